@@ -1,0 +1,37 @@
+# Fails when a file of the protocol core includes anything outside the standard library and the
+# core itself (ns-3, POSIX sockets, Boost, HDF5, YAML, JSON). Run with
+#   cmake -DSOURCES="a.cc;b.cc" -DROOT=<source dir> -P CheckCoreBoundary.cmake
+# Headers are found from the sources: every "mqtt-*.h" a core source includes is checked too.
+separate_arguments(_sources NATIVE_COMMAND "${SOURCES}")
+set(_files "")
+foreach(_src IN LISTS _sources)
+    string(REPLACE ";" " " _src "${_src}")
+    list(APPEND _files "${ROOT}/${_src}")
+    string(REGEX REPLACE "\\.cc$" ".h" _hdr "${ROOT}/${_src}")
+    if(EXISTS "${_hdr}")
+        list(APPEND _files "${_hdr}")
+    endif()
+endforeach()
+set(_forbidden "ns3/|sys/socket|netinet/|arpa/|sys/epoll|boost/|hdf5|H5Cpp|yaml|nlohmann|unistd\\.h|pthread\\.h|<thread>")
+set(_bad "")
+foreach(_f IN LISTS _files)
+    file(STRINGS "${_f}" _includes REGEX "^[ \t]*#[ \t]*include")
+    foreach(_line IN LISTS _includes)
+        if(_line MATCHES "${_forbidden}")
+            list(APPEND _bad "${_f}: ${_line}")
+        endif()
+        # A core file may include only <std headers> and other core headers ("mqtt-*.h").
+        if(_line MATCHES "\"" AND NOT _line MATCHES "\"mqtt-[a-z0-9-]+\\.h\"")
+            list(APPEND _bad "${_f}: ${_line}")
+        endif()
+    endforeach()
+    # Time is an input of the core: it never reads a clock itself.
+    file(STRINGS "${_f}" _clock REGEX "(steady_clock|system_clock|high_resolution_clock|time\\(NULL\\)|time\\(nullptr\\)|clock_gettime|gettimeofday)")
+    foreach(_line IN LISTS _clock)
+        list(APPEND _bad "${_f}: reads a clock: ${_line}")
+    endforeach()
+endforeach()
+if(_bad)
+    string(REPLACE ";" "\n  " _msg "${_bad}")
+    message(FATAL_ERROR "The protocol core must use the standard library only:\n  ${_msg}")
+endif()

@@ -1,0 +1,111 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Notifications from the engines: every event a study needs to compute delivery, loss,
+ * duplicates, latency and connection behaviour.
+ */
+#ifndef MQTT_EVENT_H
+#define MQTT_EVENT_H
+
+#include "mqtt-message.h"
+#include "mqtt-packets.h"
+
+#include <cstdint>
+#include <string>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+/** Why a connection ended. */
+enum class CloseReason : uint8_t
+{
+    ClientDisconnect = 0, //!< DISCONNECT received (broker) or sent (client)
+    NetworkClosed,        //!< the peer or the network closed the transport without DISCONNECT
+    KeepAliveTimeout,     //!< no packet within 1.5 x keep-alive [MQTT-3.1.2-24], or no PINGRESP
+    ProtocolError,        //!< a malformed or out-of-order packet (section 4.8); see MqttEvent::decodeError
+    Takeover,             //!< another connection took over the client id [MQTT-3.1.4-2]
+    AuthFailure,          //!< CONNACK 4 or 5
+    ConnectRefused,       //!< another non-zero CONNACK (1, 2, 3)
+    ConnectTimeout,       //!< no CONNECT (broker) or CONNACK (client) in time
+    PolicyViolation,      //!< a broker profile rule closed it (e.g. a retained publish on AWS IoT)
+    ServerShutdown,       //!< the broker is stopping
+    Throttled,            //!< a rate limit of the broker profile
+};
+
+const char* CloseReasonName(CloseReason reason);
+
+/** Why a message was not delivered to a subscriber (or not accepted at all). */
+enum class DropReason : uint8_t
+{
+    None = 0,
+    QueueFull,           //!< the session's offline or in-flight queue hit its bound
+    QosZeroOffline,      //!< QoS 0 message for a disconnected session, QoS 0 queueing off
+    NotAuthorized,       //!< the ACL denied the publish
+    QosNotSupported,     //!< the profile refuses this QoS (e.g. QoS 2 on AWS IoT Core)
+    SessionExpired,      //!< the persistent session expired with the message queued
+    SubscriptionPending, //!< the profile's subscription delay had not elapsed
+    Throttled,           //!< a rate limit of the broker profile
+    PayloadTooLarge,     //!< the profile's payload limit
+    TopicRejected,       //!< the profile's topic limits, or a reserved topic
+    SessionDiscarded,    //!< a clean session ended with the message still queued
+};
+
+const char* DropReasonName(DropReason reason);
+
+enum class EventType : uint8_t
+{
+    ConnectionOpened,     //!< transport up (broker: accepted; client: connected)
+    ConnectionClosed,     //!< transport closed; closeReason says why
+    SessionStarted,       //!< CONNACK 0 sent (broker) or received (client); sessionPresent set
+    ConnectRefused,       //!< CONNACK != 0; code holds the return code
+    PublishReceived,      //!< a PUBLISH taken over (broker: from a client; client: from the broker)
+    MessageDelivered,     //!< broker: a message sent to a subscriber (QoS 0) or acknowledged (QoS 1, 2)
+    MessageSent,          //!< broker: a PUBLISH written to a subscriber's connection (first or repeat)
+    MessageQueued,        //!< broker: stored for a subscriber that is offline or at its window
+    MessageDropped,       //!< dropReason says why
+    PublishCompleted,     //!< client: own QoS 1/2 publish acknowledged (PUBACK / PUBCOMP)
+    SubscriptionGranted,  //!< code holds the granted QoS
+    SubscriptionDenied,   //!< SUBACK 0x80
+    Unsubscribed,
+    WillPublished,
+    RetainedStored,
+    RetainedDeleted,
+    StateChanged,         //!< client: state machine transition; code holds the new state
+    AckTimeout,           //!< client: no ack for a packet within its timeout
+};
+
+const char* EventTypeName(EventType type);
+
+/**
+ * One notification. Fields not meaningful for a type keep their defaults. Message events carry
+ * the stored message, so a subscriber's driver can read the payload (and the identity and send
+ * time the ns-3 applications put there) without a copy.
+ */
+struct MqttEvent
+{
+    EventType type = EventType::ConnectionOpened;
+    uint64_t connection = 0;
+    std::string clientId;
+    /** The peer's client id for broker delivery events (the subscriber). */
+    std::string peerId;
+    MqttMessagePtr message;
+    Qos qos = Qos::AtMostOnce;
+    uint16_t packetId = 0;
+    bool dup = false;
+    bool retain = false;
+    bool sessionPresent = false;
+    CloseReason closeReason = CloseReason::ClientDisconnect;
+    DropReason dropReason = DropReason::None;
+    /** DecodeError value for protocol errors, CONNACK/SUBACK code, or client state. */
+    uint8_t code = 0;
+    /** Current queue depth of the subscriber's session for queue events. */
+    uint32_t queueDepth = 0;
+    std::string topic;
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_EVENT_H

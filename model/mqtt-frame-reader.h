@@ -1,0 +1,55 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Reassembles MQTT packets from a byte stream delivered in arbitrary pieces.
+ */
+#ifndef MQTT_FRAME_READER_H
+#define MQTT_FRAME_READER_H
+
+#include "mqtt-codec.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+/**
+ * A stream frame reader: Append() bytes as they arrive (one byte at a time or many packets at
+ * once), then call Next() until it stops returning Complete. After an Error the reader stays in
+ * that error: the connection must be closed (section 4.8).
+ */
+class MqttFrameReader
+{
+  public:
+    explicit MqttFrameReader(std::size_t maxPacketSize = MAX_PACKET_SIZE);
+
+    /** Adds bytes received from the stream. */
+    void Append(const uint8_t* data, std::size_t size);
+
+    /** Decodes the next complete packet into @p out, if the buffered bytes hold one. */
+    DecodeResult Next(Packet& out);
+
+    /** Bytes received but not yet consumed by a complete packet. */
+    std::size_t Buffered() const;
+
+    /** The largest whole packet this reader accepts. */
+    std::size_t MaxPacketSize() const;
+
+    /** Drops buffered bytes and any error, as for a new connection. */
+    void Reset();
+
+  private:
+    std::vector<uint8_t> m_buffer;
+    std::size_t m_start = 0; //!< offset of the first unconsumed byte in m_buffer
+    std::size_t m_maxPacketSize;
+    DecodeError m_error = DecodeError::None;
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_FRAME_READER_H

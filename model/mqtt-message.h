@@ -1,0 +1,38 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * An application message as a broker stores it: once, shared by every subscriber's queue and by
+ * the retained store.
+ */
+#ifndef MQTT_MESSAGE_H
+#define MQTT_MESSAGE_H
+
+#include "mqtt-packets.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+struct MqttMessage
+{
+    /** Broker-assigned identity, unique within one engine, increasing in arrival order. */
+    uint64_t id = 0;
+    std::string topic;
+    std::vector<uint8_t> payload;
+    /** QoS the message was published (or stored as retained) with. */
+    Qos qos = Qos::AtMostOnce;
+    bool retain = false;
+};
+
+using MqttMessagePtr = std::shared_ptr<const MqttMessage>;
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_MESSAGE_H

@@ -1,0 +1,74 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The subscription trie: topic filters by level, matched against topic names.
+ */
+#ifndef MQTT_TOPIC_TREE_H
+#define MQTT_TOPIC_TREE_H
+
+#include "mqtt-packets.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+/** Who holds a subscription: the broker's session handle. */
+using SubscriberId = uint64_t;
+
+/** One subscriber whose filters match a topic, at the highest QoS any of them granted. */
+struct SubscriberMatch
+{
+    SubscriberId subscriber = 0;
+    Qos maxQos = Qos::AtMostOnce;
+};
+
+/**
+ * A level trie of topic filters. Children are kept in ordered maps and matches are returned
+ * sorted by subscriber, so iteration order never depends on hashing and runs reproduce exactly.
+ * Topics starting with '$' are kept in their own branch so a leading '+' or '#' never reaches
+ * them [MQTT-4.7.2-1].
+ */
+class MqttTopicTree
+{
+  public:
+    MqttTopicTree();
+    ~MqttTopicTree();
+    MqttTopicTree(const MqttTopicTree&) = delete;
+    MqttTopicTree& operator=(const MqttTopicTree&) = delete;
+
+    /**
+     * Adds or replaces (same subscriber, identical filter [MQTT-3.8.4-3]) a subscription.
+     * @return true when an existing subscription was replaced.
+     */
+    bool Subscribe(std::string_view filter, SubscriberId subscriber, Qos qos);
+
+    /** Removes the subscription with exactly this filter [MQTT-3.10.4-1]. @return whether one existed. */
+    bool Unsubscribe(std::string_view filter, SubscriberId subscriber);
+
+    /**
+     * Appends to @p out (after clearing it) one entry per subscriber with a filter matching
+     * @p name, with the maximum QoS among that subscriber's matching filters [MQTT-3.3.5-1],
+     * sorted by subscriber id.
+     */
+    void Match(std::string_view name, std::vector<SubscriberMatch>& out) const;
+
+    /** Number of (filter, subscriber) subscriptions held. */
+    std::size_t Size() const;
+
+  private:
+    struct Node;
+    Node* m_root;       //!< every topic not starting with '$'
+    Node* m_dollarRoot; //!< topics starting with '$'
+    std::size_t m_size = 0;
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_TOPIC_TREE_H
