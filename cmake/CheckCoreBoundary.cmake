@@ -1,11 +1,10 @@
 # Fails when a file of the protocol core includes anything outside the standard library and the
 # core itself (ns-3, POSIX sockets, Boost, HDF5, YAML, JSON). Run with
-#   cmake -DSOURCES="a.cc;b.cc" -DROOT=<source dir> -P CheckCoreBoundary.cmake
+#   cmake -DSOURCES_FILE=<file with one source path per line> -DROOT=<source dir> -P CheckCoreBoundary.cmake
 # Headers are found from the sources: every "mqtt-*.h" a core source includes is checked too.
-separate_arguments(_sources NATIVE_COMMAND "${SOURCES}")
+file(STRINGS "${SOURCES_FILE}" _sources)
 set(_files "")
 foreach(_src IN LISTS _sources)
-    string(REPLACE ";" " " _src "${_src}")
     list(APPEND _files "${ROOT}/${_src}")
     string(REGEX REPLACE "\\.cc$" ".h" _hdr "${ROOT}/${_src}")
     if(EXISTS "${_hdr}")
