@@ -1,0 +1,90 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The MQTT 3.1.1 broker as an I/O-free engine: connection events, bytes and the current time go
+ * in; actions (send, close, timers, notifications) come out.
+ */
+#ifndef MQTT_BROKER_ENGINE_H
+#define MQTT_BROKER_ENGINE_H
+
+#include "mqtt-action.h"
+#include "mqtt-broker-profile.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+class MqttAuthenticator;
+class MqttAcl;
+
+/**
+ * The broker engine. The driver owns the transport and numbers connections; the engine owns
+ * sessions, subscriptions, retained messages and all protocol decisions.
+ *
+ * Contract with the driver:
+ * - OnConnectionOpened() once per accepted transport connection, before its bytes.
+ * - OnBytes() with whatever the transport delivered, in any split.
+ * - OnConnectionClosed() when the transport closed without the engine asking. After the engine
+ *   emits a CloseAction for a connection it has forgotten that connection: the driver closes it
+ *   and does not report it back.
+ * - OnTimer() when a timer the engine started is due (a cancelled or restarted timer must not
+ *   fire with its old deadline).
+ * - Actions are appended to @p out, in the order the driver must carry them out.
+ */
+class MqttBrokerEngine
+{
+  public:
+    /**
+     * @param profile the limits and policies this broker follows
+     * @param seed seeds the engine's own randomness (only profiles with probabilistic
+     *        behaviour use it), so one seed reproduces a run
+     */
+    explicit MqttBrokerEngine(MqttBrokerProfile profile = MqttBrokerProfile::Standard311(),
+                              uint64_t seed = 1);
+    ~MqttBrokerEngine();
+    MqttBrokerEngine(const MqttBrokerEngine&) = delete;
+    MqttBrokerEngine& operator=(const MqttBrokerEngine&) = delete;
+
+    /** User names and passwords; null (the default) accepts every client. */
+    void SetAuthenticator(std::shared_ptr<const MqttAuthenticator> authenticator);
+
+    /** Topic access control; null (the default) allows everything. */
+    void SetAcl(std::shared_ptr<const MqttAcl> acl);
+
+    void OnConnectionOpened(ConnectionId connection, Nanos now, MqttActions& out);
+    void OnBytes(ConnectionId connection,
+                 const uint8_t* data,
+                 std::size_t size,
+                 Nanos now,
+                 MqttActions& out);
+    void OnConnectionClosed(ConnectionId connection, Nanos now, MqttActions& out);
+    void OnTimer(TimerId timer, Nanos now, MqttActions& out);
+
+    /** Closes every connection (reason ServerShutdown); sessions are kept. */
+    void Shutdown(Nanos now, MqttActions& out);
+
+    const MqttBrokerProfile& Profile() const;
+
+    /** Open transport connections, with or without a completed CONNECT. */
+    std::size_t ConnectionCount() const;
+    /** Sessions held, connected or not. */
+    std::size_t SessionCount() const;
+    /** Messages queued or in flight for @p clientId's session (0 if none). */
+    std::size_t QueueDepth(const std::string& clientId) const;
+    std::size_t RetainedCount() const;
+
+  private:
+    class Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_BROKER_ENGINE_H

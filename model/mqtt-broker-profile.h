@@ -1,0 +1,166 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * A broker profile: the limits and policies a broker follows, as a value. The engine reads these
+ * fields at its decision points; profiles differ in data, never in code paths keyed on a name.
+ */
+#ifndef MQTT_BROKER_PROFILE_H
+#define MQTT_BROKER_PROFILE_H
+
+#include "mqtt-action.h"
+#include "mqtt-packets.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+/** What the broker does with a PUBLISH or SUBSCRIBE asking for more than maxQos. */
+enum class QosRequestPolicy : uint8_t
+{
+    Downgrade = 0, //!< grant / forward at maxQos (SUBACK says the lower QoS)
+    Refuse,        //!< SUBACK 0x80 for the filter; PUBLISH closes the connection
+    Ignore,        //!< no PUBACK/SUBACK at all; the message is not forwarded, the filter not made
+};
+
+/** What the broker does with a PUBLISH that has RETAIN=1. */
+enum class RetainPolicy : uint8_t
+{
+    Store = 0,           //!< store per section 3.3.1.3
+    Disconnect,          //!< close the connection (AWS IoT Core as first documented)
+    StoreExactMatchOnly, //!< store; deliver on subscribe only to filters equal to the topic
+};
+
+/** What happens to the older connection when a client id connects again. */
+enum class TakeoverPolicy : uint8_t
+{
+    CloseExisting = 0, //!< [MQTT-3.1.4-2]
+    RejectNew,         //!< refuse the new CONNECT (CONNACK 2); not 3.1.1 behaviour, for studies
+};
+
+/** When the will of a connection taken over is published. */
+enum class TakeoverWillPolicy : uint8_t
+{
+    Publish = 0, //!< the old connection ended without DISCONNECT, so its will fires
+    Discard,
+};
+
+/** Which message an offline queue drops when it is full. */
+enum class QueueDropPolicy : uint8_t
+{
+    DropNewest = 0, //!< refuse the arriving message (what was queued earlier stays)
+    DropOldest,     //!< make room by dropping the oldest queued message
+};
+
+struct MqttBrokerProfile
+{
+    /** Name used by Attributes, scenario files and the --profile option. */
+    std::string name = "standard";
+
+    // --- Connection -------------------------------------------------------------------------
+    /** Time after the transport opens within which CONNECT must arrive (0: no limit). */
+    Nanos connectTimeout = std::chrono::seconds(30);
+    /** Largest packet the broker accepts; larger ones close the connection. */
+    std::size_t maxPacketSize = 268435460;
+    /** Longest client id accepted (3.1.1 requires accepting 1..23 bytes [MQTT-3.1.3-5]). */
+    std::size_t maxClientIdLength = 65535;
+    /** Accept a zero-length client id with clean session and assign one [MQTT-3.1.3-6]. */
+    bool assignClientIds = true;
+    /** Prefix of assigned client ids. */
+    std::string assignedClientIdPrefix = "auto-";
+    TakeoverPolicy takeover = TakeoverPolicy::CloseExisting;
+    TakeoverWillPolicy takeoverWill = TakeoverWillPolicy::Publish;
+    /** Minimum time between CONNECTs of one client id (0: no limit); excess gets CONNACK 3. */
+    Nanos minConnectInterval{0};
+
+    // --- Keep-alive -------------------------------------------------------------------------
+    /** The broker closes after keepAliveFactor x keep-alive without a packet [MQTT-3.1.2-24]. */
+    double keepAliveFactor = 1.5;
+    /** Keep-alive 0 is replaced by this (0: keep-alive stays off). */
+    uint16_t keepAliveWhenZero = 0;
+    /** Keep-alive values are clamped to [min, max] (0 max: no clamp). */
+    uint16_t minKeepAlive = 0;
+    uint16_t maxKeepAlive = 0;
+
+    // --- QoS --------------------------------------------------------------------------------
+    Qos maxQos = Qos::ExactlyOnce;
+    QosRequestPolicy qosRequestPolicy = QosRequestPolicy::Downgrade;
+    /** QoS 1/2 messages in flight to one client at once; more wait in order. */
+    uint32_t maxInflightOut = 20;
+    /** QoS 1/2 PUBLISHes from one client not yet acknowledged by the broker (0: no limit). */
+    uint32_t maxInflightIn = 0;
+
+    // --- Sessions and queues ----------------------------------------------------------------
+    /** Messages queued per session (waiting, not counting in flight). */
+    uint32_t maxQueuedMessages = 1000;
+    QueueDropPolicy queueDropPolicy = QueueDropPolicy::DropNewest;
+    /** Queue QoS 0 messages for offline persistent sessions too (optional in 3.1.1). */
+    bool queueQos0Offline = false;
+    /** A disconnected persistent session is discarded after this (0: never). */
+    Nanos sessionExpiry{0};
+    /** Queued messages sent after reconnect at most this many per second (0: no limit). */
+    double offlineDrainRate = 0;
+
+    // --- Retained messages ------------------------------------------------------------------
+    RetainPolicy retain = RetainPolicy::Store;
+    /** Bound on retained messages held (0: no limit). */
+    std::size_t maxRetainedMessages = 0;
+
+    // --- Topics and payloads ----------------------------------------------------------------
+    /** Longest topic in bytes (65535 is the 3.1.1 maximum). */
+    std::size_t maxTopicLength = 65535;
+    /** Most '/' separators in a topic (0: no limit). */
+    std::size_t maxTopicSlashes = 0;
+    /** Largest PUBLISH payload (0: no limit beyond maxPacketSize); larger closes. */
+    std::size_t maxPayloadSize = 0;
+    /** Topic prefixes clients may not publish to (e.g. "$aws/"); such a publish closes. */
+    std::vector<std::string> reservedTopicPrefixes;
+    /** Allow SUBSCRIBE filters with wildcards [MQTT-3.8.3-2]. */
+    bool wildcardSubscriptions = true;
+
+    // --- Subscriptions ----------------------------------------------------------------------
+    /** Most filters in one SUBSCRIBE (0: no limit); excess closes the connection. */
+    std::size_t maxFiltersPerSubscribe = 0;
+    /** Most subscriptions per session (0: no limit); excess filters get 0x80. */
+    std::size_t maxSubscriptionsPerSession = 0;
+    /** Delay after SUBACK before a new subscription receives messages (mean; 0: none). */
+    Nanos subscriptionDelay{0};
+
+    // --- Rates ------------------------------------------------------------------------------
+    /** Inbound PUBLISH per second per connection (0: no limit). */
+    double maxPublishRate = 0;
+    /** Inbound bytes per second per connection (0: no limit). */
+    double maxInboundBytesRate = 0;
+
+    // --- Probabilistic deviations (seeded) --------------------------------------------------
+    /** Probability a QoS 0 delivery is sent a second time, with no DUP flag. */
+    double qos0DuplicateProbability = 0;
+    /** Probability a QoS 1 delivery is later sent again as a new PUBLISH with a new packet id. */
+    double resendNewPacketIdProbability = 0;
+    /** Per-delivery random delay that may reorder messages and acks (0: in order). */
+    Nanos reorderJitter{0};
+
+    // --- Events -----------------------------------------------------------------------------
+    /** Publish lifecycle events (connected/disconnected) under this prefix ("" = off). */
+    std::string lifecycleTopicPrefix;
+
+    /** Plain MQTT 3.1.1 as the specification describes it. */
+    static MqttBrokerProfile Standard311();
+
+    /** The profile with this name ("standard", ...), or nothing. */
+    static std::optional<MqttBrokerProfile> ByName(const std::string& name);
+
+    /** Names ByName() knows. */
+    static std::vector<std::string> Names();
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_BROKER_PROFILE_H

@@ -1,0 +1,64 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Settings of one MQTT client engine.
+ */
+#ifndef MQTT_CLIENT_CONFIG_H
+#define MQTT_CLIENT_CONFIG_H
+
+#include "mqtt-action.h"
+#include "mqtt-packets.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+struct MqttClientConfig
+{
+    std::string clientId;
+    bool cleanSession = true;
+    /** 0 turns keep-alive off (section 3.1.2.10). */
+    uint16_t keepAliveSeconds = 60;
+    std::optional<Will> will;
+    std::optional<std::string> userName;
+    std::optional<std::vector<uint8_t>> password;
+
+    /** No CONNACK within this time after CONNECT: close and retry. */
+    Nanos connackTimeout = std::chrono::seconds(10);
+    /** No PINGRESP within this time after PINGREQ: the broker is taken for dead. */
+    Nanos pingTimeout = std::chrono::seconds(10);
+    /**
+     * No PUBACK/PUBREC/PUBCOMP/SUBACK/UNSUBACK within this time: report AckTimeout. With
+     * closeOnAckTimeout the connection is closed too, so a reconnect re-sends (section 4.4).
+     */
+    Nanos ackTimeout = std::chrono::seconds(30);
+    bool closeOnAckTimeout = true;
+    /** QoS 1/2 publishes in flight at once; more wait in order. */
+    uint16_t maxInflight = 20;
+    /** Bound on QoS 1/2 publishes waiting (in flight included); beyond it Publish drops. */
+    uint32_t maxQueued = 1000;
+
+    /** Reconnect after a lost or refused connection, with exponential backoff and jitter. */
+    bool autoReconnect = true;
+    Nanos reconnectInitialDelay = std::chrono::seconds(1);
+    Nanos reconnectMaxDelay = std::chrono::seconds(60);
+    double reconnectMultiplier = 2.0;
+    /** Each delay is scaled by a uniform factor in [1 - jitter, 1 + jitter]. */
+    double reconnectJitter = 0.2;
+
+    /** Largest packet accepted from the broker. */
+    std::size_t maxPacketSize = 268435460;
+    /** Seeds the engine's generator when no random source is injected. */
+    uint64_t seed = 1;
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_CLIENT_CONFIG_H
