@@ -212,30 +212,38 @@ CheckString(std::string_view s)
     return FromUtf8(CheckUtf8(s));
 }
 
-/** A topic name: UTF-8 first, then the topic rules [MQTT-3.3.2-2], [MQTT-4.7.3-1]. */
+/**
+ * Maps a topic check to a decode error. The topic validators check the encoding before the
+ * wildcards, so a topic is judged by the same UTF-8 rules as every other string.
+ */
+DecodeError
+FromTopic(TopicError error, DecodeError invalid)
+{
+    switch (error)
+    {
+    case TopicError::None:
+        return DecodeError::None;
+    case TopicError::MalformedUtf8:
+        return DecodeError::MalformedUtf8; // [MQTT-1.5.3-1]
+    case TopicError::NullCharacter:
+        return DecodeError::Utf8NullCharacter; // [MQTT-1.5.3-2]
+    default:
+        return invalid;
+    }
+}
+
+/** A topic name: [MQTT-3.3.2-2], [MQTT-4.7.1-1], [MQTT-4.7.3-1]. */
 DecodeError
 CheckTopicName(std::string_view s)
 {
-    DecodeError e = CheckString(s);
-    if (e != DecodeError::None)
-    {
-        return e;
-    }
-    return ValidateTopicName(s) == TopicError::None ? DecodeError::None
-                                                    : DecodeError::InvalidTopicName;
+    return FromTopic(ValidateTopicName(s), DecodeError::InvalidTopicName);
 }
 
-/** A topic filter: UTF-8 first, then the wildcard rules [MQTT-4.7.1-2], [MQTT-4.7.1-3]. */
+/** A topic filter: [MQTT-4.7.1-2], [MQTT-4.7.1-3], [MQTT-4.7.3-1]. */
 DecodeError
 CheckTopicFilter(std::string_view s)
 {
-    DecodeError e = CheckString(s);
-    if (e != DecodeError::None)
-    {
-        return e;
-    }
-    return ValidateTopicFilter(s) == TopicError::None ? DecodeError::None
-                                                      : DecodeError::InvalidTopicFilter;
+    return FromTopic(ValidateTopicFilter(s), DecodeError::InvalidTopicFilter);
 }
 
 /** Checks what the first byte alone decides: type and flags (section 2.2). */
