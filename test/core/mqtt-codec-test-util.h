@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -19,6 +20,22 @@ namespace ns3
 {
 namespace mqtt
 {
+
+/** GoogleTest prints these by name. */
+inline void
+PrintTo(DecodeError error, std::ostream* os)
+{
+    *os << DecodeErrorName(error);
+}
+
+inline void
+PrintTo(DecodeStatus status, std::ostream* os)
+{
+    *os << (status == DecodeStatus::Complete   ? "Complete"
+            : status == DecodeStatus::NeedMore ? "NeedMore"
+                                               : "Error");
+}
+
 namespace test
 {
 
