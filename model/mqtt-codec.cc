@@ -887,18 +887,20 @@ Decode(const uint8_t* data, std::size_t size, Packet& out, std::size_t maxPacket
     }
 
     // Remaining Length: 1 to 4 bytes, 7 bits each, least significant first (section 2.2.3).
+    // After each byte with the continuation bit the packet is known to hold at least the header
+    // so far, one more length byte (a zero would do) and the length so far: what can never fit
+    // is refused at once. Checking after every byte, not only at the end of the data, gives the
+    // same verdict however many bytes have arrived.
+    if (maxPacketSize < 2)
+    {
+        return Fail(DecodeError::PacketTooLarge);
+    }
     uint32_t remaining = 0;
     std::size_t header = 1;
     for (unsigned shift = 0;; shift += 7)
     {
         if (header == size)
         {
-            // Even if the length ended with a zero byte next, the packet would hold the header so
-            // far, that byte and the length so far: refuse now what can never fit.
-            if (header + 1 + remaining > maxPacketSize)
-            {
-                return Fail(DecodeError::PacketTooLarge);
-            }
             return DecodeResult{};
         }
         uint8_t b = data[header++];
@@ -910,6 +912,10 @@ Decode(const uint8_t* data, std::size_t size, Packet& out, std::size_t maxPacket
         if (header == 5)
         {
             return Fail(DecodeError::RemainingLengthTooLong);
+        }
+        if (header + 1 + remaining > maxPacketSize)
+        {
+            return Fail(DecodeError::PacketTooLarge);
         }
     }
     const std::size_t total = header + remaining;

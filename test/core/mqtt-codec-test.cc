@@ -537,6 +537,9 @@ TEST(Codec, PacketTooLargeOnTheHeaderAlone)
     EXPECT_EQ(DecodeError_(Hex("30 FF FF FF 7F"), 1024 * 1024), DecodeError::PacketTooLarge);
     // A complete but too large packet.
     EXPECT_EQ(DecodeError_(Hex("C0 00"), 1), DecodeError::PacketTooLarge);
+    // Too large after the second length byte, before the over-long fifth one is seen: the verdict
+    // is the same with 2, 3, 4 or 5 length bytes present (a fuzzer finding).
+    EXPECT_EQ(DecodeError_(Hex("A2 FF FF FF FF"), 64), DecodeError::PacketTooLarge);
     EXPECT_EQ(Decode(header.data(), 0, out, 0).status, DecodeStatus::NeedMore);
 }
 

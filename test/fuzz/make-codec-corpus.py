@@ -70,6 +70,8 @@ SEEDS = {
     "bad-suback-code": bytes.fromhex("90 03 00 01 03"),
     "bad-connack-flags": bytes.fromhex("20 02 02 00"),
     "bad-trailing-pingreq": bytes.fromhex("c0 01 00"),
+    # Regressions found by the fuzzer.
+    "regress-too-large-before-too-long": bytes.fromhex("a2 ff ff ff ff ff 8a 8a 8a ff ff 10 0c"),
 }
 
 
