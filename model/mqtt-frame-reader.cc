@@ -11,8 +11,14 @@ namespace mqtt
 namespace
 {
 
-/** Consumed bytes are dropped from the front once they are at least this many... */
+/**
+ * Consumed bytes are dropped from the front of the buffer once there are at least this many and
+ * they make up at least half of it, so each byte is moved a constant number of times on average.
+ */
 static constexpr std::size_t COMPACT_MIN = 4096;
+
+/** An empty buffer with more capacity than this gives it back (a broker holds one per client). */
+static constexpr std::size_t RELEASE_ABOVE = 64 * 1024;
 
 } // namespace
 
@@ -24,18 +30,25 @@ MqttFrameReader::MqttFrameReader(std::size_t maxPacketSize)
 void
 MqttFrameReader::Append(const uint8_t* data, std::size_t size)
 {
-    if (m_error != DecodeError::None || size == 0)
+    if (m_error != DecodeError::None)
     {
         return; // the connection is done for; keep nothing more
     }
+    if (size == 0)
+    {
+        return;
+    }
     if (m_start == m_buffer.size())
     {
+        if (m_buffer.capacity() > RELEASE_ABOVE)
+        {
+            std::vector<uint8_t>().swap(m_buffer); // one big packet need not pin its memory
+        }
         m_buffer.clear();
         m_start = 0;
     }
     else if (m_start >= COMPACT_MIN && m_start >= m_buffer.size() / 2)
     {
-        // ...and at least half the buffer, so each byte is moved O(1) times on average.
         m_buffer.erase(m_buffer.begin(), m_buffer.begin() + static_cast<std::ptrdiff_t>(m_start));
         m_start = 0;
     }
