@@ -371,7 +371,7 @@ TEST(FilterCovers, MultiLevelRule)
     EXPECT_TRUE(FilterCovers("+/#", "a"));
     EXPECT_TRUE(FilterCovers("+/#", "+"));
     // "+/#" and "#" match the same names (names have at least one level), and so do "/+/#" and
-    // "/#" (their parent would be the empty name, which is no topic [MQTT-4.7.3-1]) ...
+    // "/#" (their parent would be the empty name, and topics are never empty: section 4.7.3) ...
     EXPECT_TRUE(FilterCovers("+/#", "#"));
     EXPECT_TRUE(FilterCovers("/+/#", "/#"));
     // ... but "a/+/#" does not match the parent "a" that "a/#" matches.
