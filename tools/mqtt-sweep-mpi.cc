@@ -51,6 +51,7 @@ const char* USAGE =
     "  -j K              runs at a time per process (per MPI rank), default 1\n"
     "  --runner PROGRAM  the scenario runner (PROGRAM SCENARIO --out D --set K=V ...)\n"
     "  --dry-run         list the runs and their commands, run nothing\n"
+    "  --where           print the sweep directory and exit\n"
     "Exit: 0 all runs ok, 1 some failed, 2 bad arguments or sweep file, 130 interrupted.\n";
 
 struct Args
@@ -58,6 +59,7 @@ struct Args
     std::string sweep;
     MqttSweepOptions options;
     bool help = false;
+    bool where = false;
 };
 
 std::optional<Args>
@@ -92,6 +94,10 @@ ParseArgs(int argc, char** argv, std::string* error)
         else if (arg == "--dry-run")
         {
             a.options.dryRun = true;
+        }
+        else if (arg == "--where")
+        {
+            a.where = true;
         }
         else if (is("--out"))
         {
@@ -156,7 +162,7 @@ ParseArgs(int argc, char** argv, std::string* error)
         *error = "no sweep file given";
         return std::nullopt;
     }
-    if (!a.help && a.options.runner.empty())
+    if (!a.help && !a.where && a.options.runner.empty())
     {
         *error = "no runner: give --runner PROGRAM";
         return std::nullopt;
@@ -404,10 +410,15 @@ main(int argc, char** argv)
         {
             plan = LoadPlan(*args, &code);
         }
-        if (code == -1 && args->options.dryRun && size > 1)
+        if (code == -1 && (args->options.dryRun || args->where) && size > 1)
         {
-            std::cerr << "mqtt-sweep: --dry-run does not need mpirun\n";
+            std::cerr << "mqtt-sweep: --dry-run and --where do not need mpirun\n";
             code = MqttSweepCoordinator::CANNOT_RUN;
+        }
+        if (code == -1 && args->where)
+        {
+            std::cout << MqttSweepCoordinator(*plan, args->options).Directory() << "\n";
+            code = 0;
         }
     }
     if (mpi)
