@@ -16,6 +16,38 @@ namespace ns3
 namespace mqtt
 {
 
+namespace
+{
+
+/**
+ * Orders levels by length, then bytes: a total order, so the map is as deterministic as with
+ * std::less, but most comparisons end at the length and the rest are short inline loops
+ * instead of a memcmp call. Children are never listed in this order (Match output is sorted by
+ * subscriber), so it need not be lexicographic.
+ */
+struct LevelLess
+{
+    using is_transparent = void;
+
+    bool operator()(std::string_view a, std::string_view b) const
+    {
+        if (a.size() != b.size())
+        {
+            return a.size() < b.size();
+        }
+        for (std::size_t i = 0; i < a.size(); ++i)
+        {
+            if (a[i] != b[i])
+            {
+                return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+            }
+        }
+        return false;
+    }
+};
+
+} // namespace
+
 /**
  * One level of the trie. A filter "a/+/c" ends at root -> "a" -> plus -> "c" and lives in that
  * node's m_subs; "a/#" lives in the m_hashSubs of node "a" ('#' is always the last level, so it
@@ -23,8 +55,8 @@ namespace mqtt
  */
 struct MqttTopicTree::Node
 {
-    /** Literal levels; std::less<> so a string_view level is looked up without a copy. */
-    std::map<std::string, std::unique_ptr<Node>, std::less<>> children;
+    /** Literal levels; a transparent order so a string_view level is looked up without a copy. */
+    std::map<std::string, std::unique_ptr<Node>, LevelLess> children;
     std::unique_ptr<Node> plus;            //!< the '+' level
     std::vector<SubscriberMatch> subs;     //!< filters ending here, sorted by subscriber
     std::vector<SubscriberMatch> hashSubs; //!< filters ending with '#' here, sorted by subscriber
@@ -39,6 +71,7 @@ struct MqttTopicTree::Node
 namespace
 {
 
+/** Orders a subscriber list (lower_bound in Subscribe and Unsubscribe). */
 bool
 BySubscriber(const SubscriberMatch& a, const SubscriberMatch& b)
 {
@@ -206,13 +239,14 @@ MqttTopicTree::Match(std::string_view name, std::vector<SubscriberMatch>& out) c
     // [MQTT-4.7.2-1].
     m_stack.clear();
     m_stack.push_back({name.front() == '$' ? m_dollarRoot : m_root, 0});
-    std::size_t lists = 0; // how many non-empty lists were appended
-    auto collect = [&out, &lists](const std::vector<SubscriberMatch>& list)
+    // Each list appended is a run: sorted by subscriber and duplicate-free.
+    m_runs.clear();
+    auto collect = [this, &out](const std::vector<SubscriberMatch>& list)
     {
         if (!list.empty())
         {
+            m_runs.push_back(out.size());
             out.insert(out.end(), list.begin(), list.end());
-            ++lists;
         }
     };
     while (!m_stack.empty())
@@ -239,25 +273,73 @@ MqttTopicTree::Match(std::string_view name, std::vector<SubscriberMatch>& out) c
             m_stack.push_back({it->second.get(), next});
         }
     }
-    if (lists > 1)
+    if (m_runs.size() > 1)
     {
-        // Each list is sorted and duplicate-free; only several together need a sort and a merge
-        // that keeps the highest QoS of each subscriber [MQTT-3.3.5-1]. O(k log k), not k^2.
-        std::sort(out.begin(), out.end(), BySubscriber);
-        auto last = out.begin();
-        for (auto it = out.begin() + 1; it != out.end(); ++it)
+        MergeRuns(out);
+    }
+}
+
+void
+MqttTopicTree::MergeRuns(std::vector<SubscriberMatch>& out) const
+{
+    // Bottom-up merge of the runs, two at a time, between out and m_merge: O(k log r) for k
+    // entries in r runs. A subscriber found in both runs of a pair becomes one entry with the
+    // higher QoS [MQTT-3.3.5-1], so the result is duplicate-free without a separate pass.
+    const std::size_t total = out.size();
+    m_runs.push_back(total); // end of the last run
+    m_merge.resize(total);
+    std::vector<SubscriberMatch>* src = &out;
+    std::vector<SubscriberMatch>* dst = &m_merge;
+    while (m_runs.size() > 2)
+    {
+        const std::size_t runs = m_runs.size() - 1;
+        std::size_t w = 0;
+        std::size_t kept = 0;
+        for (std::size_t r = 0; r < runs; r += 2)
         {
-            if (it->subscriber == last->subscriber)
+            std::size_t a = m_runs[r];
+            const std::size_t aEnd = m_runs[r + 1];
+            std::size_t b = aEnd;
+            const std::size_t bEnd = r + 2 <= runs ? m_runs[r + 2] : aEnd;
+            m_runs[kept++] = w; // kept <= r / 2: never overwrites a boundary still to be read
+            const SubscriberMatch* in = src->data();
+            SubscriberMatch* to = dst->data();
+            while (a < aEnd && b < bEnd)
             {
-                last->maxQos = std::max(last->maxQos, it->maxQos);
+                if (in[a].subscriber < in[b].subscriber)
+                {
+                    to[w++] = in[a++];
+                }
+                else if (in[b].subscriber < in[a].subscriber)
+                {
+                    to[w++] = in[b++];
+                }
+                else
+                {
+                    to[w++] = {in[a].subscriber, std::max(in[a].maxQos, in[b].maxQos)};
+                    ++a;
+                    ++b;
+                }
             }
-            else
+            while (a < aEnd)
             {
-                *++last = *it;
+                to[w++] = in[a++];
+            }
+            while (b < bEnd)
+            {
+                to[w++] = in[b++];
             }
         }
-        out.erase(last + 1, out.end());
+        m_runs[kept++] = w;
+        m_runs.resize(kept);
+        std::swap(src, dst);
     }
+    const std::size_t merged = m_runs[1];
+    if (src != &out)
+    {
+        std::copy(src->begin(), src->begin() + merged, out.begin());
+    }
+    out.resize(merged);
 }
 
 std::size_t

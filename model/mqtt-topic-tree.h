@@ -88,12 +88,18 @@ class MqttTopicTree
         std::string_view level;
     };
 
+    /** Merges the sorted runs of @p out starting at m_runs into one, keeping max QoS. */
+    void MergeRuns(std::vector<SubscriberMatch>& out) const;
+
     Node* m_root;       //!< every topic not starting with '$'
     Node* m_dollarRoot; //!< topics starting with '$'
     std::size_t m_size = 0;
     std::size_t m_nodeCount = 0;
-    mutable std::vector<Cursor> m_stack; //!< Match scratch, kept to avoid allocating per call
-    std::vector<Step> m_path;            //!< Unsubscribe scratch
+    // Match scratch, kept to avoid allocating per call.
+    mutable std::vector<Cursor> m_stack;          //!< nodes still to visit
+    mutable std::vector<std::size_t> m_runs;      //!< where each matching list starts in out
+    mutable std::vector<SubscriberMatch> m_merge; //!< the other buffer of the merge
+    std::vector<Step> m_path;                     //!< Unsubscribe scratch
 };
 
 } // namespace mqtt
