@@ -29,7 +29,8 @@ struct LevelLess
 {
     using is_transparent = void;
 
-    bool operator()(std::string_view a, std::string_view b) const
+    bool
+    operator()(std::string_view a, std::string_view b) const
     {
         if (a.size() != b.size())
         {
