@@ -53,8 +53,11 @@ class MqttTopicTree
      */
     bool Subscribe(std::string_view filter, SubscriberId subscriber, Qos qos);
 
-    /** Removes the subscription with exactly this filter [MQTT-3.10.4-1]. @return whether one
-     * existed. */
+    /**
+     * Removes the subscription with exactly this filter, compared level by level as strings:
+     * wildcards are not interpreted [MQTT-3.10.4-1]. Prunes the nodes it leaves empty.
+     * @return whether there was one.
+     */
     bool Unsubscribe(std::string_view filter, SubscriberId subscriber);
 
     /**
