@@ -233,6 +233,9 @@ def main(argv=None):
             missing.append(rid)
             continue
         path = os.path.join(args.sweep_dir, row["results"])
+        if any(a["key"] not in row["params"] for a in axes):
+            missing.append(rid)  # a row of an older plan: the sweep has not run this one
+            continue
         if row["status"] != "ok" or not os.path.exists(path):
             failed.append(row)
             continue
