@@ -208,6 +208,15 @@ def mode_local(args):
     expect("finished v=1_run=1" in out and "6 runs, 0 to run" in out, f"dry run: {out}")
     expect_eq(len(sweep.calls_made()), before, "dry run runs nothing")
 
+    # --where: the directory a sweep uses (results/NAME by default, from the current directory).
+    p = subprocess.run([args.sweep, sweep.file, "--where"], capture_output=True, text=True,
+                       cwd=sweep.dir)
+    expect_eq((p.returncode, p.stdout), (0, os.path.join(sweep.dir, "results", "mech") + "\n"),
+              "--where without --out")
+    p = subprocess.run([args.sweep, sweep.file, "--where", "--out", sweep.out + "/"],
+                       capture_output=True, text=True)
+    expect_eq(p.stdout, sweep.out + "\n", "--where with --out")
+
     # A changed sweep (another fixed --set) makes every run stale: all are redone.
     with open(sweep.file, "a") as f:
         f.write("rng-seed: 5\n")
