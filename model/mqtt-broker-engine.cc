@@ -468,6 +468,13 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
                                       Nanos now,
                                       MqttActions& out)
 {
+    if (p.will && ValidateTopicName(p.will->topic) != TopicError::None)
+    {
+        // The codec checks the will topic too; this keeps a wildcard out of the router
+        // whatever a decoder let through [MQTT-3.1.4-1].
+        ProtocolViolation(conn, DecodeError::InvalidTopicName, now, out);
+        return;
+    }
     std::string clientId = p.clientId;
     if (clientId.empty())
     {

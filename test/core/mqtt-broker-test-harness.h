@@ -346,7 +346,13 @@ class BrokerHarness
         return m_timers;
     }
 
-    /** Every action, in order, since the harness started. */
+    /** Forgets the action log (long loops). */
+    void ClearLog()
+    {
+        m_log.clear();
+    }
+
+    /** Every action, in order, since the harness started (or the last ClearLog()). */
     const MqttActions& Log() const
     {
         return m_log;
