@@ -123,7 +123,7 @@ const Violation BEFORE_CONNECT[] = {
 
 /** Victim 1 (with a will on "will"), bystanders 2 (subscribed to "#") and 3. */
 void
-SetUp(BrokerHarness& h)
+StartBystanders(BrokerHarness& h)
 {
     h.Connect(2, "bystander2");
     h.Subscribe(2, "#", Qos::AtLeastOnce);
@@ -152,7 +152,7 @@ TEST(BrokerViolations, Mqtt_4_8_0_1_EachViolationAfterConnectClosesOnlyItsConnec
     for (const Violation& v : AFTER_CONNECT)
     {
         BrokerHarness h;
-        SetUp(h);
+        StartBystanders(h);
         ConnectPacket p = MakeConnect("victim");
         p.will = Will{"will", Payload("w"), Qos::AtMostOnce, false};
         h.Connect(1, p);
@@ -178,7 +178,7 @@ TEST(BrokerViolations, Mqtt_3_1_4_1_EachViolationBeforeConnectClosesWithoutAnswe
     for (const Violation& v : BEFORE_CONNECT)
     {
         BrokerHarness h;
-        SetUp(h);
+        StartBystanders(h);
         h.Open(1);
         h.TakeEvents();
         h.FeedHex(1, v.hex);
@@ -198,7 +198,7 @@ TEST(BrokerViolations, ViolationAfterValidPacketsInTheSameSegment)
 {
     // The packets before the bad one take effect, nothing after it does.
     BrokerHarness h;
-    SetUp(h);
+    StartBystanders(h);
     h.Connect(1, "victim");
     h.FeedHex(1, "c0 00 30 06 00 04 63 68 61 74 60 02 00 01 c0 00");
     EXPECT_EQ(h.TakeHex(1), "d0 00");
@@ -215,7 +215,7 @@ TEST(BrokerViolations, Mqtt_4_8_0_2_OversizedPacketClosesOnlyItsConnection)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.maxPacketSize = 64;
     BrokerHarness h(profile);
-    SetUp(h);
+    StartBystanders(h);
     h.Connect(1, "victim");
     h.FeedHex(1, "30 80 01"); // Remaining Length 128: 131 bytes in all
     EXPECT_EQ(h.ClosedWith(1), CloseReason::ProtocolError);
