@@ -109,10 +109,12 @@ TEST(BrokerSubPub, Mqtt_3_8_4_4_MultiFilterSubscribeAnsweredInOrder)
     profile.wildcardSubscriptions = false;
     BrokerHarness h(profile);
     h.Connect(1, "sub");
-    h.Send(1, MakeSubscribe(0x1234, {{"x", Qos::ExactlyOnce},
-                                     {"y/#", Qos::AtLeastOnce},
-                                     {"z", Qos::AtMostOnce},
-                                     {"w", Qos::AtLeastOnce}}));
+    h.Send(1,
+           MakeSubscribe(0x1234,
+                         {{"x", Qos::ExactlyOnce},
+                          {"y/#", Qos::AtLeastOnce},
+                          {"z", Qos::AtMostOnce},
+                          {"w", Qos::AtLeastOnce}}));
     EXPECT_EQ(h.TakeHex(1), "90 06 12 34 02 80 00 01");
     EXPECT_EQ(h.Engine().SubscriptionCount("sub"), 3u);
     auto granted = h.Events(EventType::SubscriptionGranted);

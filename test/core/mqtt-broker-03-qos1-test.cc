@@ -46,7 +46,8 @@ TEST(BrokerQos1, Mqtt_4_3_2_1_OutboundQos1UsesFreshIdsAndAwaitsPuback)
     {
         h.Send(1, MakePublish("t", "m", Qos::AtLeastOnce, 100));
     }
-    EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 6d 32 06 00 01 74 00 02 6d 32 06 00 01 74 00 03 6d");
+    EXPECT_EQ(h.TakeHex(2),
+              "32 06 00 01 74 00 01 6d 32 06 00 01 74 00 02 6d 32 06 00 01 74 00 03 6d");
     EXPECT_EQ(h.Engine().InflightCount("sub"), 3u);
     EXPECT_EQ(h.Count(EventType::MessageDelivered), 0u);
     h.FeedHex(2, "40 02 00 02");
@@ -103,7 +104,8 @@ TEST(BrokerQos1, Mqtt_4_4_0_1_UnacknowledgedPublishResentWithDupOnReconnect)
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
     h.Send(1, MakePublish("t", "b", Qos::AtLeastOnce, 2));
     h.Send(1, MakePublish("t", "c", Qos::AtLeastOnce, 3));
-    EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 61 32 06 00 01 74 00 02 62 32 06 00 01 74 00 03 63");
+    EXPECT_EQ(h.TakeHex(2),
+              "32 06 00 01 74 00 01 61 32 06 00 01 74 00 02 62 32 06 00 01 74 00 03 63");
     h.FeedHex(2, "40 02 00 02");
     h.NetClose(2);
     h.Send(1, MakePublish("t", "d", Qos::AtLeastOnce, 4));

@@ -89,7 +89,8 @@ TEST(BrokerQos2, Mqtt_4_3_3_1_PublishNeverResentAfterPubrel)
     h.Send(1, MakePublish("t", "a", Qos::ExactlyOnce, 1));
     h.Send(1, MakePublish("t", "b", Qos::ExactlyOnce, 2));
     h.Send(1, MakePublish("t", "c", Qos::ExactlyOnce, 3));
-    EXPECT_EQ(h.TakeHex(2), "34 06 00 01 74 00 01 61 34 06 00 01 74 00 02 62 34 06 00 01 74 00 03 63");
+    EXPECT_EQ(h.TakeHex(2),
+              "34 06 00 01 74 00 01 61 34 06 00 01 74 00 02 62 34 06 00 01 74 00 03 63");
     h.FeedHex(2, "50 02 00 02");
     EXPECT_EQ(h.TakeHex(2), "62 02 00 02");
     h.NetClose(2);

@@ -40,8 +40,7 @@ TEST(BrokerWill, Mqtt_3_1_2_8_WillPublishedWhenTheNetworkCloses)
     EXPECT_EQ(wills[0].topic, "w");
     EXPECT_EQ(wills[0].qos, Qos::AtLeastOnce);
     EXPECT_EQ(h.Engine().RetainedCount(), 0u);
-    EXPECT_EQ(h.Events(EventType::ConnectionClosed).back().closeReason,
-              CloseReason::NetworkClosed);
+    EXPECT_EQ(h.Events(EventType::ConnectionClosed).back().closeReason, CloseReason::NetworkClosed);
 }
 
 TEST(BrokerWill, Mqtt_3_1_2_17_RetainedWillIsStoredAsRetained)

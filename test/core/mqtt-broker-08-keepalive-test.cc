@@ -93,8 +93,7 @@ TEST(BrokerKeepAlive, ProfileFactorAndClamp)
     {
         deadlines.push_back(t.second);
     }
-    EXPECT_EQ(deadlines,
-              (std::vector<Nanos>{seconds(60), seconds(120), seconds(90), seconds(80)}));
+    EXPECT_EQ(deadlines, (std::vector<Nanos>{seconds(60), seconds(120), seconds(90), seconds(80)}));
 }
 
 TEST(BrokerKeepAlive, FractionalFactor)

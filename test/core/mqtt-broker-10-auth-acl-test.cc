@@ -104,9 +104,11 @@ TEST(BrokerAcl, DeniedFilterGetsSubackFailure)
     BrokerHarness h;
     h.Engine().SetAcl(ParseAcl("topic read public/#\ntopic readwrite own/#\n"));
     h.Connect(1, "c");
-    h.Send(1, MakeSubscribe(3, {{"public/+", Qos::AtLeastOnce},
-                                {"#", Qos::AtMostOnce},
-                                {"own/x", Qos::ExactlyOnce}}));
+    h.Send(
+        1,
+        MakeSubscribe(
+            3,
+            {{"public/+", Qos::AtLeastOnce}, {"#", Qos::AtMostOnce}, {"own/x", Qos::ExactlyOnce}}));
     EXPECT_EQ(h.TakeHex(1), "90 05 00 03 01 80 02");
     auto denied = h.Events(EventType::SubscriptionDenied);
     ASSERT_EQ(denied.size(), 1u);

@@ -92,33 +92,44 @@ const Violation BEFORE_CONNECT[] = {
     {"CONNACK first", "20 02 00 00", DecodeError::None},
     {"type 0 first", "00 00", DecodeError::ReservedPacketType},
     // [MQTT-3.1.2-1]: protocol name "MQTT" spelt otherwise.
-    {"CONNECT name mqtt", "10 0e 00 04 6d 71 74 74 04 02 00 00 00 02 63 31",
+    {"CONNECT name mqtt",
+     "10 0e 00 04 6d 71 74 74 04 02 00 00 00 02 63 31",
      DecodeError::InvalidProtocolName},
     // [MQTT-3.1.2-3]: reserved flag.
-    {"CONNECT reserved flag", "10 0e 00 04 4d 51 54 54 04 03 00 00 00 02 63 31",
+    {"CONNECT reserved flag",
+     "10 0e 00 04 4d 51 54 54 04 03 00 00 00 02 63 31",
      DecodeError::ConnectReservedFlagSet},
     // [MQTT-2.2.2-2]: CONNECT fixed header flags.
-    {"CONNECT flags 0001", "11 0e 00 04 4d 51 54 54 04 02 00 00 00 02 63 31",
+    {"CONNECT flags 0001",
+     "11 0e 00 04 4d 51 54 54 04 02 00 00 00 02 63 31",
      DecodeError::InvalidFixedHeaderFlags},
     // Will QoS 3 (will flag set).
-    {"CONNECT will QoS 3", "10 17 00 04 4d 51 54 54 04 1e 00 00 00 03 64 65 76 00 01 77 00 03 62 79 65",
+    {"CONNECT will QoS 3",
+     "10 17 00 04 4d 51 54 54 04 1e 00 00 00 03 64 65 76 00 01 77 00 03 62 79 65",
      DecodeError::InvalidWillQos},
     // Will retain without will flag.
-    {"CONNECT will retain no will", "10 0e 00 04 4d 51 54 54 04 22 00 00 00 02 63 31",
+    {"CONNECT will retain no will",
+     "10 0e 00 04 4d 51 54 54 04 22 00 00 00 02 63 31",
      DecodeError::WillFlagsWithoutWill},
     // Password flag without user name flag.
-    {"CONNECT password no user", "10 12 00 04 4d 51 54 54 04 42 00 00 00 02 63 31 00 02 70 77",
+    {"CONNECT password no user",
+     "10 12 00 04 4d 51 54 54 04 42 00 00 00 02 63 31 00 02 70 77",
      DecodeError::PasswordWithoutUserName},
     // [MQTT-1.5.3-1]: client id not UTF-8.
-    {"CONNECT client id 0xc0", "10 0e 00 04 4d 51 54 54 04 02 00 00 00 02 c0 31",
+    {"CONNECT client id 0xc0",
+     "10 0e 00 04 4d 51 54 54 04 02 00 00 00 02 c0 31",
      DecodeError::MalformedUtf8},
     // [MQTT-1.5.3-2]: client id with U+0000.
-    {"CONNECT client id NUL", "10 0e 00 04 4d 51 54 54 04 02 00 00 00 02 00 31",
+    {"CONNECT client id NUL",
+     "10 0e 00 04 4d 51 54 54 04 02 00 00 00 02 00 31",
      DecodeError::Utf8NullCharacter},
     // Will topic with a wildcard.
-    {"CONNECT will topic '#'", "10 17 00 04 4d 51 54 54 04 06 00 00 00 03 64 65 76 00 01 23 00 03 62 79 65",
+    {"CONNECT will topic '#'",
+     "10 17 00 04 4d 51 54 54 04 06 00 00 00 03 64 65 76 00 01 23 00 03 62 79 65",
      DecodeError::InvalidTopicName},
-    {"CONNECT truncated", "10 0e 00 04 4d 51 54 54 04 02 00 00 00 05 63 31", DecodeError::Truncated},
+    {"CONNECT truncated",
+     "10 0e 00 04 4d 51 54 54 04 02 00 00 00 05 63 31",
+     DecodeError::Truncated},
 };
 
 /** Victim 1 (with a will on "will"), bystanders 2 (subscribed to "#") and 3. */

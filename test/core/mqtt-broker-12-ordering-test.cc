@@ -78,8 +78,9 @@ TEST(BrokerOrdering, Mqtt_4_6_0_2_PubacksInTheOrderPublishesArrived)
     // PUBLISH packets, QoS 1 and 2 mixed.
     BrokerHarness h;
     h.Connect(1, "pub");
-    h.FeedHex(1, "32 06 00 01 74 00 05 61 34 06 00 01 74 00 03 62 32 06 00 01 74 00 09 63 "
-                 "34 06 00 01 74 00 01 64");
+    h.FeedHex(1,
+              "32 06 00 01 74 00 05 61 34 06 00 01 74 00 03 62 32 06 00 01 74 00 09 63 "
+              "34 06 00 01 74 00 01 64");
     EXPECT_EQ(h.TakeHex(1), "40 02 00 05 50 02 00 03 40 02 00 09 50 02 00 01");
 }
 
@@ -105,12 +106,14 @@ TEST(BrokerOrdering, Mqtt_4_6_0_1_ResentPublishesKeepTheirOriginalOrder)
     {
         h.Send(1, MakePublish("t", p, Qos::AtLeastOnce, 1));
     }
-    EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 ff fe 77 32 06 00 01 74 ff ff 78 "
-                            "32 06 00 01 74 00 01 79 32 06 00 01 74 00 02 7a");
+    EXPECT_EQ(h.TakeHex(2),
+              "32 06 00 01 74 ff fe 77 32 06 00 01 74 ff ff 78 "
+              "32 06 00 01 74 00 01 79 32 06 00 01 74 00 02 7a");
     h.NetClose(2);
     h.Connect(3, "sub", false);
-    EXPECT_EQ(h.TakeHex(3), "3a 06 00 01 74 ff fe 77 3a 06 00 01 74 ff ff 78 "
-                            "3a 06 00 01 74 00 01 79 3a 06 00 01 74 00 02 7a");
+    EXPECT_EQ(h.TakeHex(3),
+              "3a 06 00 01 74 ff fe 77 3a 06 00 01 74 ff ff 78 "
+              "3a 06 00 01 74 00 01 79 3a 06 00 01 74 00 02 7a");
 }
 
 TEST(BrokerOrdering, OfflineQueueDrainsInOrderThroughTheWindow)
@@ -126,9 +129,11 @@ TEST(BrokerOrdering, OfflineQueueDrainsInOrderThroughTheWindow)
     for (int i = 0; i < 10; ++i)
     {
         std::string p = std::to_string(i);
-        h.Send(1, MakePublish(i % 2 ? "odd" : "even", p,
-                              i % 3 ? Qos::AtLeastOnce : Qos::ExactlyOnce,
-                              static_cast<uint16_t>(i + 1)));
+        h.Send(1,
+               MakePublish(i % 2 ? "odd" : "even",
+                           p,
+                           i % 3 ? Qos::AtLeastOnce : Qos::ExactlyOnce,
+                           static_cast<uint16_t>(i + 1)));
         expected.push_back(p);
     }
     h.Connect(3, "sub", false);

@@ -15,8 +15,9 @@ TEST(BrokerLimits, MaxFiltersPerSubscribeClosesTheConnection)
     h.Connect(1, "c");
     h.Send(1, MakeSubscribe(1, {{"a", Qos::AtMostOnce}, {"b", Qos::AtMostOnce}}));
     EXPECT_EQ(h.TakeHex(1), "90 04 00 01 00 00");
-    h.Send(1, MakeSubscribe(2, {{"a", Qos::AtMostOnce}, {"b", Qos::AtMostOnce},
-                                {"c", Qos::AtMostOnce}}));
+    h.Send(
+        1,
+        MakeSubscribe(2, {{"a", Qos::AtMostOnce}, {"b", Qos::AtMostOnce}, {"c", Qos::AtMostOnce}}));
     EXPECT_EQ(h.TakeHex(1), "");
     EXPECT_EQ(h.ClosedWith(1), CloseReason::PolicyViolation);
 }
@@ -27,8 +28,12 @@ TEST(BrokerLimits, MaxSubscriptionsPerSessionRefusesNewFiltersOnly)
     profile.maxSubscriptionsPerSession = 2;
     BrokerHarness h(profile);
     h.Connect(1, "c");
-    h.Send(1, MakeSubscribe(1, {{"a", Qos::AtMostOnce}, {"b", Qos::AtMostOnce},
-                                {"c", Qos::AtMostOnce}, {"a", Qos::AtLeastOnce}}));
+    h.Send(1,
+           MakeSubscribe(1,
+                         {{"a", Qos::AtMostOnce},
+                          {"b", Qos::AtMostOnce},
+                          {"c", Qos::AtMostOnce},
+                          {"a", Qos::AtLeastOnce}}));
     // The third is refused; replacing "a" needs no new slot.
     EXPECT_EQ(h.TakeHex(1), "90 06 00 01 00 00 80 01");
     EXPECT_EQ(h.Engine().SubscriptionCount("c"), 2u);
@@ -42,8 +47,11 @@ TEST(BrokerLimits, TopicLengthAndDepthLimits)
     BrokerHarness h(profile);
     h.Connect(1, "c");
     // Filters beyond the limits get 0x80.
-    h.Send(1, MakeSubscribe(1, {{"abcdef", Qos::AtMostOnce}, {"a/b/c", Qos::AtMostOnce},
-                                {"a/b", Qos::AtMostOnce}}));
+    h.Send(
+        1,
+        MakeSubscribe(
+            1,
+            {{"abcdef", Qos::AtMostOnce}, {"a/b/c", Qos::AtMostOnce}, {"a/b", Qos::AtMostOnce}}));
     EXPECT_EQ(h.TakeHex(1), "90 05 00 01 80 80 00");
     // A publish beyond them closes the connection, reported TopicRejected.
     h.Connect(2, "p1");
@@ -99,8 +107,12 @@ TEST(BrokerLimits, Mqtt_3_8_3_2_WildcardsRefusedWhenNotSupported)
     profile.wildcardSubscriptions = false;
     BrokerHarness h(profile);
     h.Connect(1, "c");
-    h.Send(1, MakeSubscribe(1, {{"#", Qos::AtMostOnce}, {"+", Qos::AtMostOnce},
-                                {"a/+/b", Qos::AtMostOnce}, {"a/b", Qos::AtMostOnce}}));
+    h.Send(1,
+           MakeSubscribe(1,
+                         {{"#", Qos::AtMostOnce},
+                          {"+", Qos::AtMostOnce},
+                          {"a/+/b", Qos::AtMostOnce},
+                          {"a/b", Qos::AtMostOnce}}));
     EXPECT_EQ(h.TakeHex(1), "90 06 00 01 80 80 80 00");
 }
 
@@ -191,7 +203,8 @@ TEST(BrokerLimits, Qos0DuplicateProbabilityIsSeeded)
     EXPECT_EQ(h.Count(EventType::MessageDelivered), 1u);
 
     // Probability 0.5: the same seed gives the same duplicates; counts are plausible.
-    auto run = [](uint64_t seed) {
+    auto run = [](uint64_t seed)
+    {
         MqttBrokerProfile p = MqttBrokerProfile::Standard311();
         p.qos0DuplicateProbability = 0.5;
         BrokerHarness hh(p, seed);

@@ -155,18 +155,21 @@ class BrokerHarness
     {
     }
 
-    MqttBrokerEngine& Engine()
+    MqttBrokerEngine&
+    Engine()
     {
         return m_engine;
     }
 
-    Nanos Now() const
+    Nanos
+    Now() const
     {
         return m_now;
     }
 
     // --- Input ----------------------------------------------------------------------------
-    void Open(ConnectionId c)
+    void
+    Open(ConnectionId c)
     {
         m_open.insert(c);
         m_closed.erase(c);
@@ -175,25 +178,29 @@ class BrokerHarness
         Process(out);
     }
 
-    void Feed(ConnectionId c, const std::vector<uint8_t>& bytes)
+    void
+    Feed(ConnectionId c, const std::vector<uint8_t>& bytes)
     {
         MqttActions out;
         m_engine.OnBytes(c, bytes.data(), bytes.size(), m_now, out);
         Process(out);
     }
 
-    void FeedHex(ConnectionId c, std::string_view hex)
+    void
+    FeedHex(ConnectionId c, std::string_view hex)
     {
         Feed(c, FromHex(hex));
     }
 
-    void Send(ConnectionId c, const Packet& p)
+    void
+    Send(ConnectionId c, const Packet& p)
     {
         Feed(c, Bytes(p));
     }
 
     /** The transport closed without the engine asking. */
-    void NetClose(ConnectionId c)
+    void
+    NetClose(ConnectionId c)
     {
         m_open.erase(c);
         MqttActions out;
@@ -201,7 +208,8 @@ class BrokerHarness
         Process(out);
     }
 
-    void Shutdown()
+    void
+    Shutdown()
     {
         MqttActions out;
         m_engine.Shutdown(m_now, out);
@@ -209,7 +217,8 @@ class BrokerHarness
     }
 
     /** Moves the clock to @p t, firing every timer due by then in (time, id) order. */
-    void AdvanceTo(Nanos t)
+    void
+    AdvanceTo(Nanos t)
     {
         for (;;)
         {
@@ -233,13 +242,15 @@ class BrokerHarness
         m_now = std::max(m_now, t);
     }
 
-    void Advance(Nanos d)
+    void
+    Advance(Nanos d)
     {
         AdvanceTo(m_now + d);
     }
 
     /** Calls OnTimer directly (also for ids the engine never started or already forgot). */
-    void FireTimer(TimerId id)
+    void
+    FireTimer(TimerId id)
     {
         MqttActions out;
         m_engine.OnTimer(id, m_now, out);
@@ -248,7 +259,8 @@ class BrokerHarness
 
     // --- Output ---------------------------------------------------------------------------
     /** Bytes sent to @p c since the last Take, as hex. */
-    std::string TakeHex(ConnectionId c)
+    std::string
+    TakeHex(ConnectionId c)
     {
         std::string s = Hex(m_pending[c]);
         m_pending[c].clear();
@@ -256,7 +268,8 @@ class BrokerHarness
     }
 
     /** Packets sent to @p c since the last Take, decoded. */
-    std::vector<Packet> TakePackets(ConnectionId c)
+    std::vector<Packet>
+    TakePackets(ConnectionId c)
     {
         std::vector<uint8_t> bytes = std::move(m_pending[c]);
         m_pending[c].clear();
@@ -278,7 +291,8 @@ class BrokerHarness
     }
 
     /** Removes the first packet sent to @p c (since the last Take) and decodes it. */
-    std::optional<Packet> TakeFirstPacket(ConnectionId c)
+    std::optional<Packet>
+    TakeFirstPacket(ConnectionId c)
     {
         std::vector<uint8_t>& bytes = m_pending[c];
         Packet p;
@@ -292,18 +306,21 @@ class BrokerHarness
     }
 
     /** Every byte ever sent to @p c. */
-    const std::vector<uint8_t>& AllSent(ConnectionId c)
+    const std::vector<uint8_t>&
+    AllSent(ConnectionId c)
     {
         return m_allSent[c];
     }
 
-    bool IsOpen(ConnectionId c) const
+    bool
+    IsOpen(ConnectionId c) const
     {
         return m_open.count(c) != 0;
     }
 
     /** The reason the engine closed @p c with, if it did. */
-    std::optional<CloseReason> ClosedWith(ConnectionId c) const
+    std::optional<CloseReason>
+    ClosedWith(ConnectionId c) const
     {
         auto it = m_closed.find(c);
         if (it == m_closed.end())
@@ -314,7 +331,8 @@ class BrokerHarness
     }
 
     /** Events since the last TakeEvents(). */
-    std::vector<MqttEvent> TakeEvents()
+    std::vector<MqttEvent>
+    TakeEvents()
     {
         std::vector<MqttEvent> e = std::move(m_events);
         m_events.clear();
@@ -322,7 +340,8 @@ class BrokerHarness
     }
 
     /** Events of @p type since the last TakeEvents() (not consumed). */
-    std::vector<MqttEvent> Events(EventType type) const
+    std::vector<MqttEvent>
+    Events(EventType type) const
     {
         std::vector<MqttEvent> e;
         for (const auto& ev : m_events)
@@ -335,32 +354,37 @@ class BrokerHarness
         return e;
     }
 
-    std::size_t Count(EventType type) const
+    std::size_t
+    Count(EventType type) const
     {
         return Events(type).size();
     }
 
     /** Timers started and neither fired nor cancelled, with their deadlines. */
-    const std::map<TimerId, Nanos>& Timers() const
+    const std::map<TimerId, Nanos>&
+    Timers() const
     {
         return m_timers;
     }
 
     /** Forgets the action log (long loops). */
-    void ClearLog()
+    void
+    ClearLog()
     {
         m_log.clear();
     }
 
     /** Every action, in order, since the harness started (or the last ClearLog()). */
-    const MqttActions& Log() const
+    const MqttActions&
+    Log() const
     {
         return m_log;
     }
 
     // --- Scripts --------------------------------------------------------------------------
     /** Opens @p c and connects it; expects CONNACK 0 and returns its Session Present. */
-    bool Connect(ConnectionId c, const ConnectPacket& p)
+    bool
+    Connect(ConnectionId c, const ConnectPacket& p)
     {
         Open(c);
         Send(c, p);
@@ -376,20 +400,19 @@ class BrokerHarness
         return ack.sessionPresent;
     }
 
-    bool Connect(ConnectionId c,
-                 const std::string& clientId,
-                 bool clean = true,
-                 uint16_t keepAlive = 0)
+    bool
+    Connect(ConnectionId c, const std::string& clientId, bool clean = true, uint16_t keepAlive = 0)
     {
         return Connect(c, MakeConnect(clientId, clean, keepAlive));
     }
 
     /** Subscribes to one filter and expects a SUBACK granting @p expected. */
-    void Subscribe(ConnectionId c,
-                   const std::string& filter,
-                   Qos qos,
-                   uint16_t packetId = 1,
-                   std::optional<uint8_t> expected = std::nullopt)
+    void
+    Subscribe(ConnectionId c,
+              const std::string& filter,
+              Qos qos,
+              uint16_t packetId = 1,
+              std::optional<uint8_t> expected = std::nullopt)
     {
         Send(c, MakeSubscribe(packetId, {{filter, qos}}));
         // Retained messages after the SUBACK stay for the test to read.
@@ -397,11 +420,13 @@ class BrokerHarness
         uint8_t code = expected.value_or(static_cast<uint8_t>(qos));
         ASSERT_TRUE(got.has_value()) << "no SUBACK for " << filter;
         ASSERT_TRUE(std::holds_alternative<SubackPacket>(*got));
-        EXPECT_EQ(std::get<SubackPacket>(*got), (SubackPacket{packetId, std::vector<uint8_t>{code}}));
+        EXPECT_EQ(std::get<SubackPacket>(*got),
+                  (SubackPacket{packetId, std::vector<uint8_t>{code}}));
     }
 
   private:
-    void Process(const MqttActions& out)
+    void
+    Process(const MqttActions& out)
     {
         for (const MqttAction& a : out)
         {

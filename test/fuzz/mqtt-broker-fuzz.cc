@@ -43,17 +43,19 @@ class Input
 {
   public:
     Input(const uint8_t* data, std::size_t size)
-        : m_data(data),
-          m_size(size)
+        : m_data(data)
+        , m_size(size)
     {
     }
 
-    bool Empty() const
+    bool
+    Empty() const
     {
         return m_at >= m_size;
     }
 
-    uint8_t Byte()
+    uint8_t
+    Byte()
     {
         return m_at < m_size ? m_data[m_at++] : 0;
     }
@@ -79,12 +81,13 @@ class Fuzzer
 {
   public:
     Fuzzer(const MqttBrokerProfile& profile)
-        : m_profile(profile),
-          m_engine(profile, 1)
+        : m_profile(profile)
+        , m_engine(profile, 1)
     {
     }
 
-    void Run(Input& in)
+    void
+    Run(Input& in)
     {
         while (!in.Empty())
         {
@@ -94,7 +97,8 @@ class Fuzzer
     }
 
   private:
-    void Step(Input& in)
+    void
+    Step(Input& in)
     {
         uint8_t op = in.Byte();
         ConnectionId c = 1 + (in.Byte() & 3);
@@ -115,7 +119,8 @@ class Fuzzer
                 m_engine.OnConnectionClosed(c, m_now, out);
             }
             break;
-        case 2: {
+        case 2:
+        {
             std::vector<uint8_t> bytes(in.Byte() % 24);
             for (auto& b : bytes)
             {
@@ -124,7 +129,8 @@ class Fuzzer
             Feed(c, bytes, out);
             break;
         }
-        case 3: {
+        case 3:
+        {
             ConnectPacket p;
             uint8_t flags = in.Byte();
             p.clientId = CLIENT_IDS[flags & 3];
@@ -132,13 +138,16 @@ class Fuzzer
             p.keepAliveSeconds = (flags & 8) ? in.Byte() % 8 : 0;
             if (flags & 16)
             {
-                p.will = Will{TOPICS[in.Byte() % 7], {1, 2}, static_cast<Qos>(in.Byte() % 3),
+                p.will = Will{TOPICS[in.Byte() % 7],
+                              {1, 2},
+                              static_cast<Qos>(in.Byte() % 3),
                               (flags & 32) != 0};
             }
             FeedPacket(c, p, out);
             break;
         }
-        case 4: {
+        case 4:
+        {
             SubscribePacket p;
             p.packetId = 1 + in.Byte() % 4;
             int n = 1 + in.Byte() % 3;
@@ -150,7 +159,8 @@ class Fuzzer
             FeedPacket(c, p, out);
             break;
         }
-        case 5: {
+        case 5:
+        {
             PublishPacket p;
             uint8_t b = in.Byte();
             p.topic = TOPICS[b % 7];
@@ -162,7 +172,8 @@ class Fuzzer
             FeedPacket(c, p, out);
             break;
         }
-        case 6: {
+        case 6:
+        {
             uint8_t b = in.Byte();
             uint16_t id = 1 + (b >> 2) % 8;
             switch (b & 3)
@@ -182,7 +193,8 @@ class Fuzzer
             }
             break;
         }
-        case 7: {
+        case 7:
+        {
             UnsubscribePacket p;
             p.packetId = 1 + in.Byte() % 4;
             p.filters.push_back(FILTERS[in.Byte() % 9]);
@@ -201,10 +213,10 @@ class Fuzzer
             break;
         case 9:
             m_now += std::chrono::milliseconds(250) * in.Byte();
-            FireDue(out);
+            FireDue();
             break;
         case 10:
-            FireDue(out);
+            FireDue();
             break;
         default:
             // A timer id the engine may never have started, or has cancelled.
@@ -214,7 +226,8 @@ class Fuzzer
         Process(out);
     }
 
-    void Feed(ConnectionId c, const std::vector<uint8_t>& bytes, MqttActions& out)
+    void
+    Feed(ConnectionId c, const std::vector<uint8_t>& bytes, MqttActions& out)
     {
         if (m_open.count(c) != 0)
         {
@@ -222,14 +235,16 @@ class Fuzzer
         }
     }
 
-    void FeedPacket(ConnectionId c, const Packet& p, MqttActions& out)
+    void
+    FeedPacket(ConnectionId c, const Packet& p, MqttActions& out)
     {
         std::vector<uint8_t> bytes;
         Encode(p, bytes);
         Feed(c, bytes, out);
     }
 
-    void FireDue(MqttActions& out)
+    void
+    FireDue()
     {
         // Fire due timers in deadline order; the actions they cause may start more.
         for (int guard = 0; guard < 64; ++guard)
@@ -254,7 +269,8 @@ class Fuzzer
         }
     }
 
-    void Process(const MqttActions& out)
+    void
+    Process(const MqttActions& out)
     {
         for (const MqttAction& a : out)
         {
@@ -311,7 +327,8 @@ class Fuzzer
         }
     }
 
-    void CheckSent(Connection& conn, const std::vector<uint8_t>& bytes)
+    void
+    CheckSent(Connection& conn, const std::vector<uint8_t>& bytes)
     {
         conn.reader->Append(bytes.data(), bytes.size());
         Packet p;
@@ -342,7 +359,8 @@ class Fuzzer
         }
     }
 
-    void Check()
+    void
+    Check()
     {
         if (m_engine.ConnectionCount() != m_open.size())
         {
