@@ -104,7 +104,8 @@ TEST(BrokerSubPub, Mqtt_3_8_4_4_MultiFilterSubscribeAnsweredInOrder)
 {
     // [MQTT-3.8.4-1] [MQTT-3.8.4-2] [MQTT-3.8.4-4] [MQTT-3.8.4-5] [MQTT-3.9.3-1]
     // [MQTT-2.3.1-7]: one SUBACK with the SUBSCRIBE's id and one code per filter, in order,
-    // including a failure (wildcards refused by this profile) in the middle.
+    // including a failure (wildcards refused by this profile) in the middle. Only 0x00, 0x01,
+    // 0x02 and 0x80 appear [MQTT-3.9.3-2].
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.wildcardSubscriptions = false;
     BrokerHarness h(profile);
@@ -322,4 +323,26 @@ TEST(BrokerSubPub, ManySubscribersEachGetOneCopy)
         EXPECT_EQ(h.TakeHex(c), "30 0a 00 07 66 61 6e 2f 6f 75 74 7a") << c;
     }
     EXPECT_EQ(h.Count(EventType::MessageSent), 50u);
+}
+
+TEST(BrokerSubPub, Mqtt_4_7_3_3_LongestTopicIsRoutedAndRetained)
+{
+    // [MQTT-4.7.3-3]: a 65535-byte topic name (the most a string can hold) is a valid topic:
+    // routed, retained and matched by a 65535-byte filter.
+    BrokerHarness h;
+    std::string topic(65535, 'x');
+    h.Connect(1, "pub");
+    h.Connect(2, "all");
+    h.Subscribe(2, "#", Qos::AtMostOnce);
+    h.Send(1, MakePublish(topic, "v", Qos::AtMostOnce, 0, true));
+    std::vector<Packet> got = h.TakePackets(2);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(std::get<PublishPacket>(got[0]).topic, topic);
+    EXPECT_EQ(h.Engine().RetainedCount(), 1u);
+    h.Connect(3, "exact");
+    h.Send(3, MakeSubscribe(1, {{topic, Qos::AtMostOnce}}));
+    ASSERT_TRUE(h.TakeFirstPacket(3).has_value()); // SUBACK
+    got = h.TakePackets(3);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_TRUE(std::get<PublishPacket>(got[0]).retain);
 }
