@@ -58,6 +58,12 @@ enum class QueueDropPolicy : uint8_t
     DropOldest,     //!< make room by dropping the oldest queued message
 };
 
+/**
+ * Every field is read by MqttBrokerEngine where it applies (doc/broker-engine.md has the table),
+ * except these, which the AWS IoT Core profile issue wires in: minConnectInterval, maxInflightIn,
+ * offlineDrainRate, maxRetainedMessages, subscriptionDelay, maxPublishRate, maxInboundBytesRate,
+ * reorderJitter, lifecycleTopicPrefix.
+ */
 struct MqttBrokerProfile
 {
     /** Name used by Attributes, scenario files and the --profile option. */
