@@ -222,6 +222,14 @@ class MqttClientEngine::Impl
     void SendPacket(const Packet& packet, Nanos now, MqttActions& out);
     void SendPublish(
         const MqttMessage& message, uint16_t packetId, bool dup, Nanos now, MqttActions& out);
+    void SendPublish(bool dup,
+                     Qos qos,
+                     bool retain,
+                     const std::string& topic,
+                     uint16_t packetId,
+                     const std::vector<uint8_t>& payload,
+                     Nanos now,
+                     MqttActions& out);
     void SendRequest(InFlight& entry, bool dup, Nanos now, MqttActions& out);
 
     /**
@@ -368,17 +376,24 @@ void
 MqttClientEngine::Impl::SendPublish(
     const MqttMessage& message, uint16_t packetId, bool dup, Nanos now, MqttActions& out)
 {
+    SendPublish(
+        dup, message.qos, message.retain, message.topic, packetId, message.payload, now, out);
+}
+
+void
+MqttClientEngine::Impl::SendPublish(bool dup,
+                                    Qos qos,
+                                    bool retain,
+                                    const std::string& topic,
+                                    uint16_t packetId,
+                                    const std::vector<uint8_t>& payload,
+                                    Nanos now,
+                                    MqttActions& out)
+{
     SendAction action;
     action.connection = m_connection;
-    action.bytes.reserve(message.topic.size() + message.payload.size() + 9);
-    EncodePublish(dup,
-                  message.qos,
-                  message.retain,
-                  message.topic,
-                  packetId,
-                  message.payload.data(),
-                  message.payload.size(),
-                  action.bytes);
+    action.bytes.reserve(topic.size() + payload.size() + 9);
+    EncodePublish(dup, qos, retain, topic, packetId, payload.data(), payload.size(), action.bytes);
     out.emplace_back(std::move(action));
     m_lastSend = now;
 }
@@ -1122,11 +1137,7 @@ MqttClientEngine::Impl::Publish(const std::string& topic,
     if (qos == Qos::AtMostOnce && refused == DropReason::None)
     {
         // QoS 0: sent once with DUP = 0, never kept [MQTT-4.3.1-1]; no message object needed.
-        MqttMessage message;
-        message.topic = topic;
-        message.payload = std::move(payload);
-        message.retain = retain;
-        SendPublish(message, 0, false, now, out);
+        SendPublish(false, qos, retain, topic, 0, payload, now, out);
         return id;
     }
     auto message = std::make_shared<MqttMessage>();
