@@ -526,7 +526,7 @@ TEST(ClientEngine, PacketBeforeConnackCloses)
                      Timer(MqttClientEngine::RECONNECT_TIMER, 2s)}));
 }
 
-// A clean session cannot be present [MQTT-3.2.2-1]; the client does not carry on with a broker
+// A clean session cannot be present (section 3.2.2.2); the client does not carry on with a broker
 // that claims otherwise.
 TEST(ClientEngine, SessionPresentOnCleanSessionCloses)
 {
