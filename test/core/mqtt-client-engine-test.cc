@@ -47,9 +47,9 @@ TEST(ClientEngine, ConnectWithWillAndCredentials)
 {
     MqttClientConfig config = BaseConfig();
     config.keepAliveSeconds = 10;
-    config.will = Will{"w/t", Text("bye"), Qos::AtLeastOnce, true};
+    config.will = Will{"w/t", Raw("bye"), Qos::AtLeastOnce, true};
     config.userName = "u";
-    config.password = Text("pw");
+    config.password = Raw("pw");
     ClientHarness h(config);
     h.Connect(0s);
     // Flags EE: user name, password, will retain, will QoS 1, will flag, clean session.
@@ -108,7 +108,7 @@ TEST(ClientEngine, ConnectWithUserNameOnly)
 TEST(ClientEngine, PasswordWithoutUserNameIsRefusedLocally)
 {
     MqttClientConfig config = BaseConfig();
-    config.password = Text("pw");
+    config.password = Raw("pw");
     ClientHarness h(config);
     EXPECT_EQ(h.Connect(0s),
               Lines{Refused(0, static_cast<int>(ClientConfigError::PasswordWithoutUserName))});

@@ -9,6 +9,7 @@
 #define MQTT_CLIENT_TEST_UTIL_H
 
 #include "mqtt-client-engine.h"
+#include "mqtt-codec-test-util.h"
 
 #include <gtest/gtest.h>
 
@@ -26,46 +27,11 @@ namespace mqtt
 namespace clienttest
 {
 
-using Bytes = std::vector<uint8_t>;
+using test::Bytes;
+using test::Hex;
+using test::Raw;
 using Lines = std::vector<std::string>;
 using namespace std::chrono_literals;
-
-/** Bytes from hex pairs separated by spaces: FromHex("10 0E 00 04"). */
-inline Bytes
-FromHex(std::string_view hex)
-{
-    Bytes out;
-    int nibbles = 0;
-    unsigned value = 0;
-    for (char c : hex)
-    {
-        int v = -1;
-        if (c >= '0' && c <= '9')
-        {
-            v = c - '0';
-        }
-        else if (c >= 'A' && c <= 'F')
-        {
-            v = c - 'A' + 10;
-        }
-        else if (c >= 'a' && c <= 'f')
-        {
-            v = c - 'a' + 10;
-        }
-        if (v < 0)
-        {
-            continue;
-        }
-        value = value << 4 | static_cast<unsigned>(v);
-        if (++nibbles == 2)
-        {
-            out.push_back(static_cast<uint8_t>(value));
-            nibbles = 0;
-            value = 0;
-        }
-    }
-    return out;
-}
 
 inline std::string
 ToHex(const Bytes& bytes)
@@ -78,12 +44,6 @@ ToHex(const Bytes& bytes)
         s += buf;
     }
     return s;
-}
-
-inline Bytes
-Text(std::string_view s)
-{
-    return Bytes(s.begin(), s.end());
 }
 
 inline std::string
@@ -126,7 +86,7 @@ TimerName(TimerId id)
 inline std::string
 Send(ConnectionId c, std::string_view hex)
 {
-    return "send c" + std::to_string(c) + " " + ToHex(FromHex(hex));
+    return "send c" + std::to_string(c) + " " + ToHex(Hex(hex));
 }
 
 inline std::string
@@ -411,7 +371,7 @@ class ClientHarness
     Feed(Nanos t, std::string_view hex)
     {
         now = t;
-        Bytes bytes = FromHex(hex);
+        Bytes bytes = Hex(hex);
         MqttActions a;
         engine.OnBytes(bytes.data(), bytes.size(), now, a);
         return Take(a);
@@ -440,7 +400,7 @@ class ClientHarness
     {
         now = t;
         MqttActions a;
-        lastPublish = engine.Publish(topic, Text(payload), qos, retain, now, a);
+        lastPublish = engine.Publish(topic, Raw(payload), qos, retain, now, a);
         return Take(a);
     }
 
