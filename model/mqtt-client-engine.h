@@ -98,7 +98,12 @@ const char* ClientConfigErrorName(ClientConfigError error);
  *   or Unsubscribe with no filter or an invalid one (SubscriptionDenied, packetId 0, code 0x80,
  *   one per filter).
  * - Events about an own publish carry an MqttMessage whose id is the value Publish() returned;
- *   PublishReceived messages are numbered 1, 2, ... in arrival order.
+ *   PublishReceived messages are numbered 1, 2, ... in arrival order. AckTimeout carries the
+ *   packet id, and the message for a publish or the PacketType (8, 10) for SUBSCRIBE/UNSUBSCRIBE
+ *   in code. SubscriptionGranted/Denied and Unsubscribed carry the filter in topic.
+ * - Timers are not restarted per packet: keep-alive compares with the time of the last packet
+ *   sent when it fires, and one ack timer serves every outstanding packet (re-armed for the next
+ *   deadline when it fires), so a busy client emits no timer actions per message.
  */
 class MqttClientEngine
 {
