@@ -80,6 +80,24 @@ TEST_F(SweepExecutor, OkNeedsExitZeroAndTheResultsFile)
     EXPECT_EQ(e.Running(), 0u);
 }
 
+TEST_F(SweepExecutor, RunnersDoNotSeeTheMpiLaunchersVariables)
+{
+    ::setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+    ::setenv("PMIX_RANK", "1", 1);
+    ::setenv("MQTT_SWEEP_TEST_KEPT", "yes", 1);
+    MqttSweepExecutor e(1, 0);
+    e.Start(
+        Job(0,
+            "test -z \"$OMPI_COMM_WORLD_SIZE$PMIX_RANK\" && test \"$MQTT_SWEEP_TEST_KEPT\" = yes "
+            "&& : > \"$1\""));
+    auto outcomes = Wait(e, 1);
+    ::unsetenv("OMPI_COMM_WORLD_SIZE");
+    ::unsetenv("PMIX_RANK");
+    ::unsetenv("MQTT_SWEEP_TEST_KEPT");
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_TRUE(outcomes[0].ok) << outcomes[0].reason;
+}
+
 TEST_F(SweepExecutor, FailureReasons)
 {
     MqttSweepExecutor e(5, 0);

@@ -93,6 +93,31 @@ FormatSeconds(double s)
     return buf;
 }
 
+/**
+ * The environment for a runner: ours without the MPI launcher's variables, so a runner that
+ * happens to load an MPI library does not take itself for a rank of the sweep's job.
+ */
+std::vector<char*>
+RunnerEnvironment()
+{
+    static const char* MPI_PREFIXES[] = {"OMPI_", "PMIX_", "PMI_", "HYDRA_", "MPIR_"};
+    std::vector<char*> env;
+    for (char** e = environ; *e != nullptr; ++e)
+    {
+        bool mpi = false;
+        for (const char* p : MPI_PREFIXES)
+        {
+            mpi = mpi || std::strncmp(*e, p, std::strlen(p)) == 0;
+        }
+        if (!mpi)
+        {
+            env.push_back(*e);
+        }
+    }
+    env.push_back(nullptr);
+    return env;
+}
+
 } // namespace
 
 MqttSweepExecutor::MqttSweepExecutor(std::size_t slots, int rank, double killGrace)
@@ -208,7 +233,8 @@ MqttSweepExecutor::Start(const MqttSweepJob& job)
     Active a;
     a.job = job;
     a.start = std::chrono::steady_clock::now();
-    int rc = posix_spawnp(&a.pid, argv[0], &actions, &attr, argv.data(), environ);
+    std::vector<char*> env = RunnerEnvironment();
+    int rc = posix_spawnp(&a.pid, argv[0], &actions, &attr, argv.data(), env.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     ::close(log);
