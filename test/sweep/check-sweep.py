@@ -12,6 +12,8 @@ MODE mpi:      the same sweep under mpirun -np 2: runs spread over both ranks, o
                the failing run reported, resumption, mpirun's exit status.
 MODE analysis: a sweep writing HDF5 results, then analysis/sweep.py: every mean and 95 %
                confidence interval of its table recomputed here from the files.
+MODE real:     the real runner (--runner build/ns3-mqtt-run) on a shrunk lossy star, resumed,
+               then analysis/sweep.py on its results.
 """
 import argparse
 import json
@@ -375,16 +377,64 @@ def mode_analysis(args):
     expect(ratio[("0.3", "2", "2")] == 1.0, "QoS 2 delivers everything")
 
 
+def mode_real(args):
+    """The real runner over scenarios/lossy-star.yaml, shrunk to seconds; then the analysis."""
+    import csv
+
+    sweep_file = os.path.join(args.work, "real.yaml")
+    with open(sweep_file, "w") as f:
+        f.write(f"""name: real
+scenario: {os.path.join(ROOT, "scenarios", "lossy-star.yaml")}
+grid:
+  links.access.loss.rate: {{name: loss, values: [0, 0.3]}}
+  devices.qos1.qos: {{name: qos, values: [1, 2]}}
+set:
+  duration: 20s
+  devices.qos0.count: 4
+  devices.qos1.count: 4
+  backends.sink.subscribe.0.qos: 2
+seeds: 2
+timeout: 2m
+""")
+    out = os.path.join(args.work, "out")
+    cmd = [args.sweep, sweep_file, "--out", out, "--runner", args.runner, "-j", "2"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    print(p.stdout + p.stderr)
+    expect_eq(p.returncode, 0, "real sweep exit")
+    with open(os.path.join(out, "index.jsonl")) as f:
+        rows = [json.loads(line) for line in f]
+    expect_eq(len(rows), 8, "real sweep rows")
+    for r in rows:
+        expect(r["status"] == "ok" and os.path.getsize(os.path.join(out, r["results"])) > 0,
+               f"real run {r['id']}: {r['reason']}")
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    expect("8 runs, 8 finished earlier, 0 to run" in p.stdout, f"real sweep resumes: {p.stdout}")
+    p = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "analysis", "sweep.py"), out],
+                       capture_output=True, text=True)
+    expect_eq(p.returncode, 0, f"sweep.py on real results: {p.stderr}")
+    with open(os.path.join(out, "analysis", "sweep-summary.csv")) as f:
+        table = list(csv.DictReader(f))
+    ratio = {(r["loss"], r["qos"], r["publish_qos"]): r for r in table if r["figure"] == "ratio"}
+    expect_eq(sorted(ratio), [(lo, q, pq) for lo in ("0", "0.3") for q in ("1", "2")
+                              for pq in ("0", q)], "a cell per loss, QoS axis and publish QoS")
+    for key, r in ratio.items():
+        expect_eq(r["n"], "2", f"seeds in {key}")
+    expect(float(ratio[("0.3", "1", "0")]["mean"]) < float(ratio[("0", "1", "0")]["mean"]),
+           "QoS 0 delivers less at 30 % loss")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweep", required=True)
     ap.add_argument("--mpirun", default="mpirun")
+    ap.add_argument("--runner", help="the real runner (mode real)")
     ap.add_argument("--work", required=True)
-    ap.add_argument("mode", choices=["local", "mpi", "analysis"])
+    ap.add_argument("mode", choices=["local", "mpi", "analysis", "real"])
     args = ap.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
-    {"local": mode_local, "mpi": mode_mpi, "analysis": mode_analysis}[args.mode](args)
+    {"local": mode_local, "mpi": mode_mpi, "analysis": mode_analysis,
+     "real": mode_real}[args.mode](args)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
         return 1
