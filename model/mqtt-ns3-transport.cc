@@ -1,0 +1,402 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-ns3-transport.h"
+
+#include "ns3/inet-socket-address.h"
+#include "ns3/inet6-socket-address.h"
+#include "ns3/log.h"
+#include "ns3/node.h"
+#include "ns3/simulator.h"
+#include "ns3/tcp-socket-factory.h"
+
+#include <algorithm>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("MqttNs3Transport");
+
+namespace mqtt
+{
+
+namespace
+{
+
+/** One receive buffer for every connection: the simulator is single-threaded and the engine
+ * consumes the bytes before the next read. */
+std::vector<uint8_t>&
+ReceiveBuffer()
+{
+    static std::vector<uint8_t> buffer;
+    return buffer;
+}
+
+} // namespace
+
+MqttNs3Transport::MqttNs3Transport(ConnectionId id, const Address& peer, Callbacks callbacks)
+    : m_id(id),
+      m_peer(peer),
+      m_callbacks(std::move(callbacks))
+{
+}
+
+MqttNs3Transport::MqttNs3Transport(ConnectionId id,
+                                   Ptr<Socket> socket,
+                                   const Address& peer,
+                                   Callbacks callbacks)
+    : MqttNs3Transport(id, peer, std::move(callbacks))
+{
+    NS_LOG_FUNCTION(this << id << socket);
+    m_connected = true;
+    Attach(socket);
+}
+
+MqttNs3Transport::~MqttNs3Transport()
+{
+    Detach();
+}
+
+Ptr<MqttNs3Transport>
+MqttNs3Transport::Connect(ConnectionId id,
+                          Ptr<Node> node,
+                          const Address& peer,
+                          Callbacks callbacks)
+{
+    NS_LOG_FUNCTION(id << node << peer);
+    Ptr<MqttNs3Transport> transport =
+        Ptr<MqttNs3Transport>(new MqttNs3Transport(id, peer, std::move(callbacks)), false);
+    Ptr<Socket> socket = Socket::CreateSocket(node, TcpSocketFactory::GetTypeId());
+    transport->Attach(socket);
+    int rc = -1;
+    if (Inet6SocketAddress::IsMatchingType(peer))
+    {
+        rc = socket->Bind6();
+    }
+    else if (InetSocketAddress::IsMatchingType(peer))
+    {
+        rc = socket->Bind();
+    }
+    if (rc == 0)
+    {
+        rc = socket->Connect(peer);
+    }
+    if (rc != 0)
+    {
+        NS_LOG_LOGIC("connect to " << peer << " failed at once: " << socket->GetErrno());
+        Simulator::ScheduleNow(&MqttNs3Transport::ReportConnectFailed, transport);
+    }
+    return transport;
+}
+
+void
+MqttNs3Transport::Attach(Ptr<Socket> socket)
+{
+    m_socket = socket;
+    m_socket->SetConnectCallback(MakeCallback(&MqttNs3Transport::HandleConnected, this),
+                                 MakeCallback(&MqttNs3Transport::HandleConnectFailed, this));
+    m_socket->SetRecvCallback(MakeCallback(&MqttNs3Transport::HandleRead, this));
+    m_socket->SetSendCallback(MakeCallback(&MqttNs3Transport::HandleSend, this));
+    m_socket->SetCloseCallbacks(MakeCallback(&MqttNs3Transport::HandleNormalClose, this),
+                                MakeCallback(&MqttNs3Transport::HandleErrorClose, this));
+}
+
+void
+MqttNs3Transport::Detach()
+{
+    if (!m_socket)
+    {
+        return;
+    }
+    m_socket->SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
+                                 MakeNullCallback<void, Ptr<Socket>>());
+    m_socket->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
+    m_socket->SetSendCallback(MakeNullCallback<void, Ptr<Socket>, uint32_t>());
+    m_socket->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
+                                MakeNullCallback<void, Ptr<Socket>>());
+    m_socket = nullptr;
+}
+
+void
+MqttNs3Transport::Send(const uint8_t* data, std::size_t size)
+{
+    NS_LOG_FUNCTION(this << m_id << size);
+    if (m_closing || m_finished || size == 0)
+    {
+        return;
+    }
+    if (m_connected && PendingBytes() == 0)
+    {
+        // Fast path: straight to the socket, keeping only what it refuses.
+        std::size_t room = std::min<std::size_t>(m_socket->GetTxAvailable(), size);
+        if (room > 0)
+        {
+            Ptr<Packet> packet = Create<Packet>(data, static_cast<uint32_t>(room));
+            int sent = m_socket->Send(packet);
+            if (sent > 0)
+            {
+                if (!m_callbacks.tx.IsNull())
+                {
+                    m_callbacks.tx(packet, m_peer);
+                }
+                data += sent;
+                size -= static_cast<std::size_t>(sent);
+            }
+        }
+        if (size == 0)
+        {
+            return;
+        }
+    }
+    if (m_pendingOffset == m_pending.size())
+    {
+        m_pending.clear();
+        m_pendingOffset = 0;
+    }
+    m_pending.insert(m_pending.end(), data, data + size);
+}
+
+void
+MqttNs3Transport::Flush()
+{
+    if (PendingBytes() == 0)
+    {
+        return;
+    }
+    while (m_socket && PendingBytes() > 0)
+    {
+        std::size_t room = std::min<std::size_t>(m_socket->GetTxAvailable(), PendingBytes());
+        if (room == 0)
+        {
+            return;
+        }
+        Ptr<Packet> packet =
+            Create<Packet>(m_pending.data() + m_pendingOffset, static_cast<uint32_t>(room));
+        int sent = m_socket->Send(packet);
+        if (sent <= 0)
+        {
+            return;
+        }
+        if (!m_callbacks.tx.IsNull())
+        {
+            m_callbacks.tx(packet, m_peer);
+        }
+        m_pendingOffset += static_cast<std::size_t>(sent);
+    }
+    // Everything written: release the buffer (a burst must not pin its memory).
+    std::vector<uint8_t>().swap(m_pending);
+    m_pendingOffset = 0;
+    if (m_closing && m_socket)
+    {
+        m_socket->Close();
+    }
+}
+
+void
+MqttNs3Transport::Close()
+{
+    NS_LOG_FUNCTION(this << m_id);
+    if (m_closing || m_finished)
+    {
+        return;
+    }
+    m_closing = true;
+    if (!m_connected)
+    {
+        // Still connecting: give up the attempt; the owner forgets us on OnClosed.
+        if (m_socket)
+        {
+            m_socket->Close();
+        }
+        Simulator::ScheduleNow(&MqttNs3Transport::Finish, Ptr<MqttNs3Transport>(this), false);
+        return;
+    }
+    if (PendingBytes() == 0)
+    {
+        m_socket->Close();
+    }
+}
+
+void
+MqttNs3Transport::Abort()
+{
+    NS_LOG_FUNCTION(this << m_id);
+    if (m_finished)
+    {
+        return;
+    }
+    m_finished = true;
+    m_closing = true;
+    std::vector<uint8_t>().swap(m_pending);
+    m_pendingOffset = 0;
+    Ptr<Socket> socket = m_socket;
+    Detach();
+    if (socket)
+    {
+        socket->Close();
+    }
+}
+
+ConnectionId
+MqttNs3Transport::Id() const
+{
+    return m_id;
+}
+
+const Address&
+MqttNs3Transport::Peer() const
+{
+    return m_peer;
+}
+
+std::size_t
+MqttNs3Transport::PendingBytes() const
+{
+    return m_pending.size() - m_pendingOffset;
+}
+
+bool
+MqttNs3Transport::IsOpen() const
+{
+    return m_connected && !m_closing && !m_finished;
+}
+
+void
+MqttNs3Transport::Finish(bool error)
+{
+    if (m_finished)
+    {
+        return;
+    }
+    NS_LOG_FUNCTION(this << m_id << error);
+    Ptr<MqttNs3Transport> self(this); // the owner may drop its reference in the callback
+    m_finished = true;
+    Ptr<Socket> socket = m_socket;
+    Detach();
+    if (socket && !error && !m_closing)
+    {
+        // The peer closed: close our side too so the FIN handshake completes.
+        socket->Close();
+    }
+    std::vector<uint8_t>().swap(m_pending);
+    m_pendingOffset = 0;
+    if (!m_callbacks.closed.IsNull())
+    {
+        m_callbacks.closed(m_id, error);
+    }
+}
+
+void
+MqttNs3Transport::HandleConnected(Ptr<Socket> socket)
+{
+    NS_LOG_FUNCTION(this << m_id << socket);
+    if (m_closing || m_finished)
+    {
+        return;
+    }
+    m_connected = true;
+    Ptr<MqttNs3Transport> self(this);
+    if (!m_callbacks.connected.IsNull())
+    {
+        m_callbacks.connected(m_id);
+    }
+    Flush();
+}
+
+void
+MqttNs3Transport::HandleConnectFailed(Ptr<Socket> socket)
+{
+    NS_LOG_FUNCTION(this << m_id << socket);
+    ReportConnectFailed();
+}
+
+void
+MqttNs3Transport::ReportConnectFailed()
+{
+    if (m_finished)
+    {
+        return;
+    }
+    Ptr<MqttNs3Transport> self(this);
+    bool closing = m_closing;
+    m_finished = true;
+    Ptr<Socket> socket = m_socket;
+    Detach();
+    if (socket)
+    {
+        socket->Close();
+    }
+    if (closing)
+    {
+        if (!m_callbacks.closed.IsNull())
+        {
+            m_callbacks.closed(m_id, true);
+        }
+        return;
+    }
+    if (!m_callbacks.connectFailed.IsNull())
+    {
+        m_callbacks.connectFailed(m_id);
+    }
+}
+
+void
+MqttNs3Transport::HandleRead(Ptr<Socket> socket)
+{
+    Ptr<MqttNs3Transport> self(this);
+    std::vector<uint8_t>& buffer = ReceiveBuffer();
+    Address from;
+    Ptr<Packet> packet;
+    while ((packet = socket->RecvFrom(from)))
+    {
+        uint32_t size = packet->GetSize();
+        if (size == 0)
+        {
+            break;
+        }
+        if (m_closing || m_finished)
+        {
+            continue; // the engine has forgotten this connection: discard
+        }
+        if (!m_callbacks.rx.IsNull())
+        {
+            m_callbacks.rx(packet, from);
+        }
+        if (buffer.size() < size)
+        {
+            buffer.resize(size);
+        }
+        packet->CopyData(buffer.data(), size);
+        if (!m_callbacks.data.IsNull())
+        {
+            m_callbacks.data(m_id, buffer.data(), size);
+        }
+    }
+}
+
+void
+MqttNs3Transport::HandleSend(Ptr<Socket> socket, uint32_t available)
+{
+    NS_LOG_FUNCTION(this << m_id << available);
+    if (m_connected && !m_finished)
+    {
+        Flush();
+    }
+}
+
+void
+MqttNs3Transport::HandleNormalClose(Ptr<Socket> socket)
+{
+    NS_LOG_FUNCTION(this << m_id << socket);
+    Finish(false);
+}
+
+void
+MqttNs3Transport::HandleErrorClose(Ptr<Socket> socket)
+{
+    NS_LOG_FUNCTION(this << m_id << socket);
+    Finish(true);
+}
+
+} // namespace mqtt
+} // namespace ns3
