@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+"""Counts which numbered MQTT 3.1.1 statements the tests cite.
+
+A test cites a statement by writing its ID as [MQTT-x.y.z-n] in a comment or, in a test name,
+as Mqtt_x_y_z_n. The list of statements is doc/mqtt-3.1.1-normative.md.
+
+    tools/spec-coverage.py                      # report per chapter, list what is not cited
+    tools/spec-coverage.py --require ch1,ch2,tag:codec,sec:4.7
+                                                # exit 1 unless all those IDs are cited
+
+--require takes chapters (ch3), sections (sec:4.7 = IDs starting MQTT-4.7.), tags (tag:codec,
+from the table's Tag column) and single IDs (MQTT-3.1.0-1), comma-separated; 'all14' means
+chapters 1 to 4. A citation of an ID that does not exist is always an error (a typo).
+"""
+import argparse
+import pathlib
+import re
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SPEC = ROOT / "doc" / "mqtt-3.1.1-normative.md"
+TEST_DIRS = [ROOT / "test"]
+# The spec prints two IDs with typos; accept them as their normalised forms.
+ALIASES = {"MQTT-3.1.2.7": "MQTT-3.1.2-7", "MQTT-3-8.3-4": "MQTT-3.8.3-4"}
+
+
+def load_spec():
+    rows = {}
+    for line in SPEC.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| (MQTT-\d+\.\d+\.\d+-\d+) \|(.*)$", line)
+        if m:
+            cells = [c.strip() for c in m.group(2).split("|")]
+            rows[m.group(1)] = {"tag": cells[3] if len(cells) > 3 else "", "text": cells[1]}
+    return rows
+
+
+def cited_ids():
+    cited = {}
+    pattern = re.compile(r"\[(MQTT-[0-9.\-]+)\]|\bMqtt_(\d+)_(\d+)_(\d+)_(\d+)")
+    for d in TEST_DIRS:
+        for path in sorted(d.rglob("*")):
+            if path.suffix not in (".cc", ".h", ".py", ".sh"):
+                continue
+            for m in pattern.finditer(path.read_text(encoding="utf-8", errors="replace")):
+                if m.group(1):
+                    ident = ALIASES.get(m.group(1), m.group(1))
+                else:
+                    ident = "MQTT-{}.{}.{}-{}".format(*m.group(2, 3, 4, 5))
+                cited.setdefault(ident, set()).add(str(path.relative_to(ROOT)))
+    return cited
+
+
+def chapter(ident):
+    return int(ident.split("-")[1].split(".")[0])
+
+
+def expand(require, spec):
+    wanted = set()
+    for part in filter(None, (p.strip() for p in require.split(","))):
+        if part == "all14":
+            wanted |= {i for i in spec if chapter(i) <= 4}
+        elif part.startswith("ch"):
+            wanted |= {i for i in spec if chapter(i) == int(part[2:])}
+        elif part.startswith("sec:"):
+            wanted |= {i for i in spec if i.startswith("MQTT-" + part[4:] + ".")}
+        elif part.startswith("tag:"):
+            wanted |= {i for i in spec if spec[i]["tag"] == part[4:]}
+        elif part in spec:
+            wanted.add(part)
+        else:
+            sys.exit("spec-coverage: unknown requirement '%s'" % part)
+    return wanted
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--require", default="")
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args()
+    spec = load_spec()
+    cited = cited_ids()
+    failed = False
+    unknown = sorted(set(cited) - set(spec))
+    for ident in unknown:
+        print("cited but not a 3.1.1 statement: %s (in %s)" % (ident, ", ".join(sorted(cited[ident]))))
+        failed = True
+    if not args.quiet:
+        for ch in sorted({chapter(i) for i in spec}):
+            ids = [i for i in spec if chapter(i) == ch]
+            n = sum(1 for i in ids if i in cited)
+            print("chapter %d: %d of %d cited" % (ch, n, len(ids)))
+        total = [i for i in spec if chapter(i) <= 4]
+        print("chapters 1-4: %d of %d cited" % (sum(1 for i in total if i in cited), len(total)))
+    if args.require:
+        missing = sorted(expand(args.require, spec) - set(cited))
+        for ident in missing:
+            print("required but not cited: %s  %s" % (ident, spec[ident]["text"][:90]))
+        failed = failed or bool(missing)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
