@@ -64,7 +64,7 @@ MqttClientHelper::AssignStreams(ApplicationContainer apps, int64_t stream)
     int64_t current = stream;
     for (auto it = apps.Begin(); it != apps.End(); ++it)
     {
-        if (Ptr<MqttClient> broker = DynamicCast<MqttClient>(*it))
+        if (Ptr<MqttClient> client = DynamicCast<MqttClient>(*it))
         {
             current += client->AssignStreams(current);
         }

@@ -230,9 +230,9 @@ MqttBroker::MqttBroker()
     m_seedStream = CreateObject<UniformRandomVariable>();
     m_callbacks.data = MakeCallback(&MqttBroker::OnData, this);
     m_callbacks.closed = MakeCallback(&MqttBroker::OnClosed, this);
-    m_callbacks.rx = MakeCallback(&TracedCallback<Ptr<const Packet>, const Address&>::operator(),
+    m_callbacks.rx = MakeCallback(&TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(),
                                   &m_rxTrace);
-    m_callbacks.tx = MakeCallback(&TracedCallback<Ptr<const Packet>, const Address&>::operator(),
+    m_callbacks.tx = MakeCallback(&TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(),
                                   &m_txTrace);
 }
 
@@ -369,6 +369,11 @@ void
 MqttBroker::StartApplication()
 {
     NS_LOG_FUNCTION(this);
+    if (m_running)
+    {
+        return;
+    }
+    m_running = true;
     if (!m_engine || !m_persistSessions)
     {
         CreateEngine();
@@ -399,6 +404,11 @@ void
 MqttBroker::StopApplication()
 {
     NS_LOG_FUNCTION(this);
+    if (!m_running)
+    {
+        return;
+    }
+    m_running = false;
     for (Ptr<Socket>* listen : {&m_listen4, &m_listen6})
     {
         if (*listen)

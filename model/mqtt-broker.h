@@ -77,12 +77,17 @@ class MqttBroker : public Application
     /** Signature of the QueueDepth trace source. */
     typedef void (*QueueDepthTracedCallback)(const std::string& clientId, uint32_t depth);
 
+    /**
+     * Public so that a study can stop and restart the application at any time (a broker
+     * restart, a device reboot), besides the start and stop times.
+     */
+    void StartApplication() override;
+    void StopApplication() override;
+
   protected:
     void DoDispose() override;
 
   private:
-    void StartApplication() override;
-    void StopApplication() override;
 
     void CreateEngine();
     Ptr<Socket> Listen(const Address& local);
@@ -135,6 +140,7 @@ class MqttBroker : public Application
 
     std::map<ConnectionId, Connection> m_connections;
     ConnectionId m_nextConnection = 1;
+    bool m_running = false;
     uint64_t m_accepted = 0;
 
     TracedCallback<const MqttEvent&> m_eventTrace;
@@ -144,8 +150,8 @@ class MqttBroker : public Application
     TracedCallback<uint64_t, const Address&> m_connectionOpenedTrace;
     TracedCallback<uint64_t, const std::string&, const std::string&> m_connectionClosedTrace;
     TracedCallback<const std::string&, uint32_t> m_queueDepthTrace;
-    TracedCallback<Ptr<const Packet>, const Address&> m_rxTrace;
-    TracedCallback<Ptr<const Packet>, const Address&> m_txTrace;
+    TracedCallback<Ptr<const ns3::Packet>, const Address&> m_rxTrace;
+    TracedCallback<Ptr<const ns3::Packet>, const Address&> m_txTrace;
 };
 
 } // namespace mqtt

@@ -266,9 +266,9 @@ MqttClient::MqttClient()
     m_callbacks.connectFailed = MakeCallback(&MqttClient::OnConnectFailed, this);
     m_callbacks.data = MakeCallback(&MqttClient::OnData, this);
     m_callbacks.closed = MakeCallback(&MqttClient::OnClosed, this);
-    m_callbacks.rx = MakeCallback(&TracedCallback<Ptr<const Packet>, const Address&>::operator(),
+    m_callbacks.rx = MakeCallback(&TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(),
                                   &m_rxTrace);
-    m_callbacks.tx = MakeCallback(&TracedCallback<Ptr<const Packet>, const Address&>::operator(),
+    m_callbacks.tx = MakeCallback(&TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(),
                                   &m_txTrace);
 }
 
@@ -499,6 +499,10 @@ void
 MqttClient::StartApplication()
 {
     NS_LOG_FUNCTION(this);
+    if (m_running)
+    {
+        return;
+    }
     uint32_t nodeId = GetNode()->GetId();
     uint32_t appIndex = ApplicationIndex();
     m_peer = BrokerSocketAddress();
@@ -528,6 +532,10 @@ void
 MqttClient::StopApplication()
 {
     NS_LOG_FUNCTION(this);
+    if (!m_running)
+    {
+        return;
+    }
     m_running = false;
     m_publishEvent.Cancel();
     if (m_engine)

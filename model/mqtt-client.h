@@ -116,12 +116,17 @@ class MqttClient : public Application
                                                   Time latency,
                                                   bool duplicate);
 
+    /**
+     * Public so that a study can stop and restart the application at any time (a broker
+     * restart, a device reboot), besides the start and stop times.
+     */
+    void StartApplication() override;
+    void StopApplication() override;
+
   protected:
     void DoDispose() override;
 
   private:
-    void StartApplication() override;
-    void StopApplication() override;
 
     MqttClientConfig MakeConfig() const;
     Address BrokerSocketAddress() const;
@@ -212,8 +217,8 @@ class MqttClient : public Application
     TracedCallback<const MqttEvent&> m_connectRefusedTrace;
     TracedCallback<const MqttEvent&> m_subscribedTrace;
     TracedCallback<const MqttEvent&> m_ackTimeoutTrace;
-    TracedCallback<Ptr<const Packet>, const Address&> m_rxTrace;
-    TracedCallback<Ptr<const Packet>, const Address&> m_txTrace;
+    TracedCallback<Ptr<const ns3::Packet>, const Address&> m_rxTrace;
+    TracedCallback<Ptr<const ns3::Packet>, const Address&> m_txTrace;
 };
 
 } // namespace mqtt

@@ -131,7 +131,7 @@ MqttNs3Transport::Send(const uint8_t* data, std::size_t size)
         std::size_t room = std::min<std::size_t>(m_socket->GetTxAvailable(), size);
         if (room > 0)
         {
-            Ptr<Packet> packet = Create<Packet>(data, static_cast<uint32_t>(room));
+            Ptr<ns3::Packet> packet = Create<ns3::Packet>(data, static_cast<uint32_t>(room));
             int sent = m_socket->Send(packet);
             if (sent > 0)
             {
@@ -170,8 +170,8 @@ MqttNs3Transport::Flush()
         {
             return;
         }
-        Ptr<Packet> packet =
-            Create<Packet>(m_pending.data() + m_pendingOffset, static_cast<uint32_t>(room));
+        Ptr<ns3::Packet> packet =
+            Create<ns3::Packet>(m_pending.data() + m_pendingOffset, static_cast<uint32_t>(room));
         int sent = m_socket->Send(packet);
         if (sent <= 0)
         {
@@ -346,7 +346,7 @@ MqttNs3Transport::HandleRead(Ptr<Socket> socket)
     Ptr<MqttNs3Transport> self(this);
     std::vector<uint8_t>& buffer = ReceiveBuffer();
     Address from;
-    Ptr<Packet> packet;
+    Ptr<ns3::Packet> packet;
     while ((packet = socket->RecvFrom(from)))
     {
         uint32_t size = packet->GetSize();
@@ -375,7 +375,7 @@ MqttNs3Transport::HandleRead(Ptr<Socket> socket)
 }
 
 void
-MqttNs3Transport::HandleSend(Ptr<Socket> socket, uint32_t available)
+MqttNs3Transport::HandleSend(Ptr<Socket> /* socket */, uint32_t available)
 {
     NS_LOG_FUNCTION(this << m_id << available);
     if (m_connected && !m_finished)

@@ -52,8 +52,8 @@ class MqttNs3Transport : public SimpleRefCount<MqttNs3Transport>
         /** The socket is closed (bool: by an error); also after Close(). */
         Callback<void, ConnectionId, bool> closed;
         /** A packet was written to the socket / read from it. */
-        Callback<void, Ptr<const Packet>, const Address&> tx;
-        Callback<void, Ptr<const Packet>, const Address&> rx;
+        Callback<void, Ptr<const ns3::Packet>, const Address&> tx;
+        Callback<void, Ptr<const ns3::Packet>, const Address&> rx;
     };
 
     /** Wraps an accepted socket (already connected). */
