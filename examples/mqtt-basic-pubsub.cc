@@ -25,8 +25,8 @@
 #include "ns3/uinteger.h"
 
 #include <iomanip>
-#include <sstream>
 #include <iostream>
+#include <sstream>
 
 using namespace ns3;
 using namespace ns3::mqtt;
@@ -66,24 +66,23 @@ PublishNext()
     std::string text = g_sample.message + " [" + std::to_string(++g_sample.published) + "]";
     std::cout << Now() << " Publishing message to topic '" << g_sample.topic << "': " << text
               << std::endl;
-    g_sample.device->Publish(g_sample.topic,
-                             std::vector<uint8_t>(text.begin(), text.end()),
-                             g_sample.qos);
+    g_sample.device->Publish(
+        g_sample.topic, std::vector<uint8_t>(text.begin(), text.end()), g_sample.qos);
     Simulator::Schedule(g_sample.interval, &PublishNext);
 }
 
 void
 OnConnected(bool sessionPresent)
 {
-    std::cout << Now() << " Connected (session present: " << (sessionPresent ? "yes" : "no")
-              << ")" << std::endl;
+    std::cout << Now() << " Connected (session present: " << (sessionPresent ? "yes" : "no") << ")"
+              << std::endl;
 }
 
 void
 OnSubscribed(const MqttEvent& event)
 {
-    std::cout << Now() << " Subscribed to '" << g_sample.topic
-              << "' with QoS " << static_cast<int>(event.code) << std::endl;
+    std::cout << Now() << " Subscribed to '" << g_sample.topic << "' with QoS "
+              << static_cast<int>(event.code) << std::endl;
     if (g_sample.published == 0)
     {
         PublishNext();
@@ -94,8 +93,8 @@ void
 OnReceived(const MqttEvent& event, const MqttPayloadStamp&, Time, bool)
 {
     std::string text(event.message->payload.begin(), event.message->payload.end());
-    std::cout << Now() << " Received message from topic '" << event.message->topic
-              << "': " << text << std::endl;
+    std::cout << Now() << " Received message from topic '" << event.message->topic << "': " << text
+              << std::endl;
     if (++g_sample.received == g_sample.count)
     {
         std::cout << Now() << " " << g_sample.count << " message(s) received." << std::endl;

@@ -96,8 +96,8 @@ main(int argc, char** argv)
     double stop = 300;
     std::string pcap;
     CommandLine cmd(__FILE__);
-    cmd.AddValue("errorRate", "packet loss probability of the device link, each direction",
-                 errorRate);
+    cmd.AddValue(
+        "errorRate", "packet loss probability of the device link, each direction", errorRate);
     cmd.AddValue("messages", "messages per QoS level", messages);
     cmd.AddValue("interval", "seconds between messages", interval);
     cmd.AddValue("size", "payload bytes", size);

@@ -99,12 +99,18 @@ main(int argc, char** argv)
     MobilityHelper mobility;
     mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
     mobility.SetPositionAllocator("ns3::GridPositionAllocator",
-                                  "MinX", DoubleValue(0.0),
-                                  "MinY", DoubleValue(0.0),
-                                  "DeltaX", DoubleValue(10),
-                                  "DeltaY", DoubleValue(10),
-                                  "GridWidth", UintegerValue(4),
-                                  "LayoutType", StringValue("RowFirst"));
+                                  "MinX",
+                                  DoubleValue(0.0),
+                                  "MinY",
+                                  DoubleValue(0.0),
+                                  "DeltaX",
+                                  DoubleValue(10),
+                                  "DeltaY",
+                                  DoubleValue(10),
+                                  "GridWidth",
+                                  UintegerValue(4),
+                                  "LayoutType",
+                                  StringValue("RowFirst"));
     mobility.Install(lowpanNodes);
 
     LrWpanHelper lrWpan;
@@ -180,10 +186,10 @@ main(int argc, char** argv)
         sent += client->GetPublishesSent();
         sessions += client->GetSessionsStarted();
     }
-    std::cout << sensors << " 6LoWPAN devices, QoS " << qos << ", " << size
-              << " B: sessions " << sessions << ", published " << sent
-              << ", dashboard received " << dashboardClient->GetMessagesReceived()
-              << " (duplicates " << dashboardClient->GetDuplicatesReceived() << ")\n"
+    std::cout << sensors << " 6LoWPAN devices, QoS " << qos << ", " << size << " B: sessions "
+              << sessions << ", published " << sent << ", dashboard received "
+              << dashboardClient->GetMessagesReceived() << " (duplicates "
+              << dashboardClient->GetDuplicatesReceived() << ")\n"
               << std::fixed << std::setprecision(3) << "latency ms: p50 "
               << Percentile(g_latenciesMs, 50) << ", p95 " << Percentile(g_latenciesMs, 95)
               << ", max " << Percentile(g_latenciesMs, 100) << std::endl;

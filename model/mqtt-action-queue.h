@@ -27,14 +27,16 @@ class MqttActionQueue
 {
   public:
     /** The vector engine calls append to. */
-    MqttActions& Out()
+    MqttActions&
+    Out()
     {
         return m_actions;
     }
 
     /** Calls @p handler(MqttAction&) for each queued action, in order, unless already draining. */
-    template <typename Handler>
-    void Drain(Handler&& handler)
+    template<typename Handler>
+    void
+    Drain(Handler&& handler)
     {
         if (m_draining)
         {
@@ -53,13 +55,15 @@ class MqttActionQueue
     }
 
     /** Forgets queued actions (application disposed). */
-    void Clear()
+    void
+    Clear()
     {
         m_actions.clear();
         m_next = 0;
     }
 
-    bool Draining() const
+    bool
+    Draining() const
     {
         return m_draining;
     }

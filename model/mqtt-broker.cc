@@ -230,10 +230,10 @@ MqttBroker::MqttBroker()
     m_seedStream = CreateObject<UniformRandomVariable>();
     m_callbacks.data = MakeCallback(&MqttBroker::OnData, this);
     m_callbacks.closed = MakeCallback(&MqttBroker::OnClosed, this);
-    m_callbacks.rx = MakeCallback(&TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(),
-                                  &m_rxTrace);
-    m_callbacks.tx = MakeCallback(&TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(),
-                                  &m_txTrace);
+    m_callbacks.rx = MakeCallback(
+        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_rxTrace);
+    m_callbacks.tx = MakeCallback(
+        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_txTrace);
 }
 
 MqttBroker::~MqttBroker()
@@ -273,8 +273,8 @@ MqttBroker::GetEffectiveProfile() const
     std::optional<MqttBrokerProfile> found = MqttBrokerProfile::ByName(m_profileName);
     if (!found)
     {
-        NS_FATAL_ERROR("MqttBroker: unknown profile '" << m_profileName << "' (known:"
-                                                       << ProfileNames() << ")");
+        NS_FATAL_ERROR("MqttBroker: unknown profile '" << m_profileName
+                                                       << "' (known:" << ProfileNames() << ")");
     }
     MqttBrokerProfile profile = *found;
     if (m_maxQueuedMessages >= 0)
@@ -339,8 +339,8 @@ MqttBroker::GetEffectiveProfile() const
 void
 MqttBroker::CreateEngine()
 {
-    uint64_t seed = m_seed != 0 ? m_seed
-                                : m_seedStream->GetInteger(1, std::numeric_limits<uint32_t>::max());
+    uint64_t seed =
+        m_seed != 0 ? m_seed : m_seedStream->GetInteger(1, std::numeric_limits<uint32_t>::max());
     m_engine = std::make_unique<MqttBrokerEngine>(GetEffectiveProfile(), seed);
     if (!m_passwordFile.empty())
     {
@@ -514,41 +514,43 @@ MqttBroker::OnTimer(TimerId timer)
 void
 MqttBroker::Execute()
 {
-    m_actions.Drain([this](MqttAction& action) {
-        if (auto* send = std::get_if<SendAction>(&action))
+    m_actions.Drain(
+        [this](MqttAction& action)
         {
-            auto it = m_connections.find(send->connection);
-            if (it != m_connections.end() && it->second.live)
+            if (auto* send = std::get_if<SendAction>(&action))
             {
-                it->second.transport->Send(send->bytes.data(), send->bytes.size());
+                auto it = m_connections.find(send->connection);
+                if (it != m_connections.end() && it->second.live)
+                {
+                    it->second.transport->Send(send->bytes.data(), send->bytes.size());
+                }
             }
-        }
-        else if (auto* close = std::get_if<CloseAction>(&action))
-        {
-            auto it = m_connections.find(close->connection);
-            if (it != m_connections.end() && it->second.live)
+            else if (auto* close = std::get_if<CloseAction>(&action))
             {
-                it->second.live = false;
-                it->second.transport->Close();
+                auto it = m_connections.find(close->connection);
+                if (it != m_connections.end() && it->second.live)
+                {
+                    it->second.live = false;
+                    it->second.transport->Close();
+                }
             }
-        }
-        else if (auto* start = std::get_if<StartTimerAction>(&action))
-        {
-            m_timers.Start(start->timer, start->at);
-        }
-        else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
-        {
-            m_timers.Cancel(cancel->timer);
-        }
-        else if (auto* notify = std::get_if<NotifyAction>(&action))
-        {
-            Notify(notify->event);
-        }
-        else
-        {
-            NS_LOG_WARN("MqttBroker: the broker engine asked to open a connection; ignored");
-        }
-    });
+            else if (auto* start = std::get_if<StartTimerAction>(&action))
+            {
+                m_timers.Start(start->timer, start->at);
+            }
+            else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
+            {
+                m_timers.Cancel(cancel->timer);
+            }
+            else if (auto* notify = std::get_if<NotifyAction>(&action))
+            {
+                Notify(notify->event);
+            }
+            else
+            {
+                NS_LOG_WARN("MqttBroker: the broker engine asked to open a connection; ignored");
+            }
+        });
 }
 
 void
@@ -573,9 +575,8 @@ MqttBroker::Notify(const MqttEvent& event)
         m_droppedTrace(event);
         break;
     case EventType::ConnectionClosed:
-        m_connectionClosedTrace(event.connection,
-                                event.clientId,
-                                CloseReasonName(event.closeReason));
+        m_connectionClosedTrace(
+            event.connection, event.clientId, CloseReasonName(event.closeReason));
         break;
     default:
         break;

@@ -88,7 +88,6 @@ class MqttBroker : public Application
     void DoDispose() override;
 
   private:
-
     void CreateEngine();
     Ptr<Socket> Listen(const Address& local);
     bool HandleConnectionRequest(Ptr<Socket> socket, const Address& from);

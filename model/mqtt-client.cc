@@ -266,10 +266,10 @@ MqttClient::MqttClient()
     m_callbacks.connectFailed = MakeCallback(&MqttClient::OnConnectFailed, this);
     m_callbacks.data = MakeCallback(&MqttClient::OnData, this);
     m_callbacks.closed = MakeCallback(&MqttClient::OnClosed, this);
-    m_callbacks.rx = MakeCallback(&TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(),
-                                  &m_rxTrace);
-    m_callbacks.tx = MakeCallback(&TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(),
-                                  &m_txTrace);
+    m_callbacks.rx = MakeCallback(
+        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_rxTrace);
+    m_callbacks.tx = MakeCallback(
+        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_txTrace);
 }
 
 MqttClient::~MqttClient()
@@ -508,8 +508,7 @@ MqttClient::StartApplication()
     m_peer = BrokerSocketAddress();
     m_topic = ExpandTemplate(m_topicTemplate, nodeId, appIndex);
     m_publisherId = MqttPayloadStamp::PublisherId(nodeId, appIndex);
-    if (!ParseSubscriptions(ExpandTemplate(m_subscriptionsText, nodeId, appIndex),
-                            m_subscriptions))
+    if (!ParseSubscriptions(ExpandTemplate(m_subscriptionsText, nodeId, appIndex), m_subscriptions))
     {
         NS_FATAL_ERROR("MqttClient: malformed Subscriptions '" << m_subscriptionsText
                                                                << "' (want filter:qos;...)");
@@ -518,9 +517,8 @@ MqttClient::StartApplication()
     {
         // The jitter comes from an ns-3 stream so the run seed reproduces reconnect times.
         Ptr<UniformRandomVariable> jitter = m_jitter;
-        m_engine = std::make_unique<MqttClientEngine>(
-            MakeConfig(),
-            [jitter]() { return jitter->GetValue(); });
+        m_engine = std::make_unique<MqttClientEngine>(MakeConfig(),
+                                                      [jitter]() { return jitter->GetValue(); });
     }
     m_running = true;
     m_publishing = false;
@@ -574,8 +572,8 @@ MqttClient::Publish(const std::string& topic,
     {
         return 0;
     }
-    uint64_t id = m_engine->Publish(topic, payload, qos, retain, MqttNs3Timers::Now(),
-                                    m_actions.Out());
+    uint64_t id =
+        m_engine->Publish(topic, payload, qos, retain, MqttNs3Timers::Now(), m_actions.Out());
     Execute();
     return id;
 }
@@ -699,44 +697,46 @@ MqttClient::OnTimer(TimerId timer)
 void
 MqttClient::Execute()
 {
-    m_actions.Drain([this](MqttAction& action) {
-        if (auto* send = std::get_if<SendAction>(&action))
+    m_actions.Drain(
+        [this](MqttAction& action)
         {
-            auto it = m_connections.find(send->connection);
-            if (it != m_connections.end() && it->second.live)
+            if (auto* send = std::get_if<SendAction>(&action))
             {
-                it->second.transport->Send(send->bytes.data(), send->bytes.size());
+                auto it = m_connections.find(send->connection);
+                if (it != m_connections.end() && it->second.live)
+                {
+                    it->second.transport->Send(send->bytes.data(), send->bytes.size());
+                }
             }
-        }
-        else if (auto* close = std::get_if<CloseAction>(&action))
-        {
-            auto it = m_connections.find(close->connection);
-            if (it != m_connections.end() && it->second.live)
+            else if (auto* close = std::get_if<CloseAction>(&action))
             {
-                it->second.live = false;
-                it->second.transport->Close();
+                auto it = m_connections.find(close->connection);
+                if (it != m_connections.end() && it->second.live)
+                {
+                    it->second.live = false;
+                    it->second.transport->Close();
+                }
             }
-        }
-        else if (auto* open = std::get_if<OpenConnectionAction>(&action))
-        {
-            Connection& connection = m_connections[open->connection];
-            connection.live = true;
-            connection.transport =
-                MqttNs3Transport::Connect(open->connection, GetNode(), m_peer, m_callbacks);
-        }
-        else if (auto* start = std::get_if<StartTimerAction>(&action))
-        {
-            m_timers.Start(start->timer, start->at);
-        }
-        else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
-        {
-            m_timers.Cancel(cancel->timer);
-        }
-        else if (auto* notify = std::get_if<NotifyAction>(&action))
-        {
-            Notify(notify->event);
-        }
-    });
+            else if (auto* open = std::get_if<OpenConnectionAction>(&action))
+            {
+                Connection& connection = m_connections[open->connection];
+                connection.live = true;
+                connection.transport =
+                    MqttNs3Transport::Connect(open->connection, GetNode(), m_peer, m_callbacks);
+            }
+            else if (auto* start = std::get_if<StartTimerAction>(&action))
+            {
+                m_timers.Start(start->timer, start->at);
+            }
+            else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
+            {
+                m_timers.Cancel(cancel->timer);
+            }
+            else if (auto* notify = std::get_if<NotifyAction>(&action))
+            {
+                Notify(notify->event);
+            }
+        });
 }
 
 void
@@ -763,7 +763,8 @@ MqttClient::Notify(const MqttEvent& event)
     NS_LOG_LOGIC(GetClientId() << " event " << EventTypeName(event.type));
     switch (event.type)
     {
-    case EventType::StateChanged: {
+    case EventType::StateChanged:
+    {
         auto next = static_cast<ClientState>(event.code);
         m_stateTransitionTrace(ClientStateName(m_state), ClientStateName(next));
         m_state = next;
@@ -778,7 +779,8 @@ MqttClient::Notify(const MqttEvent& event)
     case EventType::ConnectRefused:
         m_connectRefusedTrace(event);
         break;
-    case EventType::PublishReceived: {
+    case EventType::PublishReceived:
+    {
         ++m_received;
         MqttPayloadStamp stamp;
         Time latency = Seconds(-1);

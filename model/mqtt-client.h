@@ -127,7 +127,6 @@ class MqttClient : public Application
     void DoDispose() override;
 
   private:
-
     MqttClientConfig MakeConfig() const;
     Address BrokerSocketAddress() const;
     uint32_t ApplicationIndex() const;

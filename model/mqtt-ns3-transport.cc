@@ -35,9 +35,9 @@ ReceiveBuffer()
 } // namespace
 
 MqttNs3Transport::MqttNs3Transport(ConnectionId id, const Address& peer, Callbacks callbacks)
-    : m_id(id),
-      m_peer(peer),
-      m_callbacks(std::move(callbacks))
+    : m_id(id)
+    , m_peer(peer)
+    , m_callbacks(std::move(callbacks))
 {
 }
 
@@ -58,10 +58,7 @@ MqttNs3Transport::~MqttNs3Transport()
 }
 
 Ptr<MqttNs3Transport>
-MqttNs3Transport::Connect(ConnectionId id,
-                          Ptr<Node> node,
-                          const Address& peer,
-                          Callbacks callbacks)
+MqttNs3Transport::Connect(ConnectionId id, Ptr<Node> node, const Address& peer, Callbacks callbacks)
 {
     NS_LOG_FUNCTION(id << node << peer);
     Ptr<MqttNs3Transport> transport =

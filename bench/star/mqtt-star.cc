@@ -70,9 +70,14 @@ main(int argc, char** argv)
         app.Start(Seconds(topology.startSeconds[i]));
     }
     uint64_t expected = uint64_t(options.n) * options.m;
-    star::RunAndReport("mqtt", options, begin, [expected]() {
-        return "sessions=" + std::to_string(g_sessions) + " publishes=" +
-               std::to_string(g_published) + " expected_publishes=" + std::to_string(expected);
-    });
+    star::RunAndReport("mqtt",
+                       options,
+                       begin,
+                       [expected]()
+                       {
+                           return "sessions=" + std::to_string(g_sessions) +
+                                  " publishes=" + std::to_string(g_published) +
+                                  " expected_publishes=" + std::to_string(expected);
+                       });
     return g_published == expected ? 0 : 1;
 }

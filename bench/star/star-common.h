@@ -32,14 +32,15 @@ namespace star
 /** Options of both benchmarks. */
 struct StarOptions
 {
-    uint32_t n = 1000;      //!< spokes (devices)
-    uint32_t m = 10;        //!< messages per device
-    uint32_t size = 60;     //!< bytes per message (MQTT: payload bytes)
-    double interval = 100;  //!< ms between messages
-    double stop = 20;       //!< simulated seconds
-    uint32_t run = 1;       //!< ns-3 run number
+    uint32_t n = 1000;     //!< spokes (devices)
+    uint32_t m = 10;       //!< messages per device
+    uint32_t size = 60;    //!< bytes per message (MQTT: payload bytes)
+    double interval = 100; //!< ms between messages
+    double stop = 20;      //!< simulated seconds
+    uint32_t run = 1;      //!< ns-3 run number
 
-    void Parse(int argc, char** argv)
+    void
+    Parse(int argc, char** argv)
     {
         ns3::CommandLine cmd;
         cmd.AddValue("n", "devices (spokes of the star)", n);
@@ -104,7 +105,7 @@ Elapsed(Clock::time_point from, Clock::time_point to)
 }
 
 /** Runs the simulation and prints the one result line ./ns3-mqtt bench star parses. */
-template <typename Counts>
+template<typename Counts>
 void
 RunAndReport(const char* name, const StarOptions& options, Clock::time_point begin, Counts counts)
 {
@@ -113,12 +114,10 @@ RunAndReport(const char* name, const StarOptions& options, Clock::time_point beg
     ns3::Simulator::Run();
     Clock::time_point end = Clock::now();
     std::cout << std::fixed << std::setprecision(3) << "result " << name << " n=" << options.n
-              << " m=" << options.m << " size=" << options.size
-              << " interval=" << options.interval << " " << counts()
-              << " events=" << ns3::Simulator::GetEventCount()
+              << " m=" << options.m << " size=" << options.size << " interval=" << options.interval
+              << " " << counts() << " events=" << ns3::Simulator::GetEventCount()
               << " setup_s=" << Elapsed(begin, setup) << " run_s=" << Elapsed(setup, end)
-              << " wall_s=" << Elapsed(begin, end) << " peak_rss_kb=" << PeakRssKb()
-              << std::endl;
+              << " wall_s=" << Elapsed(begin, end) << " peak_rss_kb=" << PeakRssKb() << std::endl;
     ns3::Simulator::Destroy();
 }
 

@@ -81,15 +81,18 @@ main(int argc, char** argv)
         Ptr<Socket> socket =
             Socket::CreateSocket(topology.star->GetSpokeNode(i), TcpSocketFactory::GetTypeId());
         socket->SetConnectCallback(MakeCallback(&Connected), MakeNullCallback<void, Ptr<Socket>>());
-        Simulator::Schedule(Seconds(topology.startSeconds[i]),
-                            &Open,
-                            socket,
-                            topology.star->GetHubIpv4Address(i));
+        Simulator::Schedule(
+            Seconds(topology.startSeconds[i]), &Open, socket, topology.star->GetHubIpv4Address(i));
     }
     uint64_t expected = uint64_t(g_options.n) * g_options.m * g_options.size;
-    star::RunAndReport("tcp", g_options, begin, [expected]() {
-        return "connections=" + std::to_string(g_connections) + " bytes=" +
-               std::to_string(g_bytes) + " expected_bytes=" + std::to_string(expected);
-    });
+    star::RunAndReport("tcp",
+                       g_options,
+                       begin,
+                       [expected]()
+                       {
+                           return "connections=" + std::to_string(g_connections) +
+                                  " bytes=" + std::to_string(g_bytes) +
+                                  " expected_bytes=" + std::to_string(expected);
+                       });
     return g_bytes == expected ? 0 : 1;
 }

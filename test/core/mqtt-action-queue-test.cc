@@ -15,16 +15,18 @@ TEST(ActionQueue, RunsNestedActionsAfterQueuedOnes)
     queue.Out().push_back(StartTimerAction{1, Nanos(10)});
     queue.Out().push_back(StartTimerAction{2, Nanos(20)});
     std::vector<TimerId> order;
-    queue.Drain([&](MqttAction& action) {
-        TimerId id = std::get<StartTimerAction>(action).timer;
-        order.push_back(id);
-        if (id == 1)
+    queue.Drain(
+        [&](MqttAction& action)
         {
-            // An engine call made while carrying out action 1.
-            queue.Out().push_back(StartTimerAction{3, Nanos(30)});
-            queue.Drain([](MqttAction&) { ADD_FAILURE() << "nested drain must not run"; });
-        }
-    });
+            TimerId id = std::get<StartTimerAction>(action).timer;
+            order.push_back(id);
+            if (id == 1)
+            {
+                // An engine call made while carrying out action 1.
+                queue.Out().push_back(StartTimerAction{3, Nanos(30)});
+                queue.Drain([](MqttAction&) { ADD_FAILURE() << "nested drain must not run"; });
+            }
+        });
     EXPECT_EQ(order, (std::vector<TimerId>{1, 2, 3}));
     EXPECT_TRUE(queue.Out().empty());
     EXPECT_FALSE(queue.Draining());

@@ -17,11 +17,11 @@ TEST(PayloadStamp, EncodesExactBigEndianLayout)
     stamp.sendTimeNs = 0x2122232425262728LL;
     std::vector<uint8_t> payload = stamp.MakePayload(30);
     const std::vector<uint8_t> expected = {
-        'M',  'Q',  1,                                      // magic, version
-        0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,     // publisher
-        0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,     // sequence
-        0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28,     // send time
-        0,    0,    0,                                      // filler
+        'M',  'Q',  1,                                  // magic, version
+        0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, // publisher
+        0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, // sequence
+        0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, // send time
+        0,    0,    0,                                  // filler
     };
     EXPECT_EQ(payload, expected);
 }

@@ -50,8 +50,8 @@ TEST_F(SimTest, PasswordFileAcceptsKnownUserAndRefusesWrongPassword)
     std::vector<uint8_t> refusedCodes;
     badClient->TraceConnectWithoutContext(
         "ConnectRefused",
-        Callback<void, const MqttEvent&>(
-            [&](const MqttEvent& event) { refusedCodes.push_back(event.code); }));
+        Callback<void, const MqttEvent&>([&](const MqttEvent& event)
+                                         { refusedCodes.push_back(event.code); }));
 
     Simulator::Stop(Seconds(3));
     Simulator::Run();
@@ -74,9 +74,8 @@ TEST_F(SimTest, AclFileStopsUnauthorizedPublish)
     std::vector<std::string> dropped;
     broker->TraceConnectWithoutContext(
         "Dropped",
-        Callback<void, const MqttEvent&>([&](const MqttEvent& event) {
-            dropped.push_back(DropReasonName(event.dropReason));
-        }));
+        Callback<void, const MqttEvent&>([&](const MqttEvent& event)
+                                         { dropped.push_back(DropReasonName(event.dropReason)); }));
 
     MqttClientHelper subHelper = ClientHelper("sub");
     subHelper.SetAttribute("Subscriptions", StringValue("#:1"));

@@ -66,8 +66,8 @@ std::string
 Malformed(const std::string& pcap)
 {
     int status = 0;
-    std::string out = Run("tshark -r '" + pcap + "' -d tcp.port==1883,mqtt -Y _ws.malformed 2>&1",
-                          status);
+    std::string out =
+        Run("tshark -r '" + pcap + "' -d tcp.port==1883,mqtt -Y _ws.malformed 2>&1", status);
     EXPECT_EQ(status, 0) << out;
     return out;
 }

@@ -163,7 +163,8 @@ TEST_F(SimTest, PubSubOverIpv6)
     std::vector<Ipv6Address> brokerAddress;
     for (uint32_t i = 1; i <= 2; ++i)
     {
-        Ipv6InterfaceContainer interfaces = addresses.Assign(p2p.Install(nodes.Get(0), nodes.Get(i)));
+        Ipv6InterfaceContainer interfaces =
+            addresses.Assign(p2p.Install(nodes.Get(0), nodes.Get(i)));
         interfaces.SetForwarding(0, true);
         brokerAddress.push_back(interfaces.GetAddress(0, 1));
         addresses.NewNetwork();

@@ -105,9 +105,8 @@ TEST_F(SimTest, LinkCutExpiresKeepAliveFiresWillAndPersistentSessionResumes)
     broker->TraceConnectWithoutContext(
         "ConnectionClosed",
         Callback<void, uint64_t, const std::string&, const std::string&>(
-            [&](uint64_t, const std::string& clientId, const std::string& reason) {
-                closeReasons.push_back(clientId + ":" + reason);
-            }));
+            [&](uint64_t, const std::string& clientId, const std::string& reason)
+            { closeReasons.push_back(clientId + ":" + reason); }));
 
     MqttClientHelper deviceHelper = ClientHelper("device");
     deviceHelper.SetAttribute("CleanSession", BooleanValue(false));
@@ -172,9 +171,8 @@ TEST_F(SimTest, BrokerStoppedAndRestarted)
     broker->TraceConnectWithoutContext(
         "ConnectionClosed",
         Callback<void, uint64_t, const std::string&, const std::string&>(
-            [&](uint64_t, const std::string& clientId, const std::string& reason) {
-                closeReasons.push_back(clientId + ":" + reason);
-            }));
+            [&](uint64_t, const std::string& clientId, const std::string& reason)
+            { closeReasons.push_back(clientId + ":" + reason); }));
     Simulator::Schedule(Seconds(3), &MqttBroker::StopApplication, broker);
     Simulator::Schedule(Seconds(5), &MqttBroker::StartApplication, broker);
 

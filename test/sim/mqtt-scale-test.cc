@@ -83,19 +83,23 @@ RunRecorded(uint32_t run)
     Star star(4);
     Ptr<MqttBroker> broker = star.InstallBroker();
     std::ostringstream trace;
-    broker->TraceConnectWithoutContext(
-        "Event",
-        Callback<void, const MqttEvent&>([&](const MqttEvent& event) {
-            trace << Simulator::Now().GetNanoSeconds() << " B " << EventTypeName(event.type)
-                  << " " << event.clientId << " " << event.peerId << "\n";
-        }));
+    broker->TraceConnectWithoutContext("Event",
+                                       Callback<void, const MqttEvent&>(
+                                           [&](const MqttEvent& event)
+                                           {
+                                               trace << Simulator::Now().GetNanoSeconds() << " B "
+                                                     << EventTypeName(event.type) << " "
+                                                     << event.clientId << " " << event.peerId
+                                                     << "\n";
+                                           }));
     MqttClientHelper subHelper = ClientHelper("sub");
     subHelper.SetAttribute("Subscriptions", StringValue("d/#:1"));
     Ptr<MqttClient> sub = star.InstallClient(0, subHelper, 0.1);
     sub->TraceConnectWithoutContext(
         "PublishReceived",
         Callback<void, const MqttEvent&, const MqttPayloadStamp&, Time, bool>(
-            [&](const MqttEvent&, const MqttPayloadStamp& stamp, Time latency, bool) {
+            [&](const MqttEvent&, const MqttPayloadStamp& stamp, Time latency, bool)
+            {
                 trace << Simulator::Now().GetNanoSeconds() << " R " << stamp.publisher << "/"
                       << stamp.sequence << " " << latency.GetNanoSeconds() << "\n";
             }));

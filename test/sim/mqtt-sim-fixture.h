@@ -43,13 +43,15 @@ using namespace ns3::mqtt;
 class SimTest : public ::testing::Test
 {
   protected:
-    void SetUp() override
+    void
+    SetUp() override
     {
         RngSeedManager::SetSeed(1);
         RngSeedManager::SetRun(1);
     }
 
-    void TearDown() override
+    void
+    TearDown() override
     {
         Simulator::Destroy();
     }
@@ -88,7 +90,8 @@ struct Star
     }
 
     /** Drops packets of device i's link at @p rate in both directions; returns the models. */
-    std::vector<Ptr<RateErrorModel>> SetLoss(uint32_t i, double rate) const
+    std::vector<Ptr<RateErrorModel>>
+    SetLoss(uint32_t i, double rate) const
     {
         std::vector<Ptr<RateErrorModel>> models;
         for (uint32_t end = 0; end < 2; ++end)
@@ -103,7 +106,8 @@ struct Star
         return models;
     }
 
-    Ptr<MqttBroker> InstallBroker(const MqttBrokerHelper& helper = MqttBrokerHelper()) const
+    Ptr<MqttBroker>
+    InstallBroker(const MqttBrokerHelper& helper = MqttBrokerHelper()) const
     {
         ApplicationContainer apps = helper.Install(broker);
         apps.Start(Seconds(0));
@@ -111,7 +115,8 @@ struct Star
     }
 
     /** Installs a client on device i, started at @p start. */
-    Ptr<MqttClient> InstallClient(uint32_t i, MqttClientHelper helper, double start) const
+    Ptr<MqttClient>
+    InstallClient(uint32_t i, MqttClientHelper helper, double start) const
     {
         helper.SetAttribute("BrokerAddress", AddressValue(brokerAddress[i]));
         ApplicationContainer apps = helper.Install(devices.Get(i));
@@ -148,7 +153,8 @@ struct Receiver
     std::vector<Time> latencies;
     uint64_t duplicates = 0;
 
-    void Attach(Ptr<MqttClient> client)
+    void
+    Attach(Ptr<MqttClient> client)
     {
         client->TraceConnectWithoutContext(
             "PublishReceived",
@@ -156,9 +162,10 @@ struct Receiver
                 [this](const MqttEvent& event,
                        const MqttPayloadStamp& stamp,
                        Time latency,
-                       bool duplicate) {
+                       bool duplicate)
+                {
                     topics.push_back(event.topic.empty() && event.message ? event.message->topic
-                                                                           : event.topic);
+                                                                          : event.topic);
                     std::string payload;
                     if (event.message)
                     {
@@ -177,7 +184,8 @@ struct Receiver
     }
 
     /** Distinct (publisher, sequence) pairs received. */
-    std::size_t Unique() const
+    std::size_t
+    Unique() const
     {
         return std::set<std::pair<uint64_t, uint64_t>>(stamped.begin(), stamped.end()).size();
     }
