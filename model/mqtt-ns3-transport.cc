@@ -200,10 +200,13 @@ MqttNs3Transport::Close()
     m_closing = true;
     if (!m_connected)
     {
-        // Still connecting: give up the attempt; the owner forgets us on OnClosed.
-        if (m_socket)
+        // Still connecting: give up the attempt; the owner forgets us on OnClosed, from a later
+        // event (closing a connecting socket may call its close callback at once).
+        Ptr<Socket> socket = m_socket;
+        Detach();
+        if (socket)
         {
-            m_socket->Close();
+            socket->Close();
         }
         Simulator::ScheduleNow(&MqttNs3Transport::Finish, Ptr<MqttNs3Transport>(this), false);
         return;
