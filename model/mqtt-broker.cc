@@ -179,11 +179,6 @@ MqttBroker::GetTypeId()
                           UintegerValue(0),
                           MakeUintegerAccessor(&MqttBroker::m_seed),
                           MakeUintegerChecker<uint64_t>())
-            .AddAttribute("PersistSessions",
-                          "Keep sessions and retained messages across a stop and restart.",
-                          BooleanValue(true),
-                          MakeBooleanAccessor(&MqttBroker::m_persistSessions),
-                          MakeBooleanChecker())
             .AddTraceSource("Event",
                             "Every notification of the engine.",
                             MakeTraceSourceAccessor(&MqttBroker::m_eventTrace),
@@ -374,10 +369,8 @@ MqttBroker::StartApplication()
         return;
     }
     m_running = true;
-    if (!m_engine || !m_persistSessions)
-    {
-        CreateEngine();
-    }
+    // A stopped engine refuses every CONNECT (ServerUnavailable), so a restart starts afresh.
+    CreateEngine();
     m_listen4 = Listen(InetSocketAddress(Ipv4Address::GetAny(), m_port));
     if (GetNode()->GetObject<Ipv6>())
     {

@@ -37,8 +37,8 @@ namespace mqtt
  * The broker follows a profile (Attribute Profile, see MqttBrokerProfile::ByName); the limit
  * Attributes override single fields of it (a negative value, or "profile", keeps the profile's).
  * Stopping the application closes every connection (reason ServerShutdown); starting it again
- * listens again. With PersistSessions the sessions, subscriptions and retained messages survive
- * the restart (a broker with a persistent store); without, the restart starts from nothing.
+ * listens again with a fresh engine: sessions, subscriptions and retained messages do not
+ * survive a restart (like mosquitto without persistence).
  */
 class MqttBroker : public Application
 {
@@ -120,7 +120,6 @@ class MqttBroker : public Application
     bool m_allowAnonymous;
     std::string m_aclFile;
     uint64_t m_seed;
-    bool m_persistSessions;
 
     Ptr<UniformRandomVariable> m_seedStream;
     std::unique_ptr<MqttBrokerEngine> m_engine;

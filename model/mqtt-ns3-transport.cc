@@ -229,12 +229,9 @@ MqttNs3Transport::Abort()
     m_closing = true;
     std::vector<uint8_t>().swap(m_pending);
     m_pendingOffset = 0;
-    Ptr<Socket> socket = m_socket;
+    // No Close(): at disposal the node's IP stack may be gone already; the TCP layer disposes
+    // its sockets itself.
     Detach();
-    if (socket)
-    {
-        socket->Close();
-    }
 }
 
 ConnectionId

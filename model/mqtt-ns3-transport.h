@@ -34,7 +34,7 @@ namespace mqtt
  * Received bytes go to the owner as they come; reassembling frames is the engine's job.
  *
  * Close() is graceful: what was sent before is written first, then the socket is closed, and
- * from then on the owner hears only the final OnClosed (to forget the object). Abort() drops
+ * from then on the owner hears only the final OnClosed (to forget the object). Abort() forgets
  * everything at once and reports nothing.
  */
 class MqttNs3Transport : public SimpleRefCount<MqttNs3Transport>
@@ -76,7 +76,8 @@ class MqttNs3Transport : public SimpleRefCount<MqttNs3Transport>
     void Send(const uint8_t* data, std::size_t size);
     /** Writes what is pending, then closes the socket. */
     void Close();
-    /** Closes at once, drops pending bytes, reports nothing more. */
+    /** Forgets the socket at once (application disposal): drops pending bytes, sends nothing,
+     * reports nothing more. */
     void Abort();
 
     ConnectionId Id() const;

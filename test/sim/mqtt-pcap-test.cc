@@ -42,9 +42,10 @@ std::set<int>
 DecodedTypes(const std::string& pcap)
 {
     int status = 0;
-    std::string out = Run("tshark -r '" + pcap +
-                              "' -d tcp.port==1883,mqtt -Y mqtt -T fields -e mqtt.msgtype 2>&1",
-                          status);
+    std::string out =
+        Run("tshark -r '" + pcap +
+                "' -d tcp.port==1883,mqtt -Y mqtt -T fields -e mqtt.msgtype 2>/dev/null",
+            status);
     EXPECT_EQ(status, 0) << out;
     std::set<int> types;
     std::istringstream lines(out);
@@ -67,7 +68,7 @@ Malformed(const std::string& pcap)
 {
     int status = 0;
     std::string out =
-        Run("tshark -r '" + pcap + "' -d tcp.port==1883,mqtt -Y _ws.malformed 2>&1", status);
+        Run("tshark -r '" + pcap + "' -d tcp.port==1883,mqtt -Y _ws.malformed 2>/dev/null", status);
     EXPECT_EQ(status, 0) << out;
     return out;
 }
@@ -80,7 +81,7 @@ CheckExampleCapture(const std::string& name, const std::string& args, const std:
                           " --pcap=" + prefix + " >/dev/null 2>&1";
     int status = std::system(command.c_str());
     ASSERT_EQ(status, 0) << command;
-    for (const std::string& side : {"-0-0.pcap", "-1-0.pcap"})
+    for (const char* side : {"-0-0.pcap", "-1-0.pcap"})
     {
         std::string pcap = prefix + side;
         std::set<int> types = DecodedTypes(pcap);

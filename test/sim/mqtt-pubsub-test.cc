@@ -207,11 +207,14 @@ TEST(MqttClientAttributes, ParsesSubscriptions)
     EXPECT_EQ(out[1].qos, Qos::AtMostOnce);
     EXPECT_EQ(out[2].filter, "+/x");
     EXPECT_EQ(out[2].qos, Qos::ExactlyOnce);
-    // A colon that is not followed by a single QoS digit belongs to the filter.
-    ASSERT_TRUE(MqttClient::ParseSubscriptions("urn:dev:7", out));
-    ASSERT_EQ(out.size(), 1u);
-    EXPECT_EQ(out[0].filter, "urn:dev:7");
+    // A colon that is not followed by a single digit belongs to the filter.
+    ASSERT_TRUE(MqttClient::ParseSubscriptions("urn:dev:x7;urn:dev:7:1", out));
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].filter, "urn:dev:x7");
     EXPECT_EQ(out[0].qos, Qos::AtMostOnce);
+    EXPECT_EQ(out[1].filter, "urn:dev:7");
+    EXPECT_EQ(out[1].qos, Qos::AtLeastOnce);
+    // A single digit that is no QoS is an error rather than part of the filter.
     EXPECT_FALSE(MqttClient::ParseSubscriptions("a:3", out));
     EXPECT_FALSE(MqttClient::ParseSubscriptions(":1", out));
     ASSERT_TRUE(MqttClient::ParseSubscriptions("", out));
