@@ -6,7 +6,7 @@
  * border router (lr-wpan), which routes between the 6LoWPAN prefix 2001:1::/64 and the backbone
  * prefix 2001:2::/64. A dashboard on the broker's node subscribes to everything.
  *
- *   ./ns3-mqtt example mqtt-lowpan-sensors [--sensors=5] [--qos=1] [--size=20] [--interval=5]
+ *   ./ns3-mqtt example mqtt-lowpan-sensors [--sensors=5] [--qos=1] [--size=32] [--interval=5]
  *       [--messages=10] [--stop=120] [--pcap=PREFIX]
  */
 #include "mqtt-broker-helper.h"
@@ -70,7 +70,7 @@ main(int argc, char** argv)
 {
     uint32_t sensors = 5;
     uint32_t qos = 1;
-    uint32_t size = 20;
+    uint32_t size = 32;
     double interval = 5;
     uint32_t messages = 10;
     double stop = 120;

@@ -7,7 +7,8 @@
  * on the broker's node (over loopback) subscribes to every sensor and measures latency.
  *
  *   ./ns3-mqtt example mqtt-wifi-sensors [--sensors=10] [--mode=adhoc|infra] [--radius=20]
- *       [--qos=1] [--size=64] [--interval=1] [--messages=20] [--stop=40] [--pcap=PREFIX]
+ *       [--qos=1] [--size=64] [--interval=1] [--messages=20] [--stop=40] [--startSpread=1]
+ *       [--pcap=PREFIX]
  */
 #include "mqtt-broker-helper.h"
 #include "mqtt-broker.h"
@@ -21,6 +22,7 @@
 #include "ns3/mobility-helper.h"
 #include "ns3/node-container.h"
 #include "ns3/point-to-point-helper.h"
+#include "ns3/random-variable-stream.h"
 #include "ns3/simulator.h"
 #include "ns3/ssid.h"
 #include "ns3/string.h"
@@ -78,6 +80,7 @@ main(int argc, char** argv)
     double interval = 1;
     uint32_t messages = 20;
     double stop = 40;
+    double startSpread = 1;
     std::string pcap;
     CommandLine cmd(__FILE__);
     cmd.AddValue("sensors", "number of Wi-Fi sensors", sensors);
@@ -88,6 +91,7 @@ main(int argc, char** argv)
     cmd.AddValue("interval", "seconds between a sensor's publishes", interval);
     cmd.AddValue("messages", "publishes per sensor", messages);
     cmd.AddValue("stop", "simulated seconds", stop);
+    cmd.AddValue("startSpread", "sensors start uniformly in [1, 1 + startSpread) s", startSpread);
     cmd.AddValue("pcap", "write pcap files PREFIX-*.pcap", pcap);
     cmd.Parse(argc, argv);
     if (mode != "adhoc" && mode != "infra")
@@ -176,7 +180,14 @@ main(int argc, char** argv)
     sensor.SetAttribute("Interval", StringValue(every.str()));
     sensor.SetAttribute("MaxMessages", UintegerValue(messages));
     ApplicationContainer sensorApps = sensor.Install(sensorNodes);
-    sensorApps.Start(Seconds(1));
+    // Spread the starts: sensors that all ARP at once collide (broadcasts are not retried), and
+    // ns-3's ARP then holds the failed entry dead for 100 s.
+    Ptr<UniformRandomVariable> start = CreateObject<UniformRandomVariable>();
+    start->SetStream(999);
+    for (uint32_t i = 0; i < sensorApps.GetN(); ++i)
+    {
+        sensorApps.Get(i)->SetStartTime(Seconds(1 + start->GetValue(0, startSpread)));
+    }
     MqttClientHelper::AssignStreams(sensorApps, 1000);
     if (!pcap.empty())
     {
