@@ -11,6 +11,7 @@
 #include "ns3/tcp-socket-factory.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace ns3
 {
@@ -32,7 +33,76 @@ ReceiveBuffer()
     return buffer;
 }
 
+/** Which transport each attached socket belongs to. Looked up only, never iterated. */
+std::unordered_map<const Socket*, MqttNs3Transport*>&
+Registry()
+{
+    static std::unordered_map<const Socket*, MqttNs3Transport*> registry;
+    return registry;
+}
+
 } // namespace
+
+MqttNs3Transport*
+MqttNs3Transport::Find(Ptr<Socket> socket)
+{
+    auto it = Registry().find(PeekPointer(socket));
+    return it == Registry().end() ? nullptr : it->second;
+}
+
+void
+MqttNs3Transport::OnSocketConnected(Ptr<Socket> socket)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleConnected(socket);
+    }
+}
+
+void
+MqttNs3Transport::OnSocketConnectFailed(Ptr<Socket> socket)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleConnectFailed(socket);
+    }
+}
+
+void
+MqttNs3Transport::OnSocketRead(Ptr<Socket> socket)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleRead(socket);
+    }
+}
+
+void
+MqttNs3Transport::OnSocketSend(Ptr<Socket> socket, uint32_t available)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleSend(socket, available);
+    }
+}
+
+void
+MqttNs3Transport::OnSocketNormalClose(Ptr<Socket> socket)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleNormalClose(socket);
+    }
+}
+
+void
+MqttNs3Transport::OnSocketErrorClose(Ptr<Socket> socket)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleErrorClose(socket);
+    }
+}
 
 MqttNs3Transport::MqttNs3Transport(ConnectionId id, const Address& peer, Callbacks callbacks)
     : m_id(id)
@@ -89,13 +159,24 @@ MqttNs3Transport::Connect(ConnectionId id, Ptr<Node> node, const Address& peer, 
 void
 MqttNs3Transport::Attach(Ptr<Socket> socket)
 {
+    // Made once; copies share the implementation, so attaching allocates nothing.
+    static const Callback<void, Ptr<Socket>> connected =
+        MakeCallback(&MqttNs3Transport::OnSocketConnected);
+    static const Callback<void, Ptr<Socket>> connectFailed =
+        MakeCallback(&MqttNs3Transport::OnSocketConnectFailed);
+    static const Callback<void, Ptr<Socket>> read = MakeCallback(&MqttNs3Transport::OnSocketRead);
+    static const Callback<void, Ptr<Socket>, uint32_t> send =
+        MakeCallback(&MqttNs3Transport::OnSocketSend);
+    static const Callback<void, Ptr<Socket>> normalClose =
+        MakeCallback(&MqttNs3Transport::OnSocketNormalClose);
+    static const Callback<void, Ptr<Socket>> errorClose =
+        MakeCallback(&MqttNs3Transport::OnSocketErrorClose);
     m_socket = socket;
-    m_socket->SetConnectCallback(MakeCallback(&MqttNs3Transport::HandleConnected, this),
-                                 MakeCallback(&MqttNs3Transport::HandleConnectFailed, this));
-    m_socket->SetRecvCallback(MakeCallback(&MqttNs3Transport::HandleRead, this));
-    m_socket->SetSendCallback(MakeCallback(&MqttNs3Transport::HandleSend, this));
-    m_socket->SetCloseCallbacks(MakeCallback(&MqttNs3Transport::HandleNormalClose, this),
-                                MakeCallback(&MqttNs3Transport::HandleErrorClose, this));
+    Registry()[PeekPointer(socket)] = this;
+    m_socket->SetConnectCallback(connected, connectFailed);
+    m_socket->SetRecvCallback(read);
+    m_socket->SetSendCallback(send);
+    m_socket->SetCloseCallbacks(normalClose, errorClose);
 }
 
 void
@@ -105,12 +186,9 @@ MqttNs3Transport::Detach()
     {
         return;
     }
-    m_socket->SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
-                                 MakeNullCallback<void, Ptr<Socket>>());
-    m_socket->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
-    m_socket->SetSendCallback(MakeNullCallback<void, Ptr<Socket>, uint32_t>());
-    m_socket->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
-                                MakeNullCallback<void, Ptr<Socket>>());
+    // The socket may outlive us (closing): it must not find us any more. Its callbacks stay
+    // set (replacing them would allocate); they find nothing and do nothing.
+    Registry().erase(PeekPointer(m_socket));
     m_socket = nullptr;
 }
 

@@ -95,6 +95,17 @@ class MqttNs3Transport : public SimpleRefCount<MqttNs3Transport>
     void Flush();
     void Finish(bool error);
 
+    /** The transport a socket is attached to, or null. */
+    static MqttNs3Transport* Find(Ptr<Socket> socket);
+    /** Callbacks shared by every socket: one set per process instead of one per connection
+     * (a bound ns-3 Callback costs several allocations); they dispatch through Find(). */
+    static void OnSocketConnected(Ptr<Socket> socket);
+    static void OnSocketConnectFailed(Ptr<Socket> socket);
+    static void OnSocketRead(Ptr<Socket> socket);
+    static void OnSocketSend(Ptr<Socket> socket, uint32_t available);
+    static void OnSocketNormalClose(Ptr<Socket> socket);
+    static void OnSocketErrorClose(Ptr<Socket> socket);
+
     void HandleConnected(Ptr<Socket> socket);
     void HandleConnectFailed(Ptr<Socket> socket);
     void HandleRead(Ptr<Socket> socket);

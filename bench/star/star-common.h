@@ -38,6 +38,7 @@ struct StarOptions
     double interval = 100; //!< ms between messages
     double stop = 20;      //!< simulated seconds
     uint32_t run = 1;      //!< ns-3 run number
+    std::string pcap;      //!< pcap file prefix (empty: none)
 
     void
     Parse(int argc, char** argv)
@@ -49,6 +50,7 @@ struct StarOptions
         cmd.AddValue("interval", "milliseconds between messages", interval);
         cmd.AddValue("stop", "simulated seconds", stop);
         cmd.AddValue("run", "ns-3 run number", run);
+        cmd.AddValue("pcap", "write pcap files PREFIX-*.pcap", pcap);
         cmd.Parse(argc, argv);
         ns3::RngSeedManager::SetSeed(1);
         ns3::RngSeedManager::SetRun(run);
@@ -71,6 +73,10 @@ struct StarTopology
         ns3::InternetStackHelper stack;
         star->InstallStack(stack);
         star->AssignIpv4Addresses(ns3::Ipv4AddressHelper("10.0.0.0", "255.255.255.252"));
+        if (!options.pcap.empty())
+        {
+            link.EnablePcapAll(options.pcap);
+        }
         auto start = ns3::CreateObject<ns3::UniformRandomVariable>();
         start->SetStream(1);
         for (uint32_t i = 0; i < options.n; ++i)
