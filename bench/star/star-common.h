@@ -17,6 +17,8 @@
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -102,6 +104,16 @@ PeakRssKb()
     return -1;
 }
 
+/** CPU seconds (user + system) this process used: less disturbed by other load than wall time. */
+inline double
+CpuSeconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+           (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 using Clock = std::chrono::steady_clock;
 
 inline double
@@ -123,7 +135,8 @@ RunAndReport(const char* name, const StarOptions& options, Clock::time_point beg
               << " m=" << options.m << " size=" << options.size << " interval=" << options.interval
               << " " << counts() << " events=" << ns3::Simulator::GetEventCount()
               << " setup_s=" << Elapsed(begin, setup) << " run_s=" << Elapsed(setup, end)
-              << " wall_s=" << Elapsed(begin, end) << " peak_rss_kb=" << PeakRssKb() << std::endl;
+              << " wall_s=" << Elapsed(begin, end) << " cpu_s=" << CpuSeconds()
+              << " peak_rss_kb=" << PeakRssKb() << std::endl;
     ns3::Simulator::Destroy();
 }
 
