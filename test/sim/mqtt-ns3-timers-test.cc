@@ -21,7 +21,7 @@ namespace
 
 class TimersTest : public ::testing::Test
 {
-  protected:
+  public:
     void
     TearDown() override
     {
