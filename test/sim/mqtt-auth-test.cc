@@ -26,7 +26,7 @@ WriteTempFile(const std::string& name, const std::string& text)
 
 } // namespace
 
-// [MQTT-3.1.4-1] / section 3.2.2.3: a bad password gets CONNACK 4 and the connection ends;
+// Section 3.2.2.3: a bad password gets CONNACK 4 and the connection ends;
 // the right one connects.
 TEST_F(SimTest, PasswordFileAcceptsKnownUserAndRefusesWrongPassword)
 {

@@ -35,7 +35,7 @@ LossCaseName(const ::testing::TestParamInfo<LossCase>& info)
 
 // Both device links drop packets at the given rate in both directions. TCP repairs most losses;
 // what it cannot (a connection that dies, ack timeouts, reconnects) QoS must: QoS 1 delivers
-// every message at least once [MQTT-4.3.2-1], QoS 2 exactly once [MQTT-4.3.3-1].
+// every message at least once, QoS 2 exactly once (section 4.3, end to end).
 TEST_P(LossyLinkTest, DeliversPerQosGuarantee)
 {
     const LossCase param = GetParam();
