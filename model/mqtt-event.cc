@@ -35,6 +35,8 @@ CloseReasonName(CloseReason reason)
         return "ServerShutdown";
     case CloseReason::Throttled:
         return "Throttled";
+    case CloseReason::AckTimeout:
+        return "AckTimeout";
     }
     return "Unknown";
 }

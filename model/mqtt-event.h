@@ -32,6 +32,7 @@ enum class CloseReason : uint8_t
     PolicyViolation,      //!< a broker profile rule closed it (e.g. a retained publish on AWS IoT)
     ServerShutdown,       //!< the broker is stopping
     Throttled,            //!< a rate limit of the broker profile
+    AckTimeout,           //!< client: an ack did not arrive in time (closeOnAckTimeout)
 };
 
 const char* CloseReasonName(CloseReason reason);
