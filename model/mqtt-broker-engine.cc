@@ -159,7 +159,8 @@ class MqttBrokerEngine::Impl
     void Resume(MqttSession& s, Nanos now, MqttActions& out);
 
     // --- Messages --------------------------------------------------------------------------
-    MqttMessagePtr MakeMessage(std::string topic,
+    MqttMessagePtr MakeMessage(const std::string& publisherId,
+                               std::string topic,
                                std::vector<uint8_t> payload,
                                Qos qos,
                                bool retain);
@@ -204,9 +205,9 @@ class MqttBrokerEngine::Impl
                         bool dup,
                         bool retain,
                         MqttActions& out);
+    /** clientId is the publisher; peerId the subscriber @p s (none for a refused publish). */
     void NotifyDrop(const MqttSession* s,
                     ConnectionId connection,
-                    const std::string& clientId,
                     const MqttMessagePtr& m,
                     Qos qos,
                     DropReason reason,
@@ -625,7 +626,8 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
             break;
         }
     }
-    MqttMessagePtr m = MakeMessage(std::move(p.topic), std::move(p.payload), qos, p.retain);
+    MqttMessagePtr m =
+        MakeMessage(conn.ClientId(), std::move(p.topic), std::move(p.payload), qos, p.retain);
     MqttEvent& e = Notify(EventType::PublishReceived, id, out);
     e.clientId = conn.ClientId();
     e.message = m;
@@ -637,7 +639,7 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
 
     if (ignore)
     {
-        NotifyDrop(nullptr, id, conn.ClientId(), m, received, DropReason::QosNotSupported, out);
+        NotifyDrop(nullptr, id, m, received, DropReason::QosNotSupported, out);
         if (m_profile.qosRequestPolicy == QosRequestPolicy::Refuse)
         {
             CloseSpec spec;
@@ -653,7 +655,7 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     {
         if (limit != DropReason::None)
         {
-            NotifyDrop(nullptr, id, conn.ClientId(), m, received, limit, out);
+            NotifyDrop(nullptr, id, m, received, limit, out);
         }
         CloseSpec spec;
         spec.reason = CloseReason::PolicyViolation;
@@ -993,7 +995,7 @@ MqttBrokerEngine::Impl::DiscardSession(MqttSession& s, DropReason reason, MqttAc
     }
     for (const QueuedMessage& q : s.TakeAllMessages())
     {
-        NotifyDrop(&s, 0, s.ClientId(), q.message, q.qos, reason, out);
+        NotifyDrop(&s, 0, q.message, q.qos, reason, out);
     }
     const std::string clientId = s.ClientId();
     m_sessions.Erase(clientId);
@@ -1032,13 +1034,15 @@ MqttBrokerEngine::Impl::Resume(MqttSession& s, Nanos /* now */, MqttActions& out
 // ===============================================================================================
 
 MqttMessagePtr
-MqttBrokerEngine::Impl::MakeMessage(std::string topic,
+MqttBrokerEngine::Impl::MakeMessage(const std::string& publisherId,
+                                    std::string topic,
                                     std::vector<uint8_t> payload,
                                     Qos qos,
                                     bool retain)
 {
     auto m = std::make_shared<MqttMessage>();
     m->id = m_nextMessageId++;
+    m->publisherId = publisherId;
     m->topic = std::move(topic);
     m->payload = std::move(payload);
     m->qos = qos;
@@ -1086,7 +1090,7 @@ MqttBrokerEngine::Impl::Accept(const MqttMessagePtr& m,
     if (m_acl && !m_acl->MayPublish(clientId, userName, m->topic))
     {
         // Acknowledged as usual but not forwarded: the client cannot be told [MQTT-3.3.5-2].
-        NotifyDrop(nullptr, from, clientId, m, m->qos, DropReason::NotAuthorized, out);
+        NotifyDrop(nullptr, from, m, m->qos, DropReason::NotAuthorized, out);
         return;
     }
     if (m->retain && m_profile.retain != RetainPolicy::Disconnect)
@@ -1135,7 +1139,7 @@ MqttBrokerEngine::Impl::PublishWill(ConnectionId from,
     }
     // Published with its own QoS and RETAIN flag [MQTT-3.1.2-16], [MQTT-3.1.2-17].
     MqttMessagePtr m =
-        MakeMessage(std::move(will.topic), std::move(will.payload), qos, will.retain);
+        MakeMessage(clientId, std::move(will.topic), std::move(will.payload), qos, will.retain);
     MqttEvent& e = Notify(EventType::WillPublished, from, out);
     e.clientId = clientId;
     e.message = m;
@@ -1146,7 +1150,7 @@ MqttBrokerEngine::Impl::PublishWill(ConnectionId from,
         unsupported ? DropReason::QosNotSupported : CheckPublishLimits(m->topic, m->payload.size());
     if (limit != DropReason::None)
     {
-        NotifyDrop(nullptr, from, clientId, m, will.qos, limit, out);
+        NotifyDrop(nullptr, from, m, will.qos, limit, out);
         return;
     }
     Accept(m, from, clientId, userName, now, out);
@@ -1171,7 +1175,7 @@ MqttBrokerEngine::Impl::Route(const MqttMessagePtr& m, Nanos now, MqttActions& o
         if (m_acl && !m_acl->MayReceive(s->ClientId(), s->UserName(), m->topic))
         {
             ConnectionId c = s->Connection() != nullptr ? s->Connection()->Id() : 0;
-            NotifyDrop(s, c, s->ClientId(), m, qos, DropReason::NotAuthorized, out);
+            NotifyDrop(s, c, m, qos, DropReason::NotAuthorized, out);
             continue;
         }
         // Forwarded through an established subscription: RETAIN=0 [MQTT-3.3.1-9].
@@ -1200,7 +1204,7 @@ MqttBrokerEngine::Impl::SendRetained(
         if (m_acl && !m_acl->MayReceive(s.ClientId(), s.UserName(), m->topic))
         {
             NotifyDrop(
-                &s, s.Connection()->Id(), s.ClientId(), m, qos, DropReason::NotAuthorized, out);
+                &s, s.Connection()->Id(), m, qos, DropReason::NotAuthorized, out);
             continue;
         }
         Deliver(s, m, qos, true, now, out); // RETAIN=1 [MQTT-3.3.1-8]
@@ -1235,7 +1239,7 @@ MqttBrokerEngine::Impl::Deliver(MqttSession& s,
     // QoS 0 only when the profile says so.
     if (qos == Qos::AtMostOnce && !m_profile.queueQos0Offline)
     {
-        NotifyDrop(&s, 0, s.ClientId(), m, qos, DropReason::QosZeroOffline, out);
+        NotifyDrop(&s, 0, m, qos, DropReason::QosZeroOffline, out);
         return;
     }
     Enqueue(s, QueuedMessage{m, qos, retain}, out);
@@ -1310,18 +1314,18 @@ MqttBrokerEngine::Impl::Enqueue(MqttSession& s, QueuedMessage q, MqttActions& ou
     {
         if (m_profile.queueDropPolicy == QueueDropPolicy::DropNewest)
         {
-            NotifyDrop(&s, c, s.ClientId(), q.message, q.qos, DropReason::QueueFull, out);
+            NotifyDrop(&s, c, q.message, q.qos, DropReason::QueueFull, out);
             return;
         }
         QueuedMessage oldest = s.PopQueued();
-        NotifyDrop(&s, c, s.ClientId(), oldest.message, oldest.qos, DropReason::QueueFull, out);
+        NotifyDrop(&s, c, oldest.message, oldest.qos, DropReason::QueueFull, out);
     }
     MqttMessagePtr m = q.message;
     Qos qos = q.qos;
     bool retain = q.retain;
     s.PushQueued(std::move(q));
     MqttEvent& e = Notify(EventType::MessageQueued, c, out);
-    e.clientId = s.ClientId();
+    e.clientId = m->publisherId;
     e.peerId = s.ClientId();
     e.message = m;
     e.qos = qos;
@@ -1412,7 +1416,7 @@ MqttBrokerEngine::Impl::NotifyDelivery(EventType type,
 {
     ConnectionId c = s.Connection() != nullptr ? s.Connection()->Id() : 0;
     MqttEvent& e = Notify(type, c, out);
-    e.clientId = s.ClientId();
+    e.clientId = m->publisherId;
     e.peerId = s.ClientId();
     e.message = m;
     e.qos = qos;
@@ -1426,14 +1430,13 @@ MqttBrokerEngine::Impl::NotifyDelivery(EventType type,
 void
 MqttBrokerEngine::Impl::NotifyDrop(const MqttSession* s,
                                    ConnectionId connection,
-                                   const std::string& clientId,
                                    const MqttMessagePtr& m,
                                    Qos qos,
                                    DropReason reason,
                                    MqttActions& out)
 {
     MqttEvent& e = Notify(EventType::MessageDropped, connection, out);
-    e.clientId = clientId;
+    e.clientId = m->publisherId;
     if (s != nullptr)
     {
         e.peerId = s->ClientId();

@@ -88,8 +88,13 @@ struct MqttEvent
 {
     EventType type = EventType::ConnectionOpened;
     uint64_t connection = 0;
+    /**
+     * The client the event is about. Broker message events (PublishReceived, MessageSent,
+     * MessageDelivered, MessageQueued, MessageDropped, WillPublished, Retained*) name the
+     * publisher here (MqttMessage::publisherId).
+     */
     std::string clientId;
-    /** The peer's client id for broker delivery events (the subscriber). */
+    /** Broker delivery events: the subscriber (empty for drops of a publish as a whole). */
     std::string peerId;
     MqttMessagePtr message;
     Qos qos = Qos::AtMostOnce;
