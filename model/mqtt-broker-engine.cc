@@ -118,6 +118,8 @@ class MqttBrokerEngine::Impl
         bool emitClose = true;
         /** The session is about to be resumed by a new connection: no expiry timer. */
         bool takeover = false;
+        /** The well-formed packet that was out of order (ProtocolError), if that was it. */
+        std::optional<PacketType> packetType;
     };
 
     // --- Packets ---------------------------------------------------------------------------
@@ -146,8 +148,10 @@ class MqttBrokerEngine::Impl
                          const CloseSpec& spec,
                          Nanos now,
                          MqttActions& out);
+    /** Closes with ProtocolError: malformed bytes (@p error) or an out-of-order packet. */
     void ProtocolViolation(MqttBrokerConnection& conn,
                            DecodeError error,
+                           std::optional<PacketType> packetType,
                            Nanos now,
                            MqttActions& out);
     /** Keep-alive after the profile's substitution for 0 and its clamp. */
@@ -289,7 +293,7 @@ MqttBrokerEngine::Impl::OnBytes(
             else
             {
                 // [MQTT-4.8.0-1]: a malformed packet closes this connection, and only it.
-                ProtocolViolation(*conn, r.error, now, out);
+                ProtocolViolation(*conn, r.error, std::nullopt, now, out);
             }
             return;
         }
@@ -409,7 +413,7 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
         }
         else
         {
-            ProtocolViolation(conn, DecodeError::None, now, out); // [MQTT-3.1.0-1]
+            ProtocolViolation(conn, DecodeError::None, TypeOf(m_packet), now, out); // [MQTT-3.1.0-1]
         }
         return m_connections.count(id) != 0;
     }
@@ -457,7 +461,7 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
     case PacketType::Suback:
     case PacketType::Unsuback:
     case PacketType::Pingresp:
-        ProtocolViolation(conn, DecodeError::None, now, out);
+        ProtocolViolation(conn, DecodeError::None, TypeOf(m_packet), now, out);
         return false;
     }
     return true;
@@ -473,7 +477,7 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
     {
         // The codec checks the will topic too; this keeps a wildcard out of the router
         // whatever a decoder let through [MQTT-3.1.4-1].
-        ProtocolViolation(conn, DecodeError::InvalidTopicName, now, out);
+        ProtocolViolation(conn, DecodeError::InvalidTopicName, std::nullopt, now, out);
         return;
     }
     std::string clientId = p.clientId;
@@ -878,12 +882,14 @@ MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
 void
 MqttBrokerEngine::Impl::ProtocolViolation(MqttBrokerConnection& conn,
                                           DecodeError error,
+                                          std::optional<PacketType> packetType,
                                           Nanos now,
                                           MqttActions& out)
 {
     CloseSpec spec;
     spec.reason = CloseReason::ProtocolError;
     spec.code = static_cast<uint8_t>(error);
+    spec.packetType = packetType;
     spec.publishWill = true; // section 3.1.2.5: a protocol error fires the will
     CloseConnection(conn, spec, now, out);
 }
@@ -913,6 +919,7 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     e.clientId = conn.ClientId();
     e.closeReason = spec.reason;
     e.code = spec.code;
+    e.packetType = spec.packetType;
 
     MqttSession* s = conn.Session();
     if (s == nullptr)

@@ -11,6 +11,7 @@
 #include "mqtt-packets.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace ns3
@@ -109,6 +110,12 @@ struct MqttEvent
     /** Current queue depth of the subscriber's session for queue events. */
     uint32_t queueDepth = 0;
     std::string topic;
+    /**
+     * ConnectionClosed with ProtocolError for a well-formed packet at the wrong time (anything
+     * before CONNECT, a second CONNECT, a packet only the other side sends): its type. Empty
+     * for malformed bytes (code holds the DecodeError) and for every other event.
+     */
+    std::optional<PacketType> packetType;
 };
 
 } // namespace mqtt
