@@ -68,6 +68,8 @@ DropReasonName(DropReason reason)
         return "TopicRejected";
     case DropReason::SessionDiscarded:
         return "SessionDiscarded";
+    case DropReason::RetainedStoreFull:
+        return "RetainedStoreFull";
     }
     return "Unknown";
 }
@@ -113,6 +115,8 @@ EventTypeName(EventType type)
         return "StateChanged";
     case EventType::AckTimeout:
         return "AckTimeout";
+    case EventType::LifecyclePublished:
+        return "LifecyclePublished";
     }
     return "Unknown";
 }

@@ -52,6 +52,7 @@ enum class DropReason : uint8_t
     PayloadTooLarge,     //!< the profile's payload limit
     TopicRejected,       //!< the profile's topic limits, or a reserved topic
     SessionDiscarded,    //!< a clean session ended with the message still queued
+    RetainedStoreFull,   //!< not stored as retained (still forwarded): the profile's bound
 };
 
 const char* DropReasonName(DropReason reason);
@@ -76,6 +77,7 @@ enum class EventType : uint8_t
     RetainedDeleted,
     StateChanged,         //!< client: state machine transition; code holds the new state
     AckTimeout,           //!< client: no ack for a packet within its timeout
+    LifecyclePublished,   //!< broker: a lifecycle event (connected/disconnected) was published
 };
 
 const char* EventTypeName(EventType type);
