@@ -876,8 +876,10 @@ MqttBrokerEngine::Impl::HandlePubrec(MqttSession& s, uint16_t id, MqttActions& o
     }
     if (f != nullptr)
     {
-        // From now on only PUBREL is re-sent, never the PUBLISH [MQTT-4.3.3-1].
+        // From now on only PUBREL is re-sent, never the PUBLISH [MQTT-4.3.3-1] (not even one
+        // waiting for its paced re-send).
         f->state = InflightState::AwaitingPubcomp;
+        f->resendPending = false;
     }
     // An unknown identifier also gets PUBREL, so the client can finish the flow.
     SendPacket(s.Connection()->Id(), PubrelPacket{id}, out); // [MQTT-2.3.1-6], [MQTT-4.6.0-4]

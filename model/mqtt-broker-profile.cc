@@ -56,7 +56,7 @@ MqttBrokerProfile::AwsIotCore()
     // AWS doc point 5: no retained messages; a retain request disconnects.
     p.retain = RetainPolicy::Disconnect;
     // AWS doc point 6: a second connection with a client id in use is accepted, the first one
-    // disconnected ([MQTT-3.1.4-2] too). Lifecycle events: the LWT is sent on DUPLICATE_CLIENTID.
+    // disconnected ([MQTT-3.1.4-2] too); it ended without DISCONNECT, so its will fires.
     p.takeover = TakeoverPolicy::CloseExisting;
     p.takeoverWill = TakeoverWillPolicy::Publish;
     // AWS doc point 7: on rare occasions the same PUBLISH again with a new packet id.
