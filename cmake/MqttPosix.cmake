@@ -28,6 +28,9 @@ if(MQTT_POSIX_TEST_SOURCES)
     target_compile_definitions(mqtt-posix-tests PRIVATE
         MQTT_TEST_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}"
         MQTT_BROKER_BINARY="$<TARGET_FILE:mqtt-broker>")
+    if(MQTT_SANITIZE)
+        target_compile_definitions(mqtt-posix-tests PRIVATE MQTT_SANITIZED=1)
+    endif()
     add_dependencies(mqtt-posix-tests mqtt-broker)
     mqtt_target_warnings(mqtt-posix-tests)
     gtest_discover_tests(mqtt-posix-tests DISCOVERY_TIMEOUT 60

@@ -332,6 +332,21 @@ BrokerProcess::Port() const
     return m_port;
 }
 
+std::vector<std::string>
+BrokerProcess::Endpoints() const
+{
+    std::vector<std::string> endpoints;
+    const std::string marker = "listening on ";
+    std::string output = Output();
+    for (std::size_t at = output.find(marker); at != std::string::npos;
+         at = output.find(marker, at + 1))
+    {
+        std::size_t end = output.find('\n', at);
+        endpoints.push_back(output.substr(at + marker.size(), end - at - marker.size()));
+    }
+    return endpoints;
+}
+
 long
 BrokerProcess::RssKb() const
 {
@@ -584,12 +599,15 @@ RawClient::PublishBytes(const std::string& topic,
 }
 
 std::optional<std::chrono::microseconds>
-ProbeBroker(uint16_t port, const std::string& clientId, std::chrono::milliseconds timeout)
+ProbeBroker(uint16_t port,
+            const std::string& clientId,
+            std::chrono::milliseconds timeout,
+            const std::string& host)
 {
     auto deadline = Clock::now() + timeout;
     RawClient client;
     const std::string topic = "probe/" + clientId;
-    if (!client.Connect(port) || client.MqttConnect(clientId, 60, true, timeout) != 0 ||
+    if (!client.Connect(port, host) || client.MqttConnect(clientId, 60, true, timeout) != 0 ||
         client.MqttSubscribe(topic, Qos::AtLeastOnce, timeout) != 1)
     {
         return std::nullopt;

@@ -92,6 +92,8 @@ class BrokerProcess : public ChildProcess
     bool Start(const std::vector<std::string>& extraArgs = {},
                const std::string& listen = "127.0.0.1:0");
     uint16_t Port() const;
+    /** Every "listening on" address the broker printed. */
+    std::vector<std::string> Endpoints() const;
     long RssKb() const;
 
   private:
@@ -162,7 +164,8 @@ class RawClient
  */
 std::optional<std::chrono::microseconds> ProbeBroker(uint16_t port,
                                                      const std::string& clientId,
-                                                     std::chrono::milliseconds timeout = 5000ms);
+                                                     std::chrono::milliseconds timeout = 5000ms,
+                                                     const std::string& host = "127.0.0.1");
 
 } // namespace test
 } // namespace mqtt
