@@ -38,8 +38,8 @@ constexpr bool CHECK_RSS = true;
 #endif
 
 /** Stated memory bounds of the broker process (VmRSS, KiB). */
-constexpr long FLOOD_RSS_BOUND_KB = 64 * 1024;
-constexpr long IDLE_10K_RSS_BOUND_KB = 128 * 1024;
+constexpr long FLOOD_RSS_BOUND_KB = 32 * 1024;
+constexpr long IDLE_10K_RSS_BOUND_KB = 64 * 1024;
 
 class Hostile : public ::testing::Test
 {
