@@ -36,7 +36,7 @@ def main():
     ours, _ = load(sys.argv[2])
     print('| scenario | deliver_rate mosq | ours | ratio | deliv/CPU-s mosq | ours | ratio '
           '| p99 us mosq | ours | ratio (lower better) | lost mosq/ours | rc!=0 mosq/ours |')
-    print('|---' * 13 + '|')
+    print('|---' * 12 + '|')
     for label in order:
         if label not in ours:
             continue
