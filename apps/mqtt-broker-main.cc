@@ -47,6 +47,9 @@ Usage(std::FILE* out)
         "  --acl FILE             topic access control (format: doc/auth.md)\n"
         "  --connect-timeout S    seconds a new connection has to send CONNECT (default: the\n"
         "                         profile's)\n"
+        "  --max-queued-messages N  messages queued per session (overrides the profile)\n"
+        "  --max-inflight N       QoS 1/2 messages in flight to one client (overrides the\n"
+        "                         profile)\n"
         "  --max-unsent-bytes N   close a connection that leaves more than N bytes unread\n"
         "                         (default 8388608)\n"
         "  --seed N               seed of the engine's randomness (default 1)\n"
@@ -86,6 +89,8 @@ main(int argc, char** argv)
     std::string aclFile;
     std::string recordFile;
     std::optional<unsigned long long> connectTimeout;
+    std::optional<unsigned long long> maxQueued;
+    std::optional<unsigned long long> maxInflight;
     unsigned long long seed = 1;
     bool quiet = false;
 
@@ -143,6 +148,16 @@ main(int argc, char** argv)
             }
             connectTimeout = seconds;
         }
+        else if (arg == "--max-queued-messages" || arg == "--max-inflight")
+        {
+            unsigned long long count = 0;
+            std::string text = value(arg.c_str());
+            if (!ParseUnsigned(text, count) || count == 0 || count > 0xFFFFFFFFull)
+            {
+                Fail(arg + ": expected a positive whole number, got '" + text + "'");
+            }
+            (arg == "--max-inflight" ? maxInflight : maxQueued) = count;
+        }
         else if (arg == "--max-unsent-bytes")
         {
             unsigned long long bytes = 0;
@@ -188,6 +203,14 @@ main(int argc, char** argv)
     if (connectTimeout)
     {
         profile->connectTimeout = std::chrono::seconds(*connectTimeout);
+    }
+    if (maxQueued)
+    {
+        profile->maxQueuedMessages = static_cast<uint32_t>(*maxQueued);
+    }
+    if (maxInflight)
+    {
+        profile->maxInflightOut = static_cast<uint32_t>(*maxInflight);
     }
     if (options.listen.empty())
     {

@@ -51,6 +51,8 @@ TEST(BrokerCommandLine, ErrorsNameTheOptionOrFile)
         {{"--passwords", dir.Path() + "/missing.txt"}, {"--passwords", "missing.txt"}},
         {{"--acl", badAcl}, {"--acl", "bad-acl.txt:2"}},
         {{"--max-unsent-bytes", "lots"}, {"--max-unsent-bytes", "'lots'"}},
+        {{"--max-queued-messages", "0"}, {"--max-queued-messages", "'0'"}},
+        {{"--max-inflight", "x"}, {"--max-inflight", "'x'"}},
         {{"--connect-timeout", "-1"}, {"--connect-timeout", "'-1'"}},
         {{"--record", "run.h5"}, {"--record", "not available yet"}},
     };
