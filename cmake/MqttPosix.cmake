@@ -21,10 +21,19 @@ target_link_libraries(mqtt-broker PRIVATE mqtt-posix)
 mqtt_target_warnings(mqtt-broker)
 
 # Interoperability (mosquitto, mosquitto_pub/sub) and hostile-peer tests on loopback.
-file(GLOB MQTT_POSIX_TEST_SOURCES CONFIGURE_DEPENDS test/posix/*.cc)
+# Their helpers (processes, a raw MQTT connection) are shared with the real-time tests.
+add_library(mqtt-posix-test-util STATIC test/posix/mqtt-posix-test-util.cc)
+target_include_directories(mqtt-posix-test-util PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/test/posix)
+target_link_libraries(mqtt-posix-test-util PUBLIC mqtt-posix)
+target_compile_definitions(mqtt-posix-test-util PRIVATE
+    MQTT_BROKER_BINARY="$<TARGET_FILE:mqtt-broker>")
+add_dependencies(mqtt-posix-test-util mqtt-broker)
+mqtt_target_warnings(mqtt-posix-test-util)
+file(GLOB MQTT_POSIX_TEST_SOURCES CONFIGURE_DEPENDS test/posix/*-test.cc)
 if(MQTT_POSIX_TEST_SOURCES)
     add_executable(mqtt-posix-tests ${MQTT_POSIX_TEST_SOURCES})
-    target_link_libraries(mqtt-posix-tests PRIVATE mqtt-posix GTest::gtest GTest::gtest_main)
+    target_link_libraries(mqtt-posix-tests PRIVATE mqtt-posix-test-util GTest::gtest
+        GTest::gtest_main)
     target_compile_definitions(mqtt-posix-tests PRIVATE
         MQTT_TEST_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}"
         MQTT_BROKER_BINARY="$<TARGET_FILE:mqtt-broker>")
