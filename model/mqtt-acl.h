@@ -9,6 +9,7 @@
 #include "mqtt-authenticator.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,10 +20,30 @@ namespace ns3
 namespace mqtt
 {
 
+/**
+ * Whether every topic name that @p requested can match is also matched by @p rule (both valid
+ * topic filters, matched as TopicMatches does). '#' in the rule covers anything below its level
+ * and the parent level itself ("a/#" covers "a"); '+' in the rule covers '+' or one literal
+ * level but not '#'; a literal covers only the same literal. A rule starting with a wildcard
+ * never covers a filter whose first level starts with '$' [MQTT-4.7.2-1].
+ */
+bool FilterCovers(std::string_view rule, std::string_view requested);
+
+/**
+ * An access control list. A default-constructed or empty list (no rules) denies everything; a
+ * broker that wants no access control has no MqttAcl at all.
+ */
 class MqttAcl
 {
   public:
+    /**
+     * Parses an ACL (format in doc/auth.md). @p fileName is used only in error messages. On
+     * success the rules replace all earlier ones; on error nothing changes.
+     * @return false (with @p error filled) when the text is not a valid ACL.
+     */
     bool Parse(std::string_view text, const std::string& fileName, MqttConfigError& error);
+
+    /** Reads and parses a file; a missing file is an error naming it. */
     bool Load(const std::string& path, MqttConfigError& error);
 
     /** Whether this client may publish to topic name @p topic. */
@@ -43,6 +64,7 @@ class MqttAcl
                     const std::optional<std::string>& userName,
                     std::string_view topic) const;
 
+    /** The number of topic and pattern lines loaded. */
     std::size_t RuleCount() const;
 
   private:
@@ -60,9 +82,21 @@ class MqttAcl
         std::string filter;
         uint8_t access = 0;
         bool pattern = false;
+        bool usesClientId = false; //!< a pattern containing %c
+        bool usesUserName = false; //!< a pattern containing %u
     };
 
-    std::vector<Rule> m_rules;
+    /** Whether some rule that applies to this client grants @p access and accepts @p test. */
+    template<typename Test>
+    bool AnyRule(const std::string& clientId,
+                 const std::optional<std::string>& userName,
+                 uint8_t access,
+                 Test test) const;
+
+    std::vector<Rule> m_common;                           //!< topic lines before any user line
+    std::map<std::string, std::vector<Rule>> m_userRules; //!< topic lines per user block
+    std::vector<Rule> m_patterns;                         //!< pattern lines
+    std::size_t m_ruleCount = 0;
 };
 
 } // namespace mqtt

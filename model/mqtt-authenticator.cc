@@ -1,0 +1,279 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-authenticator.h"
+
+#include "mqtt-utf8.h"
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+namespace
+{
+
+constexpr std::string_view ANONYMOUS_DIRECTIVE = "allow_anonymous";
+
+bool
+IsBlank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+std::string_view
+Trim(std::string_view s)
+{
+    while (!s.empty() && IsBlank(s.front()))
+    {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && IsBlank(s.back()))
+    {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+/**
+ * Compares @p presented with @p stored; the work done depends on presented.size() only. Every
+ * byte is visited and differences are OR-ed together, so there is no early exit to time.
+ */
+bool
+ConstantTimeEqual(const std::vector<uint8_t>& stored, const std::vector<uint8_t>& presented)
+{
+    uint8_t diff = stored.size() == presented.size() ? 0 : 1;
+    const std::size_t n = stored.size();
+    std::size_t j = 0;
+    for (uint8_t b : presented)
+    {
+        // Past the end of a shorter stored password, keep comparing against its start (or 0)
+        // so a longer guess costs the same per byte; the length check above already failed.
+        const uint8_t s = n == 0 ? 0 : stored[j];
+        diff |= static_cast<uint8_t>(b ^ s);
+        j = (j + 1 == n) ? 0 : j + 1;
+    }
+    return diff == 0;
+}
+
+} // namespace
+
+std::string
+MqttConfigError::ToString() const
+{
+    std::ostringstream os;
+    os << file << ':';
+    if (line != 0)
+    {
+        os << line << ':';
+    }
+    os << ' ' << message;
+    return os.str();
+}
+
+std::vector<std::string_view>
+SplitConfigLines(std::string_view text)
+{
+    static constexpr std::string_view BOM = "\xEF\xBB\xBF";
+    if (text.substr(0, BOM.size()) == BOM)
+    {
+        text.remove_prefix(BOM.size());
+    }
+    std::vector<std::string_view> lines;
+    while (!text.empty())
+    {
+        const std::size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        if (!line.empty() && line.back() == '\r')
+        {
+            line.remove_suffix(1);
+        }
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+bool
+ReadConfigFile(const std::string& path, std::string& text, MqttConfigError& error)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+    {
+        error = MqttConfigError{path, 0, "cannot open file"};
+        return false;
+    }
+    std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad())
+    {
+        error = MqttConfigError{path, 0, "cannot read file"};
+        return false;
+    }
+    text = std::move(content);
+    return true;
+}
+
+bool
+MqttAuthenticator::Parse(std::string_view text, const std::string& fileName, MqttConfigError& error)
+{
+    std::map<std::string, std::vector<uint8_t>> users;
+    std::map<std::string, std::size_t> userLine;
+    std::optional<bool> allowAnonymous;
+    std::size_t anonymousLine = 0;
+
+    auto fail = [&](std::size_t line, std::string message)
+    {
+        error = MqttConfigError{fileName, line, std::move(message)};
+        return false;
+    };
+
+    const std::vector<std::string_view> lines = SplitConfigLines(text);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+    {
+        const std::size_t lineNo = i + 1;
+        const std::string_view line = lines[i];
+        if (Trim(line).empty() || line.front() == '#')
+        {
+            continue;
+        }
+
+        // "allow_anonymous" followed by a blank or the end of the line is the directive; a user
+        // of that name is written "allow_anonymous:PASSWORD" and never matches this test.
+        if (line.substr(0, ANONYMOUS_DIRECTIVE.size()) == ANONYMOUS_DIRECTIVE &&
+            (line.size() == ANONYMOUS_DIRECTIVE.size() ||
+             IsBlank(line[ANONYMOUS_DIRECTIVE.size()])))
+        {
+            const std::string_view value = Trim(line.substr(ANONYMOUS_DIRECTIVE.size()));
+            if (allowAnonymous.has_value())
+            {
+                return fail(lineNo,
+                            "duplicate allow_anonymous directive (first on line " +
+                                std::to_string(anonymousLine) + ")");
+            }
+            if (value == "true")
+            {
+                allowAnonymous = true;
+            }
+            else if (value == "false")
+            {
+                allowAnonymous = false;
+            }
+            else
+            {
+                return fail(lineNo, "expected 'true' or 'false' after allow_anonymous");
+            }
+            anonymousLine = lineNo;
+            continue;
+        }
+
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos)
+        {
+            return fail(lineNo, "expected 'USERNAME:PASSWORD' or 'allow_anonymous true|false'");
+        }
+        const std::string_view user = line.substr(0, colon);
+        const std::string_view password = line.substr(colon + 1);
+        if (user.empty())
+        {
+            return fail(lineNo, "empty user name before ':'");
+        }
+        if (user.size() > MAX_FIELD_LENGTH)
+        {
+            return fail(lineNo, "user name longer than 65535 bytes");
+        }
+        switch (CheckUtf8(user))
+        {
+        case Utf8Status::Valid:
+            break;
+        case Utf8Status::Malformed:
+            return fail(lineNo, "user name is not valid UTF-8");
+        case Utf8Status::NullCharacter:
+            return fail(lineNo, "user name contains U+0000");
+        }
+        if (password.size() > MAX_FIELD_LENGTH)
+        {
+            return fail(lineNo, "password longer than 65535 bytes");
+        }
+        std::string name(user);
+        auto [it, inserted] = userLine.emplace(name, lineNo);
+        if (!inserted)
+        {
+            return fail(lineNo,
+                        "duplicate user '" + name + "' (first on line " +
+                            std::to_string(it->second) + ")");
+        }
+        users.emplace(std::move(name), std::vector<uint8_t>(password.begin(), password.end()));
+    }
+
+    m_users = std::move(users);
+    if (allowAnonymous.has_value())
+    {
+        m_allowAnonymous = *allowAnonymous;
+    }
+    return true;
+}
+
+bool
+MqttAuthenticator::Load(const std::string& path, MqttConfigError& error)
+{
+    std::string text;
+    return ReadConfigFile(path, text, error) && Parse(text, path, error);
+}
+
+void
+MqttAuthenticator::SetUser(const std::string& userName, const std::vector<uint8_t>& password)
+{
+    m_users[userName] = password;
+}
+
+ConnectReturnCode
+MqttAuthenticator::Authenticate(const std::optional<std::string>& userName,
+                                const std::optional<std::vector<uint8_t>>& password) const
+{
+    if (!userName.has_value())
+    {
+        if (password.has_value())
+        {
+            return ConnectReturnCode::BadUserNameOrPassword;
+        }
+        return m_allowAnonymous ? ConnectReturnCode::Accepted : ConnectReturnCode::NotAuthorized;
+    }
+    if (!password.has_value())
+    {
+        return ConnectReturnCode::BadUserNameOrPassword;
+    }
+    static const std::vector<uint8_t> NO_PASSWORD;
+    const auto it = m_users.find(*userName);
+    // An unknown user costs the same comparison as a known one.
+    const bool equal = ConstantTimeEqual(it == m_users.end() ? NO_PASSWORD : it->second, *password);
+    if (it == m_users.end() || !equal)
+    {
+        return ConnectReturnCode::BadUserNameOrPassword;
+    }
+    return ConnectReturnCode::Accepted;
+}
+
+void
+MqttAuthenticator::SetAllowAnonymous(bool allow)
+{
+    m_allowAnonymous = allow;
+}
+
+bool
+MqttAuthenticator::AllowAnonymous() const
+{
+    return m_allowAnonymous;
+}
+
+std::size_t
+MqttAuthenticator::UserCount() const
+{
+    return m_users.size();
+}
+
+} // namespace mqtt
+} // namespace ns3
