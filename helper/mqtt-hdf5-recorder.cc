@@ -93,6 +93,15 @@ struct DeliveryRow
     int8_t retained;
 };
 
+struct SubscriptionRow
+{
+    double time;
+    uint32_t client;
+    char filter[L::TOPIC];
+    uint8_t qos;
+    uint8_t granted;
+};
+
 struct ConnectionRow
 {
     double time;
@@ -398,6 +407,15 @@ MqttHdf5Recorder::Create(const std::string& path, const Options& options, std::s
                       .Bool("retained", MQTT_OFF(DeliveryRow, retained))
                       .Id(),
                   sizeof(DeliveryRow));
+    m.CreateTable("subscriptions",
+                  Compound(sizeof(SubscriptionRow))
+                      .Num("time", MQTT_OFF(SubscriptionRow, time), H5T_NATIVE_DOUBLE)
+                      .Num("client", MQTT_OFF(SubscriptionRow, client), H5T_NATIVE_UINT32)
+                      .Str("filter", MQTT_OFF(SubscriptionRow, filter), L::TOPIC)
+                      .Num("qos", MQTT_OFF(SubscriptionRow, qos), H5T_NATIVE_UINT8)
+                      .Num("granted", MQTT_OFF(SubscriptionRow, granted), H5T_NATIVE_UINT8)
+                      .Id(),
+                  sizeof(SubscriptionRow));
     m.CreateTable("connections",
                   Compound(sizeof(ConnectionRow))
                       .Num("time", MQTT_OFF(ConnectionRow, time), H5T_NATIVE_DOUBLE)
@@ -567,6 +585,18 @@ MqttHdf5Recorder::Record(const MqttDeliveryRecord& r)
     row.dupFlag = r.dupFlag;
     row.retained = r.retained;
     m_impl->Append("deliveries", &row);
+}
+
+void
+MqttHdf5Recorder::Record(const MqttSubscriptionRecord& r)
+{
+    SubscriptionRow row{};
+    row.time = r.time;
+    row.client = r.client;
+    CopyString(row.filter, L::TOPIC, r.filter);
+    row.qos = r.qos;
+    row.granted = r.granted;
+    m_impl->Append("subscriptions", &row);
 }
 
 void

@@ -82,6 +82,16 @@ struct MqttDeliveryRecord
     bool retained = false;   //!< RETAIN set (a retained message sent on subscribe)
 };
 
+/** /subscriptions: a subscription a client made, when its SUBACK came. */
+struct MqttSubscriptionRecord
+{
+    double time = 0;
+    uint32_t client = 0;
+    std::string filter;
+    uint8_t qos = 0;     //!< requested
+    uint8_t granted = 0; //!< granted QoS, or 0x80 (refused)
+};
+
 /** /connections: connection and session events, on either side. */
 struct MqttConnectionRecord
 {
@@ -173,6 +183,7 @@ class MqttHdf5Recorder
 
     void Record(const MqttPublishRecord& r);
     void Record(const MqttDeliveryRecord& r);
+    void Record(const MqttSubscriptionRecord& r);
     void Record(const MqttConnectionRecord& r);
     void Record(const MqttDropRecord& r);
     void Record(const MqttBrokerStatsRecord& r);

@@ -25,7 +25,7 @@ def check_sample(path):
 
     with h5py.File(path, "r") as f:
         expected = ["broker_stats", "clients", "connections", "deliveries", "drops",
-                    "link_stats", "links", "publishes", "topics"]
+                    "link_stats", "links", "publishes", "subscriptions", "topics"]
         expect(sorted(f.keys()) == expected, f"datasets {sorted(f.keys())}")
         # Attributes: strings come back as str, numbers as numbers.
         expect(f.attrs["scenario"] == "name: sample\nduration: 10s\n", "scenario attribute")
@@ -68,6 +68,8 @@ def check_sample(path):
         expect(link["name"] == b"n0--n1" and link["rate_bps"] == 100000000
                and abs(link["delay"] - 0.002) < 1e-15, "links row")
 
+        sub = f["subscriptions"][0]
+        expect(sub["filter"] == b"sensors/#" and sub["granted"] == 1, "subscriptions row")
         c = f["connections"][0]
         expect(c["event"] == b"closed" and c["reason"] == b"KeepAliveTimeout"
                and c["side"] == b"client", "connections row")

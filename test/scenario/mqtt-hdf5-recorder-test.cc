@@ -98,6 +98,7 @@ WriteSample(const std::string& path, std::size_t bufferRows)
             r->Record(d);
         }
     }
+    r->Record(MqttSubscriptionRecord{0.1, 1, "sensors/#", 1, 1});
     r->Record(MqttConnectionRecord{0.5, 0, "client", "closed", "KeepAliveTimeout", false, 0});
     r->Record(MqttDropRecord{1.5, 1, 0, 9, 1, "broker", "QueueFull"});
     r->Record(MqttBrokerStatsRecord{1.0, 2, 2, 3, 4, 500, 600, 7, 8, 9, 10});
