@@ -48,14 +48,14 @@ MqttGilbertElliottErrorModel::GetTypeId()
 }
 
 MqttGilbertElliottErrorModel::MqttGilbertElliottErrorModel()
-    : m_pGoodBad(0),
-      m_pBadGood(1),
-      m_lossGood(0),
-      m_lossBad(1),
-      m_bad(false),
-      m_packets(0),
-      m_lost(0),
-      m_random(CreateObject<UniformRandomVariable>())
+    : m_pGoodBad(0)
+    , m_pBadGood(1)
+    , m_lossGood(0)
+    , m_lossBad(1)
+    , m_bad(false)
+    , m_packets(0)
+    , m_lost(0)
+    , m_random(CreateObject<UniformRandomVariable>())
 {
     NS_LOG_FUNCTION(this);
 }

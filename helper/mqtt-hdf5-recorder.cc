@@ -162,13 +162,15 @@ class Compound
     {
     }
 
-    Compound& Num(const char* name, std::size_t offset, hid_t type)
+    Compound&
+    Num(const char* name, std::size_t offset, hid_t type)
     {
         H5Tinsert(m_type, name, offset, type);
         return *this;
     }
 
-    Compound& Str(const char* name, std::size_t offset, std::size_t size)
+    Compound&
+    Str(const char* name, std::size_t offset, std::size_t size)
     {
         hid_t s = H5Tcopy(H5T_C_S1);
         H5Tset_size(s, size);
@@ -179,7 +181,8 @@ class Compound
     }
 
     /** An enum {FALSE, TRUE} over int8: what h5py reads as numpy bool. */
-    Compound& Bool(const char* name, std::size_t offset)
+    Compound&
+    Bool(const char* name, std::size_t offset)
     {
         hid_t e = H5Tenum_create(H5T_NATIVE_INT8);
         int8_t no = 0;
@@ -191,7 +194,8 @@ class Compound
         return *this;
     }
 
-    hid_t Id() const
+    hid_t
+    Id() const
     {
         return m_type;
     }
@@ -226,7 +230,8 @@ struct MqttHdf5Recorder::Impl
     std::map<std::string, Table> tables;
     std::map<std::string, uint32_t> topics;
 
-    bool Check(int64_t status, const std::string& what)
+    bool
+    Check(int64_t status, const std::string& what)
     {
         if (status < 0 && error.empty())
         {
@@ -235,7 +240,8 @@ struct MqttHdf5Recorder::Impl
         return status >= 0;
     }
 
-    void CreateTable(const std::string& name, hid_t memType, std::size_t rowSize)
+    void
+    CreateTable(const std::string& name, hid_t memType, std::size_t rowSize)
     {
         Table t;
         t.name = name;
@@ -265,7 +271,8 @@ struct MqttHdf5Recorder::Impl
         tables.emplace(name, std::move(t));
     }
 
-    void Append(const std::string& name, const void* row)
+    void
+    Append(const std::string& name, const void* row)
     {
         Table& t = tables.at(name);
         if (closed)
@@ -282,7 +289,8 @@ struct MqttHdf5Recorder::Impl
         }
     }
 
-    void Write(Table& t)
+    void
+    Write(Table& t)
     {
         if (t.bufferedRows == 0 || t.dataset < 0)
         {
@@ -308,7 +316,8 @@ struct MqttHdf5Recorder::Impl
         t.buffer.clear();
     }
 
-    void Attribute(const std::string& name, hid_t fileType, hid_t memType, const void* value)
+    void
+    Attribute(const std::string& name, hid_t fileType, hid_t memType, const void* value)
     {
         if (closed)
         {
@@ -438,25 +447,22 @@ MqttHdf5Recorder::Create(const std::string& path, const Options& options, std::s
                       .Str("reason", MQTT_OFF(DropRow, reason), L::REASON)
                       .Id(),
                   sizeof(DropRow));
-    m.CreateTable("broker_stats",
-                  Compound(sizeof(BrokerStatsRow))
-                      .Num("time", MQTT_OFF(BrokerStatsRow, time), H5T_NATIVE_DOUBLE)
-                      .Num("connections", MQTT_OFF(BrokerStatsRow, connections), H5T_NATIVE_UINT32)
-                      .Num("sessions", MQTT_OFF(BrokerStatsRow, sessions), H5T_NATIVE_UINT32)
-                      .Num("inflight", MQTT_OFF(BrokerStatsRow, inflight), H5T_NATIVE_UINT32)
-                      .Num("queued", MQTT_OFF(BrokerStatsRow, queued), H5T_NATIVE_UINT32)
-                      .Num("bytes_in", MQTT_OFF(BrokerStatsRow, bytesIn), H5T_NATIVE_UINT64)
-                      .Num("bytes_out", MQTT_OFF(BrokerStatsRow, bytesOut), H5T_NATIVE_UINT64)
-                      .Num("publishes_in", MQTT_OFF(BrokerStatsRow, publishesIn), H5T_NATIVE_UINT64)
-                      .Num("publishes_out",
-                           MQTT_OFF(BrokerStatsRow, publishesOut),
-                           H5T_NATIVE_UINT64)
-                      .Num("retransmissions",
-                           MQTT_OFF(BrokerStatsRow, retransmissions),
-                           H5T_NATIVE_UINT64)
-                      .Num("drops", MQTT_OFF(BrokerStatsRow, drops), H5T_NATIVE_UINT64)
-                      .Id(),
-                  sizeof(BrokerStatsRow));
+    m.CreateTable(
+        "broker_stats",
+        Compound(sizeof(BrokerStatsRow))
+            .Num("time", MQTT_OFF(BrokerStatsRow, time), H5T_NATIVE_DOUBLE)
+            .Num("connections", MQTT_OFF(BrokerStatsRow, connections), H5T_NATIVE_UINT32)
+            .Num("sessions", MQTT_OFF(BrokerStatsRow, sessions), H5T_NATIVE_UINT32)
+            .Num("inflight", MQTT_OFF(BrokerStatsRow, inflight), H5T_NATIVE_UINT32)
+            .Num("queued", MQTT_OFF(BrokerStatsRow, queued), H5T_NATIVE_UINT32)
+            .Num("bytes_in", MQTT_OFF(BrokerStatsRow, bytesIn), H5T_NATIVE_UINT64)
+            .Num("bytes_out", MQTT_OFF(BrokerStatsRow, bytesOut), H5T_NATIVE_UINT64)
+            .Num("publishes_in", MQTT_OFF(BrokerStatsRow, publishesIn), H5T_NATIVE_UINT64)
+            .Num("publishes_out", MQTT_OFF(BrokerStatsRow, publishesOut), H5T_NATIVE_UINT64)
+            .Num("retransmissions", MQTT_OFF(BrokerStatsRow, retransmissions), H5T_NATIVE_UINT64)
+            .Num("drops", MQTT_OFF(BrokerStatsRow, drops), H5T_NATIVE_UINT64)
+            .Id(),
+        sizeof(BrokerStatsRow));
     m.CreateTable("link_stats",
                   Compound(sizeof(LinkStatsRow))
                       .Num("time", MQTT_OFF(LinkStatsRow, time), H5T_NATIVE_DOUBLE)

@@ -68,18 +68,18 @@ struct MqttPublishRecord
 /** /deliveries: a message a subscriber received. */
 struct MqttDeliveryRecord
 {
-    double time = 0;       //!< receive time, s
-    double sent = 0;       //!< the publisher's send time (from the payload stamp), s
-    double latency = 0;    //!< time - sent, s
+    double time = 0;    //!< receive time, s
+    double sent = 0;    //!< the publisher's send time (from the payload stamp), s
+    double latency = 0; //!< time - sent, s
     uint32_t subscriber = 0;
     uint32_t publisher = 0; //!< client index of the publisher
     uint64_t sequence = 0;
     uint32_t topic = 0;
-    uint8_t qos = 0;         //!< QoS of the delivery (the PUBLISH received)
-    uint8_t publishQos = 0;  //!< QoS the publisher used
-    bool duplicate = false;  //!< this subscriber had (publisher, sequence) already
-    bool dupFlag = false;    //!< the DUP flag of the PUBLISH received
-    bool retained = false;   //!< RETAIN set (a retained message sent on subscribe)
+    uint8_t qos = 0;        //!< QoS of the delivery (the PUBLISH received)
+    uint8_t publishQos = 0; //!< QoS the publisher used
+    bool duplicate = false; //!< this subscriber had (publisher, sequence) already
+    bool dupFlag = false;   //!< the DUP flag of the PUBLISH received
+    bool retained = false;  //!< RETAIN set (a retained message sent on subscribe)
 };
 
 /** /subscriptions: a subscription a client made, when its SUBACK came. */
@@ -141,9 +141,9 @@ struct MqttLinkStatsRecord
     uint64_t rxPackets = 0;
     uint64_t txBytes = 0;
     uint64_t rxBytes = 0;
-    uint64_t lostPackets = 0;  //!< dropped by the loss model (or an outage)
-    uint64_t queueDrops = 0;   //!< dropped by a full transmit queue
-    uint32_t queueDepth = 0;   //!< packets in the transmit queues now
+    uint64_t lostPackets = 0; //!< dropped by the loss model (or an outage)
+    uint64_t queueDrops = 0;  //!< dropped by a full transmit queue
+    uint32_t queueDepth = 0;  //!< packets in the transmit queues now
     bool up = true;
 };
 

@@ -32,18 +32,18 @@ Got(const std::string& expected, const std::string& value)
     return "expected " + expected + ", got '" + value + "'";
 }
 
-template <typename T>
+template<typename T>
 Setter
 Unsigned(T MqttBrokerProfile::*field)
 {
-    return [field](MqttBrokerProfile* p, const std::string& v) -> std::string {
+    return [field](MqttBrokerProfile* p, const std::string& v) -> std::string
+    {
         uint64_t n = 0;
         auto r = std::from_chars(v.data(), v.data() + v.size(), n);
         if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size() ||
             n > std::numeric_limits<T>::max())
         {
-            return Got("an integer from 0 to " + std::to_string(std::numeric_limits<T>::max()),
-                       v);
+            return Got("an integer from 0 to " + std::to_string(std::numeric_limits<T>::max()), v);
         }
         p->*field = static_cast<T>(n);
         return "";
@@ -53,11 +53,12 @@ Unsigned(T MqttBrokerProfile::*field)
 Setter
 Real(double MqttBrokerProfile::*field, double min, double max, const std::string& what)
 {
-    return [=](MqttBrokerProfile* p, const std::string& v) -> std::string {
+    return [=](MqttBrokerProfile* p, const std::string& v) -> std::string
+    {
         double d = 0;
         auto r = std::from_chars(v.data(), v.data() + v.size(), d);
-        if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size() ||
-            !std::isfinite(d) || d < min || d > max)
+        if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size() || !std::isfinite(d) ||
+            d < min || d > max)
         {
             return Got(what, v);
         }
@@ -69,7 +70,8 @@ Real(double MqttBrokerProfile::*field, double min, double max, const std::string
 Setter
 Duration(Nanos MqttBrokerProfile::*field)
 {
-    return [field](MqttBrokerProfile* p, const std::string& v) -> std::string {
+    return [field](MqttBrokerProfile* p, const std::string& v) -> std::string
+    {
         auto d = ParseDuration(v);
         if (!d)
         {
@@ -83,7 +85,8 @@ Duration(Nanos MqttBrokerProfile::*field)
 Setter
 Bool(bool MqttBrokerProfile::*field)
 {
-    return [field](MqttBrokerProfile* p, const std::string& v) -> std::string {
+    return [field](MqttBrokerProfile* p, const std::string& v) -> std::string
+    {
         if (v != "true" && v != "false")
         {
             return Got("true or false", v);
@@ -93,11 +96,12 @@ Bool(bool MqttBrokerProfile::*field)
     };
 }
 
-template <typename E>
+template<typename E>
 Setter
 Enum(E MqttBrokerProfile::*field, std::vector<std::pair<const char*, E>> names)
 {
-    return [field, names](MqttBrokerProfile* p, const std::string& v) -> std::string {
+    return [field, names](MqttBrokerProfile* p, const std::string& v) -> std::string
+    {
         std::string list;
         for (const auto& [name, value] : names)
         {
@@ -126,8 +130,9 @@ Table()
               {{"close-existing", TakeoverPolicy::CloseExisting},
                {"reject-new", TakeoverPolicy::RejectNew}})},
         {"takeover-will",
-         Enum(&P::takeoverWill,
-              {{"publish", TakeoverWillPolicy::Publish}, {"discard", TakeoverWillPolicy::Discard}})},
+         Enum(
+             &P::takeoverWill,
+             {{"publish", TakeoverWillPolicy::Publish}, {"discard", TakeoverWillPolicy::Discard}})},
         {"min-connect-interval", Duration(&P::minConnectInterval)},
         {"keep-alive-factor", Real(&P::keepAliveFactor, 1, 100, "a number from 1 to 100")},
         {"keep-alive-when-zero", Unsigned(&P::keepAliveWhenZero)},
@@ -161,15 +166,16 @@ Table()
         {"max-topic-slashes", Unsigned(&P::maxTopicSlashes)},
         {"max-payload-size", Unsigned(&P::maxPayloadSize)},
         {"reserved-topic-prefixes",
-         [](P* p, const std::string& v) -> std::string {
+         [](P* p, const std::string& v) -> std::string
+         {
              // Comma-separated, e.g. "$aws/,$sys/".
              p->reservedTopicPrefixes.clear();
              std::size_t start = 0;
              while (start <= v.size() && !v.empty())
              {
                  std::size_t comma = v.find(',', start);
-                 std::string item = v.substr(start, comma == std::string::npos ? std::string::npos
-                                                                               : comma - start);
+                 std::string item = v.substr(
+                     start, comma == std::string::npos ? std::string::npos : comma - start);
                  if (item.empty())
                  {
                      return Got("comma-separated topic prefixes", v);
@@ -196,7 +202,8 @@ Table()
          Real(&P::resendNewPacketIdProbability, 0, 1, "a probability in [0, 1]")},
         {"reorder-jitter", Duration(&P::reorderJitter)},
         {"lifecycle-topic-prefix",
-         [](P* p, const std::string& v) -> std::string {
+         [](P* p, const std::string& v) -> std::string
+         {
              p->lifecycleTopicPrefix = v;
              return "";
          }},

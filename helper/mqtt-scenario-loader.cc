@@ -73,12 +73,14 @@ class Reader
     {
     }
 
-    void Override(const std::string& path, const std::string& spec)
+    void
+    Override(const std::string& path, const std::string& spec)
     {
         m_origins[path] = "--set " + spec;
     }
 
-    void Remember(const std::string& path, const YAML::Node& node)
+    void
+    Remember(const std::string& path, const YAML::Node& node)
     {
         if (node.IsDefined() && node.Mark().line >= 0 && !Overridden(path))
         {
@@ -86,7 +88,8 @@ class Reader
         }
     }
 
-    std::string Where(const std::string& path, const YAML::Node* node) const
+    std::string
+    Where(const std::string& path, const YAML::Node* node) const
     {
         if (auto o = Overridden(path))
         {
@@ -122,29 +125,34 @@ class Reader
         }
     }
 
-    void Error(const std::string& path, const YAML::Node* node, const std::string& message)
+    void
+    Error(const std::string& path, const YAML::Node* node, const std::string& message)
     {
         m_errors.push_back(Where(path, node) + ": " + (path.empty() ? "" : path + ": ") + message);
     }
 
     /** An error not tied to a field (syntax, file). */
-    void Raw(const std::string& text)
+    void
+    Raw(const std::string& text)
     {
         m_errors.push_back(text);
     }
 
-    const std::vector<std::string>& Errors() const
+    const std::vector<std::string>&
+    Errors() const
     {
         return m_errors;
     }
 
-    const std::string& File() const
+    const std::string&
+    File() const
     {
         return m_file;
     }
 
   private:
-    std::optional<std::string> Overridden(const std::string& path) const
+    std::optional<std::string>
+    Overridden(const std::string& path) const
     {
         for (const auto& [p, origin] : m_origins)
         {
@@ -167,10 +175,10 @@ class Map
 {
   public:
     Map(Reader& r, const YAML::Node& node, std::string path, Keys allowed)
-        : m_r(r),
-          m_node(node),
-          m_path(std::move(path)),
-          m_allowed(std::move(allowed))
+        : m_r(r)
+        , m_node(node)
+        , m_path(std::move(path))
+        , m_allowed(std::move(allowed))
     {
         m_r.Remember(m_path, node);
         if (!node.IsMap())
@@ -202,32 +210,38 @@ class Map
         }
     }
 
-    bool Ok() const
+    bool
+    Ok() const
     {
         return m_ok;
     }
 
-    std::string Path(const std::string& key) const
+    std::string
+    Path(const std::string& key) const
     {
         return m_path.empty() ? key : m_path + "." + key;
     }
 
-    const std::string& PathOf() const
+    const std::string&
+    PathOf() const
     {
         return m_path;
     }
 
-    bool Has(const std::string& key) const
+    bool
+    Has(const std::string& key) const
     {
         return m_ok && m_node[key].IsDefined();
     }
 
-    YAML::Node Get(const std::string& key) const
+    YAML::Node
+    Get(const std::string& key) const
     {
         return m_node[key];
     }
 
-    void Require(const Keys& keys)
+    void
+    Require(const Keys& keys)
     {
         if (!m_ok)
         {
@@ -243,7 +257,8 @@ class Map
     }
 
     /** The scalar text of @p key, or nothing (absent, or an error if not a scalar). */
-    std::optional<std::string> Scalar(const std::string& key, const std::string& expected)
+    std::optional<std::string>
+    Scalar(const std::string& key, const std::string& expected)
     {
         if (!Has(key))
         {
@@ -258,13 +273,15 @@ class Map
         return v.Scalar();
     }
 
-    void Fail(const std::string& key, const std::string& message)
+    void
+    Fail(const std::string& key, const std::string& message)
     {
         YAML::Node v = Get(key);
         m_r.Error(Path(key), &v, message);
     }
 
-    void String(const std::string& key, std::string* out)
+    void
+    String(const std::string& key, std::string* out)
     {
         if (auto s = Scalar(key, "a string"))
         {
@@ -272,8 +289,9 @@ class Map
         }
     }
 
-    template <typename T>
-    void Unsigned(const std::string& key, uint64_t min, uint64_t max, T* out)
+    template<typename T>
+    void
+    Unsigned(const std::string& key, uint64_t min, uint64_t max, T* out)
     {
         std::string expected =
             "an integer from " + std::to_string(min) + " to " + std::to_string(max);
@@ -293,8 +311,8 @@ class Map
         *out = static_cast<T>(v);
     }
 
-    void Real(const std::string& key, double min, double max, const std::string& expected,
-              double* out)
+    void
+    Real(const std::string& key, double min, double max, const std::string& expected, double* out)
     {
         auto s = Scalar(key, expected);
         if (!s)
@@ -312,12 +330,14 @@ class Map
         *out = v;
     }
 
-    void Probability(const std::string& key, double* out)
+    void
+    Probability(const std::string& key, double* out)
     {
         Real(key, 0, 1, "a probability from 0 to 1", out);
     }
 
-    void Bool(const std::string& key, bool* out)
+    void
+    Bool(const std::string& key, bool* out)
     {
         auto s = Scalar(key, "true or false");
         if (!s)
@@ -332,7 +352,8 @@ class Map
         *out = *s == "true";
     }
 
-    void Duration(const std::string& key, ScenarioTime* out)
+    void
+    Duration(const std::string& key, ScenarioTime* out)
     {
         auto s = Scalar(key, "a duration like 10s or 250ms");
         if (!s)
@@ -348,7 +369,8 @@ class Map
         *out = *d;
     }
 
-    void Rate(const std::string& key, uint64_t* out)
+    void
+    Rate(const std::string& key, uint64_t* out)
     {
         auto s = Scalar(key, "a data rate like 100Mbps or 250kbps");
         if (!s)
@@ -364,7 +386,8 @@ class Map
         *out = *r;
     }
 
-    void Qos(const std::string& key, uint8_t* out)
+    void
+    Qos(const std::string& key, uint8_t* out)
     {
         auto s = Scalar(key, "0, 1 or 2");
         if (!s)
@@ -379,8 +402,9 @@ class Map
         *out = static_cast<uint8_t>((*s)[0] - '0');
     }
 
-    template <typename E>
-    void Enum(const std::string& key, const std::vector<std::pair<std::string, E>>& names, E* out)
+    template<typename E>
+    void
+    Enum(const std::string& key, const std::vector<std::pair<std::string, E>>& names, E* out)
     {
         Keys list;
         for (const auto& n : names)
@@ -405,7 +429,8 @@ class Map
     }
 
     /** A scalar or a list of scalars. */
-    void StringList(const std::string& key, std::vector<std::string>* out)
+    void
+    StringList(const std::string& key, std::vector<std::string>* out)
     {
         if (!Has(key))
         {
@@ -428,7 +453,8 @@ class Map
             YAML::Node item = v[i];
             if (!item.IsScalar())
             {
-                m_r.Error(Path(key) + "." + std::to_string(i), &item,
+                m_r.Error(Path(key) + "." + std::to_string(i),
+                          &item,
                           "expected a name, got " + Describe(item));
                 continue;
             }
@@ -436,7 +462,8 @@ class Map
         }
     }
 
-    Reader& R()
+    Reader&
+    R()
     {
         return m_r;
     }
@@ -525,8 +552,7 @@ ReadRandomTime(Map& parent, const std::string& key, MqttRandomTime* out)
     Reader& r = parent.R();
     YAML::Node node = parent.Get(key);
     std::string path = parent.Path(key);
-    const std::string expected =
-        "a duration like 10s, {exponential: 10s} or {uniform: [5s, 15s]}";
+    const std::string expected = "a duration like 10s, {exponential: 10s} or {uniform: [5s, 15s]}";
     if (node.IsScalar())
     {
         auto d = ParseDuration(node.Scalar());
@@ -552,8 +578,8 @@ ReadRandomTime(Map& parent, const std::string& key, MqttRandomTime* out)
     if (m.Has("constant") || m.Has("exponential"))
     {
         std::string k = m.Has("constant") ? "constant" : "exponential";
-        t.kind = m.Has("constant") ? MqttRandomTime::Kind::Constant
-                                   : MqttRandomTime::Kind::Exponential;
+        t.kind =
+            m.Has("constant") ? MqttRandomTime::Kind::Constant : MqttRandomTime::Kind::Exponential;
         t.a = ScenarioTime(-1);
         m.Duration(k, &t.a);
         if (t.a.count() < 0)
@@ -687,8 +713,9 @@ ReadTopology(Reader& r, const YAML::Node& node, MqttScenario* s)
             allowed.insert(allowed.end(), {"nodes", "radius", "spacing", "seed"});
             break;
         case MqttGraphGenerator::ScaleFree:
-            allowed.insert(allowed.end(),
-                           {"model", "nodes", "edges-per-node", "alpha", "beta", "spacing", "seed"});
+            allowed.insert(
+                allowed.end(),
+                {"model", "nodes", "edges-per-node", "alpha", "beta", "spacing", "seed"});
             break;
         case MqttGraphGenerator::SmallWorld:
             allowed.insert(allowed.end(), {"nodes", "neighbors", "rewire", "spacing", "seed"});
@@ -844,7 +871,8 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
         }
         else
         {
-            Map rm(r, rn, m.Path("reconnect"), {"enabled", "initial", "max", "multiplier", "jitter"});
+            Map rm(
+                r, rn, m.Path("reconnect"), {"enabled", "initial", "max", "multiplier", "jitter"});
             if (rm.Ok())
             {
                 rm.Bool("enabled", &g->reconnect.enabled);
@@ -858,7 +886,10 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
 }
 
 void
-ReadGroups(Reader& r, const YAML::Node& node, const std::string& section, MqttClientRole role,
+ReadGroups(Reader& r,
+           const YAML::Node& node,
+           const std::string& section,
+           MqttClientRole role,
            MqttScenario* s)
 {
     if (!node.IsMap())
@@ -1022,13 +1053,12 @@ ReadOutput(Reader& r, const YAML::Node& node, MqttScenario* s)
     {
         std::vector<std::string> record;
         m.StringList("record", &record);
-        const std::vector<std::pair<std::string, bool*>> sets = {
-            {"publishes", &o.publishes},
-            {"deliveries", &o.deliveries},
-            {"connections", &o.connections},
-            {"drops", &o.drops},
-            {"broker-stats", &o.brokerStats},
-            {"link-stats", &o.linkStats}};
+        const std::vector<std::pair<std::string, bool*>> sets = {{"publishes", &o.publishes},
+                                                                 {"deliveries", &o.deliveries},
+                                                                 {"connections", &o.connections},
+                                                                 {"drops", &o.drops},
+                                                                 {"broker-stats", &o.brokerStats},
+                                                                 {"link-stats", &o.linkStats}};
         for (const auto& [name, flag] : sets)
         {
             *flag = false;
@@ -1047,9 +1077,11 @@ ReadOutput(Reader& r, const YAML::Node& node, MqttScenario* s)
             if (!known)
             {
                 YAML::Node rn = m.Get("record");
-                r.Error("output.record", &rn,
+                r.Error("output.record",
+                        &rn,
                         "expected names among publishes, deliveries, connections, drops, "
-                        "broker-stats, link-stats, got " + record[i]);
+                        "broker-stats, link-stats, got " +
+                            record[i]);
             }
         }
     }
@@ -1195,8 +1227,9 @@ MqttScenarioLoader::LoadText(const std::string& text,
     }
     if (!root.IsMap())
     {
-        result.errors.push_back(fileName + ": expected a map of sections (name, duration, "
-                                           "topology, links, devices, ...), got " +
+        result.errors.push_back(fileName +
+                                ": expected a map of sections (name, duration, "
+                                "topology, links, devices, ...), got " +
                                 Describe(root));
         return result;
     }
@@ -1230,9 +1263,8 @@ MqttScenarioLoader::LoadText(const std::string& text,
         s.sourceText = std::string(out.c_str()) + "\n";
     }
     // The name defaults to the file's stem.
-    std::string stem = fileName.substr(fileName.rfind('/') == std::string::npos
-                                           ? 0
-                                           : fileName.rfind('/') + 1);
+    std::string stem =
+        fileName.substr(fileName.rfind('/') == std::string::npos ? 0 : fileName.rfind('/') + 1);
     s.name = stem.substr(0, stem.find('.'));
 
     Map top(r,

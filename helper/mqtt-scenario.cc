@@ -40,11 +40,12 @@ Quote(const std::string& s)
 void
 CheckLoss(const MqttLossSpec& loss, const std::string& path, std::vector<MqttScenarioError>* out)
 {
-    auto prob = [&](double v, const char* field) {
+    auto prob = [&](double v, const char* field)
+    {
         if (!IsProbability(v))
         {
-            out->push_back({path + "." + field, "expected a probability in [0, 1], got " +
-                                                    std::to_string(v)});
+            out->push_back(
+                {path + "." + field, "expected a probability in [0, 1], got " + std::to_string(v)});
         }
     };
     switch (loss.model)
@@ -69,13 +70,16 @@ CheckLoss(const MqttLossSpec& loss, const std::string& path, std::vector<MqttSce
 }
 
 void
-CheckRandomTime(const MqttRandomTime& t, const std::string& path, bool positiveMean,
+CheckRandomTime(const MqttRandomTime& t,
+                const std::string& path,
+                bool positiveMean,
                 std::vector<MqttScenarioError>* out)
 {
     if (t.kind == MqttRandomTime::Kind::Uniform && t.b < t.a)
     {
-        out->push_back({path, "uniform: the maximum " + FormatDuration(t.b) +
-                                  " is below the minimum " + FormatDuration(t.a)});
+        out->push_back({path,
+                        "uniform: the maximum " + FormatDuration(t.b) + " is below the minimum " +
+                            FormatDuration(t.a)});
     }
     else if (positiveMean && t.Mean().count() <= 0)
     {
@@ -91,8 +95,8 @@ OnlyKnownPlaceholders(const std::string& pattern, std::string* bad)
     while ((pos = pattern.find('{', pos)) != std::string::npos)
     {
         std::size_t end = pattern.find('}', pos);
-        std::string name = pattern.substr(pos, end == std::string::npos ? std::string::npos
-                                                                        : end - pos + 1);
+        std::string name =
+            pattern.substr(pos, end == std::string::npos ? std::string::npos : end - pos + 1);
         if (name != "{group}" && name != "{id}" && name != "{client}")
         {
             *bad = name;
@@ -170,7 +174,8 @@ MqttLossSpec::MeanLoss() const
         return 0;
     case Model::Rate:
         return rate;
-    case Model::GilbertElliott: {
+    case Model::GilbertElliott:
+    {
         // Stationary probability of the bad state: pGB / (pGB + pBG).
         double sum = pGoodBad + pBadGood;
         double bad = sum > 0 ? pGoodBad / sum : 0;
@@ -451,8 +456,8 @@ MqttScenario::Validate() const
         const std::string& cls = edge.link.empty() ? topology.link : edge.link;
         if (cls.empty())
         {
-            err("topology.link", "edge " + edge.name +
-                                     " names no link class; set topology.link for such edges");
+            err("topology.link",
+                "edge " + edge.name + " names no link class; set topology.link for such edges");
             break;
         }
         const MqttLinkSpec* l = FindLink(cls);
@@ -460,8 +465,8 @@ MqttScenario::Validate() const
         {
             if (cls != topology.link)
             {
-                err("topology.file", "edge " + edge.name + ": no link class " + Quote(cls) +
-                                         " under links");
+                err("topology.file",
+                    "edge " + edge.name + ": no link class " + Quote(cls) + " under links");
             }
         }
         else if (!WiredLink(l) && !usedClasses.count(cls))
@@ -482,8 +487,9 @@ MqttScenario::Validate() const
             if ((v.role == MqttNodeRole::Device || v.role == MqttNodeRole::Backend) &&
                 !v.group.empty() && !FindGroup(v.group))
             {
-                err("topology", "vertex " + Quote(v.name) + ": group " + Quote(v.group) +
-                                    " is not defined under devices or backends");
+                err("topology",
+                    "vertex " + Quote(v.name) + ": group " + Quote(v.group) +
+                        " is not defined under devices or backends");
             }
         }
         if (brokers != 1)
@@ -547,36 +553,36 @@ MqttScenario::Validate() const
         {
             if (!vertices.empty() && !graph.Select(g.attach[s], &error))
             {
-                err(path + ".attach" + (g.attach.size() > 1 ? "." + std::to_string(s) : ""),
-                    error);
+                err(path + ".attach" + (g.attach.size() > 1 ? "." + std::to_string(s) : ""), error);
                 placed = false;
             }
         }
         std::vector<uint32_t> where = PlaceGroup(g);
         if (placed && where.empty() && !vertices.empty())
         {
-            err(path + ".attach", g.attach.empty()
-                                      ? "no vertex has group " + Quote(g.name) +
-                                            "; say where the group attaches"
-                                      : "selects no vertex");
+            err(path + ".attach",
+                g.attach.empty()
+                    ? "no vertex has group " + Quote(g.name) + "; say where the group attaches"
+                    : "selects no vertex");
         }
         if (g.interval)
         {
             CheckRandomTime(*g.interval, path + ".interval", true, &e);
         }
         CheckRandomTime(g.start, path + ".start", false, &e);
-        if (g.start.Mean() >= duration || (g.start.kind == MqttRandomTime::Kind::Uniform &&
-                                           g.start.b >= duration))
+        if (g.start.Mean() >= duration ||
+            (g.start.kind == MqttRandomTime::Kind::Uniform && g.start.b >= duration))
         {
-            err(path + ".start", "clients would start after the end of the run (" +
-                                     FormatDuration(duration) + ")");
+            err(path + ".start",
+                "clients would start after the end of the run (" + FormatDuration(duration) + ")");
         }
         if (g.interval && g.payload < STAMP_SIZE)
         {
             err(path + ".payload",
                 "expected at least " + std::to_string(STAMP_SIZE) +
                     " bytes, the stamp (sender, sequence, send time) that delivery and latency "
-                    "are measured by, got " + std::to_string(g.payload));
+                    "are measured by, got " +
+                    std::to_string(g.payload));
         }
         else if (g.payload > MAX_PAYLOAD)
         {
@@ -585,7 +591,8 @@ MqttScenario::Validate() const
         std::string bad;
         if (!OnlyKnownPlaceholders(g.topic, &bad))
         {
-            err(path + ".topic", "unknown placeholder " + bad + " (known: {group}, {id}, {client})");
+            err(path + ".topic",
+                "unknown placeholder " + bad + " (known: {group}, {id}, {client})");
         }
         else if (g.interval)
         {
@@ -610,11 +617,12 @@ MqttScenario::Validate() const
                 err(sp, Quote(g.Expand(sub.filter, 0)) + " " + TopicErrorText(te));
             }
         }
-        if (!OnlyKnownPlaceholders(g.clientId, &bad) || g.clientId.find("{client}") != std::string::npos)
+        if (!OnlyKnownPlaceholders(g.clientId, &bad) ||
+            g.clientId.find("{client}") != std::string::npos)
         {
-            err(path + ".client-id", "unknown placeholder " +
-                                         (bad.empty() ? std::string("{client}") : bad) +
-                                         " (known: {group}, {id})");
+            err(path + ".client-id",
+                "unknown placeholder " + (bad.empty() ? std::string("{client}") : bad) +
+                    " (known: {group}, {id})");
         }
         else
         {
@@ -634,8 +642,8 @@ MqttScenario::Validate() const
         }
         if (g.keepAlive.count() % 1000000000 != 0 || g.keepAlive > std::chrono::seconds(65535))
         {
-            err(path + ".keep-alive", "expected whole seconds from 0s to 65535s, got " +
-                                          FormatDuration(g.keepAlive));
+            err(path + ".keep-alive",
+                "expected whole seconds from 0s to 65535s, got " + FormatDuration(g.keepAlive));
         }
         const auto& r = g.reconnect;
         if (r.initial.count() <= 0)
@@ -644,8 +652,8 @@ MqttScenario::Validate() const
         }
         if (r.max < r.initial)
         {
-            err(path + ".reconnect.max", "must be at least initial (" +
-                                             FormatDuration(r.initial) + ")");
+            err(path + ".reconnect.max",
+                "must be at least initial (" + FormatDuration(r.initial) + ")");
         }
         if (!(r.multiplier >= 1 && r.multiplier <= 100))
         {
@@ -702,15 +710,16 @@ MqttScenario::Validate() const
         case MqttFaultAction::SetLoss:
             if (!f.link.empty() && !graph.FindEdge(f.link) && !accessLinks.count(f.link))
             {
-                err(path + ".link", "no link named " + Quote(f.link) +
-                                        " (graph edges are A--B or their name; access links are "
-                                        "GROUP-N for p2p and GROUP@VERTEX otherwise)");
+                err(path + ".link",
+                    "no link named " + Quote(f.link) +
+                        " (graph edges are A--B or their name; access links are "
+                        "GROUP-N for p2p and GROUP@VERTEX otherwise)");
             }
             if (!f.linkClass.empty() && !usedClasses.count(f.linkClass))
             {
-                err(path + ".links", FindLink(f.linkClass)
-                                         ? "no link uses class " + Quote(f.linkClass)
-                                         : "no link class " + Quote(f.linkClass) + " under links");
+                err(path + ".links",
+                    FindLink(f.linkClass) ? "no link uses class " + Quote(f.linkClass)
+                                          : "no link class " + Quote(f.linkClass) + " under links");
             }
             if (f.action == MqttFaultAction::SetLoss)
             {

@@ -91,7 +91,8 @@ struct MqttLinkSpec
     std::string wifiStandard = "802.11n";
     /** wifi: stations are placed uniformly in a disc of this radius (m) around the AP. */
     double radius = 20;
-    /** lowpan: devices on a square grid (or a line) with this spacing (m), the router at a corner. */
+    /** lowpan: devices on a square grid (or a line) with this spacing (m), the router at a corner.
+     */
     double spacing = 10;
     /** lowpan: radio range (m): no frame is received farther; routes follow this range. */
     double range = 15;

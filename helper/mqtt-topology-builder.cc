@@ -66,7 +66,8 @@ class SubnetAllocator
 {
   public:
     /** A subnet with room for @p hosts addresses: (network, mask). */
-    std::pair<Ipv4Address, Ipv4Mask> Next(uint32_t hosts)
+    std::pair<Ipv4Address, Ipv4Mask>
+    Next(uint32_t hosts)
     {
         uint32_t size = 4;
         while (size - 2 < hosts)
@@ -91,8 +92,8 @@ class SubnetAllocator
 Ipv6Address
 Ipv6Net(uint32_t k)
 {
-    uint8_t b[16] = {0xfd, 0x00, 0x00, 0x00, uint8_t(k >> 24), uint8_t(k >> 16), uint8_t(k >> 8),
-                     uint8_t(k)};
+    uint8_t b[16] = {
+        0xfd, 0x00, 0x00, 0x00, uint8_t(k >> 24), uint8_t(k >> 16), uint8_t(k >> 8), uint8_t(k)};
     return Ipv6Address(b);
 }
 
@@ -140,20 +141,23 @@ struct MqttTopologyBuilder::Impl
     {
     }
 
-    Ptr<ErrorModel> MakeModel(const MqttLossSpec& loss, int64_t* stream)
+    Ptr<ErrorModel>
+    MakeModel(const MqttLossSpec& loss, int64_t* stream)
     {
         switch (loss.model)
         {
         case MqttLossSpec::Model::None:
             return nullptr;
-        case MqttLossSpec::Model::Rate: {
+        case MqttLossSpec::Model::Rate:
+        {
             auto em = CreateObject<RateErrorModel>();
             em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
             em->SetRate(loss.rate);
             em->AssignStreams((*stream)++);
             return em;
         }
-        case MqttLossSpec::Model::GilbertElliott: {
+        case MqttLossSpec::Model::GilbertElliott:
+        {
             auto em = CreateObject<MqttGilbertElliottErrorModel>();
             em->SetAttribute("PGoodBad", DoubleValue(loss.pGoodBad));
             em->SetAttribute("PBadGood", DoubleValue(loss.pBadGood));
@@ -167,7 +171,8 @@ struct MqttTopologyBuilder::Impl
     }
 
     /** Sets the receive-side error model of @p dev, whatever its technology. */
-    static void InstallModel(Ptr<NetDevice> dev, Ptr<ErrorModel> em)
+    static void
+    InstallModel(Ptr<NetDevice> dev, Ptr<ErrorModel> em)
     {
         if (auto p2p = DynamicCast<PointToPointNetDevice>(dev))
         {
@@ -188,7 +193,8 @@ struct MqttTopologyBuilder::Impl
     }
 
     /** Installs fresh models of @p loss on every device of @p link. */
-    void ApplyLoss(MqttBuiltLink& link, const MqttLossSpec& loss, int64_t* stream)
+    void
+    ApplyLoss(MqttBuiltLink& link, const MqttLossSpec& loss, int64_t* stream)
     {
         for (uint32_t i = 0; i < link.devices.GetN(); ++i)
         {
@@ -196,39 +202,46 @@ struct MqttTopologyBuilder::Impl
         }
     }
 
-    static void CountTx(MqttLinkCounters* c, Ptr<const Packet> p)
+    static void
+    CountTx(MqttLinkCounters* c, Ptr<const Packet> p)
     {
         ++c->txPackets;
         c->txBytes += p->GetSize();
     }
 
-    static void CountRx(MqttLinkCounters* c, Ptr<const Packet> p)
+    static void
+    CountRx(MqttLinkCounters* c, Ptr<const Packet> p)
     {
         ++c->rxPackets;
         c->rxBytes += p->GetSize();
     }
 
-    static void CountLost(MqttLinkCounters* c, Ptr<const Packet>)
+    static void
+    CountLost(MqttLinkCounters* c, Ptr<const Packet>)
     {
         ++c->lostPackets;
     }
 
-    static void CountQueueDrop(MqttLinkCounters* c, Ptr<const Packet>)
+    static void
+    CountQueueDrop(MqttLinkCounters* c, Ptr<const Packet>)
     {
         ++c->queueDrops;
     }
 
-    static void CountWifiLost(MqttLinkCounters* c, Ptr<const Packet>, WifiPhyRxfailureReason)
+    static void
+    CountWifiLost(MqttLinkCounters* c, Ptr<const Packet>, WifiPhyRxfailureReason)
     {
         ++c->lostPackets;
     }
 
-    static void Add(uint32_t* v, Ptr<const Packet>)
+    static void
+    Add(uint32_t* v, Ptr<const Packet>)
     {
         ++*v;
     }
 
-    static void Sub(uint32_t* v, Ptr<const Packet>)
+    static void
+    Sub(uint32_t* v, Ptr<const Packet>)
     {
         if (*v > 0)
         {
@@ -237,7 +250,8 @@ struct MqttTopologyBuilder::Impl
     }
 
     /** Connects the counters and queue-depth probes of every device of @p link. */
-    void Instrument(MqttBuiltLink& link)
+    void
+    Instrument(MqttBuiltLink& link)
     {
         MqttLinkCounters* c = &link.counters;
         auto& probes = depth[&link];
@@ -267,8 +281,7 @@ struct MqttTopologyBuilder::Impl
                 Ptr<WifiMac> mac = wifi->GetMac();
                 mac->TraceConnectWithoutContext("MacTx", MakeBoundCallback(&CountTx, c));
                 mac->TraceConnectWithoutContext("MacRx", MakeBoundCallback(&CountRx, c));
-                mac->TraceConnectWithoutContext("MacTxDrop",
-                                                MakeBoundCallback(&CountQueueDrop, c));
+                mac->TraceConnectWithoutContext("MacTxDrop", MakeBoundCallback(&CountQueueDrop, c));
                 wifi->GetPhy()->TraceConnectWithoutContext("PhyRxDrop",
                                                            MakeBoundCallback(&CountWifiLost, c));
                 std::vector<Ptr<WifiMacQueue>> queues;
@@ -283,22 +296,23 @@ struct MqttTopologyBuilder::Impl
                 {
                     queues.push_back(mac->GetTxopQueue(AC_BE_NQOS));
                 }
-                probes.push_back([queues]() {
-                    uint32_t n = 0;
-                    for (const auto& q : queues)
+                probes.push_back(
+                    [queues]()
                     {
-                        n += q->GetNPackets();
-                    }
-                    return n;
-                });
+                        uint32_t n = 0;
+                        for (const auto& q : queues)
+                        {
+                            n += q->GetNPackets();
+                        }
+                        return n;
+                    });
             }
             else if (auto lr = DynamicCast<LrWpanNetDevice>(dev))
             {
                 Ptr<LrWpanMac> mac = lr->GetMac();
                 mac->TraceConnectWithoutContext("MacTx", MakeBoundCallback(&CountTx, c));
                 mac->TraceConnectWithoutContext("MacRx", MakeBoundCallback(&CountRx, c));
-                mac->TraceConnectWithoutContext("MacTxDrop",
-                                                MakeBoundCallback(&CountQueueDrop, c));
+                mac->TraceConnectWithoutContext("MacTxDrop", MakeBoundCallback(&CountQueueDrop, c));
                 lr->GetPhy()->TraceConnectWithoutContext("PhyRxDrop",
                                                          MakeBoundCallback(&CountLost, c));
                 // The MAC's queue is not exposed: follow it through its enqueue and dequeue.
@@ -310,9 +324,15 @@ struct MqttTopologyBuilder::Impl
         }
     }
 
-    MqttBuiltLink& NewLink(const std::string& name, const MqttLinkSpec& cls,
-                           NetDeviceContainer devices, const std::string& a, const std::string& b,
-                           uint64_t rate, ScenarioTime delay, const MqttLossSpec& loss)
+    MqttBuiltLink&
+    NewLink(const std::string& name,
+            const MqttLinkSpec& cls,
+            NetDeviceContainer devices,
+            const std::string& a,
+            const std::string& b,
+            uint64_t rate,
+            ScenarioTime delay,
+            const MqttLossSpec& loss)
     {
         links.emplace_back();
         MqttBuiltLink& l = links.back();
@@ -330,8 +350,8 @@ struct MqttTopologyBuilder::Impl
         return l;
     }
 
-    NetDeviceContainer Wire(const MqttLinkSpec& cls, NodeContainer nodes, uint64_t rate,
-                            ScenarioTime delay)
+    NetDeviceContainer
+    Wire(const MqttLinkSpec& cls, NodeContainer nodes, uint64_t rate, ScenarioTime delay)
     {
         QueueSizeValue queue(QueueSize(QueueSizeUnit::PACKETS, cls.queuePackets));
         if (cls.type == MqttLinkType::PointToPoint)
@@ -349,7 +369,8 @@ struct MqttTopologyBuilder::Impl
         return csma.Install(nodes);
     }
 
-    Ipv4InterfaceContainer AssignV4(NetDeviceContainer devices)
+    Ipv4InterfaceContainer
+    AssignV4(NetDeviceContainer devices)
     {
         auto [net, mask] = v4.Next(devices.GetN());
         Ipv4AddressHelper h;
@@ -357,7 +378,8 @@ struct MqttTopologyBuilder::Impl
         return h.Assign(devices);
     }
 
-    Ipv6InterfaceContainer AssignV6(NetDeviceContainer devices)
+    Ipv6InterfaceContainer
+    AssignV6(NetDeviceContainer devices)
     {
         Ipv6AddressHelper h;
         h.SetBase(Ipv6Net(++v6Nets), Ipv6Prefix(64));
@@ -369,7 +391,8 @@ struct MqttTopologyBuilder::Impl
         return ifc;
     }
 
-    void Place(Ptr<Node> node, double x, double y)
+    void
+    Place(Ptr<Node> node, double x, double y)
     {
         Ptr<MobilityModel> m = node->GetObject<MobilityModel>();
         if (!m)
@@ -380,7 +403,8 @@ struct MqttTopologyBuilder::Impl
         m->SetPosition(Vector(x, y, 0));
     }
 
-    Ptr<Node> NewClientNode(const MqttClientGroupSpec& g, uint32_t i, bool v4, bool v6)
+    Ptr<Node>
+    NewClientNode(const MqttClientGroupSpec& g, uint32_t i, bool v4, bool v6)
     {
         Ptr<Node> n = CreateObject<Node>();
         std::string name = MqttScenario::ClientNodeName(g, i);
@@ -395,7 +419,8 @@ struct MqttTopologyBuilder::Impl
     }
 
     /** Adds a client vertex to the exported graph. */
-    void ExportVertex(const MqttClientGroupSpec& g, uint32_t i, double x, double y)
+    void
+    ExportVertex(const MqttClientGroupSpec& g, uint32_t i, double x, double y)
     {
         MqttGraphVertex v;
         v.name = MqttScenario::ClientNodeName(g, i);
@@ -407,8 +432,12 @@ struct MqttTopologyBuilder::Impl
     }
 
     /** Adds the access edge of a client to the exported graph (wireless: to the AP or parent). */
-    void ExportEdge(const MqttClientGroupSpec& g, uint32_t i, const std::string& peer,
-                    const std::string& linkName, const MqttLinkSpec& cls)
+    void
+    ExportEdge(const MqttClientGroupSpec& g,
+               uint32_t i,
+               const std::string& peer,
+               const std::string& linkName,
+               const MqttLinkSpec& cls)
     {
         std::string name = MqttScenario::ClientNodeName(g, i);
         MqttGraphEdge e;
@@ -429,15 +458,23 @@ struct MqttTopologyBuilder::Impl
         built.AddEdge(e);
     }
 
-    void Export(const MqttClientGroupSpec& g, uint32_t i, const std::string& peer,
-                const std::string& linkName, const MqttLinkSpec& cls, double x, double y)
+    void
+    Export(const MqttClientGroupSpec& g,
+           uint32_t i,
+           const std::string& peer,
+           const std::string& linkName,
+           const MqttLinkSpec& cls,
+           double x,
+           double y)
     {
         ExportVertex(g, i, x, y);
         ExportEdge(g, i, peer, linkName, cls);
     }
 
-    void BuildWiredAccess(const MqttClientGroupSpec& g, const MqttLinkSpec& cls,
-                          const std::vector<uint32_t>& place)
+    void
+    BuildWiredAccess(const MqttClientGroupSpec& g,
+                     const MqttLinkSpec& cls,
+                     const std::vector<uint32_t>& place)
     {
         const auto& vs = s.graph.Vertices();
         if (cls.type == MqttLinkType::PointToPoint)
@@ -451,7 +488,12 @@ struct MqttTopologyBuilder::Impl
                 NewLink(name, cls, d, name, vs[place[i]].name, cls.rateBps, cls.delay, cls.loss);
                 AssignV4(d);
                 double angle = 2 * M_PI * i / place.size();
-                Export(g, i, vs[place[i]].name, name, cls, vs[place[i]].x + 5 * std::cos(angle),
+                Export(g,
+                       i,
+                       vs[place[i]].name,
+                       name,
+                       cls,
+                       vs[place[i]].x + 5 * std::cos(angle),
                        vs[place[i]].y + 5 * std::sin(angle));
             }
             return;
@@ -475,14 +517,21 @@ struct MqttTopologyBuilder::Impl
             AssignV4(d);
             for (uint32_t k = 0; k < members.size(); ++k)
             {
-                Export(g, members[k], vs[vertex].name, name, cls, vs[vertex].x + 3.0 * (k + 1),
+                Export(g,
+                       members[k],
+                       vs[vertex].name,
+                       name,
+                       cls,
+                       vs[vertex].x + 3.0 * (k + 1),
                        vs[vertex].y - 5);
             }
         }
     }
 
-    void BuildWifi(const MqttClientGroupSpec& g, const MqttLinkSpec& cls,
-                   const std::vector<uint32_t>& place)
+    void
+    BuildWifi(const MqttClientGroupSpec& g,
+              const MqttLinkSpec& cls,
+              const std::vector<uint32_t>& place)
     {
         const auto& vs = s.graph.Vertices();
         std::map<uint32_t, std::vector<uint32_t>> segments;
@@ -519,7 +568,8 @@ struct MqttTopologyBuilder::Impl
             {
                 double r = cls.radius * std::sqrt(u->GetValue());
                 double a = 2 * M_PI * u->GetValue();
-                Place(stations.Get(k), vs[vertex].x + r * std::cos(a),
+                Place(stations.Get(k),
+                      vs[vertex].x + r * std::cos(a),
                       vs[vertex].y + r * std::sin(a));
             }
             mac.SetType("ns3::StaWifiMac", "Ssid", SsidValue(ssid));
@@ -555,8 +605,10 @@ struct MqttTopologyBuilder::Impl
         }
     }
 
-    void BuildLowPan(const MqttClientGroupSpec& g, const MqttLinkSpec& cls,
-                     const std::vector<uint32_t>& place)
+    void
+    BuildLowPan(const MqttClientGroupSpec& g,
+                const MqttLinkSpec& cls,
+                const std::vector<uint32_t>& place)
     {
         const auto& vs = s.graph.Vertices();
         std::map<uint32_t, std::vector<uint32_t>> segments;
@@ -663,16 +715,14 @@ struct MqttTopologyBuilder::Impl
             {
                 Ptr<Ipv6> ip = pan.Get(k)->GetObject<Ipv6>();
                 uint32_t iface = ifc.GetInterfaceIndex(k);
-                routing.GetStaticRouting(ip)->SetDefaultRoute(ifc.GetAddress(parent[k], 1),
-                                                              iface);
+                routing.GetStaticRouting(ip)->SetDefaultRoute(ifc.GetAddress(parent[k], 1), iface);
                 // Every ancestor two or more hops up reaches k through the next node down.
                 uint32_t child = parent[k];
                 for (uint32_t up = parent[child]; child != 0; child = up, up = parent[up])
                 {
                     Ptr<Ipv6> upIp = pan.Get(up)->GetObject<Ipv6>();
-                    routing.GetStaticRouting(upIp)->AddHostRouteTo(ifc.GetAddress(k, 1),
-                                                                   ifc.GetAddress(child, 1),
-                                                                   ifc.GetInterfaceIndex(up));
+                    routing.GetStaticRouting(upIp)->AddHostRouteTo(
+                        ifc.GetAddress(k, 1), ifc.GetAddress(child, 1), ifc.GetInterfaceIndex(up));
                 }
             }
             for (uint32_t k = 0; k < n; ++k)
@@ -682,15 +732,19 @@ struct MqttTopologyBuilder::Impl
             for (uint32_t k = 0; k < n; ++k)
             {
                 uint32_t p = parent[k + 1];
-                ExportEdge(g, members[k],
-                           p == 0 ? vs[vertex].name : MqttScenario::ClientNodeName(g, members[p - 1]),
-                           name, cls);
+                ExportEdge(g,
+                           members[k],
+                           p == 0 ? vs[vertex].name
+                                  : MqttScenario::ClientNodeName(g, members[p - 1]),
+                           name,
+                           cls);
             }
         }
     }
 
     /** One-way propagation delay from vertex @p v to the broker along the routes. */
-    ScenarioTime DelayToBroker(uint32_t v, const std::vector<std::optional<uint32_t>>& hops) const
+    ScenarioTime
+    DelayToBroker(uint32_t v, const std::vector<std::optional<uint32_t>>& hops) const
     {
         ScenarioTime total(0);
         while (hops[v])
@@ -841,7 +895,8 @@ MqttTopologyBuilder::Build(int64_t stream)
     if (m.ipv6)
     {
         Ipv6StaticRoutingHelper routing;
-        auto route = [&](uint32_t target, auto add) {
+        auto route = [&](uint32_t target, auto add)
+        {
             auto hops = s.graph.NextHopEdges(target);
             for (uint32_t v = 0; v < vs.size(); ++v)
             {
@@ -856,15 +911,15 @@ MqttTopologyBuilder::Build(int64_t stream)
                 add(routing.GetStaticRouting(m.vertexNodes[v]->GetObject<Ipv6>()), next, iface);
             }
         };
-        route(m.brokerVertex, [](Ptr<Ipv6StaticRouting> r, Ipv6Address next, uint32_t iface) {
-            r->SetDefaultRoute(next, iface);
-        });
+        route(m.brokerVertex,
+              [](Ptr<Ipv6StaticRouting> r, Ipv6Address next, uint32_t iface)
+              { r->SetDefaultRoute(next, iface); });
         for (const auto& [prefix, br] : m.panPrefixes)
         {
             Ipv6Address p = prefix;
-            route(br, [p](Ptr<Ipv6StaticRouting> r, Ipv6Address next, uint32_t iface) {
-                r->AddNetworkRouteTo(p, Ipv6Prefix(64), next, iface);
-            });
+            route(br,
+                  [p](Ptr<Ipv6StaticRouting> r, Ipv6Address next, uint32_t iface)
+                  { r->AddNetworkRouteTo(p, Ipv6Prefix(64), next, iface); });
         }
     }
 

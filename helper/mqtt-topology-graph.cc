@@ -39,8 +39,8 @@ struct AlgoEdge
 {
     uint32_t index = 0;
 };
-using AlgoGraph =
-    boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property, AlgoEdge>;
+using AlgoGraph = boost::
+    adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property, AlgoEdge>;
 
 AlgoGraph
 ToAlgoGraph(const MqttTopologyGraph& g)
@@ -92,8 +92,11 @@ using Rng = boost::random::mt19937;
 
 /** Adds edge {a, b} unless it is a self-loop or already present. */
 void
-AddUniqueEdge(MqttTopologyGraph& g, std::set<std::pair<uint32_t, uint32_t>>& seen, uint32_t a,
-              uint32_t b, const std::string& link)
+AddUniqueEdge(MqttTopologyGraph& g,
+              std::set<std::pair<uint32_t, uint32_t>>& seen,
+              uint32_t a,
+              uint32_t b,
+              const std::string& link)
 {
     if (a == b)
     {
@@ -118,8 +121,11 @@ AddUniqueEdge(MqttTopologyGraph& g, std::set<std::pair<uint32_t, uint32_t>>& see
  * of the largest component drawn uniformly.
  */
 void
-JoinComponents(MqttTopologyGraph& g, std::set<std::pair<uint32_t, uint32_t>>& seen,
-               const std::string& link, bool byDistance, Rng& rng)
+JoinComponents(MqttTopologyGraph& g,
+               std::set<std::pair<uint32_t, uint32_t>>& seen,
+               const std::string& link,
+               bool byDistance,
+               Rng& rng)
 {
     for (;;)
     {
@@ -237,7 +243,7 @@ struct IoProps
     std::map<std::string, std::string> attrs;
 };
 
-template <typename Directed>
+template<typename Directed>
 using IoGraph = boost::adjacency_list<boost::vecS, boost::vecS, Directed, IoProps, IoProps>;
 
 std::string
@@ -282,7 +288,7 @@ AnyToString(const boost::any& value)
  * the vertex or edge, so that every attribute of a file can be read whatever its declared type.
  * Keys that are neither vertices nor edges (graph attributes) are ignored.
  */
-template <typename Graph>
+template<typename Graph>
 class TextAttributeMap : public boost::dynamic_property_map
 {
   public:
@@ -290,18 +296,20 @@ class TextAttributeMap : public boost::dynamic_property_map
     using Edge = typename boost::graph_traits<Graph>::edge_descriptor;
 
     TextAttributeMap(Graph* g, std::string name, const std::type_info& keyType)
-        : m_g(g),
-          m_name(std::move(name)),
-          m_keyType(keyType)
+        : m_g(g)
+        , m_name(std::move(name))
+        , m_keyType(keyType)
     {
     }
 
-    boost::any get(const boost::any& key) override
+    boost::any
+    get(const boost::any& key) override
     {
         return get_string(key);
     }
 
-    std::string get_string(const boost::any& key) override
+    std::string
+    get_string(const boost::any& key) override
     {
         const std::map<std::string, std::string>* attrs = Attrs(key);
         if (!attrs)
@@ -312,7 +320,8 @@ class TextAttributeMap : public boost::dynamic_property_map
         return it == attrs->end() ? "" : it->second;
     }
 
-    void put(const boost::any& key, const boost::any& value) override
+    void
+    put(const boost::any& key, const boost::any& value) override
     {
         std::map<std::string, std::string>* attrs = Attrs(key);
         if (attrs)
@@ -321,18 +330,21 @@ class TextAttributeMap : public boost::dynamic_property_map
         }
     }
 
-    const std::type_info& key() const override
+    const std::type_info&
+    key() const override
     {
         return m_keyType;
     }
 
-    const std::type_info& value() const override
+    const std::type_info&
+    value() const override
     {
         return typeid(std::string);
     }
 
   private:
-    std::map<std::string, std::string>* Attrs(const boost::any& key)
+    std::map<std::string, std::string>*
+    Attrs(const boost::any& key)
     {
         if (const auto* v = boost::any_cast<Vertex>(&key))
         {
@@ -350,15 +362,15 @@ class TextAttributeMap : public boost::dynamic_property_map
     const std::type_info& m_keyType;
 };
 
-template <typename Graph>
+template<typename Graph>
 boost::dynamic_properties
 TextProperties(Graph* g)
 {
     return boost::dynamic_properties(
-        [g](const std::string& name, const boost::any& key, const boost::any&)
-            -> boost::shared_ptr<boost::dynamic_property_map> {
-            return boost::make_shared<TextAttributeMap<Graph>>(g, name, key.type());
-        });
+        [g](const std::string& name,
+            const boost::any& key,
+            const boost::any&) -> boost::shared_ptr<boost::dynamic_property_map>
+        { return boost::make_shared<TextAttributeMap<Graph>>(g, name, key.type()); });
 }
 
 bool
@@ -385,12 +397,13 @@ Attr(const std::map<std::string, std::string>& attrs, const std::string& key)
  * Turns what Boost read into our graph, checking every attribute we know. @p idKey is the
  * attribute holding the node id when the format has one ("node_id" for DOT), else "".
  */
-template <typename Graph>
+template<typename Graph>
 std::optional<MqttTopologyGraph>
 Convert(const Graph& io, const std::string& idKey, std::string* error)
 {
     MqttTopologyGraph g;
-    auto fail = [error](const std::string& msg) {
+    auto fail = [error](const std::string& msg)
+    {
         *error = msg;
         return std::nullopt;
     };
@@ -424,8 +437,10 @@ Convert(const Graph& io, const std::string& idKey, std::string* error)
             auto r = MqttNodeRoleFromName(role);
             if (!r)
             {
-                return fail(where + ": role: expected router, broker, gateway, backend or "
-                                    "device, got '" + role + "'");
+                return fail(where +
+                            ": role: expected router, broker, gateway, backend or "
+                            "device, got '" +
+                            role + "'");
             }
             v.role = *r;
         }
@@ -511,8 +526,7 @@ Convert(const Graph& io, const std::string& idKey, std::string* error)
             double l = 0;
             if (!ParseDouble(loss, &l) || l < 0 || l > 1)
             {
-                return fail(where + ": loss: expected a probability in [0, 1], got '" + loss +
-                            "'");
+                return fail(where + ": loss: expected a probability in [0, 1], got '" + loss + "'");
             }
             e.loss = l;
         }
@@ -526,9 +540,11 @@ Convert(const Graph& io, const std::string& idKey, std::string* error)
 }
 
 /** Reads with @p read into an undirected graph, or a directed one if the file says so. */
-template <typename ReadFn>
+template<typename ReadFn>
 std::optional<MqttTopologyGraph>
-ReadEitherDirection(const std::string& text, const std::string& idKey, ReadFn read,
+ReadEitherDirection(const std::string& text,
+                    const std::string& idKey,
+                    ReadFn read,
                     std::string* error)
 {
     try
@@ -638,7 +654,8 @@ std::optional<MqttTopologyGraph>
 MqttTopologyGraph::Generate(const MqttGraphGeneratorParams& p, std::string* error)
 {
     static constexpr uint32_t MAX_VERTICES = 100000;
-    auto fail = [error](const std::string& msg) {
+    auto fail = [error](const std::string& msg)
+    {
         *error = msg;
         return std::nullopt;
     };
@@ -647,7 +664,8 @@ MqttTopologyGraph::Generate(const MqttGraphGeneratorParams& p, std::string* erro
     Rng rng(static_cast<uint32_t>(p.seed ^ (p.seed >> 32)));
     switch (p.type)
     {
-    case MqttGraphGenerator::Star: {
+    case MqttGraphGenerator::Star:
+    {
         if (p.nodes < 2 || p.nodes > MAX_VERTICES)
         {
             return fail("nodes: a star needs 2 to 100000 nodes (the hub and its leaves)");
@@ -661,7 +679,8 @@ MqttTopologyGraph::Generate(const MqttGraphGeneratorParams& p, std::string* erro
         }
         break;
     }
-    case MqttGraphGenerator::Tree: {
+    case MqttGraphGenerator::Tree:
+    {
         if (p.fanout < 1 || p.depth < 1)
         {
             return fail("fanout and depth must be at least 1");
@@ -701,7 +720,8 @@ MqttTopologyGraph::Generate(const MqttGraphGeneratorParams& p, std::string* erro
         {
             for (uint32_t i = 0; i < width; ++i)
             {
-                g.SetPosition(levelStart + i, (i + 0.5 - width / 2.0) * p.spacing,
+                g.SetPosition(levelStart + i,
+                              (i + 0.5 - width / 2.0) * p.spacing,
                               -static_cast<double>(d) * p.spacing);
             }
             levelStart += width;
@@ -709,7 +729,8 @@ MqttTopologyGraph::Generate(const MqttGraphGeneratorParams& p, std::string* erro
         }
         break;
     }
-    case MqttGraphGenerator::Grid: {
+    case MqttGraphGenerator::Grid:
+    {
         if (p.rows < 1 || p.cols < 1 || p.rows * p.cols < 2 ||
             static_cast<uint64_t>(p.rows) * p.cols > MAX_VERTICES)
         {
@@ -742,7 +763,8 @@ MqttTopologyGraph::Generate(const MqttGraphGeneratorParams& p, std::string* erro
         }
         break;
     }
-    case MqttGraphGenerator::RandomGeometric: {
+    case MqttGraphGenerator::RandomGeometric:
+    {
         if (p.nodes < 2 || p.nodes > MAX_VERTICES)
         {
             return fail("nodes: 2 to 100000");
@@ -774,7 +796,8 @@ MqttTopologyGraph::Generate(const MqttGraphGeneratorParams& p, std::string* erro
         JoinComponents(g, seen, p.link, true, rng);
         break;
     }
-    case MqttGraphGenerator::ScaleFree: {
+    case MqttGraphGenerator::ScaleFree:
+    {
         if (p.nodes < 2 || p.nodes > MAX_VERTICES)
         {
             return fail("nodes: 2 to 100000");
@@ -836,7 +859,8 @@ MqttTopologyGraph::Generate(const MqttGraphGeneratorParams& p, std::string* erro
         CircleLayout(g, p.spacing);
         break;
     }
-    case MqttGraphGenerator::SmallWorld: {
+    case MqttGraphGenerator::SmallWorld:
+    {
         if (p.nodes < 3 || p.nodes > MAX_VERTICES)
         {
             return fail("nodes: 3 to 100000");
@@ -870,9 +894,8 @@ MqttTopologyGraph::ReadGraphMl(std::istream& in, std::string* error)
     return ReadEitherDirection(
         text,
         "",
-        [](std::istream& s, auto& g, boost::dynamic_properties& dp) {
-            boost::read_graphml(s, g, dp);
-        },
+        [](std::istream& s, auto& g, boost::dynamic_properties& dp)
+        { boost::read_graphml(s, g, dp); },
         error);
 }
 
@@ -883,7 +906,8 @@ MqttTopologyGraph::ReadDot(std::istream& in, std::string* error)
     return ReadEitherDirection(
         text,
         "node_id",
-        [](std::istream& s, auto& g, boost::dynamic_properties& dp) {
+        [](std::istream& s, auto& g, boost::dynamic_properties& dp)
+        {
             if (!boost::read_graphviz(s, g, dp, "node_id"))
             {
                 throw std::runtime_error("not a Graphviz graph");
@@ -901,7 +925,8 @@ MqttTopologyGraph::ReadFile(const std::string& path, std::string* error)
         *error = path + ": cannot open";
         return std::nullopt;
     }
-    auto endsWith = [&path](const std::string& suffix) {
+    auto endsWith = [&path](const std::string& suffix)
+    {
         return path.size() >= suffix.size() &&
                path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
     };
@@ -1080,7 +1105,8 @@ MqttTopologyGraph::NextHopEdges(uint32_t target) const
     {
         std::vector<std::optional<uint32_t>>* hop;
 
-        void tree_edge(boost::graph_traits<AlgoGraph>::edge_descriptor e, const AlgoGraph& g)
+        void
+        tree_edge(boost::graph_traits<AlgoGraph>::edge_descriptor e, const AlgoGraph& g)
         {
             (*hop)[boost::target(e, g)] = g[e].index;
         }

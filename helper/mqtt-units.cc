@@ -108,8 +108,8 @@ ParseDuration(const std::string& text)
     {
         return std::nullopt;
     }
-    auto ns = ToInteger(value * scale,
-                        static_cast<long double>(std::numeric_limits<int64_t>::max()) / 2);
+    auto ns =
+        ToInteger(value * scale, static_cast<long double>(std::numeric_limits<int64_t>::max()) / 2);
     if (!ns)
     {
         return std::nullopt;

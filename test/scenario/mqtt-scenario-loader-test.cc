@@ -158,15 +158,14 @@ TEST(ScenarioLoader, BaseScenarioBecomesTheStructure)
 
 TEST(ScenarioLoader, SetOverridesAnyField)
 {
-    MqttScenarioLoadResult r =
-        Load(BASE,
-             {"devices.sensors.qos=2",
-              "links.access.loss.p-good-bad=0.05",
-              "links.backbone.loss.rate=0.01",
-              "faults.0.at=12s",
-              "devices.sensors.attach=[n3, n4]",
-              "broker.overrides.max-inflight-out=5",
-              "seed=9"});
+    MqttScenarioLoadResult r = Load(BASE,
+                                    {"devices.sensors.qos=2",
+                                     "links.access.loss.p-good-bad=0.05",
+                                     "links.backbone.loss.rate=0.01",
+                                     "faults.0.at=12s",
+                                     "devices.sensors.attach=[n3, n4]",
+                                     "broker.overrides.max-inflight-out=5",
+                                     "seed=9"});
     ASSERT_TRUE(r.errors.empty()) << r.errors.front();
     const MqttScenario& s = *r.scenario;
     EXPECT_EQ(s.groups[0].qos, 2);
@@ -233,8 +232,7 @@ TEST(ScenarioLoaderErrors, MissingRequiredField)
 {
     EXPECT_EQ(OneError(WithLine(13, "    queue: 10")),
               "scenarios/x.yaml:13: links.access: missing required field 'type'");
-    EXPECT_EQ(OneError(WithLine(2, "")),
-              "scenarios/x.yaml:1: missing required field 'duration'");
+    EXPECT_EQ(OneError(WithLine(2, "")), "scenarios/x.yaml:1: missing required field 'duration'");
 }
 
 TEST(ScenarioLoaderErrors, WrongUnitsAndTypes)
@@ -256,8 +254,9 @@ TEST(ScenarioLoaderErrors, WrongUnitsAndTypes)
 
 TEST(ScenarioLoaderErrors, LossModelFields)
 {
-    EXPECT_EQ(OneError(WithLine(16, "    loss: {model: gilbert-elliott, p-good-bad: 1.5, "
-                                    "p-bad-good: 0.3}")),
+    EXPECT_EQ(OneError(WithLine(16,
+                                "    loss: {model: gilbert-elliott, p-good-bad: 1.5, "
+                                "p-bad-good: 0.3}")),
               "scenarios/x.yaml:16: links.access.loss.p-good-bad: expected a probability from 0 "
               "to 1, got 1.5");
     EXPECT_EQ(OneError(WithLine(16, "    loss: {model: rate, rate: 0.1, p-good-bad: 0.1}")),
@@ -265,8 +264,9 @@ TEST(ScenarioLoaderErrors, LossModelFields)
               "of: model, rate)");
     EXPECT_EQ(OneError(WithLine(16, "    loss: {model: rate}")),
               "scenarios/x.yaml:16: links.access.loss: missing required field 'rate'");
-    EXPECT_EQ(OneError(WithLine(16, "    loss: {model: gilbert-elliott, p-good-bad: 0.1, "
-                                    "p-bad-good: 0}")),
+    EXPECT_EQ(OneError(WithLine(16,
+                                "    loss: {model: gilbert-elliott, p-good-bad: 0.1, "
+                                "p-bad-good: 0}")),
               "scenarios/x.yaml:16: links.access.loss.p-bad-good: must be above 0 when "
               "p-good-bad is (the bad state would never end)");
 }
@@ -358,8 +358,7 @@ TEST(ScenarioLoaderErrors, TopologyFileProblems)
 {
     std::string text = WithLine(5, "  file: missing.graphml");
     text = text.substr(0, text.find("  fanout")) + text.substr(text.find("  link:"));
-    EXPECT_EQ(OneError(text),
-              "scenarios/x.yaml:5: topology.file: ./missing.graphml: cannot open");
+    EXPECT_EQ(OneError(text), "scenarios/x.yaml:5: topology.file: ./missing.graphml: cannot open");
     EXPECT_EQ(OneError(WithLine(6, "  nodes: 5")),
               "scenarios/x.yaml:6: topology.nodes: unknown field (expected one of: file, "
               "generator, link, roles, fanout, depth, spacing)");

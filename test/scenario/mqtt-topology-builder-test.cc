@@ -37,13 +37,15 @@ namespace
 class TopologyBuilder : public ::testing::Test
 {
   protected:
-    void TearDown() override
+    void
+    TearDown() override
     {
         Simulator::Destroy();
         Names::Clear();
     }
 
-    MqttScenario Load(const std::string& text)
+    MqttScenario
+    Load(const std::string& text)
     {
         MqttScenarioLoadResult r = MqttScenarioLoader::LoadText(text, "test.yaml", ".");
         std::string all;
@@ -56,7 +58,8 @@ class TopologyBuilder : public ::testing::Test
     }
 
     /** UDP from every client to the broker: @p packets each, one per second from t=1 s. */
-    void Traffic(MqttTopologyBuilder& b, uint32_t packets, uint32_t size = 40)
+    void
+    Traffic(MqttTopologyBuilder& b, uint32_t packets, uint32_t size = 40)
     {
         UdpServerHelper server(9);
         ApplicationContainer sa = server.Install(b.BrokerNode());
@@ -85,7 +88,8 @@ class TopologyBuilder : public ::testing::Test
         }
     }
 
-    void Rx(Ptr<const Packet> p)
+    void
+    Rx(Ptr<const Packet> p)
     {
         SeqTsHeader h;
         p->Copy()->RemoveHeader(h);
@@ -93,14 +97,16 @@ class TopologyBuilder : public ::testing::Test
         m_minLatency = std::min(m_minLatency, latency);
     }
 
-    void RxFrom(Ptr<const Packet>, const Address& from, const Address&)
+    void
+    RxFrom(Ptr<const Packet>, const Address& from, const Address&)
     {
         std::ostringstream s;
         s << from;
         m_sources.insert(s.str());
     }
 
-    uint64_t Received() const
+    uint64_t
+    Received() const
     {
         return m_server->GetReceived();
     }
@@ -190,12 +196,14 @@ TEST_F(TopologyBuilder, SetLossDropsEverythingAtRateOne)
     MqttLossSpec all;
     all.model = MqttLossSpec::Model::Rate;
     all.rate = 1;
-    Simulator::Schedule(Seconds(0.5), [&] {
-        for (MqttBuiltLink* l : b.FindLinks("", "access"))
-        {
-            b.SetLinkLoss(*l, all);
-        }
-    });
+    Simulator::Schedule(Seconds(0.5),
+                        [&]
+                        {
+                            for (MqttBuiltLink* l : b.FindLinks("", "access"))
+                            {
+                                b.SetLinkLoss(*l, all);
+                            }
+                        });
     Simulator::Stop(Seconds(6));
     Simulator::Run();
     EXPECT_EQ(Received(), 0u);
@@ -295,7 +303,8 @@ TEST_F(TopologyBuilder, BuiltGraphHasClientsAndAccessLinks)
 
 TEST(GilbertElliott, LossIsBurstyWithTheExpectedMeanAndSeeded)
 {
-    auto run = [](int64_t stream, std::vector<bool>* pattern) {
+    auto run = [](int64_t stream, std::vector<bool>* pattern)
+    {
         auto em = CreateObject<MqttGilbertElliottErrorModel>();
         em->SetAttribute("PGoodBad", DoubleValue(0.05));
         em->SetAttribute("PBadGood", DoubleValue(0.25));

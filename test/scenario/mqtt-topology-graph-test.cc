@@ -293,7 +293,8 @@ TEST(TopologyGraph, GraphMlFromOtherToolsWithTypedAndUnknownAttributes)
 
 TEST(TopologyGraph, GraphMlErrorsNameTheVertexOrEdge)
 {
-    auto doc = [](const std::string& nodes, const std::string& edges) {
+    auto doc = [](const std::string& nodes, const std::string& edges)
+    {
         return R"(<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">
 <key id="n" for="node" attr.name="name" attr.type="string"/>
 <key id="r" for="node" attr.name="role" attr.type="string"/>
@@ -303,25 +304,28 @@ TEST(TopologyGraph, GraphMlErrorsNameTheVertexOrEdge)
     };
     std::string error;
     ReadGraphMlText(doc(R"(<node id="a"/><node id="b"><data key="n">b</data></node>)", ""), &error);
-    EXPECT_EQ(error, "vertex 0: no 'name' attribute (node ids are not readable; every vertex "
-                     "needs a name)");
+    EXPECT_EQ(error,
+              "vertex 0: no 'name' attribute (node ids are not readable; every vertex "
+              "needs a name)");
     ReadGraphMlText(doc(R"(<node id="a"><data key="n">x</data></node>
 <node id="b"><data key="n">x</data></node>)",
                         ""),
                     &error);
     EXPECT_EQ(error, "vertex 'x': name used twice");
-    ReadGraphMlText(doc(R"(<node id="a"><data key="n">x</data><data key="r">server</data></node>)",
-                        ""),
-                    &error);
-    EXPECT_EQ(error,
-              "vertex 'x': role: expected router, broker, gateway, backend or device, got 'server'");
-    ReadGraphMlText(doc(R"(<node id="a"><data key="n">a</data></node><node id="b"><data key="n">b</data></node>)",
-                        R"(<edge source="a" target="b"><data key="rate">fast</data></edge>)"),
-                    &error);
+    ReadGraphMlText(
+        doc(R"(<node id="a"><data key="n">x</data><data key="r">server</data></node>)", ""),
+        &error);
+    EXPECT_EQ(
+        error,
+        "vertex 'x': role: expected router, broker, gateway, backend or device, got 'server'");
+    ReadGraphMlText(
+        doc(R"(<node id="a"><data key="n">a</data></node><node id="b"><data key="n">b</data></node>)",
+            R"(<edge source="a" target="b"><data key="rate">fast</data></edge>)"),
+        &error);
     EXPECT_EQ(error, "edge a--b: rate: expected a data rate like 100Mbps, got 'fast'");
-    ReadGraphMlText(doc(R"(<node id="a"><data key="n">a</data></node>)",
-                        R"(<edge source="a" target="a"/>)"),
-                    &error);
+    ReadGraphMlText(
+        doc(R"(<node id="a"><data key="n">a</data></node>)", R"(<edge source="a" target="a"/>)"),
+        &error);
     EXPECT_EQ(error, "edge a--a: self-loop");
     ReadGraphMlText("<graphml><graph", &error);
     EXPECT_EQ(error.rfind("cannot parse: ", 0), 0u) << error;
@@ -379,8 +383,9 @@ TEST(TopologyGraph, SelectorsPickVerticesInOrder)
     EXPECT_EQ(*g.Select("group:meters", &error), (std::vector<uint32_t>{6}));
     EXPECT_EQ(g.Select("all", &error)->size(), 7u);
     EXPECT_FALSE(g.Select("n99", &error));
-    EXPECT_EQ(error, "no vertex named 'n99' (a selector is a vertex name, all, leaves, brokers, "
-                     "routers, gateways, backends, devices or group:NAME)");
+    EXPECT_EQ(error,
+              "no vertex named 'n99' (a selector is a vertex name, all, leaves, brokers, "
+              "routers, gateways, backends, devices or group:NAME)");
 }
 
 TEST(TopologyGraph, NextHopEdgesFollowShortestPaths)

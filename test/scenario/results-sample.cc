@@ -56,7 +56,8 @@ main(int argc, char** argv)
     const double duration = 60;
     r->SetAttribute("scenario", std::string("name: sample\nduration: 60s\n"));
     r->SetAttribute("name", std::string("sample"));
-    r->SetAttribute("overrides", "links.access.loss.rate=" + std::string(argc > 2 ? argv[2] : "0.05"));
+    r->SetAttribute("overrides",
+                    "links.access.loss.rate=" + std::string(argc > 2 ? argv[2] : "0.05"));
     r->SetAttribute("seed", seed);
     r->SetAttribute("run", uint64_t(1));
     r->SetAttribute("duration", duration);
@@ -86,8 +87,8 @@ main(int argc, char** argv)
         uint8_t qos = meter ? 1 : 0;
         uint32_t c = r->AddClient({name, group, "device", name, qos, true});
         devices.push_back({c, qos, i % 2});
-        links.push_back(r->AddLink({name, "cellular", "p2p", name, "n" + std::to_string(i % 2 + 1),
-                                    256000, 0.04, loss}));
+        links.push_back(r->AddLink(
+            {name, "cellular", "p2p", name, "n" + std::to_string(i % 2 + 1), 256000, 0.04, loss}));
         r->Record(MqttConnectionRecord{0.1 + i * 0.01, c, "client", "opened", "", false, 0});
         r->Record(MqttConnectionRecord{0.2 + i * 0.01, c, "client", "session", "", false, 0});
     }
@@ -96,10 +97,15 @@ main(int argc, char** argv)
     {
         if (d.gateway == 1)
         {
-            r->Record(MqttConnectionRecord{20 + 1.5 * Uniform(rng), d.index, "broker", "closed",
-                                           "KeepAliveTimeout", false, 0});
-            r->Record(MqttConnectionRecord{31 + 2 * Uniform(rng), d.index, "client", "session",
-                                           "", false, 0});
+            r->Record(MqttConnectionRecord{20 + 1.5 * Uniform(rng),
+                                           d.index,
+                                           "broker",
+                                           "closed",
+                                           "KeepAliveTimeout",
+                                           false,
+                                           0});
+            r->Record(MqttConnectionRecord{
+                31 + 2 * Uniform(rng), d.index, "client", "session", "", false, 0});
         }
     }
     std::vector<uint64_t> sequence(devices.size(), 0);
