@@ -269,7 +269,10 @@ def main(argv=None):
     plots = [plot_delivery(rows, out), plot_latency(rows, out), plot_timeline(res, out),
              plot_broker(res, out), plot_links(res, out)]
     write_report(res, rows, plots, out)
-    print(f"report: {os.path.join(out, 'report.md')} and {len(plots)} plots")
+    print(f"{res.name}: delivery and latency per QoS and group (expected = message x matching "
+          f"subscriber)")
+    print(summary_table(rows, markdown=False))
+    print(f"report: {os.path.join(out, 'report.md')} ({len(plots)} plots in {out})")
     return 0
 
 
