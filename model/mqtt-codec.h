@@ -39,11 +39,11 @@ enum class DecodeStatus : uint8_t
 enum class DecodeError : uint8_t
 {
     None = 0,
-    ReservedPacketType,       //!< type 0 or 15 (section 2.2.1)
-    InvalidFixedHeaderFlags,  //!< [MQTT-2.2.2-1], [MQTT-2.2.2-2], [MQTT-3.6.1-1], [MQTT-3.8.1-1] ...
-    RemainingLengthTooLong,   //!< a 4th length byte with the continuation bit set (section 2.2.3)
-    PacketTooLarge,           //!< the packet is larger than the receiver's maximum packet size
-    InvalidProtocolName,      //!< not "MQTT" [MQTT-3.1.2-1]
+    ReservedPacketType,      //!< type 0 or 15 (section 2.2.1)
+    InvalidFixedHeaderFlags, //!< [MQTT-2.2.2-1], [MQTT-2.2.2-2], [MQTT-3.6.1-1], [MQTT-3.8.1-1] ...
+    RemainingLengthTooLong,  //!< a 4th length byte with the continuation bit set (section 2.2.3)
+    PacketTooLarge,          //!< the packet is larger than the receiver's maximum packet size
+    InvalidProtocolName,     //!< not "MQTT" [MQTT-3.1.2-1]
     UnsupportedProtocolLevel, //!< "MQTT" with a level other than 4, or "MQIsdp" [MQTT-3.1.2-2]
     ConnectReservedFlagSet,   //!< CONNECT flags bit 0 is 1 [MQTT-3.1.2-3]
     WillFlagsWithoutWill,     //!< Will QoS or Will Retain set with Will Flag 0 [MQTT-3.1.2-11]
@@ -64,6 +64,7 @@ enum class DecodeError : uint8_t
     InvalidConnackFlags,      //!< CONNACK acknowledge flags bits 7-1 not 0 (section 3.2.2.1)
     InvalidConnackReturnCode, //!< a reserved return code 6-255 (section 3.2.2.3)
     InvalidSubackReturnCode,  //!< not 0x00, 0x01, 0x02 or 0x80 [MQTT-3.9.3-2]
+    SubackWithoutReturnCodes, //!< a SUBACK answers a SUBSCRIBE of at least one filter (3.9.3)
 };
 
 /** A short name of the error ("MalformedUtf8", ...) for logs and traces. */
@@ -82,6 +83,16 @@ struct DecodeResult
  *
  * When @p out already holds a packet of the decoded type its storage is reused, so a loop that
  * decodes many PUBLISH packets into the same variant does not allocate.
+ *
+ * Checks run in wire order and the first failure is reported. Everything the fixed header alone
+ * decides (packet type, flags, DUP and QoS of a PUBLISH, the remaining length, the packet size,
+ * and the exact remaining length of packets that have one) is reported as soon as those bytes are
+ * present, before the rest of the packet has arrived; the other checks need the whole packet.
+ * The same bytes always give the same result, however much of the packet is present.
+ *
+ * On NeedMore and Error @p out is left unchanged, with one exception: on InvalidProtocolName and
+ * UnsupportedProtocolLevel it holds a ConnectPacket whose protocolName and protocolLevel are the
+ * ones received (the rest default), so a broker can log what came and answer CONNACK 0x01.
  *
  * @param maxPacketSize the largest whole packet (fixed header included) the receiver accepts;
  *        a larger one is an Error (PacketTooLarge) as soon as its length is known.
@@ -109,6 +120,15 @@ void EncodePublish(bool dup,
 
 /** The number of bytes Encode() appends for @p packet. */
 std::size_t EncodedSize(const Packet& packet);
+
+/**
+ * Writes the Remaining Length encoding of @p length (section 2.2.3: 7 bits per byte, least
+ * significant group first, continuation bit 0x80) to @p out, which has room for 4 bytes.
+ *
+ * @param length at most MAX_REMAINING_LENGTH
+ * @return the number of bytes written, 1 to 4
+ */
+std::size_t EncodeRemainingLength(uint32_t length, uint8_t* out);
 
 } // namespace mqtt
 } // namespace ns3

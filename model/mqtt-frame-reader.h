@@ -21,16 +21,25 @@ namespace mqtt
  * A stream frame reader: Append() bytes as they arrive (one byte at a time or many packets at
  * once), then call Next() until it stops returning Complete. After an Error the reader stays in
  * that error: the connection must be closed (section 4.8).
+ *
+ * A packet larger than the maximum is an Error as soon as its Remaining Length is readable, so a
+ * peer cannot make the reader buffer and wait for a packet it would refuse anyway. Consumed
+ * bytes are dropped from the front of the buffer in amortised constant time per byte, however
+ * the stream is split.
  */
 class MqttFrameReader
 {
   public:
     explicit MqttFrameReader(std::size_t maxPacketSize = MAX_PACKET_SIZE);
 
-    /** Adds bytes received from the stream. */
+    /** Adds bytes received from the stream. After an Error the bytes are discarded. */
     void Append(const uint8_t* data, std::size_t size);
 
-    /** Decodes the next complete packet into @p out, if the buffered bytes hold one. */
+    /**
+     * Decodes the next complete packet into @p out, if the buffered bytes hold one (see Decode()
+     * for what @p out holds afterwards). Once an Error has been returned, every later call returns
+     * the same Error.
+     */
     DecodeResult Next(Packet& out);
 
     /** Bytes received but not yet consumed by a complete packet. */

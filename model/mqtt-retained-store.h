@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ns3
@@ -21,7 +22,8 @@ namespace mqtt
  * A level trie of topic names holding the latest retained message of each. Lookup by filter
  * walks only the branches the filter can match; results come sorted by topic name so delivery
  * order is reproducible. A filter starting with a wildcard never returns '$' topics
- * [MQTT-4.7.2-1].
+ * [MQTT-4.7.2-1]. Walks are iterative (a topic of 65535 levels is fine); Match() keeps scratch
+ * space in the store, so two threads must not call it on one store at the same time.
  */
 class MqttRetainedStore
 {
@@ -34,7 +36,8 @@ class MqttRetainedStore
     /**
      * Stores @p message as the retained message of its topic, replacing any previous one. A
      * message with an empty payload deletes the topic's retained message instead and is not
-     * stored [MQTT-3.3.1-10], [MQTT-3.3.1-11].
+     * stored [MQTT-3.3.1-10], [MQTT-3.3.1-11]. A null message or a topic that
+     * ValidateTopicName() rejects is ignored.
      */
     void Store(MqttMessagePtr message);
 
@@ -44,16 +47,37 @@ class MqttRetainedStore
     /** The retained message of exactly @p topic, or null. */
     MqttMessagePtr Find(std::string_view topic) const;
 
-    /** Appends (after clearing @p out) every retained message whose topic matches @p filter. */
+    /**
+     * Appends (after clearing @p out) every retained message whose topic matches @p filter,
+     * sorted by topic name (raw bytes). A filter ValidateTopicFilter() rejects matches nothing.
+     */
     void Match(std::string_view filter, std::vector<MqttMessagePtr>& out) const;
 
+    /** Number of retained messages held. */
     std::size_t Size() const;
+
+    /** Number of trie nodes below the two roots; empty ones are pruned, so 0 when Size() is. */
+    std::size_t NodeCount() const;
 
   private:
     struct Node;
-    Node* m_root;
-    Node* m_dollarRoot;
+    /** A node still to visit in Match: where the filter's next level starts, or whole subtree. */
+    struct Cursor
+    {
+        const Node* node;
+        std::size_t pos;
+        bool subtree; //!< reached through '#': everything below is taken
+    };
+
+    /** The node of exactly @p topic, or null. */
+    Node* FindNode(std::string_view topic) const;
+
+    Node* m_root;       //!< every topic not starting with '$'
+    Node* m_dollarRoot; //!< topics starting with '$'
     std::size_t m_size = 0;
+    std::size_t m_nodeCount = 0;
+    mutable std::vector<Cursor> m_stack; //!< Match scratch, kept to avoid allocating per call
+    std::vector<std::pair<Node*, std::string_view>> m_path; //!< Erase scratch
 };
 
 } // namespace mqtt

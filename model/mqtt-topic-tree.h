@@ -33,6 +33,10 @@ struct SubscriberMatch
  * sorted by subscriber, so iteration order never depends on hashing and runs reproduce exactly.
  * Topics starting with '$' are kept in their own branch so a leading '+' or '#' never reaches
  * them [MQTT-4.7.2-1].
+ *
+ * Every walk is iterative, so a topic of 65535 '/' does not exhaust the stack. Match() keeps its
+ * scratch space in the tree: it allocates nothing once warm, but two threads must not call it
+ * on one tree at the same time.
  */
 class MqttTopicTree
 {
@@ -43,12 +47,17 @@ class MqttTopicTree
     MqttTopicTree& operator=(const MqttTopicTree&) = delete;
 
     /**
-     * Adds or replaces (same subscriber, identical filter [MQTT-3.8.4-3]) a subscription.
+     * Adds or replaces (same subscriber, identical filter [MQTT-3.8.4-3]) a subscription. A
+     * filter that ValidateTopicFilter() rejects is ignored (callers validate and answer 0x80).
      * @return true when an existing subscription was replaced.
      */
     bool Subscribe(std::string_view filter, SubscriberId subscriber, Qos qos);
 
-    /** Removes the subscription with exactly this filter [MQTT-3.10.4-1]. @return whether one existed. */
+    /**
+     * Removes the subscription with exactly this filter, compared level by level as strings:
+     * wildcards are not interpreted [MQTT-3.10.4-1]. Prunes the nodes it leaves empty.
+     * @return whether there was one.
+     */
     bool Unsubscribe(std::string_view filter, SubscriberId subscriber);
 
     /**
@@ -61,11 +70,39 @@ class MqttTopicTree
     /** Number of (filter, subscriber) subscriptions held. */
     std::size_t Size() const;
 
+    /**
+     * Number of trie nodes below the two roots. Unsubscribe prunes nodes left empty, so this
+     * returns to 0 when the last subscription goes: churn does not grow memory.
+     */
+    std::size_t NodeCount() const;
+
   private:
     struct Node;
+    /** A node still to visit in Match, with the position of the name's next level. */
+    struct Cursor
+    {
+        const Node* node;
+        std::size_t pos;
+    };
+    /** A step down the trie in Unsubscribe: the node reached and the level that led to it. */
+    struct Step
+    {
+        Node* node;
+        std::string_view level;
+    };
+
+    /** Merges the sorted runs of @p out starting at m_runs into one, keeping max QoS. */
+    void MergeRuns(std::vector<SubscriberMatch>& out) const;
+
     Node* m_root;       //!< every topic not starting with '$'
     Node* m_dollarRoot; //!< topics starting with '$'
     std::size_t m_size = 0;
+    std::size_t m_nodeCount = 0;
+    // Match scratch, kept to avoid allocating per call.
+    mutable std::vector<Cursor> m_stack;          //!< nodes still to visit
+    mutable std::vector<std::size_t> m_runs;      //!< where each matching list starts in out
+    mutable std::vector<SubscriberMatch> m_merge; //!< the other buffer of the merge
+    std::vector<Step> m_path;                     //!< Unsubscribe scratch
 };
 
 } // namespace mqtt

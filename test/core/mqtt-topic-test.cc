@@ -141,8 +141,8 @@ TEST(Topic, Mqtt_4_7_2_1_DollarTopicsNotMatchedByLeadingWildcard)
 // [MQTT-4.7.3-4] matching compares raw bytes: no Unicode normalisation.
 TEST(Topic, Mqtt_4_7_3_4_NoNormalisation)
 {
-    const std::string precomposed = "caf\xC3\xA9";  // U+00E9
-    const std::string decomposed = "cafe\xCC\x81";  // e + U+0301
+    const std::string precomposed = "caf\xC3\xA9"; // U+00E9
+    const std::string decomposed = "cafe\xCC\x81"; // e + U+0301
     EXPECT_EQ(ValidateTopicName(precomposed), TopicError::None);
     EXPECT_EQ(ValidateTopicName(decomposed), TopicError::None);
     EXPECT_FALSE(TopicMatches(precomposed, decomposed));

@@ -33,8 +33,8 @@ TEST(Utf8, AcceptsAsciiAndMultiByteCharacters)
     EXPECT_EQ(CheckUtf8("sensors/temp"), Utf8Status::Valid);
     // The spec's own example (section 1.5.3.1): U+2A6D4 followed by A.
     EXPECT_EQ(CheckUtf8(Bytes({'A', 0xF0, 0xAA, 0x9B, 0x94})), Utf8Status::Valid);
-    EXPECT_EQ(CheckUtf8(Bytes({0xC3, 0xA9})), Utf8Status::Valid);       // U+00E9
-    EXPECT_EQ(CheckUtf8(Bytes({0xE2, 0x82, 0xAC})), Utf8Status::Valid); // U+20AC
+    EXPECT_EQ(CheckUtf8(Bytes({0xC3, 0xA9})), Utf8Status::Valid);             // U+00E9
+    EXPECT_EQ(CheckUtf8(Bytes({0xE2, 0x82, 0xAC})), Utf8Status::Valid);       // U+20AC
     EXPECT_EQ(CheckUtf8(Bytes({0xF4, 0x8F, 0xBF, 0xBF})), Utf8Status::Valid); // U+10FFFF
 }
 

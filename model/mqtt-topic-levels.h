@@ -1,0 +1,41 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Level-by-level reading of a topic name or filter, shared by the subscription trie and the
+ * retained store. Header only: it is two lines on the hot path of every match.
+ */
+#ifndef MQTT_TOPIC_LEVELS_H
+#define MQTT_TOPIC_LEVELS_H
+
+#include <cstddef>
+#include <string_view>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+/** Position value meaning "every level has been read". */
+inline constexpr std::size_t TOPIC_LEVELS_DONE = std::string_view::npos;
+
+/**
+ * Returns the level of @p topic that starts at @p pos and moves @p pos to the start of the next
+ * level, or to TOPIC_LEVELS_DONE after the last one. Empty levels are levels: "a//b" reads "a",
+ * "", "b"; "a/" reads "a", ""; "" reads one empty level. Keeping "the next level is empty"
+ * (pos == size) apart from "no level left" (DONE) is what makes 'sport/+' match 'sport/' but
+ * not 'sport'. No allocation: the level is a view into @p topic.
+ */
+inline std::string_view
+NextTopicLevel(std::string_view topic, std::size_t& pos)
+{
+    const std::size_t slash = topic.find('/', pos);
+    const std::string_view level =
+        topic.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+    pos = slash == std::string_view::npos ? TOPIC_LEVELS_DONE : slash + 1;
+    return level;
+}
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_TOPIC_LEVELS_H
