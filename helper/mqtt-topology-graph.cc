@@ -1005,6 +1005,64 @@ MqttTopologyGraph::WriteGraphMl(std::ostream& out) const
     boost::write_graphml(out, wg, boost::get(boost::vertex_index, wg), dp, true);
 }
 
+void
+MqttTopologyGraph::WriteDot(std::ostream& out) const
+{
+    // Written by hand: every attribute quoted, empty ones left out, ids are the names.
+    auto quote = [](const std::string& s)
+    {
+        std::string q = "\"";
+        for (char c : s)
+        {
+            if (c == '"' || c == '\\')
+            {
+                q += '\\';
+            }
+            q += c;
+        }
+        return q + "\"";
+    };
+    auto number = [](double v)
+    {
+        char buf[64];
+        auto r = std::to_chars(buf, buf + sizeof(buf), v);
+        return std::string(buf, r.ptr);
+    };
+    out << "graph topology {\n";
+    for (const auto& v : m_vertices)
+    {
+        out << "  " << quote(v.name) << " [role=" << quote(MqttNodeRoleName(v.role));
+        if (!v.group.empty())
+        {
+            out << ", group=" << quote(v.group);
+        }
+        out << ", x=" << quote(number(v.x)) << ", y=" << quote(number(v.y)) << "];\n";
+    }
+    for (const auto& e : m_edges)
+    {
+        out << "  " << quote(m_vertices[e.a].name) << " -- " << quote(m_vertices[e.b].name)
+            << " [name=" << quote(e.name);
+        if (!e.link.empty())
+        {
+            out << ", link=" << quote(e.link);
+        }
+        if (e.rateBps)
+        {
+            out << ", rate=" << quote(FormatDataRate(*e.rateBps));
+        }
+        if (e.delay)
+        {
+            out << ", delay=" << quote(FormatDuration(*e.delay));
+        }
+        if (e.loss)
+        {
+            out << ", loss=" << quote(number(*e.loss));
+        }
+        out << "];\n";
+    }
+    out << "}\n";
+}
+
 uint32_t
 MqttTopologyGraph::AddVertex(MqttGraphVertex vertex)
 {

@@ -145,6 +145,9 @@ class MqttTopologyGraph
      */
     void WriteGraphMl(std::ostream& out) const;
 
+    /** Writes Graphviz DOT (an undirected graph, node ids are the names) that ReadDot reads. */
+    void WriteDot(std::ostream& out) const;
+
     /** Adds a vertex and returns its index. The name must be new. */
     uint32_t AddVertex(MqttGraphVertex vertex);
 

@@ -261,6 +261,56 @@ TEST(TopologyGraph, GraphMlRoundTripKeepsRolesAndLinkAttributes)
     EXPECT_EQ(EdgeSet(back), EdgeSet(g));
 }
 
+TEST(TopologyGraph, DotRoundTripKeepsEverything)
+{
+    MqttGraphGeneratorParams p;
+    p.type = MqttGraphGenerator::Grid;
+    p.rows = 2;
+    p.cols = 3;
+    p.link = "mesh";
+    MqttTopologyGraph g = Gen(p);
+    g.SetRole(0, MqttNodeRole::Broker, "");
+    g.SetRole(5, MqttNodeRole::Device, "meters");
+    MqttGraphEdge e;
+    e.a = 0;
+    e.b = 4;
+    e.name = "diag";
+    e.link = "radio";
+    e.rateBps = 250000;
+    e.delay = std::chrono::microseconds(250);
+    e.loss = 0.5;
+    g.AddEdge(e);
+    std::ostringstream out;
+    g.WriteDot(out);
+    std::istringstream in(out.str());
+    std::string error;
+    auto back = MqttTopologyGraph::ReadDot(in, &error);
+    ASSERT_TRUE(back) << error << "\n" << out.str();
+    ASSERT_EQ(back->Vertices().size(), g.Vertices().size());
+    for (const auto& v : g.Vertices())
+    {
+        auto i = back->FindVertex(v.name);
+        ASSERT_TRUE(i) << v.name;
+        EXPECT_EQ(back->Vertices()[*i].role, v.role);
+        EXPECT_EQ(back->Vertices()[*i].group, v.group);
+        EXPECT_DOUBLE_EQ(back->Vertices()[*i].x, v.x);
+        EXPECT_DOUBLE_EQ(back->Vertices()[*i].y, v.y);
+    }
+    ASSERT_EQ(back->Edges().size(), g.Edges().size());
+    for (const auto& edge : g.Edges())
+    {
+        auto i = back->FindEdge(edge.name);
+        ASSERT_TRUE(i) << edge.name;
+        const MqttGraphEdge& b = back->Edges()[*i];
+        EXPECT_EQ(back->Vertices()[b.a].name, g.Vertices()[edge.a].name);
+        EXPECT_EQ(back->Vertices()[b.b].name, g.Vertices()[edge.b].name);
+        EXPECT_EQ(b.link, edge.link);
+        EXPECT_EQ(b.rateBps, edge.rateBps);
+        EXPECT_EQ(b.delay, edge.delay);
+        EXPECT_EQ(b.loss, edge.loss);
+    }
+}
+
 TEST(TopologyGraph, GraphMlFromOtherToolsWithTypedAndUnknownAttributes)
 {
     // What NetworkX writes: typed keys, and attributes of its own (ignored).
