@@ -35,7 +35,10 @@ class MqttAcl;
  *   and does not report it back.
  * - OnTimer() when a timer the engine started is due (a cancelled or restarted timer must not
  *   fire with its old deadline).
- * - Actions are appended to @p out, in the order the driver must carry them out.
+ * - Actions are appended to @p out, in the order the driver must carry them out. One SendAction
+ *   may hold several packets for the same connection.
+ *
+ * Design, and the choices the specification leaves open: doc/broker-engine.md.
  */
 class MqttBrokerEngine
 {
@@ -78,6 +81,20 @@ class MqttBrokerEngine
     /** Messages queued or in flight for @p clientId's session (0 if none). */
     std::size_t QueueDepth(const std::string& clientId) const;
     std::size_t RetainedCount() const;
+
+    // --- Introspection for tests, fuzzers and studies (read-only) ------------------------------
+    /** Whether @p clientId has a session with a connection attached. */
+    bool IsConnected(const std::string& clientId) const;
+    /** Deliveries of @p clientId's session that await an acknowledgement (0 if none). */
+    std::size_t InflightCount(const std::string& clientId) const;
+    /** Subscriptions of @p clientId's session (0 if none). */
+    std::size_t SubscriptionCount(const std::string& clientId) const;
+    /** Inbound QoS 2 packet ids of @p clientId's session awaiting PUBREL (0 if none). */
+    std::size_t PendingPubrelCount(const std::string& clientId) const;
+    /** Timers the engine has started and not yet seen fire or cancelled. */
+    std::size_t ActiveTimerCount() const;
+    /** Subscriptions held by the topic tree, over all sessions. */
+    std::size_t TotalSubscriptionCount() const;
 
   private:
     class Impl;

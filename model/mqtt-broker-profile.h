@@ -58,6 +58,12 @@ enum class QueueDropPolicy : uint8_t
     DropOldest,     //!< make room by dropping the oldest queued message
 };
 
+/**
+ * Every field is read by MqttBrokerEngine where it applies (doc/broker-engine.md has the table),
+ * except these, which the AWS IoT Core profile issue wires in: minConnectInterval, maxInflightIn,
+ * offlineDrainRate, maxRetainedMessages, subscriptionDelay, maxPublishRate, maxInboundBytesRate,
+ * reorderJitter, lifecycleTopicPrefix.
+ */
 struct MqttBrokerProfile
 {
     /** Name used by Attributes, scenario files and the --profile option. */
@@ -78,6 +84,8 @@ struct MqttBrokerProfile
     TakeoverWillPolicy takeoverWill = TakeoverWillPolicy::Publish;
     /** Minimum time between CONNECTs of one client id (0: no limit); excess gets CONNACK 3. */
     Nanos minConnectInterval{0};
+    /** Most clients connected at once (0: no limit); a CONNECT beyond it gets CONNACK 3. */
+    std::size_t maxConnectedClients = 0;
 
     // --- Keep-alive -------------------------------------------------------------------------
     /** The broker closes after keepAliveFactor x keep-alive without a packet [MQTT-3.1.2-24]. */
@@ -91,13 +99,16 @@ struct MqttBrokerProfile
     // --- QoS --------------------------------------------------------------------------------
     Qos maxQos = Qos::ExactlyOnce;
     QosRequestPolicy qosRequestPolicy = QosRequestPolicy::Downgrade;
-    /** QoS 1/2 messages in flight to one client at once; more wait in order. */
+    /**
+     * QoS 1/2 messages in flight to one client at once; more wait in order (0: only the 65535
+     * packet identifiers bound it).
+     */
     uint32_t maxInflightOut = 20;
     /** QoS 1/2 PUBLISHes from one client not yet acknowledged by the broker (0: no limit). */
     uint32_t maxInflightIn = 0;
 
     // --- Sessions and queues ----------------------------------------------------------------
-    /** Messages queued per session (waiting, not counting in flight). */
+    /** Messages queued per session (waiting, not counting in flight; 0: no limit). */
     uint32_t maxQueuedMessages = 1000;
     QueueDropPolicy queueDropPolicy = QueueDropPolicy::DropNewest;
     /** Queue QoS 0 messages for offline persistent sessions too (optional in 3.1.1). */

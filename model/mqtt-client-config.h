@@ -35,17 +35,29 @@ struct MqttClientConfig
     Nanos pingTimeout = std::chrono::seconds(10);
     /**
      * No PUBACK/PUBREC/PUBCOMP/SUBACK/UNSUBACK within this time: report AckTimeout. With
-     * closeOnAckTimeout the connection is closed too, so a reconnect re-sends (section 4.4).
+     * closeOnAckTimeout the connection is closed too (reason KeepAliveTimeout: the broker is
+     * taken for unresponsive), so a reconnect re-sends (section 4.4). Zero turns it off.
      */
     Nanos ackTimeout = std::chrono::seconds(30);
     bool closeOnAckTimeout = true;
-    /** QoS 1/2 publishes in flight at once; more wait in order. */
+    /** QoS 1/2 publishes in flight at once; more wait in order. 0 counts as 1. */
     uint16_t maxInflight = 20;
     /** Bound on QoS 1/2 publishes waiting (in flight included); beyond it Publish drops. */
     uint32_t maxQueued = 1000;
 
-    /** Reconnect after a lost or refused connection, with exponential backoff and jitter. */
+    /**
+     * Reconnect after a lost connection, a CONNACK timeout or CONNACK 3 (server unavailable),
+     * with exponential backoff and jitter. The delay before attempt n (n = 0 after a session
+     * ended or the first failure) is min(initial x multiplier^n, max) scaled by the jitter
+     * factor; n returns to 0 after a CONNACK 0.
+     */
     bool autoReconnect = true;
+    /**
+     * CONNACK 1, 2, 4 and 5 (bad protocol level, identifier rejected, bad credentials, not
+     * authorised) will not change by retrying, so by default they stop the client (state Idle)
+     * instead of hammering the broker. True retries them too, with the same backoff.
+     */
+    bool retryRefusedConnect = false;
     Nanos reconnectInitialDelay = std::chrono::seconds(1);
     Nanos reconnectMaxDelay = std::chrono::seconds(60);
     double reconnectMultiplier = 2.0;

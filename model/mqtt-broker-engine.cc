@@ -1,0 +1,1601 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The broker engine: connection life cycle, packet handling, routing and delivery. Session
+ * state lives in MqttSession, per-connection state in MqttBrokerConnection; design notes and
+ * the choices the specification leaves open are in doc/broker-engine.md.
+ */
+#include "mqtt-broker-engine.h"
+
+#include "mqtt-acl.h"
+#include "mqtt-authenticator.h"
+#include "mqtt-broker-connection.h"
+#include "mqtt-codec.h"
+#include "mqtt-frame-reader.h"
+#include "mqtt-message.h"
+#include "mqtt-retained-store.h"
+#include "mqtt-session-store.h"
+#include "mqtt-session.h"
+#include "mqtt-topic-tree.h"
+#include "mqtt-topic.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+namespace
+{
+
+/** Packet identifiers a session can have in flight at once (section 2.3.1). */
+constexpr uint32_t MAX_INFLIGHT_IDS = 65535;
+
+/** Longest client id every server must accept [MQTT-3.1.3-5]. */
+constexpr std::size_t ALWAYS_ACCEPTED_ID_LENGTH = 23;
+
+Qos
+MinQos(Qos a, Qos b)
+{
+    return static_cast<uint8_t>(a) < static_cast<uint8_t>(b) ? a : b;
+}
+
+bool
+IsAlphanumeric(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/** 1..23 bytes of 0-9, a-z, A-Z: accepted whatever the profile says [MQTT-3.1.3-5]. */
+bool
+IsAlwaysAcceptedClientId(const std::string& id)
+{
+    return !id.empty() && id.size() <= ALWAYS_ACCEPTED_ID_LENGTH &&
+           std::all_of(id.begin(), id.end(), IsAlphanumeric);
+}
+
+bool
+HasWildcard(std::string_view filter)
+{
+    return filter.find_first_of("+#") != std::string_view::npos;
+}
+
+std::size_t
+SlashCount(std::string_view topic)
+{
+    return static_cast<std::size_t>(std::count(topic.begin(), topic.end(), '/'));
+}
+
+} // namespace
+
+/** What a timer the engine started is for. */
+enum class TimerKind : uint8_t
+{
+    Connection,    //!< the CONNECT deadline, then keep-alive; key is the connection id
+    SessionExpiry, //!< a disconnected persistent session; key is its topic-tree handle
+};
+
+class MqttBrokerEngine::Impl
+{
+  public:
+    Impl(MqttBrokerProfile profile, uint64_t seed);
+
+    void OnConnectionOpened(ConnectionId id, Nanos now, MqttActions& out);
+    void OnBytes(
+        ConnectionId id, const uint8_t* data, std::size_t size, Nanos now, MqttActions& out);
+    void OnConnectionClosed(ConnectionId id, Nanos now, MqttActions& out);
+    void OnTimer(TimerId timer, Nanos now, MqttActions& out);
+    void Shutdown(Nanos now, MqttActions& out);
+
+    MqttBrokerProfile m_profile;
+    std::shared_ptr<const MqttAuthenticator> m_authenticator;
+    std::shared_ptr<const MqttAcl> m_acl;
+    std::unordered_map<ConnectionId, std::unique_ptr<MqttBrokerConnection>> m_connections;
+    MqttSessionStore m_sessions;
+    MqttTopicTree m_tree;
+    MqttRetainedStore m_retained;
+
+  private:
+    struct TimerTarget
+    {
+        TimerKind kind;
+        uint64_t key;
+    };
+
+    /** How a connection ends: what the driver is told and what the engine does. */
+    struct CloseSpec
+    {
+        CloseReason reason = CloseReason::ProtocolError;
+        uint8_t code = 0;
+        bool publishWill = false;
+        /** Emit a CloseAction (false when the transport already closed). */
+        bool emitClose = true;
+        /** The session is about to be resumed by a new connection: no expiry timer. */
+        bool takeover = false;
+    };
+
+    // --- Packets ---------------------------------------------------------------------------
+    /** @return false when the connection was closed. */
+    bool HandlePacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
+    void HandleConnect(MqttBrokerConnection& conn, ConnectPacket& p, Nanos now, MqttActions& out);
+    bool HandlePublish(MqttBrokerConnection& conn, PublishPacket& p, Nanos now, MqttActions& out);
+    void HandlePuback(MqttSession& s, uint16_t id, Nanos now, MqttActions& out);
+    void HandlePubrec(MqttSession& s, uint16_t id, MqttActions& out);
+    void HandlePubcomp(MqttSession& s, uint16_t id, Nanos now, MqttActions& out);
+    bool HandleSubscribe(MqttBrokerConnection& conn,
+                         const SubscribePacket& p,
+                         Nanos now,
+                         MqttActions& out);
+    void HandleUnsubscribe(MqttBrokerConnection& conn,
+                           const UnsubscribePacket& p,
+                           MqttActions& out);
+
+    // --- Connection life cycle -------------------------------------------------------------
+    void RefuseConnect(MqttBrokerConnection& conn,
+                       ConnectReturnCode code,
+                       const std::string& clientId,
+                       Nanos now,
+                       MqttActions& out);
+    void CloseConnection(MqttBrokerConnection& conn,
+                         const CloseSpec& spec,
+                         Nanos now,
+                         MqttActions& out);
+    void ProtocolViolation(MqttBrokerConnection& conn,
+                           DecodeError error,
+                           Nanos now,
+                           MqttActions& out);
+    /** Keep-alive after the profile's substitution for 0 and its clamp. */
+    uint16_t EffectiveKeepAlive(uint16_t requested) const;
+    std::string AssignClientId();
+
+    // --- Sessions --------------------------------------------------------------------------
+    void DiscardSession(MqttSession& s, DropReason reason, MqttActions& out);
+    void Resume(MqttSession& s, Nanos now, MqttActions& out);
+
+    // --- Messages --------------------------------------------------------------------------
+    MqttMessagePtr MakeMessage(std::string topic,
+                               std::vector<uint8_t> payload,
+                               Qos qos,
+                               bool retain);
+    /** Why a topic or payload breaks the profile's publish limits (None: within them). */
+    DropReason CheckPublishLimits(std::string_view topic, std::size_t payloadSize) const;
+    bool FilterWithinLimits(std::string_view filter) const;
+    /** ACL, retained store and routing: what every accepted message goes through. */
+    void Accept(const MqttMessagePtr& m,
+                ConnectionId from,
+                const std::string& clientId,
+                const std::optional<std::string>& userName,
+                Nanos now,
+                MqttActions& out);
+    void PublishWill(ConnectionId from,
+                     const std::string& clientId,
+                     const std::optional<std::string>& userName,
+                     Will will,
+                     Nanos now,
+                     MqttActions& out);
+    void Route(const MqttMessagePtr& m, Nanos now, MqttActions& out);
+    void SendRetained(
+        MqttSession& s, const std::string& filter, Qos granted, Nanos now, MqttActions& out);
+    void Deliver(
+        MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out);
+    void SendQos0(MqttSession& s, const MqttMessagePtr& m, bool retain, MqttActions& out);
+    void SendNew(MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, MqttActions& out);
+    void Enqueue(MqttSession& s, QueuedMessage q, MqttActions& out);
+    /** Sends waiting deliveries in order while the window has room. */
+    void Drain(MqttSession& s, MqttActions& out);
+    bool WindowHasRoom(const MqttSession& s) const;
+
+    // --- Output ----------------------------------------------------------------------------
+    /** The byte buffer of a SendAction for @p id: the last action's if it is one, else new. */
+    std::vector<uint8_t>& SendBuffer(ConnectionId id, MqttActions& out);
+    void SendPacket(ConnectionId id, const Packet& packet, MqttActions& out);
+    MqttEvent& Notify(EventType type, ConnectionId connection, MqttActions& out);
+    void NotifyDelivery(EventType type,
+                        const MqttSession& s,
+                        const MqttMessagePtr& m,
+                        Qos qos,
+                        uint16_t packetId,
+                        bool dup,
+                        bool retain,
+                        MqttActions& out);
+    void NotifyDrop(const MqttSession* s,
+                    ConnectionId connection,
+                    const std::string& clientId,
+                    const MqttMessagePtr& m,
+                    Qos qos,
+                    DropReason reason,
+                    MqttActions& out);
+
+    // --- Timers and randomness -------------------------------------------------------------
+    TimerId StartTimer(TimerKind kind, uint64_t key, Nanos at, MqttActions& out);
+    void CancelTimer(TimerId timer, MqttActions& out);
+    /** Uniform in [0, 1) from the engine's seeded generator. */
+    double Uniform();
+
+    std::unordered_map<TimerId, TimerTarget> m_timers;
+    TimerId m_nextTimer = 1;
+    uint64_t m_nextMessageId = 1;
+    uint64_t m_nextAssignedId = 1;
+    std::size_t m_connectedClients = 0;
+    bool m_shutdown = false;
+    std::mt19937_64 m_rng;
+    /** Decoding target, reused so that PUBLISH storage is recycled between packets. */
+    Packet m_packet;
+    /** Scratch for topic-tree matches (taken and given back so nesting stays safe). */
+    std::vector<SubscriberMatch> m_matches;
+
+    friend class MqttBrokerEngine;
+};
+
+// ===============================================================================================
+// Construction and driver entry points
+// ===============================================================================================
+
+MqttBrokerEngine::Impl::Impl(MqttBrokerProfile profile, uint64_t seed)
+    : m_profile(std::move(profile))
+    , m_rng(seed)
+{
+}
+
+void
+MqttBrokerEngine::Impl::OnConnectionOpened(ConnectionId id, Nanos now, MqttActions& out)
+{
+    if (m_connections.count(id) != 0)
+    {
+        return; // the driver reused a live id; keep the first connection
+    }
+    auto conn = std::make_unique<MqttBrokerConnection>(id, m_profile.maxPacketSize, now);
+    if (m_profile.connectTimeout > Nanos(0))
+    {
+        conn->SetTimer(StartTimer(TimerKind::Connection, id, now + m_profile.connectTimeout, out));
+    }
+    m_connections.emplace(id, std::move(conn));
+    Notify(EventType::ConnectionOpened, id, out);
+}
+
+void
+MqttBrokerEngine::Impl::OnBytes(
+    ConnectionId id, const uint8_t* data, std::size_t size, Nanos now, MqttActions& out)
+{
+    auto it = m_connections.find(id);
+    if (it == m_connections.end())
+    {
+        return; // closed by the engine: nothing more of it is processed [MQTT-3.1.4-5]
+    }
+    MqttBrokerConnection* conn = it->second.get();
+    conn->Reader().Append(data, size);
+    for (;;)
+    {
+        DecodeResult r = conn->Reader().Next(m_packet);
+        if (r.status == DecodeStatus::NeedMore)
+        {
+            return;
+        }
+        if (r.status == DecodeStatus::Error)
+        {
+            if (conn->State() == BrokerConnectionState::AwaitingConnect &&
+                r.error == DecodeError::UnsupportedProtocolLevel)
+            {
+                // [MQTT-3.1.2-2]: CONNACK 0x01, then close.
+                RefuseConnect(*conn, ConnectReturnCode::UnacceptableProtocolVersion, "", now, out);
+            }
+            else
+            {
+                // [MQTT-4.8.0-1]: a malformed packet closes this connection, and only it.
+                ProtocolViolation(*conn, r.error, now, out);
+            }
+            return;
+        }
+        conn->SetLastActivity(now);
+        if (!HandlePacket(*conn, now, out))
+        {
+            return; // closed: the bytes after the packet are not processed [MQTT-3.1.4-5]
+        }
+    }
+}
+
+void
+MqttBrokerEngine::Impl::OnConnectionClosed(ConnectionId id, Nanos now, MqttActions& out)
+{
+    auto it = m_connections.find(id);
+    if (it == m_connections.end())
+    {
+        return;
+    }
+    CloseSpec spec;
+    spec.reason = CloseReason::NetworkClosed;
+    spec.publishWill = true; // closed without DISCONNECT (section 3.1.2.5)
+    spec.emitClose = false;
+    CloseConnection(*it->second, spec, now, out);
+}
+
+void
+MqttBrokerEngine::Impl::OnTimer(TimerId timer, Nanos now, MqttActions& out)
+{
+    auto it = m_timers.find(timer);
+    if (it == m_timers.end())
+    {
+        return; // unknown, cancelled or already fired
+    }
+    TimerTarget target = it->second;
+    m_timers.erase(it);
+    if (target.kind == TimerKind::SessionExpiry)
+    {
+        MqttSession* s = m_sessions.FindByHandle(target.key);
+        if (s != nullptr && s->Connection() == nullptr && s->ExpiryTimer() == timer)
+        {
+            s->SetExpiryTimer(0);
+            DiscardSession(*s, DropReason::SessionExpired, out);
+        }
+        return;
+    }
+    auto c = m_connections.find(target.key);
+    if (c == m_connections.end() || c->second->Timer() != timer)
+    {
+        return;
+    }
+    MqttBrokerConnection& conn = *c->second;
+    conn.SetTimer(0);
+    CloseSpec spec;
+    if (conn.State() == BrokerConnectionState::AwaitingConnect)
+    {
+        spec.reason = CloseReason::ConnectTimeout;
+        CloseConnection(conn, spec, now, out);
+        return;
+    }
+    if (conn.KeepAlivePeriod() <= Nanos(0))
+    {
+        return;
+    }
+    // Keep-alive is checked lazily: packets only move LastActivity, and the timer, when it
+    // fires, either finds the deadline passed or re-arms for the real deadline.
+    Nanos deadline = conn.LastActivity() + conn.KeepAlivePeriod();
+    if (now < deadline)
+    {
+        m_timers.emplace(timer, target);
+        conn.SetTimer(timer);
+        out.emplace_back(StartTimerAction{timer, deadline});
+        return;
+    }
+    spec.reason = CloseReason::KeepAliveTimeout;
+    spec.publishWill = true; // as if the network failed [MQTT-3.1.2-24]
+    CloseConnection(conn, spec, now, out);
+}
+
+void
+MqttBrokerEngine::Impl::Shutdown(Nanos now, MqttActions& out)
+{
+    m_shutdown = true;
+    std::vector<ConnectionId> ids;
+    ids.reserve(m_connections.size());
+    for (const auto& entry : m_connections)
+    {
+        ids.push_back(entry.first);
+    }
+    std::sort(ids.begin(), ids.end()); // unordered_map order must not reach the output
+    for (ConnectionId id : ids)
+    {
+        auto it = m_connections.find(id);
+        if (it == m_connections.end())
+        {
+            continue;
+        }
+        CloseSpec spec;
+        spec.reason = CloseReason::ServerShutdown;
+        CloseConnection(*it->second, spec, now, out);
+    }
+}
+
+// ===============================================================================================
+// Packets
+// ===============================================================================================
+
+bool
+MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out)
+{
+    const ConnectionId id = conn.Id();
+    if (conn.State() == BrokerConnectionState::AwaitingConnect)
+    {
+        if (auto* connect = std::get_if<ConnectPacket>(&m_packet))
+        {
+            HandleConnect(conn, *connect, now, out);
+        }
+        else
+        {
+            ProtocolViolation(conn, DecodeError::None, now, out); // [MQTT-3.1.0-1]
+        }
+        return m_connections.count(id) != 0;
+    }
+    MqttSession& s = *conn.Session();
+    switch (TypeOf(m_packet))
+    {
+    case PacketType::Publish:
+        return HandlePublish(conn, std::get<PublishPacket>(m_packet), now, out);
+    case PacketType::Puback:
+        HandlePuback(s, std::get<PubackPacket>(m_packet).packetId, now, out);
+        return true;
+    case PacketType::Pubrec:
+        HandlePubrec(s, std::get<PubrecPacket>(m_packet).packetId, out);
+        return true;
+    case PacketType::Pubrel:
+    {
+        // [MQTT-4.3.3-2]: forget the identifier, answer PUBCOMP (also for an identifier already
+        // forgotten, so a PUBREL re-sent after a reconnect completes).
+        uint16_t packetId = std::get<PubrelPacket>(m_packet).packetId;
+        s.ReleaseInboundQos2(packetId);
+        SendPacket(id, PubcompPacket{packetId}, out);
+        return true;
+    }
+    case PacketType::Pubcomp:
+        HandlePubcomp(s, std::get<PubcompPacket>(m_packet).packetId, now, out);
+        return true;
+    case PacketType::Subscribe:
+        return HandleSubscribe(conn, std::get<SubscribePacket>(m_packet), now, out);
+    case PacketType::Unsubscribe:
+        HandleUnsubscribe(conn, std::get<UnsubscribePacket>(m_packet), out);
+        return true;
+    case PacketType::Pingreq:
+        SendPacket(id, PingrespPacket{}, out); // [MQTT-3.12.4-1]
+        return true;
+    case PacketType::Disconnect:
+    {
+        conn.StoredWill().reset(); // [MQTT-3.1.2-10], [MQTT-3.14.4-3]
+        CloseSpec spec;
+        spec.reason = CloseReason::ClientDisconnect;
+        CloseConnection(conn, spec, now, out);
+        return false;
+    }
+    case PacketType::Connect: // a second CONNECT [MQTT-3.1.0-2]
+    case PacketType::Connack: // packets only a server sends
+    case PacketType::Suback:
+    case PacketType::Unsuback:
+    case PacketType::Pingresp:
+        ProtocolViolation(conn, DecodeError::None, now, out);
+        return false;
+    }
+    return true;
+}
+
+void
+MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
+                                      ConnectPacket& p,
+                                      Nanos now,
+                                      MqttActions& out)
+{
+    if (p.will && ValidateTopicName(p.will->topic) != TopicError::None)
+    {
+        // The codec checks the will topic too; this keeps a wildcard out of the router
+        // whatever a decoder let through [MQTT-3.1.4-1].
+        ProtocolViolation(conn, DecodeError::InvalidTopicName, now, out);
+        return;
+    }
+    std::string clientId = p.clientId;
+    if (clientId.empty())
+    {
+        // [MQTT-3.1.3-8]: a zero-length id needs CleanSession=1; [MQTT-3.1.3-6]: the broker
+        // assigns a unique one, or rejects it when the profile does not [MQTT-3.1.3-9].
+        if (!p.cleanSession || !m_profile.assignClientIds)
+        {
+            RefuseConnect(conn, ConnectReturnCode::IdentifierRejected, clientId, now, out);
+            return;
+        }
+        clientId = AssignClientId();
+    }
+    else if (clientId.size() > m_profile.maxClientIdLength && !IsAlwaysAcceptedClientId(clientId))
+    {
+        RefuseConnect(conn, ConnectReturnCode::IdentifierRejected, clientId, now, out);
+        return;
+    }
+    if (m_shutdown)
+    {
+        RefuseConnect(conn, ConnectReturnCode::ServerUnavailable, clientId, now, out);
+        return;
+    }
+    if (m_authenticator)
+    {
+        ConnectReturnCode rc = m_authenticator->Authenticate(p.userName, p.password);
+        if (rc != ConnectReturnCode::Accepted)
+        {
+            RefuseConnect(conn, rc, clientId, now, out);
+            return;
+        }
+    }
+    MqttSession* session = m_sessions.Find(clientId);
+    MqttBrokerConnection* previous = session != nullptr ? session->Connection() : nullptr;
+    if (previous != nullptr && m_profile.takeover == TakeoverPolicy::RejectNew)
+    {
+        RefuseConnect(conn, ConnectReturnCode::IdentifierRejected, clientId, now, out);
+        return;
+    }
+    // A takeover frees the slot the new connection needs.
+    std::size_t connected = m_connectedClients - (previous != nullptr ? 1 : 0);
+    if (m_profile.maxConnectedClients != 0 && connected >= m_profile.maxConnectedClients)
+    {
+        RefuseConnect(conn, ConnectReturnCode::ServerUnavailable, clientId, now, out);
+        return;
+    }
+    if (previous != nullptr)
+    {
+        // [MQTT-3.1.4-2]: the existing connection of this client id is closed. It ended without
+        // DISCONNECT, so its will fires unless the profile says otherwise.
+        CloseSpec spec;
+        spec.reason = CloseReason::Takeover;
+        spec.publishWill = m_profile.takeoverWill == TakeoverWillPolicy::Publish;
+        spec.takeover = true;
+        CloseConnection(*previous, spec, now, out);
+        session = m_sessions.Find(clientId); // a clean session ended with that connection
+    }
+
+    // Clean session processing [MQTT-3.1.4-3], [MQTT-3.1.2-4], [MQTT-3.1.2-6].
+    bool sessionPresent = false;
+    if (session != nullptr && (p.cleanSession || session->IsClean()))
+    {
+        DiscardSession(*session, DropReason::SessionDiscarded, out);
+        session = nullptr;
+    }
+    if (session != nullptr)
+    {
+        sessionPresent = true; // [MQTT-3.2.2-2]
+        if (session->ExpiryTimer() != 0)
+        {
+            CancelTimer(session->ExpiryTimer(), out);
+            session->SetExpiryTimer(0);
+        }
+    }
+    else
+    {
+        session = &m_sessions.Create(clientId, p.cleanSession); // [MQTT-3.2.2-1], [MQTT-3.2.2-3]
+    }
+
+    const ConnectionId id = conn.Id();
+    conn.SetState(BrokerConnectionState::Connected);
+    conn.SetClientId(clientId);
+    conn.SetUserName(p.userName);
+    conn.StoredWill() = std::move(p.will); // [MQTT-3.1.2-8]
+    conn.SetSession(session);
+    session->SetConnection(&conn);
+    session->SetUserName(p.userName);
+    ++m_connectedClients;
+
+    // The first packet the broker sends is this CONNACK [MQTT-3.2.0-1], [MQTT-3.1.4-4].
+    SendPacket(id, ConnackPacket{sessionPresent, ConnectReturnCode::Accepted}, out);
+    MqttEvent& e = Notify(EventType::SessionStarted, id, out);
+    e.clientId = clientId;
+    e.sessionPresent = sessionPresent;
+
+    uint16_t keepAlive = EffectiveKeepAlive(p.keepAliveSeconds);
+    conn.SetKeepAliveSeconds(keepAlive);
+    Nanos period(static_cast<Nanos::rep>(
+        std::llround(m_profile.keepAliveFactor * static_cast<double>(keepAlive) * 1e9)));
+    conn.SetKeepAlivePeriod(period);
+    if (period > Nanos(0))
+    {
+        if (conn.Timer() != 0)
+        {
+            // The CONNECT deadline timer becomes the keep-alive timer.
+            out.emplace_back(StartTimerAction{conn.Timer(), now + period});
+        }
+        else
+        {
+            conn.SetTimer(StartTimer(TimerKind::Connection, id, now + period, out));
+        }
+    }
+    else if (conn.Timer() != 0)
+    {
+        CancelTimer(conn.Timer(), out);
+        conn.SetTimer(0);
+    }
+    Resume(*session, now, out);
+}
+
+bool
+MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
+                                      PublishPacket& p,
+                                      Nanos now,
+                                      MqttActions& out)
+{
+    const ConnectionId id = conn.Id();
+    MqttSession& s = *conn.Session();
+    if (p.qos == Qos::ExactlyOnce && s.HasInboundQos2(p.packetId))
+    {
+        // [MQTT-4.3.3-2] (method B: delivered onward when first received): a repeat before
+        // PUBREL is acknowledged again and not delivered again.
+        SendPacket(id, PubrecPacket{p.packetId}, out);
+        return true;
+    }
+    const Qos received = p.qos;
+    Qos qos = received;
+    bool ignore = false;
+    if (static_cast<uint8_t>(received) > static_cast<uint8_t>(m_profile.maxQos))
+    {
+        switch (m_profile.qosRequestPolicy)
+        {
+        case QosRequestPolicy::Downgrade:
+            qos = m_profile.maxQos; // acknowledged as received, forwarded at maxQos
+            break;
+        case QosRequestPolicy::Refuse:
+        case QosRequestPolicy::Ignore:
+            ignore = true;
+            break;
+        }
+    }
+    MqttMessagePtr m = MakeMessage(std::move(p.topic), std::move(p.payload), qos, p.retain);
+    MqttEvent& e = Notify(EventType::PublishReceived, id, out);
+    e.clientId = conn.ClientId();
+    e.message = m;
+    e.qos = received;
+    e.packetId = p.packetId;
+    e.dup = p.dup;
+    e.retain = p.retain;
+    e.topic = m->topic;
+
+    if (ignore)
+    {
+        NotifyDrop(nullptr, id, conn.ClientId(), m, received, DropReason::QosNotSupported, out);
+        if (m_profile.qosRequestPolicy == QosRequestPolicy::Refuse)
+        {
+            CloseSpec spec;
+            spec.reason = CloseReason::PolicyViolation;
+            spec.publishWill = true;
+            CloseConnection(conn, spec, now, out);
+            return false;
+        }
+        return true; // Ignore: no acknowledgement at all
+    }
+    DropReason limit = CheckPublishLimits(m->topic, m->payload.size());
+    if (limit != DropReason::None || (p.retain && m_profile.retain == RetainPolicy::Disconnect))
+    {
+        if (limit != DropReason::None)
+        {
+            NotifyDrop(nullptr, id, conn.ClientId(), m, received, limit, out);
+        }
+        CloseSpec spec;
+        spec.reason = CloseReason::PolicyViolation;
+        spec.publishWill = true;
+        CloseConnection(conn, spec, now, out);
+        return false;
+    }
+
+    // Acknowledge per the received QoS [MQTT-3.3.4-1], in arrival order [MQTT-4.6.0-2/3].
+    if (received == Qos::AtLeastOnce)
+    {
+        SendPacket(id, PubackPacket{p.packetId}, out); // [MQTT-4.3.2-2]
+    }
+    else if (received == Qos::ExactlyOnce)
+    {
+        s.AddInboundQos2(p.packetId);
+        SendPacket(id, PubrecPacket{p.packetId}, out);
+    }
+    Accept(m, id, conn.ClientId(), conn.UserName(), now, out);
+    return true;
+}
+
+void
+MqttBrokerEngine::Impl::HandlePuback(MqttSession& s, uint16_t id, Nanos now, MqttActions& out)
+{
+    InflightMessage* f = s.FindInflight(id);
+    if (f == nullptr || f->state != InflightState::AwaitingPuback)
+    {
+        return; // unknown or not a QoS 1 flow: nothing to complete
+    }
+    InflightMessage done = *s.TakeInflight(id); // the identifier is free again [MQTT-2.3.1-4]
+    NotifyDelivery(
+        EventType::MessageDelivered, s, done.message, done.qos, id, false, done.retain, out);
+    if (m_profile.resendNewPacketIdProbability > 0 &&
+        Uniform() < m_profile.resendNewPacketIdProbability)
+    {
+        // A profile deviation: the same message again as a new PUBLISH with a new identifier.
+        Deliver(s, done.message, done.qos, done.retain, now, out);
+    }
+    Drain(s, out);
+}
+
+void
+MqttBrokerEngine::Impl::HandlePubrec(MqttSession& s, uint16_t id, MqttActions& out)
+{
+    InflightMessage* f = s.FindInflight(id);
+    if (f != nullptr && f->state == InflightState::AwaitingPuback)
+    {
+        return; // a QoS 1 flow has no PUBREC
+    }
+    if (f != nullptr)
+    {
+        // From now on only PUBREL is re-sent, never the PUBLISH [MQTT-4.3.3-1].
+        f->state = InflightState::AwaitingPubcomp;
+    }
+    // An unknown identifier also gets PUBREL, so the client can finish the flow.
+    SendPacket(s.Connection()->Id(), PubrelPacket{id}, out); // [MQTT-2.3.1-6], [MQTT-4.6.0-4]
+}
+
+void
+MqttBrokerEngine::Impl::HandlePubcomp(MqttSession& s,
+                                      uint16_t id,
+                                      Nanos /* now */,
+                                      MqttActions& out)
+{
+    InflightMessage* f = s.FindInflight(id);
+    if (f == nullptr || f->state != InflightState::AwaitingPubcomp)
+    {
+        return;
+    }
+    InflightMessage done = *s.TakeInflight(id);
+    NotifyDelivery(
+        EventType::MessageDelivered, s, done.message, done.qos, id, false, done.retain, out);
+    Drain(s, out);
+}
+
+bool
+MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
+                                        const SubscribePacket& p,
+                                        Nanos now,
+                                        MqttActions& out)
+{
+    const ConnectionId id = conn.Id();
+    MqttSession& s = *conn.Session();
+    if (m_profile.maxFiltersPerSubscribe != 0 && p.topics.size() > m_profile.maxFiltersPerSubscribe)
+    {
+        CloseSpec spec;
+        spec.reason = CloseReason::PolicyViolation;
+        spec.publishWill = true;
+        CloseConnection(conn, spec, now, out);
+        return false;
+    }
+    // [MQTT-3.8.4-4]: each filter is handled as if it came alone; one code each, in order
+    // [MQTT-3.8.4-5], [MQTT-3.9.3-1].
+    SubackPacket suback;
+    suback.packetId = p.packetId; // [MQTT-3.8.4-2]
+    suback.returnCodes.reserve(p.topics.size());
+    std::vector<std::pair<std::size_t, Qos>> granted; // index in p.topics, granted QoS
+    bool ignored = false;
+    for (std::size_t i = 0; i < p.topics.size(); ++i)
+    {
+        const TopicRequest& req = p.topics[i];
+        bool deny = false;
+        Qos qos = req.qos;
+        if (!m_profile.wildcardSubscriptions && HasWildcard(req.filter))
+        {
+            deny = true; // [MQTT-3.8.3-2]
+        }
+        else if (!FilterWithinLimits(req.filter))
+        {
+            deny = true;
+        }
+        else if (m_acl && !m_acl->MaySubscribe(conn.ClientId(), conn.UserName(), req.filter))
+        {
+            deny = true;
+        }
+        else if (static_cast<uint8_t>(req.qos) > static_cast<uint8_t>(m_profile.maxQos))
+        {
+            switch (m_profile.qosRequestPolicy)
+            {
+            case QosRequestPolicy::Downgrade:
+                qos = m_profile.maxQos; // a server may grant less than asked (section 3.9.3)
+                break;
+            case QosRequestPolicy::Refuse:
+                deny = true;
+                break;
+            case QosRequestPolicy::Ignore:
+                ignored = true;
+                continue; // not made; and no SUBACK for this SUBSCRIBE at all (below)
+            }
+        }
+        if (!deny && m_profile.maxSubscriptionsPerSession != 0 && !s.FindSubscription(req.filter) &&
+            s.Subscriptions().size() >= m_profile.maxSubscriptionsPerSession)
+        {
+            deny = true;
+        }
+        if (deny)
+        {
+            suback.returnCodes.push_back(SUBACK_FAILURE);
+            MqttEvent& e = Notify(EventType::SubscriptionDenied, id, out);
+            e.clientId = conn.ClientId();
+            e.topic = req.filter;
+            e.qos = req.qos;
+            e.code = SUBACK_FAILURE;
+            continue;
+        }
+        // An identical filter replaces the subscription, keeping its flow [MQTT-3.8.4-3].
+        s.AddSubscription(req.filter, qos);
+        m_tree.Subscribe(req.filter, s.Handle(), qos);
+        suback.returnCodes.push_back(static_cast<uint8_t>(qos));
+        granted.emplace_back(i, qos);
+        MqttEvent& e = Notify(EventType::SubscriptionGranted, id, out);
+        e.clientId = conn.ClientId();
+        e.topic = req.filter;
+        e.qos = qos;
+        e.code = static_cast<uint8_t>(qos);
+    }
+    if (ignored)
+    {
+        return true;
+    }
+    SendPacket(id, suback, out); // [MQTT-3.8.4-1]
+    // Retained messages for each new or replaced subscription, after the SUBACK
+    // [MQTT-3.3.1-6], [MQTT-3.8.4-3].
+    for (const auto& [index, qos] : granted)
+    {
+        SendRetained(s, p.topics[index].filter, qos, now, out);
+    }
+    return true;
+}
+
+void
+MqttBrokerEngine::Impl::HandleUnsubscribe(MqttBrokerConnection& conn,
+                                          const UnsubscribePacket& p,
+                                          MqttActions& out)
+{
+    MqttSession& s = *conn.Session();
+    // [MQTT-3.10.4-6]: one filter after the other; [MQTT-3.10.4-1]: exact string comparison.
+    for (const std::string& filter : p.filters)
+    {
+        if (s.RemoveSubscription(filter))
+        {
+            // No new messages for it [MQTT-3.10.4-2]; what is in flight or queued completes
+            // [MQTT-3.10.4-3].
+            m_tree.Unsubscribe(filter, s.Handle());
+            MqttEvent& e = Notify(EventType::Unsubscribed, conn.Id(), out);
+            e.clientId = conn.ClientId();
+            e.topic = filter;
+        }
+    }
+    // Always answered, with the same identifier [MQTT-3.10.4-4], [MQTT-3.10.4-5].
+    SendPacket(conn.Id(), UnsubackPacket{p.packetId}, out);
+}
+
+// ===============================================================================================
+// Connection life cycle
+// ===============================================================================================
+
+void
+MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
+                                      ConnectReturnCode code,
+                                      const std::string& clientId,
+                                      Nanos now,
+                                      MqttActions& out)
+{
+    // Session Present is 0 with a non-zero code [MQTT-3.2.2-4]; then close [MQTT-3.2.2-5].
+    SendPacket(conn.Id(), ConnackPacket{false, code}, out);
+    MqttEvent& e = Notify(EventType::ConnectRefused, conn.Id(), out);
+    e.clientId = clientId;
+    e.code = static_cast<uint8_t>(code);
+    CloseSpec spec;
+    spec.reason = (code == ConnectReturnCode::BadUserNameOrPassword ||
+                   code == ConnectReturnCode::NotAuthorized)
+                      ? CloseReason::AuthFailure
+                      : CloseReason::ConnectRefused;
+    spec.code = static_cast<uint8_t>(code);
+    CloseConnection(conn, spec, now, out);
+}
+
+void
+MqttBrokerEngine::Impl::ProtocolViolation(MqttBrokerConnection& conn,
+                                          DecodeError error,
+                                          Nanos now,
+                                          MqttActions& out)
+{
+    CloseSpec spec;
+    spec.reason = CloseReason::ProtocolError;
+    spec.code = static_cast<uint8_t>(error);
+    spec.publishWill = true; // section 3.1.2.5: a protocol error fires the will
+    CloseConnection(conn, spec, now, out);
+}
+
+void
+MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
+                                        const CloseSpec& spec,
+                                        Nanos now,
+                                        MqttActions& out)
+{
+    const ConnectionId id = conn.Id();
+    // Keep the object alive to the end of this function; it leaves the table now so nothing
+    // below can send to it.
+    std::unique_ptr<MqttBrokerConnection> owned = std::move(m_connections[id]);
+    m_connections.erase(id);
+
+    if (conn.Timer() != 0)
+    {
+        CancelTimer(conn.Timer(), out);
+        conn.SetTimer(0);
+    }
+    if (spec.emitClose)
+    {
+        out.emplace_back(CloseAction{id, spec.reason});
+    }
+    MqttEvent& e = Notify(EventType::ConnectionClosed, id, out);
+    e.clientId = conn.ClientId();
+    e.closeReason = spec.reason;
+    e.code = spec.code;
+
+    MqttSession* s = conn.Session();
+    if (s == nullptr)
+    {
+        return; // CONNECT was never accepted: no session, no will
+    }
+    s->SetConnection(nullptr);
+    conn.SetSession(nullptr);
+    --m_connectedClients;
+    std::optional<Will> will = std::move(conn.StoredWill());
+    const std::string clientId = conn.ClientId();
+    const std::optional<std::string> userName = conn.UserName();
+
+    if (s->IsClean())
+    {
+        // A clean session lives as long as its connection [MQTT-3.1.2-6].
+        DiscardSession(*s, DropReason::SessionDiscarded, out);
+    }
+    else if (!spec.takeover && m_profile.sessionExpiry > Nanos(0))
+    {
+        s->SetExpiryTimer(
+            StartTimer(TimerKind::SessionExpiry, s->Handle(), now + m_profile.sessionExpiry, out));
+    }
+    // The will is published on every end but DISCONNECT [MQTT-3.1.2-8]; never when there was
+    // none [MQTT-3.1.2-12]; and only once [MQTT-3.1.2-10].
+    if (spec.publishWill && will)
+    {
+        PublishWill(id, clientId, userName, std::move(*will), now, out);
+    }
+}
+
+uint16_t
+MqttBrokerEngine::Impl::EffectiveKeepAlive(uint16_t requested) const
+{
+    uint16_t keepAlive = requested == 0 ? m_profile.keepAliveWhenZero : requested;
+    if (keepAlive == 0)
+    {
+        return 0;
+    }
+    if (m_profile.minKeepAlive != 0 && keepAlive < m_profile.minKeepAlive)
+    {
+        keepAlive = m_profile.minKeepAlive;
+    }
+    if (m_profile.maxKeepAlive != 0 && keepAlive > m_profile.maxKeepAlive)
+    {
+        keepAlive = m_profile.maxKeepAlive;
+    }
+    return keepAlive;
+}
+
+std::string
+MqttBrokerEngine::Impl::AssignClientId()
+{
+    // Unique among the sessions held: a counter, skipping ids a client chose itself.
+    for (;;)
+    {
+        std::string id = m_profile.assignedClientIdPrefix + std::to_string(m_nextAssignedId++);
+        if (m_sessions.Find(id) == nullptr)
+        {
+            return id;
+        }
+    }
+}
+
+// ===============================================================================================
+// Sessions
+// ===============================================================================================
+
+void
+MqttBrokerEngine::Impl::DiscardSession(MqttSession& s, DropReason reason, MqttActions& out)
+{
+    for (const MqttSubscription& sub : s.Subscriptions())
+    {
+        m_tree.Unsubscribe(sub.filter, s.Handle());
+    }
+    if (s.ExpiryTimer() != 0)
+    {
+        CancelTimer(s.ExpiryTimer(), out);
+        s.SetExpiryTimer(0);
+    }
+    for (const QueuedMessage& q : s.TakeAllMessages())
+    {
+        NotifyDrop(&s, 0, s.ClientId(), q.message, q.qos, reason, out);
+    }
+    const std::string clientId = s.ClientId();
+    m_sessions.Erase(clientId);
+}
+
+void
+MqttBrokerEngine::Impl::Resume(MqttSession& s, Nanos /* now */, MqttActions& out)
+{
+    // [MQTT-4.4.0-1]: unacknowledged PUBLISH again with DUP=1 [MQTT-3.3.1-1] and unacknowledged
+    // PUBREL again, original identifiers, in the original order [MQTT-4.6.0-1].
+    const ConnectionId id = s.Connection()->Id();
+    for (const InflightMessage& f : s.Inflight())
+    {
+        if (f.state == InflightState::AwaitingPubcomp)
+        {
+            SendPacket(id, PubrelPacket{f.packetId}, out);
+            continue;
+        }
+        const MqttMessage& m = *f.message;
+        EncodePublish(true,
+                      f.qos,
+                      f.retain,
+                      m.topic,
+                      f.packetId,
+                      m.payload.data(),
+                      m.payload.size(),
+                      SendBuffer(id, out));
+        NotifyDelivery(
+            EventType::MessageSent, s, f.message, f.qos, f.packetId, true, f.retain, out);
+    }
+    Drain(s, out);
+}
+
+// ===============================================================================================
+// Messages
+// ===============================================================================================
+
+MqttMessagePtr
+MqttBrokerEngine::Impl::MakeMessage(std::string topic,
+                                    std::vector<uint8_t> payload,
+                                    Qos qos,
+                                    bool retain)
+{
+    auto m = std::make_shared<MqttMessage>();
+    m->id = m_nextMessageId++;
+    m->topic = std::move(topic);
+    m->payload = std::move(payload);
+    m->qos = qos;
+    m->retain = retain;
+    return m;
+}
+
+DropReason
+MqttBrokerEngine::Impl::CheckPublishLimits(std::string_view topic, std::size_t payloadSize) const
+{
+    if (topic.size() > m_profile.maxTopicLength ||
+        (m_profile.maxTopicSlashes != 0 && SlashCount(topic) > m_profile.maxTopicSlashes))
+    {
+        return DropReason::TopicRejected;
+    }
+    for (const std::string& prefix : m_profile.reservedTopicPrefixes)
+    {
+        if (topic.substr(0, prefix.size()) == prefix)
+        {
+            return DropReason::TopicRejected;
+        }
+    }
+    if (m_profile.maxPayloadSize != 0 && payloadSize > m_profile.maxPayloadSize)
+    {
+        return DropReason::PayloadTooLarge;
+    }
+    return DropReason::None;
+}
+
+bool
+MqttBrokerEngine::Impl::FilterWithinLimits(std::string_view filter) const
+{
+    return filter.size() <= m_profile.maxTopicLength &&
+           (m_profile.maxTopicSlashes == 0 || SlashCount(filter) <= m_profile.maxTopicSlashes);
+}
+
+void
+MqttBrokerEngine::Impl::Accept(const MqttMessagePtr& m,
+                               ConnectionId from,
+                               const std::string& clientId,
+                               const std::optional<std::string>& userName,
+                               Nanos now,
+                               MqttActions& out)
+{
+    if (m_acl && !m_acl->MayPublish(clientId, userName, m->topic))
+    {
+        // Acknowledged as usual but not forwarded: the client cannot be told [MQTT-3.3.5-2].
+        NotifyDrop(nullptr, from, clientId, m, m->qos, DropReason::NotAuthorized, out);
+        return;
+    }
+    if (m->retain && m_profile.retain != RetainPolicy::Disconnect)
+    {
+        if (m->payload.empty())
+        {
+            // Deletes the retained message and is never stored itself [MQTT-3.3.1-10],
+            // [MQTT-3.3.1-11]. A non-empty QoS 0 one replaces it like any other [MQTT-3.3.1-7].
+            if (m_retained.Erase(m->topic))
+            {
+                MqttEvent& e = Notify(EventType::RetainedDeleted, from, out);
+                e.clientId = clientId;
+                e.message = m;
+                e.topic = m->topic;
+            }
+        }
+        else
+        {
+            m_retained.Store(m); // [MQTT-3.3.1-5]
+            MqttEvent& e = Notify(EventType::RetainedStored, from, out);
+            e.clientId = clientId;
+            e.message = m;
+            e.qos = m->qos;
+            e.retain = true;
+            e.topic = m->topic;
+        }
+    }
+    // RETAIN=0 leaves the retained store alone [MQTT-3.3.1-12].
+    Route(m, now, out);
+}
+
+void
+MqttBrokerEngine::Impl::PublishWill(ConnectionId from,
+                                    const std::string& clientId,
+                                    const std::optional<std::string>& userName,
+                                    Will will,
+                                    Nanos now,
+                                    MqttActions& out)
+{
+    Qos qos = will.qos;
+    bool unsupported = false;
+    if (static_cast<uint8_t>(qos) > static_cast<uint8_t>(m_profile.maxQos))
+    {
+        unsupported = m_profile.qosRequestPolicy != QosRequestPolicy::Downgrade;
+        qos = m_profile.maxQos;
+    }
+    // Published with its own QoS and RETAIN flag [MQTT-3.1.2-16], [MQTT-3.1.2-17].
+    MqttMessagePtr m =
+        MakeMessage(std::move(will.topic), std::move(will.payload), qos, will.retain);
+    MqttEvent& e = Notify(EventType::WillPublished, from, out);
+    e.clientId = clientId;
+    e.message = m;
+    e.qos = will.qos;
+    e.retain = will.retain;
+    e.topic = m->topic;
+    DropReason limit =
+        unsupported ? DropReason::QosNotSupported : CheckPublishLimits(m->topic, m->payload.size());
+    if (limit != DropReason::None)
+    {
+        NotifyDrop(nullptr, from, clientId, m, will.qos, limit, out);
+        return;
+    }
+    Accept(m, from, clientId, userName, now, out);
+}
+
+void
+MqttBrokerEngine::Impl::Route(const MqttMessagePtr& m, Nanos now, MqttActions& out)
+{
+    // [MQTT-4.5.0-1]: every session with a matching subscription gets the message once, at
+    // the highest QoS among its matching filters [MQTT-3.3.5-1] (the tree already merged
+    // overlapping filters), capped by the message's QoS [MQTT-3.8.4-6].
+    std::vector<SubscriberMatch> matches = std::move(m_matches);
+    m_tree.Match(m->topic, matches);
+    for (const SubscriberMatch& match : matches)
+    {
+        MqttSession* s = m_sessions.FindByHandle(match.subscriber);
+        if (s == nullptr)
+        {
+            continue;
+        }
+        Qos qos = MinQos(m->qos, match.maxQos);
+        if (m_acl && !m_acl->MayReceive(s->ClientId(), s->UserName(), m->topic))
+        {
+            ConnectionId c = s->Connection() != nullptr ? s->Connection()->Id() : 0;
+            NotifyDrop(s, c, s->ClientId(), m, qos, DropReason::NotAuthorized, out);
+            continue;
+        }
+        // Forwarded through an established subscription: RETAIN=0 [MQTT-3.3.1-9].
+        Deliver(*s, m, qos, false, now, out);
+    }
+    m_matches = std::move(matches);
+}
+
+void
+MqttBrokerEngine::Impl::SendRetained(
+    MqttSession& s, const std::string& filter, Qos granted, Nanos now, MqttActions& out)
+{
+    if (m_profile.retain == RetainPolicy::Disconnect)
+    {
+        return;
+    }
+    std::vector<MqttMessagePtr> retained;
+    m_retained.Match(filter, retained);
+    for (const MqttMessagePtr& m : retained)
+    {
+        if (m_profile.retain == RetainPolicy::StoreExactMatchOnly && m->topic != filter)
+        {
+            continue;
+        }
+        Qos qos = MinQos(m->qos, granted); // section 3.8.4: min(stored QoS, granted QoS)
+        if (m_acl && !m_acl->MayReceive(s.ClientId(), s.UserName(), m->topic))
+        {
+            NotifyDrop(
+                &s, s.Connection()->Id(), s.ClientId(), m, qos, DropReason::NotAuthorized, out);
+            continue;
+        }
+        Deliver(s, m, qos, true, now, out); // RETAIN=1 [MQTT-3.3.1-8]
+    }
+}
+
+void
+MqttBrokerEngine::Impl::Deliver(MqttSession& s,
+                                const MqttMessagePtr& m,
+                                Qos qos,
+                                bool retain,
+                                Nanos /* now */,
+                                MqttActions& out)
+{
+    if (s.Connection() != nullptr)
+    {
+        if (qos == Qos::AtMostOnce)
+        {
+            SendQos0(s, m, retain, out);
+        }
+        else if (s.QueuedCount() == 0 && WindowHasRoom(s))
+        {
+            SendNew(s, m, qos, retain, out);
+        }
+        else
+        {
+            Enqueue(s, QueuedMessage{m, qos, retain}, out); // behind earlier ones, in order
+        }
+        return;
+    }
+    // A disconnected persistent session keeps collecting QoS 1 and 2 [MQTT-3.1.2-5], and
+    // QoS 0 only when the profile says so.
+    if (qos == Qos::AtMostOnce && !m_profile.queueQos0Offline)
+    {
+        NotifyDrop(&s, 0, s.ClientId(), m, qos, DropReason::QosZeroOffline, out);
+        return;
+    }
+    Enqueue(s, QueuedMessage{m, qos, retain}, out);
+}
+
+void
+MqttBrokerEngine::Impl::SendQos0(MqttSession& s,
+                                 const MqttMessagePtr& m,
+                                 bool retain,
+                                 MqttActions& out)
+{
+    const ConnectionId id = s.Connection()->Id();
+    // DUP=0 and no identifier [MQTT-4.3.1-1], [MQTT-3.3.1-2].
+    EncodePublish(false,
+                  Qos::AtMostOnce,
+                  retain,
+                  m->topic,
+                  0,
+                  m->payload.data(),
+                  m->payload.size(),
+                  SendBuffer(id, out));
+    NotifyDelivery(EventType::MessageSent, s, m, Qos::AtMostOnce, 0, false, retain, out);
+    NotifyDelivery(EventType::MessageDelivered, s, m, Qos::AtMostOnce, 0, false, retain, out);
+    if (m_profile.qos0DuplicateProbability > 0 && Uniform() < m_profile.qos0DuplicateProbability)
+    {
+        // A profile deviation: the same QoS 0 message once more, with no DUP flag.
+        EncodePublish(false,
+                      Qos::AtMostOnce,
+                      retain,
+                      m->topic,
+                      0,
+                      m->payload.data(),
+                      m->payload.size(),
+                      SendBuffer(id, out));
+        NotifyDelivery(EventType::MessageSent, s, m, Qos::AtMostOnce, 0, false, retain, out);
+    }
+}
+
+void
+MqttBrokerEngine::Impl::SendNew(
+    MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, MqttActions& out)
+{
+    // An identifier no delivery in flight uses [MQTT-2.3.1-4]; DUP=0 on the first send
+    // [MQTT-4.3.2-1], [MQTT-4.3.3-1], whatever the publisher's DUP was [MQTT-3.3.1-3].
+    uint16_t packetId = s.AllocatePacketId();
+    InflightMessage f;
+    f.message = m;
+    f.packetId = packetId;
+    f.qos = qos;
+    f.retain = retain;
+    f.state =
+        qos == Qos::AtLeastOnce ? InflightState::AwaitingPuback : InflightState::AwaitingPubrec;
+    s.AddInflight(std::move(f));
+    const ConnectionId id = s.Connection()->Id();
+    EncodePublish(false,
+                  qos,
+                  retain,
+                  m->topic,
+                  packetId,
+                  m->payload.data(),
+                  m->payload.size(),
+                  SendBuffer(id, out));
+    NotifyDelivery(EventType::MessageSent, s, m, qos, packetId, false, retain, out);
+}
+
+void
+MqttBrokerEngine::Impl::Enqueue(MqttSession& s, QueuedMessage q, MqttActions& out)
+{
+    const uint32_t bound = m_profile.maxQueuedMessages;
+    ConnectionId c = s.Connection() != nullptr ? s.Connection()->Id() : 0;
+    if (bound != 0 && s.QueuedCount() >= bound)
+    {
+        if (m_profile.queueDropPolicy == QueueDropPolicy::DropNewest)
+        {
+            NotifyDrop(&s, c, s.ClientId(), q.message, q.qos, DropReason::QueueFull, out);
+            return;
+        }
+        QueuedMessage oldest = s.PopQueued();
+        NotifyDrop(&s, c, s.ClientId(), oldest.message, oldest.qos, DropReason::QueueFull, out);
+    }
+    MqttMessagePtr m = q.message;
+    Qos qos = q.qos;
+    bool retain = q.retain;
+    s.PushQueued(std::move(q));
+    MqttEvent& e = Notify(EventType::MessageQueued, c, out);
+    e.clientId = s.ClientId();
+    e.peerId = s.ClientId();
+    e.message = m;
+    e.qos = qos;
+    e.retain = retain;
+    e.topic = m->topic;
+    e.queueDepth = static_cast<uint32_t>(s.QueuedCount() + s.Inflight().size());
+}
+
+void
+MqttBrokerEngine::Impl::Drain(MqttSession& s, MqttActions& out)
+{
+    if (s.Connection() == nullptr)
+    {
+        return;
+    }
+    while (s.QueuedCount() != 0)
+    {
+        const QueuedMessage& front = s.FrontQueued();
+        if (front.qos == Qos::AtMostOnce)
+        {
+            QueuedMessage q = s.PopQueued();
+            SendQos0(s, q.message, q.retain, out);
+        }
+        else if (WindowHasRoom(s))
+        {
+            QueuedMessage q = s.PopQueued();
+            SendNew(s, q.message, q.qos, q.retain, out);
+        }
+        else
+        {
+            return; // the rest waits for an acknowledgement, in order
+        }
+    }
+}
+
+bool
+MqttBrokerEngine::Impl::WindowHasRoom(const MqttSession& s) const
+{
+    uint32_t window = m_profile.maxInflightOut == 0
+                          ? MAX_INFLIGHT_IDS
+                          : std::min(m_profile.maxInflightOut, MAX_INFLIGHT_IDS);
+    return s.Inflight().size() < window;
+}
+
+// ===============================================================================================
+// Output
+// ===============================================================================================
+
+std::vector<uint8_t>&
+MqttBrokerEngine::Impl::SendBuffer(ConnectionId id, MqttActions& out)
+{
+    if (!out.empty())
+    {
+        if (auto* send = std::get_if<SendAction>(&out.back()); send && send->connection == id)
+        {
+            return send->bytes;
+        }
+    }
+    out.emplace_back(SendAction{id, {}});
+    return std::get<SendAction>(out.back()).bytes;
+}
+
+void
+MqttBrokerEngine::Impl::SendPacket(ConnectionId id, const Packet& packet, MqttActions& out)
+{
+    Encode(packet, SendBuffer(id, out));
+}
+
+MqttEvent&
+MqttBrokerEngine::Impl::Notify(EventType type, ConnectionId connection, MqttActions& out)
+{
+    NotifyAction action;
+    action.event.type = type;
+    action.event.connection = connection;
+    out.emplace_back(std::move(action));
+    return std::get<NotifyAction>(out.back()).event;
+}
+
+void
+MqttBrokerEngine::Impl::NotifyDelivery(EventType type,
+                                       const MqttSession& s,
+                                       const MqttMessagePtr& m,
+                                       Qos qos,
+                                       uint16_t packetId,
+                                       bool dup,
+                                       bool retain,
+                                       MqttActions& out)
+{
+    ConnectionId c = s.Connection() != nullptr ? s.Connection()->Id() : 0;
+    MqttEvent& e = Notify(type, c, out);
+    e.clientId = s.ClientId();
+    e.peerId = s.ClientId();
+    e.message = m;
+    e.qos = qos;
+    e.packetId = packetId;
+    e.dup = dup;
+    e.retain = retain;
+    e.topic = m->topic;
+    e.queueDepth = static_cast<uint32_t>(s.QueuedCount() + s.Inflight().size());
+}
+
+void
+MqttBrokerEngine::Impl::NotifyDrop(const MqttSession* s,
+                                   ConnectionId connection,
+                                   const std::string& clientId,
+                                   const MqttMessagePtr& m,
+                                   Qos qos,
+                                   DropReason reason,
+                                   MqttActions& out)
+{
+    MqttEvent& e = Notify(EventType::MessageDropped, connection, out);
+    e.clientId = clientId;
+    if (s != nullptr)
+    {
+        e.peerId = s->ClientId();
+        e.queueDepth = static_cast<uint32_t>(s->QueuedCount() + s->Inflight().size());
+    }
+    e.message = m;
+    e.qos = qos;
+    e.dropReason = reason;
+    e.topic = m->topic;
+}
+
+// ===============================================================================================
+// Timers and randomness
+// ===============================================================================================
+
+TimerId
+MqttBrokerEngine::Impl::StartTimer(TimerKind kind, uint64_t key, Nanos at, MqttActions& out)
+{
+    TimerId id = m_nextTimer++;
+    m_timers.emplace(id, TimerTarget{kind, key});
+    out.emplace_back(StartTimerAction{id, at});
+    return id;
+}
+
+void
+MqttBrokerEngine::Impl::CancelTimer(TimerId timer, MqttActions& out)
+{
+    m_timers.erase(timer);
+    out.emplace_back(CancelTimerAction{timer});
+}
+
+double
+MqttBrokerEngine::Impl::Uniform()
+{
+    // 53 random bits: the same value on every platform, unlike std::uniform_real_distribution.
+    return static_cast<double>(m_rng() >> 11) * (1.0 / 9007199254740992.0);
+}
+
+// ===============================================================================================
+// Public face
+// ===============================================================================================
+
+MqttBrokerEngine::MqttBrokerEngine(MqttBrokerProfile profile, uint64_t seed)
+    : m_impl(std::make_unique<Impl>(std::move(profile), seed))
+{
+}
+
+MqttBrokerEngine::~MqttBrokerEngine() = default;
+
+void
+MqttBrokerEngine::SetAuthenticator(std::shared_ptr<const MqttAuthenticator> authenticator)
+{
+    m_impl->m_authenticator = std::move(authenticator);
+}
+
+void
+MqttBrokerEngine::SetAcl(std::shared_ptr<const MqttAcl> acl)
+{
+    m_impl->m_acl = std::move(acl);
+}
+
+void
+MqttBrokerEngine::OnConnectionOpened(ConnectionId connection, Nanos now, MqttActions& out)
+{
+    m_impl->OnConnectionOpened(connection, now, out);
+}
+
+void
+MqttBrokerEngine::OnBytes(
+    ConnectionId connection, const uint8_t* data, std::size_t size, Nanos now, MqttActions& out)
+{
+    m_impl->OnBytes(connection, data, size, now, out);
+}
+
+void
+MqttBrokerEngine::OnConnectionClosed(ConnectionId connection, Nanos now, MqttActions& out)
+{
+    m_impl->OnConnectionClosed(connection, now, out);
+}
+
+void
+MqttBrokerEngine::OnTimer(TimerId timer, Nanos now, MqttActions& out)
+{
+    m_impl->OnTimer(timer, now, out);
+}
+
+void
+MqttBrokerEngine::Shutdown(Nanos now, MqttActions& out)
+{
+    m_impl->Shutdown(now, out);
+}
+
+const MqttBrokerProfile&
+MqttBrokerEngine::Profile() const
+{
+    return m_impl->m_profile;
+}
+
+std::size_t
+MqttBrokerEngine::ConnectionCount() const
+{
+    return m_impl->m_connections.size();
+}
+
+std::size_t
+MqttBrokerEngine::SessionCount() const
+{
+    return m_impl->m_sessions.Size();
+}
+
+std::size_t
+MqttBrokerEngine::QueueDepth(const std::string& clientId) const
+{
+    const MqttSession* s = m_impl->m_sessions.Find(clientId);
+    return s == nullptr ? 0 : s->QueuedCount() + s->Inflight().size();
+}
+
+std::size_t
+MqttBrokerEngine::RetainedCount() const
+{
+    return m_impl->m_retained.Size();
+}
+
+bool
+MqttBrokerEngine::IsConnected(const std::string& clientId) const
+{
+    const MqttSession* s = m_impl->m_sessions.Find(clientId);
+    return s != nullptr && s->Connection() != nullptr;
+}
+
+std::size_t
+MqttBrokerEngine::InflightCount(const std::string& clientId) const
+{
+    const MqttSession* s = m_impl->m_sessions.Find(clientId);
+    return s == nullptr ? 0 : s->Inflight().size();
+}
+
+std::size_t
+MqttBrokerEngine::SubscriptionCount(const std::string& clientId) const
+{
+    const MqttSession* s = m_impl->m_sessions.Find(clientId);
+    return s == nullptr ? 0 : s->Subscriptions().size();
+}
+
+std::size_t
+MqttBrokerEngine::PendingPubrelCount(const std::string& clientId) const
+{
+    const MqttSession* s = m_impl->m_sessions.Find(clientId);
+    return s == nullptr ? 0 : s->InboundQos2Count();
+}
+
+std::size_t
+MqttBrokerEngine::ActiveTimerCount() const
+{
+    return m_impl->m_timers.size();
+}
+
+std::size_t
+MqttBrokerEngine::TotalSubscriptionCount() const
+{
+    return m_impl->m_tree.Size();
+}
+
+} // namespace mqtt
+} // namespace ns3

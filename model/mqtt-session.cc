@@ -1,0 +1,276 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-session.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+namespace
+{
+
+/** Largest number of identifiers a session can have in flight (section 2.3.1). */
+constexpr std::size_t MAX_PACKET_IDS = 65535;
+
+} // namespace
+
+MqttSession::MqttSession(std::string clientId, SubscriberId handle, bool cleanSession)
+    : m_clientId(std::move(clientId))
+    , m_handle(handle)
+    , m_clean(cleanSession)
+{
+}
+
+const std::string&
+MqttSession::ClientId() const
+{
+    return m_clientId;
+}
+
+SubscriberId
+MqttSession::Handle() const
+{
+    return m_handle;
+}
+
+bool
+MqttSession::IsClean() const
+{
+    return m_clean;
+}
+
+MqttBrokerConnection*
+MqttSession::Connection() const
+{
+    return m_connection;
+}
+
+void
+MqttSession::SetConnection(MqttBrokerConnection* connection)
+{
+    m_connection = connection;
+}
+
+const std::optional<std::string>&
+MqttSession::UserName() const
+{
+    return m_userName;
+}
+
+void
+MqttSession::SetUserName(const std::optional<std::string>& userName)
+{
+    m_userName = userName;
+}
+
+TimerId
+MqttSession::ExpiryTimer() const
+{
+    return m_expiryTimer;
+}
+
+void
+MqttSession::SetExpiryTimer(TimerId timer)
+{
+    m_expiryTimer = timer;
+}
+
+std::optional<Qos>
+MqttSession::FindSubscription(std::string_view filter) const
+{
+    auto it = std::lower_bound(m_subscriptions.begin(),
+                               m_subscriptions.end(),
+                               filter,
+                               [](const MqttSubscription& s, std::string_view f)
+                               { return s.filter < f; });
+    if (it != m_subscriptions.end() && it->filter == filter)
+    {
+        return it->qos;
+    }
+    return std::nullopt;
+}
+
+bool
+MqttSession::AddSubscription(std::string_view filter, Qos qos)
+{
+    auto it = std::lower_bound(m_subscriptions.begin(),
+                               m_subscriptions.end(),
+                               filter,
+                               [](const MqttSubscription& s, std::string_view f)
+                               { return s.filter < f; });
+    if (it != m_subscriptions.end() && it->filter == filter)
+    {
+        it->qos = qos;
+        return true;
+    }
+    m_subscriptions.insert(it, MqttSubscription{std::string(filter), qos});
+    return false;
+}
+
+bool
+MqttSession::RemoveSubscription(std::string_view filter)
+{
+    auto it = std::lower_bound(m_subscriptions.begin(),
+                               m_subscriptions.end(),
+                               filter,
+                               [](const MqttSubscription& s, std::string_view f)
+                               { return s.filter < f; });
+    if (it == m_subscriptions.end() || it->filter != filter)
+    {
+        return false;
+    }
+    m_subscriptions.erase(it);
+    return true;
+}
+
+const std::vector<MqttSubscription>&
+MqttSession::Subscriptions() const
+{
+    return m_subscriptions;
+}
+
+uint16_t
+MqttSession::AllocatePacketId()
+{
+    if (m_inflight.size() >= MAX_PACKET_IDS)
+    {
+        return 0;
+    }
+    // Identifiers go round 1..65535; one still in flight is skipped, so with fewer than 65535
+    // in flight the loop ends.
+    for (;;)
+    {
+        uint16_t id = m_nextPacketId;
+        m_nextPacketId = (id == 65535) ? 1 : static_cast<uint16_t>(id + 1);
+        if (FindInflight(id) == nullptr)
+        {
+            return id;
+        }
+    }
+}
+
+InflightMessage&
+MqttSession::AddInflight(InflightMessage message)
+{
+    m_inflight.push_back(std::move(message));
+    return m_inflight.back();
+}
+
+InflightMessage*
+MqttSession::FindInflight(uint16_t packetId)
+{
+    // Acknowledgements mostly come in send order, so the match is usually the first entry.
+    for (auto& m : m_inflight)
+    {
+        if (m.packetId == packetId)
+        {
+            return &m;
+        }
+    }
+    return nullptr;
+}
+
+std::optional<InflightMessage>
+MqttSession::TakeInflight(uint16_t packetId)
+{
+    for (auto it = m_inflight.begin(); it != m_inflight.end(); ++it)
+    {
+        if (it->packetId == packetId)
+        {
+            InflightMessage m = std::move(*it);
+            m_inflight.erase(it);
+            return m;
+        }
+    }
+    return std::nullopt;
+}
+
+const std::vector<InflightMessage>&
+MqttSession::Inflight() const
+{
+    return m_inflight;
+}
+
+std::size_t
+MqttSession::QueuedCount() const
+{
+    return m_queue ? m_queue->size() : 0;
+}
+
+void
+MqttSession::PushQueued(QueuedMessage message)
+{
+    if (!m_queue)
+    {
+        m_queue = std::make_unique<std::deque<QueuedMessage>>();
+    }
+    m_queue->push_back(std::move(message));
+}
+
+const QueuedMessage&
+MqttSession::FrontQueued() const
+{
+    return m_queue->front();
+}
+
+QueuedMessage
+MqttSession::PopQueued()
+{
+    QueuedMessage m = std::move(m_queue->front());
+    m_queue->pop_front();
+    return m;
+}
+
+std::vector<QueuedMessage>
+MqttSession::TakeAllMessages()
+{
+    std::vector<QueuedMessage> all;
+    all.reserve(m_inflight.size() + QueuedCount());
+    for (auto& m : m_inflight)
+    {
+        all.push_back(QueuedMessage{std::move(m.message), m.qos, m.retain});
+    }
+    m_inflight.clear();
+    if (m_queue)
+    {
+        for (auto& m : *m_queue)
+        {
+            all.push_back(std::move(m));
+        }
+        m_queue.reset();
+    }
+    m_inboundQos2.clear();
+    return all;
+}
+
+bool
+MqttSession::HasInboundQos2(uint16_t packetId) const
+{
+    return m_inboundQos2.count(packetId) != 0;
+}
+
+void
+MqttSession::AddInboundQos2(uint16_t packetId)
+{
+    m_inboundQos2.insert(packetId);
+}
+
+bool
+MqttSession::ReleaseInboundQos2(uint16_t packetId)
+{
+    return m_inboundQos2.erase(packetId) != 0;
+}
+
+std::size_t
+MqttSession::InboundQos2Count() const
+{
+    return m_inboundQos2.size();
+}
+
+} // namespace mqtt
+} // namespace ns3

@@ -1,0 +1,162 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The broker's state for one client id (section 3.1.2.4): subscriptions, outbound messages in
+ * flight and waiting, and inbound QoS 2 packet identifiers not yet released.
+ */
+#ifndef MQTT_SESSION_H
+#define MQTT_SESSION_H
+
+#include "mqtt-action.h"
+#include "mqtt-message.h"
+#include "mqtt-packets.h"
+#include "mqtt-topic-tree.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+class MqttBrokerConnection;
+
+/** Where an outbound QoS 1/2 delivery stands (section 4.3). */
+enum class InflightState : uint8_t
+{
+    AwaitingPuback = 0, //!< QoS 1 PUBLISH sent
+    AwaitingPubrec,     //!< QoS 2 PUBLISH sent
+    AwaitingPubcomp,    //!< QoS 2 PUBREL sent; the PUBLISH is never sent again [MQTT-4.3.3-1]
+};
+
+/** An outbound QoS 1/2 delivery that has a packet identifier and awaits its acknowledgement. */
+struct InflightMessage
+{
+    MqttMessagePtr message;
+    uint16_t packetId = 0;
+    Qos qos = Qos::AtLeastOnce;
+    /** RETAIN flag of this delivery (1 only for retained messages sent on subscribe). */
+    bool retain = false;
+    InflightState state = InflightState::AwaitingPuback;
+};
+
+/** A delivery waiting for the client to come back or for room in the in-flight window. */
+struct QueuedMessage
+{
+    MqttMessagePtr message;
+    Qos qos = Qos::AtMostOnce;
+    bool retain = false;
+};
+
+/** One subscription of a session: a filter and its granted QoS. */
+struct MqttSubscription
+{
+    std::string filter;
+    Qos qos = Qos::AtMostOnce;
+};
+
+/**
+ * Session state of one client id [MQTT-3.1.3-2]. Messages are shared pointers to the one stored
+ * copy. Nothing here allocates while the session is idle beyond its subscriptions, so a broker
+ * can hold many disconnected persistent sessions cheaply.
+ */
+class MqttSession
+{
+  public:
+    MqttSession(std::string clientId, SubscriberId handle, bool cleanSession);
+
+    const std::string& ClientId() const;
+    /** The handle the topic tree knows this session by. */
+    SubscriberId Handle() const;
+    /** Whether the session ends with its connection (CleanSession=1) [MQTT-3.1.2-6]. */
+    bool IsClean() const;
+
+    /** The connection the client is on, or null while it is disconnected. */
+    MqttBrokerConnection* Connection() const;
+    void SetConnection(MqttBrokerConnection* connection);
+
+    /** User name of the latest connection, for ACL checks while the client is offline. */
+    const std::optional<std::string>& UserName() const;
+    void SetUserName(const std::optional<std::string>& userName);
+
+    /** The session-expiry timer while disconnected (0: none). */
+    TimerId ExpiryTimer() const;
+    void SetExpiryTimer(TimerId timer);
+
+    // --- Subscriptions --------------------------------------------------------------------
+    /** The granted QoS of exactly this filter, if subscribed. */
+    std::optional<Qos> FindSubscription(std::string_view filter) const;
+    /** Adds or replaces a subscription. @return true when it replaced one. */
+    bool AddSubscription(std::string_view filter, Qos qos);
+    /** @return whether a subscription with exactly this filter existed [MQTT-3.10.4-1]. */
+    bool RemoveSubscription(std::string_view filter);
+    /** Sorted by filter. */
+    const std::vector<MqttSubscription>& Subscriptions() const;
+
+    // --- Outbound QoS 1/2 ------------------------------------------------------------------
+    /**
+     * A packet identifier not used by any delivery in flight [MQTT-2.3.1-4], or 0 when all
+     * 65535 are in use.
+     */
+    uint16_t AllocatePacketId();
+    /** Appends a delivery in flight (in send order). */
+    InflightMessage& AddInflight(InflightMessage message);
+    /** The delivery in flight with this identifier, or null. */
+    InflightMessage* FindInflight(uint16_t packetId);
+    /** Removes the delivery in flight with this identifier. @return it, if there was one. */
+    std::optional<InflightMessage> TakeInflight(uint16_t packetId);
+    /** Deliveries in flight, in the order they were first sent [MQTT-4.6.0-1]. */
+    const std::vector<InflightMessage>& Inflight() const;
+
+    // --- Waiting deliveries ----------------------------------------------------------------
+    std::size_t QueuedCount() const;
+    /** Appends a waiting delivery; the caller has checked the bound. */
+    void PushQueued(QueuedMessage message);
+    /** The oldest waiting delivery; the queue must not be empty. */
+    const QueuedMessage& FrontQueued() const;
+    /** Removes and returns the oldest waiting delivery; the queue must not be empty. */
+    QueuedMessage PopQueued();
+
+    /**
+     * Removes every queued and in-flight delivery (in-flight first, in send order, then the
+     * queue in order) and the inbound QoS 2 identifiers, for reporting when a session ends.
+     */
+    std::vector<QueuedMessage> TakeAllMessages();
+
+    // --- Inbound QoS 2 ---------------------------------------------------------------------
+    /** Whether a QoS 2 PUBLISH with this identifier was received and not yet released. */
+    bool HasInboundQos2(uint16_t packetId) const;
+    void AddInboundQos2(uint16_t packetId);
+    /** Forgets an identifier on PUBREL. @return whether it was held. */
+    bool ReleaseInboundQos2(uint16_t packetId);
+    std::size_t InboundQos2Count() const;
+
+  private:
+    std::string m_clientId;
+    SubscriberId m_handle;
+    bool m_clean;
+    uint16_t m_nextPacketId = 1;
+    TimerId m_expiryTimer = 0;
+    MqttBrokerConnection* m_connection = nullptr;
+    std::optional<std::string> m_userName;
+    /** Sorted by filter; a vector keeps an idle session small. */
+    std::vector<MqttSubscription> m_subscriptions;
+    /** Send order; the window is small, so a vector with linear lookup beats a map. */
+    std::vector<InflightMessage> m_inflight;
+    /** Created on first use: an empty std::deque allocates, and most sessions never queue. */
+    std::unique_ptr<std::deque<QueuedMessage>> m_queue;
+    std::set<uint16_t> m_inboundQos2;
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_SESSION_H

@@ -1,0 +1,428 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Fuzz target for the broker engine. The input is a profile selector followed by a script of
+ * operations from up to four connections: open, close, raw bytes, well-formed packets built
+ * from small parameter sets (so the fuzzer reaches deep states fast), time advances, due
+ * timers and stale timer ids. After every operation it checks:
+ *   - every SendAction and CloseAction targets an open connection, and the first packet to a
+ *     connection is CONNACK;
+ *   - everything the broker sends decodes;
+ *   - every PUBLISH sent to a connection has a topic matching a filter granted (at some time)
+ *     to that connection's client id: no delivery without a subscription;
+ *   - queues stay within the profile's bounds, and the engine's counts agree with ours.
+ */
+#include "mqtt-broker-engine.h"
+#include "mqtt-codec.h"
+#include "mqtt-frame-reader.h"
+#include "mqtt-topic.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace ns3::mqtt;
+
+namespace
+{
+
+[[noreturn]] void
+Fail(const char* what)
+{
+    std::fprintf(stderr, "broker fuzz invariant broken: %s\n", what);
+    std::abort();
+}
+
+class Input
+{
+  public:
+    Input(const uint8_t* data, std::size_t size)
+        : m_data(data)
+        , m_size(size)
+    {
+    }
+
+    bool
+    Empty() const
+    {
+        return m_at >= m_size;
+    }
+
+    uint8_t
+    Byte()
+    {
+        return m_at < m_size ? m_data[m_at++] : 0;
+    }
+
+  private:
+    const uint8_t* m_data;
+    std::size_t m_size;
+    std::size_t m_at = 0;
+};
+
+const char* const CLIENT_IDS[] = {"a", "b", "c", ""};
+const char* const TOPICS[] = {"t", "t/1", "t/2", "u", "$SYS/x", "a/b/c", "t/1/deep"};
+const char* const FILTERS[] = {"t", "t/+", "t/#", "#", "+", "$SYS/#", "a/+/c", "u", "+/1"};
+
+struct Connection
+{
+    std::unique_ptr<MqttFrameReader> reader;
+    std::string clientId; //!< known once SessionStarted was seen
+    bool gotFirstPacket = false;
+};
+
+class Fuzzer
+{
+  public:
+    Fuzzer(const MqttBrokerProfile& profile)
+        : m_profile(profile)
+        , m_engine(profile, 1)
+    {
+    }
+
+    void
+    Run(Input& in)
+    {
+        while (!in.Empty())
+        {
+            Step(in);
+            Check();
+        }
+    }
+
+  private:
+    void
+    Step(Input& in)
+    {
+        uint8_t op = in.Byte();
+        ConnectionId c = 1 + (in.Byte() & 3);
+        MqttActions out;
+        switch (op % 12)
+        {
+        case 0:
+            if (m_open.count(c) == 0)
+            {
+                m_open[c] = Connection{std::make_unique<MqttFrameReader>(), "", false};
+                m_engine.OnConnectionOpened(c, m_now, out);
+            }
+            break;
+        case 1:
+            if (m_open.count(c) != 0)
+            {
+                m_open.erase(c);
+                m_engine.OnConnectionClosed(c, m_now, out);
+            }
+            break;
+        case 2:
+        {
+            std::vector<uint8_t> bytes(in.Byte() % 24);
+            for (auto& b : bytes)
+            {
+                b = in.Byte();
+            }
+            Feed(c, bytes, out);
+            break;
+        }
+        case 3:
+        {
+            ConnectPacket p;
+            uint8_t flags = in.Byte();
+            p.clientId = CLIENT_IDS[flags & 3];
+            p.cleanSession = (flags & 4) != 0;
+            p.keepAliveSeconds = (flags & 8) ? in.Byte() % 8 : 0;
+            if (flags & 16)
+            {
+                p.will = Will{TOPICS[in.Byte() % 7],
+                              {1, 2},
+                              static_cast<Qos>(in.Byte() % 3),
+                              (flags & 32) != 0};
+            }
+            FeedPacket(c, p, out);
+            break;
+        }
+        case 4:
+        {
+            SubscribePacket p;
+            p.packetId = 1 + in.Byte() % 4;
+            int n = 1 + in.Byte() % 3;
+            for (int i = 0; i < n; ++i)
+            {
+                uint8_t b = in.Byte();
+                p.topics.push_back({FILTERS[b % 9], static_cast<Qos>((b >> 4) % 3)});
+            }
+            FeedPacket(c, p, out);
+            break;
+        }
+        case 5:
+        {
+            PublishPacket p;
+            uint8_t b = in.Byte();
+            p.topic = TOPICS[b % 7];
+            p.qos = static_cast<Qos>((b >> 3) % 3);
+            p.retain = (b & 0x40) != 0;
+            p.dup = p.qos != Qos::AtMostOnce && (b & 0x80) != 0;
+            p.packetId = p.qos == Qos::AtMostOnce ? 0 : 1 + in.Byte() % 4;
+            p.payload.assign(in.Byte() % 4, 0x55);
+            FeedPacket(c, p, out);
+            break;
+        }
+        case 6:
+        {
+            uint8_t b = in.Byte();
+            uint16_t id = 1 + (b >> 2) % 8;
+            switch (b & 3)
+            {
+            case 0:
+                FeedPacket(c, PubackPacket{id}, out);
+                break;
+            case 1:
+                FeedPacket(c, PubrecPacket{id}, out);
+                break;
+            case 2:
+                FeedPacket(c, PubrelPacket{id}, out);
+                break;
+            default:
+                FeedPacket(c, PubcompPacket{id}, out);
+                break;
+            }
+            break;
+        }
+        case 7:
+        {
+            UnsubscribePacket p;
+            p.packetId = 1 + in.Byte() % 4;
+            p.filters.push_back(FILTERS[in.Byte() % 9]);
+            FeedPacket(c, p, out);
+            break;
+        }
+        case 8:
+            if (in.Byte() & 1)
+            {
+                FeedPacket(c, PingreqPacket{}, out);
+            }
+            else
+            {
+                FeedPacket(c, DisconnectPacket{}, out);
+            }
+            break;
+        case 9:
+            m_now += std::chrono::milliseconds(250) * in.Byte();
+            FireDue();
+            break;
+        case 10:
+            FireDue();
+            break;
+        default:
+            // A timer id the engine may never have started, or has cancelled.
+            m_engine.OnTimer(in.Byte(), m_now, out);
+            break;
+        }
+        Process(out);
+    }
+
+    void
+    Feed(ConnectionId c, const std::vector<uint8_t>& bytes, MqttActions& out)
+    {
+        if (m_open.count(c) != 0)
+        {
+            m_engine.OnBytes(c, bytes.data(), bytes.size(), m_now, out);
+        }
+    }
+
+    void
+    FeedPacket(ConnectionId c, const Packet& p, MqttActions& out)
+    {
+        std::vector<uint8_t> bytes;
+        Encode(p, bytes);
+        Feed(c, bytes, out);
+    }
+
+    void
+    FireDue()
+    {
+        // Fire due timers in deadline order; the actions they cause may start more.
+        for (int guard = 0; guard < 64; ++guard)
+        {
+            auto next = m_timers.end();
+            for (auto it = m_timers.begin(); it != m_timers.end(); ++it)
+            {
+                if (it->second <= m_now && (next == m_timers.end() || it->second < next->second))
+                {
+                    next = it;
+                }
+            }
+            if (next == m_timers.end())
+            {
+                return;
+            }
+            TimerId id = next->first;
+            m_timers.erase(next);
+            MqttActions more;
+            m_engine.OnTimer(id, m_now, more);
+            Process(more);
+        }
+    }
+
+    void
+    Process(const MqttActions& out)
+    {
+        for (const MqttAction& a : out)
+        {
+            if (const auto* send = std::get_if<SendAction>(&a))
+            {
+                auto it = m_open.find(send->connection);
+                if (it == m_open.end())
+                {
+                    Fail("SendAction to a connection that is not open");
+                }
+                if (!it->second.gotFirstPacket && !send->bytes.empty())
+                {
+                    if (send->bytes[0] != 0x20)
+                    {
+                        Fail("first packet is not CONNACK");
+                    }
+                    it->second.gotFirstPacket = true;
+                }
+                CheckSent(it->second, send->bytes);
+            }
+            else if (const auto* close = std::get_if<CloseAction>(&a))
+            {
+                if (m_open.erase(close->connection) == 0)
+                {
+                    Fail("CloseAction for a connection that is not open");
+                }
+            }
+            else if (const auto* start = std::get_if<StartTimerAction>(&a))
+            {
+                m_timers[start->timer] = start->at;
+            }
+            else if (const auto* cancel = std::get_if<CancelTimerAction>(&a))
+            {
+                m_timers.erase(cancel->timer);
+            }
+            else if (const auto* notify = std::get_if<NotifyAction>(&a))
+            {
+                const MqttEvent& e = notify->event;
+                if (e.type == EventType::SessionStarted)
+                {
+                    auto it = m_open.find(e.connection);
+                    if (it == m_open.end())
+                    {
+                        Fail("SessionStarted for a connection that is not open");
+                    }
+                    it->second.clientId = e.clientId;
+                    m_clientIds.insert(e.clientId);
+                }
+                else if (e.type == EventType::SubscriptionGranted)
+                {
+                    m_granted[e.clientId].insert(e.topic);
+                }
+            }
+        }
+    }
+
+    void
+    CheckSent(Connection& conn, const std::vector<uint8_t>& bytes)
+    {
+        conn.reader->Append(bytes.data(), bytes.size());
+        Packet p;
+        for (;;)
+        {
+            DecodeResult r = conn.reader->Next(p);
+            if (r.status == DecodeStatus::NeedMore)
+            {
+                return;
+            }
+            if (r.status == DecodeStatus::Error)
+            {
+                Fail("the broker sent bytes that do not decode");
+            }
+            if (const auto* pub = std::get_if<PublishPacket>(&p))
+            {
+                const auto& filters = m_granted[conn.clientId];
+                bool matched = false;
+                for (const std::string& f : filters)
+                {
+                    matched = matched || TopicMatches(f, pub->topic);
+                }
+                if (!matched)
+                {
+                    Fail("PUBLISH to a client without a matching subscription");
+                }
+            }
+        }
+    }
+
+    void
+    Check()
+    {
+        if (m_engine.ConnectionCount() != m_open.size())
+        {
+            Fail("engine and driver disagree on open connections");
+        }
+        uint32_t window = m_profile.maxInflightOut == 0 ? 65535 : m_profile.maxInflightOut;
+        for (const std::string& id : m_clientIds)
+        {
+            if (m_engine.InflightCount(id) > window)
+            {
+                Fail("in-flight window exceeded");
+            }
+            if (m_profile.maxQueuedMessages != 0 &&
+                m_engine.QueueDepth(id) > m_profile.maxQueuedMessages + window)
+            {
+                Fail("queue bound exceeded");
+            }
+        }
+        if (m_engine.ActiveTimerCount() > m_engine.ConnectionCount() + m_engine.SessionCount())
+        {
+            Fail("more timers than connections and sessions");
+        }
+    }
+
+    MqttBrokerProfile m_profile;
+    MqttBrokerEngine m_engine;
+    Nanos m_now{0};
+    std::map<ConnectionId, Connection> m_open;
+    std::map<TimerId, Nanos> m_timers;
+    std::set<std::string> m_clientIds;
+    std::map<std::string, std::set<std::string>> m_granted;
+};
+
+MqttBrokerProfile
+ProfileFrom(Input& in)
+{
+    MqttBrokerProfile p = MqttBrokerProfile::Standard311();
+    uint8_t a = in.Byte();
+    uint8_t b = in.Byte();
+    p.maxInflightOut = 1 + (a & 3);
+    p.maxQueuedMessages = 1 + ((a >> 2) & 7);
+    p.queueDropPolicy = (a & 0x20) ? QueueDropPolicy::DropOldest : QueueDropPolicy::DropNewest;
+    p.queueQos0Offline = (a & 0x40) != 0;
+    p.sessionExpiry = (a & 0x80) ? std::chrono::seconds(10) : Nanos(0);
+    p.retain = static_cast<RetainPolicy>(b % 3);
+    p.maxQos = static_cast<Qos>((b >> 2) % 3);
+    p.qosRequestPolicy = static_cast<QosRequestPolicy>((b >> 4) % 3);
+    p.wildcardSubscriptions = (b & 0x40) == 0;
+    p.takeoverWill = (b & 0x80) ? TakeoverWillPolicy::Discard : TakeoverWillPolicy::Publish;
+    p.connectTimeout = std::chrono::seconds(5);
+    p.maxPacketSize = 256;
+    return p;
+}
+
+} // namespace
+
+extern "C" int
+LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size)
+{
+    Input in(data, size);
+    MqttBrokerProfile profile = ProfileFrom(in);
+    Fuzzer fuzzer(profile);
+    fuzzer.Run(in);
+    return 0;
+}
