@@ -504,6 +504,15 @@ MqttScenario::Validate() const
     }
 
     // --- Broker ------------------------------------------------------------------------------
+    if (!MqttBrokerProfile::ByName(broker.profile))
+    {
+        std::string names;
+        for (const auto& n : MqttBrokerProfile::Names())
+        {
+            names += (names.empty() ? "" : ", ") + n;
+        }
+        err("broker.profile", "expected one of " + names + ", got " + Quote(broker.profile));
+    }
     if (broker.port == 0)
     {
         err("broker.port", "expected a port from 1 to 65535");

@@ -324,6 +324,17 @@ TEST(ScenarioLoaderErrors, SemanticChecks)
 
 TEST(ScenarioLoaderErrors, BrokerOverrides)
 {
+    EXPECT_EQ(OneError(BASE, {"broker.profile=mosquitto"}),
+              "--set broker.profile=mosquitto: broker.profile: expected one of " +
+                  [] {
+                      std::string n;
+                      for (const auto& name : MqttBrokerProfile::Names())
+                      {
+                          n += (n.empty() ? "" : ", ") + name;
+                      }
+                      return n;
+                  }() +
+                  ", got 'mosquitto'");
     EXPECT_EQ(OneError(BASE, {"broker.overrides.max-inflight-out=ten"}),
               "--set broker.overrides.max-inflight-out=ten: broker.overrides.max-inflight-out: "
               "expected an integer from 0 to 4294967295, got 'ten'");
