@@ -198,8 +198,11 @@ struct MqttFaultSpec
      * BrokerRestart: down time (0: restarts at once).
      */
     ScenarioTime duration{0};
-    /** BrokerRestart: persistent sessions survive the restart (a broker with persistence). */
-    bool keepSessions = true;
+    /**
+     * BrokerRestart: persistent sessions survive the restart (a broker with persistence). The
+     * ns-3 MqttBroker starts a fresh engine on restart, so the runner refuses true for now.
+     */
+    bool keepSessions = false;
 };
 
 struct MqttOutputSpec

@@ -959,7 +959,13 @@ MqttTopologyBuilder::Build(int64_t stream)
             c.index = i;
             c.clientId = g.Expand(g.clientId, i);
             c.node = cls ? m.byName.at(MqttScenario::ClientNodeName(g, i)) : m.vertexNodes[v];
-            if (cls && cls->type == MqttLinkType::LowPan)
+            if (c.node == broker)
+            {
+                // On the broker's own node: loopback. (An ns-3 TCP connection to the node's
+                // own interface address completes its handshake but delivers no data back.)
+                c.broker = InetSocketAddress(Ipv4Address::GetLoopback(), s.broker.port);
+            }
+            else if (cls && cls->type == MqttLinkType::LowPan)
             {
                 c.broker = Inet6SocketAddress(m.brokerV6, s.broker.port);
             }
