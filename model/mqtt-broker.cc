@@ -1,0 +1,581 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-broker.h"
+
+#include "mqtt-acl.h"
+#include "mqtt-authenticator.h"
+
+#include "ns3/boolean.h"
+#include "ns3/double.h"
+#include "ns3/enum.h"
+#include "ns3/fatal-error.h"
+#include "ns3/inet-socket-address.h"
+#include "ns3/inet6-socket-address.h"
+#include "ns3/integer.h"
+#include "ns3/ipv6.h"
+#include "ns3/log.h"
+#include "ns3/node.h"
+#include "ns3/random-variable-stream.h"
+#include "ns3/simulator.h"
+#include "ns3/socket.h"
+#include "ns3/string.h"
+#include "ns3/tcp-socket-factory.h"
+#include "ns3/uinteger.h"
+
+#include <limits>
+#include <sstream>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("MqttBroker");
+
+namespace mqtt
+{
+
+NS_OBJECT_ENSURE_REGISTERED(MqttBroker);
+
+namespace
+{
+
+Nanos
+ToNanos(Time t)
+{
+    return Nanos(t.GetNanoSeconds());
+}
+
+std::string
+ProfileNames()
+{
+    std::ostringstream names;
+    for (const std::string& name : MqttBrokerProfile::Names())
+    {
+        names << " " << name;
+    }
+    return names.str();
+}
+
+} // namespace
+
+TypeId
+MqttBroker::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::mqtt::MqttBroker")
+            .SetParent<Application>()
+            .SetGroupName("Mqtt")
+            .AddConstructor<MqttBroker>()
+            .AddAttribute("Port",
+                          "TCP port to listen on (IPv4 and IPv6).",
+                          UintegerValue(1883),
+                          MakeUintegerAccessor(&MqttBroker::m_port),
+                          MakeUintegerChecker<uint16_t>())
+            .AddAttribute("Profile",
+                          "Name of the broker profile (MqttBrokerProfile::ByName), e.g. standard.",
+                          StringValue("standard"),
+                          MakeStringAccessor(&MqttBroker::m_profileName),
+                          MakeStringChecker())
+            .AddAttribute("MaxQueuedMessages",
+                          "Messages queued per session (-1: the profile's).",
+                          IntegerValue(-1),
+                          MakeIntegerAccessor(&MqttBroker::m_maxQueuedMessages),
+                          MakeIntegerChecker<int64_t>(-1, std::numeric_limits<uint32_t>::max()))
+            .AddAttribute("MaxInflight",
+                          "QoS 1/2 messages in flight to one client (-1: the profile's).",
+                          IntegerValue(-1),
+                          MakeIntegerAccessor(&MqttBroker::m_maxInflight),
+                          MakeIntegerChecker<int64_t>(-1, std::numeric_limits<uint32_t>::max()))
+            .AddAttribute("MaxInflightIn",
+                          "Unacknowledged QoS 1/2 publishes from one client, 0 unlimited "
+                          "(-1: the profile's).",
+                          IntegerValue(-1),
+                          MakeIntegerAccessor(&MqttBroker::m_maxInflightIn),
+                          MakeIntegerChecker<int64_t>(-1, std::numeric_limits<uint32_t>::max()))
+            .AddAttribute("KeepAliveFactor",
+                          "Close after this many keep-alive periods without a packet "
+                          "(negative: the profile's).",
+                          DoubleValue(-1),
+                          MakeDoubleAccessor(&MqttBroker::m_keepAliveFactor),
+                          MakeDoubleChecker<double>())
+            .AddAttribute("ConnectTimeout",
+                          "Time for CONNECT to arrive after the transport opens, 0 no limit "
+                          "(negative: the profile's).",
+                          TimeValue(Seconds(-1)),
+                          MakeTimeAccessor(&MqttBroker::m_connectTimeout),
+                          MakeTimeChecker())
+            .AddAttribute("MaxPacketSize",
+                          "Largest packet accepted (-1: the profile's).",
+                          IntegerValue(-1),
+                          MakeIntegerAccessor(&MqttBroker::m_maxPacketSize),
+                          MakeIntegerChecker<int64_t>(-1, 268435460))
+            .AddAttribute("MaxPayloadSize",
+                          "Largest PUBLISH payload, 0 no limit (-1: the profile's).",
+                          IntegerValue(-1),
+                          MakeIntegerAccessor(&MqttBroker::m_maxPayloadSize),
+                          MakeIntegerChecker<int64_t>(-1, 268435460))
+            .AddAttribute("QueueQos0Offline",
+                          "Queue QoS 0 messages for offline persistent sessions.",
+                          EnumValue(MqttBroker::PROFILE),
+                          MakeEnumAccessor(&MqttBroker::m_queueQos0Offline),
+                          MakeEnumChecker(MqttBroker::PROFILE,
+                                          "profile",
+                                          MqttBroker::OFF,
+                                          "false",
+                                          MqttBroker::ON,
+                                          "true"))
+            .AddAttribute("SessionExpiry",
+                          "A disconnected persistent session is discarded after this, 0 never "
+                          "(negative: the profile's).",
+                          TimeValue(Seconds(-1)),
+                          MakeTimeAccessor(&MqttBroker::m_sessionExpiry),
+                          MakeTimeChecker())
+            .AddAttribute("MaxQos",
+                          "Highest QoS the broker grants and forwards (-1: the profile's).",
+                          IntegerValue(-1),
+                          MakeIntegerAccessor(&MqttBroker::m_maxQos),
+                          MakeIntegerChecker<int64_t>(-1, 2))
+            .AddAttribute("MaxRetainedMessages",
+                          "Bound on retained messages, 0 no limit (-1: the profile's).",
+                          IntegerValue(-1),
+                          MakeIntegerAccessor(&MqttBroker::m_maxRetainedMessages),
+                          MakeIntegerChecker<int64_t>(-1, std::numeric_limits<int64_t>::max()))
+            .AddAttribute("SubscriptionDelay",
+                          "Mean delay before a new subscription receives messages "
+                          "(negative: the profile's).",
+                          TimeValue(Seconds(-1)),
+                          MakeTimeAccessor(&MqttBroker::m_subscriptionDelay),
+                          MakeTimeChecker())
+            .AddAttribute("MaxPublishRate",
+                          "Inbound PUBLISH per second per connection, 0 no limit "
+                          "(negative: the profile's).",
+                          DoubleValue(-1),
+                          MakeDoubleAccessor(&MqttBroker::m_maxPublishRate),
+                          MakeDoubleChecker<double>())
+            .AddAttribute("OfflineDrainRate",
+                          "Queued messages sent per second after a reconnect, 0 no limit "
+                          "(negative: the profile's).",
+                          DoubleValue(-1),
+                          MakeDoubleAccessor(&MqttBroker::m_offlineDrainRate),
+                          MakeDoubleChecker<double>())
+            .AddAttribute("PasswordFile",
+                          "User names and passwords (doc/auth.md); empty: no authentication.",
+                          StringValue(""),
+                          MakeStringAccessor(&MqttBroker::m_passwordFile),
+                          MakeStringChecker())
+            .AddAttribute("AllowAnonymous",
+                          "With a PasswordFile, whether clients without a user name may connect.",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&MqttBroker::m_allowAnonymous),
+                          MakeBooleanChecker())
+            .AddAttribute("AclFile",
+                          "Topic access rules (doc/auth.md); empty: everything allowed.",
+                          StringValue(""),
+                          MakeStringAccessor(&MqttBroker::m_aclFile),
+                          MakeStringChecker())
+            .AddAttribute("Seed",
+                          "Seed of the engine's randomness; 0 draws it from an ns-3 random "
+                          "stream (see AssignStreams), so the run seed reproduces it.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&MqttBroker::m_seed),
+                          MakeUintegerChecker<uint64_t>())
+            .AddTraceSource("Event",
+                            "Every notification of the engine.",
+                            MakeTraceSourceAccessor(&MqttBroker::m_eventTrace),
+                            "ns3::mqtt::MqttBroker::EventTracedCallback")
+            .AddTraceSource("PublishReceived",
+                            "A PUBLISH taken over from a client.",
+                            MakeTraceSourceAccessor(&MqttBroker::m_publishReceivedTrace),
+                            "ns3::mqtt::MqttBroker::EventTracedCallback")
+            .AddTraceSource("Delivered",
+                            "A message delivered to a subscriber (QoS 0 sent, QoS 1/2 acked).",
+                            MakeTraceSourceAccessor(&MqttBroker::m_deliveredTrace),
+                            "ns3::mqtt::MqttBroker::EventTracedCallback")
+            .AddTraceSource("Dropped",
+                            "A message not delivered or not accepted; the event says why.",
+                            MakeTraceSourceAccessor(&MqttBroker::m_droppedTrace),
+                            "ns3::mqtt::MqttBroker::EventTracedCallback")
+            .AddTraceSource("ConnectionOpened",
+                            "A transport connection was accepted.",
+                            MakeTraceSourceAccessor(&MqttBroker::m_connectionOpenedTrace),
+                            "ns3::mqtt::MqttBroker::ConnectionOpenedTracedCallback")
+            .AddTraceSource("ConnectionClosed",
+                            "A connection ended (client id, reason).",
+                            MakeTraceSourceAccessor(&MqttBroker::m_connectionClosedTrace),
+                            "ns3::mqtt::MqttBroker::ConnectionClosedTracedCallback")
+            .AddTraceSource("QueueDepth",
+                            "A session's queue depth after a message was queued or sent.",
+                            MakeTraceSourceAccessor(&MqttBroker::m_queueDepthTrace),
+                            "ns3::mqtt::MqttBroker::QueueDepthTracedCallback")
+            .AddTraceSource("Rx",
+                            "Bytes read from a client's socket.",
+                            MakeTraceSourceAccessor(&MqttBroker::m_rxTrace),
+                            "ns3::Packet::AddressTracedCallback")
+            .AddTraceSource("Tx",
+                            "Bytes written to a client's socket.",
+                            MakeTraceSourceAccessor(&MqttBroker::m_txTrace),
+                            "ns3::Packet::AddressTracedCallback");
+    return tid;
+}
+
+MqttBroker::MqttBroker()
+    : m_timers(MakeCallback(&MqttBroker::OnTimer, this))
+{
+    NS_LOG_FUNCTION(this);
+    m_seedStream = CreateObject<UniformRandomVariable>();
+    m_callbacks.data = MakeCallback(&MqttBroker::OnData, this);
+    m_callbacks.closed = MakeCallback(&MqttBroker::OnClosed, this);
+    m_callbacks.rx = MakeCallback(
+        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_rxTrace);
+    m_callbacks.tx = MakeCallback(
+        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_txTrace);
+}
+
+MqttBroker::~MqttBroker()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+int64_t
+MqttBroker::AssignStreams(int64_t stream)
+{
+    NS_LOG_FUNCTION(this << stream);
+    m_seedStream->SetStream(stream);
+    return 1;
+}
+
+const MqttBrokerEngine*
+MqttBroker::GetEngine() const
+{
+    return m_engine.get();
+}
+
+std::size_t
+MqttBroker::GetTransportCount() const
+{
+    return m_connections.size();
+}
+
+uint64_t
+MqttBroker::GetConnectionsAccepted() const
+{
+    return m_accepted;
+}
+
+MqttBrokerProfile
+MqttBroker::GetEffectiveProfile() const
+{
+    std::optional<MqttBrokerProfile> found = MqttBrokerProfile::ByName(m_profileName);
+    if (!found)
+    {
+        NS_FATAL_ERROR("MqttBroker: unknown profile '" << m_profileName
+                                                       << "' (known:" << ProfileNames() << ")");
+    }
+    MqttBrokerProfile profile = *found;
+    if (m_maxQueuedMessages >= 0)
+    {
+        profile.maxQueuedMessages = static_cast<uint32_t>(m_maxQueuedMessages);
+    }
+    if (m_maxInflight >= 0)
+    {
+        profile.maxInflightOut = static_cast<uint32_t>(m_maxInflight);
+    }
+    if (m_maxInflightIn >= 0)
+    {
+        profile.maxInflightIn = static_cast<uint32_t>(m_maxInflightIn);
+    }
+    if (m_keepAliveFactor >= 0)
+    {
+        profile.keepAliveFactor = m_keepAliveFactor;
+    }
+    if (!m_connectTimeout.IsNegative())
+    {
+        profile.connectTimeout = ToNanos(m_connectTimeout);
+    }
+    if (m_maxPacketSize >= 0)
+    {
+        profile.maxPacketSize = static_cast<std::size_t>(m_maxPacketSize);
+    }
+    if (m_maxPayloadSize >= 0)
+    {
+        profile.maxPayloadSize = static_cast<std::size_t>(m_maxPayloadSize);
+    }
+    if (m_queueQos0Offline != PROFILE)
+    {
+        profile.queueQos0Offline = m_queueQos0Offline == ON;
+    }
+    if (!m_sessionExpiry.IsNegative())
+    {
+        profile.sessionExpiry = ToNanos(m_sessionExpiry);
+    }
+    if (m_maxQos >= 0)
+    {
+        profile.maxQos = static_cast<Qos>(m_maxQos);
+    }
+    if (m_maxRetainedMessages >= 0)
+    {
+        profile.maxRetainedMessages = static_cast<std::size_t>(m_maxRetainedMessages);
+    }
+    if (!m_subscriptionDelay.IsNegative())
+    {
+        profile.subscriptionDelay = ToNanos(m_subscriptionDelay);
+    }
+    if (m_maxPublishRate >= 0)
+    {
+        profile.maxPublishRate = m_maxPublishRate;
+    }
+    if (m_offlineDrainRate >= 0)
+    {
+        profile.offlineDrainRate = m_offlineDrainRate;
+    }
+    return profile;
+}
+
+void
+MqttBroker::CreateEngine()
+{
+    uint64_t seed =
+        m_seed != 0 ? m_seed : m_seedStream->GetInteger(1, std::numeric_limits<uint32_t>::max());
+    m_engine = std::make_unique<MqttBrokerEngine>(GetEffectiveProfile(), seed);
+    if (!m_passwordFile.empty())
+    {
+        auto authenticator = std::make_shared<MqttAuthenticator>();
+        MqttConfigError error;
+        if (!authenticator->Load(m_passwordFile, error))
+        {
+            NS_FATAL_ERROR("MqttBroker: " << error.ToString());
+        }
+        authenticator->SetAllowAnonymous(m_allowAnonymous);
+        m_engine->SetAuthenticator(authenticator);
+    }
+    if (!m_aclFile.empty())
+    {
+        auto acl = std::make_shared<MqttAcl>();
+        MqttConfigError error;
+        if (!acl->Load(m_aclFile, error))
+        {
+            NS_FATAL_ERROR("MqttBroker: " << error.ToString());
+        }
+        m_engine->SetAcl(acl);
+    }
+}
+
+void
+MqttBroker::StartApplication()
+{
+    NS_LOG_FUNCTION(this);
+    if (m_running)
+    {
+        return;
+    }
+    m_running = true;
+    // A stopped engine refuses every CONNECT (ServerUnavailable), so a restart starts afresh.
+    CreateEngine();
+    m_listen4 = Listen(InetSocketAddress(Ipv4Address::GetAny(), m_port));
+    if (GetNode()->GetObject<Ipv6>())
+    {
+        m_listen6 = Listen(Inet6SocketAddress(Ipv6Address::GetAny(), m_port));
+    }
+}
+
+Ptr<Socket>
+MqttBroker::Listen(const Address& local)
+{
+    Ptr<Socket> socket = Socket::CreateSocket(GetNode(), TcpSocketFactory::GetTypeId());
+    if (socket->Bind(local) == -1)
+    {
+        NS_FATAL_ERROR("MqttBroker: cannot bind port " << m_port << " on node "
+                                                       << GetNode()->GetId());
+    }
+    socket->Listen();
+    socket->SetAcceptCallback(MakeCallback(&MqttBroker::HandleConnectionRequest, this),
+                              MakeCallback(&MqttBroker::HandleAccept, this));
+    return socket;
+}
+
+void
+MqttBroker::StopApplication()
+{
+    NS_LOG_FUNCTION(this);
+    if (!m_running)
+    {
+        return;
+    }
+    m_running = false;
+    for (Ptr<Socket>* listen : {&m_listen4, &m_listen6})
+    {
+        if (*listen)
+        {
+            (*listen)->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
+                                         MakeNullCallback<void, Ptr<Socket>, const Address&>());
+            (*listen)->Close();
+            *listen = nullptr;
+        }
+    }
+    if (m_engine)
+    {
+        m_engine->Shutdown(MqttNs3Timers::Now(), m_actions.Out());
+        Execute();
+    }
+    // Whatever the engine still knows is gone with the server; closing transports finish on
+    // their own.
+    for (auto& [id, connection] : m_connections)
+    {
+        if (connection.live)
+        {
+            connection.live = false;
+            connection.transport->Close();
+        }
+    }
+    m_timers.CancelAll();
+}
+
+void
+MqttBroker::DoDispose()
+{
+    NS_LOG_FUNCTION(this);
+    for (auto& [id, connection] : m_connections)
+    {
+        connection.transport->Abort();
+    }
+    m_connections.clear();
+    m_timers.CancelAll();
+    m_actions.Clear();
+    m_listen4 = nullptr;
+    m_listen6 = nullptr;
+    m_engine.reset();
+    Application::DoDispose();
+}
+
+bool
+MqttBroker::HandleConnectionRequest(Ptr<Socket> socket, const Address& from)
+{
+    NS_LOG_FUNCTION(this << socket << from);
+    return true;
+}
+
+void
+MqttBroker::HandleAccept(Ptr<Socket> socket, const Address& from)
+{
+    NS_LOG_FUNCTION(this << socket << from);
+    ConnectionId id = m_nextConnection++;
+    ++m_accepted;
+    Connection& connection = m_connections[id];
+    connection.transport = Create<MqttNs3Transport>(id, socket, from, m_callbacks);
+    m_connectionOpenedTrace(id, from);
+    m_engine->OnConnectionOpened(id, MqttNs3Timers::Now(), m_actions.Out());
+    Execute();
+}
+
+void
+MqttBroker::OnData(ConnectionId connection, const uint8_t* data, std::size_t size)
+{
+    auto it = m_connections.find(connection);
+    if (it == m_connections.end() || !it->second.live)
+    {
+        return;
+    }
+    m_engine->OnBytes(connection, data, size, MqttNs3Timers::Now(), m_actions.Out());
+    Execute();
+}
+
+void
+MqttBroker::OnClosed(ConnectionId connection, bool error)
+{
+    NS_LOG_FUNCTION(this << connection << error);
+    auto it = m_connections.find(connection);
+    if (it == m_connections.end())
+    {
+        return;
+    }
+    bool live = it->second.live;
+    m_connections.erase(it);
+    if (live && m_engine)
+    {
+        m_engine->OnConnectionClosed(connection, MqttNs3Timers::Now(), m_actions.Out());
+        Execute();
+    }
+}
+
+void
+MqttBroker::OnTimer(TimerId timer)
+{
+    m_engine->OnTimer(timer, MqttNs3Timers::Now(), m_actions.Out());
+    Execute();
+}
+
+void
+MqttBroker::Execute()
+{
+    m_actions.Drain(
+        [this](MqttAction& action)
+        {
+            if (auto* send = std::get_if<SendAction>(&action))
+            {
+                auto it = m_connections.find(send->connection);
+                if (it != m_connections.end() && it->second.live)
+                {
+                    it->second.transport->Send(send->bytes.data(), send->bytes.size());
+                }
+            }
+            else if (auto* close = std::get_if<CloseAction>(&action))
+            {
+                auto it = m_connections.find(close->connection);
+                if (it != m_connections.end() && it->second.live)
+                {
+                    it->second.live = false;
+                    it->second.transport->Close();
+                }
+            }
+            else if (auto* start = std::get_if<StartTimerAction>(&action))
+            {
+                m_timers.Start(start->timer, start->at);
+            }
+            else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
+            {
+                m_timers.Cancel(cancel->timer);
+            }
+            else if (auto* notify = std::get_if<NotifyAction>(&action))
+            {
+                Notify(notify->event);
+            }
+            else
+            {
+                NS_LOG_WARN("MqttBroker: the broker engine asked to open a connection; ignored");
+            }
+        });
+}
+
+void
+MqttBroker::Notify(const MqttEvent& event)
+{
+    NS_LOG_LOGIC("event " << EventTypeName(event.type) << " conn " << event.connection << " "
+                          << event.clientId);
+    switch (event.type)
+    {
+    case EventType::PublishReceived:
+        m_publishReceivedTrace(event);
+        break;
+    case EventType::MessageDelivered:
+        m_deliveredTrace(event);
+        m_queueDepthTrace(event.peerId, event.queueDepth);
+        break;
+    case EventType::MessageQueued:
+    case EventType::MessageSent:
+        m_queueDepthTrace(event.peerId, event.queueDepth);
+        break;
+    case EventType::MessageDropped:
+        m_droppedTrace(event);
+        break;
+    case EventType::ConnectionClosed:
+        m_connectionClosedTrace(
+            event.connection, event.clientId, CloseReasonName(event.closeReason));
+        break;
+    default:
+        break;
+    }
+    m_eventTrace(event);
+}
+
+} // namespace mqtt
+} // namespace ns3

@@ -1,0 +1,158 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The MQTT broker as an ns-3 Application: MqttBrokerEngine driven over ns-3 TCP sockets.
+ */
+#ifndef MQTT_BROKER_H
+#define MQTT_BROKER_H
+
+#include "mqtt-action-queue.h"
+#include "mqtt-broker-engine.h"
+#include "mqtt-ns3-timers.h"
+#include "mqtt-ns3-transport.h"
+
+#include "ns3/address.h"
+#include "ns3/application.h"
+#include "ns3/nstime.h"
+#include "ns3/ptr.h"
+#include "ns3/traced-callback.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace ns3
+{
+
+class Socket;
+class UniformRandomVariable;
+
+namespace mqtt
+{
+
+/**
+ * An MQTT 3.1.1 broker listening on a TCP port (IPv4, and IPv6 when the node has it).
+ *
+ * The broker follows a profile (Attribute Profile, see MqttBrokerProfile::ByName); the limit
+ * Attributes override single fields of it (a negative value, or "profile", keeps the profile's).
+ * Stopping the application closes every connection (reason ServerShutdown); starting it again
+ * listens again with a fresh engine: sessions, subscriptions and retained messages do not
+ * survive a restart (like mosquitto without persistence).
+ */
+class MqttBroker : public Application
+{
+  public:
+    /** A tri-state for boolean profile fields. */
+    enum BoolOverride
+    {
+        PROFILE = 0, //!< keep the profile's value
+        OFF,
+        ON,
+    };
+
+    static TypeId GetTypeId();
+    MqttBroker();
+    ~MqttBroker() override;
+
+    /** Assigns @p stream to the random variables of this application. @return streams used (1). */
+    int64_t AssignStreams(int64_t stream);
+
+    /** The engine (null before the first start). For tests and statistics. */
+    const MqttBrokerEngine* GetEngine() const;
+    /** The profile in force (profile by name plus the overriding Attributes). */
+    MqttBrokerProfile GetEffectiveProfile() const;
+    /** Transport connections open (including ones closing). */
+    std::size_t GetTransportCount() const;
+    uint64_t GetConnectionsAccepted() const;
+
+    /** Signature of the Event, PublishReceived, Delivered and Dropped trace sources. */
+    typedef void (*EventTracedCallback)(const MqttEvent& event);
+    /** Signature of the ConnectionOpened trace source. */
+    typedef void (*ConnectionOpenedTracedCallback)(uint64_t connection, const Address& peer);
+    /** Signature of the ConnectionClosed trace source. */
+    typedef void (*ConnectionClosedTracedCallback)(uint64_t connection,
+                                                   const std::string& clientId,
+                                                   const std::string& reason);
+    /** Signature of the QueueDepth trace source. */
+    typedef void (*QueueDepthTracedCallback)(const std::string& clientId, uint32_t depth);
+
+    /**
+     * Public so that a study can stop and restart the application at any time (a broker
+     * restart, a device reboot), besides the start and stop times.
+     */
+    void StartApplication() override;
+    void StopApplication() override;
+
+  protected:
+    void DoDispose() override;
+
+  private:
+    void CreateEngine();
+    Ptr<Socket> Listen(const Address& local);
+    bool HandleConnectionRequest(Ptr<Socket> socket, const Address& from);
+    void HandleAccept(Ptr<Socket> socket, const Address& from);
+
+    void OnData(ConnectionId connection, const uint8_t* data, std::size_t size);
+    void OnClosed(ConnectionId connection, bool error);
+    void OnTimer(TimerId timer);
+    void Execute();
+    void Notify(const MqttEvent& event);
+
+    // Attributes.
+    uint16_t m_port;
+    std::string m_profileName;
+    int64_t m_maxQueuedMessages;
+    int64_t m_maxInflight;
+    int64_t m_maxInflightIn;
+    double m_keepAliveFactor;
+    Time m_connectTimeout;
+    int64_t m_maxPacketSize;
+    int64_t m_maxPayloadSize;
+    BoolOverride m_queueQos0Offline;
+    Time m_sessionExpiry;
+    int64_t m_maxQos;
+    int64_t m_maxRetainedMessages;
+    Time m_subscriptionDelay;
+    double m_maxPublishRate;
+    double m_offlineDrainRate;
+    std::string m_passwordFile;
+    bool m_allowAnonymous;
+    std::string m_aclFile;
+    uint64_t m_seed;
+
+    Ptr<UniformRandomVariable> m_seedStream;
+    std::unique_ptr<MqttBrokerEngine> m_engine;
+    MqttActionQueue m_actions;
+    MqttNs3Timers m_timers;
+    MqttNs3Transport::Callbacks m_callbacks;
+    Ptr<Socket> m_listen4;
+    Ptr<Socket> m_listen6;
+
+    struct Connection
+    {
+        Ptr<MqttNs3Transport> transport;
+        /** Whether the engine knows the connection (false once it asked to close it). */
+        bool live = true;
+    };
+
+    std::map<ConnectionId, Connection> m_connections;
+    ConnectionId m_nextConnection = 1;
+    bool m_running = false;
+    uint64_t m_accepted = 0;
+
+    TracedCallback<const MqttEvent&> m_eventTrace;
+    TracedCallback<const MqttEvent&> m_publishReceivedTrace;
+    TracedCallback<const MqttEvent&> m_deliveredTrace;
+    TracedCallback<const MqttEvent&> m_droppedTrace;
+    TracedCallback<uint64_t, const Address&> m_connectionOpenedTrace;
+    TracedCallback<uint64_t, const std::string&, const std::string&> m_connectionClosedTrace;
+    TracedCallback<const std::string&, uint32_t> m_queueDepthTrace;
+    TracedCallback<Ptr<const ns3::Packet>, const Address&> m_rxTrace;
+    TracedCallback<Ptr<const ns3::Packet>, const Address&> m_txTrace;
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_BROKER_H

@@ -1,0 +1,827 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-client.h"
+
+#include "ns3/boolean.h"
+#include "ns3/double.h"
+#include "ns3/fatal-error.h"
+#include "ns3/inet-socket-address.h"
+#include "ns3/inet6-socket-address.h"
+#include "ns3/ipv4-address.h"
+#include "ns3/ipv6-address.h"
+#include "ns3/log.h"
+#include "ns3/node.h"
+#include "ns3/pointer.h"
+#include "ns3/random-variable-stream.h"
+#include "ns3/simulator.h"
+#include "ns3/string.h"
+#include "ns3/uinteger.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("MqttClient");
+
+namespace mqtt
+{
+
+NS_OBJECT_ENSURE_REGISTERED(MqttClient);
+
+namespace
+{
+
+Nanos
+ToNanos(Time t)
+{
+    return Nanos(t.GetNanoSeconds());
+}
+
+} // namespace
+
+TypeId
+MqttClient::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::mqtt::MqttClient")
+            .SetParent<Application>()
+            .SetGroupName("Mqtt")
+            .AddConstructor<MqttClient>()
+            .AddAttribute("BrokerAddress",
+                          "The broker: an Ipv4Address or Ipv6Address (with BrokerPort), or an "
+                          "InetSocketAddress or Inet6SocketAddress.",
+                          AddressValue(),
+                          MakeAddressAccessor(&MqttClient::m_brokerAddress),
+                          MakeAddressChecker())
+            .AddAttribute("BrokerPort",
+                          "The broker's TCP port when BrokerAddress has none.",
+                          UintegerValue(1883),
+                          MakeUintegerAccessor(&MqttClient::m_brokerPort),
+                          MakeUintegerChecker<uint16_t>())
+            .AddAttribute("ClientId",
+                          "Client id template: %n is the node id, %a the application index.",
+                          StringValue("client-%n-%a"),
+                          MakeStringAccessor(&MqttClient::m_clientIdTemplate),
+                          MakeStringChecker())
+            .AddAttribute("KeepAlive",
+                          "Keep-alive in seconds (0: off).",
+                          UintegerValue(60),
+                          MakeUintegerAccessor(&MqttClient::m_keepAlive),
+                          MakeUintegerChecker<uint16_t>())
+            .AddAttribute("CleanSession",
+                          "Clean session flag of CONNECT.",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&MqttClient::m_cleanSession),
+                          MakeBooleanChecker())
+            .AddAttribute("WillTopic",
+                          "Topic of the will (empty: no will); %n and %a expand.",
+                          StringValue(""),
+                          MakeStringAccessor(&MqttClient::m_willTopic),
+                          MakeStringChecker())
+            .AddAttribute("WillPayload",
+                          "Payload of the will.",
+                          StringValue(""),
+                          MakeStringAccessor(&MqttClient::m_willPayload),
+                          MakeStringChecker())
+            .AddAttribute("WillQos",
+                          "QoS of the will.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&MqttClient::m_willQos),
+                          MakeUintegerChecker<uint8_t>(0, 2))
+            .AddAttribute("WillRetain",
+                          "Retain flag of the will.",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&MqttClient::m_willRetain),
+                          MakeBooleanChecker())
+            .AddAttribute("UserName",
+                          "User name of CONNECT (empty: none).",
+                          StringValue(""),
+                          MakeStringAccessor(&MqttClient::m_userName),
+                          MakeStringChecker())
+            .AddAttribute("Password",
+                          "Password of CONNECT (empty: none; needs a UserName).",
+                          StringValue(""),
+                          MakeStringAccessor(&MqttClient::m_password),
+                          MakeStringChecker())
+            .AddAttribute("Subscriptions",
+                          "Topic filters to subscribe to: \"filter:qos;filter:qos\" (qos "
+                          "defaults to 0); %n and %a expand.",
+                          StringValue(""),
+                          MakeStringAccessor(&MqttClient::m_subscriptionsText),
+                          MakeStringChecker())
+            .AddAttribute("Topic",
+                          "Topic template of generated publishes (empty: publish nothing).",
+                          StringValue(""),
+                          MakeStringAccessor(&MqttClient::m_topicTemplate),
+                          MakeStringChecker())
+            .AddAttribute("Qos",
+                          "QoS of generated publishes.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&MqttClient::m_qos),
+                          MakeUintegerChecker<uint8_t>(0, 2))
+            .AddAttribute("Retain",
+                          "Retain flag of generated publishes.",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&MqttClient::m_retain),
+                          MakeBooleanChecker())
+            .AddAttribute("PayloadSize",
+                          "Payload size in bytes of each generated publish (rounded down).",
+                          StringValue("ns3::ConstantRandomVariable[Constant=100]"),
+                          MakePointerAccessor(&MqttClient::m_payloadSize),
+                          MakePointerChecker<RandomVariableStream>())
+            .AddAttribute("Interval",
+                          "Time in seconds between generated publishes.",
+                          StringValue("ns3::ConstantRandomVariable[Constant=1.0]"),
+                          MakePointerAccessor(&MqttClient::m_interval),
+                          MakePointerChecker<RandomVariableStream>())
+            .AddAttribute("MaxMessages",
+                          "Generated publishes in all (0: unlimited).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&MqttClient::m_maxMessages),
+                          MakeUintegerChecker<uint64_t>())
+            .AddAttribute("AutoReconnect",
+                          "Reconnect after a lost or refused connection.",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&MqttClient::m_autoReconnect),
+                          MakeBooleanChecker())
+            .AddAttribute("ReconnectInitialDelay",
+                          "First reconnect delay.",
+                          TimeValue(Seconds(1)),
+                          MakeTimeAccessor(&MqttClient::m_reconnectInitialDelay),
+                          MakeTimeChecker())
+            .AddAttribute("ReconnectMaxDelay",
+                          "Bound on the reconnect delay.",
+                          TimeValue(Seconds(60)),
+                          MakeTimeAccessor(&MqttClient::m_reconnectMaxDelay),
+                          MakeTimeChecker())
+            .AddAttribute("ReconnectMultiplier",
+                          "Factor between successive reconnect delays.",
+                          DoubleValue(2.0),
+                          MakeDoubleAccessor(&MqttClient::m_reconnectMultiplier),
+                          MakeDoubleChecker<double>(1.0))
+            .AddAttribute("ReconnectJitter",
+                          "Each reconnect delay is scaled by a uniform factor in "
+                          "[1 - jitter, 1 + jitter].",
+                          DoubleValue(0.2),
+                          MakeDoubleAccessor(&MqttClient::m_reconnectJitter),
+                          MakeDoubleChecker<double>(0.0, 1.0))
+            .AddAttribute("ConnackTimeout",
+                          "No CONNACK within this time after CONNECT: close and retry.",
+                          TimeValue(Seconds(10)),
+                          MakeTimeAccessor(&MqttClient::m_connackTimeout),
+                          MakeTimeChecker())
+            .AddAttribute("PingTimeout",
+                          "No PINGRESP within this time: the broker is taken for dead.",
+                          TimeValue(Seconds(10)),
+                          MakeTimeAccessor(&MqttClient::m_pingTimeout),
+                          MakeTimeChecker())
+            .AddAttribute("AckTimeout",
+                          "No acknowledgement within this time: AckTimeout.",
+                          TimeValue(Seconds(30)),
+                          MakeTimeAccessor(&MqttClient::m_ackTimeout),
+                          MakeTimeChecker())
+            .AddAttribute("CloseOnAckTimeout",
+                          "Close the connection on an AckTimeout (a reconnect re-sends).",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&MqttClient::m_closeOnAckTimeout),
+                          MakeBooleanChecker())
+            .AddAttribute("MaxInflight",
+                          "QoS 1/2 publishes in flight at once.",
+                          UintegerValue(20),
+                          MakeUintegerAccessor(&MqttClient::m_maxInflight),
+                          MakeUintegerChecker<uint16_t>(1))
+            .AddAttribute("MaxQueued",
+                          "QoS 1/2 publishes waiting (in flight included); beyond it publishes "
+                          "are dropped.",
+                          UintegerValue(1000),
+                          MakeUintegerAccessor(&MqttClient::m_maxQueued),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("DetectDuplicates",
+                          "Remember (publisher, sequence) of stamped messages received to count "
+                          "duplicates (memory grows with the messages received).",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&MqttClient::m_detectDuplicates),
+                          MakeBooleanChecker())
+            .AddTraceSource("Event",
+                            "Every notification of the engine.",
+                            MakeTraceSourceAccessor(&MqttClient::m_eventTrace),
+                            "ns3::mqtt::MqttClient::EventTracedCallback")
+            .AddTraceSource("StateTransition",
+                            "The connection state machine changed (old, new state name).",
+                            MakeTraceSourceAccessor(&MqttClient::m_stateTransitionTrace),
+                            "ns3::Application::StateTransitionCallback")
+            .AddTraceSource("Connected",
+                            "A session started (CONNACK 0); the argument is session present.",
+                            MakeTraceSourceAccessor(&MqttClient::m_connectedTrace),
+                            "ns3::mqtt::MqttClient::ConnectedTracedCallback")
+            .AddTraceSource("Disconnected",
+                            "The connection ended; the argument names the reason.",
+                            MakeTraceSourceAccessor(&MqttClient::m_disconnectedTrace),
+                            "ns3::mqtt::MqttClient::DisconnectedTracedCallback")
+            .AddTraceSource("ConnectRefused",
+                            "The broker refused the connection (CONNACK code in the event).",
+                            MakeTraceSourceAccessor(&MqttClient::m_connectRefusedTrace),
+                            "ns3::mqtt::MqttClient::EventTracedCallback")
+            .AddTraceSource("PublishSent",
+                            "A generated publish was handed to the engine.",
+                            MakeTraceSourceAccessor(&MqttClient::m_publishSentTrace),
+                            "ns3::mqtt::MqttClient::PublishSentTracedCallback")
+            .AddTraceSource("PublishReceived",
+                            "A message arrived from the broker, with its stamp and latency.",
+                            MakeTraceSourceAccessor(&MqttClient::m_publishReceivedTrace),
+                            "ns3::mqtt::MqttClient::PublishReceivedTracedCallback")
+            .AddTraceSource("PublishCompleted",
+                            "An own QoS 1/2 publish was acknowledged.",
+                            MakeTraceSourceAccessor(&MqttClient::m_publishCompletedTrace),
+                            "ns3::mqtt::MqttClient::EventTracedCallback")
+            .AddTraceSource("Dropped",
+                            "An own message was dropped; the event says why.",
+                            MakeTraceSourceAccessor(&MqttClient::m_droppedTrace),
+                            "ns3::mqtt::MqttClient::EventTracedCallback")
+            .AddTraceSource("Subscribed",
+                            "A SUBACK code for one filter (granted QoS or 0x80).",
+                            MakeTraceSourceAccessor(&MqttClient::m_subscribedTrace),
+                            "ns3::mqtt::MqttClient::EventTracedCallback")
+            .AddTraceSource("AckTimeout",
+                            "No acknowledgement for a packet in time.",
+                            MakeTraceSourceAccessor(&MqttClient::m_ackTimeoutTrace),
+                            "ns3::mqtt::MqttClient::EventTracedCallback")
+            .AddTraceSource("Rx",
+                            "Bytes read from the socket.",
+                            MakeTraceSourceAccessor(&MqttClient::m_rxTrace),
+                            "ns3::Packet::AddressTracedCallback")
+            .AddTraceSource("Tx",
+                            "Bytes written to the socket.",
+                            MakeTraceSourceAccessor(&MqttClient::m_txTrace),
+                            "ns3::Packet::AddressTracedCallback");
+    return tid;
+}
+
+MqttClient::MqttClient()
+    : m_timers(MakeCallback(&MqttClient::OnTimer, this))
+{
+    NS_LOG_FUNCTION(this);
+    m_jitter = CreateObject<UniformRandomVariable>();
+    m_callbacks.connected = MakeCallback(&MqttClient::OnConnected, this);
+    m_callbacks.connectFailed = MakeCallback(&MqttClient::OnConnectFailed, this);
+    m_callbacks.data = MakeCallback(&MqttClient::OnData, this);
+    m_callbacks.closed = MakeCallback(&MqttClient::OnClosed, this);
+    m_callbacks.rx = MakeCallback(
+        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_rxTrace);
+    m_callbacks.tx = MakeCallback(
+        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_txTrace);
+}
+
+MqttClient::~MqttClient()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+int64_t
+MqttClient::AssignStreams(int64_t stream)
+{
+    NS_LOG_FUNCTION(this << stream);
+    m_interval->SetStream(stream);
+    m_payloadSize->SetStream(stream + 1);
+    m_jitter->SetStream(stream + 2);
+    return 3;
+}
+
+bool
+MqttClient::ParseSubscriptions(const std::string& text, std::vector<TopicRequest>& out)
+{
+    out.clear();
+    std::size_t begin = 0;
+    while (begin <= text.size())
+    {
+        std::size_t end = text.find(';', begin);
+        if (end == std::string::npos)
+        {
+            end = text.size();
+        }
+        std::string item = text.substr(begin, end - begin);
+        begin = end + 1;
+        if (item.empty())
+        {
+            continue;
+        }
+        TopicRequest request;
+        request.filter = item;
+        std::size_t colon = item.rfind(':');
+        if (colon != std::string::npos && colon + 2 == item.size() && item[colon + 1] >= '0' &&
+            item[colon + 1] <= '9')
+        {
+            if (item[colon + 1] > '2')
+            {
+                return false;
+            }
+            request.filter = item.substr(0, colon);
+            request.qos = static_cast<Qos>(item[colon + 1] - '0');
+        }
+        if (request.filter.empty())
+        {
+            return false;
+        }
+        out.push_back(request);
+    }
+    return true;
+}
+
+std::string
+MqttClient::ExpandTemplate(const std::string& pattern, uint32_t nodeId, uint32_t appIndex)
+{
+    std::string result;
+    result.reserve(pattern.size() + 8);
+    for (std::size_t i = 0; i < pattern.size(); ++i)
+    {
+        if (pattern[i] == '%' && i + 1 < pattern.size())
+        {
+            char c = pattern[i + 1];
+            if (c == 'n' || c == 'a' || c == '%')
+            {
+                result += c == 'n' ? std::to_string(nodeId)
+                                   : (c == 'a' ? std::to_string(appIndex) : std::string("%"));
+                ++i;
+                continue;
+            }
+        }
+        result += pattern[i];
+    }
+    return result;
+}
+
+uint32_t
+MqttClient::ApplicationIndex() const
+{
+    Ptr<Node> node = GetNode();
+    for (uint32_t i = 0; i < node->GetNApplications(); ++i)
+    {
+        if (PeekPointer(node->GetApplication(i)) == this)
+        {
+            return i;
+        }
+    }
+    return 0;
+}
+
+std::string
+MqttClient::GetClientId() const
+{
+    return ExpandTemplate(m_clientIdTemplate, GetNode()->GetId(), ApplicationIndex());
+}
+
+std::string
+MqttClient::GetTopic() const
+{
+    return ExpandTemplate(m_topicTemplate, GetNode()->GetId(), ApplicationIndex());
+}
+
+uint64_t
+MqttClient::GetPublisherId() const
+{
+    return MqttPayloadStamp::PublisherId(GetNode()->GetId(), ApplicationIndex());
+}
+
+const MqttClientEngine*
+MqttClient::GetEngine() const
+{
+    return m_engine.get();
+}
+
+ClientState
+MqttClient::GetState() const
+{
+    return m_state;
+}
+
+uint64_t
+MqttClient::GetPublishesSent() const
+{
+    return m_sequence;
+}
+
+uint64_t
+MqttClient::GetPublishesCompleted() const
+{
+    return m_completed;
+}
+
+uint64_t
+MqttClient::GetMessagesReceived() const
+{
+    return m_received;
+}
+
+uint64_t
+MqttClient::GetDuplicatesReceived() const
+{
+    return m_duplicates;
+}
+
+uint64_t
+MqttClient::GetMessagesDropped() const
+{
+    return m_dropped;
+}
+
+uint64_t
+MqttClient::GetSessionsStarted() const
+{
+    return m_sessions;
+}
+
+Address
+MqttClient::BrokerSocketAddress() const
+{
+    if (InetSocketAddress::IsMatchingType(m_brokerAddress) ||
+        Inet6SocketAddress::IsMatchingType(m_brokerAddress))
+    {
+        return m_brokerAddress;
+    }
+    if (Ipv4Address::IsMatchingType(m_brokerAddress))
+    {
+        return InetSocketAddress(Ipv4Address::ConvertFrom(m_brokerAddress), m_brokerPort);
+    }
+    if (Ipv6Address::IsMatchingType(m_brokerAddress))
+    {
+        return Inet6SocketAddress(Ipv6Address::ConvertFrom(m_brokerAddress), m_brokerPort);
+    }
+    NS_FATAL_ERROR("MqttClient: BrokerAddress is not an IPv4 or IPv6 address");
+    return Address();
+}
+
+MqttClientConfig
+MqttClient::MakeConfig() const
+{
+    uint32_t nodeId = GetNode()->GetId();
+    uint32_t appIndex = ApplicationIndex();
+    MqttClientConfig config;
+    config.clientId = ExpandTemplate(m_clientIdTemplate, nodeId, appIndex);
+    config.cleanSession = m_cleanSession;
+    config.keepAliveSeconds = m_keepAlive;
+    if (!m_willTopic.empty())
+    {
+        Will will;
+        will.topic = ExpandTemplate(m_willTopic, nodeId, appIndex);
+        will.payload.assign(m_willPayload.begin(), m_willPayload.end());
+        will.qos = static_cast<Qos>(m_willQos);
+        will.retain = m_willRetain;
+        config.will = will;
+    }
+    if (!m_userName.empty())
+    {
+        config.userName = m_userName;
+    }
+    if (!m_password.empty())
+    {
+        if (m_userName.empty())
+        {
+            // [MQTT-3.1.2-22]: a password needs a user name.
+            NS_FATAL_ERROR("MqttClient " << config.clientId << ": Password set without UserName");
+        }
+        config.password = std::vector<uint8_t>(m_password.begin(), m_password.end());
+    }
+    config.connackTimeout = ToNanos(m_connackTimeout);
+    config.pingTimeout = ToNanos(m_pingTimeout);
+    config.ackTimeout = ToNanos(m_ackTimeout);
+    config.closeOnAckTimeout = m_closeOnAckTimeout;
+    config.maxInflight = m_maxInflight;
+    config.maxQueued = m_maxQueued;
+    config.autoReconnect = m_autoReconnect;
+    config.reconnectInitialDelay = ToNanos(m_reconnectInitialDelay);
+    config.reconnectMaxDelay = ToNanos(m_reconnectMaxDelay);
+    config.reconnectMultiplier = m_reconnectMultiplier;
+    config.reconnectJitter = m_reconnectJitter;
+    return config;
+}
+
+void
+MqttClient::StartApplication()
+{
+    NS_LOG_FUNCTION(this);
+    if (m_running)
+    {
+        return;
+    }
+    uint32_t nodeId = GetNode()->GetId();
+    uint32_t appIndex = ApplicationIndex();
+    m_peer = BrokerSocketAddress();
+    m_topic = ExpandTemplate(m_topicTemplate, nodeId, appIndex);
+    m_publisherId = MqttPayloadStamp::PublisherId(nodeId, appIndex);
+    if (!ParseSubscriptions(ExpandTemplate(m_subscriptionsText, nodeId, appIndex), m_subscriptions))
+    {
+        NS_FATAL_ERROR("MqttClient: malformed Subscriptions '" << m_subscriptionsText
+                                                               << "' (want filter:qos;...)");
+    }
+    if (!m_engine)
+    {
+        // The jitter comes from an ns-3 stream so the run seed reproduces reconnect times.
+        Ptr<UniformRandomVariable> jitter = m_jitter;
+        m_engine = std::make_unique<MqttClientEngine>(MakeConfig(),
+                                                      [jitter]() { return jitter->GetValue(); });
+    }
+    m_running = true;
+    m_publishing = false;
+    m_engine->Connect(MqttNs3Timers::Now(), m_actions.Out());
+    Execute();
+}
+
+void
+MqttClient::StopApplication()
+{
+    NS_LOG_FUNCTION(this);
+    if (!m_running)
+    {
+        return;
+    }
+    m_running = false;
+    m_publishEvent.Cancel();
+    if (m_engine)
+    {
+        m_engine->Disconnect(MqttNs3Timers::Now(), m_actions.Out());
+        Execute();
+    }
+}
+
+void
+MqttClient::DoDispose()
+{
+    NS_LOG_FUNCTION(this);
+    m_publishEvent.Cancel();
+    for (auto& [id, connection] : m_connections)
+    {
+        connection.transport->Abort();
+    }
+    m_connections.clear();
+    m_timers.CancelAll();
+    m_actions.Clear();
+    m_engine.reset();
+    m_payloadSize = nullptr;
+    m_interval = nullptr;
+    m_jitter = nullptr;
+    Application::DoDispose();
+}
+
+uint64_t
+MqttClient::Publish(const std::string& topic,
+                    const std::vector<uint8_t>& payload,
+                    Qos qos,
+                    bool retain)
+{
+    if (!m_engine || !m_running)
+    {
+        return 0;
+    }
+    uint64_t id =
+        m_engine->Publish(topic, payload, qos, retain, MqttNs3Timers::Now(), m_actions.Out());
+    Execute();
+    return id;
+}
+
+void
+MqttClient::Subscribe(const std::vector<TopicRequest>& topics)
+{
+    if (!m_engine || !m_running)
+    {
+        return;
+    }
+    m_engine->Subscribe(topics, MqttNs3Timers::Now(), m_actions.Out());
+    Execute();
+}
+
+void
+MqttClient::Unsubscribe(const std::vector<std::string>& filters)
+{
+    if (!m_engine || !m_running)
+    {
+        return;
+    }
+    m_engine->Unsubscribe(filters, MqttNs3Timers::Now(), m_actions.Out());
+    Execute();
+}
+
+void
+MqttClient::PublishNext()
+{
+    if (!m_running || (m_maxMessages != 0 && m_sequence >= m_maxMessages))
+    {
+        return;
+    }
+    MqttPayloadStamp stamp;
+    stamp.publisher = m_publisherId;
+    stamp.sequence = m_sequence++;
+    stamp.sendTimeNs = Simulator::Now().GetNanoSeconds();
+    double size = m_payloadSize->GetValue();
+    auto bytes = static_cast<std::size_t>(size > 0 ? size : 0);
+    m_engine->Publish(m_topic,
+                      stamp.MakePayload(bytes),
+                      static_cast<Qos>(m_qos),
+                      m_retain,
+                      MqttNs3Timers::Now(),
+                      m_actions.Out());
+    m_publishSentTrace(m_topic, stamp, static_cast<uint32_t>(bytes), m_qos);
+    Execute();
+    if (m_maxMessages == 0 || m_sequence < m_maxMessages)
+    {
+        m_publishEvent =
+            Simulator::Schedule(Seconds(m_interval->GetValue()), &MqttClient::PublishNext, this);
+    }
+}
+
+void
+MqttClient::OnConnected(ConnectionId connection)
+{
+    auto it = m_connections.find(connection);
+    if (it == m_connections.end() || !it->second.live)
+    {
+        return;
+    }
+    m_engine->OnTransportConnected(MqttNs3Timers::Now(), m_actions.Out());
+    Execute();
+}
+
+void
+MqttClient::OnConnectFailed(ConnectionId connection)
+{
+    auto it = m_connections.find(connection);
+    if (it == m_connections.end())
+    {
+        return;
+    }
+    bool live = it->second.live;
+    m_connections.erase(it);
+    if (live)
+    {
+        m_engine->OnTransportFailed(MqttNs3Timers::Now(), m_actions.Out());
+        Execute();
+    }
+}
+
+void
+MqttClient::OnData(ConnectionId connection, const uint8_t* data, std::size_t size)
+{
+    auto it = m_connections.find(connection);
+    if (it == m_connections.end() || !it->second.live)
+    {
+        return;
+    }
+    m_engine->OnBytes(data, size, MqttNs3Timers::Now(), m_actions.Out());
+    Execute();
+}
+
+void
+MqttClient::OnClosed(ConnectionId connection, bool error)
+{
+    NS_LOG_FUNCTION(this << connection << error);
+    auto it = m_connections.find(connection);
+    if (it == m_connections.end())
+    {
+        return;
+    }
+    bool live = it->second.live;
+    m_connections.erase(it);
+    if (live && m_engine)
+    {
+        m_engine->OnTransportClosed(MqttNs3Timers::Now(), m_actions.Out());
+        Execute();
+    }
+}
+
+void
+MqttClient::OnTimer(TimerId timer)
+{
+    m_engine->OnTimer(timer, MqttNs3Timers::Now(), m_actions.Out());
+    Execute();
+}
+
+void
+MqttClient::Execute()
+{
+    m_actions.Drain(
+        [this](MqttAction& action)
+        {
+            if (auto* send = std::get_if<SendAction>(&action))
+            {
+                auto it = m_connections.find(send->connection);
+                if (it != m_connections.end() && it->second.live)
+                {
+                    it->second.transport->Send(send->bytes.data(), send->bytes.size());
+                }
+            }
+            else if (auto* close = std::get_if<CloseAction>(&action))
+            {
+                auto it = m_connections.find(close->connection);
+                if (it != m_connections.end() && it->second.live)
+                {
+                    it->second.live = false;
+                    it->second.transport->Close();
+                }
+            }
+            else if (auto* open = std::get_if<OpenConnectionAction>(&action))
+            {
+                Connection& connection = m_connections[open->connection];
+                connection.live = true;
+                connection.transport =
+                    MqttNs3Transport::Connect(open->connection, GetNode(), m_peer, m_callbacks);
+            }
+            else if (auto* start = std::get_if<StartTimerAction>(&action))
+            {
+                m_timers.Start(start->timer, start->at);
+            }
+            else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
+            {
+                m_timers.Cancel(cancel->timer);
+            }
+            else if (auto* notify = std::get_if<NotifyAction>(&action))
+            {
+                Notify(notify->event);
+            }
+        });
+}
+
+void
+MqttClient::OnSessionStarted(bool sessionPresent)
+{
+    ++m_sessions;
+    m_connectedTrace(sessionPresent);
+    if (!sessionPresent && !m_subscriptions.empty())
+    {
+        // The broker holds no subscriptions for us: (re)make them. Appended to the running
+        // action queue, so they go out after what the engine already asked for.
+        m_engine->Subscribe(m_subscriptions, MqttNs3Timers::Now(), m_actions.Out());
+    }
+    if (!m_publishing && m_running && !m_topic.empty())
+    {
+        m_publishing = true;
+        m_publishEvent = Simulator::ScheduleNow(&MqttClient::PublishNext, this);
+    }
+}
+
+void
+MqttClient::Notify(const MqttEvent& event)
+{
+    NS_LOG_LOGIC(GetClientId() << " event " << EventTypeName(event.type));
+    switch (event.type)
+    {
+    case EventType::StateChanged:
+    {
+        auto next = static_cast<ClientState>(event.code);
+        m_stateTransitionTrace(ClientStateName(m_state), ClientStateName(next));
+        m_state = next;
+        break;
+    }
+    case EventType::SessionStarted:
+        OnSessionStarted(event.sessionPresent);
+        break;
+    case EventType::ConnectionClosed:
+        m_disconnectedTrace(CloseReasonName(event.closeReason));
+        break;
+    case EventType::ConnectRefused:
+        m_connectRefusedTrace(event);
+        break;
+    case EventType::PublishReceived:
+    {
+        ++m_received;
+        MqttPayloadStamp stamp;
+        Time latency = Seconds(-1);
+        bool duplicate = false;
+        if (event.message)
+        {
+            const std::vector<uint8_t>& payload = event.message->payload;
+            if (auto decoded = MqttPayloadStamp::Decode(payload.data(), payload.size()))
+            {
+                stamp = *decoded;
+                latency = Simulator::Now() - NanoSeconds(stamp.sendTimeNs);
+                if (m_detectDuplicates)
+                {
+                    duplicate = !m_seen.emplace(stamp.publisher, stamp.sequence).second;
+                    m_duplicates += duplicate ? 1 : 0;
+                }
+            }
+        }
+        m_publishReceivedTrace(event, stamp, latency, duplicate);
+        break;
+    }
+    case EventType::PublishCompleted:
+        ++m_completed;
+        m_publishCompletedTrace(event);
+        break;
+    case EventType::MessageDropped:
+        ++m_dropped;
+        m_droppedTrace(event);
+        break;
+    case EventType::SubscriptionGranted:
+    case EventType::SubscriptionDenied:
+        m_subscribedTrace(event);
+        break;
+    case EventType::AckTimeout:
+        m_ackTimeoutTrace(event);
+        break;
+    default:
+        break;
+    }
+    m_eventTrace(event);
+}
+
+} // namespace mqtt
+} // namespace ns3

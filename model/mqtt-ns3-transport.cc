@@ -1,0 +1,477 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-ns3-transport.h"
+
+#include "ns3/inet-socket-address.h"
+#include "ns3/inet6-socket-address.h"
+#include "ns3/log.h"
+#include "ns3/node.h"
+#include "ns3/simulator.h"
+#include "ns3/tcp-socket-factory.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("MqttNs3Transport");
+
+namespace mqtt
+{
+
+namespace
+{
+
+/** One receive buffer for every connection: the simulator is single-threaded and the engine
+ * consumes the bytes before the next read. */
+std::vector<uint8_t>&
+ReceiveBuffer()
+{
+    static std::vector<uint8_t> buffer;
+    return buffer;
+}
+
+/** Which transport each attached socket belongs to. Looked up only, never iterated. */
+std::unordered_map<const Socket*, MqttNs3Transport*>&
+Registry()
+{
+    static std::unordered_map<const Socket*, MqttNs3Transport*> registry;
+    return registry;
+}
+
+} // namespace
+
+MqttNs3Transport*
+MqttNs3Transport::Find(Ptr<Socket> socket)
+{
+    auto it = Registry().find(PeekPointer(socket));
+    return it == Registry().end() ? nullptr : it->second;
+}
+
+void
+MqttNs3Transport::OnSocketConnected(Ptr<Socket> socket)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleConnected(socket);
+    }
+}
+
+void
+MqttNs3Transport::OnSocketConnectFailed(Ptr<Socket> socket)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleConnectFailed(socket);
+    }
+}
+
+void
+MqttNs3Transport::OnSocketRead(Ptr<Socket> socket)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleRead(socket);
+    }
+}
+
+void
+MqttNs3Transport::OnSocketSend(Ptr<Socket> socket, uint32_t available)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleSend(socket, available);
+    }
+}
+
+void
+MqttNs3Transport::OnSocketNormalClose(Ptr<Socket> socket)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleNormalClose(socket);
+    }
+}
+
+void
+MqttNs3Transport::OnSocketErrorClose(Ptr<Socket> socket)
+{
+    if (MqttNs3Transport* transport = Find(socket))
+    {
+        transport->HandleErrorClose(socket);
+    }
+}
+
+MqttNs3Transport::MqttNs3Transport(ConnectionId id, const Address& peer, Callbacks callbacks)
+    : m_id(id)
+    , m_peer(peer)
+    , m_callbacks(std::move(callbacks))
+{
+}
+
+MqttNs3Transport::MqttNs3Transport(ConnectionId id,
+                                   Ptr<Socket> socket,
+                                   const Address& peer,
+                                   Callbacks callbacks)
+    : MqttNs3Transport(id, peer, std::move(callbacks))
+{
+    NS_LOG_FUNCTION(this << id << socket);
+    m_connected = true;
+    Attach(socket);
+}
+
+MqttNs3Transport::~MqttNs3Transport()
+{
+    Detach();
+}
+
+Ptr<MqttNs3Transport>
+MqttNs3Transport::Connect(ConnectionId id, Ptr<Node> node, const Address& peer, Callbacks callbacks)
+{
+    NS_LOG_FUNCTION(id << node << peer);
+    Ptr<MqttNs3Transport> transport =
+        Ptr<MqttNs3Transport>(new MqttNs3Transport(id, peer, std::move(callbacks)), false);
+    Ptr<Socket> socket = Socket::CreateSocket(node, TcpSocketFactory::GetTypeId());
+    transport->Attach(socket);
+    int rc = -1;
+    if (Inet6SocketAddress::IsMatchingType(peer))
+    {
+        rc = socket->Bind6();
+    }
+    else if (InetSocketAddress::IsMatchingType(peer))
+    {
+        rc = socket->Bind();
+    }
+    if (rc == 0)
+    {
+        rc = socket->Connect(peer);
+    }
+    if (rc != 0)
+    {
+        NS_LOG_LOGIC("connect to " << peer << " failed at once: " << socket->GetErrno());
+        Simulator::ScheduleNow(&MqttNs3Transport::ReportConnectFailed, transport);
+    }
+    return transport;
+}
+
+void
+MqttNs3Transport::Attach(Ptr<Socket> socket)
+{
+    // Made once; copies share the implementation, so attaching allocates nothing.
+    static const Callback<void, Ptr<Socket>> connected =
+        MakeCallback(&MqttNs3Transport::OnSocketConnected);
+    static const Callback<void, Ptr<Socket>> connectFailed =
+        MakeCallback(&MqttNs3Transport::OnSocketConnectFailed);
+    static const Callback<void, Ptr<Socket>> read = MakeCallback(&MqttNs3Transport::OnSocketRead);
+    static const Callback<void, Ptr<Socket>, uint32_t> send =
+        MakeCallback(&MqttNs3Transport::OnSocketSend);
+    static const Callback<void, Ptr<Socket>> normalClose =
+        MakeCallback(&MqttNs3Transport::OnSocketNormalClose);
+    static const Callback<void, Ptr<Socket>> errorClose =
+        MakeCallback(&MqttNs3Transport::OnSocketErrorClose);
+    m_socket = socket;
+    Registry()[PeekPointer(socket)] = this;
+    m_socket->SetConnectCallback(connected, connectFailed);
+    m_socket->SetRecvCallback(read);
+    m_socket->SetSendCallback(send);
+    m_socket->SetCloseCallbacks(normalClose, errorClose);
+}
+
+void
+MqttNs3Transport::Detach()
+{
+    if (!m_socket)
+    {
+        return;
+    }
+    // The socket may outlive us (closing): it must not find us any more. Its callbacks stay
+    // set (replacing them would allocate); they find nothing and do nothing.
+    Registry().erase(PeekPointer(m_socket));
+    m_socket = nullptr;
+}
+
+void
+MqttNs3Transport::Send(const uint8_t* data, std::size_t size)
+{
+    NS_LOG_FUNCTION(this << m_id << size);
+    if (m_closing || m_finished || size == 0)
+    {
+        return;
+    }
+    if (m_connected && PendingBytes() == 0)
+    {
+        // Fast path: straight to the socket, keeping only what it refuses.
+        std::size_t room = std::min<std::size_t>(m_socket->GetTxAvailable(), size);
+        if (room > 0)
+        {
+            Ptr<ns3::Packet> packet = Create<ns3::Packet>(data, static_cast<uint32_t>(room));
+            int sent = m_socket->Send(packet);
+            if (sent > 0)
+            {
+                if (!m_callbacks.tx.IsNull())
+                {
+                    m_callbacks.tx(packet, m_peer);
+                }
+                data += sent;
+                size -= static_cast<std::size_t>(sent);
+            }
+        }
+        if (size == 0)
+        {
+            return;
+        }
+    }
+    if (m_pendingOffset == m_pending.size())
+    {
+        m_pending.clear();
+        m_pendingOffset = 0;
+    }
+    m_pending.insert(m_pending.end(), data, data + size);
+}
+
+void
+MqttNs3Transport::Flush()
+{
+    if (PendingBytes() == 0)
+    {
+        return;
+    }
+    while (m_socket && PendingBytes() > 0)
+    {
+        std::size_t room = std::min<std::size_t>(m_socket->GetTxAvailable(), PendingBytes());
+        if (room == 0)
+        {
+            return;
+        }
+        Ptr<ns3::Packet> packet =
+            Create<ns3::Packet>(m_pending.data() + m_pendingOffset, static_cast<uint32_t>(room));
+        int sent = m_socket->Send(packet);
+        if (sent <= 0)
+        {
+            return;
+        }
+        if (!m_callbacks.tx.IsNull())
+        {
+            m_callbacks.tx(packet, m_peer);
+        }
+        m_pendingOffset += static_cast<std::size_t>(sent);
+    }
+    // Everything written: release the buffer (a burst must not pin its memory).
+    std::vector<uint8_t>().swap(m_pending);
+    m_pendingOffset = 0;
+    if (m_closing && m_socket)
+    {
+        m_socket->Close();
+    }
+}
+
+void
+MqttNs3Transport::Close()
+{
+    NS_LOG_FUNCTION(this << m_id);
+    if (m_closing || m_finished)
+    {
+        return;
+    }
+    m_closing = true;
+    if (!m_connected)
+    {
+        // Still connecting: give up the attempt; the owner forgets us on OnClosed, from a later
+        // event (closing a connecting socket may call its close callback at once).
+        Ptr<Socket> socket = m_socket;
+        Detach();
+        if (socket)
+        {
+            socket->Close();
+        }
+        Simulator::ScheduleNow(&MqttNs3Transport::Finish, Ptr<MqttNs3Transport>(this), false);
+        return;
+    }
+    if (PendingBytes() == 0)
+    {
+        m_socket->Close();
+    }
+}
+
+void
+MqttNs3Transport::Abort()
+{
+    NS_LOG_FUNCTION(this << m_id);
+    if (m_finished)
+    {
+        return;
+    }
+    m_finished = true;
+    m_closing = true;
+    std::vector<uint8_t>().swap(m_pending);
+    m_pendingOffset = 0;
+    // No Close(): at disposal the node's IP stack may be gone already; the TCP layer disposes
+    // its sockets itself.
+    Detach();
+}
+
+ConnectionId
+MqttNs3Transport::Id() const
+{
+    return m_id;
+}
+
+const Address&
+MqttNs3Transport::Peer() const
+{
+    return m_peer;
+}
+
+std::size_t
+MqttNs3Transport::PendingBytes() const
+{
+    return m_pending.size() - m_pendingOffset;
+}
+
+bool
+MqttNs3Transport::IsOpen() const
+{
+    return m_connected && !m_closing && !m_finished;
+}
+
+void
+MqttNs3Transport::Finish(bool error)
+{
+    if (m_finished)
+    {
+        return;
+    }
+    NS_LOG_FUNCTION(this << m_id << error);
+    Ptr<MqttNs3Transport> self(this); // the owner may drop its reference in the callback
+    m_finished = true;
+    Ptr<Socket> socket = m_socket;
+    Detach();
+    if (socket && !error && !m_closing)
+    {
+        // The peer closed: close our side too so the FIN handshake completes.
+        socket->Close();
+    }
+    std::vector<uint8_t>().swap(m_pending);
+    m_pendingOffset = 0;
+    if (!m_callbacks.closed.IsNull())
+    {
+        m_callbacks.closed(m_id, error);
+    }
+}
+
+void
+MqttNs3Transport::HandleConnected(Ptr<Socket> socket)
+{
+    NS_LOG_FUNCTION(this << m_id << socket);
+    if (m_closing || m_finished)
+    {
+        return;
+    }
+    m_connected = true;
+    Ptr<MqttNs3Transport> self(this);
+    if (!m_callbacks.connected.IsNull())
+    {
+        m_callbacks.connected(m_id);
+    }
+    Flush();
+}
+
+void
+MqttNs3Transport::HandleConnectFailed(Ptr<Socket> socket)
+{
+    NS_LOG_FUNCTION(this << m_id << socket);
+    ReportConnectFailed();
+}
+
+void
+MqttNs3Transport::ReportConnectFailed()
+{
+    if (m_finished)
+    {
+        return;
+    }
+    Ptr<MqttNs3Transport> self(this);
+    bool closing = m_closing;
+    m_finished = true;
+    Ptr<Socket> socket = m_socket;
+    Detach();
+    if (socket)
+    {
+        socket->Close();
+    }
+    if (closing)
+    {
+        if (!m_callbacks.closed.IsNull())
+        {
+            m_callbacks.closed(m_id, true);
+        }
+        return;
+    }
+    if (!m_callbacks.connectFailed.IsNull())
+    {
+        m_callbacks.connectFailed(m_id);
+    }
+}
+
+void
+MqttNs3Transport::HandleRead(Ptr<Socket> socket)
+{
+    Ptr<MqttNs3Transport> self(this);
+    std::vector<uint8_t>& buffer = ReceiveBuffer();
+    Address from;
+    Ptr<ns3::Packet> packet;
+    while ((packet = socket->RecvFrom(from)))
+    {
+        uint32_t size = packet->GetSize();
+        if (size == 0)
+        {
+            break;
+        }
+        if (m_closing || m_finished)
+        {
+            continue; // the engine has forgotten this connection: discard
+        }
+        if (!m_callbacks.rx.IsNull())
+        {
+            m_callbacks.rx(packet, from);
+        }
+        if (buffer.size() < size)
+        {
+            buffer.resize(size);
+        }
+        packet->CopyData(buffer.data(), size);
+        if (!m_callbacks.data.IsNull())
+        {
+            m_callbacks.data(m_id, buffer.data(), size);
+        }
+    }
+}
+
+void
+MqttNs3Transport::HandleSend(Ptr<Socket> /* socket */, uint32_t available)
+{
+    NS_LOG_FUNCTION(this << m_id << available);
+    if (m_connected && !m_finished)
+    {
+        Flush();
+    }
+}
+
+void
+MqttNs3Transport::HandleNormalClose(Ptr<Socket> socket)
+{
+    NS_LOG_FUNCTION(this << m_id << socket);
+    Finish(false);
+}
+
+void
+MqttNs3Transport::HandleErrorClose(Ptr<Socket> socket)
+{
+    NS_LOG_FUNCTION(this << m_id << socket);
+    Finish(true);
+}
+
+} // namespace mqtt
+} // namespace ns3

@@ -1,0 +1,132 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * One MQTT connection over an ns-3 TCP socket: send buffering, receive, and the socket's
+ * callbacks turned into calls of its owner (an MqttBroker or MqttClient application).
+ */
+#ifndef MQTT_NS3_TRANSPORT_H
+#define MQTT_NS3_TRANSPORT_H
+
+#include "mqtt-action.h"
+
+#include "ns3/address.h"
+#include "ns3/callback.h"
+#include "ns3/packet.h"
+#include "ns3/ptr.h"
+#include "ns3/simple-ref-count.h"
+#include "ns3/socket.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace ns3
+{
+
+class Node;
+
+namespace mqtt
+{
+
+/**
+ * A TCP connection carrying MQTT bytes. Bytes the socket refuses (its send buffer is full) are
+ * kept and written from the socket's send callback, in order (the BulkSendApplication pattern).
+ * Received bytes go to the owner as they come; reassembling frames is the engine's job.
+ *
+ * Close() is graceful: what was sent before is written first, then the socket is closed, and
+ * from then on the owner hears only the final OnClosed (to forget the object). Abort() forgets
+ * everything at once and reports nothing.
+ */
+class MqttNs3Transport : public SimpleRefCount<MqttNs3Transport>
+{
+  public:
+    /** What the owner is told. Every callback may be null. */
+    struct Callbacks
+    {
+        /** The outgoing connection is up. */
+        Callback<void, ConnectionId> connected;
+        /** The outgoing connection failed to open. */
+        Callback<void, ConnectionId> connectFailed;
+        /** Bytes arrived (not called after Close()). */
+        Callback<void, ConnectionId, const uint8_t*, std::size_t> data;
+        /** The socket is closed (bool: by an error); also after Close(). */
+        Callback<void, ConnectionId, bool> closed;
+        /** A packet was written to the socket / read from it. */
+        Callback<void, Ptr<const ns3::Packet>, const Address&> tx;
+        Callback<void, Ptr<const ns3::Packet>, const Address&> rx;
+    };
+
+    /** Wraps an accepted socket (already connected). */
+    MqttNs3Transport(ConnectionId id, Ptr<Socket> socket, const Address& peer, Callbacks callbacks);
+    ~MqttNs3Transport();
+    MqttNs3Transport(const MqttNs3Transport&) = delete;
+    MqttNs3Transport& operator=(const MqttNs3Transport&) = delete;
+
+    /**
+     * Opens a TCP connection from @p node to @p peer (an InetSocketAddress or
+     * Inet6SocketAddress). Failure, synchronous or not, is reported through connectFailed, always
+     * from a later event so the owner is never re-entered.
+     */
+    static Ptr<MqttNs3Transport> Connect(ConnectionId id,
+                                         Ptr<Node> node,
+                                         const Address& peer,
+                                         Callbacks callbacks);
+
+    /** Writes @p size bytes (or keeps them until the socket takes them). */
+    void Send(const uint8_t* data, std::size_t size);
+    /** Writes what is pending, then closes the socket. */
+    void Close();
+    /** Forgets the socket at once (application disposal): drops pending bytes, sends nothing,
+     * reports nothing more. */
+    void Abort();
+
+    ConnectionId Id() const;
+    const Address& Peer() const;
+    /** Bytes kept because the socket's buffer was full. */
+    std::size_t PendingBytes() const;
+    /** Whether the connection is up and not closing. */
+    bool IsOpen() const;
+
+  private:
+    MqttNs3Transport(ConnectionId id, const Address& peer, Callbacks callbacks);
+
+    void Attach(Ptr<Socket> socket);
+    void Detach();
+    void Flush();
+    void Finish(bool error);
+
+    /** The transport a socket is attached to, or null. */
+    static MqttNs3Transport* Find(Ptr<Socket> socket);
+    /** Callbacks shared by every socket: one set per process instead of one per connection
+     * (a bound ns-3 Callback costs several allocations); they dispatch through Find(). */
+    static void OnSocketConnected(Ptr<Socket> socket);
+    static void OnSocketConnectFailed(Ptr<Socket> socket);
+    static void OnSocketRead(Ptr<Socket> socket);
+    static void OnSocketSend(Ptr<Socket> socket, uint32_t available);
+    static void OnSocketNormalClose(Ptr<Socket> socket);
+    static void OnSocketErrorClose(Ptr<Socket> socket);
+
+    void HandleConnected(Ptr<Socket> socket);
+    void HandleConnectFailed(Ptr<Socket> socket);
+    void HandleRead(Ptr<Socket> socket);
+    void HandleSend(Ptr<Socket> socket, uint32_t available);
+    void HandleNormalClose(Ptr<Socket> socket);
+    void HandleErrorClose(Ptr<Socket> socket);
+    void ReportConnectFailed();
+
+    ConnectionId m_id;
+    Ptr<Socket> m_socket;
+    Address m_peer;
+    Callbacks m_callbacks;
+    /** Bytes refused by the socket, from m_pendingOffset on. */
+    std::vector<uint8_t> m_pending;
+    std::size_t m_pendingOffset = 0;
+    bool m_connected = false;
+    bool m_closing = false;
+    bool m_finished = false;
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_NS3_TRANSPORT_H

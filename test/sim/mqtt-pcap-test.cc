@@ -1,0 +1,108 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The bytes on the simulated wire are MQTT as Wireshark knows it: run an example with --pcap,
+ * decode the captures with tshark, find every packet type the run used and nothing malformed.
+ */
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+#include <string>
+
+namespace
+{
+
+/** Runs @p command with a shell; returns its standard output, and its exit status in @p status. */
+std::string
+Run(const std::string& command, int& status)
+{
+    std::string output;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr)
+    {
+        status = -1;
+        return output;
+    }
+    std::array<char, 4096> buffer{};
+    std::size_t n;
+    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    {
+        output.append(buffer.data(), n);
+    }
+    status = pclose(pipe);
+    return output;
+}
+
+/** MQTT message types (numbers) tshark decodes in @p pcap. */
+std::set<int>
+DecodedTypes(const std::string& pcap)
+{
+    int status = 0;
+    std::string out =
+        Run("tshark -r '" + pcap +
+                "' -d tcp.port==1883,mqtt -Y mqtt -T fields -e mqtt.msgtype 2>/dev/null",
+            status);
+    EXPECT_EQ(status, 0) << out;
+    std::set<int> types;
+    std::istringstream lines(out);
+    std::string line;
+    while (std::getline(lines, line))
+    {
+        std::istringstream fields(line);
+        std::string field;
+        // Several MQTT messages in one segment come as "3,3,4".
+        while (std::getline(fields, field, ','))
+        {
+            types.insert(std::atoi(field.c_str()));
+        }
+    }
+    return types;
+}
+
+std::string
+Malformed(const std::string& pcap)
+{
+    int status = 0;
+    std::string out =
+        Run("tshark -r '" + pcap + "' -d tcp.port==1883,mqtt -Y _ws.malformed 2>/dev/null", status);
+    EXPECT_EQ(status, 0) << out;
+    return out;
+}
+
+void
+CheckExampleCapture(const std::string& name, const std::string& args, const std::set<int>& want)
+{
+    std::string prefix = ::testing::TempDir() + "mqtt-pcap-" + name;
+    std::string command = std::string(MQTT_EXAMPLES_DIR) + "/mqtt-basic-pubsub " + args +
+                          " --pcap=" + prefix + " >/dev/null 2>&1";
+    int status = std::system(command.c_str());
+    ASSERT_EQ(status, 0) << command;
+    for (const char* side : {"-0-0.pcap", "-1-0.pcap"})
+    {
+        std::string pcap = prefix + side;
+        std::set<int> types = DecodedTypes(pcap);
+        EXPECT_EQ(types, want) << pcap;
+        EXPECT_EQ(Malformed(pcap), "") << pcap;
+    }
+}
+
+} // namespace
+
+// CONNECT 1, CONNACK 2, PUBLISH 3, PUBREC 5, PUBREL 6, PUBCOMP 7, SUBSCRIBE 8, SUBACK 9,
+// PINGREQ 12, PINGRESP 13, DISCONNECT 14.
+TEST(Pcap, BasicPubSubQos2DecodesAsMqtt)
+{
+    CheckExampleCapture("qos2",
+                        "--count=3 --qos=2 --interval=2.5 --keepAlive=1",
+                        {1, 2, 3, 5, 6, 7, 8, 9, 12, 13, 14});
+}
+
+// PUBACK 4 instead of the QoS 2 exchange.
+TEST(Pcap, BasicPubSubQos1DecodesAsMqtt)
+{
+    CheckExampleCapture("qos1", "--count=3 --qos=1 --interval=0.5", {1, 2, 3, 4, 8, 9, 14});
+}
