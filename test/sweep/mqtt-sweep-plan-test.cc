@@ -197,6 +197,25 @@ TEST_F(SweepPlan, LoadReadsTheFileAndResolvesTheScenarioNextToIt)
     EXPECT_EQ(m_errors.back(), m_dir.Path() + "/none.yaml: cannot open the sweep file");
 }
 
+TEST(SweepFiles, ShippedSweepLoss)
+{
+    std::vector<std::string> errors;
+    auto plan = MqttSweepPlan::Load(
+        std::string(MQTT_TEST_SOURCE_DIR) + "/scenarios/sweep-loss.yaml", &errors);
+    ASSERT_TRUE(plan) << (errors.empty() ? "" : errors.front());
+    EXPECT_EQ(plan->name, "sweep-loss");
+    EXPECT_EQ(plan->scenario, std::string(MQTT_TEST_SOURCE_DIR) + "/scenarios/lossy-star.yaml");
+    ASSERT_EQ(plan->runs.size(), 50u); // 5 loss rates x 2 QoS x 5 seeds
+    EXPECT_EQ(plan->runs.front().id, "loss=0_qos=1_run=1");
+    EXPECT_EQ(plan->runs.back().id, "loss=0.3_qos=2_run=5");
+    EXPECT_EQ(plan->runs.back().overrides,
+              (std::vector<std::string>{"backends.sink.subscribe.0.qos=2",
+                                        "links.access.loss.rate=0.3",
+                                        "devices.qos1.qos=2",
+                                        "seed=1",
+                                        "run=5"}));
+}
+
 // Errors: one test per kind, each with the exact message.
 
 TEST_F(SweepPlan, ErrorNotYaml)
