@@ -186,6 +186,8 @@ def plot(metric, cells, axes, x_axis, panel_axis, qoss, out):
         ax.set_ylabel(f"{label}" + (f" ({unit})" if unit else ""))
         if key == "ratio":
             ax.set_ylim(0, 1.05)
+        else:
+            ax.set_yscale("log")  # milliseconds on a clean link, tens of seconds on a lossy one
         if not numeric:
             ax.set_xticks(xs)
             ax.set_xticklabels(x_values)

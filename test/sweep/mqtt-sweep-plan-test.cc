@@ -210,6 +210,10 @@ TEST(SweepFiles, ShippedSweepLoss)
     EXPECT_EQ(plan->runs.back().id, "loss=0.3_qos=2_run=5");
     EXPECT_EQ(plan->runs.back().overrides,
               (std::vector<std::string>{"backends.sink.subscribe.0.qos=2",
+                                        "devices.qos0.messages=30",
+                                        "devices.qos1.messages=30",
+                                        "duration=150s",
+                                        "devices.qos1.clean-session=false",
                                         "links.access.loss.rate=0.3",
                                         "devices.qos1.qos=2",
                                         "seed=1",
