@@ -419,7 +419,9 @@ TEST(ScenarioFiles, EveryShippedScenarioLoads)
     while (dirent* ent = readdir(d))
     {
         std::string name = ent->d_name;
-        if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml")
+        // sweep-*.yaml are sweep files (doc/scaling.md), tested with the sweep.
+        if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml" &&
+            name.rfind("sweep-", 0) != 0)
         {
             files.push_back(name);
         }
