@@ -458,13 +458,33 @@ void
 MqttBroker::HandleAccept(Ptr<Socket> socket, const Address& from)
 {
     NS_LOG_FUNCTION(this << socket << from);
+    ConnectionId id = AddConnection(
+        [socket, from](ConnectionId id, const MqttTransportCallbacks& callbacks) {
+            return Create<MqttNs3Transport>(id, socket, from, callbacks);
+        },
+        from);
+    if (id == 0)
+    {
+        socket->Close();
+    }
+}
+
+ConnectionId
+MqttBroker::AddConnection(const MqttTransportFactory& make, const Address& peer)
+{
+    NS_LOG_FUNCTION(this << peer);
+    if (!m_running || !m_engine)
+    {
+        return 0;
+    }
     ConnectionId id = m_nextConnection++;
     ++m_accepted;
     Connection& connection = m_connections[id];
-    connection.transport = Create<MqttNs3Transport>(id, socket, from, m_callbacks);
-    m_connectionOpenedTrace(id, from);
+    connection.transport = make(id, m_callbacks);
+    m_connectionOpenedTrace(id, peer);
     m_engine->OnConnectionOpened(id, MqttNs3Timers::Now(), m_actions.Out());
     Execute();
+    return id;
 }
 
 void

@@ -66,6 +66,14 @@ class MqttBroker : public Application
     std::size_t GetTransportCount() const;
     uint64_t GetConnectionsAccepted() const;
 
+    /**
+     * Serves a connection that did not come through the node's TCP stack (a real socket under
+     * the real-time simulator: MqttRealtimeHelper::ListenReal). @p make builds its transport for
+     * the id the broker assigns, reporting to the broker's callbacks; the connection then runs
+     * like any accepted one. @return the id, or 0 (nothing made) when the broker is not running.
+     */
+    ConnectionId AddConnection(const MqttTransportFactory& make, const Address& peer);
+
     /** Signature of the Event, PublishReceived, Delivered and Dropped trace sources. */
     typedef void (*EventTracedCallback)(const MqttEvent& event);
     /** Signature of the ConnectionOpened trace source. */
@@ -131,7 +139,7 @@ class MqttBroker : public Application
 
     struct Connection
     {
-        Ptr<MqttNs3Transport> transport;
+        Ptr<MqttTransport> transport;
         /** Whether the engine knows the connection (false once it asked to close it). */
         bool live = true;
     };

@@ -364,6 +364,12 @@ MqttClient::ApplicationIndex() const
     return 0;
 }
 
+void
+MqttClient::SetTransportFactory(MqttTransportFactory factory)
+{
+    m_transportFactory = std::move(factory);
+}
+
 std::string
 MqttClient::GetClientId() const
 {
@@ -721,8 +727,17 @@ MqttClient::Execute()
             {
                 Connection& connection = m_connections[open->connection];
                 connection.live = true;
-                connection.transport =
-                    MqttNs3Transport::Connect(open->connection, GetNode(), m_peer, m_callbacks);
+                if (m_transportFactory)
+                {
+                    connection.transport = m_transportFactory(open->connection, m_callbacks);
+                }
+                else
+                {
+                    connection.transport = MqttNs3Transport::Connect(open->connection,
+                                                                     GetNode(),
+                                                                     m_peer,
+                                                                     m_callbacks);
+                }
             }
             else if (auto* start = std::get_if<StartTimerAction>(&action))
             {

@@ -73,6 +73,13 @@ class MqttClient : public Application
     void Subscribe(const std::vector<TopicRequest>& topics);
     void Unsubscribe(const std::vector<std::string>& filters);
 
+    /**
+     * Makes future connections with @p factory instead of an ns-3 TCP socket to BrokerAddress
+     * (a real broker under the real-time simulator: MqttRealtimeHelper::UseRealBroker). An empty
+     * factory goes back to the node's TCP stack.
+     */
+    void SetTransportFactory(MqttTransportFactory factory);
+
     /** The client id in use (the template expanded). */
     std::string GetClientId() const;
     /** The publish topic in use (the template expanded; empty: no publish process). */
@@ -179,13 +186,14 @@ class MqttClient : public Application
     MqttNs3Timers m_timers;
     MqttNs3Transport::Callbacks m_callbacks;
     Address m_peer;
+    MqttTransportFactory m_transportFactory;
     std::string m_topic;
     uint64_t m_publisherId = 0;
     std::vector<TopicRequest> m_subscriptions;
 
     struct Connection
     {
-        Ptr<MqttNs3Transport> transport;
+        Ptr<MqttTransport> transport;
         /** Whether the engine still owns it (false once it asked to close it). */
         bool live = true;
     };

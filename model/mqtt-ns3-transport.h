@@ -8,6 +8,7 @@
 #define MQTT_NS3_TRANSPORT_H
 
 #include "mqtt-action.h"
+#include "mqtt-transport.h"
 
 #include "ns3/address.h"
 #include "ns3/callback.h"
@@ -37,28 +38,15 @@ namespace mqtt
  * from then on the owner hears only the final OnClosed (to forget the object). Abort() forgets
  * everything at once and reports nothing.
  */
-class MqttNs3Transport : public SimpleRefCount<MqttNs3Transport>
+class MqttNs3Transport : public MqttTransport
 {
   public:
-    /** What the owner is told. Every callback may be null. */
-    struct Callbacks
-    {
-        /** The outgoing connection is up. */
-        Callback<void, ConnectionId> connected;
-        /** The outgoing connection failed to open. */
-        Callback<void, ConnectionId> connectFailed;
-        /** Bytes arrived (not called after Close()). */
-        Callback<void, ConnectionId, const uint8_t*, std::size_t> data;
-        /** The socket is closed (bool: by an error); also after Close(). */
-        Callback<void, ConnectionId, bool> closed;
-        /** A packet was written to the socket / read from it. */
-        Callback<void, Ptr<const ns3::Packet>, const Address&> tx;
-        Callback<void, Ptr<const ns3::Packet>, const Address&> rx;
-    };
+    /** What the owner is told (shared with every transport). */
+    using Callbacks = MqttTransportCallbacks;
 
     /** Wraps an accepted socket (already connected). */
     MqttNs3Transport(ConnectionId id, Ptr<Socket> socket, const Address& peer, Callbacks callbacks);
-    ~MqttNs3Transport();
+    ~MqttNs3Transport() override;
     MqttNs3Transport(const MqttNs3Transport&) = delete;
     MqttNs3Transport& operator=(const MqttNs3Transport&) = delete;
 
@@ -73,19 +61,19 @@ class MqttNs3Transport : public SimpleRefCount<MqttNs3Transport>
                                          Callbacks callbacks);
 
     /** Writes @p size bytes (or keeps them until the socket takes them). */
-    void Send(const uint8_t* data, std::size_t size);
+    void Send(const uint8_t* data, std::size_t size) override;
     /** Writes what is pending, then closes the socket. */
-    void Close();
+    void Close() override;
     /** Forgets the socket at once (application disposal): drops pending bytes, sends nothing,
      * reports nothing more. */
-    void Abort();
+    void Abort() override;
 
-    ConnectionId Id() const;
-    const Address& Peer() const;
+    ConnectionId Id() const override;
+    const Address& Peer() const override;
     /** Bytes kept because the socket's buffer was full. */
-    std::size_t PendingBytes() const;
+    std::size_t PendingBytes() const override;
     /** Whether the connection is up and not closing. */
-    bool IsOpen() const;
+    bool IsOpen() const override;
 
   private:
     MqttNs3Transport(ConnectionId id, const Address& peer, Callbacks callbacks);

@@ -1,0 +1,47 @@
+# Real-socket mode: the POSIX transport (epoll, non-blocking TCP) that runs the same engines on
+# real sockets, the standalone broker, and the interoperability and hostile-peer tests.
+# Not part of the core (it uses sockets) and links nothing but the core: no ns-3, so the
+# sanitizer build (MQTT_CORE_ONLY) builds and tests it too.
+set(MQTT_POSIX_SOURCES
+    model/mqtt-posix-broker.cc
+    model/mqtt-posix-client.cc
+    model/mqtt-posix-clock.cc
+    model/mqtt-posix-endpoint.cc
+    model/mqtt-posix-output-buffer.cc
+    model/mqtt-posix-socket.cc
+    model/mqtt-posix-timer-queue.cc
+)
+add_library(mqtt-posix STATIC ${MQTT_POSIX_SOURCES})
+target_link_libraries(mqtt-posix PUBLIC mqtt-core)
+mqtt_target_warnings(mqtt-posix)
+
+# The standalone broker: ./ns3-mqtt broker runs it.
+add_executable(mqtt-broker apps/mqtt-broker-main.cc)
+target_link_libraries(mqtt-broker PRIVATE mqtt-posix)
+mqtt_target_warnings(mqtt-broker)
+
+# Interoperability (mosquitto, mosquitto_pub/sub) and hostile-peer tests on loopback.
+# Their helpers (processes, a raw MQTT connection) are shared with the real-time tests.
+add_library(mqtt-posix-test-util STATIC test/posix/mqtt-posix-test-util.cc)
+target_include_directories(mqtt-posix-test-util PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/test/posix)
+target_link_libraries(mqtt-posix-test-util PUBLIC mqtt-posix)
+target_compile_definitions(mqtt-posix-test-util PRIVATE
+    MQTT_BROKER_BINARY="$<TARGET_FILE:mqtt-broker>")
+add_dependencies(mqtt-posix-test-util mqtt-broker)
+mqtt_target_warnings(mqtt-posix-test-util)
+file(GLOB MQTT_POSIX_TEST_SOURCES CONFIGURE_DEPENDS test/posix/*-test.cc)
+if(MQTT_POSIX_TEST_SOURCES)
+    add_executable(mqtt-posix-tests ${MQTT_POSIX_TEST_SOURCES})
+    target_link_libraries(mqtt-posix-tests PRIVATE mqtt-posix-test-util GTest::gtest
+        GTest::gtest_main)
+    target_compile_definitions(mqtt-posix-tests PRIVATE
+        MQTT_TEST_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}"
+        MQTT_BROKER_BINARY="$<TARGET_FILE:mqtt-broker>")
+    if(MQTT_SANITIZE)
+        target_compile_definitions(mqtt-posix-tests PRIVATE MQTT_SANITIZED=1)
+    endif()
+    add_dependencies(mqtt-posix-tests mqtt-broker)
+    mqtt_target_warnings(mqtt-posix-tests)
+    gtest_discover_tests(mqtt-posix-tests DISCOVERY_TIMEOUT 60
+        PROPERTIES LABELS posix TIMEOUT 180)
+endif()

@@ -1,0 +1,675 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-posix-broker.h"
+
+#include "mqtt-broker-engine.h"
+#include "mqtt-posix-clock.h"
+#include "mqtt-posix-socket.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdarg>
+#include <cstring>
+#include <ctime>
+
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+namespace
+{
+constexpr int MAX_EVENTS = 256;
+/** Connections accepted per listener per wakeup, so a connect flood cannot starve the rest. */
+constexpr int MAX_ACCEPTS_PER_WAKEUP = 256;
+constexpr int TAG_SHIFT = 56;
+constexpr uint64_t VALUE_MASK = (uint64_t{1} << TAG_SHIFT) - 1;
+} // namespace
+
+MqttPosixBroker::MqttPosixBroker(MqttBrokerEngine& engine, MqttPosixBrokerOptions options)
+    : m_engine(engine)
+    , m_options(std::move(options))
+{
+    if (m_options.readChunk == 0)
+    {
+        m_options.readChunk = 64 * 1024;
+    }
+    m_readBuffer.resize(m_options.readChunk);
+}
+
+MqttPosixBroker::~MqttPosixBroker()
+{
+    for (auto& [id, connection] : m_connections)
+    {
+        close(connection.fd);
+    }
+    for (int fd : m_listenFds)
+    {
+        close(fd);
+    }
+    for (int fd : {m_epoll, m_signalFd, m_wakeFd, m_spareFd})
+    {
+        if (fd >= 0)
+        {
+            close(fd);
+        }
+    }
+}
+
+uint64_t
+MqttPosixBroker::Tag(Kind kind, uint64_t value)
+{
+    return (static_cast<uint64_t>(kind) << TAG_SHIFT) | (value & VALUE_MASK);
+}
+
+bool
+MqttPosixBroker::Open(std::string& error)
+{
+    m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    if (m_epoll < 0)
+    {
+        error = "epoll_create1: " + PosixErrorString(errno);
+        return false;
+    }
+    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (m_wakeFd < 0)
+    {
+        error = "eventfd: " + PosixErrorString(errno);
+        return false;
+    }
+    epoll_event wake{};
+    wake.events = EPOLLIN;
+    wake.data.u64 = Tag(Kind::Wake, 0);
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &wake);
+    m_spareFd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+    if (m_options.listen.empty())
+    {
+        error = "no address to listen on";
+        return false;
+    }
+    for (const MqttPosixEndpoint& endpoint : m_options.listen)
+    {
+        int fd = PosixListen(endpoint, m_options.listenBacklog, error);
+        if (fd < 0)
+        {
+            return false;
+        }
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.u64 = Tag(Kind::Listener, m_listenFds.size());
+        if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
+        {
+            error = "epoll_ctl: " + PosixErrorString(errno);
+            close(fd);
+            return false;
+        }
+        m_listenFds.push_back(fd);
+        m_listening.push_back(PosixLocalEndpoint(fd));
+    }
+    return true;
+}
+
+const std::vector<MqttPosixEndpoint>&
+MqttPosixBroker::Listening() const
+{
+    return m_listening;
+}
+
+bool
+MqttPosixBroker::StopOnSignals(std::string& error)
+{
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    if (pthread_sigmask(SIG_BLOCK, &mask, nullptr) != 0)
+    {
+        error = "pthread_sigmask failed";
+        return false;
+    }
+    m_signalFd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (m_signalFd < 0)
+    {
+        error = "signalfd: " + PosixErrorString(errno);
+        return false;
+    }
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = Tag(Kind::Signal, 0);
+    if (m_epoll < 0 || epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_signalFd, &event) != 0)
+    {
+        error = "epoll_ctl(signalfd): call Open() first";
+        return false;
+    }
+    return true;
+}
+
+void
+MqttPosixBroker::Stop()
+{
+    m_stop.store(true);
+    if (m_wakeFd >= 0)
+    {
+        uint64_t one = 1;
+        ssize_t ignored = write(m_wakeFd, &one, sizeof(one));
+        (void)ignored;
+    }
+}
+
+void
+MqttPosixBroker::SetEventCallback(EventCallback callback)
+{
+    m_eventCallback = std::move(callback);
+}
+
+const MqttPosixBroker::Stats&
+MqttPosixBroker::GetStats() const
+{
+    return m_stats;
+}
+
+std::size_t
+MqttPosixBroker::ConnectionCount() const
+{
+    return m_connections.size();
+}
+
+void
+MqttPosixBroker::Run()
+{
+    while (!m_stop.load())
+    {
+        RunOnce(std::chrono::seconds(60));
+    }
+    ShutDown();
+}
+
+void
+MqttPosixBroker::RunOnce(Nanos maxWait)
+{
+    Nanos now = PosixMonotonicNow();
+    Nanos wait = maxWait;
+    for (const MqttPosixTimerQueue* queue : {&m_timers, &m_lingers})
+    {
+        if (auto next = queue->NextDeadline())
+        {
+            wait = std::min(wait, std::max(Nanos(0), *next - now));
+        }
+    }
+    // Round up, so a wakeup for a timer finds it due.
+    int timeoutMs = static_cast<int>((wait.count() + 999999) / 1000000);
+
+    epoll_event events[MAX_EVENTS];
+    int n = epoll_wait(m_epoll, events, MAX_EVENTS, timeoutMs);
+    if (n < 0 && errno != EINTR)
+    {
+        Log("epoll_wait: %s", PosixErrorString(errno).c_str());
+        m_stop.store(true);
+        return;
+    }
+    ++m_stats.wakeups;
+    now = PosixMonotonicNow();
+    for (int i = 0; i < n; ++i)
+    {
+        uint64_t data = events[i].data.u64;
+        auto kind = static_cast<Kind>(data >> TAG_SHIFT);
+        uint64_t value = data & VALUE_MASK;
+        switch (kind)
+        {
+        case Kind::Listener:
+            Accept(static_cast<std::size_t>(value), now);
+            break;
+        case Kind::Signal:
+        {
+            signalfd_siginfo info{};
+            while (read(m_signalFd, &info, sizeof(info)) == sizeof(info))
+            {
+                Log("signal %u: shutting down", info.ssi_signo);
+            }
+            m_stop.store(true);
+            break;
+        }
+        case Kind::Wake:
+        {
+            uint64_t count = 0;
+            ssize_t ignored = read(m_wakeFd, &count, sizeof(count));
+            (void)ignored;
+            break;
+        }
+        case Kind::Connection:
+        {
+            Connection* connection = Find(value);
+            if (connection == nullptr)
+            {
+                break; // closed earlier in this wakeup
+            }
+            uint32_t flags = events[i].events;
+            if (connection->closing)
+            {
+                if (flags & (EPOLLERR | EPOLLHUP))
+                {
+                    Destroy(connection->id); // nobody left to read the rest
+                }
+                else if (flags & EPOLLOUT)
+                {
+                    MarkDirty(*connection);
+                }
+                break;
+            }
+            if (flags & EPOLLOUT)
+            {
+                MarkDirty(*connection);
+            }
+            if (flags & (EPOLLIN | EPOLLHUP | EPOLLERR))
+            {
+                Read(*connection, now);
+            }
+            break;
+        }
+        }
+    }
+
+    uint64_t mark = m_timers.Mark();
+    while (auto timer = m_timers.PopDue(now, mark))
+    {
+        m_engine.OnTimer(*timer, now, m_actions);
+        Apply(now);
+    }
+    uint64_t lingerMark = m_lingers.Mark();
+    while (auto id = m_lingers.PopDue(now, lingerMark))
+    {
+        if (Connection* connection = Find(*id))
+        {
+            Log("dropped conn=%llu client=%s: %zu bytes still unsent after the close linger",
+                static_cast<unsigned long long>(*id),
+                connection->clientId.empty() ? "-" : connection->clientId.c_str(),
+                connection->out.Size());
+            Destroy(*id);
+        }
+    }
+    Flush(now);
+}
+
+void
+MqttPosixBroker::Accept(std::size_t listener, Nanos now)
+{
+    int listenFd = m_listenFds[listener];
+    for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP; ++i)
+    {
+        sockaddr_storage addr{};
+        socklen_t length = sizeof(addr);
+        int fd = accept4(
+            listenFd, reinterpret_cast<sockaddr*>(&addr), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+        {
+            if (errno == EINTR || errno == ECONNABORTED)
+            {
+                continue;
+            }
+            if ((errno == EMFILE || errno == ENFILE) && m_spareFd >= 0)
+            {
+                // Accept and close at once: otherwise the pending connection keeps the
+                // listener readable and the loop spins.
+                close(m_spareFd);
+                int dropped = accept(listenFd, nullptr, nullptr);
+                if (dropped >= 0)
+                {
+                    close(dropped);
+                    ++m_stats.refusedNoFd;
+                }
+                m_spareFd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                Log("refused a connection on %s: out of file descriptors",
+                    m_listening[listener].ToString().c_str());
+                continue;
+            }
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+            {
+                Log("accept on %s: %s",
+                    m_listening[listener].ToString().c_str(),
+                    PosixErrorString(errno).c_str());
+            }
+            return;
+        }
+        PosixSetNoDelay(fd);
+        ConnectionId id = m_nextId++;
+        Connection& connection = m_connections[id];
+        connection.fd = fd;
+        connection.id = id;
+        connection.peer =
+            MqttPosixEndpoint::FromSockaddr(reinterpret_cast<sockaddr*>(&addr), length).ToString();
+        connection.interest = EPOLLIN;
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.u64 = Tag(Kind::Connection, id);
+        if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
+        {
+            Log("epoll_ctl(add): %s", PosixErrorString(errno).c_str());
+            close(fd);
+            m_connections.erase(id);
+            continue;
+        }
+        ++m_stats.accepted;
+        m_engine.OnConnectionOpened(id, now, m_actions);
+        Apply(now);
+    }
+}
+
+void
+MqttPosixBroker::Read(Connection& connection, Nanos now)
+{
+    ssize_t n;
+    do
+    {
+        n = recv(connection.fd, m_readBuffer.data(), m_readBuffer.size(), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0)
+    {
+        m_stats.bytesIn += static_cast<uint64_t>(n);
+        m_engine.OnBytes(
+            connection.id, m_readBuffer.data(), static_cast<std::size_t>(n), now, m_actions);
+        Apply(now);
+        return;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    {
+        return;
+    }
+    Lost(connection, n == 0 ? "closed by peer" : PosixErrorString(errno), now);
+}
+
+void
+MqttPosixBroker::Apply(Nanos now)
+{
+    // Not re-entrant: nothing called from here hands the engine new input.
+    for (MqttAction& action : m_actions)
+    {
+        if (auto* send = std::get_if<SendAction>(&action))
+        {
+            Connection* connection = Find(send->connection);
+            if (connection != nullptr && !connection->closing)
+            {
+                connection->out.Append(send->bytes);
+                MarkDirty(*connection);
+            }
+        }
+        else if (auto* closeAction = std::get_if<CloseAction>(&action))
+        {
+            Connection* connection = Find(closeAction->connection);
+            if (connection != nullptr && !connection->closing)
+            {
+                connection->closing = true;
+                ++m_stats.closedByEngine;
+                Log("disconnect client=%s conn=%llu peer=%s reason=%s",
+                    connection->clientId.empty() ? "-" : connection->clientId.c_str(),
+                    static_cast<unsigned long long>(connection->id),
+                    connection->peer.c_str(),
+                    CloseReasonName(closeAction->reason));
+                MarkDirty(*connection);
+            }
+        }
+        else if (auto* start = std::get_if<StartTimerAction>(&action))
+        {
+            m_timers.Start(start->timer, start->at);
+        }
+        else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
+        {
+            m_timers.Cancel(cancel->timer);
+        }
+        else if (auto* notify = std::get_if<NotifyAction>(&action))
+        {
+            HandleEvent(notify->event, now);
+        }
+        // OpenConnectionAction is a client engine's; a broker engine never emits it.
+    }
+    m_actions.clear();
+}
+
+void
+MqttPosixBroker::HandleEvent(const MqttEvent& event, Nanos now)
+{
+    if (event.type == EventType::SessionStarted || event.type == EventType::ConnectRefused)
+    {
+        if (Connection* connection = Find(event.connection))
+        {
+            connection->clientId = event.clientId;
+            if (event.type == EventType::SessionStarted)
+            {
+                Log("connect client=%s conn=%llu peer=%s session_present=%d",
+                    event.clientId.c_str(),
+                    static_cast<unsigned long long>(connection->id),
+                    connection->peer.c_str(),
+                    event.sessionPresent ? 1 : 0);
+            }
+            else
+            {
+                Log("connect refused client=%s conn=%llu peer=%s code=%u",
+                    event.clientId.empty() ? "-" : event.clientId.c_str(),
+                    static_cast<unsigned long long>(connection->id),
+                    connection->peer.c_str(),
+                    event.code);
+            }
+        }
+    }
+    if (m_eventCallback)
+    {
+        m_eventCallback(event, now);
+    }
+}
+
+void
+MqttPosixBroker::MarkDirty(Connection& connection)
+{
+    if (!connection.dirty)
+    {
+        connection.dirty = true;
+        m_dirty.push_back(connection.id);
+    }
+}
+
+void
+MqttPosixBroker::SetInterest(Connection& connection, bool read, bool write)
+{
+    uint32_t interest = (read ? uint32_t{EPOLLIN} : 0u) | (write ? uint32_t{EPOLLOUT} : 0u);
+    if (interest == connection.interest)
+    {
+        return;
+    }
+    epoll_event event{};
+    event.events = interest;
+    event.data.u64 = Tag(Kind::Connection, connection.id);
+    epoll_ctl(m_epoll, EPOLL_CTL_MOD, connection.fd, &event);
+    connection.interest = interest;
+}
+
+void
+MqttPosixBroker::Flush(Nanos now)
+{
+    // Lost() may make the engine send to other connections; they join m_dirty and are written
+    // in this same pass.
+    for (std::size_t i = 0; i < m_dirty.size(); ++i)
+    {
+        Connection* connection = Find(m_dirty[i]);
+        if (connection == nullptr)
+        {
+            continue;
+        }
+        connection->dirty = false;
+        auto result = connection->out.Empty() ? MqttPosixOutputBuffer::WriteResult::Drained
+                                              : connection->out.Write(connection->fd);
+        if (result == MqttPosixOutputBuffer::WriteResult::Failed)
+        {
+            if (connection->closing)
+            {
+                Destroy(connection->id);
+            }
+            else
+            {
+                Lost(*connection, PosixErrorString(connection->out.Error()), now);
+            }
+            continue;
+        }
+        if (result == MqttPosixOutputBuffer::WriteResult::Drained)
+        {
+            if (connection->closing)
+            {
+                Destroy(connection->id);
+            }
+            else
+            {
+                SetInterest(*connection, true, false);
+            }
+            continue;
+        }
+        // Blocked: the kernel's send buffer is full.
+        if (connection->closing)
+        {
+            SetInterest(*connection, false, true);
+            if (!connection->lingering)
+            {
+                connection->lingering = true;
+                m_lingers.Start(connection->id, now + m_options.closeLinger);
+            }
+            continue;
+        }
+        if (connection->out.Size() > m_options.maxUnsentBytes)
+        {
+            ++m_stats.closedSlow;
+            Lost(*connection,
+                 "slow consumer: " + std::to_string(connection->out.Size()) +
+                     " bytes unsent (limit " + std::to_string(m_options.maxUnsentBytes) + ")",
+                 now);
+            continue;
+        }
+        SetInterest(*connection, true, true);
+    }
+    m_dirty.clear();
+}
+
+void
+MqttPosixBroker::Lost(Connection& connection, const std::string& why, Nanos now)
+{
+    ConnectionId id = connection.id;
+    if (why.rfind("slow consumer", 0) != 0)
+    {
+        ++m_stats.closedByPeer;
+    }
+    Log("disconnect client=%s conn=%llu peer=%s reason=NetworkClosed (%s)",
+        connection.clientId.empty() ? "-" : connection.clientId.c_str(),
+        static_cast<unsigned long long>(id),
+        connection.peer.c_str(),
+        why.c_str());
+    Destroy(id);
+    m_engine.OnConnectionClosed(id, now, m_actions);
+    Apply(now);
+}
+
+void
+MqttPosixBroker::Destroy(ConnectionId id)
+{
+    auto it = m_connections.find(id);
+    if (it == m_connections.end())
+    {
+        return;
+    }
+    Connection& connection = it->second;
+    m_stats.bytesOut += connection.out.Written();
+    // Send FIN rather than RST where possible: a peer that still had bytes in flight to us
+    // would otherwise lose what we wrote last (a CONNACK refusal, say).
+    shutdown(connection.fd, SHUT_WR);
+    close(connection.fd);
+    m_lingers.Cancel(id);
+    m_connections.erase(it);
+}
+
+MqttPosixBroker::Connection*
+MqttPosixBroker::Find(ConnectionId id)
+{
+    auto it = m_connections.find(id);
+    return it == m_connections.end() ? nullptr : &it->second;
+}
+
+void
+MqttPosixBroker::Log(const char* format, ...)
+{
+    if (m_options.log == nullptr)
+    {
+        return;
+    }
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    tm utc{};
+    gmtime_r(&ts.tv_sec, &utc);
+    char stamp[64];
+    std::snprintf(stamp,
+                  sizeof(stamp),
+                  "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+                  utc.tm_year + 1900,
+                  utc.tm_mon + 1,
+                  utc.tm_mday,
+                  utc.tm_hour,
+                  utc.tm_min,
+                  utc.tm_sec,
+                  ts.tv_nsec / 1000000);
+    char line[1024];
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(line, sizeof(line), format, args);
+    va_end(args);
+    std::fprintf(m_options.log, "%s %s\n", stamp, line);
+}
+
+void
+MqttPosixBroker::ShutDown()
+{
+    for (int fd : m_listenFds)
+    {
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        close(fd);
+    }
+    m_listenFds.clear();
+    Nanos now = PosixMonotonicNow();
+    m_engine.Shutdown(now, m_actions);
+    Apply(now);
+    Flush(now);
+    // Connections the engine did not close (it should close all) are closed here; the engine
+    // has already been told to forget them by Shutdown().
+    Nanos deadline = now + m_options.shutdownLinger;
+    while (!m_connections.empty() && PosixMonotonicNow() < deadline)
+    {
+        bool writing = false;
+        for (auto& [id, connection] : m_connections)
+        {
+            writing = writing || (connection.closing && !connection.out.Empty());
+        }
+        if (!writing)
+        {
+            break;
+        }
+        RunOnce(deadline - PosixMonotonicNow());
+    }
+    std::vector<ConnectionId> left;
+    for (auto& [id, connection] : m_connections)
+    {
+        left.push_back(id);
+    }
+    for (ConnectionId id : left)
+    {
+        Destroy(id);
+    }
+    if (m_options.log != nullptr)
+    {
+        std::fflush(m_options.log);
+    }
+}
+
+} // namespace mqtt
+} // namespace ns3

@@ -1,0 +1,182 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The broker engine on real sockets: a single-threaded epoll loop with non-blocking TCP.
+ */
+#ifndef MQTT_POSIX_BROKER_H
+#define MQTT_POSIX_BROKER_H
+
+#include "mqtt-action.h"
+#include "mqtt-posix-endpoint.h"
+#include "mqtt-posix-output-buffer.h"
+#include "mqtt-posix-timer-queue.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+class MqttBrokerEngine;
+
+struct MqttPosixBrokerOptions
+{
+    /** Addresses to listen on (IPv4 and IPv6; port 0 lets the kernel choose). */
+    std::vector<MqttPosixEndpoint> listen;
+    /**
+     * A connection with more than this many bytes the kernel has not taken (a subscriber that
+     * does not read) is closed and reported as lost. The engine bounds its queues per session
+     * (the profile's maxQueuedMessages); this bounds what was already handed to the transport.
+     */
+    std::size_t maxUnsentBytes = 8 * 1024 * 1024;
+    /** Bytes read from one connection per wakeup. */
+    std::size_t readChunk = 64 * 1024;
+    int listenBacklog = 4096;
+    /** How long a connection the engine closed may take to write what it was sent last. */
+    Nanos closeLinger = std::chrono::seconds(2);
+    /** How long a shutdown waits for the last bytes to leave. */
+    Nanos shutdownLinger = std::chrono::seconds(2);
+    /** Log one line per connect and disconnect; nullptr: quiet. */
+    std::FILE* log = stderr;
+};
+
+/**
+ * Drives one MqttBrokerEngine on an epoll loop with CLOCK_MONOTONIC as engine time.
+ *
+ * Each wakeup reads at most readChunk bytes from each ready connection and hands them to the
+ * engine; the bytes the engine sends are gathered per connection and written once at the end of
+ * the wakeup, so a subscriber receiving many messages costs one write() per wakeup, not one per
+ * message. What the kernel refuses waits (EPOLLOUT) up to maxUnsentBytes.
+ */
+class MqttPosixBroker
+{
+  public:
+    struct Stats
+    {
+        uint64_t accepted = 0;
+        uint64_t closedByEngine = 0; //!< the engine asked (CloseAction)
+        uint64_t closedByPeer = 0;   //!< EOF or a socket error on read or write
+        uint64_t closedSlow = 0;     //!< more than maxUnsentBytes unsent
+        uint64_t refusedNoFd = 0;    //!< accepted and dropped: out of file descriptors
+        uint64_t bytesIn = 0;
+        uint64_t bytesOut = 0;
+        uint64_t wakeups = 0;
+    };
+
+    /** Called for every engine notification (for recorders and tests). */
+    using EventCallback = std::function<void(const MqttEvent& event, Nanos now)>;
+
+    MqttPosixBroker(MqttBrokerEngine& engine, MqttPosixBrokerOptions options);
+    ~MqttPosixBroker();
+    MqttPosixBroker(const MqttPosixBroker&) = delete;
+    MqttPosixBroker& operator=(const MqttPosixBroker&) = delete;
+
+    /** Creates the epoll instance and the listeners. @return false with @p error set. */
+    bool Open(std::string& error);
+
+    /** The addresses really listened on (ports resolved), after Open(). */
+    const std::vector<MqttPosixEndpoint>& Listening() const;
+
+    /**
+     * Blocks SIGINT and SIGTERM in the calling thread and stops Run() when one arrives
+     * (signalfd). Call before starting other threads so they inherit the mask.
+     */
+    bool StopOnSignals(std::string& error);
+
+    /**
+     * Serves until Stop() or a signal, then shuts down: listeners closed, engine Shutdown(),
+     * the last bytes written (at most shutdownLinger), every connection closed.
+     */
+    void Run();
+
+    /** One wakeup: waits at most @p maxWait for I/O or a timer, handles it. */
+    void RunOnce(Nanos maxWait);
+
+    /** Asks Run() to return; safe from any thread and from signal handlers. */
+    void Stop();
+
+    void SetEventCallback(EventCallback callback);
+
+    const Stats& GetStats() const;
+    /** Open transport connections (including ones closing). */
+    std::size_t ConnectionCount() const;
+
+  private:
+    /** What an epoll registration stands for (the top byte of its data). */
+    enum class Kind : uint8_t
+    {
+        Connection = 0,
+        Listener = 1,
+        Signal = 2,
+        Wake = 3,
+    };
+
+    struct Connection
+    {
+        int fd = -1;
+        ConnectionId id = 0;
+        MqttPosixOutputBuffer out;
+        /** Queued for the end-of-wakeup flush. */
+        bool dirty = false;
+        /** The epoll events registered (EPOLLIN, EPOLLOUT). */
+        uint32_t interest = 0;
+        /** A close linger deadline is running. */
+        bool lingering = false;
+        /** The engine closed it: write what is left, then close; read nothing more. */
+        bool closing = false;
+        std::string clientId;
+        std::string peer;
+    };
+
+    static uint64_t Tag(Kind kind, uint64_t value);
+
+    void Accept(std::size_t listener, Nanos now);
+    void Read(Connection& connection, Nanos now);
+    void Apply(Nanos now);
+    void Flush(Nanos now);
+    void MarkDirty(Connection& connection);
+    /** Registers interest in reading and/or writing, if it changed. */
+    void SetInterest(Connection& connection, bool read, bool write);
+    /** The transport failed or the peer left: close and tell the engine. */
+    void Lost(Connection& connection, const std::string& why, Nanos now);
+    /** Closes the descriptor and forgets the connection (the engine already has). */
+    void Destroy(ConnectionId id);
+    Connection* Find(ConnectionId id);
+    void HandleEvent(const MqttEvent& event, Nanos now);
+    void Log(const char* format, ...) __attribute__((format(printf, 2, 3)));
+    void ShutDown();
+
+    MqttBrokerEngine& m_engine;
+    MqttPosixBrokerOptions m_options;
+    int m_epoll = -1;
+    int m_signalFd = -1;
+    int m_wakeFd = -1;
+    /** Kept open so that running out of descriptors can still accept-and-close. */
+    int m_spareFd = -1;
+    std::vector<int> m_listenFds;
+    std::vector<MqttPosixEndpoint> m_listening;
+    std::unordered_map<ConnectionId, Connection> m_connections;
+    ConnectionId m_nextId = 1;
+    MqttPosixTimerQueue m_timers;
+    /** Deadlines of connections closing with unsent bytes, keyed by connection id. */
+    MqttPosixTimerQueue m_lingers;
+    MqttActions m_actions;
+    std::vector<ConnectionId> m_dirty;
+    std::vector<uint8_t> m_readBuffer;
+    EventCallback m_eventCallback;
+    Stats m_stats;
+    std::atomic<bool> m_stop{false};
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_POSIX_BROKER_H

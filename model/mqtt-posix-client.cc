@@ -1,0 +1,323 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-posix-client.h"
+
+#include "mqtt-posix-clock.h"
+#include "mqtt-posix-socket.h"
+
+#include <cerrno>
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+MqttPosixClient::MqttPosixClient(MqttClientConfig config, MqttPosixEndpoint broker)
+    : m_engine(std::move(config))
+    , m_broker(broker)
+    , m_readBuffer(64 * 1024)
+{
+    m_epoll = epoll_create1(EPOLL_CLOEXEC);
+}
+
+MqttPosixClient::~MqttPosixClient()
+{
+    CloseSocket();
+    if (m_epoll >= 0)
+    {
+        close(m_epoll);
+    }
+}
+
+void
+MqttPosixClient::SetEventCallback(EventCallback callback)
+{
+    m_eventCallback = std::move(callback);
+}
+
+void
+MqttPosixClient::Connect()
+{
+    m_engine.Connect(PosixMonotonicNow(), m_actions);
+    Dispatch();
+}
+
+uint64_t
+MqttPosixClient::Publish(const std::string& topic,
+                         std::vector<uint8_t> payload,
+                         Qos qos,
+                         bool retain)
+{
+    uint64_t id =
+        m_engine.Publish(topic, std::move(payload), qos, retain, PosixMonotonicNow(), m_actions);
+    Dispatch();
+    return id;
+}
+
+void
+MqttPosixClient::Subscribe(std::vector<TopicRequest> topics)
+{
+    m_engine.Subscribe(std::move(topics), PosixMonotonicNow(), m_actions);
+    Dispatch();
+}
+
+void
+MqttPosixClient::Unsubscribe(std::vector<std::string> filters)
+{
+    m_engine.Unsubscribe(std::move(filters), PosixMonotonicNow(), m_actions);
+    Dispatch();
+}
+
+void
+MqttPosixClient::Disconnect()
+{
+    m_engine.Disconnect(PosixMonotonicNow(), m_actions);
+    Dispatch();
+}
+
+ClientState
+MqttPosixClient::State() const
+{
+    return m_engine.State();
+}
+
+MqttClientEngine&
+MqttPosixClient::Engine()
+{
+    return m_engine;
+}
+
+const std::string&
+MqttPosixClient::LastError() const
+{
+    return m_lastError;
+}
+
+void
+MqttPosixClient::Dispatch()
+{
+    // Carry out the actions, then report transport outcomes they produced; each report yields
+    // new actions, until nothing is pending. Finally write what was sent.
+    Apply();
+    while (!m_pending.empty())
+    {
+        Pending pending = m_pending.front();
+        m_pending.erase(m_pending.begin());
+        Nanos now = PosixMonotonicNow();
+        switch (pending)
+        {
+        case Pending::Connected:
+            m_engine.OnTransportConnected(now, m_actions);
+            break;
+        case Pending::Failed:
+            m_engine.OnTransportFailed(now, m_actions);
+            break;
+        case Pending::Closed:
+            m_engine.OnTransportClosed(now, m_actions);
+            break;
+        case Pending::None:
+            break;
+        }
+        Apply();
+    }
+    Flush();
+}
+
+void
+MqttPosixClient::Apply()
+{
+    for (MqttAction& action : m_actions)
+    {
+        if (auto* send = std::get_if<SendAction>(&action))
+        {
+            if (m_fd >= 0)
+            {
+                m_out.Append(send->bytes);
+            }
+        }
+        else if (std::get_if<CloseAction>(&action) != nullptr)
+        {
+            // Written before closing: a DISCONNECT sent just before must reach the broker.
+            Flush();
+            CloseSocket();
+        }
+        else if (std::get_if<OpenConnectionAction>(&action) != nullptr)
+        {
+            CloseSocket();
+            bool inProgress = false;
+            m_fd = PosixConnect(m_broker, inProgress, m_lastError);
+            if (m_fd < 0)
+            {
+                m_pending.push_back(Pending::Failed);
+                continue;
+            }
+            m_interest = 0;
+            epoll_event event{};
+            event.events = EPOLLOUT;
+            if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_fd, &event) == 0)
+            {
+                m_interest = EPOLLOUT;
+            }
+            m_connecting = inProgress;
+            if (!inProgress)
+            {
+                SetInterest(EPOLLIN);
+                m_pending.push_back(Pending::Connected);
+            }
+        }
+        else if (auto* start = std::get_if<StartTimerAction>(&action))
+        {
+            m_timers.Start(start->timer, start->at);
+        }
+        else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
+        {
+            m_timers.Cancel(cancel->timer);
+        }
+        else if (auto* notify = std::get_if<NotifyAction>(&action))
+        {
+            if (m_eventCallback)
+            {
+                m_eventCallback(notify->event);
+            }
+        }
+    }
+    m_actions.clear();
+}
+
+void
+MqttPosixClient::Flush()
+{
+    if (m_fd < 0 || m_connecting || m_out.Empty())
+    {
+        return;
+    }
+    auto result = m_out.Write(m_fd);
+    if (result == MqttPosixOutputBuffer::WriteResult::Failed)
+    {
+        m_lastError = PosixErrorString(m_out.Error());
+        CloseSocket();
+        m_pending.push_back(Pending::Closed);
+        return;
+    }
+    SetInterest(result == MqttPosixOutputBuffer::WriteResult::Blocked ? (EPOLLIN | EPOLLOUT)
+                                                                      : EPOLLIN);
+}
+
+void
+MqttPosixClient::SetInterest(uint32_t events)
+{
+    if (m_fd < 0 || events == m_interest)
+    {
+        return;
+    }
+    epoll_event event{};
+    event.events = events;
+    epoll_ctl(m_epoll, EPOLL_CTL_MOD, m_fd, &event);
+    m_interest = events;
+}
+
+void
+MqttPosixClient::CloseSocket()
+{
+    if (m_fd >= 0)
+    {
+        shutdown(m_fd, SHUT_WR);
+        close(m_fd); // also leaves the epoll set
+        m_fd = -1;
+    }
+    m_connecting = false;
+    m_interest = 0;
+    m_out = MqttPosixOutputBuffer();
+}
+
+void
+MqttPosixClient::Read()
+{
+    ssize_t n;
+    do
+    {
+        n = recv(m_fd, m_readBuffer.data(), m_readBuffer.size(), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0)
+    {
+        m_engine.OnBytes(
+            m_readBuffer.data(), static_cast<std::size_t>(n), PosixMonotonicNow(), m_actions);
+        return;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    {
+        return;
+    }
+    m_lastError = n == 0 ? "closed by the broker" : PosixErrorString(errno);
+    CloseSocket();
+    m_pending.push_back(Pending::Closed);
+}
+
+void
+MqttPosixClient::RunOnce(Nanos maxWait)
+{
+    Nanos now = PosixMonotonicNow();
+    Nanos wait = maxWait;
+    if (auto next = m_timers.NextDeadline())
+    {
+        wait = std::min(wait, std::max(Nanos(0), *next - now));
+    }
+    int timeoutMs = static_cast<int>((wait.count() + 999999) / 1000000);
+    epoll_event event{};
+    int n = epoll_wait(m_epoll, &event, 1, timeoutMs);
+    if (n == 1 && m_fd >= 0)
+    {
+        if (m_connecting)
+        {
+            int error = PosixSocketError(m_fd);
+            if (error != 0)
+            {
+                m_lastError = "connect " + m_broker.ToString() + ": " + PosixErrorString(error);
+                CloseSocket();
+                m_pending.push_back(Pending::Failed);
+            }
+            else
+            {
+                m_connecting = false;
+                SetInterest(EPOLLIN);
+                m_pending.push_back(Pending::Connected);
+            }
+        }
+        else if (event.events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+        {
+            Read();
+        }
+    }
+    Dispatch();
+    now = PosixMonotonicNow();
+    uint64_t mark = m_timers.Mark();
+    while (auto timer = m_timers.PopDue(now, mark))
+    {
+        m_engine.OnTimer(*timer, now, m_actions);
+        Dispatch();
+    }
+}
+
+bool
+MqttPosixClient::RunUntil(const std::function<bool()>& done, Nanos timeout)
+{
+    Nanos deadline = PosixMonotonicNow() + timeout;
+    while (!done())
+    {
+        Nanos now = PosixMonotonicNow();
+        if (now >= deadline)
+        {
+            return false;
+        }
+        RunOnce(std::min(deadline - now, Nanos(std::chrono::milliseconds(100))));
+    }
+    return true;
+}
+
+} // namespace mqtt
+} // namespace ns3

@@ -1,0 +1,98 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The client engine on a real socket: one MQTT client connected to a real broker.
+ */
+#ifndef MQTT_POSIX_CLIENT_H
+#define MQTT_POSIX_CLIENT_H
+
+#include "mqtt-action.h"
+#include "mqtt-client-engine.h"
+#include "mqtt-posix-endpoint.h"
+#include "mqtt-posix-output-buffer.h"
+#include "mqtt-posix-timer-queue.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+/**
+ * Drives one MqttClientEngine over non-blocking TCP on its own epoll instance, with
+ * CLOCK_MONOTONIC as engine time. Not thread-safe: the application calls (Connect, Publish, ...)
+ * and RunOnce()/RunUntil() belong to one thread. The engine decides when to open, close and
+ * reopen the transport (OpenConnectionAction, CloseAction); this class carries it out and reports
+ * back OnTransportConnected / OnTransportFailed / OnBytes / OnTransportClosed.
+ */
+class MqttPosixClient
+{
+  public:
+    using EventCallback = std::function<void(const MqttEvent& event)>;
+
+    MqttPosixClient(MqttClientConfig config, MqttPosixEndpoint broker);
+    ~MqttPosixClient();
+    MqttPosixClient(const MqttPosixClient&) = delete;
+    MqttPosixClient& operator=(const MqttPosixClient&) = delete;
+
+    /** Called for every engine notification, in order. */
+    void SetEventCallback(EventCallback callback);
+
+    void Connect();
+    uint64_t Publish(const std::string& topic, std::vector<uint8_t> payload, Qos qos, bool retain);
+    void Subscribe(std::vector<TopicRequest> topics);
+    void Unsubscribe(std::vector<std::string> filters);
+    void Disconnect();
+
+    /** Waits at most @p maxWait for I/O or a timer and handles what happened. */
+    void RunOnce(Nanos maxWait);
+
+    /** Runs until @p done() holds (checked after each wakeup) or @p timeout passes. */
+    bool RunUntil(const std::function<bool()>& done, Nanos timeout);
+
+    ClientState State() const;
+    MqttClientEngine& Engine();
+    /** The last transport error (connect or I/O), for messages. */
+    const std::string& LastError() const;
+
+  private:
+    /** Transport outcomes found while carrying out actions, reported to the engine after. */
+    enum class Pending : uint8_t
+    {
+        None,
+        Connected,
+        Failed,
+        Closed,
+    };
+
+    void Apply();
+    void Dispatch();
+    void Flush();
+    void Read();
+    void CloseSocket();
+    void SetInterest(uint32_t events);
+
+    MqttClientEngine m_engine;
+    MqttPosixEndpoint m_broker;
+    int m_epoll = -1;
+    int m_fd = -1;
+    bool m_connecting = false;
+    uint32_t m_interest = 0;
+    MqttPosixOutputBuffer m_out;
+    MqttPosixTimerQueue m_timers;
+    MqttActions m_actions;
+    std::vector<Pending> m_pending;
+    std::vector<uint8_t> m_readBuffer;
+    EventCallback m_eventCallback;
+    std::string m_lastError;
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_POSIX_CLIENT_H

@@ -1,0 +1,181 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-real-transport.h"
+
+#include "ns3/log.h"
+#include "ns3/packet.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("MqttRealTransport");
+
+namespace mqtt
+{
+
+MqttRealTransport::MqttRealTransport(ConnectionId id,
+                                     const Address& peer,
+                                     MqttTransportCallbacks callbacks)
+    : m_id(id)
+    , m_peer(peer)
+    , m_callbacks(std::move(callbacks))
+    , m_bridge(MqttRealtimeBridge::Get())
+{
+}
+
+MqttRealTransport::MqttRealTransport(ConnectionId id,
+                                     MqttRealtimeBridge::Handle handle,
+                                     const Address& peer,
+                                     MqttTransportCallbacks callbacks)
+    : MqttRealTransport(id, peer, std::move(callbacks))
+{
+    NS_LOG_FUNCTION(this << id << handle);
+    m_handle = handle;
+    m_connected = true;
+    m_bridge->Attach(m_handle, MakeSink());
+}
+
+MqttRealTransport::~MqttRealTransport()
+{
+    if (!m_finished && m_handle != 0)
+    {
+        m_bridge->Abort(m_handle);
+    }
+}
+
+Ptr<MqttRealTransport>
+MqttRealTransport::Connect(ConnectionId id,
+                           uint32_t context,
+                           const MqttPosixEndpoint& peer,
+                           MqttTransportCallbacks callbacks)
+{
+    Ptr<MqttRealTransport> transport = Ptr<MqttRealTransport>(
+        new MqttRealTransport(id, MqttRealtimeBridge::ToAddress(peer), std::move(callbacks)),
+        false);
+    transport->m_handle = transport->m_bridge->Connect(peer, context, transport->MakeSink());
+    return transport;
+}
+
+MqttRealtimeBridge::Sink
+MqttRealTransport::MakeSink()
+{
+    // The bridge calls these only while the handle is attached; the destructor aborts it.
+    MqttRealtimeBridge::Sink sink;
+    sink.connected = MakeCallback(&MqttRealTransport::HandleConnected, this);
+    sink.connectFailed = MakeCallback(&MqttRealTransport::HandleConnectFailed, this);
+    sink.data = MakeCallback(&MqttRealTransport::HandleData, this);
+    sink.closed = MakeCallback(&MqttRealTransport::HandleClosed, this);
+    return sink;
+}
+
+void
+MqttRealTransport::Send(const uint8_t* data, std::size_t size)
+{
+    if (m_finished || m_closing)
+    {
+        return;
+    }
+    m_bridge->Send(m_handle, data, size);
+    if (!m_callbacks.tx.IsNull())
+    {
+        m_callbacks.tx(Create<ns3::Packet>(data, static_cast<uint32_t>(size)), m_peer);
+    }
+}
+
+void
+MqttRealTransport::Close()
+{
+    NS_LOG_FUNCTION(this << m_id);
+    if (m_finished || m_closing)
+    {
+        return;
+    }
+    m_closing = true;
+    m_bridge->Close(m_handle);
+}
+
+void
+MqttRealTransport::Abort()
+{
+    NS_LOG_FUNCTION(this << m_id);
+    if (m_finished)
+    {
+        return;
+    }
+    m_finished = true;
+    m_bridge->Abort(m_handle);
+}
+
+ConnectionId
+MqttRealTransport::Id() const
+{
+    return m_id;
+}
+
+const Address&
+MqttRealTransport::Peer() const
+{
+    return m_peer;
+}
+
+std::size_t
+MqttRealTransport::PendingBytes() const
+{
+    return m_finished ? 0 : m_bridge->PendingBytes(m_handle);
+}
+
+bool
+MqttRealTransport::IsOpen() const
+{
+    return m_connected && !m_closing && !m_finished;
+}
+
+void
+MqttRealTransport::HandleConnected()
+{
+    NS_LOG_FUNCTION(this << m_id);
+    m_connected = true;
+    if (!m_callbacks.connected.IsNull())
+    {
+        m_callbacks.connected(m_id);
+    }
+}
+
+void
+MqttRealTransport::HandleConnectFailed()
+{
+    NS_LOG_FUNCTION(this << m_id);
+    m_finished = true;
+    if (!m_callbacks.connectFailed.IsNull())
+    {
+        m_callbacks.connectFailed(m_id);
+    }
+}
+
+void
+MqttRealTransport::HandleData(const uint8_t* data, std::size_t size)
+{
+    if (!m_callbacks.rx.IsNull())
+    {
+        m_callbacks.rx(Create<ns3::Packet>(data, static_cast<uint32_t>(size)), m_peer);
+    }
+    if (!m_callbacks.data.IsNull())
+    {
+        m_callbacks.data(m_id, data, size);
+    }
+}
+
+void
+MqttRealTransport::HandleClosed(bool error)
+{
+    NS_LOG_FUNCTION(this << m_id << error);
+    m_finished = true;
+    if (!m_callbacks.closed.IsNull())
+    {
+        m_callbacks.closed(m_id, error);
+    }
+}
+
+} // namespace mqtt
+} // namespace ns3

@@ -1,0 +1,602 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-realtime-bridge.h"
+
+#include "mqtt-posix-socket.h"
+
+#include "ns3/global-value.h"
+#include "ns3/inet-socket-address.h"
+#include "ns3/inet6-socket-address.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+#include "ns3/string.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("MqttRealtimeBridge");
+
+namespace mqtt
+{
+
+namespace
+{
+
+/** The epoll data of the wake-up eventfd; real sockets have handles from 1. */
+constexpr uint64_t WAKE = 0;
+constexpr int MAX_EVENTS = 64;
+constexpr std::size_t READ_CHUNK = 64 * 1024;
+
+Ptr<MqttRealtimeBridge>&
+Instance()
+{
+    static Ptr<MqttRealtimeBridge> instance;
+    return instance;
+}
+
+} // namespace
+
+Ptr<MqttRealtimeBridge>
+MqttRealtimeBridge::Get()
+{
+    if (!Instance())
+    {
+        Instance() = Ptr<MqttRealtimeBridge>(new MqttRealtimeBridge(), false);
+        Simulator::ScheduleDestroy(&MqttRealtimeBridge::DestroyInstance);
+    }
+    return Instance();
+}
+
+void
+MqttRealtimeBridge::DestroyInstance()
+{
+    if (Instance())
+    {
+        Instance()->Shutdown();
+        Instance() = nullptr;
+    }
+}
+
+bool
+MqttRealtimeBridge::SimulatorIsRealtime()
+{
+    StringValue type;
+    GlobalValue::GetValueByName("SimulatorImplementationType", type);
+    return type.Get() == "ns3::RealtimeSimulatorImpl";
+}
+
+Address
+MqttRealtimeBridge::ToAddress(const MqttPosixEndpoint& endpoint)
+{
+    if (endpoint.Family() == AF_INET)
+    {
+        auto sin = reinterpret_cast<const sockaddr_in*>(endpoint.Address());
+        return InetSocketAddress(Ipv4Address(ntohl(sin->sin_addr.s_addr)), endpoint.Port());
+    }
+    if (endpoint.Family() == AF_INET6)
+    {
+        auto sin6 = reinterpret_cast<const sockaddr_in6*>(endpoint.Address());
+        uint8_t bytes[16];
+        std::memcpy(bytes, &sin6->sin6_addr, sizeof(bytes));
+        return Inet6SocketAddress(Ipv6Address(bytes), endpoint.Port());
+    }
+    return Address();
+}
+
+MqttRealtimeBridge::MqttRealtimeBridge()
+{
+    NS_LOG_FUNCTION(this);
+    NS_ABORT_MSG_UNLESS(SimulatorIsRealtime(),
+                        "real sockets in a simulation need the real-time simulator: bind "
+                        "SimulatorImplementationType to ns3::RealtimeSimulatorImpl first");
+    m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    m_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    NS_ABORT_MSG_IF(m_epoll < 0 || m_wake < 0, "epoll/eventfd: " << std::strerror(errno));
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = WAKE;
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wake, &event);
+    m_thread = std::thread(&MqttRealtimeBridge::Loop, this);
+}
+
+MqttRealtimeBridge::~MqttRealtimeBridge()
+{
+    NS_LOG_FUNCTION(this);
+    Shutdown();
+    close(m_epoll);
+    close(m_wake);
+}
+
+void
+MqttRealtimeBridge::Shutdown()
+{
+    if (m_thread.joinable())
+    {
+        m_stop.store(true);
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            Wake();
+        }
+        m_thread.join();
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (auto& [handle, socket] : m_sockets)
+    {
+        close(socket.fd);
+    }
+    m_sockets.clear();
+    m_pendingClose.clear();
+    m_sinks.clear();
+    m_acceptors.clear();
+}
+
+void
+MqttRealtimeBridge::Wake()
+{
+    uint64_t one = 1;
+    ssize_t ignored = write(m_wake, &one, sizeof(one));
+    (void)ignored;
+}
+
+void
+MqttRealtimeBridge::SetInterest(Handle handle, RealSocket& socket, uint32_t interest)
+{
+    if (interest == socket.interest)
+    {
+        return;
+    }
+    epoll_event event{};
+    event.events = interest;
+    event.data.u64 = handle;
+    epoll_ctl(m_epoll, socket.interest == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, socket.fd, &event);
+    socket.interest = interest;
+}
+
+void
+MqttRealtimeBridge::CloseSocket(Handle handle)
+{
+    auto it = m_sockets.find(handle);
+    if (it != m_sockets.end())
+    {
+        shutdown(it->second.fd, SHUT_WR);
+        close(it->second.fd); // also leaves the epoll set
+        m_sockets.erase(it);
+    }
+}
+
+MqttRealtimeBridge::Handle
+MqttRealtimeBridge::Listen(const MqttPosixEndpoint& endpoint,
+                           uint32_t context,
+                           AcceptCallback accepted,
+                           std::string& error)
+{
+    NS_LOG_FUNCTION(this << endpoint.ToString() << context);
+    int fd = PosixListen(endpoint, 128, error);
+    if (fd < 0)
+    {
+        return 0;
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    Handle handle = m_nextHandle++;
+    RealSocket& socket = m_sockets[handle];
+    socket.fd = fd;
+    socket.context = context;
+    socket.listener = true;
+    SetInterest(handle, socket, EPOLLIN);
+    m_acceptors[handle] = accepted;
+    return handle;
+}
+
+MqttPosixEndpoint
+MqttRealtimeBridge::ListeningEndpoint(Handle listener) const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_sockets.find(listener);
+    return it == m_sockets.end() ? MqttPosixEndpoint() : PosixLocalEndpoint(it->second.fd);
+}
+
+void
+MqttRealtimeBridge::StopListening(Handle listener)
+{
+    Abort(listener);
+}
+
+MqttRealtimeBridge::Handle
+MqttRealtimeBridge::Connect(const MqttPosixEndpoint& peer, uint32_t context, Sink sink)
+{
+    NS_LOG_FUNCTION(this << peer.ToString() << context);
+    bool inProgress = false;
+    std::string error;
+    int fd = PosixConnect(peer, inProgress, error);
+    Handle handle;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        handle = m_nextHandle++;
+        if (fd >= 0)
+        {
+            RealSocket& socket = m_sockets[handle];
+            socket.fd = fd;
+            socket.context = context;
+            socket.connecting = true;
+            // A socket connected at once is writable at once: the I/O thread confirms both.
+            SetInterest(handle, socket, EPOLLOUT);
+        }
+    }
+    m_sinks[handle] = SinkState{sink, false};
+    if (fd < 0)
+    {
+        NS_LOG_WARN(error);
+        Simulator::ScheduleWithContext(
+            context, Seconds(0), [this, handle]() { DeliverConnected(handle, false); });
+    }
+    return handle;
+}
+
+void
+MqttRealtimeBridge::Attach(Handle connection, Sink sink)
+{
+    m_sinks[connection] = SinkState{sink, false};
+}
+
+void
+MqttRealtimeBridge::Send(Handle connection, const uint8_t* data, std::size_t size)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_sockets.find(connection);
+    if (it == m_sockets.end())
+    {
+        return;
+    }
+    RealSocket& socket = it->second;
+    if (socket.listener || socket.closing || socket.aborted || socket.failed)
+    {
+        return;
+    }
+    socket.out.Append(data, size);
+    if (socket.connecting || (socket.interest & EPOLLOUT))
+    {
+        return; // written once connected / once the socket drains
+    }
+    switch (socket.out.Write(socket.fd))
+    {
+    case MqttPosixOutputBuffer::WriteResult::Drained:
+        break;
+    case MqttPosixOutputBuffer::WriteResult::Blocked:
+        SetInterest(connection, socket, EPOLLIN | EPOLLOUT);
+        break;
+    case MqttPosixOutputBuffer::WriteResult::Failed:
+        socket.failed = true;
+        m_pendingClose.push_back(connection);
+        Wake();
+        break;
+    }
+}
+
+void
+MqttRealtimeBridge::Close(Handle connection)
+{
+    auto sink = m_sinks.find(connection);
+    if (sink != m_sinks.end())
+    {
+        sink->second.closing = true;
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_sockets.find(connection);
+    if (it == m_sockets.end() || it->second.closing)
+    {
+        return; // already gone: its closed event is on its way
+    }
+    RealSocket& socket = it->second;
+    socket.closing = true;
+    if (socket.out.Empty() || socket.connecting)
+    {
+        m_pendingClose.push_back(connection);
+        Wake();
+    }
+    else
+    {
+        SetInterest(connection, socket, EPOLLOUT);
+    }
+}
+
+void
+MqttRealtimeBridge::Abort(Handle connection)
+{
+    m_sinks.erase(connection);
+    m_acceptors.erase(connection);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_sockets.find(connection);
+    if (it != m_sockets.end())
+    {
+        it->second.aborted = true;
+        m_pendingClose.push_back(connection);
+        Wake();
+    }
+}
+
+std::size_t
+MqttRealtimeBridge::PendingBytes(Handle connection) const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_sockets.find(connection);
+    return it == m_sockets.end() ? 0 : it->second.out.Size();
+}
+
+void
+MqttRealtimeBridge::Loop()
+{
+    epoll_event events[MAX_EVENTS];
+    std::vector<uint8_t> buffer(READ_CHUNK);
+    while (!m_stop.load())
+    {
+        int n = epoll_wait(m_epoll, events, MAX_EVENTS, -1);
+        if (n < 0)
+        {
+            if (errno == EINTR)
+            {
+                continue;
+            }
+            break;
+        }
+        for (int i = 0; i < n && !m_stop.load(); ++i)
+        {
+            Handle handle = events[i].data.u64;
+            uint32_t flags = events[i].events;
+            if (handle == WAKE)
+            {
+                uint64_t count = 0;
+                ssize_t ignored = read(m_wake, &count, sizeof(count));
+                (void)ignored;
+                continue;
+            }
+            std::unique_lock<std::mutex> lock(m_mutex);
+            auto it = m_sockets.find(handle);
+            if (it == m_sockets.end() || it->second.aborted)
+            {
+                continue;
+            }
+            RealSocket& socket = it->second;
+            uint32_t context = socket.context;
+
+            if (socket.listener)
+            {
+                std::vector<std::pair<Handle, Address>> accepted;
+                for (int k = 0; k < MAX_EVENTS; ++k)
+                {
+                    sockaddr_storage addr{};
+                    socklen_t length = sizeof(addr);
+                    int fd = accept4(socket.fd,
+                                     reinterpret_cast<sockaddr*>(&addr),
+                                     &length,
+                                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+                    if (fd < 0)
+                    {
+                        break;
+                    }
+                    PosixSetNoDelay(fd);
+                    Handle connection = m_nextHandle++;
+                    RealSocket& accepted_socket = m_sockets[connection];
+                    accepted_socket.fd = fd;
+                    accepted_socket.context = context;
+                    SetInterest(connection, accepted_socket, EPOLLIN);
+                    accepted.emplace_back(connection,
+                                          ToAddress(MqttPosixEndpoint::FromSockaddr(
+                                              reinterpret_cast<sockaddr*>(&addr), length)));
+                }
+                lock.unlock();
+                for (auto& [connection, peer] : accepted)
+                {
+                    Simulator::ScheduleWithContext(
+                        context,
+                        Seconds(0),
+                        [this, handle, connection = connection, peer = peer]()
+                        { DeliverAccepted(handle, connection, peer); });
+                }
+                continue;
+            }
+
+            if (socket.connecting)
+            {
+                int error = PosixSocketError(socket.fd);
+                bool ok = error == 0;
+                if (ok)
+                {
+                    socket.connecting = false;
+                    uint32_t interest = EPOLLIN;
+                    if (!socket.out.Empty())
+                    {
+                        auto result = socket.out.Write(socket.fd);
+                        interest |= result == MqttPosixOutputBuffer::WriteResult::Blocked
+                                        ? uint32_t{EPOLLOUT}
+                                        : 0u;
+                    }
+                    SetInterest(handle, socket, interest);
+                }
+                else
+                {
+                    CloseSocket(handle);
+                }
+                lock.unlock();
+                Simulator::ScheduleWithContext(
+                    context, Seconds(0), [this, handle, ok]() { DeliverConnected(handle, ok); });
+                continue;
+            }
+
+            bool closeNow = false;
+            bool error = false;
+            std::vector<uint8_t> bytes;
+            if (flags & EPOLLOUT)
+            {
+                switch (socket.out.Write(socket.fd))
+                {
+                case MqttPosixOutputBuffer::WriteResult::Drained:
+                    closeNow = socket.closing;
+                    if (!socket.closing)
+                    {
+                        SetInterest(handle, socket, EPOLLIN);
+                    }
+                    break;
+                case MqttPosixOutputBuffer::WriteResult::Blocked:
+                    break;
+                case MqttPosixOutputBuffer::WriteResult::Failed:
+                    closeNow = true;
+                    error = true;
+                    break;
+                }
+            }
+            if (!closeNow && !socket.closing && (flags & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+            {
+                ssize_t got = recv(socket.fd, buffer.data(), buffer.size(), 0);
+                if (got > 0)
+                {
+                    bytes.assign(buffer.begin(), buffer.begin() + got);
+                }
+                else if (got == 0)
+                {
+                    closeNow = true;
+                }
+                else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                {
+                    closeNow = true;
+                    error = true;
+                }
+            }
+            else if (!closeNow && socket.closing && (flags & (EPOLLHUP | EPOLLERR)))
+            {
+                closeNow = true;
+                error = true;
+            }
+            if (closeNow)
+            {
+                CloseSocket(handle);
+            }
+            lock.unlock();
+            if (!bytes.empty())
+            {
+                Simulator::ScheduleWithContext(context,
+                                               Seconds(0),
+                                               [this, handle, bytes = std::move(bytes)]()
+                                               { DeliverData(handle, bytes); });
+            }
+            if (closeNow)
+            {
+                Simulator::ScheduleWithContext(
+                    context, Seconds(0), [this, handle, error]() { DeliverClosed(handle, error); });
+            }
+        }
+
+        // Requests of the simulation thread: closes, aborts, failed writes.
+        std::vector<std::tuple<Handle, uint32_t, bool>> closed;
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            for (Handle handle : m_pendingClose)
+            {
+                auto it = m_sockets.find(handle);
+                if (it == m_sockets.end())
+                {
+                    continue;
+                }
+                RealSocket& socket = it->second;
+                if (socket.aborted)
+                {
+                    CloseSocket(handle);
+                }
+                else if (socket.failed ||
+                         (socket.closing && (socket.out.Empty() || socket.connecting)))
+                {
+                    closed.emplace_back(handle, socket.context, socket.failed);
+                    CloseSocket(handle);
+                }
+            }
+            m_pendingClose.clear();
+        }
+        for (auto& [handle, context, error] : closed)
+        {
+            Simulator::ScheduleWithContext(context,
+                                           Seconds(0),
+                                           [this, handle = handle, error = error]()
+                                           { DeliverClosed(handle, error); });
+        }
+    }
+}
+
+void
+MqttRealtimeBridge::DeliverAccepted(Handle listener, Handle connection, Address peer)
+{
+    auto it = m_acceptors.find(listener);
+    if (it == m_acceptors.end() || it->second.IsNull())
+    {
+        Abort(connection); // the listener stopped meanwhile
+        return;
+    }
+    it->second(connection, peer);
+}
+
+void
+MqttRealtimeBridge::DeliverConnected(Handle connection, bool ok)
+{
+    auto it = m_sinks.find(connection);
+    if (it == m_sinks.end())
+    {
+        return;
+    }
+    if (it->second.closing)
+    {
+        // Closed while connecting: a failed attempt is the end of it.
+        if (!ok)
+        {
+            DeliverClosed(connection, false);
+        }
+        return;
+    }
+    Sink sink = it->second.sink;
+    if (!ok)
+    {
+        m_sinks.erase(it);
+    }
+    Callback<void> callback = ok ? sink.connected : sink.connectFailed;
+    if (!callback.IsNull())
+    {
+        callback();
+    }
+}
+
+void
+MqttRealtimeBridge::DeliverData(Handle connection, const std::vector<uint8_t>& bytes)
+{
+    auto it = m_sinks.find(connection);
+    if (it == m_sinks.end() || it->second.closing || it->second.sink.data.IsNull())
+    {
+        return;
+    }
+    it->second.sink.data(bytes.data(), bytes.size());
+}
+
+void
+MqttRealtimeBridge::DeliverClosed(Handle connection, bool error)
+{
+    auto it = m_sinks.find(connection);
+    if (it == m_sinks.end())
+    {
+        return;
+    }
+    Callback<void, bool> closed = it->second.sink.closed;
+    m_sinks.erase(it);
+    if (!closed.IsNull())
+    {
+        closed(error);
+    }
+}
+
+} // namespace mqtt
+} // namespace ns3

@@ -1,0 +1,79 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * What the ns-3 applications need of one connection, whatever carries it: an ns-3 TCP socket
+ * (MqttNs3Transport) or, under the real-time simulator, a real TCP socket (MqttRealTransport).
+ */
+#ifndef MQTT_TRANSPORT_H
+#define MQTT_TRANSPORT_H
+
+#include "mqtt-action.h"
+
+#include "ns3/address.h"
+#include "ns3/callback.h"
+#include "ns3/packet.h"
+#include "ns3/ptr.h"
+#include "ns3/simple-ref-count.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+/** What a transport tells its owner. Every callback may be null. */
+struct MqttTransportCallbacks
+{
+    /** The outgoing connection is up. */
+    Callback<void, ConnectionId> connected;
+    /** The outgoing connection failed to open. */
+    Callback<void, ConnectionId> connectFailed;
+    /** Bytes arrived (not called after Close()). */
+    Callback<void, ConnectionId, const uint8_t*, std::size_t> data;
+    /** The connection is closed (bool: by an error); also after Close(). */
+    Callback<void, ConnectionId, bool> closed;
+    /** A packet was written / read (the bytes as an ns-3 Packet, and the peer). */
+    Callback<void, Ptr<const ns3::Packet>, const Address&> tx;
+    Callback<void, Ptr<const ns3::Packet>, const Address&> rx;
+};
+
+/**
+ * One connection carrying MQTT bytes. Close() is graceful (what was sent before is written
+ * first; the owner then hears only the final closed callback); Abort() drops everything at once
+ * and reports nothing. Connection failures and closes are always reported from a later event,
+ * so an owner is never re-entered from its own call.
+ */
+class MqttTransport : public SimpleRefCount<MqttTransport>
+{
+  public:
+    virtual ~MqttTransport() = default;
+
+    /** Writes @p size bytes (or keeps them until the connection takes them). */
+    virtual void Send(const uint8_t* data, std::size_t size) = 0;
+    /** Writes what is pending, then closes. */
+    virtual void Close() = 0;
+    /** Closes at once, drops pending bytes, reports nothing more. */
+    virtual void Abort() = 0;
+
+    virtual ConnectionId Id() const = 0;
+    virtual const Address& Peer() const = 0;
+    /** Bytes kept because the connection did not take them yet. */
+    virtual std::size_t PendingBytes() const = 0;
+    /** Whether the connection is up and not closing. */
+    virtual bool IsOpen() const = 0;
+};
+
+/**
+ * Makes the transport of a client's connection @p id (instead of an ns-3 TCP socket), reporting
+ * through @p callbacks: how an MqttClient reaches a real broker.
+ */
+using MqttTransportFactory =
+    std::function<Ptr<MqttTransport>(ConnectionId id, const MqttTransportCallbacks& callbacks)>;
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_TRANSPORT_H
