@@ -133,5 +133,29 @@ MqttBrokerConnection::SetKeepAliveSeconds(uint16_t seconds)
     m_keepAliveSeconds = seconds;
 }
 
+HeldOutput&
+MqttBrokerConnection::Held()
+{
+    return m_held;
+}
+
+InboundLimits&
+MqttBrokerConnection::Limits()
+{
+    return m_limits;
+}
+
+uint64_t
+MqttBrokerConnection::LifecycleVersion() const
+{
+    return m_lifecycleVersion;
+}
+
+void
+MqttBrokerConnection::SetLifecycleVersion(uint64_t version)
+{
+    m_lifecycleVersion = version;
+}
+
 } // namespace mqtt
 } // namespace ns3

@@ -9,11 +9,15 @@
 
 #include "mqtt-action.h"
 #include "mqtt-frame-reader.h"
+#include "mqtt-message.h"
 #include "mqtt-packets.h"
+#include "mqtt-rate-limiter.h"
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace ns3
 {
@@ -27,6 +31,47 @@ enum class BrokerConnectionState : uint8_t
 {
     AwaitingConnect = 0, //!< transport open, no CONNECT yet [MQTT-3.1.0-1]
     Connected,           //!< CONNACK 0 sent; the session is attached
+};
+
+/** A packet the broker holds back until its release time (the profile's reorderJitter). */
+struct HeldPacket
+{
+    enum class Kind : uint8_t
+    {
+        Publish, //!< a delivery; QoS 1/2 ones are in the session's in-flight list already
+        Ack,     //!< a PUBACK or PUBREC to the publisher
+    };
+    Kind kind = Kind::Publish;
+    MqttMessagePtr message;
+    Qos qos = Qos::AtMostOnce;
+    /** The delivery's in-flight id, or the id an Ack acknowledges. */
+    uint16_t packetId = 0;
+    bool retain = false;
+    /** QoS 0: report MessageDelivered when written (not for a profile duplicate). */
+    bool countDelivered = true;
+    /** Ack: PacketType::Puback or PacketType::Pubrec. */
+    PacketType ackType = PacketType::Puback;
+};
+
+/** Output held back, by (release time, arrival order). */
+struct HeldOutput
+{
+    std::map<std::pair<Nanos, uint64_t>, HeldPacket> packets;
+    uint64_t nextSeq = 0;
+    /** The release timer (0: none) and its deadline. */
+    TimerId timer = 0;
+    Nanos timerAt{0};
+    /** Held acknowledgements: inbound QoS 1/2 PUBLISHes not yet acknowledged. */
+    uint32_t acks = 0;
+};
+
+/** Inbound rate limits of one connection (the profile's maxPublishRate, maxInboundBytesRate). */
+struct InboundLimits
+{
+    MqttRateLimiter publishes;
+    MqttRateLimiter bytes;
+    /** Input is paused by the byte rate until this timer fires (0: not paused). */
+    TimerId resumeTimer = 0;
 };
 
 class MqttBrokerConnection
@@ -69,6 +114,14 @@ class MqttBrokerConnection
     uint16_t KeepAliveSeconds() const;
     void SetKeepAliveSeconds(uint16_t seconds);
 
+    /** Packets held back for reordering. */
+    HeldOutput& Held();
+    InboundLimits& Limits();
+
+    /** Lifecycle version number of this connection (0: no lifecycle events for it). */
+    uint64_t LifecycleVersion() const;
+    void SetLifecycleVersion(uint64_t version);
+
   private:
     ConnectionId m_id;
     MqttFrameReader m_reader;
@@ -81,6 +134,9 @@ class MqttBrokerConnection
     Nanos m_lastActivity;
     Nanos m_keepAlivePeriod{0};
     uint16_t m_keepAliveSeconds = 0;
+    uint64_t m_lifecycleVersion = 0;
+    HeldOutput m_held;
+    InboundLimits m_limits;
 };
 
 } // namespace mqtt

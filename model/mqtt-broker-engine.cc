@@ -12,6 +12,7 @@
 #include "mqtt-broker-connection.h"
 #include "mqtt-codec.h"
 #include "mqtt-frame-reader.h"
+#include "mqtt-lifecycle-event.h"
 #include "mqtt-message.h"
 #include "mqtt-retained-store.h"
 #include "mqtt-session-store.h"
@@ -21,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <unordered_map>
 #include <utility>
@@ -36,6 +38,9 @@ namespace
 
 /** Packet identifiers a session can have in flight at once (section 2.3.1). */
 constexpr uint32_t MAX_INFLIGHT_IDS = 65535;
+
+/** Longest UTF-8 string, so the longest topic (section 1.5.3). */
+constexpr std::size_t MAX_TOPIC_LENGTH = 65535;
 
 /** Longest client id every server must accept [MQTT-3.1.3-5]. */
 constexpr std::size_t ALWAYS_ACCEPTED_ID_LENGTH = 23;
@@ -79,6 +84,9 @@ enum class TimerKind : uint8_t
 {
     Connection,    //!< the CONNECT deadline, then keep-alive; key is the connection id
     SessionExpiry, //!< a disconnected persistent session; key is its topic-tree handle
+    Release,       //!< held output of a connection is due (reorderJitter); key: connection id
+    Resume,        //!< paused input may go on (maxInboundBytesRate); key: connection id
+    Drain,         //!< the next paced message of a resumed session; key: its handle
 };
 
 class MqttBrokerEngine::Impl
@@ -118,9 +126,13 @@ class MqttBrokerEngine::Impl
         bool emitClose = true;
         /** The session is about to be resumed by a new connection: no expiry timer. */
         bool takeover = false;
+        /** The well-formed packet that was out of order (ProtocolError), if that was it. */
+        std::optional<PacketType> packetType;
     };
 
     // --- Packets ---------------------------------------------------------------------------
+    /** Decodes and handles buffered input while the byte rate allows. */
+    void ProcessInput(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
     /** @return false when the connection was closed. */
     bool HandlePacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
     void HandleConnect(MqttBrokerConnection& conn, ConnectPacket& p, Nanos now, MqttActions& out);
@@ -146,20 +158,39 @@ class MqttBrokerEngine::Impl
                          const CloseSpec& spec,
                          Nanos now,
                          MqttActions& out);
+    /** Closes with ProtocolError: malformed bytes (@p error) or an out-of-order packet. */
     void ProtocolViolation(MqttBrokerConnection& conn,
                            DecodeError error,
+                           std::optional<PacketType> packetType,
                            Nanos now,
                            MqttActions& out);
     /** Keep-alive after the profile's substitution for 0 and its clamp. */
     uint16_t EffectiveKeepAlive(uint16_t requested) const;
     std::string AssignClientId();
+    /** minConnectInterval: whether a CONNECT of @p clientId may proceed now (and note it). */
+    bool AdmitConnect(const std::string& clientId, Nanos now);
+    /** A lifecycle event for @p conn, if the profile publishes them and the client gets them. */
+    void PublishLifecycle(const MqttBrokerConnection& conn,
+                          bool connected,
+                          CloseReason reason,
+                          Nanos now,
+                          MqttActions& out);
 
     // --- Sessions --------------------------------------------------------------------------
     void DiscardSession(MqttSession& s, DropReason reason, MqttActions& out);
     void Resume(MqttSession& s, Nanos now, MqttActions& out);
+    /** Sends a delivery in flight again after a resume: PUBLISH with DUP=1, or PUBREL. */
+    void ResendInflight(MqttSession& s, const InflightMessage& f, MqttActions& out);
+    /** Stops a session's paced drain, cancelling its timer. */
+    void StopPaced(MqttSession& s, MqttActions& out);
+    /** The highest QoS among @p s's subscriptions that are active and match @p topic. */
+    std::optional<Qos> ActiveMatchQos(const MqttSession& s,
+                                      std::string_view topic,
+                                      Nanos now) const;
 
     // --- Messages --------------------------------------------------------------------------
-    MqttMessagePtr MakeMessage(std::string topic,
+    MqttMessagePtr MakeMessage(const std::string& publisherId,
+                               std::string topic,
                                std::vector<uint8_t> payload,
                                Qos qos,
                                bool retain);
@@ -184,12 +215,31 @@ class MqttBrokerEngine::Impl
         MqttSession& s, const std::string& filter, Qos granted, Nanos now, MqttActions& out);
     void Deliver(
         MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out);
-    void SendQos0(MqttSession& s, const MqttMessagePtr& m, bool retain, MqttActions& out);
-    void SendNew(MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, MqttActions& out);
+    void SendQos0(
+        MqttSession& s, const MqttMessagePtr& m, bool retain, Nanos now, MqttActions& out);
+    void SendNew(
+        MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out);
     void Enqueue(MqttSession& s, QueuedMessage q, MqttActions& out);
-    /** Sends waiting deliveries in order while the window has room. */
-    void Drain(MqttSession& s, MqttActions& out);
+    /**
+     * Sends waiting deliveries in order while the window has room; during a paced drain, one
+     * stored message per slot of the drain rate.
+     */
+    void Drain(MqttSession& s, Nanos now, MqttActions& out);
     bool WindowHasRoom(const MqttSession& s) const;
+
+    // --- Held output (reorderJitter) -------------------------------------------------------
+    /** Writes @p h now, or holds it for a random delay when the profile reorders. */
+    void Emit(MqttBrokerConnection& conn, HeldPacket h, Nanos now, MqttActions& out);
+    /** PUBACK or PUBREC to a publisher, through Emit (held acks count as inbound in flight). */
+    void SendAck(MqttBrokerConnection& conn,
+                 PacketType type,
+                 uint16_t packetId,
+                 Nanos now,
+                 MqttActions& out);
+    /** Writes a packet now; a held QoS 1/2 delivery only if it is still in flight. */
+    void Write(MqttBrokerConnection& conn, const HeldPacket& h, MqttActions& out);
+    /** Writes every held packet due at @p now, in release order, and re-arms the timer. */
+    void Release(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
 
     // --- Output ----------------------------------------------------------------------------
     /** The byte buffer of a SendAction for @p id: the last action's if it is one, else new. */
@@ -204,19 +254,21 @@ class MqttBrokerEngine::Impl
                         bool dup,
                         bool retain,
                         MqttActions& out);
-    void NotifyDrop(const MqttSession* s,
-                    ConnectionId connection,
-                    const std::string& clientId,
-                    const MqttMessagePtr& m,
-                    Qos qos,
-                    DropReason reason,
-                    MqttActions& out);
+    /** clientId is the publisher; peerId the subscriber @p s (none for a refused publish). */
+    MqttEvent& NotifyDrop(const MqttSession* s,
+                          ConnectionId connection,
+                          const MqttMessagePtr& m,
+                          Qos qos,
+                          DropReason reason,
+                          MqttActions& out);
 
     // --- Timers and randomness -------------------------------------------------------------
     TimerId StartTimer(TimerKind kind, uint64_t key, Nanos at, MqttActions& out);
     void CancelTimer(TimerId timer, MqttActions& out);
     /** Uniform in [0, 1) from the engine's seeded generator. */
     double Uniform();
+    /** A new subscription's delay (subscriptionDelay, its shape and spread). */
+    Nanos DrawSubscriptionDelay();
 
     std::unordered_map<TimerId, TimerTarget> m_timers;
     TimerId m_nextTimer = 1;
@@ -224,6 +276,12 @@ class MqttBrokerEngine::Impl
     uint64_t m_nextAssignedId = 1;
     std::size_t m_connectedClients = 0;
     bool m_shutdown = false;
+    /** Time of the latest admitted CONNECT per client id (minConnectInterval). */
+    std::map<std::string, Nanos, std::less<>> m_lastConnect;
+    /** m_lastConnect is pruned of expired entries when it grows past this. */
+    std::size_t m_lastConnectPruneAt = 64;
+    /** Lifecycle version numbers (and session identifiers) are taken from this counter. */
+    uint64_t m_lifecycleSeq = 0;
     std::mt19937_64 m_rng;
     /** Decoding target, reused so that PUBLISH storage is recycled between packets. */
     Packet m_packet;
@@ -251,6 +309,10 @@ MqttBrokerEngine::Impl::OnConnectionOpened(ConnectionId id, Nanos now, MqttActio
         return; // the driver reused a live id; keep the first connection
     }
     auto conn = std::make_unique<MqttBrokerConnection>(id, m_profile.maxPacketSize, now);
+    // Burst of one second's worth of each rate.
+    conn->Limits().publishes = MqttRateLimiter(m_profile.maxPublishRate, m_profile.maxPublishRate);
+    conn->Limits().bytes =
+        MqttRateLimiter(m_profile.maxInboundBytesRate, m_profile.maxInboundBytesRate);
     if (m_profile.connectTimeout > Nanos(0))
     {
         conn->SetTimer(StartTimer(TimerKind::Connection, id, now + m_profile.connectTimeout, out));
@@ -268,32 +330,53 @@ MqttBrokerEngine::Impl::OnBytes(
     {
         return; // closed by the engine: nothing more of it is processed [MQTT-3.1.4-5]
     }
-    MqttBrokerConnection* conn = it->second.get();
-    conn->Reader().Append(data, size);
+    it->second->Reader().Append(data, size);
+    ProcessInput(*it->second, now, out);
+}
+
+void
+MqttBrokerEngine::Impl::ProcessInput(MqttBrokerConnection& conn, Nanos now, MqttActions& out)
+{
     for (;;)
     {
-        DecodeResult r = conn->Reader().Next(m_packet);
+        InboundLimits& limits = conn.Limits();
+        if (limits.resumeTimer != 0)
+        {
+            return; // paused by the byte rate: the Resume timer goes on
+        }
+        if (!limits.bytes.Fits(0, now))
+        {
+            // Over the byte rate: what is buffered waits, in order, for the rate to allow it.
+            if (conn.Reader().Buffered() != 0)
+            {
+                limits.resumeTimer =
+                    StartTimer(TimerKind::Resume, conn.Id(), limits.bytes.WhenFits(0), out);
+            }
+            return;
+        }
+        DecodeResult r = conn.Reader().Next(m_packet);
         if (r.status == DecodeStatus::NeedMore)
         {
             return;
         }
         if (r.status == DecodeStatus::Error)
         {
-            if (conn->State() == BrokerConnectionState::AwaitingConnect &&
+            if (conn.State() == BrokerConnectionState::AwaitingConnect &&
                 r.error == DecodeError::UnsupportedProtocolLevel)
             {
                 // [MQTT-3.1.2-2]: CONNACK 0x01, then close.
-                RefuseConnect(*conn, ConnectReturnCode::UnacceptableProtocolVersion, "", now, out);
+                RefuseConnect(conn, ConnectReturnCode::UnacceptableProtocolVersion, "", now, out);
             }
             else
             {
                 // [MQTT-4.8.0-1]: a malformed packet closes this connection, and only it.
-                ProtocolViolation(*conn, r.error, now, out);
+                ProtocolViolation(conn, r.error, std::nullopt, now, out);
             }
             return;
         }
-        conn->SetLastActivity(now);
-        if (!HandlePacket(*conn, now, out))
+        limits.bytes.Take(static_cast<double>(r.consumed), now);
+        conn.SetLastActivity(now);
+        if (!HandlePacket(conn, now, out))
         {
             return; // closed: the bytes after the packet are not processed [MQTT-3.1.4-5]
         }
@@ -325,10 +408,23 @@ MqttBrokerEngine::Impl::OnTimer(TimerId timer, Nanos now, MqttActions& out)
     }
     TimerTarget target = it->second;
     m_timers.erase(it);
-    if (target.kind == TimerKind::SessionExpiry)
+    if (target.kind == TimerKind::SessionExpiry || target.kind == TimerKind::Drain)
     {
         MqttSession* s = m_sessions.FindByHandle(target.key);
-        if (s != nullptr && s->Connection() == nullptr && s->ExpiryTimer() == timer)
+        if (s == nullptr)
+        {
+            return;
+        }
+        if (target.kind == TimerKind::Drain)
+        {
+            PacedDrain* paced = s->Paced();
+            if (paced != nullptr && paced->timer == timer)
+            {
+                paced->timer = 0;
+                Drain(*s, now, out);
+            }
+        }
+        else if (s->Connection() == nullptr && s->ExpiryTimer() == timer)
         {
             s->SetExpiryTimer(0);
             DiscardSession(*s, DropReason::SessionExpired, out);
@@ -336,7 +432,29 @@ MqttBrokerEngine::Impl::OnTimer(TimerId timer, Nanos now, MqttActions& out)
         return;
     }
     auto c = m_connections.find(target.key);
-    if (c == m_connections.end() || c->second->Timer() != timer)
+    if (c == m_connections.end())
+    {
+        return;
+    }
+    if (target.kind == TimerKind::Release)
+    {
+        if (c->second->Held().timer == timer)
+        {
+            c->second->Held().timer = 0;
+            Release(*c->second, now, out);
+        }
+        return;
+    }
+    if (target.kind == TimerKind::Resume)
+    {
+        if (c->second->Limits().resumeTimer == timer)
+        {
+            c->second->Limits().resumeTimer = 0;
+            ProcessInput(*c->second, now, out);
+        }
+        return;
+    }
+    if (c->second->Timer() != timer)
     {
         return;
     }
@@ -354,7 +472,12 @@ MqttBrokerEngine::Impl::OnTimer(TimerId timer, Nanos now, MqttActions& out)
         return;
     }
     // Keep-alive is checked lazily: packets only move LastActivity, and the timer, when it
-    // fires, either finds the deadline passed or re-arms for the real deadline.
+    // fires, either finds the deadline passed or re-arms for the real deadline. Input held back
+    // by the byte rate has arrived, so it counts as activity.
+    if (conn.Limits().resumeTimer != 0)
+    {
+        conn.SetLastActivity(now);
+    }
     Nanos deadline = conn.LastActivity() + conn.KeepAlivePeriod();
     if (now < deadline)
     {
@@ -408,7 +531,8 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
         }
         else
         {
-            ProtocolViolation(conn, DecodeError::None, now, out); // [MQTT-3.1.0-1]
+            ProtocolViolation(
+                conn, DecodeError::None, TypeOf(m_packet), now, out); // [MQTT-3.1.0-1]
         }
         return m_connections.count(id) != 0;
     }
@@ -456,7 +580,7 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
     case PacketType::Suback:
     case PacketType::Unsuback:
     case PacketType::Pingresp:
-        ProtocolViolation(conn, DecodeError::None, now, out);
+        ProtocolViolation(conn, DecodeError::None, TypeOf(m_packet), now, out);
         return false;
     }
     return true;
@@ -472,7 +596,7 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
     {
         // The codec checks the will topic too; this keeps a wildcard out of the router
         // whatever a decoder let through [MQTT-3.1.4-1].
-        ProtocolViolation(conn, DecodeError::InvalidTopicName, now, out);
+        ProtocolViolation(conn, DecodeError::InvalidTopicName, std::nullopt, now, out);
         return;
     }
     std::string clientId = p.clientId;
@@ -490,6 +614,25 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
     else if (clientId.size() > m_profile.maxClientIdLength && !IsAlwaysAcceptedClientId(clientId))
     {
         RefuseConnect(conn, ConnectReturnCode::IdentifierRejected, clientId, now, out);
+        return;
+    }
+    else if (!AdmitConnect(clientId, now))
+    {
+        // Too soon after the previous CONNECT of this id: not answered, the connection closed;
+        // a client connected with this id stays.
+        conn.SetClientId(clientId);
+        CloseSpec spec;
+        spec.reason = CloseReason::Throttled;
+        CloseConnection(conn, spec, now, out);
+        return;
+    }
+    if (p.will && p.will->retain && m_profile.retain == RetainPolicy::Disconnect)
+    {
+        // A will with Will Retain = 1 is a request to retain a message: the connection ends.
+        conn.SetClientId(clientId);
+        CloseSpec spec;
+        spec.reason = CloseReason::PolicyViolation;
+        CloseConnection(conn, spec, now, out);
         return;
     }
     if (m_shutdown)
@@ -592,6 +735,11 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
         conn.SetTimer(0);
     }
     Resume(*session, now, out);
+    if (!m_profile.lifecycleTopicPrefix.empty() && HasLifecycleEvents(clientId))
+    {
+        conn.SetLifecycleVersion(++m_lifecycleSeq);
+        PublishLifecycle(conn, true, CloseReason::ClientDisconnect, now, out);
+    }
 }
 
 bool
@@ -610,6 +758,12 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
         return true;
     }
     const Qos received = p.qos;
+    // Inbound limits come first: a PUBLISH over them is not taken over at all. Held
+    // acknowledgements are the inbound messages in flight (maxInflightIn).
+    InboundLimits& limits = conn.Limits();
+    bool throttled = !limits.publishes.TryTake(1, now) ||
+                     (received != Qos::AtMostOnce && m_profile.maxInflightIn != 0 &&
+                      conn.Held().acks >= m_profile.maxInflightIn);
     Qos qos = received;
     bool ignore = false;
     if (static_cast<uint8_t>(received) > static_cast<uint8_t>(m_profile.maxQos))
@@ -625,7 +779,8 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
             break;
         }
     }
-    MqttMessagePtr m = MakeMessage(std::move(p.topic), std::move(p.payload), qos, p.retain);
+    MqttMessagePtr m =
+        MakeMessage(conn.ClientId(), std::move(p.topic), std::move(p.payload), qos, p.retain);
     MqttEvent& e = Notify(EventType::PublishReceived, id, out);
     e.clientId = conn.ClientId();
     e.message = m;
@@ -635,9 +790,24 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     e.retain = p.retain;
     e.topic = m->topic;
 
+    if (throttled)
+    {
+        // Discarded: no acknowledgement, so a QoS 1/2 publisher sends it again later.
+        NotifyDrop(nullptr, id, m, received, DropReason::Throttled, out).packetId = p.packetId;
+        if (m_profile.closeOnThrottle)
+        {
+            CloseSpec spec;
+            spec.reason = CloseReason::Throttled;
+            spec.publishWill = true;
+            CloseConnection(conn, spec, now, out);
+            return false;
+        }
+        return true;
+    }
     if (ignore)
     {
-        NotifyDrop(nullptr, id, conn.ClientId(), m, received, DropReason::QosNotSupported, out);
+        NotifyDrop(nullptr, id, m, received, DropReason::QosNotSupported, out).packetId =
+            p.packetId;
         if (m_profile.qosRequestPolicy == QosRequestPolicy::Refuse)
         {
             CloseSpec spec;
@@ -653,7 +823,7 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     {
         if (limit != DropReason::None)
         {
-            NotifyDrop(nullptr, id, conn.ClientId(), m, received, limit, out);
+            NotifyDrop(nullptr, id, m, received, limit, out).packetId = p.packetId;
         }
         CloseSpec spec;
         spec.reason = CloseReason::PolicyViolation;
@@ -665,12 +835,12 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     // Acknowledge per the received QoS [MQTT-3.3.4-1], in arrival order [MQTT-4.6.0-2/3].
     if (received == Qos::AtLeastOnce)
     {
-        SendPacket(id, PubackPacket{p.packetId}, out); // [MQTT-4.3.2-2]
+        SendAck(conn, PacketType::Puback, p.packetId, now, out); // [MQTT-4.3.2-2]
     }
     else if (received == Qos::ExactlyOnce)
     {
         s.AddInboundQos2(p.packetId);
-        SendPacket(id, PubrecPacket{p.packetId}, out);
+        SendAck(conn, PacketType::Pubrec, p.packetId, now, out);
     }
     Accept(m, id, conn.ClientId(), conn.UserName(), now, out);
     return true;
@@ -693,7 +863,7 @@ MqttBrokerEngine::Impl::HandlePuback(MqttSession& s, uint16_t id, Nanos now, Mqt
         // A profile deviation: the same message again as a new PUBLISH with a new identifier.
         Deliver(s, done.message, done.qos, done.retain, now, out);
     }
-    Drain(s, out);
+    Drain(s, now, out);
 }
 
 void
@@ -706,18 +876,17 @@ MqttBrokerEngine::Impl::HandlePubrec(MqttSession& s, uint16_t id, MqttActions& o
     }
     if (f != nullptr)
     {
-        // From now on only PUBREL is re-sent, never the PUBLISH [MQTT-4.3.3-1].
+        // From now on only PUBREL is re-sent, never the PUBLISH [MQTT-4.3.3-1] (not even one
+        // waiting for its paced re-send).
         f->state = InflightState::AwaitingPubcomp;
+        f->resendPending = false;
     }
     // An unknown identifier also gets PUBREL, so the client can finish the flow.
     SendPacket(s.Connection()->Id(), PubrelPacket{id}, out); // [MQTT-2.3.1-6], [MQTT-4.6.0-4]
 }
 
 void
-MqttBrokerEngine::Impl::HandlePubcomp(MqttSession& s,
-                                      uint16_t id,
-                                      Nanos /* now */,
-                                      MqttActions& out)
+MqttBrokerEngine::Impl::HandlePubcomp(MqttSession& s, uint16_t id, Nanos now, MqttActions& out)
 {
     InflightMessage* f = s.FindInflight(id);
     if (f == nullptr || f->state != InflightState::AwaitingPubcomp)
@@ -727,7 +896,7 @@ MqttBrokerEngine::Impl::HandlePubcomp(MqttSession& s,
     InflightMessage done = *s.TakeInflight(id);
     NotifyDelivery(
         EventType::MessageDelivered, s, done.message, done.qos, id, false, done.retain, out);
-    Drain(s, out);
+    Drain(s, now, out);
 }
 
 bool
@@ -746,13 +915,35 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
         CloseConnection(conn, spec, now, out);
         return false;
     }
+    if (m_profile.qosRequestPolicy == QosRequestPolicy::Ignore &&
+        std::any_of(p.topics.begin(),
+                    p.topics.end(),
+                    [this](const TopicRequest& req) {
+                        return static_cast<uint8_t>(req.qos) >
+                               static_cast<uint8_t>(m_profile.maxQos);
+                    }))
+    {
+        // A SUBSCRIBE asking for an unsupported QoS is not answered, so none of it takes effect:
+        // a client that never sees a SUBACK holds no subscription from it. Each filter is
+        // reported denied (QosNotSupported), though no SUBACK says so.
+        for (const TopicRequest& req : p.topics)
+        {
+            MqttEvent& e = Notify(EventType::SubscriptionDenied, id, out);
+            e.clientId = conn.ClientId();
+            e.topic = req.filter;
+            e.qos = req.qos;
+            e.code = SUBACK_FAILURE;
+            e.packetId = p.packetId;
+            e.dropReason = DropReason::QosNotSupported;
+        }
+        return true;
+    }
     // [MQTT-3.8.4-4]: each filter is handled as if it came alone; one code each, in order
     // [MQTT-3.8.4-5], [MQTT-3.9.3-1].
     SubackPacket suback;
     suback.packetId = p.packetId; // [MQTT-3.8.4-2]
     suback.returnCodes.reserve(p.topics.size());
     std::vector<std::pair<std::size_t, Qos>> granted; // index in p.topics, granted QoS
-    bool ignored = false;
     for (std::size_t i = 0; i < p.topics.size(); ++i)
     {
         const TopicRequest& req = p.topics[i];
@@ -778,11 +969,9 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
                 qos = m_profile.maxQos; // a server may grant less than asked (section 3.9.3)
                 break;
             case QosRequestPolicy::Refuse:
+            case QosRequestPolicy::Ignore: // handled above, for the whole SUBSCRIBE
                 deny = true;
                 break;
-            case QosRequestPolicy::Ignore:
-                ignored = true;
-                continue; // not made; and no SUBACK for this SUBSCRIBE at all (below)
             }
         }
         if (!deny && m_profile.maxSubscriptionsPerSession != 0 && !s.FindSubscription(req.filter) &&
@@ -800,8 +989,14 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
             e.code = SUBACK_FAILURE;
             continue;
         }
-        // An identical filter replaces the subscription, keeping its flow [MQTT-3.8.4-3].
-        s.AddSubscription(req.filter, qos);
+        // An identical filter replaces the subscription, keeping its flow [MQTT-3.8.4-3] (and,
+        // when active, staying active); a new one waits out the profile's subscription delay.
+        Nanos activeFrom = now;
+        if (m_profile.subscriptionDelay > Nanos(0) && !s.FindSubscription(req.filter))
+        {
+            activeFrom = now + DrawSubscriptionDelay();
+        }
+        s.AddSubscription(req.filter, qos, activeFrom);
         m_tree.Subscribe(req.filter, s.Handle(), qos);
         suback.returnCodes.push_back(static_cast<uint8_t>(qos));
         granted.emplace_back(i, qos);
@@ -810,10 +1005,6 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
         e.topic = req.filter;
         e.qos = qos;
         e.code = static_cast<uint8_t>(qos);
-    }
-    if (ignored)
-    {
-        return true;
     }
     SendPacket(id, suback, out); // [MQTT-3.8.4-1]
     // Retained messages for each new or replaced subscription, after the SUBACK
@@ -876,12 +1067,14 @@ MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
 void
 MqttBrokerEngine::Impl::ProtocolViolation(MqttBrokerConnection& conn,
                                           DecodeError error,
+                                          std::optional<PacketType> packetType,
                                           Nanos now,
                                           MqttActions& out)
 {
     CloseSpec spec;
     spec.reason = CloseReason::ProtocolError;
     spec.code = static_cast<uint8_t>(error);
+    spec.packetType = packetType;
     spec.publishWill = true; // section 3.1.2.5: a protocol error fires the will
     CloseConnection(conn, spec, now, out);
 }
@@ -898,11 +1091,16 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     std::unique_ptr<MqttBrokerConnection> owned = std::move(m_connections[id]);
     m_connections.erase(id);
 
-    if (conn.Timer() != 0)
+    for (TimerId t : {conn.Timer(), conn.Held().timer, conn.Limits().resumeTimer})
     {
-        CancelTimer(conn.Timer(), out);
-        conn.SetTimer(0);
+        if (t != 0)
+        {
+            CancelTimer(t, out);
+        }
     }
+    conn.SetTimer(0);
+    conn.Held().timer = 0;
+    conn.Limits().resumeTimer = 0;
     if (spec.emitClose)
     {
         out.emplace_back(CloseAction{id, spec.reason});
@@ -911,12 +1109,26 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     e.clientId = conn.ClientId();
     e.closeReason = spec.reason;
     e.code = spec.code;
+    e.packetType = spec.packetType;
 
     MqttSession* s = conn.Session();
     if (s == nullptr)
     {
         return; // CONNECT was never accepted: no session, no will
     }
+    // Held output dies with the connection: a QoS 0 delivery is lost; a QoS 1/2 one stays in
+    // flight and is re-sent on resume; a held acknowledgement is never sent (the publisher
+    // sends its PUBLISH again).
+    for (const auto& [key, h] : conn.Held().packets)
+    {
+        if (h.kind == HeldPacket::Kind::Publish && h.qos == Qos::AtMostOnce && h.countDelivered)
+        {
+            NotifyDrop(s, id, h.message, h.qos, DropReason::QosZeroOffline, out);
+        }
+    }
+    conn.Held().packets.clear();
+    conn.Held().acks = 0;
+    StopPaced(*s, out);
     s->SetConnection(nullptr);
     conn.SetSession(nullptr);
     --m_connectedClients;
@@ -933,6 +1145,10 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     {
         s->SetExpiryTimer(
             StartTimer(TimerKind::SessionExpiry, s->Handle(), now + m_profile.sessionExpiry, out));
+    }
+    if (conn.LifecycleVersion() != 0)
+    {
+        PublishLifecycle(conn, false, spec.reason, now, out);
     }
     // The will is published on every end but DISCONNECT [MQTT-3.1.2-8]; never when there was
     // none [MQTT-3.1.2-12]; and only once [MQTT-3.1.2-10].
@@ -961,6 +1177,79 @@ MqttBrokerEngine::Impl::EffectiveKeepAlive(uint16_t requested) const
     return keepAlive;
 }
 
+bool
+MqttBrokerEngine::Impl::AdmitConnect(const std::string& clientId, Nanos now)
+{
+    const Nanos interval = m_profile.minConnectInterval;
+    if (interval <= Nanos(0))
+    {
+        return true;
+    }
+    auto it = m_lastConnect.find(clientId);
+    if (it != m_lastConnect.end())
+    {
+        if (now - it->second < interval)
+        {
+            return false;
+        }
+        it->second = now;
+        return true;
+    }
+    m_lastConnect.emplace(clientId, now);
+    if (m_lastConnect.size() > m_lastConnectPruneAt)
+    {
+        // Entries older than the interval no longer limit anything; pruning when the map has
+        // doubled keeps the cost per CONNECT constant on average.
+        for (auto e = m_lastConnect.begin(); e != m_lastConnect.end();)
+        {
+            e = now - e->second >= interval ? m_lastConnect.erase(e) : std::next(e);
+        }
+        m_lastConnectPruneAt = std::max<std::size_t>(64, 2 * m_lastConnect.size());
+    }
+    return true;
+}
+
+void
+MqttBrokerEngine::Impl::PublishLifecycle(const MqttBrokerConnection& conn,
+                                         bool connected,
+                                         CloseReason reason,
+                                         Nanos now,
+                                         MqttActions& out)
+{
+    MqttLifecycleEvent ev;
+    ev.connected = connected;
+    ev.clientId = conn.ClientId();
+    ev.timestampMs = static_cast<int64_t>(now.count() / 1000000);
+    ev.sessionIdentifier = LifecycleSessionIdentifier(conn.LifecycleVersion());
+    ev.principalIdentifier = conn.UserName();
+    ev.versionNumber = conn.LifecycleVersion();
+    if (!connected)
+    {
+        ev.clientInitiatedDisconnect = reason == CloseReason::ClientDisconnect;
+        ev.disconnectReason = LifecycleDisconnectReason(reason);
+    }
+    std::string topic = ev.Topic(m_profile.lifecycleTopicPrefix);
+    if (topic.size() > MAX_TOPIC_LENGTH)
+    {
+        return; // a client id so long that the topic cannot be encoded
+    }
+    std::string json = ev.ToJson();
+    // The broker's own message: no publisher, no ACL or publish limits (it uses a reserved
+    // topic), never retained.
+    MqttMessagePtr m = MakeMessage("",
+                                   std::move(topic),
+                                   std::vector<uint8_t>(json.begin(), json.end()),
+                                   MinQos(m_profile.lifecycleQos, m_profile.maxQos),
+                                   false);
+    MqttEvent& e = Notify(EventType::LifecyclePublished, conn.Id(), out);
+    e.clientId = conn.ClientId();
+    e.message = m;
+    e.qos = m->qos;
+    e.topic = m->topic;
+    e.closeReason = reason;
+    Route(m, now, out);
+}
+
 std::string
 MqttBrokerEngine::Impl::AssignClientId()
 {
@@ -982,6 +1271,7 @@ MqttBrokerEngine::Impl::AssignClientId()
 void
 MqttBrokerEngine::Impl::DiscardSession(MqttSession& s, DropReason reason, MqttActions& out)
 {
+    StopPaced(s, out);
     for (const MqttSubscription& sub : s.Subscriptions())
     {
         m_tree.Unsubscribe(sub.filter, s.Handle());
@@ -993,38 +1283,96 @@ MqttBrokerEngine::Impl::DiscardSession(MqttSession& s, DropReason reason, MqttAc
     }
     for (const QueuedMessage& q : s.TakeAllMessages())
     {
-        NotifyDrop(&s, 0, s.ClientId(), q.message, q.qos, reason, out);
+        NotifyDrop(&s, 0, q.message, q.qos, reason, out);
     }
     const std::string clientId = s.ClientId();
     m_sessions.Erase(clientId);
 }
 
 void
-MqttBrokerEngine::Impl::Resume(MqttSession& s, Nanos /* now */, MqttActions& out)
+MqttBrokerEngine::Impl::Resume(MqttSession& s, Nanos now, MqttActions& out)
 {
     // [MQTT-4.4.0-1]: unacknowledged PUBLISH again with DUP=1 [MQTT-3.3.1-1] and unacknowledged
     // PUBREL again, original identifiers, in the original order [MQTT-4.6.0-1].
-    const ConnectionId id = s.Connection()->Id();
+    if (m_profile.offlineDrainRate > 0 && (!s.Inflight().empty() || s.QueuedCount() != 0))
+    {
+        // Stored messages go out at the drain rate: the unacknowledged ones first (still in
+        // their order), then the queue. PUBRELs are not messages: at once.
+        PacedDrain& paced = s.StartPaced(m_profile.offlineDrainRate);
+        paced.backlog = s.QueuedCount();
+        for (InflightMessage& f : s.Inflight())
+        {
+            f.resendPending = f.state != InflightState::AwaitingPubcomp;
+            if (!f.resendPending)
+            {
+                ResendInflight(s, f, out);
+            }
+        }
+        Drain(s, now, out);
+        return;
+    }
     for (const InflightMessage& f : s.Inflight())
     {
-        if (f.state == InflightState::AwaitingPubcomp)
-        {
-            SendPacket(id, PubrelPacket{f.packetId}, out);
-            continue;
-        }
-        const MqttMessage& m = *f.message;
-        EncodePublish(true,
-                      f.qos,
-                      f.retain,
-                      m.topic,
-                      f.packetId,
-                      m.payload.data(),
-                      m.payload.size(),
-                      SendBuffer(id, out));
-        NotifyDelivery(
-            EventType::MessageSent, s, f.message, f.qos, f.packetId, true, f.retain, out);
+        ResendInflight(s, f, out);
     }
-    Drain(s, out);
+    Drain(s, now, out);
+}
+
+void
+MqttBrokerEngine::Impl::ResendInflight(MqttSession& s, const InflightMessage& f, MqttActions& out)
+{
+    const ConnectionId id = s.Connection()->Id();
+    if (f.state == InflightState::AwaitingPubcomp)
+    {
+        SendPacket(id, PubrelPacket{f.packetId}, out);
+        return;
+    }
+    const MqttMessage& m = *f.message;
+    EncodePublish(true,
+                  f.qos,
+                  f.retain,
+                  m.topic,
+                  f.packetId,
+                  m.payload.data(),
+                  m.payload.size(),
+                  SendBuffer(id, out));
+    NotifyDelivery(EventType::MessageSent, s, f.message, f.qos, f.packetId, true, f.retain, out);
+}
+
+void
+MqttBrokerEngine::Impl::StopPaced(MqttSession& s, MqttActions& out)
+{
+    PacedDrain* paced = s.Paced();
+    if (paced == nullptr)
+    {
+        return;
+    }
+    if (paced->timer != 0)
+    {
+        CancelTimer(paced->timer, out);
+    }
+    for (InflightMessage& f : s.Inflight())
+    {
+        f.resendPending = false;
+    }
+    s.StopPaced();
+}
+
+std::optional<Qos>
+MqttBrokerEngine::Impl::ActiveMatchQos(const MqttSession& s,
+                                       std::string_view topic,
+                                       Nanos now) const
+{
+    std::optional<Qos> best;
+    for (const MqttSubscription& sub : s.Subscriptions())
+    {
+        if (sub.activeFrom <= now && TopicMatches(sub.filter, topic) &&
+            (!best || static_cast<uint8_t>(sub.qos) > static_cast<uint8_t>(*best)))
+        {
+            best = sub.qos;
+        }
+    }
+    return best;
 }
 
 // ===============================================================================================
@@ -1032,13 +1380,15 @@ MqttBrokerEngine::Impl::Resume(MqttSession& s, Nanos /* now */, MqttActions& out
 // ===============================================================================================
 
 MqttMessagePtr
-MqttBrokerEngine::Impl::MakeMessage(std::string topic,
+MqttBrokerEngine::Impl::MakeMessage(const std::string& publisherId,
+                                    std::string topic,
                                     std::vector<uint8_t> payload,
                                     Qos qos,
                                     bool retain)
 {
     auto m = std::make_shared<MqttMessage>();
     m->id = m_nextMessageId++;
+    m->publisherId = publisherId;
     m->topic = std::move(topic);
     m->payload = std::move(payload);
     m->qos = qos;
@@ -1086,7 +1436,7 @@ MqttBrokerEngine::Impl::Accept(const MqttMessagePtr& m,
     if (m_acl && !m_acl->MayPublish(clientId, userName, m->topic))
     {
         // Acknowledged as usual but not forwarded: the client cannot be told [MQTT-3.3.5-2].
-        NotifyDrop(nullptr, from, clientId, m, m->qos, DropReason::NotAuthorized, out);
+        NotifyDrop(nullptr, from, m, m->qos, DropReason::NotAuthorized, out);
         return;
     }
     if (m->retain && m_profile.retain != RetainPolicy::Disconnect)
@@ -1102,6 +1452,14 @@ MqttBrokerEngine::Impl::Accept(const MqttMessagePtr& m,
                 e.message = m;
                 e.topic = m->topic;
             }
+        }
+        else if (m_profile.maxRetainedMessages != 0 &&
+                 m_retained.Size() >= m_profile.maxRetainedMessages &&
+                 m_retained.Find(m->topic) == nullptr)
+        {
+            // The store is full and this topic would take a new place: not stored; the message
+            // itself is still forwarded below.
+            NotifyDrop(nullptr, from, m, m->qos, DropReason::RetainedStoreFull, out);
         }
         else
         {
@@ -1135,7 +1493,7 @@ MqttBrokerEngine::Impl::PublishWill(ConnectionId from,
     }
     // Published with its own QoS and RETAIN flag [MQTT-3.1.2-16], [MQTT-3.1.2-17].
     MqttMessagePtr m =
-        MakeMessage(std::move(will.topic), std::move(will.payload), qos, will.retain);
+        MakeMessage(clientId, std::move(will.topic), std::move(will.payload), qos, will.retain);
     MqttEvent& e = Notify(EventType::WillPublished, from, out);
     e.clientId = clientId;
     e.message = m;
@@ -1146,7 +1504,7 @@ MqttBrokerEngine::Impl::PublishWill(ConnectionId from,
         unsupported ? DropReason::QosNotSupported : CheckPublishLimits(m->topic, m->payload.size());
     if (limit != DropReason::None)
     {
-        NotifyDrop(nullptr, from, clientId, m, will.qos, limit, out);
+        NotifyDrop(nullptr, from, m, will.qos, limit, out);
         return;
     }
     Accept(m, from, clientId, userName, now, out);
@@ -1168,10 +1526,21 @@ MqttBrokerEngine::Impl::Route(const MqttMessagePtr& m, Nanos now, MqttActions& o
             continue;
         }
         Qos qos = MinQos(m->qos, match.maxQos);
+        ConnectionId c = s->Connection() != nullptr ? s->Connection()->Id() : 0;
+        if (s->HasPendingSubscriptions(now))
+        {
+            // Only subscriptions past their delay count (the tree does not know the times).
+            std::optional<Qos> active = ActiveMatchQos(*s, m->topic, now);
+            if (!active)
+            {
+                NotifyDrop(s, c, m, qos, DropReason::SubscriptionPending, out);
+                continue;
+            }
+            qos = MinQos(m->qos, *active);
+        }
         if (m_acl && !m_acl->MayReceive(s->ClientId(), s->UserName(), m->topic))
         {
-            ConnectionId c = s->Connection() != nullptr ? s->Connection()->Id() : 0;
-            NotifyDrop(s, c, s->ClientId(), m, qos, DropReason::NotAuthorized, out);
+            NotifyDrop(s, c, m, qos, DropReason::NotAuthorized, out);
             continue;
         }
         // Forwarded through an established subscription: RETAIN=0 [MQTT-3.3.1-9].
@@ -1199,8 +1568,7 @@ MqttBrokerEngine::Impl::SendRetained(
         Qos qos = MinQos(m->qos, granted); // section 3.8.4: min(stored QoS, granted QoS)
         if (m_acl && !m_acl->MayReceive(s.ClientId(), s.UserName(), m->topic))
         {
-            NotifyDrop(
-                &s, s.Connection()->Id(), s.ClientId(), m, qos, DropReason::NotAuthorized, out);
+            NotifyDrop(&s, s.Connection()->Id(), m, qos, DropReason::NotAuthorized, out);
             continue;
         }
         Deliver(s, m, qos, true, now, out); // RETAIN=1 [MQTT-3.3.1-8]
@@ -1208,22 +1576,18 @@ MqttBrokerEngine::Impl::SendRetained(
 }
 
 void
-MqttBrokerEngine::Impl::Deliver(MqttSession& s,
-                                const MqttMessagePtr& m,
-                                Qos qos,
-                                bool retain,
-                                Nanos /* now */,
-                                MqttActions& out)
+MqttBrokerEngine::Impl::Deliver(
+    MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out)
 {
     if (s.Connection() != nullptr)
     {
         if (qos == Qos::AtMostOnce)
         {
-            SendQos0(s, m, retain, out);
+            SendQos0(s, m, retain, now, out);
         }
-        else if (s.QueuedCount() == 0 && WindowHasRoom(s))
+        else if (s.QueuedCount() == 0 && s.Paced() == nullptr && WindowHasRoom(s))
         {
-            SendNew(s, m, qos, retain, out);
+            SendNew(s, m, qos, retain, now, out);
         }
         else
         {
@@ -1235,48 +1599,36 @@ MqttBrokerEngine::Impl::Deliver(MqttSession& s,
     // QoS 0 only when the profile says so.
     if (qos == Qos::AtMostOnce && !m_profile.queueQos0Offline)
     {
-        NotifyDrop(&s, 0, s.ClientId(), m, qos, DropReason::QosZeroOffline, out);
+        NotifyDrop(&s, 0, m, qos, DropReason::QosZeroOffline, out);
         return;
     }
     Enqueue(s, QueuedMessage{m, qos, retain}, out);
 }
 
 void
-MqttBrokerEngine::Impl::SendQos0(MqttSession& s,
-                                 const MqttMessagePtr& m,
-                                 bool retain,
-                                 MqttActions& out)
+MqttBrokerEngine::Impl::SendQos0(
+    MqttSession& s, const MqttMessagePtr& m, bool retain, Nanos now, MqttActions& out)
 {
-    const ConnectionId id = s.Connection()->Id();
-    // DUP=0 and no identifier [MQTT-4.3.1-1], [MQTT-3.3.1-2].
-    EncodePublish(false,
-                  Qos::AtMostOnce,
-                  retain,
-                  m->topic,
-                  0,
-                  m->payload.data(),
-                  m->payload.size(),
-                  SendBuffer(id, out));
-    NotifyDelivery(EventType::MessageSent, s, m, Qos::AtMostOnce, 0, false, retain, out);
-    NotifyDelivery(EventType::MessageDelivered, s, m, Qos::AtMostOnce, 0, false, retain, out);
-    if (m_profile.qos0DuplicateProbability > 0 && Uniform() < m_profile.qos0DuplicateProbability)
+    HeldPacket h;
+    h.message = m;
+    h.qos = Qos::AtMostOnce;
+    h.retain = retain;
+    // Decide on the duplicate first: with reorderJitter each copy draws its own delay after.
+    bool duplicate =
+        m_profile.qos0DuplicateProbability > 0 && Uniform() < m_profile.qos0DuplicateProbability;
+    Emit(*s.Connection(), h, now, out);
+    if (duplicate)
     {
-        // A profile deviation: the same QoS 0 message once more, with no DUP flag.
-        EncodePublish(false,
-                      Qos::AtMostOnce,
-                      retain,
-                      m->topic,
-                      0,
-                      m->payload.data(),
-                      m->payload.size(),
-                      SendBuffer(id, out));
-        NotifyDelivery(EventType::MessageSent, s, m, Qos::AtMostOnce, 0, false, retain, out);
+        // A profile deviation: the same QoS 0 message once more, with no DUP flag; reported
+        // MessageSent only (the first copy is the delivery).
+        h.countDelivered = false;
+        Emit(*s.Connection(), h, now, out);
     }
 }
 
 void
 MqttBrokerEngine::Impl::SendNew(
-    MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, MqttActions& out)
+    MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out)
 {
     // An identifier no delivery in flight uses [MQTT-2.3.1-4]; DUP=0 on the first send
     // [MQTT-4.3.2-1], [MQTT-4.3.3-1], whatever the publisher's DUP was [MQTT-3.3.1-3].
@@ -1289,16 +1641,12 @@ MqttBrokerEngine::Impl::SendNew(
     f.state =
         qos == Qos::AtLeastOnce ? InflightState::AwaitingPuback : InflightState::AwaitingPubrec;
     s.AddInflight(std::move(f));
-    const ConnectionId id = s.Connection()->Id();
-    EncodePublish(false,
-                  qos,
-                  retain,
-                  m->topic,
-                  packetId,
-                  m->payload.data(),
-                  m->payload.size(),
-                  SendBuffer(id, out));
-    NotifyDelivery(EventType::MessageSent, s, m, qos, packetId, false, retain, out);
+    HeldPacket h;
+    h.message = m;
+    h.qos = qos;
+    h.packetId = packetId;
+    h.retain = retain;
+    Emit(*s.Connection(), std::move(h), now, out); // in flight from now, even while held
 }
 
 void
@@ -1310,18 +1658,18 @@ MqttBrokerEngine::Impl::Enqueue(MqttSession& s, QueuedMessage q, MqttActions& ou
     {
         if (m_profile.queueDropPolicy == QueueDropPolicy::DropNewest)
         {
-            NotifyDrop(&s, c, s.ClientId(), q.message, q.qos, DropReason::QueueFull, out);
+            NotifyDrop(&s, c, q.message, q.qos, DropReason::QueueFull, out);
             return;
         }
         QueuedMessage oldest = s.PopQueued();
-        NotifyDrop(&s, c, s.ClientId(), oldest.message, oldest.qos, DropReason::QueueFull, out);
+        NotifyDrop(&s, c, oldest.message, oldest.qos, DropReason::QueueFull, out);
     }
     MqttMessagePtr m = q.message;
     Qos qos = q.qos;
     bool retain = q.retain;
     s.PushQueued(std::move(q));
     MqttEvent& e = Notify(EventType::MessageQueued, c, out);
-    e.clientId = s.ClientId();
+    e.clientId = m->publisherId;
     e.peerId = s.ClientId();
     e.message = m;
     e.qos = qos;
@@ -1331,11 +1679,60 @@ MqttBrokerEngine::Impl::Enqueue(MqttSession& s, QueuedMessage q, MqttActions& ou
 }
 
 void
-MqttBrokerEngine::Impl::Drain(MqttSession& s, MqttActions& out)
+MqttBrokerEngine::Impl::Drain(MqttSession& s, Nanos now, MqttActions& out)
 {
     if (s.Connection() == nullptr)
     {
         return;
+    }
+    while (PacedDrain* paced = s.Paced())
+    {
+        // The next stored message: an unacknowledged one to re-send, else the queue's head.
+        InflightMessage* resend = nullptr;
+        for (InflightMessage& f : s.Inflight())
+        {
+            if (f.resendPending)
+            {
+                resend = &f;
+                break;
+            }
+        }
+        const bool fromQueue = resend == nullptr && paced->backlog != 0 && s.QueuedCount() != 0;
+        if (resend == nullptr && !fromQueue)
+        {
+            StopPaced(s, out); // everything stored went out; what follows flows normally
+            break;
+        }
+        if (fromQueue && s.FrontQueued().qos != Qos::AtMostOnce && !WindowHasRoom(s))
+        {
+            return; // an acknowledgement calls Drain again
+        }
+        if (paced->timer != 0)
+        {
+            return; // waiting for the next slot
+        }
+        if (!paced->limiter.TryTake(1, now))
+        {
+            paced->timer =
+                StartTimer(TimerKind::Drain, s.Handle(), paced->limiter.WhenFits(1), out);
+            return;
+        }
+        if (resend != nullptr)
+        {
+            resend->resendPending = false;
+            ResendInflight(s, *resend, out);
+            continue;
+        }
+        --paced->backlog;
+        QueuedMessage q = s.PopQueued();
+        if (q.qos == Qos::AtMostOnce)
+        {
+            SendQos0(s, q.message, q.retain, now, out);
+        }
+        else
+        {
+            SendNew(s, q.message, q.qos, q.retain, now, out);
+        }
     }
     while (s.QueuedCount() != 0)
     {
@@ -1343,17 +1740,123 @@ MqttBrokerEngine::Impl::Drain(MqttSession& s, MqttActions& out)
         if (front.qos == Qos::AtMostOnce)
         {
             QueuedMessage q = s.PopQueued();
-            SendQos0(s, q.message, q.retain, out);
+            SendQos0(s, q.message, q.retain, now, out);
         }
         else if (WindowHasRoom(s))
         {
             QueuedMessage q = s.PopQueued();
-            SendNew(s, q.message, q.qos, q.retain, out);
+            SendNew(s, q.message, q.qos, q.retain, now, out);
         }
         else
         {
             return; // the rest waits for an acknowledgement, in order
         }
+    }
+}
+
+void
+MqttBrokerEngine::Impl::Emit(MqttBrokerConnection& conn, HeldPacket h, Nanos now, MqttActions& out)
+{
+    if (m_profile.reorderJitter <= Nanos(0))
+    {
+        Write(conn, h, out);
+        return;
+    }
+    Nanos at = now + Nanos(static_cast<Nanos::rep>(std::floor(
+                         Uniform() * static_cast<double>(m_profile.reorderJitter.count()))));
+    HeldOutput& held = conn.Held();
+    if (h.kind == HeldPacket::Kind::Ack)
+    {
+        ++held.acks;
+    }
+    held.packets.emplace(std::make_pair(at, held.nextSeq++), std::move(h));
+    if (held.timer == 0)
+    {
+        held.timer = StartTimer(TimerKind::Release, conn.Id(), at, out);
+        held.timerAt = at;
+    }
+    else if (at < held.timerAt)
+    {
+        out.emplace_back(StartTimerAction{held.timer, at}); // restarted for the earlier time
+        held.timerAt = at;
+    }
+}
+
+void
+MqttBrokerEngine::Impl::SendAck(
+    MqttBrokerConnection& conn, PacketType type, uint16_t packetId, Nanos now, MqttActions& out)
+{
+    HeldPacket h;
+    h.kind = HeldPacket::Kind::Ack;
+    h.ackType = type;
+    h.packetId = packetId;
+    Emit(conn, std::move(h), now, out);
+}
+
+void
+MqttBrokerEngine::Impl::Write(MqttBrokerConnection& conn, const HeldPacket& h, MqttActions& out)
+{
+    const ConnectionId id = conn.Id();
+    if (h.kind == HeldPacket::Kind::Ack)
+    {
+        if (h.ackType == PacketType::Pubrec)
+        {
+            SendPacket(id, PubrecPacket{h.packetId}, out);
+        }
+        else
+        {
+            SendPacket(id, PubackPacket{h.packetId}, out);
+        }
+        return;
+    }
+    MqttSession& s = *conn.Session();
+    const MqttMessage& m = *h.message;
+    if (h.qos != Qos::AtMostOnce)
+    {
+        // Held, a delivery can have been completed by an acknowledgement guessing its id.
+        InflightMessage* f = s.FindInflight(h.packetId);
+        InflightState sent = h.qos == Qos::AtLeastOnce ? InflightState::AwaitingPuback
+                                                       : InflightState::AwaitingPubrec;
+        if (f == nullptr || f->message != h.message || f->state != sent)
+        {
+            return;
+        }
+    }
+    // DUP=0 on a first send [MQTT-4.3.1-1], [MQTT-4.3.2-1], [MQTT-4.3.3-1] whatever the
+    // publisher's DUP was [MQTT-3.3.1-3]; QoS 0 has no identifier [MQTT-3.3.1-2].
+    EncodePublish(false,
+                  h.qos,
+                  h.retain,
+                  m.topic,
+                  h.packetId,
+                  m.payload.data(),
+                  m.payload.size(),
+                  SendBuffer(id, out));
+    NotifyDelivery(EventType::MessageSent, s, h.message, h.qos, h.packetId, false, h.retain, out);
+    if (h.qos == Qos::AtMostOnce && h.countDelivered)
+    {
+        NotifyDelivery(EventType::MessageDelivered, s, h.message, h.qos, 0, false, h.retain, out);
+    }
+}
+
+void
+MqttBrokerEngine::Impl::Release(MqttBrokerConnection& conn, Nanos now, MqttActions& out)
+{
+    HeldOutput& held = conn.Held();
+    while (!held.packets.empty() && held.packets.begin()->first.first <= now)
+    {
+        HeldPacket h = std::move(held.packets.begin()->second);
+        held.packets.erase(held.packets.begin());
+        if (h.kind == HeldPacket::Kind::Ack)
+        {
+            --held.acks;
+        }
+        Write(conn, h, out);
+    }
+    if (!held.packets.empty())
+    {
+        held.timerAt = held.packets.begin()->first.first;
+        held.timer = StartTimer(TimerKind::Release, conn.Id(), held.timerAt, out);
     }
 }
 
@@ -1412,7 +1915,7 @@ MqttBrokerEngine::Impl::NotifyDelivery(EventType type,
 {
     ConnectionId c = s.Connection() != nullptr ? s.Connection()->Id() : 0;
     MqttEvent& e = Notify(type, c, out);
-    e.clientId = s.ClientId();
+    e.clientId = m->publisherId;
     e.peerId = s.ClientId();
     e.message = m;
     e.qos = qos;
@@ -1423,17 +1926,16 @@ MqttBrokerEngine::Impl::NotifyDelivery(EventType type,
     e.queueDepth = static_cast<uint32_t>(s.QueuedCount() + s.Inflight().size());
 }
 
-void
+MqttEvent&
 MqttBrokerEngine::Impl::NotifyDrop(const MqttSession* s,
                                    ConnectionId connection,
-                                   const std::string& clientId,
                                    const MqttMessagePtr& m,
                                    Qos qos,
                                    DropReason reason,
                                    MqttActions& out)
 {
     MqttEvent& e = Notify(EventType::MessageDropped, connection, out);
-    e.clientId = clientId;
+    e.clientId = m->publisherId;
     if (s != nullptr)
     {
         e.peerId = s->ClientId();
@@ -1443,6 +1945,7 @@ MqttBrokerEngine::Impl::NotifyDrop(const MqttSession* s,
     e.qos = qos;
     e.dropReason = reason;
     e.topic = m->topic;
+    return e;
 }
 
 // ===============================================================================================
@@ -1470,6 +1973,28 @@ MqttBrokerEngine::Impl::Uniform()
 {
     // 53 random bits: the same value on every platform, unlike std::uniform_real_distribution.
     return static_cast<double>(m_rng() >> 11) * (1.0 / 9007199254740992.0);
+}
+
+Nanos
+MqttBrokerEngine::Impl::DrawSubscriptionDelay()
+{
+    const double mean = static_cast<double>(m_profile.subscriptionDelay.count());
+    double delay = mean;
+    switch (m_profile.subscriptionDelayShape)
+    {
+    case DelayShape::Fixed:
+        break;
+    case DelayShape::Uniform:
+    {
+        const double spread = static_cast<double>(m_profile.subscriptionDelaySpread.count());
+        delay = std::max(0.0, mean - spread + 2 * spread * Uniform());
+        break;
+    }
+    case DelayShape::Exponential:
+        delay = -mean * std::log1p(-Uniform()); // Uniform() < 1, so the log is finite
+        break;
+    }
+    return Nanos(static_cast<Nanos::rep>(std::llround(delay)));
 }
 
 // ===============================================================================================

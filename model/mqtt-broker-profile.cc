@@ -24,6 +24,102 @@ MqttBrokerProfile::Standard311()
     return profile;
 }
 
+// Sources cited below (doc/aws-iot-core.md has the details and the behaviour chosen where a
+// source leaves it open):
+// - "AWS doc point N": the N-th difference from MQTT 3.1.1 listed in the AWS IoT Core Developer
+//   Guide, "MQTT" (the seed document of issue 5).
+// - "Quotas": AWS General Reference, "AWS IoT Core endpoints and quotas", section "Message
+//   broker and protocol limits and quotas".
+// - "Persistent sessions": AWS IoT Core Developer Guide, "MQTT persistent sessions".
+// - "Lifecycle events": AWS IoT Core Developer Guide, "Lifecycle events".
+// - "Retained messages": AWS IoT Core Developer Guide, "MQTT retained messages" (retained
+//   messages became available in 2021).
+// Values marked "illustrative" are not published by AWS: the documents say the behaviour
+// exists but not how often or how long. They are set so that the profile shows every documented
+// deviation; a study sets its own.
+MqttBrokerProfile
+MqttBrokerProfile::AwsIotCore()
+{
+    MqttBrokerProfile p = Standard311();
+    p.name = "aws-iot-core";
+
+    // AWS doc point 1: QoS 0 and 1 only; a QoS 2 PUBLISH or SUBSCRIBE gets no PUBACK/SUBACK.
+    p.maxQos = Qos::AtLeastOnce;
+    p.qosRequestPolicy = QosRequestPolicy::Ignore;
+    // AWS doc point 2: a QoS 0 subscription gets a message zero or more times, a repeat without
+    // DUP. Illustrative rate.
+    p.qos0DuplicateProbability = 0.01;
+    // AWS doc point 3 (session present in CONNACK) is standard behaviour: nothing to set.
+    // AWS doc point 4: a delay between SUBACK and the first matching message. Illustrative.
+    p.subscriptionDelay = std::chrono::milliseconds(100);
+    p.subscriptionDelayShape = DelayShape::Exponential;
+    // AWS doc point 5: no retained messages; a retain request disconnects.
+    p.retain = RetainPolicy::Disconnect;
+    // AWS doc point 6: a second connection with a client id in use is accepted, the first one
+    // disconnected ([MQTT-3.1.4-2] too); it ended without DISCONNECT, so its will fires.
+    p.takeover = TakeoverPolicy::CloseExisting;
+    p.takeoverWill = TakeoverWillPolicy::Publish;
+    // AWS doc point 7: on rare occasions the same PUBLISH again with a new packet id.
+    // Illustrative rate.
+    p.resendNewPacketIdProbability = 0.001;
+    // AWS doc point 8: no guarantee of the order of messages and ACKs. Illustrative spread.
+    p.reorderJitter = std::chrono::milliseconds(10);
+
+    // Quotas: client ID size, 128 bytes of UTF-8 (a longer one gets CONNACK 2).
+    p.maxClientIdLength = 128;
+    // Quotas: connect requests per second per client ID, 1.
+    p.minConnectInterval = std::chrono::seconds(1);
+    // Quotas: keep-alive 30..1200 s; 0 (and above 1200) means the default of 1200 s; the
+    // connection is dropped after 1.5 x the interval.
+    p.keepAliveWhenZero = 1200;
+    p.minKeepAlive = 30;
+    p.maxKeepAlive = 1200;
+    p.keepAliveFactor = 1.5;
+    // Quotas: topic size 256 bytes of UTF-8; at most 7 forward slashes in a topic or filter.
+    p.maxTopicLength = 256;
+    p.maxTopicSlashes = 7;
+    // Quotas / AWS IoT Core Developer Guide "Reserved topics": topics starting with $aws/ are
+    // the service's; a client cannot publish to one the broker does not implement (none here).
+    p.reservedTopicPrefixes = {"$aws/"};
+    // Quotas: message size, 128 KB payload per PUBLISH; a larger one is rejected (here: the
+    // connection is closed, CLIENT_ERROR in the lifecycle event).
+    p.maxPayloadSize = 128 * 1024;
+    // Quotas: maximum in-flight unacknowledged messages, 100 inbound and 100 outbound per client.
+    p.maxInflightOut = 100;
+    p.maxInflightIn = 100;
+    // Quotas: subscriptions per SUBSCRIBE request, 8; subscriptions per connection, 50.
+    p.maxFiltersPerSubscribe = 8;
+    p.maxSubscriptionsPerSession = 50;
+    // Quotas: publish requests per second per connection, 100 (the excess is discarded);
+    // throughput per connection, 512 KiB/s (the excess is delayed in processing).
+    p.maxPublishRate = 100;
+    p.maxInboundBytesRate = 512 * 1024;
+    // Persistent sessions: only QoS 1 messages are stored for an offline client; the session
+    // expires 1 hour after the disconnect (Quotas: persistent session expiry period); stored
+    // messages are sent after the reconnect at most 10 per second.
+    p.queueQos0Offline = false;
+    p.sessionExpiry = std::chrono::hours(1);
+    p.offlineDrainRate = 10;
+    // Lifecycle events: $aws/events/presence/connected/<clientId> and .../disconnected/...
+    p.lifecycleTopicPrefix = "$aws/events/presence/";
+    p.lifecycleQos = Qos::AtLeastOnce;
+    return p;
+}
+
+MqttBrokerProfile
+MqttBrokerProfile::AwsIotCore2021()
+{
+    MqttBrokerProfile p = AwsIotCore();
+    p.name = "aws-iot-core-2021";
+    // Retained messages: one message per topic, replaced by the next retained one, deleted by an
+    // empty one; sent to a client when it subscribes to that topic (here: a filter equal to the
+    // topic; wildcard filters get none).
+    p.retain = RetainPolicy::StoreExactMatchOnly;
+    // Quotas: maximum number of retained messages per account, 500,000.
+    p.maxRetainedMessages = 500000;
+    return p;
+}
+
 std::optional<MqttBrokerProfile>
 MqttBrokerProfile::ByName(const std::string& name)
 {
@@ -31,13 +127,21 @@ MqttBrokerProfile::ByName(const std::string& name)
     {
         return Standard311();
     }
+    if (name == "aws-iot-core")
+    {
+        return AwsIotCore();
+    }
+    if (name == "aws-iot-core-2021")
+    {
+        return AwsIotCore2021();
+    }
     return std::nullopt;
 }
 
 std::vector<std::string>
 MqttBrokerProfile::Names()
 {
-    return {"standard"};
+    return {"standard", "aws-iot-core", "aws-iot-core-2021"};
 }
 
 } // namespace mqtt

@@ -51,6 +51,14 @@ enum class TakeoverWillPolicy : uint8_t
     Discard,
 };
 
+/** The distribution of a random delay with a given mean. */
+enum class DelayShape : uint8_t
+{
+    Fixed = 0,   //!< always the mean
+    Uniform,     //!< uniform in [mean - spread, mean + spread] (clamped at 0)
+    Exponential, //!< exponential with this mean (spread unused)
+};
+
 /** Which message an offline queue drops when it is full. */
 enum class QueueDropPolicy : uint8_t
 {
@@ -59,10 +67,10 @@ enum class QueueDropPolicy : uint8_t
 };
 
 /**
- * Every field is read by MqttBrokerEngine where it applies (doc/broker-engine.md has the table),
- * except these, which the AWS IoT Core profile issue wires in: minConnectInterval, maxInflightIn,
- * offlineDrainRate, maxRetainedMessages, subscriptionDelay, maxPublishRate, maxInboundBytesRate,
- * reorderJitter, lifecycleTopicPrefix.
+ * Every field is read by MqttBrokerEngine where it applies: doc/broker-engine.md has the table,
+ * doc/aws-iot-core.md the AWS IoT Core profiles and the source of each of their values. Zero
+ * means "no limit" / "off" unless a field says otherwise, so Standard311() leaves every
+ * deviation off and consumes no random numbers.
  */
 struct MqttBrokerProfile
 {
@@ -82,7 +90,12 @@ struct MqttBrokerProfile
     std::string assignedClientIdPrefix = "auto-";
     TakeoverPolicy takeover = TakeoverPolicy::CloseExisting;
     TakeoverWillPolicy takeoverWill = TakeoverWillPolicy::Publish;
-    /** Minimum time between CONNECTs of one client id (0: no limit); excess gets CONNACK 3. */
+    /**
+     * Minimum time between accepted CONNECTs of one client id (0: no limit). A CONNECT that comes
+     * sooner is not answered: the connection is closed (Throttled) and nothing else changes (the
+     * connected client, if any, stays). Only accepted CONNECTs count, like a token bucket of one
+     * per interval. Assigned client ids are not limited.
+     */
     Nanos minConnectInterval{0};
     /** Most clients connected at once (0: no limit); a CONNECT beyond it gets CONNACK 3. */
     std::size_t maxConnectedClients = 0;
@@ -104,7 +117,12 @@ struct MqttBrokerProfile
      * packet identifiers bound it).
      */
     uint32_t maxInflightOut = 20;
-    /** QoS 1/2 PUBLISHes from one client not yet acknowledged by the broker (0: no limit). */
+    /**
+     * QoS 1/2 PUBLISHes from one connection whose acknowledgement the broker has not sent yet
+     * (0: no limit). The broker acknowledges as soon as it has routed a message, so this binds
+     * only while acknowledgements are held back (reorderJitter). A QoS 1/2 PUBLISH beyond it is
+     * not accepted: not acknowledged, not forwarded (MessageDropped, Throttled).
+     */
     uint32_t maxInflightIn = 0;
 
     // --- Sessions and queues ----------------------------------------------------------------
@@ -115,12 +133,20 @@ struct MqttBrokerProfile
     bool queueQos0Offline = false;
     /** A disconnected persistent session is discarded after this (0: never). */
     Nanos sessionExpiry{0};
-    /** Queued messages sent after reconnect at most this many per second (0: no limit). */
+    /**
+     * Messages stored for a session (unacknowledged ones re-sent, then the queue) go out after a
+     * reconnect at most this many per second, the first at once (0: no limit). Messages that
+     * arrive meanwhile queue behind them.
+     */
     double offlineDrainRate = 0;
 
     // --- Retained messages ------------------------------------------------------------------
     RetainPolicy retain = RetainPolicy::Store;
-    /** Bound on retained messages held (0: no limit). */
+    /**
+     * Bound on retained messages held (0: no limit). A retained PUBLISH for a topic that has none
+     * while the store is full is forwarded as usual but not stored (MessageDropped,
+     * RetainedStoreFull, without peerId).
+     */
     std::size_t maxRetainedMessages = 0;
 
     // --- Topics and payloads ----------------------------------------------------------------
@@ -140,31 +166,72 @@ struct MqttBrokerProfile
     std::size_t maxFiltersPerSubscribe = 0;
     /** Most subscriptions per session (0: no limit); excess filters get 0x80. */
     std::size_t maxSubscriptionsPerSession = 0;
-    /** Delay after SUBACK before a new subscription receives messages (mean; 0: none). */
+    /**
+     * Delay after SUBACK before a new subscription receives messages (mean; 0: none). Messages
+     * published in that window are not delivered through it (MessageDropped,
+     * SubscriptionPending). Replacing a subscription that is active keeps it active. Retained
+     * messages are sent on subscribe regardless.
+     */
     Nanos subscriptionDelay{0};
+    DelayShape subscriptionDelayShape = DelayShape::Fixed;
+    /** Half-width of a Uniform subscription delay. */
+    Nanos subscriptionDelaySpread{0};
 
     // --- Rates ------------------------------------------------------------------------------
-    /** Inbound PUBLISH per second per connection (0: no limit). */
+    /**
+     * Inbound PUBLISH per second per connection (0: no limit), with a burst of one second's
+     * worth. A PUBLISH beyond it is discarded: not acknowledged, not forwarded (MessageDropped,
+     * Throttled), or with closeOnThrottle the connection is closed (Throttled).
+     */
     double maxPublishRate = 0;
-    /** Inbound bytes per second per connection (0: no limit). */
+    /**
+     * Inbound bytes per second per connection (0: no limit), with a burst of one second's
+     * worth. Beyond it the connection's input is processed later (packets wait, in order, until
+     * the rate allows them), not dropped.
+     */
     double maxInboundBytesRate = 0;
+    /** A PUBLISH beyond maxPublishRate closes the connection instead of being discarded. */
+    bool closeOnThrottle = false;
 
     // --- Probabilistic deviations (seeded) --------------------------------------------------
     /** Probability a QoS 0 delivery is sent a second time, with no DUP flag. */
     double qos0DuplicateProbability = 0;
-    /** Probability a QoS 1 delivery is later sent again as a new PUBLISH with a new packet id. */
+    /**
+     * Probability a QoS 1/2 delivery, once acknowledged, is sent again as a new PUBLISH with a
+     * new packet id and DUP=0.
+     */
     double resendNewPacketIdProbability = 0;
-    /** Per-delivery random delay that may reorder messages and acks (0: in order). */
+    /**
+     * Upper bound of a random delay, uniform in [0, reorderJitter), given to every PUBLISH the
+     * broker sends (except re-sends on resume) and to every PUBACK/PUBREC it sends, so messages
+     * and acknowledgements to one client can overtake each other (0: in order, no delay). A
+     * delayed QoS 1/2 delivery has its packet id and counts in flight from the start.
+     */
     Nanos reorderJitter{0};
 
     // --- Events -----------------------------------------------------------------------------
-    /** Publish lifecycle events (connected/disconnected) under this prefix ("" = off). */
+    /**
+     * Publish lifecycle events (MqttLifecycleEvent: JSON on <prefix>connected/<clientId> and
+     * <prefix>disconnected/<clientId>) for every connection that completed CONNECT ("" = off).
+     */
     std::string lifecycleTopicPrefix;
+    /** QoS the lifecycle events are published with. */
+    Qos lifecycleQos = Qos::AtLeastOnce;
 
     /** Plain MQTT 3.1.1 as the specification describes it. */
     static MqttBrokerProfile Standard311();
 
-    /** The profile with this name ("standard", ...), or nothing. */
+    /**
+     * AWS IoT Core as its MQTT documentation describes its differences from MQTT 3.1.1 (no
+     * retained messages: a retain request disconnects), with its published quotas. Name
+     * "aws-iot-core". Sources: doc/aws-iot-core.md.
+     */
+    static MqttBrokerProfile AwsIotCore();
+
+    /** AwsIotCore() with retained messages as supported since 2021. Name "aws-iot-core-2021". */
+    static MqttBrokerProfile AwsIotCore2021();
+
+    /** The profile with this name ("standard", "aws-iot-core", ...), or nothing. */
     static std::optional<MqttBrokerProfile> ByName(const std::string& name);
 
     /** Names ByName() knows. */

@@ -35,8 +35,8 @@ struct MqttClientConfig
     Nanos pingTimeout = std::chrono::seconds(10);
     /**
      * No PUBACK/PUBREC/PUBCOMP/SUBACK/UNSUBACK within this time: report AckTimeout. With
-     * closeOnAckTimeout the connection is closed too (reason KeepAliveTimeout: the broker is
-     * taken for unresponsive), so a reconnect re-sends (section 4.4). Zero turns it off.
+     * closeOnAckTimeout the connection is closed too (reason AckTimeout: the broker is taken
+     * for unresponsive), so a reconnect re-sends (section 4.4). Zero turns it off.
      */
     Nanos ackTimeout = std::chrono::seconds(30);
     bool closeOnAckTimeout = true;

@@ -755,7 +755,7 @@ MqttClientEngine::Impl::AckTick(Nanos now, MqttActions& out)
     }
     if (expired && m_config.closeOnAckTimeout)
     {
-        EndConnection(CloseReason::KeepAliveTimeout, 0, true, true, now, out);
+        EndConnection(CloseReason::AckTimeout, 0, true, true, now, out);
         return;
     }
     if (haveNext)

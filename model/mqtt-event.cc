@@ -35,6 +35,8 @@ CloseReasonName(CloseReason reason)
         return "ServerShutdown";
     case CloseReason::Throttled:
         return "Throttled";
+    case CloseReason::AckTimeout:
+        return "AckTimeout";
     }
     return "Unknown";
 }
@@ -66,6 +68,8 @@ DropReasonName(DropReason reason)
         return "TopicRejected";
     case DropReason::SessionDiscarded:
         return "SessionDiscarded";
+    case DropReason::RetainedStoreFull:
+        return "RetainedStoreFull";
     }
     return "Unknown";
 }
@@ -111,6 +115,8 @@ EventTypeName(EventType type)
         return "StateChanged";
     case EventType::AckTimeout:
         return "AckTimeout";
+    case EventType::LifecyclePublished:
+        return "LifecyclePublished";
     }
     return "Unknown";
 }

@@ -11,6 +11,7 @@
 #include "mqtt-packets.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace ns3
@@ -32,6 +33,7 @@ enum class CloseReason : uint8_t
     PolicyViolation,      //!< a broker profile rule closed it (e.g. a retained publish on AWS IoT)
     ServerShutdown,       //!< the broker is stopping
     Throttled,            //!< a rate limit of the broker profile
+    AckTimeout,           //!< client: an ack did not arrive in time (closeOnAckTimeout)
 };
 
 const char* CloseReasonName(CloseReason reason);
@@ -50,6 +52,7 @@ enum class DropReason : uint8_t
     PayloadTooLarge,     //!< the profile's payload limit
     TopicRejected,       //!< the profile's topic limits, or a reserved topic
     SessionDiscarded,    //!< a clean session ended with the message still queued
+    RetainedStoreFull,   //!< not stored as retained (still forwarded): the profile's bound
 };
 
 const char* DropReasonName(DropReason reason);
@@ -74,6 +77,7 @@ enum class EventType : uint8_t
     RetainedDeleted,
     StateChanged,         //!< client: state machine transition; code holds the new state
     AckTimeout,           //!< client: no ack for a packet within its timeout
+    LifecyclePublished,   //!< broker: a lifecycle event (connected/disconnected) was published
 };
 
 const char* EventTypeName(EventType type);
@@ -87,8 +91,13 @@ struct MqttEvent
 {
     EventType type = EventType::ConnectionOpened;
     uint64_t connection = 0;
+    /**
+     * The client the event is about. Broker message events (PublishReceived, MessageSent,
+     * MessageDelivered, MessageQueued, MessageDropped, WillPublished, Retained*) name the
+     * publisher here (MqttMessage::publisherId).
+     */
     std::string clientId;
-    /** The peer's client id for broker delivery events (the subscriber). */
+    /** Broker delivery events: the subscriber (empty for drops of a publish as a whole). */
     std::string peerId;
     MqttMessagePtr message;
     Qos qos = Qos::AtMostOnce;
@@ -103,6 +112,12 @@ struct MqttEvent
     /** Current queue depth of the subscriber's session for queue events. */
     uint32_t queueDepth = 0;
     std::string topic;
+    /**
+     * ConnectionClosed with ProtocolError for a well-formed packet at the wrong time (anything
+     * before CONNECT, a second CONNECT, a packet only the other side sends): its type. Empty
+     * for malformed bytes (code holds the DecodeError) and for every other event.
+     */
+    std::optional<PacketType> packetType;
 };
 
 } // namespace mqtt

@@ -23,6 +23,12 @@ struct MqttMessage
 {
     /** Broker-assigned identity, unique within one engine, increasing in arrival order. */
     uint64_t id = 0;
+    /**
+     * Client id of the publisher, set by the broker engine: the client whose PUBLISH this is,
+     * or for a will the client that owned it. Empty for messages the broker makes itself
+     * (lifecycle events) and in the client engine's messages.
+     */
+    std::string publisherId;
     std::string topic;
     std::vector<uint8_t> payload;
     /** QoS the message was published (or stored as retained) with. */

@@ -96,7 +96,7 @@ MqttSession::FindSubscription(std::string_view filter) const
 }
 
 bool
-MqttSession::AddSubscription(std::string_view filter, Qos qos)
+MqttSession::AddSubscription(std::string_view filter, Qos qos, Nanos activeFrom)
 {
     auto it = std::lower_bound(m_subscriptions.begin(),
                                m_subscriptions.end(),
@@ -108,8 +108,15 @@ MqttSession::AddSubscription(std::string_view filter, Qos qos)
         it->qos = qos;
         return true;
     }
-    m_subscriptions.insert(it, MqttSubscription{std::string(filter), qos});
+    m_subscriptions.insert(it, MqttSubscription{std::string(filter), qos, activeFrom});
+    m_pendingUntil = std::max(m_pendingUntil, activeFrom);
     return false;
+}
+
+bool
+MqttSession::HasPendingSubscriptions(Nanos now) const
+{
+    return now < m_pendingUntil;
 }
 
 bool
@@ -194,6 +201,33 @@ const std::vector<InflightMessage>&
 MqttSession::Inflight() const
 {
     return m_inflight;
+}
+
+std::vector<InflightMessage>&
+MqttSession::Inflight()
+{
+    return m_inflight;
+}
+
+PacedDrain*
+MqttSession::Paced()
+{
+    return m_paced.get();
+}
+
+PacedDrain&
+MqttSession::StartPaced(double ratePerSecond)
+{
+    // A bucket of one: the first message at once, then one every 1 / rate.
+    m_paced = std::make_unique<PacedDrain>();
+    m_paced->limiter = MqttRateLimiter(ratePerSecond, 1);
+    return *m_paced;
+}
+
+void
+MqttSession::StopPaced()
+{
+    m_paced.reset();
 }
 
 std::size_t

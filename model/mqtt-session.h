@@ -10,6 +10,7 @@
 #include "mqtt-action.h"
 #include "mqtt-message.h"
 #include "mqtt-packets.h"
+#include "mqtt-rate-limiter.h"
 #include "mqtt-topic-tree.h"
 
 #include <cstddef>
@@ -46,6 +47,8 @@ struct InflightMessage
     /** RETAIN flag of this delivery (1 only for retained messages sent on subscribe). */
     bool retain = false;
     InflightState state = InflightState::AwaitingPuback;
+    /** Sent on an earlier connection; waits for its paced re-send after a resume. */
+    bool resendPending = false;
 };
 
 /** A delivery waiting for the client to come back or for room in the in-flight window. */
@@ -61,6 +64,21 @@ struct MqttSubscription
 {
     std::string filter;
     Qos qos = Qos::AtMostOnce;
+    /** Messages are delivered through it from this time on (the profile's subscription delay). */
+    Nanos activeFrom{0};
+};
+
+/**
+ * The paced drain of a resumed session (the profile's offlineDrainRate): what is left of the
+ * stored messages and when the next may go.
+ */
+struct PacedDrain
+{
+    MqttRateLimiter limiter;
+    /** Queue entries that were stored at the resume and not yet sent. */
+    std::size_t backlog = 0;
+    /** The timer for the next paced send (0: none running). */
+    TimerId timer = 0;
 };
 
 /**
@@ -94,8 +112,13 @@ class MqttSession
     // --- Subscriptions --------------------------------------------------------------------
     /** The granted QoS of exactly this filter, if subscribed. */
     std::optional<Qos> FindSubscription(std::string_view filter) const;
-    /** Adds or replaces a subscription. @return true when it replaced one. */
-    bool AddSubscription(std::string_view filter, Qos qos);
+    /**
+     * Adds or replaces a subscription. A new one is active from @p activeFrom; a replaced one
+     * keeps its time. @return true when it replaced one.
+     */
+    bool AddSubscription(std::string_view filter, Qos qos, Nanos activeFrom = Nanos(0));
+    /** Whether some subscription is not active yet at @p now. */
+    bool HasPendingSubscriptions(Nanos now) const;
     /** @return whether a subscription with exactly this filter existed [MQTT-3.10.4-1]. */
     bool RemoveSubscription(std::string_view filter);
     /** Sorted by filter. */
@@ -115,6 +138,14 @@ class MqttSession
     std::optional<InflightMessage> TakeInflight(uint16_t packetId);
     /** Deliveries in flight, in the order they were first sent [MQTT-4.6.0-1]. */
     const std::vector<InflightMessage>& Inflight() const;
+    std::vector<InflightMessage>& Inflight();
+
+    // --- Paced drain after a resume ----------------------------------------------------------
+    /** The paced drain in progress, or null. */
+    PacedDrain* Paced();
+    /** Starts a paced drain (replacing any). */
+    PacedDrain& StartPaced(double ratePerSecond);
+    void StopPaced();
 
     // --- Waiting deliveries ----------------------------------------------------------------
     std::size_t QueuedCount() const;
@@ -145,6 +176,8 @@ class MqttSession
     bool m_clean;
     uint16_t m_nextPacketId = 1;
     TimerId m_expiryTimer = 0;
+    /** Latest activeFrom of the subscriptions: none is pending from then on. */
+    Nanos m_pendingUntil{0};
     MqttBrokerConnection* m_connection = nullptr;
     std::optional<std::string> m_userName;
     /** Sorted by filter; a vector keeps an idle session small. */
@@ -153,6 +186,8 @@ class MqttSession
     std::vector<InflightMessage> m_inflight;
     /** Created on first use: an empty std::deque allocates, and most sessions never queue. */
     std::unique_ptr<std::deque<QueuedMessage>> m_queue;
+    /** Only while a resumed session drains at a bounded rate. */
+    std::unique_ptr<PacedDrain> m_paced;
     std::set<uint16_t> m_inboundQos2;
 };
 

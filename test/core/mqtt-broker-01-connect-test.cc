@@ -404,7 +404,13 @@ TEST(BrokerConnect, BytesForUnknownConnectionsAreIgnored)
 
 TEST(BrokerProfile, StandardIsKnownByName)
 {
-    EXPECT_EQ(MqttBrokerProfile::Names(), std::vector<std::string>{"standard"});
+    EXPECT_EQ(MqttBrokerProfile::Names(),
+              (std::vector<std::string>{"standard", "aws-iot-core", "aws-iot-core-2021"}));
+    for (const std::string& name : MqttBrokerProfile::Names())
+    {
+        ASSERT_TRUE(MqttBrokerProfile::ByName(name).has_value()) << name;
+        EXPECT_EQ(MqttBrokerProfile::ByName(name)->name, name);
+    }
     auto p = MqttBrokerProfile::ByName("standard");
     ASSERT_TRUE(p.has_value());
     EXPECT_EQ(p->name, "standard");
@@ -422,15 +428,18 @@ TEST(BrokerEventNames, EveryValueHasAName)
     EXPECT_STREQ(DropReasonName(DropReason::SessionDiscarded), "SessionDiscarded");
     EXPECT_STREQ(EventTypeName(EventType::ConnectionOpened), "ConnectionOpened");
     EXPECT_STREQ(EventTypeName(EventType::AckTimeout), "AckTimeout");
-    for (int i = 0; i <= static_cast<int>(CloseReason::Throttled); ++i)
+    EXPECT_STREQ(CloseReasonName(CloseReason::AckTimeout), "AckTimeout");
+    EXPECT_STREQ(DropReasonName(DropReason::RetainedStoreFull), "RetainedStoreFull");
+    EXPECT_STREQ(EventTypeName(EventType::LifecyclePublished), "LifecyclePublished");
+    for (int i = 0; i <= static_cast<int>(CloseReason::AckTimeout); ++i)
     {
         EXPECT_STRNE(CloseReasonName(static_cast<CloseReason>(i)), "Unknown");
     }
-    for (int i = 0; i <= static_cast<int>(DropReason::SessionDiscarded); ++i)
+    for (int i = 0; i <= static_cast<int>(DropReason::RetainedStoreFull); ++i)
     {
         EXPECT_STRNE(DropReasonName(static_cast<DropReason>(i)), "Unknown");
     }
-    for (int i = 0; i <= static_cast<int>(EventType::AckTimeout); ++i)
+    for (int i = 0; i <= static_cast<int>(EventType::LifecyclePublished); ++i)
     {
         EXPECT_STRNE(EventTypeName(static_cast<EventType>(i)), "Unknown");
     }

@@ -48,6 +48,53 @@ TEST(BrokerSubPub, Mqtt_4_5_0_1_Qos0RoutedToEveryMatchingSubscriber)
     EXPECT_EQ(sent[1].message.get(), received[0].message.get());
 }
 
+TEST(BrokerSubPub, DeliveryEventsNameThePublisherAndTheSubscriber)
+{
+    // clientId is the publisher (MqttMessage::publisherId), peerId the subscriber, for every
+    // delivery event; a will's publisher is the client that owned it.
+    MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
+    profile.maxInflightOut = 1;
+    BrokerHarness h(profile);
+    h.Connect(1, "pub");
+    h.Connect(2, "sub");
+    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.Connect(3, "off", false);
+    h.Subscribe(3, "t", Qos::AtMostOnce);
+    h.NetClose(3);
+    h.TakeEvents();
+    h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
+    h.Send(1, MakePublish("t", "b", Qos::AtLeastOnce, 2)); // waits behind "a"
+    h.Send(2, PubackPacket{1});
+    ConnectPacket w = MakeConnect("dev");
+    w.will = Will{"t", Payload("w"), Qos::AtMostOnce, false};
+    h.Connect(4, w);
+    h.NetClose(4);
+    std::vector<std::string> seen;
+    for (const MqttEvent& e : h.TakeEvents())
+    {
+        if (e.type == EventType::MessageSent || e.type == EventType::MessageDelivered ||
+            e.type == EventType::MessageQueued || e.type == EventType::MessageDropped)
+        {
+            ASSERT_TRUE(e.message);
+            EXPECT_EQ(e.clientId, e.message->publisherId);
+            seen.push_back(std::string(EventTypeName(e.type)) + " " + e.clientId + "->" +
+                           e.peerId);
+        }
+    }
+    EXPECT_EQ(seen,
+              (std::vector<std::string>{
+                  "MessageSent pub->sub",           // "a"
+                  "MessageDropped pub->off",        // QoS 0 for an offline session
+                  "MessageQueued pub->sub",         // "b" behind "a"
+                  "MessageDropped pub->off",
+                  "MessageDelivered pub->sub",      // PUBACK of "a"
+                  "MessageSent pub->sub",           // "b"
+                  "MessageSent dev->sub",           // the will, QoS 0: sent and delivered
+                  "MessageDelivered dev->sub",
+                  "MessageDropped dev->off",
+              }));
+}
+
 TEST(BrokerSubPub, MessageIdsIncreaseInArrivalOrder)
 {
     BrokerHarness h;

@@ -177,6 +177,8 @@ TEST(BrokerViolations, Mqtt_4_8_0_1_EachViolationAfterConnectClosesOnlyItsConnec
         EXPECT_EQ(closed[0].closeReason, CloseReason::ProtocolError) << v.name;
         EXPECT_EQ(closed[0].code, static_cast<uint8_t>(v.error))
             << v.name << ": got " << DecodeErrorName(static_cast<DecodeError>(closed[0].code));
+        // Only a well-formed packet at the wrong time names its type.
+        EXPECT_EQ(closed[0].packetType.has_value(), v.error == DecodeError::None) << v.name;
         // Section 3.1.2.5: a protocol error publishes the will.
         EXPECT_EQ(h.TakeHex(2), "30 07 00 04 77 69 6c 6c 77") << v.name;
         EXPECT_EQ(h.Engine().SessionCount(), 2u) << v.name;
@@ -199,6 +201,7 @@ TEST(BrokerViolations, Mqtt_3_1_4_1_EachViolationBeforeConnectClosesWithoutAnswe
         ASSERT_EQ(closed.size(), 1u) << v.name;
         EXPECT_EQ(closed[0].code, static_cast<uint8_t>(v.error))
             << v.name << ": got " << DecodeErrorName(static_cast<DecodeError>(closed[0].code));
+        EXPECT_EQ(closed[0].packetType.has_value(), v.error == DecodeError::None) << v.name;
         EXPECT_EQ(h.Count(EventType::ConnectRefused), 0u) << v.name;
         EXPECT_EQ(h.Engine().SessionCount(), 2u) << v.name;
         ExpectBystandersWork(h, v.name);
@@ -233,4 +236,60 @@ TEST(BrokerViolations, Mqtt_4_8_0_2_OversizedPacketClosesOnlyItsConnection)
     EXPECT_EQ(h.Events(EventType::ConnectionClosed).back().code,
               static_cast<uint8_t>(DecodeError::PacketTooLarge));
     ExpectBystandersWork(h, "oversized");
+}
+
+TEST(BrokerViolations, OutOfOrderPacketNamesItsType)
+{
+    // [MQTT-3.1.0-1] (before CONNECT), [MQTT-3.1.0-2] (a second CONNECT) and packets only a
+    // server sends: the ConnectionClosed event says which packet it was.
+    struct Row
+    {
+        bool connected;
+        const char* hex;
+        PacketType type;
+    };
+    const Row rows[] = {
+        {false, "c0 00", PacketType::Pingreq},
+        {false, "e0 00", PacketType::Disconnect},
+        {false, "30 04 00 01 74 61", PacketType::Publish},
+        {false, "82 06 00 01 00 01 61 00", PacketType::Subscribe},
+        {false, "20 02 00 00", PacketType::Connack},
+        {true, "10 0e 00 04 4d 51 54 54 04 02 00 00 00 02 63 31", PacketType::Connect},
+        {true, "20 02 00 00", PacketType::Connack},
+        {true, "90 03 00 01 00", PacketType::Suback},
+        {true, "b0 02 00 01", PacketType::Unsuback},
+        {true, "d0 00", PacketType::Pingresp},
+    };
+    for (const Row& row : rows)
+    {
+        BrokerHarness h;
+        if (row.connected)
+        {
+            h.Connect(1, "c");
+        }
+        else
+        {
+            h.Open(1);
+        }
+        h.TakeEvents();
+        h.FeedHex(1, row.hex);
+        auto closed = h.Events(EventType::ConnectionClosed);
+        ASSERT_EQ(closed.size(), 1u) << row.hex;
+        EXPECT_EQ(closed[0].closeReason, CloseReason::ProtocolError) << row.hex;
+        EXPECT_EQ(closed[0].code, 0u) << row.hex;
+        EXPECT_EQ(closed[0].packetType, row.type) << row.hex;
+    }
+    // Malformed bytes carry the DecodeError and no type; other closes no type either.
+    BrokerHarness h;
+    h.Connect(1, "c");
+    h.Connect(2, "d");
+    h.TakeEvents();
+    h.FeedHex(1, "60 02 00 01");
+    h.FeedHex(2, "e0 00");
+    auto closed = h.Events(EventType::ConnectionClosed);
+    ASSERT_EQ(closed.size(), 2u);
+    EXPECT_EQ(closed[0].packetType, std::nullopt);
+    EXPECT_EQ(closed[0].code, static_cast<uint8_t>(DecodeError::InvalidFixedHeaderFlags));
+    EXPECT_EQ(closed[1].closeReason, CloseReason::ClientDisconnect);
+    EXPECT_EQ(closed[1].packetType, std::nullopt);
 }

@@ -173,6 +173,38 @@ TEST(BrokerLimits, MaxQosIgnore)
     EXPECT_EQ(h.TakeHex(1), "32 06 00 01 75 00 01 62");
 }
 
+TEST(BrokerLimits, MaxQosIgnoreLeavesTheWholeSubscribeUnanswered)
+{
+    // One filter asking too much: no SUBACK, and none of the SUBSCRIBE's filters is made (a
+    // client that gets no SUBACK holds no subscription from it); each is reported denied.
+    MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
+    profile.maxQos = Qos::AtLeastOnce;
+    profile.qosRequestPolicy = QosRequestPolicy::Ignore;
+    BrokerHarness h(profile);
+    h.Connect(1, "sub");
+    h.TakeEvents();
+    h.Send(1,
+           MakeSubscribe(3,
+                         {{"a", Qos::AtMostOnce}, {"b", Qos::ExactlyOnce}, {"c", Qos::AtLeastOnce}}));
+    EXPECT_EQ(h.TakeHex(1), "");
+    EXPECT_EQ(h.Engine().SubscriptionCount("sub"), 0u);
+    EXPECT_EQ(h.Count(EventType::SubscriptionGranted), 0u);
+    auto denied = h.Events(EventType::SubscriptionDenied);
+    ASSERT_EQ(denied.size(), 3u);
+    EXPECT_EQ(denied[0].topic, "a");
+    EXPECT_EQ(denied[1].topic, "b");
+    EXPECT_EQ(denied[2].topic, "c");
+    for (const MqttEvent& e : denied)
+    {
+        EXPECT_EQ(e.dropReason, DropReason::QosNotSupported);
+        EXPECT_EQ(e.packetId, 3u);
+    }
+    h.Connect(2, "pub");
+    h.Send(2, MakePublish("a", "x"));
+    EXPECT_EQ(h.TakeHex(1), "");
+    EXPECT_TRUE(h.IsOpen(1));
+}
+
 TEST(BrokerLimits, MaxQosAppliesToTheWill)
 {
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();

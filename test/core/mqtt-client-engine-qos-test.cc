@@ -499,9 +499,9 @@ TEST(ClientEngineQos, AckTimeoutClosesAndPersistentSessionResends)
     h.Publish(2s, "t", "2", Qos::AtLeastOnce);
     EXPECT_EQ(h.Fire(ACK),
               (Lines{AckTimedOut(1),
-                     Close(1, CloseReason::KeepAliveTimeout),
+                     Close(1, CloseReason::AckTimeout),
                      Cancel(KEEP_ALIVE),
-                     Closed(1, CloseReason::KeepAliveTimeout),
+                     Closed(1, CloseReason::AckTimeout),
                      State(ClientState::WaitingToReconnect),
                      Timer(RECONNECT, 7s)}));
     EXPECT_EQ(Sends(Reconnect(h, true)),

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Writes the seed corpus of mqtt-broker-fuzz: short scripts in its operation language.
 
-Input layout: two profile bytes, then operations of (op, connection, arguments...). Ops (op % 12):
+Input layout: four profile bytes (standard limits and policies, then the AWS IoT Core deviations
+and limits), then operations of (op, connection, arguments...). Ops (op % 12):
 0 open, 1 network close, 2 raw bytes (len, bytes), 3 CONNECT (flags[, keepalive][, will topic,
-will qos]), 4 SUBSCRIBE (id, n, n x filter|qos<<4), 5 PUBLISH (flags[, id], payload length),
+will qos]), 4 SUBSCRIBE (id, n, n x filter byte: filter b % 9, or the lifecycle filter when b & 0x80;
+QoS (b >> 4) % 3), 5 PUBLISH (flags[, id], payload length),
 6 ack (type | id<<2), 7 UNSUBSCRIBE (id, filter), 8 PINGREQ/DISCONNECT, 9 advance (x 250 ms),
 10 fire due timers, 11 stale timer id.
 """
@@ -35,28 +37,39 @@ def publish(conn, topic, qos, retain=False, dup=False, pid=0, length=1):
 
 
 SEEDS = {
-    "pubsub-qos0": b"\x00\x00" + op(0, 0) + connect(0, 0) + op(0, 1) + connect(1, 1)
+    "pubsub-qos0": b"\x00\x00\x00\x00" + op(0, 0) + connect(0, 0) + op(0, 1) + connect(1, 1)
     + op(4, 1, 0, 0, 0x00) + publish(0, 0, 0),
-    "qos1-ack": b"\x03\x00" + op(0, 0) + connect(0, 0) + op(0, 1) + connect(1, 1)
+    "qos1-ack": b"\x03\x00\x00\x00" + op(0, 0) + connect(0, 0) + op(0, 1) + connect(1, 1)
     + op(4, 1, 0, 0, 0x12) + publish(0, 1, 1, pid=1) + op(6, 1, 0 | (0 << 2)),
-    "qos2-flow": b"\x03\x00" + op(0, 0) + connect(0, 0) + op(0, 1) + connect(1, 1)
+    "qos2-flow": b"\x03\x00\x00\x00" + op(0, 0) + connect(0, 0) + op(0, 1) + connect(1, 1)
     + op(4, 1, 0, 0, 0x23) + publish(0, 1, 2, pid=2) + op(6, 0, 2 | (1 << 2))
     + op(6, 1, 1) + op(6, 1, 3),
-    "persistent-offline": b"\x0c\x00" + op(0, 0) + connect(0, 0) + op(0, 1)
+    "persistent-offline": b"\x0c\x00\x00\x00" + op(0, 0) + connect(0, 0) + op(0, 1)
     + connect(1, 1, clean=False) + op(4, 1, 0, 0, 0x13) + op(1, 1) + publish(0, 2, 1, pid=1)
     + publish(0, 2, 2, pid=2) + op(0, 2) + connect(2, 1, clean=False),
-    "retain": b"\x00\x00" + op(0, 0) + connect(0, 0) + publish(0, 0, 1, retain=True, pid=1)
+    "retain": b"\x00\x00\x00\x00" + op(0, 0) + connect(0, 0) + publish(0, 0, 1, retain=True, pid=1)
     + op(0, 1) + connect(1, 1) + op(4, 1, 0, 0, 0x12) + publish(0, 0, 0, retain=True, length=0),
-    "will-keepalive": b"\x80\x00" + op(0, 0) + connect(0, 0, keepalive=2, will=(0, 1, True))
+    "will-keepalive": b"\x80\x00\x00\x00" + op(0, 0) + connect(0, 0, keepalive=2, will=(0, 1, True))
     + op(0, 1) + connect(1, 1) + op(4, 1, 0, 0, 0x13) + op(9, 0, 20) + op(10, 0),
-    "takeover": b"\x00\x00" + op(0, 0) + connect(0, 0, will=(3, 0, False)) + op(0, 1)
+    "takeover": b"\x00\x00\x00\x00" + op(0, 0) + connect(0, 0, will=(3, 0, False)) + op(0, 1)
     + connect(1, 0) + op(8, 1, 1),
-    "connect-timeout": b"\x00\x00" + op(0, 0) + op(9, 0, 40) + op(11, 0, 1),
-    "violation": b"\x00\x00" + op(0, 0) + connect(0, 0) + op(2, 0, 4, 0x60, 0x02, 0x00, 0x01),
-    "expiry": b"\x81\x00" + op(0, 0) + connect(0, 2, clean=False) + op(4, 0, 0, 0, 0x13)
+    "connect-timeout": b"\x00\x00\x00\x00" + op(0, 0) + op(9, 0, 40) + op(11, 0, 1),
+    "violation": b"\x00\x00\x00\x00" + op(0, 0) + connect(0, 0) + op(2, 0, 4, 0x60, 0x02, 0x00, 0x01),
+    "expiry": b"\x81\x00\x00\x00" + op(0, 0) + connect(0, 2, clean=False) + op(4, 0, 0, 0, 0x13)
     + op(8, 0, 0) + op(0, 1) + connect(1, 0) + publish(1, 0, 1, pid=1) + op(9, 0, 60),
-    "maxqos-ignore": b"\x00\x24" + op(0, 0) + connect(0, 0) + op(4, 0, 0, 0, 0x20)
+    "maxqos-ignore": b"\x00\x24\x00\x00" + op(0, 0) + connect(0, 0) + op(4, 0, 0, 0, 0x20)
     + publish(0, 0, 2, pid=1),
+    # AWS IoT Core: jitter + delay + publish rate + byte rate + drain; lifecycle, connect
+    # interval, inbound window, duplicates, resends, retained bound.
+    "aws-jitter-drain": b"\x03\x00\xd3\x3f" + op(0, 0) + connect(0, 0) + op(0, 1)
+    + connect(1, 1, clean=False) + op(4, 1, 0, 1, 0xa0, 0x14) + op(9, 0, 2) + publish(0, 1, 1, pid=1)
+    + publish(0, 0, 0) + op(9, 0, 1) + op(1, 1) + publish(0, 1, 1, pid=2) + publish(0, 1, 1, pid=3)
+    + op(9, 0, 8) + op(0, 2) + connect(2, 1, clean=False) + op(9, 0, 2) + op(6, 2, 0 | (1 << 2))
+    + op(9, 0, 4) + op(10, 0),
+    "aws-lifecycle-throttle": b"\x00\x04\x30\x07" + op(0, 0) + connect(0, 0) + op(4, 0, 0, 0, 0xa0)
+    + op(0, 1) + connect(1, 1) + publish(1, 0, 0) + publish(1, 0, 1, pid=1) + publish(1, 0, 1, pid=2)
+    + publish(1, 0, 0) + publish(1, 0, 0) + publish(1, 0, 0) + op(0, 2) + connect(2, 1) + op(9, 0, 5)
+    + op(0, 3) + connect(3, 1) + op(8, 3, 0),
 }
 
 for name, data in SEEDS.items():

@@ -1,10 +1,12 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * Fuzz target for the broker engine. The input is a profile selector followed by a script of
- * operations from up to four connections: open, close, raw bytes, well-formed packets built
- * from small parameter sets (so the fuzzer reaches deep states fast), time advances, due
- * timers and stale timer ids. After every operation it checks:
+ * Fuzz target for the broker engine. The input is a profile selector (four bytes: the standard
+ * limits and policies, then the AWS IoT Core ones: reorder jitter, subscription delay, rates,
+ * paced drain, lifecycle events, connect interval, inbound window, duplicates) followed by a script
+ * of operations from up to four connections: open, close, raw bytes, well-formed packets built from
+ * small parameter sets (so the fuzzer reaches deep states fast), time advances, due timers and
+ * stale timer ids. After every operation it checks:
  *   - every SendAction and CloseAction targets an open connection, and the first packet to a
  *     connection is CONNACK;
  *   - everything the broker sends decodes;
@@ -69,6 +71,13 @@ class Input
 const char* const CLIENT_IDS[] = {"a", "b", "c", ""};
 const char* const TOPICS[] = {"t", "t/1", "t/2", "u", "$SYS/x", "a/b/c", "t/1/deep"};
 const char* const FILTERS[] = {"t", "t/+", "t/#", "#", "+", "$SYS/#", "a/+/c", "u", "+/1"};
+
+/** A filter from a script byte: the high bit picks the lifecycle events' filter. */
+const char*
+FilterFrom(uint8_t b)
+{
+    return (b & 0x80) ? "$aws/events/presence/#" : FILTERS[b % 9];
+}
 
 struct Connection
 {
@@ -154,7 +163,7 @@ class Fuzzer
             for (int i = 0; i < n; ++i)
             {
                 uint8_t b = in.Byte();
-                p.topics.push_back({FILTERS[b % 9], static_cast<Qos>((b >> 4) % 3)});
+                p.topics.push_back({FilterFrom(b), static_cast<Qos>((b >> 4) % 3)});
             }
             FeedPacket(c, p, out);
             break;
@@ -197,7 +206,7 @@ class Fuzzer
         {
             UnsubscribePacket p;
             p.packetId = 1 + in.Byte() % 4;
-            p.filters.push_back(FILTERS[in.Byte() % 9]);
+            p.filters.push_back(FilterFrom(in.Byte()));
             FeedPacket(c, p, out);
             break;
         }
@@ -379,9 +388,11 @@ class Fuzzer
                 Fail("queue bound exceeded");
             }
         }
-        if (m_engine.ActiveTimerCount() > m_engine.ConnectionCount() + m_engine.SessionCount())
+        // Per connection: CONNECT deadline / keep-alive, held output, paused input; per session:
+        // expiry (offline) or paced drain (online).
+        if (m_engine.ActiveTimerCount() > 3 * m_engine.ConnectionCount() + m_engine.SessionCount())
         {
-            Fail("more timers than connections and sessions");
+            Fail("more timers than connections and sessions allow");
         }
     }
 
@@ -412,6 +423,56 @@ ProfileFrom(Input& in)
     p.takeoverWill = (b & 0x80) ? TakeoverWillPolicy::Discard : TakeoverWillPolicy::Publish;
     p.connectTimeout = std::chrono::seconds(5);
     p.maxPacketSize = 256;
+    uint8_t c = in.Byte();
+    uint8_t d = in.Byte();
+    if (c & 1)
+    {
+        p.reorderJitter = std::chrono::milliseconds(400);
+    }
+    if (c & 2)
+    {
+        p.subscriptionDelay = std::chrono::milliseconds(300);
+        p.subscriptionDelayShape = static_cast<DelayShape>((c >> 2) % 3);
+        p.subscriptionDelaySpread = std::chrono::milliseconds(200);
+    }
+    if (c & 0x10)
+    {
+        p.maxPublishRate = 4;
+        p.closeOnThrottle = (c & 0x20) != 0;
+    }
+    if (c & 0x40)
+    {
+        p.maxInboundBytesRate = 64;
+    }
+    if (c & 0x80)
+    {
+        p.offlineDrainRate = 2;
+    }
+    if (d & 1)
+    {
+        p.lifecycleTopicPrefix = "$aws/events/presence/";
+        p.lifecycleQos = static_cast<Qos>((d >> 6) % 3);
+    }
+    if (d & 2)
+    {
+        p.minConnectInterval = std::chrono::seconds(1);
+    }
+    if (d & 4)
+    {
+        p.maxInflightIn = 2;
+    }
+    if (d & 8)
+    {
+        p.qos0DuplicateProbability = 0.5;
+    }
+    if (d & 0x10)
+    {
+        p.resendNewPacketIdProbability = 0.5;
+    }
+    if (d & 0x20)
+    {
+        p.maxRetainedMessages = 2;
+    }
     return p;
 }
 

@@ -1,8 +1,9 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * The bytes on the simulated wire are MQTT as Wireshark knows it: run an example with --pcap,
- * decode the captures with tshark, find every packet type the run used and nothing malformed.
+ * The examples as users run them: each one ends well with its expected summary, and the bytes on
+ * the simulated wire are MQTT as Wireshark knows it (an example run with --pcap, the captures
+ * decoded with tshark: every packet type the run used, nothing malformed).
  */
 #include <gtest/gtest.h>
 
@@ -73,6 +74,17 @@ Malformed(const std::string& pcap)
     return out;
 }
 
+/** Runs examples/NAME with @p args; returns its standard output, failing the test on a bad exit. */
+std::string
+RunExample(const std::string& name, const std::string& args)
+{
+    int status = 0;
+    std::string out =
+        Run(std::string(MQTT_EXAMPLES_DIR) + "/" + name + " " + args + " 2>&1", status);
+    EXPECT_EQ(status, 0) << name << " " << args << "\n" << out;
+    return out;
+}
+
 void
 CheckExampleCapture(const std::string& name, const std::string& args, const std::set<int>& want)
 {
@@ -105,4 +117,35 @@ TEST(Pcap, BasicPubSubQos2DecodesAsMqtt)
 TEST(Pcap, BasicPubSubQos1DecodesAsMqtt)
 {
     CheckExampleCapture("qos1", "--count=3 --qos=1 --interval=0.5", {1, 2, 3, 4, 8, 9, 14});
+}
+
+TEST(Examples, LossyLinkWithoutLossDeliversEveryQosAtTheLinkLatency)
+{
+    std::string out = RunExample("mqtt-lossy-link", "--errorRate=0 --messages=20");
+    // Two 20 ms hops plus serialisation on 1 Mb/s; nothing lost, nothing twice.
+    EXPECT_NE(out.find("  0       20         20  1.000      0      42.640"), std::string::npos)
+        << out;
+    EXPECT_NE(out.find("  1       20         20  1.000      0"), std::string::npos) << out;
+    EXPECT_NE(out.find("  2       20         20  1.000      0"), std::string::npos) << out;
+}
+
+TEST(Examples, WifiSensorsAdHocAndInfrastructure)
+{
+    for (const char* mode : {"adhoc", "infra"})
+    {
+        std::string out = RunExample(
+            "mqtt-wifi-sensors", std::string("--sensors=5 --messages=5 --stop=20 --mode=") + mode);
+        EXPECT_NE(out.find("sessions 5, published 25, dashboard received 25 (duplicates 0)"),
+                  std::string::npos)
+            << out;
+    }
+}
+
+TEST(Examples, LowpanSensorsReachTheBrokerThroughTheBorderRouter)
+{
+    std::string out =
+        RunExample("mqtt-lowpan-sensors", "--sensors=3 --messages=3 --interval=2 --stop=60");
+    EXPECT_NE(out.find("sessions 3, published 9, dashboard received 9 (duplicates 0)"),
+              std::string::npos)
+        << out;
 }

@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Reading ns3-mqtt results files (doc/results.md) and the figures every report needs.
+
+Only h5py and numpy (Debian's python3-h5py, python3-numpy); run with /usr/bin/python3.
+"""
+import math
+import os
+from collections import defaultdict
+
+import h5py
+import numpy as np
+
+NO_PUBLISHER = 4294967295
+
+
+def text(value):
+    """A fixed-length byte string field (or an attribute) as str."""
+    if isinstance(value, bytes):
+        return value.rstrip(b"\0").decode("utf-8", "replace")
+    if isinstance(value, np.bytes_):
+        return bytes(value).rstrip(b"\0").decode("utf-8", "replace")
+    return str(value)
+
+
+def topic_matches(filt, topic):
+    """MQTT 3.1.1 section 4.7: does filter `filt` match topic name `topic`?"""
+    if topic.startswith("$") and (filt.startswith("#") or filt.startswith("+")):
+        return False
+    f = filt.split("/")
+    t = topic.split("/")
+    for i, level in enumerate(f):
+        if level == "#":
+            return True
+        if i >= len(t):
+            return False
+        if level != "+" and level != t[i]:
+            return False
+    return len(f) == len(t)
+
+
+class Results:
+    """One results.h5, loaded whole (tables are numpy structured arrays)."""
+
+    def __init__(self, path):
+        self.path = path
+        with h5py.File(path, "r") as f:
+            self.attrs = {k: (text(v) if isinstance(v, (bytes, str, np.bytes_)) else v)
+                          for k, v in f.attrs.items()}
+            self.tables = {name: f[name][:] for name in f.keys()}
+        self.clients = self.tables["clients"]
+        self.client_names = [text(n) for n in self.clients["name"]]
+        self.client_groups = [text(g) for g in self.clients["group"]]
+        self.topics = [text(t) for t in self.tables["topics"]["name"]]
+        self.links = self.tables["links"]
+        self.link_names = [text(n) for n in self.links["name"]]
+        self.link_classes = [text(c) for c in self.links["class"]]
+
+    def __getitem__(self, name):
+        return self.tables[name]
+
+    @property
+    def name(self):
+        return self.attrs.get("name", os.path.basename(os.path.dirname(self.path)) or "run")
+
+    @property
+    def duration(self):
+        return float(self.attrs.get("duration", 0) or 0)
+
+    def overrides(self):
+        """The --set overrides of the run as {path: value}."""
+        out = {}
+        for line in str(self.attrs.get("overrides", "")).splitlines():
+            if "=" in line:
+                key, value = line.split("=", 1)
+                out[key.strip()] = value.strip()
+        return out
+
+    def expected_receivers(self):
+        """{topic index: [subscriber client indices]} from the granted subscriptions."""
+        subs = self.tables.get("subscriptions")
+        filters = defaultdict(set)
+        if subs is not None:
+            for row in subs:
+                if row["granted"] != 0x80:
+                    filters[int(row["client"])].add(text(row["filter"]))
+        out = {}
+        for index, topic in enumerate(self.topics):
+            out[index] = sorted(c for c, fs in filters.items()
+                                if any(topic_matches(f, topic) for f in fs))
+        return out
+
+    def summary(self):
+        """Rows per (publish QoS, publisher group): the figures of the report's table.
+
+        sent: messages published; expected: (message, matching subscriber) pairs;
+        delivered: pairs received at least once; duplicates: receptions beyond the first;
+        lost: expected - delivered; latency percentiles over first receptions (s).
+        """
+        pub = self.tables["publishes"]
+        dels = self.tables["deliveries"]
+        receivers = self.expected_receivers()
+        groups = self.client_groups
+        rows = {}
+
+        def row(qos, group):
+            key = (int(qos), group)
+            if key not in rows:
+                rows[key] = {"qos": int(qos), "group": group, "sent": 0, "expected": 0,
+                             "delivered": 0, "duplicates": 0, "latencies": []}
+            return rows[key]
+
+        for p in pub:
+            r = row(p["qos"], groups[int(p["client"])])
+            r["sent"] += 1
+            r["expected"] += len(receivers.get(int(p["topic"]), []))
+        published = {(int(p["client"]), int(p["sequence"])) for p in pub}
+        expected_pairs = set()
+        for p in pub:
+            for s in receivers.get(int(p["topic"]), []):
+                expected_pairs.add((s, int(p["client"]), int(p["sequence"])))
+        seen = set()
+        for d in dels:
+            publisher = int(d["publisher"])
+            if publisher == NO_PUBLISHER or publisher >= len(groups):
+                continue
+            key = (int(d["subscriber"]), publisher, int(d["sequence"]))
+            r = row(d["publish_qos"], groups[publisher])
+            if key in seen or d["duplicate"]:
+                r["duplicates"] += 1
+                continue
+            seen.add(key)
+            if key in expected_pairs and (publisher, int(d["sequence"])) in published:
+                r["delivered"] += 1
+                r["latencies"].append(float(d["latency"]))
+        out = []
+        for key in sorted(rows):
+            r = rows[key]
+            lat = np.array(r.pop("latencies"))
+            r["lost"] = r["expected"] - r["delivered"]
+            r["ratio"] = r["delivered"] / r["expected"] if r["expected"] else float("nan")
+            for q in (50, 95, 99):
+                r[f"p{q}"] = float(np.percentile(lat, q)) if len(lat) else float("nan")
+            r["latencies"] = lat
+            out.append(r)
+        return out
+
+
+def fmt_ms(seconds):
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "-"
+    ms = seconds * 1000
+    return f"{ms:.0f}" if ms >= 100 else f"{ms:.1f}"
+
+
+def fmt_ratio(r):
+    return "-" if isinstance(r, float) and math.isnan(r) else f"{r:.4f}"
+
+
+def summary_table(rows, markdown=True):
+    """The summary as text: Markdown, or aligned columns for a terminal."""
+    head = ["QoS", "group", "sent", "expected", "delivered", "ratio", "dup", "lost",
+            "p50 ms", "p95 ms", "p99 ms"]
+    body = [[str(r["qos"]), r["group"], str(r["sent"]), str(r["expected"]),
+             str(r["delivered"]), fmt_ratio(r["ratio"]), str(r["duplicates"]), str(r["lost"]),
+             fmt_ms(r["p50"]), fmt_ms(r["p95"]), fmt_ms(r["p99"])] for r in rows]
+    if markdown:
+        lines = ["| " + " | ".join(head) + " |",
+                 "|" + "|".join("---" if i == 1 else "---:" for i in range(len(head))) + "|"]
+        lines += ["| " + " | ".join(b) + " |" for b in body]
+        return "\n".join(lines)
+    widths = [max(len(x) for x in col) for col in zip(head, *body)]
+    lines = ["  ".join(h.rjust(w) if i != 1 else h.ljust(w)
+                       for i, (h, w) in enumerate(zip(head, widths)))]
+    for b in body:
+        lines.append("  ".join(x.rjust(w) if i != 1 else x.ljust(w)
+                               for i, (x, w) in enumerate(zip(b, widths))))
+    return "\n".join(lines)

@@ -1,0 +1,303 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * A study as plain data: topology, link technologies, broker, client groups and their
+ * workloads, faults on a timeline, duration, seed, outputs. MqttScenarioLoader builds it from a
+ * YAML file (doc/scenarios.md); Validate() checks it completely before anything runs.
+ */
+#ifndef MQTT_SCENARIO_H
+#define MQTT_SCENARIO_H
+
+#include "mqtt-topology-graph.h"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+using ScenarioTime = std::chrono::nanoseconds;
+
+/** A random time: constant, exponential with a mean, or uniform in [min, max]. */
+struct MqttRandomTime
+{
+    enum class Kind : uint8_t
+    {
+        Constant = 0,
+        Exponential,
+        Uniform,
+    };
+
+    Kind kind = Kind::Constant;
+    /** Constant: the value; exponential: the mean; uniform: the minimum. */
+    ScenarioTime a{0};
+    /** Uniform: the maximum. */
+    ScenarioTime b{0};
+
+    ScenarioTime Mean() const;
+};
+
+/** Packet loss of a link: none, independent (rate), or bursty (Gilbert-Elliott). */
+struct MqttLossSpec
+{
+    enum class Model : uint8_t
+    {
+        None = 0,
+        Rate,           //!< each packet lost with probability rate
+        GilbertElliott, //!< two-state Markov chain, per-packet transitions, per-state loss
+    };
+
+    Model model = Model::None;
+    double rate = 0;
+    /** Gilbert-Elliott: P(good -> bad) and P(bad -> good) per packet, loss in each state. */
+    double pGoodBad = 0;
+    double pBadGood = 1;
+    double lossGood = 0;
+    double lossBad = 1;
+
+    /** Long-run fraction of packets lost. */
+    double MeanLoss() const;
+};
+
+enum class MqttLinkType : uint8_t
+{
+    PointToPoint = 0, //!< "p2p"
+    Csma,             //!< "csma"
+    Wifi,             //!< "wifi": an access point on the vertex, stations around it
+    LowPan,           //!< "lowpan": IEEE 802.15.4 with 6LoWPAN, multi-hop to a border router
+};
+
+const char* MqttLinkTypeName(MqttLinkType type);
+
+/** A link class: the technology and parameters of every link that names it. */
+struct MqttLinkSpec
+{
+    std::string name;
+    MqttLinkType type = MqttLinkType::PointToPoint;
+    /** p2p, csma: data rate and one-way propagation delay. */
+    uint64_t rateBps = 100000000;
+    ScenarioTime delay = std::chrono::milliseconds(1);
+    /** Receive loss (p2p, csma, wifi and lowpan alike: applied after the receiver's PHY). */
+    MqttLossSpec loss;
+    /** Packets the device transmit queue holds (p2p, csma, wifi). */
+    uint32_t queuePackets = 100;
+    /** wifi: 802.11b, 802.11g, 802.11n (2.4 GHz) or 802.11ac (5 GHz). */
+    std::string wifiStandard = "802.11n";
+    /** wifi: stations are placed uniformly in a disc of this radius (m) around the AP. */
+    double radius = 20;
+    /** lowpan: devices on a square grid (or a line) with this spacing (m), the router at a corner.
+     */
+    double spacing = 10;
+    /** lowpan: radio range (m): no frame is received farther; routes follow this range. */
+    double range = 15;
+    /** lowpan: "grid" or "line". */
+    std::string layout = "grid";
+};
+
+struct MqttSubscriptionSpec
+{
+    /** A topic filter; {group}, {id} and {client} are replaced per client. */
+    std::string filter;
+    uint8_t qos = 0;
+};
+
+struct MqttReconnectSpec
+{
+    bool enabled = true;
+    ScenarioTime initial = std::chrono::seconds(1);
+    ScenarioTime max = std::chrono::seconds(60);
+    double multiplier = 2;
+    double jitter = 0.2;
+};
+
+enum class MqttClientRole : uint8_t
+{
+    Device = 0, //!< a group under "devices"
+    Backend,    //!< a group under "backends"
+};
+
+/**
+ * A group of identical clients. Placement: with a link class, count new nodes each attached
+ * by that link to the attach vertices (round robin); without, the clients run on the attach
+ * vertices themselves. A group publishes when it has an interval.
+ */
+struct MqttClientGroupSpec
+{
+    std::string name;
+    MqttClientRole role = MqttClientRole::Device;
+    /** Clients in the group; 0 means one per attach vertex. */
+    uint32_t count = 0;
+    /** Vertex selectors (see MqttTopologyGraph::Select); empty: "group:NAME". */
+    std::vector<std::string> attach;
+    /** Link class from each client node to its vertex; "" runs clients on the vertices. */
+    std::string link;
+
+    /** Publish process: time between messages; nothing means the group does not publish. */
+    std::optional<MqttRandomTime> interval;
+    /** Topic of published messages; {group}, {id} and {client} are replaced. */
+    std::string topic = "{group}/{id}";
+    uint8_t qos = 0;
+    uint32_t payload = 64;
+    bool retain = false;
+    /** Messages per client; 0: until the end of the run. */
+    uint64_t messages = 0;
+    /** When each client starts (connects), after the start of the run. */
+    MqttRandomTime start;
+
+    std::vector<MqttSubscriptionSpec> subscriptions;
+    std::string clientId = "{group}-{id}";
+    ScenarioTime keepAlive = std::chrono::seconds(60);
+    bool cleanSession = true;
+    MqttReconnectSpec reconnect;
+
+    /** The client id, topic or filter of member @p index: {group}, {id}, {client} replaced. */
+    std::string Expand(const std::string& pattern, uint32_t index) const;
+};
+
+struct MqttBrokerSpec
+{
+    /** A name MqttBrokerProfile::ByName knows ("standard", ...). */
+    std::string profile = "standard";
+    uint16_t port = 1883;
+    /** Profile fields overridden, in file order (see mqtt-profile-overrides.h). */
+    std::vector<std::pair<std::string, std::string>> overrides;
+};
+
+enum class MqttFaultAction : uint8_t
+{
+    LinkDown = 0,  //!< every packet on the link(s) lost until link-up
+    LinkUp,        //!< the link's own loss model again
+    SetLoss,       //!< a new loss model on the link(s)
+    NodeCrash,     //!< the node drops everything, its applications stop
+    NodeRestart,   //!< the node's devices work again, its applications start again
+    BrokerRestart, //!< the broker stops, and starts again after duration
+};
+
+const char* MqttFaultActionName(MqttFaultAction action);
+
+struct MqttFaultSpec
+{
+    ScenarioTime at{0};
+    MqttFaultAction action = MqttFaultAction::LinkDown;
+    /** Link faults: a link name (graph edge, or a client's access link) ... */
+    std::string link;
+    /** ... or every link of this class. */
+    std::string linkClass;
+    /** Node faults: a vertex name or a client node name. */
+    std::string node;
+    /** SetLoss: the new loss model. */
+    MqttLossSpec loss;
+    /**
+     * LinkDown and NodeCrash: back up after this (0: stays down until an explicit up/restart).
+     * BrokerRestart: down time (0: restarts at once).
+     */
+    ScenarioTime duration{0};
+    /**
+     * BrokerRestart: persistent sessions survive the restart (a broker with persistence). The
+     * ns-3 MqttBroker starts a fresh engine on restart, so the runner refuses true for now.
+     */
+    bool keepSessions = false;
+};
+
+struct MqttOutputSpec
+{
+    /** Where files go; "" means results/NAME. --out on the command line replaces it. */
+    std::string dir;
+    /** Period of broker and link statistics rows. */
+    ScenarioTime statsInterval = std::chrono::seconds(1);
+    /** Which datasets are recorded. */
+    bool publishes = true;
+    bool deliveries = true;
+    bool connections = true;
+    bool drops = true;
+    bool brokerStats = true;
+    bool linkStats = true;
+    /** Write the built topology as topology.graphml. */
+    bool graphml = true;
+    /** Write pcap traces of the broker's devices. */
+    bool pcap = false;
+};
+
+struct MqttTopologySpec
+{
+    /** GraphML or DOT file (resolved against the scenario file's directory); "" to generate. */
+    std::string file;
+    MqttGraphGeneratorParams generator;
+    /** Link class of edges that name none. */
+    std::string link;
+    /** Role assignments: (role, selectors), applied in order after generating or reading. */
+    std::vector<std::pair<MqttNodeRole, std::vector<std::string>>> roles;
+};
+
+/** A validation error: the dotted path of the field and what is wrong with it. */
+struct MqttScenarioError
+{
+    std::string path;
+    std::string message;
+};
+
+struct MqttScenario
+{
+    std::string name;
+    std::string description;
+    ScenarioTime duration = std::chrono::seconds(60);
+    uint64_t seed = 1;
+    uint64_t run = 1;
+
+    MqttTopologySpec topology;
+    std::vector<MqttLinkSpec> links;
+    MqttBrokerSpec broker;
+    std::vector<MqttClientGroupSpec> groups;
+    std::vector<MqttFaultSpec> faults;
+    MqttOutputSpec output;
+
+    /** The graph after generation or reading and role assignment (BuildGraph). */
+    MqttTopologyGraph graph;
+
+    /** The effective scenario text (the file with every --set applied), for the results. */
+    std::string sourceText;
+    /** Where it came from, for messages. */
+    std::string sourceFile;
+    /** The --set overrides applied, as given ("devices.sensors.qos=1"). */
+    std::vector<std::string> overrides;
+
+    const MqttLinkSpec* FindLink(const std::string& name) const;
+    const MqttClientGroupSpec* FindGroup(const std::string& name) const;
+
+    /**
+     * Generates or reads the graph and assigns roles. @p baseDir resolves a relative
+     * topology.file. Errors are returned (path "topology..."), the graph is left empty then.
+     */
+    std::vector<MqttScenarioError> BuildGraph(const std::string& baseDir);
+
+    /**
+     * Checks everything that can be checked without running: ranges, references between
+     * sections (link classes, groups, vertices, links and nodes named by faults), topic
+     * names and filters, the broker profile and its overrides, that the graph is connected and
+     * has one broker, that every client has a route to it. Needs BuildGraph first.
+     */
+    std::vector<MqttScenarioError> Validate() const;
+
+    /** Name of the ns-3 node of client @p index of @p group (members with a link). */
+    static std::string ClientNodeName(const MqttClientGroupSpec& group, uint32_t index);
+
+    /**
+     * Vertex each client of @p group attaches to (or runs on), in member order; empty when the
+     * selectors do not resolve.
+     */
+    std::vector<uint32_t> PlaceGroup(const MqttClientGroupSpec& group) const;
+
+    /** Index of the broker vertex (the one vertex with role broker), if any. */
+    std::optional<uint32_t> BrokerVertex() const;
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_SCENARIO_H

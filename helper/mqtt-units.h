@@ -1,0 +1,45 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Quantities with units as scenario files and graph files write them: durations ("250ms",
+ * "1.5s", "2min"), data rates ("250kbps", "100Mbps") and their canonical text form.
+ */
+#ifndef MQTT_UNITS_H
+#define MQTT_UNITS_H
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+/**
+ * A duration: a non-negative decimal number followed by ns, us, ms, s, min or h ("250ms",
+ * "1.5s"). "0" alone is accepted too. Anything else, or a value that does not fit in 64-bit
+ * nanoseconds, gives nothing.
+ */
+std::optional<std::chrono::nanoseconds> ParseDuration(const std::string& text);
+
+/** The shortest exact text ParseDuration reads back to @p d ("2ms", "1500us", "0s"). */
+std::string FormatDuration(std::chrono::nanoseconds d);
+
+/**
+ * A data rate in bits per second: a positive decimal number followed by bps, kbps, Mbps or
+ * Gbps (decimal multipliers, as ns-3's DataRate). Anything else gives nothing.
+ */
+std::optional<uint64_t> ParseDataRate(const std::string& text);
+
+/** The shortest exact text ParseDataRate reads back to @p bps ("100Mbps", "250kbps"). */
+std::string FormatDataRate(uint64_t bps);
+
+/** Seconds as a double, for arithmetic and ns-3 Time construction. */
+double ToSeconds(std::chrono::nanoseconds d);
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_UNITS_H

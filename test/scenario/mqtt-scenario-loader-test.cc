@@ -1,0 +1,446 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The scenario loader: a good file becomes the right structure; --set overrides any field; every
+ * class of bad file gives one exact message naming the file, the line and the field; the shipped
+ * scenarios all load.
+ */
+#include "mqtt-profile-overrides.h"
+#include "mqtt-scenario-loader.h"
+
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+#include <fstream>
+#include <sstream>
+
+using namespace ns3::mqtt;
+using namespace std::chrono_literals;
+
+namespace
+{
+
+// Line numbers matter: the error tests below replace single lines of this text.
+const char* BASE = R"(name: unit
+duration: 30s
+seed: 3
+topology:
+  generator: tree
+  fanout: 2
+  depth: 2
+  link: backbone
+  roles: {broker: n0, gateway: leaves}
+links:
+  backbone: {type: p2p, rate: 100Mbps, delay: 2ms}
+  access:
+    type: p2p
+    rate: 1Mbps
+    delay: 10ms
+    loss: {model: gilbert-elliott, p-good-bad: 0.01, p-bad-good: 0.3, loss-bad: 0.8}
+devices:
+  sensors:
+    count: 8
+    attach: gateways
+    link: access
+    interval: {exponential: 5s}
+    qos: 1
+    payload: 64
+    topic: "sensors/{id}/telemetry"
+    start: {uniform: [0s, 2s]}
+backends:
+  cloud:
+    attach: n0
+    subscribe: [{filter: "sensors/#", qos: 1}]
+    clean-session: false
+faults:
+  - {at: 10s, action: link-down, link: n0--n1, for: 5s}
+output:
+  stats-interval: 500ms
+)";
+
+/** BASE with line @p line (1-based) replaced by @p text (several lines allowed). */
+std::string
+WithLine(int line, const std::string& text)
+{
+    std::istringstream in(BASE);
+    std::string out;
+    std::string l;
+    for (int n = 1; std::getline(in, l); ++n)
+    {
+        out += (n == line ? text : l) + "\n";
+    }
+    return out;
+}
+
+MqttScenarioLoadResult
+Load(const std::string& text, const std::vector<std::string>& overrides = {})
+{
+    return MqttScenarioLoader::LoadText(text, "scenarios/x.yaml", ".", overrides);
+}
+
+/** The errors loading @p text gives, one per line. */
+std::string
+Errors(const std::string& text, const std::vector<std::string>& overrides = {})
+{
+    MqttScenarioLoadResult r = Load(text, overrides);
+    EXPECT_FALSE(r.scenario.has_value());
+    std::string all;
+    for (const auto& e : r.errors)
+    {
+        all += (all.empty() ? "" : "\n") + e;
+    }
+    return all;
+}
+
+/** The single error loading @p text gives. */
+std::string
+OneError(const std::string& text, const std::vector<std::string>& overrides = {})
+{
+    EXPECT_EQ(Load(text, overrides).errors.size(), 1u);
+    return Errors(text, overrides);
+}
+
+} // namespace
+
+TEST(ScenarioLoader, BaseScenarioBecomesTheStructure)
+{
+    MqttScenarioLoadResult r = Load(BASE);
+    ASSERT_TRUE(r.errors.empty()) << r.errors.front();
+    ASSERT_TRUE(r.scenario);
+    const MqttScenario& s = *r.scenario;
+    EXPECT_EQ(s.name, "unit");
+    EXPECT_EQ(s.duration, 30s);
+    EXPECT_EQ(s.seed, 3u);
+    EXPECT_EQ(s.run, 1u);
+    EXPECT_EQ(s.topology.generator.type, MqttGraphGenerator::Tree);
+    EXPECT_EQ(s.topology.generator.seed, 3u); // the scenario seed unless topology.seed
+    EXPECT_EQ(s.graph.Vertices().size(), 7u);
+    EXPECT_EQ(s.graph.Vertices()[0].role, MqttNodeRole::Broker);
+    EXPECT_EQ(s.graph.Vertices()[3].role, MqttNodeRole::Gateway);
+    EXPECT_EQ(s.graph.Vertices()[1].role, MqttNodeRole::Router);
+    ASSERT_EQ(s.links.size(), 2u);
+    const MqttLinkSpec* access = s.FindLink("access");
+    ASSERT_TRUE(access);
+    EXPECT_EQ(access->rateBps, 1000000u);
+    EXPECT_EQ(access->delay, 10ms);
+    EXPECT_EQ(access->loss.model, MqttLossSpec::Model::GilbertElliott);
+    EXPECT_DOUBLE_EQ(access->loss.pBadGood, 0.3);
+    EXPECT_DOUBLE_EQ(access->loss.lossGood, 0);
+    EXPECT_DOUBLE_EQ(access->loss.MeanLoss(), 0.8 * 0.01 / 0.31);
+    ASSERT_EQ(s.groups.size(), 2u);
+    const MqttClientGroupSpec& g = s.groups[0];
+    EXPECT_EQ(g.name, "sensors");
+    EXPECT_EQ(g.role, MqttClientRole::Device);
+    EXPECT_EQ(g.count, 8u);
+    ASSERT_TRUE(g.interval);
+    EXPECT_EQ(g.interval->kind, MqttRandomTime::Kind::Exponential);
+    EXPECT_EQ(g.interval->a, 5s);
+    EXPECT_EQ(g.start.kind, MqttRandomTime::Kind::Uniform);
+    EXPECT_EQ(g.start.b, 2s);
+    EXPECT_EQ(g.qos, 1);
+    EXPECT_EQ(g.Expand(g.topic, 7), "sensors/7/telemetry");
+    EXPECT_EQ(g.Expand(g.clientId, 7), "sensors-7");
+    // Eight devices round robin over the four leaves n3..n6.
+    EXPECT_EQ(s.PlaceGroup(g), (std::vector<uint32_t>{3, 4, 5, 6, 3, 4, 5, 6}));
+    const MqttClientGroupSpec& b = s.groups[1];
+    EXPECT_EQ(b.role, MqttClientRole::Backend);
+    EXPECT_FALSE(b.interval);
+    EXPECT_FALSE(b.cleanSession);
+    ASSERT_EQ(b.subscriptions.size(), 1u);
+    EXPECT_EQ(b.subscriptions[0].filter, "sensors/#");
+    EXPECT_EQ(s.PlaceGroup(b), (std::vector<uint32_t>{0}));
+    ASSERT_EQ(s.faults.size(), 1u);
+    EXPECT_EQ(s.faults[0].action, MqttFaultAction::LinkDown);
+    EXPECT_EQ(s.faults[0].duration, 5s);
+    EXPECT_EQ(s.output.statsInterval, 500ms);
+    EXPECT_EQ(s.sourceText, BASE);
+}
+
+TEST(ScenarioLoader, SetOverridesAnyField)
+{
+    MqttScenarioLoadResult r = Load(BASE,
+                                    {"devices.sensors.qos=2",
+                                     "links.access.loss.p-good-bad=0.05",
+                                     "links.backbone.loss.rate=0.01",
+                                     "faults.0.at=12s",
+                                     "devices.sensors.attach=[n3, n4]",
+                                     "broker.overrides.max-inflight-out=5",
+                                     "seed=9"});
+    ASSERT_TRUE(r.errors.empty()) << r.errors.front();
+    const MqttScenario& s = *r.scenario;
+    EXPECT_EQ(s.groups[0].qos, 2);
+    EXPECT_DOUBLE_EQ(s.FindLink("access")->loss.pGoodBad, 0.05);
+    // A map that did not exist is created; the model follows from its fields.
+    EXPECT_EQ(s.FindLink("backbone")->loss.model, MqttLossSpec::Model::Rate);
+    EXPECT_DOUBLE_EQ(s.FindLink("backbone")->loss.rate, 0.01);
+    EXPECT_EQ(s.faults[0].at, 12s);
+    EXPECT_EQ(s.groups[0].attach, (std::vector<std::string>{"n3", "n4"}));
+    ASSERT_EQ(s.broker.overrides.size(), 1u);
+    EXPECT_EQ(s.broker.overrides[0].second, "5");
+    EXPECT_EQ(s.seed, 9u);
+    EXPECT_EQ(s.overrides.size(), 7u);
+    // The effective text, not the file, is what gets recorded.
+    EXPECT_NE(s.sourceText.find("qos: 2"), std::string::npos);
+    EXPECT_NE(s.sourceText.find("max-inflight-out: 5"), std::string::npos);
+}
+
+TEST(ScenarioLoader, SetCanAppendToAList)
+{
+    MqttScenarioLoadResult r =
+        Load(BASE, {"faults.1={at: 20s, action: broker-restart, for: 2s, keep-sessions: false}"});
+    ASSERT_TRUE(r.errors.empty()) << r.errors.front();
+    ASSERT_EQ(r.scenario->faults.size(), 2u);
+    EXPECT_EQ(r.scenario->faults[1].action, MqttFaultAction::BrokerRestart);
+    EXPECT_FALSE(r.scenario->faults[1].keepSessions);
+}
+
+// --- Every class of bad file: one exact message with file, line and field. -------------------
+
+TEST(ScenarioLoaderErrors, ValueOutOfRange)
+{
+    EXPECT_EQ(OneError(WithLine(23, "    qos: 3")),
+              "scenarios/x.yaml:23: devices.sensors.qos: expected 0, 1 or 2, got 3");
+}
+
+TEST(ScenarioLoaderErrors, UnknownKeyIsAnError)
+{
+    EXPECT_EQ(OneError(WithLine(23, "    qso: 1")),
+              "scenarios/x.yaml:23: devices.sensors.qso: unknown field (expected one of: count, "
+              "attach, link, interval, topic, qos, payload, retain, messages, start, subscribe, "
+              "client-id, keep-alive, clean-session, reconnect)");
+    EXPECT_EQ(OneError(WithLine(3, "sead: 3")),
+              "scenarios/x.yaml:3: sead: unknown field (expected one of: name, description, "
+              "duration, seed, run, topology, links, broker, devices, backends, faults, output)");
+}
+
+TEST(ScenarioLoaderErrors, FieldOfAnotherLinkType)
+{
+    EXPECT_EQ(Errors(WithLine(13, "    type: lowpan")),
+              "scenarios/x.yaml:14: links.access.rate: unknown field (expected one of: type, "
+              "loss, spacing, range, layout)\n"
+              "scenarios/x.yaml:15: links.access.delay: unknown field (expected one of: type, "
+              "loss, spacing, range, layout)");
+}
+
+TEST(ScenarioLoaderErrors, RepeatedKey)
+{
+    EXPECT_EQ(OneError(WithLine(24, "    payload: 64\n    qos: 0")),
+              "scenarios/x.yaml:25: devices.sensors.qos: given twice");
+}
+
+TEST(ScenarioLoaderErrors, MissingRequiredField)
+{
+    EXPECT_EQ(OneError(WithLine(13, "    queue: 10")),
+              "scenarios/x.yaml:13: links.access: missing required field 'type'");
+    EXPECT_EQ(OneError(WithLine(2, "")), "scenarios/x.yaml:1: missing required field 'duration'");
+}
+
+TEST(ScenarioLoaderErrors, WrongUnitsAndTypes)
+{
+    EXPECT_EQ(OneError(WithLine(2, "duration: 30")),
+              "scenarios/x.yaml:2: duration: expected a duration like 10s or 250ms, got 30");
+    EXPECT_EQ(OneError(WithLine(14, "    rate: 1 Mbit")),
+              "scenarios/x.yaml:14: links.access.rate: expected a data rate like 100Mbps or "
+              "250kbps, got 1 Mbit");
+    EXPECT_EQ(OneError(WithLine(19, "    count: [8]")),
+              "scenarios/x.yaml:19: devices.sensors.count: expected an integer from 1 to 100000, "
+              "got a list");
+    EXPECT_EQ(OneError(WithLine(22, "    interval: {poisson: 5s}")),
+              "scenarios/x.yaml:22: devices.sensors.interval.poisson: unknown field (expected "
+              "one of: constant, exponential, uniform)");
+    EXPECT_EQ(OneError(WithLine(31, "    clean-session: yes")),
+              "scenarios/x.yaml:31: backends.cloud.clean-session: expected true or false, got yes");
+}
+
+TEST(ScenarioLoaderErrors, LossModelFields)
+{
+    EXPECT_EQ(OneError(WithLine(16,
+                                "    loss: {model: gilbert-elliott, p-good-bad: 1.5, "
+                                "p-bad-good: 0.3}")),
+              "scenarios/x.yaml:16: links.access.loss.p-good-bad: expected a probability from 0 "
+              "to 1, got 1.5");
+    EXPECT_EQ(OneError(WithLine(16, "    loss: {model: rate, rate: 0.1, p-good-bad: 0.1}")),
+              "scenarios/x.yaml:16: links.access.loss.p-good-bad: unknown field (expected one "
+              "of: model, rate)");
+    EXPECT_EQ(OneError(WithLine(16, "    loss: {model: rate}")),
+              "scenarios/x.yaml:16: links.access.loss: missing required field 'rate'");
+    EXPECT_EQ(OneError(WithLine(16,
+                                "    loss: {model: gilbert-elliott, p-good-bad: 0.1, "
+                                "p-bad-good: 0}")),
+              "scenarios/x.yaml:16: links.access.loss.p-bad-good: must be above 0 when "
+              "p-good-bad is (the bad state would never end)");
+}
+
+TEST(ScenarioLoaderErrors, SyntaxError)
+{
+    EXPECT_EQ(OneError(WithLine(20, "    attach: [gateways")),
+              "scenarios/x.yaml:21: not valid YAML: end of sequence flow not found");
+}
+
+TEST(ScenarioLoaderErrors, UnknownReferences)
+{
+    EXPECT_EQ(OneError(WithLine(21, "    link: radio")),
+              "scenarios/x.yaml:21: devices.sensors.link: no link class 'radio' under links");
+    EXPECT_EQ(OneError(WithLine(20, "    attach: gw-7")),
+              "scenarios/x.yaml:20: devices.sensors.attach: no vertex named 'gw-7' (a selector "
+              "is a vertex name, all, leaves, brokers, routers, gateways, backends, devices or "
+              "group:NAME)");
+    EXPECT_EQ(OneError(WithLine(33, "  - {at: 10s, action: link-down, link: n0--n9, for: 5s}")),
+              "scenarios/x.yaml:33: faults.0.link: no link named 'n0--n9' (graph edges are A--B "
+              "or their name; access links are GROUP-N for p2p and GROUP@VERTEX otherwise)");
+    EXPECT_EQ(OneError(WithLine(33, "  - {at: 10s, action: node-crash, node: sensors-8}")),
+              "scenarios/x.yaml:33: faults.0.node: no vertex or client node named 'sensors-8'");
+    EXPECT_EQ(OneError(WithLine(9, "  roles: {broker: n9}")),
+              "scenarios/x.yaml:9: topology.roles.broker: no vertex named 'n9' (a selector is a "
+              "vertex name, all, leaves, brokers, routers, gateways, backends, devices or "
+              "group:NAME)");
+}
+
+TEST(ScenarioLoaderErrors, SemanticChecks)
+{
+    EXPECT_EQ(OneError(WithLine(9, "  roles: {broker: [n0, n1], gateway: leaves}")),
+              "scenarios/x.yaml:9: topology.roles.broker: expected exactly one broker vertex, "
+              "got 2");
+    EXPECT_EQ(OneError(WithLine(24, "    payload: 20")),
+              "scenarios/x.yaml:24: devices.sensors.payload: expected at least 27 bytes, the "
+              "stamp (sender, sequence, send time) that delivery and latency are measured by, "
+              "got 20");
+    EXPECT_EQ(OneError(WithLine(25, "    topic: \"sensors/+/telemetry\"")),
+              "scenarios/x.yaml:25: devices.sensors.topic: 'sensors/+/telemetry' contains a "
+              "wildcard (+ or #), not allowed in a topic name");
+    EXPECT_EQ(OneError(WithLine(25, "    topic: \"sensors/{node}\"")),
+              "scenarios/x.yaml:25: devices.sensors.topic: unknown placeholder {node} (known: "
+              "{group}, {id}, {client})");
+    EXPECT_EQ(OneError(WithLine(30, "    subscribe: [{filter: \"sensors/#/x\", qos: 1}]")),
+              "scenarios/x.yaml:30: backends.cloud.subscribe.0.filter: 'sensors/#/x' has '#' "
+              "somewhere other than alone as the last level");
+    EXPECT_EQ(OneError(WithLine(26, "    start: {uniform: [0s, 40s]}")),
+              "scenarios/x.yaml:26: devices.sensors.start: clients would start after the end of "
+              "the run (30s)");
+    EXPECT_EQ(OneError(WithLine(11, "  backbone: {type: wifi}")),
+              "scenarios/x.yaml:8: topology.link: edge n0--n1: link class 'backbone' is wifi; "
+              "graph edges are p2p or csma (wireless links belong to device groups)");
+}
+
+TEST(ScenarioLoaderErrors, BrokerOverrides)
+{
+    EXPECT_EQ(OneError(BASE, {"broker.profile=mosquitto"}),
+              "--set broker.profile=mosquitto: broker.profile: expected one of " +
+                  [] {
+                      std::string n;
+                      for (const auto& name : MqttBrokerProfile::Names())
+                      {
+                          n += (n.empty() ? "" : ", ") + name;
+                      }
+                      return n;
+                  }() +
+                  ", got 'mosquitto'");
+    EXPECT_EQ(OneError(BASE, {"broker.overrides.max-inflight-out=ten"}),
+              "--set broker.overrides.max-inflight-out=ten: broker.overrides.max-inflight-out: "
+              "expected an integer from 0 to 4294967295, got 'ten'");
+    std::string unknown = OneError(BASE, {"broker.overrides.max-inflight=5"});
+    EXPECT_EQ(unknown.rfind("--set broker.overrides.max-inflight=5: broker.overrides.max-inflight: "
+                            "unknown field (expected one of: connect-timeout, ",
+                            0),
+              0u)
+        << unknown;
+}
+
+TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
+{
+    EXPECT_EQ(OneError(BASE, {"devices.sensors.qos=3"}),
+              "--set devices.sensors.qos=3: devices.sensors.qos: expected 0, 1 or 2, got 3");
+    EXPECT_EQ(OneError(BASE, {"devices.sensors.qoss=1"}),
+              "--set devices.sensors.qoss=1: devices.sensors.qoss: unknown field (expected one "
+              "of: count, attach, link, interval, topic, qos, payload, retain, messages, start, "
+              "subscribe, client-id, keep-alive, clean-session, reconnect)");
+    EXPECT_EQ(OneError(BASE, {"devices.sensors.qos.x=1"}),
+              "--set devices.sensors.qos.x=1: devices.sensors.qos is 1, not a map");
+    EXPECT_EQ(OneError(BASE, {"faults.3.at=1s"}),
+              "--set faults.3.at=1s: faults.3: expected a list index from 0 to 1");
+    EXPECT_EQ(OneError(BASE, {"seed"}), "--set seed: expected KEY=VALUE");
+    // A group created by an override: its missing fields point at the override.
+    EXPECT_EQ(OneError(BASE, {"devices.extra.link=access"}),
+              "--set devices.extra.link=access: devices.extra.attach: no vertex has group "
+              "'extra'; say where the group attaches");
+}
+
+TEST(ScenarioLoaderErrors, TopologyFileProblems)
+{
+    std::string text = WithLine(5, "  file: missing.graphml");
+    text = text.substr(0, text.find("  fanout")) + text.substr(text.find("  link:"));
+    EXPECT_EQ(OneError(text), "scenarios/x.yaml:5: topology.file: ./missing.graphml: cannot open");
+    EXPECT_EQ(OneError(WithLine(6, "  nodes: 5")),
+              "scenarios/x.yaml:6: topology.nodes: unknown field (expected one of: file, "
+              "generator, link, roles, fanout, depth, spacing)");
+}
+
+TEST(ScenarioLoaderErrors, NotAScenario)
+{
+    EXPECT_EQ(OneError("- a\n- b\n"),
+              "scenarios/x.yaml: expected a map of sections (name, duration, topology, links, "
+              "devices, ...), got a list");
+    MqttScenarioLoadResult r = MqttScenarioLoader::LoadFile("/nonexistent/s.yaml");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0], "/nonexistent/s.yaml: cannot open the scenario file");
+}
+
+TEST(ProfileOverrides, EveryKeyAppliesAndRejectsGarbage)
+{
+    MqttBrokerProfile p;
+    EXPECT_EQ(ApplyProfileOverride(&p, "max-qos", "1"), "");
+    EXPECT_EQ(p.maxQos, Qos::AtLeastOnce);
+    EXPECT_EQ(ApplyProfileOverride(&p, "retain", "disconnect"), "");
+    EXPECT_EQ(p.retain, RetainPolicy::Disconnect);
+    EXPECT_EQ(ApplyProfileOverride(&p, "session-expiry", "1h"), "");
+    EXPECT_EQ(p.sessionExpiry, std::chrono::hours(1));
+    EXPECT_EQ(ApplyProfileOverride(&p, "reserved-topic-prefixes", "$aws/,$sys/"), "");
+    EXPECT_EQ(p.reservedTopicPrefixes, (std::vector<std::string>{"$aws/", "$sys/"}));
+    EXPECT_EQ(ApplyProfileOverride(&p, "max-keep-alive", "70000"),
+              "expected an integer from 0 to 65535, got '70000'");
+    EXPECT_EQ(ApplyProfileOverride(&p, "qos0-duplicate-probability", "2"),
+              "expected a probability in [0, 1], got '2'");
+    for (const auto& key : ProfileOverrideKeys())
+    {
+        // Every key but the two free-text ones rejects a value no field type accepts.
+        if (key != "reserved-topic-prefixes" && key != "lifecycle-topic-prefix")
+        {
+            EXPECT_NE(ApplyProfileOverride(&p, key, "@@"), "") << key;
+        }
+    }
+}
+
+TEST(ScenarioFiles, EveryShippedScenarioLoads)
+{
+    std::string dir = std::string(MQTT_TEST_SOURCE_DIR) + "/scenarios";
+    DIR* d = opendir(dir.c_str());
+    ASSERT_NE(d, nullptr);
+    std::vector<std::string> files;
+    while (dirent* ent = readdir(d))
+    {
+        std::string name = ent->d_name;
+        if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml")
+        {
+            files.push_back(name);
+        }
+    }
+    closedir(d);
+    std::sort(files.begin(), files.end());
+    std::vector<std::string> expected = {"aws-vs-standard.yaml",
+                                         "broker-outage.yaml",
+                                         "default.yaml",
+                                         "lossy-star.yaml",
+                                         "lowpan-mesh.yaml",
+                                         "wifi-campus.yaml"};
+    EXPECT_EQ(files, expected);
+    for (const auto& f : files)
+    {
+        MqttScenarioLoadResult r = MqttScenarioLoader::LoadFile(dir + "/" + f);
+        std::string all;
+        for (const auto& e : r.errors)
+        {
+            all += e + "\n";
+        }
+        EXPECT_TRUE(r.scenario.has_value()) << f << ":\n" << all;
+    }
+}

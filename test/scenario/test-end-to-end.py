@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""ctest "end-to-end": ns3-mqtt-run on real scenarios, the HDF5 contents checked.
+
+    test-end-to-end.py PATH/TO/ns3-mqtt-run WORKDIR
+
+1. test/scenario/data/e2e.yaml (a lossless path of known delay): counts agree across
+   datasets, no latency below the path's propagation delay, QoS 1 delivery ratio exactly 1;
+   report.py writes its plots.
+2. The same seed twice gives identical datasets; another seed gives different ones.
+3. Every shipped scenario, shortened (15 s, starts and faults pulled early), runs and
+   delivers messages.
+"""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FAILURES = []
+
+
+def expect(cond, what):
+    if not cond:
+        FAILURES.append(what)
+    return cond
+
+
+def run(runner, scenario, out, *sets):
+    cmd = [runner, scenario, "--out", out, "--progress", "none"]
+    for s in sets:
+        cmd += ["--set", s]
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    expect(p.returncode == 0, f"{' '.join(cmd)}: exit {p.returncode}\n{p.stderr}")
+    return p.returncode == 0
+
+
+def tables(path):
+    with h5py.File(path, "r") as f:
+        return {k: f[k][:] for k in f.keys()}, dict(f.attrs)
+
+
+def check_e2e(runner, work):
+    scenario = os.path.join(ROOT, "test", "scenario", "data", "e2e.yaml")
+    out = os.path.join(work, "e2e")
+    if not run(runner, scenario, out):
+        return
+    t, attrs = tables(os.path.join(out, "results.h5"))
+    clients = [c.decode() for c in t["clients"]["name"]]
+    groups = [g.decode() for g in t["clients"]["group"]]
+    expect(len(clients) == 11, f"clients: {clients}")
+    sink = clients.index("sink-0")
+    pub, dels = t["publishes"], t["deliveries"]
+    # Counts agree: 10 publishers x 20 messages, sequences 0..19 each.
+    expect(len(pub) == 200, f"{len(pub)} publishes, want 200")
+    for c in range(len(clients)):
+        if groups[c] in ("q0", "q1"):
+            seqs = sorted(pub["sequence"][pub["client"] == c].tolist())
+            expect(seqs == list(range(20)), f"{clients[c]} sequences {seqs}")
+    published = {(int(p["client"]), int(p["sequence"])): p for p in pub}
+    first = dels[~dels["duplicate"]]
+    expect(all(int(d["subscriber"]) == sink for d in dels), "only the sink receives")
+    keys = [(int(d["publisher"]), int(d["sequence"])) for d in first]
+    expect(len(keys) == len(set(keys)), "first receptions are unique")
+    expect(all(k in published for k in keys), "every delivery was published")
+    for d in dels:
+        p = published.get((int(d["publisher"]), int(d["sequence"])))
+        if p is not None:
+            expect(abs(d["sent"] - p["time"]) < 1e-9, "sent time equals the publish time")
+            expect(d["publish_qos"] == p["qos"], "publish_qos equals the publish's QoS")
+    # Latency: 10 ms access + 5 ms core + 2 ms LAN one way at least.
+    expect(float(dels["latency"].min()) >= 0.017, f"min latency {dels['latency'].min()}")
+    expect(np.allclose(dels["latency"], dels["time"] - dels["sent"]), "latency = time - sent")
+    # QoS 1 over a lossless path: every message delivered.
+    q1 = {k for k in published if groups[k[0]] == "q1"}
+    got = {k for k in keys if k in q1}
+    expect(len(q1) == 100 and got == q1, f"QoS 1 delivered {len(got)} of {len(q1)}")
+    subs = t["subscriptions"]
+    expect(len(subs) >= 1 and subs["filter"][0] == b"e2e/#", "the sink's subscription")
+    sessions = {int(c) for c, e in zip(t["connections"]["client"], t["connections"]["event"])
+                if e == b"session"}
+    expect(sessions == set(range(11)), f"sessions started: {sorted(sessions)}")
+    expect(len(t["broker_stats"]) >= 30, "broker samples every 500 ms")
+    expect(int(t["broker_stats"]["connections"].max()) == 11, "11 connections at the broker")
+    expect(attrs.get("name") == "e2e" and int(attrs.get("seed")) == 1, "attributes")
+    # The report.
+    rep = os.path.join(work, "e2e-report")
+    p = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "analysis", "report.py"),
+                        os.path.join(out, "results.h5"), "--out", rep], capture_output=True,
+                       text=True)
+    expect(p.returncode == 0, f"report.py: {p.stderr}")
+    for png in ["delivery-ratio.png", "latency-cdf.png", "timeline.png", "broker.png",
+                "link-loss.png"]:
+        expect(os.path.getsize(os.path.join(rep, png)) > 5000, f"report {png}")
+    expect("| 1 | q1 | 100 | 100 | 100 | 1.0000 |" in open(os.path.join(rep, "report.md")).read(),
+           "report row for QoS 1")
+
+
+def check_seeds(runner, work):
+    scenario = os.path.join(ROOT, "scenarios", "lossy-star.yaml")
+    short = ["duration=15s", "devices.qos0.count=10", "devices.qos1.count=10"]
+    outs = []
+    for name, seed in [("a", 1), ("b", 1), ("c", 2)]:
+        out = os.path.join(work, f"seed-{name}")
+        if not run(runner, scenario, out, *short, f"seed={seed}"):
+            return
+        outs.append(tables(os.path.join(out, "results.h5"))[0])
+    a, b, c = outs
+    for name in a:
+        expect(np.array_equal(a[name], b[name]), f"seed 1 twice: {name} differs")
+    expect(not np.array_equal(a["publishes"], c["publishes"]), "seed 2: publishes identical")
+    expect(not np.array_equal(a["deliveries"], c["deliveries"]), "seed 2: deliveries identical")
+
+
+def shortened(path):
+    """--set overrides that make a shipped scenario run in 15 s of simulated time."""
+    s = yaml.safe_load(open(path))
+    sets = ["duration=15s"]
+    for section in ("devices", "backends"):
+        for group in (s.get(section) or {}):
+            sets.append(f"{section}.{group}.start={{uniform: [0s, 2s]}}")
+    for i, f in enumerate(s.get("faults") or []):
+        sets.append(f"faults.{i}.at=5s")
+        if "for" in f:
+            sets.append(f"faults.{i}.for=3s")
+    return sets
+
+
+def check_shipped(runner, work):
+    for path in sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.yaml"))):
+        name = os.path.basename(path)[:-5]
+        out = os.path.join(work, "shipped-" + name)
+        if not run(runner, path, out, *shortened(path)):
+            continue
+        t, _ = tables(os.path.join(out, "results.h5"))
+        expect(len(t["publishes"]) > 0, f"{name}: nothing published")
+        expect(len(t["deliveries"]) > 0, f"{name}: nothing delivered")
+
+
+def main():
+    runner, work = sys.argv[1], sys.argv[2]
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    check_e2e(runner, work)
+    check_seeds(runner, work)
+    check_shipped(runner, work)
+    for failure in FAILURES:
+        print(f"test-end-to-end.py: {failure}", file=sys.stderr)
+    sys.exit(1 if FAILURES else 0)
+
+
+if __name__ == "__main__":
+    main()
