@@ -201,10 +201,10 @@ TEST(SweepFiles, ShippedSweepLoss)
 {
     std::vector<std::string> errors;
     auto plan = MqttSweepPlan::Load(
-        std::string(MQTT_TEST_SOURCE_DIR) + "/scenarios/sweep-loss.yaml", &errors);
+        std::string(MQTT_TEST_SOURCE_DIR) + "/scenarios/sweeps/sweep-loss.yaml", &errors);
     ASSERT_TRUE(plan) << (errors.empty() ? "" : errors.front());
     EXPECT_EQ(plan->name, "sweep-loss");
-    EXPECT_EQ(plan->scenario, std::string(MQTT_TEST_SOURCE_DIR) + "/scenarios/lossy-star.yaml");
+    EXPECT_EQ(plan->scenario, std::string(MQTT_TEST_SOURCE_DIR) + "/scenarios/sweeps/../lossy-star.yaml");
     ASSERT_EQ(plan->runs.size(), 50u); // 5 loss rates x 2 QoS x 5 seeds
     EXPECT_EQ(plan->runs.front().id, "loss=0_qos=1_run=1");
     EXPECT_EQ(plan->runs.back().id, "loss=0.3_qos=2_run=5");
