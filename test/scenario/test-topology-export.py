@@ -27,8 +27,6 @@ def main():
     runner, work = sys.argv[1], sys.argv[2]
     for path in sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.yaml"))):
         name = os.path.basename(path)[:-5]
-        if name.startswith("sweep-"):
-            continue  # a sweep file (doc/scaling.md), not a scenario
         out = os.path.join(work, name)
         p = subprocess.run([runner, path, "--dry-run", "--out", out], capture_output=True,
                            text=True, cwd=ROOT)
