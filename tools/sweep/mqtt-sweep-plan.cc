@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -316,14 +317,12 @@ ReadSeeds(Errors& e, const YAML::Node& n, MqttSweepPlan* plan)
     }
 }
 
+/** @p path resolved against @p baseDir, without "." and ".." parts. */
 std::string
 Absolute(const std::string& path, const std::string& baseDir)
 {
-    if (!path.empty() && path.front() == '/')
-    {
-        return path;
-    }
-    return baseDir + "/" + path;
+    std::filesystem::path p = !path.empty() && path.front() == '/' ? path : baseDir + "/" + path;
+    return p.lexically_normal().string();
 }
 
 /** Fills plan->runs: the product of the axes, seeds innermost. */
