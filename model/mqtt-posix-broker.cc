@@ -171,6 +171,14 @@ MqttPosixBroker::SetEventCallback(EventCallback callback)
     m_eventCallback = std::move(callback);
 }
 
+void
+MqttPosixBroker::SetTick(Nanos period, std::function<void(Nanos now)> tick)
+{
+    m_tickPeriod = period;
+    m_tick = std::move(tick);
+    m_nextTick = PosixMonotonicNow() + period;
+}
+
 const MqttPosixBroker::Stats&
 MqttPosixBroker::GetStats() const
 {
@@ -204,6 +212,10 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
         {
             wait = std::min(wait, std::max(Nanos(0), *next - now));
         }
+    }
+    if (m_tick)
+    {
+        wait = std::min(wait, std::max(Nanos(0), m_nextTick - now));
     }
     // Round up, so a wakeup for a timer finds it due.
     int timeoutMs = static_cast<int>((wait.count() + 999999) / 1000000);
@@ -297,6 +309,11 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
         }
     }
     Flush(now);
+    if (m_tick && now >= m_nextTick)
+    {
+        m_nextTick += m_tickPeriod * ((now - m_nextTick) / m_tickPeriod + 1);
+        m_tick(now);
+    }
 }
 
 void
@@ -503,8 +520,10 @@ MqttPosixBroker::Flush(Nanos now)
             continue;
         }
         connection->dirty = false;
+        uint64_t writtenBefore = connection->out.Written();
         auto result = connection->out.Empty() ? MqttPosixOutputBuffer::WriteResult::Drained
                                               : connection->out.Write(connection->fd);
+        m_stats.bytesOut += connection->out.Written() - writtenBefore;
         if (result == MqttPosixOutputBuffer::WriteResult::Failed)
         {
             if (connection->closing)
@@ -581,7 +600,6 @@ MqttPosixBroker::Destroy(ConnectionId id)
         return;
     }
     Connection& connection = it->second;
-    m_stats.bytesOut += connection.out.Written();
     // Send FIN rather than RST where possible: a peer that still had bytes in flight to us
     // would otherwise lose what we wrote last (a CONNACK refusal, say).
     shutdown(connection.fd, SHUT_WR);

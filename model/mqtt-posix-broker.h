@@ -105,6 +105,9 @@ class MqttPosixBroker
 
     void SetEventCallback(EventCallback callback);
 
+    /** Calls @p tick every @p period from the loop (statistics samples, say). */
+    void SetTick(Nanos period, std::function<void(Nanos now)> tick);
+
     const Stats& GetStats() const;
     /** Open transport connections (including ones closing). */
     std::size_t ConnectionCount() const;
@@ -172,6 +175,9 @@ class MqttPosixBroker
     std::vector<ConnectionId> m_dirty;
     std::vector<uint8_t> m_readBuffer;
     EventCallback m_eventCallback;
+    std::function<void(Nanos now)> m_tick;
+    Nanos m_tickPeriod{0};
+    Nanos m_nextTick{0};
     Stats m_stats;
     std::atomic<bool> m_stop{false};
 };

@@ -138,6 +138,7 @@ MqttRealtimeBridge::Shutdown()
     m_pendingClose.clear();
     m_sinks.clear();
     m_acceptors.clear();
+    m_unattached.clear();
 }
 
 void
@@ -246,6 +247,29 @@ void
 MqttRealtimeBridge::Attach(Handle connection, Sink sink)
 {
     m_sinks[connection] = SinkState{sink, false};
+    auto it = m_unattached.find(connection);
+    if (it == m_unattached.end())
+    {
+        return;
+    }
+    Unattached early = std::move(it->second);
+    m_unattached.erase(it);
+    if (!early.bytes.empty() || early.closed)
+    {
+        // Not from here: the owner is in the middle of attaching.
+        Simulator::ScheduleNow(
+            [this, connection, early = std::move(early)]()
+            {
+                if (!early.bytes.empty())
+                {
+                    DeliverData(connection, early.bytes);
+                }
+                if (early.closed)
+                {
+                    DeliverClosed(connection, early.error);
+                }
+            });
+    }
 }
 
 void
@@ -314,6 +338,7 @@ MqttRealtimeBridge::Abort(Handle connection)
 {
     m_sinks.erase(connection);
     m_acceptors.erase(connection);
+    m_unattached.erase(connection);
     std::lock_guard<std::mutex> lock(m_mutex);
     auto it = m_sockets.find(connection);
     if (it != m_sockets.end())
@@ -539,6 +564,7 @@ MqttRealtimeBridge::DeliverAccepted(Handle listener, Handle connection, Address 
         Abort(connection); // the listener stopped meanwhile
         return;
     }
+    m_unattached[connection]; // collects what arrives until the owner attaches
     it->second(connection, peer);
 }
 
@@ -574,6 +600,12 @@ MqttRealtimeBridge::DeliverConnected(Handle connection, bool ok)
 void
 MqttRealtimeBridge::DeliverData(Handle connection, const std::vector<uint8_t>& bytes)
 {
+    auto early = m_unattached.find(connection);
+    if (early != m_unattached.end())
+    {
+        early->second.bytes.insert(early->second.bytes.end(), bytes.begin(), bytes.end());
+        return;
+    }
     auto it = m_sinks.find(connection);
     if (it == m_sinks.end() || it->second.closing || it->second.sink.data.IsNull())
     {
@@ -585,6 +617,13 @@ MqttRealtimeBridge::DeliverData(Handle connection, const std::vector<uint8_t>& b
 void
 MqttRealtimeBridge::DeliverClosed(Handle connection, bool error)
 {
+    auto early = m_unattached.find(connection);
+    if (early != m_unattached.end())
+    {
+        early->second.closed = true;
+        early->second.error = error;
+        return;
+    }
     auto it = m_sinks.find(connection);
     if (it == m_sinks.end())
     {

@@ -89,7 +89,10 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
 
     /** Starts a connection to @p peer; @p sink hears connected or connectFailed, then the rest. */
     Handle Connect(const MqttPosixEndpoint& peer, uint32_t context, Sink sink);
-    /** Starts reporting an accepted connection to @p sink. */
+    /**
+     * Starts reporting an accepted connection to @p sink; what arrived before (the owner may
+     * attach only after a while) is reported from an event right after.
+     */
     void Attach(Handle connection, Sink sink);
 
     void Send(Handle connection, const uint8_t* data, std::size_t size);
@@ -156,9 +159,19 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     std::vector<Handle> m_pendingClose;
     Handle m_nextHandle = 1;
 
+    /** What an accepted connection delivered before its owner attached to it. */
+    struct Unattached
+    {
+        std::vector<uint8_t> bytes;
+        bool closed = false;
+        bool error = false;
+    };
+
     // Simulation thread only.
     std::map<Handle, SinkState> m_sinks;
     std::map<Handle, AcceptCallback> m_acceptors;
+    /** Accepted connections not attached yet (their owner may take a while to start). */
+    std::map<Handle, Unattached> m_unattached;
 };
 
 } // namespace mqtt

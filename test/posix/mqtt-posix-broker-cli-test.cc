@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <cstdlib>
+
 using namespace ns3::mqtt;
 using namespace ns3::mqtt::test;
 
@@ -54,7 +57,7 @@ TEST(BrokerCommandLine, ErrorsNameTheOptionOrFile)
         {{"--max-queued-messages", "0"}, {"--max-queued-messages", "'0'"}},
         {{"--max-inflight", "x"}, {"--max-inflight", "'x'"}},
         {{"--connect-timeout", "-1"}, {"--connect-timeout", "'-1'"}},
-        {{"--record", "run.h5"}, {"--record", "not available yet"}},
+        {{"--record", dir.Path() + "/no-such-dir/run.h5"}, {"--record", "run.h5"}},
     };
     for (const Case& c : cases)
     {
@@ -108,3 +111,69 @@ TEST(BrokerCommandLine, ListensOnSeveralAddressesIpv4AndIpv6)
             << endpoint;
     }
 }
+
+#ifdef MQTT_BROKER_RECORD
+// --record writes the results schema (doc/results.md) from the broker's side: read back with
+// h5py (python3-h5py), as the analysis does.
+TEST(BrokerCommandLine, RecordWritesResultsFile)
+{
+    if (FindProgram("python3").empty() ||
+        std::system("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0)
+    {
+        GTEST_SKIP() << "needs /usr/bin/python3 with h5py (Debian python3-h5py) to read the file";
+    }
+    ScratchDir dir;
+    std::string file = dir.Path() + "/broker.h5";
+    BrokerProcess broker;
+    ASSERT_TRUE(broker.Start({"--record", file}));
+    {
+        RawClient subscriber;
+        ASSERT_TRUE(subscriber.Connect(broker.Port()));
+        ASSERT_EQ(subscriber.MqttConnect("rec-sub"), 0);
+        ASSERT_EQ(subscriber.MqttSubscribe("rec/#", Qos::AtLeastOnce), 1);
+        RawClient publisher;
+        ASSERT_TRUE(publisher.Connect(broker.Port()));
+        ASSERT_EQ(publisher.MqttConnect("rec-pub"), 0);
+        for (uint16_t id = 1; id <= 3; ++id)
+        {
+            publisher.SendBytes(RawClient::PublishBytes("rec/t", {'x'}, Qos::AtLeastOnce, id));
+        }
+        int received = 0;
+        while (received < 3)
+        {
+            std::optional<Packet> packet = subscriber.Read(5000ms);
+            ASSERT_TRUE(packet.has_value());
+            if (auto* publish = std::get_if<PublishPacket>(&*packet))
+            {
+                ++received;
+                subscriber.Send(PubackPacket{publish->packetId});
+            }
+        }
+        subscriber.Send(DisconnectPacket{});
+        publisher.Send(DisconnectPacket{});
+        ASSERT_TRUE(subscriber.WaitClosed(2000ms));
+    }
+    broker.Signal(SIGTERM);
+    ASSERT_EQ(broker.Wait(10000ms), 0) << broker.Output();
+    ChildProcess reader;
+    ASSERT_TRUE(reader.Start({"/usr/bin/python3",
+                              "-c",
+                              "import h5py, sys\n"
+                              "f = h5py.File(sys.argv[1], 'r')\n"
+                              "print('counts', *(f[k].shape[0] for k in ('clients', 'publishes', "
+                              "'deliveries', 'subscriptions', 'connections', 'drops')))\n"
+                              "print('clients', *(n.decode() for n in f['clients']['name']))\n"
+                              "d = f['deliveries'][:]\n"
+                              "print('latency_ok', bool(((d['latency'] >= 0) & (d['latency'] < "
+                              "5)).all()))\n",
+                              file},
+                             dir.Path() + "/reader.out"));
+    ASSERT_EQ(reader.Wait(20000ms), 0) << reader.Output();
+    // 2 clients, 3 publishes, 3 deliveries (QoS 1 PUBACKed), 1 subscription; connections: a
+    // session and a close each.
+    EXPECT_NE(reader.Output().find("counts 2 3 3 1 4 0"), std::string::npos) << reader.Output();
+    EXPECT_NE(reader.Output().find("clients rec-sub rec-pub"), std::string::npos)
+        << reader.Output();
+    EXPECT_NE(reader.Output().find("latency_ok True"), std::string::npos) << reader.Output();
+}
+#endif

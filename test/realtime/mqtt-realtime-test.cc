@@ -226,6 +226,38 @@ TEST_F(Realtime, RealAndSimulatedClientsShareTheSimulatedBroker)
     EXPECT_LT(p99Bridged, 50000);
 }
 
+// A real client that connects and sends CONNECT before the broker application has started is
+// held (with what it sent) and served once the broker runs.
+TEST_F(Realtime, RealClientConnectingBeforeTheBrokerStartsIsServed)
+{
+    Ptr<Node> node = CreateObject<Node>();
+    InternetStackHelper().Install(node);
+    ApplicationContainer apps = MqttBrokerHelper().Install(node);
+    apps.Start(Seconds(0.3));
+    MqttPosixEndpoint real =
+        MqttRealtimeHelper::ListenReal(DynamicCast<MqttBroker>(apps.Get(0)), "127.0.0.1:0");
+    int code = -1;
+    std::chrono::milliseconds waited{0};
+    std::thread realClient(
+        [&]
+        {
+            RawClient client;
+            auto start = std::chrono::steady_clock::now();
+            if (client.Connect(real.Port()))
+            {
+                code = client.MqttConnect("early-bird", 60, true, 5000ms);
+            }
+            waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - start);
+            StopFromOtherThread();
+        });
+    Simulator::Stop(Seconds(10));
+    Simulator::Run();
+    realClient.join();
+    EXPECT_EQ(code, 0);
+    EXPECT_GE(waited.count(), 250); // the CONNACK waited for the broker's start at 0.3 s
+}
+
 // Simulated devices talk to a real broker: a simulated publisher and a simulated subscriber
 // (different nodes, no simulated link between them at all) meet in the real broker, and a real
 // client sees the same messages.
