@@ -13,6 +13,15 @@
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 namespace ns3
 {
 
@@ -94,6 +103,34 @@ MqttRealtimeHelper::UseRealBroker(Ptr<MqttClient> client, const std::string& tex
         [endpoint, context](ConnectionId id, const MqttTransportCallbacks& callbacks) {
             return Ptr<MqttTransport>(MqttRealTransport::Connect(id, context, endpoint, callbacks));
         });
+}
+
+int
+MqttRealtimeHelper::OpenTap(const std::string& name, std::string& error)
+{
+    if (name.empty() || name.size() >= IFNAMSIZ)
+    {
+        error = "TAP name '" + name + "' must have 1 to " + std::to_string(IFNAMSIZ - 1) +
+                " characters";
+        return -1;
+    }
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+    {
+        error = "/dev/net/tun: " + std::string(std::strerror(errno));
+        return -1;
+    }
+    ifreq request{};
+    request.ifr_flags = IFF_TAP | IFF_NO_PI;
+    std::strncpy(request.ifr_name, name.c_str(), IFNAMSIZ - 1);
+    if (ioctl(fd, TUNSETIFF, &request) != 0)
+    {
+        error = "TUNSETIFF " + name + ": " + std::string(std::strerror(errno)) +
+                (errno == EPERM ? " (needs root)" : "");
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 void

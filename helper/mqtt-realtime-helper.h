@@ -52,6 +52,13 @@ class MqttRealtimeHelper
     /** UseRealBroker for every MqttClient in @p apps. */
     static void UseRealBroker(const ApplicationContainer& apps, const std::string& endpoint);
 
+    /**
+     * Opens (creating it if needed) the TAP device @p name through /dev/net/tun, without packet
+     * information headers, for an FdNetDevice (packet-level hardware in the loop). Needs root
+     * (CAP_NET_ADMIN). @return the descriptor, or -1 with @p error set.
+     */
+    static int OpenTap(const std::string& name, std::string& error);
+
     /** Parses an endpoint, stopping the simulation with a message naming it if malformed. */
     static MqttPosixEndpoint ParseEndpoint(const std::string& endpoint);
 
