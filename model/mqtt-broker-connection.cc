@@ -133,16 +133,32 @@ MqttBrokerConnection::SetKeepAliveSeconds(uint16_t seconds)
     m_keepAliveSeconds = seconds;
 }
 
+MqttBrokerConnection::Extras&
+MqttBrokerConnection::GetExtras()
+{
+    if (!m_extras)
+    {
+        m_extras = std::make_unique<Extras>();
+    }
+    return *m_extras;
+}
+
 HeldOutput&
 MqttBrokerConnection::Held()
 {
-    return m_held;
+    return GetExtras().held;
 }
 
 InboundLimits&
 MqttBrokerConnection::Limits()
 {
-    return m_limits;
+    return GetExtras().limits;
+}
+
+bool
+MqttBrokerConnection::HasExtras() const
+{
+    return m_extras != nullptr;
 }
 
 uint64_t

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -114,9 +115,14 @@ class MqttBrokerConnection
     uint16_t KeepAliveSeconds() const;
     void SetKeepAliveSeconds(uint16_t seconds);
 
-    /** Packets held back for reordering. */
+    /**
+     * Packets held back for reordering, and the inbound rate limits: created on first use, so
+     * connections of a profile without these features stay small.
+     */
     HeldOutput& Held();
     InboundLimits& Limits();
+    /** Whether Held() or Limits() was ever used. */
+    bool HasExtras() const;
 
     /** Lifecycle version number of this connection (0: no lifecycle events for it). */
     uint64_t LifecycleVersion() const;
@@ -135,8 +141,16 @@ class MqttBrokerConnection
     Nanos m_keepAlivePeriod{0};
     uint16_t m_keepAliveSeconds = 0;
     uint64_t m_lifecycleVersion = 0;
-    HeldOutput m_held;
-    InboundLimits m_limits;
+
+    struct Extras
+    {
+        HeldOutput held;
+        InboundLimits limits;
+    };
+
+    Extras& GetExtras();
+
+    std::unique_ptr<Extras> m_extras;
 };
 
 } // namespace mqtt

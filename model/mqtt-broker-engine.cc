@@ -227,16 +227,26 @@ class MqttBrokerEngine::Impl
     void Drain(MqttSession& s, Nanos now, MqttActions& out);
     bool WindowHasRoom(const MqttSession& s) const;
 
-    // --- Held output (reorderJitter) -------------------------------------------------------
-    /** Writes @p h now, or holds it for a random delay when the profile reorders. */
-    void Emit(MqttBrokerConnection& conn, HeldPacket h, Nanos now, MqttActions& out);
-    /** PUBACK or PUBREC to a publisher, through Emit (held acks count as inbound in flight). */
+    // --- Output of deliveries and acknowledgements, held back with reorderJitter ----------
+    /** Whether the profile holds output back (reorderJitter). */
+    bool Reorders() const;
+    /** Holds @p h for a random delay in [0, reorderJitter) on the release timer. */
+    void Hold(MqttBrokerConnection& conn, HeldPacket h, Nanos now, MqttActions& out);
+    /** A PUBLISH to @p s now (DUP=0), with its MessageSent (and MessageDelivered for QoS 0). */
+    void WritePublish(MqttSession& s,
+                      const MqttMessagePtr& m,
+                      Qos qos,
+                      uint16_t packetId,
+                      bool retain,
+                      bool countDelivered,
+                      MqttActions& out);
+    /** PUBACK or PUBREC to a publisher, now or held (held acks count as inbound in flight). */
     void SendAck(MqttBrokerConnection& conn,
                  PacketType type,
                  uint16_t packetId,
                  Nanos now,
                  MqttActions& out);
-    /** Writes a packet now; a held QoS 1/2 delivery only if it is still in flight. */
+    /** Writes a held packet; a QoS 1/2 delivery only if it is still in flight. */
     void Write(MqttBrokerConnection& conn, const HeldPacket& h, MqttActions& out);
     /** Writes every held packet due at @p now, in release order, and re-arms the timer. */
     void Release(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
@@ -309,10 +319,14 @@ MqttBrokerEngine::Impl::OnConnectionOpened(ConnectionId id, Nanos now, MqttActio
         return; // the driver reused a live id; keep the first connection
     }
     auto conn = std::make_unique<MqttBrokerConnection>(id, m_profile.maxPacketSize, now);
-    // Burst of one second's worth of each rate.
-    conn->Limits().publishes = MqttRateLimiter(m_profile.maxPublishRate, m_profile.maxPublishRate);
-    conn->Limits().bytes =
-        MqttRateLimiter(m_profile.maxInboundBytesRate, m_profile.maxInboundBytesRate);
+    if (m_profile.maxPublishRate > 0 || m_profile.maxInboundBytesRate > 0)
+    {
+        // Burst of one second's worth of each rate.
+        conn->Limits().publishes =
+            MqttRateLimiter(m_profile.maxPublishRate, m_profile.maxPublishRate);
+        conn->Limits().bytes =
+            MqttRateLimiter(m_profile.maxInboundBytesRate, m_profile.maxInboundBytesRate);
+    }
     if (m_profile.connectTimeout > Nanos(0))
     {
         conn->SetTimer(StartTimer(TimerKind::Connection, id, now + m_profile.connectTimeout, out));
@@ -337,22 +351,28 @@ MqttBrokerEngine::Impl::OnBytes(
 void
 MqttBrokerEngine::Impl::ProcessInput(MqttBrokerConnection& conn, Nanos now, MqttActions& out)
 {
+    // The limits live apart from the hot connection state: touched only when the profile has a
+    // byte rate.
+    const bool byteRate = m_profile.maxInboundBytesRate > 0;
     for (;;)
     {
-        InboundLimits& limits = conn.Limits();
-        if (limits.resumeTimer != 0)
+        if (byteRate)
         {
-            return; // paused by the byte rate: the Resume timer goes on
-        }
-        if (!limits.bytes.Fits(0, now))
-        {
-            // Over the byte rate: what is buffered waits, in order, for the rate to allow it.
-            if (conn.Reader().Buffered() != 0)
+            InboundLimits& limits = conn.Limits();
+            if (limits.resumeTimer != 0)
             {
-                limits.resumeTimer =
-                    StartTimer(TimerKind::Resume, conn.Id(), limits.bytes.WhenFits(0), out);
+                return; // paused by the byte rate: the Resume timer goes on
             }
-            return;
+            if (!limits.bytes.Fits(0, now))
+            {
+                // Over the byte rate: what is buffered waits, in order, for the rate to allow it.
+                if (conn.Reader().Buffered() != 0)
+                {
+                    limits.resumeTimer =
+                        StartTimer(TimerKind::Resume, conn.Id(), limits.bytes.WhenFits(0), out);
+                }
+                return;
+            }
         }
         DecodeResult r = conn.Reader().Next(m_packet);
         if (r.status == DecodeStatus::NeedMore)
@@ -374,7 +394,10 @@ MqttBrokerEngine::Impl::ProcessInput(MqttBrokerConnection& conn, Nanos now, Mqtt
             }
             return;
         }
-        limits.bytes.Take(static_cast<double>(r.consumed), now);
+        if (byteRate)
+        {
+            conn.Limits().bytes.Take(static_cast<double>(r.consumed), now);
+        }
         conn.SetLastActivity(now);
         if (!HandlePacket(conn, now, out))
         {
@@ -474,7 +497,7 @@ MqttBrokerEngine::Impl::OnTimer(TimerId timer, Nanos now, MqttActions& out)
     // Keep-alive is checked lazily: packets only move LastActivity, and the timer, when it
     // fires, either finds the deadline passed or re-arms for the real deadline. Input held back
     // by the byte rate has arrived, so it counts as activity.
-    if (conn.Limits().resumeTimer != 0)
+    if (conn.HasExtras() && conn.Limits().resumeTimer != 0)
     {
         conn.SetLastActivity(now);
     }
@@ -760,10 +783,9 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     const Qos received = p.qos;
     // Inbound limits come first: a PUBLISH over them is not taken over at all. Held
     // acknowledgements are the inbound messages in flight (maxInflightIn).
-    InboundLimits& limits = conn.Limits();
-    bool throttled = !limits.publishes.TryTake(1, now) ||
+    bool throttled = (m_profile.maxPublishRate > 0 && !conn.Limits().publishes.TryTake(1, now)) ||
                      (received != Qos::AtMostOnce && m_profile.maxInflightIn != 0 &&
-                      conn.Held().acks >= m_profile.maxInflightIn);
+                      conn.HasExtras() && conn.Held().acks >= m_profile.maxInflightIn);
     Qos qos = received;
     bool ignore = false;
     if (static_cast<uint8_t>(received) > static_cast<uint8_t>(m_profile.maxQos))
@@ -1091,16 +1113,22 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     std::unique_ptr<MqttBrokerConnection> owned = std::move(m_connections[id]);
     m_connections.erase(id);
 
-    for (TimerId t : {conn.Timer(), conn.Held().timer, conn.Limits().resumeTimer})
+    if (conn.Timer() != 0)
     {
-        if (t != 0)
+        CancelTimer(conn.Timer(), out);
+        conn.SetTimer(0);
+    }
+    if (conn.HasExtras())
+    {
+        for (TimerId* t : {&conn.Held().timer, &conn.Limits().resumeTimer})
         {
-            CancelTimer(t, out);
+            if (*t != 0)
+            {
+                CancelTimer(*t, out);
+                *t = 0;
+            }
         }
     }
-    conn.SetTimer(0);
-    conn.Held().timer = 0;
-    conn.Limits().resumeTimer = 0;
     if (spec.emitClose)
     {
         out.emplace_back(CloseAction{id, spec.reason});
@@ -1119,15 +1147,18 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     // Held output dies with the connection: a QoS 0 delivery is lost; a QoS 1/2 one stays in
     // flight and is re-sent on resume; a held acknowledgement is never sent (the publisher
     // sends its PUBLISH again).
-    for (const auto& [key, h] : conn.Held().packets)
+    if (conn.HasExtras())
     {
-        if (h.kind == HeldPacket::Kind::Publish && h.qos == Qos::AtMostOnce && h.countDelivered)
+        for (const auto& [key, h] : conn.Held().packets)
         {
-            NotifyDrop(s, id, h.message, h.qos, DropReason::QosZeroOffline, out);
+            if (h.kind == HeldPacket::Kind::Publish && h.qos == Qos::AtMostOnce && h.countDelivered)
+            {
+                NotifyDrop(s, id, h.message, h.qos, DropReason::QosZeroOffline, out);
+            }
         }
+        conn.Held().packets.clear();
+        conn.Held().acks = 0;
     }
-    conn.Held().packets.clear();
-    conn.Held().acks = 0;
     StopPaced(*s, out);
     s->SetConnection(nullptr);
     conn.SetSession(nullptr);
@@ -1609,20 +1640,29 @@ void
 MqttBrokerEngine::Impl::SendQos0(
     MqttSession& s, const MqttMessagePtr& m, bool retain, Nanos now, MqttActions& out)
 {
+    // A profile deviation: with this probability the same QoS 0 message once more, with no DUP
+    // flag, reported MessageSent only (the first copy is the delivery). Decided first: with
+    // reorderJitter each copy then draws its own delay.
+    bool duplicate =
+        m_profile.qos0DuplicateProbability > 0 && Uniform() < m_profile.qos0DuplicateProbability;
+    if (!Reorders())
+    {
+        WritePublish(s, m, Qos::AtMostOnce, 0, retain, true, out);
+        if (duplicate)
+        {
+            WritePublish(s, m, Qos::AtMostOnce, 0, retain, false, out);
+        }
+        return;
+    }
     HeldPacket h;
     h.message = m;
     h.qos = Qos::AtMostOnce;
     h.retain = retain;
-    // Decide on the duplicate first: with reorderJitter each copy draws its own delay after.
-    bool duplicate =
-        m_profile.qos0DuplicateProbability > 0 && Uniform() < m_profile.qos0DuplicateProbability;
-    Emit(*s.Connection(), h, now, out);
+    Hold(*s.Connection(), h, now, out);
     if (duplicate)
     {
-        // A profile deviation: the same QoS 0 message once more, with no DUP flag; reported
-        // MessageSent only (the first copy is the delivery).
         h.countDelivered = false;
-        Emit(*s.Connection(), h, now, out);
+        Hold(*s.Connection(), std::move(h), now, out);
     }
 }
 
@@ -1641,12 +1681,17 @@ MqttBrokerEngine::Impl::SendNew(
     f.state =
         qos == Qos::AtLeastOnce ? InflightState::AwaitingPuback : InflightState::AwaitingPubrec;
     s.AddInflight(std::move(f));
+    if (!Reorders())
+    {
+        WritePublish(s, m, qos, packetId, retain, true, out);
+        return;
+    }
     HeldPacket h;
     h.message = m;
     h.qos = qos;
     h.packetId = packetId;
     h.retain = retain;
-    Emit(*s.Connection(), std::move(h), now, out); // in flight from now, even while held
+    Hold(*s.Connection(), std::move(h), now, out); // in flight from now, even while held
 }
 
 void
@@ -1754,14 +1799,15 @@ MqttBrokerEngine::Impl::Drain(MqttSession& s, Nanos now, MqttActions& out)
     }
 }
 
-void
-MqttBrokerEngine::Impl::Emit(MqttBrokerConnection& conn, HeldPacket h, Nanos now, MqttActions& out)
+bool
+MqttBrokerEngine::Impl::Reorders() const
 {
-    if (m_profile.reorderJitter <= Nanos(0))
-    {
-        Write(conn, h, out);
-        return;
-    }
+    return m_profile.reorderJitter > Nanos(0);
+}
+
+void
+MqttBrokerEngine::Impl::Hold(MqttBrokerConnection& conn, HeldPacket h, Nanos now, MqttActions& out)
+{
     Nanos at = now + Nanos(static_cast<Nanos::rep>(std::floor(
                          Uniform() * static_cast<double>(m_profile.reorderJitter.count()))));
     HeldOutput& held = conn.Held();
@@ -1786,11 +1832,23 @@ void
 MqttBrokerEngine::Impl::SendAck(
     MqttBrokerConnection& conn, PacketType type, uint16_t packetId, Nanos now, MqttActions& out)
 {
+    if (!Reorders())
+    {
+        if (type == PacketType::Pubrec)
+        {
+            SendPacket(conn.Id(), PubrecPacket{packetId}, out);
+        }
+        else
+        {
+            SendPacket(conn.Id(), PubackPacket{packetId}, out);
+        }
+        return;
+    }
     HeldPacket h;
     h.kind = HeldPacket::Kind::Ack;
     h.ackType = type;
     h.packetId = packetId;
-    Emit(conn, std::move(h), now, out);
+    Hold(conn, std::move(h), now, out);
 }
 
 void
@@ -1810,7 +1868,6 @@ MqttBrokerEngine::Impl::Write(MqttBrokerConnection& conn, const HeldPacket& h, M
         return;
     }
     MqttSession& s = *conn.Session();
-    const MqttMessage& m = *h.message;
     if (h.qos != Qos::AtMostOnce)
     {
         // Held, a delivery can have been completed by an acknowledgement guessing its id.
@@ -1822,20 +1879,32 @@ MqttBrokerEngine::Impl::Write(MqttBrokerConnection& conn, const HeldPacket& h, M
             return;
         }
     }
+    WritePublish(s, h.message, h.qos, h.packetId, h.retain, h.countDelivered, out);
+}
+
+void
+MqttBrokerEngine::Impl::WritePublish(MqttSession& s,
+                                     const MqttMessagePtr& m,
+                                     Qos qos,
+                                     uint16_t packetId,
+                                     bool retain,
+                                     bool countDelivered,
+                                     MqttActions& out)
+{
     // DUP=0 on a first send [MQTT-4.3.1-1], [MQTT-4.3.2-1], [MQTT-4.3.3-1] whatever the
     // publisher's DUP was [MQTT-3.3.1-3]; QoS 0 has no identifier [MQTT-3.3.1-2].
     EncodePublish(false,
-                  h.qos,
-                  h.retain,
-                  m.topic,
-                  h.packetId,
-                  m.payload.data(),
-                  m.payload.size(),
-                  SendBuffer(id, out));
-    NotifyDelivery(EventType::MessageSent, s, h.message, h.qos, h.packetId, false, h.retain, out);
-    if (h.qos == Qos::AtMostOnce && h.countDelivered)
+                  qos,
+                  retain,
+                  m->topic,
+                  packetId,
+                  m->payload.data(),
+                  m->payload.size(),
+                  SendBuffer(s.Connection()->Id(), out));
+    NotifyDelivery(EventType::MessageSent, s, m, qos, packetId, false, retain, out);
+    if (qos == Qos::AtMostOnce && countDelivered)
     {
-        NotifyDelivery(EventType::MessageDelivered, s, h.message, h.qos, 0, false, h.retain, out);
+        NotifyDelivery(EventType::MessageDelivered, s, m, qos, 0, false, retain, out);
     }
 }
 
