@@ -265,7 +265,7 @@ def main(argv=None):
     out = args.out or os.path.dirname(os.path.abspath(args.results))
     os.makedirs(out, exist_ok=True)
     res = Results(args.results)
-    rows = summary(res)
+    rows = res.summary()
     plots = [plot_delivery(rows, out), plot_latency(rows, out), plot_timeline(res, out),
              plot_broker(res, out), plot_links(res, out)]
     write_report(res, rows, plots, out)
@@ -274,10 +274,6 @@ def main(argv=None):
     print(summary_table(rows, markdown=False))
     print(f"report: {os.path.join(out, 'report.md')} ({len(plots)} plots in {out})")
     return 0
-
-
-def summary(res):
-    return res.summary()
 
 
 if __name__ == "__main__":

@@ -197,9 +197,9 @@ Table()
         {"max-inbound-bytes-rate",
          Real(&P::maxInboundBytesRate, 0, 1e12, "a rate in bytes per second >= 0")},
         {"qos0-duplicate-probability",
-         Real(&P::qos0DuplicateProbability, 0, 1, "a probability in [0, 1]")},
+         Real(&P::qos0DuplicateProbability, 0, 1, "a probability from 0 to 1")},
         {"resend-new-packet-id-probability",
-         Real(&P::resendNewPacketIdProbability, 0, 1, "a probability in [0, 1]")},
+         Real(&P::resendNewPacketIdProbability, 0, 1, "a probability from 0 to 1")},
         {"reorder-jitter", Duration(&P::reorderJitter)},
         {"lifecycle-topic-prefix",
          [](P* p, const std::string& v) -> std::string

@@ -331,6 +331,12 @@ class Map
     }
 
     void
+    Number(const std::string& key, double* out)
+    {
+        Real(key, -1e300, 1e300, "a number", out);
+    }
+
+    void
     Probability(const std::string& key, double* out)
     {
         Real(key, 0, 1, "a probability from 0 to 1", out);
@@ -529,15 +535,16 @@ ReadLoss(Reader& r, const YAML::Node& node, const std::string& path, MqttLossSpe
     if (model == MqttLossSpec::Model::Rate)
     {
         m.Require({"rate"});
-        m.Probability("rate", &loss->rate);
+        m.Number("rate", &loss->rate);
     }
     else if (model == MqttLossSpec::Model::GilbertElliott)
     {
+        // Ranges are checked by MqttScenario::Validate, for files and structures alike.
         m.Require({"p-good-bad", "p-bad-good"});
-        m.Probability("p-good-bad", &loss->pGoodBad);
-        m.Probability("p-bad-good", &loss->pBadGood);
-        m.Probability("loss-good", &loss->lossGood);
-        m.Probability("loss-bad", &loss->lossBad);
+        m.Number("p-good-bad", &loss->pGoodBad);
+        m.Number("p-bad-good", &loss->pBadGood);
+        m.Number("loss-good", &loss->lossGood);
+        m.Number("loss-bad", &loss->lossBad);
     }
 }
 

@@ -7,6 +7,7 @@
 #include "mqtt-topic.h"
 #include "mqtt-units.h"
 
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -44,8 +45,10 @@ CheckLoss(const MqttLossSpec& loss, const std::string& path, std::vector<MqttSce
     {
         if (!IsProbability(v))
         {
-            out->push_back(
-                {path + "." + field, "expected a probability in [0, 1], got " + std::to_string(v)});
+            char buf[64];
+            auto r = std::to_chars(buf, buf + sizeof(buf), v);
+            out->push_back({path + "." + field,
+                            "expected a probability from 0 to 1, got " + std::string(buf, r.ptr)});
         }
     };
     switch (loss.model)
@@ -287,6 +290,39 @@ MqttScenario::ClientNodeName(const MqttClientGroupSpec& group, uint32_t index)
     return group.name + "-" + std::to_string(index);
 }
 
+std::string
+MqttScenario::SegmentName(const MqttClientGroupSpec& group, const std::string& vertex)
+{
+    return group.name + "@" + vertex;
+}
+
+const std::string&
+MqttScenario::EdgeLinkName(const MqttGraphEdge& e) const
+{
+    return e.link.empty() ? topology.link : e.link;
+}
+
+MqttEdgeLink
+MqttScenario::ResolveEdge(const MqttGraphEdge& e) const
+{
+    MqttEdgeLink r;
+    r.spec = FindLink(EdgeLinkName(e));
+    if (!r.spec)
+    {
+        return r;
+    }
+    r.rateBps = e.rateBps.value_or(r.spec->rateBps);
+    r.delay = e.delay.value_or(r.spec->delay);
+    r.loss = r.spec->loss;
+    if (e.loss)
+    {
+        r.loss = MqttLossSpec();
+        r.loss.model = MqttLossSpec::Model::Rate;
+        r.loss.rate = *e.loss;
+    }
+    return r;
+}
+
 std::vector<MqttScenarioError>
 MqttScenario::BuildGraph(const std::string& baseDir)
 {
@@ -453,7 +489,7 @@ MqttScenario::Validate() const
     }
     for (const auto& edge : graph.Edges())
     {
-        const std::string& cls = edge.link.empty() ? topology.link : edge.link;
+        const std::string& cls = EdgeLinkName(edge);
         if (cls.empty())
         {
             err("topology.link",
@@ -685,14 +721,9 @@ MqttScenario::Validate() const
                 }
                 else if (segments.insert(where[i]).second)
                 {
-                    accessLinks.insert(g.name + "@" + vertices[where[i]].name);
+                    accessLinks.insert(SegmentName(g, vertices[where[i]].name));
                 }
             }
-        }
-        if (link && link->type == MqttLinkType::LowPan)
-        {
-            // Every device of a 6LoWPAN group must reach its border router hop by hop; the
-            // grid or line layout with range >= spacing guarantees it (checked above).
         }
     }
     for (const auto& node : clientNodes)

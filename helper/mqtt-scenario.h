@@ -235,6 +235,16 @@ struct MqttTopologySpec
     std::vector<std::pair<MqttNodeRole, std::vector<std::string>>> roles;
 };
 
+/** A graph edge's link class and parameters, the edge's own overrides applied. */
+struct MqttEdgeLink
+{
+    const MqttLinkSpec* spec = nullptr; //!< null when the class does not exist
+    uint64_t rateBps = 0;
+    ScenarioTime delay{0};
+    /** The class's loss model, or a rate model when the edge has its own loss. */
+    MqttLossSpec loss;
+};
+
 /** A validation error: the dotted path of the field and what is wrong with it. */
 struct MqttScenarioError
 {
@@ -286,6 +296,15 @@ struct MqttScenario
 
     /** Name of the ns-3 node of client @p index of @p group (members with a link). */
     static std::string ClientNodeName(const MqttClientGroupSpec& group, uint32_t index);
+
+    /** Name of the shared access network (csma, wifi, lowpan) of @p group at a vertex. */
+    static std::string SegmentName(const MqttClientGroupSpec& group, const std::string& vertex);
+
+    /** Name of the link class of edge @p e: its own, else topology.link. */
+    const std::string& EdgeLinkName(const MqttGraphEdge& e) const;
+
+    /** The class and parameters of edge @p e. */
+    MqttEdgeLink ResolveEdge(const MqttGraphEdge& e) const;
 
     /**
      * Vertex each client of @p group attaches to (or runs on), in member order; empty when the

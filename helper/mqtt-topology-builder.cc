@@ -97,13 +97,6 @@ Ipv6Net(uint32_t k)
     return Ipv6Address(b);
 }
 
-/** Segment name of a shared access network. */
-std::string
-SegmentName(const MqttClientGroupSpec& g, const std::string& vertex)
-{
-    return g.name + "@" + vertex;
-}
-
 } // namespace
 
 struct MqttTopologyBuilder::Impl
@@ -115,7 +108,6 @@ struct MqttTopologyBuilder::Impl
     std::deque<MqttBuiltLink> links;
     std::vector<MqttBuiltClient> clients;
     bool ipv6 = false;
-    int64_t firstStream = 0;
     int64_t nextStream = 0;
     int64_t lateStream = 0;
     SubnetAllocator v4;
@@ -512,7 +504,7 @@ struct MqttTopologyBuilder::Impl
                 nodes.Add(NewClientNode(g, i, true, false));
             }
             NetDeviceContainer d = Wire(cls, nodes, cls.rateBps, cls.delay);
-            std::string name = SegmentName(g, vs[vertex].name);
+            std::string name = MqttScenario::SegmentName(g, vs[vertex].name);
             NewLink(name, cls, d, vs[vertex].name, "", cls.rateBps, cls.delay, cls.loss);
             AssignV4(d);
             for (uint32_t k = 0; k < members.size(); ++k)
@@ -548,7 +540,7 @@ struct MqttTopologyBuilder::Impl
         u->SetStream(nextStream++);
         for (const auto& [vertex, members] : segments)
         {
-            std::string name = SegmentName(g, vs[vertex].name);
+            std::string name = MqttScenario::SegmentName(g, vs[vertex].name);
             // One channel per BSS: access networks at different gateways do not interfere.
             YansWifiChannelHelper channel = YansWifiChannelHelper::Default();
             YansWifiPhyHelper phy;
@@ -618,7 +610,7 @@ struct MqttTopologyBuilder::Impl
         }
         for (const auto& [vertex, members] : segments)
         {
-            std::string name = SegmentName(g, vs[vertex].name);
+            std::string name = MqttScenario::SegmentName(g, vs[vertex].name);
             Ptr<Node> br = vertexNodes[vertex];
             // The border router at a corner of the grid (or the end of the line), devices on
             // the other points.
@@ -750,8 +742,7 @@ struct MqttTopologyBuilder::Impl
         while (hops[v])
         {
             const MqttGraphEdge& e = s.graph.Edges()[*hops[v]];
-            const MqttLinkSpec* cls = s.FindLink(e.link.empty() ? s.topology.link : e.link);
-            total += e.delay ? *e.delay : cls->delay;
+            total += s.ResolveEdge(e).delay;
             v = e.a == v ? e.b : e.a;
         }
         return total;
@@ -770,7 +761,6 @@ MqttTopologyBuilder::Build(int64_t stream)
 {
     Impl& m = *m_impl;
     const MqttScenario& s = m.s;
-    m.firstStream = stream;
     m.nextStream = stream;
     m.lateStream = stream + BUILD_STREAMS;
     const auto& vs = s.graph.Vertices();
@@ -814,19 +804,13 @@ MqttTopologyBuilder::Build(int64_t stream)
     for (uint32_t i = 0; i < es.size(); ++i)
     {
         const MqttGraphEdge& e = es[i];
-        const MqttLinkSpec& cls = *s.FindLink(e.link.empty() ? s.topology.link : e.link);
-        uint64_t rate = e.rateBps.value_or(cls.rateBps);
-        ScenarioTime delay = e.delay.value_or(cls.delay);
-        MqttLossSpec loss = cls.loss;
-        if (e.loss)
-        {
-            loss = MqttLossSpec();
-            loss.model = MqttLossSpec::Model::Rate;
-            loss.rate = *e.loss;
-        }
-        NetDeviceContainer d =
-            m.Wire(cls, NodeContainer(m.vertexNodes[e.a], m.vertexNodes[e.b]), rate, delay);
-        m.NewLink(e.name, cls, d, vs[e.a].name, vs[e.b].name, rate, delay, loss);
+        MqttEdgeLink link = s.ResolveEdge(e);
+        NetDeviceContainer d = m.Wire(*link.spec,
+                                      NodeContainer(m.vertexNodes[e.a], m.vertexNodes[e.b]),
+                                      link.rateBps,
+                                      link.delay);
+        m.NewLink(
+            e.name, *link.spec, d, vs[e.a].name, vs[e.b].name, link.rateBps, link.delay, link.loss);
         m.AssignV4(d);
         if (m.ipv6)
         {
@@ -834,22 +818,14 @@ MqttTopologyBuilder::Build(int64_t stream)
             m.edgeV6[i] = {ifc.GetAddress(0, 1), ifc.GetAddress(1, 1)};
             m.edgeIf[i] = {ifc.GetInterfaceIndex(0), ifc.GetInterfaceIndex(1)};
         }
-    }
-    for (const auto& e : es)
-    {
-        const MqttLinkSpec& cls = *s.FindLink(e.link.empty() ? s.topology.link : e.link);
+        // The exported edge carries the resolved class, rate, delay and mean loss.
         MqttGraphEdge copy = e;
-        copy.link = cls.name;
-        copy.rateBps = e.rateBps.value_or(cls.rateBps);
-        copy.delay = e.delay.value_or(cls.delay);
-        MqttLossSpec loss = cls.loss;
-        if (e.loss)
+        copy.link = link.spec->name;
+        copy.rateBps = link.rateBps;
+        copy.delay = link.delay;
+        if (link.loss.model != MqttLossSpec::Model::None)
         {
-            copy.loss = e.loss;
-        }
-        else if (loss.model != MqttLossSpec::Model::None)
-        {
-            copy.loss = loss.MeanLoss();
+            copy.loss = link.loss.MeanLoss();
         }
         m.built.AddEdge(copy);
     }

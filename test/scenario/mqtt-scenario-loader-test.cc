@@ -399,7 +399,7 @@ TEST(ProfileOverrides, EveryKeyAppliesAndRejectsGarbage)
     EXPECT_EQ(ApplyProfileOverride(&p, "max-keep-alive", "70000"),
               "expected an integer from 0 to 65535, got '70000'");
     EXPECT_EQ(ApplyProfileOverride(&p, "qos0-duplicate-probability", "2"),
-              "expected a probability in [0, 1], got '2'");
+              "expected a probability from 0 to 1, got '2'");
     for (const auto& key : ProfileOverrideKeys())
     {
         // Every key but the two free-text ones rejects a value no field type accepts.
