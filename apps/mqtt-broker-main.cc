@@ -15,6 +15,7 @@
 #include "mqtt-broker-record.h"
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -54,6 +55,10 @@ Usage(std::FILE* out)
         "  --max-queued-messages N  messages queued per session (overrides the profile)\n"
         "  --max-inflight N       QoS 1/2 messages in flight to one client (overrides the\n"
         "                         profile)\n"
+        "  --backpressure N       stop reading a publisher whose message finds N messages\n"
+        "                         queued for a connected subscriber, until that queue is down\n"
+        "                         to N/2 (at most 1 s per pause; 0: off; default: half the\n"
+        "                         queue bound, at most 1000)\n"
         "  --max-unsent-bytes N   close a connection that leaves more than N bytes unread\n"
         "                         (default 8388608)\n"
         "  --seed N               seed of the engine's randomness (default 1)\n"
@@ -96,6 +101,7 @@ main(int argc, char** argv)
     std::optional<unsigned long long> connectTimeout;
     std::optional<unsigned long long> maxQueued;
     std::optional<unsigned long long> maxInflight;
+    std::optional<unsigned long long> backPressure;
     unsigned long long seed = 1;
     bool quiet = false;
 
@@ -163,6 +169,16 @@ main(int argc, char** argv)
             }
             (arg == "--max-inflight" ? maxInflight : maxQueued) = count;
         }
+        else if (arg == "--backpressure")
+        {
+            unsigned long long depth = 0;
+            std::string text = value("--backpressure");
+            if (!ParseUnsigned(text, depth) || depth > 0xFFFFFFFFull)
+            {
+                Fail("--backpressure: expected a whole number of messages, got '" + text + "'");
+            }
+            backPressure = depth;
+        }
         else if (arg == "--max-unsent-bytes")
         {
             unsigned long long bytes = 0;
@@ -229,6 +245,13 @@ main(int argc, char** argv)
     }
 
     MqttBrokerEngine engine(*profile, seed);
+    if (!backPressure)
+    {
+        // Well below the queue bound, so that publishers wait before anything is dropped.
+        uint32_t bound = profile->maxQueuedMessages;
+        backPressure = bound == 0 ? 1000 : std::min<unsigned long long>(1000, bound / 2);
+    }
+    engine.SetBackPressure(static_cast<std::size_t>(*backPressure), std::chrono::seconds(1));
     if (!passwordFile.empty())
     {
         auto authenticator = std::make_shared<MqttAuthenticator>();

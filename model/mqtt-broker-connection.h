@@ -73,6 +73,13 @@ struct InboundLimits
     MqttRateLimiter bytes;
     /** Input is paused by the byte rate until this timer fires (0: not paused). */
     TimerId resumeTimer = 0;
+    /**
+     * Input is paused by back-pressure (MqttBrokerEngine::SetBackPressure) until the queue of
+     * session pausedBy (its handle) drains or this timer (the longest pause) fires (0: not
+     * paused).
+     */
+    TimerId pauseTimer = 0;
+    uint64_t pausedBy = 0;
 };
 
 class MqttBrokerConnection

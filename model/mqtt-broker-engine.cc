@@ -87,6 +87,7 @@ enum class TimerKind : uint8_t
     Release,       //!< held output of a connection is due (reorderJitter); key: connection id
     Resume,        //!< paused input may go on (maxInboundBytesRate); key: connection id
     Drain,         //!< the next paced message of a resumed session; key: its handle
+    Pause,         //!< the longest back-pressure pause of a connection's input; key: its id
 };
 
 class MqttBrokerEngine::Impl
@@ -100,6 +101,8 @@ class MqttBrokerEngine::Impl
     void OnConnectionClosed(ConnectionId id, Nanos now, MqttActions& out);
     void OnTimer(TimerId timer, Nanos now, MqttActions& out);
     void Shutdown(Nanos now, MqttActions& out);
+    bool IsInputPaused(ConnectionId id) const;
+    void SetBackPressure(std::size_t queueDepth, Nanos maxPause);
 
     MqttBrokerProfile m_profile;
     std::shared_ptr<const MqttAuthenticator> m_authenticator;
@@ -130,8 +133,11 @@ class MqttBrokerEngine::Impl
         std::optional<PacketType> packetType;
     };
 
+    /** OnTimer without processing the input of connections it released. */
+    void FireTimer(TimerId timer, Nanos now, MqttActions& out);
+
     // --- Packets ---------------------------------------------------------------------------
-    /** Decodes and handles buffered input while the byte rate allows. */
+    /** Decodes and handles buffered input while the byte rate and back-pressure allow. */
     void ProcessInput(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
     /** @return false when the connection was closed. */
     bool HandlePacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
@@ -222,10 +228,23 @@ class MqttBrokerEngine::Impl
     void Enqueue(MqttSession& s, QueuedMessage q, MqttActions& out);
     /**
      * Sends waiting deliveries in order while the window has room; during a paced drain, one
-     * stored message per slot of the drain rate.
+     * stored message per slot of the drain rate. Then lets the publishers that @p s paused go
+     * on if its queue is short enough again.
      */
     void Drain(MqttSession& s, Nanos now, MqttActions& out);
+    void DrainQueue(MqttSession& s, Nanos now, MqttActions& out);
     bool WindowHasRoom(const MqttSession& s) const;
+
+    // --- Back-pressure on publishers (SetBackPressure) -------------------------------------
+    /** Pauses the input of m_publishing, whose message @p s queued as the queue grew long. */
+    void PausePublisher(MqttSession& s, Nanos now, MqttActions& out);
+    /**
+     * Lets the connections paused by @p s go on (their input is processed by ProcessResumed):
+     * when its queue is down to half the pause depth, or always with @p force.
+     */
+    void ReleaseWaiters(const MqttSession& s, bool force, MqttActions& out);
+    /** Processes the buffered input of connections released since the last call. */
+    void ProcessResumed(Nanos now, MqttActions& out);
 
     // --- Output of deliveries and acknowledgements, held back with reorderJitter ----------
     /** Whether the profile holds output back (reorderJitter). */
@@ -298,6 +317,24 @@ class MqttBrokerEngine::Impl
     /** Scratch for topic-tree matches (taken and given back so nesting stays safe). */
     std::vector<SubscriberMatch> m_matches;
 
+    /** Sessions that paused publishers, by handle (ordered: determinism). */
+    struct SessionPause
+    {
+        /** Connections it paused, in pause order (some may be gone or released since). */
+        std::vector<ConnectionId> waiters;
+        /** A pause ran out: this session pauses no one until its queue is short again. */
+        bool exempt = false;
+    };
+
+    /** SetBackPressure's queue depth (0: off) and longest pause. */
+    std::size_t m_pauseDepth = 0;
+    Nanos m_maxPause{0};
+    /** The connection whose PUBLISH is being routed (null: none, e.g. a will). */
+    MqttBrokerConnection* m_publishing = nullptr;
+    std::map<SubscriberId, SessionPause> m_pauses;
+    /** Connections released from a pause whose buffered input is still to be processed. */
+    std::vector<ConnectionId> m_resumeInput;
+
     friend class MqttBrokerEngine;
 };
 
@@ -346,6 +383,7 @@ MqttBrokerEngine::Impl::OnBytes(
     }
     it->second->Reader().Append(data, size);
     ProcessInput(*it->second, now, out);
+    ProcessResumed(now, out);
 }
 
 void
@@ -356,6 +394,10 @@ MqttBrokerEngine::Impl::ProcessInput(MqttBrokerConnection& conn, Nanos now, Mqtt
     const bool byteRate = m_profile.maxInboundBytesRate > 0;
     for (;;)
     {
+        if (m_pauseDepth != 0 && conn.HasExtras() && conn.Limits().pauseTimer != 0)
+        {
+            return; // paused by back-pressure: released by the session's drain or the timer
+        }
         if (byteRate)
         {
             InboundLimits& limits = conn.Limits();
@@ -419,10 +461,18 @@ MqttBrokerEngine::Impl::OnConnectionClosed(ConnectionId id, Nanos now, MqttActio
     spec.publishWill = true; // closed without DISCONNECT (section 3.1.2.5)
     spec.emitClose = false;
     CloseConnection(*it->second, spec, now, out);
+    ProcessResumed(now, out);
 }
 
 void
 MqttBrokerEngine::Impl::OnTimer(TimerId timer, Nanos now, MqttActions& out)
+{
+    FireTimer(timer, now, out);
+    ProcessResumed(now, out);
+}
+
+void
+MqttBrokerEngine::Impl::FireTimer(TimerId timer, Nanos now, MqttActions& out)
 {
     auto it = m_timers.find(timer);
     if (it == m_timers.end())
@@ -477,6 +527,24 @@ MqttBrokerEngine::Impl::OnTimer(TimerId timer, Nanos now, MqttActions& out)
         }
         return;
     }
+    if (target.kind == TimerKind::Pause)
+    {
+        InboundLimits& limits = c->second->Limits();
+        if (limits.pauseTimer == timer)
+        {
+            // The session stopped draining (a subscriber that does not acknowledge, or two
+            // connections pausing each other): everyone it paused goes on, and it pauses no
+            // one until its queue is short again.
+            limits.pauseTimer = 0;
+            m_resumeInput.push_back(c->first);
+            if (MqttSession* s = m_sessions.FindByHandle(limits.pausedBy))
+            {
+                ReleaseWaiters(*s, true, out);
+                m_pauses[s->Handle()].exempt = true;
+            }
+        }
+        return;
+    }
     if (c->second->Timer() != timer)
     {
         return;
@@ -496,8 +564,9 @@ MqttBrokerEngine::Impl::OnTimer(TimerId timer, Nanos now, MqttActions& out)
     }
     // Keep-alive is checked lazily: packets only move LastActivity, and the timer, when it
     // fires, either finds the deadline passed or re-arms for the real deadline. Input held back
-    // by the byte rate has arrived, so it counts as activity.
-    if (conn.HasExtras() && conn.Limits().resumeTimer != 0)
+    // by the byte rate has arrived, so it counts as activity; input paused by back-pressure may
+    // not even have been read, and the broker does not hold its own silence against the client.
+    if (conn.HasExtras() && (conn.Limits().resumeTimer != 0 || conn.Limits().pauseTimer != 0))
     {
         conn.SetLastActivity(now);
     }
@@ -864,7 +933,9 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
         s.AddInboundQos2(p.packetId);
         SendAck(conn, PacketType::Pubrec, p.packetId, now, out);
     }
+    m_publishing = &conn;
     Accept(m, id, conn.ClientId(), conn.UserName(), now, out);
+    m_publishing = nullptr;
     return true;
 }
 
@@ -1120,7 +1191,8 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     }
     if (conn.HasExtras())
     {
-        for (TimerId* t : {&conn.Held().timer, &conn.Limits().resumeTimer})
+        for (TimerId* t :
+             {&conn.Held().timer, &conn.Limits().resumeTimer, &conn.Limits().pauseTimer})
         {
             if (*t != 0)
             {
@@ -1160,6 +1232,10 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
         conn.Held().acks = 0;
     }
     StopPaced(*s, out);
+    if (!m_pauses.empty())
+    {
+        ReleaseWaiters(*s, true, out); // an offline session pauses no one
+    }
     s->SetConnection(nullptr);
     conn.SetSession(nullptr);
     --m_connectedClients;
@@ -1623,6 +1699,10 @@ MqttBrokerEngine::Impl::Deliver(
         else
         {
             Enqueue(s, QueuedMessage{m, qos, retain}, out); // behind earlier ones, in order
+            if (m_pauseDepth != 0 && m_publishing != nullptr && s.QueuedCount() >= m_pauseDepth)
+            {
+                PausePublisher(s, now, out);
+            }
         }
         return;
     }
@@ -1725,6 +1805,16 @@ MqttBrokerEngine::Impl::Enqueue(MqttSession& s, QueuedMessage q, MqttActions& ou
 
 void
 MqttBrokerEngine::Impl::Drain(MqttSession& s, Nanos now, MqttActions& out)
+{
+    DrainQueue(s, now, out);
+    if (!m_pauses.empty())
+    {
+        ReleaseWaiters(s, false, out);
+    }
+}
+
+void
+MqttBrokerEngine::Impl::DrainQueue(MqttSession& s, Nanos now, MqttActions& out)
 {
     if (s.Connection() == nullptr)
     {
@@ -1929,6 +2019,90 @@ MqttBrokerEngine::Impl::Release(MqttBrokerConnection& conn, Nanos now, MqttActio
     }
 }
 
+void
+MqttBrokerEngine::Impl::PausePublisher(MqttSession& s, Nanos now, MqttActions& out)
+{
+    MqttBrokerConnection& publisher = *m_publishing;
+    if (s.Connection() == &publisher)
+    {
+        return; // pausing a subscriber's own input would stop its acknowledgements too
+    }
+    SessionPause& pause = m_pauses[s.Handle()];
+    InboundLimits& limits = publisher.Limits();
+    if (pause.exempt || limits.pauseTimer != 0)
+    {
+        return;
+    }
+    limits.pauseTimer = StartTimer(TimerKind::Pause, publisher.Id(), now + m_maxPause, out);
+    limits.pausedBy = s.Handle();
+    pause.waiters.push_back(publisher.Id());
+}
+
+void
+MqttBrokerEngine::Impl::ReleaseWaiters(const MqttSession& s, bool force, MqttActions& out)
+{
+    auto it = m_pauses.find(s.Handle());
+    if (it == m_pauses.end() || (!force && s.QueuedCount() > m_pauseDepth / 2))
+    {
+        return;
+    }
+    for (ConnectionId id : it->second.waiters)
+    {
+        auto c = m_connections.find(id);
+        if (c == m_connections.end() || !c->second->HasExtras())
+        {
+            continue; // closed since
+        }
+        InboundLimits& limits = c->second->Limits();
+        if (limits.pauseTimer != 0 && limits.pausedBy == s.Handle())
+        {
+            CancelTimer(limits.pauseTimer, out);
+            limits.pauseTimer = 0;
+            m_resumeInput.push_back(id);
+        }
+    }
+    m_pauses.erase(it);
+}
+
+void
+MqttBrokerEngine::Impl::ProcessResumed(Nanos now, MqttActions& out)
+{
+    // Not nested in the handling that released them: that may be in the middle of a drain or a
+    // route, and the released input may route to the same session.
+    while (!m_resumeInput.empty())
+    {
+        std::vector<ConnectionId> ids;
+        ids.swap(m_resumeInput);
+        for (ConnectionId id : ids)
+        {
+            auto c = m_connections.find(id);
+            if (c != m_connections.end())
+            {
+                ProcessInput(*c->second, now, out);
+            }
+        }
+    }
+}
+
+bool
+MqttBrokerEngine::Impl::IsInputPaused(ConnectionId id) const
+{
+    auto c = m_connections.find(id);
+    if (c == m_connections.end() || !c->second->HasExtras())
+    {
+        return false;
+    }
+    const InboundLimits& limits = c->second->Limits();
+    return limits.resumeTimer != 0 || limits.pauseTimer != 0;
+}
+
+void
+MqttBrokerEngine::Impl::SetBackPressure(std::size_t queueDepth, Nanos maxPause)
+{
+    m_pauseDepth = maxPause > Nanos(0) ? queueDepth : 0;
+    m_maxPause = maxPause;
+}
+
 bool
 MqttBrokerEngine::Impl::WindowHasRoom(const MqttSession& s) const
 {
@@ -2081,6 +2255,18 @@ void
 MqttBrokerEngine::SetAuthenticator(std::shared_ptr<const MqttAuthenticator> authenticator)
 {
     m_impl->m_authenticator = std::move(authenticator);
+}
+
+void
+MqttBrokerEngine::SetBackPressure(std::size_t queueDepth, Nanos maxPause)
+{
+    m_impl->SetBackPressure(queueDepth, maxPause);
+}
+
+bool
+MqttBrokerEngine::IsInputPaused(ConnectionId connection) const
+{
+    return m_impl->IsInputPaused(connection);
 }
 
 void

@@ -60,6 +60,25 @@ class MqttBrokerEngine
     /** Topic access control; null (the default) allows everything. */
     void SetAcl(std::shared_ptr<const MqttAcl> acl);
 
+    /**
+     * Back-pressure on publishers (off by default: @p queueDepth 0). When a message from a
+     * connection is queued for another connected session that then holds @p queueDepth or more
+     * queued messages, the engine stops taking that connection's input (its bytes wait, in
+     * order, in the engine) until the session's queue is down to @p queueDepth / 2, the session
+     * is gone or offline, or @p maxPause has passed. A session whose publishers waited the whole
+     * @p maxPause (a subscriber that stopped acknowledging) pauses no one until its queue is
+     * down to @p queueDepth / 2 again. A driver may stop reading a paused connection
+     * (IsInputPaused). The queue bound and drop policy still apply.
+     */
+    void SetBackPressure(std::size_t queueDepth, Nanos maxPause);
+
+    /**
+     * Whether the engine is not taking @p connection's input now (back-pressure, or the
+     * profile's byte rate): bytes handed to it wait in the engine, so a driver may stop reading
+     * the connection until this turns false again.
+     */
+    bool IsInputPaused(ConnectionId connection) const;
+
     void OnConnectionOpened(ConnectionId connection, Nanos now, MqttActions& out);
     void OnBytes(ConnectionId connection,
                  const uint8_t* data,

@@ -308,6 +308,10 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
             Destroy(*id);
         }
     }
+    if (!m_paused.empty())
+    {
+        ResumeReading();
+    }
     Flush(now);
     if (m_tick && now >= m_nextTick)
     {
@@ -394,6 +398,7 @@ MqttPosixBroker::Read(Connection& connection, Nanos now)
         m_engine.OnBytes(
             connection.id, m_readBuffer.data(), static_cast<std::size_t>(n), now, m_actions);
         Apply(now);
+        PauseIfPaused(connection);
         return;
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -493,6 +498,44 @@ MqttPosixBroker::MarkDirty(Connection& connection)
 }
 
 void
+MqttPosixBroker::PauseIfPaused(Connection& connection)
+{
+    if (connection.readPaused || connection.closing || !m_engine.IsInputPaused(connection.id))
+    {
+        return;
+    }
+    connection.readPaused = true;
+    m_paused.push_back(connection.id);
+    ++m_stats.readPauses;
+    SetInterest(connection, false, (connection.interest & EPOLLOUT) != 0);
+}
+
+void
+MqttPosixBroker::ResumeReading()
+{
+    std::size_t kept = 0;
+    for (ConnectionId id : m_paused)
+    {
+        Connection* connection = Find(id);
+        if (connection == nullptr)
+        {
+            continue;
+        }
+        if (!connection->closing && m_engine.IsInputPaused(id))
+        {
+            m_paused[kept++] = id;
+            continue;
+        }
+        connection->readPaused = false;
+        if (!connection->closing)
+        {
+            SetInterest(*connection, true, (connection->interest & EPOLLOUT) != 0);
+        }
+    }
+    m_paused.resize(kept);
+}
+
+void
 MqttPosixBroker::SetInterest(Connection& connection, bool read, bool write)
 {
     uint32_t interest = (read ? uint32_t{EPOLLIN} : 0u) | (write ? uint32_t{EPOLLOUT} : 0u);
@@ -544,7 +587,7 @@ MqttPosixBroker::Flush(Nanos now)
             }
             else
             {
-                SetInterest(*connection, true, false);
+                SetInterest(*connection, !connection->readPaused, false);
             }
             continue;
         }
@@ -568,7 +611,7 @@ MqttPosixBroker::Flush(Nanos now)
                  now);
             continue;
         }
-        SetInterest(*connection, true, true);
+        SetInterest(*connection, !connection->readPaused, true);
     }
     m_dirty.clear();
 }

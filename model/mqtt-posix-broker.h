@@ -54,7 +54,9 @@ struct MqttPosixBrokerOptions
  * Each wakeup reads at most readChunk bytes from each ready connection and hands them to the
  * engine; the bytes the engine sends are gathered per connection and written once at the end of
  * the wakeup, so a subscriber receiving many messages costs one write() per wakeup, not one per
- * message. What the kernel refuses waits (EPOLLOUT) up to maxUnsentBytes.
+ * message. What the kernel refuses waits (EPOLLOUT) up to maxUnsentBytes. A connection whose input
+ * the engine paused (MqttBrokerEngine::IsInputPaused: back-pressure or a byte rate) is not read
+ * until the engine takes input from it again, so the kernel's flow control reaches its peer.
  */
 class MqttPosixBroker
 {
@@ -69,6 +71,7 @@ class MqttPosixBroker
         uint64_t bytesIn = 0;
         uint64_t bytesOut = 0;
         uint64_t wakeups = 0;
+        uint64_t readPauses = 0; //!< times reading a connection stopped (paused input)
     };
 
     /** Called for every engine notification (for recorders and tests). */
@@ -135,6 +138,8 @@ class MqttPosixBroker
         bool lingering = false;
         /** The engine closed it: write what is left, then close; read nothing more. */
         bool closing = false;
+        /** Not read while the engine does not take its input (in m_paused). */
+        bool readPaused = false;
         std::string clientId;
         std::string peer;
     };
@@ -146,6 +151,10 @@ class MqttPosixBroker
     void Apply(Nanos now);
     void Flush(Nanos now);
     void MarkDirty(Connection& connection);
+    /** Stops reading @p connection if the engine paused its input. */
+    void PauseIfPaused(Connection& connection);
+    /** Reads again from the paused connections whose input the engine takes again. */
+    void ResumeReading();
     /** Registers interest in reading and/or writing, if it changed. */
     void SetInterest(Connection& connection, bool read, bool write);
     /** The transport failed or the peer left: close and tell the engine. */
@@ -173,6 +182,8 @@ class MqttPosixBroker
     MqttPosixTimerQueue m_lingers;
     MqttActions m_actions;
     std::vector<ConnectionId> m_dirty;
+    /** Connections not read because the engine paused their input. */
+    std::vector<ConnectionId> m_paused;
     std::vector<uint8_t> m_readBuffer;
     EventCallback m_eventCallback;
     std::function<void(Nanos now)> m_tick;

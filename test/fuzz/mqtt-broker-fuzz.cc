@@ -3,7 +3,8 @@
  *
  * Fuzz target for the broker engine. The input is a profile selector (four bytes: the standard
  * limits and policies, then the AWS IoT Core ones: reorder jitter, subscription delay, rates,
- * paced drain, lifecycle events, connect interval, inbound window, duplicates) followed by a script
+ * paced drain, lifecycle events, connect interval, inbound window, duplicates, and the engine's
+ * back-pressure on publishers) followed by a script
  * of operations from up to four connections: open, close, raw bytes, well-formed packets built from
  * small parameter sets (so the fuzzer reaches deep states fast), time advances, due timers and
  * stale timer ids. After every operation it checks:
@@ -89,10 +90,14 @@ struct Connection
 class Fuzzer
 {
   public:
-    Fuzzer(const MqttBrokerProfile& profile)
+    Fuzzer(const MqttBrokerProfile& profile, bool backPressure)
         : m_profile(profile)
         , m_engine(profile, 1)
     {
+        if (backPressure)
+        {
+            m_engine.SetBackPressure(2, std::chrono::seconds(1));
+        }
     }
 
     void
@@ -388,9 +393,10 @@ class Fuzzer
                 Fail("queue bound exceeded");
             }
         }
-        // Per connection: CONNECT deadline / keep-alive, held output, paused input; per session:
-        // expiry (offline) or paced drain (online).
-        if (m_engine.ActiveTimerCount() > 3 * m_engine.ConnectionCount() + m_engine.SessionCount())
+        // Per connection: CONNECT deadline / keep-alive, held output, input paused by the byte
+        // rate, input paused by back-pressure; per session: expiry (offline) or paced drain
+        // (online).
+        if (m_engine.ActiveTimerCount() > 4 * m_engine.ConnectionCount() + m_engine.SessionCount())
         {
             Fail("more timers than connections and sessions allow");
         }
@@ -483,7 +489,10 @@ LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size)
 {
     Input in(data, size);
     MqttBrokerProfile profile = ProfileFrom(in);
-    Fuzzer fuzzer(profile);
+    // Bit 6 of the fourth profile byte (also the lifecycle QoS's low bit when lifecycle events
+    // are on): queue depth 2 pauses a publisher.
+    bool backPressure = size >= 4 && (data[3] & 0x40) != 0;
+    Fuzzer fuzzer(profile, backPressure);
     fuzzer.Run(in);
     return 0;
 }

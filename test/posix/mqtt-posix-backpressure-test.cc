@@ -1,0 +1,132 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Back-pressure on real sockets (--backpressure): a QoS 1 publisher that outruns its subscriber
+ * is not read while the subscriber's queue is long, so nothing is dropped; without it the queue
+ * bound drops what does not fit.
+ */
+#include "mqtt-codec.h"
+#include "mqtt-posix-test-util.h"
+
+#include <gtest/gtest.h>
+
+using namespace ns3::mqtt;
+using namespace ns3::mqtt::test;
+
+namespace
+{
+
+constexpr uint16_t MESSAGES = 3000;
+
+/** PUBLISHes 1..MESSAGES on bp/t, QoS 1, payload = the packet id (2 bytes), in one buffer. */
+std::vector<uint8_t>
+Flood()
+{
+    std::vector<uint8_t> bytes;
+    for (uint16_t id = 1; id <= MESSAGES; ++id)
+    {
+        std::vector<uint8_t> payload = {static_cast<uint8_t>(id >> 8),
+                                        static_cast<uint8_t>(id & 0xff)};
+        std::vector<uint8_t> one = RawClient::PublishBytes("bp/t", payload, Qos::AtLeastOnce, id);
+        bytes.insert(bytes.end(), one.begin(), one.end());
+    }
+    return bytes;
+}
+
+/** PUBACKs read until @p want arrived or nothing came for @p quiet. */
+std::size_t
+CountPubacks(RawClient& client, std::size_t want, std::chrono::milliseconds quiet)
+{
+    std::size_t count = 0;
+    while (count < want)
+    {
+        std::optional<Packet> packet = client.Read(quiet);
+        if (!packet)
+        {
+            break;
+        }
+        count += std::holds_alternative<PubackPacket>(*packet) ? 1 : 0;
+    }
+    return count;
+}
+
+/**
+ * Reads PUBLISHes (acknowledging each) until @p want arrived or nothing came for @p quiet; their
+ * payloads.
+ */
+std::vector<uint16_t>
+Receive(RawClient& subscriber, std::size_t want, std::chrono::milliseconds quiet)
+{
+    std::vector<uint16_t> got;
+    while (got.size() < want)
+    {
+        std::optional<Packet> packet = subscriber.Read(quiet);
+        if (!packet)
+        {
+            break;
+        }
+        if (const auto* publish = std::get_if<PublishPacket>(&*packet))
+        {
+            got.push_back(
+                static_cast<uint16_t>(publish->payload.at(0) << 8 | publish->payload.at(1)));
+            if (!subscriber.Send(PubackPacket{publish->packetId}))
+            {
+                break;
+            }
+        }
+    }
+    return got;
+}
+
+} // namespace
+
+TEST(PosixBackPressure, AFloodingQos1PublisherWaitsAndNothingIsLost)
+{
+    BrokerProcess broker;
+    ASSERT_TRUE(broker.Start(
+        {"--max-inflight", "1", "--max-queued-messages", "1000", "--backpressure", "100"}))
+        << broker.Output();
+    RawClient subscriber;
+    ASSERT_TRUE(subscriber.Connect(broker.Port()));
+    ASSERT_EQ(subscriber.MqttConnect("bp-sub"), 0);
+    ASSERT_EQ(subscriber.MqttSubscribe("bp/t", Qos::AtLeastOnce), 1);
+    RawClient publisher;
+    ASSERT_TRUE(publisher.Connect(broker.Port()));
+    ASSERT_EQ(publisher.MqttConnect("bp-pub"), 0);
+    ASSERT_TRUE(publisher.SendBytes(Flood())); // about 27 KB: the socket buffers take it
+
+    // One message in flight, 100 queued: the 101st paused the publisher (for at most 1 s).
+    EXPECT_EQ(CountPubacks(publisher, MESSAGES, 300ms), 101u);
+
+    // The subscriber acknowledges: every message arrives, in order, none dropped.
+    std::vector<uint16_t> got = Receive(subscriber, MESSAGES, 2000ms);
+    ASSERT_EQ(got.size(), MESSAGES);
+    for (uint16_t i = 0; i < MESSAGES; ++i)
+    {
+        ASSERT_EQ(got[i], i + 1);
+    }
+    EXPECT_EQ(CountPubacks(publisher, MESSAGES, 2000ms), MESSAGES - 101u);
+}
+
+TEST(PosixBackPressure, WithoutItTheQueueBoundDrops)
+{
+    BrokerProcess broker;
+    ASSERT_TRUE(broker.Start(
+        {"--max-inflight", "1", "--max-queued-messages", "1000", "--backpressure", "0"}))
+        << broker.Output();
+    RawClient subscriber;
+    ASSERT_TRUE(subscriber.Connect(broker.Port()));
+    ASSERT_EQ(subscriber.MqttConnect("bp-sub"), 0);
+    ASSERT_EQ(subscriber.MqttSubscribe("bp/t", Qos::AtLeastOnce), 1);
+    RawClient publisher;
+    ASSERT_TRUE(publisher.Connect(broker.Port()));
+    ASSERT_EQ(publisher.MqttConnect("bp-pub"), 0);
+    ASSERT_TRUE(publisher.SendBytes(Flood()));
+
+    EXPECT_EQ(CountPubacks(publisher, MESSAGES, 2000ms), MESSAGES);
+    // One in flight and 1000 queued; the newest 1999 were dropped.
+    std::vector<uint16_t> got = Receive(subscriber, MESSAGES, 1000ms);
+    ASSERT_EQ(got.size(), 1001u);
+    EXPECT_EQ(got.front(), 1);
+    EXPECT_EQ(got.back(), 1001);
+}
