@@ -2027,9 +2027,13 @@ MqttBrokerEngine::Impl::PausePublisher(MqttSession& s, Nanos now, MqttActions& o
     {
         return; // pausing a subscriber's own input would stop its acknowledgements too
     }
-    SessionPause& pause = m_pauses[s.Handle()];
     InboundLimits& limits = publisher.Limits();
-    if (pause.exempt || limits.pauseTimer != 0)
+    if (limits.pauseTimer != 0)
+    {
+        return; // already paused by another session this message went to
+    }
+    SessionPause& pause = m_pauses[s.Handle()];
+    if (pause.exempt)
     {
         return;
     }
