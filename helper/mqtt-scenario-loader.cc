@@ -924,13 +924,30 @@ ReadGroups(Reader& r,
 void
 ReadBroker(Reader& r, const YAML::Node& node, MqttScenario* s)
 {
-    Map m(r, node, "broker", {"profile", "port", "overrides"});
+    Map m(r, node, "broker", {"profile", "port", "overrides", "front-ends"});
     if (!m.Ok())
     {
         return;
     }
     m.String("profile", &s->broker.profile);
     m.Unsigned("port", 1, 65535, &s->broker.port);
+    if (m.Has("front-ends"))
+    {
+        // A count, or {count, link}.
+        if (m.Get("front-ends").IsMap())
+        {
+            Map f(r, m.Get("front-ends"), "broker.front-ends", {"count", "link"});
+            if (f.Ok())
+            {
+                f.Unsigned("count", 1, MqttScenario::MAX_FRONT_ENDS, &s->broker.frontEnds);
+                f.String("link", &s->broker.frontEndLink);
+            }
+        }
+        else
+        {
+            m.Unsigned("front-ends", 1, MqttScenario::MAX_FRONT_ENDS, &s->broker.frontEnds);
+        }
+    }
     if (m.Has("overrides"))
     {
         YAML::Node o = m.Get("overrides");

@@ -291,6 +291,12 @@ MqttScenario::ClientNodeName(const MqttClientGroupSpec& group, uint32_t index)
 }
 
 std::string
+MqttBrokerSpec::FrontEndName(const std::string& brokerVertex, uint32_t i)
+{
+    return brokerVertex + ".fe" + std::to_string(i);
+}
+
+std::string
 MqttScenario::SegmentName(const MqttClientGroupSpec& group, const std::string& vertex)
 {
     return group.name + "@" + vertex;
@@ -724,6 +730,32 @@ MqttScenario::Validate() const
                     accessLinks.insert(SegmentName(g, vertices[where[i]].name));
                 }
             }
+        }
+    }
+    // --- Broker front ends: nodes with access links of their own, named VERTEX.feI ---------
+    if (!broker.frontEndLink.empty())
+    {
+        const MqttLinkSpec* l = FindLink(broker.frontEndLink);
+        if (!l)
+        {
+            err("broker.front-ends.link",
+                "no link class " + Quote(broker.frontEndLink) + " under links");
+        }
+        else if (l->type != MqttLinkType::PointToPoint)
+        {
+            err("broker.front-ends.link",
+                "link class " + Quote(broker.frontEndLink) + " is " + MqttLinkTypeName(l->type) +
+                    "; front ends need a p2p link each");
+        }
+        usedClasses.insert(broker.frontEndLink);
+    }
+    if (broker.frontEnds > 1 && BrokerVertex())
+    {
+        for (uint32_t i = 0; i < broker.frontEnds; ++i)
+        {
+            std::string name = MqttBrokerSpec::FrontEndName(vertices[*BrokerVertex()].name, i);
+            clientNodes.insert(name);
+            accessLinks.insert(name);
         }
     }
     for (const auto& node : clientNodes)

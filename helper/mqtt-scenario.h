@@ -167,6 +167,16 @@ struct MqttBrokerSpec
     uint16_t port = 1883;
     /** Profile fields overridden, in file order (see mqtt-profile-overrides.h). */
     std::vector<std::pair<std::string, std::string>> overrides;
+    /**
+     * Front-end nodes serving the one broker engine, each with its own address; devices are
+     * spread over them round robin (like DNS or a load balancer). 1: the broker vertex alone.
+     */
+    uint32_t frontEnds = 1;
+    /** Link class from each front end to the broker vertex ("": 10 Gb/s, no delay). */
+    std::string frontEndLink;
+
+    /** The node name of front end @p i: "VERTEX.feI". */
+    static std::string FrontEndName(const std::string& brokerVertex, uint32_t i);
 };
 
 enum class MqttFaultAction : uint8_t
@@ -254,6 +264,9 @@ struct MqttScenarioError
 
 struct MqttScenario
 {
+    /** Most front ends a broker can have. */
+    static constexpr uint32_t MAX_FRONT_ENDS = 1000;
+
     std::string name;
     std::string description;
     ScenarioTime duration = std::chrono::seconds(60);

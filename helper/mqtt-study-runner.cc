@@ -546,6 +546,10 @@ MqttStudyRunner::Impl::InstallApplications()
     broker->AssignStreams(BROKER_STREAMS);
     Ptr<Node> brokerNode = builder->BrokerNode();
     brokerNode->AddApplication(broker);
+    for (const Ptr<Node>& fe : builder->FrontEnds())
+    {
+        broker->AddFrontEnd(fe);
+    }
     broker->SetStartTime(Seconds(0));
     broker->TraceConnectWithoutContext("Rx",
                                        Callback<void, Ptr<const ns3::Packet>, const Address&>(

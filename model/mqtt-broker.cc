@@ -13,6 +13,7 @@
 #include "ns3/inet-socket-address.h"
 #include "ns3/inet6-socket-address.h"
 #include "ns3/integer.h"
+#include "ns3/ipv4.h"
 #include "ns3/ipv6.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
@@ -371,21 +372,41 @@ MqttBroker::StartApplication()
     m_running = true;
     // A stopped engine refuses every CONNECT (ServerUnavailable), so a restart starts afresh.
     CreateEngine();
-    m_listen4 = Listen(InetSocketAddress(Ipv4Address::GetAny(), m_port));
-    if (GetNode()->GetObject<Ipv6>())
+    ListenOn(GetNode());
+    for (const Ptr<Node>& node : m_frontEnds)
     {
-        m_listen6 = Listen(Inet6SocketAddress(Ipv6Address::GetAny(), m_port));
+        ListenOn(node);
+    }
+}
+
+void
+MqttBroker::AddFrontEnd(Ptr<Node> node)
+{
+    NS_LOG_FUNCTION(this << node);
+    NS_ABORT_MSG_IF(m_running, "MqttBroker: front ends are added before the start");
+    m_frontEnds.push_back(node);
+}
+
+void
+MqttBroker::ListenOn(Ptr<Node> node)
+{
+    if (node->GetObject<Ipv4>())
+    {
+        m_listeners.push_back(Listen(node, InetSocketAddress(Ipv4Address::GetAny(), m_port)));
+    }
+    if (node->GetObject<Ipv6>())
+    {
+        m_listeners.push_back(Listen(node, Inet6SocketAddress(Ipv6Address::GetAny(), m_port)));
     }
 }
 
 Ptr<Socket>
-MqttBroker::Listen(const Address& local)
+MqttBroker::Listen(Ptr<Node> node, const Address& local)
 {
-    Ptr<Socket> socket = Socket::CreateSocket(GetNode(), TcpSocketFactory::GetTypeId());
+    Ptr<Socket> socket = Socket::CreateSocket(node, TcpSocketFactory::GetTypeId());
     if (socket->Bind(local) == -1)
     {
-        NS_FATAL_ERROR("MqttBroker: cannot bind port " << m_port << " on node "
-                                                       << GetNode()->GetId());
+        NS_FATAL_ERROR("MqttBroker: cannot bind port " << m_port << " on node " << node->GetId());
     }
     socket->Listen();
     socket->SetAcceptCallback(MakeCallback(&MqttBroker::HandleConnectionRequest, this),
@@ -402,16 +423,13 @@ MqttBroker::StopApplication()
         return;
     }
     m_running = false;
-    for (Ptr<Socket>* listen : {&m_listen4, &m_listen6})
+    for (const Ptr<Socket>& listen : m_listeners)
     {
-        if (*listen)
-        {
-            (*listen)->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
-                                         MakeNullCallback<void, Ptr<Socket>, const Address&>());
-            (*listen)->Close();
-            *listen = nullptr;
-        }
+        listen->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
+                                  MakeNullCallback<void, Ptr<Socket>, const Address&>());
+        listen->Close();
     }
+    m_listeners.clear();
     if (m_engine)
     {
         m_engine->Shutdown(MqttNs3Timers::Now(), m_actions.Out());
@@ -441,8 +459,8 @@ MqttBroker::DoDispose()
     m_connections.clear();
     m_timers.CancelAll();
     m_actions.Clear();
-    m_listen4 = nullptr;
-    m_listen6 = nullptr;
+    m_listeners.clear();
+    m_frontEnds.clear();
     m_engine.reset();
     Application::DoDispose();
 }

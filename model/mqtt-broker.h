@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ns3
 {
@@ -74,6 +75,16 @@ class MqttBroker : public Application
      */
     ConnectionId AddConnection(const MqttTransportFactory& make, const Address& peer);
 
+    /**
+     * Listens on @p node too (same port): a front end of this broker, with an address of its
+     * own. Connections it accepts are served by this broker's engine like those of its own
+     * node, so one broker spreads its TCP connections over several nodes (ns-3 looks up a
+     * segment's socket by scanning every endpoint of the node, so 100,000 connections on one
+     * node cost quadratic time). Call before the application starts; front ends stop and start
+     * with it.
+     */
+    void AddFrontEnd(Ptr<Node> node);
+
     /** Signature of the Event, PublishReceived, Delivered and Dropped trace sources. */
     typedef void (*EventTracedCallback)(const MqttEvent& event);
     /** Signature of the ConnectionOpened trace source. */
@@ -97,7 +108,9 @@ class MqttBroker : public Application
 
   private:
     void CreateEngine();
-    Ptr<Socket> Listen(const Address& local);
+    Ptr<Socket> Listen(Ptr<Node> node, const Address& local);
+    /** Listens on every address family @p node has. */
+    void ListenOn(Ptr<Node> node);
     bool HandleConnectionRequest(Ptr<Socket> socket, const Address& from);
     void HandleAccept(Ptr<Socket> socket, const Address& from);
 
@@ -134,8 +147,9 @@ class MqttBroker : public Application
     MqttActionQueue m_actions;
     MqttNs3Timers m_timers;
     MqttNs3Transport::Callbacks m_callbacks;
-    Ptr<Socket> m_listen4;
-    Ptr<Socket> m_listen6;
+    /** Listening sockets, on this node and the front ends. */
+    std::vector<Ptr<Socket>> m_listeners;
+    std::vector<Ptr<Node>> m_frontEnds;
 
     struct Connection
     {

@@ -346,6 +346,45 @@ TEST(ScenarioLoaderErrors, BrokerOverrides)
         << unknown;
 }
 
+TEST(ScenarioLoader, BrokerFrontEnds)
+{
+    MqttScenarioLoadResult one = Load(BASE);
+    ASSERT_TRUE(one.scenario);
+    EXPECT_EQ(one.scenario->broker.frontEnds, 1u);
+    EXPECT_EQ(one.scenario->broker.frontEndLink, "");
+    MqttScenarioLoadResult count = Load(BASE, {"broker.front-ends=12"});
+    ASSERT_TRUE(count.scenario);
+    EXPECT_EQ(count.scenario->broker.frontEnds, 12u);
+    MqttScenarioLoadResult map = Load(BASE, {"broker.front-ends={count: 3, link: backbone}"});
+    ASSERT_TRUE(map.scenario);
+    EXPECT_EQ(map.scenario->broker.frontEnds, 3u);
+    EXPECT_EQ(map.scenario->broker.frontEndLink, "backbone");
+    EXPECT_EQ(MqttBrokerSpec::FrontEndName("n0", 7), "n0.fe7");
+}
+
+TEST(ScenarioLoaderErrors, BrokerFrontEnds)
+{
+    EXPECT_EQ(OneError(BASE, {"broker.front-ends=0"}),
+              "--set broker.front-ends=0: broker.front-ends: expected an integer from 1 to 1000, "
+              "got 0");
+    EXPECT_EQ(OneError(BASE, {"broker.front-ends={count: 2, link: fibre}"}),
+              "--set broker.front-ends={count: 2, link: fibre}: broker.front-ends.link: no link "
+              "class 'fibre' under links");
+    EXPECT_EQ(OneError(BASE, {"broker.front-ends={count: 2, rate: 1Gbps}"}),
+              "--set broker.front-ends={count: 2, rate: 1Gbps}: broker.front-ends.rate: unknown "
+              "field (expected one of: count, link)");
+    EXPECT_EQ(OneError(BASE,
+                       {"links.radio={type: wifi}", "broker.front-ends={count: 2, link: radio}"}),
+              "--set broker.front-ends={count: 2, link: radio}: broker.front-ends.link: link class "
+              "'radio' is wifi; front ends need a p2p link each");
+    // A fault can name a front end's node and its link.
+    MqttScenarioLoadResult r = Load(BASE,
+                                    {"broker.front-ends=2",
+                                     "faults.1={at: 5s, action: node-crash, node: n0.fe1}",
+                                     "faults.2={at: 6s, action: link-down, link: n0.fe0}"});
+    EXPECT_TRUE(r.scenario) << (r.errors.empty() ? "" : r.errors[0]);
+}
+
 TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
 {
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qos=3"}),
