@@ -470,6 +470,9 @@ TEST(ScenarioFiles, EveryShippedScenarioLoads)
                                          "default.yaml",
                                          "lossy-star.yaml",
                                          "lowpan-mesh.yaml",
+                                         "scale-100k.yaml",
+                                         "scale-10k.yaml",
+                                         "scale-1k.yaml",
                                          "wifi-campus.yaml"};
     EXPECT_EQ(files, expected);
     for (const auto& f : files)
