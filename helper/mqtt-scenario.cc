@@ -3,6 +3,7 @@
  */
 #include "mqtt-scenario.h"
 
+#include "mqtt-broker-profile.h"
 #include "mqtt-profile-overrides.h"
 #include "mqtt-topic.h"
 #include "mqtt-units.h"
@@ -203,6 +204,24 @@ MqttLinkTypeName(MqttLinkType type)
         return "lowpan";
     }
     return "p2p";
+}
+
+std::optional<MqttBrokerProfile>
+MqttBrokerSpec::Profile() const
+{
+    std::optional<MqttBrokerProfile> p = MqttBrokerProfile::ByName(profile);
+    if (!p)
+    {
+        return std::nullopt;
+    }
+    for (const auto& [key, value] : overrides)
+    {
+        if (!ApplyProfileOverride(&*p, key, value).empty())
+        {
+            return std::nullopt;
+        }
+    }
+    return p;
 }
 
 const char*

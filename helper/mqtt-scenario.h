@@ -24,6 +24,10 @@ namespace mqtt
 
 using ScenarioTime = std::chrono::nanoseconds;
 
+// Not included: mqtt-packets.h (through the profile) names a Packet of its own, which code that
+// includes this header next to ns-3's Packet must not see.
+struct MqttBrokerProfile;
+
 /** A random time: constant, exponential with a mean, or uniform in [min, max]. */
 struct MqttRandomTime
 {
@@ -177,6 +181,15 @@ struct MqttBrokerSpec
 
     /** The node name of front end @p i: "VERTEX.feI". */
     static std::string FrontEndName(const std::string& brokerVertex, uint32_t i);
+
+    /**
+     * The broker keeps its state across a restart (broker-restart, or a crash of its node):
+     * persistent sessions, queued messages, retained messages (MqttBroker's Persistence).
+     */
+    bool persistence = false;
+
+    /** The named profile with every override applied; nothing if the name or one is wrong. */
+    std::optional<MqttBrokerProfile> Profile() const;
 };
 
 enum class MqttFaultAction : uint8_t
@@ -205,14 +218,10 @@ struct MqttFaultSpec
     MqttLossSpec loss;
     /**
      * LinkDown and NodeCrash: back up after this (0: stays down until an explicit up/restart).
-     * BrokerRestart: down time (0: restarts at once).
+     * BrokerRestart: down time (0: restarts at once). What survives a restart is
+     * MqttBrokerSpec::persistence.
      */
     ScenarioTime duration{0};
-    /**
-     * BrokerRestart: persistent sessions survive the restart (a broker with persistence). The
-     * ns-3 MqttBroker starts a fresh engine on restart, so the runner refuses true for now.
-     */
-    bool keepSessions = false;
 };
 
 struct MqttOutputSpec

@@ -1051,8 +1051,10 @@ MqttTopologyBuilder::Build(int64_t stream)
             c.node = cls ? m.byName.at(MqttScenario::ClientNodeName(g, i)) : m.vertexNodes[v];
             if (c.node == broker)
             {
-                // On the broker's own node: loopback. (An ns-3 TCP connection to the node's
-                // own interface address completes its handshake but delivers no data back.)
+                // On the broker's own node: loopback. ns-3 3.37 delivers a packet for the
+                // node's own interface address within the sending call, so TCP's answer comes
+                // before the sender has counted its data sent and is dropped ("Ignored ack"):
+                // no data comes back (test/sim/mqtt-own-address-test.cc).
                 c.broker = InetSocketAddress(Ipv4Address::GetLoopback(), s.broker.port);
             }
             else if (cls && cls->type == MqttLinkType::LowPan)

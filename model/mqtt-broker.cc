@@ -180,6 +180,13 @@ MqttBroker::GetTypeId()
                           UintegerValue(0),
                           MakeUintegerAccessor(&MqttBroker::m_seed),
                           MakeUintegerChecker<uint64_t>())
+            .AddAttribute("Persistence",
+                          "Keep sessions, queued messages and retained messages across a stop "
+                          "and start of the application (a broker with persistence); false: "
+                          "every start begins with an empty broker.",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&MqttBroker::m_persistence),
+                          MakeBooleanChecker())
             .AddTraceSource("Event",
                             "Every notification of the engine.",
                             MakeTraceSourceAccessor(&MqttBroker::m_eventTrace),
@@ -263,10 +270,18 @@ MqttBroker::GetConnectionsAccepted() const
     return m_accepted;
 }
 
+void
+MqttBroker::SetProfile(const MqttBrokerProfile& profile)
+{
+    NS_LOG_FUNCTION(this << profile.name);
+    m_profile = profile;
+}
+
 MqttBrokerProfile
 MqttBroker::GetEffectiveProfile() const
 {
-    std::optional<MqttBrokerProfile> found = MqttBrokerProfile::ByName(m_profileName);
+    std::optional<MqttBrokerProfile> found =
+        m_profile ? m_profile : MqttBrokerProfile::ByName(m_profileName);
     if (!found)
     {
         NS_FATAL_ERROR("MqttBroker: unknown profile '" << m_profileName
@@ -370,8 +385,16 @@ MqttBroker::StartApplication()
         return;
     }
     m_running = true;
-    // A stopped engine refuses every CONNECT (ServerUnavailable), so a restart starts afresh.
-    CreateEngine();
+    if (m_engine)
+    {
+        // Only kept with Persistence: the stopped engine takes CONNECTs again, state intact.
+        m_engine->Resume(MqttNs3Timers::Now(), m_actions.Out());
+        Execute();
+    }
+    else
+    {
+        CreateEngine();
+    }
     ListenOn(GetNode());
     for (const Ptr<Node>& node : m_frontEnds)
     {
@@ -445,7 +468,12 @@ MqttBroker::StopApplication()
             connection.transport->Close();
         }
     }
-    m_timers.CancelAll();
+    if (!m_persistence)
+    {
+        m_timers.CancelAll();
+        m_engine.reset();
+    }
+    // With Persistence the engine's only timers left are session expiries: they keep running.
 }
 
 void
@@ -476,11 +504,10 @@ void
 MqttBroker::HandleAccept(Ptr<Socket> socket, const Address& from)
 {
     NS_LOG_FUNCTION(this << socket << from);
-    ConnectionId id = AddConnection(
-        [socket, from](ConnectionId id, const MqttTransportCallbacks& callbacks) {
-            return Create<MqttNs3Transport>(id, socket, from, callbacks);
-        },
-        from);
+    ConnectionId id =
+        AddConnection([socket, from](ConnectionId id, const MqttTransportCallbacks& callbacks)
+                      { return Create<MqttNs3Transport>(id, socket, from, callbacks); },
+                      from);
     if (id == 0)
     {
         socket->Close();
@@ -538,6 +565,10 @@ MqttBroker::OnClosed(ConnectionId connection, bool error)
 void
 MqttBroker::OnTimer(TimerId timer)
 {
+    if (!m_engine)
+    {
+        return;
+    }
     m_engine->OnTimer(timer, MqttNs3Timers::Now(), m_actions.Out());
     Execute();
 }

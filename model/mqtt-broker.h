@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,11 +36,19 @@ namespace mqtt
 /**
  * An MQTT 3.1.1 broker listening on a TCP port (IPv4, and IPv6 when the node has it).
  *
- * The broker follows a profile (Attribute Profile, see MqttBrokerProfile::ByName); the limit
- * Attributes override single fields of it (a negative value, or "profile", keeps the profile's).
- * Stopping the application closes every connection (reason ServerShutdown); starting it again
- * listens again with a fresh engine: sessions, subscriptions and retained messages do not
- * survive a restart (like mosquitto without persistence).
+ * Profile: SetProfile() gives a complete MqttBrokerProfile; without one, the Attribute Profile
+ * names one (MqttBrokerProfile::ByName). Either way the limit Attributes (MaxQueuedMessages,
+ * ...) override single fields of it when set (a negative value, or "profile", keeps the
+ * profile's). The profile is read when the engine is made: at the first start, and at every
+ * start without Persistence.
+ *
+ * Stopping the application closes every connection (reason ServerShutdown) and the listening
+ * sockets. Starting it again listens again and, with Persistence (a broker that stores its state,
+ * mosquitto's "persistence true"), goes on with the same engine: persistent sessions with their
+ * subscriptions, queued and unacknowledged messages, inbound QoS 2 ids, and retained messages
+ * survive the restart, and session expiry goes on counting while the broker is down. Without it
+ * (the default, like mosquitto's default) the engine is discarded at the stop and every start
+ * begins with an empty broker.
  */
 class MqttBroker : public Application
 {
@@ -59,9 +68,23 @@ class MqttBroker : public Application
     /** Assigns @p stream to the random variables of this application. @return streams used (1). */
     int64_t AssignStreams(int64_t stream);
 
-    /** The engine (null before the first start). For tests and statistics. */
+    /**
+     * The engine: null before the first start, and while stopped without Persistence. For tests
+     * and statistics.
+     */
     const MqttBrokerEngine* GetEngine() const;
-    /** The profile in force (profile by name plus the overriding Attributes). */
+
+    /**
+     * Follows @p profile instead of the one the Profile Attribute names; the limit Attributes
+     * still override its fields. Takes effect when the engine is made (the next start of a
+     * stopped broker without Persistence, or the first start).
+     */
+    void SetProfile(const MqttBrokerProfile& profile);
+
+    /**
+     * The profile the next engine gets: SetProfile()'s or the one named by the Profile
+     * Attribute, with the overriding limit Attributes applied.
+     */
     MqttBrokerProfile GetEffectiveProfile() const;
     /** Transport connections open (including ones closing). */
     std::size_t GetTransportCount() const;
@@ -141,7 +164,10 @@ class MqttBroker : public Application
     bool m_allowAnonymous;
     std::string m_aclFile;
     uint64_t m_seed;
+    bool m_persistence;
 
+    /** SetProfile()'s profile; none: the Profile Attribute's. */
+    std::optional<MqttBrokerProfile> m_profile;
     Ptr<UniformRandomVariable> m_seedStream;
     std::unique_ptr<MqttBrokerEngine> m_engine;
     MqttActionQueue m_actions;
