@@ -26,10 +26,20 @@ MqttBrokerHelper::SetAttribute(const std::string& name, const AttributeValue& va
     m_factory.Set(name, value);
 }
 
+void
+MqttBrokerHelper::SetProfile(const MqttBrokerProfile& profile)
+{
+    m_profile = profile;
+}
+
 ApplicationContainer
 MqttBrokerHelper::Install(Ptr<Node> node) const
 {
     Ptr<MqttBroker> app = m_factory.Create<MqttBroker>();
+    if (m_profile)
+    {
+        app->SetProfile(*m_profile);
+    }
     node->AddApplication(app);
     return ApplicationContainer(app);
 }

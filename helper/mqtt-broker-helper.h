@@ -6,11 +6,14 @@
 #ifndef MQTT_BROKER_HELPER_H
 #define MQTT_BROKER_HELPER_H
 
+#include "mqtt-broker-profile.h"
+
 #include "ns3/application-container.h"
 #include "ns3/attribute.h"
 #include "ns3/node-container.h"
 #include "ns3/object-factory.h"
 
+#include <optional>
 #include <string>
 
 namespace ns3
@@ -27,6 +30,9 @@ class MqttBrokerHelper
 
     void SetAttribute(const std::string& name, const AttributeValue& value);
 
+    /** Every broker installed follows @p profile (MqttBroker::SetProfile). */
+    void SetProfile(const MqttBrokerProfile& profile);
+
     ApplicationContainer Install(Ptr<Node> node) const;
     ApplicationContainer Install(const std::string& nodeName) const;
     ApplicationContainer Install(NodeContainer nodes) const;
@@ -41,6 +47,7 @@ class MqttBrokerHelper
 
   private:
     ObjectFactory m_factory;
+    std::optional<MqttBrokerProfile> m_profile;
 };
 
 } // namespace mqtt

@@ -96,6 +96,16 @@ Bool(bool MqttBrokerProfile::*field)
     };
 }
 
+Setter
+Text(std::string MqttBrokerProfile::*field)
+{
+    return [field](MqttBrokerProfile* p, const std::string& v) -> std::string
+    {
+        p->*field = v;
+        return "";
+    };
+}
+
 template<typename E>
 Setter
 Enum(E MqttBrokerProfile::*field, std::vector<std::pair<const char*, E>> names)
@@ -125,6 +135,7 @@ Table()
         {"max-packet-size", Unsigned(&P::maxPacketSize)},
         {"max-client-id-length", Unsigned(&P::maxClientIdLength)},
         {"assign-client-ids", Bool(&P::assignClientIds)},
+        {"assigned-client-id-prefix", Text(&P::assignedClientIdPrefix)},
         {"takeover",
          Enum(&P::takeover,
               {{"close-existing", TakeoverPolicy::CloseExisting},
@@ -134,6 +145,7 @@ Table()
              &P::takeoverWill,
              {{"publish", TakeoverWillPolicy::Publish}, {"discard", TakeoverWillPolicy::Discard}})},
         {"min-connect-interval", Duration(&P::minConnectInterval)},
+        {"max-connected-clients", Unsigned(&P::maxConnectedClients)},
         {"keep-alive-factor", Real(&P::keepAliveFactor, 1, 100, "a number from 1 to 100")},
         {"keep-alive-when-zero", Unsigned(&P::keepAliveWhenZero)},
         {"min-keep-alive", Unsigned(&P::minKeepAlive)},
@@ -193,20 +205,25 @@ Table()
         {"max-filters-per-subscribe", Unsigned(&P::maxFiltersPerSubscribe)},
         {"max-subscriptions-per-session", Unsigned(&P::maxSubscriptionsPerSession)},
         {"subscription-delay", Duration(&P::subscriptionDelay)},
+        {"subscription-delay-shape",
+         Enum(&P::subscriptionDelayShape,
+              {{"fixed", DelayShape::Fixed},
+               {"uniform", DelayShape::Uniform},
+               {"exponential", DelayShape::Exponential}})},
+        {"subscription-delay-spread", Duration(&P::subscriptionDelaySpread)},
         {"max-publish-rate", Real(&P::maxPublishRate, 0, 1e9, "a rate per second >= 0")},
         {"max-inbound-bytes-rate",
          Real(&P::maxInboundBytesRate, 0, 1e12, "a rate in bytes per second >= 0")},
+        {"close-on-throttle", Bool(&P::closeOnThrottle)},
         {"qos0-duplicate-probability",
          Real(&P::qos0DuplicateProbability, 0, 1, "a probability from 0 to 1")},
         {"resend-new-packet-id-probability",
          Real(&P::resendNewPacketIdProbability, 0, 1, "a probability from 0 to 1")},
         {"reorder-jitter", Duration(&P::reorderJitter)},
-        {"lifecycle-topic-prefix",
-         [](P* p, const std::string& v) -> std::string
-         {
-             p->lifecycleTopicPrefix = v;
-             return "";
-         }},
+        {"lifecycle-topic-prefix", Text(&P::lifecycleTopicPrefix)},
+        {"lifecycle-qos",
+         Enum(&P::lifecycleQos,
+              {{"0", Qos::AtMostOnce}, {"1", Qos::AtLeastOnce}, {"2", Qos::ExactlyOnce}})},
     };
     return TABLE;
 }

@@ -1,9 +1,9 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * Broker profile fields a scenario may override by name ("max-inflight-out: 10"). One table
- * serves both the scenario validation (is the key known, is the value right) and the runner
- * (set the field), so the two can never disagree.
+ * Broker profile fields a scenario may override by name ("max-inflight-out: 10"): every field of
+ * MqttBrokerProfile but its name. One table serves both the scenario validation (is the key
+ * known, is the value right) and the runner (set the field), so the two can never disagree.
  */
 #ifndef MQTT_PROFILE_OVERRIDES_H
 #define MQTT_PROFILE_OVERRIDES_H

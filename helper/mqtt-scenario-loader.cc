@@ -924,13 +924,31 @@ ReadGroups(Reader& r,
 void
 ReadBroker(Reader& r, const YAML::Node& node, MqttScenario* s)
 {
-    Map m(r, node, "broker", {"profile", "port", "overrides"});
+    Map m(r, node, "broker", {"profile", "port", "persistence", "overrides", "front-ends"});
     if (!m.Ok())
     {
         return;
     }
     m.String("profile", &s->broker.profile);
     m.Unsigned("port", 1, 65535, &s->broker.port);
+    m.Bool("persistence", &s->broker.persistence);
+    if (m.Has("front-ends"))
+    {
+        // A count, or {count, link}.
+        if (m.Get("front-ends").IsMap())
+        {
+            Map f(r, m.Get("front-ends"), "broker.front-ends", {"count", "link"});
+            if (f.Ok())
+            {
+                f.Unsigned("count", 1, MqttScenario::MAX_FRONT_ENDS, &s->broker.frontEnds);
+                f.String("link", &s->broker.frontEndLink);
+            }
+        }
+        else
+        {
+            m.Unsigned("front-ends", 1, MqttScenario::MAX_FRONT_ENDS, &s->broker.frontEnds);
+        }
+    }
     if (m.Has("overrides"))
     {
         YAML::Node o = m.Get("overrides");
@@ -944,6 +962,30 @@ ReadBroker(Reader& r, const YAML::Node& node, MqttScenario* s)
             std::string key = kv.first.Scalar();
             std::string path = "broker.overrides." + key;
             r.Remember(path, kv.first);
+            if (key == "reserved-topic-prefixes" && kv.second.IsSequence())
+            {
+                // A list of prefixes, the same as the comma-separated form.
+                std::string joined;
+                bool ok = true;
+                for (const auto& item : kv.second)
+                {
+                    if (!item.IsScalar() || item.Scalar().empty() ||
+                        item.Scalar().find(',') != std::string::npos)
+                    {
+                        r.Error(path,
+                                &item,
+                                "expected topic prefixes (no commas), got " + Describe(item));
+                        ok = false;
+                        break;
+                    }
+                    joined += (joined.empty() ? "" : ",") + item.Scalar();
+                }
+                if (ok)
+                {
+                    s->broker.overrides.emplace_back(key, joined);
+                }
+                continue;
+            }
             if (!kv.second.IsScalar())
             {
                 r.Error(path, &kv.second, "expected a value, got " + Describe(kv.second));
@@ -1003,7 +1045,7 @@ ReadFaults(Reader& r, const YAML::Node& node, MqttScenario* s)
             allowed.insert(allowed.end(), {"node"});
             break;
         case MqttFaultAction::BrokerRestart:
-            allowed.insert(allowed.end(), {"for", "keep-sessions"});
+            allowed.insert(allowed.end(), {"for"});
             break;
         }
         Map m(r, f, path, allowed);
@@ -1018,7 +1060,6 @@ ReadFaults(Reader& r, const YAML::Node& node, MqttScenario* s)
         m.String("links", &fault.linkClass);
         m.String("node", &fault.node);
         m.Duration("for", &fault.duration);
-        m.Bool("keep-sessions", &fault.keepSessions);
         bool linkAction = fault.action == MqttFaultAction::LinkDown ||
                           fault.action == MqttFaultAction::LinkUp ||
                           fault.action == MqttFaultAction::SetLoss;

@@ -3,6 +3,7 @@
  */
 #include "mqtt-scenario.h"
 
+#include "mqtt-broker-profile.h"
 #include "mqtt-profile-overrides.h"
 #include "mqtt-topic.h"
 #include "mqtt-units.h"
@@ -205,6 +206,24 @@ MqttLinkTypeName(MqttLinkType type)
     return "p2p";
 }
 
+std::optional<MqttBrokerProfile>
+MqttBrokerSpec::Profile() const
+{
+    std::optional<MqttBrokerProfile> p = MqttBrokerProfile::ByName(profile);
+    if (!p)
+    {
+        return std::nullopt;
+    }
+    for (const auto& [key, value] : overrides)
+    {
+        if (!ApplyProfileOverride(&*p, key, value).empty())
+        {
+            return std::nullopt;
+        }
+    }
+    return p;
+}
+
 const char*
 MqttFaultActionName(MqttFaultAction action)
 {
@@ -288,6 +307,12 @@ std::string
 MqttScenario::ClientNodeName(const MqttClientGroupSpec& group, uint32_t index)
 {
     return group.name + "-" + std::to_string(index);
+}
+
+std::string
+MqttBrokerSpec::FrontEndName(const std::string& brokerVertex, uint32_t i)
+{
+    return brokerVertex + ".fe" + std::to_string(i);
 }
 
 std::string
@@ -724,6 +749,32 @@ MqttScenario::Validate() const
                     accessLinks.insert(SegmentName(g, vertices[where[i]].name));
                 }
             }
+        }
+    }
+    // --- Broker front ends: nodes with access links of their own, named VERTEX.feI ---------
+    if (!broker.frontEndLink.empty())
+    {
+        const MqttLinkSpec* l = FindLink(broker.frontEndLink);
+        if (!l)
+        {
+            err("broker.front-ends.link",
+                "no link class " + Quote(broker.frontEndLink) + " under links");
+        }
+        else if (l->type != MqttLinkType::PointToPoint)
+        {
+            err("broker.front-ends.link",
+                "link class " + Quote(broker.frontEndLink) + " is " + MqttLinkTypeName(l->type) +
+                    "; front ends need a p2p link each");
+        }
+        usedClasses.insert(broker.frontEndLink);
+    }
+    if (broker.frontEnds > 1 && BrokerVertex())
+    {
+        for (uint32_t i = 0; i < broker.frontEnds; ++i)
+        {
+            std::string name = MqttBrokerSpec::FrontEndName(vertices[*BrokerVertex()].name, i);
+            clientNodes.insert(name);
+            accessLinks.insert(name);
         }
     }
     for (const auto& node : clientNodes)

@@ -24,6 +24,10 @@ namespace mqtt
 
 using ScenarioTime = std::chrono::nanoseconds;
 
+// Not included: mqtt-packets.h (through the profile) names a Packet of its own, which code that
+// includes this header next to ns-3's Packet must not see.
+struct MqttBrokerProfile;
+
 /** A random time: constant, exponential with a mean, or uniform in [min, max]. */
 struct MqttRandomTime
 {
@@ -167,6 +171,25 @@ struct MqttBrokerSpec
     uint16_t port = 1883;
     /** Profile fields overridden, in file order (see mqtt-profile-overrides.h). */
     std::vector<std::pair<std::string, std::string>> overrides;
+    /**
+     * Front-end nodes serving the one broker engine, each with its own address; devices are
+     * spread over them round robin (like DNS or a load balancer). 1: the broker vertex alone.
+     */
+    uint32_t frontEnds = 1;
+    /** Link class from each front end to the broker vertex ("": 10 Gb/s, no delay). */
+    std::string frontEndLink;
+
+    /** The node name of front end @p i: "VERTEX.feI". */
+    static std::string FrontEndName(const std::string& brokerVertex, uint32_t i);
+
+    /**
+     * The broker keeps its state across a restart (broker-restart, or a crash of its node):
+     * persistent sessions, queued messages, retained messages (MqttBroker's Persistence).
+     */
+    bool persistence = false;
+
+    /** The named profile with every override applied; nothing if the name or one is wrong. */
+    std::optional<MqttBrokerProfile> Profile() const;
 };
 
 enum class MqttFaultAction : uint8_t
@@ -195,14 +218,10 @@ struct MqttFaultSpec
     MqttLossSpec loss;
     /**
      * LinkDown and NodeCrash: back up after this (0: stays down until an explicit up/restart).
-     * BrokerRestart: down time (0: restarts at once).
+     * BrokerRestart: down time (0: restarts at once). What survives a restart is
+     * MqttBrokerSpec::persistence.
      */
     ScenarioTime duration{0};
-    /**
-     * BrokerRestart: persistent sessions survive the restart (a broker with persistence). The
-     * ns-3 MqttBroker starts a fresh engine on restart, so the runner refuses true for now.
-     */
-    bool keepSessions = false;
 };
 
 struct MqttOutputSpec
@@ -254,6 +273,9 @@ struct MqttScenarioError
 
 struct MqttScenario
 {
+    /** Most front ends a broker can have. */
+    static constexpr uint32_t MAX_FRONT_ENDS = 1000;
+
     std::string name;
     std::string description;
     ScenarioTime duration = std::chrono::seconds(60);

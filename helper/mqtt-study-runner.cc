@@ -7,15 +7,12 @@
 #include "mqtt-client.h"
 #include "mqtt-hdf5-recorder.h"
 #include "mqtt-payload-stamp.h"
-#include "mqtt-profile-overrides.h"
 #include "mqtt-topic.h"
 #include "mqtt-topology-builder.h"
 #include "mqtt-units.h"
 
 #include "ns3/boolean.h"
 #include "ns3/double.h"
-#include "ns3/enum.h"
-#include "ns3/integer.h"
 #include "ns3/names.h"
 #include "ns3/node.h"
 #include "ns3/pointer.h"
@@ -111,66 +108,6 @@ StampOf(const MqttEvent& e)
     }
     return MqttPayloadStamp::Decode(e.message->payload.data(), e.message->payload.size());
 }
-
-/**
- * The broker Attribute that sets a profile field the scenario overrides. The ns-3 broker takes
- * a profile by name plus these single-field Attributes; other fields cannot be set on it.
- */
-struct BrokerAttribute
-{
-    const char* key;
-    const char* attribute;
-    std::function<Ptr<AttributeValue>(const MqttBrokerProfile&)> value;
-};
-
-template<typename T>
-Ptr<AttributeValue>
-Int(T v)
-{
-    return Create<IntegerValue>(static_cast<int64_t>(v));
-}
-
-Ptr<AttributeValue>
-Duration(Nanos v)
-{
-    return Create<TimeValue>(NanoSeconds(v.count()));
-}
-
-using P = MqttBrokerProfile;
-const BrokerAttribute BROKER_ATTRIBUTES[] = {
-    {"max-queued-messages",
-     "MaxQueuedMessages",
-     [](const P& p) { return Int(p.maxQueuedMessages); }},
-    {"max-inflight-out", "MaxInflight", [](const P& p) { return Int(p.maxInflightOut); }},
-    {"max-inflight-in", "MaxInflightIn", [](const P& p) { return Int(p.maxInflightIn); }},
-    {"keep-alive-factor",
-     "KeepAliveFactor",
-     [](const P& p) { return Ptr<AttributeValue>(Create<DoubleValue>(p.keepAliveFactor)); }},
-    {"connect-timeout", "ConnectTimeout", [](const P& p) { return Duration(p.connectTimeout); }},
-    {"max-packet-size", "MaxPacketSize", [](const P& p) { return Int(p.maxPacketSize); }},
-    {"max-payload-size", "MaxPayloadSize", [](const P& p) { return Int(p.maxPayloadSize); }},
-    {"queue-qos0-offline",
-     "QueueQos0Offline",
-     [](const P& p)
-     {
-         return Ptr<AttributeValue>(
-             Create<EnumValue>(p.queueQos0Offline ? MqttBroker::ON : MqttBroker::OFF));
-     }},
-    {"session-expiry", "SessionExpiry", [](const P& p) { return Duration(p.sessionExpiry); }},
-    {"max-qos", "MaxQos", [](const P& p) { return Int(static_cast<int>(p.maxQos)); }},
-    {"max-retained-messages",
-     "MaxRetainedMessages",
-     [](const P& p) { return Int(p.maxRetainedMessages); }},
-    {"subscription-delay",
-     "SubscriptionDelay",
-     [](const P& p) { return Duration(p.subscriptionDelay); }},
-    {"max-publish-rate",
-     "MaxPublishRate",
-     [](const P& p) { return Ptr<AttributeValue>(Create<DoubleValue>(p.maxPublishRate)); }},
-    {"offline-drain-rate",
-     "OfflineDrainRate",
-     [](const P& p) { return Ptr<AttributeValue>(Create<DoubleValue>(p.offlineDrainRate)); }},
-};
 
 } // namespace
 
@@ -505,47 +442,24 @@ struct MqttStudyRunner::Impl
 bool
 MqttStudyRunner::Impl::InstallApplications()
 {
-    // What the ns-3 broker cannot do is refused here, before anything runs.
-    for (const MqttFaultSpec& f : s.faults)
+    // Validate() checked the profile name and every override.
+    std::optional<MqttBrokerProfile> profile = s.broker.Profile();
+    if (!profile)
     {
-        if (f.action == MqttFaultAction::BrokerRestart && f.keepSessions)
-        {
-            log << "ns3-mqtt-run: " << s.sourceFile
-                << ": broker-restart with keep-sessions: the ns-3 MqttBroker starts a fresh "
-                   "engine on restart (sessions do not survive); set keep-sessions: false\n";
-            return false;
-        }
+        log << "ns3-mqtt-run: " << s.sourceFile << ": broker: the profile does not resolve\n";
+        return false;
     }
     broker = CreateObject<MqttBroker>();
     broker->SetAttribute("Port", UintegerValue(s.broker.port));
-    broker->SetAttribute("Profile", StringValue(s.broker.profile));
-    for (const auto& [key, value] : s.broker.overrides)
-    {
-        // The scenario's value goes through the same table the validation used.
-        MqttBrokerProfile p;
-        ApplyProfileOverride(&p, key, value);
-        const BrokerAttribute* a = nullptr;
-        for (const BrokerAttribute& b : BROKER_ATTRIBUTES)
-        {
-            a = key == b.key ? &b : a;
-        }
-        if (!a)
-        {
-            std::string known;
-            for (const BrokerAttribute& b : BROKER_ATTRIBUTES)
-            {
-                known += (known.empty() ? "" : ", ") + std::string(b.key);
-            }
-            log << "ns3-mqtt-run: " << s.sourceFile << ": broker.overrides." << key
-                << ": the ns-3 MqttBroker has no Attribute for this field (it takes: " << known
-                << ")\n";
-            return false;
-        }
-        broker->SetAttribute(a->attribute, *a->value(p));
-    }
+    broker->SetAttribute("Persistence", BooleanValue(s.broker.persistence));
+    broker->SetProfile(*profile);
     broker->AssignStreams(BROKER_STREAMS);
     Ptr<Node> brokerNode = builder->BrokerNode();
     brokerNode->AddApplication(broker);
+    for (const Ptr<Node>& fe : builder->FrontEnds())
+    {
+        broker->AddFrontEnd(fe);
+    }
     broker->SetStartTime(Seconds(0));
     broker->TraceConnectWithoutContext("Rx",
                                        Callback<void, Ptr<const ns3::Packet>, const Address&>(

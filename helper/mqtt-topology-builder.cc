@@ -4,6 +4,8 @@
 #include "mqtt-topology-builder.h"
 
 #include "mqtt-gilbert-elliott-error-model.h"
+#include "mqtt-graph-routing-helper.h"
+#include "mqtt-graph-routing.h"
 #include "mqtt-units.h"
 
 #include "ns3/boolean.h"
@@ -16,8 +18,6 @@
 #include "ns3/inet-socket-address.h"
 #include "ns3/inet6-socket-address.h"
 #include "ns3/internet-stack-helper.h"
-#include "ns3/ipv4-address-helper.h"
-#include "ns3/ipv4-global-routing-helper.h"
 #include "ns3/ipv4.h"
 #include "ns3/ipv6-address-helper.h"
 #include "ns3/ipv6-static-routing-helper.h"
@@ -38,6 +38,7 @@
 #include "ns3/sixlowpan-helper.h"
 #include "ns3/ssid.h"
 #include "ns3/string.h"
+#include "ns3/traffic-control-helper.h"
 #include "ns3/uinteger.h"
 #include "ns3/wifi-mac-queue.h"
 #include "ns3/wifi-mac.h"
@@ -114,6 +115,11 @@ struct MqttTopologyBuilder::Impl
     uint32_t v6Nets = 0;
     /** Per graph edge: the IPv6 address of each end on it (when IPv6 is on). */
     std::vector<std::pair<Ipv6Address, Ipv6Address>> edgeV6;
+    /** Per graph edge: the IPv4 interface index and address of each end on it. */
+    std::vector<std::pair<std::pair<uint32_t, Ipv4Address>, std::pair<uint32_t, Ipv4Address>>>
+        edgeV4;
+    /** The IPv4 routes every node shares. */
+    std::shared_ptr<MqttGraphRoutes> routes;
     /** Per graph edge: the interface index at each end. */
     std::vector<std::pair<uint32_t, uint32_t>> edgeIf;
     /** 6LoWPAN prefixes and the vertex of their border router. */
@@ -126,6 +132,10 @@ struct MqttTopologyBuilder::Impl
     std::map<const MqttBuiltLink*, std::vector<std::function<uint32_t()>>> depth;
     Ipv4Address brokerV4;
     Ipv6Address brokerV6;
+    /** Broker front ends, their addresses, and the delay of their links. */
+    std::vector<Ptr<Node>> frontEnds;
+    std::vector<Ipv4Address> frontEndV4;
+    ScenarioTime frontEndDelay{0};
     uint32_t brokerVertex = 0;
 
     explicit Impl(const MqttScenario& scenario)
@@ -361,13 +371,42 @@ struct MqttTopologyBuilder::Impl
         return csma.Install(nodes);
     }
 
+    /**
+     * Addresses a link's devices from a fresh subnet that hangs off vertex @p home. Clients on
+     * it (every device but the one at @p vertexDevice, the vertex's own) route everything off
+     * the subnet through the vertex; -1 for a link between vertices.
+     */
     Ipv4InterfaceContainer
-    AssignV4(NetDeviceContainer devices)
+    AssignV4(NetDeviceContainer devices, uint32_t home, int32_t vertexDevice)
     {
         auto [net, mask] = v4.Next(devices.GetN());
-        Ipv4AddressHelper h;
-        h.SetBase(net, mask);
-        return h.Assign(devices);
+        // By hand rather than with Ipv4AddressHelper, which would put an FqCoDel queue disc of
+        // 10,240 packets in front of every device: a link's queue is the one its class sets.
+        Ipv4InterfaceContainer ifc;
+        for (uint32_t i = 0; i < devices.GetN(); ++i)
+        {
+            Ptr<Ipv4> ipv4 = devices.Get(i)->GetNode()->GetObject<Ipv4>();
+            int32_t iface = ipv4->AddInterface(devices.Get(i));
+            ipv4->AddAddress(iface, Ipv4InterfaceAddress(Ipv4Address(net.Get() + 1 + i), mask));
+            ipv4->SetMetric(iface, 1);
+            ipv4->SetUp(iface);
+            ifc.Add(ipv4, iface);
+        }
+        routes->AddSubnet(net, mask, home);
+        if (vertexDevice >= 0)
+        {
+            Ipv4Address gateway = ifc.GetAddress(vertexDevice);
+            for (uint32_t i = 0; i < ifc.GetN(); ++i)
+            {
+                if (static_cast<int32_t>(i) != vertexDevice)
+                {
+                    Ptr<Node> node = devices.Get(i)->GetNode();
+                    MqttGraphRoutingHelper::Get(node)->SetDefaultRoute(gateway,
+                                                                       ifc.Get(i).second);
+                }
+            }
+        }
+        return ifc;
     }
 
     Ipv6InterfaceContainer
@@ -376,6 +415,7 @@ struct MqttTopologyBuilder::Impl
         Ipv6AddressHelper h;
         h.SetBase(Ipv6Net(++v6Nets), Ipv6Prefix(64));
         Ipv6InterfaceContainer ifc = h.Assign(devices);
+        TrafficControlHelper().Uninstall(devices); // the link's own queue only, as for IPv4
         for (uint32_t i = 0; i < ifc.GetN(); ++i)
         {
             ifc.SetForwarding(i, true);
@@ -404,6 +444,7 @@ struct MqttTopologyBuilder::Impl
         byName[name] = n;
         all.Add(n);
         InternetStackHelper stack;
+        stack.SetRoutingHelper(MqttGraphRoutingHelper(routes));
         stack.SetIpv4StackInstall(v4);
         stack.SetIpv6StackInstall(v6);
         stack.Install(n);
@@ -478,7 +519,7 @@ struct MqttTopologyBuilder::Impl
                 NetDeviceContainer d = Wire(cls, NodeContainer(n, at), cls.rateBps, cls.delay);
                 std::string name = MqttScenario::ClientNodeName(g, i);
                 NewLink(name, cls, d, name, vs[place[i]].name, cls.rateBps, cls.delay, cls.loss);
-                AssignV4(d);
+                AssignV4(d, place[i], 1);
                 double angle = 2 * M_PI * i / place.size();
                 Export(g,
                        i,
@@ -506,7 +547,7 @@ struct MqttTopologyBuilder::Impl
             NetDeviceContainer d = Wire(cls, nodes, cls.rateBps, cls.delay);
             std::string name = MqttScenario::SegmentName(g, vs[vertex].name);
             NewLink(name, cls, d, vs[vertex].name, "", cls.rateBps, cls.delay, cls.loss);
-            AssignV4(d);
+            AssignV4(d, vertex, 0);
             for (uint32_t k = 0; k < members.size(); ++k)
             {
                 Export(g,
@@ -588,7 +629,7 @@ struct MqttTopologyBuilder::Impl
                 }
             }
             NewLink(name, cls, devs, vs[vertex].name, "", 0, ScenarioTime(0), cls.loss);
-            AssignV4(devs);
+            AssignV4(devs, vertex, 0);
             for (uint32_t k = 0; k < members.size(); ++k)
             {
                 Vector p = stations.Get(k)->GetObject<MobilityModel>()->GetPosition();
@@ -664,6 +705,8 @@ struct MqttTopologyBuilder::Impl
             Ipv6Address prefix = Ipv6Net(0xff000000u | panIndex);
             Ipv6AddressHelper h;
             h.SetBase(prefix, Ipv6Prefix(64));
+            // (The 6LoWPAN devices keep the queue disc the helper gives them: they have no
+            // device queue of their own for the traffic control layer to fall back on.)
             Ipv6InterfaceContainer ifc = h.Assign(sixDevs);
             for (uint32_t k = 0; k < ifc.GetN(); ++k)
             {
@@ -791,14 +834,18 @@ MqttTopologyBuilder::Build(int64_t stream)
         m.all.Add(n);
         m.built.AddVertex(v);
     }
+    m.routes = std::make_shared<MqttGraphRoutes>(vs.size());
     InternetStackHelper stack;
+    stack.SetRoutingHelper(MqttGraphRoutingHelper(m.routes));
     stack.SetIpv6StackInstall(m.ipv6);
-    for (const auto& n : m.vertexNodes)
+    for (uint32_t v = 0; v < vs.size(); ++v)
     {
-        stack.Install(n);
+        stack.Install(m.vertexNodes[v]);
+        MqttGraphRoutingHelper::Get(m.vertexNodes[v])->SetVertex(v);
     }
 
     // Graph edges.
+    m.edgeV4.resize(es.size());
     m.edgeV6.resize(es.size());
     m.edgeIf.resize(es.size());
     for (uint32_t i = 0; i < es.size(); ++i)
@@ -811,7 +858,9 @@ MqttTopologyBuilder::Build(int64_t stream)
                                       link.delay);
         m.NewLink(
             e.name, *link.spec, d, vs[e.a].name, vs[e.b].name, link.rateBps, link.delay, link.loss);
-        m.AssignV4(d);
+        Ipv4InterfaceContainer ifc4 = m.AssignV4(d, e.a, -1);
+        m.edgeV4[i] = {{ifc4.Get(0).second, ifc4.GetAddress(0)},
+                       {ifc4.Get(1).second, ifc4.GetAddress(1)}};
         if (m.ipv6)
         {
             Ipv6InterfaceContainer ifc = m.AssignV6(d);
@@ -866,8 +915,72 @@ MqttTopologyBuilder::Build(int64_t stream)
         }
     }
 
-    // Routing: IPv4 by ns-3's global routing, IPv6 on the graph's shortest paths.
-    Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+    // Broker front ends (after the clients, so that node ids and random streams of a run are
+    // those of the same scenario without front ends): each on a p2p link to the broker vertex.
+    if (s.broker.frontEnds > 1)
+    {
+        MqttLinkSpec ideal;
+        ideal.name = "";
+        ideal.type = MqttLinkType::PointToPoint;
+        ideal.rateBps = 10'000'000'000ull;
+        ideal.delay = ScenarioTime(0);
+        ideal.queuePackets = 1000;
+        const MqttLinkSpec& cls =
+            s.broker.frontEndLink.empty() ? ideal : *s.FindLink(s.broker.frontEndLink);
+        InternetStackHelper feStack;
+        feStack.SetRoutingHelper(MqttGraphRoutingHelper(m.routes));
+        feStack.SetIpv6StackInstall(false);
+        Ptr<Node> broker = m.vertexNodes[m.brokerVertex];
+        const MqttGraphVertex& bv = vs[m.brokerVertex];
+        for (uint32_t i = 0; i < s.broker.frontEnds; ++i)
+        {
+            std::string name = MqttBrokerSpec::FrontEndName(bv.name, i);
+            Ptr<Node> fe = CreateObject<Node>();
+            Names::Add(name, fe);
+            m.byName[name] = fe;
+            m.all.Add(fe);
+            feStack.Install(fe);
+            NetDeviceContainer d = m.Wire(cls, NodeContainer(fe, broker), cls.rateBps, cls.delay);
+            m.NewLink(name, cls, d, name, bv.name, cls.rateBps, cls.delay, cls.loss);
+            Ipv4InterfaceContainer ifc = m.AssignV4(d, m.brokerVertex, 1);
+            m.frontEnds.push_back(fe);
+            m.frontEndV4.push_back(ifc.GetAddress(0));
+            m.frontEndDelay = cls.delay;
+            MqttGraphVertex v;
+            v.name = name;
+            v.role = MqttNodeRole::Broker;
+            double angle = 2 * M_PI * i / s.broker.frontEnds;
+            v.x = bv.x + 3 * std::cos(angle);
+            v.y = bv.y + 3 * std::sin(angle);
+            m.built.AddVertex(v);
+            MqttGraphEdge e;
+            e.a = *m.built.FindVertex(bv.name);
+            e.b = *m.built.FindVertex(name);
+            e.name = name;
+            e.link = cls.name;
+            e.rateBps = cls.rateBps;
+            e.delay = cls.delay;
+            m.built.AddEdge(e);
+        }
+    }
+
+    // Routing on the graph's shortest paths: IPv4 by MqttGraphRouting (a subnet's home vertex,
+    // then the next hop to it), IPv6 by static routes where 6LoWPAN needs it.
+    for (uint32_t target = 0; target < vs.size(); ++target)
+    {
+        auto hops = s.graph.NextHopEdges(target);
+        for (uint32_t v = 0; v < vs.size(); ++v)
+        {
+            if (hops[v])
+            {
+                uint32_t e = *hops[v];
+                bool atA = es[e].a == v;
+                const auto& near = atA ? m.edgeV4[e].first : m.edgeV4[e].second;
+                const auto& far = atA ? m.edgeV4[e].second : m.edgeV4[e].first;
+                m.routes->SetHop(v, target, MqttGraphRoutes::Hop{near.first, far.second});
+            }
+        }
+    }
     if (m.ipv6)
     {
         Ipv6StaticRoutingHelper routing;
@@ -921,8 +1034,9 @@ MqttTopologyBuilder::Build(int64_t stream)
         }
     }
 
-    // Clients, in group and member order.
+    // Clients, in group and member order; devices spread over the front ends, if any.
     auto brokerHops = s.graph.NextHopEdges(m.brokerVertex);
+    uint32_t devices = 0;
     for (uint32_t gi = 0; gi < s.groups.size(); ++gi)
     {
         const MqttClientGroupSpec& g = s.groups[gi];
@@ -937,13 +1051,21 @@ MqttTopologyBuilder::Build(int64_t stream)
             c.node = cls ? m.byName.at(MqttScenario::ClientNodeName(g, i)) : m.vertexNodes[v];
             if (c.node == broker)
             {
-                // On the broker's own node: loopback. (An ns-3 TCP connection to the node's
-                // own interface address completes its handshake but delivers no data back.)
+                // On the broker's own node: loopback. ns-3 3.37 delivers a packet for the
+                // node's own interface address within the sending call, so TCP's answer comes
+                // before the sender has counted its data sent and is dropped ("Ignored ack"):
+                // no data comes back (test/sim/mqtt-own-address-test.cc).
                 c.broker = InetSocketAddress(Ipv4Address::GetLoopback(), s.broker.port);
             }
             else if (cls && cls->type == MqttLinkType::LowPan)
             {
                 c.broker = Inet6SocketAddress(m.brokerV6, s.broker.port);
+            }
+            else if (!m.frontEnds.empty() && g.role == MqttClientRole::Device)
+            {
+                uint32_t fe = devices++ % m.frontEnds.size();
+                c.broker = InetSocketAddress(m.frontEndV4[fe], s.broker.port);
+                c.frontEnd = fe;
             }
             else
             {
@@ -953,6 +1075,10 @@ MqttTopologyBuilder::Build(int64_t stream)
             if (cls && (cls->type == MqttLinkType::PointToPoint || cls->type == MqttLinkType::Csma))
             {
                 c.pathDelay += cls->delay;
+            }
+            if (c.frontEnd)
+            {
+                c.pathDelay += m.frontEndDelay;
             }
             m.clients.push_back(c);
         }
@@ -981,6 +1107,12 @@ Ipv6Address
 MqttTopologyBuilder::BrokerAddress6() const
 {
     return m_impl->brokerV6;
+}
+
+const std::vector<Ptr<Node>>&
+MqttTopologyBuilder::FrontEnds() const
+{
+    return m_impl->frontEnds;
 }
 
 const std::vector<MqttBuiltClient>&

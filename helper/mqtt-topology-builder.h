@@ -23,6 +23,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,8 @@ struct MqttBuiltClient
     Address broker;
     /** Sum of one-way propagation delays on the route to the broker (wired hops only). */
     ScenarioTime pathDelay{0};
+    /** The broker front end the client connects to, if the broker has several. */
+    std::optional<uint32_t> frontEnd;
 };
 
 class MqttTopologyBuilder
@@ -94,6 +97,8 @@ class MqttTopologyBuilder
     Ipv4Address BrokerAddress() const;
     Ipv6Address BrokerAddress6() const;
 
+    /** The broker's front-end nodes (none unless the scenario asks for several). */
+    const std::vector<Ptr<Node>>& FrontEnds() const;
     const std::vector<MqttBuiltClient>& Clients() const;
     std::deque<MqttBuiltLink>& Links();
     const std::deque<MqttBuiltLink>& Links() const;

@@ -2310,6 +2310,20 @@ MqttBrokerEngine::Shutdown(Nanos now, MqttActions& out)
     m_impl->Shutdown(now, out);
 }
 
+void
+MqttBrokerEngine::Resume(Nanos /* now */, MqttActions& /* out */)
+{
+    // Shutdown() left nothing half-done: no connection, no timer but session expiries (which
+    // ran on while down), every session detached. Accepting CONNECTs again is all there is.
+    m_impl->m_shutdown = false;
+}
+
+bool
+MqttBrokerEngine::IsShutDown() const
+{
+    return m_impl->m_shutdown;
+}
+
 const MqttBrokerProfile&
 MqttBrokerEngine::Profile() const
 {

@@ -88,8 +88,25 @@ class MqttBrokerEngine
     void OnConnectionClosed(ConnectionId connection, Nanos now, MqttActions& out);
     void OnTimer(TimerId timer, Nanos now, MqttActions& out);
 
-    /** Closes every connection (reason ServerShutdown); sessions are kept. */
+    /**
+     * Closes every connection (reason ServerShutdown, no wills); sessions, their queues and
+     * messages in flight, and retained messages are kept. Until Resume() every CONNECT gets
+     * CONNACK 0x03 (server unavailable). The only timers left running are the session-expiry
+     * timers of disconnected persistent sessions: the driver keeps delivering them, so sessions
+     * expire on time while the broker is down (as a restarted broker with persistence expires
+     * them when it loads its state).
+     */
     void Shutdown(Nanos now, MqttActions& out);
+
+    /**
+     * Accepts connections again after Shutdown(), with the state Shutdown() kept: a persistent
+     * client that reconnects gets Session Present 1, its subscriptions, and what was queued or
+     * in flight for it. Emits no action; does nothing if the engine is not shut down.
+     */
+    void Resume(Nanos now, MqttActions& out);
+
+    /** Whether Shutdown() was called and Resume() not since. */
+    bool IsShutDown() const;
 
     const MqttBrokerProfile& Profile() const;
 

@@ -13,6 +13,7 @@
 #include "ns3/inet-socket-address.h"
 #include "ns3/inet6-socket-address.h"
 #include "ns3/integer.h"
+#include "ns3/ipv4.h"
 #include "ns3/ipv6.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
@@ -179,6 +180,13 @@ MqttBroker::GetTypeId()
                           UintegerValue(0),
                           MakeUintegerAccessor(&MqttBroker::m_seed),
                           MakeUintegerChecker<uint64_t>())
+            .AddAttribute("Persistence",
+                          "Keep sessions, queued messages and retained messages across a stop "
+                          "and start of the application (a broker with persistence); false: "
+                          "every start begins with an empty broker.",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&MqttBroker::m_persistence),
+                          MakeBooleanChecker())
             .AddTraceSource("Event",
                             "Every notification of the engine.",
                             MakeTraceSourceAccessor(&MqttBroker::m_eventTrace),
@@ -262,10 +270,18 @@ MqttBroker::GetConnectionsAccepted() const
     return m_accepted;
 }
 
+void
+MqttBroker::SetProfile(const MqttBrokerProfile& profile)
+{
+    NS_LOG_FUNCTION(this << profile.name);
+    m_profile = profile;
+}
+
 MqttBrokerProfile
 MqttBroker::GetEffectiveProfile() const
 {
-    std::optional<MqttBrokerProfile> found = MqttBrokerProfile::ByName(m_profileName);
+    std::optional<MqttBrokerProfile> found =
+        m_profile ? m_profile : MqttBrokerProfile::ByName(m_profileName);
     if (!found)
     {
         NS_FATAL_ERROR("MqttBroker: unknown profile '" << m_profileName
@@ -369,23 +385,51 @@ MqttBroker::StartApplication()
         return;
     }
     m_running = true;
-    // A stopped engine refuses every CONNECT (ServerUnavailable), so a restart starts afresh.
-    CreateEngine();
-    m_listen4 = Listen(InetSocketAddress(Ipv4Address::GetAny(), m_port));
-    if (GetNode()->GetObject<Ipv6>())
+    if (m_engine)
     {
-        m_listen6 = Listen(Inet6SocketAddress(Ipv6Address::GetAny(), m_port));
+        // Only kept with Persistence: the stopped engine takes CONNECTs again, state intact.
+        m_engine->Resume(MqttNs3Timers::Now(), m_actions.Out());
+        Execute();
+    }
+    else
+    {
+        CreateEngine();
+    }
+    ListenOn(GetNode());
+    for (const Ptr<Node>& node : m_frontEnds)
+    {
+        ListenOn(node);
+    }
+}
+
+void
+MqttBroker::AddFrontEnd(Ptr<Node> node)
+{
+    NS_LOG_FUNCTION(this << node);
+    NS_ABORT_MSG_IF(m_running, "MqttBroker: front ends are added before the start");
+    m_frontEnds.push_back(node);
+}
+
+void
+MqttBroker::ListenOn(Ptr<Node> node)
+{
+    if (node->GetObject<Ipv4>())
+    {
+        m_listeners.push_back(Listen(node, InetSocketAddress(Ipv4Address::GetAny(), m_port)));
+    }
+    if (node->GetObject<Ipv6>())
+    {
+        m_listeners.push_back(Listen(node, Inet6SocketAddress(Ipv6Address::GetAny(), m_port)));
     }
 }
 
 Ptr<Socket>
-MqttBroker::Listen(const Address& local)
+MqttBroker::Listen(Ptr<Node> node, const Address& local)
 {
-    Ptr<Socket> socket = Socket::CreateSocket(GetNode(), TcpSocketFactory::GetTypeId());
+    Ptr<Socket> socket = Socket::CreateSocket(node, TcpSocketFactory::GetTypeId());
     if (socket->Bind(local) == -1)
     {
-        NS_FATAL_ERROR("MqttBroker: cannot bind port " << m_port << " on node "
-                                                       << GetNode()->GetId());
+        NS_FATAL_ERROR("MqttBroker: cannot bind port " << m_port << " on node " << node->GetId());
     }
     socket->Listen();
     socket->SetAcceptCallback(MakeCallback(&MqttBroker::HandleConnectionRequest, this),
@@ -402,16 +446,13 @@ MqttBroker::StopApplication()
         return;
     }
     m_running = false;
-    for (Ptr<Socket>* listen : {&m_listen4, &m_listen6})
+    for (const Ptr<Socket>& listen : m_listeners)
     {
-        if (*listen)
-        {
-            (*listen)->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
-                                         MakeNullCallback<void, Ptr<Socket>, const Address&>());
-            (*listen)->Close();
-            *listen = nullptr;
-        }
+        listen->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
+                                  MakeNullCallback<void, Ptr<Socket>, const Address&>());
+        listen->Close();
     }
+    m_listeners.clear();
     if (m_engine)
     {
         m_engine->Shutdown(MqttNs3Timers::Now(), m_actions.Out());
@@ -427,7 +468,12 @@ MqttBroker::StopApplication()
             connection.transport->Close();
         }
     }
-    m_timers.CancelAll();
+    if (!m_persistence)
+    {
+        m_timers.CancelAll();
+        m_engine.reset();
+    }
+    // With Persistence the engine's only timers left are session expiries: they keep running.
 }
 
 void
@@ -441,8 +487,8 @@ MqttBroker::DoDispose()
     m_connections.clear();
     m_timers.CancelAll();
     m_actions.Clear();
-    m_listen4 = nullptr;
-    m_listen6 = nullptr;
+    m_listeners.clear();
+    m_frontEnds.clear();
     m_engine.reset();
     Application::DoDispose();
 }
@@ -458,11 +504,10 @@ void
 MqttBroker::HandleAccept(Ptr<Socket> socket, const Address& from)
 {
     NS_LOG_FUNCTION(this << socket << from);
-    ConnectionId id = AddConnection(
-        [socket, from](ConnectionId id, const MqttTransportCallbacks& callbacks) {
-            return Create<MqttNs3Transport>(id, socket, from, callbacks);
-        },
-        from);
+    ConnectionId id =
+        AddConnection([socket, from](ConnectionId id, const MqttTransportCallbacks& callbacks)
+                      { return Create<MqttNs3Transport>(id, socket, from, callbacks); },
+                      from);
     if (id == 0)
     {
         socket->Close();
@@ -520,6 +565,10 @@ MqttBroker::OnClosed(ConnectionId connection, bool error)
 void
 MqttBroker::OnTimer(TimerId timer)
 {
+    if (!m_engine)
+    {
+        return;
+    }
     m_engine->OnTimer(timer, MqttNs3Timers::Now(), m_actions.Out());
     Execute();
 }

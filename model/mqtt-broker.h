@@ -20,7 +20,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace ns3
 {
@@ -34,11 +36,19 @@ namespace mqtt
 /**
  * An MQTT 3.1.1 broker listening on a TCP port (IPv4, and IPv6 when the node has it).
  *
- * The broker follows a profile (Attribute Profile, see MqttBrokerProfile::ByName); the limit
- * Attributes override single fields of it (a negative value, or "profile", keeps the profile's).
- * Stopping the application closes every connection (reason ServerShutdown); starting it again
- * listens again with a fresh engine: sessions, subscriptions and retained messages do not
- * survive a restart (like mosquitto without persistence).
+ * Profile: SetProfile() gives a complete MqttBrokerProfile; without one, the Attribute Profile
+ * names one (MqttBrokerProfile::ByName). Either way the limit Attributes (MaxQueuedMessages,
+ * ...) override single fields of it when set (a negative value, or "profile", keeps the
+ * profile's). The profile is read when the engine is made: at the first start, and at every
+ * start without Persistence.
+ *
+ * Stopping the application closes every connection (reason ServerShutdown) and the listening
+ * sockets. Starting it again listens again and, with Persistence (a broker that stores its state,
+ * mosquitto's "persistence true"), goes on with the same engine: persistent sessions with their
+ * subscriptions, queued and unacknowledged messages, inbound QoS 2 ids, and retained messages
+ * survive the restart, and session expiry goes on counting while the broker is down. Without it
+ * (the default, like mosquitto's default) the engine is discarded at the stop and every start
+ * begins with an empty broker.
  */
 class MqttBroker : public Application
 {
@@ -58,9 +68,23 @@ class MqttBroker : public Application
     /** Assigns @p stream to the random variables of this application. @return streams used (1). */
     int64_t AssignStreams(int64_t stream);
 
-    /** The engine (null before the first start). For tests and statistics. */
+    /**
+     * The engine: null before the first start, and while stopped without Persistence. For tests
+     * and statistics.
+     */
     const MqttBrokerEngine* GetEngine() const;
-    /** The profile in force (profile by name plus the overriding Attributes). */
+
+    /**
+     * Follows @p profile instead of the one the Profile Attribute names; the limit Attributes
+     * still override its fields. Takes effect when the engine is made (the next start of a
+     * stopped broker without Persistence, or the first start).
+     */
+    void SetProfile(const MqttBrokerProfile& profile);
+
+    /**
+     * The profile the next engine gets: SetProfile()'s or the one named by the Profile
+     * Attribute, with the overriding limit Attributes applied.
+     */
     MqttBrokerProfile GetEffectiveProfile() const;
     /** Transport connections open (including ones closing). */
     std::size_t GetTransportCount() const;
@@ -73,6 +97,16 @@ class MqttBroker : public Application
      * like any accepted one. @return the id, or 0 (nothing made) when the broker is not running.
      */
     ConnectionId AddConnection(const MqttTransportFactory& make, const Address& peer);
+
+    /**
+     * Listens on @p node too (same port): a front end of this broker, with an address of its
+     * own. Connections it accepts are served by this broker's engine like those of its own
+     * node, so one broker spreads its TCP connections over several nodes (ns-3 looks up a
+     * segment's socket by scanning every endpoint of the node, so 100,000 connections on one
+     * node cost quadratic time). Call before the application starts; front ends stop and start
+     * with it.
+     */
+    void AddFrontEnd(Ptr<Node> node);
 
     /** Signature of the Event, PublishReceived, Delivered and Dropped trace sources. */
     typedef void (*EventTracedCallback)(const MqttEvent& event);
@@ -97,7 +131,9 @@ class MqttBroker : public Application
 
   private:
     void CreateEngine();
-    Ptr<Socket> Listen(const Address& local);
+    Ptr<Socket> Listen(Ptr<Node> node, const Address& local);
+    /** Listens on every address family @p node has. */
+    void ListenOn(Ptr<Node> node);
     bool HandleConnectionRequest(Ptr<Socket> socket, const Address& from);
     void HandleAccept(Ptr<Socket> socket, const Address& from);
 
@@ -128,14 +164,18 @@ class MqttBroker : public Application
     bool m_allowAnonymous;
     std::string m_aclFile;
     uint64_t m_seed;
+    bool m_persistence;
 
+    /** SetProfile()'s profile; none: the Profile Attribute's. */
+    std::optional<MqttBrokerProfile> m_profile;
     Ptr<UniformRandomVariable> m_seedStream;
     std::unique_ptr<MqttBrokerEngine> m_engine;
     MqttActionQueue m_actions;
     MqttNs3Timers m_timers;
     MqttNs3Transport::Callbacks m_callbacks;
-    Ptr<Socket> m_listen4;
-    Ptr<Socket> m_listen6;
+    /** Listening sockets, on this node and the front ends. */
+    std::vector<Ptr<Socket>> m_listeners;
+    std::vector<Ptr<Node>> m_frontEnds;
 
     struct Connection
     {

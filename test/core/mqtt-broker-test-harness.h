@@ -216,6 +216,14 @@ class BrokerHarness
         Process(out);
     }
 
+    void
+    Resume()
+    {
+        MqttActions out;
+        m_engine.Resume(m_now, out);
+        Process(out);
+    }
+
     /** Moves the clock to @p t, firing every timer due by then in (time, id) order. */
     void
     AdvanceTo(Nanos t)

@@ -216,7 +216,25 @@ class Fuzzer
             break;
         }
         case 8:
-            if (in.Byte() & 1)
+        {
+            uint8_t b = in.Byte() % 8;
+            if (b == 6)
+            {
+                // A restart with persistence: only session-expiry timers may outlive it.
+                m_engine.Shutdown(m_now, out);
+                Process(out);
+                out.clear();
+                if (m_engine.ConnectionCount() != 0 || !m_open.empty() ||
+                    m_engine.ActiveTimerCount() > m_engine.SessionCount())
+                {
+                    Fail("Shutdown left connections or connection timers");
+                }
+            }
+            else if (b == 7)
+            {
+                m_engine.Resume(m_now, out);
+            }
+            else if (b & 1)
             {
                 FeedPacket(c, PingreqPacket{}, out);
             }
@@ -225,6 +243,7 @@ class Fuzzer
                 FeedPacket(c, DisconnectPacket{}, out);
             }
             break;
+        }
         case 9:
             m_now += std::chrono::milliseconds(250) * in.Byte();
             FireDue();

@@ -186,12 +186,135 @@ TEST(ScenarioLoader, SetOverridesAnyField)
 
 TEST(ScenarioLoader, SetCanAppendToAList)
 {
-    MqttScenarioLoadResult r =
-        Load(BASE, {"faults.1={at: 20s, action: broker-restart, for: 2s, keep-sessions: false}"});
+    MqttScenarioLoadResult r = Load(BASE, {"faults.1={at: 20s, action: broker-restart, for: 2s}"});
     ASSERT_TRUE(r.errors.empty()) << r.errors.front();
     ASSERT_EQ(r.scenario->faults.size(), 2u);
     EXPECT_EQ(r.scenario->faults[1].action, MqttFaultAction::BrokerRestart);
-    EXPECT_FALSE(r.scenario->faults[1].keepSessions);
+    EXPECT_EQ(r.scenario->faults[1].duration, 2s);
+}
+
+// Every field of MqttBrokerProfile but its name, each set to a value none of the shipped
+// profiles has, in the file's own syntax; and persistence.
+const char* EVERY_PROFILE_FIELD = R"(broker:
+  profile: aws-iot-core
+  port: 1884
+  persistence: true
+  overrides:
+    connect-timeout: 7s
+    max-packet-size: 5000
+    max-client-id-length: 40
+    assign-client-ids: false
+    assigned-client-id-prefix: gen-
+    takeover: reject-new
+    takeover-will: discard
+    min-connect-interval: 250ms
+    max-connected-clients: 77
+    keep-alive-factor: 2.5
+    keep-alive-when-zero: 90
+    min-keep-alive: 5
+    max-keep-alive: 600
+    max-qos: 2
+    qos-request-policy: refuse
+    max-inflight-out: 4
+    max-inflight-in: 6
+    max-queued-messages: 33
+    queue-drop-policy: drop-oldest
+    queue-qos0-offline: true
+    session-expiry: 2h
+    offline-drain-rate: 2.5
+    retain: store-exact-match-only
+    max-retained-messages: 12
+    max-topic-length: 100
+    max-topic-slashes: 4
+    max-payload-size: 4000
+    reserved-topic-prefixes: [$sys/, $ctl/]
+    wildcard-subscriptions: false
+    max-filters-per-subscribe: 3
+    max-subscriptions-per-session: 9
+    subscription-delay: 20ms
+    subscription-delay-shape: uniform
+    subscription-delay-spread: 5ms
+    max-publish-rate: 15
+    max-inbound-bytes-rate: 1000
+    close-on-throttle: true
+    qos0-duplicate-probability: 0.25
+    resend-new-packet-id-probability: 0.125
+    reorder-jitter: 3ms
+    lifecycle-topic-prefix: events/
+    lifecycle-qos: 0
+)";
+
+TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
+{
+    MqttScenarioLoadResult r = Load(std::string(BASE) + EVERY_PROFILE_FIELD);
+    ASSERT_TRUE(r.errors.empty()) << r.errors.front();
+    const MqttBrokerSpec& b = r.scenario->broker;
+    EXPECT_TRUE(b.persistence);
+    EXPECT_EQ(b.port, 1884);
+    EXPECT_EQ(b.overrides.size(), ProfileOverrideKeys().size());
+    std::optional<MqttBrokerProfile> p = b.Profile();
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->name, "aws-iot-core");
+    EXPECT_EQ(p->connectTimeout, 7s);
+    EXPECT_EQ(p->maxPacketSize, 5000u);
+    EXPECT_EQ(p->maxClientIdLength, 40u);
+    EXPECT_FALSE(p->assignClientIds);
+    EXPECT_EQ(p->assignedClientIdPrefix, "gen-");
+    EXPECT_EQ(p->takeover, TakeoverPolicy::RejectNew);
+    EXPECT_EQ(p->takeoverWill, TakeoverWillPolicy::Discard);
+    EXPECT_EQ(p->minConnectInterval, 250ms);
+    EXPECT_EQ(p->maxConnectedClients, 77u);
+    EXPECT_DOUBLE_EQ(p->keepAliveFactor, 2.5);
+    EXPECT_EQ(p->keepAliveWhenZero, 90);
+    EXPECT_EQ(p->minKeepAlive, 5);
+    EXPECT_EQ(p->maxKeepAlive, 600);
+    EXPECT_EQ(p->maxQos, Qos::ExactlyOnce);
+    EXPECT_EQ(p->qosRequestPolicy, QosRequestPolicy::Refuse);
+    EXPECT_EQ(p->maxInflightOut, 4u);
+    EXPECT_EQ(p->maxInflightIn, 6u);
+    EXPECT_EQ(p->maxQueuedMessages, 33u);
+    EXPECT_EQ(p->queueDropPolicy, QueueDropPolicy::DropOldest);
+    EXPECT_TRUE(p->queueQos0Offline);
+    EXPECT_EQ(p->sessionExpiry, 2h);
+    EXPECT_DOUBLE_EQ(p->offlineDrainRate, 2.5);
+    EXPECT_EQ(p->retain, RetainPolicy::StoreExactMatchOnly);
+    EXPECT_EQ(p->maxRetainedMessages, 12u);
+    EXPECT_EQ(p->maxTopicLength, 100u);
+    EXPECT_EQ(p->maxTopicSlashes, 4u);
+    EXPECT_EQ(p->maxPayloadSize, 4000u);
+    EXPECT_EQ(p->reservedTopicPrefixes, (std::vector<std::string>{"$sys/", "$ctl/"}));
+    EXPECT_FALSE(p->wildcardSubscriptions);
+    EXPECT_EQ(p->maxFiltersPerSubscribe, 3u);
+    EXPECT_EQ(p->maxSubscriptionsPerSession, 9u);
+    EXPECT_EQ(p->subscriptionDelay, 20ms);
+    EXPECT_EQ(p->subscriptionDelayShape, DelayShape::Uniform);
+    EXPECT_EQ(p->subscriptionDelaySpread, 5ms);
+    EXPECT_DOUBLE_EQ(p->maxPublishRate, 15);
+    EXPECT_DOUBLE_EQ(p->maxInboundBytesRate, 1000);
+    EXPECT_TRUE(p->closeOnThrottle);
+    EXPECT_DOUBLE_EQ(p->qos0DuplicateProbability, 0.25);
+    EXPECT_DOUBLE_EQ(p->resendNewPacketIdProbability, 0.125);
+    EXPECT_EQ(p->reorderJitter, 3ms);
+    EXPECT_EQ(p->lifecycleTopicPrefix, "events/");
+    EXPECT_EQ(p->lifecycleQos, Qos::AtMostOnce);
+}
+
+TEST(ScenarioLoader, BrokerDefaultsAreTheNamedProfileWithoutPersistence)
+{
+    MqttScenarioLoadResult r = Load(BASE);
+    ASSERT_TRUE(r.errors.empty()) << r.errors.front();
+    const MqttBrokerSpec& b = r.scenario->broker;
+    EXPECT_FALSE(b.persistence);
+    std::optional<MqttBrokerProfile> p = b.Profile();
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->name, "standard");
+    EXPECT_EQ(p->maxInflightOut, MqttBrokerProfile::Standard311().maxInflightOut);
+    r = Load(BASE, {"broker.profile=aws-iot-core", "broker.overrides.max-publish-rate=5"});
+    ASSERT_TRUE(r.errors.empty()) << r.errors.front();
+    p = r.scenario->broker.Profile();
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->retain, RetainPolicy::Disconnect); // the rest is the named profile's
+    EXPECT_DOUBLE_EQ(p->maxPublishRate, 5);
 }
 
 // --- Every class of bad file: one exact message with file, line and field. -------------------
@@ -324,17 +447,19 @@ TEST(ScenarioLoaderErrors, SemanticChecks)
 
 TEST(ScenarioLoaderErrors, BrokerOverrides)
 {
-    EXPECT_EQ(OneError(BASE, {"broker.profile=mosquitto"}),
-              "--set broker.profile=mosquitto: broker.profile: expected one of " +
-                  [] {
-                      std::string n;
-                      for (const auto& name : MqttBrokerProfile::Names())
-                      {
-                          n += (n.empty() ? "" : ", ") + name;
-                      }
-                      return n;
-                  }() +
-                  ", got 'mosquitto'");
+    EXPECT_EQ(
+        OneError(BASE, {"broker.profile=mosquitto"}),
+        "--set broker.profile=mosquitto: broker.profile: expected one of " +
+            []
+            {
+                std::string n;
+                for (const auto& name : MqttBrokerProfile::Names())
+                {
+                    n += (n.empty() ? "" : ", ") + name;
+                }
+                return n;
+            }() +
+            ", got 'mosquitto'");
     EXPECT_EQ(OneError(BASE, {"broker.overrides.max-inflight-out=ten"}),
               "--set broker.overrides.max-inflight-out=ten: broker.overrides.max-inflight-out: "
               "expected an integer from 0 to 4294967295, got 'ten'");
@@ -344,6 +469,93 @@ TEST(ScenarioLoaderErrors, BrokerOverrides)
                             0),
               0u)
         << unknown;
+}
+
+TEST(ScenarioLoader, BrokerFrontEnds)
+{
+    MqttScenarioLoadResult one = Load(BASE);
+    ASSERT_TRUE(one.scenario);
+    EXPECT_EQ(one.scenario->broker.frontEnds, 1u);
+    EXPECT_EQ(one.scenario->broker.frontEndLink, "");
+    MqttScenarioLoadResult count = Load(BASE, {"broker.front-ends=12"});
+    ASSERT_TRUE(count.scenario);
+    EXPECT_EQ(count.scenario->broker.frontEnds, 12u);
+    MqttScenarioLoadResult map = Load(BASE, {"broker.front-ends={count: 3, link: backbone}"});
+    ASSERT_TRUE(map.scenario);
+    EXPECT_EQ(map.scenario->broker.frontEnds, 3u);
+    EXPECT_EQ(map.scenario->broker.frontEndLink, "backbone");
+    EXPECT_EQ(MqttBrokerSpec::FrontEndName("n0", 7), "n0.fe7");
+}
+
+TEST(ScenarioLoaderErrors, BrokerFrontEnds)
+{
+    EXPECT_EQ(OneError(BASE, {"broker.front-ends=0"}),
+              "--set broker.front-ends=0: broker.front-ends: expected an integer from 1 to 1000, "
+              "got 0");
+    EXPECT_EQ(OneError(BASE, {"broker.front-ends={count: 2, link: fibre}"}),
+              "--set broker.front-ends={count: 2, link: fibre}: broker.front-ends.link: no link "
+              "class 'fibre' under links");
+    EXPECT_EQ(OneError(BASE, {"broker.front-ends={count: 2, rate: 1Gbps}"}),
+              "--set broker.front-ends={count: 2, rate: 1Gbps}: broker.front-ends.rate: unknown "
+              "field (expected one of: count, link)");
+    EXPECT_EQ(OneError(BASE,
+                       {"links.radio={type: wifi}", "broker.front-ends={count: 2, link: radio}"}),
+              "--set broker.front-ends={count: 2, link: radio}: broker.front-ends.link: link class "
+              "'radio' is wifi; front ends need a p2p link each");
+    // A fault can name a front end's node and its link.
+    MqttScenarioLoadResult r = Load(BASE,
+                                    {"broker.front-ends=2",
+                                     "faults.1={at: 5s, action: node-crash, node: n0.fe1}",
+                                     "faults.2={at: 6s, action: link-down, link: n0.fe0}"});
+    EXPECT_TRUE(r.scenario) << (r.errors.empty() ? "" : r.errors[0]);
+}
+
+TEST(ScenarioLoaderErrors, BrokerFieldsNameFileLineAndField)
+{
+    const std::string base = std::string(BASE) + EVERY_PROFILE_FIELD;
+    auto with = [&base](const std::string& line, const std::string& replacement)
+    {
+        std::string text = base;
+        std::size_t at = text.find(line);
+        EXPECT_NE(at, std::string::npos) << line;
+        return text.replace(at, line.size(), replacement);
+    };
+    // BASE has 35 lines: "broker:" is line 36, persistence 39, the overrides from 41 on.
+    EXPECT_EQ(OneError(with("  persistence: true", "  persistence: yes")),
+              "scenarios/x.yaml:39: broker.persistence: expected true or false, got yes");
+    EXPECT_EQ(OneError(with("  persistence: true", "  persistance: true")),
+              "scenarios/x.yaml:39: broker.persistance: unknown field (expected one of: profile, "
+              "port, persistence, overrides, front-ends)");
+    EXPECT_EQ(OneError(with("    subscription-delay-shape: uniform",
+                            "    subscription-delay-shape: gaussian")),
+              "scenarios/x.yaml:73: broker.overrides.subscription-delay-shape: expected one of "
+              "fixed, uniform, exponential, got 'gaussian'");
+    EXPECT_EQ(OneError(with("    close-on-throttle: true", "    close-on-throttle: 1")),
+              "scenarios/x.yaml:77: broker.overrides.close-on-throttle: expected true or false, "
+              "got '1'");
+    EXPECT_EQ(OneError(with("    lifecycle-qos: 0", "    lifecycle-qos: 3")),
+              "scenarios/x.yaml:82: broker.overrides.lifecycle-qos: expected one of 0, 1, 2, "
+              "got '3'");
+    EXPECT_EQ(OneError(with("    max-connected-clients: 77", "    max-connected-clients: -1")),
+              "scenarios/x.yaml:49: broker.overrides.max-connected-clients: expected an integer "
+              "from 0 to 18446744073709551615, got '-1'");
+    EXPECT_EQ(OneError(with("    reserved-topic-prefixes: [$sys/, $ctl/]",
+                            "    reserved-topic-prefixes: [$sys/, {a: b}]")),
+              "scenarios/x.yaml:68: broker.overrides.reserved-topic-prefixes: expected topic "
+              "prefixes (no commas), got a map");
+    std::string unknown = OneError(with("    max-topic-slashes: 4", "    max-topic-slash: 4"));
+    EXPECT_EQ(unknown.rfind("scenarios/x.yaml:66: broker.overrides.max-topic-slash: unknown "
+                            "field (expected one of: connect-timeout, ",
+                            0),
+              0u)
+        << unknown;
+    EXPECT_NE(unknown.find("lifecycle-topic-prefix, lifecycle-qos)"), std::string::npos) << unknown;
+    EXPECT_EQ(OneError(with("    max-qos: 2", "    max-qos: [2]")),
+              "scenarios/x.yaml:54: broker.overrides.max-qos: expected a value, got a list");
+    // The fault no longer has keep-sessions: persistence is the broker's.
+    std::string fault =
+        OneError(BASE, {"faults.1={at: 20s, action: broker-restart, keep-sessions: true}"});
+    EXPECT_NE(fault.find("faults.1.keep-sessions: unknown field"), std::string::npos) << fault;
 }
 
 TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
@@ -402,8 +614,9 @@ TEST(ProfileOverrides, EveryKeyAppliesAndRejectsGarbage)
               "expected a probability from 0 to 1, got '2'");
     for (const auto& key : ProfileOverrideKeys())
     {
-        // Every key but the two free-text ones rejects a value no field type accepts.
-        if (key != "reserved-topic-prefixes" && key != "lifecycle-topic-prefix")
+        // Every key but the free-text ones rejects a value no field type accepts.
+        if (key != "reserved-topic-prefixes" && key != "lifecycle-topic-prefix" &&
+            key != "assigned-client-id-prefix")
         {
             EXPECT_NE(ApplyProfileOverride(&p, key, "@@"), "") << key;
         }
@@ -431,6 +644,9 @@ TEST(ScenarioFiles, EveryShippedScenarioLoads)
                                          "default.yaml",
                                          "lossy-star.yaml",
                                          "lowpan-mesh.yaml",
+                                         "scale-100k.yaml",
+                                         "scale-10k.yaml",
+                                         "scale-1k.yaml",
                                          "wifi-campus.yaml"};
     EXPECT_EQ(files, expected);
     for (const auto& f : files)

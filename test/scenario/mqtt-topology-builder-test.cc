@@ -301,6 +301,29 @@ TEST_F(TopologyBuilder, BuiltGraphHasClientsAndAccessLinks)
     EXPECT_EQ(back->Edges().size(), g.Edges().size());
 }
 
+// A client running on the broker's own node talks to it over loopback: ns-3 3.37 carries no data
+// back on a TCP connection to the node's own interface address (test/sim/mqtt-own-address-test.cc
+// pins why); clients elsewhere get the broker's interface address.
+TEST_F(TopologyBuilder, ClientOnTheBrokerVertexUsesLoopback)
+{
+    MqttScenario s = Load(std::string(TREE) + R"(backends:
+  cloud: {attach: n0, subscribe: ["#"]}
+broker: {port: 1999}
+)");
+    MqttTopologyBuilder b(s);
+    b.Build(100);
+    ASSERT_EQ(b.Clients().size(), 9u);
+    const MqttBuiltClient& cloud = b.Clients()[8];
+    EXPECT_EQ(cloud.clientId, "cloud-0");
+    EXPECT_EQ(cloud.node, b.BrokerNode());
+    ASSERT_TRUE(InetSocketAddress::IsMatchingType(cloud.broker));
+    EXPECT_EQ(InetSocketAddress::ConvertFrom(cloud.broker).GetIpv4(), Ipv4Address::GetLoopback());
+    EXPECT_EQ(InetSocketAddress::ConvertFrom(cloud.broker).GetPort(), 1999);
+    const InetSocketAddress device = InetSocketAddress::ConvertFrom(b.Clients()[0].broker);
+    EXPECT_NE(device.GetIpv4(), Ipv4Address::GetLoopback());
+    EXPECT_EQ(device.GetPort(), 1999);
+}
+
 TEST(GilbertElliott, LossIsBurstyWithTheExpectedMeanAndSeeded)
 {
     auto run = [](int64_t stream, std::vector<bool>* pattern)

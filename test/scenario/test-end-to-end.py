@@ -8,7 +8,10 @@
    datasets, no latency below the path's propagation delay, QoS 1 delivery ratio exactly 1;
    report.py writes its plots.
 2. The same seed twice gives identical datasets; another seed gives different ones.
-3. Every shipped scenario, shortened (15 s, starts and faults pulled early), runs and
+3. scenarios/broker-outage.yaml as shipped (broker persistence on) and with persistence off:
+   what the persistent QoS 1 subscriber receives across the broker's restart.
+4. A broker with front ends gives what the single-node broker gives.
+5. Every shipped scenario, shortened (15 s, starts and faults pulled early), runs and
    delivers messages.
 """
 import glob
@@ -117,13 +120,107 @@ def check_seeds(runner, work):
     expect(not np.array_equal(a["deliveries"], c["deliveries"]), "seed 2: deliveries identical")
 
 
+def check_front_ends(runner, work):
+    """A broker with front ends gives the results of the single-node broker: the same messages
+    published, delivered, duplicated and lost, and latencies within the microsecond the 10 Gb/s
+    front-end hop adds (scenario e2e, and lossy-star with bursty loss)."""
+    lossy = os.path.join(ROOT, "scenarios", "lossy-star.yaml")
+    e2e = os.path.join(ROOT, "test", "scenario", "data", "e2e.yaml")
+    cases = [("e2e", e2e, []),
+             ("lossy", lossy, ["duration=40s", "devices.qos0.count=12",
+                               "devices.qos1.count=12"])]
+    for name, scenario, sets in cases:
+        results = []
+        for fe in (1, 4):
+            out = os.path.join(work, f"fe-{name}-{fe}")
+            if not run(runner, scenario, out, *sets, f"broker.front-ends={fe}"):
+                return
+            results.append(tables(os.path.join(out, "results.h5"))[0])
+        one, four = results
+        key = ["publisher", "sequence", "subscriber", "duplicate"]
+        d1 = sorted(tuple(int(d[k]) for k in key) + (float(d["latency"]),)
+                    for d in one["deliveries"])
+        d4 = sorted(tuple(int(d[k]) for k in key) + (float(d["latency"]),)
+                    for d in four["deliveries"])
+        expect(len(one["deliveries"]) > 50, f"front ends {name}: {len(d1)} deliveries")
+        expect([d[:4] for d in d1] == [d[:4] for d in d4],
+               f"front ends {name}: deliveries differ ({len(d1)} against {len(d4)})")
+        if len(d1) == len(d4):
+            worst = max((abs(a[4] - b[4]) for a, b in zip(d1, d4)), default=0)
+            expect(worst < 2e-6, f"front ends {name}: latencies differ by {worst} s")
+        p1 = sorted((int(p["client"]), int(p["sequence"])) for p in one["publishes"])
+        p4 = sorted((int(p["client"]), int(p["sequence"])) for p in four["publishes"])
+        expect(p1 == p4, f"front ends {name}: publishes differ")
+        drops = [sorted(r["reason"].tolist()) for r in (one["drops"], four["drops"])]
+        expect(drops[0] == drops[1], f"front ends {name}: drops differ")
+
+
+def check_outage(runner, work):
+    """broker-outage.yaml: the broker is down from 40 s to 50 s; 60 sensors publish QoS 1 with
+    persistent sessions, the historian subscribes to all of them with QoS 1 (persistent)."""
+    scenario = os.path.join(ROOT, "scenarios", "broker-outage.yaml")
+    results = {}
+    for persistence in ("true", "false"):
+        out = os.path.join(work, "outage-" + persistence)
+        if not run(runner, scenario, out, "broker.persistence=" + persistence):
+            return
+        results[persistence] = tables(os.path.join(out, "results.h5"))[0]
+    for persistence, t in results.items():
+        what = f"broker-outage, persistence {persistence}"
+        clients = [c.decode() for c in t["clients"]["name"]]
+        historian = clients.index("historian-0")
+        published = {(int(p["client"]), int(p["sequence"])): float(p["time"])
+                     for p in t["publishes"]}
+        dels = t["deliveries"][t["deliveries"]["subscriber"] == historian]
+        got = {(int(d["publisher"]), int(d["sequence"])) for d in dels}
+        lost = {k: time for k, time in published.items() if k not in got}
+        during = [k for k, time in published.items() if 40 <= time < 50]
+        expect(len(published) > 1500 and len(during) > 100,
+               f"{what}: {len(published)} published, {len(during)} during the outage")
+        conn = t["connections"]
+        mine = conn[(conn["client"] == historian) & (conn["side"] == b"client")]
+        sessions = mine[mine["event"] == b"session"]
+        present = [bool(x) for x in sessions["session_present"]]
+        # The broker's sessions while it is down (sample at 45 s): kept with persistence only.
+        stats = t["broker_stats"]
+        down = stats[np.isclose(stats["time"], 45.0)]
+        expect(len(down) == 1 and int(down["connections"][0]) == 0,
+               f"{what}: no connection at 45 s")
+        expect(not t["drops"].size, f"{what}: drops {t['drops']}")
+        if persistence == "true":
+            # Everything reaches the historian, once: what was published while the broker was
+            # down, and what was queued for the historian until it came back.
+            expect(present == [False, True], f"{what}: historian session present {present}")
+            expect(not lost, f"{what}: lost {len(lost)}: {sorted(lost.values())[:10]}")
+            expect(not dels["duplicate"].any(), f"{what}: duplicates at the historian")
+            expect(int(down["sessions"][0]) == 61, f"{what}: sessions at 45 s {down}")
+        else:
+            # The restarted broker is empty: what reaches it before the historian has subscribed
+            # again has no subscriber. Exactly the messages published from the restart until
+            # then are lost, every other one is delivered.
+            expect(present == [False, False], f"{what}: historian session present {present}")
+            back = float(sessions["time"][1]) if len(sessions) == 2 else 0
+            expect(len(lost) > 100, f"{what}: only {len(lost)} lost")
+            expect(all(40 <= time < back for time in lost.values()),
+                   f"{what}: lost outside [40 s, {back} s): {sorted(lost.values())}")
+            expect(all(k in got for k, time in published.items() if time < 40 or time > back),
+                   f"{what}: a message published outside the gap was lost")
+            expect(int(down["sessions"][0]) == 0, f"{what}: sessions at 45 s {down}")
+
+
 def shortened(path):
     """--set overrides that make a shipped scenario run in 15 s of simulated time."""
     s = yaml.safe_load(open(path))
     sets = ["duration=15s"]
     for section in ("devices", "backends"):
-        for group in (s.get(section) or {}):
+        for group, spec in (s.get(section) or {}).items():
             sets.append(f"{section}.{group}.start={{uniform: [0s, 2s]}}")
+            # The scale studies, at a size a test can afford.
+            if int(spec.get("count", 1)) > 1000:
+                sets.append(f"{section}.{group}.count=1000")
+    fe = (s.get("broker") or {}).get("front-ends", 1)
+    if int(fe["count"] if isinstance(fe, dict) else fe) > 10:
+        sets.append("broker.front-ends.count=10" if isinstance(fe, dict) else "broker.front-ends=10")
     for i, f in enumerate(s.get("faults") or []):
         sets.append(f"faults.{i}.at=5s")
         if "for" in f:
@@ -148,6 +245,10 @@ def main():
     os.makedirs(work)
     check_e2e(runner, work)
     check_seeds(runner, work)
+    check_front_ends(runner, work)
+
+
+    check_outage(runner, work)
     check_shipped(runner, work)
     for failure in FAILURES:
         print(f"test-end-to-end.py: {failure}", file=sys.stderr)
