@@ -1189,6 +1189,13 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
         CancelTimer(conn.Timer(), out);
         conn.SetTimer(0);
     }
+    if (!m_resumeInput.empty())
+    {
+        // Released, not processed yet: nothing of it is processed any more (the id may be
+        // reused after a Shutdown).
+        m_resumeInput.erase(std::remove(m_resumeInput.begin(), m_resumeInput.end(), id),
+                            m_resumeInput.end());
+    }
     if (conn.HasExtras())
     {
         for (TimerId* t :

@@ -232,3 +232,30 @@ TEST(BrokerBackPressure, APausedPublisherThatClosesLeavesNoTimer)
     EXPECT_EQ(h.Engine().QueueDepth("sub"), 0u);
     EXPECT_EQ(h.Engine().ConnectionCount(), 1u);
 }
+
+TEST(BrokerBackPressure, ShutdownWhilePausedLeavesNoPauseBehind)
+{
+    // The subscriber's connection (2) closes before the paused publisher's (3), so the release
+    // comes first; neither leaves a timer, and after Resume back-pressure works as before.
+    BrokerHarness h(OneInFlight());
+    h.Engine().SetBackPressure(4, seconds(10));
+    h.Connect(2, "sub");
+    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.Connect(3, "pub");
+    h.Feed(3, Publishes(1, 7));
+    EXPECT_EQ(h.TakeHex(3), Pubacks(1, 5));
+    h.Shutdown();
+    EXPECT_EQ(h.TakeHex(3), "");
+    EXPECT_EQ(h.TakeHex(2), HexOf(MakePublish("t", "m", Qos::AtLeastOnce, 1)));
+    EXPECT_EQ(h.Engine().ActiveTimerCount(), 0u);
+    EXPECT_EQ(h.Engine().ConnectionCount(), 0u);
+
+    h.Resume();
+    h.Connect(2, "sub");
+    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.Connect(3, "pub");
+    EXPECT_FALSE(h.Engine().IsInputPaused(3));
+    h.Feed(3, Publishes(1, 7));
+    EXPECT_EQ(h.TakeHex(3), Pubacks(1, 5));
+    EXPECT_TRUE(h.Engine().IsInputPaused(3));
+}
