@@ -127,7 +127,7 @@ MqttGraphRouting::MakeRoute(const Choice& choice, Ipv4Address destination) const
 }
 
 Ptr<Ipv4Route>
-MqttGraphRouting::RouteOutput(Ptr<Packet> p,
+MqttGraphRouting::RouteOutput(Ptr<Packet>,
                               const Ipv4Header& header,
                               Ptr<NetDevice> oif,
                               Socket::SocketErrno& sockerr)
@@ -186,7 +186,7 @@ MqttGraphRouting::RouteInput(Ptr<const Packet> p,
                              const Ipv4Header& header,
                              Ptr<const NetDevice> idev,
                              UnicastForwardCallback ucb,
-                             MulticastForwardCallback mcb,
+                             MulticastForwardCallback,
                              LocalDeliverCallback lcb,
                              ErrorCallback ecb)
 {
@@ -269,7 +269,7 @@ MqttGraphRouting::NotifyInterfaceUp(uint32_t interface)
 }
 
 void
-MqttGraphRouting::NotifyInterfaceDown(uint32_t interface)
+MqttGraphRouting::NotifyInterfaceDown(uint32_t)
 {
     // Lookups skip down interfaces, so the routes can stay for when it comes up again.
 }
@@ -320,7 +320,7 @@ MqttGraphRouting::SetIpv4(Ptr<Ipv4> ipv4)
 }
 
 void
-MqttGraphRouting::PrintRoutingTable(Ptr<OutputStreamWrapper> stream, Time::Unit unit) const
+MqttGraphRouting::PrintRoutingTable(Ptr<OutputStreamWrapper> stream, Time::Unit) const
 {
     std::ostream& os = *stream->GetStream();
     os << "MqttGraphRouting on node " << m_ipv4->GetObject<Node>()->GetId();
