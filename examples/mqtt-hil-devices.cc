@@ -26,6 +26,7 @@
 #include "ns3/string.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
 #include <csignal>
 #include <iomanip>
 #include <iostream>
@@ -100,6 +101,7 @@ main(int argc, char** argv)
     uint32_t qos = 1;
     double duration = 30;
     std::string prefix = "hil-device-";
+    double ramp = -1;
     CommandLine cmd(__FILE__);
     cmd.AddValue("broker", "the real broker, HOST:PORT (IPv6 as [ADDR]:PORT)", broker);
     cmd.AddValue("devices", "simulated devices", devices);
@@ -107,7 +109,15 @@ main(int argc, char** argv)
     cmd.AddValue("qos", "QoS of the telemetry (0, 1, 2)", qos);
     cmd.AddValue("duration", "seconds to run (0: until SIGINT/SIGTERM)", duration);
     cmd.AddValue("prefix", "client id prefix (the node id follows)", prefix);
+    cmd.AddValue("ramp",
+                 "seconds over which the devices start, evenly (default: 50 ms apart, at most "
+                 "5 s in all)",
+                 ramp);
     cmd.Parse(argc, argv);
+    if (ramp < 0)
+    {
+        ramp = std::min(5.0, 0.05 * devices);
+    }
     if (qos > 2)
     {
         std::cerr << "--qos must be 0, 1 or 2" << std::endl;
@@ -131,7 +141,8 @@ main(int argc, char** argv)
         helper.SetAttribute("KeepAlive", UintegerValue(30));
         ApplicationContainer apps = helper.Install(nodes.Get(i));
         MqttRealtimeHelper::UseRealBroker(apps, broker);
-        Time start = Seconds(0.05 * i);
+        // Staggered like devices powering up, not a thundering herd of CONNECTs.
+        Time start = Seconds(ramp * i / devices);
         apps.Start(start);
         auto client = DynamicCast<MqttClient>(apps.Get(0));
         g_devices.push_back(
