@@ -524,7 +524,7 @@ MqttBroker::AddConnection(const MqttTransportFactory& make, const Address& peer)
     }
     ConnectionId id = m_nextConnection++;
     ++m_accepted;
-    Connection& connection = m_connections[id];
+    MqttNs3Connection& connection = m_connections[id];
     connection.transport = make(id, m_callbacks);
     m_connectionOpenedTrace(id, peer);
     m_engine->OnConnectionOpened(id, MqttNs3Timers::Now(), m_actions.Out());
@@ -579,32 +579,11 @@ MqttBroker::Execute()
     m_actions.Drain(
         [this](MqttAction& action)
         {
-            if (auto* send = std::get_if<SendAction>(&action))
+            if (m_connections.Apply(action, m_timers))
             {
-                auto it = m_connections.find(send->connection);
-                if (it != m_connections.end() && it->second.live)
-                {
-                    it->second.transport->Send(send->bytes.data(), send->bytes.size());
-                }
+                return;
             }
-            else if (auto* close = std::get_if<CloseAction>(&action))
-            {
-                auto it = m_connections.find(close->connection);
-                if (it != m_connections.end() && it->second.live)
-                {
-                    it->second.live = false;
-                    it->second.transport->Close();
-                }
-            }
-            else if (auto* start = std::get_if<StartTimerAction>(&action))
-            {
-                m_timers.Start(start->timer, start->at);
-            }
-            else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
-            {
-                m_timers.Cancel(cancel->timer);
-            }
-            else if (auto* notify = std::get_if<NotifyAction>(&action))
+            if (auto* notify = std::get_if<NotifyAction>(&action))
             {
                 Notify(notify->event);
             }

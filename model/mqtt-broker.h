@@ -8,6 +8,7 @@
 
 #include "mqtt-action-queue.h"
 #include "mqtt-broker-engine.h"
+#include "mqtt-ns3-connections.h"
 #include "mqtt-ns3-timers.h"
 #include "mqtt-ns3-transport.h"
 
@@ -177,14 +178,7 @@ class MqttBroker : public Application
     std::vector<Ptr<Socket>> m_listeners;
     std::vector<Ptr<Node>> m_frontEnds;
 
-    struct Connection
-    {
-        Ptr<MqttTransport> transport;
-        /** Whether the engine knows the connection (false once it asked to close it). */
-        bool live = true;
-    };
-
-    std::map<ConnectionId, Connection> m_connections;
+    MqttNs3Connections m_connections;
     ConnectionId m_nextConnection = 1;
     bool m_running = false;
     uint64_t m_accepted = 0;

@@ -706,26 +706,13 @@ MqttClient::Execute()
     m_actions.Drain(
         [this](MqttAction& action)
         {
-            if (auto* send = std::get_if<SendAction>(&action))
+            if (m_connections.Apply(action, m_timers))
             {
-                auto it = m_connections.find(send->connection);
-                if (it != m_connections.end() && it->second.live)
-                {
-                    it->second.transport->Send(send->bytes.data(), send->bytes.size());
-                }
+                return;
             }
-            else if (auto* close = std::get_if<CloseAction>(&action))
+            if (auto* open = std::get_if<OpenConnectionAction>(&action))
             {
-                auto it = m_connections.find(close->connection);
-                if (it != m_connections.end() && it->second.live)
-                {
-                    it->second.live = false;
-                    it->second.transport->Close();
-                }
-            }
-            else if (auto* open = std::get_if<OpenConnectionAction>(&action))
-            {
-                Connection& connection = m_connections[open->connection];
+                MqttNs3Connection& connection = m_connections[open->connection];
                 connection.live = true;
                 if (m_transportFactory)
                 {
@@ -738,14 +725,6 @@ MqttClient::Execute()
                                                                      m_peer,
                                                                      m_callbacks);
                 }
-            }
-            else if (auto* start = std::get_if<StartTimerAction>(&action))
-            {
-                m_timers.Start(start->timer, start->at);
-            }
-            else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
-            {
-                m_timers.Cancel(cancel->timer);
             }
             else if (auto* notify = std::get_if<NotifyAction>(&action))
             {

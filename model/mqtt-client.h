@@ -9,6 +9,7 @@
 
 #include "mqtt-action-queue.h"
 #include "mqtt-client-engine.h"
+#include "mqtt-ns3-connections.h"
 #include "mqtt-ns3-timers.h"
 #include "mqtt-ns3-transport.h"
 #include "mqtt-payload-stamp.h"
@@ -191,14 +192,7 @@ class MqttClient : public Application
     uint64_t m_publisherId = 0;
     std::vector<TopicRequest> m_subscriptions;
 
-    struct Connection
-    {
-        Ptr<MqttTransport> transport;
-        /** Whether the engine still owns it (false once it asked to close it). */
-        bool live = true;
-    };
-
-    std::map<ConnectionId, Connection> m_connections;
+    MqttNs3Connections m_connections;
     bool m_running = false;
     bool m_publishing = false;
     EventId m_publishEvent;
