@@ -21,21 +21,16 @@ void
 MqttGraphRoutes::AddSubnet(Ipv4Address network, Ipv4Mask mask, uint32_t home)
 {
     uint8_t length = mask.GetPrefixLength();
-    auto it = std::find_if(m_subnets.begin(),
-                           m_subnets.end(),
-                           [length](const auto& p) { return p.first == length; });
-    if (it == m_subnets.end())
+    // Longest prefixes first: the first hit of a lookup is the longest match.
+    auto it = std::lower_bound(m_subnets.begin(),
+                               m_subnets.end(),
+                               length,
+                               [](const auto& p, uint8_t l) { return p.first > l; });
+    if (it == m_subnets.end() || it->first != length)
     {
-        m_subnets.emplace_back(length, std::vector<Subnet>());
-        // Longest prefixes first: the first hit is the longest match.
-        std::sort(m_subnets.begin(),
-                  m_subnets.end(),
-                  [](const auto& x, const auto& y) { return x.first > y.first; });
-        it = std::find_if(m_subnets.begin(),
-                          m_subnets.end(),
-                          [length](const auto& p) { return p.first == length; });
+        it = m_subnets.insert(it, {length, std::vector<Subnet>()});
     }
-    it->second.push_back(Subnet{network.CombineMask(mask).Get(), home});
+    it->second.push_back(Subnet{Network(network.Get(), length), home});
     m_sorted = false;
 }
 
@@ -62,7 +57,7 @@ MqttGraphRoutes::Home(Ipv4Address address) const
     }
     for (const auto& [length, subnets] : m_subnets)
     {
-        uint32_t network = length == 0 ? 0 : address.Get() & ~((1ull << (32 - length)) - 1);
+        uint32_t network = Network(address.Get(), length);
         auto it = std::lower_bound(subnets.begin(),
                                    subnets.end(),
                                    network,
@@ -84,6 +79,12 @@ MqttGraphRoutes::NextHop(uint32_t from, uint32_t to) const
     }
     std::size_t k = static_cast<std::size_t>(from) * m_vertices + to;
     return m_hasHop[k] ? &m_hops[k] : nullptr;
+}
+
+uint32_t
+MqttGraphRoutes::Network(uint32_t address, uint8_t length)
+{
+    return length == 0 ? 0 : address & ~static_cast<uint32_t>((1ull << (32 - length)) - 1);
 }
 
 uint32_t

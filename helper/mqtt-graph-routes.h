@@ -51,6 +51,9 @@ class MqttGraphRoutes
     /** The first hop from @p from to @p to, if any. */
     const Hop* NextHop(uint32_t from, uint32_t to) const;
 
+    /** The first @p length bits of @p address (a network number). */
+    static uint32_t Network(uint32_t address, uint8_t length);
+
     uint32_t GetNVertices() const;
     std::size_t GetNSubnets() const;
 

@@ -19,17 +19,6 @@ namespace mqtt
 NS_LOG_COMPONENT_DEFINE("MqttGraphRouting");
 NS_OBJECT_ENSURE_REGISTERED(MqttGraphRouting);
 
-namespace
-{
-
-uint32_t
-Prefix(uint32_t address, uint8_t length)
-{
-    return length == 0 ? 0 : address & ~static_cast<uint32_t>((1ull << (32 - length)) - 1);
-}
-
-} // namespace
-
 TypeId
 MqttGraphRouting::GetTypeId()
 {
@@ -68,7 +57,7 @@ MqttGraphRouting::LookupConnected(Ipv4Address destination) const
     uint32_t d = destination.Get();
     for (uint8_t length : m_prefixLengths)
     {
-        uint32_t network = Prefix(d, length);
+        uint32_t network = MqttGraphRoutes::Network(d, length);
         auto it = std::lower_bound(m_connected.begin(),
                                    m_connected.end(),
                                    std::make_pair(network, length),
@@ -228,7 +217,7 @@ MqttGraphRouting::AddConnected(uint32_t interface, const Ipv4InterfaceAddress& a
         return;
     }
     uint8_t length = address.GetMask().GetPrefixLength();
-    Connected c{Prefix(address.GetLocal().Get(), length), length, interface};
+    Connected c{MqttGraphRoutes::Network(address.GetLocal().Get(), length), length, interface};
     auto key = [](const Connected& x) { return std::make_tuple(x.network, x.prefixLength, x.interface); };
     auto it = std::lower_bound(m_connected.begin(),
                                m_connected.end(),
@@ -249,7 +238,7 @@ void
 MqttGraphRouting::RemoveConnected(uint32_t interface, const Ipv4InterfaceAddress& address)
 {
     uint8_t length = address.GetMask().GetPrefixLength();
-    uint32_t network = Prefix(address.GetLocal().Get(), length);
+    uint32_t network = MqttGraphRoutes::Network(address.GetLocal().Get(), length);
     m_connected.erase(std::remove_if(m_connected.begin(),
                                      m_connected.end(),
                                      [&](const Connected& c) {

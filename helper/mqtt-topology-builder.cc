@@ -438,8 +438,14 @@ struct MqttTopologyBuilder::Impl
     Ptr<Node>
     NewClientNode(const MqttClientGroupSpec& g, uint32_t i, bool v4, bool v6)
     {
+        return NewNode(MqttScenario::ClientNodeName(g, i), v4, v6);
+    }
+
+    /** A named node that is not a graph vertex (a client, a broker front end), with its stack. */
+    Ptr<Node>
+    NewNode(const std::string& name, bool v4, bool v6)
+    {
         Ptr<Node> n = CreateObject<Node>();
-        std::string name = MqttScenario::ClientNodeName(g, i);
         Names::Add(name, n);
         byName[name] = n;
         all.Add(n);
@@ -933,19 +939,12 @@ MqttTopologyBuilder::Build(int64_t stream)
         ideal.queuePackets = 1000;
         const MqttLinkSpec& cls =
             s.broker.frontEndLink.empty() ? ideal : *s.FindLink(s.broker.frontEndLink);
-        InternetStackHelper feStack;
-        feStack.SetRoutingHelper(MqttGraphRoutingHelper(m.routes));
-        feStack.SetIpv6StackInstall(false);
         Ptr<Node> broker = m.vertexNodes[m.brokerVertex];
         const MqttGraphVertex& bv = vs[m.brokerVertex];
         for (uint32_t i = 0; i < s.broker.frontEnds; ++i)
         {
             std::string name = MqttBrokerSpec::FrontEndName(bv.name, i);
-            Ptr<Node> fe = CreateObject<Node>();
-            Names::Add(name, fe);
-            m.byName[name] = fe;
-            m.all.Add(fe);
-            feStack.Install(fe);
+            Ptr<Node> fe = m.NewNode(name, true, false);
             NetDeviceContainer d = m.Wire(cls, NodeContainer(fe, broker), cls.rateBps, cls.delay);
             m.NewLink(name, cls, d, name, bv.name, cls.rateBps, cls.delay, cls.loss);
             Ipv4InterfaceContainer ifc = m.AssignV4(d, m.brokerVertex, 1);

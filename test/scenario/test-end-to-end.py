@@ -25,6 +25,8 @@ import h5py
 import numpy as np
 import yaml
 
+from affordable import affordable
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FAILURES = []
 
@@ -236,14 +238,9 @@ def shortened(path):
     s = yaml.safe_load(open(path))
     sets = ["duration=15s"]
     for section in ("devices", "backends"):
-        for group, spec in (s.get(section) or {}).items():
+        for group in (s.get(section) or {}):
             sets.append(f"{section}.{group}.start={{uniform: [0s, 2s]}}")
-            # The scale studies, at a size a test can afford.
-            if int(spec.get("count", 1)) > 1000:
-                sets.append(f"{section}.{group}.count=1000")
-    fe = (s.get("broker") or {}).get("front-ends", 1)
-    if int(fe["count"] if isinstance(fe, dict) else fe) > 10:
-        sets.append("broker.front-ends.count=10" if isinstance(fe, dict) else "broker.front-ends=10")
+    sets += affordable(s)
     for i, f in enumerate(s.get("faults") or []):
         sets.append(f"faults.{i}.at=5s")
         if "for" in f:

@@ -14,6 +14,8 @@ import sys
 import networkx as nx
 import yaml
 
+from affordable import affordable, front_ends
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FAILURES = []
 
@@ -29,18 +31,8 @@ def main():
         name = os.path.basename(path)[:-5]
         out = os.path.join(work, name)
         scenario = yaml.safe_load(open(path))
-        # The scale studies at a size a test can afford.
-        sets = []
-        for group, spec in (scenario.get("devices") or {}).items():
-            if int(spec.get("count", 1)) > 1000:
-                spec["count"] = 1000
-                sets += ["--set", f"devices.{group}.count=1000"]
-        fe = (scenario.get("broker") or {}).get("front-ends", 1)
-        fes = int(fe["count"] if isinstance(fe, dict) else fe)
-        if fes > 10:
-            fes = 10
-            sets += ["--set", "broker.front-ends.count=10" if isinstance(fe, dict)
-                     else "broker.front-ends=10"]
+        sets = [a for s in affordable(scenario) for a in ("--set", s)]
+        fes = front_ends(scenario)
         p = subprocess.run([runner, path, "--dry-run", "--out", out] + sets, capture_output=True,
                            text=True, cwd=ROOT)
         expect(p.returncode == 0, f"{name}: exit {p.returncode}: {p.stderr}")
