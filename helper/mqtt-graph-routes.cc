@@ -11,9 +11,9 @@ namespace mqtt
 {
 
 MqttGraphRoutes::MqttGraphRoutes(uint32_t vertices)
-    : m_vertices(vertices),
-      m_hops(static_cast<std::size_t>(vertices) * vertices),
-      m_hasHop(static_cast<std::size_t>(vertices) * vertices, false)
+    : m_vertices(vertices)
+    , m_hops(static_cast<std::size_t>(vertices) * vertices)
+    , m_hasHop(static_cast<std::size_t>(vertices) * vertices, false)
 {
 }
 
@@ -51,7 +51,8 @@ MqttGraphRoutes::Home(Ipv4Address address) const
         {
             std::stable_sort(subnets.begin(),
                              subnets.end(),
-                             [](const Subnet& x, const Subnet& y) { return x.network < y.network; });
+                             [](const Subnet& x, const Subnet& y)
+                             { return x.network < y.network; });
         }
         m_sorted = true;
     }

@@ -61,9 +61,8 @@ MqttGraphRouting::LookupConnected(Ipv4Address destination) const
         auto it = std::lower_bound(m_connected.begin(),
                                    m_connected.end(),
                                    std::make_pair(network, length),
-                                   [](const Connected& c, const std::pair<uint32_t, uint8_t>& k) {
-                                       return std::make_pair(c.network, c.prefixLength) < k;
-                                   });
+                                   [](const Connected& c, const std::pair<uint32_t, uint8_t>& k)
+                                   { return std::make_pair(c.network, c.prefixLength) < k; });
         for (; it != m_connected.end() && it->network == network && it->prefixLength == length;
              ++it)
         {
@@ -218,11 +217,13 @@ MqttGraphRouting::AddConnected(uint32_t interface, const Ipv4InterfaceAddress& a
     }
     uint8_t length = address.GetMask().GetPrefixLength();
     Connected c{MqttGraphRoutes::Network(address.GetLocal().Get(), length), length, interface};
-    auto key = [](const Connected& x) { return std::make_tuple(x.network, x.prefixLength, x.interface); };
-    auto it = std::lower_bound(m_connected.begin(),
-                               m_connected.end(),
-                               c,
-                               [&](const Connected& x, const Connected& y) { return key(x) < key(y); });
+    auto key = [](const Connected& x)
+    { return std::make_tuple(x.network, x.prefixLength, x.interface); };
+    auto it =
+        std::lower_bound(m_connected.begin(),
+                         m_connected.end(),
+                         c,
+                         [&](const Connected& x, const Connected& y) { return key(x) < key(y); });
     if (it == m_connected.end() || key(*it) != key(c))
     {
         m_connected.insert(it, c);

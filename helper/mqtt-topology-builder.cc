@@ -401,8 +401,7 @@ struct MqttTopologyBuilder::Impl
                 if (static_cast<int32_t>(i) != vertexDevice)
                 {
                     Ptr<Node> node = devices.Get(i)->GetNode();
-                    MqttGraphRoutingHelper::Get(node)->SetDefaultRoute(gateway,
-                                                                       ifc.Get(i).second);
+                    MqttGraphRoutingHelper::Get(node)->SetDefaultRoute(gateway, ifc.Get(i).second);
                 }
             }
         }

@@ -87,10 +87,7 @@ class GraphRouting : public ::testing::Test
         h.SetDestination(destination);
         Socket::SocketErrno err;
         Ptr<Ipv4Route> r = node->GetObject<Ipv4>()->GetRoutingProtocol()->RouteOutput(
-            Create<Packet>(),
-            h,
-            nullptr,
-            err);
+            Create<Packet>(), h, nullptr, err);
         if (!r)
         {
             EXPECT_EQ(err, Socket::ERROR_NOROUTETOHOST);
@@ -195,9 +192,8 @@ TEST_F(GraphRouting, RoutingStateOfVerticesDoesNotGrowWithDevices)
 {
     // 300 devices at one gateway: the transit vertex n1 holds nothing per device; the shared
     // table holds one subnet per link (2 edges + 300 access links).
-    MqttScenario s = Load(std::string(LINE).replace(std::string(LINE).find("count: 2"),
-                                                    8,
-                                                    "count: 300"));
+    MqttScenario s =
+        Load(std::string(LINE).replace(std::string(LINE).find("count: 2"), 8, "count: 300"));
     MqttTopologyBuilder b(s);
     b.Build(0);
     std::ostringstream table;

@@ -37,7 +37,8 @@ struct FrontEnds
         {
             frontEnds.Add(all.Get(1 + i));
             devices.Add(all.Get(3 + i));
-            Ipv4InterfaceContainer ifc = addresses.Assign(p2p.Install(all.Get(1 + i), all.Get(3 + i)));
+            Ipv4InterfaceContainer ifc =
+                addresses.Assign(p2p.Install(all.Get(1 + i), all.Get(3 + i)));
             frontEndAddress.push_back(ifc.GetAddress(0));
             addresses.NewNetwork();
         }
