@@ -3,15 +3,16 @@
 # Not part of the core (it uses sockets) and links nothing but the core: no ns-3, so the
 # sanitizer build (MQTT_CORE_ONLY) builds and tests it too.
 set(MQTT_POSIX_SOURCES
-    model/mqtt-posix-broker.cc
-    model/mqtt-posix-client.cc
-    model/mqtt-posix-clock.cc
-    model/mqtt-posix-endpoint.cc
-    model/mqtt-posix-output-buffer.cc
-    model/mqtt-posix-socket.cc
-    model/mqtt-posix-timer-queue.cc
+    model/posix/mqtt-posix-broker.cc
+    model/posix/mqtt-posix-client.cc
+    model/posix/mqtt-posix-clock.cc
+    model/posix/mqtt-posix-endpoint.cc
+    model/posix/mqtt-posix-output-buffer.cc
+    model/posix/mqtt-posix-socket.cc
+    model/posix/mqtt-posix-timer-queue.cc
 )
 add_library(mqtt-posix STATIC ${MQTT_POSIX_SOURCES})
+target_include_directories(mqtt-posix PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/model/posix)
 target_link_libraries(mqtt-posix PUBLIC mqtt-core)
 mqtt_target_warnings(mqtt-posix)
 

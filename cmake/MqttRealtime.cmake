@@ -4,10 +4,11 @@
 set_target_properties(mqtt-posix PROPERTIES POSITION_INDEPENDENT_CODE ON)
 add_library(ns3-mqtt-realtime SHARED
     helper/mqtt-realtime-helper.cc
-    model/mqtt-real-transport.cc
-    model/mqtt-realtime-bridge.cc
+    model/realtime/mqtt-real-transport.cc
+    model/realtime/mqtt-realtime-bridge.cc
 )
 find_package(Threads REQUIRED)
+target_include_directories(ns3-mqtt-realtime PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/model/realtime)
 target_link_libraries(ns3-mqtt-realtime PUBLIC ns3-mqtt mqtt-posix ns3::libcore Threads::Threads)
 mqtt_target_warnings(ns3-mqtt-realtime)
 
