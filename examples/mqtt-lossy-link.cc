@@ -9,6 +9,7 @@
  *   ./ns3-mqtt example mqtt-lossy-link [--errorRate=0.05] [--messages=200] [--interval=0.1]
  *       [--size=100] [--keepAlive=10] [--stop=300] [--pcap=PREFIX]
  */
+#include "mqtt-example-latency.h"
 #include "mqtt-broker-helper.h"
 #include "mqtt-broker.h"
 #include "mqtt-client-helper.h"
@@ -69,18 +70,6 @@ OnReceived(const MqttEvent&, const MqttPayloadStamp& stamp, Time latency, bool d
             flow.latenciesMs.push_back(latency.GetSeconds() * 1000.0);
         }
     }
-}
-
-double
-Percentile(std::vector<double> values, double p)
-{
-    if (values.empty())
-    {
-        return 0;
-    }
-    std::sort(values.begin(), values.end());
-    auto index = static_cast<std::size_t>(p / 100.0 * (values.size() - 1) + 0.5);
-    return values[std::min(index, values.size() - 1)];
 }
 
 } // namespace
@@ -178,10 +167,10 @@ main(int argc, char** argv)
         std::cout << std::fixed << std::setprecision(3) << std::setw(3) << qos << std::setw(9)
                   << sent << std::setw(11) << flow.sequences.size() << std::setw(7) << ratio
                   << std::setw(7) << flow.duplicates << std::setw(12)
-                  << Percentile(flow.latenciesMs, 50) << std::setw(12)
-                  << Percentile(flow.latenciesMs, 95) << std::setw(12)
-                  << Percentile(flow.latenciesMs, 99) << std::setw(12)
-                  << Percentile(flow.latenciesMs, 100) << "\n";
+                  << ExamplePercentile(flow.latenciesMs, 50) << std::setw(12)
+                  << ExamplePercentile(flow.latenciesMs, 95) << std::setw(12)
+                  << ExamplePercentile(flow.latenciesMs, 99) << std::setw(12)
+                  << ExamplePercentile(flow.latenciesMs, 100) << "\n";
     }
     Simulator::Destroy();
     return 0;

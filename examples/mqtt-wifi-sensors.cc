@@ -10,6 +10,7 @@
  *       [--qos=1] [--size=64] [--interval=1] [--messages=20] [--stop=40] [--startSpread=1]
  *       [--pcap=PREFIX]
  */
+#include "mqtt-example-latency.h"
 #include "mqtt-broker-helper.h"
 #include "mqtt-broker.h"
 #include "mqtt-client-helper.h"
@@ -53,18 +54,6 @@ OnReceived(const MqttEvent&, const MqttPayloadStamp&, Time latency, bool)
     {
         g_latenciesMs.push_back(latency.GetSeconds() * 1000.0);
     }
-}
-
-double
-Percentile(std::vector<double> values, double p)
-{
-    if (values.empty())
-    {
-        return 0;
-    }
-    std::sort(values.begin(), values.end());
-    auto index = static_cast<std::size_t>(p / 100.0 * (values.size() - 1) + 0.5);
-    return values[std::min(index, values.size() - 1)];
 }
 
 } // namespace
@@ -211,8 +200,8 @@ main(int argc, char** argv)
               << dashboardClient->GetMessagesReceived() << " (duplicates "
               << dashboardClient->GetDuplicatesReceived() << ")\n"
               << std::fixed << std::setprecision(3) << "latency ms: p50 "
-              << Percentile(g_latenciesMs, 50) << ", p95 " << Percentile(g_latenciesMs, 95)
-              << ", max " << Percentile(g_latenciesMs, 100) << std::endl;
+              << ExamplePercentile(g_latenciesMs, 50) << ", p95 " << ExamplePercentile(g_latenciesMs, 95)
+              << ", max " << ExamplePercentile(g_latenciesMs, 100) << std::endl;
     Simulator::Destroy();
     return 0;
 }
