@@ -206,7 +206,7 @@ MqttBrokerEngine::Impl::Drain(MqttSession& s, Nanos now, MqttActions& out)
 void
 MqttBrokerEngine::Impl::DrainQueue(MqttSession& s, Nanos now, MqttActions& out)
 {
-    if (s.Connection() == nullptr || !DrainPaced(s, now, out))
+    if (s.Connection() == nullptr || (s.Paced() != nullptr && !DrainPaced(s, now, out)))
     {
         return;
     }
