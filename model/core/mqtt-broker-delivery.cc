@@ -183,14 +183,7 @@ MqttBrokerEngine::Impl::Enqueue(MqttSession& s, QueuedMessage q, MqttActions& ou
     Qos qos = q.qos;
     bool retain = q.retain;
     s.PushQueued(std::move(q));
-    MqttEvent& e = Notify(EventType::MessageQueued, c, out);
-    e.clientId = m->publisherId;
-    e.peerId = s.ClientId();
-    e.message = m;
-    e.qos = qos;
-    e.retain = retain;
-    e.topic = m->topic;
-    e.queueDepth = static_cast<uint32_t>(s.QueuedCount() + s.Inflight().size());
+    NotifyDelivery(EventType::MessageQueued, s, m, qos, 0, false, retain, out);
 }
 
 void
