@@ -113,9 +113,7 @@ MqttBrokerEngine::Impl::CheckConnect(MqttBrokerConnection& conn,
             // Too soon after the previous CONNECT of this id: not answered, the connection
             // closed; a client connected with this id stays.
             conn.SetClientId(clientId);
-            CloseSpec spec;
-            spec.reason = CloseReason::Throttled;
-            CloseConnection(conn, spec, now, out);
+            CloseConnection(conn, CloseSpec{CloseReason::Throttled}, now, out);
             return std::nullopt;
         }
         break;
@@ -124,9 +122,7 @@ MqttBrokerEngine::Impl::CheckConnect(MqttBrokerConnection& conn,
     {
         // A will with Will Retain = 1 is a request to retain a message: the connection ends.
         conn.SetClientId(clientId);
-        CloseSpec spec;
-        spec.reason = CloseReason::PolicyViolation;
-        CloseConnection(conn, spec, now, out);
+        CloseConnection(conn, CloseSpec{CloseReason::PolicyViolation}, now, out);
         return std::nullopt;
     }
     if (m_shutdown)

@@ -164,7 +164,7 @@ MqttBrokerEngine::Impl::SendNew(
 void
 MqttBrokerEngine::Impl::Enqueue(MqttSession& s, QueuedMessage q, MqttActions& out)
 {
-    ConnectionId c = s.Connection() != nullptr ? s.Connection()->Id() : 0;
+    const ConnectionId c = ConnectionOf(s);
     switch (QueuePolicy(m_profile, s.QueuedCount()))
     {
     case QueueVerdict::Append:
@@ -310,17 +310,13 @@ MqttBrokerEngine::Impl::NotifyDelivery(EventType type,
                                        bool retain,
                                        MqttActions& out)
 {
-    ConnectionId c = s.Connection() != nullptr ? s.Connection()->Id() : 0;
-    MqttEvent& e = Notify(type, c, out);
-    e.clientId = m->publisherId;
+    MqttEvent& e = NotifyMessage(type, ConnectionOf(s), m->publisherId, m, out);
     e.peerId = s.ClientId();
-    e.message = m;
     e.qos = qos;
     e.packetId = packetId;
     e.dup = dup;
     e.retain = retain;
-    e.topic = m->topic;
-    e.queueDepth = static_cast<uint32_t>(s.QueuedCount() + s.Inflight().size());
+    e.queueDepth = DepthOf(s);
 }
 
 MqttEvent&
@@ -331,17 +327,14 @@ MqttBrokerEngine::Impl::NotifyDrop(const MqttSession* s,
                                    DropReason reason,
                                    MqttActions& out)
 {
-    MqttEvent& e = Notify(EventType::MessageDropped, connection, out);
-    e.clientId = m->publisherId;
+    MqttEvent& e = NotifyMessage(EventType::MessageDropped, connection, m->publisherId, m, out);
     if (s != nullptr)
     {
         e.peerId = s->ClientId();
-        e.queueDepth = static_cast<uint32_t>(s->QueuedCount() + s->Inflight().size());
+        e.queueDepth = DepthOf(*s);
     }
-    e.message = m;
     e.qos = qos;
     e.dropReason = reason;
-    e.topic = m->topic;
     return e;
 }
 

@@ -86,7 +86,13 @@ class MqttBrokerEngine::Impl
     /** How a connection ends: what the driver is told and what the engine does. */
     struct CloseSpec
     {
-        CloseReason reason = CloseReason::ProtocolError;
+        /** A close for @p closeReason, nothing more (no will, no code). */
+        explicit CloseSpec(CloseReason closeReason = CloseReason::ProtocolError)
+            : reason(closeReason)
+        {
+        }
+
+        CloseReason reason;
         uint8_t code = 0;
         bool publishWill = false;
         /** Emit a CloseAction (false when the transport already closed). */
@@ -313,6 +319,16 @@ class MqttBrokerEngine::Impl
     std::vector<uint8_t>& SendBuffer(ConnectionId id, MqttActions& out);
     void SendPacket(ConnectionId id, const Packet& packet, MqttActions& out);
     MqttEvent& Notify(EventType type, ConnectionId connection, MqttActions& out);
+    /** An event about message @p m, with @p clientId, the message and its topic filled in. */
+    MqttEvent& NotifyMessage(EventType type,
+                             ConnectionId connection,
+                             const std::string& clientId,
+                             const MqttMessagePtr& m,
+                             MqttActions& out);
+    /** The connection @p s is attached to (0: offline), as events name it. */
+    static ConnectionId ConnectionOf(const MqttSession& s);
+    /** Deliveries of @p s waiting or in flight, as events report it. */
+    static uint32_t DepthOf(const MqttSession& s);
     void NotifyDelivery(EventType type,
                         const MqttSession& s,
                         const MqttMessagePtr& m,
@@ -398,6 +414,32 @@ MqttBrokerEngine::Impl::Notify(EventType type, ConnectionId connection, MqttActi
     action.event.connection = connection;
     out.emplace_back(std::move(action));
     return std::get<NotifyAction>(out.back()).event;
+}
+
+inline MqttEvent&
+MqttBrokerEngine::Impl::NotifyMessage(EventType type,
+                                      ConnectionId connection,
+                                      const std::string& clientId,
+                                      const MqttMessagePtr& m,
+                                      MqttActions& out)
+{
+    MqttEvent& e = Notify(type, connection, out);
+    e.clientId = clientId;
+    e.message = m;
+    e.topic = m->topic;
+    return e;
+}
+
+inline ConnectionId
+MqttBrokerEngine::Impl::ConnectionOf(const MqttSession& s)
+{
+    return s.Connection() != nullptr ? s.Connection()->Id() : 0;
+}
+
+inline uint32_t
+MqttBrokerEngine::Impl::DepthOf(const MqttSession& s)
+{
+    return static_cast<uint32_t>(s.QueuedCount() + s.Inflight().size());
 }
 
 inline bool

@@ -106,9 +106,7 @@ MqttBrokerEngine::Impl::Shutdown(Nanos now, MqttActions& out)
         {
             continue;
         }
-        CloseSpec spec;
-        spec.reason = CloseReason::ServerShutdown;
-        CloseConnection(*it->second, spec, now, out);
+        CloseConnection(*it->second, CloseSpec{CloseReason::ServerShutdown}, now, out);
     }
 }
 

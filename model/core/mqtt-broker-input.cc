@@ -147,9 +147,7 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
     case PacketType::Disconnect:
     {
         conn.StoredWill().reset(); // [MQTT-3.1.2-10], [MQTT-3.14.4-3]
-        CloseSpec spec;
-        spec.reason = CloseReason::ClientDisconnect;
-        CloseConnection(conn, spec, now, out);
+        CloseConnection(conn, CloseSpec{CloseReason::ClientDisconnect}, now, out);
         return false;
     }
     case PacketType::Connect: // a second CONNECT [MQTT-3.1.0-2]

@@ -45,11 +45,8 @@ MqttBrokerEngine::Impl::PublishLifecycle(const MqttBrokerConnection& conn,
                                    std::vector<uint8_t>(json.begin(), json.end()),
                                    MinQos(m_profile.lifecycleQos, m_profile.maxQos),
                                    false);
-    MqttEvent& e = Notify(EventType::LifecyclePublished, conn.Id(), out);
-    e.clientId = conn.ClientId();
-    e.message = m;
+    MqttEvent& e = NotifyMessage(EventType::LifecyclePublished, conn.Id(), conn.ClientId(), m, out);
     e.qos = m->qos;
-    e.topic = m->topic;
     e.closeReason = reason;
     Route(m, now, out);
 }

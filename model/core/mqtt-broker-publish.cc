@@ -43,14 +43,11 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
                                    std::move(p.payload),
                                    granted.value_or(received),
                                    p.retain);
-    MqttEvent& e = Notify(EventType::PublishReceived, id, out);
-    e.clientId = conn.ClientId();
-    e.message = m;
+    MqttEvent& e = NotifyMessage(EventType::PublishReceived, id, conn.ClientId(), m, out);
     e.qos = received;
     e.packetId = p.packetId;
     e.dup = p.dup;
     e.retain = p.retain;
-    e.topic = m->topic;
 
     if (throttled)
     {
@@ -151,10 +148,7 @@ MqttBrokerEngine::Impl::UpdateRetained(const MqttMessagePtr& m,
         // [MQTT-3.3.1-11].
         if (m_retained.Erase(m->topic))
         {
-            MqttEvent& e = Notify(EventType::RetainedDeleted, from, out);
-            e.clientId = clientId;
-            e.message = m;
-            e.topic = m->topic;
+            NotifyMessage(EventType::RetainedDeleted, from, clientId, m, out);
         }
         return;
     case RetainedVerdict::Full:
@@ -164,12 +158,9 @@ MqttBrokerEngine::Impl::UpdateRetained(const MqttMessagePtr& m,
     case RetainedVerdict::Store:
     {
         m_retained.Store(m); // [MQTT-3.3.1-5]
-        MqttEvent& e = Notify(EventType::RetainedStored, from, out);
-        e.clientId = clientId;
-        e.message = m;
+        MqttEvent& e = NotifyMessage(EventType::RetainedStored, from, clientId, m, out);
         e.qos = m->qos;
         e.retain = true;
-        e.topic = m->topic;
         return;
     }
     }
@@ -191,12 +182,9 @@ MqttBrokerEngine::Impl::PublishWill(ConnectionId from,
                                    std::move(will.payload),
                                    granted.value_or(m_profile.maxQos),
                                    will.retain);
-    MqttEvent& e = Notify(EventType::WillPublished, from, out);
-    e.clientId = clientId;
-    e.message = m;
+    MqttEvent& e = NotifyMessage(EventType::WillPublished, from, clientId, m, out);
     e.qos = will.qos;
     e.retain = will.retain;
-    e.topic = m->topic;
     DropReason limit = !granted ? DropReason::QosNotSupported
                                 : PublishLimitsVerdict(m_profile, m->topic, m->payload.size());
     if (limit != DropReason::None)
@@ -223,7 +211,7 @@ MqttBrokerEngine::Impl::Route(const MqttMessagePtr& m, Nanos now, MqttActions& o
             continue;
         }
         Qos qos = DeliveryQos(m->qos, match.maxQos);
-        ConnectionId c = s->Connection() != nullptr ? s->Connection()->Id() : 0;
+        ConnectionId c = ConnectionOf(*s);
         if (s->HasPendingSubscriptions(now))
         {
             // Only subscriptions past their delay count (the tree does not know the times).
