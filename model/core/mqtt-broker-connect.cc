@@ -1,0 +1,390 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * CONNECT and the end of connections: the checks of a CONNECT in their order, takeover of a
+ * client id, clean session processing, CONNACK and keep-alive; refusals, protocol violations and
+ * every close (wills, session detach, expiry timer).
+ *
+ * Order of checks (doc/broker-engine.md): will topic, client id, connect rate, will retain,
+ * shutdown, credentials, takeover policy, connection slots; then takeover, clean session
+ * processing, CONNACK 0, resume, lifecycle event.
+ */
+#include "mqtt-broker-engine-impl.h"
+
+#include "mqtt-authenticator.h"
+#include "mqtt-lifecycle-event.h"
+#include "mqtt-topic.h"
+
+#include <algorithm>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+void
+MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
+                                      ConnectPacket& p,
+                                      Nanos now,
+                                      MqttActions& out)
+{
+    std::optional<std::string> checked = CheckConnect(conn, p, now, out);
+    if (!checked)
+    {
+        return;
+    }
+    const std::string& clientId = *checked;
+    MqttSession* session = m_sessions.Find(clientId);
+    MqttBrokerConnection* previous = session != nullptr ? session->Connection() : nullptr;
+    if (RefusesTakeover(m_profile, previous != nullptr))
+    {
+        RefuseConnect(conn, ConnectReturnCode::IdentifierRejected, clientId, now, out);
+        return;
+    }
+    if (ConnectionSlotsFull(m_profile, m_connectedClients, previous != nullptr))
+    {
+        RefuseConnect(conn, ConnectReturnCode::ServerUnavailable, clientId, now, out);
+        return;
+    }
+    if (previous != nullptr)
+    {
+        // [MQTT-3.1.4-2]: the existing connection of this client id is closed. It ended without
+        // DISCONNECT, so its will fires unless the profile says otherwise.
+        CloseSpec spec;
+        spec.reason = CloseReason::Takeover;
+        spec.publishWill = TakeoverPublishesWill(m_profile);
+        spec.takeover = true;
+        CloseConnection(*previous, spec, now, out);
+        session = m_sessions.Find(clientId); // a clean session ended with that connection
+    }
+    bool sessionPresent = false;
+    MqttSession& s = OpenSession(session, clientId, p.cleanSession, sessionPresent, out);
+
+    const ConnectionId id = conn.Id();
+    conn.SetState(BrokerConnectionState::Connected);
+    conn.SetClientId(clientId);
+    conn.SetUserName(p.userName);
+    conn.StoredWill() = std::move(p.will); // [MQTT-3.1.2-8]
+    conn.SetSession(&s);
+    s.SetConnection(&conn);
+    s.SetUserName(p.userName);
+    ++m_connectedClients;
+
+    // The first packet the broker sends is this CONNACK [MQTT-3.2.0-1], [MQTT-3.1.4-4].
+    SendPacket(id, ConnackPacket{sessionPresent, ConnectReturnCode::Accepted}, out);
+    MqttEvent& e = Notify(EventType::SessionStarted, id, out);
+    e.clientId = clientId;
+    e.sessionPresent = sessionPresent;
+
+    StartKeepAlive(conn, p.keepAliveSeconds, now, out);
+    Resume(s, now, out);
+    if (!m_profile.lifecycleTopicPrefix.empty() && HasLifecycleEvents(clientId))
+    {
+        conn.SetLifecycleVersion(++m_lifecycleSeq);
+        PublishLifecycle(conn, true, CloseReason::ClientDisconnect, now, out);
+    }
+}
+
+std::optional<std::string>
+MqttBrokerEngine::Impl::CheckConnect(MqttBrokerConnection& conn,
+                                     const ConnectPacket& p,
+                                     Nanos now,
+                                     MqttActions& out)
+{
+    if (p.will && ValidateTopicName(p.will->topic) != TopicError::None)
+    {
+        // The codec checks the will topic too; this keeps a wildcard out of the router
+        // whatever a decoder let through [MQTT-3.1.4-1].
+        ProtocolViolation(conn, DecodeError::InvalidTopicName, std::nullopt, now, out);
+        return std::nullopt;
+    }
+    std::string clientId = p.clientId;
+    switch (ClientIdPolicy(m_profile, clientId, p.cleanSession))
+    {
+    case ClientIdVerdict::Reject:
+        RefuseConnect(conn, ConnectReturnCode::IdentifierRejected, clientId, now, out);
+        return std::nullopt;
+    case ClientIdVerdict::Assign:
+        clientId = AssignClientId();
+        break;
+    case ClientIdVerdict::Accept:
+        if (!AdmitConnect(clientId, now))
+        {
+            // Too soon after the previous CONNECT of this id: not answered, the connection
+            // closed; a client connected with this id stays.
+            conn.SetClientId(clientId);
+            CloseConnection(conn, CloseSpec{CloseReason::Throttled}, now, out);
+            return std::nullopt;
+        }
+        break;
+    }
+    if (p.will && RefusesRetain(m_profile, p.will->retain))
+    {
+        // A will with Will Retain = 1 is a request to retain a message: the connection ends.
+        conn.SetClientId(clientId);
+        CloseConnection(conn, CloseSpec{CloseReason::PolicyViolation}, now, out);
+        return std::nullopt;
+    }
+    if (m_shutdown)
+    {
+        RefuseConnect(conn, ConnectReturnCode::ServerUnavailable, clientId, now, out);
+        return std::nullopt;
+    }
+    if (m_authenticator)
+    {
+        ConnectReturnCode rc = m_authenticator->Authenticate(p.userName, p.password);
+        if (rc != ConnectReturnCode::Accepted)
+        {
+            RefuseConnect(conn, rc, clientId, now, out);
+            return std::nullopt;
+        }
+    }
+    return clientId;
+}
+
+MqttSession&
+MqttBrokerEngine::Impl::OpenSession(MqttSession* stored,
+                                    const std::string& clientId,
+                                    bool cleanSession,
+                                    bool& sessionPresent,
+                                    MqttActions& out)
+{
+    // Clean session processing [MQTT-3.1.4-3], [MQTT-3.1.2-4], [MQTT-3.1.2-6].
+    sessionPresent = false;
+    if (stored != nullptr && !ResumesStoredSession(cleanSession, stored->IsClean()))
+    {
+        DiscardSession(*stored, DropReason::SessionDiscarded, out);
+        stored = nullptr;
+    }
+    if (stored == nullptr)
+    {
+        return m_sessions.Create(clientId, cleanSession); // [MQTT-3.2.2-1], [MQTT-3.2.2-3]
+    }
+    sessionPresent = true; // [MQTT-3.2.2-2]
+    if (stored->ExpiryTimer() != 0)
+    {
+        CancelTimer(stored->ExpiryTimer(), out);
+        stored->SetExpiryTimer(0);
+    }
+    return *stored;
+}
+
+void
+MqttBrokerEngine::Impl::StartKeepAlive(MqttBrokerConnection& conn,
+                                       uint16_t keepAliveSeconds,
+                                       Nanos now,
+                                       MqttActions& out)
+{
+    uint16_t keepAlive = EffectiveKeepAlive(m_profile, keepAliveSeconds);
+    conn.SetKeepAliveSeconds(keepAlive);
+    Nanos period = KeepAlivePeriod(m_profile, keepAlive);
+    conn.SetKeepAlivePeriod(period);
+    if (period > Nanos(0))
+    {
+        if (conn.Timer() != 0)
+        {
+            // The CONNECT deadline timer becomes the keep-alive timer.
+            out.emplace_back(StartTimerAction{conn.Timer(), now + period});
+        }
+        else
+        {
+            conn.SetTimer(StartTimer(TimerKind::Connection, conn.Id(), now + period, out));
+        }
+    }
+    else if (conn.Timer() != 0)
+    {
+        CancelTimer(conn.Timer(), out);
+        conn.SetTimer(0);
+    }
+}
+
+void
+MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
+                                      ConnectReturnCode code,
+                                      const std::string& clientId,
+                                      Nanos now,
+                                      MqttActions& out)
+{
+    // Session Present is 0 with a non-zero code [MQTT-3.2.2-4]; then close [MQTT-3.2.2-5].
+    SendPacket(conn.Id(), ConnackPacket{false, code}, out);
+    MqttEvent& e = Notify(EventType::ConnectRefused, conn.Id(), out);
+    e.clientId = clientId;
+    e.code = static_cast<uint8_t>(code);
+    CloseSpec spec;
+    spec.reason = RefusalCloseReason(code);
+    spec.code = static_cast<uint8_t>(code);
+    CloseConnection(conn, spec, now, out);
+}
+
+void
+MqttBrokerEngine::Impl::ProtocolViolation(MqttBrokerConnection& conn,
+                                          DecodeError error,
+                                          std::optional<PacketType> packetType,
+                                          Nanos now,
+                                          MqttActions& out)
+{
+    CloseSpec spec;
+    spec.reason = CloseReason::ProtocolError;
+    spec.code = static_cast<uint8_t>(error);
+    spec.packetType = packetType;
+    spec.publishWill = true; // section 3.1.2.5: a protocol error fires the will
+    CloseConnection(conn, spec, now, out);
+}
+
+void
+MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
+                                        const CloseSpec& spec,
+                                        Nanos now,
+                                        MqttActions& out)
+{
+    const ConnectionId id = conn.Id();
+    // Kept alive to the end of this function; it has left the table, so nothing below can send
+    // to it.
+    std::unique_ptr<MqttBrokerConnection> owned = ForgetConnection(conn, out);
+    if (spec.emitClose)
+    {
+        out.emplace_back(CloseAction{id, spec.reason});
+    }
+    MqttEvent& e = Notify(EventType::ConnectionClosed, id, out);
+    e.clientId = conn.ClientId();
+    e.closeReason = spec.reason;
+    e.code = spec.code;
+    e.packetType = spec.packetType;
+
+    MqttSession* s = conn.Session();
+    if (s == nullptr)
+    {
+        return; // CONNECT was never accepted: no session, no will
+    }
+    if (conn.HasExtras())
+    {
+        DropHeldOutput(conn, *s, out);
+    }
+    StopPaced(*s, out);
+    if (!m_pauses.empty())
+    {
+        ReleaseWaiters(*s, true, out); // an offline session pauses no one
+    }
+    s->SetConnection(nullptr);
+    conn.SetSession(nullptr);
+    --m_connectedClients;
+    std::optional<Will> will = std::move(conn.StoredWill());
+    const std::string clientId = conn.ClientId();
+    const std::optional<std::string> userName = conn.UserName();
+
+    if (s->IsClean())
+    {
+        // A clean session lives as long as its connection [MQTT-3.1.2-6].
+        DiscardSession(*s, DropReason::SessionDiscarded, out);
+    }
+    else if (!spec.takeover && m_profile.sessionExpiry > Nanos(0))
+    {
+        s->SetExpiryTimer(
+            StartTimer(TimerKind::SessionExpiry, s->Handle(), now + m_profile.sessionExpiry, out));
+    }
+    if (conn.LifecycleVersion() != 0)
+    {
+        PublishLifecycle(conn, false, spec.reason, now, out);
+    }
+    // The will is published on every end but DISCONNECT [MQTT-3.1.2-8]; never when there was
+    // none [MQTT-3.1.2-12]; and only once [MQTT-3.1.2-10].
+    if (spec.publishWill && will)
+    {
+        PublishWill(id, clientId, userName, std::move(*will), now, out);
+    }
+}
+
+std::unique_ptr<MqttBrokerConnection>
+MqttBrokerEngine::Impl::ForgetConnection(MqttBrokerConnection& conn, MqttActions& out)
+{
+    const ConnectionId id = conn.Id();
+    std::unique_ptr<MqttBrokerConnection> owned = std::move(m_connections[id]);
+    m_connections.erase(id);
+    if (conn.Timer() != 0)
+    {
+        CancelTimer(conn.Timer(), out);
+        conn.SetTimer(0);
+    }
+    if (!m_resumeInput.empty())
+    {
+        // Released, not processed yet: nothing of it is processed any more (the id may be
+        // reused after a Shutdown).
+        m_resumeInput.erase(std::remove(m_resumeInput.begin(), m_resumeInput.end(), id),
+                            m_resumeInput.end());
+    }
+    if (conn.HasExtras())
+    {
+        for (TimerId* t :
+             {&conn.Held().timer, &conn.Limits().resumeTimer, &conn.Limits().pauseTimer})
+        {
+            if (*t != 0)
+            {
+                CancelTimer(*t, out);
+                *t = 0;
+            }
+        }
+    }
+    return owned;
+}
+
+bool
+MqttBrokerEngine::Impl::CloseWithWill(MqttBrokerConnection& conn,
+                                      CloseReason reason,
+                                      Nanos now,
+                                      MqttActions& out)
+{
+    CloseSpec spec;
+    spec.reason = reason;
+    spec.publishWill = true;
+    CloseConnection(conn, spec, now, out);
+    return false;
+}
+
+bool
+MqttBrokerEngine::Impl::AdmitConnect(const std::string& clientId, Nanos now)
+{
+    const Nanos interval = m_profile.minConnectInterval;
+    if (interval <= Nanos(0))
+    {
+        return true;
+    }
+    auto it = m_lastConnect.find(clientId);
+    if (it != m_lastConnect.end())
+    {
+        if (now - it->second < interval)
+        {
+            return false;
+        }
+        it->second = now;
+        return true;
+    }
+    m_lastConnect.emplace(clientId, now);
+    if (m_lastConnect.size() > m_lastConnectPruneAt)
+    {
+        // Entries older than the interval no longer limit anything; pruning when the map has
+        // doubled keeps the cost per CONNECT constant on average.
+        for (auto e = m_lastConnect.begin(); e != m_lastConnect.end();)
+        {
+            e = now - e->second >= interval ? m_lastConnect.erase(e) : std::next(e);
+        }
+        m_lastConnectPruneAt = std::max<std::size_t>(64, 2 * m_lastConnect.size());
+    }
+    return true;
+}
+
+std::string
+MqttBrokerEngine::Impl::AssignClientId()
+{
+    // Unique among the sessions held: a counter, skipping ids a client chose itself.
+    for (;;)
+    {
+        std::string id = m_profile.assignedClientIdPrefix + std::to_string(m_nextAssignedId++);
+        if (m_sessions.Find(id) == nullptr)
+        {
+            return id;
+        }
+    }
+}
+
+} // namespace mqtt
+} // namespace ns3

@@ -1,0 +1,460 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The broker engine's one state object and its handlers (internal: only the engine's own files
+ * include it). The handlers are defined by concern across model/core/mqtt-broker-*.cc; the file
+ * map is in doc/broker-engine.md. Decisions come from the pure functions of
+ * mqtt-broker-policy.h; the handlers apply them.
+ *
+ * Rules every handler keeps:
+ * - Actions are appended to `out` in the order the driver carries them out; a connection that
+ *   was closed (CloseAction emitted, or left m_connections) gets nothing more.
+ * - Iteration that can reach the output runs over ordered containers (or sorted ids), and random
+ *   numbers are drawn only where a profile field asks for them, in a fixed order: one seed
+ *   reproduces a run bit for bit.
+ * - Input released by back-pressure is processed at the end of the driver's call
+ *   (ProcessResumed), never nested inside a drain or a route.
+ */
+#ifndef MQTT_BROKER_ENGINE_IMPL_H
+#define MQTT_BROKER_ENGINE_IMPL_H
+
+#include "mqtt-broker-connection.h"
+#include "mqtt-broker-engine.h"
+#include "mqtt-broker-policy.h"
+#include "mqtt-codec.h"
+#include "mqtt-message.h"
+#include "mqtt-retained-store.h"
+#include "mqtt-session-store.h"
+#include "mqtt-session.h"
+#include "mqtt-topic-tree.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+/** What a timer the engine started is for. */
+enum class TimerKind : uint8_t
+{
+    Connection,    //!< the CONNECT deadline, then keep-alive; key is the connection id
+    SessionExpiry, //!< a disconnected persistent session; key is its topic-tree handle
+    Release,       //!< held output of a connection is due (reorderJitter); key: connection id
+    Resume,        //!< paused input may go on (maxInboundBytesRate); key: connection id
+    Drain,         //!< the next paced message of a resumed session; key: its handle
+    Pause,         //!< the longest back-pressure pause of a connection's input; key: its id
+};
+
+class MqttBrokerEngine::Impl
+{
+  public:
+    Impl(MqttBrokerProfile profile, uint64_t seed);
+
+    // --- Driver entry points (mqtt-broker-engine.cc) ---------------------------------------
+    void OnConnectionOpened(ConnectionId id, Nanos now, MqttActions& out);
+    void OnBytes(
+        ConnectionId id, const uint8_t* data, std::size_t size, Nanos now, MqttActions& out);
+    void OnConnectionClosed(ConnectionId id, Nanos now, MqttActions& out);
+    void OnTimer(TimerId timer, Nanos now, MqttActions& out);
+    void Shutdown(Nanos now, MqttActions& out);
+    bool IsInputPaused(ConnectionId id) const;
+    void SetBackPressure(std::size_t queueDepth, Nanos maxPause);
+
+    MqttBrokerProfile m_profile;
+    std::shared_ptr<const MqttAuthenticator> m_authenticator;
+    std::shared_ptr<const MqttAcl> m_acl;
+    std::unordered_map<ConnectionId, std::unique_ptr<MqttBrokerConnection>> m_connections;
+    MqttSessionStore m_sessions;
+    MqttTopicTree m_tree;
+    MqttRetainedStore m_retained;
+    bool m_shutdown = false;
+
+  private:
+    struct TimerTarget
+    {
+        TimerKind kind;
+        uint64_t key;
+    };
+
+    /** How a connection ends: what the driver is told and what the engine does. */
+    struct CloseSpec
+    {
+        /** A close for @p closeReason, nothing more (no will, no code). */
+        explicit CloseSpec(CloseReason closeReason = CloseReason::ProtocolError)
+            : reason(closeReason)
+        {
+        }
+
+        CloseReason reason;
+        uint8_t code = 0;
+        bool publishWill = false;
+        /** Emit a CloseAction (false when the transport already closed). */
+        bool emitClose = true;
+        /** The session is about to be resumed by a new connection: no expiry timer. */
+        bool takeover = false;
+        /** The well-formed packet that was out of order (ProtocolError), if that was it. */
+        std::optional<PacketType> packetType;
+    };
+
+    // --- Input and packet dispatch (mqtt-broker-input.cc) ----------------------------------
+    /** Decodes and handles buffered input while the byte rate and back-pressure allow. */
+    void ProcessInput(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
+    /** Whether the byte rate holds @p conn's input back now (arming the Resume timer). */
+    bool HeldByByteRate(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
+    /** A decode error: CONNACK 0x01 for a protocol level not spoken, else close. */
+    void RejectMalformed(MqttBrokerConnection& conn,
+                         DecodeError error,
+                         Nanos now,
+                         MqttActions& out);
+    /** @return false when the connection was closed. */
+    bool HandlePacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
+
+    // --- CONNECT and the end of connections (mqtt-broker-connect.cc) -----------------------
+    void HandleConnect(MqttBrokerConnection& conn, ConnectPacket& p, Nanos now, MqttActions& out);
+    /**
+     * The checks of a CONNECT before sessions are touched (will topic, client id, connect
+     * rate, will retain, shutdown, credentials). @return the client id to use, or nothing when
+     * the CONNECT was refused and the connection closed.
+     */
+    std::optional<std::string> CheckConnect(MqttBrokerConnection& conn,
+                                            const ConnectPacket& p,
+                                            Nanos now,
+                                            MqttActions& out);
+    /**
+     * Clean session processing: @p stored (may be null) resumed or discarded, or a new
+     * session. @return the session, with @p sessionPresent set.
+     */
+    MqttSession& OpenSession(MqttSession* stored,
+                             const std::string& clientId,
+                             bool cleanSession,
+                             bool& sessionPresent,
+                             MqttActions& out);
+    /** Arms the keep-alive timer for @p conn's keep-alive (the CONNECT deadline timer's id). */
+    void StartKeepAlive(MqttBrokerConnection& conn,
+                        uint16_t keepAliveSeconds,
+                        Nanos now,
+                        MqttActions& out);
+    void RefuseConnect(MqttBrokerConnection& conn,
+                       ConnectReturnCode code,
+                       const std::string& clientId,
+                       Nanos now,
+                       MqttActions& out);
+    void CloseConnection(MqttBrokerConnection& conn,
+                         const CloseSpec& spec,
+                         Nanos now,
+                         MqttActions& out);
+    /** Takes @p conn out of the table and cancels its timers; the caller keeps it alive. */
+    std::unique_ptr<MqttBrokerConnection> ForgetConnection(MqttBrokerConnection& conn,
+                                                           MqttActions& out);
+    /** Closes @p conn for @p reason, publishing its will. @return false (closed). */
+    bool CloseWithWill(MqttBrokerConnection& conn, CloseReason reason, Nanos now, MqttActions& out);
+    /** Closes with ProtocolError: malformed bytes (@p error) or an out-of-order packet. */
+    void ProtocolViolation(MqttBrokerConnection& conn,
+                           DecodeError error,
+                           std::optional<PacketType> packetType,
+                           Nanos now,
+                           MqttActions& out);
+    std::string AssignClientId();
+    /** minConnectInterval: whether a CONNECT of @p clientId may proceed now (and note it). */
+    bool AdmitConnect(const std::string& clientId, Nanos now);
+
+    // --- Sessions (mqtt-broker-session.cc) -------------------------------------------------
+    void DiscardSession(MqttSession& s, DropReason reason, MqttActions& out);
+    void Resume(MqttSession& s, Nanos now, MqttActions& out);
+    /** Sends a delivery in flight again after a resume: PUBLISH with DUP=1, or PUBREL. */
+    void ResendInflight(MqttSession& s, const InflightMessage& f, MqttActions& out);
+    /** Stops a session's paced drain, cancelling its timer. */
+    void StopPaced(MqttSession& s, MqttActions& out);
+
+    // --- Lifecycle events (mqtt-broker-lifecycle.cc) ---------------------------------------
+    /** A lifecycle event for @p conn, if the profile publishes them and the client gets them. */
+    void PublishLifecycle(const MqttBrokerConnection& conn,
+                          bool connected,
+                          CloseReason reason,
+                          Nanos now,
+                          MqttActions& out);
+
+    // --- PUBLISH, wills and routing (mqtt-broker-publish.cc) -------------------------------
+    bool HandlePublish(MqttBrokerConnection& conn, PublishPacket& p, Nanos now, MqttActions& out);
+    /** Whether the publish rate or the inbound window refuses a PUBLISH of QoS @p qos now. */
+    bool PublishThrottled(MqttBrokerConnection& conn, Qos qos, Nanos now);
+    MqttMessagePtr MakeMessage(const std::string& publisherId,
+                               std::string topic,
+                               std::vector<uint8_t> payload,
+                               Qos qos,
+                               bool retain);
+    /** ACL, retained store and routing: what every accepted message goes through. */
+    void Accept(const MqttMessagePtr& m,
+                ConnectionId from,
+                const std::string& clientId,
+                const std::optional<std::string>& userName,
+                Nanos now,
+                MqttActions& out);
+    /** Applies RetainedPolicy to the retained store, with its event. */
+    void UpdateRetained(const MqttMessagePtr& m,
+                        ConnectionId from,
+                        const std::string& clientId,
+                        MqttActions& out);
+    void PublishWill(ConnectionId from,
+                     const std::string& clientId,
+                     const std::optional<std::string>& userName,
+                     Will will,
+                     Nanos now,
+                     MqttActions& out);
+    void Route(const MqttMessagePtr& m, Nanos now, MqttActions& out);
+    /** The highest QoS among @p s's subscriptions that are active and match @p topic. */
+    std::optional<Qos> ActiveMatchQos(const MqttSession& s,
+                                      std::string_view topic,
+                                      Nanos now) const;
+    void SendRetained(
+        MqttSession& s, const std::string& filter, Qos granted, Nanos now, MqttActions& out);
+
+    // --- SUBSCRIBE and UNSUBSCRIBE (mqtt-broker-subscribe.cc) ------------------------------
+    bool HandleSubscribe(MqttBrokerConnection& conn,
+                         const SubscribePacket& p,
+                         Nanos now,
+                         MqttActions& out);
+    /** The QoS @p req is granted, or nothing (0x80): profile, ACL and session limit. */
+    std::optional<Qos> SubscriptionGrant(const MqttBrokerConnection& conn,
+                                         const TopicRequest& req,
+                                         bool replaces) const;
+    MqttEvent& NotifySubscription(EventType type,
+                                  const MqttBrokerConnection& conn,
+                                  const std::string& filter,
+                                  Qos qos,
+                                  uint8_t code,
+                                  MqttActions& out);
+    void HandleUnsubscribe(MqttBrokerConnection& conn,
+                           const UnsubscribePacket& p,
+                           MqttActions& out);
+
+    // --- Delivery, acknowledgements and the in-flight window (mqtt-broker-delivery.cc) -----
+    void HandlePuback(MqttSession& s, uint16_t id, Nanos now, MqttActions& out);
+    void HandlePubrec(MqttSession& s, uint16_t id, MqttActions& out);
+    void HandlePubcomp(MqttSession& s, uint16_t id, Nanos now, MqttActions& out);
+    void Deliver(
+        MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out);
+    void SendQos0(
+        MqttSession& s, const MqttMessagePtr& m, bool retain, Nanos now, MqttActions& out);
+    void SendNew(
+        MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out);
+    /** Sends a delivery that waited: QoS 0 written, QoS 1/2 sent with a fresh id. */
+    void SendQueued(MqttSession& s, QueuedMessage q, Nanos now, MqttActions& out);
+    void Enqueue(MqttSession& s, QueuedMessage q, MqttActions& out);
+    /**
+     * Sends waiting deliveries in order while the window has room; during a paced drain, one
+     * stored message per slot of the drain rate. Then lets the publishers that @p s paused go
+     * on if its queue is short enough again.
+     */
+    void Drain(MqttSession& s, Nanos now, MqttActions& out);
+    void DrainQueue(MqttSession& s, Nanos now, MqttActions& out);
+    /** The paced part of DrainQueue. @return whether the normal drain may follow. */
+    bool DrainPaced(MqttSession& s, Nanos now, MqttActions& out);
+    bool WindowHasRoom(const MqttSession& s) const;
+    /** A PUBLISH to @p s now (DUP=0), with its MessageSent (and MessageDelivered for QoS 0). */
+    void WritePublish(MqttSession& s,
+                      const MqttMessagePtr& m,
+                      Qos qos,
+                      uint16_t packetId,
+                      bool retain,
+                      bool countDelivered,
+                      MqttActions& out);
+
+    // --- Output held back with reorderJitter (mqtt-broker-held-output.cc) -----------------
+    /** Whether the profile holds output back (reorderJitter). */
+    bool Reorders() const;
+    /** Holds @p h for a random delay in [0, reorderJitter) on the release timer. */
+    void Hold(MqttBrokerConnection& conn, HeldPacket h, Nanos now, MqttActions& out);
+    /** PUBACK or PUBREC to a publisher, now or held (held acks count as inbound in flight). */
+    void SendAck(MqttBrokerConnection& conn,
+                 PacketType type,
+                 uint16_t packetId,
+                 Nanos now,
+                 MqttActions& out);
+    /** Writes a PUBACK or PUBREC now. */
+    void WriteAck(ConnectionId id, PacketType type, uint16_t packetId, MqttActions& out);
+    /** Writes a held packet; a QoS 1/2 delivery only if it is still in flight. */
+    void Write(MqttBrokerConnection& conn, const HeldPacket& h, MqttActions& out);
+    /** Writes every held packet due at @p now, in release order, and re-arms the timer. */
+    void Release(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
+    /** Held output dies with its connection: reports the QoS 0 deliveries lost. */
+    void DropHeldOutput(MqttBrokerConnection& conn, const MqttSession& s, MqttActions& out);
+
+    // --- Back-pressure on publishers (mqtt-broker-flow-control.cc) -------------------------
+    /** Pauses the input of m_publishing, whose message @p s queued as the queue grew long. */
+    void PausePublisher(MqttSession& s, Nanos now, MqttActions& out);
+    /**
+     * Lets the connections paused by @p s go on (their input is processed by ProcessResumed):
+     * when its queue is down to half the pause depth, or always with @p force.
+     */
+    void ReleaseWaiters(const MqttSession& s, bool force, MqttActions& out);
+    /** Processes the buffered input of connections released since the last call. */
+    void ProcessResumed(Nanos now, MqttActions& out);
+    /** A pause of @p conn ran out: everyone its session paused goes on. */
+    void EndPause(MqttBrokerConnection& conn, TimerId timer, MqttActions& out);
+
+    // --- Timers and randomness (mqtt-broker-timers.cc) -------------------------------------
+    /** OnTimer without processing the input of connections it released. */
+    void FireTimer(TimerId timer, Nanos now, MqttActions& out);
+    void FireSessionTimer(TimerTarget target, TimerId timer, Nanos now, MqttActions& out);
+    /** The CONNECT deadline or keep-alive timer of @p conn. */
+    void FireConnectionTimer(
+        MqttBrokerConnection& conn, TimerTarget target, TimerId timer, Nanos now, MqttActions& out);
+    TimerId StartTimer(TimerKind kind, uint64_t key, Nanos at, MqttActions& out);
+    void CancelTimer(TimerId timer, MqttActions& out);
+    /** Uniform in [0, 1) from the engine's seeded generator. */
+    double Uniform();
+    /** A new subscription's delay (subscriptionDelay, its shape and spread). */
+    Nanos DrawSubscriptionDelay();
+
+    // --- Output and notifications (inline below, and mqtt-broker-delivery.cc) --------------
+    /** The byte buffer of a SendAction for @p id: the last action's if it is one, else new. */
+    std::vector<uint8_t>& SendBuffer(ConnectionId id, MqttActions& out);
+    void SendPacket(ConnectionId id, const Packet& packet, MqttActions& out);
+    MqttEvent& Notify(EventType type, ConnectionId connection, MqttActions& out);
+    /** An event about message @p m, with @p clientId, the message and its topic filled in. */
+    MqttEvent& NotifyMessage(EventType type,
+                             ConnectionId connection,
+                             const std::string& clientId,
+                             const MqttMessagePtr& m,
+                             MqttActions& out);
+    /** The connection @p s is attached to (0: offline), as events name it. */
+    static ConnectionId ConnectionOf(const MqttSession& s);
+    /** Deliveries of @p s waiting or in flight, as events report it. */
+    static uint32_t DepthOf(const MqttSession& s);
+    void NotifyDelivery(EventType type,
+                        const MqttSession& s,
+                        const MqttMessagePtr& m,
+                        Qos qos,
+                        uint16_t packetId,
+                        bool dup,
+                        bool retain,
+                        MqttActions& out);
+    /** clientId is the publisher; peerId the subscriber @p s (none for a refused publish). */
+    MqttEvent& NotifyDrop(const MqttSession* s,
+                          ConnectionId connection,
+                          const MqttMessagePtr& m,
+                          Qos qos,
+                          DropReason reason,
+                          MqttActions& out);
+
+    std::unordered_map<TimerId, TimerTarget> m_timers;
+    TimerId m_nextTimer = 1;
+    uint64_t m_nextMessageId = 1;
+    uint64_t m_nextAssignedId = 1;
+    std::size_t m_connectedClients = 0;
+    /** Time of the latest admitted CONNECT per client id (minConnectInterval). */
+    std::map<std::string, Nanos, std::less<>> m_lastConnect;
+    /** m_lastConnect is pruned of expired entries when it grows past this. */
+    std::size_t m_lastConnectPruneAt = 64;
+    /** Lifecycle version numbers (and session identifiers) are taken from this counter. */
+    uint64_t m_lifecycleSeq = 0;
+    std::mt19937_64 m_rng;
+    /** Decoding target, reused so that PUBLISH storage is recycled between packets. */
+    Packet m_packet;
+    /** Scratch for topic-tree matches (taken and given back so nesting stays safe). */
+    std::vector<SubscriberMatch> m_matches;
+
+    /** Sessions that paused publishers, by handle (ordered: determinism). */
+    struct SessionPause
+    {
+        /** Connections it paused, in pause order (some may be gone or released since). */
+        std::vector<ConnectionId> waiters;
+        /** A pause ran out: this session pauses no one until its queue is short again. */
+        bool exempt = false;
+    };
+
+    /** SetBackPressure's queue depth (0: off) and longest pause. */
+    std::size_t m_pauseDepth = 0;
+    Nanos m_maxPause{0};
+    /** The connection whose PUBLISH is being routed (null: none, e.g. a will). */
+    MqttBrokerConnection* m_publishing = nullptr;
+    std::map<SubscriberId, SessionPause> m_pauses;
+    /** Connections released from a pause whose buffered input is still to be processed. */
+    std::vector<ConnectionId> m_resumeInput;
+
+    friend class MqttBrokerEngine;
+};
+
+// Output helpers on every delivery's path: inline, so splitting the engine into files did not
+// put a call between a delivery and its bytes.
+
+inline std::vector<uint8_t>&
+MqttBrokerEngine::Impl::SendBuffer(ConnectionId id, MqttActions& out)
+{
+    if (!out.empty())
+    {
+        if (auto* send = std::get_if<SendAction>(&out.back()); send && send->connection == id)
+        {
+            return send->bytes;
+        }
+    }
+    out.emplace_back(SendAction{id, {}});
+    return std::get<SendAction>(out.back()).bytes;
+}
+
+inline void
+MqttBrokerEngine::Impl::SendPacket(ConnectionId id, const Packet& packet, MqttActions& out)
+{
+    Encode(packet, SendBuffer(id, out));
+}
+
+inline MqttEvent&
+MqttBrokerEngine::Impl::Notify(EventType type, ConnectionId connection, MqttActions& out)
+{
+    NotifyAction action;
+    action.event.type = type;
+    action.event.connection = connection;
+    out.emplace_back(std::move(action));
+    return std::get<NotifyAction>(out.back()).event;
+}
+
+inline MqttEvent&
+MqttBrokerEngine::Impl::NotifyMessage(EventType type,
+                                      ConnectionId connection,
+                                      const std::string& clientId,
+                                      const MqttMessagePtr& m,
+                                      MqttActions& out)
+{
+    MqttEvent& e = Notify(type, connection, out);
+    e.clientId = clientId;
+    e.message = m;
+    e.topic = m->topic;
+    return e;
+}
+
+inline ConnectionId
+MqttBrokerEngine::Impl::ConnectionOf(const MqttSession& s)
+{
+    return s.Connection() != nullptr ? s.Connection()->Id() : 0;
+}
+
+inline uint32_t
+MqttBrokerEngine::Impl::DepthOf(const MqttSession& s)
+{
+    return static_cast<uint32_t>(s.QueuedCount() + s.Inflight().size());
+}
+
+inline bool
+MqttBrokerEngine::Impl::Reorders() const
+{
+    return m_profile.reorderJitter > Nanos(0);
+}
+
+inline bool
+MqttBrokerEngine::Impl::WindowHasRoom(const MqttSession& s) const
+{
+    return s.Inflight().size() < InflightWindow(m_profile);
+}
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_BROKER_ENGINE_IMPL_H

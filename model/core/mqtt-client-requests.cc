@@ -1,0 +1,179 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Application requests: publish, subscribe and unsubscribe, checked, queued in request order and
+ * sent while the in-flight window and the packet ids allow (Pump).
+ */
+#include "mqtt-client-engine-impl.h"
+
+#include "mqtt-topic.h"
+
+namespace ns3
+{
+namespace mqtt
+{
+
+void
+MqttClientEngine::Impl::Pump(Nanos now, MqttActions& out)
+{
+    while (!m_queue.empty())
+    {
+        Request& front = m_queue.front();
+        bool publish = front.kind == Kind::Publish;
+        if (publish && m_inflightPublishes >= m_config.maxInflight)
+        {
+            return; // the window is full; later requests wait behind this one
+        }
+        // An id not in use [MQTT-2.3.1-2]; when all are taken, wait for an ack to free one.
+        uint16_t packetId = m_ids.Allocate();
+        if (packetId == 0)
+        {
+            return;
+        }
+        InFlight entry;
+        entry.packetId = packetId;
+        switch (front.kind)
+        {
+        case Kind::Publish:
+            entry.stage =
+                front.message->qos == Qos::AtLeastOnce ? Stage::AwaitPuback : Stage::AwaitPubrec;
+            --m_queuedPublishes;
+            ++m_inflightPublishes;
+            break;
+        case Kind::Subscribe:
+            entry.stage = Stage::AwaitSuback;
+            break;
+        case Kind::Unsubscribe:
+            entry.stage = Stage::AwaitUnsuback;
+            break;
+        }
+        entry.request = std::move(front);
+        m_queue.pop_front();
+        uint64_t order = m_nextSendOrder++;
+        m_orderById[packetId] = order;
+        InFlight& stored = m_inflight.emplace(order, std::move(entry)).first->second;
+        // A first send has DUP = 0 [MQTT-4.3.2-1], [MQTT-4.3.3-1].
+        SendRequest(stored, false, now, out);
+    }
+}
+
+uint64_t
+MqttClientEngine::Impl::Publish(const std::string& topic,
+                                std::vector<uint8_t> payload,
+                                Qos qos,
+                                bool retain,
+                                Nanos now,
+                                MqttActions& out)
+{
+    uint64_t id = ++m_lastPublishId;
+    DropReason refused = DropReason::None;
+    if (!ValidQos(qos))
+    {
+        refused = DropReason::QosNotSupported;
+    }
+    else if (ValidateTopicName(topic) != TopicError::None)
+    {
+        refused = DropReason::TopicRejected;
+    }
+    else if (2 + topic.size() + (qos == Qos::AtMostOnce ? 0 : 2) + payload.size() >
+             MAX_REMAINING_LENGTH)
+    {
+        refused = DropReason::PayloadTooLarge;
+    }
+    else if (qos == Qos::AtMostOnce && m_state != ClientState::Connected)
+    {
+        refused = DropReason::QosZeroOffline;
+    }
+    else if (qos != Qos::AtMostOnce &&
+             m_queuedPublishes + m_inflightPublishes >= m_config.maxQueued)
+    {
+        refused = DropReason::QueueFull;
+    }
+
+    if (qos == Qos::AtMostOnce && refused == DropReason::None)
+    {
+        // QoS 0: sent once with DUP = 0, never kept [MQTT-4.3.1-1]; no message object needed.
+        SendPublish(false, qos, retain, topic, 0, payload, now, out);
+        return id;
+    }
+    auto message = std::make_shared<MqttMessage>();
+    message->id = id;
+    message->topic = topic;
+    message->payload = std::move(payload);
+    message->qos = qos;
+    message->retain = retain;
+    if (refused != DropReason::None)
+    {
+        DeliverDropped(message, refused, 0, out);
+        return id;
+    }
+    Request request;
+    request.kind = Kind::Publish;
+    request.message = std::move(message);
+    m_queue.push_back(std::move(request));
+    ++m_queuedPublishes;
+    if (m_state == ClientState::Connected)
+    {
+        Pump(now, out);
+    }
+    return id;
+}
+
+void
+MqttClientEngine::Impl::Subscribe(std::vector<TopicRequest> topics, Nanos now, MqttActions& out)
+{
+    std::size_t size = 2;
+    bool valid = !topics.empty();
+    for (const auto& topic : topics)
+    {
+        size += 2 + topic.filter.size() + 1;
+        valid =
+            valid && ValidQos(topic.qos) && ValidateTopicFilter(topic.filter) == TopicError::None;
+    }
+    if (!valid || size > MAX_REMAINING_LENGTH)
+    {
+        std::vector<std::string> filters;
+        for (const auto& topic : topics)
+        {
+            filters.push_back(topic.filter);
+        }
+        DenyRequest(filters, out);
+        return;
+    }
+    Request request;
+    request.kind = Kind::Subscribe;
+    request.topics = std::move(topics);
+    m_queue.push_back(std::move(request));
+    if (m_state == ClientState::Connected)
+    {
+        Pump(now, out);
+    }
+}
+
+void
+MqttClientEngine::Impl::Unsubscribe(std::vector<std::string> filters, Nanos now, MqttActions& out)
+{
+    std::size_t size = 2;
+    bool valid = !filters.empty();
+    for (const auto& filter : filters)
+    {
+        size += 2 + filter.size();
+        valid = valid && ValidateTopicFilter(filter) == TopicError::None;
+    }
+    if (!valid || size > MAX_REMAINING_LENGTH)
+    {
+        DenyRequest(filters, out);
+        return;
+    }
+    Request request;
+    request.kind = Kind::Unsubscribe;
+    request.filters = std::move(filters);
+    m_queue.push_back(std::move(request));
+    if (m_state == ClientState::Connected)
+    {
+        Pump(now, out);
+    }
+}
+
+} // namespace mqtt
+} // namespace ns3
