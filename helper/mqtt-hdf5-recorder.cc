@@ -38,7 +38,7 @@ CopyString(uint8_t* dst, std::size_t n, const std::string& src)
 }
 
 /** Writes one field of a packed row at @p dst (the column's bytes wide). */
-template <typename T>
+template<typename T>
 void
 PackField(uint8_t* dst, const MqttResultsColumn& column, const T& value)
 {
@@ -81,7 +81,7 @@ BoolEnum()
 }
 
 /** The HDF5 type of a field holding a T; the caller closes it. */
-template <typename T>
+template<typename T>
 hid_t
 FieldType(const MqttResultsColumn& column)
 {
@@ -113,26 +113,25 @@ FieldType(const MqttResultsColumn& column)
 }
 
 /** The packed compound type of @p Record's rows (the same in memory and in the file). */
-template <typename Record>
+template<typename Record>
 hid_t
 CompoundType(std::size_t* rowSize)
 {
     std::size_t size = 0;
     const Record record{};
-    MqttResultsTable<Record>::ForEachField(record,
-                                           [&size](const MqttResultsColumn& c, const auto&)
-                                           { size += c.bytes; });
+    MqttResultsTable<Record>::ForEachField(
+        record, [&size](const MqttResultsColumn& c, const auto&) { size += c.bytes; });
     hid_t type = H5Tcreate(H5T_COMPOUND, size);
     std::size_t offset = 0;
-    MqttResultsTable<Record>::ForEachField(
-        record,
-        [&](const MqttResultsColumn& c, const auto& value)
-        {
-            hid_t field = FieldType<std::decay_t<decltype(value)>>(c);
-            H5Tinsert(type, c.name, offset, field);
-            H5Tclose(field);
-            offset += c.bytes;
-        });
+    MqttResultsTable<Record>::ForEachField(record,
+                                           [&](const MqttResultsColumn& c, const auto& value)
+                                           {
+                                               hid_t field =
+                                                   FieldType<std::decay_t<decltype(value)>>(c);
+                                               H5Tinsert(type, c.name, offset, field);
+                                               H5Tclose(field);
+                                               offset += c.bytes;
+                                           });
     *rowSize = size;
     return type;
 }
@@ -171,7 +170,7 @@ struct MqttHdf5Recorder::Impl
         return status >= 0;
     }
 
-    template <typename Record>
+    template<typename Record>
     void
     CreateTable()
     {
@@ -201,7 +200,7 @@ struct MqttHdf5Recorder::Impl
     }
 
     /** Packs @p record into its table's buffer; returns its row number. */
-    template <typename Record>
+    template<typename Record>
     uint32_t
     Append(const Record& record)
     {

@@ -11,15 +11,15 @@ namespace mqtt
 namespace
 {
 
-template <typename Record>
+template<typename Record>
 MqttResultsTableSchema
 Describe()
 {
     MqttResultsTableSchema table{MqttResultsTable<Record>::NAME, {}};
     const Record record{};
-    MqttResultsTable<Record>::ForEachField(
-        record,
-        [&table](const MqttResultsColumn& column, const auto&) { table.columns.push_back(column); });
+    MqttResultsTable<Record>::ForEachField(record,
+                                           [&table](const MqttResultsColumn& column, const auto&)
+                                           { table.columns.push_back(column); });
     return table;
 }
 

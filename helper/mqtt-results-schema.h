@@ -23,19 +23,19 @@ namespace ns3
 namespace mqtt
 {
 
-/** The member type (TYPE) and the bytes in a row (BYTES) of each column kind. */
+/** Each column kind: the member type (the alias) and its bytes in a packed row (KIND_BYTES). */
 namespace MqttResultsKind
 {
 // clang-format off
-using float64 = double;       static constexpr std::size_t float64_BYTES = 8;
-using uint8 = uint8_t;        static constexpr std::size_t uint8_BYTES = 1;
-using uint32 = uint32_t;      static constexpr std::size_t uint32_BYTES = 4;
-using uint64 = uint64_t;      static constexpr std::size_t uint64_BYTES = 8;
-using boolean = bool;         static constexpr std::size_t boolean_BYTES = 1;
-using S16 = std::string;      static constexpr std::size_t S16_BYTES = 16;
-using S32 = std::string;      static constexpr std::size_t S32_BYTES = 32;
-using S64 = std::string;      static constexpr std::size_t S64_BYTES = 64;
-using S256 = std::string;     static constexpr std::size_t S256_BYTES = 256;
+using float64 = double;       constexpr std::size_t float64_BYTES = 8;
+using uint8 = uint8_t;        constexpr std::size_t uint8_BYTES = 1;
+using uint32 = uint32_t;      constexpr std::size_t uint32_BYTES = 4;
+using uint64 = uint64_t;      constexpr std::size_t uint64_BYTES = 8;
+using boolean = bool;         constexpr std::size_t boolean_BYTES = 1;
+using S16 = std::string;      constexpr std::size_t S16_BYTES = 16;
+using S32 = std::string;      constexpr std::size_t S32_BYTES = 32;
+using S64 = std::string;      constexpr std::size_t S64_BYTES = 64;
+using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
 // clang-format on
 } // namespace MqttResultsKind
 
@@ -158,15 +158,13 @@ struct MqttResultsColumn
 };
 
 /** Field visitor: calls visit(column, record.member) for each field, in file order. */
-template <typename Record>
+template<typename Record>
 struct MqttResultsTable;
 
 #define MQTT_RESULTS_MEMBER(member, column, kind, init) MqttResultsKind::kind member = init;
 
 #define MQTT_RESULTS_VISIT(member, column, kind, init)                                             \
-    visit(MqttResultsColumn{column,                                                                \
-                            MqttResultsKindName(#kind),                                            \
-                            MqttResultsKind::kind##_BYTES},                                        \
+    visit(MqttResultsColumn{column, MqttResultsKindName(#kind), MqttResultsKind::kind##_BYTES},    \
           record.member);
 
 #define MQTT_RESULTS_DECLARE(Record, dataset, FIELDS)                                              \
@@ -174,12 +172,13 @@ struct MqttResultsTable;
     {                                                                                              \
         FIELDS(MQTT_RESULTS_MEMBER)                                                                \
     };                                                                                             \
-    template <>                                                                                    \
+    template<>                                                                                     \
     struct MqttResultsTable<Record>                                                                \
     {                                                                                              \
         static constexpr const char* NAME = dataset;                                               \
-        template <typename R, typename Visit>                                                      \
-        static void ForEachField(R& record, Visit&& visit)                                         \
+        template<typename R, typename Visit>                                                       \
+        static void                                                                                \
+        ForEachField(R& record, Visit&& visit)                                                     \
         {                                                                                          \
             FIELDS(MQTT_RESULTS_VISIT)                                                             \
         }                                                                                          \
@@ -193,6 +192,9 @@ MqttResultsKindName(const char* token)
 }
 
 MQTT_RESULTS_TABLES(MQTT_RESULTS_DECLARE)
+#undef MQTT_RESULTS_DECLARE
+#undef MQTT_RESULTS_VISIT
+#undef MQTT_RESULTS_MEMBER
 
 /** A table's name and columns, in file order. */
 struct MqttResultsTableSchema
