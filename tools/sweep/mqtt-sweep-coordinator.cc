@@ -360,8 +360,8 @@ MqttSweepCoordinator::Execute(std::deque<MqttSweepJob> pending,
                 written = false;
             }
             out << "[" << ++done << "/" << toRun << "] " << (o.ok ? "ok     " : "FAILED ")
-                << m_plan.runs.at(o.index).id << "  " << FormatSeconds(o.wallTime) << "  "
-                << o.host << ":" << o.rank << (o.ok ? "" : "  " + o.reason) << "\n"
+                << m_plan.runs.at(o.index).id << "  " << FormatSeconds(o.wallTime) << "  " << o.host
+                << ":" << o.rank << (o.ok ? "" : "  " + o.reason) << "\n"
                 << std::flush;
         }
         if (!progress && outcomes.empty())

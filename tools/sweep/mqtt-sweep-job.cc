@@ -57,10 +57,9 @@ MqttSweepJob::Decode(const std::string& bytes)
     const MqttJson& m = *n;
     MqttSweepJob j;
     auto args = m.find("argv");
-    if (!MqttJsonField(m, "index", &j.index) || !MqttJsonField(m, "id", &j.id) ||
-        args == m.end() || !args->is_array() || !MqttJsonField(m, "dir", &j.dir) ||
-        !MqttJsonField(m, "log", &j.log) || !MqttJsonField(m, "results", &j.results) ||
-        !MqttJsonField(m, "timeout", &j.timeout))
+    if (!MqttJsonField(m, "index", &j.index) || !MqttJsonField(m, "id", &j.id) || args == m.end() ||
+        !args->is_array() || !MqttJsonField(m, "dir", &j.dir) || !MqttJsonField(m, "log", &j.log) ||
+        !MqttJsonField(m, "results", &j.results) || !MqttJsonField(m, "timeout", &j.timeout))
     {
         return std::nullopt;
     }

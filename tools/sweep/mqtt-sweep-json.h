@@ -48,7 +48,7 @@ MqttJsonObject(const std::string& text, std::string* error)
 }
 
 /** Reads @p key of @p object into @p out; false when it is absent or of another type. */
-template <typename T>
+template<typename T>
 bool
 MqttJsonField(const MqttJson& object, const char* key, T* out)
 {
