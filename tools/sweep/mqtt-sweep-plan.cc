@@ -180,6 +180,51 @@ IsReserved(const std::string& key)
     return key == "seed" || key == "run";
 }
 
+/**
+ * The long form of an axis, {name: N, values: [...]}: its name into @p axis, its values node
+ * into @p values; false (with the error) when a key is wrong or values are missing.
+ */
+bool
+ReadAxisMap(Errors& e,
+            const std::string& field,
+            const YAML::Node& v,
+            MqttSweepAxis* axis,
+            YAML::Node* values)
+{
+    bool haveValues = false;
+    for (const auto& kv : v)
+    {
+        std::string k = kv.first.Scalar();
+        if (k == "name")
+        {
+            if (!kv.second.IsScalar() || !ValidName(kv.second.Scalar()))
+            {
+                e.Add(kv.second,
+                      field + ".name",
+                      "expected a short name of letters, digits, '-' and '_', got " +
+                          Describe(kv.second));
+                return false;
+            }
+            axis->name = kv.second.Scalar();
+        }
+        else if (k == "values")
+        {
+            values->reset(kv.second);
+            haveValues = true;
+        }
+        else
+        {
+            e.Add(kv.first, field + "." + k, "unknown key (expected name, values)");
+            return false;
+        }
+    }
+    if (!haveValues)
+    {
+        e.Add(v, field, "missing 'values'");
+    }
+    return haveValues;
+}
+
 void
 ReadAxis(Errors& e, const std::string& key, const YAML::Node& v, MqttSweepPlan* plan)
 {
@@ -191,40 +236,9 @@ ReadAxis(Errors& e, const std::string& key, const YAML::Node& v, MqttSweepPlan* 
     // values node is rebound with reset(), never assigned.
     YAML::Node values;
     values.reset(v);
-    if (v.IsMap())
+    if (v.IsMap() && !ReadAxisMap(e, field, v, &axis, &values))
     {
-        bool haveValues = false;
-        for (const auto& kv : v)
-        {
-            std::string k = kv.first.Scalar();
-            if (k == "name")
-            {
-                if (!kv.second.IsScalar() || !ValidName(kv.second.Scalar()))
-                {
-                    e.Add(kv.second,
-                          field + ".name",
-                          "expected a short name of letters, digits, '-' and '_', got " +
-                              Describe(kv.second));
-                    return;
-                }
-                axis.name = kv.second.Scalar();
-            }
-            else if (k == "values")
-            {
-                values.reset(kv.second);
-                haveValues = true;
-            }
-            else
-            {
-                e.Add(kv.first, field + "." + k, "unknown key (expected name, values)");
-                return;
-            }
-        }
-        if (!haveValues)
-        {
-            e.Add(v, field, "missing 'values'");
-            return;
-        }
+        return;
     }
     if (!values.IsSequence() || values.size() == 0)
     {
