@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ns3
@@ -41,6 +42,7 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
 
 // The tables. `boolean` is the kind doc/results.md calls bool (bool is a C++ keyword).
 // clang-format off
+// /clients: one row per client; its row number is the client index the other tables use.
 #define MQTT_RESULTS_CLIENTS(X)                                                                  \
     X(name, "name", S64, {})                 /* client id */                                     \
     X(group, "group", S32, {})               /* client group */                                  \
@@ -49,9 +51,11 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(qos, "qos", uint8, 0)                  /* QoS it publishes with */                         \
     X(publishes, "publishes", boolean, false)
 
+// /topics: one row per topic name; its row number is the topic index.
 #define MQTT_RESULTS_TOPICS(X)                                                                   \
     X(name, "name", S256, {})
 
+// /links: one row per link; its row number is the link index of /link_stats.
 #define MQTT_RESULTS_LINKS(X)                                                                    \
     X(name, "name", S64, {})                                                                     \
     X(linkClass, "class", S32, {})                                                               \
@@ -62,6 +66,7 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(delay, "delay", float64, 0)            /* s */                                             \
     X(meanLoss, "mean_loss", float64, 0)     /* long-run loss of its model at the start */
 
+// /publishes: a message a client handed to its engine.
 #define MQTT_RESULTS_PUBLISHES(X)                                                                \
     X(time, "time", float64, 0)                                                                  \
     X(client, "client", uint32, 0)                                                               \
@@ -71,6 +76,7 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(retain, "retain", boolean, false)                                                          \
     X(payload, "payload", uint32, 0)         /* bytes */
 
+// /deliveries: a message a subscriber received.
 #define MQTT_RESULTS_DELIVERIES(X)                                                               \
     X(time, "time", float64, 0)              /* receive time, s */                               \
     X(sent, "sent", float64, 0)              /* the publisher's send time (payload stamp) */     \
@@ -85,6 +91,7 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(dupFlag, "dup_flag", boolean, false)   /* the DUP flag of the PUBLISH received */          \
     X(retained, "retained", boolean, false)  /* a retained message sent on subscribe */
 
+// /subscriptions: a subscription a client made, when its SUBACK came.
 #define MQTT_RESULTS_SUBSCRIPTIONS(X)                                                            \
     X(time, "time", float64, 0)                                                                  \
     X(client, "client", uint32, 0)                                                               \
@@ -92,6 +99,7 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(qos, "qos", uint8, 0)                  /* requested */                                     \
     X(granted, "granted", uint8, 0)          /* granted QoS, or 0x80 (refused) */
 
+// /connections: connection and session events, on either side.
 #define MQTT_RESULTS_CONNECTIONS(X)                                                              \
     X(time, "time", float64, 0)                                                                  \
     X(client, "client", uint32, 0)                                                               \
@@ -101,6 +109,7 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(sessionPresent, "session_present", boolean, false)                                         \
     X(code, "code", uint8, 0)                /* CONNACK return code for refused */
 
+// /drops: a message that did not reach a subscriber, or was refused.
 #define MQTT_RESULTS_DROPS(X)                                                                    \
     X(time, "time", float64, 0)                                                                  \
     X(client, "client", uint32, 0)           /* the subscriber (publisher if refused) */         \
@@ -110,6 +119,7 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(where, "where", S16, {})               /* "broker" or "client" */                          \
     X(reason, "reason", S32, {})             /* DropReasonName */
 
+// /broker_stats: a periodic sample; counters are cumulative since the start.
 #define MQTT_RESULTS_BROKER_STATS(X)                                                             \
     X(time, "time", float64, 0)                                                                  \
     X(connections, "connections", uint32, 0) /* open connections now */                          \
@@ -123,6 +133,7 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(retransmissions, "retransmissions", uint64, 0)                                             \
     X(drops, "drops", uint64, 0)
 
+// /link_stats: a periodic sample per link; counters are cumulative since the start.
 #define MQTT_RESULTS_LINK_STATS(X)                                                               \
     X(time, "time", float64, 0)                                                                  \
     X(link, "link", uint32, 0)                                                                   \
@@ -186,9 +197,9 @@ struct MqttResultsTable;
 
 /** The kind as doc/results.md writes it ("boolean" is "bool" there). */
 constexpr const char*
-MqttResultsKindName(const char* token)
+MqttResultsKindName(std::string_view token)
 {
-    return token[0] == 'b' && token[1] == 'o' ? "bool" : token;
+    return token == "boolean" ? "bool" : token.data(); // token is a string literal
 }
 
 MQTT_RESULTS_TABLES(MQTT_RESULTS_DECLARE)

@@ -173,26 +173,12 @@ InstallSignalHandlers()
     }
 }
 
-/** Rank 0 (or the only process): loads the sweep; an exit code when it cannot run. */
-std::optional<MqttSweepPlan>
-LoadPlan(const Args& args, int* code)
-{
-    std::vector<std::string> errors;
-    auto plan = MqttSweepPlan::Load(args.sweep, &errors);
-    if (!plan)
-    {
-        for (const auto& e : errors)
-        {
-            std::cerr << e << "\n";
-        }
-        *code = MqttSweepCoordinator::CANNOT_RUN;
-    }
-    return plan;
-}
+/** Decide()'s answer when the sweep is to run. */
+static constexpr int GO = -1;
 
 /**
  * Rank 0 (or the only process) decides whether the sweep can run at all: an exit code when it
- * cannot or need not (help, --where, bad arguments), -1 to go on with @p plan.
+ * cannot or need not (help, --where, bad arguments or sweep file), GO with @p plan loaded.
  */
 int
 Decide(const std::optional<Args>& args,
@@ -200,7 +186,6 @@ Decide(const std::optional<Args>& args,
        int ranks,
        std::optional<MqttSweepPlan>* plan)
 {
-    int code = -1;
     if (!args)
     {
         std::cerr << "mqtt-sweep: " << error << "\n" << USAGE;
@@ -211,18 +196,27 @@ Decide(const std::optional<Args>& args,
         std::cout << USAGE;
         return 0;
     }
-    *plan = LoadPlan(*args, &code);
-    if (code == -1 && (args->options.dryRun || args->where) && ranks > 1)
+    std::vector<std::string> errors;
+    *plan = MqttSweepPlan::Load(args->sweep, &errors);
+    if (!*plan)
+    {
+        for (const auto& e : errors)
+        {
+            std::cerr << e << "\n";
+        }
+        return MqttSweepCoordinator::CANNOT_RUN;
+    }
+    if ((args->options.dryRun || args->where) && ranks > 1)
     {
         std::cerr << "mqtt-sweep: --dry-run and --where do not need mpirun\n";
         return MqttSweepCoordinator::CANNOT_RUN;
     }
-    if (code == -1 && args->where)
+    if (args->where)
     {
         std::cout << MqttSweepCoordinator(**plan, args->options).Directory() << "\n";
         return 0;
     }
-    return code;
+    return GO;
 }
 
 } // namespace
@@ -235,8 +229,8 @@ main(int argc, char** argv)
     std::string error;
     auto args = ParseArgs(argc, argv, &error);
     std::optional<MqttSweepPlan> plan;
-    int code = ranks.Share(ranks.Rank() == 0 ? Decide(args, error, ranks.Size(), &plan) : -1);
-    if (code != -1)
+    int code = ranks.Share(ranks.Rank() == 0 ? Decide(args, error, ranks.Size(), &plan) : GO);
+    if (code != GO)
     {
         return code;
     }

@@ -12,7 +12,6 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <thread>
 
