@@ -42,7 +42,6 @@ MqttBrokerRecord::Create(const std::string& path,
                                        "deliveries as the broker saw them"));
     recorder->SetAttribute("listen", listen);
     recorder->SetAttribute("broker_profile", profile);
-    recorder->SetAttribute("hdf5_version", MqttHdf5Recorder::LibraryVersion());
     return std::unique_ptr<MqttBrokerRecord>(new MqttBrokerRecord(std::move(recorder), start));
 }
 
@@ -93,145 +92,162 @@ MqttBrokerRecord::OnEvent(const MqttEvent& event, Nanos now)
     switch (event.type)
     {
     case EventType::SessionStarted:
-    {
-        MqttConnectionRecord row;
-        row.time = t;
-        row.client = Client(event.clientId);
-        row.side = "broker";
-        row.event = "session";
-        row.sessionPresent = event.sessionPresent;
-        m_recorder->Record(row);
-        break;
-    }
     case EventType::ConnectRefused:
-    {
-        MqttConnectionRecord row;
-        row.time = t;
-        row.client = Client(event.clientId);
-        row.side = "broker";
-        row.event = "refused";
-        row.code = event.code;
-        m_recorder->Record(row);
-        break;
-    }
     case EventType::ConnectionClosed:
-        if (!event.clientId.empty())
-        {
-            MqttConnectionRecord row;
-            row.time = t;
-            row.client = Client(event.clientId);
-            row.side = "broker";
-            row.event = "closed";
-            row.reason = CloseReasonName(event.closeReason);
-            m_recorder->Record(row);
-        }
+        RecordConnection(event, t);
         break;
     case EventType::PublishReceived:
-    {
-        if (!event.message)
-        {
-            break;
-        }
-        ++m_publishesIn;
-        const MqttMessage& message = *event.message;
-        uint32_t publisher = Client(event.clientId);
-        uint64_t sequence;
-        if (auto stamp = MqttPayloadStamp::Decode(message.payload.data(), message.payload.size()))
-        {
-            sequence = stamp->sequence;
-        }
-        else
-        {
-            sequence = m_nextSequence[publisher]++;
-        }
-        MqttPublishRecord row;
-        row.time = t;
-        row.client = publisher;
-        row.sequence = sequence;
-        row.topic = m_recorder->Topic(message.topic);
-        row.qos = static_cast<uint8_t>(event.qos);
-        row.retain = event.retain;
-        row.payload = static_cast<uint32_t>(message.payload.size());
-        m_recorder->Record(row);
-        m_arrivals.push_back(Arrival{message.id, t, publisher, sequence, row.qos});
-        while (m_arrivals.size() > MAX_ARRIVALS ||
-               (!m_arrivals.empty() && t - m_arrivals.front().time > MAX_ARRIVAL_AGE_S))
-        {
-            m_arrivals.pop_front();
-        }
+        RecordPublish(event, t);
         break;
-    }
     case EventType::MessageSent:
         ++m_publishesOut;
         m_retransmissions += event.dup ? 1 : 0;
         break;
     case EventType::MessageDelivered:
-    {
-        if (!event.message)
-        {
-            break;
-        }
-        MqttDeliveryRecord row;
-        row.time = t;
-        row.subscriber = Client(event.peerId.empty() ? event.clientId : event.peerId);
-        row.topic = m_recorder->Topic(event.message->topic);
-        row.qos = static_cast<uint8_t>(event.qos);
-        row.dupFlag = event.dup;
-        row.retained = event.retain;
-        if (const Arrival* arrival = FindArrival(event.message->id))
-        {
-            row.sent = arrival->time;
-            row.publisher = arrival->publisher;
-            row.sequence = arrival->sequence;
-            row.publishQos = arrival->qos;
-        }
-        else
-        {
-            // Older than the window (a retained message, say): the arrival is unknown.
-            row.sent = std::numeric_limits<double>::quiet_NaN();
-            row.publisher = std::numeric_limits<uint32_t>::max();
-            row.publishQos = static_cast<uint8_t>(event.message->qos);
-        }
-        row.latency = row.time - row.sent;
-        m_recorder->Record(row);
+        RecordDelivery(event, t);
         break;
-    }
     case EventType::MessageDropped:
-    {
-        ++m_drops;
-        MqttDropRecord row;
-        row.time = t;
-        row.client = Client(event.peerId.empty() ? event.clientId : event.peerId);
-        row.publisher = std::numeric_limits<uint32_t>::max();
-        if (event.message)
-        {
-            if (const Arrival* arrival = FindArrival(event.message->id))
-            {
-                row.publisher = arrival->publisher;
-                row.sequence = arrival->sequence;
-            }
-        }
-        row.qos = static_cast<uint8_t>(event.qos);
-        row.where = "broker";
-        row.reason = DropReasonName(event.dropReason);
-        m_recorder->Record(row);
+        RecordDrop(event, t);
         break;
-    }
     case EventType::SubscriptionGranted:
     case EventType::SubscriptionDenied:
-    {
-        MqttSubscriptionRecord row;
-        row.time = t;
-        row.client = Client(event.clientId);
-        row.filter = event.topic;
-        row.qos = static_cast<uint8_t>(event.qos);
-        row.granted = event.code;
-        m_recorder->Record(row);
+        RecordSubscription(event, t);
         break;
-    }
     default:
         break;
     }
+}
+
+void
+MqttBrokerRecord::RecordConnection(const MqttEvent& event, double t)
+{
+    // A connection closed before CONNECT named no client: there is no row to tie it to.
+    if (event.type == EventType::ConnectionClosed && event.clientId.empty())
+    {
+        return;
+    }
+    MqttConnectionRecord row;
+    row.time = t;
+    row.client = Client(event.clientId);
+    row.side = "broker";
+    if (event.type == EventType::SessionStarted)
+    {
+        row.event = "session";
+        row.sessionPresent = event.sessionPresent;
+    }
+    else if (event.type == EventType::ConnectRefused)
+    {
+        row.event = "refused";
+        row.code = event.code;
+    }
+    else
+    {
+        row.event = "closed";
+        row.reason = CloseReasonName(event.closeReason);
+    }
+    m_recorder->Record(row);
+}
+
+void
+MqttBrokerRecord::RecordPublish(const MqttEvent& event, double t)
+{
+    if (!event.message)
+    {
+        return;
+    }
+    ++m_publishesIn;
+    const MqttMessage& message = *event.message;
+    uint32_t publisher = Client(event.clientId);
+    uint64_t sequence;
+    if (auto stamp = MqttPayloadStamp::Decode(message.payload.data(), message.payload.size()))
+    {
+        sequence = stamp->sequence;
+    }
+    else
+    {
+        sequence = m_nextSequence[publisher]++;
+    }
+    MqttPublishRecord row;
+    row.time = t;
+    row.client = publisher;
+    row.sequence = sequence;
+    row.topic = m_recorder->Topic(message.topic);
+    row.qos = static_cast<uint8_t>(event.qos);
+    row.retain = event.retain;
+    row.payload = static_cast<uint32_t>(message.payload.size());
+    m_recorder->Record(row);
+    m_arrivals.push_back(Arrival{message.id, t, publisher, sequence, row.qos});
+    while (m_arrivals.size() > MAX_ARRIVALS ||
+           (!m_arrivals.empty() && t - m_arrivals.front().time > MAX_ARRIVAL_AGE_S))
+    {
+        m_arrivals.pop_front();
+    }
+}
+
+void
+MqttBrokerRecord::RecordDelivery(const MqttEvent& event, double t)
+{
+    if (!event.message)
+    {
+        return;
+    }
+    MqttDeliveryRecord row;
+    row.time = t;
+    row.subscriber = Client(event.peerId.empty() ? event.clientId : event.peerId);
+    row.topic = m_recorder->Topic(event.message->topic);
+    row.qos = static_cast<uint8_t>(event.qos);
+    row.dupFlag = event.dup;
+    row.retained = event.retain;
+    if (const Arrival* arrival = FindArrival(event.message->id))
+    {
+        row.sent = arrival->time;
+        row.publisher = arrival->publisher;
+        row.sequence = arrival->sequence;
+        row.publishQos = arrival->qos;
+    }
+    else
+    {
+        // Older than the window (a retained message, say): the arrival is unknown.
+        row.sent = std::numeric_limits<double>::quiet_NaN();
+        row.publisher = std::numeric_limits<uint32_t>::max();
+        row.publishQos = static_cast<uint8_t>(event.message->qos);
+    }
+    row.latency = row.time - row.sent;
+    m_recorder->Record(row);
+}
+
+void
+MqttBrokerRecord::RecordDrop(const MqttEvent& event, double t)
+{
+    ++m_drops;
+    MqttDropRecord row;
+    row.time = t;
+    row.client = Client(event.peerId.empty() ? event.clientId : event.peerId);
+    row.publisher = std::numeric_limits<uint32_t>::max();
+    if (event.message)
+    {
+        if (const Arrival* arrival = FindArrival(event.message->id))
+        {
+            row.publisher = arrival->publisher;
+            row.sequence = arrival->sequence;
+        }
+    }
+    row.qos = static_cast<uint8_t>(event.qos);
+    row.where = "broker";
+    row.reason = DropReasonName(event.dropReason);
+    m_recorder->Record(row);
+}
+
+void
+MqttBrokerRecord::RecordSubscription(const MqttEvent& event, double t)
+{
+    MqttSubscriptionRecord row;
+    row.time = t;
+    row.client = Client(event.clientId);
+    row.filter = event.topic;
+    row.qos = static_cast<uint8_t>(event.qos);
+    row.granted = event.code;
+    m_recorder->Record(row);
 }
 
 void

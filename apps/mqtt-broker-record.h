@@ -58,6 +58,13 @@ class MqttBrokerRecord
     double Seconds(Nanos now) const;
     uint32_t Client(const std::string& clientId);
 
+    // One row per event of each kind, at time @p t (s).
+    void RecordConnection(const MqttEvent& event, double t);
+    void RecordPublish(const MqttEvent& event, double t);
+    void RecordDelivery(const MqttEvent& event, double t);
+    void RecordDrop(const MqttEvent& event, double t);
+    void RecordSubscription(const MqttEvent& event, double t);
+
     /** What the broker knew of a message when it took it over (for its deliveries). */
     struct Arrival
     {

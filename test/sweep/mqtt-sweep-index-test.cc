@@ -39,18 +39,23 @@ Row(const std::string& id, const std::string& status)
 TEST(SweepIndex, ExactJsonLine)
 {
     EXPECT_EQ(MqttSweepIndex::ToJson(Row("loss=0.05_qos=1_run=3", "failed")),
-              R"({"id": "loss=0.05_qos=1_run=3", "params": {"links.access.loss.rate": "0.05", )"
-              R"("devices.sensors.qos": "1"}, "seed": 1, "run": 3, "status": "failed", )"
-              R"("exit_code": 3, "signal": 0, "reason": "exit 3", "wall_time": 1.250, )"
-              R"("path": "runs/loss=0.05_qos=1_run=3", )"
-              R"("results": "runs/loss=0.05_qos=1_run=3/results.h5", )"
-              R"("log": "logs/loss=0.05_qos=1_run=3.log", "host": "node-7", "rank": 2, )"
-              R"("fingerprint": "0123456789abcdef"})");
+              R"({"id":"loss=0.05_qos=1_run=3","params":{"links.access.loss.rate":"0.05",)"
+              R"("devices.sensors.qos":"1"},"seed":1,"run":3,"status":"failed",)"
+              R"("exit_code":3,"signal":0,"reason":"exit 3","wall_time":1.25,)"
+              R"("path":"runs/loss=0.05_qos=1_run=3",)"
+              R"("results":"runs/loss=0.05_qos=1_run=3/results.h5",)"
+              R"("log":"logs/loss=0.05_qos=1_run=3.log","host":"node-7","rank":2,)"
+              R"("fingerprint":"0123456789abcdef"})");
 }
 
 TEST(SweepIndex, JsonStringEscapes)
 {
-    EXPECT_EQ(MqttSweepIndex::JsonString("a\"b\\c\nd\te\x01"), R"("a\"b\\c\nd\te\u0001")");
+    MqttSweepIndexRow r = Row("x", "failed");
+    r.reason = "a\"b\\c\nd\te\x01";
+    r.wallTime = 1.23449;
+    std::string line = MqttSweepIndex::ToJson(r);
+    EXPECT_NE(line.find(R"("reason":"a\"b\\c\nd\te\u0001")"), std::string::npos) << line;
+    EXPECT_NE(line.find(R"("wall_time":1.234,)"), std::string::npos) << line;
 }
 
 TEST(SweepIndex, RoundTrip)
@@ -82,7 +87,7 @@ TEST(SweepIndex, FromJsonRejects)
     EXPECT_FALSE(MqttSweepIndex::FromJson(R"({"id": "x"})", &error));
     EXPECT_EQ(error, "no valid 'status'");
     std::string noNumber = line;
-    noNumber.replace(noNumber.find("\"run\": 3"), 8, "\"run\": \"x\"");
+    noNumber.replace(noNumber.find("\"run\":3"), 7, "\"run\":\"x\"");
     EXPECT_FALSE(MqttSweepIndex::FromJson(noNumber, &error));
     EXPECT_EQ(error, "no valid 'run'");
 }

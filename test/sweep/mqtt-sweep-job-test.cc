@@ -1,8 +1,8 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * Jobs and outcomes as they travel between MPI ranks: exact framing, round trips, and every
- * truncation refused.
+ * Jobs and outcomes as they travel between MPI ranks (a line of JSON): exact framing, round
+ * trips, every truncation and a wrong type refused.
  */
 #include "mqtt-sweep-job.h"
 
@@ -24,7 +24,7 @@ TEST(SweepJob, JobRoundTrip)
     j.results = "/o/runs/x/results.h5";
     j.timeout = 0.1;
     std::string bytes = j.Encode();
-    EXPECT_EQ(bytes.substr(0, 20), "4:job1,2:41,14:loss=");
+    EXPECT_EQ(bytes.substr(0, 41), R"({"kind":"job1","index":41,"id":"loss=0.1_)");
     auto back = MqttSweepJob::Decode(bytes);
     ASSERT_TRUE(back);
     EXPECT_EQ(*back, j);
@@ -34,7 +34,11 @@ TEST(SweepJob, JobRoundTrip)
         EXPECT_FALSE(MqttSweepJob::Decode(bytes.substr(0, n))) << n;
     }
     EXPECT_FALSE(MqttSweepJob::Decode(bytes + "0:,"));
-    EXPECT_FALSE(MqttSweepJob::Decode("4:job1,1:0,0:,99999999999:"));
+    EXPECT_FALSE(MqttSweepJob::Decode(bytes + "{}"));
+    EXPECT_FALSE(MqttSweepJob::Decode(R"({"kind":"job1","index":-1})"));
+    std::string badArg = bytes;
+    badArg.replace(badArg.find(R"("/bin/runner")"), 13, "7");
+    EXPECT_FALSE(MqttSweepJob::Decode(badArg));
 }
 
 TEST(SweepJob, OutcomeRoundTrip)

@@ -4,6 +4,7 @@
 #include "mqtt-sweep-coordinator.h"
 
 #include "mqtt-sweep-index.h"
+#include "mqtt-sweep-json.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -11,7 +12,6 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <thread>
 
@@ -58,6 +58,24 @@ FormatSeconds(double s)
     char buf[32];
     std::snprintf(buf, sizeof(buf), "%.1f s", s);
     return buf;
+}
+
+/** Creates DIR/runs and DIR/logs; false (and says why on @p out) when it cannot. */
+bool
+CreateDirectories(const std::string& dir, std::ostream& out)
+{
+    std::error_code ec;
+    fs::create_directories(dir + "/runs", ec);
+    if (!ec)
+    {
+        fs::create_directories(dir + "/logs", ec);
+    }
+    if (ec)
+    {
+        out << "mqtt-sweep: cannot create " << dir << ": " << ec.message() << "\n";
+        return false;
+    }
+    return true;
 }
 
 /** Holds an exclusive lock on DIR/.lock, so two sweeps never write one directory. */
@@ -145,117 +163,102 @@ MqttSweepCoordinator::Finished(const MqttSweepRun& run, const MqttSweepIndex& in
 std::string
 MqttSweepCoordinator::SweepJson() const
 {
-    auto q = MqttSweepIndex::JsonString;
-    std::ostringstream s;
-    s << "{\n  \"name\": " << q(m_plan.name) << ",\n  \"file\": " << q(m_plan.file)
-      << ",\n  \"scenario\": " << q(m_plan.scenario) << ",\n  \"runner\": " << q(m_options.runner)
-      << ",\n  \"rng_seed\": " << m_plan.rngSeed << ",\n  \"seeds\": [";
-    for (std::size_t i = 0; i < m_plan.seeds.size(); ++i)
+    MqttJson set = MqttJson::object();
+    for (const auto& [key, value] : m_plan.fixed)
     {
-        s << (i ? ", " : "") << m_plan.seeds[i];
+        set[key] = value;
     }
-    s << "],\n  \"timeout\": " << m_plan.timeout << ",\n  \"results\": " << q(m_plan.resultsName)
-      << ",\n  \"set\": {";
-    for (std::size_t i = 0; i < m_plan.fixed.size(); ++i)
+    MqttJson axes = MqttJson::array();
+    for (const auto& a : m_plan.axes)
     {
-        s << (i ? ", " : "") << q(m_plan.fixed[i].first) << ": " << q(m_plan.fixed[i].second);
+        axes.push_back({{"key", a.key}, {"name", a.name}, {"values", a.values}});
     }
-    s << "},\n  \"axes\": [";
-    for (std::size_t i = 0; i < m_plan.axes.size(); ++i)
+    MqttJson runs = MqttJson::array();
+    for (const auto& run : m_plan.runs)
     {
-        const auto& a = m_plan.axes[i];
-        s << (i ? "," : "") << "\n    {\"key\": " << q(a.key) << ", \"name\": " << q(a.name)
-          << ", \"values\": [";
-        for (std::size_t v = 0; v < a.values.size(); ++v)
-        {
-            s << (v ? ", " : "") << q(a.values[v]);
-        }
-        s << "]}";
+        runs.push_back(run.id);
     }
-    s << "\n  ],\n  \"runs\": [";
-    for (std::size_t i = 0; i < m_plan.runs.size(); ++i)
-    {
-        s << (i ? "," : "") << "\n    " << q(m_plan.runs[i].id);
-    }
-    s << "\n  ]\n}\n";
-    return s.str();
+    MqttJson plan = {{"name", m_plan.name},
+                     {"file", m_plan.file},
+                     {"scenario", m_plan.scenario},
+                     {"runner", m_options.runner},
+                     {"rng_seed", m_plan.rngSeed},
+                     {"seeds", m_plan.seeds},
+                     {"timeout", m_plan.timeout},
+                     {"results", m_plan.resultsName},
+                     {"set", set},
+                     {"axes", axes},
+                     {"runs", runs}};
+    return MqttJsonLine(plan, 2) + "\n";
 }
 
 int
-MqttSweepCoordinator::Run(MqttSweepWorkers* workers,
-                          const volatile std::sig_atomic_t* interrupted,
-                          std::ostream& out)
+MqttSweepCoordinator::DryRun(std::ostream& out) const
 {
-    const std::size_t total = m_plan.runs.size();
     MqttSweepIndex index;
     std::size_t badLines = 0;
     std::string error;
-    const std::string indexPath = m_dir + "/index.jsonl";
-
-    if (m_options.dryRun)
-    {
-        if (!index.Open(indexPath, &badLines, &error, true))
-        {
-            out << "mqtt-sweep: " << error << "\n";
-            return CANNOT_RUN;
-        }
-        std::size_t todo = 0;
-        for (const auto& run : m_plan.runs)
-        {
-            bool done = Finished(run, index);
-            todo += done ? 0 : 1;
-            std::string cmd;
-            for (const auto& a : MakeJob(run).argv)
-            {
-                cmd += (cmd.empty() ? "" : " ") + a;
-            }
-            out << (done ? "finished " : "to run   ") << run.id << "\n    " << cmd << "\n";
-        }
-        out << "sweep " << m_plan.name << ": " << total << " runs, " << todo << " to run, into "
-            << m_dir << "\n";
-        return ALL_OK;
-    }
-
-    std::error_code ec;
-    fs::create_directories(m_dir + "/runs", ec);
-    if (!ec)
-    {
-        fs::create_directories(m_dir + "/logs", ec);
-    }
-    if (ec)
-    {
-        out << "mqtt-sweep: cannot create " << m_dir << ": " << ec.message() << "\n";
-        return CANNOT_RUN;
-    }
-    DirLock lock;
-    if (!lock.Take(m_dir, &error) || !index.Open(indexPath, &badLines, &error))
+    if (!index.Open(m_dir + "/index.jsonl", &badLines, &error, true))
     {
         out << "mqtt-sweep: " << error << "\n";
         return CANNOT_RUN;
+    }
+    std::size_t todo = 0;
+    for (const auto& run : m_plan.runs)
+    {
+        bool done = Finished(run, index);
+        todo += done ? 0 : 1;
+        std::string cmd;
+        for (const auto& a : MakeJob(run).argv)
+        {
+            cmd += (cmd.empty() ? "" : " ") + a;
+        }
+        out << (done ? "finished " : "to run   ") << run.id << "\n    " << cmd << "\n";
+    }
+    out << "sweep " << m_plan.name << ": " << m_plan.runs.size() << " runs, " << todo
+        << " to run, into " << m_dir << "\n";
+    return ALL_OK;
+}
+
+bool
+MqttSweepCoordinator::Prepare(MqttSweepIndex* index, std::ostream& out) const
+{
+    const std::string indexPath = m_dir + "/index.jsonl";
+    std::size_t badLines = 0;
+    std::string error;
+    if (!index->Open(indexPath, &badLines, &error))
+    {
+        out << "mqtt-sweep: " << error << "\n";
+        return false;
     }
     if (badLines > 0)
     {
         out << "mqtt-sweep: " << indexPath << ": skipped " << badLines
             << " unreadable line(s) (a sweep killed while writing?)\n";
     }
+    std::ofstream plan(m_dir + "/sweep.json");
+    plan << SweepJson();
+    if (!plan)
     {
-        std::ofstream plan(m_dir + "/sweep.json");
-        plan << SweepJson();
-        if (!plan)
-        {
-            out << "mqtt-sweep: cannot write " << m_dir << "/sweep.json\n";
-            return CANNOT_RUN;
-        }
+        out << "mqtt-sweep: cannot write " << m_dir << "/sweep.json\n";
+        return false;
     }
+    return true;
+}
 
+std::deque<MqttSweepJob>
+MqttSweepCoordinator::Pending(const MqttSweepIndex& index,
+                              std::size_t workers,
+                              std::size_t* earlier,
+                              std::ostream& out) const
+{
     std::deque<MqttSweepJob> pending;
-    std::size_t earlier = 0;
     std::size_t stale = 0;
     for (const auto& run : m_plan.runs)
     {
         if (Finished(run, index))
         {
-            ++earlier;
+            ++*earlier;
             continue;
         }
         const MqttSweepIndexRow* row = index.Find(run.id);
@@ -265,24 +268,57 @@ MqttSweepCoordinator::Run(MqttSweepWorkers* workers,
         }
         pending.push_back(MakeJob(run));
     }
-    out << "sweep " << m_plan.name << ": " << total << " runs, " << earlier << " finished earlier, "
-        << pending.size() << " to run";
+    out << "sweep " << m_plan.name << ": " << m_plan.runs.size() << " runs, " << *earlier
+        << " finished earlier, " << pending.size() << " to run";
     if (stale > 0)
     {
         out << " (" << stale << " of them had finished, but their results are gone or were made "
             << "from another scenario file or command)";
     }
     out << "; " << m_options.jobs << " at a time here";
-    if (workers != nullptr)
+    if (workers > 0)
     {
-        out << " and on each of " << workers->Count() << " MPI worker(s)";
+        out << " and on each of " << workers << " MPI worker(s)";
     }
     out << "; directory " << m_dir << "\n" << std::flush;
+    return pending;
+}
 
+MqttSweepIndexRow
+MqttSweepCoordinator::IndexRow(const MqttSweepOutcome& o) const
+{
+    const MqttSweepRun& run = m_plan.runs.at(o.index);
+    MqttSweepIndexRow row;
+    row.id = run.id;
+    row.params = run.params;
+    row.seed = run.seed;
+    row.run = run.run;
+    row.status = o.ok ? "ok" : "failed";
+    row.exitCode = o.exitCode;
+    row.signal = o.signal;
+    row.reason = o.reason;
+    row.wallTime = o.wallTime;
+    row.path = RunDir(run.id);
+    row.results = row.path + "/" + m_plan.resultsName;
+    row.log = LogPath(run.id);
+    row.host = o.host;
+    row.rank = o.rank;
+    row.fingerprint = run.fingerprint;
+    return row;
+}
+
+bool
+MqttSweepCoordinator::Execute(std::deque<MqttSweepJob> pending,
+                              MqttSweepWorkers* workers,
+                              const volatile std::sig_atomic_t* interrupted,
+                              MqttSweepIndex* index,
+                              bool* stopped,
+                              std::ostream& out) const
+{
     MqttSweepExecutor executor(m_options.jobs, 0);
+    const std::size_t toRun = pending.size();
     std::size_t done = 0;
-    std::size_t toRun = pending.size();
-    bool writeFailed = false;
+    bool written = true;
     auto next = [&pending]() -> std::optional<MqttSweepJob>
     {
         if (pending.empty())
@@ -293,43 +329,11 @@ MqttSweepCoordinator::Run(MqttSweepWorkers* workers,
         pending.pop_front();
         return j;
     };
-    auto record = [&](const MqttSweepOutcome& o)
-    {
-        const MqttSweepRun& run = m_plan.runs.at(o.index);
-        MqttSweepIndexRow row;
-        row.id = run.id;
-        row.params = run.params;
-        row.seed = run.seed;
-        row.run = run.run;
-        row.status = o.ok ? "ok" : "failed";
-        row.exitCode = o.exitCode;
-        row.signal = o.signal;
-        row.reason = o.reason;
-        row.wallTime = o.wallTime;
-        row.path = RunDir(run.id);
-        row.results = row.path + "/" + m_plan.resultsName;
-        row.log = LogPath(run.id);
-        row.host = o.host;
-        row.rank = o.rank;
-        row.fingerprint = run.fingerprint;
-        if (!index.Append(row, &error))
-        {
-            out << "mqtt-sweep: " << error << "\n";
-            writeFailed = true;
-        }
-        ++done;
-        out << "[" << done << "/" << toRun << "] " << (o.ok ? "ok     " : "FAILED ") << run.id
-            << "  " << FormatSeconds(o.wallTime) << "  " << o.host << ":" << o.rank
-            << (o.ok ? "" : "  " + o.reason) << "\n"
-            << std::flush;
-    };
-
-    bool stopped = false;
     while (!pending.empty() || executor.Running() > 0 || (workers && workers->Busy()))
     {
         if (*interrupted)
         {
-            stopped = true;
+            *stopped = true;
             executor.Terminate();
             break;
         }
@@ -348,25 +352,31 @@ MqttSweepCoordinator::Run(MqttSweepWorkers* workers,
         }
         for (const auto& o : outcomes)
         {
-            record(o);
+            std::string error;
+            if (!index->Append(IndexRow(o), &error))
+            {
+                out << "mqtt-sweep: " << error << "\n";
+                written = false;
+            }
+            out << "[" << ++done << "/" << toRun << "] " << (o.ok ? "ok     " : "FAILED ")
+                << m_plan.runs.at(o.index).id << "  " << FormatSeconds(o.wallTime) << "  " << o.host
+                << ":" << o.rank << (o.ok ? "" : "  " + o.reason) << "\n"
+                << std::flush;
         }
         if (!progress && outcomes.empty())
         {
             std::this_thread::sleep_for(IDLE);
         }
     }
+    return written;
+}
 
-    std::vector<std::string> order;
-    for (const auto& run : m_plan.runs)
-    {
-        order.push_back(run.id);
-    }
-    if (!index.Compact(order, &error))
-    {
-        out << "mqtt-sweep: " << error << "\n";
-        writeFailed = true;
-    }
-
+std::size_t
+MqttSweepCoordinator::Summarize(const MqttSweepIndex& index,
+                                std::size_t earlier,
+                                bool stopped,
+                                std::ostream& out) const
+{
     std::size_t ok = 0;
     std::ostringstream failures;
     for (const auto& run : m_plan.runs)
@@ -382,24 +392,67 @@ MqttSweepCoordinator::Run(MqttSweepWorkers* workers,
                      << row->log << ")\n";
         }
     }
-    std::size_t failed = total - ok;
+    const std::size_t total = m_plan.runs.size();
     std::ostringstream summary;
     summary << "sweep " << m_plan.name << ": " << total << " runs: " << ok << " ok ("
-            << ok - std::min(ok, earlier) << " now, " << earlier << " earlier), " << failed
+            << ok - std::min(ok, earlier) << " now, " << earlier << " earlier), " << total - ok
             << (stopped ? " not done (interrupted)" : " failed") << "\n"
-            << failures.str() << "index: " << indexPath << "\n";
+            << failures.str() << "index: " << m_dir << "/index.jsonl\n";
     if (stopped)
     {
         summary << "interrupted: run the same command again to resume\n";
     }
     out << summary.str() << std::flush;
     std::ofstream(m_dir + "/summary.txt") << summary.str();
+    return total - ok;
+}
 
+int
+MqttSweepCoordinator::Run(MqttSweepWorkers* workers,
+                          const volatile std::sig_atomic_t* interrupted,
+                          std::ostream& out)
+{
+    if (m_options.dryRun)
+    {
+        return DryRun(out);
+    }
+    // The lock comes before the index is read: two sweeps never write one directory.
+    DirLock lock;
+    MqttSweepIndex index;
+    std::string error;
+    if (!CreateDirectories(m_dir, out))
+    {
+        return CANNOT_RUN;
+    }
+    if (!lock.Take(m_dir, &error))
+    {
+        out << "mqtt-sweep: " << error << "\n";
+        return CANNOT_RUN;
+    }
+    if (!Prepare(&index, out))
+    {
+        return CANNOT_RUN;
+    }
+    std::size_t earlier = 0;
+    auto pending = Pending(index, workers ? workers->Count() : 0, &earlier, out);
+    bool stopped = false;
+    bool written = Execute(std::move(pending), workers, interrupted, &index, &stopped, out);
+    std::vector<std::string> order;
+    for (const auto& run : m_plan.runs)
+    {
+        order.push_back(run.id);
+    }
+    if (!index.Compact(order, &error))
+    {
+        out << "mqtt-sweep: " << error << "\n";
+        written = false;
+    }
+    std::size_t failed = Summarize(index, earlier, stopped, out);
     if (stopped)
     {
         return INTERRUPTED;
     }
-    if (writeFailed)
+    if (!written)
     {
         return CANNOT_RUN;
     }

@@ -15,10 +15,12 @@
 #define MQTT_SWEEP_COORDINATOR_H
 
 #include "mqtt-sweep-executor.h"
+#include "mqtt-sweep-index.h"
 #include "mqtt-sweep-job.h"
 #include "mqtt-sweep-plan.h"
 
 #include <csignal>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <ostream>
@@ -83,7 +85,33 @@ class MqttSweepCoordinator
   private:
     MqttSweepJob MakeJob(const MqttSweepRun& run) const;
     std::string SweepJson() const;
-    bool Finished(const MqttSweepRun& run, const class MqttSweepIndex& index) const;
+    bool Finished(const MqttSweepRun& run, const MqttSweepIndex& index) const;
+    /** The row of the index for @p outcome. */
+    MqttSweepIndexRow IndexRow(const MqttSweepOutcome& outcome) const;
+
+    // The phases of Run().
+    /** --dry-run: what would run, with the commands. */
+    int DryRun(std::ostream& out) const;
+    /** Opens the index (the directory is locked) and writes sweep.json. */
+    bool Prepare(MqttSweepIndex* index, std::ostream& out) const;
+    /** The runs still to do as jobs; counts the finished ones in @p earlier; the plan line. */
+    std::deque<MqttSweepJob> Pending(const MqttSweepIndex& index,
+                                     std::size_t workers,
+                                     std::size_t* earlier,
+                                     std::ostream& out) const;
+    /** Runs @p pending here and on @p workers, a row in @p index for each; false if a row could
+     * not be written. @p stopped: an interrupt ended it early. */
+    bool Execute(std::deque<MqttSweepJob> pending,
+                 MqttSweepWorkers* workers,
+                 const volatile std::sig_atomic_t* interrupted,
+                 MqttSweepIndex* index,
+                 bool* stopped,
+                 std::ostream& out) const;
+    /** Prints and writes the summary; returns the number of runs not finished. */
+    std::size_t Summarize(const MqttSweepIndex& index,
+                          std::size_t earlier,
+                          bool stopped,
+                          std::ostream& out) const;
 
     MqttSweepPlan m_plan;
     MqttSweepOptions m_options;

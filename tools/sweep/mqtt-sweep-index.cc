@@ -3,9 +3,10 @@
  */
 #include "mqtt-sweep-index.h"
 
-#include <yaml-cpp/yaml.h>
+#include "mqtt-sweep-json.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -42,25 +43,6 @@ WriteAll(int fd, const std::string& text)
     return true;
 }
 
-template<typename T>
-bool
-Number(const YAML::Node& n, T* out)
-{
-    if (!n.IsDefined() || !n.IsScalar())
-    {
-        return false;
-    }
-    try
-    {
-        *out = n.as<T>();
-        return true;
-    }
-    catch (const YAML::Exception&)
-    {
-        return false;
-    }
-}
-
 } // namespace
 
 bool
@@ -70,45 +52,6 @@ MqttSweepIndexRow::operator==(const MqttSweepIndexRow& o) const
            status == o.status && exitCode == o.exitCode && signal == o.signal &&
            reason == o.reason && wallTime == o.wallTime && path == o.path && results == o.results &&
            log == o.log && host == o.host && rank == o.rank && fingerprint == o.fingerprint;
-}
-
-std::string
-MqttSweepIndex::JsonString(const std::string& s)
-{
-    std::string out = "\"";
-    for (unsigned char c : s)
-    {
-        switch (c)
-        {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        default:
-            if (c < 0x20 || c == 0x7f)
-            {
-                char buf[8];
-                std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-                out += buf;
-            }
-            else
-            {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    return out + "\"";
 }
 
 MqttSweepIndex::~MqttSweepIndex()
@@ -122,86 +65,75 @@ MqttSweepIndex::~MqttSweepIndex()
 std::string
 MqttSweepIndex::ToJson(const MqttSweepIndexRow& r)
 {
-    std::string params;
+    MqttJson params = MqttJson::object();
     for (const auto& [k, v] : r.params)
     {
-        params += (params.empty() ? "" : ", ") + JsonString(k) + ": " + JsonString(v);
+        params[k] = v;
     }
-    char wall[32];
-    std::snprintf(wall, sizeof(wall), "%.3f", r.wallTime);
-    return "{\"id\": " + JsonString(r.id) + ", \"params\": {" + params +
-           "}, \"seed\": " + std::to_string(r.seed) + ", \"run\": " + std::to_string(r.run) +
-           ", \"status\": " + JsonString(r.status) +
-           ", \"exit_code\": " + std::to_string(r.exitCode) +
-           ", \"signal\": " + std::to_string(r.signal) + ", \"reason\": " + JsonString(r.reason) +
-           ", \"wall_time\": " + wall + ", \"path\": " + JsonString(r.path) +
-           ", \"results\": " + JsonString(r.results) + ", \"log\": " + JsonString(r.log) +
-           ", \"host\": " + JsonString(r.host) + ", \"rank\": " + std::to_string(r.rank) +
-           ", \"fingerprint\": " + JsonString(r.fingerprint) + "}";
+    return MqttJsonLine({{"id", r.id},
+                         {"params", params},
+                         {"seed", r.seed},
+                         {"run", r.run},
+                         {"status", r.status},
+                         {"exit_code", r.exitCode},
+                         {"signal", r.signal},
+                         {"reason", r.reason},
+                         // Milliseconds are plenty, and keep the lines short.
+                         {"wall_time", std::round(r.wallTime * 1000) / 1000},
+                         {"path", r.path},
+                         {"results", r.results},
+                         {"log", r.log},
+                         {"host", r.host},
+                         {"rank", r.rank},
+                         {"fingerprint", r.fingerprint}});
 }
 
 std::optional<MqttSweepIndexRow>
 MqttSweepIndex::FromJson(const std::string& line, std::string* error)
 {
-    // JSON is YAML in flow style; yaml-cpp reads it, so the sweep needs no second parser.
-    YAML::Node loaded;
-    try
+    auto n = MqttJsonObject(line, error);
+    if (!n)
     {
-        loaded = YAML::Load(line);
-    }
-    catch (const YAML::Exception& e)
-    {
-        *error = "not JSON: " + e.msg;
-        return std::nullopt;
-    }
-    const YAML::Node& n = loaded; // const: looking up a key must not add it
-    if (!n.IsMap())
-    {
-        *error = "not a JSON object";
         return std::nullopt;
     }
     MqttSweepIndexRow r;
     const char* missing = nullptr;
-    auto text = [&](const char* key, std::string* out)
+    auto field = [&](const char* key, auto* out)
     {
-        if (!n[key].IsDefined() || !n[key].IsScalar())
+        if (!missing && !MqttJsonField(*n, key, out))
         {
-            missing = missing ? missing : key;
-            return;
-        }
-        *out = n[key].Scalar();
-    };
-    text("id", &r.id);
-    text("status", &r.status);
-    text("reason", &r.reason);
-    text("path", &r.path);
-    text("results", &r.results);
-    text("log", &r.log);
-    text("host", &r.host);
-    text("fingerprint", &r.fingerprint);
-    auto number = [&](const char* key, auto* out)
-    {
-        if (!Number(n[key], out))
-        {
-            missing = missing ? missing : key;
+            missing = key;
         }
     };
-    number("seed", &r.seed);
-    number("run", &r.run);
-    number("exit_code", &r.exitCode);
-    number("signal", &r.signal);
-    number("wall_time", &r.wallTime);
-    number("rank", &r.rank);
-    const YAML::Node params = n["params"];
-    if (!params.IsDefined() || !params.IsMap())
+    field("id", &r.id);
+    field("status", &r.status);
+    field("reason", &r.reason);
+    field("path", &r.path);
+    field("results", &r.results);
+    field("log", &r.log);
+    field("host", &r.host);
+    field("fingerprint", &r.fingerprint);
+    field("seed", &r.seed);
+    field("run", &r.run);
+    field("exit_code", &r.exitCode);
+    field("signal", &r.signal);
+    field("wall_time", &r.wallTime);
+    field("rank", &r.rank);
+    auto params = n->find("params");
+    if (!missing && (params == n->end() || !params->is_object()))
     {
-        missing = missing ? missing : "params";
+        missing = "params";
     }
-    else
+    if (!missing)
     {
-        for (const auto& kv : params)
+        for (auto it = params->begin(); it != params->end(); ++it)
         {
-            r.params.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+            if (!it->is_string())
+            {
+                missing = "params";
+                break;
+            }
+            r.params.emplace_back(it.key(), it->get<std::string>());
         }
     }
     if (missing)

@@ -50,9 +50,6 @@ class MqttSweepIndex
     MqttSweepIndex(const MqttSweepIndex&) = delete;
     MqttSweepIndex& operator=(const MqttSweepIndex&) = delete;
 
-    /** @p s as a JSON string literal (quotes and escapes; other bytes pass as they are). */
-    static std::string JsonString(const std::string& s);
-
     /** One line of JSON, without the newline; keys in a fixed order. */
     static std::string ToJson(const MqttSweepIndexRow& row);
 

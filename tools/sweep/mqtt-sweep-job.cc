@@ -3,9 +3,7 @@
  */
 #include "mqtt-sweep-job.h"
 
-#include <cstdio>
-#include <cstdlib>
-#include <type_traits>
+#include "mqtt-sweep-json.h"
 
 namespace ns3
 {
@@ -15,166 +13,63 @@ namespace mqtt
 namespace
 {
 
-/** Fields as netstrings ("LEN:BYTES,"), so any byte may appear in a field. */
-class Writer
+// The kind of message comes first, so a job is never taken for an outcome or the reverse.
+static constexpr const char* JOB_KIND = "job1";
+static constexpr const char* OUTCOME_KIND = "out1";
+
+/** @p bytes as a JSON object whose "kind" is @p kind. */
+std::optional<MqttJson>
+Message(const std::string& bytes, const char* kind)
 {
-  public:
-    void
-    Put(const std::string& field)
+    std::string error;
+    auto n = MqttJsonObject(bytes, &error);
+    std::string got;
+    if (!n || !MqttJsonField(*n, "kind", &got) || got != kind)
     {
-        m_out += std::to_string(field.size()) + ":" + field + ",";
+        return std::nullopt;
     }
-
-    void
-    Put(uint64_t v)
-    {
-        Put(std::to_string(v));
-    }
-
-    void
-    Put(int v)
-    {
-        Put(std::to_string(v));
-    }
-
-    void
-    Put(double v)
-    {
-        char buf[40];
-        std::snprintf(buf, sizeof(buf), "%.17g", v);
-        Put(std::string(buf));
-    }
-
-    std::string
-    Take()
-    {
-        return std::move(m_out);
-    }
-
-  private:
-    std::string m_out;
-};
-
-class Reader
-{
-  public:
-    explicit Reader(const std::string& in)
-        : m_in(in)
-    {
-    }
-
-    bool
-    Get(std::string* out)
-    {
-        std::size_t colon = m_in.find(':', m_pos);
-        if (colon == std::string::npos || colon == m_pos || colon - m_pos > 12)
-        {
-            return false;
-        }
-        std::size_t len = 0;
-        for (std::size_t i = m_pos; i < colon; ++i)
-        {
-            if (m_in[i] < '0' || m_in[i] > '9')
-            {
-                return false;
-            }
-            len = len * 10 + static_cast<std::size_t>(m_in[i] - '0');
-        }
-        if (len > m_in.size() - colon - 1 || colon + 1 + len >= m_in.size() ||
-            m_in[colon + 1 + len] != ',')
-        {
-            return false;
-        }
-        *out = m_in.substr(colon + 1, len);
-        m_pos = colon + 2 + len;
-        return true;
-    }
-
-    template<typename T>
-    bool
-    GetNumber(T* out)
-    {
-        std::string s;
-        if (!Get(&s) || s.empty())
-        {
-            return false;
-        }
-        char* end = nullptr;
-        if constexpr (std::is_floating_point_v<T>)
-        {
-            *out = std::strtod(s.c_str(), &end);
-        }
-        else if constexpr (std::is_signed_v<T>)
-        {
-            *out = static_cast<T>(std::strtoll(s.c_str(), &end, 10));
-        }
-        else
-        {
-            *out = static_cast<T>(std::strtoull(s.c_str(), &end, 10));
-        }
-        return end == s.c_str() + s.size();
-    }
-
-    bool
-    AtEnd() const
-    {
-        return m_pos == m_in.size();
-    }
-
-  private:
-    const std::string& m_in;
-    std::size_t m_pos = 0;
-};
-
-static constexpr const char* JOB_TAG = "job1";
-static constexpr const char* OUTCOME_TAG = "out1";
-static constexpr uint64_t MAX_ARGS = 100000;
+    return n;
+}
 
 } // namespace
 
 std::string
 MqttSweepJob::Encode() const
 {
-    Writer w;
-    w.Put(std::string(JOB_TAG));
-    w.Put(index);
-    w.Put(id);
-    w.Put(static_cast<uint64_t>(argv.size()));
-    for (const auto& a : argv)
-    {
-        w.Put(a);
-    }
-    w.Put(dir);
-    w.Put(log);
-    w.Put(results);
-    w.Put(timeout);
-    return w.Take();
+    return MqttJsonLine({{"kind", JOB_KIND},
+                         {"index", index},
+                         {"id", id},
+                         {"argv", argv},
+                         {"dir", dir},
+                         {"log", log},
+                         {"results", results},
+                         {"timeout", timeout}});
 }
 
 std::optional<MqttSweepJob>
 MqttSweepJob::Decode(const std::string& bytes)
 {
-    Reader r(bytes);
-    MqttSweepJob j;
-    std::string tag;
-    uint64_t n = 0;
-    if (!r.Get(&tag) || tag != JOB_TAG || !r.GetNumber(&j.index) || !r.Get(&j.id) ||
-        !r.GetNumber(&n) || n > MAX_ARGS)
+    auto n = Message(bytes, JOB_KIND);
+    if (!n)
     {
         return std::nullopt;
     }
-    j.argv.resize(n);
-    for (auto& a : j.argv)
+    const MqttJson& m = *n;
+    MqttSweepJob j;
+    auto args = m.find("argv");
+    if (!MqttJsonField(m, "index", &j.index) || !MqttJsonField(m, "id", &j.id) || args == m.end() ||
+        !args->is_array() || !MqttJsonField(m, "dir", &j.dir) || !MqttJsonField(m, "log", &j.log) ||
+        !MqttJsonField(m, "results", &j.results) || !MqttJsonField(m, "timeout", &j.timeout))
     {
-        if (!r.Get(&a))
+        return std::nullopt;
+    }
+    for (const auto& a : *args)
+    {
+        if (!a.is_string())
         {
             return std::nullopt;
         }
-    }
-    if (!r.Get(&j.dir) || !r.Get(&j.log) || !r.Get(&j.results) || !r.GetNumber(&j.timeout) ||
-        !r.AtEnd())
-    {
-        return std::nullopt;
+        j.argv.push_back(a.get<std::string>());
     }
     return j;
 }
@@ -189,33 +84,29 @@ MqttSweepJob::operator==(const MqttSweepJob& o) const
 std::string
 MqttSweepOutcome::Encode() const
 {
-    Writer w;
-    w.Put(std::string(OUTCOME_TAG));
-    w.Put(index);
-    w.Put(static_cast<int>(ok));
-    w.Put(exitCode);
-    w.Put(signal);
-    w.Put(reason);
-    w.Put(wallTime);
-    w.Put(host);
-    w.Put(rank);
-    return w.Take();
+    return MqttJsonLine({{"kind", OUTCOME_KIND},
+                         {"index", index},
+                         {"ok", ok},
+                         {"exit_code", exitCode},
+                         {"signal", signal},
+                         {"reason", reason},
+                         {"wall_time", wallTime},
+                         {"host", host},
+                         {"rank", rank}});
 }
 
 std::optional<MqttSweepOutcome>
 MqttSweepOutcome::Decode(const std::string& bytes)
 {
-    Reader r(bytes);
+    auto n = Message(bytes, OUTCOME_KIND);
     MqttSweepOutcome o;
-    std::string tag;
-    int ok = 0;
-    if (!r.Get(&tag) || tag != OUTCOME_TAG || !r.GetNumber(&o.index) || !r.GetNumber(&ok) ||
-        !r.GetNumber(&o.exitCode) || !r.GetNumber(&o.signal) || !r.Get(&o.reason) ||
-        !r.GetNumber(&o.wallTime) || !r.Get(&o.host) || !r.GetNumber(&o.rank) || !r.AtEnd())
+    if (!n || !MqttJsonField(*n, "index", &o.index) || !MqttJsonField(*n, "ok", &o.ok) ||
+        !MqttJsonField(*n, "exit_code", &o.exitCode) || !MqttJsonField(*n, "signal", &o.signal) ||
+        !MqttJsonField(*n, "reason", &o.reason) || !MqttJsonField(*n, "wall_time", &o.wallTime) ||
+        !MqttJsonField(*n, "host", &o.host) || !MqttJsonField(*n, "rank", &o.rank))
     {
         return std::nullopt;
     }
-    o.ok = ok != 0;
     return o;
 }
 

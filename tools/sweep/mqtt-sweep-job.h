@@ -3,7 +3,7 @@
  *
  * A job (one run to execute) and its outcome, as they travel between the coordinator and the
  * workers: self-contained (absolute paths and the whole command line), so a worker needs
- * neither the sweep file nor the index. Encode/Decode give a byte string for MPI messages.
+ * neither the sweep file nor the index. Encode/Decode give a line of JSON for MPI messages.
  */
 #ifndef MQTT_SWEEP_JOB_H
 #define MQTT_SWEEP_JOB_H

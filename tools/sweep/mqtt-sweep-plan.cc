@@ -180,6 +180,51 @@ IsReserved(const std::string& key)
     return key == "seed" || key == "run";
 }
 
+/**
+ * The long form of an axis, {name: N, values: [...]}: its name into @p axis, its values node
+ * into @p values; false (with the error) when a key is wrong or values are missing.
+ */
+bool
+ReadAxisMap(Errors& e,
+            const std::string& field,
+            const YAML::Node& v,
+            MqttSweepAxis* axis,
+            YAML::Node* values)
+{
+    bool haveValues = false;
+    for (const auto& kv : v)
+    {
+        std::string k = kv.first.Scalar();
+        if (k == "name")
+        {
+            if (!kv.second.IsScalar() || !ValidName(kv.second.Scalar()))
+            {
+                e.Add(kv.second,
+                      field + ".name",
+                      "expected a short name of letters, digits, '-' and '_', got " +
+                          Describe(kv.second));
+                return false;
+            }
+            axis->name = kv.second.Scalar();
+        }
+        else if (k == "values")
+        {
+            values->reset(kv.second);
+            haveValues = true;
+        }
+        else
+        {
+            e.Add(kv.first, field + "." + k, "unknown key (expected name, values)");
+            return false;
+        }
+    }
+    if (!haveValues)
+    {
+        e.Add(v, field, "missing 'values'");
+    }
+    return haveValues;
+}
+
 void
 ReadAxis(Errors& e, const std::string& key, const YAML::Node& v, MqttSweepPlan* plan)
 {
@@ -191,40 +236,9 @@ ReadAxis(Errors& e, const std::string& key, const YAML::Node& v, MqttSweepPlan* 
     // values node is rebound with reset(), never assigned.
     YAML::Node values;
     values.reset(v);
-    if (v.IsMap())
+    if (v.IsMap() && !ReadAxisMap(e, field, v, &axis, &values))
     {
-        bool haveValues = false;
-        for (const auto& kv : v)
-        {
-            std::string k = kv.first.Scalar();
-            if (k == "name")
-            {
-                if (!kv.second.IsScalar() || !ValidName(kv.second.Scalar()))
-                {
-                    e.Add(kv.second,
-                          field + ".name",
-                          "expected a short name of letters, digits, '-' and '_', got " +
-                              Describe(kv.second));
-                    return;
-                }
-                axis.name = kv.second.Scalar();
-            }
-            else if (k == "values")
-            {
-                values.reset(kv.second);
-                haveValues = true;
-            }
-            else
-            {
-                e.Add(kv.first, field + "." + k, "unknown key (expected name, values)");
-                return;
-            }
-        }
-        if (!haveValues)
-        {
-            e.Add(v, field, "missing 'values'");
-            return;
-        }
+        return;
     }
     if (!values.IsSequence() || values.size() == 0)
     {
@@ -391,6 +405,207 @@ Expand(Errors& e, const YAML::Node& grid, const std::string& scenarioBytes, Mqtt
     }
 }
 
+using TopKeys = std::map<std::string, YAML::Node>;
+
+/** The top-level keys of the sweep file into @p top: unknown, repeated and missing ones are errors.
+ */
+void
+ReadTopKeys(Errors& e, const YAML::Node& root, TopKeys* top)
+{
+    for (const auto& kv : root)
+    {
+        std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+        bool known = false;
+        for (const auto& t : TOP_KEYS)
+        {
+            known = known || t == k;
+        }
+        if (!known)
+        {
+            e.Add(kv.first, k, "unknown key (expected one of " + Join(TOP_KEYS) + ")");
+        }
+        else if (!top->emplace(k, kv.second).second)
+        {
+            e.Add(kv.first, k, "appears twice");
+        }
+    }
+    for (const char* required : {"scenario", "seeds"})
+    {
+        if (top->count(required) == 0)
+        {
+            e.Add(root, "", std::string("missing '") + required + "'");
+        }
+    }
+}
+
+/** scenario: the base scenario file, read whole into @p bytes (for the fingerprints). */
+void
+ReadScenario(Errors& e,
+             const YAML::Node& n,
+             const std::string& baseDir,
+             MqttSweepPlan* plan,
+             std::string* bytes)
+{
+    if (!n.IsScalar() || n.Scalar().empty())
+    {
+        e.Add(n, "scenario", "expected the path of a scenario file, got " + Describe(n));
+        return;
+    }
+    plan->scenario = Absolute(n.Scalar(), baseDir);
+    std::ifstream in(plan->scenario, std::ios::binary);
+    if (!in)
+    {
+        e.Add(n, "scenario", "cannot read " + plan->scenario);
+        return;
+    }
+    std::stringstream s;
+    s << in.rdbuf();
+    *bytes = s.str();
+}
+
+/** The scalars: name, scenario (its bytes into @p scenarioBytes), rng-seed, timeout, results. */
+void
+ReadScalars(Errors& e,
+            TopKeys& top,
+            const std::string& baseDir,
+            MqttSweepPlan* plan,
+            std::string* scenarioBytes)
+{
+    if (top.count("name"))
+    {
+        const YAML::Node& n = top["name"];
+        if (!n.IsScalar() || !ValidName(n.Scalar()))
+        {
+            e.Add(n, "name", "expected a name of letters, digits, '-' and '_', got " + Describe(n));
+        }
+        else
+        {
+            plan->name = n.Scalar();
+        }
+    }
+    ReadScenario(e, top["scenario"], baseDir, plan, scenarioBytes);
+    if (top.count("rng-seed"))
+    {
+        const YAML::Node& n = top["rng-seed"];
+        auto s = ParseUnsigned(n, 1, MAX_RNG);
+        if (!s)
+        {
+            e.Add(n,
+                  "rng-seed",
+                  "expected a seed from 1 to " + std::to_string(MAX_RNG) + ", got " + Describe(n));
+        }
+        else
+        {
+            plan->rngSeed = *s;
+        }
+    }
+    if (top.count("timeout"))
+    {
+        const YAML::Node& n = top["timeout"];
+        auto t = n.IsScalar() ? MqttSweepPlan::ParseSeconds(n.Scalar()) : std::nullopt;
+        if (!t)
+        {
+            e.Add(n,
+                  "timeout",
+                  "expected a duration such as 90s, 10m or 2h (0: none), got " + Describe(n));
+        }
+        else
+        {
+            plan->timeout = *t;
+        }
+    }
+    if (top.count("results"))
+    {
+        const YAML::Node& n = top["results"];
+        if (!n.IsScalar() || n.Scalar().empty() || n.Scalar().find('/') != std::string::npos ||
+            n.Scalar() == "." || n.Scalar() == "..")
+        {
+            e.Add(n, "results", "expected a file name (no directory), got " + Describe(n));
+        }
+        else
+        {
+            plan->resultsName = n.Scalar();
+        }
+    }
+}
+
+/**
+ * A key of set: or grid: (@p section); false, with the error, when it is not a dotted key, is
+ * one the sweep sets itself, or is already in @p keys (@p twice says where it may not repeat).
+ */
+bool
+NewKey(Errors& e,
+       const YAML::Node& at,
+       const std::string& section,
+       const std::string& k,
+       const std::string& twice,
+       std::set<std::string>* keys)
+{
+    if (!ValidKey(k))
+    {
+        e.Add(at, section + "." + k, "expected a dotted scenario key such as a.b.c");
+        return false;
+    }
+    if (IsReserved(k))
+    {
+        e.Add(at, section + "." + k, "the sweep sets '" + k + "' itself (see seeds and rng-seed)");
+        return false;
+    }
+    if (!keys->insert(k).second)
+    {
+        e.Add(at, section + "." + k, twice);
+        return false;
+    }
+    return true;
+}
+
+/** set: the overrides every run gets. */
+void
+ReadSet(Errors& e, const YAML::Node& n, std::set<std::string>* keys, MqttSweepPlan* plan)
+{
+    if (!n.IsMap())
+    {
+        e.Add(n, "set", "expected a map of scenario keys to values, got " + Describe(n));
+        return;
+    }
+    for (const auto& kv : n)
+    {
+        std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+        auto v = ValueText(kv.second);
+        if (!NewKey(e, kv.first, "set", k, "appears twice", keys))
+        {
+            continue;
+        }
+        if (!v)
+        {
+            e.Add(kv.second, "set." + k, "expected a value, got " + Describe(kv.second));
+            continue;
+        }
+        plan->fixed.emplace_back(k, *v);
+    }
+}
+
+/** grid: one axis per key. */
+void
+ReadGrid(Errors& e, const YAML::Node& grid, std::set<std::string>* keys, MqttSweepPlan* plan)
+{
+    if (!grid.IsMap())
+    {
+        e.Add(grid,
+              "grid",
+              "expected a map of scenario keys to lists of values, got " + Describe(grid));
+        return;
+    }
+    for (const auto& kv : grid)
+    {
+        std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+        if (NewKey(e, kv.first, "grid", k, "appears twice (in grid or set)", keys))
+        {
+            ReadAxis(e, k, kv.second, plan);
+        }
+    }
+}
+
 } // namespace
 
 std::optional<MqttSweepPlan>
@@ -458,187 +673,23 @@ MqttSweepPlan::LoadText(const std::string& text,
     plan.file = fileName;
     std::string stem = fileName.substr(fileName.rfind('/') + 1);
     plan.name = stem.substr(0, stem.find('.'));
-    std::map<std::string, YAML::Node> top;
-    for (const auto& kv : root)
-    {
-        std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
-        bool known = false;
-        for (const auto& t : TOP_KEYS)
-        {
-            known = known || t == k;
-        }
-        if (!known)
-        {
-            e.Add(kv.first, k, "unknown key (expected one of " + Join(TOP_KEYS) + ")");
-        }
-        else if (!top.emplace(k, kv.second).second)
-        {
-            e.Add(kv.first, k, "appears twice");
-        }
-    }
-    for (const char* required : {"scenario", "seeds"})
-    {
-        if (top.count(required) == 0)
-        {
-            e.Add(root, "", std::string("missing '") + required + "'");
-        }
-    }
+    TopKeys top;
+    ReadTopKeys(e, root, &top);
     if (e.Any())
     {
         return finish();
     }
-
-    if (top.count("name"))
-    {
-        const YAML::Node& n = top["name"];
-        if (!n.IsScalar() || !ValidName(n.Scalar()))
-        {
-            e.Add(n, "name", "expected a name of letters, digits, '-' and '_', got " + Describe(n));
-        }
-        else
-        {
-            plan.name = n.Scalar();
-        }
-    }
     std::string scenarioBytes;
-    {
-        const YAML::Node& n = top["scenario"];
-        if (!n.IsScalar() || n.Scalar().empty())
-        {
-            e.Add(n, "scenario", "expected the path of a scenario file, got " + Describe(n));
-        }
-        else
-        {
-            plan.scenario = Absolute(n.Scalar(), baseDir);
-            std::ifstream in(plan.scenario, std::ios::binary);
-            if (!in)
-            {
-                e.Add(n, "scenario", "cannot read " + plan.scenario);
-            }
-            else
-            {
-                std::stringstream s;
-                s << in.rdbuf();
-                scenarioBytes = s.str();
-            }
-        }
-    }
-    if (top.count("rng-seed"))
-    {
-        auto s = ParseUnsigned(top["rng-seed"], 1, MAX_RNG);
-        if (!s)
-        {
-            e.Add(top["rng-seed"],
-                  "rng-seed",
-                  "expected a seed from 1 to " + std::to_string(MAX_RNG) + ", got " +
-                      Describe(top["rng-seed"]));
-        }
-        else
-        {
-            plan.rngSeed = *s;
-        }
-    }
-    if (top.count("timeout"))
-    {
-        const YAML::Node& n = top["timeout"];
-        auto t = n.IsScalar() ? ParseSeconds(n.Scalar()) : std::nullopt;
-        if (!t)
-        {
-            e.Add(n,
-                  "timeout",
-                  "expected a duration such as 90s, 10m or 2h (0: none), got " + Describe(n));
-        }
-        else
-        {
-            plan.timeout = *t;
-        }
-    }
-    if (top.count("results"))
-    {
-        const YAML::Node& n = top["results"];
-        if (!n.IsScalar() || n.Scalar().empty() || n.Scalar().find('/') != std::string::npos ||
-            n.Scalar() == "." || n.Scalar() == "..")
-        {
-            e.Add(n, "results", "expected a file name (no directory), got " + Describe(n));
-        }
-        else
-        {
-            plan.resultsName = n.Scalar();
-        }
-    }
+    ReadScalars(e, top, baseDir, &plan, &scenarioBytes);
     std::set<std::string> keys;
     if (top.count("set"))
     {
-        const YAML::Node& n = top["set"];
-        if (!n.IsMap())
-        {
-            e.Add(n, "set", "expected a map of scenario keys to values, got " + Describe(n));
-        }
-        else
-        {
-            for (const auto& kv : n)
-            {
-                std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
-                auto v = ValueText(kv.second);
-                if (!ValidKey(k))
-                {
-                    e.Add(kv.first, "set." + k, "expected a dotted scenario key such as a.b.c");
-                }
-                else if (IsReserved(k))
-                {
-                    e.Add(kv.first,
-                          "set." + k,
-                          "the sweep sets '" + k + "' itself (see seeds and rng-seed)");
-                }
-                else if (!keys.insert(k).second)
-                {
-                    e.Add(kv.first, "set." + k, "appears twice");
-                }
-                else if (!v)
-                {
-                    e.Add(kv.second, "set." + k, "expected a value, got " + Describe(kv.second));
-                }
-                else
-                {
-                    plan.fixed.emplace_back(k, *v);
-                }
-            }
-        }
+        ReadSet(e, top["set"], &keys, &plan);
     }
     YAML::Node grid = top.count("grid") ? top["grid"] : YAML::Node();
     if (grid.IsDefined() && !grid.IsNull())
     {
-        if (!grid.IsMap())
-        {
-            e.Add(grid,
-                  "grid",
-                  "expected a map of scenario keys to lists of values, got " + Describe(grid));
-        }
-        else
-        {
-            for (const auto& kv : grid)
-            {
-                std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
-                if (!ValidKey(k))
-                {
-                    e.Add(kv.first, "grid." + k, "expected a dotted scenario key such as a.b.c");
-                }
-                else if (IsReserved(k))
-                {
-                    e.Add(kv.first,
-                          "grid." + k,
-                          "the sweep sets '" + k + "' itself (see seeds and rng-seed)");
-                }
-                else if (!keys.insert(k).second)
-                {
-                    e.Add(kv.first, "grid." + k, "appears twice (in grid or set)");
-                }
-                else
-                {
-                    ReadAxis(e, k, kv.second, &plan);
-                }
-            }
-        }
+        ReadGrid(e, grid, &keys, &plan);
     }
     ReadSeeds(e, top["seeds"], &plan);
     if (e.Any())
