@@ -338,9 +338,10 @@ Convert(const Graph& io, const std::string& idKey, std::string* error)
     for (uint32_t i = 0; i < boost::num_vertices(io); ++i)
     {
         MqttGraphVertex v;
-        *error = ConvertVertex(io[i].attrs, i, idKey, g, &v);
-        if (!error->empty())
+        std::string problem = ConvertVertex(io[i].attrs, i, idKey, g, &v);
+        if (!problem.empty())
         {
+            *error = problem;
             return std::nullopt;
         }
         g.AddVertex(v);
@@ -371,9 +372,10 @@ Convert(const Graph& io, const std::string& idKey, std::string* error)
         MqttGraphEdge e;
         e.a = f.a;
         e.b = f.b;
-        *error = ConvertEdge(*f.attrs, g, &seen, &e);
-        if (!error->empty())
+        std::string problem = ConvertEdge(*f.attrs, g, &seen, &e);
+        if (!problem.empty())
         {
+            *error = problem;
             return std::nullopt;
         }
         g.AddEdge(e);

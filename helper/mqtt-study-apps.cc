@@ -77,7 +77,7 @@ StampOf(const MqttEvent& e)
 }
 
 double
-Now()
+NowSeconds()
 {
     return Simulator::Now().GetSeconds();
 }
@@ -246,7 +246,7 @@ MqttStudyRunner::Impl::ConnectPublishes(Ptr<MqttClient> app, uint32_t i)
                 if (s.output.publishes)
                 {
                     MqttPublishRecord r;
-                    r.time = Now();
+                    r.time = NowSeconds();
                     r.client = i;
                     r.sequence = stamp.sequence;
                     r.topic = recorder->Topic(topic);
@@ -275,7 +275,7 @@ MqttStudyRunner::Impl::OnDelivery(
     }
     auto from = byPublisher.find(stamp.publisher);
     MqttDeliveryRecord r;
-    r.time = Now();
+    r.time = NowSeconds();
     r.sent = stamp.sendTimeNs * 1e-9;
     r.latency = latency.GetSeconds();
     r.subscriber = i;
@@ -299,7 +299,7 @@ MqttStudyRunner::Impl::ConnectConnections(Ptr<MqttClient> app, uint32_t i)
         if (s.output.connections)
         {
             recorder->Record(
-                MqttConnectionRecord{Now(), i, "client", event, reason, present, code});
+                MqttConnectionRecord{NowSeconds(), i, "client", event, reason, present, code});
         }
     };
     app->TraceConnectWithoutContext(
@@ -341,7 +341,8 @@ MqttStudyRunner::Impl::ConnectSubscriptions(Ptr<MqttClient> app, uint32_t i)
                 {
                     requested = g.Expand(sub.filter, index) == e.topic ? sub.qos : requested;
                 }
-                recorder->Record(MqttSubscriptionRecord{Now(), i, e.topic, requested, e.code});
+                recorder->Record(
+                    MqttSubscriptionRecord{NowSeconds(), i, e.topic, requested, e.code});
             }));
 }
 
@@ -357,7 +358,7 @@ MqttStudyRunner::Impl::ConnectDrops(Ptr<MqttClient> app, uint32_t i)
                                             {
                                                 auto stamp = StampOf(e);
                                                 recorder->Record(
-                                                    MqttDropRecord{Now(),
+                                                    MqttDropRecord{NowSeconds(),
                                                                    i,
                                                                    i,
                                                                    stamp ? stamp->sequence : 0,
@@ -377,7 +378,7 @@ MqttStudyRunner::Impl::OnBrokerClosed(const std::string& clientId, const std::st
     if (s.output.connections && it != byClientId.end())
     {
         recorder->Record(
-            MqttConnectionRecord{Now(), it->second, "broker", "closed", reason, false, 0});
+            MqttConnectionRecord{NowSeconds(), it->second, "broker", "closed", reason, false, 0});
     }
 }
 
@@ -398,13 +399,8 @@ MqttStudyRunner::Impl::OnBrokerEvent(const MqttEvent& e)
         auto it = byClientId.find(e.clientId);
         if (s.output.connections && it != byClientId.end())
         {
-            recorder->Record(MqttConnectionRecord{Simulator::Now().GetSeconds(),
-                                                  it->second,
-                                                  "broker",
-                                                  "session",
-                                                  "",
-                                                  e.sessionPresent,
-                                                  0});
+            recorder->Record(MqttConnectionRecord{
+                NowSeconds(), it->second, "broker", "session", "", e.sessionPresent, 0});
         }
         break;
     }
@@ -425,7 +421,7 @@ MqttStudyRunner::Impl::OnBrokerDrop(const MqttEvent& e)
     auto who = byClientId.find(e.peerId.empty() ? e.clientId : e.peerId);
     auto stamp = StampOf(e);
     auto from = stamp ? byPublisher.find(stamp->publisher) : byPublisher.end();
-    recorder->Record(MqttDropRecord{Simulator::Now().GetSeconds(),
+    recorder->Record(MqttDropRecord{NowSeconds(),
                                     who == byClientId.end() ? NO_CLIENT : who->second,
                                     from == byPublisher.end() ? NO_CLIENT : from->second,
                                     stamp ? stamp->sequence : 0,
@@ -473,7 +469,7 @@ void
 MqttStudyRunner::Impl::SampleBroker()
 {
     MqttBrokerStatsRecord r;
-    r.time = Simulator::Now().GetSeconds();
+    r.time = NowSeconds();
     if (const MqttBrokerEngine* engine = broker->GetEngine())
     {
         r.connections = engine->ConnectionCount();

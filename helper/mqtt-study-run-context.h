@@ -13,6 +13,7 @@
 #include "mqtt-broker.h"
 #include "mqtt-client.h"
 #include "mqtt-hdf5-recorder.h"
+#include "mqtt-payload-stamp.h"
 #include "mqtt-study-runner.h"
 #include "mqtt-topology-builder.h"
 

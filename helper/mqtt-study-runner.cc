@@ -30,9 +30,9 @@ namespace
 {
 
 double
-Since(MqttStudyRunner::Impl::Clock::time_point t)
+Since(std::chrono::steady_clock::time_point t)
 {
-    return std::chrono::duration<double>(MqttStudyRunner::Impl::Clock::now() - t).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
 std::string

@@ -7,6 +7,7 @@
 #include "mqtt-topology-builder.h"
 
 #include "mqtt-graph-routing-helper.h"
+#include "mqtt-graph-routing.h"
 #include "mqtt-topology-build-context.h"
 
 #include "ns3/boolean.h"
