@@ -46,12 +46,16 @@ class Reader
   public:
     explicit Reader(std::string file);
 
+    /** Values at @p path and below came from the override @p spec ("a.b=v"). */
     void Override(const std::string& path, const std::string& spec);
 
+    /** The line of field @p path, for errors of fields below it that have no line. */
     void Remember(const std::string& path, const YAML::Node& node);
 
+    /** "FILE:LINE" or "--set SPEC" for a field (@p node may be null or lack a line). */
     std::string Where(const std::string& path, const YAML::Node* node) const;
 
+    /** Records "WHERE: PATH: MESSAGE". */
     void Error(const std::string& path, const YAML::Node* node, const std::string& message);
 
     /** An error not tied to a field (syntax, file). */
@@ -62,6 +66,7 @@ class Reader
     const std::string& File() const;
 
   private:
+    /** The override that set @p path or a field above it. */
     std::optional<std::string> Overridden(const std::string& path) const;
 
     std::string m_file;
@@ -74,10 +79,13 @@ class Reader
 class Map
 {
   public:
+    /** Checks @p node is a map of distinct keys among @p allowed (errors otherwise). */
     Map(Reader& r, const YAML::Node& node, std::string path, Keys allowed);
 
+    /** False when the node is not a map: nothing can be read from it. */
     bool Ok() const;
 
+    /** The dotted path of @p key in this map. */
     std::string Path(const std::string& key) const;
 
     const std::string& PathOf() const;
@@ -86,12 +94,17 @@ class Map
 
     YAML::Node Get(const std::string& key) const;
 
+    /** An error for each of @p keys that is missing. */
     void Require(const Keys& keys);
 
     /** The scalar text of @p key, or nothing (absent, or an error if not a scalar). */
     std::optional<std::string> Scalar(const std::string& key, const std::string& expected);
 
+    /** An error at @p key. */
     void Fail(const std::string& key, const std::string& message);
+
+    // Typed fields: each sets *out only when @p key is present and valid, else records an
+    // error saying what was expected and what was given.
 
     void String(const std::string& key, std::string* out);
 

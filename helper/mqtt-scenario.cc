@@ -1,13 +1,14 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The scenario model: names, placement of groups, the graph and its link classes. Validate()
+ * is in mqtt-scenario-validate.cc.
  */
 #include "mqtt-scenario.h"
 
 #include "mqtt-broker-profile.h"
 #include "mqtt-profile-overrides.h"
-#include "mqtt-units.h"
 
-#include <map>
 #include <set>
 
 namespace ns3
