@@ -41,6 +41,20 @@ Quote(const std::string& s)
     return "'" + s + "'";
 }
 
+/** The message for a link class that the links section does not define. */
+std::string
+NoLinkClass(const std::string& name)
+{
+    return "no link class " + Quote(name) + " under links";
+}
+
+/** The message for a placeholder in a topic or filter that no client can expand. */
+std::string
+UnknownPlaceholder(const std::string& bad)
+{
+    return "unknown placeholder " + bad + " (known: {group}, {id}, {client})";
+}
+
 /** Checks a loss model; errors go under @p path. */
 void
 CheckLoss(const MqttLossSpec& loss, const std::string& path, std::vector<MqttScenarioError>* out)
@@ -254,7 +268,7 @@ MqttScenarioChecks::CheckEdges()
     const auto& topology = s.topology;
     if (!topology.link.empty() && !s.FindLink(topology.link))
     {
-        Err("topology.link", "no link class " + Quote(topology.link) + " under links");
+        Err("topology.link", NoLinkClass(topology.link));
     }
     for (const auto& edge : s.graph.Edges())
     {
@@ -270,8 +284,7 @@ MqttScenarioChecks::CheckEdges()
         {
             if (cls != topology.link)
             {
-                Err("topology.file",
-                    "edge " + edge.name + ": no link class " + Quote(cls) + " under links");
+                Err("topology.file", "edge " + edge.name + ": " + NoLinkClass(cls));
             }
         }
         else if (!WiredLink(l) && !usedClasses.count(cls))
@@ -388,7 +401,7 @@ MqttScenarioChecks::CheckGroupPlacement(const MqttClientGroupSpec& g,
         link = s.FindLink(g.link);
         if (!link)
         {
-            Err(path + ".link", "no link class " + Quote(g.link) + " under links");
+            Err(path + ".link", NoLinkClass(g.link));
         }
         usedClasses.insert(g.link);
     }
@@ -447,7 +460,7 @@ MqttScenarioChecks::CheckGroupTopics(const MqttClientGroupSpec& g, const std::st
     std::string bad;
     if (!OnlyKnownPlaceholders(g.topic, &bad))
     {
-        Err(path + ".topic", "unknown placeholder " + bad + " (known: {group}, {id}, {client})");
+        Err(path + ".topic", UnknownPlaceholder(bad));
     }
     else if (g.interval)
     {
@@ -463,7 +476,7 @@ MqttScenarioChecks::CheckGroupTopics(const MqttClientGroupSpec& g, const std::st
         std::string sp = path + ".subscribe." + std::to_string(i) + ".filter";
         if (!OnlyKnownPlaceholders(sub.filter, &bad))
         {
-            Err(sp, "unknown placeholder " + bad + " (known: {group}, {id}, {client})");
+            Err(sp, UnknownPlaceholder(bad));
             continue;
         }
         TopicError te = ValidateTopicFilter(g.Expand(sub.filter, 0));
@@ -565,8 +578,7 @@ MqttScenarioChecks::CheckFrontEnds()
         const MqttLinkSpec* l = s.FindLink(broker.frontEndLink);
         if (!l)
         {
-            Err("broker.front-ends.link",
-                "no link class " + Quote(broker.frontEndLink) + " under links");
+            Err("broker.front-ends.link", NoLinkClass(broker.frontEndLink));
         }
         else if (l->type != MqttLinkType::PointToPoint)
         {
@@ -632,7 +644,7 @@ MqttScenarioChecks::CheckFault(const MqttFaultSpec& f, const std::string& path)
         {
             Err(path + ".links",
                 s.FindLink(f.linkClass) ? "no link uses class " + Quote(f.linkClass)
-                                        : "no link class " + Quote(f.linkClass) + " under links");
+                                        : NoLinkClass(f.linkClass));
         }
         if (f.action == MqttFaultAction::SetLoss)
         {

@@ -145,7 +145,7 @@ MqttStudyRunner::Impl::ConnectBroker()
         "ConnectionClosed",
         Callback<void, uint64_t, const std::string&, const std::string&>(
             [this](uint64_t, const std::string& clientId, const std::string& reason)
-            { OnBrokerClosed(clientId, reason); }));
+            { OnBrokerConnection(clientId, "closed", reason, false); }));
 }
 
 std::map<const MqttClientGroupSpec*, Ptr<RandomVariableStream>>
@@ -372,13 +372,16 @@ MqttStudyRunner::Impl::ConnectDrops(Ptr<MqttClient> app, uint32_t i)
 // --- Broker traces -----------------------------------------------------------------------------
 
 void
-MqttStudyRunner::Impl::OnBrokerClosed(const std::string& clientId, const std::string& reason)
+MqttStudyRunner::Impl::OnBrokerConnection(const std::string& clientId,
+                                          const char* event,
+                                          const std::string& reason,
+                                          bool sessionPresent)
 {
     auto it = byClientId.find(clientId);
     if (s.output.connections && it != byClientId.end())
     {
-        recorder->Record(
-            MqttConnectionRecord{NowSeconds(), it->second, "broker", "closed", reason, false, 0});
+        recorder->Record(MqttConnectionRecord{
+            NowSeconds(), it->second, "broker", event, reason, sessionPresent, 0});
     }
 }
 
@@ -395,15 +398,8 @@ MqttStudyRunner::Impl::OnBrokerEvent(const MqttEvent& e)
         retransmissions += e.dup ? 1 : 0;
         break;
     case EventType::SessionStarted:
-    {
-        auto it = byClientId.find(e.clientId);
-        if (s.output.connections && it != byClientId.end())
-        {
-            recorder->Record(MqttConnectionRecord{
-                NowSeconds(), it->second, "broker", "session", "", e.sessionPresent, 0});
-        }
+        OnBrokerConnection(e.clientId, "session", "", e.sessionPresent);
         break;
-    }
     default:
         break;
     }

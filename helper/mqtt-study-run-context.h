@@ -112,7 +112,11 @@ struct MqttStudyRunner::Impl
     void ConnectDrops(Ptr<MqttClient> app, uint32_t i);
     void OnBrokerEvent(const MqttEvent& e);
     void OnBrokerDrop(const MqttEvent& e);
-    void OnBrokerClosed(const std::string& clientId, const std::string& reason);
+    /** A broker-side row of /connections for client @p clientId, if it is one of ours. */
+    void OnBrokerConnection(const std::string& clientId,
+                            const char* event,
+                            const std::string& reason,
+                            bool sessionPresent);
     void OnDelivery(uint32_t i,
                     const MqttEvent& e,
                     const MqttPayloadStamp& stamp,
