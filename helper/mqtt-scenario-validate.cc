@@ -153,12 +153,6 @@ TopicErrorText(TopicError e)
     return "is not valid";
 }
 
-bool
-WiredLink(const MqttLinkSpec* l)
-{
-    return l && (l->type == MqttLinkType::PointToPoint || l->type == MqttLinkType::Csma);
-}
-
 /** What the checks of one scenario share; errors in the order they are found. */
 class MqttScenarioChecks
 {
@@ -287,7 +281,7 @@ MqttScenarioChecks::CheckEdges()
                 Err("topology.file", "edge " + edge.name + ": " + NoLinkClass(cls));
             }
         }
-        else if (!WiredLink(l) && !usedClasses.count(cls))
+        else if (!l->IsWired() && !usedClasses.count(cls))
         {
             Err(cls == topology.link ? "topology.link" : "topology.file",
                 "edge " + edge.name + ": link class " + Quote(cls) + " is " +

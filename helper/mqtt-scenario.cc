@@ -32,6 +32,12 @@ Resolve(const std::string& baseDir, const std::string& file)
 
 } // namespace
 
+bool
+MqttLinkSpec::IsWired() const
+{
+    return type == MqttLinkType::PointToPoint || type == MqttLinkType::Csma;
+}
+
 ScenarioTime
 MqttRandomTime::Mean() const
 {

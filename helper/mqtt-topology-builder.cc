@@ -398,7 +398,7 @@ MqttTopologyBuilder::Impl::NewClient(const MqttClientGroupSpec& g,
         c.broker = InetSocketAddress(brokerV4, s.broker.port);
     }
     c.pathDelay = DelayToBroker(vertex, brokerHops);
-    if (cls && (cls->type == MqttLinkType::PointToPoint || cls->type == MqttLinkType::Csma))
+    if (cls && cls->IsWired())
     {
         c.pathDelay += cls->delay;
     }
@@ -534,7 +534,7 @@ MqttTopologyBuilder::Impl::ExportEdge(const MqttClientGroupSpec& g,
     // Segments are one link shared by many: each member's edge gets its own name.
     e.name = linkName == name ? name : linkName + "/" + name;
     e.link = cls.name;
-    if (cls.type == MqttLinkType::PointToPoint || cls.type == MqttLinkType::Csma)
+    if (cls.IsWired())
     {
         e.rateBps = cls.rateBps;
         e.delay = cls.delay;
