@@ -102,6 +102,9 @@ struct MqttLinkSpec
     double range = 15;
     /** lowpan: "grid" or "line". */
     std::string layout = "grid";
+
+    /** p2p or csma: a link with its own rate and delay (wireless links have neither). */
+    bool IsWired() const;
 };
 
 struct MqttSubscriptionSpec

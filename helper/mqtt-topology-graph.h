@@ -3,8 +3,10 @@
  *
  * The network of a study as a graph: vertices with roles (broker, routers, gateways, backend
  * hosts, devices) and edges with link attributes. Generators (star, tree, grid, random
- * geometric, scale-free, small-world), GraphML and Graphviz DOT input, GraphML output. The
- * interface is plain C++; Boost.Graph does the work inside mqtt-topology-graph.cc only.
+ * geometric, scale-free, small-world), GraphML and Graphviz DOT input and output. The
+ * interface is plain C++; Boost.Graph does the work inside: the model in
+ * mqtt-topology-graph.cc, the generators in mqtt-graph-generators.cc, the file formats in
+ * mqtt-graph-io.cc.
  */
 #ifndef MQTT_TOPOLOGY_GRAPH_H
 #define MQTT_TOPOLOGY_GRAPH_H
@@ -166,6 +168,9 @@ class MqttTopologyGraph
 
     /** Number of edges at each vertex. */
     std::vector<uint32_t> Degrees() const;
+
+    /** The connected component of every vertex (numbered from 0); @p count gets their number. */
+    std::vector<int> Components(int* count) const;
 
     /** True when every vertex can reach every other one (true for an empty graph). */
     bool IsConnected() const;

@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: GPL-2.0-only
  *
  * Topology graphs: generators (exact shapes, seeded reproducibility, connectivity), GraphML and
- * DOT input with roles and link attributes, the GraphML round trip, selectors, next hops.
+ * DOT input with roles and link attributes, the GraphML round trip, selectors, next hops,
+ * connected components.
  */
 #include "mqtt-topology-graph.h"
 
@@ -459,4 +460,27 @@ TEST(TopologyGraph, NextHopEdgesFollowShortestPaths)
     ASSERT_TRUE(hops[2]);
     EXPECT_TRUE(*hops[2] == 1u || *hops[2] == 2u);
     EXPECT_EQ(hops[2], g.NextHopEdges(0)[2]); // reproducible
+}
+
+TEST(TopologyGraph, ComponentsNumberTheConnectedParts)
+{
+    // n0 - n1   n2   n3 - n4: three components, numbered in vertex order.
+    MqttTopologyGraph g;
+    for (int i = 0; i < 5; ++i)
+    {
+        MqttGraphVertex v;
+        v.name = "n" + std::to_string(i);
+        g.AddVertex(v);
+    }
+    g.AddEdge({0, 1, "", "", {}, {}, {}});
+    g.AddEdge({3, 4, "", "", {}, {}, {}});
+    int count = 0;
+    std::vector<int> component = g.Components(&count);
+    EXPECT_EQ(count, 3);
+    EXPECT_EQ(component, (std::vector<int>{0, 0, 1, 2, 2}));
+    EXPECT_FALSE(g.IsConnected());
+    MqttTopologyGraph empty;
+    EXPECT_TRUE(empty.Components(&count).empty());
+    EXPECT_EQ(count, 0);
+    EXPECT_TRUE(empty.IsConnected());
 }
