@@ -7,6 +7,8 @@
  */
 #include "mqtt-study-runner.h"
 
+#include "mqtt-ns3-version.h"
+
 #include "mqtt-study-run-context.h"
 #include "mqtt-units.h"
 
@@ -133,7 +135,7 @@ MqttStudyRunner::Impl::OpenRecorder()
     recorder->SetAttribute("run", s.run);
     recorder->SetAttribute("duration", ToSeconds(s.duration));
     recorder->SetAttribute("broker_profile", s.broker.profile);
-    recorder->SetAttribute("ns3_version", Version::ShortVersion());
+    recorder->SetAttribute("ns3_version", Ns3VersionString());
     recorder->SetAttribute("ns3_mqtt_version", std::string(MQTT_VERSION));
     RecordLinks();
     return true;

@@ -17,6 +17,7 @@
 """
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -94,6 +95,10 @@ def check_e2e(runner, work):
     expect(len(t["broker_stats"]) >= 30, "broker samples every 500 ms")
     expect(int(t["broker_stats"]["connections"].max()) == 11, "11 connections at the broker")
     expect(attrs.get("name") == "e2e" and int(attrs.get("seed")) == 1, "attributes")
+    # The real ns-3 version, not the placeholder tag of Debian's package.
+    ns3v = attrs.get("ns3_version")
+    ns3v = ns3v.decode() if isinstance(ns3v, bytes) else str(ns3v)
+    expect(re.fullmatch(r"3\.\d+(\.\d+)?(-RC\d+)?", ns3v) is not None, f"ns3_version {ns3v!r}")
     # The report.
     rep = os.path.join(work, "e2e-report")
     p = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "analysis", "report.py"),
