@@ -4,7 +4,7 @@
 #include "mqtt-scenario.h"
 
 #include "mqtt-broker-profile.h"
-#include "mqtt-profile-overrides.h"
+#include "mqtt-broker-settings.h"
 #include "mqtt-topic.h"
 #include "mqtt-units.h"
 
@@ -216,7 +216,7 @@ MqttBrokerSpec::Profile() const
     }
     for (const auto& [key, value] : overrides)
     {
-        if (!ApplyProfileOverride(&*p, key, value).empty())
+        if (MqttBrokerSettings::Apply(&*p, key, value))
         {
             return std::nullopt;
         }
@@ -582,10 +582,11 @@ MqttScenario::Validate() const
         MqttBrokerProfile scratch;
         for (const auto& [key, value] : broker.overrides)
         {
-            std::string problem = ApplyProfileOverride(&scratch, key, value);
-            if (!problem.empty())
+            // The path names the key already; an unknown key is said in the common words.
+            if (auto problem = MqttBrokerSettings::Apply(&scratch, key, value))
             {
-                err("broker.overrides." + key, problem);
+                err("broker.overrides." + key,
+                    problem->unknownKey ? problem->ToString() : problem->problem);
             }
         }
     }

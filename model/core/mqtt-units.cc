@@ -4,6 +4,7 @@
 #include "mqtt-units.h"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -206,6 +207,14 @@ double
 ToSeconds(std::chrono::nanoseconds d)
 {
     return static_cast<double>(d.count()) / 1e9;
+}
+
+std::string
+FormatNumber(double value)
+{
+    char buffer[32];
+    auto r = std::to_chars(buffer, buffer + sizeof(buffer), value);
+    return std::string(buffer, r.ptr);
 }
 
 } // namespace mqtt

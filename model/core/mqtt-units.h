@@ -36,6 +36,9 @@ std::optional<uint64_t> ParseDataRate(const std::string& text);
 /** The shortest exact text ParseDataRate reads back to @p bps ("100Mbps", "250kbps"). */
 std::string FormatDataRate(uint64_t bps);
 
+/** The shortest text that std::from_chars reads back to exactly @p value ("1.5", "1e+09"). */
+std::string FormatNumber(double value);
+
 /** Seconds as a double, for arithmetic and ns-3 Time construction. */
 double ToSeconds(std::chrono::nanoseconds d);
 
