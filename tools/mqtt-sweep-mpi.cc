@@ -10,9 +10,11 @@
  *   mqtt-sweep SWEEP.yaml [--out DIR] [-j K] [--runner PROGRAM] [--dry-run]
  *   mpirun -np N [--hostfile H] mqtt-sweep SWEEP.yaml --out DIR
  */
+#include "mqtt-command-line.h"
 #include "mqtt-sweep-coordinator.h"
 #include "mqtt-sweep-executor.h"
 #include "mqtt-sweep-plan.h"
+#include "mqtt-units.h"
 
 #include <mpi.h>
 
@@ -42,132 +44,66 @@ enum Tag : int
 
 static constexpr auto POLL = std::chrono::milliseconds(5);
 
-const char* USAGE =
-    "Usage: mqtt-sweep SWEEP.yaml [--out DIR] [-j K] [--runner PROGRAM] [--dry-run]\n"
-    "       mpirun -np N [--hostfile H] mqtt-sweep SWEEP.yaml [--out DIR] [-j K]\n"
-    "\n"
-    "Runs every run of the sweep that has not finished yet (see doc/scaling.md).\n"
-    "  --out DIR         sweep directory (default results/NAME); the same DIR resumes\n"
-    "  -j K              runs at a time per process (per MPI rank), default 1\n"
-    "  --runner PROGRAM  the scenario runner (PROGRAM SCENARIO --out D --set K=V ...)\n"
-    "  --dry-run         list the runs and their commands, run nothing\n"
-    "  --where           print the sweep directory and exit\n"
-    "Exit: 0 all runs ok, 1 some failed, 2 bad arguments or sweep file, 130 interrupted.\n";
-
 struct Args
 {
     std::string sweep;
     MqttSweepOptions options;
-    bool help = false;
     bool where = false;
 };
 
-std::optional<Args>
-ParseArgs(int argc, char** argv, std::string* error)
+/**
+ * The command line, checked: one sweep file, a runner, -j in [1, 4096]. On Help or Error @p cli
+ * holds what to print (rank 0 prints it).
+ */
+MqttCommandLine::Outcome
+ParseArgs(int argc, char** argv, MqttCommandLine& cli, Args& a)
 {
-    Args a;
 #ifdef MQTT_SWEEP_DEFAULT_RUNNER
     a.options.runner = MQTT_SWEEP_DEFAULT_RUNNER;
 #endif
-    for (int i = 1; i < argc; ++i)
+    std::string jobs = "1";
+    CLI::App& app = cli.App();
+    app.add_option("sweep", a.sweep, "the sweep file")->type_name("SWEEP.yaml");
+    app.add_option("--out",
+                   a.options.out,
+                   "sweep directory (default results/NAME); the same DIR "
+                   "resumes")
+        ->type_name("DIR");
+    app.add_option("-j,--jobs", jobs, "runs at a time per process (per MPI rank), default 1")
+        ->type_name("K");
+    app.add_option("--runner",
+                   a.options.runner,
+                   "the scenario runner (PROGRAM SCENARIO --out D --set K=V ...)")
+        ->type_name("PROGRAM");
+    app.add_flag("--dry-run", a.options.dryRun, "list the runs and their commands, run nothing");
+    app.add_flag("--where", a.where, "print the sweep directory and exit");
+    cli.SetFooter("\nUnder MPI: mpirun -np N [--hostfile H] mqtt-sweep SWEEP.yaml [--out DIR] "
+                  "[-j K]\nExit: 0 all runs ok, 1 some failed, 2 bad arguments or sweep file, 130 "
+                  "interrupted.");
+    MqttCommandLine::Outcome outcome = cli.Parse(argc, argv);
+    if (outcome != MqttCommandLine::Outcome::Run)
     {
-        std::string arg = argv[i];
-        auto value = [&](const std::string& name) -> std::optional<std::string>
-        {
-            if (arg.rfind(name + "=", 0) == 0)
-            {
-                return arg.substr(name.size() + 1);
-            }
-            if (i + 1 >= argc)
-            {
-                *error = name + " needs a value";
-                return std::nullopt;
-            }
-            return std::string(argv[++i]);
-        };
-        auto is = [&](const std::string& name)
-        { return arg == name || arg.rfind(name + "=", 0) == 0; };
-        if (arg == "-h" || arg == "--help")
-        {
-            a.help = true;
-        }
-        else if (arg == "--dry-run")
-        {
-            a.options.dryRun = true;
-        }
-        else if (arg == "--where")
-        {
-            a.where = true;
-        }
-        else if (is("--out"))
-        {
-            auto v = value("--out");
-            if (!v)
-            {
-                return std::nullopt;
-            }
-            a.options.out = *v;
-        }
-        else if (is("--runner"))
-        {
-            auto v = value("--runner");
-            if (!v)
-            {
-                return std::nullopt;
-            }
-            a.options.runner = *v;
-        }
-        else if (arg == "-j" || arg.rfind("-j", 0) == 0 || is("--jobs"))
-        {
-            std::string v;
-            if (arg == "-j" || arg == "--jobs")
-            {
-                if (i + 1 >= argc)
-                {
-                    *error = arg + " needs a value";
-                    return std::nullopt;
-                }
-                v = argv[++i];
-            }
-            else
-            {
-                v = arg.rfind("--jobs=", 0) == 0 ? arg.substr(7) : arg.substr(2);
-            }
-            char* end = nullptr;
-            long n = std::strtol(v.c_str(), &end, 10);
-            if (v.empty() || *end != '\0' || n < 1 || n > 4096)
-            {
-                *error = "-j: expected a number of runs from 1 to 4096, got '" + v + "'";
-                return std::nullopt;
-            }
-            a.options.jobs = static_cast<std::size_t>(n);
-        }
-        else if (!arg.empty() && arg[0] == '-')
-        {
-            *error = "unknown option " + arg;
-            return std::nullopt;
-        }
-        else if (a.sweep.empty())
-        {
-            a.sweep = arg;
-        }
-        else
-        {
-            *error = "one sweep file only (got " + a.sweep + " and " + arg + ")";
-            return std::nullopt;
-        }
+        return outcome;
     }
-    if (!a.help && a.sweep.empty())
+    std::optional<uint64_t> n = ParseCount(jobs, 4096);
+    if (!n || *n < 1)
     {
-        *error = "no sweep file given";
-        return std::nullopt;
+        cli.Fail(MqttCommandLine::Expected("-j", "a number of runs from 1 to 4096", jobs));
     }
-    if (!a.help && !a.where && a.options.runner.empty())
+    else if (a.sweep.empty())
     {
-        *error = "no runner: give --runner PROGRAM";
-        return std::nullopt;
+        cli.Fail("no sweep file given (see --help)");
     }
-    return a;
+    else if (!a.where && a.options.runner.empty())
+    {
+        cli.Fail("no runner: give --runner PROGRAM");
+    }
+    else
+    {
+        a.options.jobs = static_cast<std::size_t>(*n);
+        return outcome;
+    }
+    return MqttCommandLine::Outcome::Error;
 }
 
 void
@@ -378,7 +314,6 @@ LoadPlan(const Args& args, int* code)
 int
 main(int argc, char** argv)
 {
-    std::string error;
     const bool mpi = LaunchedByMpi();
     int rank = 0;
     int size = 1;
@@ -392,32 +327,31 @@ main(int argc, char** argv)
 
     // Rank 0 decides whether the sweep can run at all and tells the others (-1: go).
     int code = -1;
-    auto args = ParseArgs(argc, argv, &error);
+    MqttCommandLine cli("mqtt-sweep",
+                        "Runs every run of a sweep that has not finished yet (doc/scaling.md), "
+                        "each one\ninvocation of the scenario runner, on -j local processes or "
+                        "over MPI ranks.");
+    Args args;
+    MqttCommandLine::Outcome parsed = ParseArgs(argc, argv, cli, args);
     std::optional<MqttSweepPlan> plan;
     if (rank == 0)
     {
-        if (!args)
+        if (parsed != MqttCommandLine::Outcome::Run)
         {
-            std::cerr << "mqtt-sweep: " << error << "\n" << USAGE;
-            code = MqttSweepCoordinator::CANNOT_RUN;
-        }
-        else if (args->help)
-        {
-            std::cout << USAGE;
-            code = 0;
+            code = cli.Report();
         }
         else
         {
-            plan = LoadPlan(*args, &code);
+            plan = LoadPlan(args, &code);
         }
-        if (code == -1 && (args->options.dryRun || args->where) && size > 1)
+        if (code == -1 && (args.options.dryRun || args.where) && size > 1)
         {
             std::cerr << "mqtt-sweep: --dry-run and --where do not need mpirun\n";
             code = MqttSweepCoordinator::CANNOT_RUN;
         }
-        if (code == -1 && args->where)
+        if (code == -1 && args.where)
         {
-            std::cout << MqttSweepCoordinator(*plan, args->options).Directory() << "\n";
+            std::cout << MqttSweepCoordinator(*plan, args.options).Directory() << "\n";
             code = 0;
         }
     }
@@ -436,7 +370,7 @@ main(int argc, char** argv)
 
     if (rank == 0)
     {
-        MqttSweepCoordinator coordinator(std::move(*plan), args->options);
+        MqttSweepCoordinator coordinator(std::move(*plan), args.options);
         std::optional<MpiWorkers> workers;
         if (size > 1)
         {
@@ -451,7 +385,7 @@ main(int argc, char** argv)
     }
     else
     {
-        code = WorkerLoop(rank, args->options.jobs);
+        code = WorkerLoop(rank, args.options.jobs);
         if (code == MqttSweepCoordinator::INTERRUPTED)
         {
             MPI_Abort(MPI_COMM_WORLD, code);

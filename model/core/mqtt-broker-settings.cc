@@ -32,19 +32,6 @@ Join(const std::vector<std::string>& items, const char* separator)
     return out;
 }
 
-/** Whole text as an unsigned integer no larger than @p max. */
-std::optional<uint64_t>
-ReadUnsigned(const std::string& text, uint64_t max)
-{
-    uint64_t n = 0;
-    auto r = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || n > max)
-    {
-        return std::nullopt;
-    }
-    return n;
-}
-
 template<typename T>
 MqttBrokerSetting
 Integer(const char* key, T P::*field, const char* doc, uint64_t max = std::numeric_limits<T>::max())
@@ -56,7 +43,7 @@ Integer(const char* key, T P::*field, const char* doc, uint64_t max = std::numer
             max,
             [field, max](P* p, const std::string& v)
             {
-                std::optional<uint64_t> n = ReadUnsigned(v, max);
+                std::optional<uint64_t> n = ParseCount(v, max);
                 if (n)
                 {
                     p->*field = static_cast<T>(*n);

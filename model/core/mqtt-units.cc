@@ -209,6 +209,18 @@ ToSeconds(std::chrono::nanoseconds d)
     return static_cast<double>(d.count()) / 1e9;
 }
 
+std::optional<uint64_t>
+ParseCount(const std::string& text, uint64_t max)
+{
+    uint64_t n = 0;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || n > max)
+    {
+        return std::nullopt;
+    }
+    return n;
+}
+
 std::string
 FormatNumber(double value)
 {

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,13 @@ namespace ns3
 {
 namespace mqtt
 {
+
+/**
+ * A whole number in decimal digits only (no sign, space or exponent) no larger than @p max, or
+ * nothing.
+ */
+std::optional<uint64_t> ParseCount(const std::string& text,
+                                   uint64_t max = std::numeric_limits<uint64_t>::max());
 
 /**
  * A duration: a non-negative decimal number followed by ns, us, ms, s, min or h ("250ms",

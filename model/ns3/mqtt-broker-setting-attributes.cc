@@ -37,13 +37,14 @@ class MqttBrokerSettingAccessor : public AttributeAccessor
   public:
     /** @p alias: an older name, whose initial value must not undo a set under the new one. */
     MqttBrokerSettingAccessor(const MqttBrokerSetting& setting, bool alias)
-        : m_key(setting.key),
-          m_type(setting.type),
-          m_alias(alias)
+        : m_key(setting.key)
+        , m_type(setting.type)
+        , m_alias(alias)
     {
     }
 
-    bool Set(ObjectBase* object, const AttributeValue& value) const override
+    bool
+    Set(ObjectBase* object, const AttributeValue& value) const override
     {
         auto broker = dynamic_cast<MqttBroker*>(object);
         if (!broker)
@@ -67,7 +68,8 @@ class MqttBrokerSettingAccessor : public AttributeAccessor
         return true;
     }
 
-    bool Get(const ObjectBase* object, AttributeValue& value) const override
+    bool
+    Get(const ObjectBase* object, AttributeValue& value) const override
     {
         auto broker = dynamic_cast<const MqttBroker*>(object);
         if (!broker)
@@ -77,12 +79,14 @@ class MqttBrokerSettingAccessor : public AttributeAccessor
         return FromText(broker->GetSetting(m_key), value);
     }
 
-    bool HasGetter() const override
+    bool
+    HasGetter() const override
     {
         return true;
     }
 
-    bool HasSetter() const override
+    bool
+    HasSetter() const override
     {
         return true;
     }
@@ -155,7 +159,9 @@ MqttBrokerSettingAccessor::FromText(const std::optional<std::string>& text,
     case MqttSettingType::Boolean:
         if (auto v = dynamic_cast<EnumValue*>(&value))
         {
-            v->Set(!text ? MqttBroker::PROFILE : *text == "true" ? MqttBroker::ON : MqttBroker::OFF);
+            v->Set(!text             ? MqttBroker::PROFILE
+                   : *text == "true" ? MqttBroker::ON
+                                     : MqttBroker::OFF);
             return true;
         }
         return false;
@@ -183,7 +189,8 @@ AddSettingAttribute(TypeId& tid,
     Ptr<const AttributeAccessor> accessor = Create<MqttBrokerSettingAccessor>(setting, alias);
     switch (setting.type)
     {
-    case MqttSettingType::Integer: {
+    case MqttSettingType::Integer:
+    {
         auto max = static_cast<int64_t>(
             std::min<uint64_t>(setting.max, std::numeric_limits<int64_t>::max()));
         tid.AddAttribute(name,
@@ -208,16 +215,13 @@ AddSettingAttribute(TypeId& tid,
                          MakeTimeChecker());
         return;
     case MqttSettingType::Boolean:
-        tid.AddAttribute(name,
-                         help + " (profile: the profile's).",
-                         EnumValue(MqttBroker::PROFILE),
-                         accessor,
-                         MakeEnumChecker(MqttBroker::PROFILE,
-                                         "profile",
-                                         MqttBroker::OFF,
-                                         "false",
-                                         MqttBroker::ON,
-                                         "true"));
+        tid.AddAttribute(
+            name,
+            help + " (profile: the profile's).",
+            EnumValue(MqttBroker::PROFILE),
+            accessor,
+            MakeEnumChecker(
+                MqttBroker::PROFILE, "profile", MqttBroker::OFF, "false", MqttBroker::ON, "true"));
         return;
     case MqttSettingType::Choice:
     case MqttSettingType::Text:

@@ -41,8 +41,9 @@ namespace mqtt
  * Profile: SetProfile() gives a complete MqttBrokerProfile; without one, the Attribute Profile
  * names one (MqttBrokerProfile::ByName). Either way every broker setting (MqttBrokerSettings) is
  * an Attribute too (MaxInflightOut, SessionExpiry, ...: mqtt-broker-setting-attributes.h) that
- * overrides its field when set (-1, a negative value, or "profile" keeps the profile's). The profile is read when the engine is made: at the first start, and at every
- * start without Persistence.
+ * overrides its field when set (-1, a negative value, or "profile" keeps the profile's). The
+ * profile is read when the engine is made: at the first start, and at every start without
+ * Persistence.
  *
  * Stopping the application closes every connection (reason ServerShutdown) and the listening
  * sockets. Starting it again listens again and, with Persistence (a broker that stores its state,
