@@ -115,7 +115,7 @@ DeclareOptions(MqttCommandLine& cli, BrokerArgs& a)
                    "statistics (doc/results.md; times from the broker's start)")
         ->type_name("FILE.h5");
     app.add_flag("--quiet", a.quiet, "no connect/disconnect lines");
-    cli.SetFooter("\nBroker settings (--set KEY=VALUE; the older options above set three of them,\n"
+    cli.SetFooter("Broker settings (--set KEY=VALUE; the older options above set three of them,\n"
                   "before --set), with their values in the standard profile:\n" +
                   MqttBrokerSettings::Describe(MqttBrokerProfile::Standard311()));
 }

@@ -77,7 +77,7 @@ ParseArgs(int argc, char** argv, MqttCommandLine& cli, Args& a)
         ->type_name("PROGRAM");
     app.add_flag("--dry-run", a.options.dryRun, "list the runs and their commands, run nothing");
     app.add_flag("--where", a.where, "print the sweep directory and exit");
-    cli.SetFooter("\nUnder MPI: mpirun -np N [--hostfile H] mqtt-sweep SWEEP.yaml [--out DIR] "
+    cli.SetFooter("Under MPI: mpirun -np N [--hostfile H] mqtt-sweep SWEEP.yaml [--out DIR] "
                   "[-j K]\nExit: 0 all runs ok, 1 some failed, 2 bad arguments or sweep file, 130 "
                   "interrupted.");
     MqttCommandLine::Outcome outcome = cli.Parse(argc, argv);

@@ -39,6 +39,7 @@ Integer(const char* key, T P::*field, const char* doc, uint64_t max = std::numer
     return {key,
             MqttSettingType::Integer,
             doc,
+            "integer",
             "an integer from 0 to " + std::to_string(max),
             max,
             [field, max](P* p, const std::string& v)
@@ -66,6 +67,7 @@ Number(const char* key, double P::*field, double min, double max, const char* wh
     return {key,
             MqttSettingType::Number,
             doc,
+            "number",
             what,
             0,
             [=](P* p, const std::string& v)
@@ -101,6 +103,7 @@ Duration(const char* key, Nanos P::*field, const char* doc)
     return {key,
             MqttSettingType::Duration,
             doc,
+            "duration",
             "a duration like 30s or 250ms",
             0,
             [field](P* p, const std::string& v)
@@ -121,6 +124,7 @@ Boolean(const char* key, bool P::*field, const char* doc)
     return {key,
             MqttSettingType::Boolean,
             doc,
+            "true|false",
             "true or false",
             0,
             [field](P* p, const std::string& v)
@@ -147,6 +151,7 @@ Choice(const char* key, E P::*field, std::vector<std::pair<std::string, E>> name
     return {key,
             MqttSettingType::Choice,
             doc,
+            Join(list, "|"),
             "one of " + Join(list, ", "),
             0,
             [field, names](P* p, const std::string& v)
@@ -181,6 +186,7 @@ Text(const char* key, std::string P::*field, const char* doc)
             MqttSettingType::Text,
             doc,
             "text",
+            "text",
             0,
             [field](P* p, const std::string& v)
             {
@@ -197,6 +203,7 @@ List(const char* key, std::vector<std::string> P::*field, const char* doc)
     return {key,
             MqttSettingType::List,
             doc,
+            "a,b,...",
             "comma-separated topic prefixes",
             0,
             [field](P* p, const std::string& v)
@@ -387,29 +394,6 @@ MakeTable()
     return table;
 }
 
-const char*
-TypeName(MqttSettingType type)
-{
-    switch (type)
-    {
-    case MqttSettingType::Integer:
-        return "integer";
-    case MqttSettingType::Number:
-        return "number";
-    case MqttSettingType::Duration:
-        return "duration";
-    case MqttSettingType::Boolean:
-        return "true|false";
-    case MqttSettingType::Choice:
-        return "choice";
-    case MqttSettingType::Text:
-        return "text";
-    case MqttSettingType::List:
-        return "list";
-    }
-    return "";
-}
-
 } // namespace
 
 std::string
@@ -489,9 +473,8 @@ MqttBrokerSettings::Describe(const MqttBrokerProfile& profile)
     std::string out;
     for (const MqttBrokerSetting& setting : All())
     {
-        std::string head = "  " + setting.key + " <" + TypeName(setting.type) + ">";
-        head.resize(std::max<std::size_t>(head.size() + 1, 44), ' ');
-        out += head + setting.doc + " (" + profile.name + ": '" + setting.format(profile) + "')\n";
+        out += "  " + setting.key + " <" + setting.hint + ">\n      " + setting.doc + " (" +
+               profile.name + ": '" + setting.format(profile) + "')\n";
     }
     return out;
 }

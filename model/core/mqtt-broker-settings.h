@@ -59,6 +59,8 @@ struct MqttBrokerSetting
     MqttSettingType type;
     /** One line saying what the field does. */
     std::string doc;
+    /** A value's form in a help text: "integer", "duration", "close-existing|reject-new". */
+    std::string hint;
     /** What a value must be, as in "expected <this>, got 'x'" ("true or false"). */
     std::string expected;
     /** Largest value of an Integer setting. */
@@ -95,8 +97,8 @@ class MqttBrokerSettings
                                                            const std::string& assignment);
 
     /**
-     * One line per setting ("  max-inflight-out  <integer>  doc (now 20)"), with the value it
-     * has in @p profile: the reference a --help prints.
+     * One line per setting ("  max-inflight-out <integer>  doc (standard: '20')"), with the
+     * value it has in @p profile: the reference a --help prints.
      */
     static std::string Describe(const MqttBrokerProfile& profile);
 };

@@ -51,10 +51,10 @@ ProfileNames()
 
 } // namespace
 
+// The profile's fields are Attributes too, one per broker setting (MaxInflightOut, ...).
 TypeId
 MqttBroker::GetTypeId()
 {
-    // The profile's fields are Attributes too, one per broker setting (MaxInflightOut, ...).
     static TypeId tid = AddBrokerSettingAttributes(
         TypeId("ns3::mqtt::MqttBroker")
             .SetParent<Application>()
@@ -92,9 +92,8 @@ MqttBroker::GetTypeId()
                           MakeUintegerAccessor(&MqttBroker::m_seed),
                           MakeUintegerChecker<uint64_t>())
             .AddAttribute("Persistence",
-                          "Keep sessions, queued messages and retained messages across a stop "
-                          "and start of the application (a broker with persistence); false: "
-                          "every start begins with an empty broker.",
+                          "Keep sessions, queued and retained messages across a stop and start "
+                          "(a broker with persistence); false: every start begins empty.",
                           BooleanValue(false),
                           MakeBooleanAccessor(&MqttBroker::m_persistence),
                           MakeBooleanChecker())
