@@ -8,9 +8,12 @@
 #include "mqtt-authenticator.h"
 #include "mqtt-broker-engine.h"
 #include "mqtt-broker-profile.h"
+#include "mqtt-broker-settings.h"
+#include "mqtt-command-line.h"
 #include "mqtt-posix-broker.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
+#include "mqtt-units.h"
 #ifdef MQTT_BROKER_RECORD
 #include "mqtt-broker-record.h"
 #endif
@@ -29,192 +32,99 @@ using namespace ns3::mqtt;
 namespace
 {
 
+/** The command line as given (values as text, checked by ReadBrokerArgs). */
+struct BrokerArgs
+{
+    std::vector<std::string> listen;
+    std::string profile = "standard";
+    std::string passwords;
+    std::string acl;
+    std::string record;
+    std::string connectTimeout;
+    std::string maxQueued;
+    std::string maxInflight;
+    std::vector<std::string> settings;
+    std::string backPressure;
+    std::string maxUnsentBytes;
+    std::string seed = "1";
+    bool quiet = false;
+};
+
+/** What the broker runs with, from the command line. */
+struct BrokerConfig
+{
+    MqttPosixBrokerOptions options;
+    MqttBrokerProfile profile;
+    uint64_t seed = 1;
+    std::optional<uint64_t> backPressure;
+    std::string passwords;
+    std::string acl;
+    std::string record;
+};
+
 void
-Usage(std::FILE* out)
+DeclareOptions(MqttCommandLine& cli, BrokerArgs& a)
 {
     std::string names;
     for (const std::string& name : MqttBrokerProfile::Names())
     {
         names += (names.empty() ? "" : "|") + name;
     }
-    std::fprintf(
-        out,
-        "Usage: mqtt-broker [options]    (./ns3-mqtt broker [options])\n"
-        "\n"
-        "The ns3-mqtt broker engine as a standalone MQTT 3.1.1 broker on real TCP sockets.\n"
-        "Runs in the foreground, logs one line per connect and disconnect to stderr, and stops\n"
-        "cleanly on SIGINT or SIGTERM.\n"
-        "\n"
-        "  --listen HOST:PORT     listen here (repeatable; IPv6 as [ADDR]:PORT; port 0: any free\n"
-        "                         port, printed at start). Default 127.0.0.1:1883.\n"
-        "  --profile NAME         broker profile: %s (default standard)\n"
-        "  --passwords FILE       user names and passwords (format: doc/auth.md)\n"
-        "  --acl FILE             topic access control (format: doc/auth.md)\n"
-        "  --connect-timeout S    seconds a new connection has to send CONNECT (default: the\n"
-        "                         profile's)\n"
-        "  --max-queued-messages N  messages queued per session (overrides the profile)\n"
-        "  --max-inflight N       QoS 1/2 messages in flight to one client (overrides the\n"
-        "                         profile)\n"
-        "  --backpressure N       stop reading a publisher whose message finds N messages\n"
-        "                         queued for a connected subscriber, until that queue is down\n"
-        "                         to N/2 (at most 1 s per pause; 0: off; default: half the\n"
-        "                         queue bound, at most 1000)\n"
-        "  --max-unsent-bytes N   close a connection that leaves more than N bytes unread\n"
-        "                         (default 8388608)\n"
-        "  --seed N               seed of the engine's randomness (default 1)\n"
-        "  --record FILE.h5       record connections, publishes, deliveries, drops and\n"
-        "                         statistics (doc/results.md; times from the broker's start)\n"
-        "  --quiet                no connect/disconnect lines\n"
-        "  --help                 this text\n",
-        names.c_str());
+    CLI::App& app = cli.App();
+    cli.AddRepeatable("--listen",
+                      &a.listen,
+                      "HOST:PORT",
+                      "listen here (repeatable; IPv6 as [ADDR]:PORT; port 0: any free\n"
+                      "port, printed at start). Default 127.0.0.1:1883.");
+    app.add_option("--profile", a.profile, "broker profile: " + names + " (default standard)")
+        ->type_name("NAME");
+    app.add_option("--passwords", a.passwords, "user names and passwords (format: doc/auth.md)")
+        ->type_name("FILE");
+    app.add_option("--acl", a.acl, "topic access control (format: doc/auth.md)")->type_name("FILE");
+    cli.AddRepeatable("--set",
+                      &a.settings,
+                      "KEY=VALUE",
+                      "a broker setting over the profile (repeatable; the keys below)");
+    app.add_option("--connect-timeout",
+                   a.connectTimeout,
+                   "seconds a new connection has to send CONNECT (--set connect-timeout=Ss)")
+        ->type_name("S");
+    app.add_option("--max-queued-messages",
+                   a.maxQueued,
+                   "messages queued per session, > 0 (--set max-queued-messages=N)")
+        ->type_name("N");
+    app.add_option("--max-inflight",
+                   a.maxInflight,
+                   "QoS 1/2 messages in flight to one client, > 0\n(--set max-inflight-out=N)")
+        ->type_name("N");
+    app.add_option("--backpressure",
+                   a.backPressure,
+                   "stop reading a publisher whose message finds N messages\n"
+                   "queued for a connected subscriber, until that queue is down\n"
+                   "to N/2 (at most 1 s per pause; 0: off; default: half the\n"
+                   "queue bound, at most 1000)")
+        ->type_name("N");
+    app.add_option("--max-unsent-bytes",
+                   a.maxUnsentBytes,
+                   "close a connection that leaves more than N bytes unread\n(default 8388608)")
+        ->type_name("N");
+    app.add_option("--seed", a.seed, "seed of the engine's randomness (default 1)")->type_name("N");
+    app.add_option("--record",
+                   a.record,
+                   "record connections, publishes, deliveries, drops and\n"
+                   "statistics (doc/results.md; times from the broker's start)")
+        ->type_name("FILE.h5");
+    app.add_flag("--quiet", a.quiet, "no connect/disconnect lines");
+    cli.SetFooter("Broker settings (--set KEY=VALUE; the older options above set three of them,\n"
+                  "before --set), with their values in the standard profile:\n" +
+                  MqttBrokerSettings::Describe(MqttBrokerProfile::Standard311()));
 }
 
-[[noreturn]] void
-Fail(const std::string& message)
+/** The profile --profile names, with the older setting options and then --set applied. */
+std::optional<MqttBrokerProfile>
+ReadProfile(const BrokerArgs& a, MqttCommandLine& cli)
 {
-    std::fprintf(stderr, "mqtt-broker: %s\n", message.c_str());
-    std::exit(2);
-}
-
-bool
-ParseUnsigned(const std::string& text, unsigned long long& value)
-{
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
-        text.size() > 18)
-    {
-        return false;
-    }
-    value = std::stoull(text);
-    return true;
-}
-
-} // namespace
-
-int
-main(int argc, char** argv)
-{
-    MqttPosixBrokerOptions options;
-    std::string profileName = "standard";
-    std::string passwordFile;
-    std::string aclFile;
-    std::string recordFile;
-    std::optional<unsigned long long> connectTimeout;
-    std::optional<unsigned long long> maxQueued;
-    std::optional<unsigned long long> maxInflight;
-    std::optional<unsigned long long> backPressure;
-    unsigned long long seed = 1;
-    bool quiet = false;
-
-    std::vector<std::string> args(argv + 1, argv + argc);
-    for (std::size_t i = 0; i < args.size(); ++i)
-    {
-        const std::string& arg = args[i];
-        auto value = [&](const char* option) -> std::string
-        {
-            if (i + 1 >= args.size())
-            {
-                Fail(std::string(option) + ": missing value (see --help)");
-            }
-            return args[++i];
-        };
-        if (arg == "--help" || arg == "-h")
-        {
-            Usage(stdout);
-            return 0;
-        }
-        else if (arg == "--listen")
-        {
-            std::string text = value("--listen");
-            MqttPosixEndpoint endpoint;
-            std::string error;
-            if (!MqttPosixEndpoint::Parse(text, endpoint, error))
-            {
-                Fail("--listen " + error);
-            }
-            options.listen.push_back(endpoint);
-        }
-        else if (arg == "--profile")
-        {
-            profileName = value("--profile");
-        }
-        else if (arg == "--passwords")
-        {
-            passwordFile = value("--passwords");
-        }
-        else if (arg == "--acl")
-        {
-            aclFile = value("--acl");
-        }
-        else if (arg == "--record")
-        {
-            recordFile = value("--record");
-        }
-        else if (arg == "--connect-timeout")
-        {
-            unsigned long long seconds = 0;
-            if (!ParseUnsigned(value("--connect-timeout"), seconds))
-            {
-                Fail("--connect-timeout: expected a whole number of seconds, got '" + args[i] +
-                     "'");
-            }
-            connectTimeout = seconds;
-        }
-        else if (arg == "--max-queued-messages" || arg == "--max-inflight")
-        {
-            unsigned long long count = 0;
-            std::string text = value(arg.c_str());
-            if (!ParseUnsigned(text, count) || count == 0 || count > 0xFFFFFFFFull)
-            {
-                Fail(arg + ": expected a positive whole number, got '" + text + "'");
-            }
-            (arg == "--max-inflight" ? maxInflight : maxQueued) = count;
-        }
-        else if (arg == "--backpressure")
-        {
-            unsigned long long depth = 0;
-            std::string text = value("--backpressure");
-            if (!ParseUnsigned(text, depth) || depth > 0xFFFFFFFFull)
-            {
-                Fail("--backpressure: expected a whole number of messages, got '" + text + "'");
-            }
-            backPressure = depth;
-        }
-        else if (arg == "--max-unsent-bytes")
-        {
-            unsigned long long bytes = 0;
-            if (!ParseUnsigned(value("--max-unsent-bytes"), bytes) || bytes == 0)
-            {
-                Fail("--max-unsent-bytes: expected a positive number of bytes, got '" + args[i] +
-                     "'");
-            }
-            options.maxUnsentBytes = static_cast<std::size_t>(bytes);
-        }
-        else if (arg == "--seed")
-        {
-            if (!ParseUnsigned(value("--seed"), seed))
-            {
-                Fail("--seed: expected a number, got '" + args[i] + "'");
-            }
-        }
-        else if (arg == "--quiet")
-        {
-            quiet = true;
-        }
-        else
-        {
-            Fail("unknown option '" + arg + "' (see --help)");
-        }
-    }
-
-#ifndef MQTT_BROKER_RECORD
-    if (!recordFile.empty())
-    {
-        Fail("--record " + recordFile +
-             ": this build has no HDF5 recorder (the core-only sanitizer build); use the normal "
-             "build (./ns3-mqtt broker)");
-    }
-#endif
-    std::optional<MqttBrokerProfile> profile = MqttBrokerProfile::ByName(profileName);
+    std::optional<MqttBrokerProfile> profile = MqttBrokerProfile::ByName(a.profile);
     if (!profile)
     {
         std::string names;
@@ -222,68 +132,265 @@ main(int argc, char** argv)
         {
             names += (names.empty() ? "" : ", ") + name;
         }
-        Fail("--profile: unknown profile '" + profileName + "' (known: " + names + ")");
+        cli.Fail("--profile: unknown profile '" + a.profile + "' (known: " + names + ")");
+        return std::nullopt;
     }
-    if (connectTimeout)
+    struct Alias
     {
-        profile->connectTimeout = std::chrono::seconds(*connectTimeout);
-    }
-    if (maxQueued)
+        const char* option;
+        const std::string& value;
+        const char* key;
+        uint64_t min;
+        const char* unit;
+        const char* expected;
+    };
+    const Alias aliases[] = {
+        {"--connect-timeout",
+         a.connectTimeout,
+         "connect-timeout",
+         0,
+         "s",
+         "a whole number of seconds"},
+        {"--max-queued-messages",
+         a.maxQueued,
+         "max-queued-messages",
+         1,
+         "",
+         "a positive whole number"},
+        {"--max-inflight", a.maxInflight, "max-inflight-out", 1, "", "a positive whole number"},
+    };
+    for (const Alias& alias : aliases)
     {
-        profile->maxQueuedMessages = static_cast<uint32_t>(*maxQueued);
+        if (alias.value.empty())
+        {
+            continue;
+        }
+        std::optional<uint64_t> n = ParseCount(alias.value, 0xFFFFFFFFull);
+        if (!n || *n < alias.min ||
+            MqttBrokerSettings::Apply(&*profile, alias.key, alias.value + alias.unit))
+        {
+            cli.Fail(MqttCommandLine::Expected(alias.option, alias.expected, alias.value));
+            return std::nullopt;
+        }
     }
-    if (maxInflight)
+    for (const std::string& setting : a.settings)
     {
-        profile->maxInflightOut = static_cast<uint32_t>(*maxInflight);
+        if (auto error = MqttBrokerSettings::ApplyAssignment(&*profile, setting))
+        {
+            cli.Fail("--set: " + error->ToString());
+            return std::nullopt;
+        }
     }
-    if (options.listen.empty())
+    return profile;
+}
+
+/** Checks the command line into @p config; false: cli holds the error. */
+bool
+ReadBrokerArgs(const BrokerArgs& a, MqttCommandLine& cli, BrokerConfig& config)
+{
+    for (const std::string& text : a.listen)
+    {
+        MqttPosixEndpoint endpoint;
+        std::string error;
+        if (!MqttPosixEndpoint::Parse(text, endpoint, error))
+        {
+            cli.Fail("--listen " + error);
+            return false;
+        }
+        config.options.listen.push_back(endpoint);
+    }
+    std::optional<MqttBrokerProfile> profile = ReadProfile(a, cli);
+    if (!profile)
+    {
+        return false;
+    }
+    config.profile = *profile;
+    if (!a.backPressure.empty())
+    {
+        config.backPressure = ParseCount(a.backPressure, 0xFFFFFFFFull);
+        if (!config.backPressure)
+        {
+            cli.Fail(MqttCommandLine::Expected(
+                "--backpressure", "a whole number of messages", a.backPressure));
+            return false;
+        }
+    }
+    if (!a.maxUnsentBytes.empty())
+    {
+        std::optional<uint64_t> bytes = ParseCount(a.maxUnsentBytes);
+        if (!bytes || *bytes == 0)
+        {
+            cli.Fail(MqttCommandLine::Expected(
+                "--max-unsent-bytes", "a positive number of bytes", a.maxUnsentBytes));
+            return false;
+        }
+        config.options.maxUnsentBytes = static_cast<std::size_t>(*bytes);
+    }
+    std::optional<uint64_t> seed = ParseCount(a.seed);
+    if (!seed)
+    {
+        cli.Fail(MqttCommandLine::Expected("--seed", "a number", a.seed));
+        return false;
+    }
+    config.seed = *seed;
+#ifndef MQTT_BROKER_RECORD
+    if (!a.record.empty())
+    {
+        cli.Fail("--record " + a.record +
+                 ": this build has no HDF5 recorder (the core-only sanitizer build); use the "
+                 "normal build (./ns3-mqtt broker)");
+        return false;
+    }
+#endif
+    if (a.quiet)
+    {
+        config.options.log = nullptr;
+    }
+    config.passwords = a.passwords;
+    config.acl = a.acl;
+    config.record = a.record;
+    return true;
+}
+
+/** Ends the program on an error found after the command line was read (a file, a socket). */
+[[noreturn]] void
+Exit(MqttCommandLine& cli, const std::string& message)
+{
+    cli.Fail(message);
+    std::exit(cli.Report());
+}
+
+/** Back-pressure, authentication and access control, as configured. */
+void
+ConfigureEngine(MqttBrokerEngine& engine, const BrokerConfig& config, MqttCommandLine& cli)
+{
+    uint64_t backPressure = 0;
+    if (config.backPressure)
+    {
+        backPressure = *config.backPressure;
+    }
+    else
+    {
+        // Well below the queue bound, so that publishers wait before anything is dropped.
+        uint32_t bound = config.profile.maxQueuedMessages;
+        backPressure = bound == 0 ? 1000 : std::min<uint64_t>(1000, bound / 2);
+    }
+    engine.SetBackPressure(static_cast<std::size_t>(backPressure), std::chrono::seconds(1));
+    if (!config.passwords.empty())
+    {
+        auto authenticator = std::make_shared<MqttAuthenticator>();
+        MqttConfigError error;
+        if (!authenticator->Load(config.passwords, error))
+        {
+            Exit(cli, "--passwords: " + error.ToString());
+        }
+        engine.SetAuthenticator(authenticator);
+    }
+    if (!config.acl.empty())
+    {
+        auto acl = std::make_shared<MqttAcl>();
+        MqttConfigError error;
+        if (!acl->Load(config.acl, error))
+        {
+            Exit(cli, "--acl: " + error.ToString());
+        }
+        engine.SetAcl(acl);
+    }
+}
+
+#ifdef MQTT_BROKER_RECORD
+/** Starts recording to config.record (if given): events as they come, statistics each second. */
+std::unique_ptr<MqttBrokerRecord>
+StartRecord(MqttPosixBroker& broker,
+            const MqttBrokerEngine& engine,
+            const BrokerConfig& config,
+            const std::string& listening,
+            MqttCommandLine& cli)
+{
+    if (config.record.empty())
+    {
+        return nullptr;
+    }
+    std::string error;
+    std::unique_ptr<MqttBrokerRecord> record = MqttBrokerRecord::Create(
+        config.record, config.profile.name, listening, PosixMonotonicNow(), &error);
+    if (!record)
+    {
+        Exit(cli, "--record " + config.record + ": " + error);
+    }
+    MqttBrokerRecord* r = record.get();
+    broker.SetEventCallback([r](const MqttEvent& event, Nanos now) { r->OnEvent(event, now); });
+    broker.SetTick(std::chrono::seconds(1),
+                   [r, &broker, &engine](Nanos now)
+                   {
+                       r->Sample(engine,
+                                 broker.GetStats().bytesIn,
+                                 broker.GetStats().bytesOut,
+                                 broker.ConnectionCount(),
+                                 now);
+                   });
+    std::fprintf(stderr, "mqtt-broker: recording to %s\n", config.record.c_str());
+    return record;
+}
+
+/** The last sample, and the file closed; false (said on stderr) if it could not be written. */
+bool
+FinishRecord(MqttBrokerRecord& record,
+             const MqttPosixBroker& broker,
+             const MqttBrokerEngine& engine,
+             const BrokerConfig& config)
+{
+    record.Sample(engine,
+                  broker.GetStats().bytesIn,
+                  broker.GetStats().bytesOut,
+                  broker.ConnectionCount(),
+                  PosixMonotonicNow());
+    std::string error;
+    if (!record.Close(&error))
+    {
+        std::fprintf(
+            stderr, "mqtt-broker: --record %s: %s\n", config.record.c_str(), error.c_str());
+        return false;
+    }
+    return true;
+}
+#endif
+
+} // namespace
+
+int
+main(int argc, char** argv)
+{
+    MqttCommandLine cli("mqtt-broker",
+                        "The ns3-mqtt broker engine as a standalone MQTT 3.1.1 broker on real TCP "
+                        "sockets\n(./ns3-mqtt broker [options]). Runs in the foreground, logs one "
+                        "line per connect\nand disconnect to stderr, and stops cleanly on SIGINT "
+                        "or SIGTERM.");
+    BrokerArgs args;
+    DeclareOptions(cli, args);
+    BrokerConfig config;
+    if (cli.Parse(argc, argv) != MqttCommandLine::Outcome::Run ||
+        !ReadBrokerArgs(args, cli, config))
+    {
+        return cli.Report();
+    }
+    if (config.options.listen.empty())
     {
         MqttPosixEndpoint endpoint;
         std::string error;
         MqttPosixEndpoint::Parse("127.0.0.1:1883", endpoint, error);
-        options.listen.push_back(endpoint);
+        config.options.listen.push_back(endpoint);
     }
-
-    MqttBrokerEngine engine(*profile, seed);
-    if (!backPressure)
-    {
-        // Well below the queue bound, so that publishers wait before anything is dropped.
-        uint32_t bound = profile->maxQueuedMessages;
-        backPressure = bound == 0 ? 1000 : std::min<unsigned long long>(1000, bound / 2);
-    }
-    engine.SetBackPressure(static_cast<std::size_t>(*backPressure), std::chrono::seconds(1));
-    if (!passwordFile.empty())
-    {
-        auto authenticator = std::make_shared<MqttAuthenticator>();
-        MqttConfigError error;
-        if (!authenticator->Load(passwordFile, error))
-        {
-            Fail("--passwords: " + error.ToString());
-        }
-        engine.SetAuthenticator(authenticator);
-    }
-    if (!aclFile.empty())
-    {
-        auto acl = std::make_shared<MqttAcl>();
-        MqttConfigError error;
-        if (!acl->Load(aclFile, error))
-        {
-            Fail("--acl: " + error.ToString());
-        }
-        engine.SetAcl(acl);
-    }
+    MqttBrokerEngine engine(config.profile, config.seed);
+    ConfigureEngine(engine, config, cli);
 
     // Thousands of clients need thousands of descriptors; `ulimit -n` is often 1024.
     uint64_t fileLimit = PosixRaiseFileLimit();
-    if (quiet)
-    {
-        options.log = nullptr;
-    }
-    MqttPosixBroker broker(engine, options);
+    MqttPosixBroker broker(engine, config.options);
     std::string error;
     if (!broker.Open(error) || !broker.StopOnSignals(error))
     {
-        Fail(error);
+        Exit(cli, error);
     }
     std::string listening;
     for (const MqttPosixEndpoint& endpoint : broker.Listening())
@@ -292,50 +399,19 @@ main(int argc, char** argv)
         listening += (listening.empty() ? "" : " ") + endpoint.ToString();
     }
 #ifdef MQTT_BROKER_RECORD
-    std::unique_ptr<MqttBrokerRecord> record;
-    if (!recordFile.empty())
-    {
-        record = MqttBrokerRecord::Create(
-            recordFile, profile->name, listening, PosixMonotonicNow(), &error);
-        if (!record)
-        {
-            Fail("--record " + recordFile + ": " + error);
-        }
-        broker.SetEventCallback([&record](const MqttEvent& event, Nanos now)
-                                { record->OnEvent(event, now); });
-        broker.SetTick(std::chrono::seconds(1),
-                       [&](Nanos now)
-                       {
-                           record->Sample(engine,
-                                          broker.GetStats().bytesIn,
-                                          broker.GetStats().bytesOut,
-                                          broker.ConnectionCount(),
-                                          now);
-                       });
-        std::fprintf(stderr, "mqtt-broker: recording to %s\n", recordFile.c_str());
-    }
+    std::unique_ptr<MqttBrokerRecord> record = StartRecord(broker, engine, config, listening, cli);
 #endif
     std::fprintf(stderr,
                  "mqtt-broker: profile %s, file descriptor limit %llu\n",
-                 profile->name.c_str(),
+                 config.profile.name.c_str(),
                  static_cast<unsigned long long>(fileLimit));
     std::fflush(stderr);
 
     broker.Run();
 #ifdef MQTT_BROKER_RECORD
-    if (record)
+    if (record && !FinishRecord(*record, broker, engine, config))
     {
-        record->Sample(engine,
-                       broker.GetStats().bytesIn,
-                       broker.GetStats().bytesOut,
-                       broker.ConnectionCount(),
-                       PosixMonotonicNow());
-        if (!record->Close(&error))
-        {
-            std::fprintf(
-                stderr, "mqtt-broker: --record %s: %s\n", recordFile.c_str(), error.c_str());
-            return 1;
-        }
+        return 1;
     }
 #endif
 

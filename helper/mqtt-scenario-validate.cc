@@ -6,7 +6,7 @@
  * access link names, client ids).
  */
 #include "mqtt-broker-profile.h"
-#include "mqtt-profile-overrides.h"
+#include "mqtt-broker-settings.h"
 #include "mqtt-scenario.h"
 #include "mqtt-topic.h"
 #include "mqtt-units.h"
@@ -343,10 +343,11 @@ MqttScenarioChecks::CheckBroker()
     MqttBrokerProfile scratch;
     for (const auto& [key, value] : broker.overrides)
     {
-        std::string problem = ApplyProfileOverride(&scratch, key, value);
-        if (!problem.empty())
+        // The path names the key already; an unknown key is said in the common words.
+        if (auto problem = MqttBrokerSettings::Apply(&scratch, key, value))
         {
-            Err("broker.overrides." + key, problem);
+            Err("broker.overrides." + key,
+                problem->unknownKey ? problem->ToString() : problem->problem);
         }
     }
 }

@@ -7,7 +7,7 @@
 #include "mqtt-scenario.h"
 
 #include "mqtt-broker-profile.h"
-#include "mqtt-profile-overrides.h"
+#include "mqtt-broker-settings.h"
 
 #include <set>
 
@@ -99,7 +99,7 @@ MqttBrokerSpec::Profile() const
     }
     for (const auto& [key, value] : overrides)
     {
-        if (!ApplyProfileOverride(&*p, key, value).empty())
+        if (MqttBrokerSettings::Apply(&*p, key, value))
         {
             return std::nullopt;
         }

@@ -172,7 +172,7 @@ struct MqttBrokerSpec
     /** A name MqttBrokerProfile::ByName knows ("standard", ...). */
     std::string profile = "standard";
     uint16_t port = 1883;
-    /** Profile fields overridden, in file order (see mqtt-profile-overrides.h). */
+    /** Profile fields overridden, in file order (keys of MqttBrokerSettings). */
     std::vector<std::pair<std::string, std::string>> overrides;
     /**
      * Front-end nodes serving the one broker engine, each with its own address; devices are

@@ -9,9 +9,11 @@
  *   mqtt-sweep SWEEP.yaml [--out DIR] [-j K] [--runner PROGRAM] [--dry-run]
  *   mpirun -np N [--hostfile H] mqtt-sweep SWEEP.yaml --out DIR
  */
+#include "mqtt-command-line.h"
 #include "mqtt-sweep-coordinator.h"
 #include "mqtt-sweep-plan.h"
 #include "mqtt-sweep-ranks.h"
+#include "mqtt-units.h"
 
 #include <csignal>
 #include <cstdlib>
@@ -27,132 +29,66 @@ namespace
 
 volatile std::sig_atomic_t g_interrupted = 0;
 
-const char* USAGE =
-    "Usage: mqtt-sweep SWEEP.yaml [--out DIR] [-j K] [--runner PROGRAM] [--dry-run]\n"
-    "       mpirun -np N [--hostfile H] mqtt-sweep SWEEP.yaml [--out DIR] [-j K]\n"
-    "\n"
-    "Runs every run of the sweep that has not finished yet (see doc/scaling.md).\n"
-    "  --out DIR         sweep directory (default results/NAME); the same DIR resumes\n"
-    "  -j K              runs at a time per process (per MPI rank), default 1\n"
-    "  --runner PROGRAM  the scenario runner (PROGRAM SCENARIO --out D --set K=V ...)\n"
-    "  --dry-run         list the runs and their commands, run nothing\n"
-    "  --where           print the sweep directory and exit\n"
-    "Exit: 0 all runs ok, 1 some failed, 2 bad arguments or sweep file, 130 interrupted.\n";
-
 struct Args
 {
     std::string sweep;
     MqttSweepOptions options;
-    bool help = false;
     bool where = false;
 };
 
-std::optional<Args>
-ParseArgs(int argc, char** argv, std::string* error)
+/**
+ * The command line, checked: one sweep file, a runner, -j in [1, 4096]. On Help or Error @p cli
+ * holds what to print (rank 0 prints it).
+ */
+MqttCommandLine::Outcome
+ParseArgs(int argc, char** argv, MqttCommandLine& cli, Args& a)
 {
-    Args a;
 #ifdef MQTT_SWEEP_DEFAULT_RUNNER
     a.options.runner = MQTT_SWEEP_DEFAULT_RUNNER;
 #endif
-    for (int i = 1; i < argc; ++i)
+    std::string jobs = "1";
+    CLI::App& app = cli.App();
+    app.add_option("sweep", a.sweep, "the sweep file")->type_name("SWEEP.yaml");
+    app.add_option("--out",
+                   a.options.out,
+                   "sweep directory (default results/NAME); the same DIR "
+                   "resumes")
+        ->type_name("DIR");
+    app.add_option("-j,--jobs", jobs, "runs at a time per process (per MPI rank), default 1")
+        ->type_name("K");
+    app.add_option("--runner",
+                   a.options.runner,
+                   "the scenario runner (PROGRAM SCENARIO --out D --set K=V ...)")
+        ->type_name("PROGRAM");
+    app.add_flag("--dry-run", a.options.dryRun, "list the runs and their commands, run nothing");
+    app.add_flag("--where", a.where, "print the sweep directory and exit");
+    cli.SetFooter("Under MPI: mpirun -np N [--hostfile H] mqtt-sweep SWEEP.yaml [--out DIR] "
+                  "[-j K]\nExit: 0 all runs ok, 1 some failed, 2 bad arguments or sweep file, 130 "
+                  "interrupted.");
+    MqttCommandLine::Outcome outcome = cli.Parse(argc, argv);
+    if (outcome != MqttCommandLine::Outcome::Run)
     {
-        std::string arg = argv[i];
-        auto value = [&](const std::string& name) -> std::optional<std::string>
-        {
-            if (arg.rfind(name + "=", 0) == 0)
-            {
-                return arg.substr(name.size() + 1);
-            }
-            if (i + 1 >= argc)
-            {
-                *error = name + " needs a value";
-                return std::nullopt;
-            }
-            return std::string(argv[++i]);
-        };
-        auto is = [&](const std::string& name)
-        { return arg == name || arg.rfind(name + "=", 0) == 0; };
-        if (arg == "-h" || arg == "--help")
-        {
-            a.help = true;
-        }
-        else if (arg == "--dry-run")
-        {
-            a.options.dryRun = true;
-        }
-        else if (arg == "--where")
-        {
-            a.where = true;
-        }
-        else if (is("--out"))
-        {
-            auto v = value("--out");
-            if (!v)
-            {
-                return std::nullopt;
-            }
-            a.options.out = *v;
-        }
-        else if (is("--runner"))
-        {
-            auto v = value("--runner");
-            if (!v)
-            {
-                return std::nullopt;
-            }
-            a.options.runner = *v;
-        }
-        else if (arg == "-j" || arg.rfind("-j", 0) == 0 || is("--jobs"))
-        {
-            std::string v;
-            if (arg == "-j" || arg == "--jobs")
-            {
-                if (i + 1 >= argc)
-                {
-                    *error = arg + " needs a value";
-                    return std::nullopt;
-                }
-                v = argv[++i];
-            }
-            else
-            {
-                v = arg.rfind("--jobs=", 0) == 0 ? arg.substr(7) : arg.substr(2);
-            }
-            char* end = nullptr;
-            long n = std::strtol(v.c_str(), &end, 10);
-            if (v.empty() || *end != '\0' || n < 1 || n > 4096)
-            {
-                *error = "-j: expected a number of runs from 1 to 4096, got '" + v + "'";
-                return std::nullopt;
-            }
-            a.options.jobs = static_cast<std::size_t>(n);
-        }
-        else if (!arg.empty() && arg[0] == '-')
-        {
-            *error = "unknown option " + arg;
-            return std::nullopt;
-        }
-        else if (a.sweep.empty())
-        {
-            a.sweep = arg;
-        }
-        else
-        {
-            *error = "one sweep file only (got " + a.sweep + " and " + arg + ")";
-            return std::nullopt;
-        }
+        return outcome;
     }
-    if (!a.help && a.sweep.empty())
+    std::optional<uint64_t> n = ParseCount(jobs, 4096);
+    if (!n || *n < 1)
     {
-        *error = "no sweep file given";
-        return std::nullopt;
+        cli.Fail(MqttCommandLine::Expected("-j", "a number of runs from 1 to 4096", jobs));
     }
-    if (!a.help && !a.where && a.options.runner.empty())
+    else if (a.sweep.empty())
     {
-        *error = "no runner: give --runner PROGRAM";
-        return std::nullopt;
+        cli.Fail("no sweep file given (see --help)");
     }
-    return a;
+    else if (!a.where && a.options.runner.empty())
+    {
+        cli.Fail("no runner: give --runner PROGRAM");
+    }
+    else
+    {
+        a.options.jobs = static_cast<std::size_t>(*n);
+        return outcome;
+    }
+    return MqttCommandLine::Outcome::Error;
 }
 
 void
@@ -181,23 +117,18 @@ static constexpr int GO = -1;
  * cannot or need not (help, --where, bad arguments or sweep file), GO with @p plan loaded.
  */
 int
-Decide(const std::optional<Args>& args,
-       const std::string& error,
+Decide(MqttCommandLine::Outcome parsed,
+       MqttCommandLine& cli,
+       const Args& args,
        int ranks,
        std::optional<MqttSweepPlan>* plan)
 {
-    if (!args)
+    if (parsed != MqttCommandLine::Outcome::Run)
     {
-        std::cerr << "mqtt-sweep: " << error << "\n" << USAGE;
-        return MqttSweepCoordinator::CANNOT_RUN;
-    }
-    if (args->help)
-    {
-        std::cout << USAGE;
-        return 0;
+        return cli.Report();
     }
     std::vector<std::string> errors;
-    *plan = MqttSweepPlan::Load(args->sweep, &errors);
+    *plan = MqttSweepPlan::Load(args.sweep, &errors);
     if (!*plan)
     {
         for (const auto& e : errors)
@@ -206,14 +137,14 @@ Decide(const std::optional<Args>& args,
         }
         return MqttSweepCoordinator::CANNOT_RUN;
     }
-    if ((args->options.dryRun || args->where) && ranks > 1)
+    if ((args.options.dryRun || args.where) && ranks > 1)
     {
         std::cerr << "mqtt-sweep: --dry-run and --where do not need mpirun\n";
         return MqttSweepCoordinator::CANNOT_RUN;
     }
-    if (args->where)
+    if (args.where)
     {
-        std::cout << MqttSweepCoordinator(**plan, args->options).Directory() << "\n";
+        std::cout << MqttSweepCoordinator(**plan, args.options).Directory() << "\n";
         return 0;
     }
     return GO;
@@ -226,22 +157,27 @@ main(int argc, char** argv)
 {
     MqttSweepRanks ranks(&argc, &argv);
     InstallSignalHandlers();
-    std::string error;
-    auto args = ParseArgs(argc, argv, &error);
+    MqttCommandLine cli("mqtt-sweep",
+                        "Runs every run of a sweep that has not finished yet (doc/scaling.md), "
+                        "each one\ninvocation of the scenario runner, on -j local processes or "
+                        "over MPI ranks.");
+    Args args;
+    MqttCommandLine::Outcome parsed = ParseArgs(argc, argv, cli, args);
     std::optional<MqttSweepPlan> plan;
-    int code = ranks.Share(ranks.Rank() == 0 ? Decide(args, error, ranks.Size(), &plan) : GO);
+    int code =
+        ranks.Share(ranks.Rank() == 0 ? Decide(parsed, cli, args, ranks.Size(), &plan) : GO);
     if (code != GO)
     {
         return code;
     }
     if (ranks.Rank() == 0)
     {
-        MqttSweepCoordinator coordinator(std::move(*plan), args->options);
+        MqttSweepCoordinator coordinator(std::move(*plan), args.options);
         code = coordinator.Run(ranks.Workers().get(), &g_interrupted, std::cout);
     }
     else
     {
-        code = ranks.Work(args->options.jobs, &g_interrupted);
+        code = ranks.Work(args.options.jobs, &g_interrupted);
     }
     if (code == MqttSweepCoordinator::INTERRUPTED)
     {

@@ -12,11 +12,13 @@
  * it to analysis/report.py). Exit status 0 on success, 2 for a bad scenario or command line,
  * 1 when the run fails.
  */
+#include "mqtt-command-line.h"
 #include "mqtt-scenario-loader.h"
 #include "mqtt-study-runner.h"
 
-#include <cstring>
+#include <algorithm>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -26,16 +28,47 @@ using namespace ns3::mqtt;
 namespace
 {
 
-int
-Usage(const char* error)
+/** The command line of the runner. */
+struct RunArgs
 {
-    if (error)
+    std::string scenario;
+    std::string out;
+    std::string progress = "auto";
+    std::vector<std::string> sets;
+    bool dryRun = false;
+};
+
+void
+DeclareOptions(MqttCommandLine& cli, RunArgs& a)
+{
+    CLI::App& app = cli.App();
+    app.add_option("scenario", a.scenario, "the scenario file (default scenarios/default.yaml)")
+        ->type_name("SCENARIO");
+    app.add_option("--out", a.out, "results directory (default output.dir, else results/NAME)")
+        ->type_name("DIR");
+    cli.AddRepeatable("--set",
+                      &a.sets,
+                      "PATH=VALUE",
+                      "change a field of the scenario (repeatable; doc/scenarios.md)");
+    app.add_flag(
+        "--dry-run", a.dryRun, "build and check the study, write the topology, run nothing");
+    app.add_option("--progress", a.progress, "progress on stderr (default auto: bar on a terminal)")
+        ->type_name("auto|bar|plain|none");
+}
+
+/** 2: bar, 1: plain lines, 0: none; nothing for a word that is none of those. */
+std::optional<int>
+ProgressLevel(const std::string& progress)
+{
+    if (progress == "auto")
     {
-        std::cerr << "ns3-mqtt-run: " << error << "\n";
+        return isatty(STDERR_FILENO) ? 2 : 1;
     }
-    std::cerr << "usage: ns3-mqtt-run [SCENARIO] [--out DIR] [--set PATH=VALUE ...] [--dry-run] "
-                 "[--progress auto|bar|plain|none]\n";
-    return 2;
+    if (progress == "bar" || progress == "plain" || progress == "none")
+    {
+        return progress == "bar" ? 2 : progress == "plain" ? 1 : 0;
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -43,75 +76,24 @@ Usage(const char* error)
 int
 main(int argc, char** argv)
 {
-    std::string scenario;
-    std::string out;
-    std::string progress = "auto";
-    std::vector<std::string> sets;
-    bool dryRun = false;
-    for (int i = 1; i < argc; ++i)
+    MqttCommandLine cli("ns3-mqtt-run",
+                        "Runs the study a scenario file describes (doc/scenarios.md). Results go "
+                        "to DIR;\nthe last line on stdout is DIR. Exit status 0 on success, 2 for "
+                        "a bad scenario\nor command line, 1 when the run fails.");
+    RunArgs args;
+    DeclareOptions(cli, args);
+    if (cli.Parse(argc, argv) != MqttCommandLine::Outcome::Run)
     {
-        std::string a = argv[i];
-        auto value = [&](const char* name) -> const char*
-        {
-            if (a.rfind(std::string(name) + "=", 0) == 0)
-            {
-                return argv[i] + std::strlen(name) + 1;
-            }
-            if (i + 1 >= argc)
-            {
-                return nullptr;
-            }
-            return argv[++i];
-        };
-        if (a == "--out" || a.rfind("--out=", 0) == 0)
-        {
-            const char* v = value("--out");
-            if (!v)
-            {
-                return Usage("--out needs a directory");
-            }
-            out = v;
-        }
-        else if (a == "--set" || a.rfind("--set=", 0) == 0)
-        {
-            const char* v = value("--set");
-            if (!v)
-            {
-                return Usage("--set needs PATH=VALUE");
-            }
-            sets.emplace_back(v);
-        }
-        else if (a == "--progress" || a.rfind("--progress=", 0) == 0)
-        {
-            const char* v = value("--progress");
-            if (!v)
-            {
-                return Usage("--progress needs auto, bar, plain or none");
-            }
-            progress = v;
-        }
-        else if (a == "--dry-run")
-        {
-            dryRun = true;
-        }
-        else if (a == "-h" || a == "--help")
-        {
-            Usage(nullptr);
-            return 0;
-        }
-        else if (!a.empty() && a[0] == '-')
-        {
-            return Usage(("unknown option " + a).c_str());
-        }
-        else if (scenario.empty())
-        {
-            scenario = a;
-        }
-        else
-        {
-            return Usage("one scenario at a time");
-        }
+        return cli.Report();
     }
+    std::optional<int> progress = ProgressLevel(args.progress);
+    if (!progress)
+    {
+        cli.Fail(
+            MqttCommandLine::Expected("--progress", "auto, bar, plain or none", args.progress));
+        return cli.Report();
+    }
+    std::string& scenario = args.scenario;
     if (scenario.empty())
     {
         // The default study, from here or from the source tree this runner was built from.
@@ -121,7 +103,7 @@ main(int argc, char** argv)
             scenario = std::string(MQTT_SOURCE_DIR) + "/" + scenario;
         }
     }
-    MqttScenarioLoadResult loaded = MqttScenarioLoader::LoadFile(scenario, sets);
+    MqttScenarioLoadResult loaded = MqttScenarioLoader::LoadFile(scenario, args.sets);
     if (!loaded.scenario)
     {
         for (const auto& e : loaded.errors)
@@ -135,28 +117,17 @@ main(int argc, char** argv)
     }
     const MqttScenario& s = *loaded.scenario;
     MqttStudyRunner::Options options;
-    options.outDir = !out.empty()            ? out
+    options.outDir = !args.out.empty()       ? args.out
                      : !s.output.dir.empty() ? s.output.dir
                                              : "results/" + s.name;
-    options.dryRun = dryRun;
-    if (progress == "auto")
-    {
-        options.progress = isatty(STDERR_FILENO) ? 2 : 1;
-    }
-    else if (progress == "bar" || progress == "plain" || progress == "none")
-    {
-        options.progress = progress == "bar" ? 2 : progress == "plain" ? 1 : 0;
-    }
-    else
-    {
-        return Usage("--progress needs auto, bar, plain or none");
-    }
+    options.dryRun = args.dryRun;
+    options.progress = *progress;
     MqttStudyRunner runner(s, options, std::cerr);
     if (!runner.Run())
     {
         return 1;
     }
-    if (!dryRun)
+    if (!args.dryRun)
     {
         std::cerr << "[ns3-mqtt] " << runner.Events() << " events in " << runner.WallSeconds()
                   << " s wall ("

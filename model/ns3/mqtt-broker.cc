@@ -5,14 +5,13 @@
 
 #include "mqtt-acl.h"
 #include "mqtt-authenticator.h"
+#include "mqtt-broker-setting-attributes.h"
+#include "mqtt-broker-settings.h"
 
 #include "ns3/boolean.h"
-#include "ns3/double.h"
-#include "ns3/enum.h"
 #include "ns3/fatal-error.h"
 #include "ns3/inet-socket-address.h"
 #include "ns3/inet6-socket-address.h"
-#include "ns3/integer.h"
 #include "ns3/ipv4.h"
 #include "ns3/ipv6.h"
 #include "ns3/log.h"
@@ -24,7 +23,6 @@
 #include "ns3/tcp-socket-factory.h"
 #include "ns3/uinteger.h"
 
-#include <limits>
 #include <sstream>
 
 namespace ns3
@@ -40,12 +38,6 @@ NS_OBJECT_ENSURE_REGISTERED(MqttBroker);
 namespace
 {
 
-Nanos
-ToNanos(Time t)
-{
-    return Nanos(t.GetNanoSeconds());
-}
-
 std::string
 ProfileNames()
 {
@@ -59,10 +51,11 @@ ProfileNames()
 
 } // namespace
 
+// The profile's fields are Attributes too, one per broker setting (MaxInflightOut, ...).
 TypeId
 MqttBroker::GetTypeId()
 {
-    static TypeId tid =
+    static TypeId tid = AddBrokerSettingAttributes(
         TypeId("ns3::mqtt::MqttBroker")
             .SetParent<Application>()
             .SetGroupName("Mqtt")
@@ -77,88 +70,6 @@ MqttBroker::GetTypeId()
                           StringValue("standard"),
                           MakeStringAccessor(&MqttBroker::m_profileName),
                           MakeStringChecker())
-            .AddAttribute("MaxQueuedMessages",
-                          "Messages queued per session (-1: the profile's).",
-                          IntegerValue(-1),
-                          MakeIntegerAccessor(&MqttBroker::m_maxQueuedMessages),
-                          MakeIntegerChecker<int64_t>(-1, std::numeric_limits<uint32_t>::max()))
-            .AddAttribute("MaxInflight",
-                          "QoS 1/2 messages in flight to one client (-1: the profile's).",
-                          IntegerValue(-1),
-                          MakeIntegerAccessor(&MqttBroker::m_maxInflight),
-                          MakeIntegerChecker<int64_t>(-1, std::numeric_limits<uint32_t>::max()))
-            .AddAttribute("MaxInflightIn",
-                          "Unacknowledged QoS 1/2 publishes from one client, 0 unlimited "
-                          "(-1: the profile's).",
-                          IntegerValue(-1),
-                          MakeIntegerAccessor(&MqttBroker::m_maxInflightIn),
-                          MakeIntegerChecker<int64_t>(-1, std::numeric_limits<uint32_t>::max()))
-            .AddAttribute("KeepAliveFactor",
-                          "Close after this many keep-alive periods without a packet "
-                          "(negative: the profile's).",
-                          DoubleValue(-1),
-                          MakeDoubleAccessor(&MqttBroker::m_keepAliveFactor),
-                          MakeDoubleChecker<double>())
-            .AddAttribute("ConnectTimeout",
-                          "Time for CONNECT to arrive after the transport opens, 0 no limit "
-                          "(negative: the profile's).",
-                          TimeValue(Seconds(-1)),
-                          MakeTimeAccessor(&MqttBroker::m_connectTimeout),
-                          MakeTimeChecker())
-            .AddAttribute("MaxPacketSize",
-                          "Largest packet accepted (-1: the profile's).",
-                          IntegerValue(-1),
-                          MakeIntegerAccessor(&MqttBroker::m_maxPacketSize),
-                          MakeIntegerChecker<int64_t>(-1, 268435460))
-            .AddAttribute("MaxPayloadSize",
-                          "Largest PUBLISH payload, 0 no limit (-1: the profile's).",
-                          IntegerValue(-1),
-                          MakeIntegerAccessor(&MqttBroker::m_maxPayloadSize),
-                          MakeIntegerChecker<int64_t>(-1, 268435460))
-            .AddAttribute("QueueQos0Offline",
-                          "Queue QoS 0 messages for offline persistent sessions.",
-                          EnumValue(MqttBroker::PROFILE),
-                          MakeEnumAccessor(&MqttBroker::m_queueQos0Offline),
-                          MakeEnumChecker(MqttBroker::PROFILE,
-                                          "profile",
-                                          MqttBroker::OFF,
-                                          "false",
-                                          MqttBroker::ON,
-                                          "true"))
-            .AddAttribute("SessionExpiry",
-                          "A disconnected persistent session is discarded after this, 0 never "
-                          "(negative: the profile's).",
-                          TimeValue(Seconds(-1)),
-                          MakeTimeAccessor(&MqttBroker::m_sessionExpiry),
-                          MakeTimeChecker())
-            .AddAttribute("MaxQos",
-                          "Highest QoS the broker grants and forwards (-1: the profile's).",
-                          IntegerValue(-1),
-                          MakeIntegerAccessor(&MqttBroker::m_maxQos),
-                          MakeIntegerChecker<int64_t>(-1, 2))
-            .AddAttribute("MaxRetainedMessages",
-                          "Bound on retained messages, 0 no limit (-1: the profile's).",
-                          IntegerValue(-1),
-                          MakeIntegerAccessor(&MqttBroker::m_maxRetainedMessages),
-                          MakeIntegerChecker<int64_t>(-1, std::numeric_limits<int64_t>::max()))
-            .AddAttribute("SubscriptionDelay",
-                          "Mean delay before a new subscription receives messages "
-                          "(negative: the profile's).",
-                          TimeValue(Seconds(-1)),
-                          MakeTimeAccessor(&MqttBroker::m_subscriptionDelay),
-                          MakeTimeChecker())
-            .AddAttribute("MaxPublishRate",
-                          "Inbound PUBLISH per second per connection, 0 no limit "
-                          "(negative: the profile's).",
-                          DoubleValue(-1),
-                          MakeDoubleAccessor(&MqttBroker::m_maxPublishRate),
-                          MakeDoubleChecker<double>())
-            .AddAttribute("OfflineDrainRate",
-                          "Queued messages sent per second after a reconnect, 0 no limit "
-                          "(negative: the profile's).",
-                          DoubleValue(-1),
-                          MakeDoubleAccessor(&MqttBroker::m_offlineDrainRate),
-                          MakeDoubleChecker<double>())
             .AddAttribute("PasswordFile",
                           "User names and passwords (doc/auth.md); empty: no authentication.",
                           StringValue(""),
@@ -181,9 +92,8 @@ MqttBroker::GetTypeId()
                           MakeUintegerAccessor(&MqttBroker::m_seed),
                           MakeUintegerChecker<uint64_t>())
             .AddAttribute("Persistence",
-                          "Keep sessions, queued messages and retained messages across a stop "
-                          "and start of the application (a broker with persistence); false: "
-                          "every start begins with an empty broker.",
+                          "Keep sessions, queued and retained messages across a stop and start "
+                          "(a broker with persistence); false: every start begins empty.",
                           BooleanValue(false),
                           MakeBooleanAccessor(&MqttBroker::m_persistence),
                           MakeBooleanChecker())
@@ -222,7 +132,7 @@ MqttBroker::GetTypeId()
             .AddTraceSource("Tx",
                             "Bytes written to a client's socket.",
                             MakeTraceSourceAccessor(&MqttBroker::m_txTrace),
-                            "ns3::Packet::AddressTracedCallback");
+                            "ns3::Packet::AddressTracedCallback"));
     return tid;
 }
 
@@ -277,6 +187,33 @@ MqttBroker::SetProfile(const MqttBrokerProfile& profile)
     m_profile = profile;
 }
 
+std::optional<MqttSettingError>
+MqttBroker::SetSetting(const std::string& key, const std::string& value)
+{
+    NS_LOG_FUNCTION(this << key << value);
+    MqttBrokerProfile scratch;
+    std::optional<MqttSettingError> error = MqttBrokerSettings::Apply(&scratch, key, value);
+    if (!error)
+    {
+        m_settings[key] = value;
+    }
+    return error;
+}
+
+void
+MqttBroker::ClearSetting(const std::string& key)
+{
+    NS_LOG_FUNCTION(this << key);
+    m_settings.erase(key);
+}
+
+std::optional<std::string>
+MqttBroker::GetSetting(const std::string& key) const
+{
+    auto it = m_settings.find(key);
+    return it == m_settings.end() ? std::nullopt : std::make_optional(it->second);
+}
+
 MqttBrokerProfile
 MqttBroker::GetEffectiveProfile() const
 {
@@ -288,61 +225,10 @@ MqttBroker::GetEffectiveProfile() const
                                                        << "' (known:" << ProfileNames() << ")");
     }
     MqttBrokerProfile profile = *found;
-    if (m_maxQueuedMessages >= 0)
+    for (const auto& [key, value] : m_settings)
     {
-        profile.maxQueuedMessages = static_cast<uint32_t>(m_maxQueuedMessages);
-    }
-    if (m_maxInflight >= 0)
-    {
-        profile.maxInflightOut = static_cast<uint32_t>(m_maxInflight);
-    }
-    if (m_maxInflightIn >= 0)
-    {
-        profile.maxInflightIn = static_cast<uint32_t>(m_maxInflightIn);
-    }
-    if (m_keepAliveFactor >= 0)
-    {
-        profile.keepAliveFactor = m_keepAliveFactor;
-    }
-    if (!m_connectTimeout.IsNegative())
-    {
-        profile.connectTimeout = ToNanos(m_connectTimeout);
-    }
-    if (m_maxPacketSize >= 0)
-    {
-        profile.maxPacketSize = static_cast<std::size_t>(m_maxPacketSize);
-    }
-    if (m_maxPayloadSize >= 0)
-    {
-        profile.maxPayloadSize = static_cast<std::size_t>(m_maxPayloadSize);
-    }
-    if (m_queueQos0Offline != PROFILE)
-    {
-        profile.queueQos0Offline = m_queueQos0Offline == ON;
-    }
-    if (!m_sessionExpiry.IsNegative())
-    {
-        profile.sessionExpiry = ToNanos(m_sessionExpiry);
-    }
-    if (m_maxQos >= 0)
-    {
-        profile.maxQos = static_cast<Qos>(m_maxQos);
-    }
-    if (m_maxRetainedMessages >= 0)
-    {
-        profile.maxRetainedMessages = static_cast<std::size_t>(m_maxRetainedMessages);
-    }
-    if (!m_subscriptionDelay.IsNegative())
-    {
-        profile.subscriptionDelay = ToNanos(m_subscriptionDelay);
-    }
-    if (m_maxPublishRate >= 0)
-    {
-        profile.maxPublishRate = m_maxPublishRate;
-    }
-    if (m_offlineDrainRate >= 0)
-    {
-        profile.offlineDrainRate = m_offlineDrainRate;
+        // Checked when set, so this cannot fail.
+        MqttBrokerSettings::Apply(&profile, key, value);
     }
     return profile;
 }

@@ -8,6 +8,7 @@
 
 #include "mqtt-action-queue.h"
 #include "mqtt-broker-engine.h"
+#include "mqtt-broker-settings.h"
 #include "mqtt-ns3-connections.h"
 #include "mqtt-ns3-timers.h"
 #include "mqtt-ns3-transport.h"
@@ -38,10 +39,11 @@ namespace mqtt
  * An MQTT 3.1.1 broker listening on a TCP port (IPv4, and IPv6 when the node has it).
  *
  * Profile: SetProfile() gives a complete MqttBrokerProfile; without one, the Attribute Profile
- * names one (MqttBrokerProfile::ByName). Either way the limit Attributes (MaxQueuedMessages,
- * ...) override single fields of it when set (a negative value, or "profile", keeps the
- * profile's). The profile is read when the engine is made: at the first start, and at every
- * start without Persistence.
+ * names one (MqttBrokerProfile::ByName). Either way every broker setting (MqttBrokerSettings) is
+ * an Attribute too (MaxInflightOut, SessionExpiry, ...: mqtt-broker-setting-attributes.h) that
+ * overrides its field when set (-1, a negative value, or "profile" keeps the profile's). The
+ * profile is read when the engine is made: at the first start, and at every start without
+ * Persistence.
  *
  * Stopping the application closes every connection (reason ServerShutdown) and the listening
  * sockets. Starting it again listens again and, with Persistence (a broker that stores its state,
@@ -54,7 +56,7 @@ namespace mqtt
 class MqttBroker : public Application
 {
   public:
-    /** A tri-state for boolean profile fields. */
+    /** A tri-state for the Attributes of boolean broker settings. */
     enum BoolOverride
     {
         PROFILE = 0, //!< keep the profile's value
@@ -76,15 +78,25 @@ class MqttBroker : public Application
     const MqttBrokerEngine* GetEngine() const;
 
     /**
-     * Follows @p profile instead of the one the Profile Attribute names; the limit Attributes
-     * still override its fields. Takes effect when the engine is made (the next start of a
+     * Follows @p profile instead of the one the Profile Attribute names; the broker settings
+     * set still override its fields. Takes effect when the engine is made (the next start of a
      * stopped broker without Persistence, or the first start).
      */
     void SetProfile(const MqttBrokerProfile& profile);
 
     /**
+     * Sets broker setting @p key (MqttBrokerSettings: "max-inflight-out") to @p value over the
+     * profile, as its Attribute (MaxInflightOut) does. @return the error; nothing is set then.
+     */
+    std::optional<MqttSettingError> SetSetting(const std::string& key, const std::string& value);
+    /** Broker setting @p key follows the profile again. */
+    void ClearSetting(const std::string& key);
+    /** The value broker setting @p key was set to, or nothing when it follows the profile. */
+    std::optional<std::string> GetSetting(const std::string& key) const;
+
+    /**
      * The profile the next engine gets: SetProfile()'s or the one named by the Profile
-     * Attribute, with the overriding limit Attributes applied.
+     * Attribute, with the broker settings set applied.
      */
     MqttBrokerProfile GetEffectiveProfile() const;
     /** Transport connections open (including ones closing). */
@@ -147,26 +159,14 @@ class MqttBroker : public Application
     // Attributes.
     uint16_t m_port;
     std::string m_profileName;
-    int64_t m_maxQueuedMessages;
-    int64_t m_maxInflight;
-    int64_t m_maxInflightIn;
-    double m_keepAliveFactor;
-    Time m_connectTimeout;
-    int64_t m_maxPacketSize;
-    int64_t m_maxPayloadSize;
-    BoolOverride m_queueQos0Offline;
-    Time m_sessionExpiry;
-    int64_t m_maxQos;
-    int64_t m_maxRetainedMessages;
-    Time m_subscriptionDelay;
-    double m_maxPublishRate;
-    double m_offlineDrainRate;
     std::string m_passwordFile;
     bool m_allowAnonymous;
     std::string m_aclFile;
     uint64_t m_seed;
     bool m_persistence;
 
+    /** Broker settings set (key to value, checked), applied over the profile. */
+    std::map<std::string, std::string> m_settings;
     /** SetProfile()'s profile; none: the Profile Attribute's. */
     std::optional<MqttBrokerProfile> m_profile;
     Ptr<UniformRandomVariable> m_seedStream;

@@ -71,14 +71,71 @@ TEST(BrokerCommandLine, ErrorsNameTheOptionOrFile)
     }
 }
 
+// --set takes any broker setting (the table of model/core/mqtt-broker-settings.h); its errors are
+// the table's, in the same words as everywhere else.
+TEST(BrokerCommandLine, SetErrorsUseTheSettingsWording)
+{
+    struct Case
+    {
+        std::vector<std::string> args;
+        std::string expected;
+    };
+    const std::vector<Case> cases = {
+        {{"--set", "bogus=1"},
+         "mqtt-broker: --set: unknown broker setting 'bogus' (known: connect-timeout, "},
+        {{"--set=max-qos=3"},
+         "mqtt-broker: --set: broker setting 'max-qos': expected an integer from 0 to 2, got '3'"},
+        {{"--set", "max-qos"},
+         "mqtt-broker: --set: broker setting 'max-qos': expected KEY=VALUE, got 'max-qos'"},
+        {{"--set"}, "mqtt-broker: --set: missing value (see --help)"},
+        {{"--max-inflight=0"},
+         "mqtt-broker: --max-inflight: expected a positive whole number, got '0'"},
+        {{"--connect-timeout", "3s"},
+         "mqtt-broker: --connect-timeout: expected a whole number of seconds, got '3s'"},
+        {{"stray"}, "mqtt-broker: unexpected argument 'stray' (see --help)"},
+    };
+    for (const Case& c : cases)
+    {
+        std::string output;
+        EXPECT_EQ(RunBroker(c.args, output), 2) << c.args[0] << ": " << output;
+        EXPECT_NE(output.find(c.expected), std::string::npos)
+            << c.args[0] << ": expected '" << c.expected << "' in: " << output;
+    }
+}
+
+// A setting given with --set reaches the engine: max-qos=0 grants QoS 0 to a QoS 2 request, 1
+// grants 1; --set mixes with the older setting options, as --opt value or --opt=value.
+TEST(BrokerCommandLine, SetReachesTheEngine)
+{
+    BrokerProcess broker;
+    ASSERT_TRUE(
+        broker.Start({"--max-inflight=5", "--set", "max-qos=0", "--set=max-inflight-out=7"}))
+        << broker.Output();
+    RawClient client;
+    ASSERT_TRUE(client.Connect(broker.Port()));
+    ASSERT_EQ(client.MqttConnect("set-test"), 0);
+    EXPECT_EQ(client.MqttSubscribe("set/#", Qos::ExactlyOnce), 0);
+
+    BrokerProcess standard;
+    ASSERT_TRUE(standard.Start({"--set", "max-qos=1"})) << standard.Output();
+    RawClient other;
+    ASSERT_TRUE(other.Connect(standard.Port()));
+    ASSERT_EQ(other.MqttConnect("set-test-2"), 0);
+    EXPECT_EQ(other.MqttSubscribe("set/#", Qos::ExactlyOnce), 1);
+}
+
 TEST(BrokerCommandLine, HelpListsTheOptions)
 {
     std::string output;
     EXPECT_EQ(RunBroker({"--help"}, output), 0);
-    for (const char* option : {"--listen", "--profile", "--passwords", "--acl", "--record"})
+    for (const char* option :
+         {"--listen", "--profile", "--passwords", "--acl", "--record", "--set"})
     {
         EXPECT_NE(output.find(option), std::string::npos) << option;
     }
+    // The settings --set takes, with what they do and their standard values.
+    EXPECT_NE(output.find("  max-inflight-out <integer>"), std::string::npos) << output;
+    EXPECT_NE(output.find("(standard: '20')"), std::string::npos) << output;
 }
 
 TEST(BrokerCommandLine, ListensOnSeveralAddressesIpv4AndIpv6)

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,13 @@ namespace ns3
 {
 namespace mqtt
 {
+
+/**
+ * A whole number in decimal digits only (no sign, space or exponent) no larger than @p max, or
+ * nothing.
+ */
+std::optional<uint64_t> ParseCount(const std::string& text,
+                                   uint64_t max = std::numeric_limits<uint64_t>::max());
 
 /**
  * A duration: a non-negative decimal number followed by ns, us, ms, s, min or h ("250ms",
@@ -35,6 +43,9 @@ std::optional<uint64_t> ParseDataRate(const std::string& text);
 
 /** The shortest exact text ParseDataRate reads back to @p bps ("100Mbps", "250kbps"). */
 std::string FormatDataRate(uint64_t bps);
+
+/** The shortest text that std::from_chars reads back to exactly @p value ("1.5", "1e+09"). */
+std::string FormatNumber(double value);
 
 /** Seconds as a double, for arithmetic and ns-3 Time construction. */
 double ToSeconds(std::chrono::nanoseconds d);

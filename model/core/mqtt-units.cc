@@ -4,6 +4,7 @@
 #include "mqtt-units.h"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -206,6 +207,26 @@ double
 ToSeconds(std::chrono::nanoseconds d)
 {
     return static_cast<double>(d.count()) / 1e9;
+}
+
+std::optional<uint64_t>
+ParseCount(const std::string& text, uint64_t max)
+{
+    uint64_t n = 0;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || n > max)
+    {
+        return std::nullopt;
+    }
+    return n;
+}
+
+std::string
+FormatNumber(double value)
+{
+    char buffer[32];
+    auto r = std::to_chars(buffer, buffer + sizeof(buffer), value);
+    return std::string(buffer, r.ptr);
 }
 
 } // namespace mqtt

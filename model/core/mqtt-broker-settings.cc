@@ -1,0 +1,483 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-broker-settings.h"
+
+#include "mqtt-units.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+namespace
+{
+
+using P = MqttBrokerProfile;
+
+std::string
+Join(const std::vector<std::string>& items, const char* separator)
+{
+    std::string out;
+    for (const std::string& item : items)
+    {
+        out += (out.empty() ? "" : separator) + item;
+    }
+    return out;
+}
+
+template<typename T>
+MqttBrokerSetting
+Integer(const char* key, T P::*field, const char* doc, uint64_t max = std::numeric_limits<T>::max())
+{
+    return {key,
+            MqttSettingType::Integer,
+            doc,
+            "integer",
+            "an integer from 0 to " + std::to_string(max),
+            max,
+            [field, max](P* p, const std::string& v)
+            {
+                std::optional<uint64_t> n = ParseCount(v, max);
+                if (n)
+                {
+                    p->*field = static_cast<T>(*n);
+                }
+                return n.has_value();
+            },
+            [field](const P& p) { return std::to_string(static_cast<uint64_t>(p.*field)); }};
+}
+
+/** A QoS level, written as the integer 0, 1 or 2. */
+MqttBrokerSetting
+QosLevel(const char* key, Qos P::*field, const char* doc)
+{
+    return Integer(key, field, doc, 2);
+}
+
+MqttBrokerSetting
+Number(const char* key, double P::*field, double min, double max, const char* what, const char* doc)
+{
+    return {key,
+            MqttSettingType::Number,
+            doc,
+            "number",
+            what,
+            0,
+            [=](P* p, const std::string& v)
+            {
+                double d = 0;
+                auto r = std::from_chars(v.data(), v.data() + v.size(), d);
+                if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size() ||
+                    !std::isfinite(d) || d < min || d > max)
+                {
+                    return false;
+                }
+                p->*field = d;
+                return true;
+            },
+            [field](const P& p) { return FormatNumber(p.*field); }};
+}
+
+MqttBrokerSetting
+Rate(const char* key, double P::*field, const char* doc)
+{
+    return Number(key, field, 0, 1e9, "a rate per second >= 0", doc);
+}
+
+MqttBrokerSetting
+Probability(const char* key, double P::*field, const char* doc)
+{
+    return Number(key, field, 0, 1, "a probability from 0 to 1", doc);
+}
+
+MqttBrokerSetting
+Duration(const char* key, Nanos P::*field, const char* doc)
+{
+    return {key,
+            MqttSettingType::Duration,
+            doc,
+            "duration",
+            "a duration like 30s or 250ms",
+            0,
+            [field](P* p, const std::string& v)
+            {
+                std::optional<Nanos> d = ParseDuration(v);
+                if (d)
+                {
+                    p->*field = *d;
+                }
+                return d.has_value();
+            },
+            [field](const P& p) { return FormatDuration(p.*field); }};
+}
+
+MqttBrokerSetting
+Boolean(const char* key, bool P::*field, const char* doc)
+{
+    return {key,
+            MqttSettingType::Boolean,
+            doc,
+            "true|false",
+            "true or false",
+            0,
+            [field](P* p, const std::string& v)
+            {
+                if (v != "true" && v != "false")
+                {
+                    return false;
+                }
+                p->*field = v == "true";
+                return true;
+            },
+            [field](const P& p) { return std::string(p.*field ? "true" : "false"); }};
+}
+
+template<typename E>
+MqttBrokerSetting
+Choice(const char* key, E P::*field, std::vector<std::pair<std::string, E>> names, const char* doc)
+{
+    std::vector<std::string> list;
+    for (const auto& entry : names)
+    {
+        list.push_back(entry.first);
+    }
+    return {key,
+            MqttSettingType::Choice,
+            doc,
+            Join(list, "|"),
+            "one of " + Join(list, ", "),
+            0,
+            [field, names](P* p, const std::string& v)
+            {
+                for (const auto& [name, value] : names)
+                {
+                    if (v == name)
+                    {
+                        p->*field = value;
+                        return true;
+                    }
+                }
+                return false;
+            },
+            [field, names](const P& p)
+            {
+                for (const auto& [name, value] : names)
+                {
+                    if (p.*field == value)
+                    {
+                        return name;
+                    }
+                }
+                return std::string();
+            }};
+}
+
+MqttBrokerSetting
+Text(const char* key, std::string P::*field, const char* doc)
+{
+    return {key,
+            MqttSettingType::Text,
+            doc,
+            "text",
+            "text",
+            0,
+            [field](P* p, const std::string& v)
+            {
+                p->*field = v;
+                return true;
+            },
+            [field](const P& p) { return p.*field; }};
+}
+
+/** Comma-separated items, none empty ("" is the empty list). */
+MqttBrokerSetting
+List(const char* key, std::vector<std::string> P::*field, const char* doc)
+{
+    return {key,
+            MqttSettingType::List,
+            doc,
+            "a,b,...",
+            "comma-separated topic prefixes",
+            0,
+            [field](P* p, const std::string& v)
+            {
+                std::vector<std::string> items;
+                std::size_t start = 0;
+                while (!v.empty())
+                {
+                    std::size_t comma = v.find(',', start);
+                    std::string item = v.substr(start, comma - start);
+                    if (item.empty())
+                    {
+                        return false;
+                    }
+                    items.push_back(item);
+                    if (comma == std::string::npos)
+                    {
+                        break;
+                    }
+                    start = comma + 1;
+                }
+                p->*field = items;
+                return true;
+            },
+            [field](const P& p) { return Join(p.*field, ","); }};
+}
+
+void
+AddConnectionSettings(std::vector<MqttBrokerSetting>& t)
+{
+    t.push_back(Duration(
+        "connect-timeout", &P::connectTimeout, "time for CONNECT to arrive (0: no limit)"));
+    t.push_back(Integer("max-packet-size", &P::maxPacketSize, "largest packet accepted"));
+    t.push_back(
+        Integer("max-client-id-length", &P::maxClientIdLength, "longest client id accepted"));
+    t.push_back(
+        Boolean("assign-client-ids", &P::assignClientIds, "assign an id to an empty client id"));
+    t.push_back(Text(
+        "assigned-client-id-prefix", &P::assignedClientIdPrefix, "prefix of assigned client ids"));
+    t.push_back(Choice("takeover",
+                       &P::takeover,
+                       {{"close-existing", TakeoverPolicy::CloseExisting},
+                        {"reject-new", TakeoverPolicy::RejectNew}},
+                       "which connection a second CONNECT of a client id keeps"));
+    t.push_back(
+        Choice("takeover-will",
+               &P::takeoverWill,
+               {{"publish", TakeoverWillPolicy::Publish}, {"discard", TakeoverWillPolicy::Discard}},
+               "the will of a connection taken over"));
+    t.push_back(Duration("min-connect-interval",
+                         &P::minConnectInterval,
+                         "least time between CONNECTs of a client id (0: none)"));
+    t.push_back(Integer("max-connected-clients",
+                        &P::maxConnectedClients,
+                        "clients connected at once (0: no limit)"));
+}
+
+void
+AddKeepAliveAndQosSettings(std::vector<MqttBrokerSetting>& t)
+{
+    t.push_back(Number("keep-alive-factor",
+                       &P::keepAliveFactor,
+                       1,
+                       100,
+                       "a number from 1 to 100",
+                       "close after this many keep-alive periods of silence"));
+    t.push_back(Integer("keep-alive-when-zero",
+                        &P::keepAliveWhenZero,
+                        "keep-alive given to clients asking 0 (0: off)"));
+    t.push_back(Integer("min-keep-alive", &P::minKeepAlive, "keep-alive clamped up to this"));
+    t.push_back(Integer(
+        "max-keep-alive", &P::maxKeepAlive, "keep-alive clamped down to this (0: no clamp)"));
+    t.push_back(QosLevel("max-qos", &P::maxQos, "highest QoS granted and forwarded"));
+    t.push_back(Choice("qos-request-policy",
+                       &P::qosRequestPolicy,
+                       {{"downgrade", QosRequestPolicy::Downgrade},
+                        {"refuse", QosRequestPolicy::Refuse},
+                        {"ignore", QosRequestPolicy::Ignore}},
+                       "what a request above max-qos gets"));
+    t.push_back(Integer("max-inflight-out",
+                        &P::maxInflightOut,
+                        "QoS 1/2 messages in flight to one client (0: no limit)"));
+    t.push_back(Integer("max-inflight-in",
+                        &P::maxInflightIn,
+                        "unacknowledged QoS 1/2 publishes from one client (0: no limit)"));
+}
+
+void
+AddSessionAndRetainSettings(std::vector<MqttBrokerSetting>& t)
+{
+    t.push_back(Integer(
+        "max-queued-messages", &P::maxQueuedMessages, "messages queued per session (0: no limit)"));
+    t.push_back(Choice("queue-drop-policy",
+                       &P::queueDropPolicy,
+                       {{"drop-newest", QueueDropPolicy::DropNewest},
+                        {"drop-oldest", QueueDropPolicy::DropOldest}},
+                       "which message a full queue drops"));
+    t.push_back(Boolean(
+        "queue-qos0-offline", &P::queueQos0Offline, "queue QoS 0 messages for offline sessions"));
+    t.push_back(Duration("session-expiry",
+                         &P::sessionExpiry,
+                         "a disconnected session is discarded after this (0: never)"));
+    t.push_back(Rate("offline-drain-rate",
+                     &P::offlineDrainRate,
+                     "stored messages sent per second after a reconnect (0: no limit)"));
+    t.push_back(Choice("retain",
+                       &P::retain,
+                       {{"store", RetainPolicy::Store},
+                        {"disconnect", RetainPolicy::Disconnect},
+                        {"store-exact-match-only", RetainPolicy::StoreExactMatchOnly}},
+                       "what a PUBLISH with RETAIN gets"));
+    t.push_back(Integer(
+        "max-retained-messages", &P::maxRetainedMessages, "retained messages held (0: no limit)"));
+}
+
+void
+AddTopicAndSubscriptionSettings(std::vector<MqttBrokerSetting>& t)
+{
+    t.push_back(Integer("max-topic-length", &P::maxTopicLength, "longest topic in bytes"));
+    t.push_back(
+        Integer("max-topic-slashes", &P::maxTopicSlashes, "most '/' in a topic (0: no limit)"));
+    t.push_back(
+        Integer("max-payload-size", &P::maxPayloadSize, "largest PUBLISH payload (0: no limit)"));
+    t.push_back(List("reserved-topic-prefixes",
+                     &P::reservedTopicPrefixes,
+                     "topic prefixes clients may not publish to"));
+    t.push_back(Boolean(
+        "wildcard-subscriptions", &P::wildcardSubscriptions, "allow filters with wildcards"));
+    t.push_back(Integer("max-filters-per-subscribe",
+                        &P::maxFiltersPerSubscribe,
+                        "filters in one SUBSCRIBE (0: no limit)"));
+    t.push_back(Integer("max-subscriptions-per-session",
+                        &P::maxSubscriptionsPerSession,
+                        "subscriptions per session (0: no limit)"));
+    t.push_back(Duration("subscription-delay",
+                         &P::subscriptionDelay,
+                         "mean delay before a new subscription receives messages"));
+    t.push_back(Choice("subscription-delay-shape",
+                       &P::subscriptionDelayShape,
+                       {{"fixed", DelayShape::Fixed},
+                        {"uniform", DelayShape::Uniform},
+                        {"exponential", DelayShape::Exponential}},
+                       "distribution of the subscription delay"));
+    t.push_back(Duration("subscription-delay-spread",
+                         &P::subscriptionDelaySpread,
+                         "half-width of a uniform subscription delay"));
+}
+
+void
+AddRateAndDeviationSettings(std::vector<MqttBrokerSetting>& t)
+{
+    t.push_back(Rate("max-publish-rate",
+                     &P::maxPublishRate,
+                     "inbound PUBLISH per second per connection (0: no limit)"));
+    t.push_back(Number("max-inbound-bytes-rate",
+                       &P::maxInboundBytesRate,
+                       0,
+                       1e12,
+                       "a rate in bytes per second >= 0",
+                       "inbound bytes per second per connection (0: no limit)"));
+    t.push_back(Boolean("close-on-throttle",
+                        &P::closeOnThrottle,
+                        "close instead of discarding a PUBLISH over the rate"));
+    t.push_back(Probability("qos0-duplicate-probability",
+                            &P::qos0DuplicateProbability,
+                            "chance a QoS 0 delivery is sent twice"));
+    t.push_back(Probability("resend-new-packet-id-probability",
+                            &P::resendNewPacketIdProbability,
+                            "chance an acknowledged delivery is sent again with a new id"));
+    t.push_back(Duration("reorder-jitter",
+                         &P::reorderJitter,
+                         "random delay bound that lets messages overtake (0: in order)"));
+    t.push_back(Text("lifecycle-topic-prefix",
+                     &P::lifecycleTopicPrefix,
+                     "topic prefix of lifecycle events (\"\": off)"));
+    t.push_back(QosLevel("lifecycle-qos", &P::lifecycleQos, "QoS of lifecycle events"));
+}
+
+std::vector<MqttBrokerSetting>
+MakeTable()
+{
+    std::vector<MqttBrokerSetting> table;
+    AddConnectionSettings(table);
+    AddKeepAliveAndQosSettings(table);
+    AddSessionAndRetainSettings(table);
+    AddTopicAndSubscriptionSettings(table);
+    AddRateAndDeviationSettings(table);
+    return table;
+}
+
+} // namespace
+
+std::string
+MqttSettingError::ToString() const
+{
+    if (unknownKey)
+    {
+        return "unknown broker setting '" + key + "' (" + problem + ")";
+    }
+    return "broker setting '" + key + "': " + problem;
+}
+
+const std::vector<MqttBrokerSetting>&
+MqttBrokerSettings::All()
+{
+    static const std::vector<MqttBrokerSetting> TABLE = MakeTable();
+    return TABLE;
+}
+
+const MqttBrokerSetting*
+MqttBrokerSettings::Find(const std::string& key)
+{
+    for (const MqttBrokerSetting& setting : All())
+    {
+        if (setting.key == key)
+        {
+            return &setting;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<std::string>
+MqttBrokerSettings::Keys()
+{
+    std::vector<std::string> keys;
+    for (const MqttBrokerSetting& setting : All())
+    {
+        keys.push_back(setting.key);
+    }
+    return keys;
+}
+
+std::optional<MqttSettingError>
+MqttBrokerSettings::Apply(MqttBrokerProfile* profile,
+                          const std::string& key,
+                          const std::string& value)
+{
+    const MqttBrokerSetting* setting = Find(key);
+    if (!setting)
+    {
+        return MqttSettingError{key, value, true, "known: " + Join(Keys(), ", ")};
+    }
+    if (!setting->parse(profile, value))
+    {
+        return MqttSettingError{
+            key, value, false, "expected " + setting->expected + ", got '" + value + "'"};
+    }
+    return std::nullopt;
+}
+
+std::optional<MqttSettingError>
+MqttBrokerSettings::ApplyAssignment(MqttBrokerProfile* profile, const std::string& assignment)
+{
+    std::size_t equals = assignment.find('=');
+    if (equals == std::string::npos)
+    {
+        return MqttSettingError{
+            assignment, "", false, "expected KEY=VALUE, got '" + assignment + "'"};
+    }
+    return Apply(profile, assignment.substr(0, equals), assignment.substr(equals + 1));
+}
+
+std::string
+MqttBrokerSettings::Describe(const MqttBrokerProfile& profile)
+{
+    std::string out;
+    for (const MqttBrokerSetting& setting : All())
+    {
+        out += "  " + setting.key + " <" + setting.hint + ">\n      " + setting.doc + " (" +
+               profile.name + ": '" + setting.format(profile) + "')\n";
+    }
+    return out;
+}
+
+} // namespace mqtt
+} // namespace ns3
