@@ -579,18 +579,15 @@ MqttBroker::Execute()
     m_actions.Drain(
         [this](MqttAction& action)
         {
-            if (m_connections.Apply(action, m_timers))
-            {
-                return;
-            }
-            if (auto* notify = std::get_if<NotifyAction>(&action))
-            {
-                Notify(notify->event);
-            }
-            else
-            {
-                NS_LOG_WARN("MqttBroker: the broker engine asked to open a connection; ignored");
-            }
+            VisitAction(action,
+                        MqttOverloaded{
+                            MqttNs3CommonActions{m_connections, m_timers},
+                            [this](const NotifyAction& notify) { Notify(notify.event); },
+                            [](const OpenConnectionAction&) {
+                                NS_LOG_WARN("MqttBroker: the broker engine asked to open a "
+                                            "connection; ignored");
+                            },
+                        });
         });
 }
 

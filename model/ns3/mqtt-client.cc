@@ -706,31 +706,28 @@ MqttClient::Execute()
     m_actions.Drain(
         [this](MqttAction& action)
         {
-            if (m_connections.Apply(action, m_timers))
-            {
-                return;
-            }
-            if (auto* open = std::get_if<OpenConnectionAction>(&action))
-            {
-                MqttNs3Connection& connection = m_connections[open->connection];
-                connection.live = true;
-                if (m_transportFactory)
-                {
-                    connection.transport = m_transportFactory(open->connection, m_callbacks);
-                }
-                else
-                {
-                    connection.transport = MqttNs3Transport::Connect(open->connection,
-                                                                     GetNode(),
-                                                                     m_peer,
-                                                                     m_callbacks);
-                }
-            }
-            else if (auto* notify = std::get_if<NotifyAction>(&action))
-            {
-                Notify(notify->event);
-            }
+            VisitAction(action,
+                        MqttOverloaded{
+                            MqttNs3CommonActions{m_connections, m_timers},
+                            [this](const OpenConnectionAction& open) { Open(open.connection); },
+                            [this](const NotifyAction& notify) { Notify(notify.event); },
+                        });
         });
+}
+
+void
+MqttClient::Open(ConnectionId id)
+{
+    MqttNs3Connection& connection = m_connections[id];
+    connection.live = true;
+    if (m_transportFactory)
+    {
+        connection.transport = m_transportFactory(id, m_callbacks);
+    }
+    else
+    {
+        connection.transport = MqttNs3Transport::Connect(id, GetNode(), m_peer, m_callbacks);
+    }
 }
 
 void

@@ -145,6 +145,8 @@ class MqttClient : public Application
     void OnClosed(ConnectionId connection, bool error);
     void OnTimer(TimerId timer);
     void Execute();
+    /** Opens the transport of connection @p id (OpenConnectionAction). */
+    void Open(ConnectionId id);
     void Notify(const MqttEvent& event);
     void OnSessionStarted(bool sessionPresent);
     void PublishNext();

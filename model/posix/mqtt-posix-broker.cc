@@ -3,6 +3,7 @@
  */
 #include "mqtt-posix-broker.h"
 
+#include "mqtt-action-visit.h"
 #include "mqtt-broker-engine.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
@@ -414,45 +415,45 @@ MqttPosixBroker::Apply(Nanos now)
     // Not re-entrant: nothing called from here hands the engine new input.
     for (MqttAction& action : m_actions)
     {
-        if (auto* send = std::get_if<SendAction>(&action))
-        {
-            Connection* connection = Find(send->connection);
-            if (connection != nullptr && !connection->closing)
-            {
-                connection->out.Append(send->bytes);
-                MarkDirty(*connection);
-            }
-        }
-        else if (auto* closeAction = std::get_if<CloseAction>(&action))
-        {
-            Connection* connection = Find(closeAction->connection);
-            if (connection != nullptr && !connection->closing)
-            {
-                connection->closing = true;
-                ++m_stats.closedByEngine;
-                Log("disconnect client=%s conn=%llu peer=%s reason=%s",
-                    connection->clientId.empty() ? "-" : connection->clientId.c_str(),
-                    static_cast<unsigned long long>(connection->id),
-                    connection->peer.c_str(),
-                    CloseReasonName(closeAction->reason));
-                MarkDirty(*connection);
-            }
-        }
-        else if (auto* start = std::get_if<StartTimerAction>(&action))
-        {
-            m_timers.Start(start->timer, start->at);
-        }
-        else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
-        {
-            m_timers.Cancel(cancel->timer);
-        }
-        else if (auto* notify = std::get_if<NotifyAction>(&action))
-        {
-            HandleEvent(notify->event, now);
-        }
-        // OpenConnectionAction is a client engine's; a broker engine never emits it.
+        VisitAction(action,
+                    MqttOverloaded{
+                        [this](const SendAction& send) { Send(send); },
+                        [this](const CloseAction& close) { Close(close); },
+                        MqttTimerActions{m_timers},
+                        [this, now](const NotifyAction& notify) { HandleEvent(notify.event, now); },
+                        // A client engine's action; a broker engine never emits it.
+                        [](const OpenConnectionAction&) {},
+                    });
     }
     m_actions.clear();
+}
+
+void
+MqttPosixBroker::Send(const SendAction& send)
+{
+    Connection* connection = Find(send.connection);
+    if (connection != nullptr && !connection->closing)
+    {
+        connection->out.Append(send.bytes);
+        MarkDirty(*connection);
+    }
+}
+
+void
+MqttPosixBroker::Close(const CloseAction& close)
+{
+    Connection* connection = Find(close.connection);
+    if (connection != nullptr && !connection->closing)
+    {
+        connection->closing = true;
+        ++m_stats.closedByEngine;
+        Log("disconnect client=%s conn=%llu peer=%s reason=%s",
+            connection->clientId.empty() ? "-" : connection->clientId.c_str(),
+            static_cast<unsigned long long>(connection->id),
+            connection->peer.c_str(),
+            CloseReasonName(close.reason));
+        MarkDirty(*connection);
+    }
 }
 
 void

@@ -148,7 +148,12 @@ class MqttPosixBroker
 
     void Accept(std::size_t listener, Nanos now);
     void Read(Connection& connection, Nanos now);
+    /** Carries out the engine's actions of m_actions. */
     void Apply(Nanos now);
+    /** Queues bytes for the end-of-wakeup write. */
+    void Send(const SendAction& send);
+    /** Stops reading; the rest is written, then the connection is closed. */
+    void Close(const CloseAction& close);
     void Flush(Nanos now);
     void MarkDirty(Connection& connection);
     /** Stops reading @p connection if the engine paused its input. */

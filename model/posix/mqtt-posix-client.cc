@@ -3,6 +3,7 @@
  */
 #include "mqtt-posix-client.h"
 
+#include "mqtt-action-visit.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
 
@@ -133,60 +134,60 @@ MqttPosixClient::Apply()
 {
     for (MqttAction& action : m_actions)
     {
-        if (auto* send = std::get_if<SendAction>(&action))
-        {
-            if (m_fd >= 0)
-            {
-                m_out.Append(send->bytes);
-            }
-        }
-        else if (std::get_if<CloseAction>(&action) != nullptr)
-        {
-            // Written before closing: a DISCONNECT sent just before must reach the broker.
-            Flush();
-            CloseSocket();
-        }
-        else if (std::get_if<OpenConnectionAction>(&action) != nullptr)
-        {
-            CloseSocket();
-            bool inProgress = false;
-            m_fd = PosixConnect(m_broker, inProgress, m_lastError);
-            if (m_fd < 0)
-            {
-                m_pending.push_back(Pending::Failed);
-                continue;
-            }
-            m_interest = 0;
-            epoll_event event{};
-            event.events = EPOLLOUT;
-            if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_fd, &event) == 0)
-            {
-                m_interest = EPOLLOUT;
-            }
-            m_connecting = inProgress;
-            if (!inProgress)
-            {
-                SetInterest(EPOLLIN);
-                m_pending.push_back(Pending::Connected);
-            }
-        }
-        else if (auto* start = std::get_if<StartTimerAction>(&action))
-        {
-            m_timers.Start(start->timer, start->at);
-        }
-        else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
-        {
-            m_timers.Cancel(cancel->timer);
-        }
-        else if (auto* notify = std::get_if<NotifyAction>(&action))
-        {
-            if (m_eventCallback)
-            {
-                m_eventCallback(notify->event);
-            }
-        }
+        VisitAction(action,
+                    MqttOverloaded{
+                        [this](const SendAction& send)
+                        {
+                            if (m_fd >= 0)
+                            {
+                                m_out.Append(send.bytes);
+                            }
+                        },
+                        [this](const CloseAction&)
+                        {
+                            // Written before closing: a DISCONNECT sent just before must reach
+                            // the broker.
+                            Flush();
+                            CloseSocket();
+                        },
+                        [this](const OpenConnectionAction&) { Open(); },
+                        MqttTimerActions{m_timers},
+                        [this](const NotifyAction& notify)
+                        {
+                            if (m_eventCallback)
+                            {
+                                m_eventCallback(notify.event);
+                            }
+                        },
+                    });
     }
     m_actions.clear();
+}
+
+void
+MqttPosixClient::Open()
+{
+    CloseSocket();
+    bool inProgress = false;
+    m_fd = PosixConnect(m_broker, inProgress, m_lastError);
+    if (m_fd < 0)
+    {
+        m_pending.push_back(Pending::Failed);
+        return;
+    }
+    m_interest = 0;
+    epoll_event event{};
+    event.events = EPOLLOUT;
+    if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_fd, &event) == 0)
+    {
+        m_interest = EPOLLOUT;
+    }
+    m_connecting = inProgress;
+    if (!inProgress)
+    {
+        SetInterest(EPOLLIN);
+        m_pending.push_back(Pending::Connected);
+    }
 }
 
 void

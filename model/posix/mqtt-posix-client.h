@@ -70,7 +70,10 @@ class MqttPosixClient
         Closed,
     };
 
+    /** Carries out the engine's actions of m_actions. */
     void Apply();
+    /** Opens the transport (OpenConnectionAction), closing an earlier one. */
+    void Open();
     void Dispatch();
     void Flush();
     void Read();
