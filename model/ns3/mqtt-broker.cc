@@ -187,6 +187,18 @@ MqttBroker::GetTypeId()
                           BooleanValue(false),
                           MakeBooleanAccessor(&MqttBroker::m_persistence),
                           MakeBooleanChecker())
+            .AddAttribute("BackPressureQueueDepth",
+                          "Stop reading a publisher whose message finds this many messages "
+                          "queued for a connected subscriber, until that queue is down to half "
+                          "(MqttBrokerEngine::SetBackPressure); 0: off.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&MqttBroker::m_backPressureDepth),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("BackPressureMaxPause",
+                          "The longest a subscriber's queue keeps its publishers paused.",
+                          TimeValue(Seconds(1)),
+                          MakeTimeAccessor(&MqttBroker::m_backPressureMaxPause),
+                          MakeTimeChecker(Seconds(0)))
             .AddTraceSource("Event",
                             "Every notification of the engine.",
                             MakeTraceSourceAccessor(&MqttBroker::m_eventTrace),
@@ -268,6 +280,12 @@ uint64_t
 MqttBroker::GetConnectionsAccepted() const
 {
     return m_accepted;
+}
+
+uint64_t
+MqttBroker::GetReadPauses() const
+{
+    return m_readPauses;
 }
 
 void
@@ -353,6 +371,10 @@ MqttBroker::CreateEngine()
     uint64_t seed =
         m_seed != 0 ? m_seed : m_seedStream->GetInteger(1, std::numeric_limits<uint32_t>::max());
     m_engine = std::make_unique<MqttBrokerEngine>(GetEffectiveProfile(), seed);
+    if (m_backPressureDepth > 0)
+    {
+        m_engine->SetBackPressure(m_backPressureDepth, ToNanos(m_backPressureMaxPause));
+    }
     if (!m_passwordFile.empty())
     {
         auto authenticator = std::make_shared<MqttAuthenticator>();
@@ -485,6 +507,7 @@ MqttBroker::DoDispose()
         connection.transport->Abort();
     }
     m_connections.clear();
+    m_paused.clear();
     m_timers.CancelAll();
     m_actions.Clear();
     m_listeners.clear();
@@ -542,6 +565,47 @@ MqttBroker::OnData(ConnectionId connection, const uint8_t* data, std::size_t siz
     }
     m_engine->OnBytes(connection, data, size, MqttNs3Timers::Now(), m_actions.Out());
     Execute();
+    if (m_backPressureDepth > 0)
+    {
+        PauseIfPaused(connection);
+    }
+}
+
+void
+MqttBroker::PauseIfPaused(ConnectionId connection)
+{
+    auto it = m_connections.find(connection);
+    if (it == m_connections.end() || !it->second.live || it->second.readPaused ||
+        !m_engine->IsInputPaused(connection))
+    {
+        return;
+    }
+    it->second.readPaused = true;
+    it->second.transport->SetReadPaused(true);
+    m_paused.push_back(connection);
+    ++m_readPauses;
+}
+
+void
+MqttBroker::ResumeReading()
+{
+    std::size_t kept = 0;
+    for (ConnectionId id : m_paused)
+    {
+        auto it = m_connections.find(id);
+        if (it == m_connections.end() || !it->second.live)
+        {
+            continue; // gone or closing: nothing more to read
+        }
+        if (m_engine && m_engine->IsInputPaused(id))
+        {
+            m_paused[kept++] = id;
+            continue;
+        }
+        it->second.readPaused = false;
+        it->second.transport->SetReadPaused(false);
+    }
+    m_paused.resize(kept);
 }
 
 void
@@ -589,6 +653,11 @@ MqttBroker::Execute()
                             },
                         });
         });
+    // Any engine call may let paused input go on (a subscriber's ack, the pause timer).
+    if (!m_paused.empty() && !m_actions.Draining())
+    {
+        ResumeReading();
+    }
 }
 
 void

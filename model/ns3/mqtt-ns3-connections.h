@@ -27,6 +27,8 @@ struct MqttNs3Connection
     Ptr<MqttTransport> transport;
     /** Whether the engine still knows it (false once it asked to close it). */
     bool live = true;
+    /** Not read while the engine does not take its input (back-pressure). */
+    bool readPaused = false;
 };
 
 /** An application's connections by id. */

@@ -159,8 +159,37 @@ MqttRealtimeBridge::SetInterest(Handle handle, RealSocket& socket, uint32_t inte
     epoll_event event{};
     event.events = interest;
     event.data.u64 = handle;
-    epoll_ctl(m_epoll, socket.interest == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, socket.fd, &event);
+    epoll_ctl(m_epoll, socket.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, socket.fd, &event);
+    socket.registered = true;
     socket.interest = interest;
+}
+
+uint32_t
+MqttRealtimeBridge::ReadInterest(const RealSocket& socket)
+{
+    return socket.readPaused ? 0u : uint32_t{EPOLLIN};
+}
+
+void
+MqttRealtimeBridge::SetReadPaused(Handle connection, bool paused)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_sockets.find(connection);
+    if (it == m_sockets.end())
+    {
+        return;
+    }
+    RealSocket& socket = it->second;
+    if (socket.listener || socket.closing || socket.aborted || socket.failed ||
+        socket.readPaused == paused)
+    {
+        return;
+    }
+    socket.readPaused = paused;
+    if (!socket.connecting)
+    {
+        SetInterest(connection, socket, ReadInterest(socket) | (socket.interest & EPOLLOUT));
+    }
 }
 
 void
@@ -296,7 +325,7 @@ MqttRealtimeBridge::Send(Handle connection, const uint8_t* data, std::size_t siz
     case MqttPosixOutputBuffer::WriteResult::Drained:
         break;
     case MqttPosixOutputBuffer::WriteResult::Blocked:
-        SetInterest(connection, socket, EPOLLIN | EPOLLOUT);
+        SetInterest(connection, socket, ReadInterest(socket) | EPOLLOUT);
         break;
     case MqttPosixOutputBuffer::WriteResult::Failed:
         socket.failed = true;
@@ -437,7 +466,7 @@ MqttRealtimeBridge::Loop()
                 if (ok)
                 {
                     socket.connecting = false;
-                    uint32_t interest = EPOLLIN;
+                    uint32_t interest = ReadInterest(socket);
                     if (!socket.out.Empty())
                     {
                         auto result = socket.out.Write(socket.fd);
@@ -468,7 +497,7 @@ MqttRealtimeBridge::Loop()
                     closeNow = socket.closing;
                     if (!socket.closing)
                     {
-                        SetInterest(handle, socket, EPOLLIN);
+                        SetInterest(handle, socket, ReadInterest(socket));
                     }
                     break;
                 case MqttPosixOutputBuffer::WriteResult::Blocked:

@@ -102,6 +102,11 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     void Abort(Handle connection);
     /** Bytes the kernel did not take yet. */
     std::size_t PendingBytes(Handle connection) const;
+    /**
+     * Stops (true) or resumes (false) reading @p connection (back-pressure): the kernel's flow
+     * control then holds back its peer. Bytes read before may still be delivered.
+     */
+    void SetReadPaused(Handle connection, bool paused);
 
     /** Stops the I/O thread and closes every socket (Simulator::Destroy() calls it). */
     void Shutdown();
@@ -121,6 +126,10 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
         bool aborted = false;
         /** A write failed: close and report an error. */
         bool failed = false;
+        /** Not read (back-pressure): no EPOLLIN. */
+        bool readPaused = false;
+        /** In the epoll set. */
+        bool registered = false;
         uint32_t interest = 0;
         MqttPosixOutputBuffer out;
     };
@@ -137,6 +146,8 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     void Loop();
     /** Registers a socket with epoll (m_mutex held). */
     void SetInterest(Handle handle, RealSocket& socket, uint32_t interest);
+    /** EPOLLIN unless reading @p socket is paused. */
+    static uint32_t ReadInterest(const RealSocket& socket);
     /** Closes and forgets a socket (I/O thread, m_mutex held). */
     void CloseSocket(Handle handle);
     /** Asks the I/O thread to look at m_pendingClose (m_mutex held). */
