@@ -9,6 +9,7 @@
 #include "mqtt-action.h"
 #include "mqtt-posix-endpoint.h"
 #include "mqtt-posix-output-buffer.h"
+#include "mqtt-posix-reactor.h"
 #include "mqtt-posix-timer-queue.h"
 
 #include <atomic>
@@ -122,7 +123,6 @@ class MqttPosixBroker
         Connection = 0,
         Listener = 1,
         Signal = 2,
-        Wake = 3,
     };
 
     struct Connection
@@ -146,6 +146,8 @@ class MqttPosixBroker
 
     static uint64_t Tag(Kind kind, uint64_t value);
 
+    /** Handles one ready descriptor (its reactor key and epoll events). */
+    void HandleReady(uint64_t key, uint32_t flags, Nanos now);
     void Accept(std::size_t listener, Nanos now);
     void Read(Connection& connection, Nanos now);
     /** Carries out the engine's actions of m_actions. */
@@ -173,9 +175,8 @@ class MqttPosixBroker
 
     MqttBrokerEngine& m_engine;
     MqttPosixBrokerOptions m_options;
-    int m_epoll = -1;
+    MqttPosixReactor m_reactor;
     int m_signalFd = -1;
-    int m_wakeFd = -1;
     /** Kept open so that running out of descriptors can still accept-and-close. */
     int m_spareFd = -1;
     std::vector<int> m_listenFds;
