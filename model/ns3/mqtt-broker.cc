@@ -647,7 +647,8 @@ MqttBroker::Execute()
                         MqttOverloaded{
                             MqttNs3CommonActions{m_connections, m_timers},
                             [this](const NotifyAction& notify) { Notify(notify.event); },
-                            [](const OpenConnectionAction&) {
+                            [](const OpenConnectionAction&)
+                            {
                                 NS_LOG_WARN("MqttBroker: the broker engine asked to open a "
                                             "connection; ignored");
                             },

@@ -49,8 +49,8 @@ class MqttNs3Connections : public std::map<ConnectionId, MqttNs3Connection>
 struct MqttNs3CommonActions : MqttTimerActions<MqttNs3Timers>
 {
     MqttNs3CommonActions(MqttNs3Connections& connections, MqttNs3Timers& timers)
-        : MqttTimerActions<MqttNs3Timers>{timers},
-          connections(connections)
+        : MqttTimerActions<MqttNs3Timers>{timers}
+        , connections(connections)
     {
     }
 

@@ -197,7 +197,8 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
     }
     ++m_stats.wakeups;
     now = PosixMonotonicNow();
-    m_reactor.Dispatch([this, now](uint64_t key, uint32_t events) { HandleReady(key, events, now); });
+    m_reactor.Dispatch([this, now](uint64_t key, uint32_t events)
+                       { HandleReady(key, events, now); });
 
     uint64_t mark = m_timers.Mark();
     while (auto timer = m_timers.PopDue(now, mark))

@@ -25,9 +25,9 @@ namespace mqtt
 /**
  * An epoll instance (level-triggered) with a wakeup. Descriptors are registered under a key of
  * the driver's choosing (a connection id, a tagged kind); Wait() waits for readiness or a
- * timeout and Dispatch() hands each ready (key, events) to the driver, the wakeup excepted. What a driver
- * wants of a descriptor (EPOLLIN, EPOLLOUT) is cached by the driver, so an unchanged interest
- * costs no system call.
+ * timeout and Dispatch() hands each ready (key, events) to the driver, the wakeup excepted. What a
+ * driver wants of a descriptor (EPOLLIN, EPOLLOUT) is cached by the driver, so an unchanged
+ * interest costs no system call.
  *
  * Add, SetInterest and Remove may be called from another thread than Wait() (epoll itself is
  * thread-safe); the caller guards its own cache. Wake() is safe from any thread and from signal
@@ -76,8 +76,11 @@ class MqttPosixReactor
     template<typename Ready>
     void Dispatch(Ready&& ready);
 
-    /** The wait from @p now until the earliest of @p deadlines, at most @p limit, never negative. */
-    static Nanos WaitFor(Nanos now, Nanos limit, std::initializer_list<std::optional<Nanos>> deadlines);
+    /** The wait from @p now until the earliest of @p deadlines, at most @p limit, never negative.
+     */
+    static Nanos WaitFor(Nanos now,
+                         Nanos limit,
+                         std::initializer_list<std::optional<Nanos>> deadlines);
 
   private:
     static int TimeoutMs(Nanos timeout);

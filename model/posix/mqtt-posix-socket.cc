@@ -76,8 +76,8 @@ PosixAccept(int listenFd, MqttPosixEndpoint& peer)
 {
     sockaddr_storage addr{};
     socklen_t length = sizeof(addr);
-    int fd =
-        accept4(listenFd, reinterpret_cast<sockaddr*>(&addr), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = accept4(
+        listenFd, reinterpret_cast<sockaddr*>(&addr), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0)
     {
         PosixSetNoDelay(fd);
