@@ -35,7 +35,7 @@ struct BackPressureRun
  * of them in flight.
  */
 BackPressureRun
-Run(uint32_t backPressureDepth)
+RunFlood(uint32_t backPressureDepth)
 {
     Star star(2, "100Mbps", "2ms");
     star.links[0].Get(0)->SetAttribute("DataRate", StringValue("1Mbps"));
@@ -86,7 +86,7 @@ Run(uint32_t backPressureDepth)
 
 TEST_F(SimTest, BackPressurePausesAFastPublisherAndNothingIsLost)
 {
-    BackPressureRun run = Run(20);
+    BackPressureRun run = RunFlood(20);
     EXPECT_GT(run.readPauses, 0u);
     EXPECT_EQ(run.brokerDropped, 0u);
     EXPECT_EQ(run.completed, MESSAGES);
@@ -103,7 +103,7 @@ TEST_F(SimTest, WithoutBackPressureTheSlowSubscribersQueueBoundDrops)
 {
     // The same flood without back-pressure: the broker takes every message at once, and what
     // exceeds the subscriber's queue bound is dropped. This is what the test above prevents.
-    BackPressureRun run = Run(0);
+    BackPressureRun run = RunFlood(0);
     EXPECT_EQ(run.readPauses, 0u);
     EXPECT_EQ(run.completed, MESSAGES);
     EXPECT_GT(run.brokerDropped, 0u);
