@@ -285,7 +285,7 @@ MqttBroker::GetConnectionsAccepted() const
 uint64_t
 MqttBroker::GetReadPauses() const
 {
-    return m_readPauses;
+    return m_pausedReads.Pauses();
 }
 
 void
@@ -507,7 +507,7 @@ MqttBroker::DoDispose()
         connection.transport->Abort();
     }
     m_connections.clear();
-    m_paused.clear();
+    m_pausedReads.Clear();
     m_timers.CancelAll();
     m_actions.Clear();
     m_listeners.clear();
@@ -575,37 +575,29 @@ void
 MqttBroker::PauseIfPaused(ConnectionId connection)
 {
     auto it = m_connections.find(connection);
-    if (it == m_connections.end() || !it->second.live || it->second.readPaused ||
-        !m_engine->IsInputPaused(connection))
+    if (it != m_connections.end() && it->second.live &&
+        m_pausedReads.Pause(*m_engine, connection, it->second.readPaused))
     {
-        return;
+        it->second.transport->SetReadPaused(true);
     }
-    it->second.readPaused = true;
-    it->second.transport->SetReadPaused(true);
-    m_paused.push_back(connection);
-    ++m_readPauses;
 }
 
 void
 MqttBroker::ResumeReading()
 {
-    std::size_t kept = 0;
-    for (ConnectionId id : m_paused)
+    if (!m_engine)
     {
-        auto it = m_connections.find(id);
-        if (it == m_connections.end() || !it->second.live)
-        {
-            continue; // gone or closing: nothing more to read
-        }
-        if (m_engine && m_engine->IsInputPaused(id))
-        {
-            m_paused[kept++] = id;
-            continue;
-        }
-        it->second.readPaused = false;
-        it->second.transport->SetReadPaused(false);
+        m_pausedReads.Clear();
+        return;
     }
-    m_paused.resize(kept);
+    m_pausedReads.Resume(
+        *m_engine,
+        [this](ConnectionId id)
+        {
+            auto it = m_connections.find(id);
+            return it != m_connections.end() && it->second.live ? &it->second.readPaused : nullptr;
+        },
+        [this](ConnectionId id) { m_connections[id].transport->SetReadPaused(false); });
 }
 
 void
@@ -655,7 +647,7 @@ MqttBroker::Execute()
                         });
         });
     // Any engine call may let paused input go on (a subscriber's ack, the pause timer).
-    if (!m_paused.empty() && !m_actions.Draining())
+    if (!m_pausedReads.Empty() && !m_actions.Draining())
     {
         ResumeReading();
     }

@@ -11,6 +11,7 @@
 #include "mqtt-ns3-connections.h"
 #include "mqtt-ns3-timers.h"
 #include "mqtt-ns3-transport.h"
+#include "mqtt-paused-reads.h"
 
 #include "ns3/address.h"
 #include "ns3/application.h"
@@ -191,8 +192,7 @@ class MqttBroker : public Application
     bool m_running = false;
     uint64_t m_accepted = 0;
     /** Connections not read because the engine paused their input. */
-    std::vector<ConnectionId> m_paused;
-    uint64_t m_readPauses = 0;
+    MqttPausedReads m_pausedReads;
 
     TracedCallback<const MqttEvent&> m_eventTrace;
     TracedCallback<const MqttEvent&> m_publishReceivedTrace;

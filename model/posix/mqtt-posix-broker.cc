@@ -218,7 +218,7 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
             Destroy(*id);
         }
     }
-    if (!m_paused.empty())
+    if (!m_pausedReads.Empty())
     {
         ResumeReading();
     }
@@ -453,39 +453,29 @@ MqttPosixBroker::MarkDirty(Connection& connection)
 void
 MqttPosixBroker::PauseIfPaused(Connection& connection)
 {
-    if (connection.readPaused || connection.closing || !m_engine.IsInputPaused(connection.id))
+    if (!connection.closing && m_pausedReads.Pause(m_engine, connection.id, connection.readPaused))
     {
-        return;
+        ++m_stats.readPauses;
+        SetInterest(connection, false, (connection.interest & EPOLLOUT) != 0);
     }
-    connection.readPaused = true;
-    m_paused.push_back(connection.id);
-    ++m_stats.readPauses;
-    SetInterest(connection, false, (connection.interest & EPOLLOUT) != 0);
 }
 
 void
 MqttPosixBroker::ResumeReading()
 {
-    std::size_t kept = 0;
-    for (ConnectionId id : m_paused)
-    {
-        Connection* connection = Find(id);
-        if (connection == nullptr)
+    m_pausedReads.Resume(
+        m_engine,
+        [this](ConnectionId id)
         {
-            continue;
-        }
-        if (!connection->closing && m_engine.IsInputPaused(id))
+            Connection* connection = Find(id);
+            return connection != nullptr && !connection->closing ? &connection->readPaused
+                                                                 : nullptr;
+        },
+        [this](ConnectionId id)
         {
-            m_paused[kept++] = id;
-            continue;
-        }
-        connection->readPaused = false;
-        if (!connection->closing)
-        {
-            SetInterest(*connection, true, (connection->interest & EPOLLOUT) != 0);
-        }
-    }
-    m_paused.resize(kept);
+            Connection& connection = *Find(id);
+            SetInterest(connection, true, (connection.interest & EPOLLOUT) != 0);
+        });
 }
 
 void

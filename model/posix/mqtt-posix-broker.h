@@ -7,6 +7,7 @@
 #define MQTT_POSIX_BROKER_H
 
 #include "mqtt-action.h"
+#include "mqtt-paused-reads.h"
 #include "mqtt-posix-endpoint.h"
 #include "mqtt-posix-output-buffer.h"
 #include "mqtt-posix-reactor.h"
@@ -138,7 +139,7 @@ class MqttPosixBroker
         bool lingering = false;
         /** The engine closed it: write what is left, then close; read nothing more. */
         bool closing = false;
-        /** Not read while the engine does not take its input (in m_paused). */
+        /** Not read while the engine does not take its input (in m_pausedReads). */
         bool readPaused = false;
         std::string clientId;
         std::string peer;
@@ -189,7 +190,7 @@ class MqttPosixBroker
     MqttActions m_actions;
     std::vector<ConnectionId> m_dirty;
     /** Connections not read because the engine paused their input. */
-    std::vector<ConnectionId> m_paused;
+    MqttPausedReads m_pausedReads;
     std::vector<uint8_t> m_readBuffer;
     EventCallback m_eventCallback;
     std::function<void(Nanos now)> m_tick;
