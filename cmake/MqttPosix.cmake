@@ -8,6 +8,7 @@ set(MQTT_POSIX_SOURCES
     model/posix/mqtt-posix-clock.cc
     model/posix/mqtt-posix-endpoint.cc
     model/posix/mqtt-posix-output-buffer.cc
+    model/posix/mqtt-posix-reactor.cc
     model/posix/mqtt-posix-socket.cc
     model/posix/mqtt-posix-timer-queue.cc
 )

@@ -97,6 +97,18 @@ MqttBroker::GetTypeId()
                           BooleanValue(false),
                           MakeBooleanAccessor(&MqttBroker::m_persistence),
                           MakeBooleanChecker())
+            .AddAttribute("BackPressureQueueDepth",
+                          "Stop reading a publisher whose message finds this many messages "
+                          "queued for a connected subscriber, until that queue is down to half "
+                          "(MqttBrokerEngine::SetBackPressure); 0: off.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&MqttBroker::m_backPressureDepth),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("BackPressureMaxPause",
+                          "The longest a subscriber's queue keeps its publishers paused.",
+                          TimeValue(Seconds(1)),
+                          MakeTimeAccessor(&MqttBroker::m_backPressureMaxPause),
+                          MakeTimeChecker(Seconds(0)))
             .AddTraceSource("Event",
                             "Every notification of the engine.",
                             MakeTraceSourceAccessor(&MqttBroker::m_eventTrace),
@@ -180,6 +192,12 @@ MqttBroker::GetConnectionsAccepted() const
     return m_accepted;
 }
 
+uint64_t
+MqttBroker::GetReadPauses() const
+{
+    return m_pausedReads.Pauses();
+}
+
 void
 MqttBroker::SetProfile(const MqttBrokerProfile& profile)
 {
@@ -239,6 +257,10 @@ MqttBroker::CreateEngine()
     uint64_t seed =
         m_seed != 0 ? m_seed : m_seedStream->GetInteger(1, std::numeric_limits<uint32_t>::max());
     m_engine = std::make_unique<MqttBrokerEngine>(GetEffectiveProfile(), seed);
+    if (m_backPressureDepth > 0)
+    {
+        m_engine->SetBackPressure(m_backPressureDepth, ToNanos(m_backPressureMaxPause));
+    }
     if (!m_passwordFile.empty())
     {
         auto authenticator = std::make_shared<MqttAuthenticator>();
@@ -371,6 +393,7 @@ MqttBroker::DoDispose()
         connection.transport->Abort();
     }
     m_connections.clear();
+    m_pausedReads.Clear();
     m_timers.CancelAll();
     m_actions.Clear();
     m_listeners.clear();
@@ -428,6 +451,39 @@ MqttBroker::OnData(ConnectionId connection, const uint8_t* data, std::size_t siz
     }
     m_engine->OnBytes(connection, data, size, MqttNs3Timers::Now(), m_actions.Out());
     Execute();
+    if (m_backPressureDepth > 0)
+    {
+        PauseIfPaused(connection);
+    }
+}
+
+void
+MqttBroker::PauseIfPaused(ConnectionId connection)
+{
+    auto it = m_connections.find(connection);
+    if (it != m_connections.end() && it->second.live &&
+        m_pausedReads.Pause(*m_engine, connection, it->second.readPaused))
+    {
+        it->second.transport->SetReadPaused(true);
+    }
+}
+
+void
+MqttBroker::ResumeReading()
+{
+    if (!m_engine)
+    {
+        m_pausedReads.Clear();
+        return;
+    }
+    m_pausedReads.Resume(
+        *m_engine,
+        [this](ConnectionId id)
+        {
+            auto it = m_connections.find(id);
+            return it != m_connections.end() && it->second.live ? &it->second.readPaused : nullptr;
+        },
+        [this](ConnectionId id) { m_connections[id].transport->SetReadPaused(false); });
 }
 
 void
@@ -465,19 +521,22 @@ MqttBroker::Execute()
     m_actions.Drain(
         [this](MqttAction& action)
         {
-            if (m_connections.Apply(action, m_timers))
-            {
-                return;
-            }
-            if (auto* notify = std::get_if<NotifyAction>(&action))
-            {
-                Notify(notify->event);
-            }
-            else
-            {
-                NS_LOG_WARN("MqttBroker: the broker engine asked to open a connection; ignored");
-            }
+            VisitAction(action,
+                        MqttOverloaded{
+                            MqttNs3CommonActions{m_connections, m_timers},
+                            [this](const NotifyAction& notify) { Notify(notify.event); },
+                            [](const OpenConnectionAction&)
+                            {
+                                NS_LOG_WARN("MqttBroker: the broker engine asked to open a "
+                                            "connection; ignored");
+                            },
+                        });
         });
+    // Any engine call may let paused input go on (a subscriber's ack, the pause timer).
+    if (!m_pausedReads.Empty() && !m_actions.Draining())
+    {
+        ResumeReading();
+    }
 }
 
 void

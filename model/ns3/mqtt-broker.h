@@ -12,6 +12,7 @@
 #include "mqtt-ns3-connections.h"
 #include "mqtt-ns3-timers.h"
 #include "mqtt-ns3-transport.h"
+#include "mqtt-paused-reads.h"
 
 #include "ns3/address.h"
 #include "ns3/application.h"
@@ -102,6 +103,8 @@ class MqttBroker : public Application
     /** Transport connections open (including ones closing). */
     std::size_t GetTransportCount() const;
     uint64_t GetConnectionsAccepted() const;
+    /** Times reading a connection stopped because the engine paused its input. */
+    uint64_t GetReadPauses() const;
 
     /**
      * Serves a connection that did not come through the node's TCP stack (a real socket under
@@ -155,6 +158,10 @@ class MqttBroker : public Application
     void OnTimer(TimerId timer);
     void Execute();
     void Notify(const MqttEvent& event);
+    /** Stops reading @p connection if the engine paused its input (back-pressure on). */
+    void PauseIfPaused(ConnectionId connection);
+    /** Reads again from the paused connections whose input the engine takes again. */
+    void ResumeReading();
 
     // Attributes.
     uint16_t m_port;
@@ -164,6 +171,8 @@ class MqttBroker : public Application
     std::string m_aclFile;
     uint64_t m_seed;
     bool m_persistence;
+    uint32_t m_backPressureDepth;
+    Time m_backPressureMaxPause;
 
     /** Broker settings set (key to value, checked), applied over the profile. */
     std::map<std::string, std::string> m_settings;
@@ -182,6 +191,8 @@ class MqttBroker : public Application
     ConnectionId m_nextConnection = 1;
     bool m_running = false;
     uint64_t m_accepted = 0;
+    /** Connections not read because the engine paused their input. */
+    MqttPausedReads m_pausedReads;
 
     TracedCallback<const MqttEvent&> m_eventTrace;
     TracedCallback<const MqttEvent&> m_publishReceivedTrace;

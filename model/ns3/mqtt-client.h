@@ -135,6 +135,14 @@ class MqttClient : public Application
     void DoDispose() override;
 
   private:
+    /** GetTypeId() in parts: the broker, identity and session. */
+    static TypeId AddConnectionAttributes(TypeId tid);
+    /** The publish process. */
+    static TypeId AddPublishAttributes(TypeId tid);
+    /** The engine's reconnect, timeouts and limits. */
+    static TypeId AddEngineAttributes(TypeId tid);
+    static TypeId AddTraceSources(TypeId tid);
+
     MqttClientConfig MakeConfig() const;
     Address BrokerSocketAddress() const;
     uint32_t ApplicationIndex() const;
@@ -145,6 +153,8 @@ class MqttClient : public Application
     void OnClosed(ConnectionId connection, bool error);
     void OnTimer(TimerId timer);
     void Execute();
+    /** Opens the transport of connection @p id (OpenConnectionAction). */
+    void Open(ConnectionId id);
     void Notify(const MqttEvent& event);
     void OnSessionStarted(bool sessionPresent);
     void PublishNext();

@@ -8,39 +8,25 @@ namespace ns3
 namespace mqtt
 {
 
-bool
-MqttNs3Connections::Apply(const MqttAction& action, MqttNs3Timers& timers)
+void
+MqttNs3Connections::Send(const SendAction& send)
 {
-    if (const auto* send = std::get_if<SendAction>(&action))
+    auto it = find(send.connection);
+    if (it != end() && it->second.live)
     {
-        auto it = find(send->connection);
-        if (it != end() && it->second.live)
-        {
-            it->second.transport->Send(send->bytes.data(), send->bytes.size());
-        }
-        return true;
+        it->second.transport->Send(send.bytes.data(), send.bytes.size());
     }
-    if (const auto* close = std::get_if<CloseAction>(&action))
+}
+
+void
+MqttNs3Connections::Close(const CloseAction& close)
+{
+    auto it = find(close.connection);
+    if (it != end() && it->second.live)
     {
-        auto it = find(close->connection);
-        if (it != end() && it->second.live)
-        {
-            it->second.live = false;
-            it->second.transport->Close();
-        }
-        return true;
+        it->second.live = false;
+        it->second.transport->Close();
     }
-    if (const auto* start = std::get_if<StartTimerAction>(&action))
-    {
-        timers.Start(start->timer, start->at);
-        return true;
-    }
-    if (const auto* cancel = std::get_if<CancelTimerAction>(&action))
-    {
-        timers.Cancel(cancel->timer);
-        return true;
-    }
-    return false;
 }
 
 } // namespace mqtt

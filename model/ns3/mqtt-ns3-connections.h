@@ -7,6 +7,7 @@
 #ifndef MQTT_NS3_CONNECTIONS_H
 #define MQTT_NS3_CONNECTIONS_H
 
+#include "mqtt-action-visit.h"
 #include "mqtt-action.h"
 #include "mqtt-ns3-timers.h"
 #include "mqtt-transport.h"
@@ -26,21 +27,48 @@ struct MqttNs3Connection
     Ptr<MqttTransport> transport;
     /** Whether the engine still knows it (false once it asked to close it). */
     bool live = true;
+    /** Not read while the engine does not take its input (back-pressure). */
+    bool readPaused = false;
 };
 
-/**
- * An application's connections by id. Apply() carries out the actions that MqttBroker and
- * MqttClient handle the same way (send, close, timers), so that each of them only handles what
- * is its own (notifications; opening connections).
- */
+/** An application's connections by id. */
 class MqttNs3Connections : public std::map<ConnectionId, MqttNs3Connection>
 {
   public:
-    /**
-     * Sends to or closes a live connection (unknown or closing ones are ignored), or starts or
-     * cancels a timer of @p timers. @return false for other actions, left to the caller.
-     */
-    bool Apply(const MqttAction& action, MqttNs3Timers& timers);
+    /** Writes to a live connection; unknown or closing ones are ignored. */
+    void Send(const SendAction& send);
+    /** Closes a live connection gracefully; unknown or closing ones are ignored. */
+    void Close(const CloseAction& close);
+};
+
+/**
+ * The handlers of the actions MqttBroker and MqttClient carry out alike (send, close, timers),
+ * for their overload set: MqttOverloaded{MqttNs3CommonActions{connections, timers}, ...}. Each
+ * application adds the handlers of what is its own (notifications; opening connections).
+ */
+struct MqttNs3CommonActions : MqttTimerActions<MqttNs3Timers>
+{
+    MqttNs3CommonActions(MqttNs3Connections& connections, MqttNs3Timers& timers)
+        : MqttTimerActions<MqttNs3Timers>{timers}
+        , connections(connections)
+    {
+    }
+
+    using MqttTimerActions<MqttNs3Timers>::operator();
+
+    void
+    operator()(const SendAction& send) const
+    {
+        connections.Send(send);
+    }
+
+    void
+    operator()(const CloseAction& close) const
+    {
+        connections.Close(close);
+    }
+
+    MqttNs3Connections& connections;
 };
 
 } // namespace mqtt

@@ -276,6 +276,19 @@ MqttNs3Transport::Close()
         return;
     }
     m_closing = true;
+    m_readPaused = false;
+    if (m_peerClosed)
+    {
+        // The peer's close was already notified and will not come again: finish from here.
+        std::vector<uint8_t>().swap(m_pending);
+        m_pendingOffset = 0;
+        if (m_socket)
+        {
+            m_socket->Close();
+        }
+        Simulator::ScheduleNow(&MqttNs3Transport::Finish, Ptr<MqttNs3Transport>(this), false);
+        return;
+    }
     if (!m_connected)
     {
         // Still connecting: give up the attempt; the owner forgets us on OnClosed, from a later
@@ -310,6 +323,37 @@ MqttNs3Transport::Abort()
     // No Close(): at disposal the node's IP stack may be gone already; the TCP layer disposes
     // its sockets itself.
     Detach();
+}
+
+void
+MqttNs3Transport::SetReadPaused(bool paused)
+{
+    NS_LOG_FUNCTION(this << m_id << paused);
+    if (paused == m_readPaused || m_closing || m_finished)
+    {
+        return;
+    }
+    m_readPaused = paused;
+    if (!paused)
+    {
+        // The socket does not call back for bytes that arrived while paused: read them from an
+        // event of our own (never from inside the owner's call).
+        Simulator::ScheduleNow(&MqttNs3Transport::ReadAgain, Ptr<MqttNs3Transport>(this));
+    }
+}
+
+void
+MqttNs3Transport::ReadAgain()
+{
+    if (m_readPaused || m_finished || !m_socket)
+    {
+        return;
+    }
+    HandleRead(m_socket);
+    if (m_peerClosed && !m_readPaused)
+    {
+        Finish(false);
+    }
 }
 
 ConnectionId
@@ -422,7 +466,7 @@ MqttNs3Transport::HandleRead(Ptr<Socket> socket)
     std::vector<uint8_t>& buffer = ReceiveBuffer();
     Address from;
     Ptr<ns3::Packet> packet;
-    while ((packet = socket->RecvFrom(from)))
+    while (!m_readPaused && (packet = socket->RecvFrom(from)))
     {
         uint32_t size = packet->GetSize();
         if (size == 0)
@@ -463,6 +507,11 @@ void
 MqttNs3Transport::HandleNormalClose(Ptr<Socket> socket)
 {
     NS_LOG_FUNCTION(this << m_id << socket);
+    if (m_readPaused && !m_closing && !m_finished)
+    {
+        m_peerClosed = true; // bytes before the FIN still wait in the socket
+        return;
+    }
     Finish(false);
 }
 

@@ -67,6 +67,8 @@ class MqttNs3Transport : public MqttTransport
     /** Forgets the socket at once (application disposal): drops pending bytes, sends nothing,
      * reports nothing more. */
     void Abort() override;
+    /** While paused the socket is not read: its receive buffer fills and TCP's window closes. */
+    void SetReadPaused(bool paused) override;
 
     ConnectionId Id() const override;
     const Address& Peer() const override;
@@ -101,6 +103,8 @@ class MqttNs3Transport : public MqttTransport
     void HandleNormalClose(Ptr<Socket> socket);
     void HandleErrorClose(Ptr<Socket> socket);
     void ReportConnectFailed();
+    /** Reads what arrived while reading was paused, then reports a close found meanwhile. */
+    void ReadAgain();
 
     ConnectionId m_id;
     Ptr<Socket> m_socket;
@@ -112,6 +116,10 @@ class MqttNs3Transport : public MqttTransport
     bool m_connected = false;
     bool m_closing = false;
     bool m_finished = false;
+    /** Not reading (back-pressure). */
+    bool m_readPaused = false;
+    /** The peer closed while reading was paused: reported once the rest is read. */
+    bool m_peerClosed = false;
 };
 
 } // namespace mqtt

@@ -57,6 +57,12 @@ class MqttTransport : public SimpleRefCount<MqttTransport>
     virtual void Close() = 0;
     /** Closes at once, drops pending bytes, reports nothing more. */
     virtual void Abort() = 0;
+    /**
+     * Stops (true) or resumes (false) reading, so that the peer's TCP flow control holds back
+     * what it sends (back-pressure). A peer's orderly close found while paused is reported once
+     * the bytes before it were read.
+     */
+    virtual void SetReadPaused(bool paused) = 0;
 
     virtual ConnectionId Id() const = 0;
     virtual const Address& Peer() const = 0;

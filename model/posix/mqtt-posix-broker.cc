@@ -3,6 +3,7 @@
  */
 #include "mqtt-posix-broker.h"
 
+#include "mqtt-action-visit.h"
 #include "mqtt-broker-engine.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
@@ -14,8 +15,6 @@
 #include <ctime>
 
 #include <fcntl.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,7 +26,6 @@ namespace mqtt
 
 namespace
 {
-constexpr int MAX_EVENTS = 256;
 /** Connections accepted per listener per wakeup, so a connect flood cannot starve the rest. */
 constexpr int MAX_ACCEPTS_PER_WAKEUP = 256;
 constexpr int TAG_SHIFT = 56;
@@ -55,7 +53,7 @@ MqttPosixBroker::~MqttPosixBroker()
     {
         close(fd);
     }
-    for (int fd : {m_epoll, m_signalFd, m_wakeFd, m_spareFd})
+    for (int fd : {m_signalFd, m_spareFd})
     {
         if (fd >= 0)
         {
@@ -73,22 +71,10 @@ MqttPosixBroker::Tag(Kind kind, uint64_t value)
 bool
 MqttPosixBroker::Open(std::string& error)
 {
-    m_epoll = epoll_create1(EPOLL_CLOEXEC);
-    if (m_epoll < 0)
+    if (!m_reactor.Open(error))
     {
-        error = "epoll_create1: " + PosixErrorString(errno);
         return false;
     }
-    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (m_wakeFd < 0)
-    {
-        error = "eventfd: " + PosixErrorString(errno);
-        return false;
-    }
-    epoll_event wake{};
-    wake.events = EPOLLIN;
-    wake.data.u64 = Tag(Kind::Wake, 0);
-    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &wake);
     m_spareFd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
     if (m_options.listen.empty())
@@ -103,10 +89,8 @@ MqttPosixBroker::Open(std::string& error)
         {
             return false;
         }
-        epoll_event event{};
-        event.events = EPOLLIN;
-        event.data.u64 = Tag(Kind::Listener, m_listenFds.size());
-        if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
+        uint32_t interest = 0;
+        if (!m_reactor.Add(fd, Tag(Kind::Listener, m_listenFds.size()), EPOLLIN, interest))
         {
             error = "epoll_ctl: " + PosixErrorString(errno);
             close(fd);
@@ -142,10 +126,8 @@ MqttPosixBroker::StopOnSignals(std::string& error)
         error = "signalfd: " + PosixErrorString(errno);
         return false;
     }
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.u64 = Tag(Kind::Signal, 0);
-    if (m_epoll < 0 || epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_signalFd, &event) != 0)
+    uint32_t interest = 0;
+    if (!m_reactor.IsOpen() || !m_reactor.Add(m_signalFd, Tag(Kind::Signal, 0), EPOLLIN, interest))
     {
         error = "epoll_ctl(signalfd): call Open() first";
         return false;
@@ -157,12 +139,7 @@ void
 MqttPosixBroker::Stop()
 {
     m_stop.store(true);
-    if (m_wakeFd >= 0)
-    {
-        uint64_t one = 1;
-        ssize_t ignored = write(m_wakeFd, &one, sizeof(one));
-        (void)ignored;
-    }
+    m_reactor.Wake();
 }
 
 void
@@ -205,24 +182,14 @@ void
 MqttPosixBroker::RunOnce(Nanos maxWait)
 {
     Nanos now = PosixMonotonicNow();
-    Nanos wait = maxWait;
-    for (const MqttPosixTimerQueue* queue : {&m_timers, &m_lingers})
-    {
-        if (auto next = queue->NextDeadline())
-        {
-            wait = std::min(wait, std::max(Nanos(0), *next - now));
-        }
-    }
+    std::optional<Nanos> tick;
     if (m_tick)
     {
-        wait = std::min(wait, std::max(Nanos(0), m_nextTick - now));
+        tick = m_nextTick;
     }
-    // Round up, so a wakeup for a timer finds it due.
-    int timeoutMs = static_cast<int>((wait.count() + 999999) / 1000000);
-
-    epoll_event events[MAX_EVENTS];
-    int n = epoll_wait(m_epoll, events, MAX_EVENTS, timeoutMs);
-    if (n < 0 && errno != EINTR)
+    Nanos wait = MqttPosixReactor::WaitFor(
+        now, maxWait, {m_timers.NextDeadline(), m_lingers.NextDeadline(), tick});
+    if (!m_reactor.Wait(wait))
     {
         Log("epoll_wait: %s", PosixErrorString(errno).c_str());
         m_stop.store(true);
@@ -230,65 +197,8 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
     }
     ++m_stats.wakeups;
     now = PosixMonotonicNow();
-    for (int i = 0; i < n; ++i)
-    {
-        uint64_t data = events[i].data.u64;
-        auto kind = static_cast<Kind>(data >> TAG_SHIFT);
-        uint64_t value = data & VALUE_MASK;
-        switch (kind)
-        {
-        case Kind::Listener:
-            Accept(static_cast<std::size_t>(value), now);
-            break;
-        case Kind::Signal:
-        {
-            signalfd_siginfo info{};
-            while (read(m_signalFd, &info, sizeof(info)) == sizeof(info))
-            {
-                Log("signal %u: shutting down", info.ssi_signo);
-            }
-            m_stop.store(true);
-            break;
-        }
-        case Kind::Wake:
-        {
-            uint64_t count = 0;
-            ssize_t ignored = read(m_wakeFd, &count, sizeof(count));
-            (void)ignored;
-            break;
-        }
-        case Kind::Connection:
-        {
-            Connection* connection = Find(value);
-            if (connection == nullptr)
-            {
-                break; // closed earlier in this wakeup
-            }
-            uint32_t flags = events[i].events;
-            if (connection->closing)
-            {
-                if (flags & (EPOLLERR | EPOLLHUP))
-                {
-                    Destroy(connection->id); // nobody left to read the rest
-                }
-                else if (flags & EPOLLOUT)
-                {
-                    MarkDirty(*connection);
-                }
-                break;
-            }
-            if (flags & EPOLLOUT)
-            {
-                MarkDirty(*connection);
-            }
-            if (flags & (EPOLLIN | EPOLLHUP | EPOLLERR))
-            {
-                Read(*connection, now);
-            }
-            break;
-        }
-        }
-    }
+    m_reactor.Dispatch([this, now](uint64_t key, uint32_t events)
+                       { HandleReady(key, events, now); });
 
     uint64_t mark = m_timers.Mark();
     while (auto timer = m_timers.PopDue(now, mark))
@@ -308,7 +218,7 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
             Destroy(*id);
         }
     }
-    if (!m_paused.empty())
+    if (!m_pausedReads.Empty())
     {
         ResumeReading();
     }
@@ -321,15 +231,65 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
 }
 
 void
+MqttPosixBroker::HandleReady(uint64_t key, uint32_t flags, Nanos now)
+{
+    auto kind = static_cast<Kind>(key >> TAG_SHIFT);
+    uint64_t value = key & VALUE_MASK;
+    switch (kind)
+    {
+    case Kind::Listener:
+        Accept(static_cast<std::size_t>(value), now);
+        break;
+    case Kind::Signal:
+    {
+        signalfd_siginfo info{};
+        while (read(m_signalFd, &info, sizeof(info)) == sizeof(info))
+        {
+            Log("signal %u: shutting down", info.ssi_signo);
+        }
+        m_stop.store(true);
+        break;
+    }
+    case Kind::Connection:
+    {
+        Connection* connection = Find(value);
+        if (connection == nullptr)
+        {
+            break; // closed earlier in this wakeup
+        }
+        if (connection->closing)
+        {
+            if (flags & (EPOLLERR | EPOLLHUP))
+            {
+                Destroy(connection->id); // nobody left to read the rest
+            }
+            else if (flags & EPOLLOUT)
+            {
+                MarkDirty(*connection);
+            }
+            break;
+        }
+        if (flags & EPOLLOUT)
+        {
+            MarkDirty(*connection);
+        }
+        if (flags & (EPOLLIN | EPOLLHUP | EPOLLERR))
+        {
+            Read(*connection, now);
+        }
+        break;
+    }
+    }
+}
+
+void
 MqttPosixBroker::Accept(std::size_t listener, Nanos now)
 {
     int listenFd = m_listenFds[listener];
     for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP; ++i)
     {
-        sockaddr_storage addr{};
-        socklen_t length = sizeof(addr);
-        int fd = accept4(
-            listenFd, reinterpret_cast<sockaddr*>(&addr), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        MqttPosixEndpoint peer;
+        int fd = PosixAccept(listenFd, peer);
         if (fd < 0)
         {
             if (errno == EINTR || errno == ECONNABORTED)
@@ -360,18 +320,12 @@ MqttPosixBroker::Accept(std::size_t listener, Nanos now)
             }
             return;
         }
-        PosixSetNoDelay(fd);
         ConnectionId id = m_nextId++;
         Connection& connection = m_connections[id];
         connection.fd = fd;
         connection.id = id;
-        connection.peer =
-            MqttPosixEndpoint::FromSockaddr(reinterpret_cast<sockaddr*>(&addr), length).ToString();
-        connection.interest = EPOLLIN;
-        epoll_event event{};
-        event.events = EPOLLIN;
-        event.data.u64 = Tag(Kind::Connection, id);
-        if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
+        connection.peer = peer.ToString();
+        if (!m_reactor.Add(fd, Tag(Kind::Connection, id), EPOLLIN, connection.interest))
         {
             Log("epoll_ctl(add): %s", PosixErrorString(errno).c_str());
             close(fd);
@@ -387,25 +341,24 @@ MqttPosixBroker::Accept(std::size_t listener, Nanos now)
 void
 MqttPosixBroker::Read(Connection& connection, Nanos now)
 {
-    ssize_t n;
-    do
+    std::size_t got = 0;
+    switch (PosixRead(connection.fd, m_readBuffer.data(), m_readBuffer.size(), got))
     {
-        n = recv(connection.fd, m_readBuffer.data(), m_readBuffer.size(), 0);
-    } while (n < 0 && errno == EINTR);
-    if (n > 0)
-    {
-        m_stats.bytesIn += static_cast<uint64_t>(n);
-        m_engine.OnBytes(
-            connection.id, m_readBuffer.data(), static_cast<std::size_t>(n), now, m_actions);
+    case PosixReadStatus::Data:
+        m_stats.bytesIn += got;
+        m_engine.OnBytes(connection.id, m_readBuffer.data(), got, now, m_actions);
         Apply(now);
         PauseIfPaused(connection);
         return;
-    }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-    {
+    case PosixReadStatus::Again:
+        return;
+    case PosixReadStatus::Closed:
+        Lost(connection, "closed by peer", now);
+        return;
+    case PosixReadStatus::Failed:
+        Lost(connection, PosixErrorString(errno), now);
         return;
     }
-    Lost(connection, n == 0 ? "closed by peer" : PosixErrorString(errno), now);
 }
 
 void
@@ -414,45 +367,45 @@ MqttPosixBroker::Apply(Nanos now)
     // Not re-entrant: nothing called from here hands the engine new input.
     for (MqttAction& action : m_actions)
     {
-        if (auto* send = std::get_if<SendAction>(&action))
-        {
-            Connection* connection = Find(send->connection);
-            if (connection != nullptr && !connection->closing)
-            {
-                connection->out.Append(send->bytes);
-                MarkDirty(*connection);
-            }
-        }
-        else if (auto* closeAction = std::get_if<CloseAction>(&action))
-        {
-            Connection* connection = Find(closeAction->connection);
-            if (connection != nullptr && !connection->closing)
-            {
-                connection->closing = true;
-                ++m_stats.closedByEngine;
-                Log("disconnect client=%s conn=%llu peer=%s reason=%s",
-                    connection->clientId.empty() ? "-" : connection->clientId.c_str(),
-                    static_cast<unsigned long long>(connection->id),
-                    connection->peer.c_str(),
-                    CloseReasonName(closeAction->reason));
-                MarkDirty(*connection);
-            }
-        }
-        else if (auto* start = std::get_if<StartTimerAction>(&action))
-        {
-            m_timers.Start(start->timer, start->at);
-        }
-        else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
-        {
-            m_timers.Cancel(cancel->timer);
-        }
-        else if (auto* notify = std::get_if<NotifyAction>(&action))
-        {
-            HandleEvent(notify->event, now);
-        }
-        // OpenConnectionAction is a client engine's; a broker engine never emits it.
+        VisitAction(action,
+                    MqttOverloaded{
+                        [this](const SendAction& send) { Send(send); },
+                        [this](const CloseAction& close) { Close(close); },
+                        MqttTimerActions{m_timers},
+                        [this, now](const NotifyAction& notify) { HandleEvent(notify.event, now); },
+                        // A client engine's action; a broker engine never emits it.
+                        [](const OpenConnectionAction&) {},
+                    });
     }
     m_actions.clear();
+}
+
+void
+MqttPosixBroker::Send(const SendAction& send)
+{
+    Connection* connection = Find(send.connection);
+    if (connection != nullptr && !connection->closing)
+    {
+        connection->out.Append(send.bytes);
+        MarkDirty(*connection);
+    }
+}
+
+void
+MqttPosixBroker::Close(const CloseAction& close)
+{
+    Connection* connection = Find(close.connection);
+    if (connection != nullptr && !connection->closing)
+    {
+        connection->closing = true;
+        ++m_stats.closedByEngine;
+        Log("disconnect client=%s conn=%llu peer=%s reason=%s",
+            connection->clientId.empty() ? "-" : connection->clientId.c_str(),
+            static_cast<unsigned long long>(connection->id),
+            connection->peer.c_str(),
+            CloseReasonName(close.reason));
+        MarkDirty(*connection);
+    }
 }
 
 void
@@ -500,54 +453,37 @@ MqttPosixBroker::MarkDirty(Connection& connection)
 void
 MqttPosixBroker::PauseIfPaused(Connection& connection)
 {
-    if (connection.readPaused || connection.closing || !m_engine.IsInputPaused(connection.id))
+    if (!connection.closing && m_pausedReads.Pause(m_engine, connection.id, connection.readPaused))
     {
-        return;
+        ++m_stats.readPauses;
+        SetInterest(connection, false, (connection.interest & EPOLLOUT) != 0);
     }
-    connection.readPaused = true;
-    m_paused.push_back(connection.id);
-    ++m_stats.readPauses;
-    SetInterest(connection, false, (connection.interest & EPOLLOUT) != 0);
 }
 
 void
 MqttPosixBroker::ResumeReading()
 {
-    std::size_t kept = 0;
-    for (ConnectionId id : m_paused)
-    {
-        Connection* connection = Find(id);
-        if (connection == nullptr)
+    m_pausedReads.Resume(
+        m_engine,
+        [this](ConnectionId id)
         {
-            continue;
-        }
-        if (!connection->closing && m_engine.IsInputPaused(id))
+            Connection* connection = Find(id);
+            return connection != nullptr && !connection->closing ? &connection->readPaused
+                                                                 : nullptr;
+        },
+        [this](ConnectionId id)
         {
-            m_paused[kept++] = id;
-            continue;
-        }
-        connection->readPaused = false;
-        if (!connection->closing)
-        {
-            SetInterest(*connection, true, (connection->interest & EPOLLOUT) != 0);
-        }
-    }
-    m_paused.resize(kept);
+            Connection& connection = *Find(id);
+            SetInterest(connection, true, (connection.interest & EPOLLOUT) != 0);
+        });
 }
 
 void
 MqttPosixBroker::SetInterest(Connection& connection, bool read, bool write)
 {
     uint32_t interest = (read ? uint32_t{EPOLLIN} : 0u) | (write ? uint32_t{EPOLLOUT} : 0u);
-    if (interest == connection.interest)
-    {
-        return;
-    }
-    epoll_event event{};
-    event.events = interest;
-    event.data.u64 = Tag(Kind::Connection, connection.id);
-    epoll_ctl(m_epoll, EPOLL_CTL_MOD, connection.fd, &event);
-    connection.interest = interest;
+    m_reactor.SetInterest(
+        connection.fd, Tag(Kind::Connection, connection.id), interest, connection.interest);
 }
 
 void
@@ -693,7 +629,7 @@ MqttPosixBroker::ShutDown()
 {
     for (int fd : m_listenFds)
     {
-        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        m_reactor.Remove(fd);
         close(fd);
     }
     m_listenFds.clear();

@@ -7,8 +7,10 @@
 #define MQTT_POSIX_BROKER_H
 
 #include "mqtt-action.h"
+#include "mqtt-paused-reads.h"
 #include "mqtt-posix-endpoint.h"
 #include "mqtt-posix-output-buffer.h"
+#include "mqtt-posix-reactor.h"
 #include "mqtt-posix-timer-queue.h"
 
 #include <atomic>
@@ -122,7 +124,6 @@ class MqttPosixBroker
         Connection = 0,
         Listener = 1,
         Signal = 2,
-        Wake = 3,
     };
 
     struct Connection
@@ -138,7 +139,7 @@ class MqttPosixBroker
         bool lingering = false;
         /** The engine closed it: write what is left, then close; read nothing more. */
         bool closing = false;
-        /** Not read while the engine does not take its input (in m_paused). */
+        /** Not read while the engine does not take its input (in m_pausedReads). */
         bool readPaused = false;
         std::string clientId;
         std::string peer;
@@ -146,9 +147,16 @@ class MqttPosixBroker
 
     static uint64_t Tag(Kind kind, uint64_t value);
 
+    /** Handles one ready descriptor (its reactor key and epoll events). */
+    void HandleReady(uint64_t key, uint32_t flags, Nanos now);
     void Accept(std::size_t listener, Nanos now);
     void Read(Connection& connection, Nanos now);
+    /** Carries out the engine's actions of m_actions. */
     void Apply(Nanos now);
+    /** Queues bytes for the end-of-wakeup write. */
+    void Send(const SendAction& send);
+    /** Stops reading; the rest is written, then the connection is closed. */
+    void Close(const CloseAction& close);
     void Flush(Nanos now);
     void MarkDirty(Connection& connection);
     /** Stops reading @p connection if the engine paused its input. */
@@ -168,9 +176,8 @@ class MqttPosixBroker
 
     MqttBrokerEngine& m_engine;
     MqttPosixBrokerOptions m_options;
-    int m_epoll = -1;
+    MqttPosixReactor m_reactor;
     int m_signalFd = -1;
-    int m_wakeFd = -1;
     /** Kept open so that running out of descriptors can still accept-and-close. */
     int m_spareFd = -1;
     std::vector<int> m_listenFds;
@@ -183,7 +190,7 @@ class MqttPosixBroker
     MqttActions m_actions;
     std::vector<ConnectionId> m_dirty;
     /** Connections not read because the engine paused their input. */
-    std::vector<ConnectionId> m_paused;
+    MqttPausedReads m_pausedReads;
     std::vector<uint8_t> m_readBuffer;
     EventCallback m_eventCallback;
     std::function<void(Nanos now)> m_tick;

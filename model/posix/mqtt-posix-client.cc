@@ -3,12 +3,12 @@
  */
 #include "mqtt-posix-client.h"
 
+#include "mqtt-action-visit.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
 
 #include <cerrno>
 
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,21 +17,27 @@ namespace ns3
 namespace mqtt
 {
 
+namespace
+{
+/** The reactor key of the client's one socket. */
+constexpr uint64_t SOCKET_KEY = 0;
+} // namespace
+
 MqttPosixClient::MqttPosixClient(MqttClientConfig config, MqttPosixEndpoint broker)
     : m_engine(std::move(config))
     , m_broker(broker)
     , m_readBuffer(64 * 1024)
 {
-    m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    std::string error;
+    if (!m_reactor.Open(error))
+    {
+        m_lastError = error; // every connection attempt then fails with this
+    }
 }
 
 MqttPosixClient::~MqttPosixClient()
 {
     CloseSocket();
-    if (m_epoll >= 0)
-    {
-        close(m_epoll);
-    }
 }
 
 void
@@ -133,60 +139,55 @@ MqttPosixClient::Apply()
 {
     for (MqttAction& action : m_actions)
     {
-        if (auto* send = std::get_if<SendAction>(&action))
-        {
-            if (m_fd >= 0)
-            {
-                m_out.Append(send->bytes);
-            }
-        }
-        else if (std::get_if<CloseAction>(&action) != nullptr)
-        {
-            // Written before closing: a DISCONNECT sent just before must reach the broker.
-            Flush();
-            CloseSocket();
-        }
-        else if (std::get_if<OpenConnectionAction>(&action) != nullptr)
-        {
-            CloseSocket();
-            bool inProgress = false;
-            m_fd = PosixConnect(m_broker, inProgress, m_lastError);
-            if (m_fd < 0)
-            {
-                m_pending.push_back(Pending::Failed);
-                continue;
-            }
-            m_interest = 0;
-            epoll_event event{};
-            event.events = EPOLLOUT;
-            if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_fd, &event) == 0)
-            {
-                m_interest = EPOLLOUT;
-            }
-            m_connecting = inProgress;
-            if (!inProgress)
-            {
-                SetInterest(EPOLLIN);
-                m_pending.push_back(Pending::Connected);
-            }
-        }
-        else if (auto* start = std::get_if<StartTimerAction>(&action))
-        {
-            m_timers.Start(start->timer, start->at);
-        }
-        else if (auto* cancel = std::get_if<CancelTimerAction>(&action))
-        {
-            m_timers.Cancel(cancel->timer);
-        }
-        else if (auto* notify = std::get_if<NotifyAction>(&action))
-        {
-            if (m_eventCallback)
-            {
-                m_eventCallback(notify->event);
-            }
-        }
+        VisitAction(action,
+                    MqttOverloaded{
+                        [this](const SendAction& send)
+                        {
+                            if (m_fd >= 0)
+                            {
+                                m_out.Append(send.bytes);
+                            }
+                        },
+                        [this](const CloseAction&)
+                        {
+                            // Written before closing: a DISCONNECT sent just before must reach
+                            // the broker.
+                            Flush();
+                            CloseSocket();
+                        },
+                        [this](const OpenConnectionAction&) { Open(); },
+                        MqttTimerActions{m_timers},
+                        [this](const NotifyAction& notify)
+                        {
+                            if (m_eventCallback)
+                            {
+                                m_eventCallback(notify.event);
+                            }
+                        },
+                    });
     }
     m_actions.clear();
+}
+
+void
+MqttPosixClient::Open()
+{
+    CloseSocket();
+    bool inProgress = false;
+    m_fd = PosixConnect(m_broker, inProgress, m_lastError);
+    if (m_fd < 0)
+    {
+        m_pending.push_back(Pending::Failed);
+        return;
+    }
+    m_interest = 0;
+    m_reactor.Add(m_fd, SOCKET_KEY, EPOLLOUT, m_interest);
+    m_connecting = inProgress;
+    if (!inProgress)
+    {
+        SetInterest(EPOLLIN);
+        m_pending.push_back(Pending::Connected);
+    }
 }
 
 void
@@ -211,14 +212,10 @@ MqttPosixClient::Flush()
 void
 MqttPosixClient::SetInterest(uint32_t events)
 {
-    if (m_fd < 0 || events == m_interest)
+    if (m_fd >= 0)
     {
-        return;
+        m_reactor.SetInterest(m_fd, SOCKET_KEY, events, m_interest);
     }
-    epoll_event event{};
-    event.events = events;
-    epoll_ctl(m_epoll, EPOLL_CTL_MOD, m_fd, &event);
-    m_interest = events;
 }
 
 void
@@ -238,22 +235,19 @@ MqttPosixClient::CloseSocket()
 void
 MqttPosixClient::Read()
 {
-    ssize_t n;
-    do
+    std::size_t got = 0;
+    PosixReadStatus status = PosixRead(m_fd, m_readBuffer.data(), m_readBuffer.size(), got);
+    if (status == PosixReadStatus::Data)
     {
-        n = recv(m_fd, m_readBuffer.data(), m_readBuffer.size(), 0);
-    } while (n < 0 && errno == EINTR);
-    if (n > 0)
-    {
-        m_engine.OnBytes(
-            m_readBuffer.data(), static_cast<std::size_t>(n), PosixMonotonicNow(), m_actions);
+        m_engine.OnBytes(m_readBuffer.data(), got, PosixMonotonicNow(), m_actions);
         return;
     }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    if (status == PosixReadStatus::Again)
     {
         return;
     }
-    m_lastError = n == 0 ? "closed by the broker" : PosixErrorString(errno);
+    m_lastError =
+        status == PosixReadStatus::Closed ? "closed by the broker" : PosixErrorString(errno);
     CloseSocket();
     m_pending.push_back(Pending::Closed);
 }
@@ -262,36 +256,9 @@ void
 MqttPosixClient::RunOnce(Nanos maxWait)
 {
     Nanos now = PosixMonotonicNow();
-    Nanos wait = maxWait;
-    if (auto next = m_timers.NextDeadline())
+    if (m_reactor.Wait(MqttPosixReactor::WaitFor(now, maxWait, {m_timers.NextDeadline()})))
     {
-        wait = std::min(wait, std::max(Nanos(0), *next - now));
-    }
-    int timeoutMs = static_cast<int>((wait.count() + 999999) / 1000000);
-    epoll_event event{};
-    int n = epoll_wait(m_epoll, &event, 1, timeoutMs);
-    if (n == 1 && m_fd >= 0)
-    {
-        if (m_connecting)
-        {
-            int error = PosixSocketError(m_fd);
-            if (error != 0)
-            {
-                m_lastError = "connect " + m_broker.ToString() + ": " + PosixErrorString(error);
-                CloseSocket();
-                m_pending.push_back(Pending::Failed);
-            }
-            else
-            {
-                m_connecting = false;
-                SetInterest(EPOLLIN);
-                m_pending.push_back(Pending::Connected);
-            }
-        }
-        else if (event.events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-        {
-            Read();
-        }
+        m_reactor.Dispatch([this](uint64_t, uint32_t events) { HandleReady(events); });
     }
     Dispatch();
     now = PosixMonotonicNow();
@@ -300,6 +267,35 @@ MqttPosixClient::RunOnce(Nanos maxWait)
     {
         m_engine.OnTimer(*timer, now, m_actions);
         Dispatch();
+    }
+}
+
+void
+MqttPosixClient::HandleReady(uint32_t events)
+{
+    if (m_fd < 0)
+    {
+        return;
+    }
+    if (m_connecting)
+    {
+        int error = PosixSocketError(m_fd);
+        if (error != 0)
+        {
+            m_lastError = "connect " + m_broker.ToString() + ": " + PosixErrorString(error);
+            CloseSocket();
+            m_pending.push_back(Pending::Failed);
+        }
+        else
+        {
+            m_connecting = false;
+            SetInterest(EPOLLIN);
+            m_pending.push_back(Pending::Connected);
+        }
+    }
+    else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+    {
+        Read();
     }
 }
 

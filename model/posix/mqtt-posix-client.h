@@ -10,6 +10,7 @@
 #include "mqtt-client-engine.h"
 #include "mqtt-posix-endpoint.h"
 #include "mqtt-posix-output-buffer.h"
+#include "mqtt-posix-reactor.h"
 #include "mqtt-posix-timer-queue.h"
 
 #include <cstddef>
@@ -70,16 +71,21 @@ class MqttPosixClient
         Closed,
     };
 
+    /** Carries out the engine's actions of m_actions. */
     void Apply();
+    /** Opens the transport (OpenConnectionAction), closing an earlier one. */
+    void Open();
     void Dispatch();
     void Flush();
     void Read();
+    /** Handles readiness of the socket (connect finished, bytes, end of stream). */
+    void HandleReady(uint32_t events);
     void CloseSocket();
     void SetInterest(uint32_t events);
 
     MqttClientEngine m_engine;
     MqttPosixEndpoint m_broker;
-    int m_epoll = -1;
+    MqttPosixReactor m_reactor;
     int m_fd = -1;
     bool m_connecting = false;
     uint32_t m_interest = 0;

@@ -20,11 +20,14 @@ MqttPosixEndpoint::MqttPosixEndpoint()
 {
 }
 
-bool
-MqttPosixEndpoint::Parse(const std::string& text, MqttPosixEndpoint& out, std::string& error)
+namespace
 {
-    std::string host;
-    std::string port;
+
+/** Splits HOST:PORT or [IPV6]:PORT and checks the port. @return false with @p error set. */
+bool
+SplitHostPort(const std::string& text, std::string& host, uint16_t& port, std::string& error)
+{
+    std::string portText;
     if (!text.empty() && text[0] == '[')
     {
         std::size_t close = text.find(']');
@@ -34,7 +37,7 @@ MqttPosixEndpoint::Parse(const std::string& text, MqttPosixEndpoint& out, std::s
             return false;
         }
         host = text.substr(1, close - 1);
-        port = text.substr(close + 2);
+        portText = text.substr(close + 2);
     }
     else
     {
@@ -45,22 +48,35 @@ MqttPosixEndpoint::Parse(const std::string& text, MqttPosixEndpoint& out, std::s
             return false;
         }
         host = text.substr(0, colon);
-        port = text.substr(colon + 1);
+        portText = text.substr(colon + 1);
     }
     if (host.empty())
     {
         error = "'" + text + "': empty host";
         return false;
     }
-    if (port.empty() || port.size() > 5 ||
-        port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535)
+    if (portText.empty() || portText.size() > 5 ||
+        portText.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(portText) > 65535)
     {
         error = "'" + text + "': port must be a number from 0 to 65535";
         return false;
     }
-    uint16_t portNumber = static_cast<uint16_t>(std::stoul(port));
+    port = static_cast<uint16_t>(std::stoul(portText));
+    return true;
+}
 
-    MqttPosixEndpoint result;
+} // namespace
+
+bool
+MqttPosixEndpoint::Parse(const std::string& text, MqttPosixEndpoint& out, std::string& error)
+{
+    std::string host;
+    uint16_t portNumber = 0;
+    if (!SplitHostPort(text, host, portNumber, error))
+    {
+        return false;
+    }
     in_addr v4{};
     in6_addr v6{};
     if (inet_pton(AF_INET, host.c_str(), &v4) == 1)
@@ -69,41 +85,37 @@ MqttPosixEndpoint::Parse(const std::string& text, MqttPosixEndpoint& out, std::s
         sin.sin_family = AF_INET;
         sin.sin_port = htons(portNumber);
         sin.sin_addr = v4;
-        std::memcpy(&result.m_addr, &sin, sizeof(sin));
-        result.m_length = sizeof(sin);
+        out = FromSockaddr(reinterpret_cast<const sockaddr*>(&sin), sizeof(sin));
+        return true;
     }
-    else if (inet_pton(AF_INET6, host.c_str(), &v6) == 1)
+    if (inet_pton(AF_INET6, host.c_str(), &v6) == 1)
     {
         sockaddr_in6 sin6{};
         sin6.sin6_family = AF_INET6;
         sin6.sin6_port = htons(portNumber);
         sin6.sin6_addr = v6;
-        std::memcpy(&result.m_addr, &sin6, sizeof(sin6));
-        result.m_length = sizeof(sin6);
+        out = FromSockaddr(reinterpret_cast<const sockaddr*>(&sin6), sizeof(sin6));
+        return true;
+    }
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* list = nullptr;
+    int rc = getaddrinfo(host.c_str(), nullptr, &hints, &list);
+    if (rc != 0 || list == nullptr)
+    {
+        error = "'" + text + "': cannot resolve host '" + host + "': " + gai_strerror(rc);
+        return false;
+    }
+    MqttPosixEndpoint result = FromSockaddr(list->ai_addr, list->ai_addrlen);
+    freeaddrinfo(list);
+    if (result.Family() == AF_INET)
+    {
+        reinterpret_cast<sockaddr_in*>(&result.m_addr)->sin_port = htons(portNumber);
     }
     else
     {
-        addrinfo hints{};
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        addrinfo* list = nullptr;
-        int rc = getaddrinfo(host.c_str(), nullptr, &hints, &list);
-        if (rc != 0 || list == nullptr)
-        {
-            error = "'" + text + "': cannot resolve host '" + host + "': " + gai_strerror(rc);
-            return false;
-        }
-        std::memcpy(&result.m_addr, list->ai_addr, list->ai_addrlen);
-        result.m_length = list->ai_addrlen;
-        freeaddrinfo(list);
-        if (result.Family() == AF_INET)
-        {
-            reinterpret_cast<sockaddr_in*>(&result.m_addr)->sin_port = htons(portNumber);
-        }
-        else
-        {
-            reinterpret_cast<sockaddr_in6*>(&result.m_addr)->sin6_port = htons(portNumber);
-        }
+        reinterpret_cast<sockaddr_in6*>(&result.m_addr)->sin6_port = htons(portNumber);
     }
     out = result;
     return true;

@@ -72,6 +72,42 @@ PosixConnect(const MqttPosixEndpoint& endpoint, bool& inProgress, std::string& e
 }
 
 int
+PosixAccept(int listenFd, MqttPosixEndpoint& peer)
+{
+    sockaddr_storage addr{};
+    socklen_t length = sizeof(addr);
+    int fd = accept4(
+        listenFd, reinterpret_cast<sockaddr*>(&addr), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0)
+    {
+        PosixSetNoDelay(fd);
+        peer = MqttPosixEndpoint::FromSockaddr(reinterpret_cast<sockaddr*>(&addr), length);
+    }
+    return fd;
+}
+
+PosixReadStatus
+PosixRead(int fd, uint8_t* buffer, std::size_t size, std::size_t& got)
+{
+    ssize_t n;
+    do
+    {
+        n = recv(fd, buffer, size, 0);
+    } while (n < 0 && errno == EINTR);
+    got = n > 0 ? static_cast<std::size_t>(n) : 0;
+    if (n > 0)
+    {
+        return PosixReadStatus::Data;
+    }
+    if (n == 0)
+    {
+        return PosixReadStatus::Closed;
+    }
+    return errno == EAGAIN || errno == EWOULDBLOCK ? PosixReadStatus::Again
+                                                   : PosixReadStatus::Failed;
+}
+
+int
 PosixSocketError(int fd)
 {
     int value = 0;

@@ -8,6 +8,7 @@
 
 #include "mqtt-posix-endpoint.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -29,6 +30,24 @@ int PosixListen(const MqttPosixEndpoint& endpoint, int backlog, std::string& err
  * @return the descriptor, or -1 with @p error set.
  */
 int PosixConnect(const MqttPosixEndpoint& endpoint, bool& inProgress, std::string& error);
+
+/**
+ * Accepts a pending connection of @p listenFd: non-blocking, close-on-exec, TCP_NODELAY, its
+ * address in @p peer. @return the descriptor, or -1 with errno set (EAGAIN: none pending).
+ */
+int PosixAccept(int listenFd, MqttPosixEndpoint& peer);
+
+/** What one read of a non-blocking socket found. */
+enum class PosixReadStatus : uint8_t
+{
+    Data,   //!< bytes were read
+    Again,  //!< nothing to read now
+    Closed, //!< the peer closed (end of stream)
+    Failed, //!< the connection is broken (errno tells why)
+};
+
+/** Reads at most @p size bytes into @p buffer (retrying EINTR); @p got says how many. */
+PosixReadStatus PosixRead(int fd, uint8_t* buffer, std::size_t size, std::size_t& got);
 
 /** The pending error of a socket (SO_ERROR), 0 if none. */
 int PosixSocketError(int fd);

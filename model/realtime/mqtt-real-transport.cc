@@ -107,6 +107,15 @@ MqttRealTransport::Abort()
     m_bridge->Abort(m_handle);
 }
 
+void
+MqttRealTransport::SetReadPaused(bool paused)
+{
+    if (!m_finished && !m_closing)
+    {
+        m_bridge->SetReadPaused(m_handle, paused);
+    }
+}
+
 ConnectionId
 MqttRealTransport::Id() const
 {

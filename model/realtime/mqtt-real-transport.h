@@ -38,6 +38,7 @@ class MqttRealTransport : public MqttTransport
     void Send(const uint8_t* data, std::size_t size) override;
     void Close() override;
     void Abort() override;
+    void SetReadPaused(bool paused) override;
     ConnectionId Id() const override;
     const Address& Peer() const override;
     std::size_t PendingBytes() const override;

@@ -14,10 +14,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <tuple>
 
 #include <netinet/in.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -32,9 +31,8 @@ namespace mqtt
 namespace
 {
 
-/** The epoll data of the wake-up eventfd; real sockets have handles from 1. */
-constexpr uint64_t WAKE = 0;
-constexpr int MAX_EVENTS = 64;
+/** Connections accepted per listener per wakeup. */
+constexpr int MAX_ACCEPTS = 64;
 constexpr std::size_t READ_CHUNK = 64 * 1024;
 
 Ptr<MqttRealtimeBridge>&
@@ -99,13 +97,8 @@ MqttRealtimeBridge::MqttRealtimeBridge()
     NS_ABORT_MSG_UNLESS(SimulatorIsRealtime(),
                         "real sockets in a simulation need the real-time simulator: bind "
                         "SimulatorImplementationType to ns3::RealtimeSimulatorImpl first");
-    m_epoll = epoll_create1(EPOLL_CLOEXEC);
-    m_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    NS_ABORT_MSG_IF(m_epoll < 0 || m_wake < 0, "epoll/eventfd: " << std::strerror(errno));
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.u64 = WAKE;
-    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wake, &event);
+    std::string error;
+    NS_ABORT_MSG_UNLESS(m_reactor.Open(error), "MqttRealtimeBridge: " << error);
     m_thread = std::thread(&MqttRealtimeBridge::Loop, this);
 }
 
@@ -113,8 +106,6 @@ MqttRealtimeBridge::~MqttRealtimeBridge()
 {
     NS_LOG_FUNCTION(this);
     Shutdown();
-    close(m_epoll);
-    close(m_wake);
 }
 
 void
@@ -144,23 +135,48 @@ MqttRealtimeBridge::Shutdown()
 void
 MqttRealtimeBridge::Wake()
 {
-    uint64_t one = 1;
-    ssize_t ignored = write(m_wake, &one, sizeof(one));
-    (void)ignored;
+    m_reactor.Wake();
 }
 
 void
 MqttRealtimeBridge::SetInterest(Handle handle, RealSocket& socket, uint32_t interest)
 {
-    if (interest == socket.interest)
+    if (socket.registered)
+    {
+        m_reactor.SetInterest(socket.fd, handle, interest, socket.interest);
+    }
+    else
+    {
+        socket.registered = m_reactor.Add(socket.fd, handle, interest, socket.interest);
+    }
+}
+
+uint32_t
+MqttRealtimeBridge::ReadInterest(const RealSocket& socket)
+{
+    return socket.readPaused ? 0u : uint32_t{EPOLLIN};
+}
+
+void
+MqttRealtimeBridge::SetReadPaused(Handle connection, bool paused)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_sockets.find(connection);
+    if (it == m_sockets.end())
     {
         return;
     }
-    epoll_event event{};
-    event.events = interest;
-    event.data.u64 = handle;
-    epoll_ctl(m_epoll, socket.interest == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, socket.fd, &event);
-    socket.interest = interest;
+    RealSocket& socket = it->second;
+    if (socket.listener || socket.closing || socket.aborted || socket.failed ||
+        socket.readPaused == paused)
+    {
+        return;
+    }
+    socket.readPaused = paused;
+    if (!socket.connecting)
+    {
+        SetInterest(connection, socket, ReadInterest(socket) | (socket.interest & EPOLLOUT));
+    }
 }
 
 void
@@ -296,7 +312,7 @@ MqttRealtimeBridge::Send(Handle connection, const uint8_t* data, std::size_t siz
     case MqttPosixOutputBuffer::WriteResult::Drained:
         break;
     case MqttPosixOutputBuffer::WriteResult::Blocked:
-        SetInterest(connection, socket, EPOLLIN | EPOLLOUT);
+        SetInterest(connection, socket, ReadInterest(socket) | EPOLLOUT);
         break;
     case MqttPosixOutputBuffer::WriteResult::Failed:
         socket.failed = true;
@@ -360,198 +376,215 @@ MqttRealtimeBridge::PendingBytes(Handle connection) const
 void
 MqttRealtimeBridge::Loop()
 {
-    epoll_event events[MAX_EVENTS];
     std::vector<uint8_t> buffer(READ_CHUNK);
     while (!m_stop.load())
     {
-        int n = epoll_wait(m_epoll, events, MAX_EVENTS, -1);
-        if (n < 0)
+        if (!m_reactor.Wait(Nanos(-1)))
         {
-            if (errno == EINTR)
-            {
-                continue;
-            }
             break;
         }
-        for (int i = 0; i < n && !m_stop.load(); ++i)
-        {
-            Handle handle = events[i].data.u64;
-            uint32_t flags = events[i].events;
-            if (handle == WAKE)
+        m_reactor.Dispatch(
+            [this, &buffer](Handle handle, uint32_t flags)
             {
-                uint64_t count = 0;
-                ssize_t ignored = read(m_wake, &count, sizeof(count));
-                (void)ignored;
-                continue;
+                if (!m_stop.load())
+                {
+                    HandleReady(handle, flags, buffer);
+                }
+            });
+        ClosePending();
+    }
+}
+
+void
+MqttRealtimeBridge::HandleReady(Handle handle, uint32_t flags, std::vector<uint8_t>& buffer)
+{
+    std::unique_lock<std::mutex> lock(m_mutex);
+    auto it = m_sockets.find(handle);
+    if (it == m_sockets.end() || it->second.aborted)
+    {
+        return;
+    }
+    RealSocket& socket = it->second;
+    if (socket.listener)
+    {
+        AcceptAll(handle, socket, lock);
+    }
+    else if (socket.connecting)
+    {
+        FinishConnect(handle, socket, lock);
+    }
+    else
+    {
+        Transfer(handle, socket, flags, buffer, lock);
+    }
+}
+
+void
+MqttRealtimeBridge::AcceptAll(Handle listener,
+                              RealSocket& socket,
+                              std::unique_lock<std::mutex>& lock)
+{
+    uint32_t context = socket.context;
+    std::vector<std::pair<Handle, Address>> accepted;
+    for (int k = 0; k < MAX_ACCEPTS; ++k)
+    {
+        MqttPosixEndpoint peer;
+        int fd = PosixAccept(socket.fd, peer);
+        if (fd < 0)
+        {
+            break;
+        }
+        Handle connection = m_nextHandle++;
+        RealSocket& acceptedSocket = m_sockets[connection];
+        acceptedSocket.fd = fd;
+        acceptedSocket.context = context;
+        SetInterest(connection, acceptedSocket, EPOLLIN);
+        accepted.emplace_back(connection, ToAddress(peer));
+    }
+    lock.unlock();
+    for (auto& [connection, peer] : accepted)
+    {
+        Simulator::ScheduleWithContext(context,
+                                       Seconds(0),
+                                       [this, listener, connection = connection, peer = peer]()
+                                       { DeliverAccepted(listener, connection, peer); });
+    }
+}
+
+void
+MqttRealtimeBridge::FinishConnect(Handle handle,
+                                  RealSocket& socket,
+                                  std::unique_lock<std::mutex>& lock)
+{
+    uint32_t context = socket.context;
+    bool ok = PosixSocketError(socket.fd) == 0;
+    if (ok)
+    {
+        socket.connecting = false;
+        uint32_t interest = ReadInterest(socket);
+        if (!socket.out.Empty())
+        {
+            auto result = socket.out.Write(socket.fd);
+            interest |=
+                result == MqttPosixOutputBuffer::WriteResult::Blocked ? uint32_t{EPOLLOUT} : 0u;
+        }
+        SetInterest(handle, socket, interest);
+    }
+    else
+    {
+        CloseSocket(handle);
+    }
+    lock.unlock();
+    Simulator::ScheduleWithContext(
+        context, Seconds(0), [this, handle, ok]() { DeliverConnected(handle, ok); });
+}
+
+void
+MqttRealtimeBridge::Transfer(Handle handle,
+                             RealSocket& socket,
+                             uint32_t flags,
+                             std::vector<uint8_t>& buffer,
+                             std::unique_lock<std::mutex>& lock)
+{
+    uint32_t context = socket.context;
+    bool closeNow = false;
+    bool error = false;
+    std::vector<uint8_t> bytes;
+    if (flags & EPOLLOUT)
+    {
+        switch (socket.out.Write(socket.fd))
+        {
+        case MqttPosixOutputBuffer::WriteResult::Drained:
+            closeNow = socket.closing;
+            if (!socket.closing)
+            {
+                SetInterest(handle, socket, ReadInterest(socket));
             }
-            std::unique_lock<std::mutex> lock(m_mutex);
+            break;
+        case MqttPosixOutputBuffer::WriteResult::Blocked:
+            break;
+        case MqttPosixOutputBuffer::WriteResult::Failed:
+            closeNow = true;
+            error = true;
+            break;
+        }
+    }
+    if (!closeNow && !socket.closing && (flags & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+    {
+        std::size_t got = 0;
+        switch (PosixRead(socket.fd, buffer.data(), buffer.size(), got))
+        {
+        case PosixReadStatus::Data:
+            bytes.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(got));
+            break;
+        case PosixReadStatus::Again:
+            break;
+        case PosixReadStatus::Closed:
+            closeNow = true;
+            break;
+        case PosixReadStatus::Failed:
+            closeNow = true;
+            error = true;
+            break;
+        }
+    }
+    else if (!closeNow && socket.closing && (flags & (EPOLLHUP | EPOLLERR)))
+    {
+        closeNow = true;
+        error = true;
+    }
+    if (closeNow)
+    {
+        CloseSocket(handle);
+    }
+    lock.unlock();
+    if (!bytes.empty())
+    {
+        Simulator::ScheduleWithContext(context,
+                                       Seconds(0),
+                                       [this, handle, bytes = std::move(bytes)]()
+                                       { DeliverData(handle, bytes); });
+    }
+    if (closeNow)
+    {
+        Simulator::ScheduleWithContext(
+            context, Seconds(0), [this, handle, error]() { DeliverClosed(handle, error); });
+    }
+}
+
+void
+MqttRealtimeBridge::ClosePending()
+{
+    // Requests of the simulation thread: closes, aborts, failed writes.
+    std::vector<std::tuple<Handle, uint32_t, bool>> closed;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        for (Handle handle : m_pendingClose)
+        {
             auto it = m_sockets.find(handle);
-            if (it == m_sockets.end() || it->second.aborted)
+            if (it == m_sockets.end())
             {
                 continue;
             }
             RealSocket& socket = it->second;
-            uint32_t context = socket.context;
-
-            if (socket.listener)
-            {
-                std::vector<std::pair<Handle, Address>> accepted;
-                for (int k = 0; k < MAX_EVENTS; ++k)
-                {
-                    sockaddr_storage addr{};
-                    socklen_t length = sizeof(addr);
-                    int fd = accept4(socket.fd,
-                                     reinterpret_cast<sockaddr*>(&addr),
-                                     &length,
-                                     SOCK_NONBLOCK | SOCK_CLOEXEC);
-                    if (fd < 0)
-                    {
-                        break;
-                    }
-                    PosixSetNoDelay(fd);
-                    Handle connection = m_nextHandle++;
-                    RealSocket& accepted_socket = m_sockets[connection];
-                    accepted_socket.fd = fd;
-                    accepted_socket.context = context;
-                    SetInterest(connection, accepted_socket, EPOLLIN);
-                    accepted.emplace_back(connection,
-                                          ToAddress(MqttPosixEndpoint::FromSockaddr(
-                                              reinterpret_cast<sockaddr*>(&addr), length)));
-                }
-                lock.unlock();
-                for (auto& [connection, peer] : accepted)
-                {
-                    Simulator::ScheduleWithContext(
-                        context,
-                        Seconds(0),
-                        [this, handle, connection = connection, peer = peer]()
-                        { DeliverAccepted(handle, connection, peer); });
-                }
-                continue;
-            }
-
-            if (socket.connecting)
-            {
-                int error = PosixSocketError(socket.fd);
-                bool ok = error == 0;
-                if (ok)
-                {
-                    socket.connecting = false;
-                    uint32_t interest = EPOLLIN;
-                    if (!socket.out.Empty())
-                    {
-                        auto result = socket.out.Write(socket.fd);
-                        interest |= result == MqttPosixOutputBuffer::WriteResult::Blocked
-                                        ? uint32_t{EPOLLOUT}
-                                        : 0u;
-                    }
-                    SetInterest(handle, socket, interest);
-                }
-                else
-                {
-                    CloseSocket(handle);
-                }
-                lock.unlock();
-                Simulator::ScheduleWithContext(
-                    context, Seconds(0), [this, handle, ok]() { DeliverConnected(handle, ok); });
-                continue;
-            }
-
-            bool closeNow = false;
-            bool error = false;
-            std::vector<uint8_t> bytes;
-            if (flags & EPOLLOUT)
-            {
-                switch (socket.out.Write(socket.fd))
-                {
-                case MqttPosixOutputBuffer::WriteResult::Drained:
-                    closeNow = socket.closing;
-                    if (!socket.closing)
-                    {
-                        SetInterest(handle, socket, EPOLLIN);
-                    }
-                    break;
-                case MqttPosixOutputBuffer::WriteResult::Blocked:
-                    break;
-                case MqttPosixOutputBuffer::WriteResult::Failed:
-                    closeNow = true;
-                    error = true;
-                    break;
-                }
-            }
-            if (!closeNow && !socket.closing && (flags & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-            {
-                ssize_t got = recv(socket.fd, buffer.data(), buffer.size(), 0);
-                if (got > 0)
-                {
-                    bytes.assign(buffer.begin(), buffer.begin() + got);
-                }
-                else if (got == 0)
-                {
-                    closeNow = true;
-                }
-                else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                {
-                    closeNow = true;
-                    error = true;
-                }
-            }
-            else if (!closeNow && socket.closing && (flags & (EPOLLHUP | EPOLLERR)))
-            {
-                closeNow = true;
-                error = true;
-            }
-            if (closeNow)
+            if (socket.aborted)
             {
                 CloseSocket(handle);
             }
-            lock.unlock();
-            if (!bytes.empty())
+            else if (socket.failed || (socket.closing && (socket.out.Empty() || socket.connecting)))
             {
-                Simulator::ScheduleWithContext(context,
-                                               Seconds(0),
-                                               [this, handle, bytes = std::move(bytes)]()
-                                               { DeliverData(handle, bytes); });
-            }
-            if (closeNow)
-            {
-                Simulator::ScheduleWithContext(
-                    context, Seconds(0), [this, handle, error]() { DeliverClosed(handle, error); });
+                closed.emplace_back(handle, socket.context, socket.failed);
+                CloseSocket(handle);
             }
         }
-
-        // Requests of the simulation thread: closes, aborts, failed writes.
-        std::vector<std::tuple<Handle, uint32_t, bool>> closed;
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            for (Handle handle : m_pendingClose)
-            {
-                auto it = m_sockets.find(handle);
-                if (it == m_sockets.end())
-                {
-                    continue;
-                }
-                RealSocket& socket = it->second;
-                if (socket.aborted)
-                {
-                    CloseSocket(handle);
-                }
-                else if (socket.failed ||
-                         (socket.closing && (socket.out.Empty() || socket.connecting)))
-                {
-                    closed.emplace_back(handle, socket.context, socket.failed);
-                    CloseSocket(handle);
-                }
-            }
-            m_pendingClose.clear();
-        }
-        for (auto& [handle, context, error] : closed)
-        {
-            Simulator::ScheduleWithContext(context,
-                                           Seconds(0),
-                                           [this, handle = handle, error = error]()
-                                           { DeliverClosed(handle, error); });
-        }
+        m_pendingClose.clear();
+    }
+    for (auto& [handle, context, error] : closed)
+    {
+        Simulator::ScheduleWithContext(context,
+                                       Seconds(0),
+                                       [this, handle = handle, error = error]()
+                                       { DeliverClosed(handle, error); });
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include "mqtt-posix-endpoint.h"
 #include "mqtt-posix-output-buffer.h"
+#include "mqtt-posix-reactor.h"
 
 #include "ns3/address.h"
 #include "ns3/callback.h"
@@ -102,6 +103,11 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     void Abort(Handle connection);
     /** Bytes the kernel did not take yet. */
     std::size_t PendingBytes(Handle connection) const;
+    /**
+     * Stops (true) or resumes (false) reading @p connection (back-pressure): the kernel's flow
+     * control then holds back its peer. Bytes read before may still be delivered.
+     */
+    void SetReadPaused(Handle connection, bool paused);
 
     /** Stops the I/O thread and closes every socket (Simulator::Destroy() calls it). */
     void Shutdown();
@@ -121,6 +127,10 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
         bool aborted = false;
         /** A write failed: close and report an error. */
         bool failed = false;
+        /** Not read (back-pressure): no EPOLLIN. */
+        bool readPaused = false;
+        /** In the epoll set. */
+        bool registered = false;
         uint32_t interest = 0;
         MqttPosixOutputBuffer out;
     };
@@ -134,9 +144,24 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
 
     static void DestroyInstance();
 
+    /** The I/O thread: waits on the reactor, handles what is ready, then ClosePending(). */
     void Loop();
+    void HandleReady(Handle handle, uint32_t flags, std::vector<uint8_t>& buffer);
+    // These three run in the I/O thread with @p lock held; they release it before scheduling
+    // events of the simulation.
+    void AcceptAll(Handle listener, RealSocket& socket, std::unique_lock<std::mutex>& lock);
+    void FinishConnect(Handle handle, RealSocket& socket, std::unique_lock<std::mutex>& lock);
+    void Transfer(Handle handle,
+                  RealSocket& socket,
+                  uint32_t flags,
+                  std::vector<uint8_t>& buffer,
+                  std::unique_lock<std::mutex>& lock);
+    /** Closes what the simulation thread asked to close, abort or found failed. */
+    void ClosePending();
     /** Registers a socket with epoll (m_mutex held). */
     void SetInterest(Handle handle, RealSocket& socket, uint32_t interest);
+    /** EPOLLIN unless reading @p socket is paused. */
+    static uint32_t ReadInterest(const RealSocket& socket);
     /** Closes and forgets a socket (I/O thread, m_mutex held). */
     void CloseSocket(Handle handle);
     /** Asks the I/O thread to look at m_pendingClose (m_mutex held). */
@@ -148,8 +173,7 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     void DeliverData(Handle connection, const std::vector<uint8_t>& bytes);
     void DeliverClosed(Handle connection, bool error);
 
-    int m_epoll = -1;
-    int m_wake = -1;
+    MqttPosixReactor m_reactor;
     std::thread m_thread;
     std::atomic<bool> m_stop{false};
 

@@ -22,60 +22,7 @@ constexpr uint16_t MESSAGES = 3000;
 std::vector<uint8_t>
 Flood()
 {
-    std::vector<uint8_t> bytes;
-    for (uint16_t id = 1; id <= MESSAGES; ++id)
-    {
-        std::vector<uint8_t> payload = {static_cast<uint8_t>(id >> 8),
-                                        static_cast<uint8_t>(id & 0xff)};
-        std::vector<uint8_t> one = RawClient::PublishBytes("bp/t", payload, Qos::AtLeastOnce, id);
-        bytes.insert(bytes.end(), one.begin(), one.end());
-    }
-    return bytes;
-}
-
-/** PUBACKs read until @p want arrived or nothing came for @p quiet. */
-std::size_t
-CountPubacks(RawClient& client, std::size_t want, std::chrono::milliseconds quiet)
-{
-    std::size_t count = 0;
-    while (count < want)
-    {
-        std::optional<Packet> packet = client.Read(quiet);
-        if (!packet)
-        {
-            break;
-        }
-        count += std::holds_alternative<PubackPacket>(*packet) ? 1 : 0;
-    }
-    return count;
-}
-
-/**
- * Reads PUBLISHes (acknowledging each) until @p want arrived or nothing came for @p quiet; their
- * payloads.
- */
-std::vector<uint16_t>
-Receive(RawClient& subscriber, std::size_t want, std::chrono::milliseconds quiet)
-{
-    std::vector<uint16_t> got;
-    while (got.size() < want)
-    {
-        std::optional<Packet> packet = subscriber.Read(quiet);
-        if (!packet)
-        {
-            break;
-        }
-        if (const auto* publish = std::get_if<PublishPacket>(&*packet))
-        {
-            got.push_back(
-                static_cast<uint16_t>(publish->payload.at(0) << 8 | publish->payload.at(1)));
-            if (!subscriber.Send(PubackPacket{publish->packetId}))
-            {
-                break;
-            }
-        }
-    }
-    return got;
+    return NumberedQos1Flood("bp/t", MESSAGES);
 }
 
 } // namespace
@@ -99,7 +46,7 @@ TEST(PosixBackPressure, AFloodingQos1PublisherWaitsAndNothingIsLost)
     EXPECT_EQ(CountPubacks(publisher, MESSAGES, 300ms), 101u);
 
     // The subscriber acknowledges: every message arrives, in order, none dropped.
-    std::vector<uint16_t> got = Receive(subscriber, MESSAGES, 2000ms);
+    std::vector<uint16_t> got = ReceiveNumbered(subscriber, MESSAGES, 2000ms);
     ASSERT_EQ(got.size(), MESSAGES);
     for (uint16_t i = 0; i < MESSAGES; ++i)
     {
@@ -125,7 +72,7 @@ TEST(PosixBackPressure, WithoutItTheQueueBoundDrops)
 
     EXPECT_EQ(CountPubacks(publisher, MESSAGES, 2000ms), MESSAGES);
     // One in flight and 1000 queued; the newest 1999 were dropped.
-    std::vector<uint16_t> got = Receive(subscriber, MESSAGES, 1000ms);
+    std::vector<uint16_t> got = ReceiveNumbered(subscriber, MESSAGES, 1000ms);
     ASSERT_EQ(got.size(), 1001u);
     EXPECT_EQ(got.front(), 1);
     EXPECT_EQ(got.back(), 1001);

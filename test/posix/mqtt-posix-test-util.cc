@@ -652,6 +652,60 @@ ProbeBroker(uint16_t port,
     return roundTrip;
 }
 
+std::vector<uint8_t>
+NumberedQos1Flood(const std::string& topic, uint16_t count)
+{
+    std::vector<uint8_t> bytes;
+    for (uint16_t id = 1; id <= count; ++id)
+    {
+        std::vector<uint8_t> payload = {static_cast<uint8_t>(id >> 8),
+                                        static_cast<uint8_t>(id & 0xff)};
+        std::vector<uint8_t> one = RawClient::PublishBytes(topic, payload, Qos::AtLeastOnce, id);
+        bytes.insert(bytes.end(), one.begin(), one.end());
+    }
+    return bytes;
+}
+
+std::size_t
+CountPubacks(RawClient& client, std::size_t want, std::chrono::milliseconds quiet)
+{
+    std::size_t count = 0;
+    while (count < want)
+    {
+        std::optional<Packet> packet = client.Read(quiet);
+        if (!packet)
+        {
+            break;
+        }
+        count += std::holds_alternative<PubackPacket>(*packet) ? 1 : 0;
+    }
+    return count;
+}
+
+std::vector<uint16_t>
+ReceiveNumbered(RawClient& subscriber, std::size_t want, std::chrono::milliseconds quiet)
+{
+    std::vector<uint16_t> got;
+    while (got.size() < want)
+    {
+        std::optional<Packet> packet = subscriber.Read(quiet);
+        if (!packet)
+        {
+            break;
+        }
+        if (const auto* publish = std::get_if<PublishPacket>(&*packet))
+        {
+            got.push_back(
+                static_cast<uint16_t>(publish->payload.at(0) << 8 | publish->payload.at(1)));
+            if (!subscriber.Send(PubackPacket{publish->packetId}))
+            {
+                break;
+            }
+        }
+    }
+    return got;
+}
+
 } // namespace test
 } // namespace mqtt
 } // namespace ns3

@@ -167,6 +167,23 @@ std::optional<std::chrono::microseconds> ProbeBroker(uint16_t port,
                                                      std::chrono::milliseconds timeout = 5000ms,
                                                      const std::string& host = "127.0.0.1");
 
+/**
+ * QoS 1 PUBLISHes on @p topic with packet ids 1..@p count, each payload its id (2 bytes, big
+ * endian), in one buffer: a publisher that outruns its subscriber (back-pressure tests).
+ */
+std::vector<uint8_t> NumberedQos1Flood(const std::string& topic, uint16_t count);
+
+/** PUBACKs read until @p want arrived or nothing came for @p quiet. */
+std::size_t CountPubacks(RawClient& client, std::size_t want, std::chrono::milliseconds quiet);
+
+/**
+ * Reads PUBLISHes of NumberedQos1Flood (acknowledging each) until @p want arrived or nothing came
+ * for @p quiet. @return their numbers, in arrival order.
+ */
+std::vector<uint16_t> ReceiveNumbered(RawClient& subscriber,
+                                      std::size_t want,
+                                      std::chrono::milliseconds quiet);
+
 } // namespace test
 } // namespace mqtt
 } // namespace ns3
