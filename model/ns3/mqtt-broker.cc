@@ -259,7 +259,8 @@ MqttBroker::CreateEngine()
     m_engine = std::make_unique<MqttBrokerEngine>(GetEffectiveProfile(), seed);
     if (m_backPressureDepth > 0)
     {
-        m_engine->SetBackPressure(m_backPressureDepth, ToNanos(m_backPressureMaxPause));
+        m_engine->SetBackPressure(m_backPressureDepth,
+                                  MqttNs3Timers::ToNanos(m_backPressureMaxPause));
     }
     if (!m_passwordFile.empty())
     {

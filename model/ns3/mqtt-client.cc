@@ -28,16 +28,6 @@ namespace mqtt
 
 NS_OBJECT_ENSURE_REGISTERED(MqttClient);
 
-namespace
-{
-
-Nanos
-ToNanos(Time t)
-{
-    return Nanos(t.GetNanoSeconds());
-}
-
-} // namespace
 
 TypeId
 MqttClient::GetTypeId()
@@ -511,15 +501,15 @@ MqttClient::MakeConfig() const
         }
         config.password = std::vector<uint8_t>(m_password.begin(), m_password.end());
     }
-    config.connackTimeout = ToNanos(m_connackTimeout);
-    config.pingTimeout = ToNanos(m_pingTimeout);
-    config.ackTimeout = ToNanos(m_ackTimeout);
+    config.connackTimeout = MqttNs3Timers::ToNanos(m_connackTimeout);
+    config.pingTimeout = MqttNs3Timers::ToNanos(m_pingTimeout);
+    config.ackTimeout = MqttNs3Timers::ToNanos(m_ackTimeout);
     config.closeOnAckTimeout = m_closeOnAckTimeout;
     config.maxInflight = m_maxInflight;
     config.maxQueued = m_maxQueued;
     config.autoReconnect = m_autoReconnect;
-    config.reconnectInitialDelay = ToNanos(m_reconnectInitialDelay);
-    config.reconnectMaxDelay = ToNanos(m_reconnectMaxDelay);
+    config.reconnectInitialDelay = MqttNs3Timers::ToNanos(m_reconnectInitialDelay);
+    config.reconnectMaxDelay = MqttNs3Timers::ToNanos(m_reconnectMaxDelay);
     config.reconnectMultiplier = m_reconnectMultiplier;
     config.reconnectJitter = m_reconnectJitter;
     return config;

@@ -23,13 +23,19 @@ MqttNs3Timers::~MqttNs3Timers()
 Nanos
 MqttNs3Timers::Now()
 {
-    return Nanos(Simulator::Now().GetNanoSeconds());
+    return ToNanos(Simulator::Now());
 }
 
 Time
 MqttNs3Timers::ToTime(Nanos t)
 {
     return NanoSeconds(t.count());
+}
+
+Nanos
+MqttNs3Timers::ToNanos(Time t)
+{
+    return Nanos(t.GetNanoSeconds());
 }
 
 void

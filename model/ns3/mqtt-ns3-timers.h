@@ -46,6 +46,8 @@ class MqttNs3Timers
     static Nanos Now();
     /** Engine time as a simulation time. */
     static Time ToTime(Nanos t);
+    /** A simulation time (a duration or an instant) as engine time. */
+    static Nanos ToNanos(Time t);
 
   private:
     struct Entry
