@@ -218,6 +218,149 @@ EncodeEmpty(PacketType type, std::vector<uint8_t>& out)
     w.FixedHeader(FirstByte(type), 0);
 }
 
+/** Appends each packet's bytes; one operator per packet type, so none can be forgotten. */
+struct EncodeVisitor
+{
+    std::vector<uint8_t>& out;
+
+    void
+    operator()(const ConnectPacket& p) const
+    {
+        const std::size_t body = BodySizeVisitor{}(p);
+        Writer w = Grow(out, body);
+        w.FixedHeader(FirstByte(PacketType::Connect), body);
+        w.Field(p.protocolName);
+        w.U8(p.protocolLevel);
+        uint8_t flags = p.cleanSession ? CONNECT_CLEAN_SESSION : 0;
+        if (p.will)
+        {
+            flags |=
+                CONNECT_WILL |
+                static_cast<uint8_t>(static_cast<uint8_t>(p.will->qos) << CONNECT_WILL_QOS_SHIFT) |
+                (p.will->retain ? CONNECT_WILL_RETAIN : 0);
+        }
+        flags |= (p.userName ? CONNECT_USER_NAME : 0) | (p.password ? CONNECT_PASSWORD : 0);
+        w.U8(flags);
+        w.U16(p.keepAliveSeconds);
+        // [MQTT-3.1.3-1]: client id, will topic, will message, user name, password.
+        w.Field(p.clientId);
+        if (p.will)
+        {
+            w.Field(p.will->topic);
+            w.Field(p.will->payload);
+        }
+        if (p.userName)
+        {
+            w.Field(*p.userName);
+        }
+        if (p.password)
+        {
+            w.Field(*p.password);
+        }
+    }
+
+    void
+    operator()(const ConnackPacket& p) const
+    {
+        Writer w = Grow(out, 2);
+        w.FixedHeader(FirstByte(PacketType::Connack), 2);
+        w.U8(p.sessionPresent ? 0x01 : 0x00);
+        w.U8(static_cast<uint8_t>(p.returnCode));
+    }
+
+    void
+    operator()(const PublishPacket& p) const
+    {
+        EncodePublish(
+            p.dup, p.qos, p.retain, p.topic, p.packetId, p.payload.data(), p.payload.size(), out);
+    }
+
+    void
+    operator()(const PubackPacket& p) const
+    {
+        EncodeIdOnly(PacketType::Puback, 0, p.packetId, out);
+    }
+
+    void
+    operator()(const PubrecPacket& p) const
+    {
+        EncodeIdOnly(PacketType::Pubrec, 0, p.packetId, out);
+    }
+
+    void
+    operator()(const PubrelPacket& p) const
+    {
+        EncodeIdOnly(PacketType::Pubrel, 0x02, p.packetId, out); // [MQTT-3.6.1-1]
+    }
+
+    void
+    operator()(const PubcompPacket& p) const
+    {
+        EncodeIdOnly(PacketType::Pubcomp, 0, p.packetId, out);
+    }
+
+    void
+    operator()(const SubscribePacket& p) const
+    {
+        const std::size_t body = BodySizeVisitor{}(p);
+        Writer w = Grow(out, body);
+        w.FixedHeader(FirstByte(PacketType::Subscribe, 0x02), body); // [MQTT-3.8.1-1]
+        w.U16(p.packetId);
+        for (const TopicRequest& t : p.topics)
+        {
+            w.Field(t.filter);
+            w.U8(static_cast<uint8_t>(t.qos));
+        }
+    }
+
+    void
+    operator()(const SubackPacket& p) const
+    {
+        const std::size_t body = BodySizeVisitor{}(p);
+        Writer w = Grow(out, body);
+        w.FixedHeader(FirstByte(PacketType::Suback), body);
+        w.U16(p.packetId);
+        w.Bytes(p.returnCodes.data(), p.returnCodes.size());
+    }
+
+    void
+    operator()(const UnsubscribePacket& p) const
+    {
+        const std::size_t body = BodySizeVisitor{}(p);
+        Writer w = Grow(out, body);
+        w.FixedHeader(FirstByte(PacketType::Unsubscribe, 0x02), body); // [MQTT-3.10.1-1]
+        w.U16(p.packetId);
+        for (const std::string& f : p.filters)
+        {
+            w.Field(f);
+        }
+    }
+
+    void
+    operator()(const UnsubackPacket& p) const
+    {
+        EncodeIdOnly(PacketType::Unsuback, 0, p.packetId, out);
+    }
+
+    void
+    operator()(const PingreqPacket&) const
+    {
+        EncodeEmpty(PacketType::Pingreq, out);
+    }
+
+    void
+    operator()(const PingrespPacket&) const
+    {
+        EncodeEmpty(PacketType::Pingresp, out);
+    }
+
+    void
+    operator()(const DisconnectPacket&) const
+    {
+        EncodeEmpty(PacketType::Disconnect, out);
+    }
+};
+
 } // namespace
 
 std::size_t
@@ -265,119 +408,7 @@ EncodePublish(bool dup,
 void
 Encode(const Packet& packet, std::vector<uint8_t>& out)
 {
-    switch (TypeOf(packet))
-    {
-    case PacketType::Connect:
-    {
-        const auto& p = std::get<ConnectPacket>(packet);
-        const std::size_t body = BodySize(packet);
-        Writer w = Grow(out, body);
-        w.FixedHeader(FirstByte(PacketType::Connect), body);
-        w.Field(p.protocolName);
-        w.U8(p.protocolLevel);
-        uint8_t flags = p.cleanSession ? CONNECT_CLEAN_SESSION : 0;
-        if (p.will)
-        {
-            flags |=
-                CONNECT_WILL |
-                static_cast<uint8_t>(static_cast<uint8_t>(p.will->qos) << CONNECT_WILL_QOS_SHIFT) |
-                (p.will->retain ? CONNECT_WILL_RETAIN : 0);
-        }
-        flags |= (p.userName ? CONNECT_USER_NAME : 0) | (p.password ? CONNECT_PASSWORD : 0);
-        w.U8(flags);
-        w.U16(p.keepAliveSeconds);
-        // [MQTT-3.1.3-1]: client id, will topic, will message, user name, password.
-        w.Field(p.clientId);
-        if (p.will)
-        {
-            w.Field(p.will->topic);
-            w.Field(p.will->payload);
-        }
-        if (p.userName)
-        {
-            w.Field(*p.userName);
-        }
-        if (p.password)
-        {
-            w.Field(*p.password);
-        }
-        return;
-    }
-    case PacketType::Connack:
-    {
-        const auto& p = std::get<ConnackPacket>(packet);
-        Writer w = Grow(out, 2);
-        w.FixedHeader(FirstByte(PacketType::Connack), 2);
-        w.U8(p.sessionPresent ? 0x01 : 0x00);
-        w.U8(static_cast<uint8_t>(p.returnCode));
-        return;
-    }
-    case PacketType::Publish:
-    {
-        const auto& p = std::get<PublishPacket>(packet);
-        EncodePublish(
-            p.dup, p.qos, p.retain, p.topic, p.packetId, p.payload.data(), p.payload.size(), out);
-        return;
-    }
-    case PacketType::Puback:
-        EncodeIdOnly(PacketType::Puback, 0, std::get<PubackPacket>(packet).packetId, out);
-        return;
-    case PacketType::Pubrec:
-        EncodeIdOnly(PacketType::Pubrec, 0, std::get<PubrecPacket>(packet).packetId, out);
-        return;
-    case PacketType::Pubrel:
-        // [MQTT-3.6.1-1]
-        EncodeIdOnly(PacketType::Pubrel, 0x02, std::get<PubrelPacket>(packet).packetId, out);
-        return;
-    case PacketType::Pubcomp:
-        EncodeIdOnly(PacketType::Pubcomp, 0, std::get<PubcompPacket>(packet).packetId, out);
-        return;
-    case PacketType::Subscribe:
-    {
-        const auto& p = std::get<SubscribePacket>(packet);
-        const std::size_t body = BodySize(packet);
-        Writer w = Grow(out, body);
-        w.FixedHeader(FirstByte(PacketType::Subscribe, 0x02), body); // [MQTT-3.8.1-1]
-        w.U16(p.packetId);
-        for (const TopicRequest& t : p.topics)
-        {
-            w.Field(t.filter);
-            w.U8(static_cast<uint8_t>(t.qos));
-        }
-        return;
-    }
-    case PacketType::Suback:
-    {
-        const auto& p = std::get<SubackPacket>(packet);
-        const std::size_t body = BodySize(packet);
-        Writer w = Grow(out, body);
-        w.FixedHeader(FirstByte(PacketType::Suback), body);
-        w.U16(p.packetId);
-        w.Bytes(p.returnCodes.data(), p.returnCodes.size());
-        return;
-    }
-    case PacketType::Unsubscribe:
-    {
-        const auto& p = std::get<UnsubscribePacket>(packet);
-        const std::size_t body = BodySize(packet);
-        Writer w = Grow(out, body);
-        w.FixedHeader(FirstByte(PacketType::Unsubscribe, 0x02), body); // [MQTT-3.10.1-1]
-        w.U16(p.packetId);
-        for (const std::string& f : p.filters)
-        {
-            w.Field(f);
-        }
-        return;
-    }
-    case PacketType::Unsuback:
-        EncodeIdOnly(PacketType::Unsuback, 0, std::get<UnsubackPacket>(packet).packetId, out);
-        return;
-    case PacketType::Pingreq:
-    case PacketType::Pingresp:
-    case PacketType::Disconnect:
-        EncodeEmpty(TypeOf(packet), out);
-        return;
-    }
+    std::visit(EncodeVisitor{out}, packet);
 }
 
 std::size_t
