@@ -3,6 +3,7 @@
  */
 #include "mqtt-acl.h"
 
+#include "mqtt-config-parse-impl.h"
 #include "mqtt-topic.h"
 #include "mqtt-utf8.h"
 
@@ -14,12 +15,6 @@ namespace mqtt
 namespace
 {
 
-bool
-IsBlank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 /** The words of a line, separated by spaces and tabs. */
 std::vector<std::string_view>
 SplitWords(std::string_view line)
@@ -28,12 +23,12 @@ SplitWords(std::string_view line)
     std::size_t i = 0;
     while (i < line.size())
     {
-        while (i < line.size() && IsBlank(line[i]))
+        while (i < line.size() && IsConfigBlank(line[i]))
         {
             ++i;
         }
         const std::size_t start = i;
-        while (i < line.size() && !IsBlank(line[i]))
+        while (i < line.size() && !IsConfigBlank(line[i]))
         {
             ++i;
         }
@@ -146,6 +141,78 @@ DescribeFilterError(std::string_view filter, TopicError error)
     return quoted + "empty";
 }
 
+/**
+ * "user NAME": the rest of the line is the name, so that user names with spaces can be written;
+ * it becomes @p currentUser.
+ */
+ConfigLineResult
+ParseUserDirective(std::string_view line, std::optional<std::string>& currentUser)
+{
+    const std::string_view name = TrimConfigBlanks(line.substr(line.find("user") + 4));
+    if (name.empty())
+    {
+        return "expected a user name after 'user'";
+    }
+    if (name.size() > MqttAuthenticator::MAX_FIELD_LENGTH)
+    {
+        return "user name longer than 65535 bytes";
+    }
+    if (CheckUtf8(name) != Utf8Status::Valid)
+    {
+        return "user name is not valid UTF-8 or contains U+0000";
+    }
+    currentUser = std::string(name);
+    return std::nullopt;
+}
+
+/**
+ * The access word and the topic filter of "topic|pattern [ACCESS] FILTER" (@p words[0] is the
+ * directive). Without an access word @p access is "readwrite".
+ */
+ConfigLineResult
+SplitRuleWords(const std::vector<std::string_view>& words,
+               std::string_view& access,
+               std::string_view& filter)
+{
+    const std::string_view keyword = words[0];
+    if (keyword != "topic" && keyword != "pattern")
+    {
+        return "unknown directive '" + std::string(keyword) +
+               "': expected 'user', 'topic' or 'pattern'";
+    }
+    if (words.size() == 1)
+    {
+        return "expected a topic filter after '" + std::string(keyword) + "'";
+    }
+    access = "readwrite";
+    filter = words[1];
+    if (words.size() >= 3 || words[1] == "read" || words[1] == "write" || words[1] == "readwrite")
+    {
+        access = words[1];
+        if (access != "read" && access != "write" && access != "readwrite")
+        {
+            return "unknown access '" + std::string(access) +
+                   "': expected 'read', 'write' or 'readwrite'";
+        }
+        if (words.size() == 2)
+        {
+            return "expected a topic filter after '" + std::string(access) + "'";
+        }
+        if (words.size() > 3)
+        {
+            return "unexpected '" + std::string(words[3]) +
+                   "' after the topic filter (filters with spaces are not supported)";
+        }
+        filter = words[2];
+    }
+    const TopicError valid = ValidateTopicFilter(filter);
+    if (valid != TopicError::None)
+    {
+        return DescribeFilterError(filter, valid);
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 bool
@@ -197,130 +264,80 @@ FilterCovers(std::string_view rule, std::string_view requested)
 bool
 MqttAcl::Parse(std::string_view text, const std::string& fileName, MqttConfigError& error)
 {
-    std::vector<Rule> common;
-    std::map<std::string, std::vector<Rule>> userRules;
-    std::vector<Rule> patterns;
-    std::size_t ruleCount = 0;
+    // Into a new list, so that a failed parse leaves this one as it was.
+    MqttAcl acl;
     std::optional<std::string> currentUser;
-
-    auto fail = [&](std::size_t line, std::string message)
+    const bool parsed =
+        ParseConfigLines(text,
+                         fileName,
+                         error,
+                         [&acl, &currentUser](std::string_view line, std::size_t /* lineNo */)
+                         { return acl.ParseLine(line, currentUser); });
+    if (!parsed)
     {
-        error = MqttConfigError{fileName, line, std::move(message)};
         return false;
-    };
-
-    const std::vector<std::string_view> lines = SplitConfigLines(text);
-    for (std::size_t i = 0; i < lines.size(); ++i)
-    {
-        const std::size_t lineNo = i + 1;
-        const std::vector<std::string_view> words = SplitWords(lines[i]);
-        if (words.empty() || words[0].front() == '#')
-        {
-            continue;
-        }
-        const std::string_view keyword = words[0];
-
-        if (keyword == "user")
-        {
-            // The rest of the line, so that user names with spaces can be written.
-            std::string_view name = lines[i].substr(lines[i].find("user") + 4);
-            while (!name.empty() && IsBlank(name.front()))
-            {
-                name.remove_prefix(1);
-            }
-            while (!name.empty() && IsBlank(name.back()))
-            {
-                name.remove_suffix(1);
-            }
-            if (name.empty())
-            {
-                return fail(lineNo, "expected a user name after 'user'");
-            }
-            if (name.size() > MqttAuthenticator::MAX_FIELD_LENGTH)
-            {
-                return fail(lineNo, "user name longer than 65535 bytes");
-            }
-            if (CheckUtf8(name) != Utf8Status::Valid)
-            {
-                return fail(lineNo, "user name is not valid UTF-8 or contains U+0000");
-            }
-            currentUser = std::string(name);
-            continue;
-        }
-
-        if (keyword != "topic" && keyword != "pattern")
-        {
-            return fail(lineNo,
-                        "unknown directive '" + std::string(keyword) +
-                            "': expected 'user', 'topic' or 'pattern'");
-        }
-        if (words.size() == 1)
-        {
-            return fail(lineNo, "expected a topic filter after '" + std::string(keyword) + "'");
-        }
-        Rule rule;
-        rule.access = Read | Write;
-        std::string_view filter = words[1];
-        if (words.size() >= 3 || words[1] == "read" || words[1] == "write" ||
-            words[1] == "readwrite")
-        {
-            const std::string_view access = words[1];
-            if (access == "read")
-            {
-                rule.access = Read;
-            }
-            else if (access == "write")
-            {
-                rule.access = Write;
-            }
-            else if (access != "readwrite")
-            {
-                return fail(lineNo,
-                            "unknown access '" + std::string(access) +
-                                "': expected 'read', 'write' or 'readwrite'");
-            }
-            if (words.size() == 2)
-            {
-                return fail(lineNo, "expected a topic filter after '" + std::string(access) + "'");
-            }
-            if (words.size() > 3)
-            {
-                return fail(lineNo,
-                            "unexpected '" + std::string(words[3]) +
-                                "' after the topic filter (filters with spaces are not supported)");
-            }
-            filter = words[2];
-        }
-        const TopicError valid = ValidateTopicFilter(filter);
-        if (valid != TopicError::None)
-        {
-            return fail(lineNo, DescribeFilterError(filter, valid));
-        }
-        rule.filter = std::string(filter);
-        ++ruleCount;
-        if (keyword == "pattern")
-        {
-            rule.pattern = true;
-            rule.usesClientId = rule.filter.find("%c") != std::string::npos;
-            rule.usesUserName = rule.filter.find("%u") != std::string::npos;
-            patterns.push_back(std::move(rule));
-        }
-        else if (currentUser.has_value())
-        {
-            rule.user = currentUser;
-            userRules[*currentUser].push_back(std::move(rule));
-        }
-        else
-        {
-            common.push_back(std::move(rule));
-        }
     }
-
-    m_common = std::move(common);
-    m_userRules = std::move(userRules);
-    m_patterns = std::move(patterns);
-    m_ruleCount = ruleCount;
+    *this = std::move(acl);
     return true;
+}
+
+std::optional<std::string>
+MqttAcl::ParseLine(std::string_view line, std::optional<std::string>& currentUser)
+{
+    const std::vector<std::string_view> words = SplitWords(line);
+    if (words.empty() || words[0].front() == '#')
+    {
+        return std::nullopt;
+    }
+    if (words[0] == "user")
+    {
+        return ParseUserDirective(line, currentUser);
+    }
+    std::string_view access;
+    std::string_view filter;
+    ConfigLineResult invalid = SplitRuleWords(words, access, filter);
+    if (invalid.has_value())
+    {
+        return invalid;
+    }
+    AddRule(words[0], access, filter, currentUser);
+    return std::nullopt;
+}
+
+void
+MqttAcl::AddRule(std::string_view keyword,
+                 std::string_view access,
+                 std::string_view filter,
+                 const std::optional<std::string>& currentUser)
+{
+    Rule rule;
+    rule.access = Read | Write;
+    if (access == "read")
+    {
+        rule.access = Read;
+    }
+    else if (access == "write")
+    {
+        rule.access = Write;
+    }
+    rule.filter = std::string(filter);
+    ++m_ruleCount;
+    if (keyword == "pattern")
+    {
+        rule.pattern = true;
+        rule.usesClientId = rule.filter.find("%c") != std::string::npos;
+        rule.usesUserName = rule.filter.find("%u") != std::string::npos;
+        m_patterns.push_back(std::move(rule));
+    }
+    else if (currentUser.has_value())
+    {
+        rule.user = currentUser;
+        m_userRules[*currentUser].push_back(std::move(rule));
+    }
+    else
+    {
+        m_common.push_back(std::move(rule));
+    }
 }
 
 bool

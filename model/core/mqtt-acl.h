@@ -86,6 +86,22 @@ class MqttAcl
         bool usesUserName = false; //!< a pattern containing %u
     };
 
+    /**
+     * Parse() of one line into this list; @p currentUser is the block of the last "user" line.
+     * @return the error message, if the line is invalid.
+     */
+    std::optional<std::string> ParseLine(std::string_view line,
+                                         std::optional<std::string>& currentUser);
+
+    /**
+     * Adds the rule of a valid "topic" or "pattern" line (@p keyword); a topic rule goes to
+     * @p currentUser's block when there is one.
+     */
+    void AddRule(std::string_view keyword,
+                 std::string_view access,
+                 std::string_view filter,
+                 const std::optional<std::string>& currentUser);
+
     /** Whether some rule that applies to this client grants @p access and accepts @p test. */
     template<typename Test>
     bool AnyRule(const std::string& clientId,

@@ -3,6 +3,7 @@
  */
 #include "mqtt-authenticator.h"
 
+#include "mqtt-config-parse-impl.h"
 #include "mqtt-utf8.h"
 
 #include <fstream>
@@ -18,26 +19,6 @@ namespace
 {
 
 constexpr std::string_view ANONYMOUS_DIRECTIVE = "allow_anonymous";
-
-bool
-IsBlank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-std::string_view
-Trim(std::string_view s)
-{
-    while (!s.empty() && IsBlank(s.front()))
-    {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && IsBlank(s.back()))
-    {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 /**
  * Compares @p presented with @p stored; the work done depends on presented.size() only. Every
@@ -58,6 +39,122 @@ ConstantTimeEqual(const std::vector<uint8_t>& stored, const std::vector<uint8_t>
         j = (j + 1 == n) ? 0 : j + 1;
     }
     return diff == 0;
+}
+
+/** What a password file says, kept apart until every line parsed. */
+struct PasswordTable
+{
+    std::map<std::string, std::vector<uint8_t>> users;
+    std::map<std::string, std::size_t> userLine; //!< where each user is, for duplicates
+    std::optional<bool> allowAnonymous;
+    std::size_t anonymousLine = 0;
+};
+
+/**
+ * Whether @p line is the allow_anonymous directive: the word followed by a blank or the end of
+ * the line. A user of that name is written "allow_anonymous:PASSWORD" and never matches.
+ */
+bool
+IsAnonymousDirective(std::string_view line)
+{
+    return line.substr(0, ANONYMOUS_DIRECTIVE.size()) == ANONYMOUS_DIRECTIVE &&
+           (line.size() == ANONYMOUS_DIRECTIVE.size() ||
+            IsConfigBlank(line[ANONYMOUS_DIRECTIVE.size()]));
+}
+
+/** "allow_anonymous true|false", at most once. */
+ConfigLineResult
+ParseAnonymousLine(std::string_view line, std::size_t lineNo, PasswordTable& table)
+{
+    const std::string_view value = TrimConfigBlanks(line.substr(ANONYMOUS_DIRECTIVE.size()));
+    if (table.allowAnonymous.has_value())
+    {
+        return "duplicate allow_anonymous directive (first on line " +
+               std::to_string(table.anonymousLine) + ")";
+    }
+    if (value == "true")
+    {
+        table.allowAnonymous = true;
+    }
+    else if (value == "false")
+    {
+        table.allowAnonymous = false;
+    }
+    else
+    {
+        return "expected 'true' or 'false' after allow_anonymous";
+    }
+    table.anonymousLine = lineNo;
+    return std::nullopt;
+}
+
+/** Why @p user cannot be a user name, or nothing when it can. */
+ConfigLineResult
+CheckUserName(std::string_view user)
+{
+    if (user.empty())
+    {
+        return "empty user name before ':'";
+    }
+    if (user.size() > MqttAuthenticator::MAX_FIELD_LENGTH)
+    {
+        return "user name longer than 65535 bytes";
+    }
+    switch (CheckUtf8(user))
+    {
+    case Utf8Status::Valid:
+        break;
+    case Utf8Status::Malformed:
+        return "user name is not valid UTF-8";
+    case Utf8Status::NullCharacter:
+        return "user name contains U+0000";
+    }
+    return std::nullopt;
+}
+
+/** "USERNAME:PASSWORD", each user once. */
+ConfigLineResult
+ParseUserLine(std::string_view line, std::size_t lineNo, PasswordTable& table)
+{
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos)
+    {
+        return "expected 'USERNAME:PASSWORD' or 'allow_anonymous true|false'";
+    }
+    const std::string_view user = line.substr(0, colon);
+    const std::string_view password = line.substr(colon + 1);
+    ConfigLineResult invalid = CheckUserName(user);
+    if (invalid.has_value())
+    {
+        return invalid;
+    }
+    if (password.size() > MqttAuthenticator::MAX_FIELD_LENGTH)
+    {
+        return "password longer than 65535 bytes";
+    }
+    std::string name(user);
+    auto [it, inserted] = table.userLine.emplace(name, lineNo);
+    if (!inserted)
+    {
+        return "duplicate user '" + name + "' (first on line " + std::to_string(it->second) + ")";
+    }
+    table.users.emplace(std::move(name), std::vector<uint8_t>(password.begin(), password.end()));
+    return std::nullopt;
+}
+
+/** One line of a password file into @p table. */
+ConfigLineResult
+ParsePasswordLine(std::string_view line, std::size_t lineNo, PasswordTable& table)
+{
+    if (TrimConfigBlanks(line).empty() || line.front() == '#')
+    {
+        return std::nullopt;
+    }
+    if (IsAnonymousDirective(line))
+    {
+        return ParseAnonymousLine(line, lineNo, table);
+    }
+    return ParseUserLine(line, lineNo, table);
 }
 
 } // namespace
@@ -120,99 +217,20 @@ ReadConfigFile(const std::string& path, std::string& text, MqttConfigError& erro
 bool
 MqttAuthenticator::Parse(std::string_view text, const std::string& fileName, MqttConfigError& error)
 {
-    std::map<std::string, std::vector<uint8_t>> users;
-    std::map<std::string, std::size_t> userLine;
-    std::optional<bool> allowAnonymous;
-    std::size_t anonymousLine = 0;
-
-    auto fail = [&](std::size_t line, std::string message)
+    PasswordTable table;
+    const bool parsed = ParseConfigLines(text,
+                                         fileName,
+                                         error,
+                                         [&table](std::string_view line, std::size_t lineNo)
+                                         { return ParsePasswordLine(line, lineNo, table); });
+    if (!parsed)
     {
-        error = MqttConfigError{fileName, line, std::move(message)};
         return false;
-    };
-
-    const std::vector<std::string_view> lines = SplitConfigLines(text);
-    for (std::size_t i = 0; i < lines.size(); ++i)
-    {
-        const std::size_t lineNo = i + 1;
-        const std::string_view line = lines[i];
-        if (Trim(line).empty() || line.front() == '#')
-        {
-            continue;
-        }
-
-        // "allow_anonymous" followed by a blank or the end of the line is the directive; a user
-        // of that name is written "allow_anonymous:PASSWORD" and never matches this test.
-        if (line.substr(0, ANONYMOUS_DIRECTIVE.size()) == ANONYMOUS_DIRECTIVE &&
-            (line.size() == ANONYMOUS_DIRECTIVE.size() ||
-             IsBlank(line[ANONYMOUS_DIRECTIVE.size()])))
-        {
-            const std::string_view value = Trim(line.substr(ANONYMOUS_DIRECTIVE.size()));
-            if (allowAnonymous.has_value())
-            {
-                return fail(lineNo,
-                            "duplicate allow_anonymous directive (first on line " +
-                                std::to_string(anonymousLine) + ")");
-            }
-            if (value == "true")
-            {
-                allowAnonymous = true;
-            }
-            else if (value == "false")
-            {
-                allowAnonymous = false;
-            }
-            else
-            {
-                return fail(lineNo, "expected 'true' or 'false' after allow_anonymous");
-            }
-            anonymousLine = lineNo;
-            continue;
-        }
-
-        const std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos)
-        {
-            return fail(lineNo, "expected 'USERNAME:PASSWORD' or 'allow_anonymous true|false'");
-        }
-        const std::string_view user = line.substr(0, colon);
-        const std::string_view password = line.substr(colon + 1);
-        if (user.empty())
-        {
-            return fail(lineNo, "empty user name before ':'");
-        }
-        if (user.size() > MAX_FIELD_LENGTH)
-        {
-            return fail(lineNo, "user name longer than 65535 bytes");
-        }
-        switch (CheckUtf8(user))
-        {
-        case Utf8Status::Valid:
-            break;
-        case Utf8Status::Malformed:
-            return fail(lineNo, "user name is not valid UTF-8");
-        case Utf8Status::NullCharacter:
-            return fail(lineNo, "user name contains U+0000");
-        }
-        if (password.size() > MAX_FIELD_LENGTH)
-        {
-            return fail(lineNo, "password longer than 65535 bytes");
-        }
-        std::string name(user);
-        auto [it, inserted] = userLine.emplace(name, lineNo);
-        if (!inserted)
-        {
-            return fail(lineNo,
-                        "duplicate user '" + name + "' (first on line " +
-                            std::to_string(it->second) + ")");
-        }
-        users.emplace(std::move(name), std::vector<uint8_t>(password.begin(), password.end()));
     }
-
-    m_users = std::move(users);
-    if (allowAnonymous.has_value())
+    m_users = std::move(table.users);
+    if (table.allowAnonymous.has_value())
     {
-        m_allowAnonymous = *allowAnonymous;
+        m_allowAnonymous = *table.allowAnonymous;
     }
     return true;
 }
