@@ -55,97 +55,115 @@ ProfileNames()
 TypeId
 MqttBroker::GetTypeId()
 {
-    static TypeId tid = AddBrokerSettingAttributes(
-        TypeId("ns3::mqtt::MqttBroker")
-            .SetParent<Application>()
-            .SetGroupName("Mqtt")
-            .AddConstructor<MqttBroker>()
-            .AddAttribute("Port",
-                          "TCP port to listen on (IPv4 and IPv6).",
-                          UintegerValue(1883),
-                          MakeUintegerAccessor(&MqttBroker::m_port),
-                          MakeUintegerChecker<uint16_t>())
-            .AddAttribute("Profile",
-                          "Name of the broker profile (MqttBrokerProfile::ByName), e.g. standard.",
-                          StringValue("standard"),
-                          MakeStringAccessor(&MqttBroker::m_profileName),
-                          MakeStringChecker())
-            .AddAttribute("PasswordFile",
-                          "User names and passwords (doc/auth.md); empty: no authentication.",
-                          StringValue(""),
-                          MakeStringAccessor(&MqttBroker::m_passwordFile),
-                          MakeStringChecker())
-            .AddAttribute("AllowAnonymous",
-                          "With a PasswordFile, whether clients without a user name may connect.",
-                          BooleanValue(false),
-                          MakeBooleanAccessor(&MqttBroker::m_allowAnonymous),
-                          MakeBooleanChecker())
-            .AddAttribute("AclFile",
-                          "Topic access rules (doc/auth.md); empty: everything allowed.",
-                          StringValue(""),
-                          MakeStringAccessor(&MqttBroker::m_aclFile),
-                          MakeStringChecker())
-            .AddAttribute("Seed",
-                          "Seed of the engine's randomness; 0 draws it from an ns-3 random "
-                          "stream (see AssignStreams), so the run seed reproduces it.",
-                          UintegerValue(0),
-                          MakeUintegerAccessor(&MqttBroker::m_seed),
-                          MakeUintegerChecker<uint64_t>())
-            .AddAttribute("Persistence",
-                          "Keep sessions, queued and retained messages across a stop and start "
-                          "(a broker with persistence); false: every start begins empty.",
-                          BooleanValue(false),
-                          MakeBooleanAccessor(&MqttBroker::m_persistence),
-                          MakeBooleanChecker())
-            .AddAttribute("BackPressureQueueDepth",
-                          "Stop reading a publisher whose message finds this many messages "
-                          "queued for a connected subscriber, until that queue is down to half "
-                          "(MqttBrokerEngine::SetBackPressure); 0: off.",
-                          UintegerValue(0),
-                          MakeUintegerAccessor(&MqttBroker::m_backPressureDepth),
-                          MakeUintegerChecker<uint32_t>())
-            .AddAttribute("BackPressureMaxPause",
-                          "The longest a subscriber's queue keeps its publishers paused.",
-                          TimeValue(Seconds(1)),
-                          MakeTimeAccessor(&MqttBroker::m_backPressureMaxPause),
-                          MakeTimeChecker(Seconds(0)))
-            .AddTraceSource("Event",
-                            "Every notification of the engine.",
-                            MakeTraceSourceAccessor(&MqttBroker::m_eventTrace),
-                            "ns3::mqtt::MqttBroker::EventTracedCallback")
-            .AddTraceSource("PublishReceived",
-                            "A PUBLISH taken over from a client.",
-                            MakeTraceSourceAccessor(&MqttBroker::m_publishReceivedTrace),
-                            "ns3::mqtt::MqttBroker::EventTracedCallback")
-            .AddTraceSource("Delivered",
-                            "A message delivered to a subscriber (QoS 0 sent, QoS 1/2 acked).",
-                            MakeTraceSourceAccessor(&MqttBroker::m_deliveredTrace),
-                            "ns3::mqtt::MqttBroker::EventTracedCallback")
-            .AddTraceSource("Dropped",
-                            "A message not delivered or not accepted; the event says why.",
-                            MakeTraceSourceAccessor(&MqttBroker::m_droppedTrace),
-                            "ns3::mqtt::MqttBroker::EventTracedCallback")
-            .AddTraceSource("ConnectionOpened",
-                            "A transport connection was accepted.",
-                            MakeTraceSourceAccessor(&MqttBroker::m_connectionOpenedTrace),
-                            "ns3::mqtt::MqttBroker::ConnectionOpenedTracedCallback")
-            .AddTraceSource("ConnectionClosed",
-                            "A connection ended (client id, reason).",
-                            MakeTraceSourceAccessor(&MqttBroker::m_connectionClosedTrace),
-                            "ns3::mqtt::MqttBroker::ConnectionClosedTracedCallback")
-            .AddTraceSource("QueueDepth",
-                            "A session's queue depth after a message was queued or sent.",
-                            MakeTraceSourceAccessor(&MqttBroker::m_queueDepthTrace),
-                            "ns3::mqtt::MqttBroker::QueueDepthTracedCallback")
-            .AddTraceSource("Rx",
-                            "Bytes read from a client's socket.",
-                            MakeTraceSourceAccessor(&MqttBroker::m_rxTrace),
-                            "ns3::Packet::AddressTracedCallback")
-            .AddTraceSource("Tx",
-                            "Bytes written to a client's socket.",
-                            MakeTraceSourceAccessor(&MqttBroker::m_txTrace),
-                            "ns3::Packet::AddressTracedCallback"));
+    static TypeId tid = AddBrokerSettingAttributes(AddTraceSources(
+        AddEngineAttributes(AddConnectionAttributes(TypeId("ns3::mqtt::MqttBroker")
+                                                        .SetParent<Application>()
+                                                        .SetGroupName("Mqtt")
+                                                        .AddConstructor<MqttBroker>()))));
     return tid;
+}
+
+TypeId
+MqttBroker::AddConnectionAttributes(TypeId tid)
+{
+    return tid
+        .AddAttribute("Port",
+                      "TCP port to listen on (IPv4 and IPv6).",
+                      UintegerValue(1883),
+                      MakeUintegerAccessor(&MqttBroker::m_port),
+                      MakeUintegerChecker<uint16_t>())
+        .AddAttribute("Profile",
+                      "Name of the broker profile (MqttBrokerProfile::ByName), e.g. standard.",
+                      StringValue("standard"),
+                      MakeStringAccessor(&MqttBroker::m_profileName),
+                      MakeStringChecker())
+        .AddAttribute("PasswordFile",
+                      "User names and passwords (doc/auth.md); empty: no authentication.",
+                      StringValue(""),
+                      MakeStringAccessor(&MqttBroker::m_passwordFile),
+                      MakeStringChecker())
+        .AddAttribute("AllowAnonymous",
+                      "With a PasswordFile, whether clients without a user name may connect.",
+                      BooleanValue(false),
+                      MakeBooleanAccessor(&MqttBroker::m_allowAnonymous),
+                      MakeBooleanChecker())
+        .AddAttribute("AclFile",
+                      "Topic access rules (doc/auth.md); empty: everything allowed.",
+                      StringValue(""),
+                      MakeStringAccessor(&MqttBroker::m_aclFile),
+                      MakeStringChecker());
+}
+
+TypeId
+MqttBroker::AddEngineAttributes(TypeId tid)
+{
+    return tid
+        .AddAttribute("Seed",
+                      "Seed of the engine's randomness; 0 draws it from an ns-3 random "
+                      "stream (see AssignStreams), so the run seed reproduces it.",
+                      UintegerValue(0),
+                      MakeUintegerAccessor(&MqttBroker::m_seed),
+                      MakeUintegerChecker<uint64_t>())
+        .AddAttribute("Persistence",
+                      "Keep sessions, queued and retained messages across a stop and start "
+                      "(a broker with persistence); false: every start begins empty.",
+                      BooleanValue(false),
+                      MakeBooleanAccessor(&MqttBroker::m_persistence),
+                      MakeBooleanChecker())
+        .AddAttribute("BackPressureQueueDepth",
+                      "Stop reading a publisher whose message finds this many messages "
+                      "queued for a connected subscriber, until that queue is down to half "
+                      "(MqttBrokerEngine::SetBackPressure); 0: off.",
+                      UintegerValue(0),
+                      MakeUintegerAccessor(&MqttBroker::m_backPressureDepth),
+                      MakeUintegerChecker<uint32_t>())
+        .AddAttribute("BackPressureMaxPause",
+                      "The longest a subscriber's queue keeps its publishers paused.",
+                      TimeValue(Seconds(1)),
+                      MakeTimeAccessor(&MqttBroker::m_backPressureMaxPause),
+                      MakeTimeChecker(Seconds(0)));
+}
+
+TypeId
+MqttBroker::AddTraceSources(TypeId tid)
+{
+    return tid
+        .AddTraceSource("Event",
+                        "Every notification of the engine.",
+                        MakeTraceSourceAccessor(&MqttBroker::m_eventTrace),
+                        "ns3::mqtt::MqttBroker::EventTracedCallback")
+        .AddTraceSource("PublishReceived",
+                        "A PUBLISH taken over from a client.",
+                        MakeTraceSourceAccessor(&MqttBroker::m_publishReceivedTrace),
+                        "ns3::mqtt::MqttBroker::EventTracedCallback")
+        .AddTraceSource("Delivered",
+                        "A message delivered to a subscriber (QoS 0 sent, QoS 1/2 acked).",
+                        MakeTraceSourceAccessor(&MqttBroker::m_deliveredTrace),
+                        "ns3::mqtt::MqttBroker::EventTracedCallback")
+        .AddTraceSource("Dropped",
+                        "A message not delivered or not accepted; the event says why.",
+                        MakeTraceSourceAccessor(&MqttBroker::m_droppedTrace),
+                        "ns3::mqtt::MqttBroker::EventTracedCallback")
+        .AddTraceSource("ConnectionOpened",
+                        "A transport connection was accepted.",
+                        MakeTraceSourceAccessor(&MqttBroker::m_connectionOpenedTrace),
+                        "ns3::mqtt::MqttBroker::ConnectionOpenedTracedCallback")
+        .AddTraceSource("ConnectionClosed",
+                        "A connection ended (client id, reason).",
+                        MakeTraceSourceAccessor(&MqttBroker::m_connectionClosedTrace),
+                        "ns3::mqtt::MqttBroker::ConnectionClosedTracedCallback")
+        .AddTraceSource("QueueDepth",
+                        "A session's queue depth after a message was queued or sent.",
+                        MakeTraceSourceAccessor(&MqttBroker::m_queueDepthTrace),
+                        "ns3::mqtt::MqttBroker::QueueDepthTracedCallback")
+        .AddTraceSource("Rx",
+                        "Bytes read from a client's socket.",
+                        MakeTraceSourceAccessor(&MqttBroker::m_rxTrace),
+                        "ns3::Packet::AddressTracedCallback")
+        .AddTraceSource("Tx",
+                        "Bytes written to a client's socket.",
+                        MakeTraceSourceAccessor(&MqttBroker::m_txTrace),
+                        "ns3::Packet::AddressTracedCallback");
 }
 
 MqttBroker::MqttBroker()

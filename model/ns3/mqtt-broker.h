@@ -146,6 +146,12 @@ class MqttBroker : public Application
     void DoDispose() override;
 
   private:
+    /** GetTypeId() in parts: the port, the profile and who may connect and publish where. */
+    static TypeId AddConnectionAttributes(TypeId tid);
+    /** The engine's seed, persistence and back-pressure. */
+    static TypeId AddEngineAttributes(TypeId tid);
+    static TypeId AddTraceSources(TypeId tid);
+
     void CreateEngine();
     Ptr<Socket> Listen(Ptr<Node> node, const Address& local);
     /** Listens on every address family @p node has. */
