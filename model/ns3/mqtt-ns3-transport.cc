@@ -50,64 +50,18 @@ MqttNs3Transport::Find(Ptr<Socket> socket)
     return it == Registry().end() ? nullptr : it->second;
 }
 
+template<auto Handler, typename... Args>
 void
-MqttNs3Transport::OnSocketConnected(Ptr<Socket> socket)
+MqttNs3Transport::OnSocket(Ptr<Socket> socket, Args... args)
 {
     if (MqttNs3Transport* transport = Find(socket))
     {
-        transport->HandleConnected(socket);
-    }
-}
-
-void
-MqttNs3Transport::OnSocketConnectFailed(Ptr<Socket> socket)
-{
-    if (MqttNs3Transport* transport = Find(socket))
-    {
-        transport->HandleConnectFailed(socket);
-    }
-}
-
-void
-MqttNs3Transport::OnSocketRead(Ptr<Socket> socket)
-{
-    if (MqttNs3Transport* transport = Find(socket))
-    {
-        transport->HandleRead(socket);
-    }
-}
-
-void
-MqttNs3Transport::OnSocketSend(Ptr<Socket> socket, uint32_t available)
-{
-    if (MqttNs3Transport* transport = Find(socket))
-    {
-        transport->HandleSend(socket, available);
-    }
-}
-
-void
-MqttNs3Transport::OnSocketNormalClose(Ptr<Socket> socket)
-{
-    if (MqttNs3Transport* transport = Find(socket))
-    {
-        transport->HandleNormalClose(socket);
-    }
-}
-
-void
-MqttNs3Transport::OnSocketErrorClose(Ptr<Socket> socket)
-{
-    if (MqttNs3Transport* transport = Find(socket))
-    {
-        transport->HandleErrorClose(socket);
+        (transport->*Handler)(socket, args...);
     }
 }
 
 MqttNs3Transport::MqttNs3Transport(ConnectionId id, const Address& peer, Callbacks callbacks)
-    : m_id(id)
-    , m_peer(peer)
-    , m_callbacks(std::move(callbacks))
+    : MqttTransportBase(id, peer, std::move(callbacks))
 {
 }
 
@@ -161,16 +115,17 @@ MqttNs3Transport::Attach(Ptr<Socket> socket)
 {
     // Made once; copies share the implementation, so attaching allocates nothing.
     static const Callback<void, Ptr<Socket>> connected =
-        MakeCallback(&MqttNs3Transport::OnSocketConnected);
+        MakeCallback(&OnSocket<&MqttNs3Transport::HandleConnected>);
     static const Callback<void, Ptr<Socket>> connectFailed =
-        MakeCallback(&MqttNs3Transport::OnSocketConnectFailed);
-    static const Callback<void, Ptr<Socket>> read = MakeCallback(&MqttNs3Transport::OnSocketRead);
+        MakeCallback(&OnSocket<&MqttNs3Transport::HandleConnectFailed>);
+    static const Callback<void, Ptr<Socket>> read =
+        MakeCallback(&OnSocket<&MqttNs3Transport::HandleRead>);
     static const Callback<void, Ptr<Socket>, uint32_t> send =
-        MakeCallback(&MqttNs3Transport::OnSocketSend);
+        MakeCallback(&OnSocket<&MqttNs3Transport::HandleSend, uint32_t>);
     static const Callback<void, Ptr<Socket>> normalClose =
-        MakeCallback(&MqttNs3Transport::OnSocketNormalClose);
+        MakeCallback(&OnSocket<&MqttNs3Transport::HandleNormalClose>);
     static const Callback<void, Ptr<Socket>> errorClose =
-        MakeCallback(&MqttNs3Transport::OnSocketErrorClose);
+        MakeCallback(&OnSocket<&MqttNs3Transport::HandleErrorClose>);
     m_socket = socket;
     Registry()[PeekPointer(socket)] = this;
     m_socket->SetConnectCallback(connected, connectFailed);
@@ -312,11 +267,10 @@ void
 MqttNs3Transport::Abort()
 {
     NS_LOG_FUNCTION(this << m_id);
-    if (m_finished)
+    if (!MarkFinished())
     {
         return;
     }
-    m_finished = true;
     m_closing = true;
     std::vector<uint8_t>().swap(m_pending);
     m_pendingOffset = 0;
@@ -356,40 +310,21 @@ MqttNs3Transport::ReadAgain()
     }
 }
 
-ConnectionId
-MqttNs3Transport::Id() const
-{
-    return m_id;
-}
-
-const Address&
-MqttNs3Transport::Peer() const
-{
-    return m_peer;
-}
-
 std::size_t
 MqttNs3Transport::PendingBytes() const
 {
     return m_pending.size() - m_pendingOffset;
 }
 
-bool
-MqttNs3Transport::IsOpen() const
-{
-    return m_connected && !m_closing && !m_finished;
-}
-
 void
 MqttNs3Transport::Finish(bool error)
 {
-    if (m_finished)
+    if (!MarkFinished())
     {
         return;
     }
     NS_LOG_FUNCTION(this << m_id << error);
     Ptr<MqttNs3Transport> self(this); // the owner may drop its reference in the callback
-    m_finished = true;
     Ptr<Socket> socket = m_socket;
     Detach();
     if (socket && !error && !m_closing)
@@ -399,10 +334,7 @@ MqttNs3Transport::Finish(bool error)
     }
     std::vector<uint8_t>().swap(m_pending);
     m_pendingOffset = 0;
-    if (!m_callbacks.closed.IsNull())
-    {
-        m_callbacks.closed(m_id, error);
-    }
+    NotifyClosed(error);
 }
 
 void
@@ -415,10 +347,7 @@ MqttNs3Transport::HandleConnected(Ptr<Socket> socket)
     }
     m_connected = true;
     Ptr<MqttNs3Transport> self(this);
-    if (!m_callbacks.connected.IsNull())
-    {
-        m_callbacks.connected(m_id);
-    }
+    NotifyConnected();
     Flush();
 }
 
@@ -432,13 +361,12 @@ MqttNs3Transport::HandleConnectFailed(Ptr<Socket> socket)
 void
 MqttNs3Transport::ReportConnectFailed()
 {
-    if (m_finished)
+    if (!MarkFinished())
     {
         return;
     }
     Ptr<MqttNs3Transport> self(this);
     bool closing = m_closing;
-    m_finished = true;
     Ptr<Socket> socket = m_socket;
     Detach();
     if (socket)
@@ -447,16 +375,10 @@ MqttNs3Transport::ReportConnectFailed()
     }
     if (closing)
     {
-        if (!m_callbacks.closed.IsNull())
-        {
-            m_callbacks.closed(m_id, true);
-        }
+        NotifyClosed(true);
         return;
     }
-    if (!m_callbacks.connectFailed.IsNull())
-    {
-        m_callbacks.connectFailed(m_id);
-    }
+    NotifyConnectFailed();
 }
 
 void

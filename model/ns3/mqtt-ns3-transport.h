@@ -38,7 +38,7 @@ namespace mqtt
  * from then on the owner hears only the final OnClosed (to forget the object). Abort() forgets
  * everything at once and reports nothing.
  */
-class MqttNs3Transport : public MqttTransport
+class MqttNs3Transport : public MqttTransportBase
 {
   public:
     /** What the owner is told (shared with every transport). */
@@ -70,12 +70,8 @@ class MqttNs3Transport : public MqttTransport
     /** While paused the socket is not read: its receive buffer fills and TCP's window closes. */
     void SetReadPaused(bool paused) override;
 
-    ConnectionId Id() const override;
-    const Address& Peer() const override;
     /** Bytes kept because the socket's buffer was full. */
     std::size_t PendingBytes() const override;
-    /** Whether the connection is up and not closing. */
-    bool IsOpen() const override;
 
   private:
     MqttNs3Transport(ConnectionId id, const Address& peer, Callbacks callbacks);
@@ -88,13 +84,10 @@ class MqttNs3Transport : public MqttTransport
     /** The transport a socket is attached to, or null. */
     static MqttNs3Transport* Find(Ptr<Socket> socket);
     /** Callbacks shared by every socket: one set per process instead of one per connection
-     * (a bound ns-3 Callback costs several allocations); they dispatch through Find(). */
-    static void OnSocketConnected(Ptr<Socket> socket);
-    static void OnSocketConnectFailed(Ptr<Socket> socket);
-    static void OnSocketRead(Ptr<Socket> socket);
-    static void OnSocketSend(Ptr<Socket> socket, uint32_t available);
-    static void OnSocketNormalClose(Ptr<Socket> socket);
-    static void OnSocketErrorClose(Ptr<Socket> socket);
+     * (a bound ns-3 Callback costs several allocations); they dispatch through Find() to
+     * @p Handler, one of the Handle* methods below. */
+    template<auto Handler, typename... Args>
+    static void OnSocket(Ptr<Socket> socket, Args... args);
 
     void HandleConnected(Ptr<Socket> socket);
     void HandleConnectFailed(Ptr<Socket> socket);
@@ -106,16 +99,10 @@ class MqttNs3Transport : public MqttTransport
     /** Reads what arrived while reading was paused, then reports a close found meanwhile. */
     void ReadAgain();
 
-    ConnectionId m_id;
     Ptr<Socket> m_socket;
-    Address m_peer;
-    Callbacks m_callbacks;
     /** Bytes refused by the socket, from m_pendingOffset on. */
     std::vector<uint8_t> m_pending;
     std::size_t m_pendingOffset = 0;
-    bool m_connected = false;
-    bool m_closing = false;
-    bool m_finished = false;
     /** Not reading (back-pressure). */
     bool m_readPaused = false;
     /** The peer closed while reading was paused: reported once the rest is read. */

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 namespace ns3
 {
@@ -70,6 +71,88 @@ class MqttTransport : public SimpleRefCount<MqttTransport>
     virtual std::size_t PendingBytes() const = 0;
     /** Whether the connection is up and not closing. */
     virtual bool IsOpen() const = 0;
+};
+
+/**
+ * What every MqttTransport keeps and reports alike (the id, the peer, the owner's callbacks);
+ * the drivers differ only in how bytes move. Nothing here is virtual beyond the interface.
+ */
+class MqttTransportBase : public MqttTransport
+{
+  public:
+    ConnectionId
+    Id() const override
+    {
+        return m_id;
+    }
+
+    const Address&
+    Peer() const override
+    {
+        return m_peer;
+    }
+
+    bool
+    IsOpen() const override
+    {
+        return m_connected && !m_closing && !m_finished;
+    }
+
+  protected:
+    MqttTransportBase(ConnectionId id, const Address& peer, MqttTransportCallbacks callbacks)
+        : m_id(id)
+        , m_peer(peer)
+        , m_callbacks(std::move(callbacks))
+    {
+    }
+
+    void
+    NotifyConnected() const
+    {
+        if (!m_callbacks.connected.IsNull())
+        {
+            m_callbacks.connected(m_id);
+        }
+    }
+
+    void
+    NotifyConnectFailed() const
+    {
+        if (!m_callbacks.connectFailed.IsNull())
+        {
+            m_callbacks.connectFailed(m_id);
+        }
+    }
+
+    void
+    NotifyClosed(bool error) const
+    {
+        if (!m_callbacks.closed.IsNull())
+        {
+            m_callbacks.closed(m_id, error);
+        }
+    }
+
+    /** Enters finished once. @return false if already finished (nothing to do). */
+    bool
+    MarkFinished()
+    {
+        if (m_finished)
+        {
+            return false;
+        }
+        m_finished = true;
+        return true;
+    }
+
+    ConnectionId m_id;
+    Address m_peer;
+    MqttTransportCallbacks m_callbacks;
+    bool m_connected = false;
+    /** Close() was called: pending bytes still go out, nothing new is taken. */
+    bool m_closing = false;
+    /** Closed or aborted: nothing more is reported. */
+    bool m_finished = false;
 };
 
 /**

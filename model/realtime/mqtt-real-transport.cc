@@ -17,9 +17,7 @@ namespace mqtt
 MqttRealTransport::MqttRealTransport(ConnectionId id,
                                      const Address& peer,
                                      MqttTransportCallbacks callbacks)
-    : m_id(id)
-    , m_peer(peer)
-    , m_callbacks(std::move(callbacks))
+    : MqttTransportBase(id, peer, std::move(callbacks))
     , m_bridge(MqttRealtimeBridge::Get())
 {
 }
@@ -99,11 +97,10 @@ void
 MqttRealTransport::Abort()
 {
     NS_LOG_FUNCTION(this << m_id);
-    if (m_finished)
+    if (!MarkFinished())
     {
         return;
     }
-    m_finished = true;
     m_bridge->Abort(m_handle);
 }
 
@@ -116,28 +113,10 @@ MqttRealTransport::SetReadPaused(bool paused)
     }
 }
 
-ConnectionId
-MqttRealTransport::Id() const
-{
-    return m_id;
-}
-
-const Address&
-MqttRealTransport::Peer() const
-{
-    return m_peer;
-}
-
 std::size_t
 MqttRealTransport::PendingBytes() const
 {
     return m_finished ? 0 : m_bridge->PendingBytes(m_handle);
-}
-
-bool
-MqttRealTransport::IsOpen() const
-{
-    return m_connected && !m_closing && !m_finished;
 }
 
 void
@@ -145,10 +124,7 @@ MqttRealTransport::HandleConnected()
 {
     NS_LOG_FUNCTION(this << m_id);
     m_connected = true;
-    if (!m_callbacks.connected.IsNull())
-    {
-        m_callbacks.connected(m_id);
-    }
+    NotifyConnected();
 }
 
 void
@@ -156,10 +132,7 @@ MqttRealTransport::HandleConnectFailed()
 {
     NS_LOG_FUNCTION(this << m_id);
     m_finished = true;
-    if (!m_callbacks.connectFailed.IsNull())
-    {
-        m_callbacks.connectFailed(m_id);
-    }
+    NotifyConnectFailed();
 }
 
 void
@@ -180,10 +153,7 @@ MqttRealTransport::HandleClosed(bool error)
 {
     NS_LOG_FUNCTION(this << m_id << error);
     m_finished = true;
-    if (!m_callbacks.closed.IsNull())
-    {
-        m_callbacks.closed(m_id, error);
-    }
+    NotifyClosed(error);
 }
 
 } // namespace mqtt

@@ -19,7 +19,7 @@ namespace mqtt
  * A transport on a real socket of the MqttRealtimeBridge: the simulated broker serving a real
  * client, or a simulated client talking to a real broker. Needs the real-time simulator.
  */
-class MqttRealTransport : public MqttTransport
+class MqttRealTransport : public MqttTransportBase
 {
   public:
     /** Wraps a connection a bridge listener accepted. */
@@ -39,10 +39,7 @@ class MqttRealTransport : public MqttTransport
     void Close() override;
     void Abort() override;
     void SetReadPaused(bool paused) override;
-    ConnectionId Id() const override;
-    const Address& Peer() const override;
     std::size_t PendingBytes() const override;
-    bool IsOpen() const override;
 
   private:
     MqttRealTransport(ConnectionId id, const Address& peer, MqttTransportCallbacks callbacks);
@@ -53,14 +50,8 @@ class MqttRealTransport : public MqttTransport
     void HandleData(const uint8_t* data, std::size_t size);
     void HandleClosed(bool error);
 
-    ConnectionId m_id;
-    Address m_peer;
-    MqttTransportCallbacks m_callbacks;
     Ptr<MqttRealtimeBridge> m_bridge;
     MqttRealtimeBridge::Handle m_handle = 0;
-    bool m_connected = false;
-    bool m_closing = false;
-    bool m_finished = false;
 };
 
 } // namespace mqtt
