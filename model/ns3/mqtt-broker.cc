@@ -23,6 +23,7 @@
 #include "ns3/tcp-socket-factory.h"
 #include "ns3/uinteger.h"
 
+#include <memory>
 #include <sstream>
 
 namespace ns3
@@ -47,6 +48,20 @@ ProfileNames()
         names << " " << name;
     }
     return names.str();
+}
+
+/** A password or ACL file (@p T: MqttAuthenticator or MqttAcl); a bad file ends the run. */
+template<typename T>
+std::shared_ptr<T>
+LoadOrFail(const std::string& path)
+{
+    auto loaded = std::make_shared<T>();
+    MqttConfigError error;
+    if (!loaded->Load(path, error))
+    {
+        NS_FATAL_ERROR("MqttBroker: " << error.ToString());
+    }
+    return loaded;
 }
 
 } // namespace
@@ -127,11 +142,10 @@ MqttBroker::AddEngineAttributes(TypeId tid)
 TypeId
 MqttBroker::AddTraceSources(TypeId tid)
 {
-    return tid
-        .AddTraceSource("Event",
-                        "Every notification of the engine.",
-                        MakeTraceSourceAccessor(&MqttBroker::m_eventTrace),
-                        "ns3::mqtt::MqttBroker::EventTracedCallback")
+    tid.AddTraceSource("Event",
+                       "Every notification of the engine.",
+                       MakeTraceSourceAccessor(&MqttBroker::m_eventTrace),
+                       "ns3::mqtt::MqttBroker::EventTracedCallback")
         .AddTraceSource("PublishReceived",
                         "A PUBLISH taken over from a client.",
                         MakeTraceSourceAccessor(&MqttBroker::m_publishReceivedTrace),
@@ -155,15 +169,12 @@ MqttBroker::AddTraceSources(TypeId tid)
         .AddTraceSource("QueueDepth",
                         "A session's queue depth after a message was queued or sent.",
                         MakeTraceSourceAccessor(&MqttBroker::m_queueDepthTrace),
-                        "ns3::mqtt::MqttBroker::QueueDepthTracedCallback")
-        .AddTraceSource("Rx",
-                        "Bytes read from a client's socket.",
-                        MakeTraceSourceAccessor(&MqttBroker::m_rxTrace),
-                        "ns3::Packet::AddressTracedCallback")
-        .AddTraceSource("Tx",
-                        "Bytes written to a client's socket.",
-                        MakeTraceSourceAccessor(&MqttBroker::m_txTrace),
-                        "ns3::Packet::AddressTracedCallback");
+                        "ns3::mqtt::MqttBroker::QueueDepthTracedCallback");
+    return MqttNs3AddBytesTraceSources(tid,
+                                       &MqttBroker::m_rxTrace,
+                                       &MqttBroker::m_txTrace,
+                                       "Bytes read from a client's socket.",
+                                       "Bytes written to a client's socket.");
 }
 
 MqttBroker::MqttBroker()
@@ -173,10 +184,7 @@ MqttBroker::MqttBroker()
     m_seedStream = CreateObject<UniformRandomVariable>();
     m_callbacks.data = MakeCallback(&MqttBroker::OnData, this);
     m_callbacks.closed = MakeCallback(&MqttBroker::OnClosed, this);
-    m_callbacks.rx = MakeCallback(
-        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_rxTrace);
-    m_callbacks.tx = MakeCallback(
-        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_txTrace);
+    MqttNs3TraceBytes(m_callbacks, m_rxTrace, m_txTrace);
 }
 
 MqttBroker::~MqttBroker()
@@ -282,24 +290,13 @@ MqttBroker::CreateEngine()
     }
     if (!m_passwordFile.empty())
     {
-        auto authenticator = std::make_shared<MqttAuthenticator>();
-        MqttConfigError error;
-        if (!authenticator->Load(m_passwordFile, error))
-        {
-            NS_FATAL_ERROR("MqttBroker: " << error.ToString());
-        }
+        auto authenticator = LoadOrFail<MqttAuthenticator>(m_passwordFile);
         authenticator->SetAllowAnonymous(m_allowAnonymous);
         m_engine->SetAuthenticator(authenticator);
     }
     if (!m_aclFile.empty())
     {
-        auto acl = std::make_shared<MqttAcl>();
-        MqttConfigError error;
-        if (!acl->Load(m_aclFile, error))
-        {
-            NS_FATAL_ERROR("MqttBroker: " << error.ToString());
-        }
-        m_engine->SetAcl(acl);
+        m_engine->SetAcl(LoadOrFail<MqttAcl>(m_aclFile));
     }
 }
 
@@ -407,11 +404,7 @@ void
 MqttBroker::DoDispose()
 {
     NS_LOG_FUNCTION(this);
-    for (auto& [id, connection] : m_connections)
-    {
-        connection.transport->Abort();
-    }
-    m_connections.clear();
+    m_connections.AbortAll();
     m_pausedReads.Clear();
     m_timers.CancelAll();
     m_actions.Clear();
@@ -463,8 +456,7 @@ MqttBroker::AddConnection(const MqttTransportFactory& make, const Address& peer)
 void
 MqttBroker::OnData(ConnectionId connection, const uint8_t* data, std::size_t size)
 {
-    auto it = m_connections.find(connection);
-    if (it == m_connections.end() || !it->second.live)
+    if (!m_connections.IsLive(connection))
     {
         return;
     }
@@ -509,14 +501,7 @@ void
 MqttBroker::OnClosed(ConnectionId connection, bool error)
 {
     NS_LOG_FUNCTION(this << connection << error);
-    auto it = m_connections.find(connection);
-    if (it == m_connections.end())
-    {
-        return;
-    }
-    bool live = it->second.live;
-    m_connections.erase(it);
-    if (live && m_engine)
+    if (m_connections.Remove(connection) && m_engine)
     {
         m_engine->OnConnectionClosed(connection, MqttNs3Timers::Now(), m_actions.Out());
         Execute();

@@ -216,11 +216,10 @@ MqttClient::AddEngineAttributes(TypeId tid)
 TypeId
 MqttClient::AddTraceSources(TypeId tid)
 {
-    return tid
-        .AddTraceSource("Event",
-                        "Every notification of the engine.",
-                        MakeTraceSourceAccessor(&MqttClient::m_eventTrace),
-                        "ns3::mqtt::MqttClient::EventTracedCallback")
+    tid.AddTraceSource("Event",
+                       "Every notification of the engine.",
+                       MakeTraceSourceAccessor(&MqttClient::m_eventTrace),
+                       "ns3::mqtt::MqttClient::EventTracedCallback")
         .AddTraceSource("StateTransition",
                         "The connection state machine changed (old, new state name).",
                         MakeTraceSourceAccessor(&MqttClient::m_stateTransitionTrace),
@@ -260,15 +259,12 @@ MqttClient::AddTraceSources(TypeId tid)
         .AddTraceSource("AckTimeout",
                         "No acknowledgement for a packet in time.",
                         MakeTraceSourceAccessor(&MqttClient::m_ackTimeoutTrace),
-                        "ns3::mqtt::MqttClient::EventTracedCallback")
-        .AddTraceSource("Rx",
-                        "Bytes read from the socket.",
-                        MakeTraceSourceAccessor(&MqttClient::m_rxTrace),
-                        "ns3::Packet::AddressTracedCallback")
-        .AddTraceSource("Tx",
-                        "Bytes written to the socket.",
-                        MakeTraceSourceAccessor(&MqttClient::m_txTrace),
-                        "ns3::Packet::AddressTracedCallback");
+                        "ns3::mqtt::MqttClient::EventTracedCallback");
+    return MqttNs3AddBytesTraceSources(tid,
+                                       &MqttClient::m_rxTrace,
+                                       &MqttClient::m_txTrace,
+                                       "Bytes read from the socket.",
+                                       "Bytes written to the socket.");
 }
 
 MqttClient::MqttClient()
@@ -280,10 +276,7 @@ MqttClient::MqttClient()
     m_callbacks.connectFailed = MakeCallback(&MqttClient::OnConnectFailed, this);
     m_callbacks.data = MakeCallback(&MqttClient::OnData, this);
     m_callbacks.closed = MakeCallback(&MqttClient::OnClosed, this);
-    m_callbacks.rx = MakeCallback(
-        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_rxTrace);
-    m_callbacks.tx = MakeCallback(
-        &TracedCallback<Ptr<const ns3::Packet>, const Address&>::operator(), &m_txTrace);
+    MqttNs3TraceBytes(m_callbacks, m_rxTrace, m_txTrace);
 }
 
 MqttClient::~MqttClient()
@@ -568,11 +561,7 @@ MqttClient::DoDispose()
 {
     NS_LOG_FUNCTION(this);
     m_publishEvent.Cancel();
-    for (auto& [id, connection] : m_connections)
-    {
-        connection.transport->Abort();
-    }
-    m_connections.clear();
+    m_connections.AbortAll();
     m_timers.CancelAll();
     m_actions.Clear();
     m_engine.reset();
@@ -651,8 +640,7 @@ MqttClient::PublishNext()
 void
 MqttClient::OnConnected(ConnectionId connection)
 {
-    auto it = m_connections.find(connection);
-    if (it == m_connections.end() || !it->second.live)
+    if (!m_connections.IsLive(connection))
     {
         return;
     }
@@ -663,14 +651,7 @@ MqttClient::OnConnected(ConnectionId connection)
 void
 MqttClient::OnConnectFailed(ConnectionId connection)
 {
-    auto it = m_connections.find(connection);
-    if (it == m_connections.end())
-    {
-        return;
-    }
-    bool live = it->second.live;
-    m_connections.erase(it);
-    if (live)
+    if (m_connections.Remove(connection))
     {
         m_engine->OnTransportFailed(MqttNs3Timers::Now(), m_actions.Out());
         Execute();
@@ -680,8 +661,7 @@ MqttClient::OnConnectFailed(ConnectionId connection)
 void
 MqttClient::OnData(ConnectionId connection, const uint8_t* data, std::size_t size)
 {
-    auto it = m_connections.find(connection);
-    if (it == m_connections.end() || !it->second.live)
+    if (!m_connections.IsLive(connection))
     {
         return;
     }
@@ -693,14 +673,7 @@ void
 MqttClient::OnClosed(ConnectionId connection, bool error)
 {
     NS_LOG_FUNCTION(this << connection << error);
-    auto it = m_connections.find(connection);
-    if (it == m_connections.end())
-    {
-        return;
-    }
-    bool live = it->second.live;
-    m_connections.erase(it);
-    if (live && m_engine)
+    if (m_connections.Remove(connection) && m_engine)
     {
         m_engine->OnTransportClosed(MqttNs3Timers::Now(), m_actions.Out());
         Execute();

@@ -29,5 +29,35 @@ MqttNs3Connections::Close(const CloseAction& close)
     }
 }
 
+bool
+MqttNs3Connections::Remove(ConnectionId id)
+{
+    auto it = find(id);
+    if (it == end())
+    {
+        return false;
+    }
+    bool live = it->second.live;
+    erase(it);
+    return live;
+}
+
+void
+MqttNs3Connections::AbortAll()
+{
+    for (auto& [id, connection] : *this)
+    {
+        connection.transport->Abort();
+    }
+    clear();
+}
+
+void
+MqttNs3TraceBytes(MqttTransportCallbacks& callbacks, MqttNs3BytesTrace& rx, MqttNs3BytesTrace& tx)
+{
+    callbacks.rx = MakeCallback(&MqttNs3BytesTrace::operator(), &rx);
+    callbacks.tx = MakeCallback(&MqttNs3BytesTrace::operator(), &tx);
+}
+
 } // namespace mqtt
 } // namespace ns3

@@ -13,8 +13,12 @@
 #include "mqtt-transport.h"
 
 #include "ns3/ptr.h"
+#include "ns3/trace-source-accessor.h"
+#include "ns3/traced-callback.h"
+#include "ns3/type-id.h"
 
 #include <map>
+#include <string>
 
 namespace ns3
 {
@@ -39,7 +43,50 @@ class MqttNs3Connections : public std::map<ConnectionId, MqttNs3Connection>
     void Send(const SendAction& send);
     /** Closes a live connection gracefully; unknown or closing ones are ignored. */
     void Close(const CloseAction& close);
+
+    /** Whether @p id is known and the engine still uses it (inline: asked per packet). */
+    bool
+    IsLive(ConnectionId id) const
+    {
+        auto it = find(id);
+        return it != end() && it->second.live;
+    }
+
+    /**
+     * Forgets @p id once its transport reported the end.
+     * @return whether the engine still used it (so it must be told); false if unknown.
+     */
+    bool Remove(ConnectionId id);
+    /** Drops every transport at once, reporting nothing (application disposal). */
+    void AbortAll();
 };
+
+/** The Rx and Tx trace sources an application fires for its transports' bytes. */
+using MqttNs3BytesTrace = TracedCallback<Ptr<const ns3::Packet>, const Address&>;
+
+/** Points @p callbacks' rx and tx at an application's Rx and Tx trace sources. */
+void MqttNs3TraceBytes(MqttTransportCallbacks& callbacks,
+                       MqttNs3BytesTrace& rx,
+                       MqttNs3BytesTrace& tx);
+
+/**
+ * Adds an application's Rx and Tx trace sources (@p rx, @p tx: the members MqttNs3TraceBytes
+ * points its transports at), described by @p rxHelp and @p txHelp.
+ */
+template<typename App>
+TypeId
+MqttNs3AddBytesTraceSources(TypeId tid,
+                            MqttNs3BytesTrace App::*rx,
+                            MqttNs3BytesTrace App::*tx,
+                            const std::string& rxHelp,
+                            const std::string& txHelp)
+{
+    return tid
+        .AddTraceSource(
+            "Rx", rxHelp, MakeTraceSourceAccessor(rx), "ns3::Packet::AddressTracedCallback")
+        .AddTraceSource(
+            "Tx", txHelp, MakeTraceSourceAccessor(tx), "ns3::Packet::AddressTracedCallback");
+}
 
 /**
  * The handlers of the actions MqttBroker and MqttClient carry out alike (send, close, timers),
