@@ -79,36 +79,37 @@ MqttPosixEndpoint::Parse(const std::string& text, MqttPosixEndpoint& out, std::s
     }
     in_addr v4{};
     in6_addr v6{};
+    MqttPosixEndpoint result;
     if (inet_pton(AF_INET, host.c_str(), &v4) == 1)
     {
         sockaddr_in sin{};
         sin.sin_family = AF_INET;
-        sin.sin_port = htons(portNumber);
         sin.sin_addr = v4;
-        out = FromSockaddr(reinterpret_cast<const sockaddr*>(&sin), sizeof(sin));
-        return true;
+        result = FromSockaddr(reinterpret_cast<const sockaddr*>(&sin), sizeof(sin));
     }
-    if (inet_pton(AF_INET6, host.c_str(), &v6) == 1)
+    else if (inet_pton(AF_INET6, host.c_str(), &v6) == 1)
     {
         sockaddr_in6 sin6{};
         sin6.sin6_family = AF_INET6;
-        sin6.sin6_port = htons(portNumber);
         sin6.sin6_addr = v6;
-        out = FromSockaddr(reinterpret_cast<const sockaddr*>(&sin6), sizeof(sin6));
-        return true;
+        result = FromSockaddr(reinterpret_cast<const sockaddr*>(&sin6), sizeof(sin6));
     }
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* list = nullptr;
-    int rc = getaddrinfo(host.c_str(), nullptr, &hints, &list);
-    if (rc != 0 || list == nullptr)
+    else
     {
-        error = "'" + text + "': cannot resolve host '" + host + "': " + gai_strerror(rc);
-        return false;
+        addrinfo hints{};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        addrinfo* list = nullptr;
+        int rc = getaddrinfo(host.c_str(), nullptr, &hints, &list);
+        if (rc != 0 || list == nullptr)
+        {
+            error = "'" + text + "': cannot resolve host '" + host + "': " + gai_strerror(rc);
+            return false;
+        }
+        result = FromSockaddr(list->ai_addr, list->ai_addrlen);
+        freeaddrinfo(list);
     }
-    MqttPosixEndpoint result = FromSockaddr(list->ai_addr, list->ai_addrlen);
-    freeaddrinfo(list);
+    // One place sets the port, whether the address was literal or resolved.
     if (result.Family() == AF_INET)
     {
         reinterpret_cast<sockaddr_in*>(&result.m_addr)->sin_port = htons(portNumber);
