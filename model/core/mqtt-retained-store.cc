@@ -32,19 +32,7 @@ MqttRetainedStore::MqttRetainedStore()
 
 MqttRetainedStore::~MqttRetainedStore()
 {
-    // Iterative teardown: a recursive one would overflow the stack on a 65536-level topic.
-    std::vector<std::unique_ptr<Node>> work;
-    work.emplace_back(m_root);
-    work.emplace_back(m_dollarRoot);
-    while (!work.empty())
-    {
-        std::unique_ptr<Node> node = std::move(work.back());
-        work.pop_back();
-        for (auto& child : node->children)
-        {
-            work.push_back(std::move(child.second));
-        }
-    }
+    DestroyTopicTrie(m_root, m_dollarRoot, [](Node&, std::vector<std::unique_ptr<Node>>&) {});
 }
 
 void

@@ -1,14 +1,17 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * Level-by-level reading of a topic name or filter, shared by the subscription trie and the
- * retained store. Header only: it is two lines on the hot path of every match.
+ * Level-by-level reading of a topic name or filter, and the teardown of a topic trie, shared by
+ * the subscription trie and the retained store. Header only: it is two lines on the hot path of
+ * every match.
  */
 #ifndef MQTT_TOPIC_LEVELS_H
 #define MQTT_TOPIC_LEVELS_H
 
 #include <cstddef>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 namespace ns3
 {
@@ -33,6 +36,30 @@ NextTopicLevel(std::string_view topic, std::size_t& pos)
         topic.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
     pos = slash == std::string_view::npos ? TOPIC_LEVELS_DONE : slash + 1;
     return level;
+}
+
+/**
+ * Frees a topic trie from its two roots (owned raw pointers) without recursion: a recursive
+ * teardown would overflow the stack on a 65536-level topic. Every node's map of levels, named
+ * children, is freed; @p moveOthers(node, work) moves any other owned children into work.
+ */
+template<class Node, class MoveOthers>
+void
+DestroyTopicTrie(Node* root, Node* dollarRoot, MoveOthers moveOthers)
+{
+    std::vector<std::unique_ptr<Node>> work;
+    work.emplace_back(root);
+    work.emplace_back(dollarRoot);
+    while (!work.empty())
+    {
+        std::unique_ptr<Node> node = std::move(work.back());
+        work.pop_back();
+        for (auto& child : node->children)
+        {
+            work.push_back(std::move(child.second));
+        }
+        moveOthers(*node, work);
+    }
 }
 
 } // namespace mqtt

@@ -89,24 +89,16 @@ MqttTopicTree::MqttTopicTree()
 
 MqttTopicTree::~MqttTopicTree()
 {
-    // Iterative teardown: the default recursive one would overflow the stack on a filter of
-    // 65535 '/' (65536 levels).
-    std::vector<std::unique_ptr<Node>> work;
-    work.emplace_back(m_root);
-    work.emplace_back(m_dollarRoot);
-    while (!work.empty())
-    {
-        std::unique_ptr<Node> node = std::move(work.back());
-        work.pop_back();
-        for (auto& child : node->children)
-        {
-            work.push_back(std::move(child.second));
-        }
-        if (node->plus)
-        {
-            work.push_back(std::move(node->plus));
-        }
-    }
+    // The filter of 65535 '/' has 65536 levels: no recursion (see DestroyTopicTrie).
+    DestroyTopicTrie(m_root,
+                     m_dollarRoot,
+                     [](Node& node, std::vector<std::unique_ptr<Node>>& work)
+                     {
+                         if (node.plus)
+                         {
+                             work.push_back(std::move(node.plus));
+                         }
+                     });
 }
 
 bool
