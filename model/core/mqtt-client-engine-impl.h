@@ -153,6 +153,10 @@ class MqttClientEngine::Impl
                         uint16_t packetId,
                         MqttActions& out);
     void DenyRequest(const std::vector<std::string>& filters, MqttActions& out);
+    /** Queues an accepted request; sent at once when connected (window permitting). */
+    void Enqueue(Request request, Nanos now, MqttActions& out);
+    /** A subscribe or unsubscribe: queued if @p valid, else each filter denied at once. */
+    void Submit(Request request, bool valid, Nanos now, MqttActions& out);
 
     UniformSource m_uniform;
     MqttFrameReader m_reader;

@@ -110,13 +110,40 @@ MqttClientEngine::Impl::Publish(const std::string& topic,
     Request request;
     request.kind = Kind::Publish;
     request.message = std::move(message);
-    m_queue.push_back(std::move(request));
     ++m_queuedPublishes;
+    Enqueue(std::move(request), now, out);
+    return id;
+}
+
+void
+MqttClientEngine::Impl::Enqueue(Request request, Nanos now, MqttActions& out)
+{
+    m_queue.push_back(std::move(request));
     if (m_state == ClientState::Connected)
     {
         Pump(now, out);
     }
-    return id;
+}
+
+void
+MqttClientEngine::Impl::Submit(Request request, bool valid, Nanos now, MqttActions& out)
+{
+    if (valid)
+    {
+        Enqueue(std::move(request), now, out);
+        return;
+    }
+    if (request.kind == Kind::Unsubscribe)
+    {
+        DenyRequest(request.filters, out);
+        return;
+    }
+    std::vector<std::string> filters;
+    for (const auto& topic : request.topics)
+    {
+        filters.push_back(topic.filter);
+    }
+    DenyRequest(filters, out);
 }
 
 void
@@ -130,24 +157,10 @@ MqttClientEngine::Impl::Subscribe(std::vector<TopicRequest> topics, Nanos now, M
         valid =
             valid && ValidQos(topic.qos) && ValidateTopicFilter(topic.filter) == TopicError::None;
     }
-    if (!valid || size > MAX_REMAINING_LENGTH)
-    {
-        std::vector<std::string> filters;
-        for (const auto& topic : topics)
-        {
-            filters.push_back(topic.filter);
-        }
-        DenyRequest(filters, out);
-        return;
-    }
     Request request;
     request.kind = Kind::Subscribe;
     request.topics = std::move(topics);
-    m_queue.push_back(std::move(request));
-    if (m_state == ClientState::Connected)
-    {
-        Pump(now, out);
-    }
+    Submit(std::move(request), valid && size <= MAX_REMAINING_LENGTH, now, out);
 }
 
 void
@@ -160,19 +173,10 @@ MqttClientEngine::Impl::Unsubscribe(std::vector<std::string> filters, Nanos now,
         size += 2 + filter.size();
         valid = valid && ValidateTopicFilter(filter) == TopicError::None;
     }
-    if (!valid || size > MAX_REMAINING_LENGTH)
-    {
-        DenyRequest(filters, out);
-        return;
-    }
     Request request;
     request.kind = Kind::Unsubscribe;
     request.filters = std::move(filters);
-    m_queue.push_back(std::move(request));
-    if (m_state == ClientState::Connected)
-    {
-        Pump(now, out);
-    }
+    Submit(std::move(request), valid && size <= MAX_REMAINING_LENGTH, now, out);
 }
 
 } // namespace mqtt

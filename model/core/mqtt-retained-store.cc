@@ -17,34 +17,18 @@ namespace mqtt
 {
 
 /** One level of a topic name; holds the retained message of the name ending here, if any. */
-struct MqttRetainedStore::Node
+struct MqttRetainedNode
 {
     /** Levels below; std::less<> so a string_view level is looked up without a copy. */
-    std::map<std::string, std::unique_ptr<Node>, std::less<>> children;
+    std::map<std::string, std::unique_ptr<MqttRetainedNode>, std::less<>> children;
     MqttMessagePtr message;
 };
 
-MqttRetainedStore::MqttRetainedStore()
-    : m_root(new Node)
-    , m_dollarRoot(new Node)
-{
-}
+MqttRetainedStore::MqttRetainedStore() = default;
 
 MqttRetainedStore::~MqttRetainedStore()
 {
-    // Iterative teardown: a recursive one would overflow the stack on a 65536-level topic.
-    std::vector<std::unique_ptr<Node>> work;
-    work.emplace_back(m_root);
-    work.emplace_back(m_dollarRoot);
-    while (!work.empty())
-    {
-        std::unique_ptr<Node> node = std::move(work.back());
-        work.pop_back();
-        for (auto& child : node->children)
-        {
-            work.push_back(std::move(child.second));
-        }
-    }
+    DestroyTopicTrie(m_root, m_dollarRoot, [](Node&, std::vector<std::unique_ptr<Node>>&) {});
 }
 
 void
@@ -62,7 +46,7 @@ MqttRetainedStore::Store(MqttMessagePtr message)
         return;
     }
     const std::string_view topic = message->topic;
-    Node* node = topic.front() == '$' ? m_dollarRoot : m_root;
+    Node* node = RootFor(topic);
     std::size_t pos = 0;
     while (pos != TOPIC_LEVELS_DONE)
     {
@@ -89,7 +73,7 @@ MqttRetainedStore::FindNode(std::string_view topic) const
     {
         return nullptr;
     }
-    Node* node = topic.front() == '$' ? m_dollarRoot : m_root;
+    Node* node = RootFor(topic);
     std::size_t pos = 0;
     while (pos != TOPIC_LEVELS_DONE && node != nullptr)
     {
@@ -107,7 +91,7 @@ MqttRetainedStore::Erase(std::string_view topic)
         return false;
     }
     m_path.clear();
-    Node* node = topic.front() == '$' ? m_dollarRoot : m_root;
+    Node* node = RootFor(topic);
     m_path.emplace_back(node, std::string_view());
     std::size_t pos = 0;
     while (pos != TOPIC_LEVELS_DONE)
@@ -156,7 +140,7 @@ MqttRetainedStore::Match(std::string_view filter, std::vector<MqttMessagePtr>& o
     }
     // A filter starting with a wildcard searches only the non-'$' branch [MQTT-4.7.2-1].
     m_stack.clear();
-    m_stack.push_back({filter.front() == '$' ? m_dollarRoot : m_root, 0, false});
+    m_stack.push_back({RootFor(filter), 0, false});
     // Children are pushed last-first so nodes pop in map order: the output then comes out
     // nearly (often fully) sorted and the final check is all that is needed.
     auto pushChildren = [this](const Node* node, std::size_t pos, bool subtree)
@@ -212,18 +196,6 @@ MqttRetainedStore::Match(std::string_view filter, std::vector<MqttMessagePtr>& o
     {
         std::sort(out.begin(), out.end(), byTopic);
     }
-}
-
-std::size_t
-MqttRetainedStore::Size() const
-{
-    return m_size;
-}
-
-std::size_t
-MqttRetainedStore::NodeCount() const
-{
-    return m_nodeCount;
 }
 
 } // namespace mqtt

@@ -7,6 +7,7 @@
 #define MQTT_RETAINED_STORE_H
 
 #include "mqtt-message.h"
+#include "mqtt-topic-levels.h"
 
 #include <cstddef>
 #include <string_view>
@@ -25,13 +26,13 @@ namespace mqtt
  * [MQTT-4.7.2-1]. Walks are iterative (a topic of 65535 levels is fine); Match() keeps scratch
  * space in the store, so two threads must not call it on one store at the same time.
  */
-class MqttRetainedStore
+struct MqttRetainedNode;
+
+class MqttRetainedStore : public TopicTrieRoots<MqttRetainedNode>
 {
   public:
     MqttRetainedStore();
     ~MqttRetainedStore();
-    MqttRetainedStore(const MqttRetainedStore&) = delete;
-    MqttRetainedStore& operator=(const MqttRetainedStore&) = delete;
 
     /**
      * Stores @p message as the retained message of its topic, replacing any previous one. A
@@ -53,14 +54,8 @@ class MqttRetainedStore
      */
     void Match(std::string_view filter, std::vector<MqttMessagePtr>& out) const;
 
-    /** Number of retained messages held. */
-    std::size_t Size() const;
-
-    /** Number of trie nodes below the two roots; empty ones are pruned, so 0 when Size() is. */
-    std::size_t NodeCount() const;
-
   private:
-    struct Node;
+    using Node = MqttRetainedNode;
     /** A node still to visit in Match: where the filter's next level starts, or whole subtree. */
     struct Cursor
     {
@@ -72,10 +67,6 @@ class MqttRetainedStore
     /** The node of exactly @p topic, or null. */
     Node* FindNode(std::string_view topic) const;
 
-    Node* m_root;       //!< every topic not starting with '$'
-    Node* m_dollarRoot; //!< topics starting with '$'
-    std::size_t m_size = 0;
-    std::size_t m_nodeCount = 0;
     mutable std::vector<Cursor> m_stack; //!< Match scratch, kept to avoid allocating per call
     std::vector<std::pair<Node*, std::string_view>> m_path; //!< Erase scratch
 };

@@ -17,6 +17,18 @@ namespace
 /** Largest number of identifiers a session can have in flight (section 2.3.1). */
 constexpr std::size_t MAX_PACKET_IDS = 65535;
 
+/** The first subscription (the list is sorted by filter) not before @p filter; const or not. */
+template<class Subscriptions>
+auto
+LowerBoundFilter(Subscriptions& subscriptions, std::string_view filter)
+{
+    return std::lower_bound(subscriptions.begin(),
+                            subscriptions.end(),
+                            filter,
+                            [](const MqttSubscription& s, std::string_view f)
+                            { return s.filter < f; });
+}
+
 } // namespace
 
 MqttSession::MqttSession(std::string clientId, SubscriberId handle, bool cleanSession)
@@ -83,11 +95,7 @@ MqttSession::SetExpiryTimer(TimerId timer)
 std::optional<Qos>
 MqttSession::FindSubscription(std::string_view filter) const
 {
-    auto it = std::lower_bound(m_subscriptions.begin(),
-                               m_subscriptions.end(),
-                               filter,
-                               [](const MqttSubscription& s, std::string_view f)
-                               { return s.filter < f; });
+    auto it = LowerBoundFilter(m_subscriptions, filter);
     if (it != m_subscriptions.end() && it->filter == filter)
     {
         return it->qos;
@@ -98,11 +106,7 @@ MqttSession::FindSubscription(std::string_view filter) const
 bool
 MqttSession::AddSubscription(std::string_view filter, Qos qos, Nanos activeFrom)
 {
-    auto it = std::lower_bound(m_subscriptions.begin(),
-                               m_subscriptions.end(),
-                               filter,
-                               [](const MqttSubscription& s, std::string_view f)
-                               { return s.filter < f; });
+    auto it = LowerBoundFilter(m_subscriptions, filter);
     if (it != m_subscriptions.end() && it->filter == filter)
     {
         it->qos = qos;
@@ -122,11 +126,7 @@ MqttSession::HasPendingSubscriptions(Nanos now) const
 bool
 MqttSession::RemoveSubscription(std::string_view filter)
 {
-    auto it = std::lower_bound(m_subscriptions.begin(),
-                               m_subscriptions.end(),
-                               filter,
-                               [](const MqttSubscription& s, std::string_view f)
-                               { return s.filter < f; });
+    auto it = LowerBoundFilter(m_subscriptions, filter);
     if (it == m_subscriptions.end() || it->filter != filter)
     {
         return false;

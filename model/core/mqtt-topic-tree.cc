@@ -54,13 +54,13 @@ struct LevelLess
  * node's m_subs; "a/#" lives in the m_hashSubs of node "a" ('#' is always the last level, so it
  * needs no node of its own), and "#" in the root's.
  */
-struct MqttTopicTree::Node
+struct MqttTopicTreeNode
 {
     /** Literal levels; a transparent order so a string_view level is looked up without a copy. */
-    std::map<std::string, std::unique_ptr<Node>, LevelLess> children;
-    std::unique_ptr<Node> plus;            //!< the '+' level
-    std::vector<SubscriberMatch> subs;     //!< filters ending here, sorted by subscriber
-    std::vector<SubscriberMatch> hashSubs; //!< filters ending with '#' here, sorted by subscriber
+    std::map<std::string, std::unique_ptr<MqttTopicTreeNode>, LevelLess> children;
+    std::unique_ptr<MqttTopicTreeNode> plus; //!< the '+' level
+    std::vector<SubscriberMatch> subs;       //!< filters ending here, sorted by subscriber
+    std::vector<SubscriberMatch> hashSubs;   //!< filters ending with '#' here, sorted by subscriber
 
     bool
     Empty() const
@@ -81,32 +81,20 @@ BySubscriber(const SubscriberMatch& a, const SubscriberMatch& b)
 
 } // namespace
 
-MqttTopicTree::MqttTopicTree()
-    : m_root(new Node)
-    , m_dollarRoot(new Node)
-{
-}
+MqttTopicTree::MqttTopicTree() = default;
 
 MqttTopicTree::~MqttTopicTree()
 {
-    // Iterative teardown: the default recursive one would overflow the stack on a filter of
-    // 65535 '/' (65536 levels).
-    std::vector<std::unique_ptr<Node>> work;
-    work.emplace_back(m_root);
-    work.emplace_back(m_dollarRoot);
-    while (!work.empty())
-    {
-        std::unique_ptr<Node> node = std::move(work.back());
-        work.pop_back();
-        for (auto& child : node->children)
-        {
-            work.push_back(std::move(child.second));
-        }
-        if (node->plus)
-        {
-            work.push_back(std::move(node->plus));
-        }
-    }
+    // The filter of 65535 '/' has 65536 levels: no recursion (see DestroyTopicTrie).
+    DestroyTopicTrie(m_root,
+                     m_dollarRoot,
+                     [](Node& node, std::vector<std::unique_ptr<Node>>& work)
+                     {
+                         if (node.plus)
+                         {
+                             work.push_back(std::move(node.plus));
+                         }
+                     });
 }
 
 bool
@@ -116,7 +104,7 @@ MqttTopicTree::Subscribe(std::string_view filter, SubscriberId subscriber, Qos q
     {
         return false;
     }
-    Node* node = filter.front() == '$' ? m_dollarRoot : m_root;
+    Node* node = RootFor(filter);
     std::vector<SubscriberMatch>* list = nullptr;
     std::size_t pos = 0;
     while (pos != TOPIC_LEVELS_DONE)
@@ -175,7 +163,7 @@ MqttTopicTree::Unsubscribe(std::string_view filter, SubscriberId subscriber)
     // Levels are compared as strings, so "+" finds only a "+" subscription: wildcards are not
     // interpreted [MQTT-3.10.4-1].
     m_path.clear();
-    Node* node = filter.front() == '$' ? m_dollarRoot : m_root;
+    Node* node = RootFor(filter);
     m_path.push_back({node, {}});
     std::vector<SubscriberMatch>* list = &node->subs;
     std::size_t pos = 0;
@@ -239,7 +227,7 @@ MqttTopicTree::Match(std::string_view name, std::vector<SubscriberMatch>& out) c
     // A '$' name is looked up only in the '$' branch, where no filter starts with a wildcard
     // [MQTT-4.7.2-1].
     m_stack.clear();
-    m_stack.push_back({name.front() == '$' ? m_dollarRoot : m_root, 0});
+    m_stack.push_back({RootFor(name), 0});
     // Each list appended is a run: sorted by subscriber and duplicate-free.
     m_runs.clear();
     auto collect = [this, &out](const std::vector<SubscriberMatch>& list)
@@ -341,18 +329,6 @@ MqttTopicTree::MergeRuns(std::vector<SubscriberMatch>& out) const
         std::copy(src->begin(), src->begin() + merged, out.begin());
     }
     out.resize(merged);
-}
-
-std::size_t
-MqttTopicTree::Size() const
-{
-    return m_size;
-}
-
-std::size_t
-MqttTopicTree::NodeCount() const
-{
-    return m_nodeCount;
 }
 
 } // namespace mqtt

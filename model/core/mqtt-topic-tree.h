@@ -7,6 +7,7 @@
 #define MQTT_TOPIC_TREE_H
 
 #include "mqtt-packets.h"
+#include "mqtt-topic-levels.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -38,13 +39,13 @@ struct SubscriberMatch
  * scratch space in the tree: it allocates nothing once warm, but two threads must not call it
  * on one tree at the same time.
  */
-class MqttTopicTree
+struct MqttTopicTreeNode;
+
+class MqttTopicTree : public TopicTrieRoots<MqttTopicTreeNode>
 {
   public:
     MqttTopicTree();
     ~MqttTopicTree();
-    MqttTopicTree(const MqttTopicTree&) = delete;
-    MqttTopicTree& operator=(const MqttTopicTree&) = delete;
 
     /**
      * Adds or replaces (same subscriber, identical filter [MQTT-3.8.4-3]) a subscription. A
@@ -67,17 +68,8 @@ class MqttTopicTree
      */
     void Match(std::string_view name, std::vector<SubscriberMatch>& out) const;
 
-    /** Number of (filter, subscriber) subscriptions held. */
-    std::size_t Size() const;
-
-    /**
-     * Number of trie nodes below the two roots. Unsubscribe prunes nodes left empty, so this
-     * returns to 0 when the last subscription goes: churn does not grow memory.
-     */
-    std::size_t NodeCount() const;
-
   private:
-    struct Node;
+    using Node = MqttTopicTreeNode;
     /** A node still to visit in Match, with the position of the name's next level. */
     struct Cursor
     {
@@ -94,10 +86,6 @@ class MqttTopicTree
     /** Merges the sorted runs of @p out starting at m_runs into one, keeping max QoS. */
     void MergeRuns(std::vector<SubscriberMatch>& out) const;
 
-    Node* m_root;       //!< every topic not starting with '$'
-    Node* m_dollarRoot; //!< topics starting with '$'
-    std::size_t m_size = 0;
-    std::size_t m_nodeCount = 0;
     // Match scratch, kept to avoid allocating per call.
     mutable std::vector<Cursor> m_stack;          //!< nodes still to visit
     mutable std::vector<std::size_t> m_runs;      //!< where each matching list starts in out

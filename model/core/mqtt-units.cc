@@ -65,10 +65,32 @@ ToInteger(long double v, long double max)
     return static_cast<uint64_t>(r);
 }
 
-} // namespace
+/** A unit a quantity is written in, and how many base units (ns, bit/s) it stands for. */
+struct Unit
+{
+    const char* name;
+    int64_t scale;
+};
 
-std::optional<std::chrono::nanoseconds>
-ParseDuration(const std::string& text)
+/** Duration units, largest first (FormatDuration takes the first that divides). */
+constexpr Unit DURATION_UNITS[] = {{"h", 3600000000000LL},
+                                   {"min", 60000000000LL},
+                                   {"s", 1000000000LL},
+                                   {"ms", 1000000LL},
+                                   {"us", 1000LL},
+                                   {"ns", 1LL}};
+
+/** Data rate units, largest first (FormatDataRate takes the first that divides). */
+constexpr Unit RATE_UNITS[] = {
+    {"Gbps", 1000000000LL}, {"Mbps", 1000000LL}, {"kbps", 1000LL}, {"bps", 1LL}};
+
+/**
+ * "12.5ms" in base units (not yet rounded), or nothing if the number is malformed or the unit
+ * is not in @p units. @p bareZero also takes a plain "0" (no unit) as zero.
+ */
+template<std::size_t N>
+std::optional<long double>
+ParseScaled(const std::string& text, const Unit (&units)[N], bool bareZero)
 {
     long double value = 0;
     std::string unit;
@@ -76,41 +98,46 @@ ParseDuration(const std::string& text)
     {
         return std::nullopt;
     }
-    long double scale = 0;
-    if (unit == "ns")
+    if (unit.empty() && bareZero && value == 0)
     {
-        scale = 1;
+        return value;
     }
-    else if (unit == "us")
+    for (const Unit& u : units)
     {
-        scale = 1e3L;
+        if (unit == u.name)
+        {
+            return value * static_cast<long double>(u.scale);
+        }
     }
-    else if (unit == "ms")
+    return std::nullopt;
+}
+
+/** @p value in the largest of @p units that divides it exactly (the last must be 1). */
+template<class T, std::size_t N>
+std::string
+FormatScaled(T value, const Unit (&units)[N])
+{
+    for (const Unit& u : units)
     {
-        scale = 1e6L;
+        if (value % static_cast<T>(u.scale) == 0)
+        {
+            return std::to_string(value / static_cast<T>(u.scale)) + u.name;
+        }
     }
-    else if (unit == "s")
-    {
-        scale = 1e9L;
-    }
-    else if (unit == "min")
-    {
-        scale = 60e9L;
-    }
-    else if (unit == "h")
-    {
-        scale = 3600e9L;
-    }
-    else if (unit.empty() && value == 0)
-    {
-        scale = 1;
-    }
-    else
+    return std::to_string(value) + units[N - 1].name;
+}
+
+} // namespace
+
+std::optional<std::chrono::nanoseconds>
+ParseDuration(const std::string& text)
+{
+    auto scaled = ParseScaled(text, DURATION_UNITS, true);
+    if (!scaled)
     {
         return std::nullopt;
     }
-    auto ns =
-        ToInteger(value * scale, static_cast<long double>(std::numeric_limits<int64_t>::max()) / 2);
+    auto ns = ToInteger(*scaled, static_cast<long double>(std::numeric_limits<int64_t>::max()) / 2);
     if (!ns)
     {
         return std::nullopt;
@@ -121,63 +148,22 @@ ParseDuration(const std::string& text)
 std::string
 FormatDuration(std::chrono::nanoseconds d)
 {
-    int64_t ns = d.count();
-    if (ns == 0)
+    if (d.count() == 0)
     {
         return "0s";
     }
-    struct Unit
-    {
-        int64_t scale;
-        const char* name;
-    };
-    static const Unit UNITS[] = {{3600000000000LL, "h"},
-                                 {60000000000LL, "min"},
-                                 {1000000000LL, "s"},
-                                 {1000000LL, "ms"},
-                                 {1000LL, "us"},
-                                 {1LL, "ns"}};
-    for (const Unit& u : UNITS)
-    {
-        if (ns % u.scale == 0)
-        {
-            return std::to_string(ns / u.scale) + u.name;
-        }
-    }
-    return std::to_string(ns) + "ns";
+    return FormatScaled(d.count(), DURATION_UNITS);
 }
 
 std::optional<uint64_t>
 ParseDataRate(const std::string& text)
 {
-    long double value = 0;
-    std::string unit;
-    if (!SplitNumber(text, &value, &unit))
+    auto scaled = ParseScaled(text, RATE_UNITS, false);
+    if (!scaled)
     {
         return std::nullopt;
     }
-    long double scale = 0;
-    if (unit == "bps")
-    {
-        scale = 1;
-    }
-    else if (unit == "kbps")
-    {
-        scale = 1e3L;
-    }
-    else if (unit == "Mbps")
-    {
-        scale = 1e6L;
-    }
-    else if (unit == "Gbps")
-    {
-        scale = 1e9L;
-    }
-    else
-    {
-        return std::nullopt;
-    }
-    auto bps = ToInteger(value * scale, 1e15L);
+    auto bps = ToInteger(*scaled, 1e15L);
     if (!bps || *bps == 0)
     {
         return std::nullopt;
@@ -188,19 +174,11 @@ ParseDataRate(const std::string& text)
 std::string
 FormatDataRate(uint64_t bps)
 {
-    if (bps != 0 && bps % 1000000000ULL == 0)
+    if (bps == 0)
     {
-        return std::to_string(bps / 1000000000ULL) + "Gbps";
+        return "0bps";
     }
-    if (bps != 0 && bps % 1000000ULL == 0)
-    {
-        return std::to_string(bps / 1000000ULL) + "Mbps";
-    }
-    if (bps != 0 && bps % 1000ULL == 0)
-    {
-        return std::to_string(bps / 1000ULL) + "kbps";
-    }
-    return std::to_string(bps) + "bps";
+    return FormatScaled(bps, RATE_UNITS);
 }
 
 double
