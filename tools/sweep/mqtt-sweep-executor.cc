@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #include "mqtt-sweep-executor.h"
+#include "mqtt-sweep-write.h"
 
 #include <cctype>
 #include <cerrno>
@@ -50,31 +51,12 @@ ShellWord(const std::string& arg)
 }
 
 void
-WriteText(int fd, const std::string& text)
-{
-    std::size_t done = 0;
-    while (done < text.size())
-    {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR)
-        {
-            continue;
-        }
-        if (n <= 0)
-        {
-            return;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-}
-
-void
 AppendToLog(const std::string& path, const std::string& text)
 {
     int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd >= 0)
     {
-        WriteText(fd, text);
+        WriteAll(fd, text);
         ::close(fd);
     }
 }
@@ -203,7 +185,7 @@ MqttSweepExecutor::Start(const MqttSweepJob& job)
     {
         header += " " + ShellWord(a);
     }
-    WriteText(log, header + "\n");
+    WriteAll(log, header + "\n");
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #include "mqtt-sweep-index.h"
+#include "mqtt-sweep-write.h"
 
 #include "mqtt-sweep-json.h"
 
@@ -19,31 +20,6 @@ namespace ns3
 {
 namespace mqtt
 {
-
-namespace
-{
-
-bool
-WriteAll(int fd, const std::string& text)
-{
-    std::size_t done = 0;
-    while (done < text.size())
-    {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR)
-        {
-            continue;
-        }
-        if (n <= 0)
-        {
-            return false;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-} // namespace
 
 bool
 MqttSweepIndexRow::operator==(const MqttSweepIndexRow& o) const

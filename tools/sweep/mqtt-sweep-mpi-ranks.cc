@@ -197,18 +197,6 @@ MqttSweepRanks::~MqttSweepRanks()
 }
 
 int
-MqttSweepRanks::Rank() const
-{
-    return m_rank;
-}
-
-int
-MqttSweepRanks::Size() const
-{
-    return m_size;
-}
-
-int
 MqttSweepRanks::Share(int code)
 {
     if (m_joined)

@@ -56,18 +56,6 @@ MqttSweepRanks::MqttSweepRanks(int*, char***)
 MqttSweepRanks::~MqttSweepRanks() = default;
 
 int
-MqttSweepRanks::Rank() const
-{
-    return m_rank;
-}
-
-int
-MqttSweepRanks::Size() const
-{
-    return m_size;
-}
-
-int
 MqttSweepRanks::Share(int code)
 {
     // The extra processes of an mpirun leave quietly, whatever rank 0 decided.

@@ -33,9 +33,18 @@ class MqttSweepRanks
     MqttSweepRanks(const MqttSweepRanks&) = delete;
     MqttSweepRanks& operator=(const MqttSweepRanks&) = delete;
 
-    int Rank() const;
+    int
+    Rank() const
+    {
+        return m_rank;
+    }
+
     /** Processes that share the sweep (1 without MPI). */
-    int Size() const;
+    int
+    Size() const
+    {
+        return m_size;
+    }
 
     /** Rank 0's @p code, on every rank. */
     int Share(int code);
