@@ -14,6 +14,7 @@
 #include "mqtt-broker.h"
 #include "mqtt-client-helper.h"
 #include "mqtt-client.h"
+#include "mqtt-example-latency.h"
 
 #include "ns3/command-line.h"
 #include "ns3/internet-stack-helper.h"
@@ -48,14 +49,6 @@ struct Sample
 
 Sample g_sample;
 
-std::string
-Now()
-{
-    std::ostringstream text;
-    text << std::fixed << std::setprecision(3) << Simulator::Now().GetSeconds() << "s";
-    return text.str();
-}
-
 void
 PublishNext()
 {
@@ -64,8 +57,8 @@ PublishNext()
         return;
     }
     std::string text = g_sample.message + " [" + std::to_string(++g_sample.published) + "]";
-    std::cout << Now() << " Publishing message to topic '" << g_sample.topic << "': " << text
-              << std::endl;
+    std::cout << ExampleStamp() << " Publishing message to topic '" << g_sample.topic
+              << "': " << text << std::endl;
     g_sample.device->Publish(
         g_sample.topic, std::vector<uint8_t>(text.begin(), text.end()), g_sample.qos);
     Simulator::Schedule(g_sample.interval, &PublishNext);
@@ -74,14 +67,15 @@ PublishNext()
 void
 OnConnected(bool sessionPresent)
 {
-    std::cout << Now() << " Connected (session present: " << (sessionPresent ? "yes" : "no") << ")"
+    std::cout << ExampleStamp()
+              << " Connected (session present: " << (sessionPresent ? "yes" : "no") << ")"
               << std::endl;
 }
 
 void
 OnSubscribed(const MqttEvent& event)
 {
-    std::cout << Now() << " Subscribed to '" << g_sample.topic << "' with QoS "
+    std::cout << ExampleStamp() << " Subscribed to '" << g_sample.topic << "' with QoS "
               << static_cast<int>(event.code) << std::endl;
     if (g_sample.published == 0)
     {
@@ -93,12 +87,13 @@ void
 OnReceived(const MqttEvent& event, const MqttPayloadStamp&, Time, bool)
 {
     std::string text(event.message->payload.begin(), event.message->payload.end());
-    std::cout << Now() << " Received message from topic '" << event.message->topic << "': " << text
-              << std::endl;
+    std::cout << ExampleStamp() << " Received message from topic '" << event.message->topic
+              << "': " << text << std::endl;
     if (++g_sample.received == g_sample.count)
     {
-        std::cout << Now() << " " << g_sample.count << " message(s) received." << std::endl;
-        std::cout << Now() << " Disconnecting..." << std::endl;
+        std::cout << ExampleStamp() << " " << g_sample.count << " message(s) received."
+                  << std::endl;
+        std::cout << ExampleStamp() << " Disconnecting..." << std::endl;
         g_sample.device->StopApplication();
     }
 }
@@ -106,7 +101,7 @@ OnReceived(const MqttEvent& event, const MqttPayloadStamp&, Time, bool)
 void
 OnDisconnected(const std::string& reason)
 {
-    std::cout << Now() << " Disconnected: " << reason << std::endl;
+    std::cout << ExampleStamp() << " Disconnected: " << reason << std::endl;
 }
 
 } // namespace

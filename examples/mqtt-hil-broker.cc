@@ -26,6 +26,7 @@
 #include "mqtt-broker.h"
 #include "mqtt-client-helper.h"
 #include "mqtt-client.h"
+#include "mqtt-example-hil.h"
 #include "mqtt-realtime-helper.h"
 
 #include "ns3/boolean.h"
@@ -44,7 +45,6 @@
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 
-#include <csignal>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
@@ -59,58 +59,16 @@ using namespace ns3::mqtt;
 namespace
 {
 
-volatile std::sig_atomic_t g_stopRequested = 0;
-
-void
-OnSignal(int)
-{
-    g_stopRequested = 1;
-}
-
-/** A signal handler may not touch the simulator: this event looks at the flag instead. */
-void
-WatchForSignals()
-{
-    if (g_stopRequested)
-    {
-        std::cout << "stopping (signal)" << std::endl;
-        Simulator::Stop();
-        return;
-    }
-    Simulator::Schedule(MilliSeconds(100), &WatchForSignals);
-}
+std::vector<ExampleTextDevice> g_sensors;
 
 std::string
-Stamp()
+ReadingText(const ExampleTextDevice& sensor, uint32_t index)
 {
-    std::ostringstream text;
-    text << std::fixed << std::setprecision(3) << Simulator::Now().GetSeconds() << "s";
-    return text.str();
-}
-
-/** A simulated sensor: readable payloads, so real subscribers can show them. */
-struct Sensor
-{
-    Ptr<MqttClient> client;
-    std::string topic;
-    uint32_t sequence = 0;
-};
-
-std::vector<Sensor> g_sensors;
-
-void
-PublishReading(uint32_t index, Time interval)
-{
-    Sensor& sensor = g_sensors[index];
-    ++sensor.sequence;
     std::ostringstream text;
     text << std::fixed << std::setprecision(1) << "{\"sensor\":\"" << sensor.client->GetClientId()
          << "\",\"seq\":" << sensor.sequence
          << ",\"celsius\":" << 20.0 + 0.1 * ((sensor.sequence * 7 + index * 13) % 50) << "}";
-    std::string payload = text.str();
-    sensor.client->Publish(
-        sensor.topic, std::vector<uint8_t>(payload.begin(), payload.end()), Qos::AtLeastOnce);
-    Simulator::Schedule(interval, &PublishReading, index, interval);
+    return text.str();
 }
 
 int
@@ -167,8 +125,7 @@ main(int argc, char** argv)
     cmd.Parse(argc, argv);
 
     MqttRealtimeHelper::EnableRealtime();
-    std::signal(SIGINT, OnSignal);
-    std::signal(SIGTERM, OnSignal);
+    ExampleCatchSignals();
 
     Ptr<Node> broker = CreateObject<Node>();
     NodeContainer sensorNodes;
@@ -246,7 +203,7 @@ main(int argc, char** argv)
         Callback<void, uint64_t, const std::string&, const std::string&>(
             [](uint64_t id, const std::string& clientId, const std::string& reason)
             {
-                std::cout << Stamp() << " broker: connection " << id << " (" << clientId
+                std::cout << ExampleStamp() << " broker: connection " << id << " (" << clientId
                           << ") closed: " << reason << std::endl;
             }));
     brokerApp->TraceConnectWithoutContext("Event",
@@ -255,7 +212,7 @@ main(int argc, char** argv)
                                               {
                                                   if (event.type == EventType::SessionStarted)
                                                   {
-                                                      std::cout << Stamp()
+                                                      std::cout << ExampleStamp()
                                                                 << " broker: " << event.clientId
                                                                 << " connected" << std::endl;
                                                   }
@@ -284,26 +241,17 @@ main(int argc, char** argv)
         auto client = DynamicCast<MqttClient>(apps.Get(0));
         std::string topic =
             "sensors/" + std::to_string(sensorNodes.Get(i)->GetId()) + "/temperature";
-        g_sensors.push_back(Sensor{client, topic});
-        Simulator::Schedule(start + Seconds(interval), &PublishReading, i, Seconds(interval));
-        client->TraceConnectWithoutContext(
-            "PublishReceived",
-            Callback<void, const MqttEvent&, const MqttPayloadStamp&, Time, bool>(
-                [client](const MqttEvent& event, const MqttPayloadStamp&, Time, bool)
-                {
-                    std::cout << Stamp() << " " << client->GetClientId() << " received command on "
-                              << event.message->topic << ": "
-                              << std::string(event.message->payload.begin(),
-                                             event.message->payload.end())
-                              << std::endl;
-                }));
+        g_sensors.push_back(ExampleTextDevice{client, topic, Qos::AtLeastOnce});
+        Simulator::Schedule(start + Seconds(interval),
+                            &PublishExampleText,
+                            &g_sensors,
+                            i,
+                            Seconds(interval),
+                            &ReadingText);
+        LogExampleReceived(client, "received command on");
     }
 
-    Simulator::Schedule(MilliSeconds(100), &WatchForSignals);
-    if (duration > 0)
-    {
-        Simulator::Stop(Seconds(duration));
-    }
+    ScheduleExampleStop(duration, "stopping (signal)");
     std::cout << "ready: " << sensors << " simulated sensors, loss " << loss << ", delay " << delay
               << std::endl;
     Simulator::Run();

@@ -17,6 +17,7 @@
  */
 #include "mqtt-client-helper.h"
 #include "mqtt-client.h"
+#include "mqtt-example-hil.h"
 #include "mqtt-realtime-helper.h"
 
 #include "ns3/command-line.h"
@@ -27,7 +28,6 @@
 #include "ns3/uinteger.h"
 
 #include <algorithm>
-#include <csignal>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -38,56 +38,16 @@ using namespace ns3::mqtt;
 namespace
 {
 
-volatile std::sig_atomic_t g_stopRequested = 0;
-
-void
-OnSignal(int)
-{
-    g_stopRequested = 1;
-}
-
-void
-WatchForSignals()
-{
-    if (g_stopRequested)
-    {
-        Simulator::Stop();
-        return;
-    }
-    Simulator::Schedule(MilliSeconds(100), &WatchForSignals);
-}
+std::vector<ExampleTextDevice> g_devices;
 
 std::string
-Stamp()
+TelemetryText(const ExampleTextDevice& device, uint32_t /* index */)
 {
-    std::ostringstream text;
-    text << std::fixed << std::setprecision(3) << Simulator::Now().GetSeconds() << "s";
-    return text.str();
-}
-
-struct Device
-{
-    Ptr<MqttClient> client;
-    std::string topic;
-    Qos qos = Qos::AtLeastOnce;
-    uint32_t sequence = 0;
-};
-
-std::vector<Device> g_devices;
-
-void
-PublishTelemetry(uint32_t index, Time interval)
-{
-    Device& device = g_devices[index];
-    ++device.sequence;
     std::ostringstream text;
     text << "{\"device\":\"" << device.client->GetClientId() << "\",\"seq\":" << device.sequence
          << ",\"sim_time_s\":" << std::fixed << std::setprecision(3)
          << Simulator::Now().GetSeconds() << "}";
-    std::string payload = text.str();
-    device.client->Publish(
-        device.topic, std::vector<uint8_t>(payload.begin(), payload.end()), device.qos);
-    Simulator::Schedule(interval, &PublishTelemetry, index, interval);
+    return text.str();
 }
 
 } // namespace
@@ -125,8 +85,7 @@ main(int argc, char** argv)
     }
 
     MqttRealtimeHelper::EnableRealtime();
-    std::signal(SIGINT, OnSignal);
-    std::signal(SIGTERM, OnSignal);
+    ExampleCatchSignals();
     MqttRealtimeHelper::ParseEndpoint(broker); // a malformed --broker stops here, named
 
     NodeContainer nodes;
@@ -146,26 +105,21 @@ main(int argc, char** argv)
         apps.Start(start);
         auto client = DynamicCast<MqttClient>(apps.Get(0));
         g_devices.push_back(
-            Device{client,
-                   "devices/" + std::to_string(nodes.Get(i)->GetId()) + "/telemetry",
-                   static_cast<Qos>(qos)});
-        Simulator::Schedule(start + Seconds(interval), &PublishTelemetry, i, Seconds(interval));
-        client->TraceConnectWithoutContext(
-            "PublishReceived",
-            Callback<void, const MqttEvent&, const MqttPayloadStamp&, Time, bool>(
-                [client](const MqttEvent& event, const MqttPayloadStamp&, Time, bool)
-                {
-                    std::cout << Stamp() << " " << client->GetClientId() << " received "
-                              << event.message->topic << ": "
-                              << std::string(event.message->payload.begin(),
-                                             event.message->payload.end())
-                              << std::endl;
-                }));
+            ExampleTextDevice{client,
+                              "devices/" + std::to_string(nodes.Get(i)->GetId()) + "/telemetry",
+                              static_cast<Qos>(qos)});
+        Simulator::Schedule(start + Seconds(interval),
+                            &PublishExampleText,
+                            &g_devices,
+                            i,
+                            Seconds(interval),
+                            &TelemetryText);
+        LogExampleReceived(client, "received");
         client->TraceConnectWithoutContext("Connected",
                                            Callback<void, bool>(
                                                [client](bool sessionPresent)
                                                {
-                                                   std::cout << Stamp() << " "
+                                                   std::cout << ExampleStamp() << " "
                                                              << client->GetClientId()
                                                              << " connected to the real"
                                                              << " broker (session present "
@@ -175,23 +129,20 @@ main(int argc, char** argv)
                                            Callback<void, const std::string&>(
                                                [client](const std::string& reason)
                                                {
-                                                   std::cout
-                                                       << Stamp() << " " << client->GetClientId()
-                                                       << " disconnected: " << reason << std::endl;
+                                                   std::cout << ExampleStamp() << " "
+                                                             << client->GetClientId()
+                                                             << " disconnected: " << reason
+                                                             << std::endl;
                                                }));
     }
 
-    Simulator::Schedule(MilliSeconds(100), &WatchForSignals);
-    if (duration > 0)
-    {
-        Simulator::Stop(Seconds(duration));
-    }
+    ScheduleExampleStop(duration, "");
     std::cout << "ready: " << devices << " simulated devices -> real broker " << broker
               << std::endl;
     Simulator::Run();
 
     std::cout << "device published completed received sessions" << std::endl;
-    for (const Device& device : g_devices)
+    for (const ExampleTextDevice& device : g_devices)
     {
         std::cout << device.client->GetClientId() << " " << device.sequence << " "
                   << device.client->GetPublishesCompleted() << " "

@@ -9,11 +9,11 @@
  *   ./ns3-mqtt example mqtt-lossy-link [--errorRate=0.05] [--messages=200] [--interval=0.1]
  *       [--size=100] [--keepAlive=10] [--stop=300] [--pcap=PREFIX]
  */
-#include "mqtt-example-latency.h"
 #include "mqtt-broker-helper.h"
 #include "mqtt-broker.h"
 #include "mqtt-client-helper.h"
 #include "mqtt-client.h"
+#include "mqtt-example-clients.h"
 
 #include "ns3/boolean.h"
 #include "ns3/command-line.h"
@@ -133,15 +133,12 @@ main(int argc, char** argv)
         publisher.SetAttribute("ClientId", StringValue("publisher-qos" + std::to_string(qos)));
         publisher.SetAttribute("CleanSession", BooleanValue(false));
         publisher.SetAttribute("Topic", StringValue("lossy/" + std::to_string(qos)));
-        publisher.SetAttribute("Qos", UintegerValue(qos));
-        publisher.SetAttribute("KeepAlive", UintegerValue(keepAlive));
-        publisher.SetAttribute(
-            "PayloadSize",
-            StringValue("ns3::ConstantRandomVariable[Constant=" + std::to_string(size) + "]"));
-        std::ostringstream every;
-        every << "ns3::ConstantRandomVariable[Constant=" << interval << "]";
-        publisher.SetAttribute("Interval", StringValue(every.str()));
-        publisher.SetAttribute("MaxMessages", UintegerValue(messages));
+        SetExamplePublishTraffic(publisher,
+                                 qos,
+                                 keepAlive,
+                                 size,
+                                 ExampleIntervals("ConstantRandomVariable", "Constant", interval),
+                                 messages);
         ApplicationContainer apps = publisher.Install(nodes.Get(0));
         apps.Start(Seconds(1));
         publishers[qos] = DynamicCast<MqttClient>(apps.Get(0));

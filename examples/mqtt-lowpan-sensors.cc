@@ -9,11 +9,11 @@
  *   ./ns3-mqtt example mqtt-lowpan-sensors [--sensors=5] [--qos=1] [--size=32] [--interval=5]
  *       [--messages=10] [--stop=120] [--pcap=PREFIX]
  */
-#include "mqtt-example-latency.h"
 #include "mqtt-broker-helper.h"
 #include "mqtt-broker.h"
 #include "mqtt-client-helper.h"
 #include "mqtt-client.h"
+#include "mqtt-example-clients.h"
 
 #include "ns3/boolean.h"
 #include "ns3/command-line.h"
@@ -37,22 +37,6 @@
 
 using namespace ns3;
 using namespace ns3::mqtt;
-
-namespace
-{
-
-std::vector<double> g_latenciesMs;
-
-void
-OnReceived(const MqttEvent&, const MqttPayloadStamp&, Time latency, bool)
-{
-    if (!latency.IsNegative())
-    {
-        g_latenciesMs.push_back(latency.GetSeconds() * 1000.0);
-    }
-}
-
-} // namespace
 
 int
 main(int argc, char** argv)
@@ -130,27 +114,18 @@ main(int argc, char** argv)
     backboneIf.SetDefaultRouteInAllNodes(0);
     Ipv6Address brokerAddress = backboneIf.GetAddress(1, 1);
 
-    MqttBrokerHelper().Install(broker).Start(Seconds(0));
-    MqttClientHelper dashboard(Ipv6Address::GetLoopback());
-    dashboard.SetAttribute("ClientId", StringValue("dashboard"));
-    dashboard.SetAttribute("Subscriptions", StringValue("lowpan/#:" + std::to_string(qos)));
-    ApplicationContainer dashboardApps = dashboard.Install(broker);
-    dashboardApps.Start(Seconds(0.1));
-    Ptr<MqttClient> dashboardClient = DynamicCast<MqttClient>(dashboardApps.Get(0));
-    dashboardClient->TraceConnectWithoutContext("PublishReceived", MakeCallback(&OnReceived));
+    Ptr<MqttClient> dashboardClient =
+        InstallExampleDashboard(broker, Ipv6Address::GetLoopback(), "lowpan/#", qos);
 
     MqttClientHelper sensor(brokerAddress);
     sensor.SetAttribute("ClientId", StringValue("mote-%n"));
     sensor.SetAttribute("Topic", StringValue("lowpan/%n"));
-    sensor.SetAttribute("Qos", UintegerValue(qos));
-    sensor.SetAttribute("KeepAlive", UintegerValue(60));
-    sensor.SetAttribute(
-        "PayloadSize",
-        StringValue("ns3::ConstantRandomVariable[Constant=" + std::to_string(size) + "]"));
-    std::ostringstream every;
-    every << "ns3::ExponentialRandomVariable[Mean=" << interval << "]";
-    sensor.SetAttribute("Interval", StringValue(every.str()));
-    sensor.SetAttribute("MaxMessages", UintegerValue(messages));
+    SetExamplePublishTraffic(sensor,
+                             qos,
+                             60,
+                             size,
+                             ExampleIntervals("ExponentialRandomVariable", "Mean", interval),
+                             messages);
     ApplicationContainer sensorApps = sensor.Install(devices);
     // Spread the connects: a cell of 802.15.4 radios collides when all start together.
     for (uint32_t i = 0; i < sensorApps.GetN(); ++i)
@@ -167,21 +142,8 @@ main(int argc, char** argv)
     Simulator::Stop(Seconds(stop));
     Simulator::Run();
 
-    uint64_t sent = 0;
-    uint64_t sessions = 0;
-    for (uint32_t i = 0; i < sensorApps.GetN(); ++i)
-    {
-        Ptr<MqttClient> client = DynamicCast<MqttClient>(sensorApps.Get(i));
-        sent += client->GetPublishesSent();
-        sessions += client->GetSessionsStarted();
-    }
-    std::cout << sensors << " 6LoWPAN devices, QoS " << qos << ", " << size << " B: sessions "
-              << sessions << ", published " << sent << ", dashboard received "
-              << dashboardClient->GetMessagesReceived() << " (duplicates "
-              << dashboardClient->GetDuplicatesReceived() << ")\n"
-              << std::fixed << std::setprecision(3) << "latency ms: p50 "
-              << ExamplePercentile(g_latenciesMs, 50) << ", p95 " << ExamplePercentile(g_latenciesMs, 95)
-              << ", max " << ExamplePercentile(g_latenciesMs, 100) << std::endl;
+    std::cout << sensors << " 6LoWPAN devices, QoS " << qos << ", " << size << " B: ";
+    PrintExampleSensorSummary(sensorApps, dashboardClient);
     Simulator::Destroy();
     return 0;
 }

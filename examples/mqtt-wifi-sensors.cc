@@ -10,11 +10,11 @@
  *       [--qos=1] [--size=64] [--interval=1] [--messages=20] [--stop=40] [--startSpread=1]
  *       [--pcap=PREFIX]
  */
-#include "mqtt-example-latency.h"
 #include "mqtt-broker-helper.h"
 #include "mqtt-broker.h"
 #include "mqtt-client-helper.h"
 #include "mqtt-client.h"
+#include "mqtt-example-clients.h"
 
 #include "ns3/command-line.h"
 #include "ns3/internet-stack-helper.h"
@@ -41,22 +41,6 @@
 
 using namespace ns3;
 using namespace ns3::mqtt;
-
-namespace
-{
-
-std::vector<double> g_latenciesMs;
-
-void
-OnReceived(const MqttEvent&, const MqttPayloadStamp&, Time latency, bool)
-{
-    if (!latency.IsNegative())
-    {
-        g_latenciesMs.push_back(latency.GetSeconds() * 1000.0);
-    }
-}
-
-} // namespace
 
 int
 main(int argc, char** argv)
@@ -147,27 +131,18 @@ main(int argc, char** argv)
     Ipv4InterfaceContainer wiredIf = addresses.Assign(wired);
     Ipv4GlobalRoutingHelper::PopulateRoutingTables();
 
-    MqttBrokerHelper().Install(broker).Start(Seconds(0));
-    MqttClientHelper dashboard(Ipv4Address::GetLoopback());
-    dashboard.SetAttribute("ClientId", StringValue("dashboard"));
-    dashboard.SetAttribute("Subscriptions", StringValue("sensors/#:" + std::to_string(qos)));
-    ApplicationContainer dashboardApps = dashboard.Install(broker);
-    dashboardApps.Start(Seconds(0.1));
-    Ptr<MqttClient> dashboardClient = DynamicCast<MqttClient>(dashboardApps.Get(0));
-    dashboardClient->TraceConnectWithoutContext("PublishReceived", MakeCallback(&OnReceived));
+    Ptr<MqttClient> dashboardClient =
+        InstallExampleDashboard(broker, Ipv4Address::GetLoopback(), "sensors/#", qos);
 
     MqttClientHelper sensor(wiredIf.GetAddress(1));
     sensor.SetAttribute("ClientId", StringValue("sensor-%n"));
     sensor.SetAttribute("Topic", StringValue("sensors/%n/temperature"));
-    sensor.SetAttribute("Qos", UintegerValue(qos));
-    sensor.SetAttribute("KeepAlive", UintegerValue(30));
-    sensor.SetAttribute(
-        "PayloadSize",
-        StringValue("ns3::ConstantRandomVariable[Constant=" + std::to_string(size) + "]"));
-    std::ostringstream every;
-    every << "ns3::ExponentialRandomVariable[Mean=" << interval << "]";
-    sensor.SetAttribute("Interval", StringValue(every.str()));
-    sensor.SetAttribute("MaxMessages", UintegerValue(messages));
+    SetExamplePublishTraffic(sensor,
+                             qos,
+                             30,
+                             size,
+                             ExampleIntervals("ExponentialRandomVariable", "Mean", interval),
+                             messages);
     ApplicationContainer sensorApps = sensor.Install(sensorNodes);
     // Spread the starts: sensors that all ARP at once collide (broadcasts are not retried), and
     // ns-3's ARP then holds the failed entry dead for 100 s.
@@ -187,21 +162,9 @@ main(int argc, char** argv)
     Simulator::Stop(Seconds(stop));
     Simulator::Run();
 
-    uint64_t sent = 0;
-    uint64_t sessions = 0;
-    for (uint32_t i = 0; i < sensorApps.GetN(); ++i)
-    {
-        Ptr<MqttClient> client = DynamicCast<MqttClient>(sensorApps.Get(i));
-        sent += client->GetPublishesSent();
-        sessions += client->GetSessionsStarted();
-    }
     std::cout << sensors << " sensors, " << mode << " Wi-Fi, " << radius << " m, QoS " << qos
-              << ": sessions " << sessions << ", published " << sent << ", dashboard received "
-              << dashboardClient->GetMessagesReceived() << " (duplicates "
-              << dashboardClient->GetDuplicatesReceived() << ")\n"
-              << std::fixed << std::setprecision(3) << "latency ms: p50 "
-              << ExamplePercentile(g_latenciesMs, 50) << ", p95 " << ExamplePercentile(g_latenciesMs, 95)
-              << ", max " << ExamplePercentile(g_latenciesMs, 100) << std::endl;
+              << ": ";
+    PrintExampleSensorSummary(sensorApps, dashboardClient);
     Simulator::Destroy();
     return 0;
 }
