@@ -55,9 +55,7 @@ TEST(BrokerSubPub, DeliveryEventsNameThePublisherAndTheSubscriber)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.maxInflightOut = 1;
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.Connect(3, "off", false);
     h.Subscribe(3, "t", Qos::AtMostOnce);
     h.NetClose(3);
@@ -115,9 +113,7 @@ TEST(BrokerSubPub, Mqtt_3_3_5_1_OverlappingSubscriptionsGiveOneDeliveryAtTheHigh
     // [MQTT-3.3.5-1]: our choice is one copy per session, at the highest QoS granted among
     // the matching filters, capped by the publish QoS [MQTT-3.8.4-6].
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "a/+", Qos::AtLeastOnce, 1);
+    h.ConnectPubSub("a/+", Qos::AtLeastOnce, 1);
     h.Subscribe(2, "a/#", Qos::AtMostOnce, 2);
     h.Subscribe(2, "#", Qos::ExactlyOnce, 3);
     h.Send(1, MakePublish("a/b", "m", Qos::AtLeastOnce, 9));
@@ -180,9 +176,7 @@ TEST(BrokerSubPub, Mqtt_3_8_4_3_IdenticalFilterReplacesTheSubscription)
 {
     // [MQTT-3.8.4-3]: same filter again: one subscription, new QoS, flow uninterrupted.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtMostOnce, 1);
+    h.ConnectPubSub("t", Qos::AtMostOnce, 1);
     h.Subscribe(2, "t", Qos::AtLeastOnce, 2);
     EXPECT_EQ(h.Engine().SubscriptionCount("sub"), 1u);
     EXPECT_EQ(h.Engine().TotalSubscriptionCount(), 1u);
@@ -218,9 +212,7 @@ TEST(BrokerSubPub, Mqtt_3_10_4_6_MultiFilterUnsubscribeGetsOneUnsuback)
 {
     // [MQTT-3.10.4-6] [MQTT-3.10.4-2]: both removed, one UNSUBACK, no new messages after it.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "a", Qos::AtMostOnce, 1);
+    h.ConnectPubSub("a", Qos::AtMostOnce, 1);
     h.Subscribe(2, "b", Qos::AtMostOnce, 2);
     UnsubscribePacket u;
     u.packetId = 3;
@@ -238,9 +230,7 @@ TEST(BrokerSubPub, Mqtt_3_10_4_3_InflightDeliveryCompletesAfterUnsubscribe)
 {
     // [MQTT-3.10.4-3]: a QoS 1 and a QoS 2 delivery started before UNSUBSCRIBE complete.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::ExactlyOnce);
+    h.ConnectPubSub("t", Qos::ExactlyOnce);
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
     h.Send(1, MakePublish("t", "b", Qos::ExactlyOnce, 2));
     EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 61 34 06 00 01 74 00 02 62");
@@ -311,9 +301,7 @@ TEST(BrokerSubPub, Mqtt_4_7_3_4_TopicsCompareAsRawBytes)
     // [MQTT-4.7.3-4]: U+00E9 precomposed (c3 a9) and decomposed (65 cc 81) are different
     // topics; no normalisation. Case matters too.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "caf\xc3\xa9", Qos::AtMostOnce);
+    h.ConnectPubSub("caf\xc3\xa9", Qos::AtMostOnce);
     h.Send(1, MakePublish("cafe\xcc\x81", "x"));
     h.Send(1, MakePublish("CAF\xc3\xa9", "x"));
     EXPECT_EQ(h.TakeHex(2), "");
@@ -325,9 +313,7 @@ TEST(BrokerSubPub, Mqtt_3_3_1_3_OutgoingDupDoesNotCopyTheIncomingOne)
 {
     // [MQTT-3.3.1-3]: the publisher's DUP=1 is not passed on; the first delivery has DUP=0.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.FeedHex(1, "3a 06 00 01 74 00 05 61"); // PUBLISH QoS 1, DUP 1, id 5
     EXPECT_EQ(h.TakeHex(1), "40 02 00 05");
     EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 61");
@@ -348,9 +334,7 @@ TEST(BrokerSubPub, PublisherReceivesItsOwnMessageWhenSubscribed)
 TEST(BrokerSubPub, EmptyPayloadIsForwarded)
 {
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtMostOnce);
+    h.ConnectPubSub("t", Qos::AtMostOnce);
     h.FeedHex(1, "30 03 00 01 74");
     EXPECT_EQ(h.TakeHex(2), "30 03 00 01 74");
 }

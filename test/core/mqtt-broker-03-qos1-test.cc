@@ -24,9 +24,7 @@ TEST(BrokerQos1, Mqtt_4_3_2_2_IdReusedAfterPubackIsANewMessage)
     // [MQTT-4.3.2-2]: once PUBACK was sent, a PUBLISH with the same id (even DUP=1) is a new
     // message and goes out again.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtMostOnce);
+    h.ConnectPubSub("t", Qos::AtMostOnce);
     h.FeedHex(1, "32 06 00 01 74 00 07 78");
     h.FeedHex(1, "3a 06 00 01 74 00 07 78");
     EXPECT_EQ(h.TakeHex(1), "40 02 00 07 40 02 00 07");
@@ -39,9 +37,7 @@ TEST(BrokerQos1, Mqtt_4_3_2_1_OutboundQos1UsesFreshIdsAndAwaitsPuback)
     // [MQTT-4.3.2-1] [MQTT-2.3.1-4]: ids 1, 2, 3, DUP 0; each unacknowledged until its PUBACK;
     // MessageDelivered only at PUBACK.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     for (int i = 0; i < 3; ++i)
     {
         h.Send(1, MakePublish("t", "m", Qos::AtLeastOnce, 100));
@@ -71,9 +67,7 @@ TEST(BrokerQos1, Mqtt_2_3_1_4_IdsStillInFlightAreNeverReused)
     // [MQTT-2.3.1-4]: with id 1 still unacknowledged, the ids go round 2..65535 and then skip
     // 1: the next one is 2 again (free since its PUBACK).
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.Send(1, MakePublish("t", "", Qos::AtLeastOnce, 1));
     EXPECT_EQ(h.TakeHex(2), "32 05 00 01 74 00 01");
     std::vector<uint8_t> publish = Bytes(MakePublish("t", "", Qos::AtLeastOnce, 1));
@@ -98,9 +92,7 @@ TEST(BrokerQos1, Mqtt_4_4_0_1_UnacknowledgedPublishResentWithDupOnReconnect)
     // unacknowledged QoS 1 messages go out again first, DUP=1, same ids, original order; then
     // what was queued while offline, DUP=0, fresh ids.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubAndPersistentSub("t", Qos::AtLeastOnce);
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
     h.Send(1, MakePublish("t", "b", Qos::AtLeastOnce, 2));
     h.Send(1, MakePublish("t", "c", Qos::AtLeastOnce, 3));
@@ -128,9 +120,7 @@ TEST(BrokerQos1, InflightWindowHoldsFurtherMessagesInOrder)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.maxInflightOut = 2;
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     for (const char* p : {"1", "2", "3", "4"})
     {
         h.Send(1, MakePublish("t", p, Qos::AtLeastOnce, 1));
@@ -157,9 +147,7 @@ TEST(BrokerQos1, Qos0OvertakesQos1WaitingForTheWindow)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.maxInflightOut = 1;
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
     h.Send(1, MakePublish("t", "b", Qos::AtLeastOnce, 2));
     h.Send(1, MakePublish("t", "c"));
@@ -171,9 +159,7 @@ TEST(BrokerQos1, Qos0OvertakesQos1WaitingForTheWindow)
 TEST(BrokerQos1, PubrecOrPubcompForAQos1FlowChangeNothing)
 {
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
     h.TakeHex(2);
     h.FeedHex(2, "50 02 00 01 70 02 00 01");

@@ -13,9 +13,7 @@ TEST(BrokerQos2, Mqtt_4_3_3_2_InboundExactlyOnceByStoredPacketId)
     // B); a repeat PUBLISH with the stored id (DUP=1) gets PUBREC again and is not delivered
     // again; PUBREL gets PUBCOMP; after that the id starts a new message.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtMostOnce);
+    h.ConnectPubSub("t", Qos::AtMostOnce);
     h.FeedHex(1, "34 06 00 01 74 00 0a 61");
     EXPECT_EQ(h.TakeHex(1), "50 02 00 0a");
     EXPECT_EQ(h.TakeHex(2), "30 04 00 01 74 61");
@@ -47,9 +45,7 @@ TEST(BrokerQos2, Mqtt_4_3_3_1_OutboundExactlyOnceFlow)
     // [MQTT-4.3.3-1] [MQTT-2.3.1-6]: PUBLISH QoS 2 DUP 0 with a fresh id; PUBREC -> PUBREL
     // with the same id; PUBCOMP completes (MessageDelivered). A repeated PUBREC gets PUBREL again.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::ExactlyOnce);
+    h.ConnectPubSub("t", Qos::ExactlyOnce);
     h.Send(1, MakePublish("t", "a", Qos::ExactlyOnce, 5));
     EXPECT_EQ(h.TakeHex(2), "34 06 00 01 74 00 01 61");
     h.FeedHex(2, "50 02 00 01");
@@ -83,9 +79,7 @@ TEST(BrokerQos2, Mqtt_4_3_3_1_PublishNeverResentAfterPubrel)
     // flow that got PUBREC is resumed with PUBREL only, the one that did not with PUBLISH DUP=1,
     // in the order they were first sent, original ids.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::ExactlyOnce);
+    h.ConnectPubAndPersistentSub("t", Qos::ExactlyOnce);
     h.Send(1, MakePublish("t", "a", Qos::ExactlyOnce, 1));
     h.Send(1, MakePublish("t", "b", Qos::ExactlyOnce, 2));
     h.Send(1, MakePublish("t", "c", Qos::ExactlyOnce, 3));
@@ -108,9 +102,7 @@ TEST(BrokerQos2, Mqtt_4_6_0_4_PubrelsFollowTheOrderOfPubrecs)
     // [MQTT-4.6.0-4] [MQTT-4.6.0-3]: PUBRECs to the publisher in PUBLISH order; PUBRELs to the
     // subscriber in the order its PUBRECs arrive.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::ExactlyOnce);
+    h.ConnectPubSub("t", Qos::ExactlyOnce);
     h.FeedHex(1, "34 06 00 01 74 00 09 61 34 06 00 01 74 00 04 62 34 06 00 01 74 00 07 63");
     EXPECT_EQ(h.TakeHex(1), "50 02 00 09 50 02 00 04 50 02 00 07");
     h.TakeHex(2);

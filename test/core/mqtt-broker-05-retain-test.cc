@@ -35,9 +35,7 @@ TEST(BrokerRetain, Mqtt_3_3_1_9_ForwardedToExistingSubscriptionsWithRetainClear)
 {
     // [MQTT-3.3.1-9]
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.FeedHex(1, "33 06 00 01 74 00 01 61");
     EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 61");
 }
@@ -61,9 +59,7 @@ TEST(BrokerRetain, Mqtt_3_3_1_10_EmptyRetainedPayloadDeletesAndIsForwarded)
     // [MQTT-3.3.1-10] [MQTT-3.3.1-11]: forwarded to the current subscriber as usual, removes
     // the stored message, and is not stored itself.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtMostOnce);
+    h.ConnectPubSub("t", Qos::AtMostOnce);
     h.FeedHex(1, "31 04 00 01 74 61");
     h.TakeHex(2);
     h.FeedHex(1, "31 03 00 01 74");
@@ -164,9 +160,7 @@ TEST(BrokerRetain, DisconnectPolicyClosesOnRetainedPublish)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.retain = RetainPolicy::Disconnect;
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtMostOnce);
+    h.ConnectPubSub("t", Qos::AtMostOnce);
     h.FeedHex(1, "33 06 00 01 74 00 01 61");
     EXPECT_EQ(h.TakeHex(1), ""); // no PUBACK
     EXPECT_EQ(h.ClosedWith(1), CloseReason::PolicyViolation);

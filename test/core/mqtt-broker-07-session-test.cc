@@ -29,10 +29,7 @@ TEST(BrokerSession, Mqtt_3_1_2_5_OfflineSessionCollectsQos1And2ButNotQos0)
     // [MQTT-3.1.2-5]: QoS 1 and 2 messages are kept for the disconnected client and sent in
     // order when it returns; QoS 0 is dropped (QosZeroOffline) with this profile.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::ExactlyOnce);
-    h.NetClose(2);
+    h.ConnectPubAndOfflineSub("t", Qos::ExactlyOnce);
     h.Send(1, MakePublish("t", "1", Qos::AtLeastOnce, 1));
     h.Send(1, MakePublish("t", "0"));
     h.Send(1, MakePublish("t", "2", Qos::ExactlyOnce, 2));
@@ -55,10 +52,7 @@ TEST(BrokerSession, QueueQos0OfflineWhenTheProfileSaysSo)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.queueQos0Offline = true;
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
-    h.NetClose(2);
+    h.ConnectPubAndOfflineSub("t", Qos::AtLeastOnce);
     h.Send(1, MakePublish("t", "a"));
     h.Send(1, MakePublish("t", "b", Qos::AtLeastOnce, 1));
     h.Send(1, MakePublish("t", "c"));
@@ -73,10 +67,7 @@ TEST(BrokerSession, Mqtt_3_1_2_6_CleanSessionDiscardsTheStoredOne)
     // subscriptions and queued messages (reported SessionDiscarded); its state is not reused
     // by a later session.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
-    h.NetClose(2);
+    h.ConnectPubAndOfflineSub("t", Qos::AtLeastOnce);
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
     EXPECT_FALSE(h.Connect(3, "sub", true));
     EXPECT_EQ(h.TakeHex(3), "");
@@ -97,9 +88,7 @@ TEST(BrokerSession, Mqtt_4_1_0_2_CleanSessionLastsAsLongAsItsConnection)
     // [MQTT-4.1.0-2] [MQTT-4.1.0-1]: the session holds state for the whole connection,
     // in-flight messages included; it ends with the connection, reporting what was pending.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.Advance(seconds(3600));
     EXPECT_EQ(h.Engine().SessionCount(), 2u);
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
@@ -117,10 +106,7 @@ TEST(BrokerSession, QueueFullDropsTheNewestByDefault)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.maxQueuedMessages = 2;
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
-    h.NetClose(2);
+    h.ConnectPubAndOfflineSub("t", Qos::AtLeastOnce);
     for (const char* p : {"1", "2", "3"})
     {
         h.Send(1, MakePublish("t", p, Qos::AtLeastOnce, 1));
@@ -140,10 +126,7 @@ TEST(BrokerSession, QueueFullDropsTheOldestWhenTheProfileSaysSo)
     profile.maxQueuedMessages = 2;
     profile.queueDropPolicy = QueueDropPolicy::DropOldest;
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
-    h.NetClose(2);
+    h.ConnectPubAndOfflineSub("t", Qos::AtLeastOnce);
     for (const char* p : {"1", "2", "3"})
     {
         h.Send(1, MakePublish("t", p, Qos::AtLeastOnce, 1));
@@ -162,9 +145,7 @@ TEST(BrokerSession, QueueBoundAppliesWhileConnectedBehindTheWindow)
     profile.maxInflightOut = 1;
     profile.maxQueuedMessages = 1;
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     for (const char* p : {"1", "2", "3"})
     {
         h.Send(1, MakePublish("t", p, Qos::AtLeastOnce, 1));
@@ -181,9 +162,7 @@ TEST(BrokerSession, SessionExpiryDiscardsADisconnectedPersistentSession)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.sessionExpiry = seconds(60);
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubAndPersistentSub("t", Qos::AtLeastOnce);
     h.NetClose(2); // t = 0
     h.Advance(seconds(59));
     EXPECT_TRUE(h.Connect(3, "sub", false)); // resumed in time: the expiry is cancelled
@@ -222,9 +201,7 @@ TEST(BrokerSession, InflightAndQueuedSurviveADisconnect)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.maxInflightOut = 1;
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubAndPersistentSub("t", Qos::AtLeastOnce);
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
     h.Send(1, MakePublish("t", "b", Qos::AtLeastOnce, 2));
     EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 61");

@@ -60,9 +60,7 @@ TEST(BrokerTakeover, Mqtt_3_1_4_2_PersistentSessionMovesToTheNewConnection)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.sessionExpiry = seconds(60);
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubAndPersistentSub("t", Qos::AtLeastOnce);
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
     EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 61");
     EXPECT_TRUE(h.Connect(3, "sub", false));

@@ -121,9 +121,7 @@ TEST(BrokerAcl, Mqtt_3_3_5_2_UnauthorizedPublishIsAcknowledgedButNotForwarded)
     // forwarded or retained, MessageDropped NotAuthorized reported.
     BrokerHarness h;
     h.Engine().SetAcl(ParseAcl("topic read #\ntopic write open/#\n"));
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "#", Qos::AtLeastOnce);
+    h.ConnectPubSub("#", Qos::AtLeastOnce);
     h.Send(1, MakePublish("closed", "x", Qos::AtLeastOnce, 4, true));
     EXPECT_EQ(h.TakeHex(1), "40 02 00 04");
     h.Send(1, MakePublish("closed", "x", Qos::ExactlyOnce, 5));
@@ -148,9 +146,7 @@ TEST(BrokerAcl, DeliveriesCheckedWithMayReceive)
     // client read the topic: deliveries (routed and retained) are dropped NotAuthorized.
     BrokerHarness h;
     h.Engine().SetAcl(ParseAcl("topic readwrite #\n"));
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "a/#", Qos::AtMostOnce);
+    h.ConnectPubSub("a/#", Qos::AtMostOnce);
     h.Send(1, MakePublish("a/r", "x", Qos::AtMostOnce, 0, true));
     EXPECT_EQ(h.TakeHex(2), "30 06 00 03 61 2f 72 78");
     h.TakeEvents();

@@ -89,9 +89,7 @@ TEST(BrokerOrdering, Mqtt_4_6_0_1_ResentPublishesKeepTheirOriginalOrder)
     // [MQTT-4.6.0-1] [MQTT-4.4.0-1]: ids wrap around, so send order is not id order; the
     // resend after reconnect follows send order (65534, 65535, 1, 2), not id order.
     BrokerHarness h;
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubAndPersistentSub("t", Qos::AtLeastOnce);
     std::vector<uint8_t> publish = Bytes(MakePublish("t", "", Qos::AtLeastOnce, 1));
     for (int i = 1; i <= 65533; ++i)
     {
@@ -121,10 +119,7 @@ TEST(BrokerOrdering, OfflineQueueDrainsInOrderThroughTheWindow)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.maxInflightOut = 2;
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "#", Qos::ExactlyOnce);
-    h.NetClose(2);
+    h.ConnectPubAndOfflineSub("#", Qos::ExactlyOnce);
     std::vector<std::string> expected;
     for (int i = 0; i < 10; ++i)
     {

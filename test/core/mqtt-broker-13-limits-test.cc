@@ -278,10 +278,7 @@ TEST(BrokerLimits, ProfileWithoutQueueBoundQueuesEverything)
     MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
     profile.maxQueuedMessages = 0;
     BrokerHarness h(profile);
-    h.Connect(1, "pub");
-    h.Connect(2, "sub", false);
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
-    h.NetClose(2);
+    h.ConnectPubAndOfflineSub("t", Qos::AtLeastOnce);
     for (int i = 0; i < 5000; ++i)
     {
         h.Send(1, MakePublish("t", "x", Qos::AtLeastOnce, 1));

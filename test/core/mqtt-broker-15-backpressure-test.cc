@@ -50,9 +50,7 @@ Pubacks(uint16_t first, uint16_t last)
 TEST(BrokerBackPressure, OffByDefault)
 {
     BrokerHarness h(OneInFlight());
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.Feed(1, Publishes(1, 8));
     EXPECT_EQ(h.TakeHex(1), Pubacks(1, 8));
     EXPECT_FALSE(h.Engine().IsInputPaused(1));
@@ -64,9 +62,7 @@ TEST(BrokerBackPressure, PausesThePublisherUntilTheQueueIsHalfAsLong)
     // [MQTT-4.6.0-2]: the PUBACKs still go out in the order the PUBLISHes came, across pauses.
     BrokerHarness h(OneInFlight());
     h.Engine().SetBackPressure(4, seconds(1));
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.Feed(1, Publishes(1, 8));
     // Message 1 goes out, 2..5 queue; the fifth finds 4 queued and pauses the publisher. 6..8
     // wait in the engine.
@@ -111,9 +107,7 @@ TEST(BrokerBackPressure, APauseEndsAfterMaxPauseAndTheStalledSessionPausesNoOne)
 {
     BrokerHarness h(OneInFlight());
     h.Engine().SetBackPressure(4, seconds(1));
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.Feed(1, Publishes(1, 12));
     EXPECT_EQ(h.TakeHex(1), Pubacks(1, 5));
     ASSERT_EQ(h.Timers().size(), 1u);
@@ -149,9 +143,7 @@ TEST(BrokerBackPressure, TheSubscribersDisconnectReleasesThePublisher)
 {
     BrokerHarness h(OneInFlight());
     h.Engine().SetBackPressure(4, seconds(10));
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.Feed(1, Publishes(1, 7));
     EXPECT_EQ(h.TakeHex(1), Pubacks(1, 5));
     h.NetClose(2); // a clean session: gone with its queue, so 6 and 7 reach no one
@@ -216,9 +208,7 @@ TEST(BrokerBackPressure, APausedPublisherThatClosesLeavesNoTimer)
 {
     BrokerHarness h(OneInFlight());
     h.Engine().SetBackPressure(4, seconds(10));
-    h.Connect(1, "pub");
-    h.Connect(2, "sub");
-    h.Subscribe(2, "t", Qos::AtLeastOnce);
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
     h.Feed(1, Publishes(1, 7));
     EXPECT_TRUE(h.Engine().IsInputPaused(1));
     h.NetClose(1);

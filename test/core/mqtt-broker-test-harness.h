@@ -432,6 +432,32 @@ class BrokerHarness
                   (SubackPacket{packetId, std::vector<uint8_t>{code}}));
     }
 
+    /** Connects "pub" on 1 and "sub" on 2, then subscribes "sub" to @p filter (see Subscribe). */
+    void
+    ConnectPubSub(const std::string& filter, Qos qos, uint16_t packetId = 1)
+    {
+        Connect(1, "pub");
+        Connect(2, "sub");
+        Subscribe(2, filter, qos, packetId);
+    }
+
+    /** Connects "pub" on 1 and "sub" (CleanSession=0) on 2, subscribed to @p filter. */
+    void
+    ConnectPubAndPersistentSub(const std::string& filter, Qos qos)
+    {
+        Connect(1, "pub");
+        Connect(2, "sub", false);
+        Subscribe(2, filter, qos);
+    }
+
+    /** ConnectPubAndPersistentSub, then closes 2: "sub" is an offline stored session. */
+    void
+    ConnectPubAndOfflineSub(const std::string& filter, Qos qos)
+    {
+        ConnectPubAndPersistentSub(filter, qos);
+        NetClose(2);
+    }
+
   private:
     void
     Process(const MqttActions& out)

@@ -25,21 +25,42 @@ Flood()
     return NumberedQos1Flood("bp/t", MESSAGES);
 }
 
+/**
+ * A broker with one message in flight per subscriber, 1000 queued and back-pressure at the
+ * given queue length; "bp-sub" subscribed to bp/t at QoS 1, then "bp-pub" connected.
+ */
+struct FloodSetup
+{
+    BrokerProcess broker;
+    RawClient subscriber;
+    RawClient publisher;
+
+    void
+    Start(const std::string& backpressure)
+    {
+        ASSERT_TRUE(broker.Start({"--max-inflight",
+                                  "1",
+                                  "--max-queued-messages",
+                                  "1000",
+                                  "--backpressure",
+                                  backpressure}))
+            << broker.Output();
+        ASSERT_TRUE(subscriber.Connect(broker.Port()));
+        ASSERT_EQ(subscriber.MqttConnect("bp-sub"), 0);
+        ASSERT_EQ(subscriber.MqttSubscribe("bp/t", Qos::AtLeastOnce), 1);
+        ASSERT_TRUE(publisher.Connect(broker.Port()));
+        ASSERT_EQ(publisher.MqttConnect("bp-pub"), 0);
+    }
+};
+
 } // namespace
 
 TEST(PosixBackPressure, AFloodingQos1PublisherWaitsAndNothingIsLost)
 {
-    BrokerProcess broker;
-    ASSERT_TRUE(broker.Start(
-        {"--max-inflight", "1", "--max-queued-messages", "1000", "--backpressure", "100"}))
-        << broker.Output();
-    RawClient subscriber;
-    ASSERT_TRUE(subscriber.Connect(broker.Port()));
-    ASSERT_EQ(subscriber.MqttConnect("bp-sub"), 0);
-    ASSERT_EQ(subscriber.MqttSubscribe("bp/t", Qos::AtLeastOnce), 1);
-    RawClient publisher;
-    ASSERT_TRUE(publisher.Connect(broker.Port()));
-    ASSERT_EQ(publisher.MqttConnect("bp-pub"), 0);
+    FloodSetup s;
+    ASSERT_NO_FATAL_FAILURE(s.Start("100"));
+    RawClient& subscriber = s.subscriber;
+    RawClient& publisher = s.publisher;
     ASSERT_TRUE(publisher.SendBytes(Flood())); // about 27 KB: the socket buffers take it
 
     // One message in flight, 100 queued: the 101st paused the publisher (for at most 1 s).
@@ -57,17 +78,10 @@ TEST(PosixBackPressure, AFloodingQos1PublisherWaitsAndNothingIsLost)
 
 TEST(PosixBackPressure, WithoutItTheQueueBoundDrops)
 {
-    BrokerProcess broker;
-    ASSERT_TRUE(broker.Start(
-        {"--max-inflight", "1", "--max-queued-messages", "1000", "--backpressure", "0"}))
-        << broker.Output();
-    RawClient subscriber;
-    ASSERT_TRUE(subscriber.Connect(broker.Port()));
-    ASSERT_EQ(subscriber.MqttConnect("bp-sub"), 0);
-    ASSERT_EQ(subscriber.MqttSubscribe("bp/t", Qos::AtLeastOnce), 1);
-    RawClient publisher;
-    ASSERT_TRUE(publisher.Connect(broker.Port()));
-    ASSERT_EQ(publisher.MqttConnect("bp-pub"), 0);
+    FloodSetup s;
+    ASSERT_NO_FATAL_FAILURE(s.Start("0"));
+    RawClient& subscriber = s.subscriber;
+    RawClient& publisher = s.publisher;
     ASSERT_TRUE(publisher.SendBytes(Flood()));
 
     EXPECT_EQ(CountPubacks(publisher, MESSAGES, 2000ms), MESSAGES);

@@ -55,9 +55,7 @@ RunRestart(bool persistence)
     Ptr<MqttClient> sub = star.InstallClient(0, subHelper, 0.1);
     Receiver received;
     received.Attach(sub);
-    sub->TraceConnectWithoutContext(
-        "Connected",
-        Callback<void, bool>([&](bool present) { run.sessionPresent.push_back(present); }));
+    RecordSessionPresent(sub, run.sessionPresent);
 
     MqttClientHelper pubHelper = ClientHelper("pub");
     pubHelper.SetAttribute("Topic", StringValue("r/1"));

@@ -107,11 +107,7 @@ TEST_F(SimTest, TakeoverAcrossFrontEnds)
     FrontEnds net;
     Ptr<MqttBroker> broker = net.InstallBroker();
     std::vector<std::string> closed;
-    broker->TraceConnectWithoutContext(
-        "ConnectionClosed",
-        Callback<void, uint64_t, const std::string&, const std::string&>(
-            [&](uint64_t, const std::string& clientId, const std::string& reason)
-            { closed.push_back(clientId + ":" + reason); }));
+    RecordClosedConnections(broker, closed);
     MqttClientHelper first = ClientHelper("meter");
     first.SetAttribute("AutoReconnect", BooleanValue(false));
     Ptr<MqttClient> a = net.InstallClient(0, first, 0.1);

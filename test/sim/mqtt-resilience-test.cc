@@ -108,11 +108,7 @@ TEST_F(SimTest, LinkCutExpiresKeepAliveFiresWillAndPersistentSessionResumes)
     Star star(2);
     Ptr<MqttBroker> broker = star.InstallBroker();
     std::vector<std::string> closeReasons;
-    broker->TraceConnectWithoutContext(
-        "ConnectionClosed",
-        Callback<void, uint64_t, const std::string&, const std::string&>(
-            [&](uint64_t, const std::string& clientId, const std::string& reason)
-            { closeReasons.push_back(clientId + ":" + reason); }));
+    RecordClosedConnections(broker, closeReasons);
 
     MqttClientHelper deviceHelper = ClientHelper("device");
     deviceHelper.SetAttribute("CleanSession", BooleanValue(false));
@@ -128,9 +124,7 @@ TEST_F(SimTest, LinkCutExpiresKeepAliveFiresWillAndPersistentSessionResumes)
     Receiver deviceReceived;
     deviceReceived.Attach(device);
     std::vector<bool> sessionPresent;
-    device->TraceConnectWithoutContext(
-        "Connected",
-        Callback<void, bool>([&](bool present) { sessionPresent.push_back(present); }));
+    RecordSessionPresent(device, sessionPresent);
 
     // On the other node a controller watches the device's status, and a commander sends the
     // device five commands during the cut.
@@ -176,11 +170,7 @@ TEST_F(SimTest, BrokerStoppedAndRestarted)
     Star star(2);
     Ptr<MqttBroker> broker = star.InstallBroker();
     std::vector<std::string> closeReasons;
-    broker->TraceConnectWithoutContext(
-        "ConnectionClosed",
-        Callback<void, uint64_t, const std::string&, const std::string&>(
-            [&](uint64_t, const std::string& clientId, const std::string& reason)
-            { closeReasons.push_back(clientId + ":" + reason); }));
+    RecordClosedConnections(broker, closeReasons);
     Simulator::Schedule(Seconds(3), &MqttBroker::StopApplication, broker);
     Simulator::Schedule(Seconds(5), &MqttBroker::StartApplication, broker);
 
@@ -191,9 +181,7 @@ TEST_F(SimTest, BrokerStoppedAndRestarted)
     Receiver received;
     received.Attach(sub);
     std::vector<bool> sessionPresent;
-    sub->TraceConnectWithoutContext(
-        "Connected",
-        Callback<void, bool>([&](bool present) { sessionPresent.push_back(present); }));
+    RecordSessionPresent(sub, sessionPresent);
 
     MqttClientHelper pubHelper = ClientHelper("pub");
     pubHelper.SetAttribute("Topic", StringValue("r/1"));

@@ -209,6 +209,27 @@ Constant(double value)
     return StringValue(text.str());
 }
 
+/** Appends "clientId:reason" to @p closed for every connection @p broker closes. */
+inline void
+RecordClosedConnections(Ptr<MqttBroker> broker, std::vector<std::string>& closed)
+{
+    broker->TraceConnectWithoutContext(
+        "ConnectionClosed",
+        Callback<void, uint64_t, const std::string&, const std::string&>(
+            [&closed](uint64_t, const std::string& clientId, const std::string& reason)
+            { closed.push_back(clientId + ":" + reason); }));
+}
+
+/** Appends the Session Present flag of every CONNACK @p client accepts to @p present. */
+inline void
+RecordSessionPresent(Ptr<MqttClient> client, std::vector<bool>& present)
+{
+    client->TraceConnectWithoutContext(
+        "Connected",
+        Callback<void, bool>([&present](bool sessionPresent)
+                             { present.push_back(sessionPresent); }));
+}
+
 } // namespace mqtt_sim
 
 #endif // MQTT_SIM_FIXTURE_H
