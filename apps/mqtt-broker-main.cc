@@ -13,6 +13,7 @@
 #include "mqtt-posix-broker.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
+#include "mqtt-tls.h"
 #include "mqtt-units.h"
 #ifdef MQTT_BROKER_RECORD
 #include "mqtt-broker-record.h"
@@ -36,6 +37,13 @@ namespace
 struct BrokerArgs
 {
     std::vector<std::string> listen;
+    std::vector<std::string> tlsListen;
+    std::vector<std::string> wsListen;
+    std::vector<std::string> wssListen;
+    MqttTlsOptions tls;
+    std::string alpn;
+    std::string handshakeTimeout;
+    bool identityAsUserName = false;
     std::string profile = "standard";
     std::string passwords;
     std::string acl;
@@ -76,6 +84,45 @@ DeclareOptions(MqttCommandLine& cli, BrokerArgs& a)
                       "HOST:PORT",
                       "listen here (repeatable; IPv6 as [ADDR]:PORT; port 0: any free\n"
                       "port, printed at start). Default 127.0.0.1:1883.");
+    cli.AddRepeatable("--tls-listen",
+                      &a.tlsListen,
+                      "HOST:PORT",
+                      "listen here for MQTT over TLS (repeatable; needs --certfile\n"
+                      "and --keyfile)");
+    cli.AddRepeatable("--ws-listen",
+                      &a.wsListen,
+                      "HOST:PORT",
+                      "listen here for MQTT over WebSocket (repeatable)");
+    cli.AddRepeatable("--wss-listen",
+                      &a.wssListen,
+                      "HOST:PORT",
+                      "listen here for MQTT over WebSocket over TLS (repeatable)");
+    app.add_option("--cafile", a.tls.caFile, "CA certificates (PEM) that sign client certificates")
+        ->type_name("FILE");
+    app.add_option("--certfile", a.tls.certFile, "the broker's certificate chain (PEM)")
+        ->type_name("FILE");
+    app.add_option("--keyfile", a.tls.keyFile, "the private key of --certfile (PEM)")
+        ->type_name("FILE");
+    app.add_flag("--require-certificate",
+                 a.tls.requireCertificate,
+                 "refuse TLS clients without a certificate signed by --cafile");
+    app.add_flag("--use-identity-as-username",
+                 a.identityAsUserName,
+                 "the client certificate's CN is the user name (ACL, %u);\n"
+                 "needs --require-certificate");
+    app.add_option("--tls-version",
+                   a.tls.version,
+                   "lowest TLS version accepted: tlsv1.2 or tlsv1.3 (default tlsv1.2)")
+        ->type_name("VERSION");
+    app.add_option("--alpn",
+                   a.alpn,
+                   "ALPN protocols accepted, comma-separated (x-amzn-mqtt-ca,mqtt);\n"
+                   "a client offering none of them is refused")
+        ->type_name("LIST");
+    app.add_option("--handshake-timeout",
+                   a.handshakeTimeout,
+                   "seconds a TLS or WebSocket handshake may take (default 10)")
+        ->type_name("S");
     app.add_option("--profile", a.profile, "broker profile: " + names + " (default standard)")
         ->type_name("NAME");
     app.add_option("--passwords", a.passwords, "user names and passwords (format: doc/auth.md)")
@@ -184,20 +231,106 @@ ReadProfile(const BrokerArgs& a, MqttCommandLine& cli)
     return profile;
 }
 
-/** Checks the command line into @p config; false: cli holds the error. */
+/** Parses the addresses of a listen option into @p endpoints; false: cli holds the error. */
 bool
-ReadBrokerArgs(const BrokerArgs& a, MqttCommandLine& cli, BrokerConfig& config)
+ReadListen(const char* option,
+           const std::vector<std::string>& texts,
+           MqttCommandLine& cli,
+           std::vector<MqttPosixEndpoint>& endpoints)
 {
-    for (const std::string& text : a.listen)
+    for (const std::string& text : texts)
     {
         MqttPosixEndpoint endpoint;
         std::string error;
         if (!MqttPosixEndpoint::Parse(text, endpoint, error))
         {
-            cli.Fail("--listen " + error);
+            cli.Fail(std::string(option) + " " + error);
             return false;
         }
-        config.options.listen.push_back(endpoint);
+        endpoints.push_back(endpoint);
+    }
+    return true;
+}
+
+/** The TLS and WebSocket options into @p config; false: cli holds the error. */
+bool
+ReadTlsArgs(const BrokerArgs& a, MqttCommandLine& cli, BrokerConfig& config)
+{
+    if (!ReadListen("--tls-listen", a.tlsListen, cli, config.options.tlsListen) ||
+        !ReadListen("--ws-listen", a.wsListen, cli, config.options.wsListen) ||
+        !ReadListen("--wss-listen", a.wssListen, cli, config.options.wssListen))
+    {
+        return false;
+    }
+    MqttTlsOptions tls = a.tls;
+    for (std::size_t start = 0; !a.alpn.empty() && start <= a.alpn.size();)
+    {
+        std::size_t comma = a.alpn.find(',', start);
+        tls.alpn.push_back(a.alpn.substr(start, comma == std::string::npos ? comma : comma - start));
+        start = comma == std::string::npos ? a.alpn.size() + 1 : comma + 1;
+    }
+    if (!MqttTlsContext::ValidVersion(tls.version))
+    {
+        cli.Fail(MqttCommandLine::Expected("--tls-version", "tlsv1.2 or tlsv1.3", tls.version));
+        return false;
+    }
+    if (a.identityAsUserName && !tls.requireCertificate)
+    {
+        cli.Fail("--use-identity-as-username needs --require-certificate");
+        return false;
+    }
+    if (!a.handshakeTimeout.empty())
+    {
+        std::optional<uint64_t> seconds = ParseCount(a.handshakeTimeout, 3600);
+        if (!seconds || *seconds == 0)
+        {
+            cli.Fail(MqttCommandLine::Expected(
+                "--handshake-timeout", "a whole number of seconds from 1 to 3600", a.handshakeTimeout));
+            return false;
+        }
+        config.options.handshakeTimeout = std::chrono::seconds(*seconds);
+    }
+    bool tlsListeners = !config.options.tlsListen.empty() || !config.options.wssListen.empty();
+    bool tlsOptions = !tls.caFile.empty() || !tls.certFile.empty() || !tls.keyFile.empty() ||
+                      tls.requireCertificate || !tls.version.empty() || !tls.alpn.empty();
+    if (!tlsListeners)
+    {
+        if (tlsOptions)
+        {
+            cli.Fail("TLS options need a TLS listener (--tls-listen or --wss-listen)");
+            return false;
+        }
+        return true;
+    }
+    if (tls.certFile.empty() || tls.keyFile.empty())
+    {
+        cli.Fail("--tls-listen and --wss-listen need --certfile and --keyfile");
+        return false;
+    }
+    std::string error;
+    config.options.tls = MqttTlsContext::Create(MqttTlsContext::Role::Server, tls, error);
+    if (!config.options.tls)
+    {
+        // The error names the file; the option is the one that gave it.
+        const char* option = error.rfind("certificate file", 0) == 0 ? "--certfile"
+                             : error.rfind("key file", 0) == 0       ? "--keyfile"
+                             : error.rfind("CA file", 0) == 0        ? "--cafile"
+                                                                     : "TLS";
+        cli.Fail(std::string(option) + ": " + error);
+        return false;
+    }
+    config.options.identityAsUserName = a.identityAsUserName;
+    return true;
+}
+
+/** Checks the command line into @p config; false: cli holds the error. */
+bool
+ReadBrokerArgs(const BrokerArgs& a, MqttCommandLine& cli, BrokerConfig& config)
+{
+    if (!ReadListen("--listen", a.listen, cli, config.options.listen) ||
+        !ReadTlsArgs(a, cli, config))
+    {
+        return false;
     }
     std::optional<MqttBrokerProfile> profile = ReadProfile(a, cli);
     if (!profile)
@@ -374,7 +507,8 @@ main(int argc, char** argv)
     {
         return cli.Report();
     }
-    if (config.options.listen.empty())
+    if (config.options.listen.empty() && config.options.tlsListen.empty() &&
+        config.options.wsListen.empty() && config.options.wssListen.empty())
     {
         MqttPosixEndpoint endpoint;
         std::string error;
@@ -393,10 +527,16 @@ main(int argc, char** argv)
         Exit(cli, error);
     }
     std::string listening;
-    for (const MqttPosixEndpoint& endpoint : broker.Listening())
+    std::vector<std::string> protocols = broker.ListeningProtocols();
+    for (std::size_t i = 0; i < broker.Listening().size(); ++i)
     {
-        std::fprintf(stderr, "mqtt-broker: listening on %s\n", endpoint.ToString().c_str());
-        listening += (listening.empty() ? "" : " ") + endpoint.ToString();
+        std::string endpoint = broker.Listening()[i].ToString();
+        if (protocols[i] != "mqtt")
+        {
+            endpoint += " (" + protocols[i] + ")";
+        }
+        std::fprintf(stderr, "mqtt-broker: listening on %s\n", endpoint.c_str());
+        listening += (listening.empty() ? "" : " ") + endpoint;
     }
 #ifdef MQTT_BROKER_RECORD
     std::unique_ptr<MqttBrokerRecord> record = StartRecord(broker, engine, config, listening, cli);

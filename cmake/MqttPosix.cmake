@@ -11,10 +11,16 @@ set(MQTT_POSIX_SOURCES
     model/posix/mqtt-posix-reactor.cc
     model/posix/mqtt-posix-socket.cc
     model/posix/mqtt-posix-timer-queue.cc
+    model/posix/mqtt-stream-layer.cc
+    model/posix/mqtt-tls.cc
+    model/posix/mqtt-websocket-frame.cc
+    model/posix/mqtt-websocket-layer.cc
 )
 add_library(mqtt-posix STATIC ${MQTT_POSIX_SOURCES})
 target_include_directories(mqtt-posix PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/model/posix)
-target_link_libraries(mqtt-posix PUBLIC mqtt-core)
+# TLS and the WebSocket handshake's SHA-1 and base64: OpenSSL (Debian's libssl-dev).
+find_package(OpenSSL 3 REQUIRED)
+target_link_libraries(mqtt-posix PUBLIC mqtt-core PRIVATE OpenSSL::SSL OpenSSL::Crypto)
 mqtt_target_warnings(mqtt-posix)
 
 # The standalone broker: ./ns3-mqtt broker runs it.
@@ -35,7 +41,7 @@ file(GLOB MQTT_POSIX_TEST_SOURCES CONFIGURE_DEPENDS test/posix/*-test.cc)
 if(MQTT_POSIX_TEST_SOURCES)
     add_executable(mqtt-posix-tests ${MQTT_POSIX_TEST_SOURCES})
     target_link_libraries(mqtt-posix-tests PRIVATE mqtt-posix-test-util GTest::gtest
-        GTest::gtest_main)
+        GTest::gtest_main OpenSSL::SSL)
     target_compile_definitions(mqtt-posix-tests PRIVATE
         MQTT_TEST_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}"
         MQTT_BROKER_BINARY="$<TARGET_FILE:mqtt-broker>")

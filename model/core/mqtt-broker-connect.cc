@@ -28,6 +28,12 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
                                       Nanos now,
                                       MqttActions& out)
 {
+    if (conn.Identity())
+    {
+        // The transport's identity is the user name; the password is not looked at.
+        p.userName = conn.Identity();
+        p.password.reset();
+    }
     std::optional<std::string> checked = CheckConnect(conn, p, now, out);
     if (!checked)
     {
@@ -130,7 +136,7 @@ MqttBrokerEngine::Impl::CheckConnect(MqttBrokerConnection& conn,
         RefuseConnect(conn, ConnectReturnCode::ServerUnavailable, clientId, now, out);
         return std::nullopt;
     }
-    if (m_authenticator)
+    if (m_authenticator && !conn.Identity())
     {
         ConnectReturnCode rc = m_authenticator->Authenticate(p.userName, p.password);
         if (rc != ConnectReturnCode::Accepted)

@@ -67,6 +67,18 @@ MqttBrokerConnection::SetUserName(std::optional<std::string> userName)
     m_userName = std::move(userName);
 }
 
+const std::optional<std::string>&
+MqttBrokerConnection::Identity() const
+{
+    return m_identity;
+}
+
+void
+MqttBrokerConnection::SetIdentity(std::string identity)
+{
+    m_identity = std::move(identity);
+}
+
 std::optional<Will>&
 MqttBrokerConnection::StoredWill()
 {

@@ -100,6 +100,13 @@ class MqttBrokerConnection
     const std::optional<std::string>& UserName() const;
     void SetUserName(std::optional<std::string> userName);
 
+    /**
+     * Who the transport proved the peer to be (a TLS client certificate's CN), used as the user
+     * name instead of CONNECT's; none by default.
+     */
+    const std::optional<std::string>& Identity() const;
+    void SetIdentity(std::string identity);
+
     /** The will to publish if the connection ends without DISCONNECT [MQTT-3.1.2-8]. */
     std::optional<Will>& StoredWill();
 
@@ -141,6 +148,7 @@ class MqttBrokerConnection
     BrokerConnectionState m_state = BrokerConnectionState::AwaitingConnect;
     std::string m_clientId;
     std::optional<std::string> m_userName;
+    std::optional<std::string> m_identity;
     std::optional<Will> m_will;
     MqttSession* m_session = nullptr;
     TimerId m_timer = 0;

@@ -146,6 +146,16 @@ MqttBrokerEngine::SetAcl(std::shared_ptr<const MqttAcl> acl)
 }
 
 void
+MqttBrokerEngine::SetPeerIdentity(ConnectionId connection, std::string identity)
+{
+    auto it = m_impl->m_connections.find(connection);
+    if (it != m_impl->m_connections.end())
+    {
+        it->second->SetIdentity(std::move(identity));
+    }
+}
+
+void
 MqttBrokerEngine::OnConnectionOpened(ConnectionId connection, Nanos now, MqttActions& out)
 {
     m_impl->OnConnectionOpened(connection, now, out);

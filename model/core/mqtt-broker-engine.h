@@ -80,6 +80,14 @@ class MqttBrokerEngine
     bool IsInputPaused(ConnectionId connection) const;
 
     void OnConnectionOpened(ConnectionId connection, Nanos now, MqttActions& out);
+
+    /**
+     * The transport proved who the peer of @p connection is (the CN of a TLS client certificate
+     * under mosquitto's use_identity_as_username): its CONNECT's user name is replaced by
+     * @p identity for access control and %u, and its password is not checked. Call after
+     * OnConnectionOpened and before the CONNECT's bytes.
+     */
+    void SetPeerIdentity(ConnectionId connection, std::string identity);
     void OnBytes(ConnectionId connection,
                  const uint8_t* data,
                  std::size_t size,

@@ -7,6 +7,8 @@
 #include "mqtt-broker-engine.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
+#include "mqtt-tls.h"
+#include "mqtt-websocket-layer.h"
 
 #include <cerrno>
 #include <csignal>
@@ -77,12 +79,29 @@ MqttPosixBroker::Open(std::string& error)
     }
     m_spareFd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-    if (m_options.listen.empty())
+    std::vector<std::pair<MqttPosixEndpoint, Protocol>> listeners;
+    for (const auto& [endpoints, protocol] :
+         {std::pair{&m_options.listen, Protocol::Mqtt},
+          std::pair{&m_options.tlsListen, Protocol::Tls},
+          std::pair{&m_options.wsListen, Protocol::Ws},
+          std::pair{&m_options.wssListen, Protocol::Wss}})
+    {
+        for (const MqttPosixEndpoint& endpoint : *endpoints)
+        {
+            listeners.emplace_back(endpoint, protocol);
+        }
+    }
+    if (listeners.empty())
     {
         error = "no address to listen on";
         return false;
     }
-    for (const MqttPosixEndpoint& endpoint : m_options.listen)
+    if (!m_options.tls && (!m_options.tlsListen.empty() || !m_options.wssListen.empty()))
+    {
+        error = "a TLS listener needs TLS settings (a certificate and its key)";
+        return false;
+    }
+    for (const auto& [endpoint, protocol] : listeners)
     {
         int fd = PosixListen(endpoint, m_options.listenBacklog, error);
         if (fd < 0)
@@ -98,6 +117,7 @@ MqttPosixBroker::Open(std::string& error)
         }
         m_listenFds.push_back(fd);
         m_listening.push_back(PosixLocalEndpoint(fd));
+        m_listenProtocols.push_back(protocol);
     }
     return true;
 }
@@ -106,6 +126,39 @@ const std::vector<MqttPosixEndpoint>&
 MqttPosixBroker::Listening() const
 {
     return m_listening;
+}
+
+std::vector<std::string>
+MqttPosixBroker::ListeningProtocols() const
+{
+    std::vector<std::string> names;
+    for (Protocol protocol : m_listenProtocols)
+    {
+        names.push_back(protocol == Protocol::Mqtt  ? "mqtt"
+                        : protocol == Protocol::Tls ? "tls"
+                        : protocol == Protocol::Ws  ? "ws"
+                                                    : "wss");
+    }
+    return names;
+}
+
+std::unique_ptr<MqttStreamStack>
+MqttPosixBroker::MakeStream(Protocol protocol) const
+{
+    if (protocol == Protocol::Mqtt)
+    {
+        return nullptr;
+    }
+    auto stack = std::make_unique<MqttStreamStack>();
+    if (protocol == Protocol::Tls || protocol == Protocol::Wss)
+    {
+        stack->Push(std::make_unique<MqttTlsLayer>(m_options.tls));
+    }
+    if (protocol == Protocol::Ws || protocol == Protocol::Wss)
+    {
+        stack->Push(std::make_unique<MqttWebSocketLayer>());
+    }
+    return stack;
 }
 
 bool
@@ -188,7 +241,9 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
         tick = m_nextTick;
     }
     Nanos wait = MqttPosixReactor::WaitFor(
-        now, maxWait, {m_timers.NextDeadline(), m_lingers.NextDeadline(), tick});
+        now,
+        maxWait,
+        {m_timers.NextDeadline(), m_lingers.NextDeadline(), m_handshakes.NextDeadline(), tick});
     if (!m_reactor.Wait(wait))
     {
         Log("epoll_wait: %s", PosixErrorString(errno).c_str());
@@ -216,6 +271,21 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
                 connection->clientId.empty() ? "-" : connection->clientId.c_str(),
                 connection->out.Size());
             Destroy(*id);
+        }
+    }
+    uint64_t handshakeMark = m_handshakes.Mark();
+    while (auto id = m_handshakes.PopDue(now, handshakeMark))
+    {
+        if (Connection* connection = Find(*id))
+        {
+            ++m_stats.handshakesTimedOut;
+            Lost(*connection,
+                 "handshake not done within " +
+                     std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        m_options.handshakeTimeout)
+                                        .count()) +
+                     " ms",
+                 now);
         }
     }
     if (!m_pausedReads.Empty())
@@ -333,6 +403,11 @@ MqttPosixBroker::Accept(std::size_t listener, Nanos now)
             continue;
         }
         ++m_stats.accepted;
+        connection.stream = MakeStream(m_listenProtocols[listener]);
+        if (connection.stream)
+        {
+            m_handshakes.Start(id, now + m_options.handshakeTimeout);
+        }
         m_engine.OnConnectionOpened(id, now, m_actions);
         Apply(now);
     }
@@ -346,6 +421,11 @@ MqttPosixBroker::Read(Connection& connection, Nanos now)
     {
     case PosixReadStatus::Data:
         m_stats.bytesIn += got;
+        if (connection.stream)
+        {
+            ReadStream(connection, got, now);
+            return;
+        }
         m_engine.OnBytes(connection.id, m_readBuffer.data(), got, now, m_actions);
         Apply(now);
         PauseIfPaused(connection);
@@ -359,6 +439,86 @@ MqttPosixBroker::Read(Connection& connection, Nanos now)
         Lost(connection, PosixErrorString(errno), now);
         return;
     }
+}
+
+void
+MqttPosixBroker::ReadStream(Connection& connection, std::size_t size, Nanos now)
+{
+    std::vector<uint8_t> app;
+    std::vector<uint8_t> wire;
+    MqttStreamStatus status = connection.stream->Receive(m_readBuffer.data(), size, app, wire);
+    if (!wire.empty())
+    {
+        connection.out.Append(wire);
+        MarkDirty(connection);
+    }
+    if (!connection.streamOpen && connection.stream->IsOpen())
+    {
+        connection.streamOpen = true;
+        m_handshakes.Cancel(connection.id);
+        if (m_options.identityAsUserName)
+        {
+            if (auto identity = connection.stream->PeerIdentity())
+            {
+                m_engine.SetPeerIdentity(connection.id, *identity);
+            }
+        }
+    }
+    if (!app.empty())
+    {
+        m_engine.OnBytes(connection.id, app.data(), app.size(), now, m_actions);
+        Apply(now);
+        PauseIfPaused(connection);
+    }
+    if (status == MqttStreamStatus::Ok || connection.closing)
+    {
+        return; // a connection the engine closed (DISCONNECT, then close_notify) just ends
+    }
+    // The layer's last words (an alert, a close frame or an HTTP refusal), best effort.
+    (void)connection.out.Write(connection.fd);
+    if (status == MqttStreamStatus::Failed)
+    {
+        if (!connection.streamOpen)
+        {
+            ++m_stats.handshakesFailed;
+        }
+        Lost(connection, connection.stream->Error(), now);
+    }
+    else
+    {
+        Lost(connection, "closed by peer (TLS close_notify or WebSocket close)", now);
+    }
+}
+
+bool
+MqttPosixBroker::SealStream(Connection& connection, Nanos now)
+{
+    std::vector<uint8_t> wire;
+    if (!connection.plain.empty())
+    {
+        MqttStreamStatus status =
+            connection.stream->Send(connection.plain.data(), connection.plain.size(), wire);
+        connection.plain.clear();
+        if (status == MqttStreamStatus::Failed)
+        {
+            if (connection.closing)
+            {
+                Destroy(connection.id);
+            }
+            else
+            {
+                Lost(connection, connection.stream->Error(), now);
+            }
+            return false;
+        }
+    }
+    if (connection.closing && !connection.streamClosed)
+    {
+        connection.streamClosed = true;
+        connection.stream->Close(wire);
+    }
+    connection.out.Append(wire);
+    return true;
 }
 
 void
@@ -386,7 +546,14 @@ MqttPosixBroker::Send(const SendAction& send)
     Connection* connection = Find(send.connection);
     if (connection != nullptr && !connection->closing)
     {
-        connection->out.Append(send.bytes);
+        if (connection->stream)
+        {
+            connection->plain.insert(connection->plain.end(), send.bytes.begin(), send.bytes.end());
+        }
+        else
+        {
+            connection->out.Append(send.bytes);
+        }
         MarkDirty(*connection);
     }
 }
@@ -499,6 +666,10 @@ MqttPosixBroker::Flush(Nanos now)
             continue;
         }
         connection->dirty = false;
+        if (connection->stream && !SealStream(*connection, now))
+        {
+            continue;
+        }
         uint64_t writtenBefore = connection->out.Written();
         auto result = connection->out.Empty() ? MqttPosixOutputBuffer::WriteResult::Drained
                                               : connection->out.Write(connection->fd);
@@ -584,6 +755,7 @@ MqttPosixBroker::Destroy(ConnectionId id)
     shutdown(connection.fd, SHUT_WR);
     close(connection.fd);
     m_lingers.Cancel(id);
+    m_handshakes.Cancel(id);
     m_connections.erase(it);
 }
 

@@ -12,12 +12,14 @@
 #include "mqtt-posix-output-buffer.h"
 #include "mqtt-posix-reactor.h"
 #include "mqtt-posix-timer-queue.h"
+#include "mqtt-stream-layer.h"
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -28,11 +30,24 @@ namespace mqtt
 {
 
 class MqttBrokerEngine;
+class MqttTlsContext;
 
 struct MqttPosixBrokerOptions
 {
     /** Addresses to listen on (IPv4 and IPv6; port 0 lets the kernel choose). */
     std::vector<MqttPosixEndpoint> listen;
+    /** Addresses speaking MQTT over TLS (needs tls). */
+    std::vector<MqttPosixEndpoint> tlsListen;
+    /** Addresses speaking MQTT over WebSocket (RFC 6455, subprotocol mqtt). */
+    std::vector<MqttPosixEndpoint> wsListen;
+    /** Addresses speaking MQTT over WebSocket over TLS (needs tls). */
+    std::vector<MqttPosixEndpoint> wssListen;
+    /** The server's TLS settings (certificate, key, CA, versions, ALPN). */
+    std::shared_ptr<MqttTlsContext> tls;
+    /** A TLS client certificate's CN becomes the user name (mosquitto's use_identity_as_username). */
+    bool identityAsUserName = false;
+    /** A TLS or WebSocket handshake not done within this is dropped. */
+    Nanos handshakeTimeout = std::chrono::seconds(10);
     /**
      * A connection with more than this many bytes the kernel has not taken (a subscriber that
      * does not read) is closed and reported as lost. The engine bounds its queues per session
@@ -74,6 +89,8 @@ class MqttPosixBroker
         uint64_t bytesOut = 0;
         uint64_t wakeups = 0;
         uint64_t readPauses = 0; //!< times reading a connection stopped (paused input)
+        uint64_t handshakesFailed = 0;  //!< TLS or WebSocket handshakes refused or broken
+        uint64_t handshakesTimedOut = 0; //!< not done within handshakeTimeout
     };
 
     /** Called for every engine notification (for recorders and tests). */
@@ -89,6 +106,8 @@ class MqttPosixBroker
 
     /** The addresses really listened on (ports resolved), after Open(). */
     const std::vector<MqttPosixEndpoint>& Listening() const;
+    /** What each of Listening() speaks: "mqtt", "tls", "ws" or "wss". */
+    std::vector<std::string> ListeningProtocols() const;
 
     /**
      * Blocks SIGINT and SIGTERM in the calling thread and stops Run() when one arrives
@@ -126,6 +145,15 @@ class MqttPosixBroker
         Signal = 2,
     };
 
+    /** What a listener speaks. */
+    enum class Protocol : uint8_t
+    {
+        Mqtt,
+        Tls,
+        Ws,
+        Wss,
+    };
+
     struct Connection
     {
         int fd = -1;
@@ -143,6 +171,14 @@ class MqttPosixBroker
         bool readPaused = false;
         std::string clientId;
         std::string peer;
+        /** TLS and/or WebSocket between the socket and the engine; null: plain MQTT. */
+        std::unique_ptr<MqttStreamStack> stream;
+        /** Application bytes for stream, sealed into records/frames once per wakeup. */
+        std::vector<uint8_t> plain;
+        /** Every layer of stream finished its handshake. */
+        bool streamOpen = false;
+        /** The layers' orderly end (close_notify, close frame) was queued. */
+        bool streamClosed = false;
     };
 
     static uint64_t Tag(Kind kind, uint64_t value);
@@ -151,6 +187,12 @@ class MqttPosixBroker
     void HandleReady(uint64_t key, uint32_t flags, Nanos now);
     void Accept(std::size_t listener, Nanos now);
     void Read(Connection& connection, Nanos now);
+    /** Hands @p size bytes read from a connection with layers through them to the engine. */
+    void ReadStream(Connection& connection, std::size_t size, Nanos now);
+    /** Turns the connection's plain bytes (and a pending close) into wire bytes. */
+    bool SealStream(Connection& connection, Nanos now);
+    /** The layers a listener's connections need. */
+    std::unique_ptr<MqttStreamStack> MakeStream(Protocol protocol) const;
     /** Carries out the engine's actions of m_actions. */
     void Apply(Nanos now);
     /** Queues bytes for the end-of-wakeup write. */
@@ -182,11 +224,14 @@ class MqttPosixBroker
     int m_spareFd = -1;
     std::vector<int> m_listenFds;
     std::vector<MqttPosixEndpoint> m_listening;
+    std::vector<Protocol> m_listenProtocols;
     std::unordered_map<ConnectionId, Connection> m_connections;
     ConnectionId m_nextId = 1;
     MqttPosixTimerQueue m_timers;
     /** Deadlines of connections closing with unsent bytes, keyed by connection id. */
     MqttPosixTimerQueue m_lingers;
+    /** Deadlines of TLS and WebSocket handshakes, keyed by connection id. */
+    MqttPosixTimerQueue m_handshakes;
     MqttActions m_actions;
     std::vector<ConnectionId> m_dirty;
     /** Connections not read because the engine paused their input. */

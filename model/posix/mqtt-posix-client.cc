@@ -47,6 +47,59 @@ MqttPosixClient::SetEventCallback(EventCallback callback)
 }
 
 void
+MqttPosixClient::SetTls(std::shared_ptr<MqttTlsContext> tls)
+{
+    m_tls = std::move(tls);
+}
+
+bool
+MqttPosixClient::TlsResumed() const
+{
+    return m_tlsLayer != nullptr && m_tlsLayer->Resumed();
+}
+
+void
+MqttPosixClient::Queue(const uint8_t* data, std::size_t size)
+{
+    if (!m_stream)
+    {
+        m_out.Append(data, size);
+        return;
+    }
+    std::vector<uint8_t> wire;
+    if (m_stream->Send(data, size, wire) == MqttStreamStatus::Failed)
+    {
+        m_lastError = m_stream->Error();
+    }
+    m_out.Append(wire);
+}
+
+void
+MqttPosixClient::Connected()
+{
+    if (m_stream)
+    {
+        std::vector<uint8_t> wire;
+        if (m_stream->Start(wire) == MqttStreamStatus::Failed)
+        {
+            Broken(m_stream->Error());
+            return;
+        }
+        m_out.Append(wire);
+    }
+    SetInterest(EPOLLIN);
+    m_pending.push_back(Pending::Connected);
+}
+
+void
+MqttPosixClient::Broken(const std::string& why)
+{
+    m_lastError = why;
+    CloseSocket();
+    m_pending.push_back(Pending::Closed);
+}
+
+void
 MqttPosixClient::Connect()
 {
     m_engine.Connect(PosixMonotonicNow(), m_actions);
@@ -145,13 +198,19 @@ MqttPosixClient::Apply()
                         {
                             if (m_fd >= 0)
                             {
-                                m_out.Append(send.bytes);
+                                Queue(send.bytes.data(), send.bytes.size());
                             }
                         },
                         [this](const CloseAction&)
                         {
                             // Written before closing: a DISCONNECT sent just before must reach
                             // the broker.
+                            if (m_stream)
+                            {
+                                std::vector<uint8_t> wire;
+                                m_stream->Close(wire);
+                                m_out.Append(wire);
+                            }
                             Flush();
                             CloseSocket();
                         },
@@ -182,11 +241,18 @@ MqttPosixClient::Open()
     }
     m_interest = 0;
     m_reactor.Add(m_fd, SOCKET_KEY, EPOLLOUT, m_interest);
+    if (m_tls)
+    {
+        m_stream = std::make_unique<MqttStreamStack>();
+        auto layer = std::make_unique<MqttTlsLayer>(m_tls);
+        layer->Resume(m_session);
+        m_tlsLayer = layer.get();
+        m_stream->Push(std::move(layer));
+    }
     m_connecting = inProgress;
     if (!inProgress)
     {
-        SetInterest(EPOLLIN);
-        m_pending.push_back(Pending::Connected);
+        Connected();
     }
 }
 
@@ -230,6 +296,8 @@ MqttPosixClient::CloseSocket()
     m_connecting = false;
     m_interest = 0;
     m_out = MqttPosixOutputBuffer();
+    m_tlsLayer = nullptr;
+    m_stream.reset();
 }
 
 void
@@ -237,6 +305,34 @@ MqttPosixClient::Read()
 {
     std::size_t got = 0;
     PosixReadStatus status = PosixRead(m_fd, m_readBuffer.data(), m_readBuffer.size(), got);
+    if (status == PosixReadStatus::Data && m_stream)
+    {
+        std::vector<uint8_t> app;
+        std::vector<uint8_t> wire;
+        MqttStreamStatus result = m_stream->Receive(m_readBuffer.data(), got, app, wire);
+        m_out.Append(wire);
+        if (m_tlsLayer != nullptr && m_tlsLayer->IsOpen())
+        {
+            if (auto session = m_tlsLayer->ResumableSession())
+            {
+                m_session = session; // TLS 1.3 tickets come after the handshake
+            }
+        }
+        if (!app.empty())
+        {
+            m_engine.OnBytes(app.data(), app.size(), PosixMonotonicNow(), m_actions);
+        }
+        if (result == MqttStreamStatus::Failed)
+        {
+            (void)m_out.Write(m_fd); // the alert, best effort
+            Broken(m_stream->Error());
+        }
+        else if (result == MqttStreamStatus::Closed)
+        {
+            Broken("TLS closed by the broker");
+        }
+        return;
+    }
     if (status == PosixReadStatus::Data)
     {
         m_engine.OnBytes(m_readBuffer.data(), got, PosixMonotonicNow(), m_actions);
@@ -289,8 +385,7 @@ MqttPosixClient::HandleReady(uint32_t events)
         else
         {
             m_connecting = false;
-            SetInterest(EPOLLIN);
-            m_pending.push_back(Pending::Connected);
+            Connected();
         }
     }
     else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))

@@ -12,10 +12,13 @@
 #include "mqtt-posix-output-buffer.h"
 #include "mqtt-posix-reactor.h"
 #include "mqtt-posix-timer-queue.h"
+#include "mqtt-stream-layer.h"
+#include "mqtt-tls.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +46,15 @@ class MqttPosixClient
 
     /** Called for every engine notification, in order. */
     void SetEventCallback(EventCallback callback);
+
+    /**
+     * Speaks MQTT over TLS with @p tls (a client context: CA, certificate, key, SNI, ALPN) from
+     * the next connection on. Reconnections resume the last TLS session when the broker allows.
+     */
+    void SetTls(std::shared_ptr<MqttTlsContext> tls);
+
+    /** Whether the current connection resumed a TLS session (false without TLS). */
+    bool TlsResumed() const;
 
     void Connect();
     uint64_t Publish(const std::string& topic, std::vector<uint8_t> payload, Qos qos, bool retain);
@@ -81,6 +93,12 @@ class MqttPosixClient
     /** Handles readiness of the socket (connect finished, bytes, end of stream). */
     void HandleReady(uint32_t events);
     void CloseSocket();
+    /** Turns application bytes into wire bytes (through TLS when on) and queues them. */
+    void Queue(const uint8_t* data, std::size_t size);
+    /** The connection is up: starts TLS (when on), then tells the engine. */
+    void Connected();
+    /** The transport broke: @p why is kept for LastError(). */
+    void Broken(const std::string& why);
     void SetInterest(uint32_t events);
 
     MqttClientEngine m_engine;
@@ -96,6 +114,11 @@ class MqttPosixClient
     std::vector<uint8_t> m_readBuffer;
     EventCallback m_eventCallback;
     std::string m_lastError;
+    std::shared_ptr<MqttTlsContext> m_tls;
+    /** The TLS layer of the current connection (null without TLS). */
+    std::unique_ptr<MqttStreamStack> m_stream;
+    MqttTlsLayer* m_tlsLayer = nullptr;
+    MqttTlsLayer::Session m_session;
 };
 
 } // namespace mqtt

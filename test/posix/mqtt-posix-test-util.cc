@@ -347,6 +347,126 @@ BrokerProcess::Endpoints() const
     return endpoints;
 }
 
+uint16_t
+BrokerProcess::PortOf(const std::string& protocol) const
+{
+    const std::string suffix = " (" + protocol + ")";
+    for (const std::string& endpoint : Endpoints())
+    {
+        if (endpoint.size() > suffix.size() &&
+            endpoint.compare(endpoint.size() - suffix.size(), suffix.size(), suffix) == 0)
+        {
+            std::string address = endpoint.substr(0, endpoint.size() - suffix.size());
+            return static_cast<uint16_t>(std::stoul(address.substr(address.rfind(':') + 1)));
+        }
+    }
+    return 0;
+}
+
+// --- TestPki -----------------------------------------------------------------------------------
+
+TestPki::TestPki()
+{
+    const std::string& d = m_dir.Path();
+    m_ok = !FindProgram("openssl").empty();
+    for (const char* ca : {"ca", "other-ca"})
+    {
+        m_ok = m_ok && Run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                           "-keyout " + d + "/" + ca + ".key -out " + d + "/" + ca +
+                           ".crt -subj /CN=" + ca + " -days 2");
+    }
+    m_dir.Write("server.ext", "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+    m_ok = m_ok && Sign("server", "localhost", "ca", d + "/server.ext");
+}
+
+bool
+TestPki::Run(const std::string& command) const
+{
+    return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+bool
+TestPki::Sign(const std::string& name,
+              const std::string& cn,
+              const std::string& ca,
+              const std::string& extensions) const
+{
+    const std::string& d = m_dir.Path();
+    return Run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d +
+               "/" + name + ".key -out " + d + "/" + name + ".csr -subj /CN=" + cn) &&
+           Run("openssl x509 -req -in " + d + "/" + name + ".csr -CA " + d + "/" + ca +
+               ".crt -CAkey " + d + "/" + ca + ".key -CAcreateserial -days 2 -out " + d + "/" +
+               name + ".crt" + (extensions.empty() ? "" : " -extfile " + extensions));
+}
+
+bool
+TestPki::Ok() const
+{
+    return m_ok;
+}
+
+std::string
+TestPki::CaFile() const
+{
+    return m_dir.Path() + "/ca.crt";
+}
+
+std::string
+TestPki::ServerCert() const
+{
+    return m_dir.Path() + "/server.crt";
+}
+
+std::string
+TestPki::ServerKey() const
+{
+    return m_dir.Path() + "/server.key";
+}
+
+bool
+TestPki::MakeClient(const std::string& cn, bool otherCa)
+{
+    return Sign("client-" + cn, cn, otherCa ? "other-ca" : "ca", "");
+}
+
+std::string
+TestPki::ClientCert(const std::string& cn) const
+{
+    return m_dir.Path() + "/client-" + cn + ".crt";
+}
+
+std::string
+TestPki::ClientKey(const std::string& cn) const
+{
+    return m_dir.Path() + "/client-" + cn + ".key";
+}
+
+const ScratchDir&
+TestPki::Dir() const
+{
+    return m_dir;
+}
+
+int
+RunProgram(const std::vector<std::string>& argv, std::string& out, std::chrono::milliseconds timeout)
+{
+    static int counter = 0;
+    ScratchDir dir;
+    ChildProcess child;
+    if (!child.Start(argv, dir.Path() + "/out-" + std::to_string(++counter)))
+    {
+        out = "cannot start " + argv[0];
+        return -1;
+    }
+    int status = child.Wait(timeout);
+    out = child.Output();
+    if (status == -1)
+    {
+        child.Kill();
+    }
+    return status;
+}
+
 long
 BrokerProcess::RssKb() const
 {

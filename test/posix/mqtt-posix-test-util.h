@@ -84,6 +84,40 @@ class ChildProcess
     std::string m_outputFile;
 };
 
+/**
+ * Certificates made at test time with the openssl command (no private key is committed): a CA,
+ * a server certificate for localhost and 127.0.0.1, client certificates with a chosen CN, and a
+ * second CA that signs nothing the broker trusts. EC P-256 keys: quick to make and to use.
+ */
+class TestPki
+{
+  public:
+    /** Makes the CAs and the server certificate; Ok() tells whether openssl succeeded. */
+    TestPki();
+    bool Ok() const;
+    std::string CaFile() const;
+    std::string ServerCert() const;
+    std::string ServerKey() const;
+    /** Makes a client certificate with CN @p cn, signed by the CA (or the other CA). */
+    bool MakeClient(const std::string& cn, bool otherCa = false);
+    std::string ClientCert(const std::string& cn) const;
+    std::string ClientKey(const std::string& cn) const;
+    const ScratchDir& Dir() const;
+
+  private:
+    bool Run(const std::string& command) const;
+    bool Sign(const std::string& name, const std::string& cn, const std::string& ca,
+              const std::string& extensions) const;
+
+    ScratchDir m_dir;
+    bool m_ok = false;
+};
+
+/** Runs @p argv to its end (at most @p timeout); its exit status (-1: timeout), output in @p out. */
+int RunProgram(const std::vector<std::string>& argv,
+               std::string& out,
+               std::chrono::milliseconds timeout = 10000ms);
+
 /** Our broker (the mqtt-broker binary) on a kernel-chosen loopback port. */
 class BrokerProcess : public ChildProcess
 {
@@ -94,6 +128,8 @@ class BrokerProcess : public ChildProcess
     uint16_t Port() const;
     /** Every "listening on" address the broker printed. */
     std::vector<std::string> Endpoints() const;
+    /** The port of the first listener printed with @p protocol ("tls", "ws", "wss"), or 0. */
+    uint16_t PortOf(const std::string& protocol) const;
     long RssKb() const;
 
   private:

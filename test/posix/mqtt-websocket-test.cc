@@ -1,0 +1,222 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * MQTT over WebSocket, bytes only: RFC 6455 framing with the RFC's own examples, the opening
+ * handshake, and the server layer's answers to pings, closes and violations.
+ */
+#include "mqtt-websocket-frame.h"
+#include "mqtt-websocket-layer.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace ns3::mqtt;
+
+namespace
+{
+using Bytes = std::vector<uint8_t>;
+
+const std::array<uint8_t, 4> RFC_MASK = {0x37, 0xfa, 0x21, 0x3d};
+
+Bytes
+Text(const std::string& text)
+{
+    return Bytes(text.begin(), text.end());
+}
+
+/** An opening request as paho-mqtt sends it, with @p protocol offered. */
+std::string
+Request(const std::string& protocol = "mqtt")
+{
+    return "GET /mqtt HTTP/1.1\r\nHost: localhost:8080\r\nUpgrade: websocket\r\n"
+           "Connection: Upgrade\r\nOrigin: http://localhost:8080\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: " +
+           protocol + "\r\n\r\n";
+}
+
+/** A server layer past its handshake. */
+void
+Open(MqttWebSocketLayer& layer)
+{
+    Bytes up;
+    Bytes down;
+    std::string request = Request();
+    ASSERT_EQ(layer.Receive(reinterpret_cast<const uint8_t*>(request.data()),
+                            request.size(),
+                            up,
+                            down),
+              MqttStreamStatus::Ok);
+    ASSERT_TRUE(layer.IsOpen());
+}
+} // namespace
+
+// RFC 6455 section 5.7: the example frames, byte for byte.
+TEST(WebSocketFrame, EncodesTheRfcExamples)
+{
+    Bytes hello = Text("Hello");
+    EXPECT_EQ(EncodeWebSocketFrame(WsOpcode::Text, hello.data(), hello.size()),
+              (Bytes{0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f}));
+    EXPECT_EQ(EncodeWebSocketFrame(WsOpcode::Text, hello.data(), hello.size(), RFC_MASK),
+              (Bytes{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}));
+    EXPECT_EQ(EncodeWebSocketFrame(WsOpcode::Text, hello.data(), 3, std::nullopt, false),
+              (Bytes{0x01, 0x03, 0x48, 0x65, 0x6c}));
+    EXPECT_EQ(EncodeWebSocketFrame(WsOpcode::Continuation, hello.data() + 3, 2),
+              (Bytes{0x80, 0x02, 0x6c, 0x6f}));
+    EXPECT_EQ(EncodeWebSocketFrame(WsOpcode::Ping, hello.data(), hello.size()),
+              (Bytes{0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f}));
+    Bytes big(256, 0xAB);
+    Bytes frame = EncodeWebSocketFrame(WsOpcode::Binary, big.data(), big.size());
+    EXPECT_EQ(Bytes(frame.begin(), frame.begin() + 4), (Bytes{0x82, 0x7E, 0x01, 0x00}));
+    EXPECT_EQ(frame.size(), 4u + 256u);
+    Bytes huge(65536, 0xCD);
+    frame = EncodeWebSocketFrame(WsOpcode::Binary, huge.data(), huge.size());
+    EXPECT_EQ(Bytes(frame.begin(), frame.begin() + 10),
+              (Bytes{0x82, 0x7F, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00}));
+}
+
+// RFC 6455 section 1.3: the example key and its accept value.
+TEST(WebSocketFrame, AcceptKeyOfTheRfcExample)
+{
+    EXPECT_EQ(WebSocketAcceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
+
+// The masked pong of the RFC, and fragmented binary frames fed one byte at a time: the payload is
+// unmasked and handed on in order, the control frame collected whole.
+TEST(WebSocketFrame, DecodesMaskedAndFragmentedFramesByteByByte)
+{
+    MqttWebSocketDecoder decoder(true, 1024);
+    Bytes stream = {0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58};
+    Bytes first = EncodeWebSocketFrame(WsOpcode::Binary, Text("MQ").data(), 2, RFC_MASK, false);
+    Bytes second = EncodeWebSocketFrame(WsOpcode::Continuation, Text("TT").data(), 2, RFC_MASK);
+    stream.insert(stream.end(), first.begin(), first.end());
+    stream.insert(stream.end(), second.begin(), second.end());
+    MqttWebSocketDecoder::Output out;
+    for (uint8_t byte : stream)
+    {
+        ASSERT_TRUE(decoder.Feed(&byte, 1, out)) << decoder.Error();
+    }
+    EXPECT_EQ(out.data, Text("MQTT"));
+    ASSERT_EQ(out.control.size(), 1u);
+    EXPECT_EQ(out.control[0].first, WsOpcode::Pong);
+    EXPECT_EQ(out.control[0].second, Text("Hello"));
+}
+
+// Violations and their close codes: unmasked client frames, text frames, oversized frames,
+// continuation without a start, fragmented control frames, reserved bits.
+TEST(WebSocketFrame, RefusesViolations)
+{
+    struct Case
+    {
+        Bytes bytes;
+        WsCloseCode code;
+    };
+    const std::vector<Case> cases = {
+        {{0x82, 0x01, 0x00}, WsCloseCode::ProtocolError},              // not masked
+        {{0x81, 0x80, 1, 2, 3, 4}, WsCloseCode::UnsupportedData},      // text
+        {{0x82, 0xFE, 0x04, 0x01, 1, 2, 3, 4}, WsCloseCode::TooBig},   // 1025 > 1024
+        {{0x80, 0x80, 1, 2, 3, 4}, WsCloseCode::ProtocolError},        // continuation first
+        {{0x09, 0x80, 1, 2, 3, 4}, WsCloseCode::ProtocolError},        // ping without FIN
+        {{0xC2, 0x80, 1, 2, 3, 4}, WsCloseCode::ProtocolError},        // RSV1
+        {{0x83, 0x80, 1, 2, 3, 4}, WsCloseCode::ProtocolError},        // opcode 3
+    };
+    for (const Case& c : cases)
+    {
+        MqttWebSocketDecoder decoder(true, 1024);
+        MqttWebSocketDecoder::Output out;
+        EXPECT_FALSE(decoder.Feed(c.bytes.data(), c.bytes.size(), out));
+        EXPECT_EQ(decoder.ErrorCode(), c.code) << decoder.Error();
+    }
+}
+
+// The opening handshake: 101 with the accept key and the mqtt subprotocol, exactly.
+TEST(WebSocketLayer, AnswersTheOpeningHandshake)
+{
+    MqttWebSocketLayer layer;
+    Bytes up;
+    Bytes down;
+    std::string request = Request("mqttv3.1, mqtt");
+    // In two pieces, split inside the final CRLF CRLF.
+    std::size_t half = request.size() - 2;
+    EXPECT_EQ(layer.Receive(reinterpret_cast<const uint8_t*>(request.data()), half, up, down),
+              MqttStreamStatus::Ok);
+    EXPECT_TRUE(down.empty());
+    EXPECT_EQ(layer.Receive(
+                  reinterpret_cast<const uint8_t*>(request.data()) + half, 2, up, down),
+              MqttStreamStatus::Ok);
+    EXPECT_EQ(std::string(down.begin(), down.end()),
+              "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+              "Sec-WebSocket-Protocol: mqtt\r\n\r\n");
+    EXPECT_TRUE(up.empty());
+    EXPECT_TRUE(layer.IsOpen());
+}
+
+// A request without the mqtt subprotocol, or of another WebSocket version, is refused over HTTP.
+TEST(WebSocketLayer, RefusesRequestsWithoutMqttOrOfAnotherVersion)
+{
+    for (const auto& [request, status] :
+         std::vector<std::pair<std::string, std::string>>{
+             {Request("chat"), "HTTP/1.1 400 Bad Request\r\n"},
+             {"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n"
+              "Sec-WebSocket-Protocol: mqtt\r\n\r\n",
+              "HTTP/1.1 426 Upgrade Required\r\n"},
+             {"POST / HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n"}})
+    {
+        MqttWebSocketLayer layer;
+        Bytes up;
+        Bytes down;
+        EXPECT_EQ(layer.Receive(reinterpret_cast<const uint8_t*>(request.data()),
+                                request.size(),
+                                up,
+                                down),
+                  MqttStreamStatus::Failed);
+        EXPECT_EQ(std::string(down.begin(), down.end()).rfind(status, 0), 0u)
+            << std::string(down.begin(), down.end());
+        EXPECT_FALSE(layer.IsOpen());
+    }
+}
+
+// After the handshake: MQTT bytes up, server frames unmasked binary, ping answered with a pong
+// carrying its payload, close answered with the same status code and the end of the stream.
+TEST(WebSocketLayer, CarriesMqttAnswersPingAndClose)
+{
+    MqttWebSocketLayer layer;
+    Open(layer);
+    Bytes connect = {0x10, 0x02, 0x00, 0x00};
+    Bytes in = EncodeWebSocketFrame(WsOpcode::Binary, connect.data(), connect.size(), RFC_MASK);
+    Bytes ping = EncodeWebSocketFrame(WsOpcode::Ping, Text("hi").data(), 2, RFC_MASK);
+    in.insert(in.end(), ping.begin(), ping.end());
+    Bytes up;
+    Bytes down;
+    EXPECT_EQ(layer.Receive(in.data(), in.size(), up, down), MqttStreamStatus::Ok);
+    EXPECT_EQ(up, connect);
+    EXPECT_EQ(down, (Bytes{0x8A, 0x02, 'h', 'i'}));
+
+    Bytes connack = {0x20, 0x02, 0x00, 0x00};
+    down.clear();
+    EXPECT_EQ(layer.Send(connack.data(), connack.size(), down), MqttStreamStatus::Ok);
+    EXPECT_EQ(down, (Bytes{0x82, 0x04, 0x20, 0x02, 0x00, 0x00}));
+
+    Bytes code = WebSocketClosePayload(WsCloseCode::Normal);
+    Bytes close = EncodeWebSocketFrame(WsOpcode::Close, code.data(), code.size(), RFC_MASK);
+    down.clear();
+    up.clear();
+    EXPECT_EQ(layer.Receive(close.data(), close.size(), up, down), MqttStreamStatus::Closed);
+    EXPECT_EQ(down, (Bytes{0x88, 0x02, 0x03, 0xE8}));
+}
+
+// A violation after the handshake is answered with a close frame carrying its code (1003 for text).
+TEST(WebSocketLayer, ClosesWithTheViolationsCode)
+{
+    MqttWebSocketLayer layer;
+    Open(layer);
+    Bytes text = EncodeWebSocketFrame(WsOpcode::Text, Text("{}").data(), 2, RFC_MASK);
+    Bytes up;
+    Bytes down;
+    EXPECT_EQ(layer.Receive(text.data(), text.size(), up, down), MqttStreamStatus::Failed);
+    EXPECT_EQ(down, (Bytes{0x88, 0x02, 0x03, 0xEB}));
+    EXPECT_NE(layer.Error().find("text frame"), std::string::npos);
+}
