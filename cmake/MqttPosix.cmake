@@ -28,6 +28,11 @@ add_executable(mqtt-broker apps/mqtt-broker-main.cc)
 target_link_libraries(mqtt-broker PRIVATE mqtt-posix)
 mqtt_target_warnings(mqtt-broker)
 
+# What TLS costs on loopback (./ns3-mqtt bench tls-cost; doc/real-socket.md).
+add_executable(mqtt-tls-cost-bench bench/tls/mqtt-tls-cost.cc)
+target_link_libraries(mqtt-tls-cost-bench PRIVATE mqtt-posix)
+mqtt_target_warnings(mqtt-tls-cost-bench)
+
 # Interoperability (mosquitto, mosquitto_pub/sub) and hostile-peer tests on loopback.
 # Their helpers (processes, a raw MQTT connection) are shared with the real-time tests.
 add_library(mqtt-posix-test-util STATIC test/posix/mqtt-posix-test-util.cc)
