@@ -77,7 +77,9 @@ MqttRealtimeHelper::OfferConnection(Ptr<MqttBroker> broker,
 }
 
 MqttPosixEndpoint
-MqttRealtimeHelper::ListenReal(Ptr<MqttBroker> broker, const std::string& text)
+MqttRealtimeHelper::ListenReal(Ptr<MqttBroker> broker,
+                               const std::string& text,
+                               std::shared_ptr<MqttTlsContext> tls)
 {
     MqttPosixEndpoint endpoint = ParseEndpoint(text);
     Ptr<MqttRealtimeBridge> bridge = MqttRealtimeBridge::Get();
@@ -85,7 +87,7 @@ MqttRealtimeHelper::ListenReal(Ptr<MqttBroker> broker, const std::string& text)
     { OfferConnection(broker, handle, peer, 0); };
     std::string error;
     MqttRealtimeBridge::Handle listener = bridge->Listen(
-        endpoint, broker->GetNode()->GetId(), MqttRealtimeBridge::AcceptCallback(accepted), error);
+        endpoint, broker->GetNode()->GetId(), MqttRealtimeBridge::AcceptCallback(accepted), error, std::move(tls));
     NS_ABORT_MSG_IF(listener == 0, "MqttBroker real listener: " << error);
     MqttPosixEndpoint bound = bridge->ListeningEndpoint(listener);
     NS_LOG_INFO("broker on node " << broker->GetNode()->GetId() << " listens on real "
@@ -94,14 +96,17 @@ MqttRealtimeHelper::ListenReal(Ptr<MqttBroker> broker, const std::string& text)
 }
 
 void
-MqttRealtimeHelper::UseRealBroker(Ptr<MqttClient> client, const std::string& text)
+MqttRealtimeHelper::UseRealBroker(Ptr<MqttClient> client,
+                                  const std::string& text,
+                                  std::shared_ptr<MqttTlsContext> tls)
 {
     MqttPosixEndpoint endpoint = ParseEndpoint(text);
     // The node id, not the node: the client holds the factory, and the node holds the client.
     uint32_t context = client->GetNode()->GetId();
     client->SetTransportFactory(
-        [endpoint, context](ConnectionId id, const MqttTransportCallbacks& callbacks) {
-            return Ptr<MqttTransport>(MqttRealTransport::Connect(id, context, endpoint, callbacks));
+        [endpoint, context, tls](ConnectionId id, const MqttTransportCallbacks& callbacks) {
+            return Ptr<MqttTransport>(
+                MqttRealTransport::Connect(id, context, endpoint, callbacks, tls));
         });
 }
 
@@ -134,13 +139,15 @@ MqttRealtimeHelper::OpenTap(const std::string& name, std::string& error)
 }
 
 void
-MqttRealtimeHelper::UseRealBroker(const ApplicationContainer& apps, const std::string& endpoint)
+MqttRealtimeHelper::UseRealBroker(const ApplicationContainer& apps,
+                                  const std::string& endpoint,
+                                  std::shared_ptr<MqttTlsContext> tls)
 {
     for (auto it = apps.Begin(); it != apps.End(); ++it)
     {
         if (Ptr<MqttClient> client = DynamicCast<MqttClient>(*it))
         {
-            UseRealBroker(client, endpoint);
+            UseRealBroker(client, endpoint, tls);
         }
     }
 }

@@ -10,6 +10,7 @@
 #include "mqtt-broker.h"
 #include "mqtt-client.h"
 #include "mqtt-posix-endpoint.h"
+#include "mqtt-tls.h"
 
 #include "ns3/application-container.h"
 #include "ns3/nstime.h"
@@ -45,12 +46,18 @@ class MqttRealtimeHelper
      * Stops the simulation (NS_FATAL) if the address is malformed or cannot be bound.
      * @return the address really listened on
      */
-    static MqttPosixEndpoint ListenReal(Ptr<MqttBroker> broker, const std::string& endpoint);
+    static MqttPosixEndpoint ListenReal(Ptr<MqttBroker> broker,
+                                        const std::string& endpoint,
+                                        std::shared_ptr<MqttTlsContext> tls = nullptr);
 
     /** Makes @p client connect to the real broker at @p endpoint instead of BrokerAddress. */
-    static void UseRealBroker(Ptr<MqttClient> client, const std::string& endpoint);
+    static void UseRealBroker(Ptr<MqttClient> client,
+                              const std::string& endpoint,
+                              std::shared_ptr<MqttTlsContext> tls = nullptr);
     /** UseRealBroker for every MqttClient in @p apps. */
-    static void UseRealBroker(const ApplicationContainer& apps, const std::string& endpoint);
+    static void UseRealBroker(const ApplicationContainer& apps,
+                              const std::string& endpoint,
+                              std::shared_ptr<MqttTlsContext> tls = nullptr);
 
     /**
      * Opens (creating it if needed) the TAP device @p name through /dev/net/tun, without packet

@@ -46,12 +46,13 @@ Ptr<MqttRealTransport>
 MqttRealTransport::Connect(ConnectionId id,
                            uint32_t context,
                            const MqttPosixEndpoint& peer,
-                           MqttTransportCallbacks callbacks)
+                           MqttTransportCallbacks callbacks,
+                           std::shared_ptr<MqttTlsContext> tls)
 {
     Ptr<MqttRealTransport> transport = Ptr<MqttRealTransport>(
         new MqttRealTransport(id, MqttRealtimeBridge::ToAddress(peer), std::move(callbacks)),
         false);
-    transport->m_handle = transport->m_bridge->Connect(peer, context, transport->MakeSink());
+    transport->m_handle = transport->m_bridge->Connect(peer, context, transport->MakeSink(), std::move(tls));
     return transport;
 }
 

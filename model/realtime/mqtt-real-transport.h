@@ -29,11 +29,13 @@ class MqttRealTransport : public MqttTransportBase
                       MqttTransportCallbacks callbacks);
     ~MqttRealTransport() override;
 
-    /** Opens a real connection to @p peer, reported in node context @p context. */
+    /** Opens a real connection to @p peer (over TLS with @p tls), reported in node context
+     * @p context. */
     static Ptr<MqttRealTransport> Connect(ConnectionId id,
                                           uint32_t context,
                                           const MqttPosixEndpoint& peer,
-                                          MqttTransportCallbacks callbacks);
+                                          MqttTransportCallbacks callbacks,
+                                          std::shared_ptr<MqttTlsContext> tls = nullptr);
 
     void Send(const uint8_t* data, std::size_t size) override;
     void Close() override;

@@ -195,7 +195,8 @@ MqttRealtimeBridge::Handle
 MqttRealtimeBridge::Listen(const MqttPosixEndpoint& endpoint,
                            uint32_t context,
                            AcceptCallback accepted,
-                           std::string& error)
+                           std::string& error,
+                           std::shared_ptr<MqttTlsContext> tls)
 {
     NS_LOG_FUNCTION(this << endpoint.ToString() << context);
     int fd = PosixListen(endpoint, 128, error);
@@ -209,6 +210,7 @@ MqttRealtimeBridge::Listen(const MqttPosixEndpoint& endpoint,
     socket.fd = fd;
     socket.context = context;
     socket.listener = true;
+    socket.tls = std::move(tls);
     SetInterest(handle, socket, EPOLLIN);
     m_acceptors[handle] = accepted;
     return handle;
@@ -229,7 +231,10 @@ MqttRealtimeBridge::StopListening(Handle listener)
 }
 
 MqttRealtimeBridge::Handle
-MqttRealtimeBridge::Connect(const MqttPosixEndpoint& peer, uint32_t context, Sink sink)
+MqttRealtimeBridge::Connect(const MqttPosixEndpoint& peer,
+                            uint32_t context,
+                            Sink sink,
+                            std::shared_ptr<MqttTlsContext> tls)
 {
     NS_LOG_FUNCTION(this << peer.ToString() << context);
     bool inProgress = false;
@@ -245,6 +250,11 @@ MqttRealtimeBridge::Connect(const MqttPosixEndpoint& peer, uint32_t context, Sin
             socket.fd = fd;
             socket.context = context;
             socket.connecting = true;
+            if (tls)
+            {
+                socket.stream = std::make_unique<MqttStreamStack>();
+                socket.stream->Push(std::make_unique<MqttTlsLayer>(tls));
+            }
             // A socket connected at once is writable at once: the I/O thread confirms both.
             SetInterest(handle, socket, EPOLLOUT);
         }
@@ -302,7 +312,7 @@ MqttRealtimeBridge::Send(Handle connection, const uint8_t* data, std::size_t siz
     {
         return;
     }
-    socket.out.Append(data, size);
+    Queue(socket, data, size);
     if (socket.connecting || (socket.interest & EPOLLOUT))
     {
         return; // written once connected / once the socket drains
@@ -323,6 +333,22 @@ MqttRealtimeBridge::Send(Handle connection, const uint8_t* data, std::size_t siz
 }
 
 void
+MqttRealtimeBridge::Queue(RealSocket& socket, const uint8_t* data, std::size_t size)
+{
+    if (!socket.stream)
+    {
+        socket.out.Append(data, size);
+        return;
+    }
+    std::vector<uint8_t> wire;
+    if (socket.stream->Send(data, size, wire) == MqttStreamStatus::Failed)
+    {
+        NS_LOG_WARN(socket.stream->Error());
+    }
+    socket.out.Append(wire);
+}
+
+void
 MqttRealtimeBridge::Close(Handle connection)
 {
     auto sink = m_sinks.find(connection);
@@ -338,6 +364,12 @@ MqttRealtimeBridge::Close(Handle connection)
     }
     RealSocket& socket = it->second;
     socket.closing = true;
+    if (socket.stream && !socket.connecting)
+    {
+        std::vector<uint8_t> wire;
+        socket.stream->Close(wire); // close_notify
+        socket.out.Append(wire);
+    }
     if (socket.out.Empty() || socket.connecting)
     {
         m_pendingClose.push_back(connection);
@@ -438,6 +470,11 @@ MqttRealtimeBridge::AcceptAll(Handle listener,
         RealSocket& acceptedSocket = m_sockets[connection];
         acceptedSocket.fd = fd;
         acceptedSocket.context = context;
+        if (socket.tls)
+        {
+            acceptedSocket.stream = std::make_unique<MqttStreamStack>();
+            acceptedSocket.stream->Push(std::make_unique<MqttTlsLayer>(socket.tls));
+        }
         SetInterest(connection, acceptedSocket, EPOLLIN);
         accepted.emplace_back(connection, ToAddress(peer));
     }
@@ -458,6 +495,14 @@ MqttRealtimeBridge::FinishConnect(Handle handle,
 {
     uint32_t context = socket.context;
     bool ok = PosixSocketError(socket.fd) == 0;
+    if (ok && socket.stream)
+    {
+        // The ClientHello goes first; what the simulation sent meanwhile waits in the layer
+        // for the end of the handshake (so the output buffer is empty until now).
+        std::vector<uint8_t> hello;
+        ok = socket.stream->Start(hello) == MqttStreamStatus::Ok;
+        socket.out.Append(hello);
+    }
     if (ok)
     {
         socket.connecting = false;
@@ -515,7 +560,34 @@ MqttRealtimeBridge::Transfer(Handle handle,
         switch (PosixRead(socket.fd, buffer.data(), buffer.size(), got))
         {
         case PosixReadStatus::Data:
-            bytes.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(got));
+            if (!socket.stream)
+            {
+                bytes.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(got));
+                break;
+            }
+            {
+                std::vector<uint8_t> wire;
+                MqttStreamStatus status = socket.stream->Receive(buffer.data(), got, bytes, wire);
+                socket.out.Append(wire);
+                if (!socket.out.Empty() && !(socket.interest & EPOLLOUT))
+                {
+                    // Handshake answers leave at once; what the kernel refuses waits.
+                    auto result = socket.out.Write(socket.fd);
+                    if (result == MqttPosixOutputBuffer::WriteResult::Blocked)
+                    {
+                        SetInterest(handle, socket, ReadInterest(socket) | EPOLLOUT);
+                    }
+                }
+                if (status != MqttStreamStatus::Ok)
+                {
+                    NS_LOG_WARN("real connection " << handle << ": "
+                                                   << (status == MqttStreamStatus::Failed
+                                                           ? socket.stream->Error()
+                                                           : "TLS closed by the peer"));
+                    closeNow = true;
+                    error = status == MqttStreamStatus::Failed;
+                }
+            }
             break;
         case PosixReadStatus::Again:
             break;

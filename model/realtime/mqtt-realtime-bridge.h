@@ -10,6 +10,8 @@
 #include "mqtt-posix-endpoint.h"
 #include "mqtt-posix-output-buffer.h"
 #include "mqtt-posix-reactor.h"
+#include "mqtt-stream-layer.h"
+#include "mqtt-tls.h"
 
 #include "ns3/address.h"
 #include "ns3/callback.h"
@@ -20,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -83,13 +86,21 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     Handle Listen(const MqttPosixEndpoint& endpoint,
                   uint32_t context,
                   AcceptCallback accepted,
-                  std::string& error);
+                  std::string& error,
+                  std::shared_ptr<MqttTlsContext> tls = nullptr);
     /** The address a listener really has (its port when asked for port 0). */
     MqttPosixEndpoint ListeningEndpoint(Handle listener) const;
     void StopListening(Handle listener);
 
-    /** Starts a connection to @p peer; @p sink hears connected or connectFailed, then the rest. */
-    Handle Connect(const MqttPosixEndpoint& peer, uint32_t context, Sink sink);
+    /**
+     * Starts a connection to @p peer; @p sink hears connected or connectFailed, then the rest.
+     * With @p tls (a client context) the connection speaks TLS: bytes sent before the handshake
+     * ends wait for it, and a refused handshake ends the connection with an error.
+     */
+    Handle Connect(const MqttPosixEndpoint& peer,
+                   uint32_t context,
+                   Sink sink,
+                   std::shared_ptr<MqttTlsContext> tls = nullptr);
     /**
      * Starts reporting an accepted connection to @p sink; what arrived before (the owner may
      * attach only after a while) is reported from an event right after.
@@ -133,6 +144,10 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
         bool registered = false;
         uint32_t interest = 0;
         MqttPosixOutputBuffer out;
+        /** A listener's TLS settings (server side), for the connections it accepts. */
+        std::shared_ptr<MqttTlsContext> tls;
+        /** TLS between the socket and the simulation (null: plain); guarded by m_mutex. */
+        std::unique_ptr<MqttStreamStack> stream;
     };
 
     struct SinkState
@@ -166,6 +181,8 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     void CloseSocket(Handle handle);
     /** Asks the I/O thread to look at m_pendingClose (m_mutex held). */
     void Wake();
+    /** Plain bytes of the simulation through the socket's layers into its output (m_mutex held). */
+    void Queue(RealSocket& socket, const uint8_t* data, std::size_t size);
 
     // Events in the simulation thread.
     void DeliverAccepted(Handle listener, Handle connection, Address peer);
