@@ -111,6 +111,8 @@ main(int argc, char** argv)
     bool tap = false;
     std::string tapName = "mqtt-tap0";
     std::string netns;
+    std::string tlsListen;
+    MqttTlsOptions tls;
     CommandLine cmd(__FILE__);
     cmd.AddValue(
         "listen", "real TCP address the simulated broker also listens on ('' for none)", listen);
@@ -122,6 +124,13 @@ main(int argc, char** argv)
     cmd.AddValue("tap", "packet-level HIL: a TAP device as a gateway node's FdNetDevice", tap);
     cmd.AddValue("tapName", "name of the TAP device", tapName);
     cmd.AddValue("netns", "with --tap: move the TAP into this new network namespace", netns);
+    cmd.AddValue("tls-listen", "real address for MQTT over TLS (needs certfile, keyfile)", tlsListen);
+    cmd.AddValue("cafile", "TLS: CA certificates (PEM) of client certificates", tls.caFile);
+    cmd.AddValue("certfile", "TLS: the broker's certificate chain (PEM)", tls.certFile);
+    cmd.AddValue("keyfile", "TLS: the broker's private key (PEM)", tls.keyFile);
+    cmd.AddValue("require-certificate",
+                 "TLS: refuse clients without a certificate signed by cafile",
+                 tls.requireCertificate);
     cmd.Parse(argc, argv);
 
     MqttRealtimeHelper::EnableRealtime();
@@ -223,6 +232,15 @@ main(int argc, char** argv)
         std::string host = bound.ToString().substr(0, bound.ToString().rfind(':'));
         std::cout << "real clients: mosquitto_sub -h " << host << " -p " << bound.Port()
                   << " -t 'sensors/#' -v" << std::endl;
+    }
+    if (!tlsListen.empty())
+    {
+        MqttPosixEndpoint bound = MqttRealtimeHelper::ListenReal(
+            brokerApp,
+            tlsListen,
+            MqttRealtimeHelper::TlsOrExit(MqttTlsContext::Role::Server, tls));
+        std::cout << "real clients over TLS: mosquitto_sub -p " << bound.Port()
+                  << " --cafile CA --cert CERT --key KEY -t 'sensors/#' -v" << std::endl;
     }
     if (tap)
     {

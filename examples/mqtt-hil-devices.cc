@@ -62,6 +62,8 @@ main(int argc, char** argv)
     double duration = 30;
     std::string prefix = "hil-device-";
     double ramp = -1;
+    MqttTlsOptions tls;
+    std::string alpn;
     CommandLine cmd(__FILE__);
     cmd.AddValue("broker", "the real broker, HOST:PORT (IPv6 as [ADDR]:PORT)", broker);
     cmd.AddValue("devices", "simulated devices", devices);
@@ -73,7 +75,17 @@ main(int argc, char** argv)
                  "seconds over which the devices start, evenly (default: 50 ms apart, at most "
                  "5 s in all)",
                  ramp);
+    cmd.AddValue("cafile", "TLS (on when given): CA certificates (PEM) of the broker", tls.caFile);
+    cmd.AddValue("cert", "TLS: the devices' certificate (PEM)", tls.certFile);
+    cmd.AddValue("key", "TLS: the devices' private key (PEM)", tls.keyFile);
+    cmd.AddValue("sni", "TLS: server name sent and checked against the certificate", tls.serverName);
+    cmd.AddValue("alpn", "TLS: ALPN protocol offered (x-amzn-mqtt-ca for AWS IoT on 443)", alpn);
+    cmd.AddValue("tls-version", "TLS: tlsv1.2 or tlsv1.3 (default: either)", tls.version);
     cmd.Parse(argc, argv);
+    if (!alpn.empty())
+    {
+        tls.alpn = {alpn};
+    }
     if (ramp < 0)
     {
         ramp = std::min(5.0, 0.05 * devices);
@@ -87,6 +99,11 @@ main(int argc, char** argv)
     MqttRealtimeHelper::EnableRealtime();
     ExampleCatchSignals();
     MqttRealtimeHelper::ParseEndpoint(broker); // a malformed --broker stops here, named
+    std::shared_ptr<MqttTlsContext> context;
+    if (!tls.caFile.empty())
+    {
+        context = MqttRealtimeHelper::TlsOrExit(MqttTlsContext::Role::Client, tls);
+    }
 
     NodeContainer nodes;
     nodes.Create(devices);
@@ -99,7 +116,7 @@ main(int argc, char** argv)
         helper.SetAttribute("Subscriptions", StringValue("devices/%n/cmd:1"));
         helper.SetAttribute("KeepAlive", UintegerValue(30));
         ApplicationContainer apps = helper.Install(nodes.Get(i));
-        MqttRealtimeHelper::UseRealBroker(apps, broker);
+        MqttRealtimeHelper::UseRealBroker(apps, broker, context);
         // Staggered like devices powering up, not a thundering herd of CONNECTs.
         Time start = Seconds(ramp * i / devices);
         apps.Start(start);

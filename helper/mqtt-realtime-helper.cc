@@ -14,6 +14,8 @@
 #include "ns3/string.h"
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include <fcntl.h>
@@ -108,6 +110,19 @@ MqttRealtimeHelper::UseRealBroker(Ptr<MqttClient> client,
             return Ptr<MqttTransport>(
                 MqttRealTransport::Connect(id, context, endpoint, callbacks, tls));
         });
+}
+
+std::shared_ptr<MqttTlsContext>
+MqttRealtimeHelper::TlsOrExit(MqttTlsContext::Role role, const MqttTlsOptions& options)
+{
+    std::string error;
+    std::shared_ptr<MqttTlsContext> context = MqttTlsContext::Create(role, options, error);
+    if (!context)
+    {
+        std::fprintf(stderr, "TLS: %s\n", error.c_str());
+        std::exit(2);
+    }
+    return context;
 }
 
 int

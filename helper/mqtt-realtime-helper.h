@@ -54,6 +54,14 @@ class MqttRealtimeHelper
     static void UseRealBroker(Ptr<MqttClient> client,
                               const std::string& endpoint,
                               std::shared_ptr<MqttTlsContext> tls = nullptr);
+    /**
+     * A TLS context for ListenReal (Role::Server) or UseRealBroker (Role::Client) from command-
+     * line options; on an error (an unreadable or mismatched file, named) the program exits
+     * with status 2.
+     */
+    static std::shared_ptr<MqttTlsContext> TlsOrExit(MqttTlsContext::Role role,
+                                                     const MqttTlsOptions& options);
+
     /** UseRealBroker for every MqttClient in @p apps. */
     static void UseRealBroker(const ApplicationContainer& apps,
                               const std::string& endpoint,

@@ -180,3 +180,25 @@ TEST(BrokerAcl, WillSubjectToTheAcl)
     EXPECT_EQ(dropped[0].dropReason, DropReason::NotAuthorized);
     EXPECT_EQ(dropped[0].clientId, "dev");
 }
+
+TEST(BrokerAuth, PeerIdentityIsTheUserNameAndSkipsThePasswordCheck)
+{
+    // A TLS client certificate's CN (SetPeerIdentity, --use-identity-as-username): CONNECT's
+    // user name and password are not looked at; the identity is the user name of the ACL's %u.
+    BrokerHarness h;
+    auto auth = std::make_shared<MqttAuthenticator>();
+    auth->SetUser("bob", Payload("secret"));
+    h.Engine().SetAuthenticator(auth);
+    h.Engine().SetAcl(ParseAcl("pattern readwrite users/%u/#\n"));
+    h.Open(1);
+    h.Engine().SetPeerIdentity(1, "alice");
+    h.Send(1, WithUser("c1", "bob", "wrong"));
+    EXPECT_EQ(h.TakeHex(1), "20 02 00 00");
+    h.Send(1, MakeSubscribe(2, {{"users/alice/#", Qos::AtMostOnce}, {"users/bob/#", Qos::AtMostOnce}}));
+    EXPECT_EQ(h.TakeHex(1), "90 04 00 02 00 80");
+
+    // Without an identity the same CONNECT is refused by the password table.
+    h.Open(2);
+    h.Send(2, WithUser("c2", "bob", "wrong"));
+    EXPECT_EQ(h.TakeHex(2), "20 02 00 04");
+}
