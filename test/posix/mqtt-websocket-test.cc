@@ -83,7 +83,8 @@ TEST(WebSocketFrame, AcceptKeyOfTheRfcExample)
 }
 
 // The masked pong of the RFC, and fragmented binary frames fed one byte at a time: the payload is
-// unmasked and handed on in order, the control frame collected whole.
+// unmasked and handed on in order, the control frame collected whole. MQTT bytes do not align
+// with frames: "MQ" and "TT" arrive as one stream [MQTT-6.0.0-2].
 TEST(WebSocketFrame, DecodesMaskedAndFragmentedFramesByteByByte)
 {
     MqttWebSocketDecoder decoder(true, 1024);
@@ -130,7 +131,8 @@ TEST(WebSocketFrame, RefusesViolations)
     }
 }
 
-// The opening handshake: 101 with the accept key and the mqtt subprotocol, exactly.
+// The opening handshake: 101 with the accept key and the mqtt subprotocol, exactly: the server
+// selects and returns "mqtt" [MQTT-6.0.0-4].
 TEST(WebSocketLayer, AnswersTheOpeningHandshake)
 {
     MqttWebSocketLayer layer;
@@ -153,7 +155,8 @@ TEST(WebSocketLayer, AnswersTheOpeningHandshake)
     EXPECT_TRUE(layer.IsOpen());
 }
 
-// A request without the mqtt subprotocol, or of another WebSocket version, is refused over HTTP.
+// A request without the mqtt subprotocol (a client must offer it [MQTT-6.0.0-3]), or of another
+// WebSocket version, is refused over HTTP.
 TEST(WebSocketLayer, RefusesRequestsWithoutMqttOrOfAnotherVersion)
 {
     for (const auto& [request, status] :
@@ -208,7 +211,8 @@ TEST(WebSocketLayer, CarriesMqttAnswersPingAndClose)
     EXPECT_EQ(down, (Bytes{0x88, 0x02, 0x03, 0xE8}));
 }
 
-// A violation after the handshake is answered with a close frame carrying its code (1003 for text).
+// MQTT travels in binary frames only: a text frame closes the connection with 1003
+// [MQTT-6.0.0-1].
 TEST(WebSocketLayer, ClosesWithTheViolationsCode)
 {
     MqttWebSocketLayer layer;
