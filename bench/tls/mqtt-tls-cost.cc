@@ -98,6 +98,23 @@ WaitState(MqttPosixClient& client, ClientState state)
     return client.RunUntil([&] { return client.State() == state; }, std::chrono::seconds(5));
 }
 
+/** Connects @p client (over @p tls when given); false, said on stderr, if it fails. */
+bool
+Connect(MqttPosixClient& client, const std::shared_ptr<MqttTlsContext>& tls, bool setTls)
+{
+    if (tls && setTls)
+    {
+        client.SetTls(tls);
+    }
+    client.Connect();
+    if (!WaitState(client, ClientState::Connected))
+    {
+        std::fprintf(stderr, "connect failed: %s\n", client.LastError().c_str());
+        return false;
+    }
+    return true;
+}
+
 /**
  * Connections per second for @p seconds: CONNECT, CONNACK, DISCONNECT, closed. @p resume keeps
  * one client (it resumes its TLS session on each reconnection); otherwise each connection is a
@@ -118,18 +135,13 @@ ConnectRate(const MqttPosixEndpoint& broker,
     auto end = start + std::chrono::duration<double>(seconds);
     while (Clock::now() < end)
     {
-        if (!client || !resume)
+        bool fresh = !client || !resume;
+        if (fresh)
         {
             client = std::make_unique<MqttPosixClient>(Config("bench-connect"), broker);
-            if (tls)
-            {
-                client->SetTls(tls);
-            }
         }
-        client->Connect();
-        if (!WaitState(*client, ClientState::Connected))
+        if (!Connect(*client, tls, fresh))
         {
-            std::fprintf(stderr, "connect failed: %s\n", client->LastError().c_str());
             return {};
         }
         resumed += client->TlsResumed() ? 1 : 0;
@@ -159,18 +171,9 @@ DeliveryRate(const MqttPosixEndpoint& broker,
             received += event.type == EventType::PublishReceived ? 1 : 0;
             subscribed = subscribed || event.type == EventType::SubscriptionGranted;
         });
-    for (MqttPosixClient* client : {&subscriber, &publisher})
+    if (!Connect(subscriber, tls, true) || !Connect(publisher, tls, true))
     {
-        if (tls)
-        {
-            client->SetTls(tls);
-        }
-        client->Connect();
-        if (!WaitState(*client, ClientState::Connected))
-        {
-            std::fprintf(stderr, "connect failed: %s\n", client->LastError().c_str());
-            return {};
-        }
+        return {};
     }
     subscriber.Subscribe({TopicRequest{"bench/deliver", Qos::AtMostOnce}});
     subscriber.RunUntil([&] { return subscribed; }, std::chrono::seconds(5));
