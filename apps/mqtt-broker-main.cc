@@ -83,7 +83,8 @@ DeclareOptions(MqttCommandLine& cli, BrokerArgs& a)
                       &a.listen,
                       "HOST:PORT",
                       "listen here (repeatable; IPv6 as [ADDR]:PORT; port 0: any free\n"
-                      "port, printed at start). Default 127.0.0.1:1883.");
+                      "port, printed at start). Default 127.0.0.1:1883 when no\n"
+                      "listener of any kind is given.");
     cli.AddRepeatable("--tls-listen",
                       &a.tlsListen,
                       "HOST:PORT",
