@@ -413,10 +413,11 @@ TEST_F(Tls, HostilePeersLeaveOthersServed)
         ASSERT_TRUE(stalled.back()->Connect(tlsPort));
         ASSERT_TRUE(stalled.back()->SendBytes({0x16, 0x03}));
     }
-    // 100 full handshakes from our client at once (each connects, then is dropped).
+    // 50 full handshakes from our client at once (each connects, then is dropped); each costs
+    // the broker a few ms of CPU on a busy machine, so this stays well within the 1 s below.
     std::vector<std::unique_ptr<MqttPosixClient>> flood;
     std::string error;
-    for (int i = 0; i < 100; ++i)
+    for (int i = 0; i < 50; ++i)
     {
         flood.push_back(TlsClient(tlsPort, options, "flood-" + std::to_string(i), error));
         ASSERT_TRUE(flood.back()) << error;
