@@ -13,6 +13,7 @@
 #include "mqtt-posix-broker.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
+#include "mqtt-sqlite-store.h"
 #include "mqtt-units.h"
 #ifdef MQTT_BROKER_RECORD
 #include "mqtt-broker-record.h"
@@ -20,6 +21,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -47,6 +49,7 @@ struct BrokerArgs
     std::string backPressure;
     std::string maxUnsentBytes;
     std::string seed = "1";
+    std::string persistence;
     bool quiet = false;
 };
 
@@ -60,6 +63,7 @@ struct BrokerConfig
     std::string passwords;
     std::string acl;
     std::string record;
+    std::string persistence;
 };
 
 void
@@ -114,6 +118,12 @@ DeclareOptions(MqttCommandLine& cli, BrokerArgs& a)
                    "record connections, publishes, deliveries, drops and\n"
                    "statistics (doc/results.md; times from the broker's start)")
         ->type_name("FILE.h5");
+    app.add_option("--persistence",
+                   a.persistence,
+                   "keep sessions, queued and in-flight messages and retained\n"
+                   "messages in DIR/broker.db (SQLite); a PUBACK/PUBREC is sent\n"
+                   "only once the message is stored (doc/broker-engine.md)")
+        ->type_name("DIR");
     app.add_flag("--quiet", a.quiet, "no connect/disconnect lines");
     cli.SetFooter("Broker settings (--set KEY=VALUE; the older options above set three of them,\n"
                   "before --set), with their values in the standard profile:\n" +
@@ -249,6 +259,7 @@ ReadBrokerArgs(const BrokerArgs& a, MqttCommandLine& cli, BrokerConfig& config)
     config.passwords = a.passwords;
     config.acl = a.acl;
     config.record = a.record;
+    config.persistence = a.persistence;
     return true;
 }
 
@@ -391,6 +402,30 @@ main(int argc, char** argv)
     if (!broker.Open(error) || !broker.StopOnSignals(error))
     {
         Exit(cli, error);
+    }
+    // A file size limit (ulimit -f) must fail a write (EFBIG), like a full disk, not kill us.
+    std::signal(SIGXFSZ, SIG_IGN);
+    // The store is read before the first connection is accepted; a file that cannot be read
+    // whole stops the broker: serving with part of the acknowledged state lost would be a lie.
+    MqttSqliteStore store;
+    if (!config.persistence.empty())
+    {
+        MqttDurableState state;
+        if (!store.Open(config.persistence, state, error) || !broker.Restore(state, error))
+        {
+            Exit(cli, "--persistence: " + (error.rfind(store.Path(), 0) == 0 || store.Path().empty()
+                                               ? error
+                                               : store.Path() + ": " + error));
+        }
+        broker.SetStore([&store](const std::vector<PersistOp>& ops, std::string& why)
+                        { return store.Commit(ops, why); });
+        std::fprintf(stderr,
+                     "mqtt-broker: persistence %s: %zu sessions, %zu retained messages, %zu "
+                     "messages restored\n",
+                     store.Path().c_str(),
+                     state.sessions.size(),
+                     state.retained.size(),
+                     state.messages.size());
     }
     std::string listening;
     for (const MqttPosixEndpoint& endpoint : broker.Listening())

@@ -222,6 +222,7 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
     {
         ResumeReading();
     }
+    CommitPersisted(now);
     Flush(now);
     if (m_tick && now >= m_nextTick)
     {
@@ -375,9 +376,61 @@ MqttPosixBroker::Apply(Nanos now)
                         [this, now](const NotifyAction& notify) { HandleEvent(notify.event, now); },
                         // A client engine's action; a broker engine never emits it.
                         [](const OpenConnectionAction&) {},
+                        [this](PersistAction& persist)
+                        {
+                            for (PersistOp& op : persist.ops)
+                            {
+                                m_persistOps.push_back(std::move(op));
+                            }
+                            m_persistBatch = persist.batch;
+                            ++m_batchesPending;
+                        },
                     });
     }
     m_actions.clear();
+}
+
+void
+MqttPosixBroker::SetStore(CommitCallback commit)
+{
+    m_commit = std::move(commit);
+}
+
+bool
+MqttPosixBroker::Restore(const MqttDurableState& state, std::string& error)
+{
+    Nanos now = PosixMonotonicNow();
+    bool restored = m_engine.Restore(state, now, m_actions, error);
+    Apply(now);
+    return restored;
+}
+
+void
+MqttPosixBroker::CommitPersisted(Nanos now)
+{
+    if (m_batchesPending == 0)
+    {
+        return;
+    }
+    std::string error;
+    bool stored = m_commit && m_commit(m_persistOps, error);
+    ++m_stats.commits;
+    m_stats.persistBatches += m_batchesPending;
+    m_persistOps.clear();
+    m_batchesPending = 0;
+    if (stored)
+    {
+        m_engine.OnPersisted(m_persistBatch, now, m_actions);
+    }
+    else
+    {
+        ++m_stats.commitFailures;
+        Log("persistence failed, every client disconnected and refused until the state is "
+            "stored again: %s",
+            m_commit ? error.c_str() : "no store");
+        m_engine.OnPersistFailed(m_persistBatch, now, m_actions);
+    }
+    Apply(now);
 }
 
 void
@@ -636,6 +689,7 @@ MqttPosixBroker::ShutDown()
     Nanos now = PosixMonotonicNow();
     m_engine.Shutdown(now, m_actions);
     Apply(now);
+    CommitPersisted(now);
     Flush(now);
     // Connections the engine did not close (it should close all) are closed here; the engine
     // has already been told to forget them by Shutdown().

@@ -7,6 +7,7 @@
 #define MQTT_POSIX_BROKER_H
 
 #include "mqtt-action.h"
+#include "mqtt-durable-image.h"
 #include "mqtt-paused-reads.h"
 #include "mqtt-posix-endpoint.h"
 #include "mqtt-posix-output-buffer.h"
@@ -74,7 +75,17 @@ class MqttPosixBroker
         uint64_t bytesOut = 0;
         uint64_t wakeups = 0;
         uint64_t readPauses = 0; //!< times reading a connection stopped (paused input)
+        uint64_t commits = 0;        //!< store transactions (group commits)
+        uint64_t persistBatches = 0; //!< engine batches they carried
+        uint64_t commitFailures = 0;
     };
+
+    /**
+     * Makes @p ops durable in one transaction (the broker's store). @return false with
+     * @p error set when it could not.
+     */
+    using CommitCallback =
+        std::function<bool(const std::vector<PersistOp>& ops, std::string& error)>;
 
     /** Called for every engine notification (for recorders and tests). */
     using EventCallback = std::function<void(const MqttEvent& event, Nanos now)>;
@@ -109,6 +120,19 @@ class MqttPosixBroker
     void Stop();
 
     void SetEventCallback(EventCallback callback);
+
+    /**
+     * The store for an engine with durability on: every PersistAction of one wakeup is written
+     * by one call of @p commit at the end of the wakeup (group commit), then the engine is told
+     * (OnPersisted, or OnPersistFailed) and the output it held goes out.
+     */
+    void SetStore(CommitCallback commit);
+
+    /**
+     * Turns the engine's durability on with @p state (what the store held), before Run().
+     * @return false with @p error set when the state is inconsistent.
+     */
+    bool Restore(const MqttDurableState& state, std::string& error);
 
     /** Calls @p tick every @p period from the loop (statistics samples, say). */
     void SetTick(Nanos period, std::function<void(Nanos now)> tick);
@@ -158,6 +182,8 @@ class MqttPosixBroker
     /** Stops reading; the rest is written, then the connection is closed. */
     void Close(const CloseAction& close);
     void Flush(Nanos now);
+    /** Writes the batches gathered in this wakeup and reports the outcome to the engine. */
+    void CommitPersisted(Nanos now);
     void MarkDirty(Connection& connection);
     /** Stops reading @p connection if the engine paused its input. */
     void PauseIfPaused(Connection& connection);
@@ -193,6 +219,11 @@ class MqttPosixBroker
     MqttPausedReads m_pausedReads;
     std::vector<uint8_t> m_readBuffer;
     EventCallback m_eventCallback;
+    CommitCallback m_commit;
+    /** The ops of the PersistActions since the last commit, and the last batch among them. */
+    std::vector<PersistOp> m_persistOps;
+    uint64_t m_persistBatch = 0;
+    std::size_t m_batchesPending = 0;
     std::function<void(Nanos now)> m_tick;
     Nanos m_tickPeriod{0};
     Nanos m_nextTick{0};
