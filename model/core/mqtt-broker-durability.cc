@@ -42,6 +42,45 @@ ToDurable(const MqttMessagePtr& m, Qos qos, bool retain)
     return d;
 }
 
+/**
+ * Whether a packet the broker sends (by its first byte) tells the client that something is
+ * stored, so must wait for the store: everything but PINGRESP and PUBLISH at QoS 0 or 1 (a QoS 1
+ * delivery may arrive twice; a QoS 2 one carries a packet id the subscriber keeps until PUBREL,
+ * so the id must be stored first).
+ */
+bool
+WaitsForStore(uint8_t first)
+{
+    const auto type = static_cast<PacketType>(first >> 4);
+    if (type == PacketType::Publish)
+    {
+        return ((first >> 1) & 0x03) == static_cast<uint8_t>(Qos::ExactlyOnce);
+    }
+    return type != PacketType::Pingresp;
+}
+
+/** Where the first packet of @p bytes that waits for the store starts (size: none). */
+std::size_t
+FirstWaiting(const std::vector<uint8_t>& bytes)
+{
+    std::size_t at = 0;
+    while (at < bytes.size() && !WaitsForStore(bytes[at]))
+    {
+        at += EncodedPacketSize(bytes.data() + at, bytes.size() - at);
+    }
+    return std::min(at, bytes.size());
+}
+
+ConnectionId
+TargetOf(const MqttAction& action)
+{
+    if (const auto* send = std::get_if<SendAction>(&action))
+    {
+        return send->connection;
+    }
+    return std::get<CloseAction>(action).connection;
+}
+
 } // namespace
 
 void
@@ -184,26 +223,52 @@ MqttBrokerEngine::Impl::EndTurn(std::size_t mark, MqttActions& out)
     }
     if (m_batch > m_durableBatch)
     {
-        // Output of this call waits for the batch (and keeps its order behind earlier held
-        // output): sends and closes; timers and notifications go on.
+        // Output of this call that tells a client something is stored waits for the batch,
+        // and so does everything after it on the same connection (order per connection is
+        // kept); the rest (QoS 0/1 deliveries, PINGRESP, closes of connections with nothing
+        // held, timers, notifications) goes on.
         MqttActions kept;
         for (std::size_t i = mark; i < out.size(); ++i)
         {
             MqttAction& action = out[i];
-            if (std::holds_alternative<SendAction>(action) ||
-                std::holds_alternative<CloseAction>(action))
-            {
-                m_heldForStore.emplace_back(m_batch, std::move(action));
-            }
-            else
+            auto* send = std::get_if<SendAction>(&action);
+            if (send == nullptr && !std::holds_alternative<CloseAction>(action))
             {
                 kept.push_back(std::move(action));
+                continue;
             }
+            const ConnectionId id = TargetOf(action);
+            std::size_t& held = m_heldPerConnection[id];
+            if (held == 0 && send != nullptr)
+            {
+                const std::size_t split = FirstWaiting(send->bytes);
+                if (split != 0)
+                {
+                    SendAction now{id, {send->bytes.begin(), send->bytes.begin() + split}};
+                    send->bytes.erase(send->bytes.begin(), send->bytes.begin() + split);
+                    kept.emplace_back(std::move(now));
+                }
+                if (send->bytes.empty())
+                {
+                    continue;
+                }
+            }
+            else if (held == 0)
+            {
+                kept.push_back(std::move(action)); // a close with nothing held before it
+                continue;
+            }
+            ++held;
+            m_heldForStore.emplace_back(m_batch, std::move(action));
         }
         out.erase(out.begin() + static_cast<std::ptrdiff_t>(mark), out.end());
         for (MqttAction& action : kept)
         {
             out.push_back(std::move(action));
+        }
+        for (auto it = m_heldPerConnection.begin(); it != m_heldPerConnection.end();)
+        {
+            it = it->second == 0 ? m_heldPerConnection.erase(it) : std::next(it);
         }
     }
     if (emitted)
@@ -218,7 +283,13 @@ MqttBrokerEngine::Impl::OnPersisted(uint64_t batch, MqttActions& out)
     m_durableBatch = std::max(m_durableBatch, std::min(batch, m_batch));
     while (!m_heldForStore.empty() && m_heldForStore.front().first <= m_durableBatch)
     {
-        out.push_back(std::move(m_heldForStore.front().second));
+        MqttAction& action = m_heldForStore.front().second;
+        auto it = m_heldPerConnection.find(TargetOf(action));
+        if (it != m_heldPerConnection.end() && --it->second == 0)
+        {
+            m_heldPerConnection.erase(it);
+        }
+        out.push_back(std::move(action));
         m_heldForStore.pop_front();
     }
     if (m_storageFailed && m_clearBatch != 0 && m_durableBatch >= m_clearBatch)
@@ -241,6 +312,7 @@ MqttBrokerEngine::Impl::OnPersistFailed(uint64_t /* batch */, Nanos now, MqttAct
         }
     }
     m_heldForStore.clear();
+    m_heldPerConnection.clear();
     m_durableBatch = m_batch; // the failed batches are abandoned: the retry rewrites everything
     if (!m_storageFailed)
     {
@@ -281,18 +353,11 @@ MqttBrokerEngine::Impl::MarkEverything()
 void
 MqttBrokerEngine::Impl::DropHeldFor(ConnectionId id)
 {
-    auto target = [](const MqttAction& action)
-    {
-        if (const auto* send = std::get_if<SendAction>(&action))
-        {
-            return send->connection;
-        }
-        return std::get<CloseAction>(action).connection;
-    };
     m_heldForStore.erase(std::remove_if(m_heldForStore.begin(),
                                         m_heldForStore.end(),
-                                        [&](const auto& held) { return target(held.second) == id; }),
+                                        [id](const auto& held) { return TargetOf(held.second) == id; }),
                          m_heldForStore.end());
+    m_heldPerConnection.erase(id);
 }
 
 bool

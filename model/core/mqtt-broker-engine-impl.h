@@ -429,6 +429,8 @@ class MqttBrokerEngine::Impl
     uint64_t m_durableBatch = 0;
     /** Output waiting for its batch (the batch number it waits for). */
     std::deque<std::pair<uint64_t, MqttAction>> m_heldForStore;
+    /** How many of m_heldForStore each connection has (none: not in the map). */
+    std::unordered_map<ConnectionId, std::size_t> m_heldPerConnection;
     /** The store failed: connections refused until a full image (m_clearBatch) is durable. */
     bool m_storageFailed = false;
     bool m_clearPending = false;

@@ -425,9 +425,13 @@ MqttPosixBroker::CommitPersisted(Nanos now)
     else
     {
         ++m_stats.commitFailures;
-        Log("persistence failed, every client disconnected and refused until the state is "
-            "stored again: %s",
-            m_commit ? error.c_str() : "no store");
+        // Said even with --quiet (which silences connection lines only).
+        std::FILE* log = m_options.log != nullptr ? m_options.log : stderr;
+        std::fprintf(log,
+                     "mqtt-broker: persistence failed, every client disconnected and refused "
+                     "until the state is stored again: %s\n",
+                     m_commit ? error.c_str() : "no store");
+        std::fflush(log);
         m_engine.OnPersistFailed(m_persistBatch, now, m_actions);
     }
     Apply(now);

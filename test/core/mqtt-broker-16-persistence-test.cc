@@ -53,10 +53,12 @@ using K = PersistOp::Kind;
 
 } // namespace
 
-TEST(BrokerPersistence, Qos1PubackAndTheDeliveryWaitForTheBatchToBeDurable)
+TEST(BrokerPersistence, Qos1PubackWaitsForTheBatchToBeDurable)
 {
-    // [MQTT-4.3.2-2] with durability: the PUBACK (and the delivery) leave only after the
-    // driver reported the batch holding the message and the subscriber's session stored.
+    // [MQTT-4.3.2-2] with durability: the PUBACK leaves only after the driver reported the
+    // batch holding the message and the subscriber's session stored. The QoS 1 delivery need
+    // not wait: if the broker dies before the batch is stored, the publisher sends it again
+    // and the subscriber may get it twice, which QoS 1 allows [MQTT-4.3.2-1].
     BrokerHarness h;
     h.EnablePersistence();
     h.ConnectPubAndPersistentSub("t", Qos::AtLeastOnce);
@@ -64,8 +66,8 @@ TEST(BrokerPersistence, Qos1PubackAndTheDeliveryWaitForTheBatchToBeDurable)
     std::size_t mark = h.Log().size();
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 7));
     EXPECT_EQ(h.TakeHex(1), "");
-    EXPECT_EQ(h.TakeHex(2), "");
-    EXPECT_EQ(Sequence(h.Log(), mark), std::vector<std::string>{"persist"});
+    EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 61");
+    EXPECT_EQ(Sequence(h.Log(), mark), (std::vector<std::string>{"send 2", "persist"}));
     ASSERT_EQ(h.PendingPersist().size(), 1u);
     const PersistAction batch = h.PendingPersist()[0];
     EXPECT_EQ(Kinds(batch), (std::vector<K>{K::PutMessage, K::PutSession}));
@@ -78,9 +80,8 @@ TEST(BrokerPersistence, Qos1PubackAndTheDeliveryWaitForTheBatchToBeDurable)
 
     mark = h.Log().size();
     h.Persisted(batch.batch);
-    EXPECT_EQ(Sequence(h.Log(), mark), (std::vector<std::string>{"send 1", "send 2"}));
+    EXPECT_EQ(Sequence(h.Log(), mark), std::vector<std::string>{"send 1"});
     EXPECT_EQ(h.TakeHex(1), "40 02 00 07");
-    EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 61");
 
     // The subscriber's PUBACK frees the delivery: the session image without it, and the
     // message, referenced by nothing stored any more, deleted.
@@ -92,10 +93,12 @@ TEST(BrokerPersistence, Qos1PubackAndTheDeliveryWaitForTheBatchToBeDurable)
     EXPECT_EQ(h.Store().sessions.count("sub"), 1u);
 }
 
-TEST(BrokerPersistence, Qos2PubrecWaitsForTheInboundIdToBeStored)
+TEST(BrokerPersistence, Qos2PubrecAndTheQos2DeliveryWaitForTheirIdsToBeStored)
 {
     // [MQTT-4.3.3-2]: the id a PUBREC answers is part of the persistent publisher's stored
-    // session before the PUBREC leaves.
+    // session before the PUBREC leaves, and the id of a QoS 2 delivery is stored before the
+    // subscriber sees it (else a restarted broker could send the message again under another
+    // id, and the subscriber would take it twice).
     BrokerHarness h;
     h.EnablePersistence();
     h.Connect(1, "pub", false);
@@ -104,6 +107,7 @@ TEST(BrokerPersistence, Qos2PubrecWaitsForTheInboundIdToBeStored)
     h.SetAutoPersist(false);
     h.Send(1, MakePublish("t", "a", Qos::ExactlyOnce, 5));
     EXPECT_EQ(h.TakeHex(1), "");
+    EXPECT_EQ(h.TakeHex(2), "");
     ASSERT_EQ(h.PendingPersist().size(), 1u);
     const PersistAction batch = h.PendingPersist()[0];
     EXPECT_EQ(Kinds(batch), (std::vector<K>{K::PutSession, K::PutMessage, K::PutSession}));
@@ -140,8 +144,9 @@ TEST(BrokerPersistence, OutputForAConnectionThatClosedMeanwhileIsDropped)
     h.SetAutoPersist(false);
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 7));
     h.NetClose(1);
+    std::size_t mark = h.Log().size();
     h.Persisted(h.PendingPersist().back().batch); // the harness fails a send to a closed one
-    EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 61");
+    EXPECT_TRUE(Sequence(h.Log(), mark).empty());
 }
 
 TEST(BrokerPersistence, AFailedBatchAcknowledgesNothingAndRefusesClientsUntilAllIsStoredAgain)
@@ -153,9 +158,9 @@ TEST(BrokerPersistence, AFailedBatchAcknowledgesNothingAndRefusesClientsUntilAll
     h.ConnectPubAndPersistentSub("t", Qos::AtLeastOnce);
     h.SetAutoPersist(false);
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 7));
+    EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 61"); // QoS 1: not held
     h.PersistFailed(h.PendingPersist()[0].batch);
     EXPECT_EQ(h.TakeHex(1), "");
-    EXPECT_EQ(h.TakeHex(2), "");
     EXPECT_EQ(h.ClosedWith(1), CloseReason::ServerShutdown);
     EXPECT_EQ(h.ClosedWith(2), CloseReason::ServerShutdown);
     EXPECT_TRUE(h.Engine().IsShutDown());
