@@ -417,8 +417,12 @@ main(int argc, char** argv)
                                                ? error
                                                : store.Path() + ": " + error));
         }
-        broker.SetStore([&store](const std::vector<PersistOp>& ops, std::string& why)
-                        { return store.Commit(ops, why); });
+        if (!broker.SetStore([&store](const std::vector<PersistOp>& ops, std::string& why)
+                             { return store.Commit(ops, why); },
+                             error))
+        {
+            Exit(cli, "--persistence: " + error);
+        }
         std::fprintf(stderr,
                      "mqtt-broker: persistence %s: %zu sessions, %zu retained messages, %zu "
                      "messages restored\n",
@@ -458,5 +462,13 @@ main(int argc, char** argv)
                  static_cast<unsigned long long>(stats.closedByEngine),
                  static_cast<unsigned long long>(stats.closedByPeer),
                  static_cast<unsigned long long>(stats.closedSlow));
+    if (!config.persistence.empty())
+    {
+        std::fprintf(stderr,
+                     "mqtt-broker: persistence: %llu commits of %llu batches, %llu failed\n",
+                     static_cast<unsigned long long>(stats.commits),
+                     static_cast<unsigned long long>(stats.persistBatches),
+                     static_cast<unsigned long long>(stats.commitFailures));
+    }
     return 0;
 }

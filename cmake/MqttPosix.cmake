@@ -11,13 +11,15 @@ set(MQTT_POSIX_SOURCES
     model/posix/mqtt-posix-reactor.cc
     model/posix/mqtt-posix-socket.cc
     model/posix/mqtt-posix-timer-queue.cc
+    model/posix/mqtt-posix-store-writer.cc
     model/posix/mqtt-sqlite-store.cc
 )
 # SQLite (Debian's libsqlite3-dev) is the standalone broker's durable store (--persistence).
 find_package(SQLite3 REQUIRED)
+find_package(Threads REQUIRED)
 add_library(mqtt-posix STATIC ${MQTT_POSIX_SOURCES})
 target_include_directories(mqtt-posix PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/model/posix)
-target_link_libraries(mqtt-posix PUBLIC mqtt-core SQLite::SQLite3)
+target_link_libraries(mqtt-posix PUBLIC mqtt-core SQLite::SQLite3 Threads::Threads)
 mqtt_target_warnings(mqtt-posix)
 
 # The standalone broker: ./ns3-mqtt broker runs it.

@@ -241,6 +241,9 @@ MqttPosixBroker::HandleReady(uint64_t key, uint32_t flags, Nanos now)
     case Kind::Listener:
         Accept(static_cast<std::size_t>(value), now);
         break;
+    case Kind::Store:
+        TakeStoreResult(now, false);
+        break;
     case Kind::Signal:
     {
         signalfd_siginfo info{};
@@ -390,10 +393,21 @@ MqttPosixBroker::Apply(Nanos now)
     m_actions.clear();
 }
 
-void
-MqttPosixBroker::SetStore(CommitCallback commit)
+bool
+MqttPosixBroker::SetStore(CommitCallback commit, std::string& error)
 {
-    m_commit = std::move(commit);
+    m_writer = std::make_unique<MqttPosixStoreWriter>(std::move(commit));
+    uint32_t interest = 0;
+    if (!m_writer->Start(error))
+    {
+        return false;
+    }
+    if (!m_reactor.IsOpen() || !m_reactor.Add(m_writer->Fd(), Tag(Kind::Store, 0), EPOLLIN, interest))
+    {
+        error = "epoll_ctl(store writer): call Open() first";
+        return false;
+    }
+    return true;
 }
 
 bool
@@ -408,19 +422,39 @@ MqttPosixBroker::Restore(const MqttDurableState& state, std::string& error)
 void
 MqttPosixBroker::CommitPersisted(Nanos now)
 {
-    if (m_batchesPending == 0)
+    if (m_batchesPending == 0 || (m_writer != nullptr && m_writer->Busy()))
     {
-        return;
+        return; // nothing new, or it joins the next group
     }
-    std::string error;
-    bool stored = m_commit && m_commit(m_persistOps, error);
     ++m_stats.commits;
     m_stats.persistBatches += m_batchesPending;
-    m_persistOps.clear();
     m_batchesPending = 0;
+    m_writingBatch = m_persistBatch;
+    if (m_writer == nullptr)
+    {
+        m_persistOps.clear();
+        std::fprintf(m_options.log != nullptr ? m_options.log : stderr,
+                     "mqtt-broker: persistence failed: no store\n");
+        m_engine.OnPersistFailed(m_writingBatch, now, m_actions);
+        Apply(now);
+        return;
+    }
+    m_writer->Submit(std::move(m_persistOps));
+    m_persistOps.clear();
+}
+
+bool
+MqttPosixBroker::TakeStoreResult(Nanos now, bool wait)
+{
+    bool stored = false;
+    std::string error;
+    if (m_writer == nullptr || !m_writer->TakeResult(wait, stored, error))
+    {
+        return false;
+    }
     if (stored)
     {
-        m_engine.OnPersisted(m_persistBatch, now, m_actions);
+        m_engine.OnPersisted(m_writingBatch, now, m_actions);
     }
     else
     {
@@ -430,11 +464,12 @@ MqttPosixBroker::CommitPersisted(Nanos now)
         std::fprintf(log,
                      "mqtt-broker: persistence failed, every client disconnected and refused "
                      "until the state is stored again: %s\n",
-                     m_commit ? error.c_str() : "no store");
+                     error.c_str());
         std::fflush(log);
-        m_engine.OnPersistFailed(m_persistBatch, now, m_actions);
+        m_engine.OnPersistFailed(m_writingBatch, now, m_actions);
     }
     Apply(now);
+    return true;
 }
 
 void
@@ -693,7 +728,12 @@ MqttPosixBroker::ShutDown()
     Nanos now = PosixMonotonicNow();
     m_engine.Shutdown(now, m_actions);
     Apply(now);
-    CommitPersisted(now);
+    // What the engine changed up to here is stored before the process ends.
+    while (m_writer != nullptr && (m_writer->Busy() || m_batchesPending != 0))
+    {
+        CommitPersisted(now);
+        TakeStoreResult(now, true);
+    }
     Flush(now);
     // Connections the engine did not close (it should close all) are closed here; the engine
     // has already been told to forget them by Shutdown().

@@ -12,6 +12,7 @@
 #include "mqtt-posix-endpoint.h"
 #include "mqtt-posix-output-buffer.h"
 #include "mqtt-posix-reactor.h"
+#include "mqtt-posix-store-writer.h"
 #include "mqtt-posix-timer-queue.h"
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -122,11 +124,12 @@ class MqttPosixBroker
     void SetEventCallback(EventCallback callback);
 
     /**
-     * The store for an engine with durability on: every PersistAction of one wakeup is written
-     * by one call of @p commit at the end of the wakeup (group commit), then the engine is told
-     * (OnPersisted, or OnPersistFailed) and the output it held goes out.
+     * The store for an engine with durability on, after Open(). The PersistActions gathered
+     * while no write is in progress go to @p commit in one call (group commit) on a writer
+     * thread, so the loop goes on meanwhile; when it returns the engine is told (OnPersisted,
+     * or OnPersistFailed) and the output it held goes out. @return false with @p error set.
      */
-    void SetStore(CommitCallback commit);
+    bool SetStore(CommitCallback commit, std::string& error);
 
     /**
      * Turns the engine's durability on with @p state (what the store held), before Run().
@@ -148,6 +151,7 @@ class MqttPosixBroker
         Connection = 0,
         Listener = 1,
         Signal = 2,
+        Store = 3, //!< the store writer finished a write
     };
 
     struct Connection
@@ -182,8 +186,13 @@ class MqttPosixBroker
     /** Stops reading; the rest is written, then the connection is closed. */
     void Close(const CloseAction& close);
     void Flush(Nanos now);
-    /** Writes the batches gathered in this wakeup and reports the outcome to the engine. */
+    /** Hands the batches gathered so far to the store writer, unless it is busy. */
     void CommitPersisted(Nanos now);
+    /**
+     * Reports the outcome of the store writer's write to the engine, if it finished (or with
+     * @p wait once it has). @return whether there was one.
+     */
+    bool TakeStoreResult(Nanos now, bool wait);
     void MarkDirty(Connection& connection);
     /** Stops reading @p connection if the engine paused its input. */
     void PauseIfPaused(Connection& connection);
@@ -219,11 +228,13 @@ class MqttPosixBroker
     MqttPausedReads m_pausedReads;
     std::vector<uint8_t> m_readBuffer;
     EventCallback m_eventCallback;
-    CommitCallback m_commit;
-    /** The ops of the PersistActions since the last commit, and the last batch among them. */
+    std::unique_ptr<MqttPosixStoreWriter> m_writer;
+    /** The ops of the PersistActions not yet handed to the writer, and their last batch. */
     std::vector<PersistOp> m_persistOps;
     uint64_t m_persistBatch = 0;
     std::size_t m_batchesPending = 0;
+    /** The last batch of the write in progress. */
+    uint64_t m_writingBatch = 0;
     std::function<void(Nanos now)> m_tick;
     Nanos m_tickPeriod{0};
     Nanos m_nextTick{0};

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <unordered_map>
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -321,6 +322,65 @@ MqttSqliteStore::Apply(const PersistOp& op)
     return rc == SQLITE_DONE;
 }
 
+namespace
+{
+
+/** What an op writes: ops on one target overwrite each other whole. */
+std::string
+TargetOf(const PersistOp& op)
+{
+    switch (op.kind)
+    {
+    case PersistOp::Kind::PutMessage:
+    case PersistOp::Kind::DeleteMessage:
+        return "m" + std::to_string(op.messageId);
+    case PersistOp::Kind::PutSession:
+    case PersistOp::Kind::DeleteSession:
+        return "s" + op.key;
+    case PersistOp::Kind::PutRetained:
+    case PersistOp::Kind::DeleteRetained:
+        return "r" + op.key;
+    case PersistOp::Kind::Clear:
+        break;
+    }
+    return {};
+}
+
+/**
+ * The ops of a group that decide the outcome: each Put or Delete replaces its target whole, so
+ * only the last op per target counts, and nothing before the last Clear. A group thus never
+ * writes what it overwrote itself: a message delivered and acknowledged by every subscriber
+ * within one group is not written at all, a session touched ten times is written once.
+ */
+std::vector<const PersistOp*>
+LastOps(const std::vector<PersistOp>& ops)
+{
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < ops.size(); ++i)
+    {
+        if (ops[i].kind == PersistOp::Kind::Clear)
+        {
+            from = i;
+        }
+    }
+    std::unordered_map<std::string, std::size_t> last;
+    for (std::size_t i = from; i < ops.size(); ++i)
+    {
+        last[TargetOf(ops[i])] = i;
+    }
+    std::vector<const PersistOp*> kept;
+    for (std::size_t i = from; i < ops.size(); ++i)
+    {
+        if (ops[i].kind == PersistOp::Kind::Clear || last[TargetOf(ops[i])] == i)
+        {
+            kept.push_back(&ops[i]);
+        }
+    }
+    return kept;
+}
+
+} // namespace
+
 bool
 MqttSqliteStore::Commit(const std::vector<PersistOp>& ops, std::string& error)
 {
@@ -328,9 +388,9 @@ MqttSqliteStore::Commit(const std::vector<PersistOp>& ops, std::string& error)
     {
         return false;
     }
-    for (const PersistOp& op : ops)
+    for (const PersistOp* op : LastOps(ops))
     {
-        if (!Apply(op))
+        if (!Apply(*op))
         {
             error = Failure("write");
             sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
