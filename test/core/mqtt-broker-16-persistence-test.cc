@@ -209,7 +209,7 @@ TEST(BrokerPersistence, ACrashedBrokerRestoresSessionsDeliveriesInboundIdsAndRet
     EXPECT_EQ(h.TakeHex(1), "50 02 00 02"); // and nothing delivered again
     EXPECT_EQ(h.Count(EventType::PublishReceived), 0u);
     EXPECT_TRUE(h.Connect(2, "sub", false));
-    EXPECT_EQ(h.TakeHex(2), "3c 06 00 01 74 00 01 61 32 06 00 02 74 00 01 62");
+    EXPECT_EQ(h.TakeHex(2), "3c 06 00 01 74 00 01 61 32 06 00 01 74 00 02 62");
     h.Subscribe(2, "r", Qos::AtLeastOnce, 3);
     EXPECT_EQ(h.TakeHex(2), "33 09 00 01 72 00 03 6b 65 70 74");
 }
