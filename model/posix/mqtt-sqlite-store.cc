@@ -95,6 +95,20 @@ MqttSqliteStore::Failure(const std::string& what) const
     return m_path + ": " + what + (m_db != nullptr ? std::string(": ") + sqlite3_errmsg(m_db) : "");
 }
 
+std::string
+MqttSqliteStore::QueryText(const char* sql)
+{
+    sqlite3_stmt* statement = nullptr;
+    std::string value;
+    if (sqlite3_prepare_v2(m_db, sql, -1, &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW)
+    {
+        value = ColumnText(statement, 0);
+    }
+    Finalize(statement);
+    return value;
+}
+
 bool
 MqttSqliteStore::Exec(const char* sql, std::string& error)
 {
@@ -130,15 +144,7 @@ MqttSqliteStore::Open(const std::string& directory, MqttDurableState& state, std
     {
         return false;
     }
-    sqlite3_stmt* statement = nullptr;
-    std::string mode;
-    if (sqlite3_prepare_v2(m_db, "PRAGMA journal_mode=WAL", -1, &statement, nullptr) == SQLITE_OK &&
-        sqlite3_step(statement) == SQLITE_ROW)
-    {
-        mode = ColumnText(statement, 0);
-    }
-    Finalize(statement);
-    if (mode != "wal")
+    if (QueryText("PRAGMA journal_mode=WAL") != "wal")
     {
         error = sqlite3_errcode(m_db) == SQLITE_BUSY
                     ? m_path + ": in use by another process (one broker per persistence directory)"
@@ -151,13 +157,7 @@ MqttSqliteStore::Open(const std::string& directory, MqttDurableState& state, std
     {
         return false;
     }
-    std::string check;
-    if (sqlite3_prepare_v2(m_db, "PRAGMA quick_check", -1, &statement, nullptr) == SQLITE_OK &&
-        sqlite3_step(statement) == SQLITE_ROW)
-    {
-        check = ColumnText(statement, 0);
-    }
-    Finalize(statement);
+    const std::string check = QueryText("PRAGMA quick_check");
     if (check != "ok")
     {
         error = check.empty() ? Failure("integrity check failed")
@@ -168,14 +168,7 @@ MqttSqliteStore::Open(const std::string& directory, MqttDurableState& state, std
     {
         return false;
     }
-    std::string format;
-    if (sqlite3_prepare_v2(m_db, "SELECT value FROM meta WHERE key='format'", -1, &statement, nullptr) ==
-            SQLITE_OK &&
-        sqlite3_step(statement) == SQLITE_ROW)
-    {
-        format = ColumnText(statement, 0);
-    }
-    Finalize(statement);
+    const std::string format = QueryText("SELECT value FROM meta WHERE key='format'");
     if (format.empty())
     {
         std::string insert = std::string("INSERT INTO meta VALUES('format','") + FORMAT + "')";

@@ -46,6 +46,8 @@ class MqttSqliteStore
 
   private:
     bool Exec(const char* sql, std::string& error);
+    /** The first column of the first row of @p sql, "" if none or on an error. */
+    std::string QueryText(const char* sql);
     bool Load(MqttDurableState& state, std::string& error);
     bool Apply(const PersistOp& op);
     /** "PATH: what SQLite says". */
