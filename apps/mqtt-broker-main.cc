@@ -14,6 +14,7 @@
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
 #include "mqtt-tls.h"
+#include "mqtt-sqlite-store.h"
 #include "mqtt-units.h"
 #ifdef MQTT_BROKER_RECORD
 #include "mqtt-broker-record.h"
@@ -21,6 +22,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -55,6 +57,7 @@ struct BrokerArgs
     std::string backPressure;
     std::string maxUnsentBytes;
     std::string seed = "1";
+    std::string persistence;
     bool quiet = false;
 };
 
@@ -68,6 +71,7 @@ struct BrokerConfig
     std::string passwords;
     std::string acl;
     std::string record;
+    std::string persistence;
 };
 
 void
@@ -162,6 +166,12 @@ DeclareOptions(MqttCommandLine& cli, BrokerArgs& a)
                    "record connections, publishes, deliveries, drops and\n"
                    "statistics (doc/results.md; times from the broker's start)")
         ->type_name("FILE.h5");
+    app.add_option("--persistence",
+                   a.persistence,
+                   "keep sessions, queued and in-flight messages and retained\n"
+                   "messages in DIR/broker.db (SQLite); a PUBACK/PUBREC is sent\n"
+                   "only once the message is stored (doc/broker-engine.md)")
+        ->type_name("DIR");
     app.add_flag("--quiet", a.quiet, "no connect/disconnect lines");
     cli.SetFooter("Broker settings (--set KEY=VALUE; the older options above set three of them,\n"
                   "before --set), with their values in the standard profile:\n" +
@@ -383,6 +393,7 @@ ReadBrokerArgs(const BrokerArgs& a, MqttCommandLine& cli, BrokerConfig& config)
     config.passwords = a.passwords;
     config.acl = a.acl;
     config.record = a.record;
+    config.persistence = a.persistence;
     return true;
 }
 
@@ -527,6 +538,34 @@ main(int argc, char** argv)
     {
         Exit(cli, error);
     }
+    // A file size limit (ulimit -f) must fail a write (EFBIG), like a full disk, not kill us.
+    std::signal(SIGXFSZ, SIG_IGN);
+    // The store is read before the first connection is accepted; a file that cannot be read
+    // whole stops the broker: serving with part of the acknowledged state lost would be a lie.
+    MqttSqliteStore store;
+    if (!config.persistence.empty())
+    {
+        MqttDurableState state;
+        if (!store.Open(config.persistence, state, error) || !broker.Restore(state, error))
+        {
+            Exit(cli, "--persistence: " + (error.rfind(store.Path(), 0) == 0 || store.Path().empty()
+                                               ? error
+                                               : store.Path() + ": " + error));
+        }
+        if (!broker.SetStore([&store](const std::vector<PersistOp>& ops, std::string& why)
+                             { return store.Commit(ops, why); },
+                             error))
+        {
+            Exit(cli, "--persistence: " + error);
+        }
+        std::fprintf(stderr,
+                     "mqtt-broker: persistence %s: %zu sessions, %zu retained messages, %zu "
+                     "messages restored\n",
+                     store.Path().c_str(),
+                     state.sessions.size(),
+                     state.retained.size(),
+                     state.messages.size());
+    }
     std::string listening;
     std::vector<std::string> protocols = broker.ListeningProtocols();
     for (std::size_t i = 0; i < broker.Listening().size(); ++i)
@@ -564,5 +603,13 @@ main(int argc, char** argv)
                  static_cast<unsigned long long>(stats.closedByEngine),
                  static_cast<unsigned long long>(stats.closedByPeer),
                  static_cast<unsigned long long>(stats.closedSlow));
+    if (!config.persistence.empty())
+    {
+        std::fprintf(stderr,
+                     "mqtt-broker: persistence: %llu commits of %llu batches, %llu failed\n",
+                     static_cast<unsigned long long>(stats.commits),
+                     static_cast<unsigned long long>(stats.persistBatches),
+                     static_cast<unsigned long long>(stats.commitFailures));
+    }
     return 0;
 }

@@ -1,6 +1,6 @@
 # Real-socket mode: the POSIX transport (epoll, non-blocking TCP) that runs the same engines on
 # real sockets, the standalone broker, and the interoperability and hostile-peer tests.
-# Not part of the core (it uses sockets) and links nothing but the core: no ns-3, so the
+# Not part of the core (it uses sockets) and links nothing but the core and SQLite: no ns-3, so the
 # sanitizer build (MQTT_CORE_ONLY) builds and tests it too.
 set(MQTT_POSIX_SOURCES
     model/posix/mqtt-posix-broker.cc
@@ -15,12 +15,17 @@ set(MQTT_POSIX_SOURCES
     model/posix/mqtt-tls.cc
     model/posix/mqtt-websocket-frame.cc
     model/posix/mqtt-websocket-layer.cc
+    model/posix/mqtt-posix-store-writer.cc
+    model/posix/mqtt-sqlite-store.cc
 )
+# SQLite (Debian's libsqlite3-dev) is the standalone broker's durable store (--persistence).
+find_package(SQLite3 REQUIRED)
+find_package(Threads REQUIRED)
 add_library(mqtt-posix STATIC ${MQTT_POSIX_SOURCES})
 target_include_directories(mqtt-posix PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/model/posix)
 # TLS and the WebSocket handshake's SHA-1 and base64: OpenSSL (Debian's libssl-dev).
 find_package(OpenSSL 3 REQUIRED)
-target_link_libraries(mqtt-posix PUBLIC mqtt-core PRIVATE OpenSSL::SSL OpenSSL::Crypto)
+target_link_libraries(mqtt-posix PUBLIC mqtt-core SQLite::SQLite3 Threads::Threads PRIVATE OpenSSL::SSL OpenSSL::Crypto)
 mqtt_target_warnings(mqtt-posix)
 
 # The standalone broker: ./ns3-mqtt broker runs it.

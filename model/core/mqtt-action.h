@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -66,12 +67,49 @@ struct NotifyAction
     MqttEvent event;
 };
 
+/**
+ * One change to a broker's durable state (doc/broker-engine.md, "Durable persistence"). The
+ * values are images the core encodes and decodes (mqtt-durable-image.h): a store keeps them as
+ * opaque bytes under their key.
+ */
+struct PersistOp
+{
+    enum class Kind : uint8_t
+    {
+        Clear,          //!< forget everything stored (a full image follows in the same batch)
+        PutMessage,     //!< message @p messageId is @p value
+        DeleteMessage,  //!< message @p messageId is referenced no more
+        PutSession,     //!< the session of client id @p key is @p value
+        DeleteSession,  //!< the session of client id @p key ended
+        PutRetained,    //!< topic @p key retains message @p messageId
+        DeleteRetained, //!< topic @p key retains nothing
+    };
+
+    Kind kind = Kind::Clear;
+    uint64_t messageId = 0;
+    std::string key;
+    std::vector<uint8_t> value;
+};
+
+/**
+ * Make these changes durable, atomically, after those of every earlier batch; then call the
+ * engine's OnPersisted(batch) (or OnPersistFailed(batch)). A driver may write several batches
+ * in one transaction and report only the last: that is its group commit. Until then the engine
+ * holds back the output that depends on them (PUBACK, PUBREC, ...).
+ */
+struct PersistAction
+{
+    uint64_t batch = 0;
+    std::vector<PersistOp> ops;
+};
+
 using MqttAction = std::variant<SendAction,
                                 CloseAction,
                                 OpenConnectionAction,
                                 StartTimerAction,
                                 CancelTimerAction,
-                                NotifyAction>;
+                                NotifyAction,
+                                PersistAction>;
 
 using MqttActions = std::vector<MqttAction>;
 

@@ -74,6 +74,7 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
     conn.SetSession(&s);
     s.SetConnection(&conn);
     s.SetUserName(p.userName);
+    MarkSession(s);
     ++m_connectedClients;
 
     // The first packet the broker sends is this CONNACK [MQTT-3.2.0-1], [MQTT-3.1.4-4].

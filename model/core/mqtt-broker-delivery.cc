@@ -73,6 +73,7 @@ void
 MqttBrokerEngine::Impl::Deliver(
     MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out)
 {
+    MarkSession(s);
     if (s.Connection() != nullptr)
     {
         if (qos == Qos::AtMostOnce)
@@ -189,6 +190,7 @@ MqttBrokerEngine::Impl::Enqueue(MqttSession& s, QueuedMessage q, MqttActions& ou
 void
 MqttBrokerEngine::Impl::Drain(MqttSession& s, Nanos now, MqttActions& out)
 {
+    MarkSession(s);
     DrainQueue(s, now, out);
     if (!m_pauses.empty())
     {

@@ -22,16 +22,19 @@
 #include "mqtt-broker-engine.h"
 #include "mqtt-broker-policy.h"
 #include "mqtt-codec.h"
+#include "mqtt-durable-image.h"
 #include "mqtt-message.h"
 #include "mqtt-retained-store.h"
 #include "mqtt-session-store.h"
 #include "mqtt-session.h"
 #include "mqtt-topic-tree.h"
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -50,6 +53,7 @@ enum class TimerKind : uint8_t
     Resume,        //!< paused input may go on (maxInboundBytesRate); key: connection id
     Drain,         //!< the next paced message of a resumed session; key: its handle
     Pause,         //!< the longest back-pressure pause of a connection's input; key: its id
+    PersistRetry,  //!< the store failed: write the whole state again; key unused
 };
 
 class MqttBrokerEngine::Impl
@@ -66,6 +70,18 @@ class MqttBrokerEngine::Impl
     void Shutdown(Nanos now, MqttActions& out);
     bool IsInputPaused(ConnectionId id) const;
     void SetBackPressure(std::size_t queueDepth, Nanos maxPause);
+
+    // --- Durable persistence (mqtt-broker-durability.cc) -----------------------------------
+    /**
+     * The end of a driver's call that appended from @p mark on: the changes of the call become
+     * one PersistAction, and the output of the call is held until its batch is durable.
+     */
+    void EndTurn(std::size_t mark, MqttActions& out);
+    void OnPersisted(uint64_t batch, MqttActions& out);
+    void OnPersistFailed(uint64_t batch, Nanos now, MqttActions& out);
+    bool Restore(const MqttDurableState& state, Nanos now, MqttActions& out, std::string& error);
+    /** Whether durability is on (EnablePersistence or Restore). */
+    bool m_durable = false;
 
     MqttBrokerProfile m_profile;
     std::shared_ptr<const MqttAuthenticator> m_authenticator;
@@ -172,6 +188,25 @@ class MqttBrokerEngine::Impl
     void ResendInflight(MqttSession& s, const InflightMessage& f, MqttActions& out);
     /** Stops a session's paced drain, cancelling its timer. */
     void StopPaced(MqttSession& s, MqttActions& out);
+
+    // --- Durable persistence (mqtt-broker-durability.cc) -----------------------------------
+    /** @p s changed (or ended): its image is written at the end of the call. */
+    void MarkSession(const MqttSession& s);
+    /** @p topic's retained message changed. */
+    void MarkRetained(const std::string& topic);
+    /** The image ops of session @p clientId as it is now, references counted into @p refs. */
+    void PersistSession(const std::string& clientId,
+                        std::vector<PersistOp>& ops,
+                        std::vector<uint64_t>& unrefs);
+    void PersistRetained(const std::string& topic,
+                         std::vector<PersistOp>& ops,
+                         std::vector<uint64_t>& unrefs);
+    /** One more stored reference to @p m (its image written on the first). */
+    void Ref(const MqttMessagePtr& m, std::vector<PersistOp>& ops);
+    /** Every stored session and retained message written again, after a Clear. */
+    void MarkEverything();
+    /** Held output of @p id dies with the connection. */
+    void DropHeldFor(ConnectionId id);
 
     // --- Lifecycle events (mqtt-broker-lifecycle.cc) ---------------------------------------
     /** A lifecycle event for @p conn, if the profile publishes them and the client gets them. */
@@ -380,6 +415,30 @@ class MqttBrokerEngine::Impl
     /** Connections released from a pause whose buffered input is still to be processed. */
     std::vector<ConnectionId> m_resumeInput;
 
+    /** Durable persistence: what changed since the last batch. */
+    std::set<std::string, std::less<>> m_dirtySessions;
+    std::set<std::string, std::less<>> m_dirtyRetained;
+    /** What the store holds (as far as batches were emitted): sessions and their references. */
+    std::map<std::string, std::vector<uint64_t>, std::less<>> m_storedSessions;
+    std::map<std::string, uint64_t, std::less<>> m_storedRetained;
+    std::unordered_map<uint64_t, uint32_t> m_storedRefs;
+    /** Stored messages nothing refers to (found by Restore): deleted by the next batch. */
+    std::vector<uint64_t> m_orphans;
+    /** The last batch emitted and the last one reported durable. */
+    uint64_t m_batch = 0;
+    uint64_t m_durableBatch = 0;
+    /** Output waiting for its batch (the batch number it waits for). */
+    std::deque<std::pair<uint64_t, MqttAction>> m_heldForStore;
+    /** How many of m_heldForStore each connection has (none: not in the map). */
+    std::unordered_map<ConnectionId, std::size_t> m_heldPerConnection;
+    /** The store failed: connections refused until a full image (m_clearBatch) is durable. */
+    bool m_storageFailed = false;
+    bool m_clearPending = false;
+    /** The retry timer fired: the end of this call writes the whole state. */
+    bool m_retryDue = false;
+    uint64_t m_clearBatch = 0;
+    TimerId m_persistRetry = 0;
+
     friend class MqttBrokerEngine;
 };
 
@@ -440,6 +499,24 @@ inline uint32_t
 MqttBrokerEngine::Impl::DepthOf(const MqttSession& s)
 {
     return static_cast<uint32_t>(s.QueuedCount() + s.Inflight().size());
+}
+
+inline void
+MqttBrokerEngine::Impl::MarkSession(const MqttSession& s)
+{
+    if (m_durable && (!s.IsClean() || m_storedSessions.count(s.ClientId()) != 0))
+    {
+        m_dirtySessions.insert(s.ClientId());
+    }
+}
+
+inline void
+MqttBrokerEngine::Impl::MarkRetained(const std::string& topic)
+{
+    if (m_durable)
+    {
+        m_dirtyRetained.insert(topic);
+    }
 }
 
 inline bool

@@ -68,6 +68,7 @@ MqttBrokerEngine::Impl::OnBytes(
 void
 MqttBrokerEngine::Impl::OnConnectionClosed(ConnectionId id, Nanos now, MqttActions& out)
 {
+    DropHeldFor(id);
     auto it = m_connections.find(id);
     if (it == m_connections.end())
     {
@@ -158,32 +159,42 @@ MqttBrokerEngine::SetPeerIdentity(ConnectionId connection, std::string identity)
 void
 MqttBrokerEngine::OnConnectionOpened(ConnectionId connection, Nanos now, MqttActions& out)
 {
+    const std::size_t mark = out.size();
     m_impl->OnConnectionOpened(connection, now, out);
+    m_impl->EndTurn(mark, out);
 }
 
 void
 MqttBrokerEngine::OnBytes(
     ConnectionId connection, const uint8_t* data, std::size_t size, Nanos now, MqttActions& out)
 {
+    const std::size_t mark = out.size();
     m_impl->OnBytes(connection, data, size, now, out);
+    m_impl->EndTurn(mark, out);
 }
 
 void
 MqttBrokerEngine::OnConnectionClosed(ConnectionId connection, Nanos now, MqttActions& out)
 {
+    const std::size_t mark = out.size();
     m_impl->OnConnectionClosed(connection, now, out);
+    m_impl->EndTurn(mark, out);
 }
 
 void
 MqttBrokerEngine::OnTimer(TimerId timer, Nanos now, MqttActions& out)
 {
+    const std::size_t mark = out.size();
     m_impl->OnTimer(timer, now, out);
+    m_impl->EndTurn(mark, out);
 }
 
 void
 MqttBrokerEngine::Shutdown(Nanos now, MqttActions& out)
 {
+    const std::size_t mark = out.size();
     m_impl->Shutdown(now, out);
+    m_impl->EndTurn(mark, out);
 }
 
 void
@@ -198,6 +209,39 @@ bool
 MqttBrokerEngine::IsShutDown() const
 {
     return m_impl->m_shutdown;
+}
+
+void
+MqttBrokerEngine::EnablePersistence()
+{
+    m_impl->m_durable = true;
+}
+
+bool
+MqttBrokerEngine::Restore(const MqttDurableState& state,
+                          Nanos now,
+                          MqttActions& out,
+                          std::string& error)
+{
+    return m_impl->Restore(state, now, out, error);
+}
+
+void
+MqttBrokerEngine::OnPersisted(uint64_t batch, Nanos /* now */, MqttActions& out)
+{
+    m_impl->OnPersisted(batch, out);
+}
+
+void
+MqttBrokerEngine::OnPersistFailed(uint64_t batch, Nanos now, MqttActions& out)
+{
+    m_impl->OnPersistFailed(batch, now, out);
+}
+
+bool
+MqttBrokerEngine::IsPersistent() const
+{
+    return m_impl->m_durable;
 }
 
 const MqttBrokerProfile&

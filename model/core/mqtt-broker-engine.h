@@ -22,6 +22,7 @@ namespace mqtt
 
 class MqttAuthenticator;
 class MqttAcl;
+struct MqttDurableState;
 
 /**
  * The broker engine. The driver owns the transport and numbers connections; the engine owns
@@ -115,6 +116,39 @@ class MqttBrokerEngine
 
     /** Whether Shutdown() was called and Resume() not since. */
     bool IsShutDown() const;
+
+    // --- Durable persistence (doc/broker-engine.md, "Durable persistence") --------------------
+    /**
+     * Turns durability on, with an empty store; call before the first connection. From then on
+     * every call that changes a persistent session or a retained message ends with a
+     * PersistAction, and its sends and closes (and those of later calls, in order) are held
+     * until OnPersisted() reports that batch durable: no PUBACK, PUBREC or CONNACK tells a
+     * client that something is stored before it is.
+     */
+    void EnablePersistence();
+
+    /**
+     * Turns durability on with the state a store held (after a crash or a restart): persistent
+     * sessions (offline, expiry timers started at @p now), their subscriptions, deliveries in
+     * flight and queued, inbound QoS 2 ids, and retained messages. Call on a fresh engine.
+     * @return false with @p error set when the state is inconsistent (the broker must not serve
+     *         with part of it lost).
+     */
+    bool Restore(const MqttDurableState& state, Nanos now, MqttActions& out, std::string& error);
+
+    /** The driver stored every batch up to @p batch: the output waiting for them is released. */
+    void OnPersisted(uint64_t batch, Nanos now, MqttActions& out);
+
+    /**
+     * The driver could not store @p batch (a full disk, an I/O error): the output waiting is
+     * dropped (no acknowledgement of what is not stored), every connection is closed
+     * (ServerShutdown) and CONNECTs are refused (CONNACK 0x03) until the whole state has been
+     * written again: the engine retries every second.
+     */
+    void OnPersistFailed(uint64_t batch, Nanos now, MqttActions& out);
+
+    /** Whether durability is on. */
+    bool IsPersistent() const;
 
     const MqttBrokerProfile& Profile() const;
 

@@ -114,6 +114,7 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
         return m_connections.count(id) != 0;
     }
     MqttSession& s = *conn.Session();
+    MarkSession(s);
     switch (TypeOf(m_packet))
     {
     case PacketType::Publish:

@@ -139,6 +139,7 @@ MqttBrokerEngine::Impl::UpdateRetained(const MqttMessagePtr& m,
                                        const std::string& clientId,
                                        MqttActions& out)
 {
+    MarkRetained(m->topic);
     switch (RetainedPolicy(m_profile, m_retained, *m))
     {
     case RetainedVerdict::Leave:

@@ -14,6 +14,7 @@ namespace mqtt
 void
 MqttBrokerEngine::Impl::DiscardSession(MqttSession& s, DropReason reason, MqttActions& out)
 {
+    MarkSession(s);
     StopPaced(s, out);
     for (const MqttSubscription& sub : s.Subscriptions())
     {

@@ -31,6 +31,16 @@ MqttBrokerEngine::Impl::FireTimer(TimerId timer, Nanos now, MqttActions& out)
         FireSessionTimer(target, timer, now, out);
         return;
     }
+    if (target.kind == TimerKind::PersistRetry)
+    {
+        m_persistRetry = 0;
+        if (m_storageFailed)
+        {
+            MarkEverything(); // written whole at the end of this call
+            m_retryDue = true;
+        }
+        return;
+    }
     auto c = m_connections.find(target.key);
     if (c == m_connections.end())
     {
@@ -61,6 +71,7 @@ MqttBrokerEngine::Impl::FireTimer(TimerId timer, Nanos now, MqttActions& out)
         return;
     case TimerKind::SessionExpiry:
     case TimerKind::Drain:
+    case TimerKind::PersistRetry:
         return; // handled above
     }
 }

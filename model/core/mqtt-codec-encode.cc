@@ -418,5 +418,22 @@ EncodedSize(const Packet& packet)
     return 1 + RemainingLengthSize(body) + body;
 }
 
+std::size_t
+EncodedPacketSize(const uint8_t* data, std::size_t size)
+{
+    std::size_t header = 1;
+    std::size_t remaining = 0;
+    for (unsigned shift = 0; header < size && header < 5; shift += 7)
+    {
+        uint8_t b = data[header++];
+        remaining |= static_cast<std::size_t>(b & 0x7F) << shift;
+        if ((b & 0x80) == 0)
+        {
+            break;
+        }
+    }
+    return header + remaining;
+}
+
 } // namespace mqtt
 } // namespace ns3

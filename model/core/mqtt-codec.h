@@ -130,6 +130,12 @@ std::size_t EncodedSize(const Packet& packet);
  */
 std::size_t EncodeRemainingLength(uint32_t length, uint8_t* out);
 
+/**
+ * The size of the first packet of @p data, which Encode() wrote (well-formed, whole): fixed
+ * header included. For walking one's own output packet by packet, not for input (Decode()).
+ */
+std::size_t EncodedPacketSize(const uint8_t* data, std::size_t size);
+
 } // namespace mqtt
 } // namespace ns3
 

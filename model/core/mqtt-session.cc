@@ -306,5 +306,11 @@ MqttSession::InboundQos2Count() const
     return m_inboundQos2.size();
 }
 
+std::vector<uint16_t>
+MqttSession::InboundQos2Ids() const
+{
+    return {m_inboundQos2.begin(), m_inboundQos2.end()};
+}
+
 } // namespace mqtt
 } // namespace ns3

@@ -155,6 +155,19 @@ class MqttSession
     const QueuedMessage& FrontQueued() const;
     /** Removes and returns the oldest waiting delivery; the queue must not be empty. */
     QueuedMessage PopQueued();
+    /** Calls @p f with each waiting delivery, oldest first. */
+    template<class F>
+    void
+    ForEachQueued(F&& f) const
+    {
+        if (m_queue)
+        {
+            for (const QueuedMessage& q : *m_queue)
+            {
+                f(q);
+            }
+        }
+    }
 
     /**
      * Removes every queued and in-flight delivery (in-flight first, in send order, then the
@@ -169,6 +182,8 @@ class MqttSession
     /** Forgets an identifier on PUBREL. @return whether it was held. */
     bool ReleaseInboundQos2(uint16_t packetId);
     std::size_t InboundQos2Count() const;
+    /** The inbound QoS 2 identifiers held, ascending. */
+    std::vector<uint16_t> InboundQos2Ids() const;
 
   private:
     std::string m_clientId;

@@ -534,6 +534,11 @@ MqttBroker::Execute()
                                 NS_LOG_WARN("MqttBroker: the broker engine asked to open a "
                                             "connection; ignored");
                             },
+                            // The simulated broker never turns durability on (a simulated
+                            // restart is Shutdown/Resume, doc/broker-engine.md), so the engine
+                            // emits no PersistAction here.
+                            [](const PersistAction&)
+                            { NS_LOG_WARN("MqttBroker: unexpected PersistAction; ignored"); },
                         });
         });
     // Any engine call may let paused input go on (a subscriber's ack, the pause timer).

@@ -457,6 +457,8 @@ MqttClient::Execute()
                             MqttNs3CommonActions{m_connections, m_timers},
                             [this](const OpenConnectionAction& open) { Open(open.connection); },
                             [this](const NotifyAction& notify) { Notify(notify.event); },
+                            // A broker engine's action; a client engine never emits it.
+                            [](const PersistAction&) {},
                         });
         });
 }

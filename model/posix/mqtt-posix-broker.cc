@@ -292,6 +292,7 @@ MqttPosixBroker::RunOnce(Nanos maxWait)
     {
         ResumeReading();
     }
+    CommitPersisted(now);
     Flush(now);
     if (m_tick && now >= m_nextTick)
     {
@@ -309,6 +310,9 @@ MqttPosixBroker::HandleReady(uint64_t key, uint32_t flags, Nanos now)
     {
     case Kind::Listener:
         Accept(static_cast<std::size_t>(value), now);
+        break;
+    case Kind::Store:
+        TakeStoreResult(now, false);
         break;
     case Kind::Signal:
     {
@@ -535,9 +539,97 @@ MqttPosixBroker::Apply(Nanos now)
                         [this, now](const NotifyAction& notify) { HandleEvent(notify.event, now); },
                         // A client engine's action; a broker engine never emits it.
                         [](const OpenConnectionAction&) {},
+                        [this](PersistAction& persist)
+                        {
+                            for (PersistOp& op : persist.ops)
+                            {
+                                m_persistOps.push_back(std::move(op));
+                            }
+                            m_persistBatch = persist.batch;
+                            ++m_batchesPending;
+                        },
                     });
     }
     m_actions.clear();
+}
+
+bool
+MqttPosixBroker::SetStore(CommitCallback commit, std::string& error)
+{
+    m_writer = std::make_unique<MqttPosixStoreWriter>(std::move(commit));
+    uint32_t interest = 0;
+    if (!m_writer->Start(error))
+    {
+        return false;
+    }
+    if (!m_reactor.IsOpen() || !m_reactor.Add(m_writer->Fd(), Tag(Kind::Store, 0), EPOLLIN, interest))
+    {
+        error = "epoll_ctl(store writer): call Open() first";
+        return false;
+    }
+    return true;
+}
+
+bool
+MqttPosixBroker::Restore(const MqttDurableState& state, std::string& error)
+{
+    Nanos now = PosixMonotonicNow();
+    bool restored = m_engine.Restore(state, now, m_actions, error);
+    Apply(now);
+    return restored;
+}
+
+void
+MqttPosixBroker::CommitPersisted(Nanos now)
+{
+    if (m_batchesPending == 0 || (m_writer != nullptr && m_writer->Busy()))
+    {
+        return; // nothing new, or it joins the next group
+    }
+    ++m_stats.commits;
+    m_stats.persistBatches += m_batchesPending;
+    m_batchesPending = 0;
+    m_writingBatch = m_persistBatch;
+    if (m_writer == nullptr)
+    {
+        m_persistOps.clear();
+        std::fprintf(m_options.log != nullptr ? m_options.log : stderr,
+                     "mqtt-broker: persistence failed: no store\n");
+        m_engine.OnPersistFailed(m_writingBatch, now, m_actions);
+        Apply(now);
+        return;
+    }
+    m_writer->Submit(std::move(m_persistOps));
+    m_persistOps.clear();
+}
+
+bool
+MqttPosixBroker::TakeStoreResult(Nanos now, bool wait)
+{
+    bool stored = false;
+    std::string error;
+    if (m_writer == nullptr || !m_writer->TakeResult(wait, stored, error))
+    {
+        return false;
+    }
+    if (stored)
+    {
+        m_engine.OnPersisted(m_writingBatch, now, m_actions);
+    }
+    else
+    {
+        ++m_stats.commitFailures;
+        // Said even with --quiet (which silences connection lines only).
+        std::FILE* log = m_options.log != nullptr ? m_options.log : stderr;
+        std::fprintf(log,
+                     "mqtt-broker: persistence failed, every client disconnected and refused "
+                     "until the state is stored again: %s\n",
+                     error.c_str());
+        std::fflush(log);
+        m_engine.OnPersistFailed(m_writingBatch, now, m_actions);
+    }
+    Apply(now);
+    return true;
 }
 
 void
@@ -808,6 +900,12 @@ MqttPosixBroker::ShutDown()
     Nanos now = PosixMonotonicNow();
     m_engine.Shutdown(now, m_actions);
     Apply(now);
+    // What the engine changed up to here is stored before the process ends.
+    while (m_writer != nullptr && (m_writer->Busy() || m_batchesPending != 0))
+    {
+        CommitPersisted(now);
+        TakeStoreResult(now, true);
+    }
     Flush(now);
     // Connections the engine did not close (it should close all) are closed here; the engine
     // has already been told to forget them by Shutdown().

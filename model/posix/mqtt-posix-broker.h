@@ -7,10 +7,12 @@
 #define MQTT_POSIX_BROKER_H
 
 #include "mqtt-action.h"
+#include "mqtt-durable-image.h"
 #include "mqtt-paused-reads.h"
 #include "mqtt-posix-endpoint.h"
 #include "mqtt-posix-output-buffer.h"
 #include "mqtt-posix-reactor.h"
+#include "mqtt-posix-store-writer.h"
 #include "mqtt-posix-timer-queue.h"
 #include "mqtt-stream-layer.h"
 
@@ -91,7 +93,17 @@ class MqttPosixBroker
         uint64_t readPauses = 0; //!< times reading a connection stopped (paused input)
         uint64_t handshakesFailed = 0;  //!< TLS or WebSocket handshakes refused or broken
         uint64_t handshakesTimedOut = 0; //!< not done within handshakeTimeout
+        uint64_t commits = 0;        //!< store transactions (group commits)
+        uint64_t persistBatches = 0; //!< engine batches they carried
+        uint64_t commitFailures = 0;
     };
+
+    /**
+     * Makes @p ops durable in one transaction (the broker's store). @return false with
+     * @p error set when it could not.
+     */
+    using CommitCallback =
+        std::function<bool(const std::vector<PersistOp>& ops, std::string& error)>;
 
     /** Called for every engine notification (for recorders and tests). */
     using EventCallback = std::function<void(const MqttEvent& event, Nanos now)>;
@@ -129,6 +141,20 @@ class MqttPosixBroker
 
     void SetEventCallback(EventCallback callback);
 
+    /**
+     * The store for an engine with durability on, after Open(). The PersistActions gathered
+     * while no write is in progress go to @p commit in one call (group commit) on a writer
+     * thread, so the loop goes on meanwhile; when it returns the engine is told (OnPersisted,
+     * or OnPersistFailed) and the output it held goes out. @return false with @p error set.
+     */
+    bool SetStore(CommitCallback commit, std::string& error);
+
+    /**
+     * Turns the engine's durability on with @p state (what the store held), before Run().
+     * @return false with @p error set when the state is inconsistent.
+     */
+    bool Restore(const MqttDurableState& state, std::string& error);
+
     /** Calls @p tick every @p period from the loop (statistics samples, say). */
     void SetTick(Nanos period, std::function<void(Nanos now)> tick);
 
@@ -143,6 +169,7 @@ class MqttPosixBroker
         Connection = 0,
         Listener = 1,
         Signal = 2,
+        Store = 3, //!< the store writer finished a write
     };
 
     /** What a listener speaks. */
@@ -200,6 +227,13 @@ class MqttPosixBroker
     /** Stops reading; the rest is written, then the connection is closed. */
     void Close(const CloseAction& close);
     void Flush(Nanos now);
+    /** Hands the batches gathered so far to the store writer, unless it is busy. */
+    void CommitPersisted(Nanos now);
+    /**
+     * Reports the outcome of the store writer's write to the engine, if it finished (or with
+     * @p wait once it has). @return whether there was one.
+     */
+    bool TakeStoreResult(Nanos now, bool wait);
     void MarkDirty(Connection& connection);
     /** Stops reading @p connection if the engine paused its input. */
     void PauseIfPaused(Connection& connection);
@@ -238,6 +272,13 @@ class MqttPosixBroker
     MqttPausedReads m_pausedReads;
     std::vector<uint8_t> m_readBuffer;
     EventCallback m_eventCallback;
+    std::unique_ptr<MqttPosixStoreWriter> m_writer;
+    /** The ops of the PersistActions not yet handed to the writer, and their last batch. */
+    std::vector<PersistOp> m_persistOps;
+    uint64_t m_persistBatch = 0;
+    std::size_t m_batchesPending = 0;
+    /** The last batch of the write in progress. */
+    uint64_t m_writingBatch = 0;
     std::function<void(Nanos now)> m_tick;
     Nanos m_tickPeriod{0};
     Nanos m_nextTick{0};

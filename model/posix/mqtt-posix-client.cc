@@ -215,6 +215,8 @@ MqttPosixClient::Apply()
                             CloseSocket();
                         },
                         [this](const OpenConnectionAction&) { Open(); },
+                        // A broker engine's action; a client engine never emits it.
+                        [](const PersistAction&) {},
                         MqttTimerActions{m_timers},
                         [this](const NotifyAction& notify)
                         {

@@ -48,6 +48,7 @@ TEST(MqttActionVisit, CallsTheHandlerOfEachActionsType)
     actions.emplace_back(StartTimerAction{5, Nanos(45)});
     actions.emplace_back(CancelTimerAction{6});
     actions.emplace_back(NotifyAction{});
+    actions.emplace_back(PersistAction{12, {PersistOp{}, PersistOp{}}});
 
     RecordingTimers timers;
     std::vector<std::string> seen;
@@ -62,10 +63,15 @@ TEST(MqttActionVisit, CallsTheHandlerOfEachActionsType)
                         [&seen](const OpenConnectionAction& open)
                         { seen.push_back("open " + std::to_string(open.connection)); },
                         [&seen](const NotifyAction&) { seen.push_back("notify"); },
+                        [&seen](const PersistAction& persist)
+                        {
+                            seen.push_back("persist " + std::to_string(persist.batch) + " " +
+                                           std::to_string(persist.ops.size()));
+                        },
                         MqttTimerActions{timers},
                     });
     }
-    EXPECT_EQ(seen, (std::vector<std::string>{"send 3", "close 3", "open 9", "notify"}));
+    EXPECT_EQ(seen, (std::vector<std::string>{"send 3", "close 3", "open 9", "notify", "persist 12 2"}));
     ASSERT_EQ(timers.started.size(), 1u);
     EXPECT_EQ(timers.started[0].first, 5u);
     EXPECT_EQ(timers.started[0].second, Nanos(45));
@@ -109,6 +115,12 @@ TEST(MqttActionVisit, ReturnsTheHandlersResult)
 
         ConnectionId
         operator()(const NotifyAction&) const
+        {
+            return 0;
+        }
+
+        ConnectionId
+        operator()(const PersistAction&) const
         {
             return 0;
         }

@@ -14,6 +14,7 @@
 
 #include "mqtt-broker-engine.h"
 #include "mqtt-codec.h"
+#include "mqtt-durable-image.h"
 #include "mqtt-packets.h"
 
 #include <gtest/gtest.h>
@@ -222,6 +223,78 @@ class BrokerHarness
         MqttActions out;
         m_engine.Resume(m_now, out);
         Process(out);
+    }
+
+    // --- Durable persistence: an in-memory store (ApplyPersistOps) -----------------------
+    /**
+     * With @p on (the default once EnablePersistence or Restore is called through here), every
+     * PersistAction is applied to Store() and reported durable at once; off, they wait in
+     * PendingPersist() for Persisted() or PersistFailed().
+     */
+    void
+    SetAutoPersist(bool on)
+    {
+        m_autoPersist = on;
+    }
+
+    void
+    EnablePersistence(bool autoPersist = true)
+    {
+        m_engine.EnablePersistence();
+        m_autoPersist = autoPersist;
+    }
+
+    /** Restores @p state; @return the engine's error, empty on success. */
+    std::string
+    Restore(const MqttDurableState& state, bool autoPersist = true)
+    {
+        MqttActions out;
+        std::string error;
+        m_autoPersist = autoPersist;
+        if (!m_engine.Restore(state, m_now, out, error))
+        {
+            return error.empty() ? "failed without a message" : error;
+        }
+        Process(out);
+        return {};
+    }
+
+    /** Batches emitted and not yet reported (auto-persist off). */
+    std::vector<PersistAction>&
+    PendingPersist()
+    {
+        return m_pendingPersist;
+    }
+
+    /** Applies the pending batches up to @p batch to Store() and reports them durable. */
+    void
+    Persisted(uint64_t batch)
+    {
+        while (!m_pendingPersist.empty() && m_pendingPersist.front().batch <= batch)
+        {
+            ApplyPersistOps(m_store, m_pendingPersist.front().ops);
+            m_pendingPersist.erase(m_pendingPersist.begin());
+        }
+        MqttActions out;
+        m_engine.OnPersisted(batch, m_now, out);
+        Process(out);
+    }
+
+    /** The store failed @p batch: the pending batches are dropped. */
+    void
+    PersistFailed(uint64_t batch)
+    {
+        m_pendingPersist.clear();
+        MqttActions out;
+        m_engine.OnPersistFailed(batch, m_now, out);
+        Process(out);
+    }
+
+    /** What the in-memory store holds. */
+    const MqttDurableState&
+    Store() const
+    {
+        return m_store;
     }
 
     /** Moves the clock to @p t, firing every timer due by then in (time, id) order. */
@@ -504,6 +577,14 @@ class BrokerHarness
             {
                 m_events.push_back(notify->event);
             }
+            else if (const auto* persist = std::get_if<PersistAction>(&a))
+            {
+                m_pendingPersist.push_back(*persist);
+            }
+        }
+        if (m_autoPersist && !m_pendingPersist.empty())
+        {
+            Persisted(m_pendingPersist.back().batch);
         }
     }
 
@@ -516,6 +597,9 @@ class BrokerHarness
     std::map<TimerId, Nanos> m_timers;
     std::vector<MqttEvent> m_events;
     MqttActions m_log;
+    bool m_autoPersist = false;
+    std::vector<PersistAction> m_pendingPersist;
+    MqttDurableState m_store;
 };
 
 } // namespace brokertest

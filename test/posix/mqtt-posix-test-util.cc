@@ -307,7 +307,8 @@ ChildProcess::CountInOutput(const std::string& needle) const
 bool
 BrokerProcess::Start(const std::vector<std::string>& extraArgs, const std::string& listen)
 {
-    std::vector<std::string> argv = {MQTT_BROKER_BINARY, "--listen", listen};
+    std::vector<std::string> argv = m_launcher;
+    argv.insert(argv.end(), {MQTT_BROKER_BINARY, "--listen", listen});
     argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
     if (!ChildProcess::Start(argv, m_dir.Path() + "/broker.log"))
     {
@@ -324,6 +325,12 @@ BrokerProcess::Start(const std::vector<std::string>& extraArgs, const std::strin
     std::string endpoint = output.substr(at + marker.size(), end - at - marker.size());
     m_port = static_cast<uint16_t>(std::stoul(endpoint.substr(endpoint.rfind(':') + 1)));
     return m_port != 0;
+}
+
+void
+BrokerProcess::SetLauncher(std::vector<std::string> launcher)
+{
+    m_launcher = std::move(launcher);
 }
 
 uint16_t

@@ -125,6 +125,8 @@ class BrokerProcess : public ChildProcess
     /** Starts it with --listen 127.0.0.1:0 plus @p extraArgs; waits until it listens. */
     bool Start(const std::vector<std::string>& extraArgs = {},
                const std::string& listen = "127.0.0.1:0");
+    /** A program (and its arguments) the broker is started under, e.g. prlimit --fsize=N. */
+    void SetLauncher(std::vector<std::string> launcher);
     uint16_t Port() const;
     /** Every "listening on" address the broker printed. */
     std::vector<std::string> Endpoints() const;
@@ -135,6 +137,7 @@ class BrokerProcess : public ChildProcess
   private:
     ScratchDir m_dir;
     uint16_t m_port = 0;
+    std::vector<std::string> m_launcher;
 };
 
 /** mosquitto on a free loopback port (allow_anonymous, no persistence). */

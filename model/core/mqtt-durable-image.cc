@@ -1,0 +1,308 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Images are little-endian: a format byte, then fixed-width integers and length-prefixed
+ * strings. Decoding checks every length against what is left, so a damaged value is refused,
+ * never read past.
+ */
+#include "mqtt-durable-image.h"
+
+#include <cstddef>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+namespace
+{
+
+constexpr uint8_t MESSAGE_FORMAT = 1;
+constexpr uint8_t SESSION_FORMAT = 1;
+
+class Writer
+{
+  public:
+    explicit Writer(std::vector<uint8_t>& out)
+        : m_out(out)
+    {
+    }
+
+    void
+    Int(uint64_t value, int bytes)
+    {
+        for (int i = 0; i < bytes; ++i)
+        {
+            m_out.push_back(static_cast<uint8_t>(value >> (8 * i)));
+        }
+    }
+
+    template<class Bytes>
+    void
+    Blob(const Bytes& bytes)
+    {
+        Int(bytes.size(), 4);
+        m_out.insert(m_out.end(), bytes.begin(), bytes.end());
+    }
+
+  private:
+    std::vector<uint8_t>& m_out;
+};
+
+class Reader
+{
+  public:
+    explicit Reader(const std::vector<uint8_t>& in)
+        : m_in(in)
+    {
+    }
+
+    bool
+    Int(uint64_t& value, int bytes)
+    {
+        if (m_in.size() - m_pos < static_cast<std::size_t>(bytes))
+        {
+            return false;
+        }
+        value = 0;
+        for (int i = 0; i < bytes; ++i)
+        {
+            value |= static_cast<uint64_t>(m_in[m_pos++]) << (8 * i);
+        }
+        return true;
+    }
+
+    template<class T>
+    bool
+    Small(T& value, int bytes)
+    {
+        uint64_t v = 0;
+        if (!Int(v, bytes))
+        {
+            return false;
+        }
+        value = static_cast<T>(v);
+        return true;
+    }
+
+    bool
+    Qos_(Qos& qos)
+    {
+        uint64_t v = 0;
+        if (!Int(v, 1) || v > 2)
+        {
+            return false;
+        }
+        qos = static_cast<Qos>(v);
+        return true;
+    }
+
+    template<class Bytes>
+    bool
+    Blob(Bytes& bytes)
+    {
+        uint64_t size = 0;
+        if (!Int(size, 4) || m_in.size() - m_pos < size)
+        {
+            return false;
+        }
+        bytes.assign(m_in.begin() + static_cast<std::ptrdiff_t>(m_pos),
+                     m_in.begin() + static_cast<std::ptrdiff_t>(m_pos + size));
+        m_pos += size;
+        return true;
+    }
+
+    bool
+    AtEnd() const
+    {
+        return m_pos == m_in.size();
+    }
+
+  private:
+    const std::vector<uint8_t>& m_in;
+    std::size_t m_pos = 0;
+};
+
+void
+WriteDeliveries(Writer& w, const std::vector<DurableDelivery>& deliveries)
+{
+    w.Int(deliveries.size(), 4);
+    for (const DurableDelivery& d : deliveries)
+    {
+        w.Int(d.messageId, 8);
+        w.Int(static_cast<uint8_t>(d.qos), 1);
+        w.Int(d.retain ? 1 : 0, 1);
+        w.Int(d.packetId, 2);
+        w.Int(d.state, 1);
+    }
+}
+
+bool
+ReadDeliveries(Reader& r, std::vector<DurableDelivery>& deliveries)
+{
+    uint64_t count = 0;
+    if (!r.Int(count, 4))
+    {
+        return false;
+    }
+    for (uint64_t i = 0; i < count; ++i)
+    {
+        DurableDelivery d;
+        if (!r.Int(d.messageId, 8) || !r.Qos_(d.qos) || !r.Small(d.retain, 1) ||
+            !r.Small(d.packetId, 2) || !r.Small(d.state, 1))
+        {
+            return false;
+        }
+        deliveries.push_back(d);
+    }
+    return true;
+}
+
+} // namespace
+
+std::vector<uint8_t>
+EncodeMessageImage(const MqttMessage& m)
+{
+    std::vector<uint8_t> out;
+    out.reserve(16 + m.publisherId.size() + m.topic.size() + m.payload.size());
+    Writer w(out);
+    w.Int(MESSAGE_FORMAT, 1);
+    w.Int(static_cast<uint8_t>(m.qos), 1);
+    w.Int(m.retain ? 1 : 0, 1);
+    w.Blob(m.publisherId);
+    w.Blob(m.topic);
+    w.Blob(m.payload);
+    return out;
+}
+
+std::optional<MqttMessage>
+DecodeMessageImage(uint64_t id, const std::vector<uint8_t>& bytes)
+{
+    Reader r(bytes);
+    MqttMessage m;
+    m.id = id;
+    uint8_t format = 0;
+    if (!r.Small(format, 1) || format != MESSAGE_FORMAT || !r.Qos_(m.qos) ||
+        !r.Small(m.retain, 1) || !r.Blob(m.publisherId) || !r.Blob(m.topic) ||
+        !r.Blob(m.payload) || !r.AtEnd())
+    {
+        return std::nullopt;
+    }
+    return m;
+}
+
+std::vector<uint8_t>
+EncodeSessionImage(const DurableSession& s)
+{
+    std::vector<uint8_t> out;
+    Writer w(out);
+    w.Int(SESSION_FORMAT, 1);
+    w.Int(s.userName ? 1 : 0, 1);
+    if (s.userName)
+    {
+        w.Blob(*s.userName);
+    }
+    w.Int(s.subscriptions.size(), 4);
+    for (const auto& [filter, qos] : s.subscriptions)
+    {
+        w.Blob(filter);
+        w.Int(static_cast<uint8_t>(qos), 1);
+    }
+    WriteDeliveries(w, s.inflight);
+    WriteDeliveries(w, s.queued);
+    w.Int(s.inboundQos2.size(), 4);
+    for (uint16_t id : s.inboundQos2)
+    {
+        w.Int(id, 2);
+    }
+    return out;
+}
+
+std::optional<DurableSession>
+DecodeSessionImage(const std::vector<uint8_t>& bytes)
+{
+    Reader r(bytes);
+    DurableSession s;
+    uint8_t format = 0;
+    bool hasUser = false;
+    if (!r.Small(format, 1) || format != SESSION_FORMAT || !r.Small(hasUser, 1))
+    {
+        return std::nullopt;
+    }
+    if (hasUser)
+    {
+        s.userName.emplace();
+        if (!r.Blob(*s.userName))
+        {
+            return std::nullopt;
+        }
+    }
+    uint64_t count = 0;
+    if (!r.Int(count, 4))
+    {
+        return std::nullopt;
+    }
+    for (uint64_t i = 0; i < count; ++i)
+    {
+        std::string filter;
+        Qos qos = Qos::AtMostOnce;
+        if (!r.Blob(filter) || !r.Qos_(qos))
+        {
+            return std::nullopt;
+        }
+        s.subscriptions.emplace_back(std::move(filter), qos);
+    }
+    if (!ReadDeliveries(r, s.inflight) || !ReadDeliveries(r, s.queued) || !r.Int(count, 4))
+    {
+        return std::nullopt;
+    }
+    for (uint64_t i = 0; i < count; ++i)
+    {
+        uint16_t id = 0;
+        if (!r.Small(id, 2))
+        {
+            return std::nullopt;
+        }
+        s.inboundQos2.push_back(id);
+    }
+    if (!r.AtEnd())
+    {
+        return std::nullopt;
+    }
+    return s;
+}
+
+void
+ApplyPersistOps(MqttDurableState& state, const std::vector<PersistOp>& ops)
+{
+    for (const PersistOp& op : ops)
+    {
+        switch (op.kind)
+        {
+        case PersistOp::Kind::Clear:
+            state = MqttDurableState{};
+            break;
+        case PersistOp::Kind::PutMessage:
+            state.messages[op.messageId] = op.value;
+            break;
+        case PersistOp::Kind::DeleteMessage:
+            state.messages.erase(op.messageId);
+            break;
+        case PersistOp::Kind::PutSession:
+            state.sessions[op.key] = op.value;
+            break;
+        case PersistOp::Kind::DeleteSession:
+            state.sessions.erase(op.key);
+            break;
+        case PersistOp::Kind::PutRetained:
+            state.retained[op.key] = op.messageId;
+            break;
+        case PersistOp::Kind::DeleteRetained:
+            state.retained.erase(op.key);
+            break;
+        }
+    }
+}
+
+} // namespace mqtt
+} // namespace ns3
