@@ -35,7 +35,6 @@ FromUtf8(Utf8Status status)
     return DecodeError::MalformedUtf8;
 }
 
-
 /**
  * Maps a topic check to a decode error. The topic validators check the encoding before the
  * wildcards, so a topic is judged by the same UTF-8 rules as every other string.

@@ -517,7 +517,8 @@ DecodeReasonAndProperties(PacketType type, Cursor& c, uint8_t& code, PropertySca
     return c.AtEnd() ? DecodeError::None : DecodeError::TrailingBytes;
 }
 
-/** PUBACK, PUBREC, PUBREL, PUBCOMP (and the 3.1.1 UNSUBACK): a packet identifier, then 5.0's tail. */
+/** PUBACK, PUBREC, PUBREL, PUBCOMP (and the 3.1.1 UNSUBACK): a packet identifier, then 5.0's tail.
+ */
 template<typename T>
 DecodeError
 DecodeAck(PacketType type, Cursor c, Packet& out, bool v5)
@@ -573,8 +574,7 @@ DecodeReasonOnly(PacketType type, Cursor c, Packet& out, bool v5)
         }
         // Every AUTH but the bare Success one (Remaining Length 0) names its method: omitting
         // it is a Protocol Error (section 3.15.2.2.2).
-        if (std::is_same_v<T, AuthPacket> && !bare &&
-            !scan.Has(PropertyId::AuthenticationMethod))
+        if (std::is_same_v<T, AuthPacket> && !bare && !scan.Has(PropertyId::AuthenticationMethod))
         {
             return DecodeError::AuthWithoutMethod;
         }

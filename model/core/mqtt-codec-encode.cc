@@ -52,11 +52,8 @@ SectionSize(bool v5, const Properties& properties)
 }
 
 std::size_t
-PublishBodySize(bool v5,
-                std::string_view topic,
-                Qos qos,
-                const Properties& properties,
-                std::size_t payloadSize)
+PublishBodySize(
+    bool v5, std::string_view topic, Qos qos, const Properties& properties, std::size_t payloadSize)
 {
     return 2 + topic.size() + (qos != Qos::AtMostOnce ? 2 : 0) + SectionSize(v5, properties) +
            payloadSize;

@@ -23,9 +23,9 @@ static constexpr std::size_t RELEASE_ABOVE = 64 * 1024;
 } // namespace
 
 MqttFrameReader::MqttFrameReader(std::size_t maxPacketSize, ProtocolVersion version)
-    : m_maxPacketSize(maxPacketSize),
-      m_initialVersion(version),
-      m_version(version)
+    : m_maxPacketSize(maxPacketSize)
+    , m_initialVersion(version)
+    , m_version(version)
 {
 }
 
@@ -72,8 +72,8 @@ MqttFrameReader::Next(Packet& out)
         if (const auto* connect = std::get_if<ConnectPacket>(&out))
         {
             // The CONNECT chooses the connection's version (it decoded, so its level is 4 or 5).
-            m_version = connect->protocolLevel == 5 ? ProtocolVersion::Mqtt5
-                                                    : ProtocolVersion::Mqtt311;
+            m_version =
+                connect->protocolLevel == 5 ? ProtocolVersion::Mqtt5 : ProtocolVersion::Mqtt311;
         }
     }
     else if (r.status == DecodeStatus::Error)

@@ -87,29 +87,25 @@ operator==(const PublishPacket& a, const PublishPacket& b)
 bool
 operator==(const PubackPacket& a, const PubackPacket& b)
 {
-    return a.packetId == b.packetId && a.reasonCode == b.reasonCode &&
-           a.properties == b.properties;
+    return a.packetId == b.packetId && a.reasonCode == b.reasonCode && a.properties == b.properties;
 }
 
 bool
 operator==(const PubrecPacket& a, const PubrecPacket& b)
 {
-    return a.packetId == b.packetId && a.reasonCode == b.reasonCode &&
-           a.properties == b.properties;
+    return a.packetId == b.packetId && a.reasonCode == b.reasonCode && a.properties == b.properties;
 }
 
 bool
 operator==(const PubrelPacket& a, const PubrelPacket& b)
 {
-    return a.packetId == b.packetId && a.reasonCode == b.reasonCode &&
-           a.properties == b.properties;
+    return a.packetId == b.packetId && a.reasonCode == b.reasonCode && a.properties == b.properties;
 }
 
 bool
 operator==(const PubcompPacket& a, const PubcompPacket& b)
 {
-    return a.packetId == b.packetId && a.reasonCode == b.reasonCode &&
-           a.properties == b.properties;
+    return a.packetId == b.packetId && a.reasonCode == b.reasonCode && a.properties == b.properties;
 }
 
 bool

@@ -172,8 +172,8 @@ DecodeSequentially(const uint8_t* data,
         }
         if (const auto* connect = std::get_if<ConnectPacket>(&p))
         {
-            version = connect->protocolLevel == 5 ? ProtocolVersion::Mqtt5
-                                                  : ProtocolVersion::Mqtt311;
+            version =
+                connect->protocolLevel == 5 ? ProtocolVersion::Mqtt5 : ProtocolVersion::Mqtt311;
         }
         t.packets.push_back(p);
         pos += r.consumed;
