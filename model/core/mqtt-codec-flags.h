@@ -1,8 +1,8 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * Bit layouts of MQTT 3.1.1 and 5.0 header fields, shared by the decoder and the encoder (internal to
- * the codec: not part of its interface).
+ * Bit layouts of MQTT 3.1.1 and 5.0 header fields, shared by the decoder and the encoder (internal
+ * to the codec: not part of its interface).
  */
 #ifndef MQTT_CODEC_FLAGS_H
 #define MQTT_CODEC_FLAGS_H

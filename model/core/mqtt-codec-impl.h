@@ -38,8 +38,8 @@ class Cursor
 {
   public:
     Cursor(const uint8_t* begin, const uint8_t* end)
-        : m_p(begin),
-          m_end(end)
+        : m_p(begin)
+        , m_end(end)
     {
     }
 

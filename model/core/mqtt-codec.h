@@ -87,8 +87,8 @@ enum class DecodeError : uint8_t
     AuthenticationDataWithoutMethod, //!< (3.1.2.11.10, 3.2.2.3.18)
     AuthWithoutMethod,               //!< an AUTH with properties but no method (3.15.2.2.2)
     EmptyTopicWithoutAlias,          //!< a zero-length Topic Name and no Topic Alias (3.3.2.1)
-    InvalidReasonCode,   //!< a code table 2-6 does not give this packet [MQTT5-3.2.2-8] ...
-    SessionPresentWithError,         //!< Session Present 1 with a failure [MQTT5-3.2.2-6]
+    InvalidReasonCode,       //!< a code table 2-6 does not give this packet [MQTT5-3.2.2-8] ...
+    SessionPresentWithError, //!< Session Present 1 with a failure [MQTT5-3.2.2-6]
     SubscriptionOptionsReservedBits, //!< bits 7-6 of the options byte [MQTT5-3.8.3-5]
     InvalidRetainHandling,           //!< Retain Handling 3 (3.8.3.1)
     InvalidSharedSubscription,       //!< "$share/" not followed by NAME/FILTER [MQTT5-4.8.2-1/2]

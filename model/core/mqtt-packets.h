@@ -127,9 +127,9 @@ struct PubcompPacket
 /** The 5.0 Retain Handling subscription option (section 3.8.3.1). */
 enum class RetainHandling : uint8_t
 {
-    SendOnSubscribe = 0,  //!< send retained messages at the time of the subscribe
-    SendIfNew = 1,        //!< only if the subscription did not exist [MQTT5-3.3.1-10]
-    DoNotSend = 2,        //!< never [MQTT5-3.3.1-11]
+    SendOnSubscribe = 0, //!< send retained messages at the time of the subscribe
+    SendIfNew = 1,       //!< only if the subscription did not exist [MQTT5-3.3.1-10]
+    DoNotSend = 2,       //!< never [MQTT5-3.3.1-11]
 };
 
 /**

@@ -324,7 +324,8 @@ class RandomPackets
             props.AddNumber(info.id, static_cast<uint32_t>(Int(1, 268435455)));
             return;
         case PropertyType::Utf8String:
-            props.AddText(info.id, info.id == PropertyId::ResponseTopic ? TopicName() : Text(0, 20));
+            props.AddText(info.id,
+                          info.id == PropertyId::ResponseTopic ? TopicName() : Text(0, 20));
             return;
         case PropertyType::Utf8StringPair:
             props.AddUserProperty(Text(0, 10), Text(0, 10));
@@ -495,7 +496,6 @@ class RandomPackets
   private:
     std::mt19937 m_rng;
 };
-
 
 } // namespace test
 } // namespace mqtt
