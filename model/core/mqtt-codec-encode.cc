@@ -51,12 +51,11 @@ SectionSize(bool v5, const Properties& properties)
     return v5 ? PropertySectionSize(properties) : 0;
 }
 
+/** The body of a PUBLISH whose property section (0 in 3.1.1) takes @p section bytes. */
 std::size_t
-PublishBodySize(
-    bool v5, std::string_view topic, Qos qos, const Properties& properties, std::size_t payloadSize)
+PublishBodySize(std::string_view topic, Qos qos, std::size_t section, std::size_t payloadSize)
 {
-    return 2 + topic.size() + (qos != Qos::AtMostOnce ? 2 : 0) + SectionSize(v5, properties) +
-           payloadSize;
+    return 2 + topic.size() + (qos != Qos::AtMostOnce ? 2 : 0) + section + payloadSize;
 }
 
 /** The bytes of the variable header and payload (the Remaining Length) of each packet. */
@@ -95,7 +94,7 @@ struct BodySizeVisitor
     std::size_t
     operator()(const PublishPacket& p) const
     {
-        return PublishBodySize(v5, p.topic, p.qos, p.properties, p.payload.size());
+        return PublishBodySize(p.topic, p.qos, SectionSize(v5, p.properties), p.payload.size());
     }
 
     std::size_t
@@ -201,10 +200,11 @@ WritePublish(bool dup,
              std::size_t payloadSize,
              std::vector<uint8_t>& out)
 {
-    static const Properties NONE;
     const bool hasId = qos != Qos::AtMostOnce; // [MQTT-2.3.1-5], [MQTT5-2.2.1-2]
-    const std::size_t body = PublishBodySize(
-        properties != nullptr, topic, qos, properties ? *properties : NONE, payloadSize);
+    // The properties are sized once, for both the Remaining Length and the Property Length.
+    const std::size_t length = properties ? PropertiesLength(*properties) : 0;
+    const std::size_t section = properties ? VariableByteIntegerSize(length) + length : 0;
+    const std::size_t body = PublishBodySize(topic, qos, section, payloadSize);
     Writer w = Grow(out, body);
     w.FixedHeader(FirstByte(PacketType::Publish, PublishFlags(dup, qos, retain)), body);
     w.Field(topic);
@@ -214,7 +214,7 @@ WritePublish(bool dup,
     }
     if (properties)
     {
-        WriteProperties(w, *properties);
+        WriteProperties(w, *properties, length);
     }
     w.Bytes(payload, payloadSize);
 }

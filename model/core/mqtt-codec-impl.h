@@ -294,8 +294,14 @@ void StoreProperties(const PropertyScan& scan, Properties& out);
 /** The bytes of a property section: the Property Length and the properties. */
 std::size_t PropertySectionSize(const Properties& properties);
 
+/** The bytes of the properties alone: the value of the Property Length. */
+std::size_t PropertiesLength(const Properties& properties);
+
 /** Writes a property section: the Property Length and the properties. */
 void WriteProperties(Writer& w, const Properties& properties);
+
+/** WriteProperties when PropertiesLength(@p properties) is already known: @p length. */
+void WriteProperties(Writer& w, const Properties& properties, std::size_t length);
 
 } // namespace wire
 } // namespace mqtt
