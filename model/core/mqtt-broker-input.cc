@@ -156,6 +156,7 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
     case PacketType::Suback:
     case PacketType::Unsuback:
     case PacketType::Pingresp:
+    case PacketType::Auth: // 5.0 only: the 3.1.1 decoder refuses type 15 before this
         ProtocolViolation(conn, DecodeError::None, TypeOf(m_packet), now, out);
         return false;
     }

@@ -1,16 +1,14 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * Decoding of MQTT 3.1.1 control packets: the tri-state Decode (complete, need more,
- * error) and a DecodeError value for every rule a receiver checks.
+ * Decoding of MQTT 3.1.1 and 5.0 control packets: the tri-state Decode (complete, need more,
+ * error) and a DecodeError value for every rule a receiver checks. The two versions share each
+ * packet's decoder: 5.0 adds properties and reason codes at fixed places of the 3.1.1 layouts.
  */
-#include "mqtt-codec.h"
 #include "mqtt-codec-flags.h"
+#include "mqtt-codec-impl.h"
 
-#include "mqtt-topic.h"
-#include "mqtt-utf8.h"
-
-#include <cstring>
+#include <type_traits>
 
 namespace ns3
 {
@@ -20,77 +18,6 @@ namespace mqtt
 namespace
 {
 using namespace wire;
-
-
-/** A read cursor over the variable header and payload of one packet. */
-class Cursor
-{
-  public:
-    Cursor(const uint8_t* begin, const uint8_t* end)
-        : m_p(begin)
-        , m_end(end)
-    {
-    }
-
-    bool
-    ReadU8(uint8_t& v)
-    {
-        if (m_p == m_end)
-        {
-            return false;
-        }
-        v = *m_p++;
-        return true;
-    }
-
-    bool
-    ReadU16(uint16_t& v)
-    {
-        if (m_end - m_p < 2)
-        {
-            return false;
-        }
-        v = static_cast<uint16_t>((m_p[0] << 8) | m_p[1]);
-        m_p += 2;
-        return true;
-    }
-
-    /** A 2-byte length and that many bytes: a UTF-8 string or binary data (section 1.5.3). */
-    bool
-    ReadField(std::string_view& v)
-    {
-        uint16_t n;
-        if (!ReadU16(n) || m_end - m_p < n)
-        {
-            return false;
-        }
-        v = std::string_view(reinterpret_cast<const char*>(m_p), n);
-        m_p += n;
-        return true;
-    }
-
-    bool
-    AtEnd() const
-    {
-        return m_p == m_end;
-    }
-
-    const uint8_t*
-    Position() const
-    {
-        return m_p;
-    }
-
-    const uint8_t*
-    End() const
-    {
-        return m_end;
-    }
-
-  private:
-    const uint8_t* m_p;
-    const uint8_t* m_end;
-};
 
 DecodeResult
 Fail(DecodeError error)
@@ -110,105 +37,9 @@ Reuse(Packet& out)
     return out.emplace<T>();
 }
 
-DecodeError
-FromUtf8(Utf8Status status)
-{
-    switch (status)
-    {
-    case Utf8Status::Valid:
-        return DecodeError::None;
-    case Utf8Status::NullCharacter:
-        return DecodeError::Utf8NullCharacter;
-    case Utf8Status::Malformed:
-        break;
-    }
-    return DecodeError::MalformedUtf8;
-}
-
-/** A UTF-8 string field that is not a topic: client id, user name [MQTT-1.5.3-1/2]. */
-DecodeError
-CheckString(std::string_view s)
-{
-    return FromUtf8(CheckUtf8(s));
-}
-
-/**
- * Maps a topic check to a decode error. The topic validators check the encoding before the
- * wildcards, so a topic is judged by the same UTF-8 rules as every other string.
- */
-DecodeError
-FromTopic(TopicError error, DecodeError invalid)
-{
-    switch (error)
-    {
-    case TopicError::None:
-        return DecodeError::None;
-    case TopicError::MalformedUtf8:
-        return DecodeError::MalformedUtf8; // [MQTT-1.5.3-1]
-    case TopicError::NullCharacter:
-        return DecodeError::Utf8NullCharacter; // [MQTT-1.5.3-2]
-    default:
-        return invalid;
-    }
-}
-
-/**
- * Whether every byte of @p s is ASCII 0x01-0x7F other than '+' and '#', eight bytes at a time.
- * Such a non-empty string is a valid topic name whatever else is in it, so the common case of a
- * PUBLISH skips the general validator (which a decode of a short PUBLISH spends most of its time
- * in); anything else goes to ValidateTopicName, which stays the authority on errors.
- */
-bool
-IsPlainAsciiName(std::string_view s)
-{
-    static constexpr uint64_t ONES = 0x0101010101010101ULL;
-    static constexpr uint64_t HIGHS = 0x8080808080808080ULL;
-    // Non-zero when some byte of v is 0 (the classic exact test).
-    auto hasZeroByte = [](uint64_t v) { return (v - ONES) & ~v & HIGHS; };
-    const char* p = s.data();
-    std::size_t n = s.size();
-    for (; n >= 8; n -= 8, p += 8)
-    {
-        uint64_t w;
-        std::memcpy(&w, p, 8);
-        if (((w & HIGHS) | hasZeroByte(w) | hasZeroByte(w ^ (ONES * '+')) |
-             hasZeroByte(w ^ (ONES * '#'))) != 0)
-        {
-            return false;
-        }
-    }
-    for (; n != 0; --n, ++p)
-    {
-        auto c = static_cast<uint8_t>(*p);
-        if (c == 0 || c >= 0x80 || c == '+' || c == '#')
-        {
-            return false;
-        }
-    }
-    return true;
-}
-
-/** A topic name: [MQTT-3.3.2-2], [MQTT-4.7.1-1], [MQTT-4.7.3-1]. */
-DecodeError
-CheckTopicName(std::string_view s)
-{
-    if (!s.empty() && IsPlainAsciiName(s))
-    {
-        return DecodeError::None;
-    }
-    return FromTopic(ValidateTopicName(s), DecodeError::InvalidTopicName);
-}
-
-/** A topic filter: [MQTT-4.7.1-2], [MQTT-4.7.1-3], [MQTT-4.7.3-1]. */
-DecodeError
-CheckTopicFilter(std::string_view s)
-{
-    return FromTopic(ValidateTopicFilter(s), DecodeError::InvalidTopicFilter);
-}
-
 /** Checks what the first byte alone decides: type and flags (section 2.2). */
 DecodeError
-CheckFirstByte(uint8_t first)
+CheckFirstByte(uint8_t first, bool v5)
 {
     uint8_t flags = first & 0x0F;
     switch (static_cast<PacketType>(first >> 4))
@@ -218,11 +49,11 @@ CheckFirstByte(uint8_t first)
         uint8_t qos = (flags >> PUBLISH_QOS_SHIFT) & 0x03;
         if (qos == 3)
         {
-            return DecodeError::InvalidQos; // [MQTT-3.3.1-4]
+            return DecodeError::InvalidQos; // [MQTT-3.3.1-4], [MQTT5-3.3.1-4]
         }
         if (qos == 0 && (flags & PUBLISH_DUP) != 0)
         {
-            return DecodeError::DupWithQosZero; // [MQTT-3.3.1-2]
+            return DecodeError::DupWithQosZero; // [MQTT-3.3.1-2], [MQTT5-3.3.1-2]
         }
         return DecodeError::None;
     }
@@ -231,6 +62,13 @@ CheckFirstByte(uint8_t first)
     case PacketType::Unsubscribe:
         // [MQTT-3.6.1-1], [MQTT-3.8.1-1], [MQTT-3.10.1-1]
         return flags == 0x02 ? DecodeError::None : DecodeError::InvalidFixedHeaderFlags;
+    case PacketType::Auth:
+        if (!v5)
+        {
+            break; // reserved in 3.1.1
+        }
+        // [MQTT5-3.15.1-1]
+        return flags == 0 ? DecodeError::None : DecodeError::InvalidFixedHeaderFlags;
     case PacketType::Connect:
     case PacketType::Connack:
     case PacketType::Puback:
@@ -241,15 +79,18 @@ CheckFirstByte(uint8_t first)
     case PacketType::Pingreq:
     case PacketType::Pingresp:
     case PacketType::Disconnect:
-        // [MQTT-2.2.2-1], [MQTT-2.2.2-2], [MQTT-3.14.1-1]
+        // [MQTT-2.2.2-1], [MQTT-2.2.2-2], [MQTT-3.14.1-1], [MQTT5-2.1.3-1]
         return flags == 0 ? DecodeError::None : DecodeError::InvalidFixedHeaderFlags;
     }
-    return DecodeError::ReservedPacketType; // 0 and 15 (section 2.2.1)
+    return DecodeError::ReservedPacketType; // 0, and 15 in 3.1.1 (section 2.2.1)
 }
 
-/** Packets whose remaining length is fixed are judged on the length alone. */
+/**
+ * Packets whose remaining length is fixed are judged on the length alone. In 5.0 only PINGREQ
+ * and PINGRESP have one; the acknowledgements, DISCONNECT and AUTH have optional fields.
+ */
 DecodeError
-CheckFixedLength(PacketType type, uint32_t remaining)
+CheckFixedLength(PacketType type, uint32_t remaining, bool v5)
 {
     uint32_t expected;
     switch (type)
@@ -260,11 +101,21 @@ CheckFixedLength(PacketType type, uint32_t remaining)
     case PacketType::Pubrel:
     case PacketType::Pubcomp:
     case PacketType::Unsuback:
+        if (v5)
+        {
+            return DecodeError::None;
+        }
         expected = 2;
+        break;
+    case PacketType::Disconnect:
+        if (v5)
+        {
+            return DecodeError::None;
+        }
+        expected = 0;
         break;
     case PacketType::Pingreq:
     case PacketType::Pingresp:
-    case PacketType::Disconnect:
         expected = 0;
         break;
     default:
@@ -284,11 +135,19 @@ struct ConnectFields
     uint8_t level = 0;
     uint8_t flags = 0;
     uint16_t keepAlive = 0;
+    PropertyScan properties;
     std::string_view clientId;
+    PropertyScan willProperties;
     std::string_view willTopic;
     std::string_view willMessage;
     std::string_view userName;
     std::string_view password;
+
+    bool
+    IsV5() const
+    {
+        return level == 5;
+    }
 
     bool
     HasWill() const
@@ -311,59 +170,67 @@ struct ConnectFields
 
 /** The CONNECT flags byte alone (section 3.1.2.3). */
 DecodeError
-CheckConnectFlags(uint8_t flags)
+CheckConnectFlags(uint8_t flags, bool v5)
 {
     if ((flags & CONNECT_RESERVED) != 0)
     {
-        return DecodeError::ConnectReservedFlagSet; // [MQTT-3.1.2-3]
+        return DecodeError::ConnectReservedFlagSet; // [MQTT-3.1.2-3], [MQTT5-3.1.2-3]
     }
     const bool hasWill = (flags & CONNECT_WILL) != 0;
     const uint8_t willQos = (flags >> CONNECT_WILL_QOS_SHIFT) & 0x03;
     const bool willRetain = (flags & CONNECT_WILL_RETAIN) != 0;
     if (!hasWill && (willQos != 0 || willRetain))
     {
-        return DecodeError::WillFlagsWithoutWill; // [MQTT-3.1.2-11], -13, -15
+        // [MQTT-3.1.2-11], -13, -15; [MQTT5-3.1.2-11], [MQTT5-3.1.2-13]
+        return DecodeError::WillFlagsWithoutWill;
     }
     if (willQos == 3)
     {
-        return DecodeError::InvalidWillQos; // [MQTT-3.1.2-14]
+        return DecodeError::InvalidWillQos; // [MQTT-3.1.2-14], [MQTT5-3.1.2-12]
     }
-    if ((flags & CONNECT_PASSWORD) != 0 && (flags & CONNECT_USER_NAME) == 0)
+    // 5.0 allows a password without a user name (section 3.1.2.9).
+    if (!v5 && (flags & CONNECT_PASSWORD) != 0 && (flags & CONNECT_USER_NAME) == 0)
     {
         return DecodeError::PasswordWithoutUserName; // [MQTT-3.1.2-22]
     }
     return DecodeError::None;
 }
 
-/** Protocol name and level, flags and keep-alive (section 3.1.2). */
+/** Protocol name and level, flags, keep-alive and 5.0 properties (section 3.1.2). */
 DecodeError
-DecodeConnectHeader(Cursor& c, ConnectFields& f, Packet& out)
+DecodeConnectHeader(Cursor& c, ConnectFields& f, Packet& out, bool acceptV5)
 {
     if (!c.ReadField(f.name) || !c.ReadU8(f.level))
     {
         return DecodeError::Truncated;
     }
     const bool isMqtt = f.name == "MQTT";
-    if (!isMqtt || f.level != 4)
+    if (!isMqtt || !(f.level == 4 || (f.level == 5 && acceptV5)))
     {
-        // Keep what came, so the broker can log it and answer CONNACK 0x01 [MQTT-3.1.2-2].
-        // "MQIsdp" is MQTT 3.1: a known protocol at a level we do not speak.
+        // Keep what came, so the broker can log it and answer CONNACK 0x01 [MQTT-3.1.2-2]
+        // (0x84 in 5.0 [MQTT5-3.1.2-2]). "MQIsdp" is MQTT 3.1: a known protocol at a level we
+        // do not speak.
         auto& p = out.emplace<ConnectPacket>();
         p.protocolName.assign(f.name);
         p.protocolLevel = f.level;
+        // [MQTT-3.1.2-1], [MQTT5-3.1.2-1]
         return (isMqtt || f.name == "MQIsdp") ? DecodeError::UnsupportedProtocolLevel
-                                              : DecodeError::InvalidProtocolName; // [MQTT-3.1.2-1]
+                                              : DecodeError::InvalidProtocolName;
     }
     if (!c.ReadU8(f.flags))
     {
         return DecodeError::Truncated;
     }
-    DecodeError e = CheckConnectFlags(f.flags);
+    DecodeError e = CheckConnectFlags(f.flags, f.IsV5());
     if (e != DecodeError::None)
     {
         return e;
     }
-    return c.ReadU16(f.keepAlive) ? DecodeError::None : DecodeError::Truncated;
+    if (!c.ReadU16(f.keepAlive))
+    {
+        return DecodeError::Truncated;
+    }
+    return f.IsV5() ? CheckProperties(c, PropertyPlace::Connect, f.properties) : DecodeError::None;
 }
 
 /** The payload in the order of [MQTT-3.1.3-1]; each field only when its flag says so. */
@@ -374,18 +241,27 @@ DecodeConnectPayload(Cursor& c, ConnectFields& f)
     {
         return DecodeError::Truncated;
     }
-    DecodeError e = CheckString(f.clientId); // [MQTT-3.1.3-4]
+    DecodeError e = CheckString(f.clientId); // [MQTT-3.1.3-4], [MQTT5-3.1.3-4]
     if (e != DecodeError::None)
     {
         return e;
     }
     if (f.HasWill())
     {
+        if (f.IsV5())
+        {
+            // Will Properties come first in 5.0 [MQTT5-3.1.3-1].
+            e = CheckProperties(c, PropertyPlace::Will, f.willProperties);
+            if (e != DecodeError::None)
+            {
+                return e;
+            }
+        }
         if (!c.ReadField(f.willTopic))
         {
             return DecodeError::Truncated;
         }
-        e = CheckTopicName(f.willTopic); // [MQTT-3.1.3-10]
+        e = CheckTopicName(f.willTopic); // [MQTT-3.1.3-10], [MQTT5-3.1.3-11]
         if (e != DecodeError::None)
         {
             return e;
@@ -401,7 +277,7 @@ DecodeConnectPayload(Cursor& c, ConnectFields& f)
         {
             return DecodeError::Truncated;
         }
-        e = CheckString(f.userName); // [MQTT-3.1.3-11]
+        e = CheckString(f.userName); // [MQTT-3.1.3-11], [MQTT5-3.1.3-12]
         if (e != DecodeError::None)
         {
             return e;
@@ -414,6 +290,20 @@ DecodeConnectPayload(Cursor& c, ConnectFields& f)
     return c.AtEnd() ? DecodeError::None : DecodeError::TrailingBytes;
 }
 
+/** Copies checked properties into @p out, or empties it for a 3.1.1 packet. */
+void
+StoreOrClear(bool v5, const PropertyScan& scan, Properties& out)
+{
+    if (v5)
+    {
+        StoreProperties(scan, out);
+    }
+    else
+    {
+        out.items.clear();
+    }
+}
+
 /** Copies checked fields into @p out, reusing its buffers when it already holds a CONNECT. */
 void
 StoreConnect(const ConnectFields& f, Packet& out)
@@ -423,6 +313,7 @@ StoreConnect(const ConnectFields& f, Packet& out)
     p.protocolLevel = f.level;
     p.cleanSession = (f.flags & CONNECT_CLEAN_SESSION) != 0;
     p.keepAliveSeconds = f.keepAlive;
+    StoreOrClear(f.IsV5(), f.properties, p.properties);
     p.clientId.assign(f.clientId);
     if (f.HasWill())
     {
@@ -431,6 +322,7 @@ StoreConnect(const ConnectFields& f, Packet& out)
         w.payload.assign(f.willMessage.begin(), f.willMessage.end());
         w.qos = static_cast<Qos>((f.flags >> CONNECT_WILL_QOS_SHIFT) & 0x03);
         w.retain = (f.flags & CONNECT_WILL_RETAIN) != 0;
+        StoreOrClear(f.IsV5(), f.willProperties, w.properties);
     }
     else
     {
@@ -456,10 +348,10 @@ StoreConnect(const ConnectFields& f, Packet& out)
 }
 
 DecodeError
-DecodeConnect(Cursor c, Packet& out)
+DecodeConnect(Cursor c, Packet& out, bool acceptV5)
 {
     ConnectFields f;
-    DecodeError e = DecodeConnectHeader(c, f, out);
+    DecodeError e = DecodeConnectHeader(c, f, out, acceptV5);
     if (e == DecodeError::None)
     {
         e = DecodeConnectPayload(c, f);
@@ -472,28 +364,53 @@ DecodeConnect(Cursor c, Packet& out)
 }
 
 DecodeError
-DecodeConnack(Cursor c, Packet& out)
+DecodeConnack(Cursor c, Packet& out, bool v5)
 {
     uint8_t flags = 0;
     uint8_t code = 0;
-    c.ReadU8(flags); // the length was checked: exactly 2 bytes
-    c.ReadU8(code);
+    if (!c.ReadU8(flags) || !c.ReadU8(code)) // 3.1.1: the length was checked, exactly 2 bytes
+    {
+        return DecodeError::Truncated;
+    }
     if ((flags & 0xFE) != 0)
     {
-        return DecodeError::InvalidConnackFlags; // section 3.2.2.1
+        return DecodeError::InvalidConnackFlags; // section 3.2.2.1, [MQTT5-3.2.2-1]
     }
-    if (code > MAX_CONNACK_RETURN_CODE)
+    PropertyScan scan;
+    if (v5)
+    {
+        if (!IsReasonCodeAllowed(PacketType::Connack, code))
+        {
+            return DecodeError::InvalidReasonCode; // [MQTT5-3.2.2-8]
+        }
+        if (code != 0 && (flags & 0x01) != 0)
+        {
+            return DecodeError::SessionPresentWithError; // [MQTT5-3.2.2-6]
+        }
+        DecodeError e = CheckProperties(c, PropertyPlace::Connack, scan);
+        if (e != DecodeError::None)
+        {
+            return e;
+        }
+        if (!c.AtEnd())
+        {
+            return DecodeError::TrailingBytes;
+        }
+    }
+    else if (code > MAX_CONNACK_RETURN_CODE)
     {
         return DecodeError::InvalidConnackReturnCode; // section 3.2.2.3
     }
     auto& p = Reuse<ConnackPacket>(out);
     p.sessionPresent = (flags & 0x01) != 0;
-    p.returnCode = static_cast<ConnectReturnCode>(code);
+    p.returnCode = v5 ? ConnectReturnCode::Accepted : static_cast<ConnectReturnCode>(code);
+    p.reasonCode = v5 ? static_cast<ReasonCode>(code) : ReasonCode::Success;
+    StoreOrClear(v5, scan, p.properties);
     return DecodeError::None;
 }
 
 DecodeError
-DecodePublish(uint8_t flags, Cursor c, Packet& out)
+DecodePublish(uint8_t flags, Cursor c, Packet& out, bool v5)
 {
     auto qos = static_cast<Qos>((flags >> PUBLISH_QOS_SHIFT) & 0x03);
     std::string_view topic;
@@ -501,10 +418,16 @@ DecodePublish(uint8_t flags, Cursor c, Packet& out)
     {
         return DecodeError::Truncated;
     }
-    DecodeError e = CheckTopicName(topic); // [MQTT-3.3.2-1], [MQTT-3.3.2-2]
-    if (e != DecodeError::None)
+    // 5.0 allows an empty topic when a Topic Alias stands for it (section 3.3.2.1), known only
+    // once the properties are read.
+    if (!(v5 && topic.empty()))
     {
-        return e;
+        // [MQTT-3.3.2-1], [MQTT-3.3.2-2], [MQTT5-3.3.2-1], [MQTT5-3.3.2-2]
+        DecodeError e = CheckTopicName(topic);
+        if (e != DecodeError::None)
+        {
+            return e;
+        }
     }
     uint16_t packetId = 0;
     if (qos != Qos::AtMostOnce) // a QoS 0 PUBLISH has no identifier [MQTT-2.3.1-5]
@@ -518,39 +441,181 @@ DecodePublish(uint8_t flags, Cursor c, Packet& out)
             return DecodeError::PacketIdZero; // [MQTT-2.3.1-1]
         }
     }
+    PropertyScan scan;
+    if (v5)
+    {
+        DecodeError e = CheckProperties(c, PropertyPlace::Publish, scan);
+        if (e != DecodeError::None)
+        {
+            return e;
+        }
+        if (topic.empty() && !scan.Has(PropertyId::TopicAlias))
+        {
+            return DecodeError::EmptyTopicWithoutAlias;
+        }
+    }
     auto& p = Reuse<PublishPacket>(out);
     p.dup = (flags & PUBLISH_DUP) != 0;
     p.qos = qos;
     p.retain = (flags & PUBLISH_RETAIN) != 0;
     p.topic.assign(topic);
     p.packetId = packetId;
+    StoreOrClear(v5, scan, p.properties);
     p.payload.assign(c.Position(), c.End());
     return DecodeError::None;
 }
 
-/** PUBACK, PUBREC, PUBREL, PUBCOMP and UNSUBACK: a packet identifier only. */
+PropertyPlace
+PlaceOf(PacketType type)
+{
+    switch (type)
+    {
+    case PacketType::Puback:
+        return PropertyPlace::Puback;
+    case PacketType::Pubrec:
+        return PropertyPlace::Pubrec;
+    case PacketType::Pubrel:
+        return PropertyPlace::Pubrel;
+    case PacketType::Pubcomp:
+        return PropertyPlace::Pubcomp;
+    case PacketType::Disconnect:
+        return PropertyPlace::Disconnect;
+    default:
+        return PropertyPlace::Auth;
+    }
+}
+
+/**
+ * The optional tail of a 5.0 acknowledgement, DISCONNECT or AUTH: a Reason Code unless the
+ * packet ends first (Success), then a property section unless it ends there.
+ */
+DecodeError
+DecodeReasonAndProperties(PacketType type, Cursor& c, uint8_t& code, PropertyScan& scan)
+{
+    code = 0;
+    scan = PropertyScan{};
+    if (c.AtEnd())
+    {
+        return DecodeError::None;
+    }
+    c.ReadU8(code);
+    // [MQTT5-3.4.2-1], [MQTT5-3.5.2-1], [MQTT5-3.6.2-1], [MQTT5-3.7.2-1], [MQTT5-3.14.2-1],
+    // [MQTT5-3.15.2-1]
+    if (!IsReasonCodeAllowed(type, code))
+    {
+        return DecodeError::InvalidReasonCode;
+    }
+    if (c.AtEnd())
+    {
+        return DecodeError::None;
+    }
+    DecodeError e = CheckProperties(c, PlaceOf(type), scan);
+    if (e != DecodeError::None)
+    {
+        return e;
+    }
+    return c.AtEnd() ? DecodeError::None : DecodeError::TrailingBytes;
+}
+
+/** PUBACK, PUBREC, PUBREL, PUBCOMP (and the 3.1.1 UNSUBACK): a packet identifier, then 5.0's tail.
+ */
 template<typename T>
 DecodeError
-DecodeIdOnly(Cursor c, Packet& out)
+DecodeAck(PacketType type, Cursor c, Packet& out, bool v5)
 {
     uint16_t packetId = 0;
-    c.ReadU16(packetId); // the length was checked: exactly 2 bytes
+    if (!c.ReadU16(packetId)) // 3.1.1: the length was checked, exactly 2 bytes
+    {
+        return DecodeError::Truncated;
+    }
     if (packetId == 0)
     {
         return DecodeError::PacketIdZero; // [MQTT-2.3.1-1]
     }
-    Reuse<T>(out).packetId = packetId;
+    uint8_t code = 0;
+    PropertyScan scan;
+    if (v5)
+    {
+        DecodeError e = DecodeReasonAndProperties(type, c, code, scan);
+        if (e != DecodeError::None)
+        {
+            return e;
+        }
+    }
+    auto& p = Reuse<T>(out);
+    p.packetId = packetId;
+    if constexpr (!std::is_same_v<T, UnsubackPacket>)
+    {
+        p.reasonCode = static_cast<ReasonCode>(code);
+        StoreOrClear(v5, scan, p.properties);
+    }
+    else
+    {
+        p.reasonCodes.clear();
+        p.properties.items.clear();
+    }
+    return DecodeError::None;
+}
+
+/** DISCONNECT and AUTH: 5.0's optional Reason Code and properties, nothing in 3.1.1. */
+template<typename T>
+DecodeError
+DecodeReasonOnly(PacketType type, Cursor c, Packet& out, bool v5)
+{
+    uint8_t code = 0;
+    PropertyScan scan;
+    if (v5)
+    {
+        const bool bare = c.AtEnd();
+        DecodeError e = DecodeReasonAndProperties(type, c, code, scan);
+        if (e != DecodeError::None)
+        {
+            return e;
+        }
+        // Every AUTH but the bare Success one (Remaining Length 0) names its method: omitting
+        // it is a Protocol Error (section 3.15.2.2.2).
+        if (std::is_same_v<T, AuthPacket> && !bare && !scan.Has(PropertyId::AuthenticationMethod))
+        {
+            return DecodeError::AuthWithoutMethod;
+        }
+    }
+    auto& p = Reuse<T>(out);
+    p.reasonCode = static_cast<ReasonCode>(code);
+    StoreOrClear(v5, scan, p.properties);
+    return DecodeError::None;
+}
+
+/** The 5.0 Subscription Options byte (section 3.8.3.1) of a filter. */
+DecodeError
+CheckSubscriptionOptions(uint8_t options, std::string_view filter)
+{
+    if ((options & SUBSCRIBE_OPTIONS_RESERVED) != 0)
+    {
+        return DecodeError::SubscriptionOptionsReservedBits; // [MQTT5-3.8.3-5]
+    }
+    if ((options & SUBSCRIBE_QOS_MASK) == 3)
+    {
+        return DecodeError::InvalidRequestedQos;
+    }
+    if ((options >> SUBSCRIBE_RETAIN_HANDLING_SHIFT & 0x03) == 3)
+    {
+        return DecodeError::InvalidRetainHandling;
+    }
+    if ((options & SUBSCRIBE_NO_LOCAL) != 0 && IsSharedSubscription(filter))
+    {
+        return DecodeError::NoLocalOnSharedSubscription; // [MQTT5-3.8.3-4]
+    }
     return DecodeError::None;
 }
 
 /**
- * SUBSCRIBE and UNSUBSCRIBE share their layout: an identifier, then filters, each followed by a
- * requested QoS byte in a SUBSCRIBE. The first pass validates, the second fills @p out, so an
- * Error leaves @p out unchanged.
+ * SUBSCRIBE and UNSUBSCRIBE share their layout: an identifier, 5.0 properties, then filters, each
+ * followed by a requested QoS (5.0: subscription options) byte in a SUBSCRIBE. The first pass
+ * validates, the second fills @p out, so an Error leaves @p out unchanged.
  */
 template<bool IS_SUBSCRIBE>
 DecodeError
-DecodeFilterList(Cursor c, Packet& out)
+DecodeFilterList(Cursor c, Packet& out, bool v5)
 {
     uint16_t packetId;
     if (!c.ReadU16(packetId))
@@ -560,6 +625,16 @@ DecodeFilterList(Cursor c, Packet& out)
     if (packetId == 0)
     {
         return DecodeError::PacketIdZero; // [MQTT-2.3.1-1]
+    }
+    PropertyScan scan;
+    if (v5)
+    {
+        DecodeError e = CheckProperties(
+            c, IS_SUBSCRIBE ? PropertyPlace::Subscribe : PropertyPlace::Unsubscribe, scan);
+        if (e != DecodeError::None)
+        {
+            return e;
+        }
     }
     const Cursor payload = c;
     std::size_t count = 0;
@@ -570,19 +645,32 @@ DecodeFilterList(Cursor c, Packet& out)
         {
             return DecodeError::Truncated;
         }
-        DecodeError e = CheckTopicFilter(filter); // [MQTT-3.8.3-1], [MQTT-3.10.3-1]
+        // [MQTT-3.8.3-1], [MQTT-3.10.3-1], [MQTT5-3.8.3-1], [MQTT5-3.10.3-1]
+        DecodeError e = CheckTopicFilter(filter);
+        if (e == DecodeError::None && v5)
+        {
+            e = CheckSharedSubscription(filter);
+        }
         if (e != DecodeError::None)
         {
             return e;
         }
         if constexpr (IS_SUBSCRIBE)
         {
-            uint8_t qos;
-            if (!c.ReadU8(qos))
+            uint8_t options;
+            if (!c.ReadU8(options))
             {
                 return DecodeError::Truncated;
             }
-            if (qos > 2) // reserved bits set, or QoS 3 [MQTT-3.8.3-4]
+            if (v5)
+            {
+                e = CheckSubscriptionOptions(options, filter);
+                if (e != DecodeError::None)
+                {
+                    return e;
+                }
+            }
+            else if (options > 2) // reserved bits set, or QoS 3 [MQTT-3.8.3-4]
             {
                 return DecodeError::InvalidRequestedQos;
             }
@@ -591,7 +679,7 @@ DecodeFilterList(Cursor c, Packet& out)
     }
     if (count == 0)
     {
-        // [MQTT-3.8.3-3], [MQTT-3.10.3-2]
+        // [MQTT-3.8.3-3], [MQTT-3.10.3-2], [MQTT5-3.8.3-2], [MQTT5-3.10.3-2]
         return IS_SUBSCRIBE ? DecodeError::SubscribeWithoutTopics
                             : DecodeError::UnsubscribeWithoutTopics;
     }
@@ -602,20 +690,26 @@ DecodeFilterList(Cursor c, Packet& out)
     {
         auto& p = Reuse<SubscribePacket>(out);
         p.packetId = packetId;
+        StoreOrClear(v5, scan, p.properties);
         p.topics.resize(count);
         for (TopicRequest& t : p.topics)
         {
-            uint8_t qos = 0;
+            uint8_t options = 0;
             c.ReadField(filter); // validated by the first pass
-            c.ReadU8(qos);
+            c.ReadU8(options);
             t.filter.assign(filter);
-            t.qos = static_cast<Qos>(qos);
+            t.qos = static_cast<Qos>(options & SUBSCRIBE_QOS_MASK);
+            t.noLocal = (options & SUBSCRIBE_NO_LOCAL) != 0;
+            t.retainAsPublished = (options & SUBSCRIBE_RETAIN_AS_PUBLISHED) != 0;
+            t.retainHandling =
+                static_cast<RetainHandling>(options >> SUBSCRIBE_RETAIN_HANDLING_SHIFT & 0x03);
         }
     }
     else
     {
         auto& p = Reuse<UnsubscribePacket>(out);
         p.packetId = packetId;
+        StoreOrClear(v5, scan, p.properties);
         p.filters.resize(count);
         for (std::string& f : p.filters)
         {
@@ -626,8 +720,13 @@ DecodeFilterList(Cursor c, Packet& out)
     return DecodeError::None;
 }
 
+/**
+ * SUBACK and the 5.0 UNSUBACK: an identifier, 5.0 properties, and one code per filter, each of
+ * the codes table 2-6 (or 3.1.1's section 3.9.3) allows.
+ */
+template<typename T>
 DecodeError
-DecodeSuback(Cursor c, Packet& out)
+DecodeCodeList(PacketType type, Cursor c, Packet& out, bool v5)
 {
     uint16_t packetId;
     if (!c.ReadU16(packetId))
@@ -638,50 +737,73 @@ DecodeSuback(Cursor c, Packet& out)
     {
         return DecodeError::PacketIdZero; // [MQTT-2.3.1-1]
     }
+    PropertyScan scan;
+    if (v5)
+    {
+        DecodeError e = CheckProperties(
+            c, type == PacketType::Suback ? PropertyPlace::Suback : PropertyPlace::Unsuback, scan);
+        if (e != DecodeError::None)
+        {
+            return e;
+        }
+    }
     if (c.AtEnd())
     {
-        return DecodeError::SubackWithoutReturnCodes;
+        // [MQTT5-3.9.3-2], [MQTT5-3.11.3-2]
+        return type == PacketType::Suback ? DecodeError::SubackWithoutReturnCodes
+                                          : DecodeError::UnsubackWithoutReasonCodes;
     }
     for (const uint8_t* q = c.Position(); q != c.End(); ++q)
     {
-        if (*q > 2 && *q != SUBACK_FAILURE)
+        if (v5 ? !IsReasonCodeAllowed(type, *q) : (*q > 2 && *q != SUBACK_FAILURE))
         {
-            return DecodeError::InvalidSubackReturnCode; // [MQTT-3.9.3-2]
+            // [MQTT-3.9.3-2], [MQTT5-3.9.3-2], [MQTT5-3.11.3-2]
+            return v5 ? DecodeError::InvalidReasonCode : DecodeError::InvalidSubackReturnCode;
         }
     }
-    auto& p = Reuse<SubackPacket>(out);
+    auto& p = Reuse<T>(out);
     p.packetId = packetId;
-    p.returnCodes.assign(c.Position(), c.End());
+    StoreOrClear(v5, scan, p.properties);
+    if constexpr (std::is_same_v<T, SubackPacket>)
+    {
+        p.returnCodes.assign(c.Position(), c.End());
+    }
+    else
+    {
+        p.reasonCodes.assign(c.Position(), c.End());
+    }
     return DecodeError::None;
 }
 
 DecodeError
-DecodeBody(uint8_t first, Cursor c, Packet& out)
+DecodeBody(uint8_t first, Cursor c, Packet& out, bool v5)
 {
-    switch (static_cast<PacketType>(first >> 4))
+    const auto type = static_cast<PacketType>(first >> 4);
+    switch (type)
     {
     case PacketType::Connect:
-        return DecodeConnect(c, out);
+        return DecodeConnect(c, out, v5);
     case PacketType::Connack:
-        return DecodeConnack(c, out);
+        return DecodeConnack(c, out, v5);
     case PacketType::Publish:
-        return DecodePublish(first & 0x0F, c, out);
+        return DecodePublish(first & 0x0F, c, out, v5);
     case PacketType::Puback:
-        return DecodeIdOnly<PubackPacket>(c, out);
+        return DecodeAck<PubackPacket>(type, c, out, v5);
     case PacketType::Pubrec:
-        return DecodeIdOnly<PubrecPacket>(c, out);
+        return DecodeAck<PubrecPacket>(type, c, out, v5);
     case PacketType::Pubrel:
-        return DecodeIdOnly<PubrelPacket>(c, out);
+        return DecodeAck<PubrelPacket>(type, c, out, v5);
     case PacketType::Pubcomp:
-        return DecodeIdOnly<PubcompPacket>(c, out);
+        return DecodeAck<PubcompPacket>(type, c, out, v5);
     case PacketType::Subscribe:
-        return DecodeFilterList<true>(c, out);
+        return DecodeFilterList<true>(c, out, v5);
     case PacketType::Suback:
-        return DecodeSuback(c, out);
+        return DecodeCodeList<SubackPacket>(type, c, out, v5);
     case PacketType::Unsubscribe:
-        return DecodeFilterList<false>(c, out);
+        return DecodeFilterList<false>(c, out, v5);
     case PacketType::Unsuback:
-        return DecodeIdOnly<UnsubackPacket>(c, out);
+        return v5 ? DecodeCodeList<UnsubackPacket>(type, c, out, v5)
+                  : DecodeAck<UnsubackPacket>(type, c, out, v5);
     case PacketType::Pingreq:
         Reuse<PingreqPacket>(out);
         return DecodeError::None;
@@ -689,8 +811,9 @@ DecodeBody(uint8_t first, Cursor c, Packet& out)
         Reuse<PingrespPacket>(out);
         return DecodeError::None;
     case PacketType::Disconnect:
-        Reuse<DisconnectPacket>(out);
-        return DecodeError::None;
+        return DecodeReasonOnly<DisconnectPacket>(type, c, out, v5);
+    case PacketType::Auth:
+        return DecodeReasonOnly<AuthPacket>(type, c, out, v5);
     }
     return DecodeError::ReservedPacketType; // unreachable: CheckFirstByte refused it
 }
@@ -698,14 +821,19 @@ DecodeBody(uint8_t first, Cursor c, Packet& out)
 } // namespace
 
 DecodeResult
-Decode(const uint8_t* data, std::size_t size, Packet& out, std::size_t maxPacketSize)
+Decode(const uint8_t* data,
+       std::size_t size,
+       Packet& out,
+       std::size_t maxPacketSize,
+       ProtocolVersion version)
 {
     if (size == 0)
     {
         return DecodeResult{};
     }
+    const bool v5 = version == ProtocolVersion::Mqtt5;
     const uint8_t first = data[0];
-    DecodeError e = CheckFirstByte(first);
+    DecodeError e = CheckFirstByte(first, v5);
     if (e != DecodeError::None)
     {
         return Fail(e);
@@ -732,6 +860,10 @@ Decode(const uint8_t* data, std::size_t size, Packet& out, std::size_t maxPacket
         remaining |= static_cast<uint32_t>(b & 0x7F) << shift;
         if ((b & 0x80) == 0)
         {
+            if (v5 && b == 0 && header > 2)
+            {
+                return Fail(DecodeError::NonMinimalVariableByteInteger); // [MQTT5-1.5.5-1]
+            }
             break;
         }
         if (header == 5)
@@ -748,7 +880,7 @@ Decode(const uint8_t* data, std::size_t size, Packet& out, std::size_t maxPacket
     {
         return Fail(DecodeError::PacketTooLarge);
     }
-    e = CheckFixedLength(static_cast<PacketType>(first >> 4), remaining);
+    e = CheckFixedLength(static_cast<PacketType>(first >> 4), remaining, v5);
     if (e != DecodeError::None)
     {
         return Fail(e);
@@ -757,7 +889,7 @@ Decode(const uint8_t* data, std::size_t size, Packet& out, std::size_t maxPacket
     {
         return DecodeResult{};
     }
-    e = DecodeBody(first, Cursor(data + header, data + total), out);
+    e = DecodeBody(first, Cursor(data + header, data + total), out, v5);
     if (e != DecodeError::None)
     {
         return Fail(e);

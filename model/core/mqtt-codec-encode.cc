@@ -1,12 +1,10 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * Encoding of MQTT 3.1.1 control packets into buffers sized exactly once (EncodedSize).
+ * Encoding of MQTT 3.1.1 and 5.0 control packets into buffers sized exactly once (EncodedSize).
  */
-#include "mqtt-codec.h"
 #include "mqtt-codec-flags.h"
-
-#include <cstring>
+#include "mqtt-codec-impl.h"
 
 namespace ns3
 {
@@ -17,85 +15,64 @@ namespace
 {
 using namespace wire;
 
-/** A write cursor into space already sized by EncodedSize. */
-class Writer
+/**
+ * The optional tail of a 5.0 acknowledgement, DISCONNECT or AUTH in its shortest form
+ * (sections 3.4.2.1, 3.14.2.1, 3.15.2.1): nothing for Success without properties, the Reason
+ * Code alone without properties, else both.
+ */
+std::size_t
+ReasonTailSize(ReasonCode code, const Properties& properties)
 {
-  public:
-    explicit Writer(uint8_t* p)
-        : m_p(p)
+    if (!properties.Empty())
     {
+        return 1 + PropertySectionSize(properties);
     }
+    return code == ReasonCode::Success ? 0 : 1;
+}
 
-    void
-    U8(uint8_t v)
+void
+WriteReasonTail(Writer& w, ReasonCode code, const Properties& properties)
+{
+    if (!properties.Empty())
     {
-        *m_p++ = v;
+        w.U8(static_cast<uint8_t>(code));
+        WriteProperties(w, properties);
     }
-
-    void
-    U16(uint16_t v)
+    else if (code != ReasonCode::Success)
     {
-        m_p[0] = static_cast<uint8_t>(v >> 8);
-        m_p[1] = static_cast<uint8_t>(v);
-        m_p += 2;
+        w.U8(static_cast<uint8_t>(code));
     }
+}
 
-    void
-    Bytes(const void* data, std::size_t n)
-    {
-        if (n != 0)
-        {
-            std::memcpy(m_p, data, n);
-            m_p += n;
-        }
-    }
+/** A property section in 5.0, nothing in 3.1.1. */
+std::size_t
+SectionSize(bool v5, const Properties& properties)
+{
+    return v5 ? PropertySectionSize(properties) : 0;
+}
 
-    void
-    Field(const void* data, std::size_t n)
-    {
-        U16(static_cast<uint16_t>(n));
-        Bytes(data, n);
-    }
-
-    void
-    Field(std::string_view s)
-    {
-        Field(s.data(), s.size());
-    }
-
-    void
-    Field(const std::vector<uint8_t>& v)
-    {
-        Field(v.data(), v.size());
-    }
-
-    void
-    FixedHeader(uint8_t first, std::size_t remaining)
-    {
-        U8(first);
-        m_p += EncodeRemainingLength(static_cast<uint32_t>(remaining), m_p);
-    }
-
-    uint8_t*
-    Position() const
-    {
-        return m_p;
-    }
-
-  private:
-    uint8_t* m_p;
-};
+/** The body of a PUBLISH whose property section (0 in 3.1.1) takes @p section bytes. */
+std::size_t
+PublishBodySize(std::string_view topic, Qos qos, std::size_t section, std::size_t payloadSize)
+{
+    return 2 + topic.size() + (qos != Qos::AtMostOnce ? 2 : 0) + section + payloadSize;
+}
 
 /** The bytes of the variable header and payload (the Remaining Length) of each packet. */
 struct BodySizeVisitor
 {
+    bool v5;
+
     std::size_t
     operator()(const ConnectPacket& p) const
     {
-        std::size_t n = 2 + p.protocolName.size() + 1 + 1 + 2 + 2 + p.clientId.size();
+        const bool level5 = p.protocolLevel == 5;
+        std::size_t n = 2 + p.protocolName.size() + 1 + 1 + 2 + SectionSize(level5, p.properties) +
+                        2 + p.clientId.size();
         if (p.will)
         {
-            n += 2 + p.will->topic.size() + 2 + p.will->payload.size();
+            n += SectionSize(level5, p.will->properties) + 2 + p.will->topic.size() + 2 +
+                 p.will->payload.size();
         }
         if (p.userName)
         {
@@ -109,21 +86,21 @@ struct BodySizeVisitor
     }
 
     std::size_t
-    operator()(const ConnackPacket&) const
+    operator()(const ConnackPacket& p) const
     {
-        return 2;
+        return 2 + SectionSize(v5, p.properties);
     }
 
     std::size_t
     operator()(const PublishPacket& p) const
     {
-        return 2 + p.topic.size() + (p.qos != Qos::AtMostOnce ? 2 : 0) + p.payload.size();
+        return PublishBodySize(p.topic, p.qos, SectionSize(v5, p.properties), p.payload.size());
     }
 
     std::size_t
     operator()(const SubscribePacket& p) const
     {
-        std::size_t n = 2;
+        std::size_t n = 2 + SectionSize(v5, p.properties);
         for (const TopicRequest& t : p.topics)
         {
             n += 2 + t.filter.size() + 1;
@@ -134,18 +111,24 @@ struct BodySizeVisitor
     std::size_t
     operator()(const SubackPacket& p) const
     {
-        return 2 + p.returnCodes.size();
+        return 2 + SectionSize(v5, p.properties) + p.returnCodes.size();
     }
 
     std::size_t
     operator()(const UnsubscribePacket& p) const
     {
-        std::size_t n = 2;
+        std::size_t n = 2 + SectionSize(v5, p.properties);
         for (const std::string& f : p.filters)
         {
             n += 2 + f.size();
         }
         return n;
+    }
+
+    std::size_t
+    operator()(const UnsubackPacket& p) const
+    {
+        return 2 + (v5 ? PropertySectionSize(p.properties) + p.reasonCodes.size() : 0);
     }
 
     std::size_t
@@ -161,31 +144,25 @@ struct BodySizeVisitor
     }
 
     std::size_t
-    operator()(const DisconnectPacket&) const
+    operator()(const DisconnectPacket& p) const
     {
-        return 0;
+        return v5 ? ReasonTailSize(p.reasonCode, p.properties) : 0;
     }
 
-    // PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK
+    std::size_t
+    operator()(const AuthPacket& p) const
+    {
+        return ReasonTailSize(p.reasonCode, p.properties); // AUTH exists in 5.0 only
+    }
+
+    // PUBACK, PUBREC, PUBREL, PUBCOMP
     template<typename T>
     std::size_t
-    operator()(const T&) const
+    operator()(const T& p) const
     {
-        return 2;
+        return 2 + (v5 ? ReasonTailSize(p.reasonCode, p.properties) : 0);
     }
 };
-
-std::size_t
-BodySize(const Packet& packet)
-{
-    return std::visit(BodySizeVisitor{}, packet);
-}
-
-std::size_t
-RemainingLengthSize(std::size_t length)
-{
-    return length < 128 ? 1 : length < 16384 ? 2 : length < 2097152 ? 3 : 4;
-}
 
 /** Makes room for @p body bytes after a fixed header at the end of @p out. */
 Writer
@@ -193,7 +170,7 @@ Grow(std::vector<uint8_t>& out, std::size_t body)
 {
     std::size_t old = out.size();
     // resize grows geometrically, so appending many packets to one vector stays linear.
-    out.resize(old + 1 + RemainingLengthSize(body) + body);
+    out.resize(old + 1 + VariableByteIntegerSize(body) + body);
     return Writer(out.data() + old);
 }
 
@@ -203,32 +180,67 @@ FirstByte(PacketType type, uint8_t flags = 0)
     return static_cast<uint8_t>(static_cast<uint8_t>(type) << 4 | flags);
 }
 
-void
-EncodeIdOnly(PacketType type, uint8_t flags, uint16_t packetId, std::vector<uint8_t>& out)
+uint8_t
+PublishFlags(bool dup, Qos qos, bool retain)
 {
-    Writer w = Grow(out, 2);
-    w.FixedHeader(FirstByte(type, flags), 2);
-    w.U16(packetId);
+    return static_cast<uint8_t>((dup ? PUBLISH_DUP : 0) |
+                                static_cast<uint8_t>(qos) << PUBLISH_QOS_SHIFT |
+                                (retain ? PUBLISH_RETAIN : 0));
 }
 
+/** The one PUBLISH writer of both versions (@p properties is null for 3.1.1). */
 void
-EncodeEmpty(PacketType type, std::vector<uint8_t>& out)
+WritePublish(bool dup,
+             Qos qos,
+             bool retain,
+             std::string_view topic,
+             uint16_t packetId,
+             const Properties* properties,
+             const uint8_t* payload,
+             std::size_t payloadSize,
+             std::vector<uint8_t>& out)
 {
-    Writer w = Grow(out, 0);
-    w.FixedHeader(FirstByte(type), 0);
+    const bool hasId = qos != Qos::AtMostOnce; // [MQTT-2.3.1-5], [MQTT5-2.2.1-2]
+    // The properties are sized once, for both the Remaining Length and the Property Length.
+    const std::size_t length = properties ? PropertiesLength(*properties) : 0;
+    const std::size_t section = properties ? VariableByteIntegerSize(length) + length : 0;
+    const std::size_t body = PublishBodySize(topic, qos, section, payloadSize);
+    Writer w = Grow(out, body);
+    w.FixedHeader(FirstByte(PacketType::Publish, PublishFlags(dup, qos, retain)), body);
+    w.Field(topic);
+    if (hasId)
+    {
+        w.U16(packetId);
+    }
+    if (properties)
+    {
+        WriteProperties(w, *properties, length);
+    }
+    w.Bytes(payload, payloadSize);
 }
 
 /** Appends each packet's bytes; one operator per packet type, so none can be forgotten. */
 struct EncodeVisitor
 {
     std::vector<uint8_t>& out;
+    bool v5;
+
+    /** A packet's fixed header, its body to be written after it. */
+    template<typename P>
+    Writer
+    Start(const P& p, PacketType type, uint8_t flags = 0) const
+    {
+        const std::size_t body = BodySizeVisitor{v5}(p);
+        Writer w = Grow(out, body);
+        w.FixedHeader(FirstByte(type, flags), body);
+        return w;
+    }
 
     void
     operator()(const ConnectPacket& p) const
     {
-        const std::size_t body = BodySizeVisitor{}(p);
-        Writer w = Grow(out, body);
-        w.FixedHeader(FirstByte(PacketType::Connect), body);
+        const bool level5 = p.protocolLevel == 5;
+        Writer w = Start(p, PacketType::Connect);
         w.Field(p.protocolName);
         w.U8(p.protocolLevel);
         uint8_t flags = p.cleanSession ? CONNECT_CLEAN_SESSION : 0;
@@ -242,10 +254,19 @@ struct EncodeVisitor
         flags |= (p.userName ? CONNECT_USER_NAME : 0) | (p.password ? CONNECT_PASSWORD : 0);
         w.U8(flags);
         w.U16(p.keepAliveSeconds);
-        // [MQTT-3.1.3-1]: client id, will topic, will message, user name, password.
+        if (level5)
+        {
+            WriteProperties(w, p.properties);
+        }
+        // [MQTT-3.1.3-1], [MQTT5-3.1.3-1]: client id, (will properties,) will topic, will
+        // message, user name, password.
         w.Field(p.clientId);
         if (p.will)
         {
+            if (level5)
+            {
+                WriteProperties(w, p.will->properties);
+            }
             w.Field(p.will->topic);
             w.Field(p.will->payload);
         }
@@ -262,74 +283,114 @@ struct EncodeVisitor
     void
     operator()(const ConnackPacket& p) const
     {
-        Writer w = Grow(out, 2);
-        w.FixedHeader(FirstByte(PacketType::Connack), 2);
+        Writer w = Start(p, PacketType::Connack);
         w.U8(p.sessionPresent ? 0x01 : 0x00);
-        w.U8(static_cast<uint8_t>(p.returnCode));
+        if (v5)
+        {
+            w.U8(static_cast<uint8_t>(p.reasonCode));
+            WriteProperties(w, p.properties);
+        }
+        else
+        {
+            w.U8(static_cast<uint8_t>(p.returnCode));
+        }
     }
 
     void
     operator()(const PublishPacket& p) const
     {
-        EncodePublish(
-            p.dup, p.qos, p.retain, p.topic, p.packetId, p.payload.data(), p.payload.size(), out);
+        WritePublish(p.dup,
+                     p.qos,
+                     p.retain,
+                     p.topic,
+                     p.packetId,
+                     v5 ? &p.properties : nullptr,
+                     p.payload.data(),
+                     p.payload.size(),
+                     out);
+    }
+
+    template<typename P>
+    void
+    Ack(const P& p, PacketType type, uint8_t flags = 0) const
+    {
+        Writer w = Start(p, type, flags);
+        w.U16(p.packetId);
+        if (v5)
+        {
+            WriteReasonTail(w, p.reasonCode, p.properties);
+        }
     }
 
     void
     operator()(const PubackPacket& p) const
     {
-        EncodeIdOnly(PacketType::Puback, 0, p.packetId, out);
+        Ack(p, PacketType::Puback);
     }
 
     void
     operator()(const PubrecPacket& p) const
     {
-        EncodeIdOnly(PacketType::Pubrec, 0, p.packetId, out);
+        Ack(p, PacketType::Pubrec);
     }
 
     void
     operator()(const PubrelPacket& p) const
     {
-        EncodeIdOnly(PacketType::Pubrel, 0x02, p.packetId, out); // [MQTT-3.6.1-1]
+        Ack(p, PacketType::Pubrel, 0x02); // [MQTT-3.6.1-1], [MQTT5-3.6.1-1]
     }
 
     void
     operator()(const PubcompPacket& p) const
     {
-        EncodeIdOnly(PacketType::Pubcomp, 0, p.packetId, out);
+        Ack(p, PacketType::Pubcomp);
     }
 
     void
     operator()(const SubscribePacket& p) const
     {
-        const std::size_t body = BodySizeVisitor{}(p);
-        Writer w = Grow(out, body);
-        w.FixedHeader(FirstByte(PacketType::Subscribe, 0x02), body); // [MQTT-3.8.1-1]
+        Writer w = Start(p, PacketType::Subscribe, 0x02); // [MQTT-3.8.1-1], [MQTT5-3.8.1-1]
         w.U16(p.packetId);
+        if (v5)
+        {
+            WriteProperties(w, p.properties);
+        }
         for (const TopicRequest& t : p.topics)
         {
             w.Field(t.filter);
-            w.U8(static_cast<uint8_t>(t.qos));
+            uint8_t options = static_cast<uint8_t>(t.qos);
+            if (v5)
+            {
+                options |= static_cast<uint8_t>(
+                    (t.noLocal ? SUBSCRIBE_NO_LOCAL : 0) |
+                    (t.retainAsPublished ? SUBSCRIBE_RETAIN_AS_PUBLISHED : 0) |
+                    static_cast<uint8_t>(t.retainHandling) << SUBSCRIBE_RETAIN_HANDLING_SHIFT);
+            }
+            w.U8(options);
         }
     }
 
     void
     operator()(const SubackPacket& p) const
     {
-        const std::size_t body = BodySizeVisitor{}(p);
-        Writer w = Grow(out, body);
-        w.FixedHeader(FirstByte(PacketType::Suback), body);
+        Writer w = Start(p, PacketType::Suback);
         w.U16(p.packetId);
+        if (v5)
+        {
+            WriteProperties(w, p.properties);
+        }
         w.Bytes(p.returnCodes.data(), p.returnCodes.size());
     }
 
     void
     operator()(const UnsubscribePacket& p) const
     {
-        const std::size_t body = BodySizeVisitor{}(p);
-        Writer w = Grow(out, body);
-        w.FixedHeader(FirstByte(PacketType::Unsubscribe, 0x02), body); // [MQTT-3.10.1-1]
+        Writer w = Start(p, PacketType::Unsubscribe, 0x02); // [MQTT-3.10.1-1], [MQTT5-3.10.1-1]
         w.U16(p.packetId);
+        if (v5)
+        {
+            WriteProperties(w, p.properties);
+        }
         for (const std::string& f : p.filters)
         {
             w.Field(f);
@@ -339,25 +400,42 @@ struct EncodeVisitor
     void
     operator()(const UnsubackPacket& p) const
     {
-        EncodeIdOnly(PacketType::Unsuback, 0, p.packetId, out);
+        Writer w = Start(p, PacketType::Unsuback);
+        w.U16(p.packetId);
+        if (v5)
+        {
+            WriteProperties(w, p.properties);
+            w.Bytes(p.reasonCodes.data(), p.reasonCodes.size());
+        }
     }
 
     void
-    operator()(const PingreqPacket&) const
+    operator()(const PingreqPacket& p) const
     {
-        EncodeEmpty(PacketType::Pingreq, out);
+        Start(p, PacketType::Pingreq);
     }
 
     void
-    operator()(const PingrespPacket&) const
+    operator()(const PingrespPacket& p) const
     {
-        EncodeEmpty(PacketType::Pingresp, out);
+        Start(p, PacketType::Pingresp);
     }
 
     void
-    operator()(const DisconnectPacket&) const
+    operator()(const DisconnectPacket& p) const
     {
-        EncodeEmpty(PacketType::Disconnect, out);
+        Writer w = Start(p, PacketType::Disconnect);
+        if (v5)
+        {
+            WriteReasonTail(w, p.reasonCode, p.properties);
+        }
+    }
+
+    void
+    operator()(const AuthPacket& p) const
+    {
+        Writer w = Start(p, PacketType::Auth);
+        WriteReasonTail(w, p.reasonCode, p.properties);
     }
 };
 
@@ -390,32 +468,34 @@ EncodePublish(bool dup,
               std::size_t payloadSize,
               std::vector<uint8_t>& out)
 {
-    const bool hasId = qos != Qos::AtMostOnce; // [MQTT-2.3.1-5]
-    const std::size_t body = 2 + topic.size() + (hasId ? 2 : 0) + payloadSize;
-    Writer w = Grow(out, body);
-    uint8_t flags = static_cast<uint8_t>((dup ? PUBLISH_DUP : 0) |
-                                         static_cast<uint8_t>(qos) << PUBLISH_QOS_SHIFT |
-                                         (retain ? PUBLISH_RETAIN : 0));
-    w.FixedHeader(FirstByte(PacketType::Publish, flags), body);
-    w.Field(topic);
-    if (hasId)
-    {
-        w.U16(packetId);
-    }
-    w.Bytes(payload, payloadSize);
+    WritePublish(dup, qos, retain, topic, packetId, nullptr, payload, payloadSize, out);
 }
 
 void
-Encode(const Packet& packet, std::vector<uint8_t>& out)
+EncodePublish5(bool dup,
+               Qos qos,
+               bool retain,
+               std::string_view topic,
+               uint16_t packetId,
+               const Properties& properties,
+               const uint8_t* payload,
+               std::size_t payloadSize,
+               std::vector<uint8_t>& out)
 {
-    std::visit(EncodeVisitor{out}, packet);
+    WritePublish(dup, qos, retain, topic, packetId, &properties, payload, payloadSize, out);
+}
+
+void
+Encode(const Packet& packet, std::vector<uint8_t>& out, ProtocolVersion version)
+{
+    std::visit(EncodeVisitor{out, version == ProtocolVersion::Mqtt5}, packet);
 }
 
 std::size_t
-EncodedSize(const Packet& packet)
+EncodedSize(const Packet& packet, ProtocolVersion version)
 {
-    std::size_t body = BodySize(packet);
-    return 1 + RemainingLengthSize(body) + body;
+    std::size_t body = std::visit(BodySizeVisitor{version == ProtocolVersion::Mqtt5}, packet);
+    return 1 + VariableByteIntegerSize(body) + body;
 }
 
 std::size_t

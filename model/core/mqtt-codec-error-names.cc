@@ -69,6 +69,52 @@ DecodeErrorName(DecodeError error)
         return "InvalidSubackReturnCode";
     case DecodeError::SubackWithoutReturnCodes:
         return "SubackWithoutReturnCodes";
+    case DecodeError::NonMinimalVariableByteInteger:
+        return "NonMinimalVariableByteInteger";
+    case DecodeError::VariableByteIntegerTooLong:
+        return "VariableByteIntegerTooLong";
+    case DecodeError::UnknownProperty:
+        return "UnknownProperty";
+    case DecodeError::PropertyNotAllowed:
+        return "PropertyNotAllowed";
+    case DecodeError::DuplicateProperty:
+        return "DuplicateProperty";
+    case DecodeError::InvalidPayloadFormatIndicator:
+        return "InvalidPayloadFormatIndicator";
+    case DecodeError::PropertyNotBoolean:
+        return "PropertyNotBoolean";
+    case DecodeError::InvalidMaximumQos:
+        return "InvalidMaximumQos";
+    case DecodeError::ReceiveMaximumZero:
+        return "ReceiveMaximumZero";
+    case DecodeError::MaximumPacketSizeZero:
+        return "MaximumPacketSizeZero";
+    case DecodeError::TopicAliasZero:
+        return "TopicAliasZero";
+    case DecodeError::SubscriptionIdentifierZero:
+        return "SubscriptionIdentifierZero";
+    case DecodeError::InvalidResponseTopic:
+        return "InvalidResponseTopic";
+    case DecodeError::AuthenticationDataWithoutMethod:
+        return "AuthenticationDataWithoutMethod";
+    case DecodeError::AuthWithoutMethod:
+        return "AuthWithoutMethod";
+    case DecodeError::EmptyTopicWithoutAlias:
+        return "EmptyTopicWithoutAlias";
+    case DecodeError::InvalidReasonCode:
+        return "InvalidReasonCode";
+    case DecodeError::SessionPresentWithError:
+        return "SessionPresentWithError";
+    case DecodeError::SubscriptionOptionsReservedBits:
+        return "SubscriptionOptionsReservedBits";
+    case DecodeError::InvalidRetainHandling:
+        return "InvalidRetainHandling";
+    case DecodeError::InvalidSharedSubscription:
+        return "InvalidSharedSubscription";
+    case DecodeError::NoLocalOnSharedSubscription:
+        return "NoLocalOnSharedSubscription";
+    case DecodeError::UnsubackWithoutReasonCodes:
+        return "UnsubackWithoutReasonCodes";
     }
     return "Unknown";
 }

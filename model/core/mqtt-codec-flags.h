@@ -1,8 +1,8 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * Bit layouts of MQTT 3.1.1 header fields, shared by the decoder and the encoder (internal to
- * the codec: not part of its interface).
+ * Bit layouts of MQTT 3.1.1 and 5.0 header fields, shared by the decoder and the encoder (internal
+ * to the codec: not part of its interface).
  */
 #ifndef MQTT_CODEC_FLAGS_H
 #define MQTT_CODEC_FLAGS_H
@@ -29,6 +29,13 @@ inline constexpr uint8_t CONNECT_USER_NAME = 0x80;
 inline constexpr uint8_t PUBLISH_DUP = 0x08;
 inline constexpr uint8_t PUBLISH_QOS_SHIFT = 1;
 inline constexpr uint8_t PUBLISH_RETAIN = 0x01;
+
+/** Bits of the 5.0 Subscription Options byte (section 3.8.3.1). */
+inline constexpr uint8_t SUBSCRIBE_QOS_MASK = 0x03;
+inline constexpr uint8_t SUBSCRIBE_NO_LOCAL = 0x04;
+inline constexpr uint8_t SUBSCRIBE_RETAIN_AS_PUBLISHED = 0x08;
+inline constexpr uint8_t SUBSCRIBE_RETAIN_HANDLING_SHIFT = 4;
+inline constexpr uint8_t SUBSCRIBE_OPTIONS_RESERVED = 0xC0;
 
 /** The highest CONNACK return code in use (table 3.1). */
 inline constexpr uint8_t MAX_CONNACK_RETURN_CODE = 5;

@@ -1,8 +1,13 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * Encoding and decoding of MQTT 3.1.1 control packets. Every malformed input is a value (a
- * DecodeError), never an exception or a crash.
+ * Encoding and decoding of MQTT 3.1.1 and 5.0 control packets. Every malformed input is a value
+ * (a DecodeError), never an exception or a crash.
+ *
+ * The version: a CONNECT says which protocol its connection speaks (its Protocol Level), and the
+ * packets after it have no version of their own, so Decode and Encode take the connection's
+ * version as a parameter (3.1.1 by default: the 3.1.1 API is unchanged). MqttFrameReader keeps
+ * it per connection and adopts the level of the CONNECT it decodes.
  */
 #ifndef MQTT_CODEC_H
 #define MQTT_CODEC_H
@@ -65,6 +70,30 @@ enum class DecodeError : uint8_t
     InvalidConnackReturnCode, //!< a reserved return code 6-255 (section 3.2.2.3)
     InvalidSubackReturnCode,  //!< not 0x00, 0x01, 0x02 or 0x80 [MQTT-3.9.3-2]
     SubackWithoutReturnCodes, //!< a SUBACK answers a SUBSCRIBE of at least one filter (3.9.3)
+    // MQTT 5.0 only.
+    NonMinimalVariableByteInteger,   //!< more bytes than the value needs [MQTT5-1.5.5-1]
+    VariableByteIntegerTooLong,      //!< a property VBI with a 4th continuation bit (1.5.5)
+    UnknownProperty,                 //!< an identifier table 2-4 does not have (2.2.2.2)
+    PropertyNotAllowed,              //!< a property the packet may not carry (table 2-4)
+    DuplicateProperty,               //!< a property other than User Property repeated (3.x.2.2)
+    InvalidPayloadFormatIndicator,   //!< not 0 or 1 (3.3.2.3.2)
+    PropertyNotBoolean,              //!< Request/Available flags not 0 or 1 (3.1.2.11, 3.2.2.3)
+    InvalidMaximumQos,               //!< Maximum QoS not 0 or 1 (3.2.2.3.4)
+    ReceiveMaximumZero,              //!< Receive Maximum 0 (3.1.2.11.3, 3.2.2.3.3)
+    MaximumPacketSizeZero,           //!< Maximum Packet Size 0 (3.1.2.11.4, 3.2.2.3.6)
+    TopicAliasZero,                  //!< Topic Alias 0 [MQTT5-3.3.2-8]
+    SubscriptionIdentifierZero,      //!< Subscription Identifier 0 (3.3.2.3.8, 3.8.2.1.2)
+    InvalidResponseTopic,            //!< empty, or holds a wildcard [MQTT5-3.3.2-14]
+    AuthenticationDataWithoutMethod, //!< (3.1.2.11.10, 3.2.2.3.18)
+    AuthWithoutMethod,               //!< an AUTH with properties but no method (3.15.2.2.2)
+    EmptyTopicWithoutAlias,          //!< a zero-length Topic Name and no Topic Alias (3.3.2.1)
+    InvalidReasonCode,       //!< a code table 2-6 does not give this packet [MQTT5-3.2.2-8] ...
+    SessionPresentWithError, //!< Session Present 1 with a failure [MQTT5-3.2.2-6]
+    SubscriptionOptionsReservedBits, //!< bits 7-6 of the options byte [MQTT5-3.8.3-5]
+    InvalidRetainHandling,           //!< Retain Handling 3 (3.8.3.1)
+    InvalidSharedSubscription,       //!< "$share/" not followed by NAME/FILTER [MQTT5-4.8.2-1/2]
+    NoLocalOnSharedSubscription,     //!< [MQTT5-3.8.3-4]
+    UnsubackWithoutReasonCodes,      //!< an UNSUBACK answers at least one filter [MQTT5-3.11.3-2]
 };
 
 /** A short name of the error ("MalformedUtf8", ...) for logs and traces. */
@@ -79,7 +108,12 @@ struct DecodeResult
 };
 
 /**
- * Decodes one packet from the front of [data, data + size).
+ * Decodes one packet from the front of [data, data + size), in the layout of @p version.
+ *
+ * A CONNECT is read by its own Protocol Level: level 4 always, level 5 when @p version is Mqtt5
+ * (the receiver speaks 5.0); with Mqtt311 a level 5 CONNECT is UnsupportedProtocolLevel, as it
+ * always was. Every other packet is read as @p version says. AUTH (type 15) exists in 5.0 only.
+ * A 5.0 Remaining Length must use the fewest bytes [MQTT5-1.5.5-1]; 3.1.1 reads it by value.
  *
  * When @p out already holds a packet of the decoded type its storage is reused, so a loop that
  * decodes many PUBLISH packets into the same variant does not allocate.
@@ -100,10 +134,19 @@ struct DecodeResult
 DecodeResult Decode(const uint8_t* data,
                     std::size_t size,
                     Packet& out,
-                    std::size_t maxPacketSize = MAX_PACKET_SIZE);
+                    std::size_t maxPacketSize = MAX_PACKET_SIZE,
+                    ProtocolVersion version = ProtocolVersion::Mqtt311);
 
-/** Appends the encoding of @p packet to @p out. The packet is assumed to be valid. */
-void Encode(const Packet& packet, std::vector<uint8_t>& out);
+/**
+ * Appends the encoding of @p packet to @p out in the layout of @p version. The packet is assumed
+ * to be valid for that version. A CONNECT is written in the layout of its protocolLevel, an AUTH
+ * always in 5.0's; a 3.1.1 packet has no place for properties and reason codes, which are left
+ * out. 5.0 acknowledgements, DISCONNECT and AUTH take their shortest form: no properties, no
+ * Property Length; Success, no properties: no Reason Code either.
+ */
+void Encode(const Packet& packet,
+            std::vector<uint8_t>& out,
+            ProtocolVersion version = ProtocolVersion::Mqtt311);
 
 /**
  * Appends a PUBLISH without building a PublishPacket, so a broker can fan one stored message out
@@ -118,8 +161,19 @@ void EncodePublish(bool dup,
                    std::size_t payloadSize,
                    std::vector<uint8_t>& out);
 
+/** EncodePublish for a 5.0 connection: the same, with @p properties after the identifier. */
+void EncodePublish5(bool dup,
+                    Qos qos,
+                    bool retain,
+                    std::string_view topic,
+                    uint16_t packetId,
+                    const Properties& properties,
+                    const uint8_t* payload,
+                    std::size_t payloadSize,
+                    std::vector<uint8_t>& out);
+
 /** The number of bytes Encode() appends for @p packet. */
-std::size_t EncodedSize(const Packet& packet);
+std::size_t EncodedSize(const Packet& packet, ProtocolVersion version = ProtocolVersion::Mqtt311);
 
 /**
  * Writes the Remaining Length encoding of @p length (section 2.2.3: 7 bits per byte, least

@@ -22,8 +22,10 @@ static constexpr std::size_t RELEASE_ABOVE = 64 * 1024;
 
 } // namespace
 
-MqttFrameReader::MqttFrameReader(std::size_t maxPacketSize)
+MqttFrameReader::MqttFrameReader(std::size_t maxPacketSize, ProtocolVersion version)
     : m_maxPacketSize(maxPacketSize)
+    , m_initialVersion(version)
+    , m_version(version)
 {
 }
 
@@ -62,11 +64,17 @@ MqttFrameReader::Next(Packet& out)
     {
         return DecodeResult{DecodeStatus::Error, 0, m_error};
     }
-    DecodeResult r =
-        Decode(m_buffer.data() + m_start, m_buffer.size() - m_start, out, m_maxPacketSize);
+    DecodeResult r = Decode(
+        m_buffer.data() + m_start, m_buffer.size() - m_start, out, m_maxPacketSize, m_version);
     if (r.status == DecodeStatus::Complete)
     {
         m_start += r.consumed;
+        if (const auto* connect = std::get_if<ConnectPacket>(&out))
+        {
+            // The CONNECT chooses the connection's version (it decoded, so its level is 4 or 5).
+            m_version =
+                connect->protocolLevel == 5 ? ProtocolVersion::Mqtt5 : ProtocolVersion::Mqtt311;
+        }
     }
     else if (r.status == DecodeStatus::Error)
     {
@@ -87,12 +95,25 @@ MqttFrameReader::MaxPacketSize() const
     return m_maxPacketSize;
 }
 
+ProtocolVersion
+MqttFrameReader::Version() const
+{
+    return m_version;
+}
+
+void
+MqttFrameReader::SetVersion(ProtocolVersion version)
+{
+    m_version = version;
+}
+
 void
 MqttFrameReader::Reset()
 {
     m_buffer.clear();
     m_start = 0;
     m_error = DecodeError::None;
+    m_version = m_initialVersion;
 }
 
 } // namespace mqtt

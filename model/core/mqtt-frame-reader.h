@@ -26,11 +26,21 @@ namespace mqtt
  * peer cannot make the reader buffer and wait for a packet it would refuse anyway. Consumed
  * bytes are dropped from the front of the buffer in amortised constant time per byte, however
  * the stream is split.
+ *
+ * The reader is the per-connection codec context: it decodes in the layout of its protocol
+ * version, and adopts the Protocol Level of each CONNECT it decodes (4 or 5), so a server's reader
+ * made with Mqtt5 reads a 3.1.1 client's packets as 3.1.1 once its CONNECT has come. A client's
+ * reader is made with the version its CONNECT asks for.
  */
 class MqttFrameReader
 {
   public:
-    explicit MqttFrameReader(std::size_t maxPacketSize = MAX_PACKET_SIZE);
+    /**
+     * @param version the version of the connection: for a server, the highest it speaks (a 5.0
+     *        server reads 3.1.1 and 5.0 CONNECTs, a 3.1.1 server refuses level 5)
+     */
+    explicit MqttFrameReader(std::size_t maxPacketSize = MAX_PACKET_SIZE,
+                             ProtocolVersion version = ProtocolVersion::Mqtt311);
 
     /** Adds bytes received from the stream. After an Error the bytes are discarded. */
     void Append(const uint8_t* data, std::size_t size);
@@ -48,7 +58,13 @@ class MqttFrameReader
     /** The largest whole packet this reader accepts. */
     std::size_t MaxPacketSize() const;
 
-    /** Drops buffered bytes and any error, as for a new connection. */
+    /** The version the next packets are decoded as. */
+    ProtocolVersion Version() const;
+
+    /** Decodes the next packets as @p version (a client, once it knows what it sent). */
+    void SetVersion(ProtocolVersion version);
+
+    /** Drops buffered bytes and any error, and goes back to the version it was made with. */
     void Reset();
 
   private:
@@ -56,6 +72,8 @@ class MqttFrameReader
     std::size_t m_start = 0; //!< offset of the first unconsumed byte in m_buffer
     std::size_t m_maxPacketSize;
     DecodeError m_error = DecodeError::None;
+    ProtocolVersion m_initialVersion;
+    ProtocolVersion m_version;
 };
 
 } // namespace mqtt

@@ -48,6 +48,8 @@ PacketTypeName(PacketType type)
         return "PINGRESP";
     case PacketType::Disconnect:
         return "DISCONNECT";
+    case PacketType::Auth:
+        return "AUTH";
     }
     return "RESERVED";
 }
@@ -55,7 +57,8 @@ PacketTypeName(PacketType type)
 bool
 operator==(const Will& a, const Will& b)
 {
-    return a.topic == b.topic && a.payload == b.payload && a.qos == b.qos && a.retain == b.retain;
+    return a.topic == b.topic && a.payload == b.payload && a.qos == b.qos && a.retain == b.retain &&
+           a.properties == b.properties;
 }
 
 bool
@@ -64,74 +67,78 @@ operator==(const ConnectPacket& a, const ConnectPacket& b)
     return a.protocolName == b.protocolName && a.protocolLevel == b.protocolLevel &&
            a.cleanSession == b.cleanSession && a.keepAliveSeconds == b.keepAliveSeconds &&
            a.clientId == b.clientId && a.will == b.will && a.userName == b.userName &&
-           a.password == b.password;
+           a.password == b.password && a.properties == b.properties;
 }
 
 bool
 operator==(const ConnackPacket& a, const ConnackPacket& b)
 {
-    return a.sessionPresent == b.sessionPresent && a.returnCode == b.returnCode;
+    return a.sessionPresent == b.sessionPresent && a.returnCode == b.returnCode &&
+           a.reasonCode == b.reasonCode && a.properties == b.properties;
 }
 
 bool
 operator==(const PublishPacket& a, const PublishPacket& b)
 {
     return a.dup == b.dup && a.qos == b.qos && a.retain == b.retain && a.topic == b.topic &&
-           a.packetId == b.packetId && a.payload == b.payload;
+           a.packetId == b.packetId && a.payload == b.payload && a.properties == b.properties;
 }
 
 bool
 operator==(const PubackPacket& a, const PubackPacket& b)
 {
-    return a.packetId == b.packetId;
+    return a.packetId == b.packetId && a.reasonCode == b.reasonCode && a.properties == b.properties;
 }
 
 bool
 operator==(const PubrecPacket& a, const PubrecPacket& b)
 {
-    return a.packetId == b.packetId;
+    return a.packetId == b.packetId && a.reasonCode == b.reasonCode && a.properties == b.properties;
 }
 
 bool
 operator==(const PubrelPacket& a, const PubrelPacket& b)
 {
-    return a.packetId == b.packetId;
+    return a.packetId == b.packetId && a.reasonCode == b.reasonCode && a.properties == b.properties;
 }
 
 bool
 operator==(const PubcompPacket& a, const PubcompPacket& b)
 {
-    return a.packetId == b.packetId;
+    return a.packetId == b.packetId && a.reasonCode == b.reasonCode && a.properties == b.properties;
 }
 
 bool
 operator==(const TopicRequest& a, const TopicRequest& b)
 {
-    return a.filter == b.filter && a.qos == b.qos;
+    return a.filter == b.filter && a.qos == b.qos && a.noLocal == b.noLocal &&
+           a.retainAsPublished == b.retainAsPublished && a.retainHandling == b.retainHandling;
 }
 
 bool
 operator==(const SubscribePacket& a, const SubscribePacket& b)
 {
-    return a.packetId == b.packetId && a.topics == b.topics;
+    return a.packetId == b.packetId && a.topics == b.topics && a.properties == b.properties;
 }
 
 bool
 operator==(const SubackPacket& a, const SubackPacket& b)
 {
-    return a.packetId == b.packetId && a.returnCodes == b.returnCodes;
+    return a.packetId == b.packetId && a.returnCodes == b.returnCodes &&
+           a.properties == b.properties;
 }
 
 bool
 operator==(const UnsubscribePacket& a, const UnsubscribePacket& b)
 {
-    return a.packetId == b.packetId && a.filters == b.filters;
+    return a.packetId == b.packetId && a.filters == b.filters && a.properties == b.properties;
 }
 
 bool
 operator==(const UnsubackPacket& a, const UnsubackPacket& b)
 {
-    return a.packetId == b.packetId;
+    return a.packetId == b.packetId && a.reasonCodes == b.reasonCodes &&
+           a.properties == b.properties;
 }
 
 bool
@@ -147,9 +154,15 @@ operator==(const PingrespPacket&, const PingrespPacket&)
 }
 
 bool
-operator==(const DisconnectPacket&, const DisconnectPacket&)
+operator==(const DisconnectPacket& a, const DisconnectPacket& b)
 {
-    return true;
+    return a.reasonCode == b.reasonCode && a.properties == b.properties;
+}
+
+bool
+operator==(const AuthPacket& a, const AuthPacket& b)
+{
+    return a.reasonCode == b.reasonCode && a.properties == b.properties;
 }
 
 } // namespace mqtt

@@ -1,10 +1,16 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * The 14 MQTT 3.1.1 control packets as plain values, and a variant over them.
+ * The control packets of MQTT 3.1.1 and 5.0 as plain values, and a variant over them. One set of
+ * types serves both versions: a 5.0 packet is its 3.1.1 counterpart plus properties and reason
+ * codes (left empty and default in 3.1.1, whose layout has no place for them), and AUTH.
  */
 #ifndef MQTT_PACKETS_H
 #define MQTT_PACKETS_H
+
+#include "mqtt-packet-type.h"
+#include "mqtt-properties.h"
+#include "mqtt-reason-codes.h"
 
 #include <cstdint>
 #include <optional>
@@ -16,33 +22,6 @@ namespace ns3
 {
 namespace mqtt
 {
-
-/** Quality of service of a PUBLISH or a subscription (MQTT 3.1.1 section 4.3). */
-enum class Qos : uint8_t
-{
-    AtMostOnce = 0,
-    AtLeastOnce = 1,
-    ExactlyOnce = 2,
-};
-
-/** Control packet types, the high nibble of the first byte (section 2.2.1). */
-enum class PacketType : uint8_t
-{
-    Connect = 1,
-    Connack = 2,
-    Publish = 3,
-    Puback = 4,
-    Pubrec = 5,
-    Pubrel = 6,
-    Pubcomp = 7,
-    Subscribe = 8,
-    Suback = 9,
-    Unsubscribe = 10,
-    Unsuback = 11,
-    Pingreq = 12,
-    Pingresp = 13,
-    Disconnect = 14,
-};
 
 /** CONNACK return codes (section 3.2.2.3, table 3.1). */
 enum class ConnectReturnCode : uint8_t
@@ -65,26 +44,39 @@ struct Will
     std::vector<uint8_t> payload;
     Qos qos = Qos::AtMostOnce;
     bool retain = false;
+    /** 5.0 Will Properties (section 3.1.3.2). */
+    Properties properties{};
 };
 
 struct ConnectPacket
 {
-    /** "MQTT" for 3.1.1; decoding keeps what was on the wire so errors can say what came. */
+    /** "MQTT"; decoding keeps what was on the wire so errors can say what came. */
     std::string protocolName = "MQTT";
+    /** 4 for 3.1.1, 5 for 5.0: the layout of this CONNECT and the version of its connection. */
     uint8_t protocolLevel = 4;
+    /** Clean Session in 3.1.1, Clean Start in 5.0 (the same bit, section 3.1.2.4). */
     bool cleanSession = true;
     uint16_t keepAliveSeconds = 0;
     std::string clientId;
     std::optional<Will> will;
     std::optional<std::string> userName;
-    /** Binary data (section 3.1.3.5). Present only with a user name [MQTT-3.1.2-22]. */
+    /**
+     * Binary data (section 3.1.3.5). In 3.1.1 present only with a user name [MQTT-3.1.2-22];
+     * 5.0 allows a password alone.
+     */
     std::optional<std::vector<uint8_t>> password;
+    /** 5.0 CONNECT Properties (section 3.1.2.11). */
+    Properties properties{};
 };
 
 struct ConnackPacket
 {
     bool sessionPresent = false;
+    /** The 3.1.1 return code (table 3.1); 5.0 uses reasonCode instead. */
     ConnectReturnCode returnCode = ConnectReturnCode::Accepted;
+    /** The 5.0 Connect Reason Code (section 3.2.2.2). */
+    ReasonCode reasonCode{ReasonCode::Success};
+    Properties properties{};
 };
 
 struct PublishPacket
@@ -96,57 +88,94 @@ struct PublishPacket
     /** Present on the wire only for QoS 1 and 2 [MQTT-2.3.1-5]; 0 for QoS 0. */
     uint16_t packetId = 0;
     std::vector<uint8_t> payload;
+    /** 5.0 PUBLISH Properties (section 3.3.2.3). */
+    Properties properties{};
 };
 
 struct PubackPacket
 {
     uint16_t packetId = 0;
+    /** 5.0 only: omitted on the wire when Success with no properties. */
+    ReasonCode reasonCode{ReasonCode::Success};
+    Properties properties{};
 };
 
 struct PubrecPacket
 {
     uint16_t packetId = 0;
+    /** 5.0 only: omitted on the wire when Success with no properties. */
+    ReasonCode reasonCode{ReasonCode::Success};
+    Properties properties{};
 };
 
 struct PubrelPacket
 {
     uint16_t packetId = 0;
+    /** 5.0 only: omitted on the wire when Success with no properties. */
+    ReasonCode reasonCode{ReasonCode::Success};
+    Properties properties{};
 };
 
 struct PubcompPacket
 {
     uint16_t packetId = 0;
+    /** 5.0 only: omitted on the wire when Success with no properties. */
+    ReasonCode reasonCode{ReasonCode::Success};
+    Properties properties{};
 };
 
-/** One topic filter and its requested QoS in a SUBSCRIBE. */
+/** The 5.0 Retain Handling subscription option (section 3.8.3.1). */
+enum class RetainHandling : uint8_t
+{
+    SendOnSubscribe = 0, //!< send retained messages at the time of the subscribe
+    SendIfNew = 1,       //!< only if the subscription did not exist [MQTT5-3.3.1-10]
+    DoNotSend = 2,       //!< never [MQTT5-3.3.1-11]
+};
+
+/**
+ * One topic filter and its requested QoS in a SUBSCRIBE; in 5.0 the other subscription options of
+ * the same byte (section 3.8.3.1) too.
+ */
 struct TopicRequest
 {
     std::string filter;
     Qos qos = Qos::AtMostOnce;
+    bool noLocal{false};
+    bool retainAsPublished{false};
+    RetainHandling retainHandling{RetainHandling::SendOnSubscribe};
 };
 
 struct SubscribePacket
 {
     uint16_t packetId = 0;
     std::vector<TopicRequest> topics;
+    Properties properties{};
 };
 
 struct SubackPacket
 {
     uint16_t packetId = 0;
-    /** 0x00, 0x01, 0x02 (granted QoS) or SUBACK_FAILURE, one per requested filter. */
+    /**
+     * One per requested filter. 3.1.1: 0x00, 0x01, 0x02 (granted QoS) or SUBACK_FAILURE; 5.0: the
+     * Subscribe Reason Codes (section 3.9.3).
+     */
     std::vector<uint8_t> returnCodes;
+    Properties properties{};
 };
 
 struct UnsubscribePacket
 {
     uint16_t packetId = 0;
     std::vector<std::string> filters;
+    Properties properties{};
 };
 
 struct UnsubackPacket
 {
     uint16_t packetId = 0;
+    /** 5.0 only: one Unsubscribe Reason Code per filter (section 3.11.3). */
+    std::vector<uint8_t> reasonCodes{};
+    Properties properties{};
 };
 
 struct PingreqPacket
@@ -159,6 +188,16 @@ struct PingrespPacket
 
 struct DisconnectPacket
 {
+    /** 5.0 only: omitted on the wire when Normal disconnection with no properties. */
+    ReasonCode reasonCode{ReasonCode::NormalDisconnection};
+    Properties properties{};
+};
+
+/** 5.0 only (section 3.15): a step of enhanced authentication. */
+struct AuthPacket
+{
+    ReasonCode reasonCode{ReasonCode::Success};
+    Properties properties{};
 };
 
 /** Any control packet. The index order follows PacketType (index + 1 == type). */
@@ -175,7 +214,8 @@ using Packet = std::variant<ConnectPacket,
                             UnsubackPacket,
                             PingreqPacket,
                             PingrespPacket,
-                            DisconnectPacket>;
+                            DisconnectPacket,
+                            AuthPacket>;
 
 /** The type of a packet held in the variant. */
 PacketType TypeOf(const Packet& packet);
@@ -199,6 +239,7 @@ bool operator==(const UnsubackPacket& a, const UnsubackPacket& b);
 bool operator==(const PingreqPacket& a, const PingreqPacket& b);
 bool operator==(const PingrespPacket& a, const PingrespPacket& b);
 bool operator==(const DisconnectPacket& a, const DisconnectPacket& b);
+bool operator==(const AuthPacket& a, const AuthPacket& b);
 
 } // namespace mqtt
 } // namespace ns3

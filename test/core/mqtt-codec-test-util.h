@@ -119,6 +119,14 @@ Enc(const Packet& p)
     return out;
 }
 
+inline Bytes
+Enc5(const Packet& p)
+{
+    Bytes out;
+    Encode(p, out, ProtocolVersion::Mqtt5);
+    return out;
+}
+
 } // namespace test
 } // namespace mqtt
 } // namespace ns3
