@@ -9,6 +9,7 @@
  * accounted from the PHY's state trace beside it.
  */
 #include "mqtt-study-run-context.h"
+#include "mqtt-units.h"
 
 #include "ns3/basic-energy-source-helper.h"
 #include "ns3/data-rate.h"
@@ -26,6 +27,7 @@
 #include "ns3/wifi-radio-energy-model-helper.h"
 #include "ns3/wifi-radio-energy-model.h"
 
+#include <algorithm>
 #include <set>
 
 namespace ns3
@@ -43,6 +45,7 @@ struct MqttStudyDeviceEnergy
     /** Wi-Fi: the PHY whose state is current at the end, and its state indices. */
     Ptr<WifiPhy> wifiPhy;
     double wifiLogged = 0; //!< seconds the PHY's State trace has reported
+    double end = 0;        //!< end of the run (a transmission may be reported beyond it)
     Ptr<WifiRadioEnergyModel> framework;
 };
 
@@ -119,9 +122,11 @@ LowPanState(MqttStateEnergy* e, Time t, LrWpanPhyEnumeration, LrWpanPhyEnumerati
 void
 WifiState(MqttStudyDeviceEnergy* d, Time start, Time duration, WifiPhyState state)
 {
-    d->states->Enter(WifiIndex(state), start.GetSeconds());
-    d->states->Enter(WifiIndex(state), (start + duration).GetSeconds());
-    d->wifiLogged = (start + duration).GetSeconds();
+    double from = std::min(start.GetSeconds(), d->end);
+    double to = std::min((start + duration).GetSeconds(), d->end);
+    d->states->Enter(WifiIndex(state), from);
+    d->states->Enter(WifiIndex(state), to);
+    d->wifiLogged = to;
 }
 
 } // namespace
@@ -140,6 +145,7 @@ MqttStudyRunner::Impl::InstallEnergy()
         auto d = std::make_shared<MqttStudyDeviceEnergy>();
         d->client = i;
         d->spec = &*c.group->energy;
+        d->end = ToSeconds(s.duration);
         const MqttRadioEnergySpec& r = d->spec->radio;
         for (uint32_t k = 0; k < c.node->GetNDevices(); ++k)
         {
@@ -195,9 +201,17 @@ MqttStudyRunner::Impl::InstallWifiEnergy(MqttStudyDeviceEnergy& d, Ptr<WifiNetDe
     const MqttRadioEnergySpec& r = d.spec->radio;
     // ns-3's framework as its helpers install it: a source that does not run dry during the
     // run (battery life is computed from the energy used, not simulated), the radio model.
+    // Not more than it needs: the model schedules its switch off at the time the remaining
+    // energy lasts, and 1e12 J overflowed ns-3's Time (the radio went off after 1.15 s).
+    double maxWatts = 0;
+    for (const auto& [state, amperes] : r.states)
+    {
+        maxWatts = std::max(maxWatts, amperes * r.volts);
+    }
     BasicEnergySourceHelper sourceHelper;
     sourceHelper.Set("BasicEnergySupplyVoltageV", DoubleValue(r.volts));
-    sourceHelper.Set("BasicEnergySourceInitialEnergyJ", DoubleValue(1e12));
+    sourceHelper.Set("BasicEnergySourceInitialEnergyJ",
+                     DoubleValue(10 * maxWatts * ToSeconds(s.duration) + 1));
     EnergySourceContainer sources = sourceHelper.Install(wifi->GetNode());
     WifiRadioEnergyModelHelper radioHelper;
     radioHelper.Set("TxCurrentA", DoubleValue(r.State("tx")));
