@@ -152,11 +152,8 @@ MqttDeviceBytes::Add(MqttByteCause cause,
 }
 
 void
-MqttDeviceBytes::AddFrame(MqttByteCause cause,
-                          MqttByteDirection direction,
-                          uint64_t mqtt,
-                          uint64_t tcpIp,
-                          uint64_t link)
+MqttDeviceBytes::AddFrame(
+    MqttByteCause cause, MqttByteDirection direction, uint64_t mqtt, uint64_t tcpIp, uint64_t link)
 {
     Add(cause, MqttByteLayer::Mqtt, direction, mqtt, true);
     Add(cause, MqttByteLayer::TcpIp, direction, tcpIp, true);
@@ -187,8 +184,7 @@ MqttDeviceBytes::OnFrame(MqttByteDirection direction,
     const bool fragment = (Be16(ip + 6) & 0x3FFF) != 0; // MF or an offset
     const uint8_t* tcp = ip + ipHeader;
     const std::size_t tcpHeader = ipTotal - ipHeader >= 20 ? (tcp[12] >> 4) * 4u : 0;
-    if (ip[9] != IP_PROTOCOL_TCP || fragment || tcpHeader < 20 ||
-        tcpHeader > ipTotal - ipHeader)
+    if (ip[9] != IP_PROTOCOL_TCP || fragment || tcpHeader < 20 || tcpHeader > ipTotal - ipHeader)
     {
         AddFrame(MqttByteCause::Other, direction, 0, ipTotal, link);
         return;
@@ -250,7 +246,8 @@ MqttDeviceBytes::OnFrame(MqttByteDirection direction,
     }
     const bool handshake = direction == MqttByteDirection::Tx && tx.handshakeAckDue;
     tx.handshakeAckDue = false;
-    AddFrame(handshake ? MqttByteCause::Connect : MqttByteCause::TcpAck, direction, 0, headers, link);
+    AddFrame(
+        handshake ? MqttByteCause::Connect : MqttByteCause::TcpAck, direction, 0, headers, link);
 }
 
 void
@@ -263,11 +260,8 @@ MqttDeviceBytes::OnData(Stream& s, MqttByteDirection direction, Segment seg)
         auto [it, inserted] = s.ahead.emplace(seg.begin, Segment{});
         if (!inserted)
         {
-            AddFrame(MqttByteCause::Retransmission,
-                     direction,
-                     seg.payload.size(),
-                     seg.tcpIp,
-                     seg.link);
+            AddFrame(
+                MqttByteCause::Retransmission, direction, seg.payload.size(), seg.tcpIp, seg.link);
             return;
         }
         it->second = std::move(seg);
@@ -281,11 +275,7 @@ MqttDeviceBytes::OnData(Stream& s, MqttByteDirection direction, Segment seg)
             Parse(s, seg.payload.data() + (s.next - seg.begin), end - s.next);
             s.next = end;
         }
-        AddFrame(MqttByteCause::Retransmission,
-                 direction,
-                 seg.payload.size(),
-                 seg.tcpIp,
-                 seg.link);
+        AddFrame(MqttByteCause::Retransmission, direction, seg.payload.size(), seg.tcpIp, seg.link);
     }
     else
     {

@@ -10,13 +10,24 @@ namespace ns3
 namespace mqtt
 {
 
+double
+MqttTotalJoules(const std::vector<MqttStateTotal>& totals)
+{
+    double j = 0;
+    for (const auto& s : totals)
+    {
+        j += s.joules;
+    }
+    return j;
+}
+
 // --- MqttStateEnergy ---------------------------------------------------------------------------
 
 MqttStateEnergy::MqttStateEnergy(std::vector<std::string> names,
                                  std::vector<double> watts,
                                  std::size_t initial)
-    : m_watts(std::move(watts)),
-      m_state(initial)
+    : m_watts(std::move(watts))
+    , m_state(initial)
 {
     for (auto& n : names)
     {
@@ -49,12 +60,7 @@ MqttStateEnergy::Totals() const
 double
 MqttStateEnergy::Joules() const
 {
-    double j = 0;
-    for (const auto& s : m_totals)
-    {
-        j += s.joules;
-    }
-    return j;
+    return MqttTotalJoules(m_totals);
 }
 
 // --- MqttCellularEnergy ------------------------------------------------------------------------
@@ -72,12 +78,8 @@ void
 MqttCellularEnergy::Spend(State s, double seconds)
 {
     static constexpr std::size_t N = COUNT;
-    const double watts[N] = {m_p.txWatts,
-                             m_p.rxWatts,
-                             m_p.connectedWatts,
-                             m_p.setupWatts,
-                             m_p.idleWatts,
-                             m_p.psmWatts};
+    const double watts[N] = {
+        m_p.txWatts, m_p.rxWatts, m_p.connectedWatts, m_p.setupWatts, m_p.idleWatts, m_p.psmWatts};
     m_totals[s].seconds += seconds;
     m_totals[s].joules += seconds * watts[s];
 }
@@ -157,12 +159,7 @@ MqttCellularEnergy::Totals() const
 double
 MqttCellularEnergy::Joules() const
 {
-    double j = 0;
-    for (const auto& s : m_totals)
-    {
-        j += s.joules;
-    }
-    return j;
+    return MqttTotalJoules(m_totals);
 }
 
 std::size_t

@@ -27,6 +27,9 @@ struct MqttStateTotal
     double joules = 0;
 };
 
+/** The joules of all states. */
+double MqttTotalJoules(const std::vector<MqttStateTotal>& totals);
+
 /**
  * A radio in one state at a time, each state at its own power. Enter() at each change;
  * Finish() at the end closes the current state.
@@ -55,17 +58,17 @@ class MqttStateEnergy
 /** A cellular modem's powers (W) and timers (s); the files in energy/ give them with sources. */
 struct MqttCellularParameters
 {
-    double txWatts = 0;        //!< transmitting
-    double rxWatts = 0;        //!< receiving
-    double connectedWatts = 0; //!< RRC connected, neither sending nor receiving
-    double setupWatts = 0;     //!< RRC connection set-up (random access, RRC messages)
-    double idleWatts = 0;      //!< RRC idle, paging or eDRX cycles (average)
-    double psmWatts = 0;       //!< power saving mode
-    double setupSeconds = 0;   //!< duration of an RRC connection set-up
+    double txWatts = 0;           //!< transmitting
+    double rxWatts = 0;           //!< receiving
+    double connectedWatts = 0;    //!< RRC connected, neither sending nor receiving
+    double setupWatts = 0;        //!< RRC connection set-up (random access, RRC messages)
+    double idleWatts = 0;         //!< RRC idle, paging or eDRX cycles (average)
+    double psmWatts = 0;          //!< power saving mode
+    double setupSeconds = 0;      //!< duration of an RRC connection set-up
     double inactivitySeconds = 0; //!< RRC inactivity timer: connected this long after traffic
-    double activeSeconds = 0;  //!< T3324: idle this long before PSM (negative: never PSM)
-    double uplinkBps = 0;      //!< air rate sending
-    double downlinkBps = 0;    //!< air rate receiving
+    double activeSeconds = 0;     //!< T3324: idle this long before PSM (negative: never PSM)
+    double uplinkBps = 0;         //!< air rate sending
+    double downlinkBps = 0;       //!< air rate receiving
 };
 
 /**

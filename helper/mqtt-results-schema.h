@@ -186,8 +186,8 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(MqttConnectionRecord, "connections", MQTT_RESULTS_CONNECTIONS)                               \
     X(MqttDropRecord, "drops", MQTT_RESULTS_DROPS)                                                 \
     X(MqttBrokerStatsRecord, "broker_stats", MQTT_RESULTS_BROKER_STATS)                            \
-    X(MqttLinkStatsRecord, "link_stats", MQTT_RESULTS_LINK_STATS)                                 \
-    X(MqttDeviceBytesRecord, "device_bytes", MQTT_RESULTS_DEVICE_BYTES)                           \
+    X(MqttLinkStatsRecord, "link_stats", MQTT_RESULTS_LINK_STATS)                                  \
+    X(MqttDeviceBytesRecord, "device_bytes", MQTT_RESULTS_DEVICE_BYTES)                            \
     X(MqttDeviceEnergyRecord, "device_energy", MQTT_RESULTS_DEVICE_ENERGY)                         \
     X(MqttDeviceBatteryRecord, "device_battery", MQTT_RESULTS_DEVICE_BATTERY)
 

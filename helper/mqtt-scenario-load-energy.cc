@@ -35,9 +35,10 @@ const std::vector<RadioKind>&
 RadioKinds()
 {
     static const std::vector<RadioKind> kinds = {
-        {"cellular", "W", {"tx", "rx", "connected", "setup", "idle", "psm"}, {"setup",
-                                                                             "inactivity",
-                                                                             "active"}},
+        {"cellular",
+         "W",
+         {"tx", "rx", "connected", "setup", "idle", "psm"},
+         {"setup", "inactivity", "active"}},
         {"802.15.4", "A", {"tx", "rx", "idle", "sleep"}, {}},
         {"wifi", "A", {"tx", "rx", "idle", "cca-busy", "switching", "sleep"}, {}},
     };
@@ -135,7 +136,8 @@ ReadSourced(Reader& r, const YAML::Node& node, const std::string& path, const st
     v = ParseQuantity(*text, unit);
     if (!v)
     {
-        m.Fail("value", "expected a quantity in " + unit + " (e.g. 17.4m" + unit + "), got " + *text);
+        m.Fail("value",
+               "expected a quantity in " + unit + " (e.g. 17.4m" + unit + "), got " + *text);
     }
     return v;
 }

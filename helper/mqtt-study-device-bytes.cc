@@ -27,9 +27,9 @@ namespace
 {
 
 /** Link header bytes in front of the IP packet in the frames the link traces carry. */
-constexpr std::size_t PPP_HEADER = 2;   // MacTx/MacRx of PointToPointNetDevice: PPP protocol
-constexpr std::size_t LLC_SNAP = 8;     // MacTx/MacRx of WifiMac: LLC/SNAP, no 802.11 header
-constexpr std::size_t ETHERNET = 14;    // MacTx/MacRx of CsmaNetDevice: the Ethernet header
+constexpr std::size_t PPP_HEADER = 2;    // MacTx/MacRx of PointToPointNetDevice: PPP protocol
+constexpr std::size_t LLC_SNAP = 8;      // MacTx/MacRx of WifiMac: LLC/SNAP, no 802.11 header
+constexpr std::size_t ETHERNET = 14;     // MacTx/MacRx of CsmaNetDevice: the Ethernet header
 constexpr std::size_t NOT_IP = SIZE_MAX; // 802.15.4: 6LoWPAN-compressed, not dissected
 
 void
@@ -51,11 +51,9 @@ void
 Watch(Ptr<Source> source, MqttDeviceBytes* bytes, std::size_t linkHeader)
 {
     source->TraceConnectWithoutContext(
-        "MacTx",
-        MakeBoundCallback(&SeeFrame, bytes, MqttByteDirection::Tx, linkHeader));
+        "MacTx", MakeBoundCallback(&SeeFrame, bytes, MqttByteDirection::Tx, linkHeader));
     source->TraceConnectWithoutContext(
-        "MacRx",
-        MakeBoundCallback(&SeeFrame, bytes, MqttByteDirection::Rx, linkHeader));
+        "MacRx", MakeBoundCallback(&SeeFrame, bytes, MqttByteDirection::Rx, linkHeader));
 }
 
 } // namespace

@@ -168,20 +168,16 @@ MqttStudyRunner::Impl::InstallEnergy()
                 p.downlinkBps = p.uplinkBps;
                 d->cellular = std::make_unique<MqttCellularEnergy>(p);
                 p2p->TraceConnectWithoutContext(
-                    "MacTx",
-                    MakeBoundCallback(&CellularFrame, d->cellular.get(), true));
+                    "MacTx", MakeBoundCallback(&CellularFrame, d->cellular.get(), true));
                 p2p->TraceConnectWithoutContext(
-                    "MacRx",
-                    MakeBoundCallback(&CellularFrame, d->cellular.get(), false));
+                    "MacRx", MakeBoundCallback(&CellularFrame, d->cellular.get(), false));
             }
             else if (auto lr = DynamicCast<LrWpanNetDevice>(dev); lr && r.radio == "802.15.4")
             {
-                d->states = std::make_unique<MqttStateEnergy>(LOWPAN_STATES,
-                                                              Watts(r, LOWPAN_STATES),
-                                                              2);
+                d->states =
+                    std::make_unique<MqttStateEnergy>(LOWPAN_STATES, Watts(r, LOWPAN_STATES), 2);
                 if (!lr->GetPhy()->TraceConnectWithoutContext(
-                        "TrxState",
-                        MakeBoundCallback(&LowPanState, d->states.get())))
+                        "TrxState", MakeBoundCallback(&LowPanState, d->states.get())))
                 {
                     NS_FATAL_ERROR("LrWpanPhy has no TrxState trace source");
                 }

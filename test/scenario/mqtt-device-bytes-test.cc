@@ -205,9 +205,9 @@ TEST_F(DeviceBytesTest, ResentBytesAreRetransmissionsWhole)
 TEST_F(DeviceBytesTest, ReceivedAheadOfAGapWaitsForIt)
 {
     Handshake();
-    auto a = Mqtt(0x30, 10); // offset 0..12
-    auto b = Mqtt(0x30, 10); // 12..24
-    auto c = Mqtt(0xD0, 0);  // 24..26, PINGRESP
+    auto a = Mqtt(0x30, 10);                  // offset 0..12
+    auto b = Mqtt(0x30, 10);                  // 12..24
+    auto c = Mqtt(0xD0, 0);                   // 24..26, PINGRESP
     See(Dir::Rx, Frame(Dir::Rx, 13, ACK, b)); // b before a: nothing known about it yet
     EXPECT_EQ(Bytes(Cause::Publish, Layer::Mqtt, Dir::Rx), 0u);
     See(Dir::Rx, Frame(Dir::Rx, 13, ACK, b)); // a second copy of the waiting one

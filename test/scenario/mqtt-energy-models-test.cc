@@ -59,10 +59,10 @@ Params()
 TEST(CellularEnergyTest, OneExchangeThenTailIdleAndPsm)
 {
     MqttCellularEnergy e(Params());
-    e.OnFrame(5.0, true, 100);   // idle 0-5, set-up 5-6, tx 6-6.1
-    e.OnFrame(7.0, false, 200);  // connected 6.1-7, rx 7-7.1
-    e.OnFrame(7.05, true, 100);  // on the air after the rx: tx 7.1-7.2
-    e.Finish(100.0);             // tail 7.2-17.2, idle 17.2-37.2, PSM 37.2-100
+    e.OnFrame(5.0, true, 100);  // idle 0-5, set-up 5-6, tx 6-6.1
+    e.OnFrame(7.0, false, 200); // connected 6.1-7, rx 7-7.1
+    e.OnFrame(7.05, true, 100); // on the air after the rx: tx 7.1-7.2
+    e.Finish(100.0);            // tail 7.2-17.2, idle 17.2-37.2, PSM 37.2-100
     auto t = e.Totals();
     ASSERT_EQ(t.size(), 6u);
     const char* names[] = {"tx", "rx", "connected", "setup", "idle", "psm"};

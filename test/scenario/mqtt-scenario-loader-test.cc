@@ -498,10 +498,10 @@ TEST(ScenarioLoaderErrors, BrokerFrontEnds)
     EXPECT_EQ(OneError(BASE, {"broker.front-ends={count: 2, rate: 1Gbps}"}),
               "--set broker.front-ends={count: 2, rate: 1Gbps}: broker.front-ends.rate: unknown "
               "field (expected one of: count, link)");
-    EXPECT_EQ(OneError(BASE,
-                       {"links.radio={type: wifi}", "broker.front-ends={count: 2, link: radio}"}),
-              "--set broker.front-ends={count: 2, link: radio}: broker.front-ends.link: link class "
-              "'radio' is wifi; front ends need a p2p link each");
+    EXPECT_EQ(
+        OneError(BASE, {"links.radio={type: wifi}", "broker.front-ends={count: 2, link: radio}"}),
+        "--set broker.front-ends={count: 2, link: radio}: broker.front-ends.link: link class "
+        "'radio' is wifi; front ends need a p2p link each");
     // A fault can name a front end's node and its link.
     MqttScenarioLoadResult r = Load(BASE,
                                     {"broker.front-ends=2",
@@ -638,8 +638,8 @@ TEST(ScenarioLoaderErrors, EnergyParameterFileNamesItsFileLineAndField)
     std::ofstream(path) << "radio: cellular\npart: x\nvoltage: {value: 3V, source: s}\n"
                            "states:\n  tx: {value: 543mA, source: s}\n"
                            "  rx: {value: 1W}\n";
-    std::string errors = Errors(
-        WithEnergy("{parameters: " + path + ", battery: 2600mAh, voltage: 3V}"));
+    std::string errors =
+        Errors(WithEnergy("{parameters: " + path + ", battery: 2600mAh, voltage: 3V}"));
     EXPECT_EQ(errors,
               path + ":5: states: missing required field 'connected'\n" + path +
                   ":5: states: missing required field 'setup'\n" + path +
