@@ -681,6 +681,7 @@ TEST(ScenarioFiles, EveryShippedScenarioLoads)
                                          "default.yaml",
                                          "lossy-star.yaml",
                                          "lowpan-mesh.yaml",
+                                         "nbiot-battery.yaml",
                                          "scale-100k.yaml",
                                          "scale-10k.yaml",
                                          "scale-1k.yaml",
