@@ -28,7 +28,16 @@ TABLES = {
                      "bytes_out", "publishes_in", "publishes_out", "retransmissions", "drops"),
     "link_stats": ("time", "link", "tx_packets", "rx_packets", "tx_bytes", "rx_bytes",
                    "lost_packets", "queue_drops", "queue_depth", "up"),
+    "device_bytes": ("client", "cause", "layer", "direction", "bytes", "frames"),
+    "device_energy": ("client", "radio", "state", "seconds", "joules"),
+    "device_battery": ("client", "radio", "joules", "framework_joules", "battery_mah", "volts",
+                       "setups"),
 }
+
+# The causes and layers of device_bytes, in the order reports list them (doc/device-cost.md).
+BYTE_CAUSES = ("publish", "ack", "keepalive", "connect", "subscribe", "disconnect",
+               "retransmission", "tcp-ack", "other")
+BYTE_LAYERS = ("mqtt", "tcpip", "link")
 
 
 def text(value):
@@ -161,6 +170,69 @@ class Results:
             r["latencies"] = lat
             out.append(r)
         return out
+
+
+def device_cost(res):
+    """Per device of /device_bytes: what its messages cost on the wire (doc/device-cost.md).
+
+    One dict per device: client, group, bytes {(cause, layer, direction): bytes},
+    wire (all bytes sent and received), published, delivered (its messages that reached at
+    least one subscriber), payload (bytes of those delivered messages), per_message (wire /
+    delivered) and overhead (wire / payload; nan when nothing was delivered); with an energy
+    model (/device_battery) also radio, joules, joules_per_message, avg_ma, battery_days.
+    """
+    table = res.tables.get("device_bytes")
+    if table is None or len(table) == 0:
+        return []
+    pub = res.tables["publishes"]
+    sizes = {(int(p["client"]), int(p["sequence"])): int(p["payload"]) for p in pub}
+    published = defaultdict(int)
+    for p in pub:
+        published[int(p["client"])] += 1
+    delivered = defaultdict(set)
+    for d in res.tables["deliveries"]:
+        key = (int(d["publisher"]), int(d["sequence"]))
+        if key in sizes:
+            delivered[key[0]].add(key[1])
+    devices = {}
+    for row in table:
+        c = int(row["client"])
+        dev = devices.setdefault(c, {"client": c, "group": res.client_groups[c], "bytes": {}})
+        key = (text(row["cause"]), text(row["layer"]), text(row["direction"]))
+        dev["bytes"][key] = dev["bytes"].get(key, 0) + int(row["bytes"])
+    battery = {int(b["client"]): b for b in res.tables.get("device_battery", [])}
+    out = []
+    for c in sorted(devices):
+        dev = devices[c]
+        add_energy(dev, battery.get(c), res.duration)
+        dev["wire"] = sum(dev["bytes"].values())
+        dev["published"] = published[c]
+        dev["delivered"] = len(delivered[c])
+        dev["payload"] = sum(sizes[(c, q)] for q in delivered[c])
+        dev["per_message"] = dev["wire"] / dev["delivered"] if dev["delivered"] else math.nan
+        dev["overhead"] = dev["wire"] / dev["payload"] if dev["payload"] else math.nan
+        dev["joules_per_message"] = (dev["joules"] / dev["delivered"] if dev["delivered"]
+                                     else math.nan)
+        out.append(dev)
+    return out
+
+
+def add_energy(dev, battery, duration):
+    """The energy figures of one device from its /device_battery row (nan without one):
+    joules, average current (mA, at the battery's voltage) and battery life (days): the
+    battery's energy over the run's average power."""
+    nan = math.nan
+    dev.update({"joules": nan, "avg_ma": nan, "battery_days": nan, "radio": ""})
+    if battery is None or duration <= 0:
+        return
+    joules = float(battery["joules"])
+    volts = float(battery["volts"])
+    watts = joules / duration
+    dev["radio"] = text(battery["radio"])
+    dev["joules"] = joules
+    dev["avg_ma"] = watts / volts * 1000 if volts > 0 else nan
+    capacity = float(battery["battery_mah"]) * 3.6 * volts  # mAh -> joules
+    dev["battery_days"] = capacity / watts / 86400 if watts > 0 else math.inf
 
 
 def fmt_ms(seconds):

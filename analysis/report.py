@@ -11,6 +11,8 @@ Writes into DIR (default: the results file's directory):
   timeline.png         messages published and delivered per second, link outages shaded
   broker.png           broker connections and sessions, queue depth and in-flight over time
   link-loss.png        packet loss per link (measured and configured)
+  device-bytes.png     wire bytes per delivered message by cause, per device group
+  battery-life.png     battery life and energy per message per device group (energy models)
 Schema of the input: doc/results.md.
 """
 import argparse
@@ -25,6 +27,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+import devicecost  # noqa: E402
 from mqttresults import Results, summary_table, text  # noqa: E402
 
 QOS_COLORS = {0: "#4c72b0", 1: "#dd8452", 2: "#55a868"}
@@ -241,7 +244,7 @@ def drop_summary(res):
     return [f"- {where}: {reason}: {n}" for (where, reason), n in sorted(counts.items())]
 
 
-def write_report(res, rows, plots, out):
+def write_report(res, rows, plots, out, extra=()):
     a = res.attrs
     lines = [f"# {res.name}", ""]
     if a.get("description"):
@@ -261,6 +264,7 @@ def write_report(res, rows, plots, out):
     drops = drop_summary(res)
     if drops:
         lines += ["## Drops", ""] + drops + [""]
+    lines += list(extra)
     lines += ["## Plots", ""]
     lines += [f"![{p}]({p})" for p in plots]
     lines.append("")
@@ -279,7 +283,9 @@ def main(argv=None):
     rows = res.summary()
     plots = [plot_delivery(rows, out), plot_latency(rows, out), plot_timeline(res, out),
              plot_broker(res, out), plot_links(res, out)]
-    write_report(res, rows, plots, out)
+    cost, cost_plots = devicecost.section(res, out)
+    plots += cost_plots
+    write_report(res, rows, plots, out, cost)
     print(f"{res.name}: delivery and latency per QoS and group (expected = message x matching "
           f"subscriber)")
     print(summary_table(rows, markdown=False))

@@ -13,11 +13,13 @@ confidence interval, mean +- t(0.975, n-1) s / sqrt(n) (Student t, s the sample 
 deviation; none when n = 1).
 
 Writes into DIR (default SWEEP_DIR/analysis):
-  sweep-summary.csv     one row per grid point, publish QoS and figure (ratio, p50, p99; s):
+  sweep-summary.csv     one row per grid point, publish QoS and figure (ratio, p50, p99 in s,
+                        battery_days):
                         n, mean, sd, ci95_low, ci95_high
   sweep.md              the same as a table, the failed runs, the plots
   delivery-ratio.png    delivery ratio against the x axis, a line per QoS and other axes
   latency-p99.png       99th percentile latency likewise (also latency-p50.png)
+  battery-days.png      battery life of the median device (groups with an energy model)
 The x axis (--x, a grid name) defaults to the first grid key whose values are all numbers.
 --panels NAME draws one panel per value of that grid key (e.g. per broker profile).
 """
@@ -37,13 +39,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from mqttresults import Results  # noqa: E402
+from mqttresults import Results, device_cost  # noqa: E402
 
 QOS_COLORS = {0: "#4c72b0", 1: "#dd8452", 2: "#55a868"}
 METRICS = [  # (key, label, scale for plots, unit)
     ("ratio", "delivery ratio", 1.0, ""),
     ("p50", "p50 latency", 1000.0, "ms"),
     ("p99", "p99 latency", 1000.0, "ms"),
+    ("battery_days", "battery life, median device", 1.0, "days"),
 ]
 
 _T_CACHE = {}
@@ -96,7 +99,9 @@ def mean_ci(values):
 
 
 def per_qos(res):
-    """{qos: {ratio, p50, p99, expected, delivered}} of one run, over all publisher groups."""
+    """{qos: {ratio, p50, p99, battery_days, expected, delivered}} of one run, over all
+    publisher groups; battery_days: the median device's battery life (nan without an energy
+    model, doc/device-cost.md)."""
     pooled = {}
     for r in res.summary():
         q = pooled.setdefault(r["qos"], {"expected": 0, "delivered": 0, "lat": []})
@@ -112,7 +117,15 @@ def per_qos(res):
             "ratio": q["delivered"] / q["expected"] if q["expected"] else math.nan,
             "p50": float(np.percentile(lat, 50)) if len(lat) else math.nan,
             "p99": float(np.percentile(lat, 99)) if len(lat) else math.nan,
+            "battery_days": math.nan,
         }
+    days = {}
+    for d in device_cost(res):
+        if math.isfinite(d["battery_days"]):
+            days.setdefault(int(res.clients["qos"][d["client"]]), []).append(d["battery_days"])
+    for qos, v in days.items():
+        if qos in out:
+            out[qos]["battery_days"] = float(np.median(v))
     return out
 
 
@@ -197,7 +210,7 @@ def plot(metric, cells, axes, x_axis, panel_axis, qoss, out):
             ax.legend(fontsize=8)
     fig.tight_layout()
     name = {"ratio": "delivery-ratio.png", "p50": "latency-p50.png",
-            "p99": "latency-p99.png"}[key]
+            "p99": "latency-p99.png", "battery_days": "battery-days.png"}[key]
     fig.savefig(os.path.join(out, name), dpi=110)
     plt.close(fig)
     return name
@@ -261,7 +274,10 @@ def main(argv=None):
     if x_axis is not None and x_axis == args.panels:
         print("sweep.py: --x and --panels name the same grid key", file=sys.stderr)
         return 2
-    plots = [plot(m, cells, axes, x_axis, args.panels, qoss, out) for m in METRICS] if axes else []
+    # Battery life only where runs had an energy model.
+    shown = [m for m in METRICS if m[0] != "battery_days"
+             or any(k[2] == m[0] and not math.isnan(v[1]) for k, v in cells.items())]
+    plots = [plot(m, cells, axes, x_axis, args.panels, qoss, out) for m in shown] if axes else []
 
     md = [f"# Sweep {plan['name']}", "",
           f"Scenario `{plan['scenario']}`, {len(plan['runs'])} runs: "
@@ -269,9 +285,9 @@ def main(argv=None):
           f"{len(missing)} not run. Seeds (ns-3 run numbers): {plan['seeds']}, "
           f"ns-3 seed {plan['rng_seed']}.", "",
           "Mean over seeds, with the 95 % confidence interval (Student t).", "",
-          "| " + " | ".join(names + ["publish QoS", "n", "delivery ratio", "p50 ms", "p99 ms"])
-          + " |",
-          "|" + "---|" * len(names) + "---:|---:|---:|---:|---:|"]
+          "| " + " | ".join(names + ["publish QoS", "n", "delivery ratio", "p50 ms", "p99 ms",
+                                     "battery days"]) + " |",
+          "|" + "---|" * len(names) + "---:|---:|---:|---:|---:|---:|"]
     for point in sorted({k[0] for k in cells}):
         for qos in qoss:
             if (point, qos, "ratio") not in cells:

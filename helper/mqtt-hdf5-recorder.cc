@@ -407,6 +407,24 @@ MqttHdf5Recorder::Record(const MqttLinkStatsRecord& r)
 }
 
 void
+MqttHdf5Recorder::Record(const MqttDeviceBytesRecord& r)
+{
+    m_impl->Append(r);
+}
+
+void
+MqttHdf5Recorder::Record(const MqttDeviceEnergyRecord& r)
+{
+    m_impl->Append(r);
+}
+
+void
+MqttHdf5Recorder::Record(const MqttDeviceBatteryRecord& r)
+{
+    m_impl->Append(r);
+}
+
+void
 MqttHdf5Recorder::Flush()
 {
     if (m_impl->closed)

@@ -62,6 +62,9 @@ class MqttHdf5Recorder
     void Record(const MqttDropRecord& r);
     void Record(const MqttBrokerStatsRecord& r);
     void Record(const MqttLinkStatsRecord& r);
+    void Record(const MqttDeviceBytesRecord& r);
+    void Record(const MqttDeviceEnergyRecord& r);
+    void Record(const MqttDeviceBatteryRecord& r);
 
     /** Writes buffered rows and flushes the file to disk. */
     void Flush();

@@ -145,6 +145,34 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(queueDrops, "queue_drops", uint64, 0)  /* by a full transmit queue */                      \
     X(queueDepth, "queue_depth", uint32, 0)  /* packets in the transmit queues now */            \
     X(up, "up", boolean, true)
+
+// /device_bytes: at the end of the run, what each device's frames carried, by cause and layer
+// (doc/device-cost.md); one row per (client, cause, layer, direction) with bytes.
+#define MQTT_RESULTS_DEVICE_BYTES(X)                                                             \
+    X(client, "client", uint32, 0)           /* the device (first client of its node) */         \
+    X(cause, "cause", S16, {})               /* publish, ack, keepalive, connect, ... */         \
+    X(layer, "layer", S16, {})               /* mqtt, tcpip, link */                             \
+    X(direction, "direction", S16, {})       /* tx, rx */                                        \
+    X(bytes, "bytes", uint64, 0)                                                                 \
+    X(frames, "frames", uint64, 0)           /* frames that carried bytes of this cause */
+
+// /device_energy: at the end of the run, each device's radio time and energy per state.
+#define MQTT_RESULTS_DEVICE_ENERGY(X)                                                            \
+    X(client, "client", uint32, 0)                                                               \
+    X(radio, "radio", S16, {})               /* cellular, 802.15.4, wifi */                      \
+    X(state, "state", S16, {})               /* tx, rx, idle, ... (doc/device-cost.md) */        \
+    X(seconds, "seconds", float64, 0)                                                            \
+    X(joules, "joules", float64, 0)
+
+// /device_battery: at the end of the run, each device's energy and its battery.
+#define MQTT_RESULTS_DEVICE_BATTERY(X)                                                           \
+    X(client, "client", uint32, 0)                                                               \
+    X(radio, "radio", S16, {})                                                                   \
+    X(joules, "joules", float64, 0)          /* sum of its device_energy rows */                 \
+    X(frameworkJoules, "framework_joules", float64, 0) /* ns-3's energy framework (Wi-Fi) */     \
+    X(batteryMah, "battery_mah", float64, 0)                                                     \
+    X(volts, "volts", float64, 0)            /* the battery's voltage */                         \
+    X(setups, "setups", uint32, 0)           /* cellular: RRC connection set-ups */
 // clang-format on
 
 /** Every table: X(record struct, dataset name, field list), in the order files list them. */
@@ -158,7 +186,10 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(MqttConnectionRecord, "connections", MQTT_RESULTS_CONNECTIONS)                               \
     X(MqttDropRecord, "drops", MQTT_RESULTS_DROPS)                                                 \
     X(MqttBrokerStatsRecord, "broker_stats", MQTT_RESULTS_BROKER_STATS)                            \
-    X(MqttLinkStatsRecord, "link_stats", MQTT_RESULTS_LINK_STATS)
+    X(MqttLinkStatsRecord, "link_stats", MQTT_RESULTS_LINK_STATS)                                  \
+    X(MqttDeviceBytesRecord, "device_bytes", MQTT_RESULTS_DEVICE_BYTES)                            \
+    X(MqttDeviceEnergyRecord, "device_energy", MQTT_RESULTS_DEVICE_ENERGY)                         \
+    X(MqttDeviceBatteryRecord, "device_battery", MQTT_RESULTS_DEVICE_BATTERY)
 
 /** One column of a table, as the file and the documentation name it. */
 struct MqttResultsColumn

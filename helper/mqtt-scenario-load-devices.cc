@@ -101,7 +101,8 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
            "client-id",
            "keep-alive",
            "clean-session",
-           "reconnect"});
+           "reconnect",
+           "energy"});
     if (!m.Ok())
     {
         return;
@@ -125,6 +126,11 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
     m.Duration("keep-alive", &g->keepAlive);
     m.Bool("clean-session", &g->cleanSession);
     ReadReconnect(r, m, &g->reconnect);
+    if (m.Has("energy"))
+    {
+        g->energy = MqttEnergySpec();
+        ReadEnergy(r, m, &*g->energy);
+    }
 }
 
 } // namespace

@@ -34,7 +34,8 @@ ReadOutput(Reader& r, const YAML::Node& node, MqttScenario* s)
                                                                  {"connections", &o.connections},
                                                                  {"drops", &o.drops},
                                                                  {"broker-stats", &o.brokerStats},
-                                                                 {"link-stats", &o.linkStats}};
+                                                                 {"link-stats", &o.linkStats},
+                                                                 {"device-bytes", &o.deviceBytes}};
         for (const auto& [name, flag] : sets)
         {
             *flag = false;
@@ -56,7 +57,7 @@ ReadOutput(Reader& r, const YAML::Node& node, MqttScenario* s)
                 r.Error("output.record",
                         &rn,
                         "expected names among publishes, deliveries, connections, drops, "
-                        "broker-stats, link-stats, got " +
+                        "broker-stats, link-stats, device-bytes, got " +
                             record[i]);
             }
         }

@@ -153,10 +153,75 @@ ReadSections(Reader& r, const YAML::Node& root, MqttScenario* s)
     }
 }
 
+/** The radio each link type's devices have (doc/device-cost.md). */
+const char*
+RadioOf(MqttLinkType type)
+{
+    switch (type)
+    {
+    case MqttLinkType::PointToPoint:
+        return "cellular";
+    case MqttLinkType::LowPan:
+        return "802.15.4";
+    case MqttLinkType::Wifi:
+        return "wifi";
+    default:
+        return "";
+    }
+}
+
+/** Each group's energy parameter file: read, and its radio the one of the group's link. */
+void
+LoadEnergyFiles(Reader& r, MqttScenario* s, const std::string& baseDir)
+{
+    for (auto& g : s->groups)
+    {
+        if (!g.energy)
+        {
+            continue;
+        }
+        const std::string path =
+            (g.role == MqttClientRole::Device ? "devices." : "backends.") + g.name + ".energy";
+        MqttEnergySpec& e = *g.energy;
+        if (g.role != MqttClientRole::Device)
+        {
+            r.Error(path, nullptr, "only devices have an energy model");
+            continue;
+        }
+        e.file = e.parameters.find('/') == std::string::npos
+                     ? std::string(MQTT_SOURCE_DIR) + "/energy/" + e.parameters + ".yaml"
+                     : (e.parameters[0] == '/' ? e.parameters : baseDir + "/" + e.parameters);
+        std::vector<std::string> errors = MqttLoadRadioEnergy(e.file, &e.radio);
+        if (!errors.empty() && errors.front().find("cannot open") != std::string::npos)
+        {
+            r.Error(path + ".parameters", nullptr, errors.front());
+            continue;
+        }
+        for (const auto& error : errors)
+        {
+            r.Raw(error);
+        }
+        const MqttLinkSpec* link = s->FindLink(g.link);
+        std::string radio = link ? RadioOf(link->type) : "";
+        if (errors.empty() && radio != e.radio.radio)
+        {
+            r.Error(path + ".parameters",
+                    nullptr,
+                    e.file + " describes a " + e.radio.radio + " radio, but the group's link " +
+                        (link ? "(" + g.link + ") has " + (radio.empty() ? "none" : radio)
+                              : "is none: clients on a vertex have no radio"));
+        }
+    }
+}
+
 /** Semantic checks: they need a well-formed structure, and then the graph. */
 void
 CheckSemantics(Reader& r, MqttScenario* s, const std::string& baseDir)
 {
+    if (r.Errors().empty())
+    {
+        LoadEnergyFiles(r, s, baseDir);
+    }
     if (r.Errors().empty())
     {
         for (const auto& e : s->BuildGraph(baseDir))

@@ -204,6 +204,12 @@ void ReadGroups(Reader& r,
                 MqttClientRole role,
                 MqttScenario* s);
 void ReadFaults(Reader& r, const YAML::Node& node, MqttScenario* s);
+/** A group's energy block, key "energy" of @p group (mqtt-scenario-load-energy.cc). */
+void ReadEnergy(Reader& r, Map& group, MqttEnergySpec* out);
+/** An energy parameter file's tree (energy/NAME.yaml). */
+void ReadRadioEnergyFile(Reader& r, const YAML::Node& root, MqttRadioEnergySpec* out);
+/** "17.4mA" in "A": a non-negative number, an optional SI prefix (n, u, m, k), @p unit. */
+std::optional<double> ParseQuantity(const std::string& text, const std::string& unit);
 void ReadOutput(Reader& r, const YAML::Node& node, MqttScenario* s);
 
 // --- --set (mqtt-scenario-set-overrides.cc) ---------------------------------------------------

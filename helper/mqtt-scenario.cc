@@ -32,6 +32,36 @@ Resolve(const std::string& baseDir, const std::string& file)
 
 } // namespace
 
+namespace
+{
+
+double
+Lookup(const std::vector<std::pair<std::string, double>>& values, const std::string& name)
+{
+    for (const auto& [key, value] : values)
+    {
+        if (key == name)
+        {
+            return value;
+        }
+    }
+    return 0;
+}
+
+} // namespace
+
+double
+MqttRadioEnergySpec::State(const std::string& name) const
+{
+    return Lookup(states, name);
+}
+
+double
+MqttRadioEnergySpec::Timer(const std::string& name) const
+{
+    return Lookup(timers, name);
+}
+
 bool
 MqttLinkSpec::IsWired() const
 {

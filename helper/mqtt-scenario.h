@@ -134,6 +134,42 @@ enum class MqttClientRole : uint8_t
  * by that link to the attach vertices (round robin); without, the clients run on the attach
  * vertices themselves. A group publishes when it has an interval.
  */
+/**
+ * A radio's energy parameters, read from energy/NAME.yaml (doc/device-cost.md): the part, the
+ * supply voltage, one value per state and, for cellular modems, the timers.
+ */
+struct MqttRadioEnergySpec
+{
+    /** "cellular" (point-to-point links), "802.15.4" (6LoWPAN) or "wifi". */
+    std::string radio;
+    std::string part;
+    double volts = 0;
+    /** Per state, in the file's order: watts for cellular, amperes for 802.15.4 and Wi-Fi. */
+    std::vector<std::pair<std::string, double>> states;
+    /** Cellular timers in seconds (setup, inactivity, active; active < 0: PSM off). */
+    std::vector<std::pair<std::string, double>> timers;
+
+    /** The value of state or timer @p name (0 if absent: the loader requires them all). */
+    double State(const std::string& name) const;
+    double Timer(const std::string& name) const;
+};
+
+/** A group's energy: its radio's parameters and the battery life is given for. */
+struct MqttEnergySpec
+{
+    /** As written: a name (energy/NAME.yaml at the repository root) or a path with a '/'. */
+    std::string parameters;
+    /** The file read. */
+    std::string file;
+    MqttRadioEnergySpec radio;
+    /** Battery capacity (mAh) at its voltage (V). */
+    double batteryMah = 0;
+    double batteryVolts = 0;
+};
+
+/** Reads an energy parameter file; the errors name the file, the line and the field. */
+std::vector<std::string> MqttLoadRadioEnergy(const std::string& path, MqttRadioEnergySpec* out);
+
 struct MqttClientGroupSpec
 {
     std::string name;
@@ -162,6 +198,8 @@ struct MqttClientGroupSpec
     ScenarioTime keepAlive = std::chrono::seconds(60);
     bool cleanSession = true;
     MqttReconnectSpec reconnect;
+    /** Radio energy and battery life of its clients (devices only). */
+    std::optional<MqttEnergySpec> energy;
 
     /** The client id, topic or filter of member @p index: {group}, {id}, {client} replaced. */
     std::string Expand(const std::string& pattern, uint32_t index) const;
@@ -240,6 +278,8 @@ struct MqttOutputSpec
     bool drops = true;
     bool brokerStats = true;
     bool linkStats = true;
+    /** What each device's frames carried, by cause and layer (doc/device-cost.md). */
+    bool deviceBytes = true;
     /** Write the built topology as topology.graphml. */
     bool graphml = true;
     /** Write pcap traces of the broker's devices. */

@@ -104,6 +104,8 @@ MqttStudyRunner::Impl::InstallApplications()
     {
         InstallClient(i, starts[builder->Clients()[i].group]);
     }
+    WatchDeviceBytes();
+    InstallEnergy();
     return true;
 }
 
@@ -497,6 +499,8 @@ MqttStudyRunner::Impl::FinishApplications()
     {
         SampleBroker();
     }
+    RecordDeviceBytes();
+    RecordEnergy();
 }
 
 } // namespace mqtt

@@ -12,6 +12,8 @@
 
 #include "mqtt-broker.h"
 #include "mqtt-client.h"
+#include "mqtt-device-bytes.h"
+#include "mqtt-energy-models.h"
 #include "mqtt-hdf5-recorder.h"
 #include "mqtt-payload-stamp.h"
 #include "mqtt-study-runner.h"
@@ -28,8 +30,12 @@
 
 namespace ns3
 {
+class WifiNetDevice;
+
 namespace mqtt
 {
+
+struct MqttStudyDeviceEnergy;
 
 struct MqttStudyRunner::Impl
 {
@@ -61,6 +67,11 @@ struct MqttStudyRunner::Impl
     uint64_t publishesOut = 0;
     uint64_t retransmissions = 0;
     uint64_t drops = 0;
+    /** Byte accounting per device node: (client index of its first client, accounting). */
+    std::vector<std::pair<uint32_t, std::unique_ptr<MqttDeviceBytes>>> deviceBytes;
+    /** Radio energy per device of the groups with an energy block (shared_ptr: the type is
+     * complete only in mqtt-study-energy.cc, where they are made). */
+    std::vector<std::shared_ptr<MqttStudyDeviceEnergy>> energy;
 
     Impl(const MqttScenario& scenario, const Options& options, std::ostream& l);
 
@@ -117,6 +128,19 @@ struct MqttStudyRunner::Impl
                             const char* event,
                             const std::string& reason,
                             bool sessionPresent);
+    // --- Bytes by cause per device (mqtt-study-device-bytes.cc) -------------------------------
+
+    void WatchDeviceBytes();
+    /** The /device_bytes rows, at the end of the run. */
+    void RecordDeviceBytes();
+
+    // --- Radio energy per device (mqtt-study-energy.cc) ---------------------------------------
+
+    void InstallEnergy();
+    void InstallWifiEnergy(MqttStudyDeviceEnergy& d, Ptr<WifiNetDevice> wifi);
+    /** The /device_energy and /device_battery rows, at the end of the run. */
+    void RecordEnergy();
+
     void OnDelivery(uint32_t i,
                     const MqttEvent& e,
                     const MqttPayloadStamp& stamp,

@@ -330,7 +330,7 @@ TEST(ScenarioLoaderErrors, UnknownKeyIsAnError)
     EXPECT_EQ(OneError(WithLine(23, "    qso: 1")),
               "scenarios/x.yaml:23: devices.sensors.qso: unknown field (expected one of: count, "
               "attach, link, interval, topic, qos, payload, retain, messages, start, subscribe, "
-              "client-id, keep-alive, clean-session, reconnect)");
+              "client-id, keep-alive, clean-session, reconnect, energy)");
     EXPECT_EQ(OneError(WithLine(3, "sead: 3")),
               "scenarios/x.yaml:3: sead: unknown field (expected one of: name, description, "
               "duration, seed, run, topology, links, broker, devices, backends, faults, output)");
@@ -498,10 +498,10 @@ TEST(ScenarioLoaderErrors, BrokerFrontEnds)
     EXPECT_EQ(OneError(BASE, {"broker.front-ends={count: 2, rate: 1Gbps}"}),
               "--set broker.front-ends={count: 2, rate: 1Gbps}: broker.front-ends.rate: unknown "
               "field (expected one of: count, link)");
-    EXPECT_EQ(OneError(BASE,
-                       {"links.radio={type: wifi}", "broker.front-ends={count: 2, link: radio}"}),
-              "--set broker.front-ends={count: 2, link: radio}: broker.front-ends.link: link class "
-              "'radio' is wifi; front ends need a p2p link each");
+    EXPECT_EQ(
+        OneError(BASE, {"links.radio={type: wifi}", "broker.front-ends={count: 2, link: radio}"}),
+        "--set broker.front-ends={count: 2, link: radio}: broker.front-ends.link: link class "
+        "'radio' is wifi; front ends need a p2p link each");
     // A fault can name a front end's node and its link.
     MqttScenarioLoadResult r = Load(BASE,
                                     {"broker.front-ends=2",
@@ -565,7 +565,7 @@ TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qoss=1"}),
               "--set devices.sensors.qoss=1: devices.sensors.qoss: unknown field (expected one "
               "of: count, attach, link, interval, topic, qos, payload, retain, messages, start, "
-              "subscribe, client-id, keep-alive, clean-session, reconnect)");
+              "subscribe, client-id, keep-alive, clean-session, reconnect, energy)");
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qos.x=1"}),
               "--set devices.sensors.qos.x=1: devices.sensors.qos is 1, not a map");
     EXPECT_EQ(OneError(BASE, {"faults.3.at=1s"}),
@@ -585,6 +585,69 @@ TEST(ScenarioLoaderErrors, TopologyFileProblems)
     EXPECT_EQ(OneError(WithLine(6, "  nodes: 5")),
               "scenarios/x.yaml:6: topology.nodes: unknown field (expected one of: file, "
               "generator, link, roles, fanout, depth, spacing)");
+}
+
+/** BASE with an energy block on the sensors (after their start, line 26). */
+std::string
+WithEnergy(const std::string& block)
+{
+    return WithLine(26, "    start: {uniform: [0s, 2s]}\n    energy: " + block);
+}
+
+TEST(ScenarioLoader, EnergyBlockAndItsParameterFile)
+{
+    auto r = Load(WithEnergy("{parameters: nbiot, battery: 2600mAh, voltage: 3.6V}"));
+    ASSERT_TRUE(r.scenario.has_value()) << (r.errors.empty() ? "" : r.errors[0]);
+    const auto& e = *r.scenario->FindGroup("sensors")->energy;
+    EXPECT_EQ(e.parameters, "nbiot");
+    EXPECT_EQ(e.file, std::string(MQTT_TEST_SOURCE_DIR) + "/energy/nbiot.yaml");
+    EXPECT_DOUBLE_EQ(e.batteryMah, 2600);
+    EXPECT_DOUBLE_EQ(e.batteryVolts, 3.6);
+    EXPECT_EQ(e.radio.radio, "cellular");
+    EXPECT_DOUBLE_EQ(e.radio.State("tx"), 0.543);
+    EXPECT_DOUBLE_EQ(e.radio.State("psm"), 15e-6);
+    EXPECT_DOUBLE_EQ(e.radio.Timer("inactivity"), 20);
+    EXPECT_DOUBLE_EQ(e.radio.volts, 3.6);
+    EXPECT_FALSE(r.scenario->FindGroup("cloud")->energy.has_value());
+}
+
+TEST(ScenarioLoaderErrors, EnergyBlock)
+{
+    EXPECT_EQ(OneError(WithEnergy("{parameters: nbiot, battery: 2600, voltage: 3.6V}")),
+              "scenarios/x.yaml:27: devices.sensors.energy.battery: expected a capacity in mAh "
+              "(e.g. 2600mAh), got 2600");
+    EXPECT_EQ(OneError(WithEnergy("{parameters: nbiot, battery: 2600mAh, voltage: -1V}")),
+              "scenarios/x.yaml:27: devices.sensors.energy.voltage: expected a voltage (e.g. "
+              "3.6V), got -1V");
+    EXPECT_EQ(OneError(WithEnergy("{parameters: nbiot, battery: 2600mAh}")),
+              "scenarios/x.yaml:27: devices.sensors.energy: missing required field 'voltage'");
+    EXPECT_EQ(OneError(WithEnergy("{parameters: cc2420, battery: 2600mAh, voltage: 3V}")),
+              "scenarios/x.yaml:27: devices.sensors.energy.parameters: " +
+                  std::string(MQTT_TEST_SOURCE_DIR) +
+                  "/energy/cc2420.yaml describes a 802.15.4 radio, but the group's link "
+                  "(access) has cellular");
+    EXPECT_EQ(OneError(WithEnergy("{parameters: nosuch, battery: 2600mAh, voltage: 3V}")),
+              "scenarios/x.yaml:27: devices.sensors.energy.parameters: " +
+                  std::string(MQTT_TEST_SOURCE_DIR) +
+                  "/energy/nosuch.yaml: cannot open the energy parameter file");
+}
+
+TEST(ScenarioLoaderErrors, EnergyParameterFileNamesItsFileLineAndField)
+{
+    std::string path = ::testing::TempDir() + "bad-radio.yaml";
+    std::ofstream(path) << "radio: cellular\npart: x\nvoltage: {value: 3V, source: s}\n"
+                           "states:\n  tx: {value: 543mA, source: s}\n"
+                           "  rx: {value: 1W}\n";
+    std::string errors =
+        Errors(WithEnergy("{parameters: " + path + ", battery: 2600mAh, voltage: 3V}"));
+    EXPECT_EQ(errors,
+              path + ":5: states: missing required field 'connected'\n" + path +
+                  ":5: states: missing required field 'setup'\n" + path +
+                  ":5: states: missing required field 'idle'\n" + path +
+                  ":5: states: missing required field 'psm'\n" + path +
+                  ":5: states.tx.value: expected a quantity in W (e.g. 17.4mW), got 543mA\n" +
+                  path + ":6: states.rx: missing required field 'source'\n" + path +
+                  ":1: missing required field 'timers'");
 }
 
 TEST(ScenarioLoaderErrors, NotAScenario)
@@ -618,6 +681,7 @@ TEST(ScenarioFiles, EveryShippedScenarioLoads)
                                          "default.yaml",
                                          "lossy-star.yaml",
                                          "lowpan-mesh.yaml",
+                                         "nbiot-battery.yaml",
                                          "scale-100k.yaml",
                                          "scale-10k.yaml",
                                          "scale-1k.yaml",

@@ -6,12 +6,14 @@
 
 1. test/scenario/data/e2e.yaml (a lossless path of known delay): counts agree across
    datasets, no latency below the path's propagation delay, QoS 1 delivery ratio exactly 1;
-   report.py writes its plots.
+   report.py writes its plots; device_bytes add up to the access links' counters; the q1
+   devices' cellular energy states cover the run.
 2. The same seed twice gives identical datasets; another seed gives different ones.
 3. scenarios/broker-outage.yaml as shipped (broker persistence on) and with persistence off:
    what the persistent QoS 1 subscriber receives across the broker's restart.
 4. A broker with front ends gives what the single-node broker gives.
-5. scale-1k over a 1 % lossy link: every loss repaired, no connection stalls.
+5. scale-1k over a 1 % lossy link: every loss repaired, no connection stalls; retransmission
+   bytes on the devices. Radio energy: Wi-Fi accounting within 1 % of ns-3's framework.
 6. Every shipped scenario, shortened (15 s, starts and faults pulled early), runs and
    delivers messages.
 """
@@ -106,10 +108,85 @@ def check_e2e(runner, work):
                        text=True)
     expect(p.returncode == 0, f"report.py: {p.stderr}")
     for png in ["delivery-ratio.png", "latency-cdf.png", "timeline.png", "broker.png",
-                "link-loss.png"]:
+                "link-loss.png", "device-bytes.png", "battery-life.png"]:
         expect(os.path.getsize(os.path.join(rep, png)) > 5000, f"report {png}")
+    expect("## Device cost" in open(os.path.join(rep, "report.md")).read(), "device cost section")
     expect("| 1 | q1 | 100 | 100 | 100 | 1.0000 |" in open(os.path.join(rep, "report.md")).read(),
            "report row for QoS 1")
+    check_device_bytes(t, os.path.join(out, "results.h5"))
+
+
+def check_device_bytes(t, path):
+    """device_bytes of e2e (each device alone on its lossless point-to-point access link): per
+    device, bytes sent plus received equal the link counters; what each cause holds."""
+    sys.path.insert(0, os.path.join(ROOT, "analysis"))
+    import mqttresults
+
+    db = t["device_bytes"]
+    clients = t["clients"]
+    links = t["links"]
+    last = {}
+    for row in t["link_stats"]:
+        last[int(row["link"])] = row  # rows are in time order: the last sample wins
+    devices = [c for c in range(len(clients)) if clients["role"][c] == b"device"]
+    expect(set(db["client"].tolist()) == set(devices), "device_bytes: one set of rows per device")
+    for c in devices:
+        node = clients["node"][c]
+        mine = [i for i in range(len(links)) if node in (links["a"][i], links["b"][i])]
+        rows = db[db["client"] == c]
+        if not expect(len(mine) == 1, f"device {c}: its access link ({len(mine)} found)"):
+            continue
+        link = last[mine[0]]
+        tx = int(rows["bytes"][rows["direction"] == b"tx"].sum())
+        rx = int(rows["bytes"][rows["direction"] == b"rx"].sum())
+        expect(tx + rx == int(link["tx_bytes"]) == int(link["rx_bytes"]),
+               f"device {c}: {tx} + {rx} bytes, link tx {link['tx_bytes']} rx {link['rx_bytes']}")
+
+        def cell(cause, layer, direction):
+            m = ((rows["cause"] == cause.encode()) & (rows["layer"] == layer.encode())
+                 & (rows["direction"] == direction.encode()))
+            return int(rows["bytes"][m].sum())
+
+        # 20 PUBLISH of 16-byte topic "e2e/qN/ID" and 64-byte payload, at least.
+        expect(cell("publish", "mqtt", "tx") >= 20 * 64, f"device {c}: publish bytes")
+        expect(cell("connect", "mqtt", "tx") > 0 and cell("connect", "mqtt", "rx") == 4,
+               f"device {c}: CONNECT sent, one 4-byte CONNACK received")
+        expect(cell("connect", "tcpip", "tx") >= 2 * 40, f"device {c}: SYN and handshake ACK")
+        qos1 = clients["group"][c] == b"q1"
+        # QoS 1: 20 PUBACKs of 4 bytes received; QoS 0: none.
+        expect(cell("ack", "mqtt", "rx") == (80 if qos1 else 0), f"device {c}: PUBACK bytes")
+        expect(cell("retransmission", "mqtt", "tx") == 0 and cell("other", "link", "tx") == 0,
+               f"device {c}: no retransmission or other traffic on a lossless p2p link")
+        expect(cell("publish", "link", "tx") > 0, f"device {c}: PPP header bytes of PUBLISH")
+    check_device_energy(t, [c for c in devices if clients["group"][c] == b"q1"])
+    res = mqttresults.Results(path)
+    for dev in mqttresults.device_cost(res):
+        expect(dev["delivered"] == dev["published"] == 20 or dev["group"] == "q0",
+               f"device {dev['client']}: delivered {dev['delivered']} of {dev['published']}")
+        expect(dev["overhead"] > 1 and dev["per_message"] > 64,
+               f"device {dev['client']}: overhead {dev['overhead']}")
+
+
+def check_device_energy(t, q1):
+    """The q1 devices of e2e have the nbiot cellular model: their states cover the run, the
+    battery row is their sum, the radio set up a connection; the q0 devices have no model."""
+    energy, battery = t["device_energy"], t["device_battery"]
+    expect(sorted(set(battery["client"].tolist())) == sorted(q1), "device_battery: the q1 devices")
+    for c in q1:
+        rows = energy[energy["client"] == c]
+        b = battery[battery["client"] == c]
+        if not expect(len(b) == 1 and len(rows) == 6, f"device {c}: energy rows"):
+            continue
+        expect(abs(float(rows["seconds"].sum()) - 20.0) < 1e-6,
+               f"device {c}: states cover {rows['seconds'].sum()} s of the 20 s run")
+        expect(abs(float(rows["joules"].sum()) - float(b["joules"][0])) < 1e-9,
+               f"device {c}: battery joules are the states' sum")
+        expect(int(b["setups"][0]) >= 1 and b["radio"][0] == b"cellular",
+               f"device {c}: {b['setups'][0]} RRC set-ups")
+        expect(float(b["battery_mah"][0]) == 2600 and abs(float(b["volts"][0]) - 3.6) < 1e-12,
+               f"device {c}: battery")
+        tx = rows[rows["state"] == b"tx"]
+        expect(float(tx["joules"][0]) > 0, f"device {c}: transmit energy")
 
 
 def check_seeds(runner, work):
@@ -236,6 +313,35 @@ def check_loss_repaired(runner, work):
            f"loss repaired: {len(missing)} of {len(early)} messages missing")
     expect(float(t["deliveries"]["latency"].max()) > 1.0,
            "loss repaired: some message needed a retransmission")
+    db = t["device_bytes"]
+    for direction in (b"tx", b"rx"):
+        resent = db["bytes"][(db["cause"] == b"retransmission") & (db["direction"] == direction)]
+        expect(int(resent.sum()) > 0, f"loss repaired: retransmission bytes {direction}")
+
+
+def check_radio_energy(runner, work):
+    """Wi-Fi: on wifi-campus (shortened), our accounting of the PHY's states matches ns-3's
+    energy framework (WifiRadioEnergyModel on a BasicEnergySource) on the same run within 1 %.
+    802.15.4: on lowpan-mesh (shortened), the CC2420 model's states cover the run."""
+    cases = [("wifi-campus", "sensors", "wifi-ns3"), ("lowpan-mesh", None, "cc2420")]
+    for name, group, params in cases:
+        path = os.path.join(ROOT, "scenarios", name + ".yaml")
+        s = yaml.safe_load(open(path))
+        group = group or next(iter(s["devices"]))
+        out = os.path.join(work, "energy-" + name)
+        energy = f"{{parameters: {params}, battery: 2600mAh, voltage: 3.7V}}"
+        if not run(runner, path, out, *shortened(path), f"devices.{group}.energy={energy}"):
+            continue
+        t, _ = tables(os.path.join(out, "results.h5"))
+        b, e = t["device_battery"], t["device_energy"]
+        expect(len(b) > 0, f"{name}: no device_battery rows")
+        for row in b:
+            rows = e[e["client"] == row["client"]]
+            covered = float(rows["seconds"].sum())
+            expect(abs(covered - 15.0) < 1e-6, f"{name}: states cover {covered} s of 15 s")
+            ours, ns3 = float(row["joules"]), float(row["framework_joules"])
+            expect(ours > 0 and abs(ours - ns3) <= 0.01 * ns3,
+                   f"{name}: device {row['client']}: {ours} J, ns-3's framework {ns3} J")
 
 
 def shortened(path):
@@ -272,6 +378,7 @@ def main():
     check_seeds(runner, work)
     check_front_ends(runner, work)
     check_loss_repaired(runner, work)
+    check_radio_energy(runner, work)
 
 
     check_outage(runner, work)

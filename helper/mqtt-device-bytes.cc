@@ -1,0 +1,420 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-device-bytes.h"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+namespace
+{
+
+constexpr uint8_t TCP_FIN = 0x01;
+constexpr uint8_t TCP_SYN = 0x02;
+constexpr uint8_t TCP_RST = 0x04;
+constexpr uint8_t IP_PROTOCOL_TCP = 6;
+constexpr uint64_t UNKNOWN_END = UINT64_MAX;
+
+uint16_t
+Be16(const uint8_t* p)
+{
+    return static_cast<uint16_t>((p[0] << 8) | p[1]);
+}
+
+uint32_t
+Be32(const uint8_t* p)
+{
+    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+
+/** The cause of an MQTT packet, by the type in the high nibble of its first byte. */
+MqttByteCause
+CauseOfType(uint8_t type)
+{
+    switch (type)
+    {
+    case 1: // CONNECT
+    case 2: // CONNACK
+        return MqttByteCause::Connect;
+    case 3:
+        return MqttByteCause::Publish;
+    case 4: // PUBACK
+    case 5: // PUBREC
+    case 6: // PUBREL
+    case 7: // PUBCOMP
+        return MqttByteCause::Ack;
+    case 8:  // SUBSCRIBE
+    case 9:  // SUBACK
+    case 10: // UNSUBSCRIBE
+    case 11: // UNSUBACK
+        return MqttByteCause::Subscribe;
+    case 12: // PINGREQ
+    case 13: // PINGRESP
+        return MqttByteCause::KeepAlive;
+    case 14:
+        return MqttByteCause::Disconnect;
+    default: // 0 and 15 are reserved: not an MQTT 3.1.1 stream
+        return MqttByteCause::Other;
+    }
+}
+
+} // namespace
+
+const char*
+MqttByteCauseName(MqttByteCause cause)
+{
+    switch (cause)
+    {
+    case MqttByteCause::Publish:
+        return "publish";
+    case MqttByteCause::Ack:
+        return "ack";
+    case MqttByteCause::KeepAlive:
+        return "keepalive";
+    case MqttByteCause::Connect:
+        return "connect";
+    case MqttByteCause::Subscribe:
+        return "subscribe";
+    case MqttByteCause::Disconnect:
+        return "disconnect";
+    case MqttByteCause::Retransmission:
+        return "retransmission";
+    case MqttByteCause::TcpAck:
+        return "tcp-ack";
+    case MqttByteCause::Other:
+        return "other";
+    }
+    return "other";
+}
+
+const char*
+MqttByteLayerName(MqttByteLayer layer)
+{
+    switch (layer)
+    {
+    case MqttByteLayer::Mqtt:
+        return "mqtt";
+    case MqttByteLayer::TcpIp:
+        return "tcpip";
+    case MqttByteLayer::Link:
+        return "link";
+    }
+    return "link";
+}
+
+const char*
+MqttByteDirectionName(MqttByteDirection direction)
+{
+    return direction == MqttByteDirection::Tx ? "tx" : "rx";
+}
+
+const MqttDeviceBytes::Count&
+MqttDeviceBytes::At(MqttByteCause cause, MqttByteLayer layer, MqttByteDirection direction) const
+{
+    return m_counts[(std::size_t(cause) * MQTT_BYTE_LAYERS + std::size_t(layer)) * 2 +
+                    std::size_t(direction)];
+}
+
+uint64_t
+MqttDeviceBytes::TotalBytes(MqttByteDirection direction) const
+{
+    uint64_t total = 0;
+    for (std::size_t c = 0; c < MQTT_BYTE_CAUSES; ++c)
+    {
+        for (std::size_t l = 0; l < MQTT_BYTE_LAYERS; ++l)
+        {
+            total += At(MqttByteCause(c), MqttByteLayer(l), direction).bytes;
+        }
+    }
+    return total;
+}
+
+void
+MqttDeviceBytes::Add(MqttByteCause cause,
+                     MqttByteLayer layer,
+                     MqttByteDirection direction,
+                     uint64_t bytes,
+                     bool frame)
+{
+    if (bytes == 0)
+    {
+        return;
+    }
+    Count& c = m_counts[(std::size_t(cause) * MQTT_BYTE_LAYERS + std::size_t(layer)) * 2 +
+                        std::size_t(direction)];
+    c.bytes += bytes;
+    c.frames += frame ? 1 : 0;
+}
+
+void
+MqttDeviceBytes::AddFrame(
+    MqttByteCause cause, MqttByteDirection direction, uint64_t mqtt, uint64_t tcpIp, uint64_t link)
+{
+    Add(cause, MqttByteLayer::Mqtt, direction, mqtt, true);
+    Add(cause, MqttByteLayer::TcpIp, direction, tcpIp, true);
+    Add(cause, MqttByteLayer::Link, direction, link, true);
+}
+
+void
+MqttDeviceBytes::OnFrame(MqttByteDirection direction,
+                         const uint8_t* frame,
+                         std::size_t size,
+                         std::size_t linkHeader)
+{
+    // IPv4 (RFC 791): version 4, header length, total length, not a fragment.
+    const uint8_t* ip = frame + linkHeader;
+    if (size < linkHeader + 20 || (ip[0] >> 4) != 4)
+    {
+        AddFrame(MqttByteCause::Other, direction, 0, 0, size);
+        return;
+    }
+    const std::size_t ipHeader = (ip[0] & 0x0F) * 4u;
+    const std::size_t ipTotal = Be16(ip + 2);
+    if (ipHeader < 20 || ipTotal < ipHeader || ipTotal > size - linkHeader)
+    {
+        AddFrame(MqttByteCause::Other, direction, 0, 0, size);
+        return;
+    }
+    const uint64_t link = size - ipTotal;
+    const bool fragment = (Be16(ip + 6) & 0x3FFF) != 0; // MF or an offset
+    const uint8_t* tcp = ip + ipHeader;
+    const std::size_t tcpHeader = ipTotal - ipHeader >= 20 ? (tcp[12] >> 4) * 4u : 0;
+    if (ip[9] != IP_PROTOCOL_TCP || fragment || tcpHeader < 20 || tcpHeader > ipTotal - ipHeader)
+    {
+        AddFrame(MqttByteCause::Other, direction, 0, ipTotal, link);
+        return;
+    }
+
+    // TCP (RFC 793): the connection as seen from the device, the sequence number, the flags.
+    const uint32_t source = Be32(ip + 12);
+    const uint32_t destination = Be32(ip + 16);
+    const uint16_t sourcePort = Be16(tcp);
+    const uint16_t destinationPort = Be16(tcp + 2);
+    const ConnectionKey key = direction == MqttByteDirection::Tx
+                                  ? ConnectionKey{destination, destinationPort, sourcePort}
+                                  : ConnectionKey{source, sourcePort, destinationPort};
+    auto& streams = m_connections[key];
+    Stream& s = streams[std::size_t(direction)];
+    Stream& tx = streams[std::size_t(MqttByteDirection::Tx)];
+    const uint32_t seq = Be32(tcp + 4);
+    const uint8_t flags = tcp[13];
+    const std::size_t headers = ipHeader + tcpHeader;
+    const std::size_t payload = ipTotal - headers;
+
+    if (flags & TCP_SYN)
+    {
+        if (s.synSeen && seq == s.isn)
+        {
+            AddFrame(MqttByteCause::Retransmission, direction, payload, headers, link);
+            return;
+        }
+        s = Stream{};
+        s.synSeen = true;
+        s.isn = seq;
+        // The device opened the connection: its ACK of the SYN-ACK is part of the set-up.
+        if (direction == MqttByteDirection::Tx)
+        {
+            tx.handshakeAckDue = true;
+        }
+        AddFrame(MqttByteCause::Connect, direction, payload, headers, link);
+        return;
+    }
+    if (payload > 0)
+    {
+        if (!s.synSeen)
+        {
+            AddFrame(MqttByteCause::Other, direction, payload, headers, link);
+            return;
+        }
+        Segment seg;
+        seg.begin = uint32_t(seq - s.isn - 1); // the SYN takes sequence number ISN
+        seg.payload.assign(tcp + tcpHeader, tcp + tcpHeader + payload);
+        seg.tcpIp = headers;
+        seg.link = link;
+        OnData(s, direction, std::move(seg));
+        return;
+    }
+    if (flags & (TCP_FIN | TCP_RST))
+    {
+        AddFrame(MqttByteCause::Disconnect, direction, 0, headers, link);
+        return;
+    }
+    const bool handshake = direction == MqttByteDirection::Tx && tx.handshakeAckDue;
+    tx.handshakeAckDue = false;
+    AddFrame(
+        handshake ? MqttByteCause::Connect : MqttByteCause::TcpAck, direction, 0, headers, link);
+}
+
+void
+MqttDeviceBytes::OnData(Stream& s, MqttByteDirection direction, Segment seg)
+{
+    const uint64_t end = seg.begin + seg.payload.size();
+    if (seg.begin > s.next)
+    {
+        // Ahead of a gap: wait for it (a second copy of a waiting segment is a retransmission).
+        auto [it, inserted] = s.ahead.emplace(seg.begin, Segment{});
+        if (!inserted)
+        {
+            AddFrame(
+                MqttByteCause::Retransmission, direction, seg.payload.size(), seg.tcpIp, seg.link);
+            return;
+        }
+        it->second = std::move(seg);
+        return;
+    }
+    if (seg.begin < s.next)
+    {
+        // Bytes seen before: the whole frame is a retransmission; new bytes in it are parsed.
+        if (end > s.next)
+        {
+            Parse(s, seg.payload.data() + (s.next - seg.begin), end - s.next);
+            s.next = end;
+        }
+        AddFrame(MqttByteCause::Retransmission, direction, seg.payload.size(), seg.tcpIp, seg.link);
+    }
+    else
+    {
+        Parse(s, seg.payload.data(), seg.payload.size());
+        s.next = end;
+        Attribute(s, direction, seg);
+    }
+    // The gap may be filled: what waited behind it is in order now.
+    while (!s.ahead.empty() && s.ahead.begin()->first <= s.next)
+    {
+        Segment waiting = std::move(s.ahead.begin()->second);
+        s.ahead.erase(s.ahead.begin());
+        const uint64_t waitingEnd = waiting.begin + waiting.payload.size();
+        if (waitingEnd <= s.next)
+        {
+            AddFrame(MqttByteCause::Retransmission,
+                     direction,
+                     waiting.payload.size(),
+                     waiting.tcpIp,
+                     waiting.link);
+            continue;
+        }
+        Parse(s, waiting.payload.data() + (s.next - waiting.begin), waitingEnd - s.next);
+        s.next = waitingEnd;
+        Attribute(s, direction, waiting);
+    }
+}
+
+void
+MqttDeviceBytes::Parse(Stream& s, const uint8_t* data, std::size_t size)
+{
+    // MQTT fixed header (section 2.2): the type in the first byte's high nibble, then the
+    // Remaining Length in 1 to 4 bytes of 7 bits, least significant first. Bodies are skipped:
+    // only where each packet starts and ends, and its type, are needed.
+    uint64_t at = s.next;
+    std::size_t i = 0;
+    while (i < size)
+    {
+        if (s.headerBytes == 0 && at != s.packetEnd)
+        {
+            std::size_t skip =
+                std::min<uint64_t>(size - i, s.packetEnd == UNKNOWN_END ? size : s.packetEnd - at);
+            i += skip;
+            at += skip;
+            continue;
+        }
+        if (s.headerBytes == 0)
+        {
+            s.spans.push_back(Span{at, UNKNOWN_END, CauseOfType(data[i] >> 4)});
+            s.packetEnd = UNKNOWN_END;
+        }
+        s.header[s.headerBytes++] = data[i];
+        ++i;
+        ++at;
+        if (s.headerBytes >= 2 && (data[i - 1] & 0x80) == 0)
+        {
+            uint64_t remaining = 0;
+            for (std::size_t b = 1; b < s.headerBytes; ++b)
+            {
+                remaining |= uint64_t(s.header[b] & 0x7F) << (7 * (b - 1));
+            }
+            s.packetEnd = s.spans.back().begin + s.headerBytes + remaining;
+            s.spans.back().end = s.packetEnd;
+            s.headerBytes = 0;
+        }
+        else if (s.headerBytes == s.header.size())
+        {
+            // A fifth length byte: not MQTT; the rest of the stream is one span of Other.
+            s.spans.back().cause = MqttByteCause::Other;
+            s.headerBytes = 0;
+        }
+    }
+}
+
+void
+MqttDeviceBytes::Attribute(Stream& s, MqttByteDirection direction, const Segment& seg)
+{
+    const uint64_t begin = seg.begin;
+    const uint64_t end = begin + seg.payload.size();
+    std::array<uint64_t, MQTT_BYTE_CAUSES> mqtt{};
+    MqttByteCause first = MqttByteCause::Other;
+    uint64_t covered = 0;
+    for (const Span& span : s.spans)
+    {
+        uint64_t from = std::max(begin, span.begin);
+        uint64_t to = std::min(end, span.end);
+        if (from < to)
+        {
+            first = covered == 0 ? span.cause : first;
+            mqtt[std::size_t(span.cause)] += to - from;
+            covered += to - from;
+        }
+    }
+    mqtt[std::size_t(MqttByteCause::Other)] += (end - begin) - covered;
+    // Headers in proportion to the MQTT bytes of each cause; what rounding leaves, to the first.
+    const uint64_t total = end - begin;
+    uint64_t tcpIpLeft = seg.tcpIp;
+    uint64_t linkLeft = seg.link;
+    std::array<uint64_t, MQTT_BYTE_CAUSES> tcpIp{};
+    std::array<uint64_t, MQTT_BYTE_CAUSES> link{};
+    for (std::size_t c = 0; c < MQTT_BYTE_CAUSES; ++c)
+    {
+        tcpIp[c] = seg.tcpIp * mqtt[c] / total;
+        link[c] = seg.link * mqtt[c] / total;
+        tcpIpLeft -= tcpIp[c];
+        linkLeft -= link[c];
+    }
+    tcpIp[std::size_t(first)] += tcpIpLeft;
+    link[std::size_t(first)] += linkLeft;
+    for (std::size_t c = 0; c < MQTT_BYTE_CAUSES; ++c)
+    {
+        AddFrame(MqttByteCause(c), direction, mqtt[c], tcpIp[c], link[c]);
+    }
+    // Later frames start at or after this one (in order, or drained from behind a gap).
+    while (!s.spans.empty() && s.spans.front().end <= begin)
+    {
+        s.spans.pop_front();
+    }
+}
+
+void
+MqttDeviceBytes::Finish()
+{
+    for (auto& [key, streams] : m_connections)
+    {
+        for (std::size_t d = 0; d < streams.size(); ++d)
+        {
+            for (const auto& [begin, seg] : streams[d].ahead)
+            {
+                AddFrame(MqttByteCause::Other,
+                         MqttByteDirection(d),
+                         seg.payload.size(),
+                         seg.tcpIp,
+                         seg.link);
+            }
+            streams[d].ahead.clear();
+        }
+    }
+}
+
+} // namespace mqtt
+} // namespace ns3

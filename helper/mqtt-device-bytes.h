@@ -1,0 +1,162 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * What a device's bytes were for (doc/device-cost.md): a passive observer of the frames at the
+ * device's link, like a packet analyser on its interface. Each frame is dissected (link header,
+ * IPv4, TCP, the MQTT packets in the TCP stream) and its bytes are attributed to a cause
+ * (telemetry PUBLISH, acknowledgements, keep-alive, connection set-up, ...) and a layer (MQTT,
+ * TCP/IP headers, link). Standard library only: fed with plain bytes, so the tests script frames.
+ */
+#ifndef MQTT_DEVICE_BYTES_H
+#define MQTT_DEVICE_BYTES_H
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <tuple>
+#include <vector>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+/** Why bytes were sent or received (doc/results.md, table device_bytes). */
+enum class MqttByteCause : uint8_t
+{
+    Publish,        //!< PUBLISH packets (telemetry sent, messages received)
+    Ack,            //!< PUBACK, PUBREC, PUBREL, PUBCOMP
+    KeepAlive,      //!< PINGREQ, PINGRESP
+    Connect,        //!< TCP SYN, SYN-ACK and the handshake's ACK; CONNECT, CONNACK
+    Subscribe,      //!< SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK
+    Disconnect,     //!< DISCONNECT; TCP FIN and RST segments without data
+    Retransmission, //!< TCP segments sending (tx) or bringing (rx) stream bytes seen before
+    TcpAck,         //!< TCP segments with no data and no SYN/FIN/RST (but the handshake's)
+    Other,          //!< not TCP over IPv4 (ARP, ICMP, 6LoWPAN frames), or a stream never whole
+};
+constexpr std::size_t MQTT_BYTE_CAUSES = 9;
+
+/** Where in the frame the bytes are. */
+enum class MqttByteLayer : uint8_t
+{
+    Mqtt,  //!< TCP payload: the MQTT packets
+    TcpIp, //!< IPv4 and TCP headers
+    Link,  //!< the frame beyond the IP packet (link header and trailer)
+};
+constexpr std::size_t MQTT_BYTE_LAYERS = 3;
+
+enum class MqttByteDirection : uint8_t
+{
+    Tx, //!< the device sent it
+    Rx, //!< the device received it
+};
+
+const char* MqttByteCauseName(MqttByteCause cause);
+const char* MqttByteLayerName(MqttByteLayer layer);
+const char* MqttByteDirectionName(MqttByteDirection direction);
+
+/**
+ * The accounting of one device. OnFrame() takes every frame the device's link sends or delivers
+ * (the frames the link counters count); At() holds the bytes and frames per cause, layer and
+ * direction, and the bytes of all causes and layers of a direction add up to the frames' sizes.
+ *
+ * A frame with TCP data is split among the MQTT packets whose bytes it carries: its MQTT-layer
+ * bytes exactly, its TCP/IP and link bytes in proportion to the MQTT bytes of each cause
+ * (rounded down, the remainder to the cause of its first byte). It counts as one frame in each
+ * cause it carries. Stream bytes that arrive ahead of a gap wait for the gap to fill; Finish()
+ * counts those still waiting as Other.
+ */
+class MqttDeviceBytes
+{
+  public:
+    struct Count
+    {
+        uint64_t bytes = 0;
+        uint64_t frames = 0;
+    };
+
+    /**
+     * One frame: @p linkHeader bytes of link header, then (if it is one) an IPv4 packet, then
+     * anything the link appends. @p frame holds all @p size bytes.
+     */
+    void OnFrame(MqttByteDirection direction,
+                 const uint8_t* frame,
+                 std::size_t size,
+                 std::size_t linkHeader);
+
+    /** Counts the bytes still waiting for a gap in their stream (as Other). */
+    void Finish();
+
+    const Count& At(MqttByteCause cause, MqttByteLayer layer, MqttByteDirection direction) const;
+    /** Bytes of every cause and layer in @p direction: the frames' sizes. */
+    uint64_t TotalBytes(MqttByteDirection direction) const;
+
+  private:
+    /** A packet of the stream: [begin, end) and its cause. */
+    struct Span
+    {
+        uint64_t begin;
+        uint64_t end;
+        MqttByteCause cause;
+    };
+
+    /** A frame's numbers to attribute once its stream bytes are known. */
+    struct Segment
+    {
+        uint64_t begin = 0;
+        std::vector<uint8_t> payload;
+        uint64_t tcpIp = 0;
+        uint64_t link = 0;
+    };
+
+    /** One direction of one TCP connection. */
+    struct Stream
+    {
+        bool synSeen = false;
+        uint32_t isn = 0;
+        /** Stream bytes seen so far: [0, next) in order (the MQTT packets are parsed). */
+        uint64_t next = 0;
+        /** Received beyond a gap, by stream offset (rx only). */
+        std::map<uint64_t, Segment> ahead;
+        /** The MQTT packets parsed and not yet passed by every frame. */
+        std::deque<Span> spans;
+        /** Fixed header of the packet being parsed (type byte and Remaining Length). */
+        std::array<uint8_t, 5> header{};
+        std::size_t headerBytes = 0;
+        /** Where the packet being parsed ends; UINT64_MAX while its length is incomplete. */
+        uint64_t packetEnd = 0;
+        /** The device sent SYN and has not yet acknowledged the SYN-ACK. */
+        bool handshakeAckDue = false;
+    };
+
+    /** Connection: (remote address, remote port, local port). */
+    using ConnectionKey = std::tuple<uint32_t, uint16_t, uint16_t>;
+
+    void Add(MqttByteCause cause,
+             MqttByteLayer layer,
+             MqttByteDirection direction,
+             uint64_t bytes,
+             bool frame);
+    /** A frame all of one cause. */
+    void AddFrame(MqttByteCause cause,
+                  MqttByteDirection direction,
+                  uint64_t mqtt,
+                  uint64_t tcpIp,
+                  uint64_t link);
+    /** Parses @p size more in-order bytes of @p s into spans. */
+    static void Parse(Stream& s, const uint8_t* data, std::size_t size);
+    /** Splits a frame carrying stream bytes [seg.begin, +payload) by the spans of @p s. */
+    void Attribute(Stream& s, MqttByteDirection direction, const Segment& seg);
+    /** Takes a data segment in order or ahead of a gap; attributes what became whole. */
+    void OnData(Stream& s, MqttByteDirection direction, Segment seg);
+
+    std::map<ConnectionKey, std::array<Stream, 2>> m_connections;
+    std::array<Count, MQTT_BYTE_CAUSES * MQTT_BYTE_LAYERS * 2> m_counts{};
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_DEVICE_BYTES_H
