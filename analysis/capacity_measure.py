@@ -108,6 +108,27 @@ def _last_per(rows, key, value):
     return out
 
 
+# The DropTail queue of a p2p or CSMA link class when the scenario gives none (doc/scenarios.md).
+DEFAULT_QUEUE = 100
+
+
+def queue_sizes(res):
+    """{link class: queue size in packets} of the wired classes, from the effective scenario."""
+    import yaml
+    try:
+        scenario = yaml.safe_load(str(res.attrs.get("scenario", ""))) or {}
+    except yaml.YAMLError:
+        return {}
+    out = {}
+    for cls, spec in (scenario.get("links") or {}).items():
+        if isinstance(spec, dict) and spec.get("type", "p2p") in ("p2p", "csma"):
+            try:
+                out[str(cls)] = int(spec.get("queue", DEFAULT_QUEUE))
+            except (TypeError, ValueError):
+                pass
+    return out
+
+
 def indicators(res, drain):
     """{limit name: (kind, magnitude)} of the limits active in this run (magnitude > 0), kinds
     as capacity_search.PRECEDENCE names them."""
@@ -144,16 +165,23 @@ def indicators(res, drain):
             cores = f" ({int(np.max(svc[col]))})"
         out[f"broker cores{cores}"] = ("cores", util)
 
-    # Link queues: full DropTail queues, by link class.
+    # Link queues, by link class: drops of a full DropTail queue, or a queue that filled up
+    # (TCP backs off before it drops, so a saturated link may drop nothing).
     ls = _rows(res, "link_stats")
     if ls is not None and len(ls):
+        sizes = queue_sizes(res)
         by_class = {}
-        for link, n in _last_per(ls, "link", "queue_drops").items():
-            if n > 0:
-                cls = res.link_classes[link] if link < len(res.link_classes) else str(link)
-                by_class[cls] = by_class.get(cls, 0) + n
-        for cls, n in by_class.items():
-            out[f"link queue ({cls})"] = ("link-queue", n / published)
+        for link in np.unique(ls["link"]).tolist():
+            rows = ls[ls["link"] == link]
+            cls = res.link_classes[link] if link < len(res.link_classes) else str(link)
+            n_drops = int(rows["queue_drops"][-1])
+            size = sizes.get(cls)
+            full = size is not None and size > 0 and rows["queue_depth"].max() >= 0.9 * size
+            if n_drops > 0 or full:
+                fill = float(np.mean(rows["queue_depth"])) / size if size else 0.0
+                by_class[cls] = by_class.get(cls, 0.0) + n_drops / published + fill
+        for cls, magnitude in by_class.items():
+            out[f"link queue ({cls})"] = ("link-queue", magnitude)
 
     # Queue bounds: messages dropped because a queue was full.
     if drops is not None and len(drops):
@@ -166,12 +194,13 @@ def indicators(res, drain):
         if n_client:
             out["client queue bound (publisher's queue)"] = ("client-queue", n_client / published)
 
-    # The in-flight window: messages queued in sessions whose clients are all connected
-    # (connections == sessions), i.e. waiting for a free slot of max-inflight-out.
+    # The in-flight window: messages waiting in sessions whose clients are all connected
+    # (connections >= sessions) for a free slot of max-inflight-out; counted when on average at
+    # least one is waiting (a message queued for an instant is not a bound).
     bs = _rows(res, "broker_stats")
     if bs is not None and len(bs):
         online = bs[bs["connections"] >= bs["sessions"]]
-        peak = int(np.max(online["queued"])) if len(online) else 0
-        if peak > 0:
-            out["in-flight window (max-inflight-out)"] = ("inflight", float(peak))
+        mean = float(np.mean(online["queued"])) if len(online) else 0.0
+        if mean >= 1.0:
+            out["in-flight window (max-inflight-out)"] = ("inflight", mean)
     return out

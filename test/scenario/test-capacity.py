@@ -150,7 +150,7 @@ def test_binding():
            "the larger of one kind")
 
 
-def fake_results(duration, pubs, dels, link_drops=0, queued=0, drops=(), util=None):
+def fake_results(duration, pubs, dels, link_drops=0, queued=0, drops=(), util=None, depth=0):
     """A Results object built in memory: two devices of group g (topics t/0, t/1), a backend."""
     r = Results.__new__(Results)
     r.attrs = {"duration": duration, "run": 1}
@@ -170,8 +170,9 @@ def fake_results(duration, pubs, dels, link_drops=0, queued=0, drops=(), util=No
         dtype=[("time", "f8"), ("sent", "f8"), ("latency", "f8"), ("subscriber", "u4"),
                ("publisher", "u4"), ("sequence", "u8"), ("topic", "u4"), ("qos", "u1"),
                ("publish_qos", "u1"), ("duplicate", "?"), ("dup_flag", "?"), ("retained", "?")])
+    r.attrs["scenario"] = "links:\n  cellular: {type: p2p, queue: 10}\n  lan: {type: p2p}\n"
     t["link_stats"] = np.array([(1.0, 0, 0, 0, 0, 0, 0, 0, 0, True),
-                                (2.0, 0, 0, 0, 0, 0, 0, link_drops, 0, True)], dtype=[
+                                (2.0, 0, 0, 0, 0, 0, 0, link_drops, depth, True)], dtype=[
         ("time", "f8"), ("link", "u4"), ("tx_packets", "u8"), ("rx_packets", "u8"),
         ("tx_bytes", "u8"), ("rx_bytes", "u8"), ("lost_packets", "u8"), ("queue_drops", "u8"),
         ("queue_depth", "u4"), ("up", "?")])
@@ -227,6 +228,11 @@ def test_figures():
     expect(ind["link queue (cellular)"] == ("link-queue", 9 / 18), "link drops per message")
     expect(abs(figures(res, 2.0)[("all", "utilisation")] - 0.95) < 1e-12, "utilisation")
     expect(cs.binding(ind) == "broker cores (2)", "binding of the synthetic run")
+    # A queue that filled (10 of the class's 10 packets) without dropping: TCP backed off.
+    ind = indicators(fake_results(11.0, pubs, dels, depth=10), 2.0)
+    expect(ind == {"link queue (cellular)": ("link-queue", 0.5)}, f"full queue {ind}")
+    ind = indicators(fake_results(11.0, pubs, dels, depth=8, queued=0), 2.0)
+    expect(ind == {}, f"a queue at 80 % is not full {ind}")
 
 
 def test_end_to_end(sweep, work):
