@@ -19,9 +19,10 @@ def _pct(lat, q):
     return float(np.percentile(lat, q)) if len(lat) else math.nan
 
 
-def figures(res, drain):
+def figures(res, drain, by="group"):
     """{(group or 'all', metric): value} plus rates, for messages published before
-    duration - drain (later ones may still be in flight when the run ends).
+    duration - drain (later ones may still be in flight when the run ends). by="qos" groups by
+    the publish QoS instead ("qos0", "qos1", "qos2").
 
     expected: (message, matching subscriber) pairs; delivered: pairs received at least once;
     delivery = delivered / expected; p50 ... max over first receptions (s)."""
@@ -53,8 +54,12 @@ def figures(res, drain):
     d, d_pub = d[np.sort(first)], d_pub[np.sort(first)]
 
     out = {}
-    pub_group = groups[np.minimum(pub_client, len(groups) - 1)]
-    del_group = groups[np.minimum(d_pub, len(groups) - 1)]
+    if by == "qos":
+        pub_group = np.array([f"qos{q}" for q in pub["qos"].tolist()], dtype=object)
+        del_group = np.array([f"qos{q}" for q in d["publish_qos"].tolist()], dtype=object)
+    else:
+        pub_group = groups[np.minimum(pub_client, len(groups) - 1)]
+        del_group = groups[np.minimum(d_pub, len(groups) - 1)]
     names = sorted(set(pub_group.tolist()))
     for g in ["all"] + names:
         pm = np.ones(len(pub), bool) if g == "all" else pub_group == g

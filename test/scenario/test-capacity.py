@@ -235,6 +235,30 @@ def test_figures():
     expect(ind == {}, f"a queue at 80 % is not full {ind}")
 
 
+def test_reconnect():
+    """analysis/reconnect.py: the connected-devices timeline and the time to 99 %."""
+    import reconnect
+    r = Results.__new__(Results)
+    r.clients = np.array([(b"device",)] * 3 + [(b"backend",)], dtype=[("role", "S16")])
+    ev = [(1.0, 0, b"client", b"session"), (1.0, 0, b"broker", b"session"),
+          (2.0, 1, b"client", b"session"), (2.5, 3, b"client", b"session"),
+          (3.0, 2, b"client", b"session"), (5.0, 0, b"client", b"closed"),
+          (5.5, 1, b"client", b"closed"), (8.0, 0, b"client", b"opened"),
+          (8.0, 0, b"client", b"refused"), (9.0, 0, b"client", b"session"),
+          (12.0, 1, b"client", b"session")]
+    r.tables = {"connections": np.array(
+        [(t, c, s, e, b"", False, 0) for t, c, s, e in ev],
+        dtype=[("time", "f8"), ("client", "u4"), ("side", "S16"), ("event", "S16"),
+               ("reason", "S32"), ("session_present", "?"), ("code", "u1")])}
+    times, counts, n = reconnect.connected_timeline(r)
+    expect(n == 3 and times.tolist() == [0, 1, 2, 3, 5, 5.5, 9, 12]
+           and counts.tolist() == [0, 1, 2, 3, 2, 1, 2, 3], f"timeline {times} {counts}")
+    expect(reconnect.time_to(times, counts, 6.0, 3) == 12.0, "all back at 12 s")
+    expect(reconnect.time_to(times, counts, 6.0, 2) == 9.0, "two back at 9 s")
+    expect(reconnect.time_to(times, counts, 3.5, 3) == 3.5, "already there")
+    expect(math.isnan(reconnect.time_to(times, counts, 13.0, 4)), "never")
+
+
 def test_end_to_end(sweep, work):
     """analysis/capacity.py through mqtt-sweep with the fake runner: QoS 0 delivery falls with
     the loss rate, so delivery>=0.9 holds up to some loss."""
@@ -286,7 +310,7 @@ def test_end_to_end(sweep, work):
 def main():
     sweep, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
-    for test in (test_vary, test_slo, test_search, test_binding, test_figures):
+    for test in (test_vary, test_slo, test_search, test_binding, test_figures, test_reconnect):
         test()
     test_end_to_end(sweep, work)
     for f in FAILURES:
