@@ -93,16 +93,19 @@ def _column(rows, *names):
 
 
 def broker_utilisation(res, window):
-    """Mean utilisation (0..1) of the broker's cores over the window, from the service model's
-    samples (broker_service); nan when the run has no service model."""
+    """Utilisation (0..1) of the broker's cores from the start to the end of the window, from
+    the service model's samples (broker_service: cumulative busy_time over cores x time); nan
+    when the run has no service model."""
     rows = _rows(res, "broker_service")
-    col = _column(rows, "utilisation", "utilization")
-    if rows is None or col is None or len(rows) == 0:
+    if rows is None or len(rows) == 0:
         return math.nan
-    sel = rows[rows["time"] <= window] if "time" in rows.dtype.names else rows
-    if len(sel) == 0:
-        sel = rows
-    return float(np.mean(sel[col]))
+    sel = rows[rows["time"] <= window + 1e-9]
+    last = sel[-1] if len(sel) else rows[-1]
+    if "busy_time" in rows.dtype.names:
+        span = float(last["time"]) * float(last["cores"])
+        return float(last["busy_time"]) / span if span > 0 else math.nan
+    col = _column(rows, "utilisation", "utilization")
+    return float(np.mean(sel[col] if len(sel) else rows[col])) if col else math.nan
 
 
 def _last_per(rows, key, value):
@@ -160,15 +163,18 @@ def indicators(res, drain):
     if throttled and not any(k == "quota" for k, _ in out.values()):
         out["throttled by the broker profile"] = ("quota", throttled / published)
 
-    # Broker cores: the service model's utilisation.
+    # Broker cores: the service model's utilisation, or its input over the limit (the broker
+    # stopped reading: the cores could not keep up).
     util = broker_utilisation(res, window)
-    if not math.isnan(util) and util >= CORES_BUSY:
+    svc = _rows(res, "broker_service")
+    paused = svc is not None and len(svc) and "reads_paused" in svc.dtype.names and \
+        bool(np.any(svc["reads_paused"][svc["time"] <= window + 1e-9]))
+    if not math.isnan(util) and (util >= CORES_BUSY or paused):
         cores = ""
-        svc = _rows(res, "broker_service")
         col = _column(svc, "cores")
         if col:
             cores = f" ({int(np.max(svc[col]))})"
-        out[f"broker cores{cores}"] = ("cores", util)
+        out[f"broker cores{cores}"] = ("cores", util + (1.0 if paused else 0.0))
 
     # Link queues, by link class: drops of a full DropTail queue, or a queue that filled up
     # (TCP backs off before it drops, so a saturated link may drop nothing).

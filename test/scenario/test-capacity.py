@@ -188,8 +188,11 @@ def fake_results(duration, pubs, dels, link_drops=0, queued=0, drops=(), util=No
                                           ("event", S(16)), ("reason", S(32)),
                                           ("session_present", "?"), ("code", "u1")])
     if util is not None:
-        t["broker_service"] = np.array([(1.0, util, 2), (2.0, util, 2)], dtype=[
-            ("time", "f8"), ("utilisation", "f8"), ("cores", "u4")])
+        t["broker_service"] = np.array(
+            [(1.0, 2, util, 2 * util, False), (2.0, 2, util, 4 * util, False),
+             (10.0, 2, 0.1, 4 * util + 1.6, True)],
+            dtype=[("time", "f8"), ("cores", "u4"), ("utilisation", "f8"), ("busy_time", "f8"),
+                   ("reads_paused", "?")])
     r.tables = t
     return r
 
