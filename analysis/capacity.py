@@ -311,8 +311,8 @@ def parse_args(argv):
                                                            (os.cpu_count() or 1)))
     ap.add_argument("--set", action="append", default=[], help="KEY=VALUE for every run")
     ap.add_argument("--seeds", type=int, default=1, help="replications per value (all must pass)")
-    ap.add_argument("--drain", default="10s",
-                    help="messages published this close to the end are not counted (default 10s)")
+    ap.add_argument("--drain", default="5s",
+                    help="messages published this close to the end are not counted (default 5s)")
     ap.add_argument("--resolution", type=float, default=0.05,
                     help="stop when the last pass and the first failure are this close (relative)")
     ap.add_argument("--sweep", required=True, help="the mqtt-sweep binary")
