@@ -33,6 +33,7 @@ import numpy as np  # noqa: E402
 import capacity_search as cs  # noqa: E402
 from capacity_measure import figures, indicators  # noqa: E402
 from mqttresults import Results  # noqa: E402
+from sweep import load as load_sweep  # noqa: E402
 
 DEFAULT_SLO = "p99<500ms,delivery>=0.999"
 
@@ -85,7 +86,7 @@ class SweepBatches:
         p = subprocess.run(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                            text=True)
         self.wall += time.monotonic() - start
-        rows = read_index(self.dir)
+        _, rows = load_sweep(self.dir)
         field = self.vary.field
         out, failed = {}, []
         for v in batch:
@@ -102,21 +103,6 @@ class SweepBatches:
                             for r in failed)
             raise RuntimeError(why or f"mqtt-sweep exit {p.returncode}: {p.stderr.strip()}")
         return out
-
-
-def read_index(sweep_dir):
-    import json
-    rows = {}
-    path = os.path.join(sweep_dir, "index.jsonl")
-    if os.path.exists(path):
-        with open(path) as f:
-            for line in f:
-                try:
-                    row = json.loads(line)
-                except ValueError:
-                    continue
-                rows[row["id"]] = row
-    return rows
 
 
 class Study:

@@ -20,7 +20,6 @@ or the first file's directory) and prints one line per run:
 Doc: doc/capacity.md, "Studies".
 """
 import argparse
-import json
 import math
 import os
 import sys
@@ -37,6 +36,7 @@ import yaml  # noqa: E402
 from capacity_measure import figures  # noqa: E402
 from capacity_search import ArgumentError, parse_duration  # noqa: E402
 from mqttresults import Results, text  # noqa: E402
+from sweep import load as load_sweep  # noqa: E402
 
 
 def outage(res):
@@ -126,16 +126,7 @@ def runs_of(inputs):
     out = []
     for item in inputs:
         if os.path.isdir(item):
-            with open(os.path.join(item, "sweep.json")) as f:
-                plan = json.load(f)
-            rows = {}
-            with open(os.path.join(item, "index.jsonl")) as f:
-                for line in f:
-                    try:
-                        row = json.loads(line)
-                    except ValueError:
-                        continue
-                    rows[row["id"]] = row
+            plan, rows = load_sweep(item)
             for rid in plan["runs"]:
                 row = rows.get(rid)
                 if row and row["status"] == "ok":
