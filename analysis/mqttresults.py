@@ -28,6 +28,7 @@ TABLES = {
                      "bytes_out", "publishes_in", "publishes_out", "retransmissions", "drops"),
     "link_stats": ("time", "link", "tx_packets", "rx_packets", "tx_bytes", "rx_bytes",
                    "lost_packets", "queue_drops", "queue_depth", "up"),
+    "account_quotas": ("name", "kind", "limit", "peak", "peak_time", "requests", "throttled"),
 }
 
 

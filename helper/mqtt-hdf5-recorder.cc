@@ -407,6 +407,12 @@ MqttHdf5Recorder::Record(const MqttLinkStatsRecord& r)
 }
 
 void
+MqttHdf5Recorder::Record(const MqttAccountQuotaRecord& r)
+{
+    m_impl->Append(r);
+}
+
+void
 MqttHdf5Recorder::Flush()
 {
     if (m_impl->closed)

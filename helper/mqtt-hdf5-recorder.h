@@ -62,6 +62,7 @@ class MqttHdf5Recorder
     void Record(const MqttDropRecord& r);
     void Record(const MqttBrokerStatsRecord& r);
     void Record(const MqttLinkStatsRecord& r);
+    void Record(const MqttAccountQuotaRecord& r);
 
     /** Writes buffered rows and flushes the file to disk. */
     void Flush();

@@ -145,6 +145,16 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(queueDrops, "queue_drops", uint64, 0)  /* by a full transmit queue */                      \
     X(queueDepth, "queue_depth", uint32, 0)  /* packets in the transmit queues now */            \
     X(up, "up", boolean, true)
+
+// /account_quotas: one row per account quota (AWS IoT Core), written at the end of the run.
+#define MQTT_RESULTS_ACCOUNT_QUOTAS(X)                                                           \
+    X(name, "name", S32, {})                 /* account-connect-rate, ... (AccountQuotaName) */  \
+    X(kind, "kind", S16, {})                 /* "rate" (per second) or "count" */                \
+    X(limit, "limit", float64, 0)            /* per second or a count; 0: unlimited */           \
+    X(peak, "peak", uint64, 0)               /* most requests in one second, or most at once */  \
+    X(peakTime, "peak_time", float64, 0)     /* that second, or when first reached, s */         \
+    X(requests, "requests", uint64, 0)       /* offered over the run */                          \
+    X(throttled, "throttled", uint64, 0)     /* refused by the quota */
 // clang-format on
 
 /** Every table: X(record struct, dataset name, field list), in the order files list them. */
@@ -158,7 +168,8 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(MqttConnectionRecord, "connections", MQTT_RESULTS_CONNECTIONS)                               \
     X(MqttDropRecord, "drops", MQTT_RESULTS_DROPS)                                                 \
     X(MqttBrokerStatsRecord, "broker_stats", MQTT_RESULTS_BROKER_STATS)                            \
-    X(MqttLinkStatsRecord, "link_stats", MQTT_RESULTS_LINK_STATS)
+    X(MqttLinkStatsRecord, "link_stats", MQTT_RESULTS_LINK_STATS)                                 \
+    X(MqttAccountQuotaRecord, "account_quotas", MQTT_RESULTS_ACCOUNT_QUOTAS)
 
 /** One column of a table, as the file and the documentation name it. */
 struct MqttResultsColumn

@@ -23,6 +23,7 @@ namespace mqtt
 
 MqttBrokerEngine::Impl::Impl(MqttBrokerProfile profile, uint64_t seed)
     : m_profile(std::move(profile))
+    , m_account(std::make_shared<MqttAccountQuotas>(m_profile))
     , m_rng(seed)
 {
 }
@@ -143,6 +144,21 @@ void
 MqttBrokerEngine::SetAcl(std::shared_ptr<const MqttAcl> acl)
 {
     m_impl->m_acl = std::move(acl);
+}
+
+void
+MqttBrokerEngine::SetAccount(std::shared_ptr<MqttAccountQuotas> account)
+{
+    if (account)
+    {
+        m_impl->m_account = std::move(account);
+    }
+}
+
+const MqttAccountQuotas&
+MqttBrokerEngine::Account() const
+{
+    return *m_impl->m_account;
 }
 
 void

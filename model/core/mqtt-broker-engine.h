@@ -22,6 +22,7 @@ namespace mqtt
 
 class MqttAuthenticator;
 class MqttAcl;
+class MqttAccountQuotas;
 
 /**
  * The broker engine. The driver owns the transport and numbers connections; the engine owns
@@ -59,6 +60,17 @@ class MqttBrokerEngine
 
     /** Topic access control; null (the default) allows everything. */
     void SetAcl(std::shared_ptr<const MqttAcl> acl);
+
+    /**
+     * The account whose quotas this engine counts against (AccountQuota): by default its own,
+     * made from the profile. Engines given the same object share one account (every request of
+     * each counts against the same buckets), and a driver that keeps it keeps the account's
+     * state and statistics across a new engine (a broker restart). Set before the first input.
+     */
+    void SetAccount(std::shared_ptr<MqttAccountQuotas> account);
+
+    /** The account's quotas and what was observed of them. */
+    const MqttAccountQuotas& Account() const;
 
     /**
      * Back-pressure on publishers (off by default: @p queueDepth 0). When a message from a

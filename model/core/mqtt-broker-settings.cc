@@ -258,7 +258,7 @@ AddConnectionSettings(std::vector<MqttBrokerSetting>& t)
                          "least time between CONNECTs of a client id (0: none)"));
     t.push_back(Integer("max-connected-clients",
                         &P::maxConnectedClients,
-                        "clients connected at once (0: no limit)"));
+                        "clients connected at once, per account (0: no limit)"));
 }
 
 void
@@ -367,6 +367,18 @@ AddRateAndDeviationSettings(std::vector<MqttBrokerSetting>& t)
     t.push_back(Boolean("close-on-throttle",
                         &P::closeOnThrottle,
                         "close instead of discarding a PUBLISH over the rate"));
+    t.push_back(Rate("account-connect-rate",
+                     &P::accountConnectRate,
+                     "CONNECT requests per second per account (0: no limit)"));
+    t.push_back(Rate("account-publish-in-rate",
+                     &P::accountPublishInRate,
+                     "inbound PUBLISH per second per account (0: no limit)"));
+    t.push_back(Rate("account-publish-out-rate",
+                     &P::accountPublishOutRate,
+                     "outbound PUBLISH (deliveries) per second per account (0: no limit)"));
+    t.push_back(Rate("account-subscribe-rate",
+                     &P::accountSubscribeRate,
+                     "topic filters subscribed per second per account (0: no limit)"));
     t.push_back(Probability("qos0-duplicate-probability",
                             &P::qos0DuplicateProbability,
                             "chance a QoS 0 delivery is sent twice"));

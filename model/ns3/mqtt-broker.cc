@@ -206,6 +206,12 @@ MqttBroker::GetEngine() const
     return m_engine.get();
 }
 
+std::shared_ptr<const MqttAccountQuotas>
+MqttBroker::GetAccount() const
+{
+    return m_account;
+}
+
 std::size_t
 MqttBroker::GetTransportCount() const
 {
@@ -282,7 +288,13 @@ MqttBroker::CreateEngine()
 {
     uint64_t seed =
         m_seed != 0 ? m_seed : m_seedStream->GetInteger(1, std::numeric_limits<uint32_t>::max());
-    m_engine = std::make_unique<MqttBrokerEngine>(GetEffectiveProfile(), seed);
+    MqttBrokerProfile profile = GetEffectiveProfile();
+    if (!m_account)
+    {
+        m_account = std::make_shared<MqttAccountQuotas>(profile);
+    }
+    m_engine = std::make_unique<MqttBrokerEngine>(profile, seed);
+    m_engine->SetAccount(m_account);
     if (m_backPressureDepth > 0)
     {
         m_engine->SetBackPressure(m_backPressureDepth,

@@ -6,6 +6,7 @@
 #ifndef MQTT_BROKER_H
 #define MQTT_BROKER_H
 
+#include "mqtt-account-quotas.h"
 #include "mqtt-action-queue.h"
 #include "mqtt-broker-engine.h"
 #include "mqtt-broker-settings.h"
@@ -77,6 +78,14 @@ class MqttBroker : public Application
      * and statistics.
      */
     const MqttBrokerEngine* GetEngine() const;
+
+    /**
+     * The account's quotas and what was observed of them (doc/aws-iot-core.md): made with the
+     * first engine and kept by the broker, so one account spans every front end (they feed the
+     * same engine) and a restart (the next engine counts against the same account). Null before
+     * the first start.
+     */
+    std::shared_ptr<const MqttAccountQuotas> GetAccount() const;
 
     /**
      * Follows @p profile instead of the one the Profile Attribute names; the broker settings
@@ -186,6 +195,7 @@ class MqttBroker : public Application
     std::optional<MqttBrokerProfile> m_profile;
     Ptr<UniformRandomVariable> m_seedStream;
     std::unique_ptr<MqttBrokerEngine> m_engine;
+    std::shared_ptr<MqttAccountQuotas> m_account;
     MqttActionQueue m_actions;
     MqttNs3Timers m_timers;
     MqttNs3Transport::Callbacks m_callbacks;

@@ -125,7 +125,7 @@ TEST(BrokerSettings, KeysAreUniqueAndDocumented)
             << s.key;
     }
     // Every field of MqttBrokerProfile but its name.
-    EXPECT_EQ(seen.size(), 42u);
+    EXPECT_EQ(seen.size(), 46u);
     std::string help = MqttBrokerSettings::Describe(MqttBrokerProfile::Standard311());
     EXPECT_NE(help.find("  max-inflight-out <integer>"), std::string::npos) << help;
     EXPECT_NE(help.find("(standard: '20')"), std::string::npos) << help;
