@@ -497,7 +497,9 @@ MqttStudyRunner::Impl::FinishApplications()
     if (s.output.brokerStats)
     {
         SampleBroker();
+        SampleService();
     }
+    RecordServiceTotals();
     // What the account's quotas saw over the whole run (kept across broker restarts).
     if (std::shared_ptr<const MqttAccountQuotas> account = broker->GetAccount())
     {
