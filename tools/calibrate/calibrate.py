@@ -66,7 +66,7 @@ def parse_args(argv):
     p.add_argument("--binary", help="the standalone broker's executable (--broker ours)")
     p.add_argument("--repeat", type=int, default=3, help="repetitions; the median counts (3)")
     p.add_argument("--scale", type=float, default=1.0,
-                   help="workload size factor (1: about a second of broker CPU each)")
+                   help="workload size factor (1: 20 to 500 ms of our broker's CPU each)")
     p.add_argument("--cores", type=int, default=1,
                    help="cores the broker uses, written to the file (1)")
     p.add_argument("--max-load", type=float, default=max(1.0, (os.cpu_count() or 2) / 2),
