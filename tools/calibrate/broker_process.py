@@ -6,8 +6,10 @@ descendants of /proc/PID/task/TID/schedstat (nanoseconds on the CPU, user and ke
 utime+stime of /proc/PID/stat (10 ms ticks) where the kernel has no schedstat.
 """
 
+import ctypes
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import tempfile
@@ -24,6 +26,22 @@ log_type warning
 """
 
 _TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _die_with_parent():
+    """In the child: the kernel sends SIGTERM when the calibration dies, however it dies."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def stop_on_signals():
+    """SIGTERM and SIGINT end the calibration through its clean-up (brokers are stopped)."""
+    def handler(signum, _frame):
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 def free_port():
@@ -101,7 +119,7 @@ class BrokerProcess:
     def start(self, timeout=15.0):
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         log.close()
         deadline = time.monotonic() + timeout
         while True:

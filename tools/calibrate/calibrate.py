@@ -174,6 +174,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    broker_process.stop_on_signals()
     try:
         sys.exit(main(sys.argv[1:]))
     except (ValueError, RuntimeError, TimeoutError, OSError) as e:
