@@ -29,6 +29,11 @@ WORK = None
 DURATION = re.compile(r"^(\d+(\.\d+)?)(ns|us|ms|s)$")
 
 
+def seconds(text):
+    m = DURATION.match(str(text))
+    return float(m.group(1)) * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[m.group(3)]
+
+
 def calibrate(*args):
     return subprocess.run([sys.executable, CALIBRATE] + list(args), capture_output=True,
                           text=True, timeout=300)
@@ -52,9 +57,7 @@ class CalibrateTest(unittest.TestCase):
         for key, value in doc["costs"].items():
             self.assertRegex(str(value), DURATION, key)  # non-negative by the pattern
         self.assertEqual(doc["costs"]["tls-handshake"], "0s")
-        # Every cost a workload can tell apart got a value; the connection costs are large.
-        self.assertNotEqual(doc["costs"]["accept"], "0s")
-        self.assertNotEqual(doc["costs"]["connect"], "0s")
+        self.assertGreater(sum(1 for v in doc["costs"].values() if v != "0s"), 5)
         fit = doc["fit"]
         self.assertEqual(fit["method"], "non-negative least squares over workloads")
         self.assertEqual(list(fit["workloads"]), workloads.WORKLOAD_NAMES)
@@ -64,6 +67,10 @@ class CalibrateTest(unittest.TestCase):
             self.assertTrue(math.isfinite(w["residual"]), name)
             # Within a factor of two even at this size on a busy machine.
             self.assertLessEqual(abs(w["residual"]), 1.0, name)
+        # The costs explain the broker's CPU time as a whole.
+        measured = sum(seconds(w["measured-cpu"]) for w in fit["workloads"].values())
+        predicted = sum(seconds(w["predicted-cpu"]) for w in fit["workloads"].values())
+        self.assertAlmostEqual(predicted / measured, 1.0, delta=0.25)
         self.assertGreater(fit["r2"], 0.5)
         self.assertLessEqual(fit["r2"], 1.0)
 
