@@ -26,6 +26,9 @@ TABLES = {
     "drops": ("time", "client", "publisher", "sequence", "qos", "where", "reason"),
     "broker_stats": ("time", "connections", "sessions", "inflight", "queued", "bytes_in",
                      "bytes_out", "publishes_in", "publishes_out", "retransmissions", "drops"),
+    "broker_service": ("time", "cores", "utilisation", "busy_cores", "queued_bytes",
+                       "queued_items", "reads_paused", "busy_time", "completed", "publishes",
+                       "deliveries", "read_pauses", "peak_queued_bytes"),
     "link_stats": ("time", "link", "tx_packets", "rx_packets", "tx_bytes", "rx_bytes",
                    "lost_packets", "queue_drops", "queue_depth", "up"),
 }

@@ -401,6 +401,12 @@ MqttHdf5Recorder::Record(const MqttBrokerStatsRecord& r)
 }
 
 void
+MqttHdf5Recorder::Record(const MqttBrokerServiceRecord& r)
+{
+    m_impl->Append(r);
+}
+
+void
 MqttHdf5Recorder::Record(const MqttLinkStatsRecord& r)
 {
     m_impl->Append(r);

@@ -61,6 +61,7 @@ class MqttHdf5Recorder
     void Record(const MqttConnectionRecord& r);
     void Record(const MqttDropRecord& r);
     void Record(const MqttBrokerStatsRecord& r);
+    void Record(const MqttBrokerServiceRecord& r);
     void Record(const MqttLinkStatsRecord& r);
 
     /** Writes buffered rows and flushes the file to disk. */

@@ -496,7 +496,9 @@ MqttStudyRunner::Impl::FinishApplications()
     if (s.output.brokerStats)
     {
         SampleBroker();
+        SampleService();
     }
+    RecordServiceTotals();
 }
 
 } // namespace mqtt

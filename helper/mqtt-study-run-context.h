@@ -61,6 +61,9 @@ struct MqttStudyRunner::Impl
     uint64_t publishesOut = 0;
     uint64_t retransmissions = 0;
     uint64_t drops = 0;
+    /** The service model's busy time and the time at the previous broker_service row. */
+    Nanos serviceBusy{0};
+    Nanos serviceSampled{0};
 
     Impl(const MqttScenario& scenario, const Options& options, std::ostream& l);
 
@@ -104,6 +107,10 @@ struct MqttStudyRunner::Impl
     void StartApplications(Ptr<Node> node);
     void BrokerRestart(const MqttFaultSpec* f);
     void SampleBroker();
+    /** A broker_service row, if the broker has a service model (mqtt-study-service.cc). */
+    void SampleService();
+    /** The service model's totals as file attributes, at the end of the run. */
+    void RecordServiceTotals();
     void FinishApplications();
     void ConnectClient(Ptr<MqttClient> app, uint32_t index);
     void ConnectPublishes(Ptr<MqttClient> app, uint32_t i);

@@ -113,6 +113,8 @@ class MqttBrokerEngine::Impl
                          DecodeError error,
                          Nanos now,
                          MqttActions& out);
+    /** Counts the decoded packet of an established connection in m_work, by type. */
+    void CountWork();
     /** @return false when the connection was closed. */
     bool HandlePacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
 
@@ -357,6 +359,8 @@ class MqttBrokerEngine::Impl
     /** Lifecycle version numbers (and session identifiers) are taken from this counter. */
     uint64_t m_lifecycleSeq = 0;
     std::mt19937_64 m_rng;
+    /** Operations handled since the driver last took them (TakeWork). */
+    MqttServiceWork m_work;
     /** Decoding target, reused so that PUBLISH storage is recycled between packets. */
     Packet m_packet;
     /** Scratch for topic-tree matches (taken and given back so nesting stays safe). */

@@ -11,6 +11,7 @@
 #include "mqtt-broker-engine-impl.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace ns3
 {
@@ -48,6 +49,7 @@ MqttBrokerEngine::Impl::OnConnectionOpened(ConnectionId id, Nanos now, MqttActio
         conn->SetTimer(StartTimer(TimerKind::Connection, id, now + m_profile.connectTimeout, out));
     }
     m_connections.emplace(id, std::move(conn));
+    m_work.Add(MqttServiceOp::Accept);
     Notify(EventType::ConnectionOpened, id, out);
 }
 
@@ -73,6 +75,7 @@ MqttBrokerEngine::Impl::OnConnectionClosed(ConnectionId id, Nanos now, MqttActio
     {
         return;
     }
+    m_work.Add(MqttServiceOp::Disconnect);
     CloseSpec spec;
     spec.reason = CloseReason::NetworkClosed;
     spec.publishWill = true; // closed without DISCONNECT (section 3.1.2.5)
@@ -182,6 +185,12 @@ MqttBrokerEngine::Resume(Nanos /* now */, MqttActions& /* out */)
     // Shutdown() left nothing half-done: no connection, no timer but session expiries (which
     // ran on while down), every session detached. Accepting CONNECTs again is all there is.
     m_impl->m_shutdown = false;
+}
+
+MqttServiceWork
+MqttBrokerEngine::TakeWork()
+{
+    return std::exchange(m_impl->m_work, MqttServiceWork{});
 }
 
 bool

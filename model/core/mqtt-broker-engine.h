@@ -9,6 +9,7 @@
 
 #include "mqtt-action.h"
 #include "mqtt-broker-profile.h"
+#include "mqtt-service-costs.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -104,6 +105,14 @@ class MqttBrokerEngine
      * in flight for it. Emits no action; does nothing if the engine is not shut down.
      */
     void Resume(Nanos now, MqttActions& out);
+
+    /**
+     * The protocol operations handled since the last call (connections accepted, packets by
+     * type, filters, subscription matches, PUBLISHes sent), and counting starts again: what a
+     * driver with a service model charges for the input it just handed over. Bytes are not
+     * counted here (the driver knows them: MqttServiceModel::AddIo).
+     */
+    MqttServiceWork TakeWork();
 
     /** Whether Shutdown() was called and Resume() not since. */
     bool IsShutDown() const;

@@ -9,6 +9,7 @@
 
 #include "mqtt-action.h"
 #include "mqtt-packets.h"
+#include "mqtt-service-costs.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -176,6 +177,14 @@ struct MqttBrokerProfile
     DelayShape subscriptionDelayShape = DelayShape::Fixed;
     /** Half-width of a Uniform subscription delay. */
     Nanos subscriptionDelaySpread{0};
+
+    // --- Service model (simulation only) -----------------------------------------------------
+    /**
+     * The broker's CPU: cores and the cost of each operation (MqttServiceModel). Off (0 cores,
+     * the infinitely fast broker) in every built-in profile; the ns-3 MqttBroker applies it, the
+     * real-socket broker has a real CPU and ignores it.
+     */
+    MqttServiceConfig service;
 
     // --- Rates ------------------------------------------------------------------------------
     /**

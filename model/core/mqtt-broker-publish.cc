@@ -203,6 +203,7 @@ MqttBrokerEngine::Impl::Route(const MqttMessagePtr& m, Nanos now, MqttActions& o
     // overlapping filters), capped by the message's QoS [MQTT-3.8.4-6].
     std::vector<SubscriberMatch> matches = std::move(m_matches);
     m_tree.Match(m->topic, matches);
+    m_work.Add(MqttServiceOp::Match, matches.size());
     for (const SubscriberMatch& match : matches)
     {
         MqttSession* s = m_sessions.FindByHandle(match.subscriber);

@@ -71,6 +71,7 @@ MqttBrokerEngine::Impl::ResendInflight(MqttSession& s, const InflightMessage& f,
         return;
     }
     const MqttMessage& m = *f.message;
+    m_work.Add(MqttServiceOp::Delivery);
     EncodePublish(true,
                   f.qos,
                   f.retain,

@@ -24,7 +24,7 @@ def check_sample(path):
     import pandas as pd
 
     with h5py.File(path, "r") as f:
-        expected = ["broker_stats", "clients", "connections", "deliveries", "drops",
+        expected = ["broker_service", "broker_stats", "clients", "connections", "deliveries", "drops",
                     "link_stats", "links", "publishes", "subscriptions", "topics"]
         expect(sorted(f.keys()) == expected, f"datasets {sorted(f.keys())}")
         # Attributes: strings come back as str, numbers as numbers.
