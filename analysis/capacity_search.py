@@ -265,8 +265,10 @@ def search(vary, measure, slots, resolution, log=lambda s: None):
 # messages, a full link queue slows acknowledgements so the in-flight window fills, a full window
 # queues messages until the queue bound drops them), so the earliest active one is named.
 PRECEDENCE = ("quota", "cores", "link-queue", "inflight", "broker-queue", "client-queue")
-# A limit counts as newly active when its indicator at the failing point is more than GROWTH
-# times the one at the last passing point (or that was zero).
+# Saturated resources: named whenever active at the failing point (a utilisation cannot double).
+SATURATION = ("quota", "cores")
+# A queue or drop indicator counts when it is new at the failing point or more than GROWTH times
+# what it was at the last passing point.
 GROWTH = 2.0
 
 
@@ -274,13 +276,15 @@ def binding(failing, passing=None):
     """The binding limit's name at a failing point.
 
     failing, passing: {limit name: (kind, magnitude)} of the indicators active at the first
-    failing point and at the last passing point (kind from PRECEDENCE, magnitude > 0). Limits
-    that newly appeared or grew are preferred to those already active while the SLO held; among
-    them the earliest kind in PRECEDENCE, then the largest magnitude. None when none is active."""
+    failing point and at the last passing point (kind from PRECEDENCE, magnitude > 0). A
+    saturated resource (SATURATION kinds) always counts; a queue indicator counts when it is new
+    or grew more than GROWTH times since the last pass (a link that dropped a few packets while
+    the SLO held is not what broke it). Among those the earliest kind in PRECEDENCE, then the
+    largest magnitude; if none counts, the same among all active ones. None when none is active."""
     if not failing:
         return None
     passing = passing or {}
-    grown = {n: km for n, km in failing.items()
-             if n not in passing or km[1] > GROWTH * passing[n][1]}
-    pool = grown or failing
+    counted = {n: km for n, km in failing.items()
+               if km[0] in SATURATION or n not in passing or km[1] > GROWTH * passing[n][1]}
+    pool = counted or failing
     return min(pool, key=lambda n: (PRECEDENCE.index(pool[n][0]), -pool[n][1], n))

@@ -89,7 +89,7 @@ def study_broker(sweep, runner, work):
                           "devices.sensors.count=50:2000", *[a for s in sets for a in ("--set", s)])
     if line is None:
         return
-    expect_capacity("broker", line, "broker cores (2)", 450, 650)
+    expect_capacity("broker", line, "broker cores (2)", 500, 700)
     fails = runs[~runs["passed"]]
     expect(all(fails["utilisation"] > 0.9), f"broker: failing runs' utilisation {fails['utilisation']}")
     expect(all(runs["utilisation"][runs["passed"]] < 1.0), "broker: a passing run at 100 %")

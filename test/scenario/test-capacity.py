@@ -140,9 +140,18 @@ def test_binding():
     fail = {"link queue (cellular)": ("link-queue", 0.02), "broker cores (2)": ("cores", 0.97),
             "in-flight window (max-inflight-out)": ("inflight", 500.0)}
     expect(cs.binding(fail) == "broker cores (2)", "cores precede queues")
-    # Already active while the SLO held and not grown: the new limit is named.
-    passing = {"broker cores (2)": ("cores", 0.95)}
-    expect(cs.binding(fail, passing) == "link queue (cellular)", "grown limits first")
+    # Saturated cores count even when they already were at the last pass (a utilisation cannot
+    # double); a queue indicator that was there already and did not double does not.
+    passing = {"broker cores (2)": ("cores", 0.95), "in-flight window (max-inflight-out)":
+               ("inflight", 21.0)}
+    expect(cs.binding(fail, passing) == "broker cores (2)", "saturated cores stay named")
+    fail2 = {"link queue (cellular)": ("link-queue", 0.02), "in-flight window (max-inflight-out)":
+             ("inflight", 500.0)}
+    passing2 = {"link queue (cellular)": ("link-queue", 0.015)}
+    expect(cs.binding(fail2, passing2) == "in-flight window (max-inflight-out)",
+           "a link queue that did not grow is passed over")
+    expect(cs.binding(fail2, {"link queue (cellular)": ("link-queue", 0.005)})
+           == "link queue (cellular)", "a link queue that grew 4 times is named")
     expect(cs.binding({"AWS quota connect-per-second": ("quota", 0.1), **fail})
            == "AWS quota connect-per-second", "a quota throttle is named first")
     expect(cs.binding({}) is None, "nothing active")
