@@ -242,6 +242,10 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     reorder-jitter: 3ms
     lifecycle-topic-prefix: events/
     lifecycle-qos: 0
+    account-connect-rate: 7
+    account-publish-in-rate: 70.5
+    account-publish-out-rate: 80
+    account-subscribe-rate: 9
 )";
 
 TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
@@ -297,6 +301,10 @@ TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
     EXPECT_EQ(p->reorderJitter, 3ms);
     EXPECT_EQ(p->lifecycleTopicPrefix, "events/");
     EXPECT_EQ(p->lifecycleQos, Qos::AtMostOnce);
+    EXPECT_DOUBLE_EQ(p->accountConnectRate, 7);
+    EXPECT_DOUBLE_EQ(p->accountPublishInRate, 70.5);
+    EXPECT_DOUBLE_EQ(p->accountPublishOutRate, 80);
+    EXPECT_DOUBLE_EQ(p->accountSubscribeRate, 9);
 }
 
 TEST(ScenarioLoader, BrokerDefaultsAreTheNamedProfileWithoutPersistence)
