@@ -260,6 +260,10 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     service-cost-byte-in: 14.5us
     service-cost-byte-out: 15.5us
     service-cost-tls-handshake: 16.5us
+    account-connect-rate: 7
+    account-publish-in-rate: 70.5
+    account-publish-out-rate: 80
+    account-subscribe-rate: 9
 )";
 
 TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
@@ -321,6 +325,10 @@ TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
     {
         EXPECT_EQ(p->service.costs.picos[i], (i + 1) * 1'000'000 + 500'000) << i;
     }
+    EXPECT_DOUBLE_EQ(p->accountConnectRate, 7);
+    EXPECT_DOUBLE_EQ(p->accountPublishInRate, 70.5);
+    EXPECT_DOUBLE_EQ(p->accountPublishOutRate, 80);
+    EXPECT_DOUBLE_EQ(p->accountSubscribeRate, 9);
 }
 
 TEST(ScenarioLoader, BrokerDefaultsAreTheNamedProfileWithoutPersistence)
