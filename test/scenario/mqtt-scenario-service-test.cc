@@ -5,6 +5,7 @@
  * calibration files it names (doc/capacity.md): what a block becomes, and one exact error per
  * mistake naming the file, the line and the field.
  */
+#include "mqtt-broker-profile.h"
 #include "mqtt-calibration.h"
 #include "mqtt-scenario-loader.h"
 
