@@ -23,7 +23,7 @@ std::string
 WithService(const std::string& service)
 {
     return "duration: 10s\n"                                      // 1
-           "topology: {generator: star, leaves: 2, link: l}\n"    // 2
+           "topology: {generator: star, nodes: 3, link: l}\n"     // 2
            "links:\n"                                             // 3
            "  l: {type: p2p, rate: 10Mbps, delay: 1ms}\n"         // 4
            "devices:\n"                                           // 5
