@@ -111,8 +111,9 @@ def sim_run(runner, calibration, name, spec, msg_rate, duration_s, out):
             "devices.pubs.interval=%.3fus" % interval_us,
             "backends.subs.count=%d" % spec.subs,
             "backends.subs.subscribe=[{filter: 'twin/#', qos: %d}]" % spec.sub_qos,
-            # The input bound is a flow-control detail that the saturated rate does not depend
-            # on (the core stays busy either way); large, so the window never pauses reads.
+            # Large, so the window never pauses reads: a pause leaves a publisher's TCP at a
+            # zero window until ns-3's persist timer (6 s) probes it; the saturated rate does
+            # not depend on the bound (the core stays busy either way).
             "broker.service={calibration: %s, input-limit: 256MiB}" % calibration,
             "duration=%dms" % int(duration_s * 1000)]
     argv = [runner, os.path.join(ROOT, "bench", "twin", "twin.yaml"), "--out", out,
