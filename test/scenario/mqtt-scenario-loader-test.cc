@@ -647,9 +647,11 @@ TEST(ScenarioFiles, EveryShippedScenarioLoads)
     std::sort(files.begin(), files.end());
     std::vector<std::string> expected = {"aws-vs-standard.yaml",
                                          "broker-outage.yaml",
+                                         "capacity-broker.yaml",
                                          "default.yaml",
                                          "lossy-star.yaml",
                                          "lowpan-mesh.yaml",
+                                         "reconnect-storm.yaml",
                                          "scale-100k.yaml",
                                          "scale-10k.yaml",
                                          "scale-1k.yaml",
