@@ -26,12 +26,16 @@ TABLES = {
     "drops": ("time", "client", "publisher", "sequence", "qos", "where", "reason"),
     "broker_stats": ("time", "connections", "sessions", "inflight", "queued", "bytes_in",
                      "bytes_out", "publishes_in", "publishes_out", "retransmissions", "drops"),
+    "broker_service": ("time", "cores", "utilisation", "busy_cores", "queued_bytes",
+                       "queued_items", "reads_paused", "busy_time", "completed", "publishes",
+                       "deliveries", "read_pauses", "peak_queued_bytes"),
     "link_stats": ("time", "link", "tx_packets", "rx_packets", "tx_bytes", "rx_bytes",
                    "lost_packets", "queue_drops", "queue_depth", "up"),
     "device_bytes": ("client", "cause", "layer", "direction", "bytes", "frames"),
     "device_energy": ("client", "radio", "state", "seconds", "joules"),
     "device_battery": ("client", "radio", "joules", "framework_joules", "battery_mah", "volts",
                        "setups"),
+    "account_quotas": ("name", "kind", "limit", "peak", "peak_time", "requests", "throttled"),
 }
 
 # The causes and layers of device_bytes, in the order reports list them (doc/device-cost.md).

@@ -5,7 +5,8 @@
     /usr/bin/python3 analysis/report.py results/default/results.h5 [--out DIR]
 
 Writes into DIR (default: the results file's directory):
-  report.md            summary table per QoS and device group, run facts, the plots
+  report.md            summary table per QoS and device group, run facts, capacity and cost
+                       (cores, the nearest account quota, the monthly cost), the plots
   delivery-ratio.png   delivery ratio per QoS and group
   latency-cdf.png      end-to-end latency CDF per QoS and group
   timeline.png         messages published and delivered per second, link outages shaded
@@ -28,6 +29,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import devicecost  # noqa: E402
+from cost import describe, load_pricing, monthly_cost  # noqa: E402
 from mqttresults import Results, summary_table, text  # noqa: E402
 
 QOS_COLORS = {0: "#4c72b0", 1: "#dd8452", 2: "#55a868"}
@@ -244,7 +246,72 @@ def drop_summary(res):
     return [f"- {where}: {reason}: {n}" for (where, reason), n in sorted(counts.items())]
 
 
-def write_report(res, rows, plots, out, extra=()):
+def core_utilisation(res):
+    """The broker's cores as the service model saw them (broker_service), or None when the
+    results have no such table (the service model off)."""
+    svc = res.tables.get("broker_service")
+    if svc is None or len(svc) == 0:
+        return None
+    column = next((c for c in ("utilisation", "utilization") if c in svc.dtype.names), None)
+    if column is None:
+        return None
+    u = svc[column].astype(float)
+    return {"mean": float(np.mean(u)), "peak": float(np.max(u)),
+            "peak_time": float(svc["time"][int(np.argmax(u))])}
+
+
+def nearest_quota(res):
+    """The limited account quota whose peak came closest to its limit, as a dict, or None."""
+    q = res.tables.get("account_quotas")
+    if q is None:
+        return None
+    best = None
+    for row in q:
+        limit = float(row["limit"])
+        if limit <= 0:
+            continue
+        share = float(row["peak"]) / limit
+        if best is None or share > best["share"]:
+            best = {"name": text(row["name"]), "kind": text(row["kind"]), "limit": limit,
+                    "peak": int(row["peak"]), "peak_time": float(row["peak_time"]),
+                    "throttled": int(row["throttled"]), "share": share}
+    return best
+
+
+def capacity_lines(res, pricing):
+    """The "Capacity and cost" section: cores, the nearest account quota, the monthly cost."""
+    lines = ["## Capacity and cost", ""]
+    cores = core_utilisation(res)
+    if cores is None:
+        lines.append("- broker cores: service model off")
+    else:
+        lines.append(f"- broker cores: utilisation {100 * cores['mean']:.1f} % on average, "
+                     f"peak {100 * cores['peak']:.1f} % at {cores['peak_time']:g} s")
+    q = nearest_quota(res)
+    if q is None:
+        lines.append(f"- nearest account quota: none limited "
+                     f"(broker profile {res.attrs.get('broker_profile', '?')})")
+    else:
+        unit = "per second" if q["kind"] == "rate" else "at once"
+        lines.append(f"- nearest account quota: {q['name']} at {100 * q['share']:.1f} % "
+                     f"(peak {q['peak']} {unit} at {q['peak_time']:g} s, limit {q['limit']:g}; "
+                     f"{q['throttled']} throttled)")
+    quotas = res.tables.get("account_quotas")
+    if quotas is not None and len(quotas):
+        lines += ["", "| account quota | limit | peak | at (s) | requests | throttled |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for row in quotas:
+            limit = f"{float(row['limit']):g}" if float(row["limit"]) > 0 else "-"
+            lines.append(f"| {text(row['name'])} | {limit} | {int(row['peak'])} | "
+                         f"{float(row['peak_time']):g} | {int(row['requests'])} | "
+                         f"{int(row['throttled'])} |")
+    lines += ["", "Monthly cost in USD, extrapolated from the simulated window "
+              "(analysis/pricing.yaml; doc/capacity.md):", ""]
+    lines += describe(monthly_cost(res, pricing))
+    return lines + [""]
+
+
+def write_report(res, rows, plots, out, extra=(), pricing=None):
     a = res.attrs
     lines = [f"# {res.name}", ""]
     if a.get("description"):
@@ -265,6 +332,7 @@ def write_report(res, rows, plots, out, extra=()):
     if drops:
         lines += ["## Drops", ""] + drops + [""]
     lines += list(extra)
+    lines += capacity_lines(res, pricing or load_pricing())
     lines += ["## Plots", ""]
     lines += [f"![{p}]({p})" for p in plots]
     lines.append("")
@@ -276,6 +344,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("results", help="results.h5 of a run")
     ap.add_argument("--out", help="output directory (default: next to the results file)")
+    ap.add_argument("--pricing", help="prices of the cost estimate (default: "
+                    "analysis/pricing.yaml)")
     args = ap.parse_args(argv)
     out = args.out or os.path.dirname(os.path.abspath(args.results))
     os.makedirs(out, exist_ok=True)
@@ -285,7 +355,7 @@ def main(argv=None):
              plot_broker(res, out), plot_links(res, out)]
     cost, cost_plots = devicecost.section(res, out)
     plots += cost_plots
-    write_report(res, rows, plots, out, cost)
+    write_report(res, rows, plots, out, cost, load_pricing(args.pricing))
     print(f"{res.name}: delivery and latency per QoS and group (expected = message x matching "
           f"subscriber)")
     print(summary_table(rows, markdown=False))

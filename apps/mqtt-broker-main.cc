@@ -490,6 +490,7 @@ FinishRecord(MqttBrokerRecord& record,
                   broker.GetStats().bytesOut,
                   broker.ConnectionCount(),
                   PosixMonotonicNow());
+    record.RecordAccount(engine);
     std::string error;
     if (!record.Close(&error))
     {

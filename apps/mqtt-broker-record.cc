@@ -3,6 +3,7 @@
  */
 #include "mqtt-broker-record.h"
 
+#include "mqtt-account-quota-rows.h"
 #include "mqtt-broker-engine.h"
 #include "mqtt-event.h"
 #include "mqtt-payload-stamp.h"
@@ -275,6 +276,16 @@ MqttBrokerRecord::Sample(const MqttBrokerEngine& engine,
     row.retransmissions = m_retransmissions;
     row.drops = m_drops;
     m_recorder->Record(row);
+}
+
+void
+MqttBrokerRecord::RecordAccount(const MqttBrokerEngine& engine)
+{
+    for (MqttAccountQuotaRecord row : AccountQuotaRows(engine.Account()))
+    {
+        row.peakTime = row.peak > 0 ? Seconds(Nanos(static_cast<int64_t>(row.peakTime * 1e9))) : 0;
+        m_recorder->Record(row);
+    }
 }
 
 bool

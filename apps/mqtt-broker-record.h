@@ -50,6 +50,8 @@ class MqttBrokerRecord
                 uint64_t bytesOut,
                 std::size_t connections,
                 Nanos now);
+    /** The /account_quotas rows: what the engine's account saw over the run. */
+    void RecordAccount(const MqttBrokerEngine& engine);
     bool Close(std::string* error);
 
   private:

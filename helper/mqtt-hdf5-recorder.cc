@@ -401,6 +401,12 @@ MqttHdf5Recorder::Record(const MqttBrokerStatsRecord& r)
 }
 
 void
+MqttHdf5Recorder::Record(const MqttBrokerServiceRecord& r)
+{
+    m_impl->Append(r);
+}
+
+void
 MqttHdf5Recorder::Record(const MqttLinkStatsRecord& r)
 {
     m_impl->Append(r);
@@ -420,6 +426,12 @@ MqttHdf5Recorder::Record(const MqttDeviceEnergyRecord& r)
 
 void
 MqttHdf5Recorder::Record(const MqttDeviceBatteryRecord& r)
+{
+    m_impl->Append(r);
+}
+
+void
+MqttHdf5Recorder::Record(const MqttAccountQuotaRecord& r)
 {
     m_impl->Append(r);
 }

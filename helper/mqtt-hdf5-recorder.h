@@ -61,10 +61,12 @@ class MqttHdf5Recorder
     void Record(const MqttConnectionRecord& r);
     void Record(const MqttDropRecord& r);
     void Record(const MqttBrokerStatsRecord& r);
+    void Record(const MqttBrokerServiceRecord& r);
     void Record(const MqttLinkStatsRecord& r);
     void Record(const MqttDeviceBytesRecord& r);
     void Record(const MqttDeviceEnergyRecord& r);
     void Record(const MqttDeviceBatteryRecord& r);
+    void Record(const MqttAccountQuotaRecord& r);
 
     /** Writes buffered rows and flushes the file to disk. */
     void Flush();

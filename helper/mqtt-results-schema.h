@@ -133,6 +133,23 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(retransmissions, "retransmissions", uint64, 0)                                             \
     X(drops, "drops", uint64, 0)
 
+// /broker_service: a periodic sample of the broker's service model (none without one); counters
+// are cumulative since the start, so the last row holds the run's totals.
+#define MQTT_RESULTS_BROKER_SERVICE(X)                                                           \
+    X(time, "time", float64, 0)                                                                  \
+    X(cores, "cores", uint32, 0)                                                                 \
+    X(utilisation, "utilisation", float64, 0) /* busy share of the cores since the last row */   \
+    X(busyCores, "busy_cores", uint32, 0)    /* cores serving now */                             \
+    X(queuedBytes, "queued_bytes", uint64, 0) /* input waiting for a core now */                 \
+    X(queuedItems, "queued_items", uint64, 0) /* pieces of input (packets) waiting now */         \
+    X(readsPaused, "reads_paused", boolean, false) /* input over its bound: not reading */       \
+    X(busyTime, "busy_time", float64, 0)     /* core seconds spent */                            \
+    X(completed, "completed", uint64, 0)     /* pieces of input served */                        \
+    X(publishes, "publishes", uint64, 0)     /* inbound PUBLISH served, any QoS */               \
+    X(deliveries, "deliveries", uint64, 0)   /* outbound PUBLISH */                              \
+    X(readPauses, "read_pauses", uint64, 0)  /* times reading a connection stopped */            \
+    X(peakQueuedBytes, "peak_queued_bytes", uint64, 0)
+
 // /link_stats: a periodic sample per link; counters are cumulative since the start.
 #define MQTT_RESULTS_LINK_STATS(X)                                                               \
     X(time, "time", float64, 0)                                                                  \
@@ -173,6 +190,15 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(batteryMah, "battery_mah", float64, 0)                                                     \
     X(volts, "volts", float64, 0)            /* the battery's voltage */                         \
     X(setups, "setups", uint32, 0)           /* cellular: RRC connection set-ups */
+// /account_quotas: one row per account quota (AWS IoT Core), written at the end of the run.
+#define MQTT_RESULTS_ACCOUNT_QUOTAS(X)                                                           \
+    X(name, "name", S32, {})                 /* account-connect-rate, ... (AccountQuotaName) */  \
+    X(kind, "kind", S16, {})                 /* "rate" (per second) or "count" */                \
+    X(limit, "limit", float64, 0)            /* per second or a count; 0: unlimited */           \
+    X(peak, "peak", uint64, 0)               /* most requests in one second, or most at once */  \
+    X(peakTime, "peak_time", float64, 0)     /* that second, or when first reached, s */         \
+    X(requests, "requests", uint64, 0)       /* offered over the run */                          \
+    X(throttled, "throttled", uint64, 0)     /* refused by the quota */
 // clang-format on
 
 /** Every table: X(record struct, dataset name, field list), in the order files list them. */
@@ -186,10 +212,12 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(MqttConnectionRecord, "connections", MQTT_RESULTS_CONNECTIONS)                               \
     X(MqttDropRecord, "drops", MQTT_RESULTS_DROPS)                                                 \
     X(MqttBrokerStatsRecord, "broker_stats", MQTT_RESULTS_BROKER_STATS)                            \
+    X(MqttBrokerServiceRecord, "broker_service", MQTT_RESULTS_BROKER_SERVICE)                      \
     X(MqttLinkStatsRecord, "link_stats", MQTT_RESULTS_LINK_STATS)                                  \
     X(MqttDeviceBytesRecord, "device_bytes", MQTT_RESULTS_DEVICE_BYTES)                            \
     X(MqttDeviceEnergyRecord, "device_energy", MQTT_RESULTS_DEVICE_ENERGY)                         \
-    X(MqttDeviceBatteryRecord, "device_battery", MQTT_RESULTS_DEVICE_BATTERY)
+    X(MqttDeviceBatteryRecord, "device_battery", MQTT_RESULTS_DEVICE_BATTERY)                      \
+    X(MqttAccountQuotaRecord, "account_quotas", MQTT_RESULTS_ACCOUNT_QUOTAS)
 
 /** One column of a table, as the file and the documentation name it. */
 struct MqttResultsColumn

@@ -1,8 +1,10 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * The broker section: profile, port, persistence, front ends, profile overrides.
+ * The broker section: profile, port, persistence, front ends, profile overrides, and the
+ * service model (with the calibration file it names).
  */
+#include "mqtt-calibration.h"
 #include "mqtt-scenario-yaml.h"
 
 namespace ns3
@@ -12,10 +14,151 @@ namespace mqtt
 namespace scenario_yaml
 {
 
+namespace
+{
+
+/** broker.service: "off", or {calibration, cores, input-limit, costs}. */
+void
+ReadService(Map& broker, MqttServiceSpec* service)
+{
+    Reader& r = broker.R();
+    YAML::Node node = broker.Get("service");
+    service->given = true;
+    if (node.IsScalar())
+    {
+        if (node.Scalar() != "off")
+        {
+            broker.Fail("service",
+                        "expected off or a map (calibration, cores, input-limit, costs), got " +
+                            node.Scalar());
+        }
+        service->off = true;
+        return;
+    }
+    Map m(r, node, "broker.service", {"calibration", "cores", "input-limit", "costs"});
+    if (!m.Ok())
+    {
+        return;
+    }
+    if (!m.Has("calibration") && !m.Has("cores"))
+    {
+        r.Error("broker.service",
+                &node,
+                "expected a calibration or cores (or service: off), got neither");
+    }
+    m.String("calibration", &service->calibration);
+    if (m.Has("calibration") && service->calibration.empty())
+    {
+        m.Fail("calibration", "expected a calibration name or a file path, got nothing");
+    }
+    if (m.Has("cores"))
+    {
+        uint32_t cores = 0;
+        m.Unsigned("cores", 1, 4096, &cores);
+        service->cores = cores;
+    }
+    uint64_t limit = 0;
+    if (m.ByteSize("input-limit", &limit))
+    {
+        service->inputLimit = limit;
+    }
+    if (!m.Has("costs"))
+    {
+        return;
+    }
+    Map costs(r, m.Get("costs"), "broker.service.costs", MqttServiceOpNames());
+    if (!costs.Ok())
+    {
+        return;
+    }
+    for (const auto& kv : m.Get("costs"))
+    {
+        std::optional<MqttServiceOp> op = MqttServiceOpByName(kv.first.Scalar());
+        Picos cost = 0;
+        if (op && costs.CpuCost(kv.first.Scalar(), &cost))
+        {
+            service->costs.emplace_back(*op, cost);
+        }
+    }
+}
+
+void
+AddCost(MqttServiceSpec* service, MqttServiceOp op, Picos cost)
+{
+    service->settings.emplace_back(std::string("service-cost-") + MqttServiceOpName(op),
+                                   FormatCpuCost(cost));
+}
+
+} // namespace
+
+void
+ResolveService(Reader& r, MqttScenario* s, const std::string& baseDir)
+{
+    MqttServiceSpec& service = s->broker.service;
+    service.settings.clear();
+    if (!service.given)
+    {
+        return;
+    }
+    if (service.off)
+    {
+        service.settings.emplace_back("service-cores", "0");
+        return;
+    }
+    if (!service.calibration.empty())
+    {
+        std::optional<std::string> file =
+            CalibrationPath(service.calibration, baseDir, DefaultCalibrationDir());
+        if (!file)
+        {
+            r.Error("broker.service.calibration",
+                    nullptr,
+                    "expected a calibration name (letters, digits, '.', '_', '-') or a path "
+                    "with a '/', got " +
+                        service.calibration);
+            return;
+        }
+        service.calibrationFile = *file;
+        MqttCalibrationLoadResult loaded = LoadCalibrationFile(*file);
+        if (!loaded.calibration)
+        {
+            r.Error("broker.service.calibration",
+                    nullptr,
+                    "calibration " + service.calibration + " does not load:");
+            for (const std::string& e : loaded.errors)
+            {
+                r.Raw("  " + e);
+            }
+            return;
+        }
+        service.settings.emplace_back("service-cores",
+                                      std::to_string(loaded.calibration->cores));
+        for (const auto& [op, cost] : loaded.calibration->costs)
+        {
+            AddCost(&service, op, cost);
+        }
+    }
+    if (service.cores)
+    {
+        service.settings.emplace_back("service-cores", std::to_string(*service.cores));
+    }
+    if (service.inputLimit)
+    {
+        service.settings.emplace_back("service-input-limit", FormatByteSize(*service.inputLimit));
+    }
+    for (const auto& [op, cost] : service.costs)
+    {
+        AddCost(&service, op, cost);
+    }
+}
+
 void
 ReadBroker(Reader& r, const YAML::Node& node, MqttScenario* s)
 {
-    Map m(r, node, "broker", {"profile", "port", "persistence", "overrides", "front-ends"});
+    Map m(r,
+          node,
+          "broker",
+          {"profile", "port", "persistence", "overrides", "front-ends", "service"});
     if (!m.Ok())
     {
         return;
@@ -23,6 +166,10 @@ ReadBroker(Reader& r, const YAML::Node& node, MqttScenario* s)
     m.String("profile", &s->broker.profile);
     m.Unsigned("port", 1, 65535, &s->broker.port);
     m.Bool("persistence", &s->broker.persistence);
+    if (m.Has("service"))
+    {
+        ReadService(m, &s->broker.service);
+    }
     if (m.Has("front-ends"))
     {
         // A count, or {count, link}.

@@ -276,6 +276,10 @@ MqttScenarioLoader::LoadText(const std::string& text,
     }
     MqttScenario s = NewScenario(fileName, text, *root, overrides);
     ReadSections(r, *root, &s);
+    if (r.Errors().empty())
+    {
+        ResolveService(r, &s, baseDir);
+    }
     CheckSemantics(r, &s, baseDir);
     result.errors = r.Errors();
     if (result.errors.empty())

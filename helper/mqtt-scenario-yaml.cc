@@ -329,6 +329,44 @@ Map::Duration(const std::string& key, ScenarioTime* out)
     *out = *d;
 }
 
+bool
+Map::CpuCost(const std::string& key, Picos* out)
+{
+    const std::string expected = "a CPU time like 3.5us or 0.4ns";
+    auto s = Scalar(key, expected);
+    if (!s)
+    {
+        return false;
+    }
+    auto c = ParseCpuCost(*s);
+    if (!c)
+    {
+        Fail(key, "expected " + expected + ", got " + *s);
+        return false;
+    }
+    *out = *c;
+    return true;
+}
+
+bool
+Map::ByteSize(const std::string& key, uint64_t* out)
+{
+    const std::string expected = "a size like 4MiB or 65536";
+    auto s = Scalar(key, expected);
+    if (!s)
+    {
+        return false;
+    }
+    auto n = ParseByteSize(*s);
+    if (!n)
+    {
+        Fail(key, "expected " + expected + ", got " + *s);
+        return false;
+    }
+    *out = *n;
+    return true;
+}
+
 void
 Map::Rate(const std::string& key, uint64_t* out)
 {

@@ -10,6 +10,7 @@
 #define MQTT_SCENARIO_YAML_H
 
 #include "mqtt-scenario.h"
+#include "mqtt-units.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -104,7 +105,7 @@ class Map
     void Fail(const std::string& key, const std::string& message);
 
     // Typed fields: each sets *out only when @p key is present and valid, else records an
-    // error saying what was expected and what was given.
+    // error saying what was expected and what was given (those returning bool: whether set).
 
     void String(const std::string& key, std::string* out);
 
@@ -142,6 +143,12 @@ class Map
     void Duration(const std::string& key, ScenarioTime* out);
 
     void Rate(const std::string& key, uint64_t* out);
+
+    /** A CPU time with decimals allowed ("3.5us", "0.4ns"; ParseCpuCost). */
+    bool CpuCost(const std::string& key, Picos* out);
+
+    /** A byte count ("4MiB", "65536"; ParseByteSize). */
+    bool ByteSize(const std::string& key, uint64_t* out);
 
     void Qos(const std::string& key, uint8_t* out);
 
@@ -197,6 +204,11 @@ void ReadRandomTime(Map& parent, const std::string& key, MqttRandomTime* out);
 void ReadLinks(Reader& r, const YAML::Node& node, MqttScenario* s);
 void ReadTopology(Reader& r, const YAML::Node& node, MqttScenario* s);
 void ReadBroker(Reader& r, const YAML::Node& node, MqttScenario* s);
+/**
+ * Loads the calibration broker.service names (relative to @p baseDir) and turns the block into
+ * broker settings (MqttServiceSpec::settings). After the sections are read.
+ */
+void ResolveService(Reader& r, MqttScenario* s, const std::string& baseDir);
 /** Device or backend groups: the sections devices and backends. */
 void ReadGroups(Reader& r,
                 const YAML::Node& node,

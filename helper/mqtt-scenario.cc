@@ -127,11 +127,14 @@ MqttBrokerSpec::Profile() const
     {
         return std::nullopt;
     }
-    for (const auto& [key, value] : overrides)
+    for (const auto* list : {&overrides, &service.settings})
     {
-        if (MqttBrokerSettings::Apply(&*p, key, value))
+        for (const auto& [key, value] : *list)
         {
-            return std::nullopt;
+            if (MqttBrokerSettings::Apply(&*p, key, value))
+            {
+                return std::nullopt;
+            }
         }
     }
     return p;

@@ -8,6 +8,7 @@
 #ifndef MQTT_SCENARIO_H
 #define MQTT_SCENARIO_H
 
+#include "mqtt-service-costs.h"
 #include "mqtt-topology-graph.h"
 
 #include <chrono>
@@ -205,6 +206,30 @@ struct MqttClientGroupSpec
     std::string Expand(const std::string& pattern, uint32_t index) const;
 };
 
+/**
+ * The broker's service model as a scenario gives it (broker: service:, doc/scenarios.md): off,
+ * or a calibration and/or cores, an input limit and costs that override the calibration's.
+ */
+struct MqttServiceSpec
+{
+    /** The block is there (absent: the profile's model, off unless overrides set one). */
+    bool given = false;
+    /** service: off. */
+    bool off = false;
+    /** calibration: as written (a name or a path), and the file it names. */
+    std::string calibration;
+    std::string calibrationFile;
+    std::optional<uint32_t> cores;
+    std::optional<uint64_t> inputLimit;
+    /** costs: NAME: DURATION, in file order. */
+    std::vector<std::pair<MqttServiceOp, Picos>> costs;
+    /**
+     * The broker settings (service-* keys) the block amounts to: the calibration's cores and
+     * costs, then the block's own values. Applied after broker.overrides.
+     */
+    std::vector<std::pair<std::string, std::string>> settings;
+};
+
 struct MqttBrokerSpec
 {
     /** A name MqttBrokerProfile::ByName knows ("standard", ...). */
@@ -229,7 +254,13 @@ struct MqttBrokerSpec
      */
     bool persistence = false;
 
-    /** The named profile with every override applied; nothing if the name or one is wrong. */
+    /** The service model (broker: service:). */
+    MqttServiceSpec service;
+
+    /**
+     * The named profile with every override and the service settings applied; nothing if the
+     * name or one of them is wrong.
+     */
     std::optional<MqttBrokerProfile> Profile() const;
 };
 

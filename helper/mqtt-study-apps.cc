@@ -4,6 +4,7 @@
  * The study's ns-3 MQTT applications: the broker and one client per built client, their
  * attributes from the scenario, and their traces turned into rows of the results file.
  */
+#include "mqtt-account-quota-rows.h"
 #include "mqtt-payload-stamp.h"
 #include "mqtt-study-run-context.h"
 #include "mqtt-topic.h"
@@ -498,6 +499,16 @@ MqttStudyRunner::Impl::FinishApplications()
     if (s.output.brokerStats)
     {
         SampleBroker();
+        SampleService();
+    }
+    RecordServiceTotals();
+    // What the account's quotas saw over the whole run (kept across broker restarts).
+    if (std::shared_ptr<const MqttAccountQuotas> account = broker->GetAccount())
+    {
+        for (const MqttAccountQuotaRecord& row : AccountQuotaRows(*account))
+        {
+            recorder->Record(row);
+        }
     }
     RecordDeviceBytes();
     RecordEnergy();

@@ -72,6 +72,9 @@ struct MqttStudyRunner::Impl
     /** Radio energy per device of the groups with an energy block (shared_ptr: the type is
      * complete only in mqtt-study-energy.cc, where they are made). */
     std::vector<std::shared_ptr<MqttStudyDeviceEnergy>> energy;
+    /** The service model's busy time and the time at the previous broker_service row. */
+    Nanos serviceBusy{0};
+    Nanos serviceSampled{0};
 
     Impl(const MqttScenario& scenario, const Options& options, std::ostream& l);
 
@@ -115,6 +118,10 @@ struct MqttStudyRunner::Impl
     void StartApplications(Ptr<Node> node);
     void BrokerRestart(const MqttFaultSpec* f);
     void SampleBroker();
+    /** A broker_service row, if the broker has a service model (mqtt-study-service.cc). */
+    void SampleService();
+    /** The service model's totals as file attributes, at the end of the run. */
+    void RecordServiceTotals();
     void FinishApplications();
     void ConnectClient(Ptr<MqttClient> app, uint32_t index);
     void ConnectPublishes(Ptr<MqttClient> app, uint32_t i);

@@ -313,6 +313,7 @@ MqttStudyRunner::Impl::Sample()
     if (s.output.brokerStats)
     {
         SampleBroker();
+        SampleService();
     }
     Time next = Simulator::Now() + NanoSeconds(s.output.statsInterval.count());
     if (next <= NanoSeconds(s.duration.count()))

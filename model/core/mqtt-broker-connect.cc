@@ -5,8 +5,9 @@
  * client id, clean session processing, CONNACK and keep-alive; refusals, protocol violations and
  * every close (wills, session detach, expiry timer).
  *
- * Order of checks (doc/broker-engine.md): will topic, client id, connect rate, will retain,
- * shutdown, credentials, takeover policy, connection slots; then takeover, clean session
+ * Order of checks (doc/broker-engine.md): will topic, account connect rate, client id, connect
+ * rate of the client id, will retain, shutdown, credentials, takeover policy, connection slots
+ * (the account's connections); then takeover, clean session
  * processing, CONNACK 0, resume, lifecycle event.
  */
 #include "mqtt-broker-engine-impl.h"
@@ -47,9 +48,21 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
         RefuseConnect(conn, ConnectReturnCode::IdentifierRejected, clientId, now, out);
         return;
     }
-    if (ConnectionSlotsFull(m_profile, m_connectedClients, previous != nullptr))
+    const bool slotsFull = ConnectionSlotsFull(m_profile, m_connectedClients, previous != nullptr);
+    if (previous == nullptr)
     {
-        RefuseConnect(conn, ConnectReturnCode::ServerUnavailable, clientId, now, out);
+        m_account->NoteConnectionRequest(slotsFull);
+    }
+    if (slotsFull)
+    {
+        // The account's concurrent connections are all taken: CONNACK 3, the one 3.1.1 code
+        // that says "not now".
+        RefuseConnect(conn,
+                      ConnectReturnCode::ServerUnavailable,
+                      clientId,
+                      now,
+                      out,
+                      CloseReason::ThrottledAccountConnections);
         return;
     }
     if (previous != nullptr)
@@ -76,6 +89,7 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
     s.SetUserName(p.userName);
     MarkSession(s);
     ++m_connectedClients;
+    m_account->NoteConnected(m_connectedClients, now);
 
     // The first packet the broker sends is this CONNACK [MQTT-3.2.0-1], [MQTT-3.1.4-4].
     SendPacket(id, ConnackPacket{sessionPresent, ConnectReturnCode::Accepted}, out);
@@ -106,6 +120,14 @@ MqttBrokerEngine::Impl::CheckConnect(MqttBrokerConnection& conn,
         return std::nullopt;
     }
     std::string clientId = p.clientId;
+    if (!m_account->Admit(AccountQuota::ConnectRate, now))
+    {
+        // Every CONNECT counts against the account's rate, whatever becomes of it. Over it: not
+        // answered, closed, as for the rate per client id (MQTT 3.1.1 has no CONNACK for it).
+        conn.SetClientId(clientId);
+        CloseConnection(conn, CloseSpec{CloseReason::ThrottledAccountConnectRate}, now, out);
+        return std::nullopt;
+    }
     switch (ClientIdPolicy(m_profile, clientId, p.cleanSession))
     {
     case ClientIdVerdict::Reject:
@@ -210,7 +232,8 @@ MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
                                       ConnectReturnCode code,
                                       const std::string& clientId,
                                       Nanos now,
-                                      MqttActions& out)
+                                      MqttActions& out,
+                                      std::optional<CloseReason> reason)
 {
     // Session Present is 0 with a non-zero code [MQTT-3.2.2-4]; then close [MQTT-3.2.2-5].
     SendPacket(conn.Id(), ConnackPacket{false, code}, out);
@@ -218,7 +241,7 @@ MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
     e.clientId = clientId;
     e.code = static_cast<uint8_t>(code);
     CloseSpec spec;
-    spec.reason = RefusalCloseReason(code);
+    spec.reason = reason.value_or(RefusalCloseReason(code));
     spec.code = static_cast<uint8_t>(code);
     CloseConnection(conn, spec, now, out);
 }

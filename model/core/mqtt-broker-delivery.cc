@@ -287,6 +287,7 @@ MqttBrokerEngine::Impl::WritePublish(MqttSession& s,
 {
     // DUP=0 on a first send [MQTT-4.3.1-1], [MQTT-4.3.2-1], [MQTT-4.3.3-1] whatever the
     // publisher's DUP was [MQTT-3.3.1-3]; QoS 0 has no identifier [MQTT-3.3.1-2].
+    m_work.Add(MqttServiceOp::Delivery);
     EncodePublish(false,
                   qos,
                   retain,

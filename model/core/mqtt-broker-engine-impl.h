@@ -18,6 +18,7 @@
 #ifndef MQTT_BROKER_ENGINE_IMPL_H
 #define MQTT_BROKER_ENGINE_IMPL_H
 
+#include "mqtt-account-quotas.h"
 #include "mqtt-broker-connection.h"
 #include "mqtt-broker-engine.h"
 #include "mqtt-broker-policy.h"
@@ -84,6 +85,8 @@ class MqttBrokerEngine::Impl
     bool m_durable = false;
 
     MqttBrokerProfile m_profile;
+    /** The account's quotas: this engine's own, or shared with others (SetAccount). */
+    std::shared_ptr<MqttAccountQuotas> m_account;
     std::shared_ptr<const MqttAuthenticator> m_authenticator;
     std::shared_ptr<const MqttAcl> m_acl;
     std::unordered_map<ConnectionId, std::unique_ptr<MqttBrokerConnection>> m_connections;
@@ -129,6 +132,8 @@ class MqttBrokerEngine::Impl
                          DecodeError error,
                          Nanos now,
                          MqttActions& out);
+    /** Counts the decoded packet of an established connection in m_work, by type. */
+    void CountWork();
     /** @return false when the connection was closed. */
     bool HandlePacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
 
@@ -157,11 +162,13 @@ class MqttBrokerEngine::Impl
                         uint16_t keepAliveSeconds,
                         Nanos now,
                         MqttActions& out);
+    /** CONNACK @p code, then close (for @p reason, or the one the code implies). */
     void RefuseConnect(MqttBrokerConnection& conn,
                        ConnectReturnCode code,
                        const std::string& clientId,
                        Nanos now,
-                       MqttActions& out);
+                       MqttActions& out,
+                       std::optional<CloseReason> reason = std::nullopt);
     void CloseConnection(MqttBrokerConnection& conn,
                          const CloseSpec& spec,
                          Nanos now,
@@ -218,8 +225,11 @@ class MqttBrokerEngine::Impl
 
     // --- PUBLISH, wills and routing (mqtt-broker-publish.cc) -------------------------------
     bool HandlePublish(MqttBrokerConnection& conn, PublishPacket& p, Nanos now, MqttActions& out);
-    /** Whether the publish rate or the inbound window refuses a PUBLISH of QoS @p qos now. */
-    bool PublishThrottled(MqttBrokerConnection& conn, Qos qos, Nanos now);
+    /**
+     * Whether the connection's publish rate, its inbound window or the account's inbound rate
+     * refuses a PUBLISH of QoS @p qos now: the drop reason, or None.
+     */
+    DropReason PublishThrottled(MqttBrokerConnection& conn, Qos qos, Nanos now);
     MqttMessagePtr MakeMessage(const std::string& publisherId,
                                std::string topic,
                                std::vector<uint8_t> payload,
@@ -392,6 +402,8 @@ class MqttBrokerEngine::Impl
     /** Lifecycle version numbers (and session identifiers) are taken from this counter. */
     uint64_t m_lifecycleSeq = 0;
     std::mt19937_64 m_rng;
+    /** Operations handled since the driver last took them (TakeWork). */
+    MqttServiceWork m_work;
     /** Decoding target, reused so that PUBLISH storage is recycled between packets. */
     Packet m_packet;
     /** Scratch for topic-tree matches (taken and given back so nesting stays safe). */

@@ -11,6 +11,7 @@
 #include "mqtt-broker-engine-impl.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace ns3
 {
@@ -23,6 +24,7 @@ namespace mqtt
 
 MqttBrokerEngine::Impl::Impl(MqttBrokerProfile profile, uint64_t seed)
     : m_profile(std::move(profile))
+    , m_account(std::make_shared<MqttAccountQuotas>(m_profile))
     , m_rng(seed)
 {
 }
@@ -48,6 +50,7 @@ MqttBrokerEngine::Impl::OnConnectionOpened(ConnectionId id, Nanos now, MqttActio
         conn->SetTimer(StartTimer(TimerKind::Connection, id, now + m_profile.connectTimeout, out));
     }
     m_connections.emplace(id, std::move(conn));
+    m_work.Add(MqttServiceOp::Accept);
     Notify(EventType::ConnectionOpened, id, out);
 }
 
@@ -74,6 +77,7 @@ MqttBrokerEngine::Impl::OnConnectionClosed(ConnectionId id, Nanos now, MqttActio
     {
         return;
     }
+    m_work.Add(MqttServiceOp::Disconnect);
     CloseSpec spec;
     spec.reason = CloseReason::NetworkClosed;
     spec.publishWill = true; // closed without DISCONNECT (section 3.1.2.5)
@@ -157,6 +161,21 @@ MqttBrokerEngine::SetPeerIdentity(ConnectionId connection, std::string identity)
 }
 
 void
+MqttBrokerEngine::SetAccount(std::shared_ptr<MqttAccountQuotas> account)
+{
+    if (account)
+    {
+        m_impl->m_account = std::move(account);
+    }
+}
+
+const MqttAccountQuotas&
+MqttBrokerEngine::Account() const
+{
+    return *m_impl->m_account;
+}
+
+void
 MqttBrokerEngine::OnConnectionOpened(ConnectionId connection, Nanos now, MqttActions& out)
 {
     const std::size_t mark = out.size();
@@ -203,6 +222,12 @@ MqttBrokerEngine::Resume(Nanos /* now */, MqttActions& /* out */)
     // Shutdown() left nothing half-done: no connection, no timer but session expiries (which
     // ran on while down), every session detached. Accepting CONNECTs again is all there is.
     m_impl->m_shutdown = false;
+}
+
+MqttServiceWork
+MqttBrokerEngine::TakeWork()
+{
+    return std::exchange(m_impl->m_work, MqttServiceWork{});
 }
 
 bool

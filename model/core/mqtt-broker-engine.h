@@ -9,6 +9,7 @@
 
 #include "mqtt-action.h"
 #include "mqtt-broker-profile.h"
+#include "mqtt-service-costs.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +24,7 @@ namespace mqtt
 class MqttAuthenticator;
 class MqttAcl;
 struct MqttDurableState;
+class MqttAccountQuotas;
 
 /**
  * The broker engine. The driver owns the transport and numbers connections; the engine owns
@@ -60,6 +62,17 @@ class MqttBrokerEngine
 
     /** Topic access control; null (the default) allows everything. */
     void SetAcl(std::shared_ptr<const MqttAcl> acl);
+
+    /**
+     * The account whose quotas this engine counts against (AccountQuota): by default its own,
+     * made from the profile. Engines given the same object share one account (every request of
+     * each counts against the same buckets), and a driver that keeps it keeps the account's
+     * state and statistics across a new engine (a broker restart). Set before the first input.
+     */
+    void SetAccount(std::shared_ptr<MqttAccountQuotas> account);
+
+    /** The account's quotas and what was observed of them. */
+    const MqttAccountQuotas& Account() const;
 
     /**
      * Back-pressure on publishers (off by default: @p queueDepth 0). When a message from a
@@ -113,6 +126,14 @@ class MqttBrokerEngine
      * in flight for it. Emits no action; does nothing if the engine is not shut down.
      */
     void Resume(Nanos now, MqttActions& out);
+
+    /**
+     * The protocol operations handled since the last call (connections accepted, packets by
+     * type, filters, subscription matches, PUBLISHes sent), and counting starts again: what a
+     * driver with a service model charges for the input it just handed over. Bytes are not
+     * counted here (the driver knows them: MqttServiceModel::AddIo).
+     */
+    MqttServiceWork TakeWork();
 
     /** Whether Shutdown() was called and Resume() not since. */
     bool IsShutDown() const;

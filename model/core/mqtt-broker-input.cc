@@ -96,6 +96,43 @@ MqttBrokerEngine::Impl::RejectMalformed(MqttBrokerConnection& conn,
     }
 }
 
+void
+MqttBrokerEngine::Impl::CountWork()
+{
+    switch (TypeOf(m_packet))
+    {
+    case PacketType::Publish:
+    {
+        static constexpr MqttServiceOp BY_QOS[] = {
+            MqttServiceOp::PublishQos0, MqttServiceOp::PublishQos1, MqttServiceOp::PublishQos2};
+        m_work.Add(BY_QOS[static_cast<uint8_t>(std::get<PublishPacket>(m_packet).qos) % 3]);
+        return;
+    }
+    case PacketType::Puback:
+    case PacketType::Pubrec:
+    case PacketType::Pubrel:
+    case PacketType::Pubcomp:
+        m_work.Add(MqttServiceOp::Ack);
+        return;
+    case PacketType::Subscribe:
+        m_work.Add(MqttServiceOp::Subscribe);
+        m_work.Add(MqttServiceOp::Filter, std::get<SubscribePacket>(m_packet).topics.size());
+        return;
+    case PacketType::Unsubscribe:
+        m_work.Add(MqttServiceOp::Unsubscribe);
+        m_work.Add(MqttServiceOp::Filter, std::get<UnsubscribePacket>(m_packet).filters.size());
+        return;
+    case PacketType::Pingreq:
+        m_work.Add(MqttServiceOp::Pingreq);
+        return;
+    case PacketType::Disconnect:
+        m_work.Add(MqttServiceOp::Disconnect);
+        return;
+    default:
+        return; // protocol violations: the close is all there is
+    }
+}
+
 bool
 MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out)
 {
@@ -104,6 +141,7 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
     {
         if (auto* connect = std::get_if<ConnectPacket>(&m_packet))
         {
+            m_work.Add(MqttServiceOp::Connect);
             HandleConnect(conn, *connect, now, out);
         }
         else
@@ -115,6 +153,7 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
     }
     MqttSession& s = *conn.Session();
     MarkSession(s);
+    CountWork();
     switch (TypeOf(m_packet))
     {
     case PacketType::Publish:

@@ -94,6 +94,23 @@ MqttBrokerProfile::AwsIotCore()
     // throughput per connection, 512 KiB/s (the excess is delayed in processing).
     p.maxPublishRate = 100;
     p.maxInboundBytesRate = 512 * 1024;
+    // Quotas, account-wide (AWS General Reference, "AWS IoT Core endpoints and quotas",
+    // https://docs.aws.amazon.com/general/latest/gr/iot-core.html, message broker table, as
+    // published on 2023-07-10; read 2026-12-02 from a copy of that page, doc/aws-iot-core.md).
+    // Defaults of the large Regions (us-east-1, us-west-2, eu-west-1 and most others); every one
+    // is adjustable on request. The "select Regions" (eu-north-1, me-south-1, me-central-1,
+    // eu-west-3, ap-east-1, us-gov-east-1, us-gov-west-1, us-west-1, ca-central-1,
+    // cn-northwest-1) have 100, 2,000, 2,000, 200 and 100,000.
+    // Connect requests per second per account: 500.
+    p.accountConnectRate = 500;
+    // Inbound publish requests per second per account: 20,000.
+    p.accountPublishInRate = 20000;
+    // Outbound publish requests per second per account: 20,000 (each subscription matched).
+    p.accountPublishOutRate = 20000;
+    // Subscriptions per second per account: 500 (topic filters, not SUBSCRIBE packets).
+    p.accountSubscribeRate = 500;
+    // Maximum concurrent client connections per account: 500,000.
+    p.maxConnectedClients = 500000;
     // Persistent sessions: only QoS 1 messages are stored for an offline client; the session
     // expires 1 hour after the disconnect (Quotas: persistent session expiry period); stored
     // messages are sent after the reconnect at most 10 per second.

@@ -9,6 +9,7 @@
 
 #include "mqtt-action.h"
 #include "mqtt-packets.h"
+#include "mqtt-service-costs.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -97,7 +98,11 @@ struct MqttBrokerProfile
      * per interval. Assigned client ids are not limited.
      */
     Nanos minConnectInterval{0};
-    /** Most clients connected at once (0: no limit); a CONNECT beyond it gets CONNACK 3. */
+    /**
+     * Most clients connected at once (0: no limit): the account's concurrent connections. A
+     * CONNECT beyond it gets CONNACK 3 and the connection is closed (ThrottledAccountConnections);
+     * a takeover needs no new slot.
+     */
     std::size_t maxConnectedClients = 0;
 
     // --- Keep-alive -------------------------------------------------------------------------
@@ -177,6 +182,14 @@ struct MqttBrokerProfile
     /** Half-width of a Uniform subscription delay. */
     Nanos subscriptionDelaySpread{0};
 
+    // --- Service model (simulation only) -----------------------------------------------------
+    /**
+     * The broker's CPU: cores and the cost of each operation (MqttServiceModel). Off (0 cores,
+     * the infinitely fast broker) in every built-in profile; the ns-3 MqttBroker applies it, the
+     * real-socket broker has a real CPU and ignores it.
+     */
+    MqttServiceConfig service;
+
     // --- Rates ------------------------------------------------------------------------------
     /**
      * Inbound PUBLISH per second per connection (0: no limit), with a burst of one second's
@@ -192,6 +205,32 @@ struct MqttBrokerProfile
     double maxInboundBytesRate = 0;
     /** A PUBLISH beyond maxPublishRate closes the connection instead of being discarded. */
     bool closeOnThrottle = false;
+
+    // --- Account-wide quotas ----------------------------------------------------------------
+    // Per second, over every connection of the engine (and of every engine sharing its
+    // MqttAccountQuotas), with a burst of one second's worth; 0: no limit. doc/aws-iot-core.md
+    // has the published values and the behaviour at each limit.
+    /**
+     * CONNECT requests per second. A CONNECT beyond it is not answered: the connection is closed
+     * (ThrottledAccountConnectRate).
+     */
+    double accountConnectRate = 0;
+    /**
+     * Inbound PUBLISH requests per second. One beyond it is discarded like one over
+     * maxPublishRate (MessageDropped ThrottledAccountPublishInRate; with closeOnThrottle the
+     * connection is closed, ThrottledAccountPublishInRate).
+     */
+    double accountPublishInRate = 0;
+    /**
+     * Outbound PUBLISH requests per second: deliveries through a subscription. One beyond it is
+     * not made (MessageDropped ThrottledAccountPublishOutRate, with the subscriber as peerId).
+     */
+    double accountPublishOutRate = 0;
+    /**
+     * Topic filters subscribed per second. A filter beyond it gets 0x80 in the SUBACK
+     * (SubscriptionDenied, ThrottledAccountSubscribeRate); the rest of the SUBSCRIBE is handled.
+     */
+    double accountSubscribeRate = 0;
 
     // --- Probabilistic deviations (seeded) --------------------------------------------------
     /** Probability a QoS 0 delivery is sent a second time, with no DUP flag. */

@@ -35,7 +35,7 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     }
     const Qos received = p.qos;
     // Inbound limits come first: a PUBLISH over them is not taken over at all.
-    const bool throttled = PublishThrottled(conn, received, now);
+    const DropReason throttled = PublishThrottled(conn, received, now);
     // Under Downgrade acknowledged as received and forwarded at maxQos.
     const std::optional<Qos> granted = GrantedQos(m_profile, received);
     MqttMessagePtr m = MakeMessage(conn.ClientId(),
@@ -49,11 +49,14 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     e.dup = p.dup;
     e.retain = p.retain;
 
-    if (throttled)
+    if (throttled != DropReason::None)
     {
         // Discarded: no acknowledgement, so a QoS 1/2 publisher sends it again later.
-        NotifyDrop(nullptr, id, m, received, DropReason::Throttled, out).packetId = p.packetId;
-        return !m_profile.closeOnThrottle || CloseWithWill(conn, CloseReason::Throttled, now, out);
+        NotifyDrop(nullptr, id, m, received, throttled, out).packetId = p.packetId;
+        const CloseReason close = throttled == DropReason::ThrottledAccountPublishInRate
+                                      ? CloseReason::ThrottledAccountPublishInRate
+                                      : CloseReason::Throttled;
+        return !m_profile.closeOnThrottle || CloseWithWill(conn, close, now, out);
     }
     if (!granted)
     {
@@ -89,12 +92,19 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     return true;
 }
 
-bool
+DropReason
 MqttBrokerEngine::Impl::PublishThrottled(MqttBrokerConnection& conn, Qos qos, Nanos now)
 {
-    // Held acknowledgements are the inbound messages in flight (maxInflightIn).
-    return (m_profile.maxPublishRate > 0 && !conn.Limits().publishes.TryTake(1, now)) ||
-           (conn.HasExtras() && InboundWindowFull(m_profile, qos, conn.Held().acks));
+    // Held acknowledgements are the inbound messages in flight (maxInflightIn). The account
+    // counts only what the connection's own limits let through.
+    if ((m_profile.maxPublishRate > 0 && !conn.Limits().publishes.TryTake(1, now)) ||
+        (conn.HasExtras() && InboundWindowFull(m_profile, qos, conn.Held().acks)))
+    {
+        return DropReason::Throttled;
+    }
+    return m_account->Admit(AccountQuota::PublishInRate, now)
+               ? DropReason::None
+               : DropReason::ThrottledAccountPublishInRate;
 }
 
 MqttMessagePtr
@@ -204,6 +214,7 @@ MqttBrokerEngine::Impl::Route(const MqttMessagePtr& m, Nanos now, MqttActions& o
     // overlapping filters), capped by the message's QoS [MQTT-3.8.4-6].
     std::vector<SubscriberMatch> matches = std::move(m_matches);
     m_tree.Match(m->topic, matches);
+    m_work.Add(MqttServiceOp::Match, matches.size());
     for (const SubscriberMatch& match : matches)
     {
         MqttSession* s = m_sessions.FindByHandle(match.subscriber);
@@ -227,6 +238,11 @@ MqttBrokerEngine::Impl::Route(const MqttMessagePtr& m, Nanos now, MqttActions& o
         if (m_acl && !m_acl->MayReceive(s->ClientId(), s->UserName(), m->topic))
         {
             NotifyDrop(s, c, m, qos, DropReason::NotAuthorized, out);
+            continue;
+        }
+        if (!m_account->Admit(AccountQuota::PublishOutRate, now))
+        {
+            NotifyDrop(s, c, m, qos, DropReason::ThrottledAccountPublishOutRate, out);
             continue;
         }
         // Forwarded through an established subscription: RETAIN=0 [MQTT-3.3.1-9].

@@ -72,6 +72,7 @@ MqttBrokerEngine::Impl::ResendInflight(MqttSession& s, const InflightMessage& f,
         return;
     }
     const MqttMessage& m = *f.message;
+    m_work.Add(MqttServiceOp::Delivery);
     EncodePublish(true,
                   f.qos,
                   f.retain,

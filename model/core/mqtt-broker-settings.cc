@@ -258,7 +258,7 @@ AddConnectionSettings(std::vector<MqttBrokerSetting>& t)
                          "least time between CONNECTs of a client id (0: none)"));
     t.push_back(Integer("max-connected-clients",
                         &P::maxConnectedClients,
-                        "clients connected at once (0: no limit)"));
+                        "clients connected at once, per account (0: no limit)"));
 }
 
 void
@@ -367,6 +367,18 @@ AddRateAndDeviationSettings(std::vector<MqttBrokerSetting>& t)
     t.push_back(Boolean("close-on-throttle",
                         &P::closeOnThrottle,
                         "close instead of discarding a PUBLISH over the rate"));
+    t.push_back(Rate("account-connect-rate",
+                     &P::accountConnectRate,
+                     "CONNECT requests per second per account (0: no limit)"));
+    t.push_back(Rate("account-publish-in-rate",
+                     &P::accountPublishInRate,
+                     "inbound PUBLISH per second per account (0: no limit)"));
+    t.push_back(Rate("account-publish-out-rate",
+                     &P::accountPublishOutRate,
+                     "outbound PUBLISH (deliveries) per second per account (0: no limit)"));
+    t.push_back(Rate("account-subscribe-rate",
+                     &P::accountSubscribeRate,
+                     "topic filters subscribed per second per account (0: no limit)"));
     t.push_back(Probability("qos0-duplicate-probability",
                             &P::qos0DuplicateProbability,
                             "chance a QoS 0 delivery is sent twice"));
@@ -382,6 +394,82 @@ AddRateAndDeviationSettings(std::vector<MqttBrokerSetting>& t)
     t.push_back(QosLevel("lifecycle-qos", &P::lifecycleQos, "QoS of lifecycle events"));
 }
 
+/** A setting of the service model, read and printed by @p parse and @p format. */
+MqttBrokerSetting
+Quantity(std::string key,
+         std::string doc,
+         const char* hint,
+         const char* expected,
+         std::function<bool(P*, const std::string&)> parse,
+         std::function<std::string(const P&)> format)
+{
+    return {std::move(key),
+            MqttSettingType::Quantity,
+            std::move(doc),
+            hint,
+            expected,
+            0,
+            std::move(parse),
+            std::move(format)};
+}
+
+/** service-cores, service-input-limit and one service-cost-NAME per operation. */
+void
+AddServiceSettings(std::vector<MqttBrokerSetting>& t)
+{
+    constexpr uint64_t MAX_CORES = 4096;
+    t.push_back({"service-cores",
+                 MqttSettingType::Integer,
+                 "cores of the simulated broker's CPU (0: no service model, infinitely fast)",
+                 "integer",
+                 "an integer from 0 to " + std::to_string(MAX_CORES),
+                 MAX_CORES,
+                 [](P* p, const std::string& v)
+                 {
+                     std::optional<uint64_t> n = ParseCount(v, MAX_CORES);
+                     if (n)
+                     {
+                         p->service.cores = static_cast<uint32_t>(*n);
+                     }
+                     return n.has_value();
+                 },
+                 [](const P& p) { return std::to_string(p.service.cores); }});
+    t.push_back(Quantity(
+        "service-input-limit",
+        "input bytes waiting for the cores above which reading stops (0: no bound)",
+        "size",
+        "a size like 4MiB or 65536",
+        [](P* p, const std::string& v)
+        {
+            std::optional<uint64_t> n = ParseByteSize(v);
+            if (n)
+            {
+                p->service.inputLimit = *n;
+            }
+            return n.has_value();
+        },
+        [](const P& p) { return FormatByteSize(p.service.inputLimit); }));
+    for (const std::string& name : MqttServiceOpNames())
+    {
+        MqttServiceOp op = *MqttServiceOpByName(name);
+        t.push_back(Quantity(
+            "service-cost-" + name,
+            std::string("CPU time of ") + MqttServiceOpDoc(op),
+            "cpu-time",
+            "a CPU time like 3.5us or 0.4ns",
+            [op](P* p, const std::string& v)
+            {
+                std::optional<Picos> c = ParseCpuCost(v);
+                if (c)
+                {
+                    p->service.costs[op] = *c;
+                }
+                return c.has_value();
+            },
+            [op](const P& p) { return FormatCpuCost(p.service.costs[op]); }));
+    }
+}
+
 std::vector<MqttBrokerSetting>
 MakeTable()
 {
@@ -390,6 +478,7 @@ MakeTable()
     AddKeepAliveAndQosSettings(table);
     AddSessionAndRetainSettings(table);
     AddTopicAndSubscriptionSettings(table);
+    AddServiceSettings(table);
     AddRateAndDeviationSettings(table);
     return table;
 }

@@ -32,6 +32,7 @@ enum class MqttSettingType : uint8_t
     Choice,   //!< one of a few names ("drop-oldest")
     Text,     //!< any text, "" included
     List,     //!< comma-separated non-empty items ("$aws/,$sys/")
+    Quantity, //!< a number with a unit kept as text ("3.5us" CPU cost, "4MiB" size)
 };
 
 /** Why a setting was not applied. */

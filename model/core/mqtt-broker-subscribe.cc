@@ -51,6 +51,16 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
     for (std::size_t i = 0; i < p.topics.size(); ++i)
     {
         const TopicRequest& req = p.topics[i];
+        // Every filter counts against the account's subscriptions per second; one over it fails
+        // alone (AWS logs a throttled subscribe as a failure; 3.1.1's SUBACK has only 0x80).
+        if (!m_account->Admit(AccountQuota::SubscribeRate, now))
+        {
+            suback.returnCodes.push_back(SUBACK_FAILURE);
+            NotifySubscription(
+                EventType::SubscriptionDenied, conn, req.filter, req.qos, SUBACK_FAILURE, out)
+                .dropReason = DropReason::ThrottledAccountSubscribeRate;
+            continue;
+        }
         const bool replaces = s.FindSubscription(req.filter).has_value();
         std::optional<Qos> qos = SubscriptionGrant(conn, req, replaces);
         if (!qos)

@@ -37,6 +37,12 @@ CloseReasonName(CloseReason reason)
         return "Throttled";
     case CloseReason::AckTimeout:
         return "AckTimeout";
+    case CloseReason::ThrottledAccountConnectRate:
+        return "ThrottledAccountConnectRate";
+    case CloseReason::ThrottledAccountConnections:
+        return "ThrottledAccountConnections";
+    case CloseReason::ThrottledAccountPublishInRate:
+        return "ThrottledAccountPublishInRate";
     }
     return "Unknown";
 }
@@ -70,6 +76,12 @@ DropReasonName(DropReason reason)
         return "SessionDiscarded";
     case DropReason::RetainedStoreFull:
         return "RetainedStoreFull";
+    case DropReason::ThrottledAccountPublishInRate:
+        return "ThrottledAccountPublishInRate";
+    case DropReason::ThrottledAccountPublishOutRate:
+        return "ThrottledAccountPublishOutRate";
+    case DropReason::ThrottledAccountSubscribeRate:
+        return "ThrottledAccountSubscribeRate";
     }
     return "Unknown";
 }

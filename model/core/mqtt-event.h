@@ -34,6 +34,9 @@ enum class CloseReason : uint8_t
     ServerShutdown,       //!< the broker is stopping
     Throttled,            //!< a rate limit of the broker profile
     AckTimeout,           //!< client: an ack did not arrive in time (closeOnAckTimeout)
+    ThrottledAccountConnectRate,   //!< over the account's CONNECT requests per second
+    ThrottledAccountConnections,   //!< the account's concurrent connections were all taken
+    ThrottledAccountPublishInRate, //!< over the account's inbound publishes (closeOnThrottle)
 };
 
 const char* CloseReasonName(CloseReason reason);
@@ -53,6 +56,9 @@ enum class DropReason : uint8_t
     TopicRejected,       //!< the profile's topic limits, or a reserved topic
     SessionDiscarded,    //!< a clean session ended with the message still queued
     RetainedStoreFull,   //!< not stored as retained (still forwarded): the profile's bound
+    ThrottledAccountPublishInRate,  //!< over the account's inbound publishes per second
+    ThrottledAccountPublishOutRate, //!< over the account's outbound publishes per second
+    ThrottledAccountSubscribeRate,  //!< SubscriptionDenied: over the account's subscriptions/s
 };
 
 const char* DropReasonName(DropReason reason);

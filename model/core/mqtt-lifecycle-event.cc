@@ -112,12 +112,15 @@ LifecycleDisconnectReason(CloseReason reason)
     case CloseReason::ServerShutdown:
         return "SERVER_INITIATED_DISCONNECT";
     case CloseReason::Throttled:
+    case CloseReason::ThrottledAccountPublishInRate:
         return "THROTTLED";
     case CloseReason::AuthFailure:
         return "AUTH_ERROR";
     case CloseReason::ConnectRefused:
     case CloseReason::ConnectTimeout:
     case CloseReason::AckTimeout:
+    case CloseReason::ThrottledAccountConnectRate:
+    case CloseReason::ThrottledAccountConnections:
         break; // never the end of a connected client at the broker
     }
     return "UNKNOWN";

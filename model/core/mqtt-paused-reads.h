@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace ns3
@@ -21,7 +22,8 @@ namespace mqtt
 
 /**
  * The connections a driver does not read while MqttBrokerEngine::IsInputPaused holds for them
- * (back-pressure, a byte rate), so that the peer's TCP flow control holds back what it sends.
+ * (back-pressure, a byte rate), or while a service model's input is full (MqttServiceModel), so
+ * that the peer's TCP flow control holds back what it sends.
  * The driver keeps a readPaused flag per connection (cheap to test on its hot path); this keeps
  * the list to look at again after engine calls.
  */
@@ -35,7 +37,14 @@ class MqttPausedReads
     bool
     Pause(const MqttBrokerEngine& engine, ConnectionId connection, bool& readPaused)
     {
-        if (readPaused || !engine.IsInputPaused(connection))
+        return PauseIf(engine.IsInputPaused(connection), connection, readPaused);
+    }
+
+    /** Pause() for a driver that decides itself whether @p connection's input is paused. */
+    bool
+    PauseIf(bool inputPaused, ConnectionId connection, bool& readPaused)
+    {
+        if (readPaused || !inputPaused)
         {
             return false;
         }
@@ -54,6 +63,16 @@ class MqttPausedReads
     void
     Resume(const MqttBrokerEngine& engine, Find&& find, OnResume&& resume)
     {
+        ResumeIf([&engine](ConnectionId id) { return engine.IsInputPaused(id); },
+                 std::forward<Find>(find),
+                 std::forward<OnResume>(resume));
+    }
+
+    /** Resume() with @p paused(id) saying whether a connection's input is still paused. */
+    template<typename Paused, typename Find, typename OnResume>
+    void
+    ResumeIf(Paused&& paused, Find&& find, OnResume&& resume)
+    {
         std::size_t kept = 0;
         for (std::size_t i = 0; i < m_paused.size(); ++i)
         {
@@ -63,7 +82,7 @@ class MqttPausedReads
             {
                 continue;
             }
-            if (engine.IsInputPaused(id))
+            if (paused(id))
             {
                 m_paused[kept++] = id;
                 continue;

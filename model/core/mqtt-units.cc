@@ -84,6 +84,10 @@ constexpr Unit DURATION_UNITS[] = {{"h", 3600000000000LL},
 constexpr Unit RATE_UNITS[] = {
     {"Gbps", 1000000000LL}, {"Mbps", 1000000LL}, {"kbps", 1000LL}, {"bps", 1LL}};
 
+/** Byte size units, largest first (FormatByteSize takes the first that divides). */
+constexpr Unit BYTE_UNITS[] = {
+    {"GiB", 1LL << 30}, {"MiB", 1LL << 20}, {"KiB", 1LL << 10}, {"B", 1LL}};
+
 /**
  * "12.5ms" in base units (not yet rounded), or nothing if the number is malformed or the unit
  * is not in @p units. @p bareZero also takes a plain "0" (no unit) as zero.
@@ -179,6 +183,62 @@ FormatDataRate(uint64_t bps)
         return "0bps";
     }
     return FormatScaled(bps, RATE_UNITS);
+}
+
+std::optional<Picos>
+ParseCpuCost(const std::string& text)
+{
+    auto ns = ParseScaled(text, DURATION_UNITS, true);
+    if (!ns)
+    {
+        return std::nullopt;
+    }
+    return ToInteger(*ns * 1000, 3600.0L * 1e12L);
+}
+
+std::string
+FormatCpuCost(Picos cost)
+{
+    if (cost % 1000 == 0)
+    {
+        return FormatDuration(std::chrono::nanoseconds(static_cast<int64_t>(cost / 1000)));
+    }
+    // Below the nanosecond: "12.345ns" without trailing zeros.
+    std::string fraction = std::to_string(1000 + cost % 1000).substr(1);
+    while (fraction.back() == '0')
+    {
+        fraction.pop_back();
+    }
+    return std::to_string(cost / 1000) + "." + fraction + "ns";
+}
+
+std::optional<uint64_t>
+ParseByteSize(const std::string& text)
+{
+    if (auto plain = ParseCount(text, 1ULL << 50))
+    {
+        return plain;
+    }
+    if (text.find('.') != std::string::npos)
+    {
+        return std::nullopt; // whole bytes only
+    }
+    auto scaled = ParseScaled(text, BYTE_UNITS, false);
+    if (!scaled)
+    {
+        return std::nullopt;
+    }
+    return ToInteger(*scaled, static_cast<long double>(1ULL << 50));
+}
+
+std::string
+FormatByteSize(uint64_t bytes)
+{
+    if (bytes == 0)
+    {
+        return "0B";
+    }
+    return FormatScaled(bytes, BYTE_UNITS);
 }
 
 double

@@ -44,6 +44,28 @@ std::optional<uint64_t> ParseDataRate(const std::string& text);
 /** The shortest exact text ParseDataRate reads back to @p bps ("100Mbps", "250kbps"). */
 std::string FormatDataRate(uint64_t bps);
 
+/** Picoseconds of CPU time (the service model's costs). */
+using Picos = uint64_t;
+
+/**
+ * A CPU cost: a non-negative decimal number and a duration unit (ns, us, ms, s), decimals
+ * allowed ("3.5us", "0.4ns", "0s", "0"), rounded to the picosecond. Nothing if malformed or
+ * above one hour.
+ */
+std::optional<Picos> ParseCpuCost(const std::string& text);
+
+/** The shortest text ParseCpuCost reads back exactly ("3500ns", "0.4ns", "0s"). */
+std::string FormatCpuCost(Picos cost);
+
+/**
+ * A byte count: a whole number with an optional unit B, KiB, MiB or GiB ("4MiB", "65536").
+ * Nothing if malformed or above 2^50 bytes.
+ */
+std::optional<uint64_t> ParseByteSize(const std::string& text);
+
+/** The shortest exact text ParseByteSize reads back ("4MiB", "1000B", "0B"). */
+std::string FormatByteSize(uint64_t bytes);
+
 /** The shortest text that std::from_chars reads back to exactly @p value ("1.5", "1e+09"). */
 std::string FormatNumber(double value);
 

@@ -168,6 +168,7 @@ MqttBrokerSettingAccessor::FromText(const std::optional<std::string>& text,
     case MqttSettingType::Choice:
     case MqttSettingType::Text:
     case MqttSettingType::List:
+    case MqttSettingType::Quantity:
         if (auto v = dynamic_cast<StringValue*>(&value))
         {
             v->Set(text ? *text : KEEP_PROFILE);
@@ -226,6 +227,7 @@ AddSettingAttribute(TypeId& tid,
     case MqttSettingType::Choice:
     case MqttSettingType::Text:
     case MqttSettingType::List:
+    case MqttSettingType::Quantity:
         tid.AddAttribute(name,
                          help + " (profile: the profile's).",
                          StringValue(KEEP_PROFILE),

@@ -206,6 +206,12 @@ MqttBroker::GetEngine() const
     return m_engine.get();
 }
 
+std::shared_ptr<const MqttAccountQuotas>
+MqttBroker::GetAccount() const
+{
+    return m_account;
+}
+
 std::size_t
 MqttBroker::GetTransportCount() const
 {
@@ -222,6 +228,12 @@ uint64_t
 MqttBroker::GetReadPauses() const
 {
     return m_pausedReads.Pauses();
+}
+
+const MqttServiceModel*
+MqttBroker::GetServiceModel() const
+{
+    return m_service.get();
 }
 
 void
@@ -282,7 +294,13 @@ MqttBroker::CreateEngine()
 {
     uint64_t seed =
         m_seed != 0 ? m_seed : m_seedStream->GetInteger(1, std::numeric_limits<uint32_t>::max());
-    m_engine = std::make_unique<MqttBrokerEngine>(GetEffectiveProfile(), seed);
+    MqttBrokerProfile profile = GetEffectiveProfile();
+    if (!m_account)
+    {
+        m_account = std::make_shared<MqttAccountQuotas>(profile);
+    }
+    m_engine = std::make_unique<MqttBrokerEngine>(profile, seed);
+    m_engine->SetAccount(m_account);
     if (m_backPressureDepth > 0)
     {
         m_engine->SetBackPressure(m_backPressureDepth,
@@ -318,6 +336,16 @@ MqttBroker::StartApplication()
     else
     {
         CreateEngine();
+    }
+    // One model for the broker's life (its statistics go on across restarts), or none.
+    const MqttServiceConfig& service = m_engine->Profile().service;
+    if (service.cores == 0)
+    {
+        m_service.reset();
+    }
+    else if (!m_service)
+    {
+        m_service = std::make_unique<MqttServiceModel>(service);
     }
     ListenOn(GetNode());
     for (const Ptr<Node>& node : m_frontEnds)
@@ -377,6 +405,7 @@ MqttBroker::StopApplication()
         listen->Close();
     }
     m_listeners.clear();
+    FlushService();
     if (m_engine)
     {
         m_engine->Shutdown(MqttNs3Timers::Now(), m_actions.Out());
@@ -406,6 +435,12 @@ MqttBroker::DoDispose()
     NS_LOG_FUNCTION(this);
     m_connections.AbortAll();
     m_pausedReads.Clear();
+    for (auto& [id, serving] : m_inService)
+    {
+        serving.done.Cancel();
+    }
+    m_inService.clear();
+    m_service.reset();
     m_timers.CancelAll();
     m_actions.Clear();
     m_listeners.clear();
@@ -448,6 +483,11 @@ MqttBroker::AddConnection(const MqttTransportFactory& make, const Address& peer)
     MqttNs3Connection& connection = m_connections[id];
     connection.transport = make(id, m_callbacks);
     m_connectionOpenedTrace(id, peer);
+    if (m_service)
+    {
+        QueueForService(id, MqttServiceItemKind::Opened, nullptr, 0);
+        return id;
+    }
     m_engine->OnConnectionOpened(id, MqttNs3Timers::Now(), m_actions.Out());
     Execute();
     return id;
@@ -458,6 +498,11 @@ MqttBroker::OnData(ConnectionId connection, const uint8_t* data, std::size_t siz
 {
     if (!m_connections.IsLive(connection))
     {
+        return;
+    }
+    if (m_service)
+    {
+        QueueForService(connection, MqttServiceItemKind::Bytes, data, size);
         return;
     }
     m_engine->OnBytes(connection, data, size, MqttNs3Timers::Now(), m_actions.Out());
@@ -473,10 +518,16 @@ MqttBroker::PauseIfPaused(ConnectionId connection)
 {
     auto it = m_connections.find(connection);
     if (it != m_connections.end() && it->second.live &&
-        m_pausedReads.Pause(*m_engine, connection, it->second.readPaused))
+        m_pausedReads.PauseIf(InputPaused(connection), connection, it->second.readPaused))
     {
         it->second.transport->SetReadPaused(true);
     }
+}
+
+bool
+MqttBroker::InputPaused(ConnectionId connection) const
+{
+    return (m_service && m_service->InputFull()) || m_engine->IsInputPaused(connection);
 }
 
 void
@@ -487,8 +538,8 @@ MqttBroker::ResumeReading()
         m_pausedReads.Clear();
         return;
     }
-    m_pausedReads.Resume(
-        *m_engine,
+    m_pausedReads.ResumeIf(
+        [this](ConnectionId id) { return InputPaused(id); },
         [this](ConnectionId id)
         {
             auto it = m_connections.find(id);
@@ -501,8 +552,18 @@ void
 MqttBroker::OnClosed(ConnectionId connection, bool error)
 {
     NS_LOG_FUNCTION(this << connection << error);
-    if (m_connections.Remove(connection) && m_engine)
+    const bool live = m_connections.Remove(connection);
+    if (m_service && (!live || !m_engine))
     {
+        m_service->Forget(connection);
+    }
+    if (live && m_engine)
+    {
+        if (m_service)
+        {
+            QueueForService(connection, MqttServiceItemKind::Closed, nullptr, 0);
+            return;
+        }
         m_engine->OnConnectionClosed(connection, MqttNs3Timers::Now(), m_actions.Out());
         Execute();
     }
@@ -541,8 +602,9 @@ MqttBroker::Execute()
                             { NS_LOG_WARN("MqttBroker: unexpected PersistAction; ignored"); },
                         });
         });
-    // Any engine call may let paused input go on (a subscriber's ack, the pause timer).
-    if (!m_pausedReads.Empty() && !m_actions.Draining())
+    // Any engine call may let paused input go on (a subscriber's ack, the pause timer); none
+    // goes on while the service queue is full.
+    if (!m_pausedReads.Empty() && !m_actions.Draining() && !(m_service && m_service->InputFull()))
     {
         ResumeReading();
     }

@@ -6,6 +6,7 @@
 #ifndef MQTT_BROKER_H
 #define MQTT_BROKER_H
 
+#include "mqtt-account-quotas.h"
 #include "mqtt-action-queue.h"
 #include "mqtt-broker-engine.h"
 #include "mqtt-broker-settings.h"
@@ -13,9 +14,11 @@
 #include "mqtt-ns3-timers.h"
 #include "mqtt-ns3-transport.h"
 #include "mqtt-paused-reads.h"
+#include "mqtt-service-model.h"
 
 #include "ns3/address.h"
 #include "ns3/application.h"
+#include "ns3/event-id.h"
 #include "ns3/nstime.h"
 #include "ns3/ptr.h"
 #include "ns3/traced-callback.h"
@@ -45,6 +48,14 @@ namespace mqtt
  * overrides its field when set (-1, a negative value, or "profile" keeps the profile's). The
  * profile is read when the engine is made: at the first start, and at every start without
  * Persistence.
+ *
+ * With a service model (the profile's service-cores above 0, doc/capacity.md) the broker's CPU
+ * is finite: what the transports hand over (accepted connections, bytes, closes) waits in a
+ * bounded queue for one of the cores; when a core takes a piece of input the engine handles it,
+ * and what the engine asked for (sends, closes, timers) is carried out when the service of its
+ * CPU cost completes. While the queue is over its bound the broker stops reading the connections
+ * that send (TCP flow control then holds the senders back) until it is down to half. Timers cost
+ * nothing and act at once.
  *
  * Stopping the application closes every connection (reason ServerShutdown) and the listening
  * sockets. Starting it again listens again and, with Persistence (a broker that stores its state,
@@ -79,6 +90,14 @@ class MqttBroker : public Application
     const MqttBrokerEngine* GetEngine() const;
 
     /**
+     * The account's quotas and what was observed of them (doc/aws-iot-core.md): made with the
+     * first engine and kept by the broker, so one account spans every front end (they feed the
+     * same engine) and a restart (the next engine counts against the same account). Null before
+     * the first start.
+     */
+    std::shared_ptr<const MqttAccountQuotas> GetAccount() const;
+
+    /**
      * Follows @p profile instead of the one the Profile Attribute names; the broker settings
      * set still override its fields. Takes effect when the engine is made (the next start of a
      * stopped broker without Persistence, or the first start).
@@ -103,8 +122,16 @@ class MqttBroker : public Application
     /** Transport connections open (including ones closing). */
     std::size_t GetTransportCount() const;
     uint64_t GetConnectionsAccepted() const;
-    /** Times reading a connection stopped because the engine paused its input. */
+    /**
+     * Times reading a connection stopped because the engine paused its input or the service
+     * model's input queue was full.
+     */
     uint64_t GetReadPauses() const;
+    /**
+     * The service model: null when the profile has none (service-cores 0) or before the first
+     * start. It lives as long as the broker, so its statistics cover restarts.
+     */
+    const MqttServiceModel* GetServiceModel() const;
 
     /**
      * Serves a connection that did not come through the node's TCP stack (a real socket under
@@ -168,6 +195,21 @@ class MqttBroker : public Application
     void PauseIfPaused(ConnectionId connection);
     /** Reads again from the paused connections whose input the engine takes again. */
     void ResumeReading();
+    /** Whether @p connection is not to be read: engine back-pressure or a full service queue. */
+    bool InputPaused(ConnectionId connection) const;
+
+    // Service model (MqttServiceModel): input waits for a core, actions for the service's end.
+    /** Queues a piece of input of @p connection for the cores. */
+    void QueueForService(ConnectionId connection,
+                         MqttServiceItemKind kind,
+                         const uint8_t* data,
+                         std::size_t size);
+    /** Lets free cores take queued input: the engine handles it, its actions wait. */
+    void StartService();
+    /** The service of @p connection's input ended: its actions are carried out. */
+    void CompleteService(ConnectionId connection);
+    /** Carries out the actions of input in service now (the broker stops); forgets the queue. */
+    void FlushService();
 
     // Attributes.
     uint16_t m_port;
@@ -186,6 +228,7 @@ class MqttBroker : public Application
     std::optional<MqttBrokerProfile> m_profile;
     Ptr<UniformRandomVariable> m_seedStream;
     std::unique_ptr<MqttBrokerEngine> m_engine;
+    std::shared_ptr<MqttAccountQuotas> m_account;
     MqttActionQueue m_actions;
     MqttNs3Timers m_timers;
     MqttNs3Transport::Callbacks m_callbacks;
@@ -197,8 +240,19 @@ class MqttBroker : public Application
     ConnectionId m_nextConnection = 1;
     bool m_running = false;
     uint64_t m_accepted = 0;
-    /** Connections not read because the engine paused their input. */
+    /** Connections not read because the engine paused their input or the service queue is full. */
     MqttPausedReads m_pausedReads;
+    /** The service model while running with one; null: the engine handles input at once. */
+    std::unique_ptr<MqttServiceModel> m_service;
+    /** Input in service: the engine's actions for it and the end of its service. */
+    struct InService
+    {
+        MqttActions actions;
+        EventId done;
+    };
+
+    /** By connection (ordered: FlushService carries them out in one order). */
+    std::map<ConnectionId, InService> m_inService;
 
     TracedCallback<const MqttEvent&> m_eventTrace;
     TracedCallback<const MqttEvent&> m_publishReceivedTrace;

@@ -119,6 +119,12 @@ MqttPosixBroker::Open(std::string& error)
         m_listening.push_back(PosixLocalEndpoint(fd));
         m_listenProtocols.push_back(protocol);
     }
+    if (m_engine.Profile().service.cores > 0)
+    {
+        // The service-* settings are accepted (one settings table) but this broker has a CPU.
+        Log("service-cores %u ignored: service model applies to simulation only",
+            m_engine.Profile().service.cores);
+    }
     return true;
 }
 

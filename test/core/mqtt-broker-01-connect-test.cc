@@ -349,7 +349,8 @@ TEST(BrokerConnect, ServerUnavailableBeyondMaxConnectedClients)
     h.Open(3);
     h.Send(3, MakeConnect("c"));
     EXPECT_EQ(h.TakeHex(3), "20 02 00 03");
-    EXPECT_EQ(h.ClosedWith(3), CloseReason::ConnectRefused);
+    // The limit is the account's concurrent connections (doc/aws-iot-core.md).
+    EXPECT_EQ(h.ClosedWith(3), CloseReason::ThrottledAccountConnections);
     EXPECT_EQ(h.Events(EventType::ConnectRefused).at(0).code, 3);
     h.Connect(4, "b"); // takes over b
     EXPECT_EQ(h.ClosedWith(2), CloseReason::Takeover);

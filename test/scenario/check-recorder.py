@@ -24,9 +24,9 @@ def check_sample(path):
     import pandas as pd
 
     with h5py.File(path, "r") as f:
-        expected = ["broker_stats", "clients", "connections", "deliveries", "device_battery",
-                    "device_bytes", "device_energy", "drops", "link_stats", "links",
-                    "publishes", "subscriptions", "topics"]
+        expected = ["account_quotas", "broker_service", "broker_stats", "clients", "connections",
+                    "deliveries", "device_battery", "device_bytes", "device_energy", "drops",
+                    "link_stats", "links", "publishes", "subscriptions", "topics"]
         expect(sorted(f.keys()) == expected, f"datasets {sorted(f.keys())}")
         # Attributes: strings come back as str, numbers as numbers.
         expect(f.attrs["scenario"] == "name: sample\nduration: 10s\n", "scenario attribute")

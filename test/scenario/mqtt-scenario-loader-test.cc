@@ -242,6 +242,28 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     reorder-jitter: 3ms
     lifecycle-topic-prefix: events/
     lifecycle-qos: 0
+    service-cores: 3
+    service-input-limit: 1MiB
+    service-cost-accept: 1.5us
+    service-cost-connect: 2.5us
+    service-cost-publish-qos0: 3.5us
+    service-cost-publish-qos1: 4.5us
+    service-cost-publish-qos2: 5.5us
+    service-cost-ack: 6.5us
+    service-cost-subscribe: 7.5us
+    service-cost-filter: 8.5us
+    service-cost-unsubscribe: 9.5us
+    service-cost-pingreq: 10.5us
+    service-cost-disconnect: 11.5us
+    service-cost-match: 12.5us
+    service-cost-delivery: 13.5us
+    service-cost-byte-in: 14.5us
+    service-cost-byte-out: 15.5us
+    service-cost-tls-handshake: 16.5us
+    account-connect-rate: 7
+    account-publish-in-rate: 70.5
+    account-publish-out-rate: 80
+    account-subscribe-rate: 9
 )";
 
 TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
@@ -297,6 +319,16 @@ TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
     EXPECT_EQ(p->reorderJitter, 3ms);
     EXPECT_EQ(p->lifecycleTopicPrefix, "events/");
     EXPECT_EQ(p->lifecycleQos, Qos::AtMostOnce);
+    EXPECT_EQ(p->service.cores, 3u);
+    EXPECT_EQ(p->service.inputLimit, 1u << 20);
+    for (std::size_t i = 0; i < MQTT_SERVICE_OPS; ++i)
+    {
+        EXPECT_EQ(p->service.costs.picos[i], (i + 1) * 1'000'000 + 500'000) << i;
+    }
+    EXPECT_DOUBLE_EQ(p->accountConnectRate, 7);
+    EXPECT_DOUBLE_EQ(p->accountPublishInRate, 70.5);
+    EXPECT_DOUBLE_EQ(p->accountPublishOutRate, 80);
+    EXPECT_DOUBLE_EQ(p->accountSubscribeRate, 9);
 }
 
 TEST(ScenarioLoader, BrokerDefaultsAreTheNamedProfileWithoutPersistence)
@@ -525,7 +557,7 @@ TEST(ScenarioLoaderErrors, BrokerFieldsNameFileLineAndField)
               "scenarios/x.yaml:39: broker.persistence: expected true or false, got yes");
     EXPECT_EQ(OneError(with("  persistence: true", "  persistance: true")),
               "scenarios/x.yaml:39: broker.persistance: unknown field (expected one of: profile, "
-              "port, persistence, overrides, front-ends)");
+              "port, persistence, overrides, front-ends, service)");
     EXPECT_EQ(OneError(with("    subscription-delay-shape: uniform",
                             "    subscription-delay-shape: gaussian")),
               "scenarios/x.yaml:73: broker.overrides.subscription-delay-shape: expected one of "
@@ -678,10 +710,12 @@ TEST(ScenarioFiles, EveryShippedScenarioLoads)
     std::sort(files.begin(), files.end());
     std::vector<std::string> expected = {"aws-vs-standard.yaml",
                                          "broker-outage.yaml",
+                                         "capacity-broker.yaml",
                                          "default.yaml",
                                          "lossy-star.yaml",
                                          "lowpan-mesh.yaml",
                                          "nbiot-battery.yaml",
+                                         "reconnect-storm.yaml",
                                          "scale-100k.yaml",
                                          "scale-10k.yaml",
                                          "scale-1k.yaml",

@@ -9,7 +9,8 @@
  * 30 QoS 1 meters and 20 QoS 0 trackers publish for 60 s to one backend subscribed to
  * "telemetry/#"; each message is lost with probability LOSS (QoS 0) or delivered late by a
  * retransmission (QoS 1); gateway links go down from 20 s to 30 s, so the clients behind them
- * disconnect; broker and link statistics every second. The `overrides` attribute says
+ * disconnect; broker and link statistics every second; the account quotas of an AWS IoT Core
+ * broker at the end. The `overrides` attribute says
  * "links.access.loss.rate=LOSS", as a --set would, for analysis/compare.py.
  */
 #include "mqtt-hdf5-recorder.h"
@@ -258,11 +259,24 @@ main(int argc, char** argv)
     r->SetAttribute("seed", seed);
     r->SetAttribute("run", uint64_t(1));
     r->SetAttribute("duration", duration);
-    r->SetAttribute("broker_profile", std::string("standard"));
+    r->SetAttribute("broker_profile", std::string("aws-iot-core"));
     SampleRun run(*r, loss, seed);
     run.AddClients();
     run.CutGateway();
     run.Traffic(duration);
+    // The account's quotas as an AWS IoT Core broker would end the run: 51 clients connect in
+    // the first second, about 35 publishes a second come in and go out.
+    const MqttAccountQuotaRecord quotas[] = {
+        {"account-connect-rate", "rate", 500, 51, 0, 76, 0},
+        {"account-publish-in-rate", "rate", 20000, 41, 5, 2000, 0},
+        {"account-publish-out-rate", "rate", 20000, 38, 5, 1800, 0},
+        {"account-subscribe-rate", "rate", 500, 1, 0, 1, 0},
+        {"account-connections", "count", 500000, 51, 0.6, 76, 0},
+    };
+    for (const MqttAccountQuotaRecord& q : quotas)
+    {
+        r->Record(q);
+    }
     if (!r->Close(&error))
     {
         std::fprintf(stderr, "%s\n", error.c_str());

@@ -2,12 +2,14 @@
  * SPDX-License-Identifier: GPL-2.0-only
  *
  * The AWS IoT Core broker profile in simulation, where timing matters: the subscription delay,
- * the paced drain of stored messages, the publish rate limit, the persistent session expiry and
- * lifecycle events, with devices on point-to-point links (doc/aws-iot-core.md).
+ * the paced drain of stored messages, the publish rate limit, the persistent session expiry,
+ * lifecycle events and the account's connect quota against a fleet reconnecting at once, with
+ * devices on point-to-point links (doc/aws-iot-core.md).
  */
 #include "mqtt-sim-fixture.h"
 
 #include "ns3/boolean.h"
+#include "ns3/double.h"
 #include "ns3/nstime.h"
 
 #include <algorithm>
@@ -312,4 +314,58 @@ TEST_F(SimTest, AwsLifecycleEventsReachAPresenceSubscriber)
     EXPECT_LT(ms, 1100);
     EXPECT_NE(received.payloads[1].find("\"disconnectReason\":\"CLIENT_INITIATED_DISCONNECT\""),
               std::string::npos);
+}
+
+// Quotas, account-wide: connect requests per second per account. A fleet that (re)connects at
+// once gets a bucket's worth in and the rest closed without CONNACK (ThrottledAccountConnectRate);
+// without jitter the clients retry in lockstep after 1, 2 and 4 s, so each wave admits exactly
+// the bucket again: 5 + 5 + 5 + 5 of 20, 15 + 10 + 5 closes.
+TEST_F(SimTest, AwsAccountConnectRateThrottlesAFleetReconnectingAtOnce)
+{
+    const uint32_t devices = 20;
+    Star star(devices);
+    Ptr<MqttBroker> broker = star.InstallBroker(AwsBroker());
+    ASSERT_FALSE(broker->SetSetting("account-connect-rate", "5"));
+    std::vector<std::string> closed;
+    RecordClosedConnections(broker, closed);
+    std::vector<Time> connectedAt;
+    for (uint32_t i = 0; i < devices; ++i)
+    {
+        MqttClientHelper helper = ClientHelper("dev-" + std::to_string(i));
+        helper.SetAttribute("ReconnectJitter", DoubleValue(0));
+        Ptr<MqttClient> client = star.InstallClient(i, helper, 1.0);
+        client->TraceConnectWithoutContext(
+            "Connected",
+            Callback<void, bool>([&connectedAt](bool)
+                                 { connectedAt.push_back(Simulator::Now()); }));
+    }
+
+    Simulator::Stop(Seconds(12));
+    Simulator::Run();
+
+    ASSERT_EQ(connectedAt.size(), devices);
+    auto inWave = [&connectedAt](double from)
+    {
+        return std::count_if(connectedAt.begin(),
+                             connectedAt.end(),
+                             [from](Time t)
+                             { return t >= Seconds(from) && t < Seconds(from + 0.5); });
+    };
+    EXPECT_EQ(inWave(1), 5);
+    EXPECT_EQ(inWave(2), 5);
+    EXPECT_EQ(inWave(4), 5);
+    EXPECT_EQ(inWave(8), 5);
+    auto throttled = std::count_if(closed.begin(),
+                                   closed.end(),
+                                   [](const std::string& c)
+                                   { return c.find(":ThrottledAccountConnectRate") != c.npos; });
+    EXPECT_EQ(throttled, 30);
+    EXPECT_EQ(closed.size(), 30u); // nothing else closed
+    const MqttAccountQuotaStats& s = broker->GetAccount()->Stats(AccountQuota::ConnectRate);
+    EXPECT_EQ(s.limit, 5);
+    EXPECT_EQ(s.requests, 50u);
+    EXPECT_EQ(s.throttled, 30u);
+    EXPECT_EQ(s.peak, 20u);
+    EXPECT_EQ(s.peakAt, std::chrono::seconds(1));
+    EXPECT_EQ(broker->GetAccount()->Stats(AccountQuota::Connections).peak, devices);
 }

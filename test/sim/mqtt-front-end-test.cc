@@ -144,3 +144,31 @@ TEST_F(SimTest, FrontEndsStopAndStartWithTheBroker)
 }
 
 } // namespace
+
+// The account's quotas span the front ends: two devices connecting at once through different
+// front ends against an account connect rate of 1 per second: one is let in, the other closed.
+TEST_F(SimTest, AccountQuotasSpanTheFrontEnds)
+{
+    FrontEnds net;
+    Ptr<MqttBroker> broker = net.InstallBroker();
+    ASSERT_FALSE(broker->SetSetting("account-connect-rate", "1"));
+    std::vector<std::string> closed;
+    RecordClosedConnections(broker, closed);
+    std::vector<Ptr<MqttClient>> clients;
+    for (uint32_t i = 0; i < 2; ++i)
+    {
+        MqttClientHelper helper = ClientHelper("dev-" + std::to_string(i));
+        helper.SetAttribute("AutoReconnect", BooleanValue(false));
+        clients.push_back(net.InstallClient(i, helper, 1.0));
+    }
+
+    Simulator::Stop(Seconds(3));
+    Simulator::Run();
+
+    EXPECT_EQ(clients[0]->GetSessionsStarted() + clients[1]->GetSessionsStarted(), 1u);
+    ASSERT_EQ(closed.size(), 1u);
+    EXPECT_NE(closed[0].find(":ThrottledAccountConnectRate"), std::string::npos) << closed[0];
+    const MqttAccountQuotaStats& s = broker->GetAccount()->Stats(AccountQuota::ConnectRate);
+    EXPECT_EQ(s.requests, 2u);
+    EXPECT_EQ(s.throttled, 1u);
+}

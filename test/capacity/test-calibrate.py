@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""A tiny calibration (a few seconds) of the standalone broker: tools/calibrate/calibrate.py
+against the mqtt-broker given on the command line; the file it writes must parse, name every
+cost with a non-negative duration, and fit every workload with a sane residual. Also: a busy
+machine is refused (and says so), a broker command without {port} is refused.
+
+Usage: test-calibrate.py MQTT_BROKER_BINARY WORK_DIR
+"""
+
+import math
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CALIBRATE = os.path.join(ROOT, "tools", "calibrate", "calibrate.py")
+sys.path.insert(0, os.path.join(ROOT, "tools", "calibrate"))
+
+import mqtt_load  # noqa: E402
+import workloads  # noqa: E402
+
+BINARY = None
+WORK = None
+DURATION = re.compile(r"^(\d+(\.\d+)?)(ns|us|ms|s)$")
+
+
+def seconds(text):
+    m = DURATION.match(str(text))
+    return float(m.group(1)) * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[m.group(3)]
+
+
+def calibrate(*args):
+    return subprocess.run([sys.executable, CALIBRATE] + list(args), capture_output=True,
+                          text=True, timeout=300)
+
+
+class CalibrateTest(unittest.TestCase):
+    def test_tiny_calibration_of_our_broker(self):
+        out = os.path.join(WORK, "ours.yaml")
+        run = calibrate("--broker", "ours", "--binary", BINARY, "--scale", "0.02",
+                        "--repeat", "1", "--busy-ok", "--out", out)
+        self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
+        with open(out) as f:
+            doc = yaml.safe_load(f)
+        self.assertEqual(doc["broker"], "ours")
+        self.assertIn("mqtt-broker", doc["broker-version"])
+        self.assertEqual(doc["cores"], 1)
+        self.assertRegex(str(doc["measured"]["date"]), r"^\d{4}-\d{2}-\d{2}$")
+        self.assertIn("cores, kernel", doc["measured"]["machine"])
+        self.assertGreaterEqual(float(doc["measured"]["load"]), 0.0)
+        self.assertEqual(list(doc["costs"]), mqtt_load.COST_KEYS)
+        for key, value in doc["costs"].items():
+            self.assertRegex(str(value), DURATION, key)  # non-negative by the pattern
+        self.assertEqual(doc["costs"]["tls-handshake"], "0s")
+        self.assertGreater(sum(1 for v in doc["costs"].values() if v != "0s"), 5)
+        fit = doc["fit"]
+        self.assertEqual(fit["method"], "non-negative least squares over workloads")
+        self.assertEqual(list(fit["workloads"]), workloads.WORKLOAD_NAMES)
+        for name, w in fit["workloads"].items():
+            self.assertRegex(str(w["measured-cpu"]), DURATION, name)
+            self.assertRegex(str(w["predicted-cpu"]), DURATION, name)
+            self.assertTrue(math.isfinite(w["residual"]), name)
+            # Within a factor of two even at this size on a busy machine.
+            self.assertLessEqual(abs(w["residual"]), 1.0, name)
+        # The costs explain the broker's CPU time as a whole.
+        measured = sum(seconds(w["measured-cpu"]) for w in fit["workloads"].values())
+        predicted = sum(seconds(w["predicted-cpu"]) for w in fit["workloads"].values())
+        self.assertAlmostEqual(predicted / measured, 1.0, delta=0.25)
+        self.assertGreater(fit["r2"], 0.5)
+        self.assertLessEqual(fit["r2"], 1.0)
+
+    def test_refuses_a_busy_machine_and_says_so(self):
+        out = os.path.join(WORK, "busy.yaml")
+        run = calibrate("--binary", BINARY, "--max-load", "-1", "--out", out)
+        self.assertEqual(run.returncode, 3)
+        self.assertIn("the machine is busy (1-minute load", run.stderr)
+        self.assertFalse(os.path.exists(out))
+
+    def test_refuses_a_command_without_port(self):
+        run = calibrate("--broker", "mosquitto -p 1883", "--out", os.path.join(WORK, "x.yaml"),
+                        "--busy-ok", "--scale", "0.01", "--repeat", "1")
+        self.assertNotEqual(run.returncode, 0)
+        self.assertIn("must contain {port}", run.stderr)
+
+
+if __name__ == "__main__":
+    BINARY, WORK = sys.argv[1], sys.argv[2]
+    os.makedirs(WORK, exist_ok=True)
+    unittest.main(argv=sys.argv[:1])

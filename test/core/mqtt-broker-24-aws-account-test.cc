@@ -1,0 +1,336 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The AWS IoT Core account-wide quotas (AWS General Reference, "AWS IoT Core endpoints and
+ * quotas", message broker table; doc/aws-iot-core.md "Account-wide quotas"): connect requests,
+ * inbound and outbound publishes and subscriptions per second per account, concurrent
+ * connections per account. Each through the broker engine, over several connections, with the
+ * exact behaviour at the limit and what the account's statistics say. Small limits keep the
+ * scripts short; the published values are checked apart.
+ */
+#include "mqtt-account-quotas.h"
+#include "mqtt-broker-aws-test-util.h"
+#include "mqtt-broker-settings.h"
+#include "mqtt-lifecycle-event.h"
+
+#include <memory>
+
+using namespace brokertest;
+using namespace std::chrono;
+
+namespace
+{
+
+/**
+ * The AWS profile, quiet, with no lifecycle events and small account rates (2 per second; the
+ * connect rate @p connectRate).
+ */
+MqttBrokerProfile
+SmallAccount(double connectRate = 2)
+{
+    MqttBrokerProfile p = QuietAws();
+    p.lifecycleTopicPrefix.clear();
+    p.accountConnectRate = connectRate;
+    p.accountPublishInRate = 2;
+    p.accountPublishOutRate = 2;
+    p.accountSubscribeRate = 2;
+    return p;
+}
+
+/** The account's statistics of @p quota in @p h. */
+const MqttAccountQuotaStats&
+StatsOf(BrokerHarness& h, AccountQuota quota)
+{
+    return h.Engine().Account().Stats(quota);
+}
+
+} // namespace
+
+TEST(BrokerAwsAccount, AccountQuotasOfTheAwsProfileAreThePublishedOnes)
+{
+    // The defaults of the large Regions (us-east-1, ...), all adjustable; standard: unlimited.
+    MqttBrokerProfile aws = MqttBrokerProfile::AwsIotCore();
+    EXPECT_EQ(aws.accountConnectRate, 500);
+    EXPECT_EQ(aws.accountPublishInRate, 20000);
+    EXPECT_EQ(aws.accountPublishOutRate, 20000);
+    EXPECT_EQ(aws.accountSubscribeRate, 500);
+    EXPECT_EQ(aws.maxConnectedClients, 500000u);
+    EXPECT_EQ(MqttBrokerProfile::AwsIotCore2021().accountConnectRate, 500);
+    MqttBrokerProfile standard = MqttBrokerProfile::Standard311();
+    EXPECT_EQ(standard.accountConnectRate, 0);
+    EXPECT_EQ(standard.accountPublishInRate, 0);
+    EXPECT_EQ(standard.accountPublishOutRate, 0);
+    EXPECT_EQ(standard.accountSubscribeRate, 0);
+    EXPECT_EQ(standard.maxConnectedClients, 0u);
+    // A study of a Region with the smaller defaults sets them through the settings table.
+    EXPECT_FALSE(MqttBrokerSettings::Apply(&aws, "account-connect-rate", "100"));
+    EXPECT_FALSE(MqttBrokerSettings::Apply(&aws, "account-publish-in-rate", "2000"));
+    EXPECT_FALSE(MqttBrokerSettings::Apply(&aws, "account-publish-out-rate", "2000"));
+    EXPECT_FALSE(MqttBrokerSettings::Apply(&aws, "account-subscribe-rate", "200"));
+    EXPECT_FALSE(MqttBrokerSettings::Apply(&aws, "max-connected-clients", "100000"));
+    EXPECT_EQ(aws.accountConnectRate, 100);
+    EXPECT_EQ(aws.accountPublishInRate, 2000);
+    EXPECT_EQ(aws.accountPublishOutRate, 2000);
+    EXPECT_EQ(aws.accountSubscribeRate, 200);
+    EXPECT_EQ(aws.maxConnectedClients, 100000u);
+    EXPECT_EQ(MqttBrokerSettings::Find("account-subscribe-rate")->format(aws), "200");
+    auto error = MqttBrokerSettings::Apply(&aws, "account-connect-rate", "-1");
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->ToString(),
+              "broker setting 'account-connect-rate': expected a rate per second >= 0, got '-1'");
+}
+
+TEST(BrokerAwsAccount, AccountConnectRateClosesTheConnectsOverItOnAnyConnection)
+{
+    // Connect requests per second per account (2 here): the bucket holds one second's worth and
+    // refills at 1 per 500 ms, over every connection and client id. A CONNECT without a token is
+    // not answered: the connection is closed (ThrottledAccountConnectRate); the CONNECTs that
+    // were admitted stay. Every CONNECT counts, a refused one (client id too long) too.
+    BrokerHarness h(SmallAccount());
+    h.Connect(1, "a");
+    h.Open(2);
+    h.Send(2, MakeConnect(std::string(129, 'x'))); // refused (CONNACK 2), but counted
+    EXPECT_EQ(h.TakeHex(2), "20 02 00 02");
+    h.Open(3);
+    h.TakeEvents();
+    h.Send(3, MakeConnect("b"));
+    EXPECT_EQ(h.TakeHex(3), "");
+    EXPECT_EQ(h.ClosedWith(3), CloseReason::ThrottledAccountConnectRate);
+    auto closed = h.Events(EventType::ConnectionClosed);
+    ASSERT_EQ(closed.size(), 1u);
+    EXPECT_EQ(closed[0].clientId, "b");
+    EXPECT_STREQ(CloseReasonName(closed[0].closeReason), "ThrottledAccountConnectRate");
+    EXPECT_TRUE(h.IsOpen(1));
+    EXPECT_FALSE(h.Engine().IsConnected("b"));
+
+    h.AdvanceTo(milliseconds(500) - Nanos(1));
+    h.Open(4);
+    h.Send(4, MakeConnect("b"));
+    EXPECT_EQ(h.ClosedWith(4), CloseReason::ThrottledAccountConnectRate);
+    h.AdvanceTo(milliseconds(500)); // one token back
+    h.Connect(5, "b");
+    h.Open(6);
+    h.Send(6, MakeConnect("c"));
+    EXPECT_EQ(h.ClosedWith(6), CloseReason::ThrottledAccountConnectRate);
+
+    const MqttAccountQuotaStats& s = StatsOf(h, AccountQuota::ConnectRate);
+    EXPECT_EQ(s.limit, 2);
+    EXPECT_EQ(s.requests, 6u);
+    EXPECT_EQ(s.throttled, 3u);
+    EXPECT_EQ(s.peak, 6u); // all six in the first second
+    EXPECT_EQ(s.peakAt, Nanos(0));
+}
+
+TEST(BrokerAwsAccount, AccountConnectRateCountsBeforeTheRatePerClientId)
+{
+    // A CONNECT over the account's rate is refused for the account (its own reason), whatever
+    // its client id; the per-client-id rate only sees what the account let through.
+    MqttBrokerProfile p = SmallAccount();
+    p.accountConnectRate = 1;
+    BrokerHarness h(p);
+    h.Connect(1, "d");
+    h.AdvanceTo(milliseconds(999));
+    h.Open(2);
+    h.Send(2, MakeConnect("d"));
+    EXPECT_EQ(h.ClosedWith(2), CloseReason::ThrottledAccountConnectRate);
+    h.AdvanceTo(seconds(1));
+    h.Connect(3, "d"); // a token and 1 s since d's last admitted CONNECT: a takeover
+    EXPECT_EQ(h.ClosedWith(1), CloseReason::Takeover);
+}
+
+TEST(BrokerAwsAccount, AccountConnectionsRefuseConnectsBeyondTheLimit)
+{
+    // Maximum concurrent client connections per account (2 here): CONNACK 3 and the connection
+    // closed (ThrottledAccountConnections); a takeover needs no new slot; a slot freed by a
+    // disconnect is taken again. The peak is the most connected at once, with its time.
+    MqttBrokerProfile p = QuietAws();
+    p.lifecycleTopicPrefix.clear();
+    p.maxConnectedClients = 2;
+    BrokerHarness h(p);
+    h.Connect(1, "a");
+    h.AdvanceTo(seconds(1));
+    h.Connect(2, "b");
+    h.AdvanceTo(seconds(2));
+    h.Open(3);
+    h.Send(3, MakeConnect("c"));
+    EXPECT_EQ(h.TakeHex(3), "20 02 00 03");
+    EXPECT_EQ(h.ClosedWith(3), CloseReason::ThrottledAccountConnections);
+    EXPECT_STREQ(CloseReasonName(CloseReason::ThrottledAccountConnections),
+                 "ThrottledAccountConnections");
+    h.AdvanceTo(seconds(3));
+    h.Connect(4, "b"); // takes b over: no new slot
+    EXPECT_EQ(h.ClosedWith(2), CloseReason::Takeover);
+    h.NetClose(1);
+    h.AdvanceTo(seconds(4));
+    h.Connect(5, "c");
+
+    const MqttAccountQuotaStats& s = StatsOf(h, AccountQuota::Connections);
+    EXPECT_EQ(s.limit, 2);
+    EXPECT_EQ(s.peak, 2u);
+    EXPECT_EQ(s.peakAt, seconds(1));
+    EXPECT_EQ(s.requests, 4u); // a, b, c refused, c: not the takeover
+    EXPECT_EQ(s.throttled, 1u);
+}
+
+TEST(BrokerAwsAccount, AccountPublishInRateDiscardsThePublishesOverIt)
+{
+    // Inbound publish requests per second per account (2 here), over every publisher: a PUBLISH
+    // without a token is discarded like one over the connection's rate (no PUBACK, not
+    // forwarded, MessageDropped ThrottledAccountPublishInRate with its packet id); the
+    // connection stays.
+    BrokerHarness h(SmallAccount(100));
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
+    h.Connect(3, "pub2");
+    h.TakeEvents();
+    h.Send(1, MakePublish("t", "1", Qos::AtLeastOnce, 1));
+    h.Send(3, MakePublish("t", "2", Qos::AtLeastOnce, 1));
+    h.Send(1, MakePublish("t", "3", Qos::AtLeastOnce, 2));
+    EXPECT_EQ(h.TakeHex(1), "40 02 00 01");
+    EXPECT_EQ(h.TakeHex(3), "40 02 00 01");
+    EXPECT_EQ(PayloadTexts(h.TakePackets(2)), (std::vector<std::string>{"1", "2"}));
+    auto drops = h.Events(EventType::MessageDropped);
+    ASSERT_EQ(drops.size(), 1u);
+    EXPECT_EQ(drops[0].clientId, "pub");
+    EXPECT_EQ(drops[0].packetId, 2);
+    EXPECT_EQ(drops[0].peerId, "");
+    EXPECT_STREQ(DropReasonName(drops[0].dropReason), "ThrottledAccountPublishInRate");
+    EXPECT_TRUE(h.IsOpen(1));
+
+    h.AdvanceTo(milliseconds(500));
+    h.Send(1, MakePublish("t", "3", Qos::AtLeastOnce, 2, false, true)); // the re-send
+    EXPECT_EQ(h.TakeHex(1), "40 02 00 02");
+    const MqttAccountQuotaStats& s = StatsOf(h, AccountQuota::PublishInRate);
+    EXPECT_EQ(s.requests, 4u);
+    EXPECT_EQ(s.throttled, 1u);
+    EXPECT_EQ(s.peak, 4u);
+}
+
+TEST(BrokerAwsAccount, AccountPublishInRateClosesWithCloseOnThrottle)
+{
+    // The other reading of AWS's THROTTLED disconnect: with closeOnThrottle the publisher over
+    // the account's rate is disconnected (its will published), lifecycle reason THROTTLED.
+    MqttBrokerProfile p = SmallAccount();
+    p.closeOnThrottle = true;
+    BrokerHarness h(p);
+    h.ConnectPubSub("t", Qos::AtMostOnce);
+    h.Send(1, MakePublish("t", "1"));
+    h.Send(1, MakePublish("t", "2"));
+    EXPECT_TRUE(h.IsOpen(1));
+    h.Send(1, MakePublish("t", "3"));
+    EXPECT_EQ(h.ClosedWith(1), CloseReason::ThrottledAccountPublishInRate);
+    EXPECT_STREQ(LifecycleDisconnectReason(CloseReason::ThrottledAccountPublishInRate),
+                 "THROTTLED");
+    EXPECT_EQ(PayloadTexts(h.TakePackets(2)), (std::vector<std::string>{"1", "2"}));
+}
+
+TEST(BrokerAwsAccount, AccountPublishOutRateDropsTheDeliveriesOverIt)
+{
+    // Outbound publish requests per second per account (2 here): every delivery through a
+    // subscription takes a token; one without is not made (MessageDropped
+    // ThrottledAccountPublishOutRate naming the subscriber). The publisher is acknowledged.
+    BrokerHarness h(SmallAccount(100));
+    h.ConnectPubSub("t", Qos::AtLeastOnce);
+    h.Connect(3, "sub2");
+    h.Subscribe(3, "t", Qos::AtMostOnce);
+    h.AdvanceTo(seconds(1)); // the deliveries below all fall in second 1
+    h.TakeEvents();
+    h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1)); // to sub and sub2: two tokens
+    h.Send(1, MakePublish("t", "b", Qos::AtLeastOnce, 2)); // none left
+    EXPECT_EQ(h.TakeHex(1), "40 02 00 01 40 02 00 02");
+    EXPECT_EQ(PayloadTexts(h.TakePackets(2)), (std::vector<std::string>{"a"}));
+    EXPECT_EQ(PayloadTexts(h.TakePackets(3)), (std::vector<std::string>{"a"}));
+    auto drops = h.Events(EventType::MessageDropped);
+    ASSERT_EQ(drops.size(), 2u);
+    EXPECT_EQ(drops[0].peerId, "sub");
+    EXPECT_EQ(drops[1].peerId, "sub2");
+    EXPECT_EQ(drops[0].dropReason, DropReason::ThrottledAccountPublishOutRate);
+    EXPECT_STREQ(DropReasonName(drops[1].dropReason), "ThrottledAccountPublishOutRate");
+
+    h.AdvanceTo(milliseconds(1500)); // one token back
+    h.Send(1, MakePublish("t", "c"));
+    EXPECT_EQ(PayloadTexts(h.TakePackets(2)), (std::vector<std::string>{"c"}));
+    EXPECT_EQ(PayloadTexts(h.TakePackets(3)), (std::vector<std::string>{}));
+    const MqttAccountQuotaStats& s = StatsOf(h, AccountQuota::PublishOutRate);
+    EXPECT_EQ(s.requests, 6u);
+    EXPECT_EQ(s.throttled, 3u);
+    EXPECT_EQ(s.peak, 6u);
+    EXPECT_EQ(s.peakAt, seconds(1));
+}
+
+TEST(BrokerAwsAccount, AccountSubscribeRateFailsTheFiltersOverIt)
+{
+    // Subscriptions per second per account (2 here) count topic filters, not SUBSCRIBE packets
+    // (AWS: two SUBSCRIBEs of 3 filters are 6). A filter without a token gets 0x80 and is not
+    // made (SubscriptionDenied ThrottledAccountSubscribeRate); the rest of the SUBSCRIBE is
+    // handled and the connection stays.
+    BrokerHarness h(SmallAccount());
+    h.Connect(1, "s1");
+    h.Connect(2, "s2");
+    h.TakeEvents();
+    h.Send(1, MakeSubscribe(1, {{"a", Qos::AtMostOnce}}));
+    h.Send(2, MakeSubscribe(7, {{"b", Qos::AtLeastOnce}, {"c", Qos::AtMostOnce}}));
+    EXPECT_EQ(h.TakeHex(1), "90 03 00 01 00");
+    EXPECT_EQ(h.TakeHex(2), "90 04 00 07 01 80");
+    auto denied = h.Events(EventType::SubscriptionDenied);
+    ASSERT_EQ(denied.size(), 1u);
+    EXPECT_EQ(denied[0].clientId, "s2");
+    EXPECT_EQ(denied[0].topic, "c");
+    EXPECT_STREQ(DropReasonName(denied[0].dropReason), "ThrottledAccountSubscribeRate");
+    EXPECT_EQ(h.Engine().SubscriptionCount("s2"), 1u);
+    EXPECT_TRUE(h.IsOpen(2));
+
+    h.AdvanceTo(milliseconds(500));
+    h.Send(2, MakeSubscribe(8, {{"c", Qos::AtMostOnce}, {"d", Qos::AtMostOnce}}));
+    EXPECT_EQ(h.TakeHex(2), "90 04 00 08 00 80");
+    const MqttAccountQuotaStats& s = StatsOf(h, AccountQuota::SubscribeRate);
+    EXPECT_EQ(s.requests, 5u);
+    EXPECT_EQ(s.throttled, 2u);
+    EXPECT_EQ(s.peak, 5u);
+}
+
+TEST(BrokerAwsAccount, AccountIsSharedByEnginesGivenTheSameAccount)
+{
+    // Two engines (two brokers of one account, or a restarted broker) given one account count
+    // against the same buckets and statistics.
+    MqttBrokerProfile p = SmallAccount();
+    auto account = std::make_shared<MqttAccountQuotas>(p);
+    BrokerHarness a(p);
+    BrokerHarness b(p);
+    a.Engine().SetAccount(account);
+    b.Engine().SetAccount(account);
+    a.Connect(1, "x");
+    b.Connect(1, "y");
+    b.Open(2);
+    b.Send(2, MakeConnect("z"));
+    EXPECT_EQ(b.ClosedWith(2), CloseReason::ThrottledAccountConnectRate);
+    a.Open(2);
+    a.Send(2, MakeConnect("z"));
+    EXPECT_EQ(a.ClosedWith(2), CloseReason::ThrottledAccountConnectRate);
+    EXPECT_EQ(account->Stats(AccountQuota::ConnectRate).requests, 4u);
+    EXPECT_EQ(&a.Engine().Account(), account.get());
+}
+
+TEST(BrokerAwsAccount, AccountPeakRateIsTheBusiestWholeSecond)
+{
+    // The peak of a rate quota is the most requests offered (admitted or not) in one second of
+    // the run, counted from time 0 in whole seconds; unlimited quotas are observed too.
+    MqttAccountQuotas q(MqttBrokerProfile::Standard311());
+    for (int i = 0; i < 3; ++i)
+    {
+        EXPECT_TRUE(q.Admit(AccountQuota::PublishInRate, milliseconds(900 + i)));
+    }
+    for (int i = 0; i < 4; ++i)
+    {
+        EXPECT_TRUE(q.Admit(AccountQuota::PublishInRate, milliseconds(2000 + 300 * i)));
+    }
+    EXPECT_TRUE(q.Admit(AccountQuota::PublishInRate, seconds(3)));
+    const MqttAccountQuotaStats& s = q.Stats(AccountQuota::PublishInRate);
+    EXPECT_EQ(s.limit, 0);
+    EXPECT_EQ(s.requests, 8u);
+    EXPECT_EQ(s.throttled, 0u);
+    EXPECT_EQ(s.peak, 4u);
+    EXPECT_EQ(s.peakAt, seconds(2));
+    EXPECT_STREQ(AccountQuotaName(AccountQuota::PublishInRate), "account-publish-in-rate");
+    EXPECT_STREQ(AccountQuotaName(AccountQuota::Connections), "account-connections");
+    EXPECT_FALSE(IsRateQuota(AccountQuota::Connections));
+}

@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""A real broker as a child process on loopback: started, waited for, measured, stopped.
+
+The broker's CPU time is read from /proc: the sum over the process, its threads and its
+descendants of /proc/PID/task/TID/schedstat (nanoseconds on the CPU, user and kernel), or
+utime+stime of /proc/PID/stat (10 ms ticks) where the kernel has no schedstat.
+"""
+
+import ctypes
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+MOSQUITTO_CONF = """# written by ./ns3-mqtt calibrate
+listener {port} 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 100000
+log_dest stderr
+log_type error
+log_type warning
+"""
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _die_with_parent():
+    """In the child: the kernel sends SIGTERM when the calibration dies, however it dies."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def stop_on_signals():
+    """SIGTERM and SIGINT end the calibration through its clean-up (brokers are stopped)."""
+    def handler(signum, _frame):
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid):
+    """Direct children of @p pid (from /proc/PID/task/*/children)."""
+    kids = []
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                kids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return kids
+
+
+def _process_cpu_ns(pid):
+    total = 0
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return 0
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            try:
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) * 1_000_000_000 // _TICKS
+            except (OSError, ValueError, IndexError):
+                pass
+    return total
+
+
+def tree_cpu_ns(pid):
+    """CPU time (ns) of @p pid and its descendants so far."""
+    total = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        total += _process_cpu_ns(p)
+        todo += _children(p)
+    return total
+
+
+class BrokerProcess:
+    """Starts the broker command (with {port} replaced), waits for the port, stops it."""
+
+    def __init__(self, kind, binary=None, command=None, extra_args=()):
+        self.kind = kind
+        self.port = free_port()
+        self.tmp = tempfile.TemporaryDirectory(prefix="mqtt-calibrate-")
+        self.log_path = os.path.join(self.tmp.name, "broker.log")
+        if kind == "ours":
+            argv = [binary, "--listen", "127.0.0.1:%d" % self.port, "--quiet",
+                    "--max-queued-messages", "100000"] + list(extra_args)
+        elif kind == "mosquitto":
+            conf = os.path.join(self.tmp.name, "mosquitto.conf")
+            with open(conf, "w") as f:
+                f.write(MOSQUITTO_CONF.format(port=self.port))
+            argv = ["mosquitto", "-c", conf]
+        else:
+            if "{port}" not in command:
+                raise ValueError("--broker CMD must contain {port}: %s" % command)
+            argv = shlex.split(command.replace("{port}", str(self.port)))
+        self.argv = argv
+        self.proc = None
+
+    def start(self, timeout=15.0):
+        log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=log,
+                                     stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("the broker exited with status %d before listening: %s\n%s"
+                                   % (self.proc.returncode, " ".join(self.argv), self.log()))
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("the broker did not listen on 127.0.0.1:%d within %.0f s: %s"
+                                       % (self.port, timeout, " ".join(self.argv)))
+                time.sleep(0.05)
+        # Let the probe connection's close be handled before anything is measured.
+        time.sleep(0.1)
+        return self
+
+    def cpu_ns(self):
+        return tree_cpu_ns(self.proc.pid)
+
+    def settle(self, quiet_ns=50_000, period=0.03, limit=2.0):
+        """Waits until the broker is idle (less than @p quiet_ns of CPU in @p period)."""
+        deadline = time.monotonic() + limit
+        last = self.cpu_ns()
+        while time.monotonic() < deadline:
+            time.sleep(period)
+            now = self.cpu_ns()
+            if now - last < quiet_ns:
+                return now
+            last = now
+        return last
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read()[-2000:].decode(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        self.tmp.cleanup()
+
+
+def version(kind, binary=None, command=None):
+    """A human-readable version string of the broker."""
+    if kind == "mosquitto":
+        try:
+            out = subprocess.run(["mosquitto", "-h"], capture_output=True, text=True, timeout=5)
+            first = (out.stdout or out.stderr).splitlines()[0]
+            return first.strip()
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            return "mosquitto (unknown version)"
+    if kind == "ours":
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        try:
+            rev = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
+                                 capture_output=True, text=True, timeout=5).stdout.strip()
+        except OSError:
+            rev = ""
+        return "ns3-mqtt mqtt-broker" + (" (git %s)" % rev if rev else "")
+    return command

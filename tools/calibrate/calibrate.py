@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""./ns3-mqtt calibrate: measures a real broker on loopback and writes its calibration file.
+
+For each repetition a fresh broker is started on a free port, every workload of workloads.py
+runs against it while its CPU time is read from /proc, and the broker is stopped. The median
+CPU time per workload over the repetitions is fitted to the operation counts
+(calibration_fit.py) and written with the fit's residuals (format: doc/capacity.md).
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import socket
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import broker_process  # noqa: E402
+import calibration_fit  # noqa: E402
+import mqtt_load  # noqa: E402
+import workloads  # noqa: E402
+
+FIT_KEYS = mqtt_load.COST_KEYS
+
+
+def machine_description():
+    model = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return "%s, %s, %d cores, kernel %s" % (socket.gethostname(), model, os.cpu_count() or 0,
+                                            platform.release())
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def wait_for_quiet(max_load, wait_s):
+    """The 1-minute load average once it is at most @p max_load, waiting up to @p wait_s."""
+    deadline = time.monotonic() + wait_s
+    load = load_average()
+    while load > max_load and time.monotonic() < deadline:
+        time.sleep(10)
+        load = load_average()
+    return load
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="./ns3-mqtt calibrate", description=__doc__.split("\n")[0])
+    p.add_argument("--broker", default="ours",
+                   help="ours (the standalone broker), mosquitto, or a command line starting a "
+                        "broker on 127.0.0.1:{port} (default ours)")
+    p.add_argument("--out", help="calibration file (default calibrations/BROKER.yaml for ours "
+                                 "and mosquitto; required for a command)")
+    p.add_argument("--binary", help="the standalone broker's executable (--broker ours)")
+    p.add_argument("--repeat", type=int, default=3, help="repetitions; the median counts (3)")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="workload size factor (1: 20 to 500 ms of our broker's CPU each)")
+    p.add_argument("--cores", type=int, default=1,
+                   help="cores the broker uses, written to the file (1)")
+    p.add_argument("--max-load", type=float, default=max(1.0, (os.cpu_count() or 2) / 2),
+                   help="refuse to measure above this 1-minute load average (default half "
+                        "the cores, at least 1)")
+    p.add_argument("--wait-quiet", type=float, default=0,
+                   help="seconds to wait for the load to fall below --max-load (0)")
+    p.add_argument("--busy-ok", action="store_true",
+                   help="measure even above --max-load (the load is written to the file)")
+    p.add_argument("--only", help="comma-separated workloads (default all)")
+    p.add_argument("--command-line", help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    if a.repeat < 1 or a.scale <= 0:
+        p.error("--repeat must be at least 1 and --scale positive")
+    return a
+
+
+def main(argv):
+    a = parse_args(argv)
+    kind = a.broker if a.broker in ("ours", "mosquitto") else "command"
+    if kind == "ours" and not a.binary:
+        print("calibrate: --broker ours needs --binary (./ns3-mqtt calibrate passes it)",
+              file=sys.stderr)
+        return 2
+    out = a.out
+    if not out:
+        if kind == "command":
+            print("calibrate: give --out FILE for a broker command", file=sys.stderr)
+            return 2
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        out = os.path.join(root, "calibrations", "%s.yaml" % a.broker)
+    only = set(a.only.split(",")) if a.only else None
+    if only and not only <= set(workloads.WORKLOAD_NAMES):
+        print("calibrate: unknown workload(s) %s (known: %s)"
+              % (", ".join(sorted(only - set(workloads.WORKLOAD_NAMES))),
+                 ", ".join(workloads.WORKLOAD_NAMES)), file=sys.stderr)
+        return 2
+
+    load = wait_for_quiet(a.max_load, a.wait_quiet)
+    if load > a.max_load and not a.busy_ok:
+        print("calibrate: the machine is busy (1-minute load %.2f > --max-load %.2f): CPU times "
+              "would be disturbed. Wait, or --wait-quiet SECONDS, or --busy-ok to measure anyway "
+              "(the load is written to the file)." % (load, a.max_load), file=sys.stderr)
+        return 3
+    loads = [load]
+    started = datetime.datetime.now(datetime.timezone.utc)
+    per_rep = []
+    for rep in range(a.repeat):
+        broker = broker_process.BrokerProcess(
+            "command" if kind == "command" else kind, binary=a.binary, command=a.broker)
+        with broker:
+            loop = mqtt_load.Loop("127.0.0.1", broker.port)
+            ctx = workloads.Context(loop, broker, a.scale, rep)
+            ctx.only = only
+            try:
+                results = workloads.run_all(ctx)
+            finally:
+                loop.close_all()
+            if not broker.alive():
+                print("calibrate: the broker died during the run:\n%s" % broker.log(),
+                      file=sys.stderr)
+                return 1
+        per_rep.append(results)
+        loads.append(load_average())
+        print("calibrate: repetition %d of %d: %d workloads in %.1f s (load %.2f)"
+              % (rep + 1, a.repeat, len(results), ctx.wall, loads[-1]), file=sys.stderr)
+
+    rows, comments = [], {}
+    for i, (name, _ops, _cpu) in enumerate(per_rep[0]):
+        cpus = [rep[i][2] for rep in per_rep]
+        ops = mqtt_load.Ops()
+        for k in FIT_KEYS:
+            ops[k] = statistics.mean(rep[i][1][k] for rep in per_rep)
+        median = statistics.median(cpus)
+        rows.append((name, ops, median))
+        spread = (max(cpus) - min(cpus)) / median if median > 0 else 0.0
+        comments[name] = "spread %.1f %% over %d runs" % (100 * spread, len(cpus))
+    costs, predicted, r2, unidentified = calibration_fit.fit(rows, FIT_KEYS)
+
+    header = [
+        "Calibration of broker '%s', written by ./ns3-mqtt calibrate (doc/capacity.md)." % a.broker,
+        "command: %s" % (a.command_line or "calibrate.py " + " ".join(argv)),
+        "%d repetitions of %d workloads (scale %g), a fresh broker each; measured-cpu is the "
+        "median," % (a.repeat, len(rows), a.scale),
+        "the broker process's CPU time (user + kernel, /proc/PID/task/*/schedstat).",
+        "1-minute load average: %s (start, then after each repetition)."
+        % ", ".join("%.2f" % x for x in loads),
+    ]
+    if load > a.max_load:
+        header.append("WARNING: measured on a busy machine (load above --max-load %.2f)."
+                      % a.max_load)
+    if unidentified:
+        header.append("not identified by these workloads (cost 0): %s" % ", ".join(unidentified))
+    measured = {"date": started.strftime("%Y-%m-%d"), "machine": machine_description(),
+                "load": load}
+    version = broker_process.version(kind, a.binary, a.broker)
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    calibration_fit.write_calibration(
+        out, header, a.broker, version, a.cores, measured, costs, FIT_KEYS,
+        [(name, meas, pred, comments[name]) for (name, _o, meas), pred in zip(rows, predicted)],
+        r2)
+    print("calibrate: %s: r2 %.4f; costs: %s" % (out, r2, ", ".join(
+        "%s %s" % (k, calibration_fit.format_duration(costs[k])) for k in FIT_KEYS)))
+    return 0
+
+
+if __name__ == "__main__":
+    broker_process.stop_on_signals()
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except (ValueError, RuntimeError, TimeoutError, OSError) as e:
+        print("calibrate: %s" % e, file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,206 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""./ns3-mqtt bench twin: the calibration's publishing workloads against the real standalone
+broker on loopback and, in simulation, against the calibrated service model on an equivalent
+fast link (bench/twin/twin.yaml through the scenario runner). Prints per workload
+
+    twin NAME sim=RATE real=RATE ratio=R            saturated delivery rate (deliveries/s)
+    twin NAME p99@50%: sim=.. real=..               p99 latency at 50 % of that side's saturation
+    twin NAME p99@90%: sim=.. real=..
+
+ratio = sim / real; the goal is 0.85 to 1.15 for every workload (doc/capacity.md).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import broker_process  # noqa: E402
+import calibration_fit  # noqa: E402
+import mqtt_load  # noqa: E402
+import workloads  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TWIN_WORKLOADS = ["qos0-fan-in", "qos0-fan-in-large", "fan-out", "qos1-fan-in"]
+FRACTIONS = (0.5, 0.9)
+# Simulated seconds before the measured window (connections, queues forming).
+SIM_WARMUP_S = 0.05
+
+
+def p99_ms(samples_ns):
+    if not samples_ns:
+        return float("nan")
+    return float(np.percentile(np.concatenate([np.atleast_1d(s) for s in samples_ns]), 99)) / 1e6
+
+
+# -- the real side ----------------------------------------------------------------------------
+def real_side(binary, name, messages, seconds):
+    """Saturated delivery rate, broker CPU share, and p99 (ms) at each fraction of it."""
+    spec = workloads.PUBLISH_SPECS[name]
+    with broker_process.BrokerProcess("ours", binary=binary) as broker:
+        loop = mqtt_load.Loop("127.0.0.1", broker.port, latency=True)
+        try:
+            ctx = workloads.Context(loop, broker, 1.0, 0)
+            pubs, subs = workloads.publish_setup(ctx, name, spec)
+            fanout = len(subs)
+            total = max(spec.chunk * spec.pubs, int(messages * spec.share))
+            workloads.drive(ctx, pubs, subs, fanout, total // 5, spec.chunk, spec.window)  # warm
+            cpu0 = broker.cpu_ns()
+            wall = workloads.drive(ctx, pubs, subs, fanout, total, spec.chunk, spec.window)
+            busy = (broker.cpu_ns() - cpu0) / 1e9 / wall
+            saturated = total / wall  # messages/s published (and delivered fanout times)
+            p99 = {}
+            for fraction in FRACTIONS:
+                rate = fraction * saturated
+                loop.latency.clear()
+                workloads.drive(ctx, pubs, subs, fanout, max(spec.pubs, int(rate * seconds)),
+                                spec.chunk, spec.window * 4, rate=rate)
+                p99[fraction] = p99_ms(loop.latency)
+        finally:
+            loop.close_all()
+    return saturated * fanout, busy, p99
+
+
+# -- the simulated side -----------------------------------------------------------------------
+def per_message_cpu(costs, spec):
+    """Seconds of broker CPU per PUBLISH of @p spec by the calibration's @p costs (the service
+    model's view), to offer the simulated broker more than it can take."""
+    publish = 2 + 2 + len("twin/00") + (2 if spec.pub_qos else 0) + spec.payload
+    qos_out = min(spec.pub_qos, spec.sub_qos)
+    delivery = publish - (2 if spec.pub_qos else 0) + (2 if qos_out else 0)
+    cpu = costs["publish-qos%d" % spec.pub_qos] + publish * costs["byte-in"]
+    if spec.pub_qos == 1:
+        cpu += 4 * costs["byte-out"]
+    if spec.pub_qos == 2:
+        cpu += costs["ack"] + 4 * costs["byte-in"] + 8 * costs["byte-out"]
+    subs = max(1, spec.subs)
+    cpu += subs * (costs["match"] + costs["delivery"] + delivery * costs["byte-out"])
+    if qos_out:
+        cpu += subs * qos_out * (costs["ack"] + 4 * costs["byte-in"])
+    return cpu
+
+
+def read_costs(path):
+    import yaml
+    with open(path) as f:
+        doc = yaml.safe_load(f)
+    return {k: parse_duration(str(v)) for k, v in doc["costs"].items()}
+
+
+def parse_duration(text):
+    for unit, scale in (("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1.0)):
+        if text.endswith(unit):
+            return float(text[:-len(unit)]) * scale
+    return float(text)
+
+
+def sim_run(runner, calibration, name, spec, msg_rate, duration_s, out):
+    """Runs the twin scenario with @p msg_rate PUBLISHes/s in total; returns the delivery
+    rate over the measured window and the p99 latency (ms)."""
+    import h5py
+    interval_us = spec.pubs / msg_rate * 1e6
+    sets = ["devices.pubs.count=%d" % spec.pubs, "devices.pubs.qos=%d" % spec.pub_qos,
+            "devices.pubs.payload=%d" % spec.payload,
+            "devices.pubs.interval=%.3fus" % interval_us,
+            "backends.subs.count=%d" % spec.subs,
+            "backends.subs.subscribe=[{filter: 'twin/#', qos: %d}]" % spec.sub_qos,
+            # Large, so the window never pauses reads: a pause leaves a publisher's TCP at a
+            # zero window until ns-3's persist timer (6 s) probes it; the saturated rate does
+            # not depend on the bound (the core stays busy either way).
+            "broker.service={calibration: %s, input-limit: 256MiB}" % calibration,
+            "duration=%dms" % int(duration_s * 1000)]
+    argv = [runner, os.path.join(ROOT, "bench", "twin", "twin.yaml"), "--out", out,
+            "--progress", "none"]
+    for s in sets:
+        argv += ["--set", s]
+    run = subprocess.run(argv, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError("the twin simulation failed (%s):\n%s" % (" ".join(argv),
+                                                                     run.stderr[-2000:]))
+    with h5py.File(os.path.join(out, "results.h5"), "r") as f:
+        d = f["deliveries"][:]
+    start = SIM_WARMUP_S  # the publishers start by 20 ms; measure once the queues have formed
+    window = d[d["time"] >= start]
+    rate = len(window) / (duration_s - start)
+    if rate <= 0:
+        raise RuntimeError("the twin simulation delivered nothing after %.0f ms (%s); see %s"
+                           % (start * 1e3, " ".join(argv), out))
+    latency = window["latency"]
+    p99 = float(np.percentile(latency, 99)) * 1e3 if len(latency) else float("nan")
+    return rate, p99
+
+
+def sim_side(runner, calibration, name, duration_s):
+    spec = workloads.PUBLISH_SPECS[name]
+    costs = read_costs(calibration if os.path.sep in calibration else
+                       os.path.join(ROOT, "calibrations", calibration + ".yaml"))
+    capacity = 1.0 / per_message_cpu(costs, spec)  # PUBLISHes/s the model can serve
+    with tempfile.TemporaryDirectory(prefix="mqtt-twin-") as tmp:
+        deliveries, _ = sim_run(runner, calibration, name, spec, 2.0 * capacity, duration_s,
+                                os.path.join(tmp, "sat"))
+        saturated = deliveries / max(1, spec.subs)
+        p99 = {}
+        for fraction in FRACTIONS:
+            _, p99[fraction] = sim_run(runner, calibration, name, spec, fraction * saturated,
+                                       duration_s, os.path.join(tmp, "f%d" % (fraction * 100)))
+    return deliveries, p99
+
+
+def main(argv):
+    p = argparse.ArgumentParser(prog="./ns3-mqtt bench twin", description=__doc__.split("\n")[0])
+    p.add_argument("--binary", required=True, help="the standalone broker (real side)")
+    p.add_argument("--runner", help="ns3-mqtt-run (simulated side); without it: real side only")
+    p.add_argument("--calibration", default="ours",
+                   help="calibration of the simulated broker (name or path; default ours)")
+    p.add_argument("--workloads", default=",".join(TWIN_WORKLOADS),
+                   help="comma-separated (default %s)" % ",".join(TWIN_WORKLOADS))
+    p.add_argument("--messages", type=int, default=300_000,
+                   help="PUBLISHes of the saturated real run (times the workload's share)")
+    p.add_argument("--seconds", type=float, default=2.0,
+                   help="length of each real latency run (2)")
+    p.add_argument("--sim-seconds", type=float, default=0.15,
+                   help="simulated time of each simulation run, the first 50 ms unmeasured "
+                        "(0.15: a saturated run simulates about 10^5 deliveries)")
+    a = p.parse_args(argv)
+    names = a.workloads.split(",")
+    unknown = [n for n in names if n not in workloads.PUBLISH_SPECS]
+    if unknown:
+        p.error("unknown workload(s) %s (known: %s)" % (", ".join(unknown),
+                                                       ", ".join(workloads.PUBLISH_SPECS)))
+    with open("/proc/loadavg") as f:
+        print("# load average at start: %s" % " ".join(f.read().split()[:3]))
+    for name in names:
+        real_rate, busy, real_p99 = real_side(a.binary, name, a.messages, a.seconds)
+        if a.runner:
+            sim_rate, sim_p99 = sim_side(a.runner, a.calibration, name, a.sim_seconds)
+        else:
+            sim_rate, sim_p99 = float("nan"), {f: float("nan") for f in FRACTIONS}
+        print("twin %s sim=%.0f real=%.0f ratio=%.3f" % (name, sim_rate, real_rate,
+                                                         sim_rate / real_rate))
+        for fraction in FRACTIONS:
+            print("twin %s p99@%d%%: sim=%.3fms real=%.3fms"
+                  % (name, round(fraction * 100), sim_p99[fraction], real_p99[fraction]))
+        per_cpu = real_rate / busy if busy > 0 else float("nan")
+        print("# %s: real broker busy %.0f %% of the saturated run's wall time; %.0f deliveries "
+              "per broker CPU-second (sim / that = %.3f)"
+              % (name, 100 * busy, per_cpu, sim_rate / per_cpu))
+        sys.stdout.flush()
+    with open("/proc/loadavg") as f:
+        print("# load average at end: %s" % " ".join(f.read().split()[:3]))
+    return 0
+
+
+if __name__ == "__main__":
+    broker_process.stop_on_signals()
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except (RuntimeError, TimeoutError, OSError) as e:
+        print("twin: %s" % e, file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,378 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The calibration workloads: mixes of operations chosen so that every service cost of issue #13
+(tls-handshake excepted) can be told apart by a least-squares fit.
+
+Each workload is a measured window: what it needs (connections, subscriptions, retained
+messages) is set up before the window and torn down after it, so the broker's CPU time in the
+window is spent on the window's operations only. Why each one is there (doc/capacity.md):
+
+  accept            TCP connections opened, nothing sent                 -> accept
+  connect           CONNECT on those open connections                    -> connect
+  ping              PINGREQs on them                                     -> pingreq
+  subscribe-one     SUBSCRIBEs of one filter each                        -> subscribe + filter
+  subscribe-many    one SUBSCRIBE of 20 filters per connection           -> filter vs subscribe
+  unsubscribe-one   UNSUBSCRIBEs of one filter each                      -> unsubscribe + filter
+  unsubscribe-many  one UNSUBSCRIBE of 20 filters per connection
+  disconnect        DISCONNECT on every connection                       -> disconnect
+  connect-storm     whole connections: open, CONNECT, DISCONNECT         (a check of additivity)
+  qos0-no-subscriber, qos0-no-subscriber-large
+                    QoS 0 PUBLISHes nobody receives, 64 and 1024 B        -> publish-qos0, byte-in
+  qos0-fan-in, qos0-fan-in-large
+                    16 publishers -> 1 subscriber, QoS 0, 64 and 1024 B  -> match, delivery, byte-out
+  fan-out           1 publisher -> 50 subscribers, QoS 0                 -> match + delivery per PUBLISH
+  qos1-fan-in       QoS 1 to a QoS 1 subscription (PUBACK both ways)     -> publish-qos1, ack
+  qos1-sub0         QoS 1 to a QoS 0 subscription (no ack from it)       -> publish-qos1 vs ack
+  qos2-fan-in       QoS 2 to a QoS 0 subscription (PUBREL each)          -> publish-qos2
+  retained-on-subscribe
+                    subscribers receive stored retained messages         -> delivery without match
+
+Publishing goes in rounds: every publisher writes a chunk, then the round waits until every
+delivery and acknowledgement of the chunk has arrived, so no broker queue overflows (nothing is
+dropped, mosquitto's QoS 1 stall under overload is not provoked) while reads still batch.
+"""
+
+import time
+
+import numpy as np
+
+import mqtt_wire as w
+
+PAYLOAD_SMALL = 64
+PAYLOAD_LARGE = 1024
+# Seconds without any delivery after which the messages on their way count as lost.
+IDLE_WRITE_OFF = 5.0
+
+
+class Context:
+    """What the workloads of one repetition share: the loop, the broker, sizes, names."""
+
+    def __init__(self, loop, broker, scale, rep, timeout=120.0):
+        self.loop = loop
+        self.broker = broker
+        self.scale = scale
+        self.rep = rep
+        self.timeout = timeout
+        self.prefix = "cal/%d" % rep
+        self.conns = max(10, int(round(1000 * scale)))
+        self.messages = max(800, int(round(200_000 * scale)))
+        self.results = []  # (name, Ops, cpu seconds)
+        self.only = None  # set of workload names, or None for all
+
+    def n(self, count):
+        return max(1, int(round(count * self.scale)))
+
+    def wait(self, done, what):
+        self.loop.run_until(done, self.timeout, what)
+
+    def measure(self, name, window):
+        """Runs window() as the measured window @p name."""
+        if self.only is not None and name not in self.only:
+            return False
+        cpu0 = self.broker.settle()
+        ops0 = self.loop.ops.copy()
+        try:
+            window()
+        except TimeoutError as e:
+            raise TimeoutError("workload %s: %s" % (name, e)) from None
+        cpu1 = self.broker.settle()
+        self.results.append((name, self.loop.ops - ops0, (cpu1 - cpu0) / 1e9))
+        return True
+
+
+def client_id(ctx, tag, i):
+    return "c%d%s%d" % (ctx.rep, tag, i)  # at most 23 characters [MQTT-3.1.3-5]
+
+
+def open_clients(ctx, tag, count, subscriptions=None):
+    """Opens @p count connected clients (CONNACK received), each subscribed to its filters."""
+    loop = ctx.loop
+    conns = [loop.open("%s%d" % (tag, i)) for i in range(count)]
+    for i, c in enumerate(conns):
+        loop.connect(c, client_id(ctx, tag, i))
+    ctx.wait(lambda: all(c.count(w.CONNACK) for c in conns), "CONNACK (%s)" % tag)
+    if subscriptions:
+        for i, c in enumerate(conns):
+            loop.subscribe(c, 1, subscriptions(i))
+        ctx.wait(lambda: all(c.count(w.SUBACK) for c in conns), "SUBACK (%s)" % tag)
+    return conns
+
+
+def close_clients(ctx, conns):
+    for c in conns:
+        if not c.closed:
+            ctx.loop.disconnect(c)
+    ctx.wait(lambda: all(c.closed for c in conns), "the broker closing after DISCONNECT")
+
+
+# -- connections and subscriptions ------------------------------------------------------------
+def connection_workloads(ctx):
+    loop = ctx.loop
+    held = []
+
+    def accept():
+        held.extend(loop.open("h%d" % i) for i in range(ctx.conns))
+
+    def connect():
+        for i, c in enumerate(held):
+            loop.connect(c, client_id(ctx, "h", i))
+        ctx.wait(lambda: all(c.count(w.CONNACK) for c in held), "CONNACK")
+
+    if not ctx.measure("accept", accept):
+        accept()
+    if not ctx.measure("connect", connect):
+        connect()
+
+    def ping():
+        for c in held:
+            loop.ping(c, 20)
+        ctx.wait(lambda: all(c.count(w.PINGRESP) >= 20 for c in held), "PINGRESP")
+
+    ctx.measure("ping", ping)
+
+    def topics(kind, i, k):
+        return "%s/%s/%d/%d" % (ctx.prefix, kind, i, k)
+
+    def subscribe_one():
+        for i, c in enumerate(held):
+            for k in range(5):
+                loop.subscribe(c, 10 + k, [(topics("s", i, k), 0)])
+        ctx.wait(lambda: all(c.count(w.SUBACK) >= 5 for c in held), "SUBACK")
+
+    def subscribe_many():
+        for i, c in enumerate(held):
+            loop.subscribe(c, 20, [(topics("m", i, k), 0) for k in range(20)])
+        ctx.wait(lambda: all(c.count(w.SUBACK) >= 6 for c in held), "SUBACK")
+
+    def unsubscribe_one():
+        for i, c in enumerate(held):
+            for k in range(5):
+                loop.unsubscribe(c, 30 + k, [topics("s", i, k)])
+        ctx.wait(lambda: all(c.count(w.UNSUBACK) >= 5 for c in held), "UNSUBACK")
+
+    def unsubscribe_many():
+        for i, c in enumerate(held):
+            loop.unsubscribe(c, 40, [topics("m", i, k) for k in range(20)])
+        ctx.wait(lambda: all(c.count(w.UNSUBACK) >= 6 for c in held), "UNSUBACK")
+
+    for name, fn in (("subscribe-one", subscribe_one), ("subscribe-many", subscribe_many),
+                     ("unsubscribe-one", unsubscribe_one),
+                     ("unsubscribe-many", unsubscribe_many)):
+        if not ctx.measure(name, fn):
+            fn()
+
+    if not ctx.measure("disconnect", lambda: close_clients(ctx, held)):
+        close_clients(ctx, held)
+
+    def storm():
+        batch = 100
+        for start in range(0, ctx.conns, batch):
+            conns = [loop.open("s%d" % i) for i in range(start, min(ctx.conns, start + batch))]
+            for c in conns:
+                loop.connect(c, client_id(ctx, "s", start) + c.name)
+            ctx.wait(lambda: all(c.count(w.CONNACK) for c in conns), "CONNACK (storm)")
+            close_clients(ctx, conns)
+
+    ctx.measure("connect-storm", storm)
+
+
+# -- publishing -------------------------------------------------------------------------------
+class Publisher:
+    """A connection that publishes numbered packets on one topic; each payload starts with the
+    send time (CLOCK_MONOTONIC, ns, big-endian) so subscribers can measure latency."""
+
+    def __init__(self, conn, topic, qos, payload_size, retain=False):
+        self.conn = conn
+        self.topic = topic
+        self.qos = qos
+        self.payload_size = max(8, payload_size)
+        self.retain = retain
+        self.next_id = 1
+        self.sent = 0
+        template = w.publish(topic, bytes(self.payload_size), qos, 0, retain)
+        self.template = np.frombuffer(template, dtype=np.uint8)
+        self.id_at = len(template) - self.payload_size - (2 if qos else 0)
+        self.stamp_at = len(template) - self.payload_size
+
+    def chunk(self, loop, count):
+        """Sends @p count PUBLISHes stamped now, in one write."""
+        arr = np.tile(self.template, (count, 1))
+        stamp = time.monotonic_ns().to_bytes(8, "big")
+        arr[:, self.stamp_at:self.stamp_at + 8] = np.frombuffer(stamp, dtype=np.uint8)
+        if self.qos:
+            ids = (self.next_id - 1 + np.arange(count)) % 65535 + 1
+            arr[:, self.id_at] = ids >> 8
+            arr[:, self.id_at + 1] = ids & 0xFF
+            self.next_id = (self.next_id - 1 + count) % 65535 + 1
+        loop.send(self.conn, arr.tobytes(), **{"publish_qos%d" % self.qos: count})
+        self.sent += count
+
+    def unacked(self):
+        if self.qos == 1:
+            return self.sent - self.conn.count(w.PUBACK)
+        if self.qos == 2:
+            return self.sent - self.conn.count(w.PUBCOMP)
+        return 0
+
+
+def drive(ctx, pubs, subs, fanout, total, chunk, window, rate=None):
+    """Publishes @p total messages from @p pubs (round robin, @p chunk at a time) while at most
+    @p window messages are on their way (not yet delivered to every subscriber, acknowledged,
+    or, without subscribers, behind an unanswered PINGREQ). @p rate (messages/s): paced, open
+    loop within the window. Returns the wall time from the first send to the last delivery."""
+    loop = ctx.loop
+    delivered0 = sum(s.publishes for s in subs)
+    pings0 = {id(p): p.conn.count(w.PINGRESP) for p in pubs}
+    pinged = dict.fromkeys(pings0, 0)
+    sent = 0
+    turn = 0
+    lost = 0  # messages written off: a broker may drop QoS 0 deliveries
+
+    def in_flight():
+        if subs:
+            waiting = sent - lost - (sum(s.publishes for s in subs) - delivered0) / fanout
+        else:
+            waiting = sum(pinged[id(p)] - (p.conn.count(w.PINGRESP) - pings0[id(p)])
+                          for p in pubs) * chunk
+        return max(waiting, sum(p.unacked() for p in pubs))
+
+    def room():
+        return in_flight() + chunk <= window
+
+    def wait_for(done, what):
+        """Waits for done(); after IDLE_WRITE_OFF seconds without a delivery the messages on
+        their way are written off (a QoS 1/2 acknowledgement missing is an error)."""
+        nonlocal lost
+        while True:
+            before = sum(s.publishes for s in subs)
+            try:
+                loop.run_until(done, IDLE_WRITE_OFF, what)
+                return
+            except TimeoutError:
+                if sum(s.publishes for s in subs) != before:
+                    continue
+                if not subs or any(p.unacked() for p in pubs):
+                    raise TimeoutError("no progress for %.0f s waiting for %s"
+                                       % (IDLE_WRITE_OFF, what)) from None
+                lost += in_flight()
+
+    started = time.monotonic()
+    while sent < total:
+        due = total if rate is None else min(total, int((time.monotonic() - started) * rate) + 1)
+        if sent < due and room():
+            p = pubs[turn % len(pubs)]
+            turn += 1
+            n = min(chunk, due - sent)
+            p.chunk(loop, n)
+            sent += n
+            if not subs:
+                loop.ping(p.conn)
+                pinged[id(p)] += 1
+        elif rate is None:
+            wait_for(room, "room in the window")
+        else:
+            next_due = started + (sent + 1) / rate
+            loop.poll(max(0.0, min(next_due - time.monotonic(), 0.002)))
+    wait_for(lambda: in_flight() <= 0 and all(p.unacked() == 0 for p in pubs),
+             "deliveries and acknowledgements")
+    return time.monotonic() - started
+
+
+class PublishSpec:
+    """A publishing workload: who publishes what to whom, and the flow window."""
+
+    def __init__(self, pubs, subs, pub_qos, sub_qos, payload, share, chunk, window):
+        self.pubs, self.subs = pubs, subs
+        self.pub_qos, self.sub_qos = pub_qos, sub_qos
+        self.payload = payload
+        self.share = share  # messages, as a fraction of Context.messages
+        self.chunk = chunk  # messages per write
+        self.window = window  # messages on their way at most
+
+
+# Windows keep the broker busy (so it reads and writes in large batches, as under saturation;
+# chunks large enough that the generator spends less CPU per message than our broker) and keep
+# QoS 1 below the queue bounds (our back-pressure threshold of 1000 queued messages).
+PUBLISH_SPECS = {
+    "qos0-no-subscriber": PublishSpec(16, 0, 0, 0, PAYLOAD_SMALL, 1.0, 200, 3200),
+    "qos0-no-subscriber-large": PublishSpec(16, 0, 0, 0, PAYLOAD_LARGE, 0.25, 50, 800),
+    "qos0-fan-in": PublishSpec(16, 1, 0, 0, PAYLOAD_SMALL, 1.0, 200, 3200),
+    "qos0-fan-in-large": PublishSpec(16, 1, 0, 0, PAYLOAD_LARGE, 0.25, 50, 800),
+    "fan-out": PublishSpec(1, 50, 0, 0, PAYLOAD_SMALL, 0.02, 32, 256),
+    "qos1-fan-in": PublishSpec(16, 1, 1, 1, PAYLOAD_SMALL, 0.5, 50, 800),
+    "qos1-sub0": PublishSpec(16, 1, 1, 0, PAYLOAD_SMALL, 0.5, 50, 800),
+    # mosquitto takes at most 20 inbound QoS 2 messages in flight per client.
+    "qos2-fan-in": PublishSpec(16, 1, 2, 0, PAYLOAD_SMALL, 0.25, 8, 256),
+}
+
+
+def publish_setup(ctx, name, spec):
+    """Connects the subscribers (subscribed) and the publishers of @p spec."""
+    topic = "%s/%s" % (ctx.prefix, name)
+    subs = open_clients(ctx, "s" + name[:4], spec.subs, lambda i: [(topic + "/#", spec.sub_qos)])
+    pconns = open_clients(ctx, "p" + name[:4], spec.pubs)
+    pubs = [Publisher(c, "%s/%03d" % (topic, i), spec.pub_qos, spec.payload)
+            for i, c in enumerate(pconns)]
+    return pubs, subs
+
+
+def publish_workload(ctx, name):
+    if ctx.only is not None and name not in ctx.only:
+        return
+    spec = PUBLISH_SPECS[name]
+    pubs, subs = publish_setup(ctx, name, spec)
+    total = max(spec.chunk * spec.pubs, int(ctx.messages * spec.share))
+    ctx.measure(name, lambda: drive(ctx, pubs, subs, len(subs), total, spec.chunk, spec.window))
+    close_clients(ctx, subs + [p.conn for p in pubs])
+
+
+def retained_workload(ctx):
+    name = "retained-on-subscribe"
+    if ctx.only is not None and name not in ctx.only:
+        return
+    loop = ctx.loop
+    topic = "%s/ret" % ctx.prefix
+    stored = max(10, ctx.n(2000))
+    readers = max(2, ctx.n(50))
+    (writer,) = open_clients(ctx, "rw", 1)
+    for i in range(0, stored, 500):
+        packets = [w.publish("%s/%d" % (topic, k), bytes(PAYLOAD_SMALL), 0, 0, True)
+                   for k in range(i, min(stored, i + 500))]
+        loop.publish_many(writer, packets, 0)
+    loop.ping(writer)
+    ctx.wait(lambda: writer.count(w.PINGRESP) >= 1, "retained messages stored")
+    subs = open_clients(ctx, "rr", readers)
+
+    def window():
+        for c in subs:
+            loop.subscribe(c, 1, [(topic + "/#", 0)])
+        ctx.wait(lambda: all(c.retained >= stored for c in subs), "retained messages")
+
+    ctx.measure(name, window)
+    # Clear the store, so the next repetition starts from the same broker state.
+    loop.publish_many(writer, [w.publish("%s/%d" % (topic, k), b"", 0, 0, True)
+                               for k in range(stored)], 0)
+    loop.ping(writer)
+    ctx.wait(lambda: writer.count(w.PINGRESP) >= 2, "retained messages cleared")
+    close_clients(ctx, subs + [writer])
+
+
+def publish_workloads(ctx):
+    for name in PUBLISH_SPECS:
+        publish_workload(ctx, name)
+    retained_workload(ctx)
+
+
+WORKLOAD_NAMES = ["accept", "connect", "ping", "subscribe-one", "subscribe-many",
+                  "unsubscribe-one", "unsubscribe-many", "disconnect", "connect-storm",
+                  "qos0-no-subscriber", "qos0-no-subscriber-large", "qos0-fan-in",
+                  "qos0-fan-in-large", "fan-out", "qos1-fan-in", "qos1-sub0", "qos2-fan-in",
+                  "retained-on-subscribe"]
+
+
+def run_all(ctx):
+    """Runs every workload once (one repetition); returns ctx.results."""
+    started = time.monotonic()
+    connection_workloads(ctx)
+    publish_workloads(ctx)
+    ctx.wall = time.monotonic() - started
+    return ctx.results
