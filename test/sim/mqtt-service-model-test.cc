@@ -150,8 +150,8 @@ TEST_F(SimTest, ServiceModelASaturatedCoreServesOneOverItsCost)
 {
     // 20,000 publishes per second offered to a core that serves 10,000: from when it is
     // saturated on, the broker serves one every 100 us exactly, busy all the time. (Unbounded
-    // input: with a bound, ns-3's TCP tells a stopped sender that the window opened again
-    // only when its persist timer probes, doc/capacity.md.)
+    // input: with a bound, reading does not resume after a pause in this ns-3 setup, an open
+    // problem noted in doc/capacity.md.)
     Load load;
     load.inputLimit = "0";
     Outcome out = RunLoad(load);
