@@ -4,6 +4,8 @@
 # sanitizer build (MQTT_CORE_ONLY) builds and tests it too.
 set(MQTT_POSIX_SOURCES
     model/posix/mqtt-posix-broker.cc
+    model/posix/mqtt-posix-broker-store.cc
+    model/posix/mqtt-posix-broker-streams.cc
     model/posix/mqtt-posix-client.cc
     model/posix/mqtt-posix-clock.cc
     model/posix/mqtt-posix-endpoint.cc

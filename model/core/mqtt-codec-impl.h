@@ -291,6 +291,9 @@ DecodeError CheckProperties(Cursor& c, PropertyPlace place, PropertyScan& scan);
 /** Copies a section CheckProperties accepted into @p out, reusing its storage. */
 void StoreProperties(const PropertyScan& scan, Properties& out);
 
+/** Copies checked properties into @p out, or empties it for a 3.1.1 packet. */
+void StoreOrClear(bool v5, const PropertyScan& scan, Properties& out);
+
 /** The bytes of a property section: the Property Length and the properties. */
 std::size_t PropertySectionSize(const Properties& properties);
 
@@ -302,6 +305,23 @@ void WriteProperties(Writer& w, const Properties& properties);
 
 /** WriteProperties when PropertiesLength(@p properties) is already known: @p length. */
 void WriteProperties(Writer& w, const Properties& properties, std::size_t length);
+
+/** The alternative T of @p out, reusing its storage when it already holds a T. */
+template<typename T>
+inline T&
+Reuse(Packet& out)
+{
+    if (T* p = std::get_if<T>(&out))
+    {
+        return *p;
+    }
+    return out.emplace<T>();
+}
+
+/**
+ * Decodes a CONNECT body (mqtt-codec-decode-connect.cc): a 5.0 one only when @p acceptV5.
+ */
+DecodeError DecodeConnect(Cursor c, Packet& out, bool acceptV5);
 
 } // namespace wire
 } // namespace mqtt

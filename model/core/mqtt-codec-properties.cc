@@ -333,6 +333,20 @@ WriteProperties(Writer& w, const Properties& properties, std::size_t length)
     }
 }
 
+/** Copies checked properties into @p out, or empties it for a 3.1.1 packet. */
+void
+StoreOrClear(bool v5, const PropertyScan& scan, Properties& out)
+{
+    if (v5)
+    {
+        StoreProperties(scan, out);
+    }
+    else
+    {
+        out.items.clear();
+    }
+}
+
 } // namespace wire
 } // namespace mqtt
 } // namespace ns3

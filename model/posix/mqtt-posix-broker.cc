@@ -7,8 +7,6 @@
 #include "mqtt-broker-engine.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
-#include "mqtt-tls.h"
-#include "mqtt-websocket-layer.h"
 
 #include <cerrno>
 #include <csignal>
@@ -80,11 +78,10 @@ MqttPosixBroker::Open(std::string& error)
     m_spareFd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
     std::vector<std::pair<MqttPosixEndpoint, Protocol>> listeners;
-    for (const auto& [endpoints, protocol] :
-         {std::pair{&m_options.listen, Protocol::Mqtt},
-          std::pair{&m_options.tlsListen, Protocol::Tls},
-          std::pair{&m_options.wsListen, Protocol::Ws},
-          std::pair{&m_options.wssListen, Protocol::Wss}})
+    for (const auto& [endpoints, protocol] : {std::pair{&m_options.listen, Protocol::Mqtt},
+                                              std::pair{&m_options.tlsListen, Protocol::Tls},
+                                              std::pair{&m_options.wsListen, Protocol::Ws},
+                                              std::pair{&m_options.wssListen, Protocol::Wss}})
     {
         for (const MqttPosixEndpoint& endpoint : *endpoints)
         {
@@ -146,25 +143,6 @@ MqttPosixBroker::ListeningProtocols() const
                                                     : "wss");
     }
     return names;
-}
-
-std::unique_ptr<MqttStreamStack>
-MqttPosixBroker::MakeStream(Protocol protocol) const
-{
-    if (protocol == Protocol::Mqtt)
-    {
-        return nullptr;
-    }
-    auto stack = std::make_unique<MqttStreamStack>();
-    if (protocol == Protocol::Tls || protocol == Protocol::Wss)
-    {
-        stack->Push(std::make_unique<MqttTlsLayer>(m_options.tls));
-    }
-    if (protocol == Protocol::Ws || protocol == Protocol::Wss)
-    {
-        stack->Push(std::make_unique<MqttWebSocketLayer>());
-    }
-    return stack;
 }
 
 bool
@@ -452,86 +430,6 @@ MqttPosixBroker::Read(Connection& connection, Nanos now)
 }
 
 void
-MqttPosixBroker::ReadStream(Connection& connection, std::size_t size, Nanos now)
-{
-    std::vector<uint8_t> app;
-    std::vector<uint8_t> wire;
-    MqttStreamStatus status = connection.stream->Receive(m_readBuffer.data(), size, app, wire);
-    if (!wire.empty())
-    {
-        connection.out.Append(wire);
-        MarkDirty(connection);
-    }
-    if (!connection.streamOpen && connection.stream->IsOpen())
-    {
-        connection.streamOpen = true;
-        m_handshakes.Cancel(connection.id);
-        if (m_options.identityAsUserName)
-        {
-            if (auto identity = connection.stream->PeerIdentity())
-            {
-                m_engine.SetPeerIdentity(connection.id, *identity);
-            }
-        }
-    }
-    if (!app.empty())
-    {
-        m_engine.OnBytes(connection.id, app.data(), app.size(), now, m_actions);
-        Apply(now);
-        PauseIfPaused(connection);
-    }
-    if (status == MqttStreamStatus::Ok || connection.closing)
-    {
-        return; // a connection the engine closed (DISCONNECT, then close_notify) just ends
-    }
-    // The layer's last words (an alert, a close frame or an HTTP refusal), best effort.
-    (void)connection.out.Write(connection.fd);
-    if (status == MqttStreamStatus::Failed)
-    {
-        if (!connection.streamOpen)
-        {
-            ++m_stats.handshakesFailed;
-        }
-        Lost(connection, connection.stream->Error(), now);
-    }
-    else
-    {
-        Lost(connection, "closed by peer (TLS close_notify or WebSocket close)", now);
-    }
-}
-
-bool
-MqttPosixBroker::SealStream(Connection& connection, Nanos now)
-{
-    std::vector<uint8_t> wire;
-    if (!connection.plain.empty())
-    {
-        MqttStreamStatus status =
-            connection.stream->Send(connection.plain.data(), connection.plain.size(), wire);
-        connection.plain.clear();
-        if (status == MqttStreamStatus::Failed)
-        {
-            if (connection.closing)
-            {
-                Destroy(connection.id);
-            }
-            else
-            {
-                Lost(connection, connection.stream->Error(), now);
-            }
-            return false;
-        }
-    }
-    if (connection.closing && !connection.streamClosed)
-    {
-        connection.streamClosed = true;
-        connection.stream->Close(wire);
-    }
-    connection.out.Append(wire);
-    return true;
-}
-
-void
 MqttPosixBroker::Apply(Nanos now)
 {
     // Not re-entrant: nothing called from here hands the engine new input.
@@ -557,85 +455,6 @@ MqttPosixBroker::Apply(Nanos now)
                     });
     }
     m_actions.clear();
-}
-
-bool
-MqttPosixBroker::SetStore(CommitCallback commit, std::string& error)
-{
-    m_writer = std::make_unique<MqttPosixStoreWriter>(std::move(commit));
-    uint32_t interest = 0;
-    if (!m_writer->Start(error))
-    {
-        return false;
-    }
-    if (!m_reactor.IsOpen() || !m_reactor.Add(m_writer->Fd(), Tag(Kind::Store, 0), EPOLLIN, interest))
-    {
-        error = "epoll_ctl(store writer): call Open() first";
-        return false;
-    }
-    return true;
-}
-
-bool
-MqttPosixBroker::Restore(const MqttDurableState& state, std::string& error)
-{
-    Nanos now = PosixMonotonicNow();
-    bool restored = m_engine.Restore(state, now, m_actions, error);
-    Apply(now);
-    return restored;
-}
-
-void
-MqttPosixBroker::CommitPersisted(Nanos now)
-{
-    if (m_batchesPending == 0 || (m_writer != nullptr && m_writer->Busy()))
-    {
-        return; // nothing new, or it joins the next group
-    }
-    ++m_stats.commits;
-    m_stats.persistBatches += m_batchesPending;
-    m_batchesPending = 0;
-    m_writingBatch = m_persistBatch;
-    if (m_writer == nullptr)
-    {
-        m_persistOps.clear();
-        std::fprintf(m_options.log != nullptr ? m_options.log : stderr,
-                     "mqtt-broker: persistence failed: no store\n");
-        m_engine.OnPersistFailed(m_writingBatch, now, m_actions);
-        Apply(now);
-        return;
-    }
-    m_writer->Submit(std::move(m_persistOps));
-    m_persistOps.clear();
-}
-
-bool
-MqttPosixBroker::TakeStoreResult(Nanos now, bool wait)
-{
-    bool stored = false;
-    std::string error;
-    if (m_writer == nullptr || !m_writer->TakeResult(wait, stored, error))
-    {
-        return false;
-    }
-    if (stored)
-    {
-        m_engine.OnPersisted(m_writingBatch, now, m_actions);
-    }
-    else
-    {
-        ++m_stats.commitFailures;
-        // Said even with --quiet (which silences connection lines only).
-        std::FILE* log = m_options.log != nullptr ? m_options.log : stderr;
-        std::fprintf(log,
-                     "mqtt-broker: persistence failed, every client disconnected and refused "
-                     "until the state is stored again: %s\n",
-                     error.c_str());
-        std::fflush(log);
-        m_engine.OnPersistFailed(m_writingBatch, now, m_actions);
-    }
-    Apply(now);
-    return true;
 }
 
 void
