@@ -7,7 +7,6 @@ real recorder (mqtt-results-sample), checked against figures computed here indep
 """
 import os
 import shutil
-import subprocess
 import sys
 
 import h5py
@@ -16,19 +15,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "analysis"))
 from mqttresults import Results, topic_matches  # noqa: E402
-
-FAILURES = []
-
-
-def expect(cond, what):
-    if not cond:
-        FAILURES.append(what)
-
-
-def run(*cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    expect(p.returncode == 0, f"{' '.join(cmd)} exited {p.returncode}: {p.stderr}")
-    return p.stdout
+from expectations import expect, finish, run  # noqa: E402
 
 
 def is_png(path):
@@ -103,9 +90,7 @@ def main():
     expect(values == [0.0, 0.15, 0.3], f"runs in parameter order: {values}")
     expect(ratios[0] > ratios[1] > ratios[2], f"QoS 0 delivery falls with loss: {ratios}")
 
-    for failure in FAILURES:
-        print(f"test-analysis.py: {failure}", file=sys.stderr)
-    sys.exit(1 if FAILURES else 0)
+    finish("test-analysis.py")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@
 """
 import os
 import shutil
-import subprocess
 import sys
 
 import h5py
@@ -17,20 +16,9 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "analysis"))
 import cost  # noqa: E402
+from expectations import expect, finish, run  # noqa: E402
 
-FAILURES = []
 MONTH = 30 * 24 * 3600
-
-
-def expect(cond, what):
-    if not cond:
-        FAILURES.append(what)
-
-
-def run(*cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    expect(p.returncode == 0, f"{' '.join(cmd)} exited {p.returncode}: {p.stderr}")
-    return p.stdout
 
 
 def check_price_rules():
@@ -134,9 +122,7 @@ def main():
            "core utilisation line")
     expect("61.20 USD/month, c6i.large for 2 core(s)" in report, "2 cores on a c6i.large")
 
-    for failure in FAILURES:
-        print(f"test-cost.py: {failure}", file=sys.stderr)
-    sys.exit(1 if FAILURES else 0)
+    finish("test-cost.py")
 
 
 if __name__ == "__main__":

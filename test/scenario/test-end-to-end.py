@@ -29,15 +29,9 @@ import numpy as np
 import yaml
 
 from affordable import affordable
+from expectations import expect, finish  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FAILURES = []
-
-
-def expect(cond, what):
-    if not cond:
-        FAILURES.append(what)
-    return cond
 
 
 def run(runner, scenario, out, *sets):
@@ -383,9 +377,7 @@ def main():
 
     check_outage(runner, work)
     check_shipped(runner, work)
-    for failure in FAILURES:
-        print(f"test-end-to-end.py: {failure}", file=sys.stderr)
-    sys.exit(1 if FAILURES else 0)
+    finish("test-end-to-end.py")
 
 
 if __name__ == "__main__":

@@ -15,14 +15,9 @@ import networkx as nx
 import yaml
 
 from affordable import affordable, front_ends
+from expectations import expect, finish  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FAILURES = []
-
-
-def expect(cond, what):
-    if not cond:
-        FAILURES.append(what)
 
 
 def main():
@@ -60,9 +55,7 @@ def main():
         for a, b, data in g.edges(data=True):
             expect(data.get("link") in scenario["links"],
                    f"{name}: edge {data.get('name')} has link class {data.get('link')!r}")
-    for failure in FAILURES:
-        print(f"test-topology-export.py: {failure}", file=sys.stderr)
-    sys.exit(1 if FAILURES else 0)
+    finish("test-topology-export.py")
 
 
 if __name__ == "__main__":
