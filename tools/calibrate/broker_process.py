@@ -21,6 +21,9 @@ import time
 # per round trip to the generator: the broker idled 60 % of a "saturated" run, and its CPU per
 # message carried a round's overhead per 20 acknowledgements (doc/capacity.md, "The twin check").
 MAX_INFLIGHT = 3200
+# The calibration file's header line that says so (bench twin looks for it).
+OPTIONS_NOTE = ("broker options: %d QoS 1/2 messages in flight per client, 100000 queued per "
+                "session" % MAX_INFLIGHT)
 
 MOSQUITTO_CONF = """# written by ./ns3-mqtt calibrate
 listener {port} 127.0.0.1

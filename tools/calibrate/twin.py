@@ -142,10 +142,14 @@ def sim_run(runner, calibration, name, spec, msg_rate, duration_s, out):
     return rate, p99
 
 
+def calibration_path(calibration):
+    return (calibration if os.path.sep in calibration else
+            os.path.join(ROOT, "calibrations", calibration + ".yaml"))
+
+
 def sim_side(runner, calibration, name, duration_s):
     spec = workloads.PUBLISH_SPECS[name]
-    costs = read_costs(calibration if os.path.sep in calibration else
-                       os.path.join(ROOT, "calibrations", calibration + ".yaml"))
+    costs = read_costs(calibration_path(calibration))
     capacity = 1.0 / per_message_cpu(costs, spec)  # PUBLISHes/s the model can serve
     with tempfile.TemporaryDirectory(prefix="mqtt-twin-") as tmp:
         deliveries, _ = sim_run(runner, calibration, name, spec, 2.0 * capacity, duration_s,
@@ -181,6 +185,15 @@ def main(argv):
                                                        ", ".join(workloads.PUBLISH_SPECS)))
     with open("/proc/loadavg") as f:
         print("# load average at start: %s" % " ".join(f.read().split()[:3]))
+    if a.runner:
+        with open(calibration_path(a.calibration)) as f:
+            measured_alike = broker_process.OPTIONS_NOTE in f.read()
+        if not measured_alike:
+            # The QoS 1/2 costs of a calibration made with the standard window of 20 carry a
+            # round trip's overhead per 20 messages (doc/capacity.md, "The twin check").
+            print("# WARNING: %s was not measured with the real side's broker options (its "
+                  "header lacks \"%s\"): measure it again (./ns3-mqtt calibrate --repeat 5) "
+                  "before judging qos1-fan-in" % (a.calibration, broker_process.OPTIONS_NOTE))
     for name in names:
         real_rate, busy, real_p99, paced_busy = real_side(a.binary, name, a.messages, a.seconds)
         if a.runner:
