@@ -3,7 +3,7 @@
  *
  * A calibration file: the CPU cost per operation of a real broker, fitted from measurements on
  * one machine (written by ./ns3-mqtt calibrate, read by a scenario's broker: service: block).
- * The format is in doc/capacity.md, "Calibration files".
+ * The format is in doc/capacity.md, "Calibration", "The file".
  */
 #ifndef MQTT_CALIBRATION_H
 #define MQTT_CALIBRATION_H

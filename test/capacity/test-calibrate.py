@@ -3,7 +3,9 @@
 """A tiny calibration (a few seconds) of the standalone broker: tools/calibrate/calibrate.py
 against the mqtt-broker given on the command line; the file it writes must parse, name every
 cost with a non-negative duration, and fit every workload with a sane residual. Also: a busy
-machine is refused (and says so), a broker command without {port} is refused.
+machine is refused (and says so), a broker command without {port} is refused. And the load
+generator's answers to runs of acknowledgements, and the twin simulating the real side's broker
+options.
 
 Usage: test-calibrate.py MQTT_BROKER_BINARY WORK_DIR
 """
@@ -11,6 +13,8 @@ Usage: test-calibrate.py MQTT_BROKER_BINARY WORK_DIR
 import math
 import os
 import re
+import selectors
+import socket
 import subprocess
 import sys
 import unittest
@@ -21,7 +25,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CALIBRATE = os.path.join(ROOT, "tools", "calibrate", "calibrate.py")
 sys.path.insert(0, os.path.join(ROOT, "tools", "calibrate"))
 
+import broker_process  # noqa: E402
 import mqtt_load  # noqa: E402
+import mqtt_wire as w  # noqa: E402
 import workloads  # noqa: E402
 
 BINARY = None
@@ -46,7 +52,10 @@ class CalibrateTest(unittest.TestCase):
                         "--repeat", "1", "--busy-ok", "--out", out)
         self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
         with open(out) as f:
-            doc = yaml.safe_load(f)
+            text = f.read()
+        doc = yaml.safe_load(text)
+        # What bench twin checks before comparing QoS 1 (the real side's broker options).
+        self.assertIn("# " + broker_process.OPTIONS_NOTE + ".\n", text)
         self.assertEqual(doc["broker"], "ours")
         self.assertIn("mqtt-broker", doc["broker-version"])
         self.assertEqual(doc["cores"], 1)
@@ -86,6 +95,79 @@ class CalibrateTest(unittest.TestCase):
                         "--busy-ok", "--scale", "0.01", "--repeat", "1")
         self.assertNotEqual(run.returncode, 0)
         self.assertIn("must contain {port}", run.stderr)
+
+
+class LoadGeneratorTest(unittest.TestCase):
+    """The generator's answers to runs of acknowledgements, on a socket pair (no broker)."""
+
+    def setUp(self):
+        self.ours, self.broker = socket.socketpair()
+        self.ours.setblocking(False)
+        self.broker.settimeout(5)
+        self.loop = mqtt_load.Loop("127.0.0.1", 0)
+        self.conn = mqtt_load.Conn(self.ours, "t")
+        self.loop.sel.register(self.ours, selectors.EVENT_READ, self.conn)
+        self.loop.conns.append(self.conn)
+
+    def tearDown(self):
+        self.loop.close_all()
+        self.broker.close()
+
+    def receive(self, data):
+        """The broker writes @p data; the generator reads it all."""
+        self.broker.sendall(data)
+        while self.conn.inb or self.loop.ops["byte-out"] < len(data):
+            self.loop.poll(1.0)
+
+    def answer(self, size):
+        got = b""
+        while len(got) < size:
+            got += self.broker.recv(size - len(got))
+        return got
+
+    def test_a_run_of_pubrec_gets_the_pubrel_of_each_id(self):
+        ids = list(range(300, 340))
+        self.receive(b"".join(w.ack(w.PUBREC, i) for i in ids))
+        self.assertEqual(self.answer(4 * len(ids)), b"".join(w.ack(w.PUBREL, i) for i in ids))
+        self.assertEqual(self.conn.count(w.PUBREC), len(ids))
+        self.assertEqual(self.loop.received[w.PUBREC], len(ids))
+        self.assertEqual(self.loop.ops["ack"], len(ids))
+
+    def test_a_run_of_pubrel_gets_the_pubcomp_of_each_id(self):
+        ids = list(range(1, 17))
+        self.receive(b"".join(w.ack(w.PUBREL, i) for i in ids))
+        self.assertEqual(self.answer(4 * len(ids)), b"".join(w.ack(w.PUBCOMP, i) for i in ids))
+        self.assertEqual(self.loop.received[w.PUBREL], len(ids))
+
+    def test_a_run_of_puback_is_counted_and_not_answered(self):
+        self.receive(b"".join(w.ack(w.PUBACK, i) for i in range(1, 51)))
+        self.assertEqual(self.conn.count(w.PUBACK), 50)
+        self.assertEqual(self.loop.received[w.PUBACK], 50)
+        self.assertEqual(self.loop.ops["ack"], 0)
+        self.ours.send(b"x")  # nothing else queued before it
+        self.assertEqual(self.broker.recv(16), b"x")
+
+    def test_mixed_acknowledgements_answer_pubrec_only_and_in_order(self):
+        packets = [w.ack(w.PUBACK if i % 2 else w.PUBREC, i) for i in range(1, 21)]
+        self.receive(b"".join(packets))
+        pubrecs = [i for i in range(1, 21) if not i % 2]
+        self.assertEqual(self.answer(4 * len(pubrecs)),
+                         b"".join(w.ack(w.PUBREL, i) for i in pubrecs))
+        self.assertEqual(self.loop.received[w.PUBACK], 10)
+        self.assertEqual(self.loop.received[w.PUBREC], 10)
+
+    def test_the_twin_simulates_the_broker_options_of_the_real_side(self):
+        with open(os.path.join(ROOT, "bench", "twin", "twin.yaml")) as f:
+            overrides = yaml.safe_load(f)["broker"]["overrides"]
+        self.assertEqual(overrides["max-inflight-out"], broker_process.MAX_INFLIGHT)
+        broker = broker_process.BrokerProcess("ours", binary="mqtt-broker")  # not started
+        broker.tmp.cleanup()
+        argv = broker.argv
+        self.assertEqual(argv[argv.index("--max-inflight") + 1], str(overrides["max-inflight-out"]))
+        self.assertEqual(argv[argv.index("--max-queued-messages") + 1],
+                         str(overrides["max-queued-messages"]))
+        self.assertIn("max_inflight_messages %d" % broker_process.MAX_INFLIGHT,
+                      broker_process.MOSQUITTO_CONF.format(port=1, inflight=broker_process.MAX_INFLIGHT))
 
 
 if __name__ == "__main__":

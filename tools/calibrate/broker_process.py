@@ -15,11 +15,22 @@ import subprocess
 import tempfile
 import time
 
+# QoS 1/2 messages in flight to one subscriber: the load generator's largest window (4 x 800,
+# the paced QoS 1 runs of the twin check), so the generator's window bounds what is on its way,
+# not the broker's. With the standard 20 and one subscriber, a QoS 1 run went at 20 deliveries
+# per round trip to the generator: the broker idled 60 % of a "saturated" run, and its CPU per
+# message carried a round's overhead per 20 acknowledgements (doc/capacity.md, "The twin check").
+MAX_INFLIGHT = 3200
+# The calibration file's header line that says so (bench twin looks for it).
+OPTIONS_NOTE = ("broker options: %d QoS 1/2 messages in flight per client, 100000 queued per "
+                "session" % MAX_INFLIGHT)
+
 MOSQUITTO_CONF = """# written by ./ns3-mqtt calibrate
 listener {port} 127.0.0.1
 allow_anonymous true
 persistence false
 max_queued_messages 100000
+max_inflight_messages {inflight}
 log_dest stderr
 log_type error
 log_type warning
@@ -103,11 +114,12 @@ class BrokerProcess:
         self.log_path = os.path.join(self.tmp.name, "broker.log")
         if kind == "ours":
             argv = [binary, "--listen", "127.0.0.1:%d" % self.port, "--quiet",
-                    "--max-queued-messages", "100000"] + list(extra_args)
+                    "--max-queued-messages", "100000", "--max-inflight", str(MAX_INFLIGHT)]
+            argv += list(extra_args)
         elif kind == "mosquitto":
             conf = os.path.join(self.tmp.name, "mosquitto.conf")
             with open(conf, "w") as f:
-                f.write(MOSQUITTO_CONF.format(port=self.port))
+                f.write(MOSQUITTO_CONF.format(port=self.port, inflight=MAX_INFLIGHT))
             argv = ["mosquitto", "-c", conf]
         else:
             if "{port}" not in command:

@@ -155,6 +155,8 @@ def main(argv):
         "1-minute load average: %s (start, then after each repetition)."
         % ", ".join("%.2f" % x for x in loads),
     ]
+    if kind != "command":
+        header.append(broker_process.OPTIONS_NOTE + ".")
     if load > a.max_load:
         header.append("WARNING: measured on a busy machine (load above --max-load %.2f)."
                       % a.max_load)

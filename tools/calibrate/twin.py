@@ -57,15 +57,20 @@ def real_side(binary, name, messages, seconds):
             busy = (broker.cpu_ns() - cpu0) / 1e9 / wall
             saturated = total / wall  # messages/s published (and delivered fanout times)
             p99 = {}
+            paced_busy = {}  # fraction -> (broker, generator) CPU share of the paced run
             for fraction in FRACTIONS:
                 rate = fraction * saturated
                 loop.latency.clear()
-                workloads.drive(ctx, pubs, subs, fanout, max(spec.pubs, int(rate * seconds)),
-                                spec.chunk, spec.window * 4, rate=rate)
+                cpu0, gen0 = broker.cpu_ns(), time.process_time()
+                paced = workloads.drive(ctx, pubs, subs, fanout,
+                                        max(spec.pubs, int(rate * seconds)), spec.chunk,
+                                        spec.window * 4, rate=rate)
+                paced_busy[fraction] = ((broker.cpu_ns() - cpu0) / 1e9 / paced,
+                                        (time.process_time() - gen0) / paced)
                 p99[fraction] = p99_ms(loop.latency)
         finally:
             loop.close_all()
-    return saturated * fanout, busy, p99
+    return saturated * fanout, busy, p99, paced_busy
 
 
 # -- the simulated side -----------------------------------------------------------------------
@@ -137,10 +142,14 @@ def sim_run(runner, calibration, name, spec, msg_rate, duration_s, out):
     return rate, p99
 
 
+def calibration_path(calibration):
+    return (calibration if os.path.sep in calibration else
+            os.path.join(ROOT, "calibrations", calibration + ".yaml"))
+
+
 def sim_side(runner, calibration, name, duration_s):
     spec = workloads.PUBLISH_SPECS[name]
-    costs = read_costs(calibration if os.path.sep in calibration else
-                       os.path.join(ROOT, "calibrations", calibration + ".yaml"))
+    costs = read_costs(calibration_path(calibration))
     capacity = 1.0 / per_message_cpu(costs, spec)  # PUBLISHes/s the model can serve
     with tempfile.TemporaryDirectory(prefix="mqtt-twin-") as tmp:
         deliveries, _ = sim_run(runner, calibration, name, spec, 2.0 * capacity, duration_s,
@@ -176,8 +185,17 @@ def main(argv):
                                                        ", ".join(workloads.PUBLISH_SPECS)))
     with open("/proc/loadavg") as f:
         print("# load average at start: %s" % " ".join(f.read().split()[:3]))
+    if a.runner:
+        with open(calibration_path(a.calibration)) as f:
+            measured_alike = broker_process.OPTIONS_NOTE in f.read()
+        if not measured_alike:
+            # The QoS 1/2 costs of a calibration made with the standard window of 20 carry a
+            # round trip's overhead per 20 messages (doc/capacity.md, "The twin check").
+            print("# WARNING: %s was not measured with the real side's broker options (its "
+                  "header lacks \"%s\"): measure it again (./ns3-mqtt calibrate --repeat 5) "
+                  "before judging qos1-fan-in" % (a.calibration, broker_process.OPTIONS_NOTE))
     for name in names:
-        real_rate, busy, real_p99 = real_side(a.binary, name, a.messages, a.seconds)
+        real_rate, busy, real_p99, paced_busy = real_side(a.binary, name, a.messages, a.seconds)
         if a.runner:
             sim_rate, sim_p99 = sim_side(a.runner, a.calibration, name, a.sim_seconds)
         else:
@@ -191,6 +209,12 @@ def main(argv):
         print("# %s: real broker busy %.0f %% of the saturated run's wall time; %.0f deliveries "
               "per broker CPU-second (sim / that = %.3f)"
               % (name, 100 * busy, per_cpu, sim_rate / per_cpu))
+        # A paced run whose generator is busy most of the time measures the generator's
+        # queueing in its p99, not the broker's (doc/capacity.md, "The twin check").
+        print("# %s paced: %s" % (name, "; ".join(
+            "at %d %% broker busy %.0f %%, load generator busy %.0f %%"
+            % (round(f * 100), 100 * paced_busy[f][0], 100 * paced_busy[f][1])
+            for f in FRACTIONS)))
         sys.stdout.flush()
     with open("/proc/loadavg") as f:
         print("# load average at end: %s" % " ".join(f.read().split()[:3]))
