@@ -67,6 +67,7 @@ MqttStateEnergy::Joules() const
 
 MqttCellularEnergy::MqttCellularEnergy(const MqttCellularParameters& p)
     : m_p(p)
+    , m_tail(p.inactivitySeconds)
 {
     for (const char* name : {"tx", "rx", "connected", "setup", "idle", "psm"})
     {
@@ -94,7 +95,7 @@ MqttCellularEnergy::Quiet(double t)
     }
     if (m_connected)
     {
-        double tail = std::min(quiet, m_p.inactivitySeconds);
+        double tail = std::min(quiet, m_tail);
         Spend(CONNECTED, tail);
         quiet -= tail;
         if (quiet <= 0)
@@ -123,7 +124,7 @@ MqttCellularEnergy::OnFrame(double t, bool tx, std::size_t bytes)
 {
     // A frame that comes while the last one is still on the air follows it.
     t = std::max(t, m_busyUntil);
-    if (m_connected && t - m_busyUntil <= m_p.inactivitySeconds)
+    if (m_connected && t - m_busyUntil <= m_tail)
     {
         Spend(CONNECTED, t - m_busyUntil);
     }
@@ -139,6 +140,10 @@ MqttCellularEnergy::OnFrame(double t, bool tx, std::size_t bytes)
     double air = bps > 0 ? 8.0 * double(bytes) / bps : 0;
     Spend(tx ? TX : RX, air);
     m_busyUntil = t + air;
+    // Release assistance: the first frame received after an uplink is the awaited answer.
+    const bool answer = !tx && m_awaitingAnswer;
+    m_awaitingAnswer = tx;
+    m_tail = answer && m_p.releaseSeconds >= 0 ? m_p.releaseSeconds : m_p.inactivitySeconds;
 }
 
 void

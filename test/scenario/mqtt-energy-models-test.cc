@@ -99,6 +99,34 @@ TEST(CellularEnergyTest, TrafficAfterTheTailSetsUpAgainAndNeverPsmWithoutT3324)
     EXPECT_NEAR(t[5].seconds, 0.0, 1e-12);
 }
 
+TEST(CellularEnergyTest, ReleaseAssistanceEndsTheConnectionAfterTheAnswer)
+{
+    MqttCellularParameters p = Params();
+    p.releaseSeconds = 2;
+    MqttCellularEnergy e(p);
+    e.OnFrame(0.0, true, 100);  // set-up 0-1, tx 1-1.1: an answer is awaited
+    e.OnFrame(5.0, false, 200); // connected 1.1-5 (the inactivity timer holds), rx 5-5.1
+    e.OnFrame(6.0, false, 200); // within the release: connected 5.1-6, rx 6-6.1; no answer
+                                // awaited now, so the inactivity timer runs again
+    e.OnFrame(6.2, true, 100);  // connected 6.1-6.2, tx 6.2-6.3
+    e.OnFrame(6.5, false, 200); // connected 6.3-6.5, rx 6.5-6.6: the answer
+    e.Finish(100.0);            // released at 8.6, idle 8.6-28.6, PSM 28.6-100
+    auto t = e.Totals();
+    EXPECT_EQ(e.Setups(), 1u);
+    EXPECT_NEAR(t[0].seconds, 0.2, 1e-9);
+    EXPECT_NEAR(t[1].seconds, 0.3, 1e-9);
+    EXPECT_NEAR(t[2].seconds, 3.9 + 0.9 + 0.1 + 0.2 + 2.0, 1e-9);
+    EXPECT_NEAR(t[4].seconds, 20.0, 1e-9);
+    EXPECT_NEAR(t[5].seconds, 71.4, 1e-9);
+
+    // Without release assistance the same traffic keeps the inactivity timer's tail.
+    MqttCellularEnergy plain(Params());
+    plain.OnFrame(0.0, true, 100);
+    plain.OnFrame(5.0, false, 200);
+    plain.Finish(100.0);
+    EXPECT_NEAR(plain.Totals()[2].seconds, 3.9 + 10.0, 1e-9);
+}
+
 } // namespace
 } // namespace mqtt
 } // namespace ns3
