@@ -67,7 +67,6 @@ MqttStateEnergy::Joules() const
 
 MqttCellularEnergy::MqttCellularEnergy(const MqttCellularParameters& p)
     : m_p(p)
-    , m_tail(p.inactivitySeconds)
 {
     for (const char* name : {"tx", "rx", "connected", "setup", "idle", "psm"})
     {
@@ -95,7 +94,7 @@ MqttCellularEnergy::Quiet(double t)
     }
     if (m_connected)
     {
-        double tail = std::min(quiet, m_tail);
+        double tail = std::min(quiet, Tail());
         Spend(CONNECTED, tail);
         quiet -= tail;
         if (quiet <= 0)
@@ -104,6 +103,7 @@ MqttCellularEnergy::Quiet(double t)
             return;
         }
         m_connected = false;
+        m_releaseAt = -1;
         // Released: idle from here; how long it has been idle is what is left of quiet.
         double idle = m_p.activeSeconds < 0 ? quiet : std::min(quiet, m_p.activeSeconds);
         Spend(IDLE, idle);
@@ -124,7 +124,7 @@ MqttCellularEnergy::OnFrame(double t, bool tx, std::size_t bytes)
 {
     // A frame that comes while the last one is still on the air follows it.
     t = std::max(t, m_busyUntil);
-    if (m_connected && t - m_busyUntil <= m_tail)
+    if (m_connected && t - m_busyUntil <= Tail())
     {
         Spend(CONNECTED, t - m_busyUntil);
     }
@@ -140,10 +140,19 @@ MqttCellularEnergy::OnFrame(double t, bool tx, std::size_t bytes)
     double air = bps > 0 ? 8.0 * double(bytes) / bps : 0;
     Spend(tx ? TX : RX, air);
     m_busyUntil = t + air;
-    // Release assistance: the first frame received after an uplink is the awaited answer.
-    const bool answer = !tx && m_awaitingAnswer;
-    m_awaitingAnswer = tx;
-    m_tail = answer && m_p.releaseSeconds >= 0 ? m_p.releaseSeconds : m_p.inactivitySeconds;
+    // Release assistance: the first frame received after an uplink is the awaited answer; the
+    // release follows it, whatever is sent or received in between (a TCP acknowledgement).
+    if (!tx && m_awaitingAnswer && m_p.releaseSeconds >= 0)
+    {
+        m_releaseAt = m_busyUntil + m_p.releaseSeconds;
+    }
+    m_awaitingAnswer = tx && m_releaseAt < 0;
+}
+
+double
+MqttCellularEnergy::Tail() const
+{
+    return m_releaseAt >= 0 ? std::max(0.0, m_releaseAt - m_busyUntil) : m_p.inactivitySeconds;
 }
 
 void
