@@ -26,7 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from devicecost import CAUSE_COLORS, by_group, bytes_per_message  # noqa: E402
+from devicecost import by_group, bytes_per_message, stacked_bytes  # noqa: E402
 from mqttresults import BYTE_CAUSES, Results, device_cost  # noqa: E402
 
 
@@ -86,22 +86,10 @@ def tables(rows):
 
 
 def plot_bytes(rows, out):
-    names = [f"{label}\n{group}" for label, group, _ in rows]
     fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(rows) + 3), 4.8))
-    bottom = np.zeros(len(rows))
-    for cause in BYTE_CAUSES:
-        v = np.array([f["by_cause"][cause] for _, _, f in rows], dtype=float)
-        v = np.where(np.isfinite(v), v, 0.0)
-        if v.sum() == 0:
-            continue
-        ax.bar(range(len(rows)), v, bottom=bottom, color=CAUSE_COLORS[cause], label=cause)
-        bottom += v
-    ax.set_xticks(range(len(rows)))
-    ax.set_xticklabels(names, fontsize=7)
-    ax.set_ylabel("wire bytes per delivered message")
-    ax.set_title("Bytes per delivered message by cause, per run and group")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
-    ax.grid(axis="y", alpha=0.3)
+    stacked_bytes(ax, [f"{label}\n{group}" for label, group, _ in rows],
+                  [f["by_cause"] for _, _, f in rows],
+                  "Bytes per delivered message by cause, per run and group")
     fig.tight_layout()
     fig.savefig(os.path.join(out, "device-compare-bytes.png"), dpi=110)
     plt.close(fig)
