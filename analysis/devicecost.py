@@ -70,23 +70,30 @@ def table(groups):
     return lines
 
 
+def stacked_bytes(ax, labels, per, title):
+    """Bars of wire bytes per delivered message stacked by cause: one bar per label, @p per
+    the {cause: bytes per message} of each (nan counts as 0). Shared with devicecompare.py."""
+    bottom = np.zeros(len(labels))
+    for cause in BYTE_CAUSES:
+        v = np.array([p[cause] for p in per], dtype=float)
+        v = np.where(np.isfinite(v), v, 0.0)
+        if v.sum() == 0:
+            continue
+        ax.bar(range(len(labels)), v, bottom=bottom, color=CAUSE_COLORS[cause], label=cause)
+        bottom += v
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels, fontsize=8 if len(labels) < 6 else 7)
+    ax.set_ylabel("wire bytes per delivered message")
+    ax.set_title(title)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
+    ax.grid(axis="y", alpha=0.3)
+
+
 def plot_bytes(groups, out):
     names = sorted(groups)
     fig, ax = plt.subplots(figsize=(max(5, 1.2 * len(names) + 3), 4.5))
-    bottom = np.zeros(len(names))
-    per = [bytes_per_message(groups[g]) for g in names]
-    for cause in BYTE_CAUSES:
-        v = np.array([0 if math.isnan(p[cause]) else p[cause] for p in per])
-        if v.sum() == 0:
-            continue
-        ax.bar(range(len(names)), v, bottom=bottom, color=CAUSE_COLORS[cause], label=cause)
-        bottom += v
-    ax.set_xticks(range(len(names)))
-    ax.set_xticklabels(names, fontsize=8)
-    ax.set_ylabel("wire bytes per delivered message")
-    ax.set_title("What a delivered message costs on the wire, by cause (all layers)")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
-    ax.grid(axis="y", alpha=0.3)
+    stacked_bytes(ax, names, [bytes_per_message(groups[g]) for g in names],
+                  "What a delivered message costs on the wire, by cause (all layers)")
     return _save(fig, out, "device-bytes.png")
 
 

@@ -86,6 +86,16 @@ class MqttDeviceBytes
                  std::size_t size,
                  std::size_t linkHeader);
 
+    /**
+     * One IEEE 802.15.4 data frame as the LrWpanMac traces give it (MAC header, MSDU, 2-byte
+     * FCS) carrying 6LoWPAN (RFC 4944, RFC 6282): the MAC header and FCS are `link`, the
+     * 6LoWPAN headers (mesh, fragment, IPHC or uncompressed IPv6) and the TCP header `tcpip`,
+     * the TCP payload `mqtt`; every byte's cause is Other (the TCP streams are not followed on
+     * 802.15.4: a mote also relays other motes' segments). Implemented in
+     * mqtt-device-bytes-lowpan.cc.
+     */
+    void OnLowPanFrame(MqttByteDirection direction, const uint8_t* frame, std::size_t size);
+
     /** Counts the bytes still waiting for a gap in their stream (as Other). */
     void Finish();
 
@@ -152,7 +162,18 @@ class MqttDeviceBytes
     /** Takes a data segment in order or ahead of a gap; attributes what became whole. */
     void OnData(Stream& s, MqttByteDirection direction, Segment seg);
 
+    /** A fragmented 6LoWPAN datagram: (direction, sender's MAC address, tag, size). */
+    using DatagramKey = std::tuple<uint8_t, uint64_t, uint16_t, uint16_t>;
+    /** Where its TCP payload starts (uncompressed offset; UINT64_MAX: not TCP) and the
+     *  uncompressed bytes seen so far. */
+    struct Datagram
+    {
+        uint64_t payloadStart = 0;
+        uint64_t seen = 0;
+    };
+
     std::map<ConnectionKey, std::array<Stream, 2>> m_connections;
+    std::map<DatagramKey, Datagram> m_datagrams;
     std::array<Count, MQTT_BYTE_CAUSES * MQTT_BYTE_LAYERS * 2> m_counts{};
 };
 

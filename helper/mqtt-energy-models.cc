@@ -94,7 +94,7 @@ MqttCellularEnergy::Quiet(double t)
     }
     if (m_connected)
     {
-        double tail = std::min(quiet, m_p.inactivitySeconds);
+        double tail = std::min(quiet, Tail());
         Spend(CONNECTED, tail);
         quiet -= tail;
         if (quiet <= 0)
@@ -103,6 +103,7 @@ MqttCellularEnergy::Quiet(double t)
             return;
         }
         m_connected = false;
+        m_releaseAt = -1;
         // Released: idle from here; how long it has been idle is what is left of quiet.
         double idle = m_p.activeSeconds < 0 ? quiet : std::min(quiet, m_p.activeSeconds);
         Spend(IDLE, idle);
@@ -123,7 +124,7 @@ MqttCellularEnergy::OnFrame(double t, bool tx, std::size_t bytes)
 {
     // A frame that comes while the last one is still on the air follows it.
     t = std::max(t, m_busyUntil);
-    if (m_connected && t - m_busyUntil <= m_p.inactivitySeconds)
+    if (m_connected && t - m_busyUntil <= Tail())
     {
         Spend(CONNECTED, t - m_busyUntil);
     }
@@ -139,6 +140,19 @@ MqttCellularEnergy::OnFrame(double t, bool tx, std::size_t bytes)
     double air = bps > 0 ? 8.0 * double(bytes) / bps : 0;
     Spend(tx ? TX : RX, air);
     m_busyUntil = t + air;
+    // Release assistance: the first frame received after an uplink is the awaited answer; the
+    // release follows it, whatever is sent or received in between (a TCP acknowledgement).
+    if (!tx && m_awaitingAnswer && m_p.releaseSeconds >= 0)
+    {
+        m_releaseAt = m_busyUntil + m_p.releaseSeconds;
+    }
+    m_awaitingAnswer = tx && m_releaseAt < 0;
+}
+
+double
+MqttCellularEnergy::Tail() const
+{
+    return m_releaseAt >= 0 ? std::max(0.0, m_releaseAt - m_busyUntil) : m_p.inactivitySeconds;
 }
 
 void

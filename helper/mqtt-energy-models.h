@@ -69,13 +69,20 @@ struct MqttCellularParameters
     double activeSeconds = 0;     //!< T3324: idle this long before PSM (negative: never PSM)
     double uplinkBps = 0;         //!< air rate sending
     double downlinkBps = 0;       //!< air rate receiving
+    /** Release assistance (RAI, 3GPP Rel-14): connected this long after the first frame
+     *  received after an uplink (the answer the device waited for) instead of the inactivity
+     *  timer; negative: no release assistance. */
+    double releaseSeconds = -1;
 };
 
 /**
  * States of a cellular modem from its traffic: a frame sent or received takes its air time
  * (bytes at the link's rate) in tx or rx; after the last frame the modem stays connected for
- * the inactivity timer, then idle for T3324, then in PSM. A frame while not connected first
- * costs an RRC connection set-up. Frames that overlap are sent one after the other.
+ * the inactivity timer, then idle for T3324, then in PSM. With release assistance, the
+ * connection ends `releaseSeconds` after the first frame received after an uplink instead,
+ * whatever is sent or received in between; a frame after that sets it up again.
+ * A frame while not connected first costs an RRC connection set-up. Frames that overlap are
+ * sent one after the other.
  * The model charges energy only: it does not delay the simulated frames.
  */
 class MqttCellularEnergy
@@ -107,6 +114,8 @@ class MqttCellularEnergy
     };
 
     void Spend(State s, double seconds);
+    /** How long the modem stays connected after the last frame's end. */
+    double Tail() const;
     /** The quiet time from the end of the last frame to @p t: tail, idle, PSM. */
     void Quiet(double t);
 
@@ -114,6 +123,11 @@ class MqttCellularEnergy
     std::vector<MqttStateTotal> m_totals;
     double m_busyUntil = 0; //!< end of the last frame's air time
     bool m_connected = false;
+    /** When release assistance releases the connection (negative: not set; the inactivity
+     *  timer runs). */
+    double m_releaseAt = -1;
+    /** An uplink was sent and no frame received since (release assistance waits for one). */
+    bool m_awaitingAnswer = false;
     std::size_t m_setups = 0;
 };
 

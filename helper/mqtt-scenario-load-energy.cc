@@ -29,6 +29,7 @@ struct RadioKind
     const char* unit; // of the states: "W" or "A"
     Keys states;
     Keys timers;
+    Keys optionalTimers;
 };
 
 const std::vector<RadioKind>&
@@ -38,9 +39,10 @@ RadioKinds()
         {"cellular",
          "W",
          {"tx", "rx", "connected", "setup", "idle", "psm"},
-         {"setup", "inactivity", "active"}},
-        {"802.15.4", "A", {"tx", "rx", "idle", "sleep"}, {}},
-        {"wifi", "A", {"tx", "rx", "idle", "cca-busy", "switching", "sleep"}, {}},
+         {"setup", "inactivity", "active"},
+         {"release"}},
+        {"802.15.4", "A", {"tx", "rx", "idle", "sleep"}, {}, {}},
+        {"wifi", "A", {"tx", "rx", "idle", "cca-busy", "switching", "sleep"}, {}, {}},
     };
     return kinds;
 }
@@ -142,26 +144,30 @@ ReadSourced(Reader& r, const YAML::Node& node, const std::string& path, const st
     return v;
 }
 
-/** A list of named sourced values: every one of @p required, nothing else. */
+/** A list of named sourced values: every one of @p required, any of @p optional, nothing
+ *  else. */
 void
 ReadSourcedMap(Reader& r,
                Map& parent,
                const std::string& key,
                const Keys& required,
                const std::string& unit,
-               std::vector<std::pair<std::string, double>>* out)
+               std::vector<std::pair<std::string, double>>* out,
+               const Keys& optional = {})
 {
     if (!parent.Has(key))
     {
         return;
     }
-    Map m(r, parent.Get(key), parent.Path(key), required);
+    Keys allowed = required;
+    allowed.insert(allowed.end(), optional.begin(), optional.end());
+    Map m(r, parent.Get(key), parent.Path(key), allowed);
     if (!m.Ok())
     {
         return;
     }
     m.Require(required);
-    for (const auto& name : required)
+    for (const auto& name : allowed)
     {
         if (m.Has(name))
         {
@@ -219,7 +225,20 @@ ReadRadioEnergyFile(Reader& r, const YAML::Node& root, MqttRadioEnergySpec* out)
     if (!kind->timers.empty())
     {
         m.Require({"timers"});
-        ReadSourcedMap(r, m, "timers", kind->timers, "s", &out->timers);
+        ReadSourcedMap(r, m, "timers", kind->timers, "s", &out->timers, kind->optionalTimers);
+        // An optional timer left out is off (-1), so that every cellular file has them all.
+        for (const auto& name : kind->optionalTimers)
+        {
+            bool given = false;
+            for (const auto& timer : out->timers)
+            {
+                given = given || timer.first == name;
+            }
+            if (!given)
+            {
+                out->timers.emplace_back(name, -1.0);
+            }
+        }
     }
     else if (m.Has("timers"))
     {

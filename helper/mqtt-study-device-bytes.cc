@@ -27,10 +27,20 @@ namespace
 {
 
 /** Link header bytes in front of the IP packet in the frames the link traces carry. */
-constexpr std::size_t PPP_HEADER = 2;    // MacTx/MacRx of PointToPointNetDevice: PPP protocol
-constexpr std::size_t LLC_SNAP = 8;      // MacTx/MacRx of WifiMac: LLC/SNAP, no 802.11 header
-constexpr std::size_t ETHERNET = 14;     // MacTx/MacRx of CsmaNetDevice: the Ethernet header
-constexpr std::size_t NOT_IP = SIZE_MAX; // 802.15.4: 6LoWPAN-compressed, not dissected
+constexpr std::size_t PPP_HEADER = 2; // MacTx/MacRx of PointToPointNetDevice: PPP protocol
+constexpr std::size_t LLC_SNAP = 8;   // MacTx/MacRx of WifiMac: LLC/SNAP, no 802.11 header
+constexpr std::size_t ETHERNET = 14;  // MacTx/MacRx of CsmaNetDevice: the Ethernet header
+
+/** The bytes of @p p, in one buffer for every frame: the traces run on the simulation's one
+ *  thread, and each frame is dissected before the next arrives. */
+const std::vector<uint8_t>&
+FrameBytes(Ptr<const ns3::Packet> p)
+{
+    static std::vector<uint8_t> buffer;
+    buffer.resize(p->GetSize());
+    p->CopyData(buffer.data(), buffer.size());
+    return buffer;
+}
 
 void
 SeeFrame(MqttDeviceBytes* bytes,
@@ -38,12 +48,16 @@ SeeFrame(MqttDeviceBytes* bytes,
          std::size_t linkHeader,
          Ptr<const ns3::Packet> p)
 {
-    // One buffer for every frame: the traces run on the simulation's one thread.
-    static std::vector<uint8_t> buffer;
-    const std::size_t size = p->GetSize();
-    buffer.resize(size);
-    p->CopyData(buffer.data(), size);
-    bytes->OnFrame(direction, buffer.data(), size, linkHeader == NOT_IP ? size : linkHeader);
+    const auto& frame = FrameBytes(p);
+    bytes->OnFrame(direction, frame.data(), frame.size(), linkHeader);
+}
+
+/** An 802.15.4 frame (MAC header, 6LoWPAN, FCS), as LrWpanMac's MacTx and MacRx give it. */
+void
+SeeLowPanFrame(MqttDeviceBytes* bytes, MqttByteDirection direction, Ptr<const ns3::Packet> p)
+{
+    const auto& frame = FrameBytes(p);
+    bytes->OnLowPanFrame(direction, frame.data(), frame.size());
 }
 
 template<typename Source>
@@ -92,7 +106,10 @@ MqttStudyRunner::Impl::WatchDeviceBytes()
             }
             else if (auto lr = DynamicCast<LrWpanNetDevice>(dev))
             {
-                Watch(lr->GetMac(), bytes, NOT_IP);
+                lr->GetMac()->TraceConnectWithoutContext(
+                    "MacTx", MakeBoundCallback(&SeeLowPanFrame, bytes, MqttByteDirection::Tx));
+                lr->GetMac()->TraceConnectWithoutContext(
+                    "MacRx", MakeBoundCallback(&SeeLowPanFrame, bytes, MqttByteDirection::Rx));
             }
         }
     }

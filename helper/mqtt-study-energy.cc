@@ -8,6 +8,7 @@
  * ns-3's energy framework (BasicEnergySource and WifiRadioEnergyModel), with the same states
  * accounted from the PHY's state trace beside it.
  */
+#include "mqtt-cellular-parameters.h"
 #include "mqtt-study-run-context.h"
 #include "mqtt-units.h"
 
@@ -154,18 +155,8 @@ MqttStudyRunner::Impl::InstallEnergy()
             {
                 DataRateValue rate;
                 p2p->GetAttribute("DataRate", rate);
-                MqttCellularParameters p;
-                p.txWatts = r.State("tx");
-                p.rxWatts = r.State("rx");
-                p.connectedWatts = r.State("connected");
-                p.setupWatts = r.State("setup");
-                p.idleWatts = r.State("idle");
-                p.psmWatts = r.State("psm");
-                p.setupSeconds = r.Timer("setup");
-                p.inactivitySeconds = r.Timer("inactivity");
-                p.activeSeconds = r.Timer("active");
-                p.uplinkBps = double(rate.Get().GetBitRate());
-                p.downlinkBps = p.uplinkBps;
+                MqttCellularParameters p =
+                    MqttCellularParametersOf(r, double(rate.Get().GetBitRate()));
                 d->cellular = std::make_unique<MqttCellularEnergy>(p);
                 p2p->TraceConnectWithoutContext(
                     "MacTx", MakeBoundCallback(&CellularFrame, d->cellular.get(), true));

@@ -99,6 +99,45 @@ TEST(CellularEnergyTest, TrafficAfterTheTailSetsUpAgainAndNeverPsmWithoutT3324)
     EXPECT_NEAR(t[5].seconds, 0.0, 1e-12);
 }
 
+TEST(CellularEnergyTest, ReleaseAssistanceEndsTheConnectionAfterTheAnswer)
+{
+    MqttCellularParameters p = Params();
+    p.releaseSeconds = 2;
+    MqttCellularEnergy e(p);
+    e.OnFrame(0.0, true, 100);  // set-up 0-1, tx 1-1.1: an answer is awaited
+    e.OnFrame(5.0, false, 200); // connected 1.1-5 (the inactivity timer holds), rx 5-5.1: the
+                                // answer; release at 7.1
+    e.OnFrame(6.0, false, 200); // connected 5.1-6, rx 6-6.1
+    e.OnFrame(6.2, true, 100);  // connected 6.1-6.2, tx 6.2-6.3 (a TCP ACK: no new wait)
+    e.OnFrame(6.5, false, 200); // connected 6.3-6.5, rx 6.5-6.6
+    e.Finish(100.0);            // connected to 7.1, idle 7.1-27.1, PSM 27.1-100
+    auto t = e.Totals();
+    EXPECT_EQ(e.Setups(), 1u);
+    EXPECT_NEAR(t[0].seconds, 0.2, 1e-9);
+    EXPECT_NEAR(t[1].seconds, 0.3, 1e-9);
+    EXPECT_NEAR(t[2].seconds, 3.9 + 0.9 + 0.1 + 0.2 + 0.5, 1e-9);
+    EXPECT_NEAR(t[4].seconds, 20.0, 1e-9);
+    EXPECT_NEAR(t[5].seconds, 72.9, 1e-9);
+
+    // A frame after the release sets the connection up again; the next answer releases again.
+    MqttCellularEnergy again(p);
+    again.OnFrame(0.0, true, 100);  // set-up 0-1, tx 1-1.1
+    again.OnFrame(5.0, false, 200); // rx 5-5.1, release at 7.1
+    again.OnFrame(8.0, true, 100);  // idle 7.1-8, set-up 8-9, tx 9-9.1
+    again.OnFrame(9.5, false, 200); // connected 9.1-9.5, rx 9.5-9.6, release at 11.6
+    again.Finish(20.0);             // connected 9.6-11.6, idle 11.6-20
+    EXPECT_EQ(again.Setups(), 2u);
+    EXPECT_NEAR(again.Totals()[2].seconds, 3.9 + 2.0 + 0.4 + 2.0, 1e-9);
+    EXPECT_NEAR(again.Totals()[4].seconds, 0.9 + 8.4, 1e-9);
+
+    // Without release assistance the same traffic keeps the inactivity timer's tail.
+    MqttCellularEnergy plain(Params());
+    plain.OnFrame(0.0, true, 100);
+    plain.OnFrame(5.0, false, 200);
+    plain.Finish(100.0);
+    EXPECT_NEAR(plain.Totals()[2].seconds, 3.9 + 10.0, 1e-9);
+}
+
 } // namespace
 } // namespace mqtt
 } // namespace ns3

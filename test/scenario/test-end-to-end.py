@@ -338,6 +338,47 @@ def check_radio_energy(runner, work):
                    f"{name}: device {row['client']}: {ours} J, ns-3's framework {ns3} J")
 
 
+def check_lowpan_device_bytes(runner, work):
+    """device_bytes on 802.15.4 (6LoWPAN): lowpan-mesh shortened to one mote per border router
+    on a lossless radio, so each PAN's frames are the mote's: per device, bytes sent plus
+    received equal its PAN's tx_bytes and rx_bytes; MAC header and FCS are link, the TCP
+    payload is mqtt, every byte's cause is other."""
+    path = os.path.join(ROOT, "scenarios", "lowpan-mesh.yaml")
+    out = os.path.join(work, "lowpan-bytes")
+    if not run(runner, path, out, *shortened(path), "devices.motes.count=2",
+               "links.mesh.loss.rate=0"):
+        return
+    t, _ = tables(os.path.join(out, "results.h5"))
+    db, clients, links = t["device_bytes"], t["clients"], t["links"]
+    last = {}
+    for row in t["link_stats"]:
+        last[int(row["link"])] = row
+    pans = [i for i in range(len(links)) if links["type"][i] == b"lowpan"]
+    devices = [c for c in range(len(clients)) if clients["role"][c] == b"device"]
+    expect(len(pans) == 2 and len(devices) == 2, f"lowpan: {len(pans)} PANs, {len(devices)} motes")
+    per_device = sorted(int(db["bytes"][db["client"] == c].sum()) for c in devices)
+    per_pan = sorted(int(last[i]["tx_bytes"]) for i in pans)
+    expect(per_device == per_pan and all(int(last[i]["rx_bytes"]) == int(last[i]["tx_bytes"])
+                                         for i in pans),
+           f"lowpan: device bytes {per_device}, PAN tx {per_pan}, rx "
+           f"{sorted(int(last[i]['rx_bytes']) for i in pans)}")
+    causes = set(db["cause"].tolist())
+    expect(causes == {b"other"}, f"lowpan: causes {causes}")
+    for layer in (b"link", b"tcpip", b"mqtt"):
+        expect(int(db["bytes"][db["layer"] == layer].sum()) > 0, f"lowpan: no {layer} bytes")
+    # The motes use 16-bit addresses with PAN ID compression: a data frame has 9 bytes of MAC
+    # header and 2 of FCS; the traces also carry MAC acknowledgements (5 bytes, link whole).
+    for c in devices:
+        for direction in (b"tx", b"rx"):
+            rows = db[(db["client"] == c) & (db["direction"] == direction)]
+            link = rows[rows["layer"] == b"link"]
+            data = int(rows["frames"][rows["layer"] == b"tcpip"].sum())
+            acks = int(link["frames"].sum()) - data
+            expect(data > 0 and int(link["bytes"].sum()) == 11 * data + 5 * acks,
+                   f"lowpan: device {c} {direction}: {link['bytes'].sum()} link bytes in "
+                   f"{data} data frames and {acks} others")
+
+
 def shortened(path):
     """--set overrides that make a shipped scenario run in 15 s of simulated time."""
     s = yaml.safe_load(open(path))
@@ -373,6 +414,7 @@ def main():
     check_front_ends(runner, work)
     check_loss_repaired(runner, work)
     check_radio_energy(runner, work)
+    check_lowpan_device_bytes(runner, work)
 
 
     check_outage(runner, work)
