@@ -295,3 +295,63 @@ TEST_F(MosquittoClients, AclFiltersPublishesAndSubscriptions)
     EXPECT_NE(refused.Output().find("Subscribed (mid: 1): 128"), std::string::npos)
         << refused.Output();
 }
+
+// MQTT 5.0 with libmosquitto's own 5.0 code (-V mqttv5) against the standard-5 profile: User
+// Properties (-D), Content Type and Response Topic reach a 5.0 subscriber unchanged and in order
+// [MQTT5-3.3.2-15] [MQTT5-3.3.2-17] [MQTT5-3.3.2-18] [MQTT5-3.3.2-20]; a 3.1.1 subscriber on the
+// same broker gets topic and payload only (doc/mqtt5.md).
+TEST_F(MosquittoClients, Mqtt5PropertiesReachAFiveSubscriberUnchanged)
+{
+    StartBroker({"--profile", "standard-5"});
+    auto sub5 = Subscribe({"-V",
+                           "mqttv5",
+                           "-t",
+                           "interop5/t",
+                           "-q",
+                           "1",
+                           "-C",
+                           "1",
+                           "-F",
+                           "five %t %p ct=%C rt=%R up=%P"});
+    auto sub3 = Subscribe({"-V", "mqttv311", "-t", "interop5/t", "-q", "1", "-C", "1"});
+    std::string pubOutput;
+    EXPECT_EQ(Publish({"-V",           "mqttv5",        "-t",         "interop5/t",
+                       "-q",           "1",             "-m",         "hello5",
+                       "-D",           "publish",       "user-property", "k1",
+                       "v1",           "-D",            "publish",    "user-property",
+                       "k2",           "v2",            "-D",         "publish",
+                       "content-type", "text/plain",    "-D",         "publish",
+                       "response-topic", "reply/t"},
+                      &pubOutput),
+              0)
+        << pubOutput;
+    EXPECT_EQ(sub5->Wait(10000ms), 0) << sub5->Output();
+    const std::string five = sub5->Output();
+    EXPECT_NE(five.find("five interop5/t hello5 ct=text/plain rt=reply/t up=k1:v1"),
+              std::string::npos)
+        << five;
+    EXPECT_NE(five.find("k2:v2"), std::string::npos) << five;
+    EXPECT_EQ(sub3->Wait(10000ms), 0) << sub3->Output();
+    EXPECT_NE(sub3->Output().find("interop5/t hello5"), std::string::npos) << sub3->Output();
+}
+
+// MQTT 5.0 session expiry with mosquitto_sub -V mqttv5 -c -x: a QoS 1 message published while
+// the subscriber is away is delivered when it comes back within the interval [MQTT5-3.1.2-23]
+// [MQTT5-3.1.2-5].
+TEST_F(MosquittoClients, Mqtt5SessionExpiryKeepsMessagesForAReturningSubscriber)
+{
+    StartBroker({"--profile", "standard-5"});
+    auto first = Subscribe(
+        {"-V", "mqttv5", "-t", "interop5/s", "-q", "1", "-c", "-x", "60", "-i", "sleepy", "-C", "1"});
+    EXPECT_EQ(Publish({"-V", "mqttv5", "-t", "interop5/s", "-q", "1", "-m", "one"}), 0);
+    EXPECT_EQ(first->Wait(10000ms), 0) << first->Output();
+    EXPECT_EQ(Publish({"-V", "mqttv5", "-t", "interop5/s", "-q", "1", "-m", "while-away"}), 0);
+    auto back = std::make_unique<Tool>(
+        m_dir,
+        "mosquitto_sub",
+        std::vector<std::string>{"-h", "127.0.0.1", "-p", m_port, "-v", "-V", "mqttv5", "-t",
+                                 "interop5/s", "-q", "1", "-c", "-x", "60", "-i", "sleepy",
+                                 "-C", "1", "-W", "20"});
+    EXPECT_EQ(back->Wait(10000ms), 0) << back->Output();
+    EXPECT_NE(back->Output().find("interop5/s while-away"), std::string::npos) << back->Output();
+}
