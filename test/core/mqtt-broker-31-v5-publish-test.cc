@@ -44,6 +44,9 @@ TEST(Broker5Publish, Mqtt5_3_3_2_17_PropertiesAreForwardedUnchangedAndInOrder)
     // [MQTT5-3.3.2-4] [MQTT5-3.3.2-15] [MQTT5-3.3.2-16] [MQTT5-3.3.2-17] [MQTT5-3.3.2-18]
     // [MQTT5-3.3.2-20]: Payload Format Indicator, Response Topic, Correlation Data, User
     // Properties (in their order) and Content Type reach the subscriber as sent.
+    // [MQTT5-3.3.4-1] [MQTT5-4.3.2-4] [MQTT5-2.2.1-5]: the publisher gets the PUBACK its QoS
+    // asks for, with its identifier; [MQTT5-4.5.0-1]: the subscriber gets the message;
+    // [MQTT5-2.2.1-4] [MQTT5-4.3.2-2]: with a fresh identifier, QoS 1 and DUP 0.
     BrokerHarness h(Plain5());
     Connect5(h, 1, MakeConnect5("pub"));
     Connect5(h, 2, MakeConnect5("sub"));
@@ -316,7 +319,10 @@ TEST(Broker5Publish, RetainNotAvailableAnnouncedAndEnforced)
 
 TEST(Broker5Publish, InvalidUtf8PayloadIsRefusedWith0x99)
 {
-    // Payload Format Indicator 1 and a payload that is not UTF-8: PUBACK 0x99, not forwarded.
+    // Payload Format Indicator 1 and a payload that is not UTF-8: PUBACK 0x99 (a PUBACK code,
+    // [MQTT5-3.4.2-1]), PUBREC 0x99 for QoS 2 ([MQTT5-3.5.2-1]), not forwarded;
+    // [MQTT5-3.1.2-29]: with Request Problem Information 0 the acknowledgement has no Reason
+    // String or User Property (no properties at all).
     BrokerHarness h(Plain5());
     Connect5(h, 1, MakeConnect5("pub"));
     Connect5(h, 2, MakeConnect5("sub"));
@@ -326,6 +332,39 @@ TEST(Broker5Publish, InvalidUtf8PayloadIsRefusedWith0x99)
     h.Feed(1, Bytes5(p));
     EXPECT_EQ(h.TakeHex(1), "40 03 00 05 99");
     EXPECT_EQ(h.TakeHex(2), "");
+    PublishPacket q2 = p;
+    q2.qos = Qos::ExactlyOnce;
+    q2.packetId = 6;
+    h.Feed(1, Bytes5(q2));
+    EXPECT_EQ(h.TakeHex(1), "50 03 00 06 99");
+
+    ConnectPacket quiet = MakeConnect5("quiet");
+    quiet.properties.AddNumber(PropertyId::RequestProblemInformation, 0);
+    Connect5(h, 3, quiet);
+    h.Feed(3, Bytes5(p));
+    EXPECT_EQ(h.TakeHex(3), "40 03 00 05 99");
+    EXPECT_EQ(h.TakeHex(2), "");
+}
+
+TEST(Broker5Publish, Mqtt5_4_3_3_10_RepeatedQos2PublishIsNotDeliveredTwice)
+{
+    // [MQTT5-4.3.3-8] [MQTT5-4.3.3-10]: PUBREC with the identifier, again for a repeat before
+    // PUBREL, and one onward delivery; [MQTT5-4.3.3-11] [MQTT5-4.3.3-12]: PUBCOMP, after which
+    // the identifier carries a new message.
+    BrokerHarness h(Plain5());
+    Connect5(h, 1, MakeConnect5("pub"));
+    Connect5(h, 2, MakeConnect5("sub"));
+    Subscribe5(h, 2, {"t", Qos::AtMostOnce}, 0x00);
+    PublishPacket p = MakePublish("t", "once", Qos::ExactlyOnce, 9);
+    h.Feed(1, Bytes5(p));
+    p.dup = true;
+    h.Feed(1, Bytes5(p));
+    EXPECT_EQ(h.TakeHex(1), "50 02 00 09 50 02 00 09");
+    EXPECT_EQ(h.TakeHex(2), HexOf5(MakePublish("t", "once")));
+    h.Feed(1, Bytes5(PubrelPacket{9}));
+    EXPECT_EQ(h.TakeHex(1), "70 02 00 09");
+    h.Feed(1, Bytes5(MakePublish("t", "again", Qos::ExactlyOnce, 9)));
+    EXPECT_EQ(h.TakeHex(2), HexOf5(MakePublish("t", "again")));
 }
 
 TEST(Broker5Publish, Mqtt5_3_7_2_1_UnknownIdentifiersGetReasonCode0x92)
@@ -347,7 +386,9 @@ TEST(Broker5Publish, Mqtt5_3_7_2_1_UnknownIdentifiersGetReasonCode0x92)
 
 TEST(Broker5Publish, Mqtt5_3_11_3_2_UnsubackHasAReasonCodePerFilter)
 {
-    // [MQTT5-3.11.3-1] [MQTT5-3.11.3-2] [MQTT5-3.10.4-5]: one code per filter, in order:
+    // [MQTT5-3.11.3-1] [MQTT5-3.11.3-2] [MQTT5-3.10.4-4] [MQTT5-3.10.4-5] [MQTT5-2.2.1-6]
+    // [MQTT5-3.10.4-1] [MQTT5-3.10.4-6]: one UNSUBACK, with the identifier, one code per filter,
+    // in order:
     // Success for a removed subscription, 0x11 No subscription existed otherwise.
     BrokerHarness h(Plain5());
     Connect5(h, 1, MakeConnect5("c"));

@@ -143,8 +143,9 @@ TEST(Broker5Subscribe, SubscriptionIdentifierRefusedWhenNotAvailable)
 
 TEST(Broker5Subscribe, Mqtt5_3_9_3_2_SubackCodesSayWhyAFilterWasRefused)
 {
-    // [MQTT5-3.9.3-1] [MQTT5-3.9.3-2] [MQTT5-3.8.4-6] [MQTT5-3.8.4-7]: one code per filter, in
-    // order: granted QoS, or 0xA2 Wildcard Subscriptions not supported.
+    // [MQTT5-3.9.3-1] [MQTT5-3.9.3-2] [MQTT5-3.8.4-6] [MQTT5-3.8.4-7] [MQTT5-3.8.4-5]
+    // [MQTT5-3.8.4-1] [MQTT5-3.8.4-2]: one SUBACK with the SUBSCRIBE's identifier and one code
+    // per filter, in order: granted QoS, or 0xA2 Wildcard Subscriptions not supported.
     MqttBrokerProfile p = Ids5();
     p.wildcardSubscriptions = false;
     BrokerHarness h(p);
