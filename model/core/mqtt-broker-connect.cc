@@ -29,6 +29,10 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
                                       Nanos now,
                                       MqttActions& out)
 {
+    if (p.protocolLevel == 5)
+    {
+        ReadConnect5(conn, p);
+    }
     if (conn.Identity())
     {
         // The transport's identity is the user name; the password is not looked at.
@@ -77,7 +81,11 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
         session = m_sessions.Find(clientId); // a clean session ended with that connection
     }
     bool sessionPresent = false;
-    MqttSession& s = OpenSession(session, clientId, p.cleanSession, sessionPresent, out);
+    // 3.1.1: Clean Session decides both; 5.0: Clean Start whether a stored session is resumed,
+    // the Session Expiry Interval whether this one outlives the connection.
+    const bool endsWithConnection = conn.V5() ? conn.V5()->sessionExpiry == 0 : p.cleanSession;
+    MqttSession& s =
+        OpenSession(session, clientId, p.cleanSession, endsWithConnection, sessionPresent, out);
 
     const ConnectionId id = conn.Id();
     conn.SetState(BrokerConnectionState::Connected);
@@ -92,7 +100,10 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
     m_account->NoteConnected(m_connectedClients, now);
 
     // The first packet the broker sends is this CONNACK [MQTT-3.2.0-1], [MQTT-3.1.4-4].
-    SendPacket(id, ConnackPacket{sessionPresent, ConnectReturnCode::Accepted}, out);
+    SendPacket(id,
+               conn.V5() ? Connack5(conn, p, clientId, sessionPresent)
+                         : ConnackPacket{sessionPresent, ConnectReturnCode::Accepted},
+               out);
     MqttEvent& e = Notify(EventType::SessionStarted, id, out);
     e.clientId = clientId;
     e.sessionPresent = sessionPresent;
@@ -128,7 +139,8 @@ MqttBrokerEngine::Impl::CheckConnect(MqttBrokerConnection& conn,
         CloseConnection(conn, CloseSpec{CloseReason::ThrottledAccountConnectRate}, now, out);
         return std::nullopt;
     }
-    switch (ClientIdPolicy(m_profile, clientId, p.cleanSession))
+    // 5.0 assigns an identifier whatever Clean Start says [MQTT5-3.1.3-6].
+    switch (ClientIdPolicy(m_profile, clientId, p.cleanSession || conn.V5() != nullptr))
     {
     case ClientIdVerdict::Reject:
         RefuseConnect(conn, ConnectReturnCode::IdentifierRejected, clientId, now, out);
@@ -175,6 +187,7 @@ MqttSession&
 MqttBrokerEngine::Impl::OpenSession(MqttSession* stored,
                                     const std::string& clientId,
                                     bool cleanSession,
+                                    bool endsWithConnection,
                                     bool& sessionPresent,
                                     MqttActions& out)
 {
@@ -187,9 +200,11 @@ MqttBrokerEngine::Impl::OpenSession(MqttSession* stored,
     }
     if (stored == nullptr)
     {
-        return m_sessions.Create(clientId, cleanSession); // [MQTT-3.2.2-1], [MQTT-3.2.2-3]
+        // [MQTT-3.2.2-1], [MQTT-3.2.2-3]
+        return m_sessions.Create(clientId, endsWithConnection);
     }
     sessionPresent = true; // [MQTT-3.2.2-2]
+    stored->SetClean(endsWithConnection);
     if (stored->ExpiryTimer() != 0)
     {
         CancelTimer(stored->ExpiryTimer(), out);
@@ -236,7 +251,19 @@ MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
                                       std::optional<CloseReason> reason)
 {
     // Session Present is 0 with a non-zero code [MQTT-3.2.2-4]; then close [MQTT-3.2.2-5].
-    SendPacket(conn.Id(), ConnackPacket{false, code}, out);
+    ConnackPacket refusal{false, code};
+    if (conn.V5())
+    {
+        // The 5.0 codes that say the same (table 2-6).
+        static constexpr ReasonCode BY_RETURN_CODE[] = {ReasonCode::Success,
+                                                        ReasonCode::UnsupportedProtocolVersion,
+                                                        ReasonCode::ClientIdentifierNotValid,
+                                                        ReasonCode::ServerUnavailable,
+                                                        ReasonCode::BadUserNameOrPassword,
+                                                        ReasonCode::NotAuthorized};
+        refusal.reasonCode = BY_RETURN_CODE[static_cast<uint8_t>(code) % 6];
+    }
+    SendPacket(conn.Id(), refusal, out);
     MqttEvent& e = Notify(EventType::ConnectRefused, conn.Id(), out);
     e.clientId = clientId;
     e.code = static_cast<uint8_t>(code);
@@ -271,6 +298,11 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     // Kept alive to the end of this function; it has left the table, so nothing below can send
     // to it.
     std::unique_ptr<MqttBrokerConnection> owned = ForgetConnection(conn, out);
+    if (spec.emitClose && conn.V5() && conn.State() == BrokerConnectionState::Connected &&
+        spec.reason != CloseReason::ClientDisconnect)
+    {
+        SendDisconnect5(conn, spec, out); // the 5.0 client is told why (section 4.13)
+    }
     if (spec.emitClose)
     {
         out.emplace_back(CloseAction{id, spec.reason});
@@ -307,10 +339,10 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
         // A clean session lives as long as its connection [MQTT-3.1.2-6].
         DiscardSession(*s, DropReason::SessionDiscarded, out);
     }
-    else if (!spec.takeover && m_profile.sessionExpiry > Nanos(0))
+    else if (const Nanos expiry = conn.V5() ? SessionExpiry5(*conn.V5()) : m_profile.sessionExpiry;
+             !spec.takeover && expiry > Nanos(0))
     {
-        s->SetExpiryTimer(
-            StartTimer(TimerKind::SessionExpiry, s->Handle(), now + m_profile.sessionExpiry, out));
+        s->SetExpiryTimer(StartTimer(TimerKind::SessionExpiry, s->Handle(), now + expiry, out));
     }
     if (conn.LifecycleVersion() != 0)
     {

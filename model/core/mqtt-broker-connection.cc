@@ -12,9 +12,10 @@ namespace mqtt
 
 MqttBrokerConnection::MqttBrokerConnection(ConnectionId id,
                                            std::size_t maxPacketSize,
-                                           Nanos openedAt)
+                                           Nanos openedAt,
+                                           ProtocolVersion version)
     : m_id(id)
-    , m_reader(maxPacketSize)
+    , m_reader(maxPacketSize, version)
     , m_lastActivity(openedAt)
 {
 }
@@ -183,6 +184,22 @@ void
 MqttBrokerConnection::SetLifecycleVersion(uint64_t version)
 {
     m_lifecycleVersion = version;
+}
+
+Mqtt5ConnectionState*
+MqttBrokerConnection::V5() const
+{
+    return m_v5.get();
+}
+
+Mqtt5ConnectionState&
+MqttBrokerConnection::MakeV5()
+{
+    if (!m_v5)
+    {
+        m_v5 = std::make_unique<Mqtt5ConnectionState>();
+    }
+    return *m_v5;
 }
 
 } // namespace mqtt

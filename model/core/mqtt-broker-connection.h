@@ -8,6 +8,7 @@
 #define MQTT_BROKER_CONNECTION_H
 
 #include "mqtt-action.h"
+#include "mqtt-broker-v5-state.h"
 #include "mqtt-frame-reader.h"
 #include "mqtt-message.h"
 #include "mqtt-packets.h"
@@ -85,7 +86,11 @@ struct InboundLimits
 class MqttBrokerConnection
 {
   public:
-    MqttBrokerConnection(ConnectionId id, std::size_t maxPacketSize, Nanos openedAt);
+    /** @param version the highest version spoken (the reader adopts each CONNECT's level) */
+    MqttBrokerConnection(ConnectionId id,
+                         std::size_t maxPacketSize,
+                         Nanos openedAt,
+                         ProtocolVersion version = ProtocolVersion::Mqtt311);
 
     ConnectionId Id() const;
     MqttFrameReader& Reader();
@@ -138,6 +143,11 @@ class MqttBrokerConnection
     /** Whether Held() or Limits() was ever used. */
     bool HasExtras() const;
 
+    /** The 5.0 state of the connection: null for a 3.1.1 one (doc/mqtt5.md). */
+    Mqtt5ConnectionState* V5() const;
+    /** The connection speaks 5.0 from now on (its CONNECT had Protocol Level 5). */
+    Mqtt5ConnectionState& MakeV5();
+
     /** Lifecycle version number of this connection (0: no lifecycle events for it). */
     uint64_t LifecycleVersion() const;
     void SetLifecycleVersion(uint64_t version);
@@ -166,6 +176,7 @@ class MqttBrokerConnection
     Extras& GetExtras();
 
     std::unique_ptr<Extras> m_extras;
+    std::unique_ptr<Mqtt5ConnectionState> m_v5;
 };
 
 } // namespace mqtt

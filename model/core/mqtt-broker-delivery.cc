@@ -51,8 +51,14 @@ MqttBrokerEngine::Impl::HandlePubrec(MqttSession& s, uint16_t id, MqttActions& o
         f->state = InflightState::AwaitingPubcomp;
         f->resendPending = false;
     }
-    // An unknown identifier also gets PUBREL, so the client can finish the flow.
-    SendPacket(s.Connection()->Id(), PubrelPacket{id}, out); // [MQTT-2.3.1-6], [MQTT-4.6.0-4]
+    // An unknown identifier also gets PUBREL, so the client can finish the flow; 5.0 says that
+    // it was unknown (0x92).
+    PubrelPacket pubrel{id};
+    if (f == nullptr && s.Connection()->V5())
+    {
+        pubrel.reasonCode = ReasonCode::PacketIdentifierNotFound;
+    }
+    SendPacket(s.Connection()->Id(), pubrel, out); // [MQTT-2.3.1-6], [MQTT-4.6.0-4]
 }
 
 void
@@ -74,6 +80,10 @@ MqttBrokerEngine::Impl::Deliver(
     MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out)
 {
     MarkSession(s);
+    if (!Deliverable5(s, m, qos, out))
+    {
+        return; // 5.0: expired, or too large for the subscriber
+    }
     if (s.Connection() != nullptr)
     {
         if (qos == Qos::AtMostOnce)
@@ -266,6 +276,10 @@ MqttBrokerEngine::Impl::DrainPaced(MqttSession& s, Nanos now, MqttActions& out)
 void
 MqttBrokerEngine::Impl::SendQueued(MqttSession& s, QueuedMessage q, Nanos now, MqttActions& out)
 {
+    if (!Deliverable5(s, q.message, q.qos, out))
+    {
+        return; // 5.0: expired while it waited, or too large for the subscriber
+    }
     if (q.qos == Qos::AtMostOnce)
     {
         SendQos0(s, q.message, q.retain, now, out);
@@ -288,14 +302,22 @@ MqttBrokerEngine::Impl::WritePublish(MqttSession& s,
     // DUP=0 on a first send [MQTT-4.3.1-1], [MQTT-4.3.2-1], [MQTT-4.3.3-1] whatever the
     // publisher's DUP was [MQTT-3.3.1-3]; QoS 0 has no identifier [MQTT-3.3.1-2].
     m_work.Add(MqttServiceOp::Delivery);
-    EncodePublish(false,
-                  qos,
-                  retain,
-                  m->topic,
-                  packetId,
-                  m->payload.data(),
-                  m->payload.size(),
-                  SendBuffer(s.Connection()->Id(), out));
+    if (s.Connection()->V5())
+    {
+        EncodePublish5To(s, m, qos, packetId, retain, false, SendBuffer(s.Connection()->Id(), out));
+    }
+    else
+    {
+        // A 5.0 message reaches a 3.1.1 subscriber without its properties (doc/mqtt5.md).
+        EncodePublish(false,
+                      qos,
+                      retain,
+                      m->topic,
+                      packetId,
+                      m->payload.data(),
+                      m->payload.size(),
+                      SendBuffer(s.Connection()->Id(), out));
+    }
     NotifyDelivery(EventType::MessageSent, s, m, qos, packetId, false, retain, out);
     if (qos == Qos::AtMostOnce && countDelivered)
     {

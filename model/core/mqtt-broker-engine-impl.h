@@ -120,6 +120,16 @@ class MqttBrokerEngine::Impl
         bool takeover = false;
         /** The well-formed packet that was out of order (ProtocolError), if that was it. */
         std::optional<PacketType> packetType;
+        /** 5.0: the DISCONNECT reason code, when not the one the close reason implies. */
+        std::optional<ReasonCode> reason5;
+    };
+
+    /** What the 5.0 checks of an inbound PUBLISH decided (mqtt-broker-v5-publish.cc). */
+    enum class Publish5Verdict : uint8_t
+    {
+        Go,      //!< handle it as usual
+        Handled, //!< answered (a reason-coded acknowledgement) and not forwarded
+        Closed,  //!< the connection was closed with DISCONNECT
     };
 
     // --- Input and packet dispatch (mqtt-broker-input.cc) ----------------------------------
@@ -155,6 +165,7 @@ class MqttBrokerEngine::Impl
     MqttSession& OpenSession(MqttSession* stored,
                              const std::string& clientId,
                              bool cleanSession,
+                             bool endsWithConnection,
                              bool& sessionPresent,
                              MqttActions& out);
     /** Arms the keep-alive timer for @p conn's keep-alive (the CONNECT deadline timer's id). */
@@ -196,6 +207,74 @@ class MqttBrokerEngine::Impl
     /** Stops a session's paced drain, cancelling its timer. */
     void StopPaced(MqttSession& s, MqttActions& out);
 
+    // --- MQTT 5.0: CONNECT, CONNACK, DISCONNECT (mqtt-broker-v5-connect.cc) ------------------
+    /** A level 5 CONNECT: the connection speaks 5.0 and keeps the client's properties. */
+    void ReadConnect5(MqttBrokerConnection& conn, const ConnectPacket& p);
+    /** The 5.0 CONNACK accepting @p p: Success and the properties that say what we grant. */
+    ConnackPacket Connack5(const MqttBrokerConnection& conn,
+                           const ConnectPacket& p,
+                           const std::string& clientId,
+                           bool sessionPresent) const;
+    /** How long a 5.0 session outlives @p conn (0: not at all or never: see IsClean). */
+    static Nanos SessionExpiry5(const Mqtt5ConnectionState& v5);
+    /** The DISCONNECT a 5.0 client gets before the broker closes its connection for @p spec. */
+    void SendDisconnect5(const MqttBrokerConnection& conn,
+                         const CloseSpec& spec,
+                         MqttActions& out);
+    /** A DISCONNECT from a 5.0 client (reason code, Session Expiry). @return false (closed). */
+    bool HandleDisconnect5(MqttBrokerConnection& conn,
+                           const DisconnectPacket& p,
+                           Nanos now,
+                           MqttActions& out);
+    /** Closes a 5.0 connection with DISCONNECT @p code (and the will, as for any error). */
+    bool Disconnect5(MqttBrokerConnection& conn,
+                     CloseReason reason,
+                     ReasonCode code,
+                     Nanos now,
+                     MqttActions& out);
+
+    // --- MQTT 5.0: PUBLISH in and out (mqtt-broker-v5-publish.cc) ---------------------------
+    /**
+     * The 5.0 checks of an inbound PUBLISH (topic alias, Subscription Identifier, Receive
+     * Maximum, Maximum QoS, Retain Available, Payload Format Indicator); leaves in @p p the
+     * topic and the properties to forward, and in @p expiresAt the message's expiry.
+     */
+    Publish5Verdict AdmitPublish5(MqttBrokerConnection& conn,
+                                  PublishPacket& p,
+                                  Nanos& expiresAt,
+                                  Nanos now,
+                                  MqttActions& out);
+    /** Will Properties as a message keeps them (and the will's expiry in @p expiresAt). */
+    static Properties ForwardedProperties5(Properties properties, Nanos& expiresAt, Nanos now,
+                                           uint32_t maxMessageExpiry);
+    /**
+     * Whether @p m may go to @p s now: not expired, and (a 5.0 subscriber) within its Maximum
+     * Packet Size; otherwise reported dropped.
+     */
+    bool Deliverable5(MqttSession& s, const MqttMessagePtr& m, Qos qos, MqttActions& out);
+    /** Writes @p m as a 5.0 PUBLISH to @p s's connection (expiry counted down, alias). */
+    void EncodePublish5To(MqttSession& s,
+                          const MqttMessagePtr& m,
+                          Qos qos,
+                          uint16_t packetId,
+                          bool retain,
+                          bool dup,
+                          std::vector<uint8_t>& buffer);
+    /**
+     * Routing to a session with 5.0 subscription options: the subscriptions matching @p m
+     * after No Local decide the QoS, the RETAIN flag (Retain As Published) and the
+     * Subscription Identifiers (@p delivered is then a copy of @p m carrying them).
+     * @return false when No Local leaves no subscription.
+     */
+    bool Route5(const MqttSession& s,
+                const MqttMessagePtr& m,
+                Nanos now,
+                Qos& qos,
+                bool& retain,
+                MqttMessagePtr& delivered) const;
+    /** The reason code of a refused filter in a 5.0 SUBACK (0x80 in 3.1.1). */
+    uint8_t SubscribeFailure5(const MqttBrokerConnection& conn, const TopicRequest& req) const;
+
     // --- Durable persistence (mqtt-broker-durability.cc) -----------------------------------
     /** @p s changed (or ended): its image is written at the end of the call. */
     void MarkSession(const MqttSession& s);
@@ -234,7 +313,9 @@ class MqttBrokerEngine::Impl
                                std::string topic,
                                std::vector<uint8_t> payload,
                                Qos qos,
-                               bool retain);
+                               bool retain,
+                               Properties properties = {},
+                               Nanos expiresAt = Nanos(0));
     /** ACL, retained store and routing: what every accepted message goes through. */
     void Accept(const MqttMessagePtr& m,
                 ConnectionId from,
@@ -363,6 +444,8 @@ class MqttBrokerEngine::Impl
     /** The byte buffer of a SendAction for @p id: the last action's if it is one, else new. */
     std::vector<uint8_t>& SendBuffer(ConnectionId id, MqttActions& out);
     void SendPacket(ConnectionId id, const Packet& packet, MqttActions& out);
+    /** The version the connection @p id speaks (3.1.1 for a profile that speaks no other). */
+    ProtocolVersion VersionOf(ConnectionId id) const;
     MqttEvent& Notify(EventType type, ConnectionId connection, MqttActions& out);
     /** An event about message @p m, with @p clientId, the message and its topic filled in. */
     MqttEvent& NotifyMessage(EventType type,
@@ -390,6 +473,10 @@ class MqttBrokerEngine::Impl
                           DropReason reason,
                           MqttActions& out);
 
+    /** The time of the driver's current call (5.0 counts message expiry down on writes). */
+    Nanos m_now{0};
+    /** Scratch for sizing 5.0 deliveries against a client's Maximum Packet Size. */
+    std::vector<uint8_t> m_sizeScratch;
     std::unordered_map<TimerId, TimerTarget> m_timers;
     TimerId m_nextTimer = 1;
     uint64_t m_nextMessageId = 1;
@@ -474,7 +561,19 @@ MqttBrokerEngine::Impl::SendBuffer(ConnectionId id, MqttActions& out)
 inline void
 MqttBrokerEngine::Impl::SendPacket(ConnectionId id, const Packet& packet, MqttActions& out)
 {
-    Encode(packet, SendBuffer(id, out));
+    Encode(packet, SendBuffer(id, out), VersionOf(id));
+}
+
+inline ProtocolVersion
+MqttBrokerEngine::Impl::VersionOf(ConnectionId id) const
+{
+    if (m_profile.protocolVersion == ProtocolVersion::Mqtt311)
+    {
+        return ProtocolVersion::Mqtt311; // no lookup on a 3.1.1 broker's hot path
+    }
+    auto it = m_connections.find(id);
+    return it != m_connections.end() && it->second->V5() != nullptr ? ProtocolVersion::Mqtt5
+                                                                      : ProtocolVersion::Mqtt311;
 }
 
 inline MqttEvent&
@@ -540,7 +639,11 @@ MqttBrokerEngine::Impl::Reorders() const
 inline bool
 MqttBrokerEngine::Impl::WindowHasRoom(const MqttSession& s) const
 {
-    return s.Inflight().size() < InflightWindow(m_profile);
+    // A 5.0 client's Receive Maximum bounds it too [MQTT5-3.3.4-9].
+    const MqttBrokerConnection* c = s.Connection();
+    return s.Inflight().size() < InflightWindow(m_profile) &&
+           (c == nullptr || c->V5() == nullptr ||
+            s.Inflight().size() < c->V5()->clientReceiveMaximum);
 }
 
 } // namespace mqtt

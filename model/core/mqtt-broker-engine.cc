@@ -32,11 +32,13 @@ MqttBrokerEngine::Impl::Impl(MqttBrokerProfile profile, uint64_t seed)
 void
 MqttBrokerEngine::Impl::OnConnectionOpened(ConnectionId id, Nanos now, MqttActions& out)
 {
+    m_now = now;
     if (m_connections.count(id) != 0)
     {
         return; // the driver reused a live id; keep the first connection
     }
-    auto conn = std::make_unique<MqttBrokerConnection>(id, m_profile.maxPacketSize, now);
+    auto conn = std::make_unique<MqttBrokerConnection>(
+        id, m_profile.maxPacketSize, now, m_profile.protocolVersion);
     if (m_profile.maxPublishRate > 0 || m_profile.maxInboundBytesRate > 0)
     {
         // Burst of one second's worth of each rate.
@@ -58,6 +60,7 @@ void
 MqttBrokerEngine::Impl::OnBytes(
     ConnectionId id, const uint8_t* data, std::size_t size, Nanos now, MqttActions& out)
 {
+    m_now = now;
     auto it = m_connections.find(id);
     if (it == m_connections.end())
     {
@@ -71,6 +74,7 @@ MqttBrokerEngine::Impl::OnBytes(
 void
 MqttBrokerEngine::Impl::OnConnectionClosed(ConnectionId id, Nanos now, MqttActions& out)
 {
+    m_now = now;
     DropHeldFor(id);
     auto it = m_connections.find(id);
     if (it == m_connections.end())
@@ -89,6 +93,7 @@ MqttBrokerEngine::Impl::OnConnectionClosed(ConnectionId id, Nanos now, MqttActio
 void
 MqttBrokerEngine::Impl::OnTimer(TimerId timer, Nanos now, MqttActions& out)
 {
+    m_now = now;
     FireTimer(timer, now, out);
     ProcessResumed(now, out);
 }
@@ -96,6 +101,7 @@ MqttBrokerEngine::Impl::OnTimer(TimerId timer, Nanos now, MqttActions& out)
 void
 MqttBrokerEngine::Impl::Shutdown(Nanos now, MqttActions& out)
 {
+    m_now = now;
     m_shutdown = true;
     std::vector<ConnectionId> ids;
     ids.reserve(m_connections.size());

@@ -169,8 +169,12 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
         // [MQTT-4.3.3-2]: forget the identifier, answer PUBCOMP (also for an identifier already
         // forgotten, so a PUBREL re-sent after a reconnect completes).
         uint16_t packetId = std::get<PubrelPacket>(m_packet).packetId;
-        s.ReleaseInboundQos2(packetId);
-        SendPacket(id, PubcompPacket{packetId}, out);
+        PubcompPacket pubcomp{packetId};
+        if (!s.ReleaseInboundQos2(packetId) && conn.V5())
+        {
+            pubcomp.reasonCode = ReasonCode::PacketIdentifierNotFound; // 5.0 says so (0x92)
+        }
+        SendPacket(id, pubcomp, out);
         return true;
     }
     case PacketType::Pubcomp:
@@ -186,6 +190,10 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
         return true;
     case PacketType::Disconnect:
     {
+        if (conn.V5())
+        {
+            return HandleDisconnect5(conn, std::get<DisconnectPacket>(m_packet), now, out);
+        }
         conn.StoredWill().reset(); // [MQTT-3.1.2-10], [MQTT-3.14.4-3]
         CloseConnection(conn, CloseSpec{CloseReason::ClientDisconnect}, now, out);
         return false;

@@ -248,6 +248,36 @@ struct MqttBrokerProfile
      */
     Nanos reorderJitter{0};
 
+    // --- MQTT 5.0 (doc/mqtt5.md) --------------------------------------------------------------
+    /**
+     * The highest protocol version the broker speaks: Mqtt311 refuses a level 5 CONNECT with
+     * CONNACK 0x01 (3.1.1 behaviour); Mqtt5 serves each connection in the version of its CONNECT.
+     */
+    ProtocolVersion protocolVersion = ProtocolVersion::Mqtt311;
+    /**
+     * The broker's Receive Maximum (5.0 clients): QoS 1/2 PUBLISHes a client may have
+     * unacknowledged; one more is DISCONNECT 0x93. 65535 is not announced in CONNACK.
+     */
+    uint16_t receiveMaximum = 65535;
+    /** Topic aliases a 5.0 client may set per connection (0: none; CONNACK Topic Alias Maximum). */
+    uint16_t topicAliasMaximum = 0;
+    /** Topic aliases the broker uses towards a 5.0 client, within the client's own maximum. */
+    uint16_t outboundTopicAliases = 0;
+    /** Longest Session Expiry Interval granted, seconds (0xFFFFFFFF: never expires allowed). */
+    uint32_t maxSessionExpiryInterval = 0xFFFFFFFF;
+    /**
+     * Longest Message Expiry Interval kept, seconds (0: as the publisher asked). A longer or
+     * missing one is lowered to it (AWS IoT Core's 7 days).
+     */
+    uint32_t maxMessageExpiryInterval = 0;
+    /** Subscription Identifiers accepted (CONNACK Subscription Identifier Available). */
+    bool subscriptionIdentifiers = true;
+    /**
+     * Shared subscriptions $share/GROUP/FILTER accepted (CONNACK Shared Subscription
+     * Available); 0x9E for each such filter otherwise.
+     */
+    bool sharedSubscriptions = false;
+
     // --- Events -----------------------------------------------------------------------------
     /**
      * Publish lifecycle events (MqttLifecycleEvent: JSON on <prefix>connected/<clientId> and
@@ -269,6 +299,15 @@ struct MqttBrokerProfile
 
     /** AwsIotCore() with retained messages as supported since 2021. Name "aws-iot-core-2021". */
     static MqttBrokerProfile AwsIotCore2021();
+
+    /** Standard311() speaking MQTT 5.0 as well (each connection by its CONNECT). "standard-5". */
+    static MqttBrokerProfile Standard5();
+
+    /**
+     * AwsIotCore2021() speaking MQTT 5.0 as AWS IoT Core documents it ("MQTT 5 supported
+     * features"). Name "aws-iot-core-5". Sources: doc/aws-iot-core.md, "MQTT 5".
+     */
+    static MqttBrokerProfile AwsIotCore5();
 
     /** The profile with this name ("standard", "aws-iot-core", ...), or nothing. */
     static std::optional<MqttBrokerProfile> ByName(const std::string& name);

@@ -33,6 +33,19 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
         SendPacket(id, PubrecPacket{p.packetId}, out);
         return true;
     }
+    Nanos expiresAt{0};
+    if (conn.V5())
+    {
+        switch (AdmitPublish5(conn, p, expiresAt, now, out))
+        {
+        case Publish5Verdict::Go:
+            break;
+        case Publish5Verdict::Handled:
+            return true;
+        case Publish5Verdict::Closed:
+            return false;
+        }
+    }
     const Qos received = p.qos;
     // Inbound limits come first: a PUBLISH over them is not taken over at all.
     const DropReason throttled = PublishThrottled(conn, received, now);
@@ -42,7 +55,9 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
                                    std::move(p.topic),
                                    std::move(p.payload),
                                    granted.value_or(received),
-                                   p.retain);
+                                   p.retain,
+                                   std::move(p.properties),
+                                   expiresAt);
     MqttEvent& e = NotifyMessage(EventType::PublishReceived, id, conn.ClientId(), m, out);
     e.qos = received;
     e.packetId = p.packetId;
@@ -112,7 +127,9 @@ MqttBrokerEngine::Impl::MakeMessage(const std::string& publisherId,
                                     std::string topic,
                                     std::vector<uint8_t> payload,
                                     Qos qos,
-                                    bool retain)
+                                    bool retain,
+                                    Properties properties,
+                                    Nanos expiresAt)
 {
     auto m = std::make_shared<MqttMessage>();
     m->id = m_nextMessageId++;
@@ -121,6 +138,8 @@ MqttBrokerEngine::Impl::MakeMessage(const std::string& publisherId,
     m->payload = std::move(payload);
     m->qos = qos;
     m->retain = retain;
+    m->properties = std::move(properties);
+    m->expiresAt = expiresAt;
     return m;
 }
 
@@ -188,11 +207,20 @@ MqttBrokerEngine::Impl::PublishWill(ConnectionId from,
     // Published with its own QoS and RETAIN flag [MQTT-3.1.2-16], [MQTT-3.1.2-17], as far as
     // the profile grants it (a refused QoS is reported at maxQos, then dropped).
     const std::optional<Qos> granted = GrantedQos(m_profile, will.qos);
+    Nanos expiresAt{0};
+    Properties properties = will.properties.Empty()
+                                ? Properties{}
+                                : ForwardedProperties5(std::move(will.properties),
+                                                       expiresAt,
+                                                       now,
+                                                       m_profile.maxMessageExpiryInterval);
     MqttMessagePtr m = MakeMessage(clientId,
                                    std::move(will.topic),
                                    std::move(will.payload),
                                    granted.value_or(m_profile.maxQos),
-                                   will.retain);
+                                   will.retain,
+                                   std::move(properties),
+                                   expiresAt);
     MqttEvent& e = NotifyMessage(EventType::WillPublished, from, clientId, m, out);
     e.qos = will.qos;
     e.retain = will.retain;
@@ -235,6 +263,12 @@ MqttBrokerEngine::Impl::Route(const MqttMessagePtr& m, Nanos now, MqttActions& o
             }
             qos = DeliveryQos(m->qos, *active);
         }
+        bool retain = false;
+        MqttMessagePtr delivered = m;
+        if (s->HasOptions5() && !Route5(*s, m, now, qos, retain, delivered))
+        {
+            continue; // No Local: its own message [MQTT5-3.8.3-3]
+        }
         if (m_acl && !m_acl->MayReceive(s->ClientId(), s->UserName(), m->topic))
         {
             NotifyDrop(s, c, m, qos, DropReason::NotAuthorized, out);
@@ -245,8 +279,9 @@ MqttBrokerEngine::Impl::Route(const MqttMessagePtr& m, Nanos now, MqttActions& o
             NotifyDrop(s, c, m, qos, DropReason::ThrottledAccountPublishOutRate, out);
             continue;
         }
-        // Forwarded through an established subscription: RETAIN=0 [MQTT-3.3.1-9].
-        Deliver(*s, m, qos, false, now, out);
+        // Forwarded through an established subscription: RETAIN=0 [MQTT-3.3.1-9] (5.0: unless
+        // Retain As Published).
+        Deliver(*s, delivered, qos, retain, now, out);
     }
     m_matches = std::move(matches);
 }

@@ -73,14 +73,21 @@ MqttBrokerEngine::Impl::ResendInflight(MqttSession& s, const InflightMessage& f,
     }
     const MqttMessage& m = *f.message;
     m_work.Add(MqttServiceOp::Delivery);
-    EncodePublish(true,
-                  f.qos,
-                  f.retain,
-                  m.topic,
-                  f.packetId,
-                  m.payload.data(),
-                  m.payload.size(),
-                  SendBuffer(id, out));
+    if (s.Connection()->V5())
+    {
+        EncodePublish5To(s, f.message, f.qos, f.packetId, f.retain, true, SendBuffer(id, out));
+    }
+    else
+    {
+        EncodePublish(true,
+                      f.qos,
+                      f.retain,
+                      m.topic,
+                      f.packetId,
+                      m.payload.data(),
+                      m.payload.size(),
+                      SendBuffer(id, out));
+    }
     NotifyDelivery(EventType::MessageSent, s, f.message, f.qos, f.packetId, true, f.retain, out);
 }
 

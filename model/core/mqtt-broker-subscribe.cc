@@ -24,11 +24,23 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
 {
     const ConnectionId id = conn.Id();
     MqttSession& s = *conn.Session();
+    const uint32_t subscriptionId =
+        conn.V5() ? p.properties.Number(PropertyId::SubscriptionIdentifier).value_or(0) : 0;
+    if (subscriptionId != 0 && !m_profile.subscriptionIdentifiers)
+    {
+        // Subscription Identifier Available 0 in our CONNACK: DISCONNECT 0xA1.
+        return Disconnect5(conn,
+                           CloseReason::ProtocolError,
+                           ReasonCode::SubscriptionIdentifiersNotSupported,
+                           now,
+                           out);
+    }
     if (TooManyFilters(m_profile, p.topics.size()))
     {
         return CloseWithWill(conn, CloseReason::PolicyViolation, now, out);
     }
-    if (IgnoresSubscribe(m_profile, p.topics))
+    // 5.0: a broker without QoS 2 still grants a QoS 2 request at its maximum [MQTT5-3.2.2-10].
+    if (!conn.V5() && IgnoresSubscribe(m_profile, p.topics))
     {
         // A SUBSCRIBE asking for an unsupported QoS is not answered, so none of it takes effect:
         // a client that never sees a SUBACK holds no subscription from it. Each filter is
@@ -48,6 +60,7 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
     suback.packetId = p.packetId; // [MQTT-3.8.4-2]
     suback.returnCodes.reserve(p.topics.size());
     std::vector<std::pair<std::size_t, Qos>> granted; // index in p.topics, granted QoS
+    std::vector<bool> existed(p.topics.size(), false); // 5.0 Retain Handling 1
     for (std::size_t i = 0; i < p.topics.size(); ++i)
     {
         const TopicRequest& req = p.topics[i];
@@ -55,17 +68,19 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
         // alone (AWS logs a throttled subscribe as a failure; 3.1.1's SUBACK has only 0x80).
         if (!m_account->Admit(AccountQuota::SubscribeRate, now))
         {
-            suback.returnCodes.push_back(SUBACK_FAILURE);
+            suback.returnCodes.push_back(
+                conn.V5() ? static_cast<uint8_t>(ReasonCode::QuotaExceeded) : SUBACK_FAILURE);
             NotifySubscription(
                 EventType::SubscriptionDenied, conn, req.filter, req.qos, SUBACK_FAILURE, out)
                 .dropReason = DropReason::ThrottledAccountSubscribeRate;
             continue;
         }
         const bool replaces = s.FindSubscription(req.filter).has_value();
+        existed[i] = replaces;
         std::optional<Qos> qos = SubscriptionGrant(conn, req, replaces);
         if (!qos)
         {
-            suback.returnCodes.push_back(SUBACK_FAILURE);
+            suback.returnCodes.push_back(conn.V5() ? SubscribeFailure5(conn, req) : SUBACK_FAILURE);
             NotifySubscription(
                 EventType::SubscriptionDenied, conn, req.filter, req.qos, SUBACK_FAILURE, out);
             continue;
@@ -78,6 +93,10 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
             activeFrom = now + DrawSubscriptionDelay();
         }
         s.AddSubscription(req.filter, *qos, activeFrom);
+        if (conn.V5())
+        {
+            s.SetOptions5(req.filter, req.noLocal, req.retainAsPublished, subscriptionId);
+        }
         m_tree.Subscribe(req.filter, s.Handle(), *qos);
         suback.returnCodes.push_back(static_cast<uint8_t>(*qos));
         granted.emplace_back(i, *qos);
@@ -93,6 +112,13 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
     // [MQTT-3.3.1-6], [MQTT-3.8.4-3].
     for (const auto& [index, qos] : granted)
     {
+        // 5.0 Retain Handling: 1 only for a new subscription [MQTT5-3.3.1-10], 2 never
+        // [MQTT5-3.3.1-11]; 3.1.1 requests are 0 [MQTT5-3.3.1-9].
+        const RetainHandling rh = p.topics[index].retainHandling;
+        if (rh == RetainHandling::DoNotSend || (rh == RetainHandling::SendIfNew && existed[index]))
+        {
+            continue;
+        }
         SendRetained(s, p.topics[index].filter, qos, now, out);
     }
     return true;
@@ -103,12 +129,14 @@ MqttBrokerEngine::Impl::SubscriptionGrant(const MqttBrokerConnection& conn,
                                           const TopicRequest& req,
                                           bool replaces) const
 {
-    if (!FilterAllowed(m_profile, req.filter) ||
+    if ((conn.V5() && SubscribeFailure5(conn, req) != SUBACK_FAILURE) ||
+        !FilterAllowed(m_profile, req.filter) ||
         (m_acl && !m_acl->MaySubscribe(conn.ClientId(), conn.UserName(), req.filter)))
     {
         return std::nullopt;
     }
-    std::optional<Qos> qos = GrantedQos(m_profile, req.qos);
+    std::optional<Qos> qos =
+        conn.V5() ? std::min(req.qos, m_profile.maxQos) : GrantedQos(m_profile, req.qos);
     if (qos && SubscriptionsFull(m_profile, conn.Session()->Subscriptions().size(), replaces))
     {
         return std::nullopt;
@@ -138,10 +166,18 @@ MqttBrokerEngine::Impl::HandleUnsubscribe(MqttBrokerConnection& conn,
                                           MqttActions& out)
 {
     MqttSession& s = *conn.Session();
+    UnsubackPacket unsuback{p.packetId};
     // [MQTT-3.10.4-6]: one filter after the other; [MQTT-3.10.4-1]: exact string comparison.
     for (const std::string& filter : p.filters)
     {
-        if (s.RemoveSubscription(filter))
+        const bool removed = s.RemoveSubscription(filter);
+        if (conn.V5())
+        {
+            // One reason code per filter, in order [MQTT5-3.11.3-1], [MQTT5-3.11.3-2].
+            unsuback.reasonCodes.push_back(static_cast<uint8_t>(
+                removed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted));
+        }
+        if (removed)
         {
             // No new messages for it [MQTT-3.10.4-2]; what is in flight or queued completes
             // [MQTT-3.10.4-3].
@@ -152,7 +188,7 @@ MqttBrokerEngine::Impl::HandleUnsubscribe(MqttBrokerConnection& conn,
         }
     }
     // Always answered, with the same identifier [MQTT-3.10.4-4], [MQTT-3.10.4-5].
-    SendPacket(conn.Id(), UnsubackPacket{p.packetId}, out);
+    SendPacket(conn.Id(), unsuback, out);
 }
 
 } // namespace mqtt

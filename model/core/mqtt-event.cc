@@ -82,6 +82,10 @@ DropReasonName(DropReason reason)
         return "ThrottledAccountPublishOutRate";
     case DropReason::ThrottledAccountSubscribeRate:
         return "ThrottledAccountSubscribeRate";
+    case DropReason::MessageExpired:
+        return "MessageExpired";
+    case DropReason::TooLargeForClient:
+        return "TooLargeForClient";
     }
     return "Unknown";
 }

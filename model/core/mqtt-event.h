@@ -59,6 +59,8 @@ enum class DropReason : uint8_t
     ThrottledAccountPublishInRate,  //!< over the account's inbound publishes per second
     ThrottledAccountPublishOutRate, //!< over the account's outbound publishes per second
     ThrottledAccountSubscribeRate,  //!< SubscriptionDenied: over the account's subscriptions/s
+    MessageExpired,      //!< 5.0: its Message Expiry Interval ran out while it waited
+    TooLargeForClient,   //!< 5.0: larger than the subscriber's Maximum Packet Size
 };
 
 const char* DropReasonName(DropReason reason);

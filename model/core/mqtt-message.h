@@ -9,6 +9,7 @@
 
 #include "mqtt-packets.h"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,6 +35,13 @@ struct MqttMessage
     /** QoS the message was published (or stored as retained) with. */
     Qos qos = Qos::AtMostOnce;
     bool retain = false;
+    /**
+     * 5.0: the PUBLISH (or Will) properties forwarded to subscribers, without the per-hop Topic
+     * Alias and Subscription Identifiers and without the Message Expiry Interval (expiresAt).
+     */
+    Properties properties{};
+    /** 5.0: when the Message Expiry Interval runs out (0: never). */
+    std::chrono::nanoseconds expiresAt{0};
 };
 
 using MqttMessagePtr = std::shared_ptr<const MqttMessage>;

@@ -56,6 +56,12 @@ MqttSession::IsClean() const
     return m_clean;
 }
 
+void
+MqttSession::SetClean(bool clean)
+{
+    m_clean = clean;
+}
+
 MqttBrokerConnection*
 MqttSession::Connection() const
 {
@@ -115,6 +121,29 @@ MqttSession::AddSubscription(std::string_view filter, Qos qos, Nanos activeFrom)
     m_subscriptions.insert(it, MqttSubscription{std::string(filter), qos, activeFrom});
     m_pendingUntil = std::max(m_pendingUntil, activeFrom);
     return false;
+}
+
+void
+MqttSession::SetOptions5(std::string_view filter,
+                         bool noLocal,
+                         bool retainAsPublished,
+                         uint32_t subscriptionId)
+{
+    auto it = LowerBoundFilter(m_subscriptions, filter);
+    if (it == m_subscriptions.end() || it->filter != filter)
+    {
+        return;
+    }
+    it->noLocal = noLocal;
+    it->retainAsPublished = retainAsPublished;
+    it->subscriptionId = subscriptionId;
+    m_hasOptions5 = m_hasOptions5 || noLocal || retainAsPublished || subscriptionId != 0;
+}
+
+bool
+MqttSession::HasOptions5() const
+{
+    return m_hasOptions5;
 }
 
 bool

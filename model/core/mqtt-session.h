@@ -66,6 +66,10 @@ struct MqttSubscription
     Qos qos = Qos::AtMostOnce;
     /** Messages are delivered through it from this time on (the profile's subscription delay). */
     Nanos activeFrom{0};
+    /** 5.0 subscription options (section 3.8.3.1) and Subscription Identifier (0: none). */
+    bool noLocal = false;
+    bool retainAsPublished = false;
+    uint32_t subscriptionId = 0;
 };
 
 /**
@@ -96,6 +100,8 @@ class MqttSession
     SubscriberId Handle() const;
     /** Whether the session ends with its connection (CleanSession=1) [MQTT-3.1.2-6]. */
     bool IsClean() const;
+    /** 5.0: whether it ends with its connection (Session Expiry Interval 0), set per CONNECT. */
+    void SetClean(bool clean);
 
     /** The connection the client is on, or null while it is disconnected. */
     MqttBrokerConnection* Connection() const;
@@ -119,6 +125,16 @@ class MqttSession
     bool AddSubscription(std::string_view filter, Qos qos, Nanos activeFrom = Nanos(0));
     /** Whether some subscription is not active yet at @p now. */
     bool HasPendingSubscriptions(Nanos now) const;
+    /**
+     * 5.0: sets the options of the subscription to exactly @p filter (added first). A session
+     * with options set routes through its subscription list (HasOptions5).
+     */
+    void SetOptions5(std::string_view filter,
+                     bool noLocal,
+                     bool retainAsPublished,
+                     uint32_t subscriptionId);
+    /** Whether some subscription has 5.0 options (No Local, Retain As Published, identifier). */
+    bool HasOptions5() const;
     /** @return whether a subscription with exactly this filter existed [MQTT-3.10.4-1]. */
     bool RemoveSubscription(std::string_view filter);
     /** Sorted by filter. */
@@ -191,6 +207,7 @@ class MqttSession
     bool m_clean;
     uint16_t m_nextPacketId = 1;
     TimerId m_expiryTimer = 0;
+    bool m_hasOptions5 = false;
     /** Latest activeFrom of the subscriptions: none is pending from then on. */
     Nanos m_pendingUntil{0};
     MqttBrokerConnection* m_connection = nullptr;

@@ -406,7 +406,8 @@ TEST(BrokerConnect, BytesForUnknownConnectionsAreIgnored)
 TEST(BrokerProfile, StandardIsKnownByName)
 {
     EXPECT_EQ(MqttBrokerProfile::Names(),
-              (std::vector<std::string>{"standard", "aws-iot-core", "aws-iot-core-2021"}));
+              (std::vector<std::string>{
+                  "standard", "standard-5", "aws-iot-core", "aws-iot-core-2021", "aws-iot-core-5"}));
     for (const std::string& name : MqttBrokerProfile::Names())
     {
         ASSERT_TRUE(MqttBrokerProfile::ByName(name).has_value()) << name;
