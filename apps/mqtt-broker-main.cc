@@ -10,6 +10,8 @@
 #include "mqtt-broker-profile.h"
 #include "mqtt-broker-settings.h"
 #include "mqtt-command-line.h"
+#include "mqtt-mosquitto-conf.h"
+#include "mqtt-password-hashes.h"
 #include "mqtt-posix-broker.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
@@ -49,6 +51,8 @@ struct BrokerArgs
     std::string profile = "standard";
     std::string passwords;
     std::string acl;
+    std::string config;
+    std::string allowAnonymous;
     std::string record;
     std::string connectTimeout;
     std::string maxQueued;
@@ -70,6 +74,7 @@ struct BrokerConfig
     std::optional<uint64_t> backPressure;
     std::string passwords;
     std::string acl;
+    std::optional<bool> allowAnonymous;
     std::string record;
     std::string persistence;
 };
@@ -133,6 +138,18 @@ DeclareOptions(MqttCommandLine& cli, BrokerArgs& a)
     app.add_option("--passwords", a.passwords, "user names and passwords (format: doc/auth.md)")
         ->type_name("FILE");
     app.add_option("--acl", a.acl, "topic access control (format: doc/auth.md)")->type_name("FILE");
+    app.add_option("--allow-anonymous",
+                   a.allowAnonymous,
+                   "whether clients without a user name may connect: true or\n"
+                   "false (over the password file's allow_anonymous; false\n"
+                   "without --passwords refuses every client, as mosquitto)")
+        ->type_name("BOOL");
+    app.add_option("--config",
+                   a.config,
+                   "read a mosquitto.conf: the keys that map onto this broker's\n"
+                   "options (doc/real-socket.md); options given on the\n"
+                   "command line override the file's")
+        ->type_name("FILE");
     cli.AddRepeatable("--set",
                       &a.settings,
                       "KEY=VALUE",
@@ -392,6 +409,16 @@ ReadBrokerArgs(const BrokerArgs& a, MqttCommandLine& cli, BrokerConfig& config)
     }
     config.passwords = a.passwords;
     config.acl = a.acl;
+    if (!a.allowAnonymous.empty())
+    {
+        if (a.allowAnonymous != "true" && a.allowAnonymous != "false")
+        {
+            cli.Fail(MqttCommandLine::Expected(
+                "--allow-anonymous", "true or false", a.allowAnonymous));
+            return false;
+        }
+        config.allowAnonymous = a.allowAnonymous == "true";
+    }
     config.record = a.record;
     config.persistence = a.persistence;
     return true;
@@ -421,13 +448,19 @@ ConfigureEngine(MqttBrokerEngine& engine, const BrokerConfig& config, MqttComman
         backPressure = bound == 0 ? 1000 : std::min<uint64_t>(1000, bound / 2);
     }
     engine.SetBackPressure(static_cast<std::size_t>(backPressure), std::chrono::seconds(1));
-    if (!config.passwords.empty())
+    if (!config.passwords.empty() || (config.allowAnonymous && !*config.allowAnonymous))
     {
+        // allow_anonymous false without a password file: an empty table, no one gets in.
         auto authenticator = std::make_shared<MqttAuthenticator>();
+        authenticator->SetPasswordVerifier(MqttPasswordHashes::Shared());
         MqttConfigError error;
-        if (!authenticator->Load(config.passwords, error))
+        if (!config.passwords.empty() && !authenticator->Load(config.passwords, error))
         {
             Exit(cli, "--passwords: " + error.ToString());
+        }
+        if (config.allowAnonymous)
+        {
+            authenticator->SetAllowAnonymous(*config.allowAnonymous);
         }
         engine.SetAuthenticator(authenticator);
     }
@@ -515,10 +548,30 @@ main(int argc, char** argv)
     BrokerArgs args;
     DeclareOptions(cli, args);
     BrokerConfig config;
-    if (cli.Parse(argc, argv) != MqttCommandLine::Outcome::Run ||
+    // --config FILE: the file's options first, so that the command line overrides them.
+    std::vector<std::string> given(argv + 1, argv + argc);
+    std::vector<std::string> expanded;
+    std::vector<std::string> warnings;
+    std::string configError;
+    if (!ArgsWithConfig(given, expanded, warnings, configError))
+    {
+        cli.Fail(configError);
+        return cli.Report();
+    }
+    std::vector<const char*> expandedArgv{argv[0]};
+    for (const std::string& arg : expanded)
+    {
+        expandedArgv.push_back(arg.c_str());
+    }
+    if (cli.Parse(static_cast<int>(expandedArgv.size()), expandedArgv.data()) !=
+            MqttCommandLine::Outcome::Run ||
         !ReadBrokerArgs(args, cli, config))
     {
         return cli.Report();
+    }
+    for (const std::string& warning : warnings)
+    {
+        std::fprintf(stderr, "mqtt-broker: warning: %s\n", warning.c_str());
     }
     if (config.options.listen.empty() && config.options.tlsListen.empty() &&
         config.options.wsListen.empty() && config.options.wssListen.empty())

@@ -186,13 +186,14 @@ SplitRuleWords(const std::vector<std::string_view>& words,
     }
     access = "readwrite";
     filter = words[1];
-    if (words.size() >= 3 || words[1] == "read" || words[1] == "write" || words[1] == "readwrite")
+    if (words.size() >= 3 || words[1] == "read" || words[1] == "write" ||
+        words[1] == "readwrite" || words[1] == "deny")
     {
         access = words[1];
-        if (access != "read" && access != "write" && access != "readwrite")
+        if (access != "read" && access != "write" && access != "readwrite" && access != "deny")
         {
             return "unknown access '" + std::string(access) +
-                   "': expected 'read', 'write' or 'readwrite'";
+                   "': expected 'read', 'write', 'readwrite' or 'deny'";
         }
         if (words.size() == 2)
         {
@@ -320,6 +321,10 @@ MqttAcl::AddRule(std::string_view keyword,
     {
         rule.access = Write;
     }
+    else if (access == "deny")
+    {
+        rule.access = Deny;
+    }
     rule.filter = std::string(filter);
     ++m_ruleCount;
     if (keyword == "pattern")
@@ -384,9 +389,18 @@ MqttAcl::AnyRule(const std::string& clientId,
     std::string filter;
     for (const Rule& rule : m_patterns)
     {
-        if ((rule.access & access) == 0 || (rule.usesClientId && !clientIdUsable) ||
-            (rule.usesUserName && !userNameUsable))
+        if ((rule.access & access) == 0)
         {
+            continue;
+        }
+        if ((rule.usesClientId && !clientIdUsable) || (rule.usesUserName && !userNameUsable))
+        {
+            // A deny pattern that cannot be filled in for this client denies it everything (the
+            // safe side); one that needs a user name the client has not given does not apply.
+            if (access == Deny && !(rule.usesUserName && !userName.has_value()))
+            {
+                return true;
+            }
             continue;
         }
         if (!rule.usesClientId && !rule.usesUserName)
@@ -411,10 +425,10 @@ MqttAcl::MayPublish(const std::string& clientId,
                     const std::optional<std::string>& userName,
                     std::string_view topic) const
 {
-    return AnyRule(clientId,
-                   userName,
-                   Write,
-                   [topic](std::string_view filter) { return TopicMatches(filter, topic); });
+    auto matches = [topic](std::string_view filter) { return TopicMatches(filter, topic); };
+    // A deny rule wins over every grant for the topics it matches.
+    return !AnyRule(clientId, userName, Deny, matches) &&
+           AnyRule(clientId, userName, Write, matches);
 }
 
 bool
@@ -422,10 +436,11 @@ MqttAcl::MaySubscribe(const std::string& clientId,
                       const std::optional<std::string>& userName,
                       std::string_view filter) const
 {
-    return AnyRule(clientId,
-                   userName,
-                   Read,
-                   [filter](std::string_view rule) { return FilterCovers(rule, filter); });
+    // Denied when a deny rule covers the whole filter; a deny rule covering part of it leaves
+    // the subscription granted and withholds those topics at delivery (MayReceive).
+    auto covers = [filter](std::string_view rule) { return FilterCovers(rule, filter); };
+    return !AnyRule(clientId, userName, Deny, covers) &&
+           AnyRule(clientId, userName, Read, covers);
 }
 
 bool
@@ -433,10 +448,9 @@ MqttAcl::MayReceive(const std::string& clientId,
                     const std::optional<std::string>& userName,
                     std::string_view topic) const
 {
-    return AnyRule(clientId,
-                   userName,
-                   Read,
-                   [topic](std::string_view filter) { return TopicMatches(filter, topic); });
+    auto matches = [topic](std::string_view filter) { return TopicMatches(filter, topic); };
+    return !AnyRule(clientId, userName, Deny, matches) &&
+           AnyRule(clientId, userName, Read, matches);
 }
 
 std::size_t

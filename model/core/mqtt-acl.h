@@ -46,20 +46,25 @@ class MqttAcl
     /** Reads and parses a file; a missing file is an error naming it. */
     bool Load(const std::string& path, MqttConfigError& error);
 
-    /** Whether this client may publish to topic name @p topic. */
+    /**
+     * Whether this client may publish to topic name @p topic: some rule grants write access and
+     * no deny rule that applies to the client matches the topic (mosquitto's semantics).
+     */
     bool MayPublish(const std::string& clientId,
                     const std::optional<std::string>& userName,
                     std::string_view topic) const;
 
     /**
      * Whether this client may subscribe to @p filter: every topic the filter can match must be
-     * readable under one rule (a rule "a/#" covers "a/+/b"; a rule "a/+" does not cover "a/#").
+     * readable under one rule (a rule "a/#" covers "a/+/b"; a rule "a/+" does not cover "a/#"),
+     * and no deny rule covers the whole filter. A deny rule covering only part of it ("a/#"
+     * requested, "a/secret" denied) leaves the filter granted: MayReceive withholds those topics.
      */
     bool MaySubscribe(const std::string& clientId,
                       const std::optional<std::string>& userName,
                       std::string_view filter) const;
 
-    /** Whether this client may receive a message published to @p topic. */
+    /** Whether this client may receive a message published to @p topic (deny rules win). */
     bool MayReceive(const std::string& clientId,
                     const std::optional<std::string>& userName,
                     std::string_view topic) const;
@@ -72,6 +77,7 @@ class MqttAcl
     {
         Read = 1,
         Write = 2,
+        Deny = 4, //!< "deny": no access to what the filter matches, whatever else grants it
     };
 
     struct Rule

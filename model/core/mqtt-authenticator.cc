@@ -44,7 +44,8 @@ ConstantTimeEqual(const std::vector<uint8_t>& stored, const std::vector<uint8_t>
 /** What a password file says, kept apart until every line parsed. */
 struct PasswordTable
 {
-    std::map<std::string, std::vector<uint8_t>> users;
+    std::map<std::string, MqttAuthenticator::StoredPassword> users;
+    const MqttPasswordVerifier* verifier = nullptr;
     std::map<std::string, std::size_t> userLine; //!< where each user is, for duplicates
     std::optional<bool> allowAnonymous;
     std::size_t anonymousLine = 0;
@@ -132,13 +133,29 @@ ParseUserLine(std::string_view line, std::size_t lineNo, PasswordTable& table)
     {
         return "password longer than 65535 bytes";
     }
+    const bool hashed = MqttAuthenticator::IsHashedPassword(password);
+    if (hashed && table.verifier == nullptr)
+    {
+        return "hashed password ('" + std::string(password.substr(0, 3)) +
+               "') but this program reads plain-text passwords only";
+    }
+    if (hashed)
+    {
+        if (ConfigLineResult invalid = table.verifier->CheckFormat(password))
+        {
+            return "user '" + std::string(user) + "': " + *invalid;
+        }
+    }
     std::string name(user);
     auto [it, inserted] = table.userLine.emplace(name, lineNo);
     if (!inserted)
     {
         return "duplicate user '" + name + "' (first on line " + std::to_string(it->second) + ")";
     }
-    table.users.emplace(std::move(name), std::vector<uint8_t>(password.begin(), password.end()));
+    table.users.emplace(
+        std::move(name),
+        MqttAuthenticator::StoredPassword{std::vector<uint8_t>(password.begin(), password.end()),
+                                          hashed});
     return std::nullopt;
 }
 
@@ -218,6 +235,7 @@ bool
 MqttAuthenticator::Parse(std::string_view text, const std::string& fileName, MqttConfigError& error)
 {
     PasswordTable table;
+    table.verifier = m_verifier.get();
     const bool parsed = ParseConfigLines(text,
                                          fileName,
                                          error,
@@ -228,6 +246,15 @@ MqttAuthenticator::Parse(std::string_view text, const std::string& fileName, Mqt
         return false;
     }
     m_users = std::move(table.users);
+    m_decoyHash.reset();
+    for (const auto& [name, stored] : m_users)
+    {
+        if (stored.hashed)
+        {
+            m_decoyHash = std::string(stored.bytes.begin(), stored.bytes.end());
+            break;
+        }
+    }
     if (table.allowAnonymous.has_value())
     {
         m_allowAnonymous = *table.allowAnonymous;
@@ -242,10 +269,22 @@ MqttAuthenticator::Load(const std::string& path, MqttConfigError& error)
     return ReadConfigFile(path, text, error) && Parse(text, path, error);
 }
 
+bool
+MqttAuthenticator::IsHashedPassword(std::string_view field)
+{
+    return field.substr(0, 3) == "$6$" || field.substr(0, 3) == "$7$";
+}
+
+void
+MqttAuthenticator::SetPasswordVerifier(std::shared_ptr<const MqttPasswordVerifier> verifier)
+{
+    m_verifier = std::move(verifier);
+}
+
 void
 MqttAuthenticator::SetUser(const std::string& userName, const std::vector<uint8_t>& password)
 {
-    m_users[userName] = password;
+    m_users[userName] = StoredPassword{password, false};
 }
 
 ConnectReturnCode
@@ -266,8 +305,23 @@ MqttAuthenticator::Authenticate(const std::optional<std::string>& userName,
     }
     static const std::vector<uint8_t> NO_PASSWORD;
     const auto it = m_users.find(*userName);
-    // An unknown user costs the same comparison as a known one.
-    const bool equal = ConstantTimeEqual(it == m_users.end() ? NO_PASSWORD : it->second, *password);
+    bool equal = false;
+    if (it != m_users.end() && it->second.hashed)
+    {
+        const std::vector<uint8_t>& hash = it->second.bytes;
+        equal = m_verifier->Verify(std::string_view(reinterpret_cast<const char*>(hash.data()),
+                                                    hash.size()),
+                                   *password);
+    }
+    else if (it == m_users.end() && m_decoyHash)
+    {
+        m_verifier->Verify(*m_decoyHash, *password); // an unknown user costs a hash too
+    }
+    else
+    {
+        // An unknown user costs the same comparison as a known one.
+        equal = ConstantTimeEqual(it == m_users.end() ? NO_PASSWORD : it->second.bytes, *password);
+    }
     if (it == m_users.end() || !equal)
     {
         return ConnectReturnCode::BadUserNameOrPassword;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,9 +46,39 @@ std::vector<std::string_view> SplitConfigLines(std::string_view text);
  */
 bool ReadConfigFile(const std::string& path, std::string& text, MqttConfigError& error);
 
+/**
+ * Checks passwords stored as hashes: mosquitto_passwd's "$6$SALT$HASH" (SHA-512) and
+ * "$7$ITERATIONS$SALT$HASH" (PBKDF2-HMAC-SHA512). The core has no cryptography; the drivers give
+ * the authenticator one (MqttPasswordHashes, model/crypto, OpenSSL).
+ */
+class MqttPasswordVerifier
+{
+  public:
+    virtual ~MqttPasswordVerifier() = default;
+    /** Why @p stored is not a hash this verifier can check, or nothing when it is one. */
+    virtual std::optional<std::string> CheckFormat(std::string_view stored) const = 0;
+    /**
+     * Whether @p password hashes to @p stored (which CheckFormat accepted). The digests are
+     * compared in constant time.
+     */
+    virtual bool Verify(std::string_view stored, const std::vector<uint8_t>& password) const = 0;
+};
+
 class MqttAuthenticator
 {
   public:
+    /**
+     * Whether a password field of a password file is a hash rather than plain text: it starts
+     * with "$6$" or "$7$" (doc/auth.md).
+     */
+    static bool IsHashedPassword(std::string_view field);
+
+    /**
+     * The verifier of hashed password fields; set it before Parse/Load. Without one, a file
+     * with a hashed password is refused (with the line), never read as plain text.
+     */
+    void SetPasswordVerifier(std::shared_ptr<const MqttPasswordVerifier> verifier);
+
     /**
      * Parses a password table (format in doc/auth.md). @p fileName is used only in error
      * messages. On success the table replaces every user, and an allow_anonymous line sets the
@@ -59,15 +90,17 @@ class MqttAuthenticator
     /** Reads and parses a file; a missing file is an error naming it. */
     bool Load(const std::string& path, MqttConfigError& error);
 
-    /** Adds or replaces one user. */
+    /** Adds or replaces one user with a plain-text password. */
     void SetUser(const std::string& userName, const std::vector<uint8_t>& password);
 
     /**
      * Accepted, BadUserNameOrPassword (unknown user, wrong or missing password) or
      * NotAuthorized (no user name while anonymous access is off). A password without a user
      * name (which [MQTT-3.1.2-22] forbids, so a decoder should have refused it) is
-     * BadUserNameOrPassword. The time a comparison takes depends on the presented password's
-     * length only: not on where it differs from the stored one, nor on the stored length.
+     * BadUserNameOrPassword. For plain-text passwords the time a comparison takes depends on
+     * the presented password's length only: not on where it differs from the stored one, nor on
+     * the stored length. A hashed password costs its hash; an unknown user costs the same as a
+     * user with the file's first hashed password, when it has one.
      */
     ConnectReturnCode Authenticate(const std::optional<std::string>& userName,
                                    const std::optional<std::vector<uint8_t>>& password) const;
@@ -80,9 +113,19 @@ class MqttAuthenticator
     /** Longest user name and password an MQTT CONNECT can carry (section 1.5.3, 1.5.4). */
     static constexpr std::size_t MAX_FIELD_LENGTH = 65535;
 
+    /** One user's stored password: plain bytes, or a hash's text (IsHashedPassword). */
+    struct StoredPassword
+    {
+        std::vector<uint8_t> bytes;
+        bool hashed = false;
+    };
+
   private:
-    std::map<std::string, std::vector<uint8_t>> m_users;
+    std::map<std::string, StoredPassword> m_users;
     bool m_allowAnonymous = false;
+    std::shared_ptr<const MqttPasswordVerifier> m_verifier;
+    /** The first hashed password, verified for unknown users so that they cost the same. */
+    std::optional<std::string> m_decoyHash;
 };
 
 } // namespace mqtt

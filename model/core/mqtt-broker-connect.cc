@@ -75,7 +75,8 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
         // DISCONNECT, so its will fires unless the profile says otherwise.
         CloseSpec spec;
         spec.reason = CloseReason::Takeover;
-        spec.publishWill = TakeoverPublishesWill(m_profile);
+        spec.publishWill = TakeoverPublishesWill(
+            m_profile, ResumesStoredSession(p.cleanSession, session->IsClean()));
         spec.takeover = true;
         CloseConnection(*previous, spec, now, out);
         session = m_sessions.Find(clientId); // a clean session ended with that connection

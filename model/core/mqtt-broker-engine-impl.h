@@ -361,6 +361,15 @@ class MqttBrokerEngine::Impl
                            const UnsubscribePacket& p,
                            MqttActions& out);
 
+    // --- Strictness (mqtt-broker-strictness.cc) ----------------------------------------------
+    /** Whether @p packet holds a string the profile refuses (control characters, 1.5.3). */
+    bool HasRefusedString(const Packet& packet) const;
+    /**
+     * Closes @p conn when m_packet holds a refused string or is an acknowledgement of the wrong
+     * kind for its delivery in flight (section 4.8). @return true when it closed.
+     */
+    bool RefusesPacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
+
     // --- Delivery, acknowledgements and the in-flight window (mqtt-broker-delivery.cc) -----
     void HandlePuback(MqttSession& s, uint16_t id, Nanos now, MqttActions& out);
     void HandlePubrec(MqttSession& s, uint16_t id, MqttActions& out);

@@ -137,6 +137,10 @@ bool
 MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out)
 {
     const ConnectionId id = conn.Id();
+    if (RefusesPacket(conn, now, out))
+    {
+        return m_connections.count(id) != 0;
+    }
     if (conn.State() == BrokerConnectionState::AwaitingConnect)
     {
         if (auto* connect = std::get_if<ConnectPacket>(&m_packet))

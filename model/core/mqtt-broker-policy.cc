@@ -8,6 +8,7 @@
 
 #include "mqtt-message.h"
 #include "mqtt-retained-store.h"
+#include "mqtt-utf8.h"
 
 #include <algorithm>
 #include <cmath>
@@ -73,6 +74,10 @@ ClientIdPolicy(const MqttBrokerProfile& profile, const std::string& clientId, bo
     {
         return ClientIdVerdict::Reject;
     }
+    if (RefusesControlCharacters(profile, clientId))
+    {
+        return ClientIdVerdict::Reject; // [MQTT-3.1.3-9]: CONNACK 0x02, then close
+    }
     return ClientIdVerdict::Accept;
 }
 
@@ -89,9 +94,24 @@ RefusesTakeover(const MqttBrokerProfile& profile, bool idConnected)
 }
 
 bool
-TakeoverPublishesWill(const MqttBrokerProfile& profile)
+TakeoverPublishesWill(const MqttBrokerProfile& profile, bool resumes)
 {
-    return profile.takeoverWill == TakeoverWillPolicy::Publish;
+    switch (profile.takeoverWill)
+    {
+    case TakeoverWillPolicy::Publish:
+        return true;
+    case TakeoverWillPolicy::Discard:
+        return false;
+    case TakeoverWillPolicy::DiscardOnResume:
+        return !resumes;
+    }
+    return true;
+}
+
+bool
+RefusesControlCharacters(const MqttBrokerProfile& profile, std::string_view text)
+{
+    return profile.closeOnControlCharacters && HasControlCharacter(text);
 }
 
 bool

@@ -67,8 +67,14 @@ bool RefusesRetain(const MqttBrokerProfile& profile, bool retain);
 /** Whether a CONNECT of a client id that is connected now is refused (CONNACK 0x02). */
 bool RefusesTakeover(const MqttBrokerProfile& profile, bool idConnected);
 
-/** Whether the will of a connection taken over is published (section 3.1.2.5). */
-bool TakeoverPublishesWill(const MqttBrokerProfile& profile);
+/**
+ * Whether the will of a connection taken over is published (section 3.1.2.5); @p resumes: the new
+ * CONNECT resumes the persistent session (ResumesStoredSession).
+ */
+bool TakeoverPublishesWill(const MqttBrokerProfile& profile, bool resumes);
+
+/** Whether @p text makes the broker close the connection: a control character (1.5.3). */
+bool RefusesControlCharacters(const MqttBrokerProfile& profile, std::string_view text);
 
 /**
  * Whether a CONNECT finds no free place (CONNACK 0x03) with @p connectedClients connected; a

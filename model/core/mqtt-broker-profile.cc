@@ -21,6 +21,8 @@ MqttBrokerProfile::Standard311()
     // The old connection ended without DISCONNECT, so section 3.1.2.5 says its will fires.
     profile.takeoverWill = TakeoverWillPolicy::Publish;
     profile.keepAliveFactor = 1.5; // [MQTT-3.1.2-24]
+    // Section 1.5.3 lets a receiver close on control characters; a strict broker does.
+    profile.closeOnControlCharacters = true;
     return profile;
 }
 
@@ -74,6 +76,9 @@ MqttBrokerProfile::AwsIotCore()
     // disconnected ([MQTT-3.1.4-2] too); it ended without DISCONNECT, so its will fires.
     p.takeover = TakeoverPolicy::CloseExisting;
     p.takeoverWill = TakeoverWillPolicy::Publish;
+    // AWS does not document closing on control characters in topics or client ids, so the
+    // profile follows only what is documented and accepts them (doc/conformance.md).
+    p.closeOnControlCharacters = false;
     // AWS doc point 7: on rare occasions the same PUBLISH again with a new packet id.
     // Illustrative rate.
     p.resendNewPacketIdProbability = 0.001;

@@ -48,8 +48,13 @@ enum class TakeoverPolicy : uint8_t
 /** When the will of a connection taken over is published. */
 enum class TakeoverWillPolicy : uint8_t
 {
-    Publish = 0, //!< the old connection ended without DISCONNECT, so its will fires
+    Publish = 0, //!< the old connection ended without DISCONNECT, so its will fires [MQTT-3.1.2-8]
     Discard,
+    /**
+     * Discarded when the new CONNECT resumes the persistent session (CleanSession 0 finding a
+     * stored session: the device is evidently alive), published otherwise.
+     */
+    DiscardOnResume,
 };
 
 /** The distribution of a random delay with a given mean. */
@@ -165,6 +170,12 @@ struct MqttBrokerProfile
     std::vector<std::string> reservedTopicPrefixes;
     /** Allow SUBSCRIBE filters with wildcards [MQTT-3.8.3-2]. */
     bool wildcardSubscriptions = true;
+    /**
+     * Close the connection on a topic name, topic filter, user name or will topic holding a
+     * control character U+0001..U+001F or U+007F..U+009F (section 1.5.3 allows it); a client id
+     * holding one gets CONNACK 0x02. Off: such strings are accepted as they are. doc/conformance.md.
+     */
+    bool closeOnControlCharacters = true;
 
     // --- Subscriptions ----------------------------------------------------------------------
     /** Most filters in one SUBSCRIBE (0: no limit); excess closes the connection. */

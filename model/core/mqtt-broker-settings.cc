@@ -251,7 +251,9 @@ AddConnectionSettings(std::vector<MqttBrokerSetting>& t)
     t.push_back(
         Choice("takeover-will",
                &P::takeoverWill,
-               {{"publish", TakeoverWillPolicy::Publish}, {"discard", TakeoverWillPolicy::Discard}},
+               {{"publish", TakeoverWillPolicy::Publish},
+                {"discard", TakeoverWillPolicy::Discard},
+                {"discard-on-resume", TakeoverWillPolicy::DiscardOnResume}},
                "the will of a connection taken over"));
     t.push_back(Duration("min-connect-interval",
                          &P::minConnectInterval,
@@ -332,6 +334,9 @@ AddTopicAndSubscriptionSettings(std::vector<MqttBrokerSetting>& t)
                      "topic prefixes clients may not publish to"));
     t.push_back(Boolean(
         "wildcard-subscriptions", &P::wildcardSubscriptions, "allow filters with wildcards"));
+    t.push_back(Boolean("close-on-control-characters",
+                        &P::closeOnControlCharacters,
+                        "close on U+0001..U+001F, U+007F..U+009F in topics and names"));
     t.push_back(Integer("max-filters-per-subscribe",
                         &P::maxFiltersPerSubscribe,
                         "filters in one SUBSCRIBE (0: no limit)"));

@@ -75,5 +75,24 @@ CheckUtf8(std::string_view text)
     return Utf8Status::Valid;
 }
 
+bool
+HasControlCharacter(std::string_view text)
+{
+    for (std::size_t i = 0; i < text.size(); ++i)
+    {
+        const auto b = static_cast<uint8_t>(text[i]);
+        if (b < 0x20 || b == 0x7F)
+        {
+            return true;
+        }
+        // U+0080..U+009F are C2 80..C2 9F; C2 is never a continuation byte, so no misreading.
+        if (b == 0xC2 && i + 1 < text.size() && (static_cast<uint8_t>(text[i + 1]) & 0xE0) == 0x80)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace mqtt
 } // namespace ns3

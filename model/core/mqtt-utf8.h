@@ -27,6 +27,13 @@ enum class Utf8Status : uint8_t
  */
 Utf8Status CheckUtf8(std::string_view text);
 
+/**
+ * Whether well-formed UTF-8 @p text holds a control character: U+0001..U+001F or
+ * U+007F..U+009F (U+0000 is CheckUtf8's NullCharacter). Section 1.5.3 lets a receiver close the
+ * connection on them (doc/conformance.md).
+ */
+bool HasControlCharacter(std::string_view text);
+
 } // namespace mqtt
 } // namespace ns3
 

@@ -5,6 +5,7 @@
 
 #include "mqtt-acl.h"
 #include "mqtt-authenticator.h"
+#include "mqtt-password-hashes.h"
 #include "mqtt-broker-setting-attributes.h"
 #include "mqtt-broker-settings.h"
 
@@ -51,11 +52,12 @@ ProfileNames()
 }
 
 /** A password or ACL file (@p T: MqttAuthenticator or MqttAcl); a bad file ends the run. */
-template<typename T>
+template<typename T, typename Prepare = void (*)(T&)>
 std::shared_ptr<T>
-LoadOrFail(const std::string& path)
+LoadOrFail(const std::string& path, Prepare prepare = [](T&) {})
 {
     auto loaded = std::make_shared<T>();
+    prepare(*loaded);
     MqttConfigError error;
     if (!loaded->Load(path, error))
     {
@@ -308,7 +310,9 @@ MqttBroker::CreateEngine()
     }
     if (!m_passwordFile.empty())
     {
-        auto authenticator = LoadOrFail<MqttAuthenticator>(m_passwordFile);
+        auto authenticator = LoadOrFail<MqttAuthenticator>(m_passwordFile, [](auto& a) {
+            a.SetPasswordVerifier(MqttPasswordHashes::Shared());
+        });
         authenticator->SetAllowAnonymous(m_allowAnonymous);
         m_engine->SetAuthenticator(authenticator);
     }

@@ -100,9 +100,8 @@ TEST(Acl, ErrorsNameFileLineAndWhatWasExpected)
     EXPECT_EQ(ParseError("pattern readwrite \n"),
               "acl.txt:1: expected a topic filter after 'readwrite'");
     EXPECT_EQ(ParseError("topic reed a/b\n"),
-              "acl.txt:1: unknown access 'reed': expected 'read', 'write' or 'readwrite'");
-    EXPECT_EQ(ParseError("topic deny a/b\n"),
-              "acl.txt:1: unknown access 'deny': expected 'read', 'write' or 'readwrite'");
+              "acl.txt:1: unknown access 'reed': expected 'read', 'write', 'readwrite' or 'deny'");
+    EXPECT_EQ(ParseError("topic deny\n"), "acl.txt:1: expected a topic filter after 'deny'");
     EXPECT_EQ(ParseError("topic read a/b c\n"),
               "acl.txt:1: unexpected 'c' after the topic filter (filters with spaces are not "
               "supported)");

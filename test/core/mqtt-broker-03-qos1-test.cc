@@ -156,15 +156,21 @@ TEST(BrokerQos1, Qos0OvertakesQos1WaitingForTheWindow)
     EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 02 62");
 }
 
-TEST(BrokerQos1, PubrecOrPubcompForAQos1FlowChangeNothing)
+TEST(BrokerQos1, Mqtt_4_8_0_1_PubrecForAQos1FlowClosesAndCompletesNothing)
 {
+    // A PUBREC for a QoS 1 delivery is the wrong kind of acknowledgement: a protocol violation
+    // that closes the connection [MQTT-4.8.0-1] (doc/conformance.md); the persistent session
+    // keeps the delivery in flight, and it completes with PUBACK after the reconnect.
     BrokerHarness h;
-    h.ConnectPubSub("t", Qos::AtLeastOnce);
+    h.ConnectPubAndPersistentSub("t", Qos::AtLeastOnce);
     h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
     h.TakeHex(2);
-    h.FeedHex(2, "50 02 00 01 70 02 00 01");
+    h.FeedHex(2, "50 02 00 01");
+    EXPECT_EQ(h.ClosedWith(2), CloseReason::ProtocolError);
     EXPECT_EQ(h.TakeHex(2), "");
     EXPECT_EQ(h.Engine().InflightCount("sub"), 1u);
-    h.FeedHex(2, "40 02 00 01");
+    EXPECT_TRUE(h.Connect(3, "sub", false));
+    EXPECT_EQ(h.TakeHex(3), "3a 06 00 01 74 00 01 61"); // re-sent with DUP [MQTT-4.4.0-1]
+    h.FeedHex(3, "40 02 00 01");
     EXPECT_EQ(h.Engine().InflightCount("sub"), 0u);
 }

@@ -81,12 +81,28 @@ TEST(BrokerPolicy, TakeoverClosesTheExistingConnectionByDefault) // [MQTT-3.1.4-
 {
     MqttBrokerProfile p = Standard();
     EXPECT_FALSE(RefusesTakeover(p, true));
-    EXPECT_TRUE(TakeoverPublishesWill(p));
+    EXPECT_TRUE(TakeoverPublishesWill(p, false));
+    EXPECT_TRUE(TakeoverPublishesWill(p, true)); // [MQTT-3.1.2-8]
     p.takeover = TakeoverPolicy::RejectNew;
     EXPECT_TRUE(RefusesTakeover(p, true));
     EXPECT_FALSE(RefusesTakeover(p, false));
     p.takeoverWill = TakeoverWillPolicy::Discard;
-    EXPECT_FALSE(TakeoverPublishesWill(p));
+    EXPECT_FALSE(TakeoverPublishesWill(p, false));
+    EXPECT_FALSE(TakeoverPublishesWill(p, true));
+    p.takeoverWill = TakeoverWillPolicy::DiscardOnResume;
+    EXPECT_TRUE(TakeoverPublishesWill(p, false));
+    EXPECT_FALSE(TakeoverPublishesWill(p, true));
+}
+
+TEST(BrokerPolicy, ControlCharactersAreRefusedOnlyByAStrictProfile) // section 1.5.3
+{
+    MqttBrokerProfile p = Standard();
+    EXPECT_TRUE(RefusesControlCharacters(p, "a\x1f"));
+    EXPECT_FALSE(RefusesControlCharacters(p, "a/b"));
+    EXPECT_EQ(ClientIdPolicy(p, "dev\x7f", true), ClientIdVerdict::Reject); // [MQTT-3.1.3-9]
+    p.closeOnControlCharacters = false;
+    EXPECT_FALSE(RefusesControlCharacters(p, "a\x1f"));
+    EXPECT_EQ(ClientIdPolicy(p, "dev\x7f", true), ClientIdVerdict::Accept);
 }
 
 TEST(BrokerPolicy, ConnectionSlotsCountATakeoverAsFree)

@@ -498,6 +498,12 @@ ProfileFrom(Input& in)
     {
         p.maxRetainedMessages = 2;
     }
+    // Bits 6-7 of d also pick the lifecycle QoS; sharing them costs no coverage.
+    if (p.takeoverWill == TakeoverWillPolicy::Discard && (d & 0x40) != 0)
+    {
+        p.takeoverWill = TakeoverWillPolicy::DiscardOnResume;
+    }
+    p.closeOnControlCharacters = (d & 0x80) == 0;
     return p;
 }
 
