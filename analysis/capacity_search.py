@@ -232,29 +232,83 @@ def settle(vary, verdicts):
     return ok, bad, non_monotone
 
 
-def search(vary, measure, slots, resolution, log=lambda s: None):
+def around(vary, knee, ok, bad, n, resolution):
+    """Up to n values strictly between ok and bad, centred on a predicted knee and spaced
+    0.8 x resolution (relative) apart, so that when the knee lies among them the next bracket
+    is resolved; [] when the prediction is not strictly inside (ok, bad)."""
+    lo, hi = sorted((ok, bad))
+    if knee is None or not lo < knee < hi or knee <= 0:
+        return []
+    step = 0.8 * resolution
+    raw = [knee * (1 + step * (i - (n - 1) / 2)) for i in range(n)]
+    out = []
+    for v in raw:
+        v = float(round(v)) if vary.integer else float(f"{v:.6g}")
+        if lo < v < hi and v not in out:
+            out.append(v)
+    return out
+
+
+def search(vary, measure, slots, resolution, log=lambda s: None, predict=None):
     """Coarse grid in batches of `slots` values from the light end, stopping at the first batch
     with a failure; then k-section between the last pass and the first failure until resolved.
 
-    measure(values) runs them (at once) and returns {value: passed}."""
+    measure(values) runs them (at once) and returns {value: passed}. predict(ok), when given,
+    returns the knee predicted from the measured value ok (the heaviest pass so far) or None:
+    while it lies inside the unresolved bracket the next batch is placed around it (`around`)
+    instead of on the grid or evenly; the bracket itself only ever comes from measured values."""
     verdicts = {}
     coarse = grid(vary)
-    for i in range(0, len(coarse), max(1, slots)):
-        batch = [v for v in coarse[i:i + max(1, slots)] if v not in verdicts]
-        log(f"grid: {', '.join(vary.text(v) for v in batch)}")
+    slots = max(1, slots)
+    state = {"missed": False}   # the last guided batch did not split pass from failure
+
+    def guided():
+        ok, bad, _ = settle(vary, verdicts)
+        if predict is None or ok is None or state["missed"]:
+            state["missed"] = False
+            return []
+        knee = predict(ok)
+        batch = [v for v in around(vary, knee, ok, vary.end if bad is None else bad, slots,
+                                   resolution) if v not in verdicts]
+        if batch:
+            log(f"predicted knee {vary.text(knee)} (from {vary.text(ok)}): "
+                f"{', '.join(vary.text(v) for v in batch)}")
+        return batch
+
+    def run(batch, was_guided):
         verdicts.update(measure(batch))
-        if any(not verdicts[v] for v in batch):
+        if was_guided:
+            passed = [verdicts[v] for v in batch]
+            state["missed"] = all(passed) or not any(passed)
+        return any(not verdicts[v] for v in batch)
+
+    # 1. The coarse grid from the light end (a guided batch may take a grid batch's turn).
+    while True:
+        batch = guided() if verdicts else []
+        was_guided = bool(batch)
+        if not batch:
+            ok, _, _ = settle(vary, verdicts)
+            batch = [v for v in coarse if v not in verdicts and (ok is None or
+                                                               vary.heavier(v, ok))][:slots]
+            if not batch:
+                break
+            log(f"grid: {', '.join(vary.text(v) for v in batch)}")
+        if run(batch, was_guided):
             break
+    # 2. k-section (or guided) between the last pass and the first failure until resolved.
     while True:
         ok, bad, _ = settle(vary, verdicts)
         if ok is None or bad is None or resolved(vary, ok, bad, resolution):
             break
-        batch = [v for v in interior(vary, ok, bad, max(1, slots)) if v not in verdicts]
+        batch = guided()
+        was_guided = bool(batch)
         if not batch:
-            break
-        log(f"bisect between {vary.text(ok)} and {vary.text(bad)}: "
-            f"{', '.join(vary.text(v) for v in batch)}")
-        verdicts.update(measure(batch))
+            batch = [v for v in interior(vary, ok, bad, slots) if v not in verdicts]
+            if not batch:
+                break
+            log(f"bisect between {vary.text(ok)} and {vary.text(bad)}: "
+                f"{', '.join(vary.text(v) for v in batch)}")
+        run(batch, was_guided)
     ok, bad, non_monotone = settle(vary, verdicts)
     return Outcome(ok, bad, verdicts, non_monotone)
 
