@@ -232,19 +232,35 @@ def settle(vary, verdicts):
     return ok, bad, non_monotone
 
 
+# A prediction within this factor beyond the bracket still says the knee is near its edge.
+NEAR = 1.25
+
+
 def around(vary, knee, ok, bad, n, resolution):
-    """Up to n values strictly between ok and bad, centred on a predicted knee and spaced
-    0.8 x resolution (relative) apart, so that when the knee lies among them the next bracket
-    is resolved; [] when the prediction is not strictly inside (ok, bad)."""
-    lo, hi = sorted((ok, bad))
-    if knee is None or not lo < knee < hi or knee <= 0:
+    """Up to n values strictly between ok (the heaviest pass) and bad (the first failure, or
+    END), 0.8 x resolution (relative) apart, so that when the knee lies among them the next
+    bracket is resolved: centred on a predicted knee inside the bracket; stepping in from bad
+    when the knee is predicted at or a little past it (within NEAR), from ok when at or a little
+    before it; [] when the prediction is far outside."""
+    if knee is None or knee <= 0:
         return []
     step = 0.8 * resolution
-    raw = [knee * (1 + step * (i - (n - 1) / 2)) for i in range(n)]
+    if vary.heavier(knee, ok) and vary.heavier(bad, knee):
+        raw = [knee * (1 + step * (i - (n - 1) / 2)) for i in range(n)]
+    elif not vary.heavier(bad, knee) and vary.heavier(bad * NEAR if vary.ascending else
+                                                      bad / NEAR, knee):
+        sign = -1 if vary.ascending else 1
+        raw = [bad * (1 + sign * step) ** (i + 1) for i in range(n)]
+    elif not vary.heavier(knee, ok) and vary.heavier(knee, ok / NEAR if vary.ascending else
+                                                      ok * NEAR):
+        sign = 1 if vary.ascending else -1
+        raw = [ok * (1 + sign * step) ** (i + 1) for i in range(n)]
+    else:
+        return []
     out = []
-    for v in raw:
+    for v in sorted(raw):
         v = float(round(v)) if vary.integer else float(f"{v:.6g}")
-        if lo < v < hi and v not in out:
+        if vary.heavier(v, ok) and vary.heavier(bad, v) and v not in out:
             out.append(v)
     return out
 
@@ -255,17 +271,16 @@ def search(vary, measure, slots, resolution, log=lambda s: None, predict=None):
 
     measure(values) runs them (at once) and returns {value: passed}. predict(ok), when given,
     returns the knee predicted from the measured value ok (the heaviest pass so far) or None:
-    while it lies inside the unresolved bracket the next batch is placed around it (`around`)
-    instead of on the grid or evenly; the bracket itself only ever comes from measured values."""
+    while it lies inside the unresolved bracket, or near its edge, the next batch is placed
+    around it (`around`) instead of on the grid or evenly; the bracket itself only ever comes
+    from measured values."""
     verdicts = {}
     coarse = grid(vary)
     slots = max(1, slots)
-    state = {"missed": False}   # the last guided batch did not split pass from failure
 
     def guided():
         ok, bad, _ = settle(vary, verdicts)
-        if predict is None or ok is None or state["missed"]:
-            state["missed"] = False
+        if predict is None or ok is None:
             return []
         knee = predict(ok)
         batch = [v for v in around(vary, knee, ok, vary.end if bad is None else bad, slots,
@@ -275,17 +290,9 @@ def search(vary, measure, slots, resolution, log=lambda s: None, predict=None):
                 f"{', '.join(vary.text(v) for v in batch)}")
         return batch
 
-    def run(batch, was_guided):
-        verdicts.update(measure(batch))
-        if was_guided:
-            passed = [verdicts[v] for v in batch]
-            state["missed"] = all(passed) or not any(passed)
-        return any(not verdicts[v] for v in batch)
-
     # 1. The coarse grid from the light end (a guided batch may take a grid batch's turn).
     while True:
         batch = guided() if verdicts else []
-        was_guided = bool(batch)
         if not batch:
             ok, _, _ = settle(vary, verdicts)
             batch = [v for v in coarse if v not in verdicts and (ok is None or
@@ -293,7 +300,8 @@ def search(vary, measure, slots, resolution, log=lambda s: None, predict=None):
             if not batch:
                 break
             log(f"grid: {', '.join(vary.text(v) for v in batch)}")
-        if run(batch, was_guided):
+        verdicts.update(measure(batch))
+        if any(not verdicts[v] for v in batch):
             break
     # 2. k-section (or guided) between the last pass and the first failure until resolved.
     while True:
@@ -301,14 +309,13 @@ def search(vary, measure, slots, resolution, log=lambda s: None, predict=None):
         if ok is None or bad is None or resolved(vary, ok, bad, resolution):
             break
         batch = guided()
-        was_guided = bool(batch)
         if not batch:
             batch = [v for v in interior(vary, ok, bad, slots) if v not in verdicts]
             if not batch:
                 break
             log(f"bisect between {vary.text(ok)} and {vary.text(bad)}: "
                 f"{', '.join(vary.text(v) for v in batch)}")
-        run(batch, was_guided)
+        verdicts.update(measure(batch))
     ok, bad, non_monotone = settle(vary, verdicts)
     return Outcome(ok, bad, verdicts, non_monotone)
 

@@ -148,12 +148,19 @@ def test_guided_search():
            f"one guided batch 0.8 x 5 % apart around 19400 {calls}")
     expect(o.capacity == 19012 and o.first_fail == 19788 and
            cs.resolved(vary, o.capacity, o.first_fail, 0.05), f"knee {o.capacity} {o.first_fail}")
-    # A prediction that is wrong (the knee is at 40000): the guided batch passes entirely, the
-    # next batch is the grid's again, and the answer is as without a prediction.
+    # A prediction a little too high (noise: the knee at 600, predicted 621): the guided batch
+    # fails entirely, the next steps down from the first failure, one step apart, and resolves.
+    vary, o, calls = run_search("devices.a.count=50:2000", lambda v: v <= 600, 2,
+                                predict=lambda ok: 621)
+    expect(calls == [[50, 126], [609, 633], [561, 585]],
+           f"guided batch, then steps down from the failure {calls}")
+    expect(o.capacity == 585 and o.first_fail == 609, f"knee {o.capacity} {o.first_fail}")
+    # A prediction that is wrong (the knee is at 40000): guided batches step up from the last
+    # pass while the prediction stays within 1.25 of it, then the grid goes on as without one.
     vary, o, calls = run_search("devices.a.count=1000:100000", lambda v: v <= 40000, 2,
                                 predict=lambda ok: 19400)
-    expect(calls[1] == [19012, 19788] and calls[2] == [31623, 100000],
-           f"back to the grid after a missed guess {calls}")
+    expect(calls[1] == [19012, 19788] and [31623, 100000] in calls and len(calls) <= 10,
+           f"back to the grid after wrong guesses {calls}")
     expect(o.capacity <= 40000 < o.first_fail and
            cs.resolved(vary, o.capacity, o.first_fail, 0.05), f"knee {o.capacity} {o.first_fail}")
     # A prediction outside the bracket is not used; none at all: the plain search.
