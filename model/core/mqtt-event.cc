@@ -43,6 +43,8 @@ CloseReasonName(CloseReason reason)
         return "ThrottledAccountConnections";
     case CloseReason::ThrottledAccountPublishInRate:
         return "ThrottledAccountPublishInRate";
+    case CloseReason::ThrottledAccountRetainedPublishRate:
+        return "ThrottledAccountRetainedPublishRate";
     }
     return "Unknown";
 }
@@ -82,6 +84,10 @@ DropReasonName(DropReason reason)
         return "ThrottledAccountPublishOutRate";
     case DropReason::ThrottledAccountSubscribeRate:
         return "ThrottledAccountSubscribeRate";
+    case DropReason::ThrottledAccountQueuedRate:
+        return "ThrottledAccountQueuedRate";
+    case DropReason::ThrottledAccountRetainedPublishRate:
+        return "ThrottledAccountRetainedPublishRate";
     }
     return "Unknown";
 }
