@@ -172,6 +172,23 @@ def test_guided_search():
            "points at or past the bracket are left out")
 
 
+def test_window():
+    """The measured window's defaults: the warm-up is the latest group start, --set applied."""
+    import capacity_window as cw
+    broker = os.path.join(ROOT, "scenarios", "capacity-broker.yaml")
+    expect(cw.warmup_of(broker, []) == (10.0, "the latest start, devices.sensors.start"),
+           f"warm-up {cw.warmup_of(broker, [])}")
+    expect(cw.warmup_of(broker, ["devices.sensors.start={uniform: [0s, 4s]}"])[0] == 4.0,
+           "--set start")
+    expect(cw.warmup_of(broker, ["backends.consumers.start=12s"]) ==
+           (12.0, "the latest start, backends.consumers.start"), "a backend starting last")
+    expect_error(lambda a: cw.warmup_of(broker, [a]),
+                 "devices.sensors.start={exponential: 3s}", "unbounded start", "--warmup")
+    expect(cw.default_drain(cs.parse_slo("p99<500ms,delivery>=0.999")) == 2.0, "drain 4 x 500ms")
+    expect(cw.default_drain(cs.parse_slo("delivery>=0.9")) == 1.0, "drain at least 1 s")
+    expect(cw.default_drain(cs.parse_slo("p50<100ms,max<3s")) == 12.0, "the largest bound")
+
+
 def test_binding():
     fail = {"link queue (cellular)": ("link-queue", 0.02), "broker cores (2)": ("cores", 0.97),
             "in-flight window (max-inflight-out)": ("inflight", 500.0)}
@@ -367,7 +384,7 @@ def test_end_to_end(sweep, work):
 def main():
     sweep, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
-    for test in (test_vary, test_slo, test_search, test_guided_search, test_binding, test_figures, test_reconnect):
+    for test in (test_vary, test_slo, test_search, test_guided_search, test_window, test_binding, test_figures, test_reconnect):
         test()
     test_end_to_end(sweep, work)
     for f in FAILURES:
