@@ -239,14 +239,16 @@ NEAR = 1.25
 def around(vary, knee, ok, bad, n, resolution):
     """Up to n values strictly between ok (the heaviest pass) and bad (the first failure, or
     END), 0.8 x resolution (relative) apart, so that when the knee lies among them the next
-    bracket is resolved: centred on a predicted knee inside the bracket; stepping in from bad
-    when the knee is predicted at or a little past it (within NEAR), from ok when at or a little
-    before it; [] when the prediction is far outside."""
+    bracket is resolved: from a predicted knee inside the bracket towards the light end (the
+    prediction is where the cores saturate; the SLO can only break earlier); stepping in from
+    bad when the knee is predicted at or a little past it (within NEAR), from ok when at or a
+    little before it; [] when the prediction is far outside."""
     if knee is None or knee <= 0:
         return []
     step = 0.8 * resolution
     if vary.heavier(knee, ok) and vary.heavier(bad, knee):
-        raw = [knee * (1 + step * (i - (n - 1) / 2)) for i in range(n)]
+        sign = -1 if vary.ascending else 1
+        raw = [knee * (1 + sign * step) ** i for i in range(n)]
     elif not vary.heavier(bad, knee) and vary.heavier(bad * NEAR if vary.ascending else
                                                       bad / NEAR, knee):
         sign = -1 if vary.ascending else 1
