@@ -4,7 +4,8 @@
 
     /usr/bin/python3 analysis/capacity.py SCENARIO --vary FIELD=START:END[:STEPS]
         [--slo 'p99<500ms,delivery>=0.999'] [--out DIR] [--mpi N | -j K] [--set K=V ...]
-        [--seeds N] [--drain DURATION] [--resolution R] --sweep PATH/mqtt-sweep
+        [--seeds N] [--drain DURATION] [--warmup DURATION] [--resolution R]
+        --sweep PATH/mqtt-sweep
 
 `./ns3-mqtt capacity` builds and calls this (doc/capacity.md, "The capacity command"). Every run
 goes through the sweep machinery (build/mqtt-sweep, doc/scaling.md): one sweep directory
@@ -17,6 +18,7 @@ import argparse
 import csv
 import math
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -32,6 +34,7 @@ import numpy as np  # noqa: E402
 
 import capacity_search as cs  # noqa: E402
 from capacity_measure import figures, indicators  # noqa: E402
+from capacity_window import SATURATED, default_drain, warmup_of  # noqa: E402
 from mqttresults import Results  # noqa: E402
 from sweep import load as load_sweep  # noqa: E402
 
@@ -52,6 +55,8 @@ class SweepBatches:
         self.file = os.path.join(args.out, "sweep.yaml")
         self.values = []
         self.wall = 0.0
+        self.cpu = 0.0      # CPU seconds of the sweep and its runs (children's rusage)
+        self.rounds = 0
 
     def sweep_text(self):
         lines = [f"# Written by ./ns3-mqtt capacity --vary {self.args.vary}",
@@ -83,9 +88,13 @@ class SweepBatches:
         with open(self.file, "w") as f:
             f.write(self.sweep_text())
         start = time.monotonic()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         p = subprocess.run(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                            text=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.wall += time.monotonic() - start
+        self.cpu += (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        self.rounds += 1
         _, rows = load_sweep(self.dir)
         field = self.vary.field
         out, failed = {}, []
@@ -112,6 +121,18 @@ class Study:
         self.args, self.vary, self.terms, self.batches = args, vary, terms, batches
         self.runs = []          # one dict per run (a row of the table)
         self.indicators = {}    # value -> {limit: (kind, magnitude)} merged over seeds
+        self.utilisation = {}   # value -> the broker cores' utilisation (max over seeds)
+
+    def predict(self, ok):
+        """The value at which the broker's cores would reach SATURATED, from the utilisation
+        measured at the passing value ok (the service costs are per operation, so the
+        utilisation grows in proportion to the load: field / ok = utilisation / u(ok) for a
+        count, the inverse for an interval); None without a service model or when ok's
+        utilisation is too low (under 0.05) to extrapolate from."""
+        u = self.utilisation.get(ok, math.nan)
+        if math.isnan(u) or u < 0.05 or ok <= 0:
+            return None
+        return ok * SATURATED / u if self.vary.ascending else ok * u / SATURATED
 
     def measure(self, batch):
         verdicts = {}
@@ -119,7 +140,7 @@ class Study:
             ok_all, merged = True, {}
             for path, wall in paths:
                 res = Results(path)
-                fig = figures(res, self.args.drain)
+                fig = figures(res, self.args.drain, warmup=self.args.warmup)
                 missing = [t.text for t in self.terms
                            if t.group and (t.group, "expected") not in fig]
                 if missing:
@@ -127,16 +148,25 @@ class Study:
                                            f"{', '.join(missing)} (groups: "
                                            f"{', '.join(sorted({g for g, _ in fig if g != 'all'}))})")
                 ok, failed = cs.evaluate(self.terms, fig)
-                ind = indicators(res, self.args.drain)
+                failed = [t.text for t in failed]
+                util = fig[("all", "utilisation")]
+                if not math.isnan(util) and util >= SATURATED:
+                    # Saturated cores cannot sustain the load: the backlog and the latency keep
+                    # growing, so a longer window would miss the SLO whatever this one shows.
+                    ok = False
+                    failed.append(f"cores saturated ({util:.3f})")
+                ind = indicators(res, self.args.drain, self.args.warmup)
                 for k, (kind, mag) in ind.items():
                     if k not in merged or mag > merged[k][1]:
                         merged[k] = (kind, mag)
                 ok_all &= ok
                 self.runs.append({"value": value, "text": self.vary.text(value),
                                   "run": int(res.attrs.get("run", 0)), "passed": ok,
-                                  "failed": ",".join(t.text for t in failed), "fig": fig,
+                                  "failed": ",".join(failed), "fig": fig,
                                   "path": path, "wall": wall, "binding": ""})
             self.indicators[value] = merged
+            utils = [r["fig"][("all", "utilisation")] for r in self.runs if r["value"] == value]
+            self.utilisation[value] = max(utils) if utils else math.nan
             verdicts[value] = ok_all
             log(f"{self.vary.field}={self.vary.text(value)}: "
                 f"{'meets' if ok_all else 'misses'} the SLO")
@@ -244,8 +274,10 @@ def fmt(v, scale=1.0, digits=4):
 def report(args, vary, terms, outcome, line, rows, plots, wall, out):
     md = [f"# Capacity: {vary.field}", "",
           f"Scenario `{args.scenario}`, {vary.field} from {vary.text(vary.start)} to "
-          f"{vary.text(vary.end)}, SLO `{args.slo}` over messages published before the last "
-          f"{fmt(args.drain)} s of each run, {args.seeds} seed(s) per value; "
+          f"{vary.text(vary.end)}, SLO `{args.slo}` over messages published from "
+          f"{fmt(args.warmup)} s (the warm-up left out) until the last {fmt(args.drain)} s of "
+          f"each run, a run whose broker cores are at least {SATURATED:g} busy over that window "
+          f"failing as saturated; {args.seeds} seed(s) per value; "
           f"{len(rows)} runs; this search took {wall:.0f} s of wall time in the sweep "
           f"(the runs' own wall times add up to {sum(r['wall'] for r in rows):.0f} s; runs "
           "of an earlier search into the same directory are reused).", "", f"**{line}**", ""]
@@ -277,6 +309,15 @@ def report(args, vary, terms, outcome, line, rows, plots, wall, out):
         f.write("\n".join(md))
 
 
+def precision_line(vary, outcome):
+    """How closely the measurements pin the capacity down."""
+    if outcome.capacity is None or outcome.first_fail is None:
+        return "precision: the knee is outside the range"
+    lo, hi = sorted((outcome.capacity, outcome.first_fail))
+    return (f"precision: the knee lies between {vary.text(outcome.capacity)} (last pass) and "
+            f"{vary.text(outcome.first_fail)} (first failure), {100 * (hi - lo) / lo:.1f} % apart")
+
+
 def capacity_line(vary, outcome, binding):
     if outcome.capacity is None:
         return f"capacity: {vary.field}<{vary.text(vary.start)} (binding: {binding})"
@@ -297,8 +338,10 @@ def parse_args(argv):
                                                            (os.cpu_count() or 1)))
     ap.add_argument("--set", action="append", default=[], help="KEY=VALUE for every run")
     ap.add_argument("--seeds", type=int, default=1, help="replications per value (all must pass)")
-    ap.add_argument("--drain", default="5s",
-                    help="messages published this close to the end are not counted (default 5s)")
+    ap.add_argument("--drain", help="messages published this close to the end are not counted "
+                    "(default 4 x the SLO's largest latency bound, at least 1s)")
+    ap.add_argument("--warmup", help="messages published before this are not counted (default: "
+                    "the latest start of the scenario's groups)")
     ap.add_argument("--resolution", type=float, default=0.05,
                     help="stop when the last pass and the first failure are this close (relative)")
     ap.add_argument("--sweep", required=True, help="the mqtt-sweep binary")
@@ -314,7 +357,8 @@ def main(argv=None):
     try:
         vary = cs.parse_vary(args.vary)
         terms = cs.parse_slo(args.slo)
-        args.drain = cs.parse_duration(args.drain, f"--drain '{args.drain}'")
+        args.drain = default_drain(terms) if args.drain is None else \
+            cs.parse_duration(args.drain, f"--drain '{args.drain}'")
         for s in args.set:
             if "=" not in s:
                 raise cs.ArgumentError(f"--set '{s}': expected KEY=VALUE")
@@ -326,6 +370,11 @@ def main(argv=None):
             raise cs.ArgumentError(f"--resolution {args.resolution}: between 0 and 1")
         if not os.path.isfile(args.scenario):
             raise cs.ArgumentError(f"{args.scenario}: no such scenario file")
+        if args.warmup is None:
+            args.warmup, warmup_how = warmup_of(args.scenario, args.set)
+        else:
+            args.warmup = cs.parse_duration(args.warmup, f"--warmup '{args.warmup}'")
+            warmup_how = "--warmup"
     except cs.ArgumentError as e:
         print(f"capacity: {e}", file=sys.stderr)
         return 2
@@ -336,10 +385,15 @@ def main(argv=None):
     slots = args.mpi or args.jobs
     batches = SweepBatches(args, vary, os.path.abspath(args.scenario))
     study = Study(args, vary, terms, batches)
+    started, load_before = time.monotonic(), os.getloadavg()
     log(f"{vary.field} from {vary.text(vary.start)} to {vary.text(vary.end)}, SLO {args.slo}, "
         f"{slots} run(s) at a time; sweep in {batches.dir}")
+    log(f"measured window: messages published from {args.warmup:g} s (warm-up: {warmup_how}) "
+        f"until {args.drain:g} s before the end of each run; cores at least {SATURATED:g} busy "
+        f"over it miss the SLO (saturated); precision: the search stops when the last pass and "
+        f"the first failure are within {args.resolution:g} (relative) of each other")
     try:
-        outcome = cs.search(vary, study.measure, slots, args.resolution, log)
+        outcome = cs.search(vary, study.measure, slots, args.resolution, log, study.predict)
     except cs.ArgumentError as e:
         print(f"capacity: {e}", file=sys.stderr)
         return 2
@@ -358,7 +412,14 @@ def main(argv=None):
                                  "slo": args.slo, "result": line})
     plots = plot(rows, vary, outcome, args.out)
     report(args, vary, terms, outcome, line, rows, plots, batches.wall, args.out)
-    log(f"{len(rows)} runs, {batches.wall:.0f} s in the sweep; report {args.out}/capacity.md")
+    log(f"report {args.out}/capacity.md")
+    print(precision_line(vary, outcome))
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"total: {time.monotonic() - started:.0f} s wall ({batches.wall:.0f} s in "
+          f"{batches.rounds} sweep round(s)), {batches.cpu:.0f} s CPU in {len(rows)} runs "
+          f"(sum over runs) + {own.ru_utime + own.ru_stime:.0f} s in this analysis, "
+          f"{slots} run(s) at a time; load average {load_before[0]:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end")
     print(line)
     return 0
 

@@ -19,16 +19,24 @@ def _pct(lat, q):
     return float(np.percentile(lat, q)) if len(lat) else math.nan
 
 
-def figures(res, drain, by="group"):
-    """{(group or 'all', metric): value} plus rates, for messages published before
-    duration - drain (later ones may still be in flight when the run ends). by="qos" groups by
-    the publish QoS instead ("qos0", "qos1", "qos2").
+def window_of(res, drain, warmup=0.0):
+    """(start, end) of the measured window: messages published from the end of the warm-up
+    until duration - drain (later ones may still be in flight when the run ends)."""
+    end = max(res.duration - drain, 1e-9)
+    return min(max(warmup, 0.0), end - 1e-9), end
+
+
+def figures(res, drain, by="group", warmup=0.0):
+    """{(group or 'all', metric): value} plus rates, for messages published in the measured
+    window (window_of: after the warm-up, before duration - drain). by="qos" groups by the
+    publish QoS instead ("qos0", "qos1", "qos2").
 
     expected: (message, matching subscriber) pairs; delivered: pairs received at least once;
     delivery = delivered / expected; p50 ... max over first receptions (s)."""
-    window = max(res.duration - drain, 1e-9)
+    start, end = window_of(res, drain, warmup)
+    window = end - start
     pub = res["publishes"]
-    pub = pub[pub["time"] < window]
+    pub = pub[(pub["time"] >= start) & (pub["time"] < end)]
     dels = res["deliveries"]
     groups = np.array(res.client_groups + [""], dtype=object)
     receivers = res.expected_receivers()
@@ -77,7 +85,7 @@ def figures(res, drain, by="group"):
     out[("all", "offered_rate")] = out[("all", "expected")] / window
     out[("all", "delivered_rate")] = out[("all", "delivered")] / window
     out[("all", "publish_rate")] = out[("all", "published")] / window
-    out[("all", "utilisation")] = broker_utilisation(res, window)
+    out[("all", "utilisation")] = broker_utilisation(res, end, start)
     return out
 
 
@@ -92,18 +100,21 @@ def _column(rows, *names):
     return None
 
 
-def broker_utilisation(res, window):
-    """Utilisation (0..1) of the broker's cores from the start to the end of the window, from
-    the service model's samples (broker_service: cumulative busy_time over cores x time); nan
-    when the run has no service model."""
+def broker_utilisation(res, end, start=0.0):
+    """Utilisation (0..1) of the broker's cores from start to end, from the service model's
+    samples (broker_service: cumulative busy_time over cores x time, taken at the samples
+    nearest inside [start, end]); nan when the run has no service model."""
     rows = _rows(res, "broker_service")
     if rows is None or len(rows) == 0:
         return math.nan
-    sel = rows[rows["time"] <= window + 1e-9]
+    sel = rows[rows["time"] <= end + 1e-9]
     last = sel[-1] if len(sel) else rows[-1]
     if "busy_time" in rows.dtype.names:
-        span = float(last["time"]) * float(last["cores"])
-        return float(last["busy_time"]) / span if span > 0 else math.nan
+        before = sel[sel["time"] <= start + 1e-9] if start > 0 else sel[:0]
+        t0, busy0 = (float(before[-1]["time"]), float(before[-1]["busy_time"])) if len(before) \
+            else (0.0, 0.0)
+        span = (float(last["time"]) - t0) * float(last["cores"])
+        return (float(last["busy_time"]) - busy0) / span if span > 0 else math.nan
     col = _column(rows, "utilisation", "utilization")
     return float(np.mean(sel[col] if len(sel) else rows[col])) if col else math.nan
 
@@ -137,10 +148,10 @@ def queue_sizes(res):
     return out
 
 
-def indicators(res, drain):
+def indicators(res, drain, warmup=0.0):
     """{limit name: (kind, magnitude)} of the limits active in this run (magnitude > 0), kinds
-    as capacity_search.PRECEDENCE names them."""
-    window = max(res.duration - drain, 1e-9)
+    as capacity_search.PRECEDENCE names them; utilisation over the measured window."""
+    start, window = window_of(res, drain, warmup)
     pub = res["publishes"]
     published = max(1, int((pub["time"] < window).sum()))
     out = {}
@@ -165,10 +176,10 @@ def indicators(res, drain):
 
     # Broker cores: the service model's utilisation, or its input over the limit (the broker
     # stopped reading: the cores could not keep up).
-    util = broker_utilisation(res, window)
+    util = broker_utilisation(res, window, start)
     svc = _rows(res, "broker_service")
     paused = svc is not None and len(svc) and "reads_paused" in svc.dtype.names and \
-        bool(np.any(svc["reads_paused"][svc["time"] <= window + 1e-9]))
+        bool(np.any(svc["reads_paused"][(svc["time"] >= start) & (svc["time"] <= window + 1e-9)]))
     if not math.isnan(util) and (util >= CORES_BUSY or paused):
         cores = ""
         col = _column(svc, "cores")

@@ -232,28 +232,91 @@ def settle(vary, verdicts):
     return ok, bad, non_monotone
 
 
-def search(vary, measure, slots, resolution, log=lambda s: None):
+# A prediction within this factor beyond the bracket still says the knee is near its edge.
+NEAR = 1.25
+
+
+def around(vary, knee, ok, bad, n, resolution):
+    """Up to n values strictly between ok (the heaviest pass) and bad (the first failure, or
+    END), 0.8 x resolution (relative) apart, so that when the knee lies among them the next
+    bracket is resolved: from a predicted knee inside the bracket towards the light end (the
+    prediction is where the cores saturate; the SLO can only break earlier); stepping in from
+    bad when the knee is predicted at or a little past it (within NEAR), from ok when at or a
+    little before it; [] when the prediction is far outside."""
+    if knee is None or knee <= 0:
+        return []
+    step = 0.8 * resolution
+    if vary.heavier(knee, ok) and vary.heavier(bad, knee):
+        sign = -1 if vary.ascending else 1
+        raw = [knee * (1 + sign * step) ** i for i in range(n)]
+    elif not vary.heavier(bad, knee) and vary.heavier(bad * NEAR if vary.ascending else
+                                                      bad / NEAR, knee):
+        sign = -1 if vary.ascending else 1
+        raw = [bad * (1 + sign * step) ** (i + 1) for i in range(n)]
+    elif not vary.heavier(knee, ok) and vary.heavier(knee, ok / NEAR if vary.ascending else
+                                                      ok * NEAR):
+        sign = 1 if vary.ascending else -1
+        raw = [ok * (1 + sign * step) ** (i + 1) for i in range(n)]
+    else:
+        return []
+    out = []
+    for v in sorted(raw):
+        v = float(round(v)) if vary.integer else float(f"{v:.6g}")
+        if vary.heavier(v, ok) and vary.heavier(bad, v) and v not in out:
+            out.append(v)
+    return out
+
+
+def search(vary, measure, slots, resolution, log=lambda s: None, predict=None):
     """Coarse grid in batches of `slots` values from the light end, stopping at the first batch
     with a failure; then k-section between the last pass and the first failure until resolved.
 
-    measure(values) runs them (at once) and returns {value: passed}."""
+    measure(values) runs them (at once) and returns {value: passed}. predict(ok), when given,
+    returns the knee predicted from the measured value ok (the heaviest pass so far) or None:
+    while it lies inside the unresolved bracket, or near its edge, the next batch is placed
+    around it (`around`) instead of on the grid or evenly; the bracket itself only ever comes
+    from measured values."""
     verdicts = {}
     coarse = grid(vary)
-    for i in range(0, len(coarse), max(1, slots)):
-        batch = [v for v in coarse[i:i + max(1, slots)] if v not in verdicts]
-        log(f"grid: {', '.join(vary.text(v) for v in batch)}")
+    slots = max(1, slots)
+
+    def guided():
+        ok, bad, _ = settle(vary, verdicts)
+        if predict is None or ok is None:
+            return []
+        knee = predict(ok)
+        batch = [v for v in around(vary, knee, ok, vary.end if bad is None else bad, slots,
+                                   resolution) if v not in verdicts]
+        if batch:
+            log(f"predicted knee {vary.text(knee)} (from {vary.text(ok)}): "
+                f"{', '.join(vary.text(v) for v in batch)}")
+        return batch
+
+    # 1. The coarse grid from the light end (a guided batch may take a grid batch's turn).
+    while True:
+        batch = guided() if verdicts else []
+        if not batch:
+            ok, _, _ = settle(vary, verdicts)
+            batch = [v for v in coarse if v not in verdicts and (ok is None or
+                                                               vary.heavier(v, ok))][:slots]
+            if not batch:
+                break
+            log(f"grid: {', '.join(vary.text(v) for v in batch)}")
         verdicts.update(measure(batch))
         if any(not verdicts[v] for v in batch):
             break
+    # 2. k-section (or guided) between the last pass and the first failure until resolved.
     while True:
         ok, bad, _ = settle(vary, verdicts)
         if ok is None or bad is None or resolved(vary, ok, bad, resolution):
             break
-        batch = [v for v in interior(vary, ok, bad, max(1, slots)) if v not in verdicts]
+        batch = guided()
         if not batch:
-            break
-        log(f"bisect between {vary.text(ok)} and {vary.text(bad)}: "
-            f"{', '.join(vary.text(v) for v in batch)}")
+            batch = [v for v in interior(vary, ok, bad, slots) if v not in verdicts]
+            if not batch:
+                break
+            log(f"bisect between {vary.text(ok)} and {vary.text(bad)}: "
+                f"{', '.join(vary.text(v) for v in batch)}")
         verdicts.update(measure(batch))
     ok, bad, non_monotone = settle(vary, verdicts)
     return Outcome(ok, bad, verdicts, non_monotone)

@@ -23,6 +23,10 @@ AccountQuotaName(AccountQuota quota)
         return "account-subscribe-rate";
     case AccountQuota::Connections:
         return "account-connections";
+    case AccountQuota::QueuedRate:
+        return "account-queued-rate";
+    case AccountQuota::RetainedPublishRate:
+        return "account-retained-publish-rate";
     }
     return "unknown";
 }
@@ -48,6 +52,10 @@ AccountQuotaLimit(const MqttBrokerProfile& profile, AccountQuota quota)
         return profile.accountSubscribeRate;
     case AccountQuota::Connections:
         return static_cast<double>(profile.maxConnectedClients);
+    case AccountQuota::QueuedRate:
+        return profile.accountQueuedRate;
+    case AccountQuota::RetainedPublishRate:
+        return profile.accountRetainedPublishRate;
     }
     return 0;
 }

@@ -2,7 +2,9 @@
  * SPDX-License-Identifier: GPL-2.0-only
  *
  * The account-wide quotas of a broker (AWS IoT Core: connect requests, inbound and outbound
- * publishes and subscriptions per second per account, concurrent connections per account): one
+ * publishes, subscriptions, messages queued for offline sessions and retained publishes per
+ * second per account,
+ * concurrent connections per account): one
  * token bucket per rate quota, shared by every connection of every engine given the same
  * object, and what was observed of each quota over a run (peak rate, when, how many throttled).
  */
@@ -30,10 +32,12 @@ enum class AccountQuota : uint8_t
     PublishOutRate,  //!< outbound PUBLISH requests per second (accountPublishOutRate)
     SubscribeRate,   //!< topic filters subscribed per second (accountSubscribeRate)
     Connections,     //!< clients connected at once (maxConnectedClients)
+    QueuedRate,      //!< messages queued for offline sessions per second (accountQueuedRate)
+    RetainedPublishRate, //!< retained PUBLISH requests per second (accountRetainedPublishRate)
 };
 
 /** How many AccountQuota values there are. */
-constexpr std::size_t ACCOUNT_QUOTA_COUNT = 5;
+constexpr std::size_t ACCOUNT_QUOTA_COUNT = 7;
 
 /** The quota's name in results and reports: "account-connect-rate", ... */
 const char* AccountQuotaName(AccountQuota quota);
@@ -67,7 +71,8 @@ class MqttAccountQuotas
   public:
     /**
      * The limits of @p profile (accountConnectRate, accountPublishInRate, accountPublishOutRate,
-     * accountSubscribeRate: one second's worth of burst each, like the per-connection rates;
+     * accountSubscribeRate, accountQueuedRate, accountRetainedPublishRate: one second's worth of
+     * burst each, like the per-connection rates;
      * maxConnectedClients). Every bucket starts full.
      */
     explicit MqttAccountQuotas(const MqttBrokerProfile& profile);

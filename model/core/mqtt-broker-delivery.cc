@@ -111,6 +111,13 @@ MqttBrokerEngine::Impl::Deliver(
         NotifyDrop(&s, 0, m, qos, DropReason::QosZeroOffline, out);
         return;
     }
+    // The account's queued messages per second: past it a new message is not stored (AWS keeps
+    // what it queued before and drops the new one).
+    if (!m_account->Admit(AccountQuota::QueuedRate, now))
+    {
+        NotifyDrop(&s, 0, m, qos, DropReason::ThrottledAccountQueuedRate, out);
+        return;
+    }
     Enqueue(s, QueuedMessage{m, qos, retain}, out);
 }
 

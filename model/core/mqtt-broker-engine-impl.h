@@ -308,7 +308,7 @@ class MqttBrokerEngine::Impl
      * Whether the connection's publish rate, its inbound window or the account's inbound rate
      * refuses a PUBLISH of QoS @p qos now: the drop reason, or None.
      */
-    DropReason PublishThrottled(MqttBrokerConnection& conn, Qos qos, Nanos now);
+    DropReason PublishThrottled(MqttBrokerConnection& conn, Qos qos, bool retain, Nanos now);
     MqttMessagePtr MakeMessage(const std::string& publisherId,
                                std::string topic,
                                std::vector<uint8_t> payload,

@@ -131,6 +131,12 @@ MqttBrokerProfile::AwsIotCore()
     p.accountSubscribeRate = 500;
     // Maximum concurrent client connections per account: 500,000.
     p.maxConnectedClients = 500000;
+    // Queued messages per second per account: 500 (messages stored for offline persistent
+    // sessions; the Developer Guide, "MQTT 5 features": new messages past it are dropped).
+    p.accountQueuedRate = 500;
+    // Retained message publish requests per second per account: 500 (counted where retained
+    // messages are stored: the 2021 profile; here a retain request disconnects first).
+    p.accountRetainedPublishRate = 500;
     // Persistent sessions: only QoS 1 messages are stored for an offline client; the session
     // expires 1 hour after the disconnect (Quotas: persistent session expiry period); stored
     // messages are sent after the reconnect at most 10 per second.

@@ -242,6 +242,18 @@ struct MqttBrokerProfile
      * (SubscriptionDenied, ThrottledAccountSubscribeRate); the rest of the SUBSCRIBE is handled.
      */
     double accountSubscribeRate = 0;
+    /**
+     * Messages queued per second for disconnected persistent sessions. One beyond it is not
+     * stored (MessageDropped ThrottledAccountQueuedRate, with the subscriber as peerId): AWS
+     * keeps what was queued before the limit and drops new messages past it.
+     */
+    double accountQueuedRate = 0;
+    /**
+     * Retained PUBLISH requests per second (only where the profile stores retained messages).
+     * One beyond it is discarded like one over accountPublishInRate (MessageDropped
+     * ThrottledAccountRetainedPublishRate; with closeOnThrottle the connection is closed).
+     */
+    double accountRetainedPublishRate = 0;
 
     // --- Probabilistic deviations (seeded) --------------------------------------------------
     /** Probability a QoS 0 delivery is sent a second time, with no DUP flag. */

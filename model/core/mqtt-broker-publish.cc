@@ -48,7 +48,7 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     }
     const Qos received = p.qos;
     // Inbound limits come first: a PUBLISH over them is not taken over at all.
-    const DropReason throttled = PublishThrottled(conn, received, now);
+    const DropReason throttled = PublishThrottled(conn, received, p.retain, now);
     // Under Downgrade acknowledged as received and forwarded at maxQos.
     const std::optional<Qos> granted = GrantedQos(m_profile, received);
     MqttMessagePtr m = MakeMessage(conn.ClientId(),
@@ -68,9 +68,12 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     {
         // Discarded: no acknowledgement, so a QoS 1/2 publisher sends it again later.
         NotifyDrop(nullptr, id, m, received, throttled, out).packetId = p.packetId;
-        const CloseReason close = throttled == DropReason::ThrottledAccountPublishInRate
-                                      ? CloseReason::ThrottledAccountPublishInRate
-                                      : CloseReason::Throttled;
+        const CloseReason close =
+            throttled == DropReason::ThrottledAccountPublishInRate
+                ? CloseReason::ThrottledAccountPublishInRate
+                : (throttled == DropReason::ThrottledAccountRetainedPublishRate
+                       ? CloseReason::ThrottledAccountRetainedPublishRate
+                       : CloseReason::Throttled);
         return !m_profile.closeOnThrottle || CloseWithWill(conn, close, now, out);
     }
     if (!granted)
@@ -108,7 +111,10 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
 }
 
 DropReason
-MqttBrokerEngine::Impl::PublishThrottled(MqttBrokerConnection& conn, Qos qos, Nanos now)
+MqttBrokerEngine::Impl::PublishThrottled(MqttBrokerConnection& conn,
+                                         Qos qos,
+                                         bool retain,
+                                         Nanos now)
 {
     // Held acknowledgements are the inbound messages in flight (maxInflightIn). The account
     // counts only what the connection's own limits let through.
@@ -117,9 +123,18 @@ MqttBrokerEngine::Impl::PublishThrottled(MqttBrokerConnection& conn, Qos qos, Na
     {
         return DropReason::Throttled;
     }
-    return m_account->Admit(AccountQuota::PublishInRate, now)
-               ? DropReason::None
-               : DropReason::ThrottledAccountPublishInRate;
+    if (!m_account->Admit(AccountQuota::PublishInRate, now))
+    {
+        return DropReason::ThrottledAccountPublishInRate;
+    }
+    // Retained publishes count once more, where the profile stores them (a retain request
+    // that disconnects is refused later, whatever the rate).
+    if (retain && m_profile.retain != RetainPolicy::Disconnect &&
+        !m_account->Admit(AccountQuota::RetainedPublishRate, now))
+    {
+        return DropReason::ThrottledAccountRetainedPublishRate;
+    }
+    return DropReason::None;
 }
 
 MqttMessagePtr

@@ -384,6 +384,12 @@ AddRateAndDeviationSettings(std::vector<MqttBrokerSetting>& t)
     t.push_back(Rate("account-subscribe-rate",
                      &P::accountSubscribeRate,
                      "topic filters subscribed per second per account (0: no limit)"));
+    t.push_back(Rate("account-queued-rate",
+                     &P::accountQueuedRate,
+                     "messages queued for offline sessions per second per account (0: no limit)"));
+    t.push_back(Rate("account-retained-publish-rate",
+                     &P::accountRetainedPublishRate,
+                     "retained PUBLISH per second per account (0: no limit)"));
     t.push_back(Probability("qos0-duplicate-probability",
                             &P::qos0DuplicateProbability,
                             "chance a QoS 0 delivery is sent twice"));

@@ -43,6 +43,8 @@ CloseReasonName(CloseReason reason)
         return "ThrottledAccountConnections";
     case CloseReason::ThrottledAccountPublishInRate:
         return "ThrottledAccountPublishInRate";
+    case CloseReason::ThrottledAccountRetainedPublishRate:
+        return "ThrottledAccountRetainedPublishRate";
     }
     return "Unknown";
 }
@@ -86,6 +88,10 @@ DropReasonName(DropReason reason)
         return "MessageExpired";
     case DropReason::TooLargeForClient:
         return "TooLargeForClient";
+    case DropReason::ThrottledAccountQueuedRate:
+        return "ThrottledAccountQueuedRate";
+    case DropReason::ThrottledAccountRetainedPublishRate:
+        return "ThrottledAccountRetainedPublishRate";
     }
     return "Unknown";
 }

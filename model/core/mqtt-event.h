@@ -37,6 +37,7 @@ enum class CloseReason : uint8_t
     ThrottledAccountConnectRate,   //!< over the account's CONNECT requests per second
     ThrottledAccountConnections,   //!< the account's concurrent connections were all taken
     ThrottledAccountPublishInRate, //!< over the account's inbound publishes (closeOnThrottle)
+    ThrottledAccountRetainedPublishRate, //!< over the account's retained publishes (same)
 };
 
 const char* CloseReasonName(CloseReason reason);
@@ -59,6 +60,8 @@ enum class DropReason : uint8_t
     ThrottledAccountPublishInRate,  //!< over the account's inbound publishes per second
     ThrottledAccountPublishOutRate, //!< over the account's outbound publishes per second
     ThrottledAccountSubscribeRate,  //!< SubscriptionDenied: over the account's subscriptions/s
+    ThrottledAccountQueuedRate,     //!< over the account's messages queued offline per second
+    ThrottledAccountRetainedPublishRate, //!< over the account's retained publishes per second
     MessageExpired,      //!< 5.0: its Message Expiry Interval ran out while it waited
     TooLargeForClient,   //!< 5.0: larger than the subscriber's Maximum Packet Size
 };

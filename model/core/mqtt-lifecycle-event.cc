@@ -113,6 +113,7 @@ LifecycleDisconnectReason(CloseReason reason)
         return "SERVER_INITIATED_DISCONNECT";
     case CloseReason::Throttled:
     case CloseReason::ThrottledAccountPublishInRate:
+    case CloseReason::ThrottledAccountRetainedPublishRate:
         return "THROTTLED";
     case CloseReason::AuthFailure:
         return "AUTH_ERROR";

@@ -3,8 +3,8 @@
  *
  * The AWS IoT Core account-wide quotas (AWS General Reference, "AWS IoT Core endpoints and
  * quotas", message broker table; doc/aws-iot-core.md "Account-wide quotas"): connect requests,
- * inbound and outbound publishes and subscriptions per second per account, concurrent
- * connections per account. Each through the broker engine, over several connections, with the
+ * inbound and outbound publishes, subscriptions, messages queued for offline sessions and
+ * retained publishes per second per account, concurrent connections per account. Each through the broker engine, over several connections, with the
  * exact behaviour at the limit and what the account's statistics say. Small limits keep the
  * scripts short; the published values are checked apart.
  */
@@ -55,13 +55,22 @@ TEST(BrokerAwsAccount, AccountQuotasOfTheAwsProfileAreThePublishedOnes)
     EXPECT_EQ(aws.accountPublishOutRate, 20000);
     EXPECT_EQ(aws.accountSubscribeRate, 500);
     EXPECT_EQ(aws.maxConnectedClients, 500000u);
+    EXPECT_EQ(aws.accountQueuedRate, 500);
+    EXPECT_EQ(aws.accountRetainedPublishRate, 500);
     EXPECT_EQ(MqttBrokerProfile::AwsIotCore2021().accountConnectRate, 500);
+    EXPECT_EQ(MqttBrokerProfile::AwsIotCore2021().accountRetainedPublishRate, 500);
     MqttBrokerProfile standard = MqttBrokerProfile::Standard311();
     EXPECT_EQ(standard.accountConnectRate, 0);
     EXPECT_EQ(standard.accountPublishInRate, 0);
     EXPECT_EQ(standard.accountPublishOutRate, 0);
     EXPECT_EQ(standard.accountSubscribeRate, 0);
     EXPECT_EQ(standard.maxConnectedClients, 0u);
+    EXPECT_EQ(standard.accountQueuedRate, 0);
+    EXPECT_EQ(standard.accountRetainedPublishRate, 0);
+    EXPECT_FALSE(MqttBrokerSettings::Apply(&standard, "account-queued-rate", "50"));
+    EXPECT_FALSE(MqttBrokerSettings::Apply(&standard, "account-retained-publish-rate", "60"));
+    EXPECT_EQ(standard.accountQueuedRate, 50);
+    EXPECT_EQ(standard.accountRetainedPublishRate, 60);
     // A study of a Region with the smaller defaults sets them through the settings table.
     EXPECT_FALSE(MqttBrokerSettings::Apply(&aws, "account-connect-rate", "100"));
     EXPECT_FALSE(MqttBrokerSettings::Apply(&aws, "account-publish-in-rate", "2000"));
@@ -333,4 +342,101 @@ TEST(BrokerAwsAccount, AccountPeakRateIsTheBusiestWholeSecond)
     EXPECT_STREQ(AccountQuotaName(AccountQuota::PublishInRate), "account-publish-in-rate");
     EXPECT_STREQ(AccountQuotaName(AccountQuota::Connections), "account-connections");
     EXPECT_FALSE(IsRateQuota(AccountQuota::Connections));
+}
+
+TEST(BrokerAwsAccount, AccountQueuedRateDropsTheMessagesQueuedOfflineOverIt)
+{
+    // Queued messages per second per account (2 here): each QoS 1 message stored for a
+    // disconnected persistent session takes a token; one without is not stored (MessageDropped
+    // ThrottledAccountQueuedRate naming the subscriber) while those stored before it stay. The
+    // publisher is acknowledged; deliveries to a connected session do not count.
+    MqttBrokerProfile p = SmallAccount(100);
+    p.accountPublishInRate = 100;
+    p.accountPublishOutRate = 100;
+    p.accountQueuedRate = 2;
+    BrokerHarness h(p);
+    h.ConnectPubAndOfflineSub("t", Qos::AtLeastOnce);
+    h.AdvanceTo(seconds(1));
+    h.TakeEvents();
+    h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 1));
+    h.Send(1, MakePublish("t", "b", Qos::AtLeastOnce, 2));
+    h.Send(1, MakePublish("t", "c", Qos::AtLeastOnce, 3)); // no token left: not stored
+    EXPECT_EQ(h.TakeHex(1), "40 02 00 01 40 02 00 02 40 02 00 03");
+    auto drops = h.Events(EventType::MessageDropped);
+    ASSERT_EQ(drops.size(), 1u);
+    EXPECT_EQ(drops[0].peerId, "sub");
+    EXPECT_EQ(drops[0].dropReason, DropReason::ThrottledAccountQueuedRate);
+    EXPECT_STREQ(DropReasonName(drops[0].dropReason), "ThrottledAccountQueuedRate");
+
+    h.AdvanceTo(seconds(2));
+    EXPECT_TRUE(h.Connect(2, "sub", false)); // the session, with what was stored
+    h.AdvanceTo(seconds(3));
+    EXPECT_EQ(PayloadTexts(h.TakePackets(2)), (std::vector<std::string>{"a", "b"}));
+    h.Send(1, MakePublish("t", "d", Qos::AtLeastOnce, 4)); // to a connected session
+    h.AdvanceTo(seconds(4));
+    EXPECT_EQ(PayloadTexts(h.TakePackets(2)), (std::vector<std::string>{"d"}));
+    const MqttAccountQuotaStats& s = StatsOf(h, AccountQuota::QueuedRate);
+    EXPECT_EQ(s.limit, 2);
+    EXPECT_EQ(s.requests, 3u);
+    EXPECT_EQ(s.throttled, 1u);
+    EXPECT_EQ(s.peak, 3u);
+    EXPECT_EQ(s.peakAt, seconds(1));
+    EXPECT_STREQ(AccountQuotaName(AccountQuota::QueuedRate), "account-queued-rate");
+}
+
+TEST(BrokerAwsAccount, AccountRetainedPublishRateDiscardsTheRetainedPublishesOverIt)
+{
+    // Retained publish requests per second per account (2 here), on the profile that stores
+    // retained messages: a retained PUBLISH without a token is discarded like one over the
+    // inbound rate (no PUBACK, not forwarded, not stored; MessageDropped
+    // ThrottledAccountRetainedPublishRate); PUBLISHes without RETAIN do not count.
+    MqttBrokerProfile p = QuietAws("aws-iot-core-2021");
+    p.lifecycleTopicPrefix.clear();
+    p.accountRetainedPublishRate = 2;
+    BrokerHarness h(p);
+    h.ConnectPubSub("t", Qos::AtMostOnce);
+    h.AdvanceTo(seconds(1));
+    h.TakeEvents();
+    h.Send(1, MakePublish("t", "1", Qos::AtLeastOnce, 1, true));
+    h.Send(1, MakePublish("t", "2", Qos::AtLeastOnce, 2, true));
+    h.Send(1, MakePublish("t", "3", Qos::AtLeastOnce, 3, true)); // over: discarded
+    h.Send(1, MakePublish("t", "4", Qos::AtLeastOnce, 4));       // not retained
+    EXPECT_EQ(h.TakeHex(1), "40 02 00 01 40 02 00 02 40 02 00 04");
+    EXPECT_EQ(PayloadTexts(h.TakePackets(2)), (std::vector<std::string>{"1", "2", "4"}));
+    auto drops = h.Events(EventType::MessageDropped);
+    ASSERT_EQ(drops.size(), 1u);
+    EXPECT_EQ(drops[0].packetId, 3);
+    EXPECT_STREQ(DropReasonName(drops[0].dropReason), "ThrottledAccountRetainedPublishRate");
+    // What is stored is the last admitted one.
+    h.Connect(3, "late");
+    h.Subscribe(3, "t", Qos::AtMostOnce);
+    EXPECT_EQ(PayloadTexts(h.TakePackets(3)), (std::vector<std::string>{"2"}));
+    const MqttAccountQuotaStats& s = StatsOf(h, AccountQuota::RetainedPublishRate);
+    EXPECT_EQ(s.requests, 3u);
+    EXPECT_EQ(s.throttled, 1u);
+    EXPECT_EQ(s.peak, 3u);
+    EXPECT_STREQ(AccountQuotaName(AccountQuota::RetainedPublishRate),
+                 "account-retained-publish-rate");
+}
+
+TEST(BrokerAwsAccount, AccountRetainedPublishRateClosesWithCloseOnThrottle)
+{
+    // With closeOnThrottle the retained PUBLISH over the rate closes the connection, naming the
+    // quota (lifecycle THROTTLED, as for the inbound rate).
+    MqttBrokerProfile p = QuietAws("aws-iot-core-2021");
+    p.lifecycleTopicPrefix.clear();
+    p.accountRetainedPublishRate = 1;
+    p.closeOnThrottle = true;
+    BrokerHarness h(p);
+    h.Connect(1, "pub");
+    h.AdvanceTo(seconds(1));
+    h.TakeEvents();
+    h.Send(1, MakePublish("t", "1", Qos::AtMostOnce, 0, true));
+    EXPECT_TRUE(h.IsOpen(1));
+    h.Send(1, MakePublish("t", "2", Qos::AtMostOnce, 0, true));
+    EXPECT_EQ(h.ClosedWith(1), CloseReason::ThrottledAccountRetainedPublishRate);
+    EXPECT_STREQ(CloseReasonName(CloseReason::ThrottledAccountRetainedPublishRate),
+                 "ThrottledAccountRetainedPublishRate");
+    EXPECT_STREQ(LifecycleDisconnectReason(CloseReason::ThrottledAccountRetainedPublishRate),
+                 "THROTTLED");
 }

@@ -264,6 +264,8 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     account-publish-in-rate: 70.5
     account-publish-out-rate: 80
     account-subscribe-rate: 9
+    account-queued-rate: 11
+    account-retained-publish-rate: 12
 )";
 
 TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
@@ -329,6 +331,8 @@ TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
     EXPECT_DOUBLE_EQ(p->accountPublishInRate, 70.5);
     EXPECT_DOUBLE_EQ(p->accountPublishOutRate, 80);
     EXPECT_DOUBLE_EQ(p->accountSubscribeRate, 9);
+    EXPECT_DOUBLE_EQ(p->accountQueuedRate, 11);
+    EXPECT_DOUBLE_EQ(p->accountRetainedPublishRate, 12);
 }
 
 TEST(ScenarioLoader, BrokerDefaultsAreTheNamedProfileWithoutPersistence)

@@ -9,6 +9,9 @@ Studies (default: all):
           devices sending a message a second; the knee is found there, the uplink's queue binds.
   broker  scenarios/capacity-broker.yaml shrunk (10 consumers, delivery costs x300): the knee
           near 600 devices, the broker's 2 cores bind.
+  quota   test/scenario/data/capacity-link.yaml on AWS IoT Core with a fast uplink and an
+          account allowing 20 inbound publishes a second: the knee at 20 devices sending one a
+          second, the account quota binds.
   storm   scenarios/reconnect-storm.yaml shrunk (400 devices, connect quota 10/s), with and
           without jitter: analysis/reconnect.py's report; the quota throttles, QoS 1 loses
           nothing.
@@ -70,6 +73,28 @@ def study_link(sweep, runner, work):
     expect(len(fails) > 0 and all(b"link queue (uplink)" == x for x in fails["binding"]),
            f"link: bindings of the failing runs {fails['binding']}")
     expect(all(runs["p99"][runs["passed"]] < 0.5), "link: a passing run with p99 >= 500 ms")
+
+
+def study_quota(sweep, runner, work):
+    """capacity-link.yaml with its uplink widened (10 Mb/s: it no longer binds) on the
+    aws-iot-core profile (its random deviations off) with account-publish-in-rate 20: 20
+    devices at one QoS 1 message a second fit the account's bucket, more are throttled (the
+    excess discarded, re-sent after the client's ack timeout: late)."""
+    sets = ["links.uplink.rate=10Mbps", "broker.profile=aws-iot-core",
+            "broker.overrides.account-publish-in-rate=20",
+            "broker.overrides.qos0-duplicate-probability=0",
+            "broker.overrides.resend-new-packet-id-probability=0",
+            "broker.overrides.reorder-jitter=0s", "broker.overrides.subscription-delay=0s"]
+    line, runs = capacity(sweep, runner, work, "quota",
+                          os.path.join(ROOT, "test", "scenario", "data", "capacity-link.yaml"),
+                          "devices.sensors.count=5:200", *[a for s in sets for a in ("--set", s)])
+    if line is None:
+        return
+    expect_capacity("quota", line, "AWS quota account-publish-in-rate", 17, 20)
+    fails = runs[~runs["passed"]]
+    expect(len(fails) > 0 and all(b"AWS quota account-publish-in-rate" == x
+                                  for x in fails["binding"]),
+           f"quota: bindings of the failing runs {fails['binding']}")
 
 
 # The delivery path's costs of calibrations/mosquitto.yaml times 300 (publish-qos1 9.33us,
@@ -140,7 +165,8 @@ def study_storm(sweep, runner, work):
     expect(j0["t99"] > j1["t99"], f"storm: jitter did not help: {j0['line']} / {j1['line']}")
 
 
-STUDIES = {"link": study_link, "broker": study_broker, "storm": study_storm}
+STUDIES = {"link": study_link, "broker": study_broker, "quota": study_quota,
+           "storm": study_storm}
 
 
 def main():

@@ -91,7 +91,7 @@ def test_slo():
     expect_error(lambda a: cs.parse_duration(a, "--drain '10'"), "10", "--drain '10'", "unit")
 
 
-def run_search(vary_arg, passes, slots, resolution=0.05):
+def run_search(vary_arg, passes, slots, resolution=0.05, predict=None):
     calls = []
 
     def measure(batch):
@@ -100,7 +100,7 @@ def run_search(vary_arg, passes, slots, resolution=0.05):
         return {v: passes(v) for v in batch}
 
     vary = cs.parse_vary(vary_arg)
-    return vary, cs.search(vary, measure, slots, resolution), calls
+    return vary, cs.search(vary, measure, slots, resolution, predict=predict), calls
 
 
 def test_search():
@@ -134,6 +134,58 @@ def test_search():
     _, o, _ = run_search("devices.a.count=10:50", lambda v: v < 35 or v == 50, 4, 1e-9)
     expect(o.capacity == 34 and o.first_fail == 35 and o.non_monotone == [50],
            f"noise in the search {o.capacity} {o.first_fail} {o.non_monotone}")
+
+
+def test_guided_search():
+    # A utilisation that grows in proportion: the saturation predicted from any pass is exact
+    # (19400) and the SLO breaks a little before it (19000); after the grid's first batch one
+    # guided batch, from the prediction down one step, resolves it.
+    vary, o, calls = run_search("devices.a.count=1000:100000", lambda v: v <= 19000, 2,
+                                predict=lambda ok: 19400)
+    expect(calls[0] == [1000, 3162], f"the grid's first batch first {calls}")
+    expect(calls[1] == [18624, 19400] and len(calls) == 2,
+           f"one guided batch, 0.8 x 5 % apart below 19400 {calls}")
+    expect(o.capacity == 18624 and o.first_fail == 19400 and
+           cs.resolved(vary, o.capacity, o.first_fail, 0.05), f"knee {o.capacity} {o.first_fail}")
+    # A prediction too high (noise: the knee at 580, predicted 621): the guided batch fails
+    # entirely, the next steps down from the first failure, one step apart, and resolves.
+    vary, o, calls = run_search("devices.a.count=50:2000", lambda v: v <= 580, 2,
+                                predict=lambda ok: 621)
+    expect(calls == [[50, 126], [596, 621], [549, 572]],
+           f"guided batch, then steps down from the failure {calls}")
+    expect(o.capacity == 572 and o.first_fail == 596, f"knee {o.capacity} {o.first_fail}")
+    # A prediction that is wrong (the knee is at 40000): guided batches step up from the last
+    # pass while the prediction stays within 1.25 of it, then the grid goes on as without one.
+    vary, o, calls = run_search("devices.a.count=1000:100000", lambda v: v <= 40000, 2,
+                                predict=lambda ok: 19400)
+    expect(calls[1] == [18624, 19400] and [31623, 100000] in calls and len(calls) <= 10,
+           f"back to the grid after wrong guesses {calls}")
+    expect(o.capacity <= 40000 < o.first_fail and
+           cs.resolved(vary, o.capacity, o.first_fail, 0.05), f"knee {o.capacity} {o.first_fail}")
+    # A prediction outside the bracket is not used; none at all: the plain search.
+    _, o1, c1 = run_search("devices.a.count=1000:100000", lambda v: v < 20000, 2,
+                           predict=lambda ok: 500)
+    _, o2, c2 = run_search("devices.a.count=1000:100000", lambda v: v < 20000, 2)
+    expect(c1 == c2 and o1.capacity == o2.capacity, f"outside the bracket {c1} {c2}")
+    expect(cs.around(vary, 19400, 18800, 30000, 2, 0.05) == [19400],
+           "points at or before the last pass are left out")
+
+
+def test_window():
+    """The measured window's defaults: the warm-up is the latest group start, --set applied."""
+    import capacity_window as cw
+    broker = os.path.join(ROOT, "scenarios", "capacity-broker.yaml")
+    expect(cw.warmup_of(broker, []) == (10.0, "the latest start, devices.sensors.start"),
+           f"warm-up {cw.warmup_of(broker, [])}")
+    expect(cw.warmup_of(broker, ["devices.sensors.start={uniform: [0s, 4s]}"])[0] == 4.0,
+           "--set start")
+    expect(cw.warmup_of(broker, ["backends.consumers.start=12s"]) ==
+           (12.0, "the latest start, backends.consumers.start"), "a backend starting last")
+    expect_error(lambda a: cw.warmup_of(broker, [a]),
+                 "devices.sensors.start={exponential: 3s}", "unbounded start", "--warmup")
+    expect(cw.default_drain(cs.parse_slo("p99<500ms,delivery>=0.999")) == 2.0, "drain 4 x 500ms")
+    expect(cw.default_drain(cs.parse_slo("delivery>=0.9")) == 1.0, "drain at least 1 s")
+    expect(cw.default_drain(cs.parse_slo("p50<100ms,max<3s")) == 12.0, "the largest bound")
 
 
 def test_binding():
@@ -240,6 +292,15 @@ def test_figures():
     expect(ind["link queue (cellular)"] == ("link-queue", 9 / 18), "link drops per message")
     expect(abs(figures(res, 2.0)[("all", "utilisation")] - 0.95) < 1e-12, "utilisation")
     expect(cs.binding(ind) == "broker cores (2)", "binding of the synthetic run")
+    # A warm-up excluded: messages published before 4 s do not count, the rates are over the
+    # 5 s from 4 s to 9 s, the utilisation is that between the samples inside the window.
+    f = figures(res, 2.0, warmup=4.0)
+    expect(f[("all", "published")] == 10 and f[("all", "expected")] == 10, f"warm-up {f}")
+    expect(abs(f[("all", "offered_rate")] - 10 / 5.0) < 1e-12, "rate over the steady window")
+    expect(abs(f[("all", "max")] - 0.091) < 1e-12 and abs(f[("all", "delivery")] - 1) < 1e-12,
+           "the lost message 3 of device 1 (3.1 s) is in the warm-up")
+    expect(abs(figures(res, 2.0, warmup=1.0)[("all", "utilisation")] - 0.95) < 1e-12,
+           "utilisation from the sample at 1 s to the one at 2 s")
     # A queue that filled (10 of the class's 10 packets) without dropping: TCP backed off.
     ind = indicators(fake_results(11.0, pubs, dels, depth=10), 2.0)
     expect(ind == {"link queue (cellular)": ("link-queue", 0.5)}, f"full queue {ind}")
@@ -322,7 +383,7 @@ def test_end_to_end(sweep, work):
 def main():
     sweep, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
-    for test in (test_vary, test_slo, test_search, test_binding, test_figures, test_reconnect):
+    for test in (test_vary, test_slo, test_search, test_guided_search, test_window, test_binding, test_figures, test_reconnect):
         test()
     test_end_to_end(sweep, work)
     for f in FAILURES:
