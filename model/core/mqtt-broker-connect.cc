@@ -65,6 +65,16 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
                       CloseReason::ThrottledAccountConnections);
         return;
     }
+    if (session == nullptr && MemoryRefusesSession(clientId))
+    {
+        RefuseConnect(conn,
+                      ConnectReturnCode::ServerUnavailable,
+                      clientId,
+                      now,
+                      out,
+                      CloseReason::MemoryLimit);
+        return;
+    }
     if (previous != nullptr)
     {
         // [MQTT-3.1.4-2]: the existing connection of this client id is closed. It ended without
@@ -187,6 +197,7 @@ MqttBrokerEngine::Impl::OpenSession(MqttSession* stored,
     }
     if (stored == nullptr)
     {
+        ChargeSession(clientId);
         return m_sessions.Create(clientId, cleanSession); // [MQTT-3.2.2-1], [MQTT-3.2.2-3]
     }
     sessionPresent = true; // [MQTT-3.2.2-2]
@@ -330,6 +341,7 @@ MqttBrokerEngine::Impl::ForgetConnection(MqttBrokerConnection& conn, MqttActions
     const ConnectionId id = conn.Id();
     std::unique_ptr<MqttBrokerConnection> owned = std::move(m_connections[id]);
     m_connections.erase(id);
+    m_memory->ForgetPartial(id);
     if (conn.Timer() != 0)
     {
         CancelTimer(conn.Timer(), out);

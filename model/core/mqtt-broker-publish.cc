@@ -35,7 +35,9 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     }
     const Qos received = p.qos;
     // Inbound limits come first: a PUBLISH over them is not taken over at all.
-    const DropReason throttled = PublishThrottled(conn, received, now);
+    const DropReason throttled = MemoryRefusesPublish(conn.ClientId(), p)
+                                     ? DropReason::MemoryLimit
+                                     : PublishThrottled(conn, received, now);
     // Under Downgrade acknowledged as received and forwarded at maxQos.
     const std::optional<Qos> granted = GrantedQos(m_profile, received);
     MqttMessagePtr m = MakeMessage(conn.ClientId(),
@@ -114,13 +116,14 @@ MqttBrokerEngine::Impl::MakeMessage(const std::string& publisherId,
                                     Qos qos,
                                     bool retain)
 {
-    auto m = std::make_shared<MqttMessage>();
+    std::shared_ptr<MqttMessage> m = NewMessage();
     m->id = m_nextMessageId++;
     m->publisherId = publisherId;
     m->topic = std::move(topic);
     m->payload = std::move(payload);
     m->qos = qos;
     m->retain = retain;
+    ChargeMessage(*m);
     return m;
 }
 

@@ -43,6 +43,8 @@ CloseReasonName(CloseReason reason)
         return "ThrottledAccountConnections";
     case CloseReason::ThrottledAccountPublishInRate:
         return "ThrottledAccountPublishInRate";
+    case CloseReason::MemoryLimit:
+        return "MemoryLimit";
     }
     return "Unknown";
 }
@@ -82,6 +84,8 @@ DropReasonName(DropReason reason)
         return "ThrottledAccountPublishOutRate";
     case DropReason::ThrottledAccountSubscribeRate:
         return "ThrottledAccountSubscribeRate";
+    case DropReason::MemoryLimit:
+        return "MemoryLimit";
     }
     return "Unknown";
 }

@@ -37,6 +37,7 @@ enum class CloseReason : uint8_t
     ThrottledAccountConnectRate,   //!< over the account's CONNECT requests per second
     ThrottledAccountConnections,   //!< the account's concurrent connections were all taken
     ThrottledAccountPublishInRate, //!< over the account's inbound publishes (closeOnThrottle)
+    MemoryLimit, //!< its partial packet would pass the broker's memory limit (MqttMemoryBudget)
 };
 
 const char* CloseReasonName(CloseReason reason);
@@ -59,6 +60,7 @@ enum class DropReason : uint8_t
     ThrottledAccountPublishInRate,  //!< over the account's inbound publishes per second
     ThrottledAccountPublishOutRate, //!< over the account's outbound publishes per second
     ThrottledAccountSubscribeRate,  //!< SubscriptionDenied: over the account's subscriptions/s
+    MemoryLimit, //!< refused: storing it would pass the broker's memory limit (MqttMemoryBudget)
 };
 
 const char* DropReasonName(DropReason reason);
