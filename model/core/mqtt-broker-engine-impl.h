@@ -101,8 +101,11 @@ class MqttBrokerEngine::Impl
     std::shared_ptr<MqttMemoryBudget> m_memory;
     /** Charges @p conn's partial packet; false: over the limit, the connection was closed. */
     bool ChargePartialPacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
-    /** Whether a PUBLISH @p p would pass the limit (a refusal counted). */
-    bool MemoryRefusesPublish(const std::string& publisherId, const PublishPacket& p);
+    /**
+     * Whether a message (charged when made) is over the limit, so that a queue or the retained
+     * store must not keep it (a refusal counted).
+     */
+    bool MemoryRefusesToKeep();
     /** A message that charges the budget while it lives (a plain one without a limit). */
     std::shared_ptr<MqttMessage> NewMessage();
     void ChargeMessage(const MqttMessage& m);

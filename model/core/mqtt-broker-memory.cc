@@ -4,10 +4,14 @@
  * The memory budget (profile memoryLimit, MqttMemoryBudget): what the engine stores is charged
  * where it is created and released where it goes, and what would pass the limit is refused.
  *
- * Rules: a partial packet over the limit closes its own connection (the peer is the one sending
- * it); a PUBLISH over it is discarded without acknowledgement, so a QoS 1/2 publisher keeps it
- * and sends it again; a new session gets CONNACK 3 (Server unavailable, 3.1.1's "not now"); a
- * new subscription gets 0x80 [MQTT-3.9.3-2]. What exists already is never taken away.
+ * Rules: a partial packet over the limit closes its own connection (its peer is the one sending
+ * it), unless it is small (PARTIAL_ALLOWANCE). A message is charged when it is made; while the
+ * charges are over the limit it is not queued for a session (dropped for that subscriber) nor
+ * stored as a new retained topic (still forwarded). A message that only passes through, or goes
+ * into an in-flight window (bounded by the profile), is never refused, so clients that keep up
+ * are served whatever fills the budget. A new session gets CONNACK 3 (Server unavailable,
+ * 3.1.1's "not now"); a new subscription gets 0x80 [MQTT-3.9.3-2]. What exists already is
+ * never taken away.
  */
 #include "mqtt-broker-engine-impl.h"
 
@@ -36,20 +40,9 @@ MqttBrokerEngine::Impl::ChargePartialPacket(MqttBrokerConnection& conn, Nanos no
 }
 
 bool
-MqttBrokerEngine::Impl::MemoryRefusesPublish(const std::string& publisherId, const PublishPacket& p)
+MqttBrokerEngine::Impl::MemoryRefusesToKeep()
 {
-    if (!m_memory->Enabled())
-    {
-        return false;
-    }
-    const std::size_t cost =
-        MqttMemoryBudget::MessageCost(publisherId.size(), p.topic.size(), p.payload.size());
-    if (m_memory->Fits(cost))
-    {
-        return false;
-    }
-    m_memory->TryCharge(MemoryUse::Messages, cost); // counts the refusal
-    return true;
+    return m_memory->RefuseIfOver(MemoryUse::Messages);
 }
 
 std::shared_ptr<MqttMessage>

@@ -186,8 +186,9 @@ struct MqttBrokerProfile
     /**
      * Bytes the broker may hold for its peers (0: no limit; MqttMemoryBudget): partial packets,
      * messages, sessions and subscriptions count against it. What would pass it is refused: a
-     * partial packet closes its connection (MemoryLimit), a PUBLISH is discarded unacknowledged
-     * (MessageDropped MemoryLimit), a new session gets CONNACK 3, a new subscription 0x80.
+     * large partial packet closes its connection (MemoryLimit), a message is not queued nor
+     * stored as a new retained topic (MessageDropped MemoryLimit), a new session gets CONNACK 3,
+     * a new subscription 0x80.
      */
     std::size_t memoryLimit = 0;
 

@@ -35,9 +35,7 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     }
     const Qos received = p.qos;
     // Inbound limits come first: a PUBLISH over them is not taken over at all.
-    const DropReason throttled = MemoryRefusesPublish(conn.ClientId(), p)
-                                     ? DropReason::MemoryLimit
-                                     : PublishThrottled(conn, received, now);
+    const DropReason throttled = PublishThrottled(conn, received, now);
     // Under Downgrade acknowledged as received and forwarded at maxQos.
     const std::optional<Qos> granted = GrantedQos(m_profile, received);
     MqttMessagePtr m = MakeMessage(conn.ClientId(),
@@ -171,6 +169,12 @@ MqttBrokerEngine::Impl::UpdateRetained(const MqttMessagePtr& m,
         return;
     case RetainedVerdict::Store:
     {
+        if (m_retained.Find(m->topic) == nullptr && MemoryRefusesToKeep())
+        {
+            // A new retained topic over the memory limit: forwarded, not stored.
+            NotifyDrop(nullptr, from, m, m->qos, DropReason::MemoryLimit, out);
+            return;
+        }
         m_retained.Store(m); // [MQTT-3.3.1-5]
         MqttEvent& e = NotifyMessage(EventType::RetainedStored, from, clientId, m, out);
         e.qos = m->qos;

@@ -97,6 +97,17 @@ MqttMemoryBudget::TryCharge(MemoryUse use, std::size_t bytes)
     return true;
 }
 
+bool
+MqttMemoryBudget::RefuseIfOver(MemoryUse use)
+{
+    if (m_limit == 0 || m_used <= m_limit)
+    {
+        return false;
+    }
+    ++m_refused[Index(use)];
+    return true;
+}
+
 void
 MqttMemoryBudget::Charge(MemoryUse use, std::size_t bytes)
 {
@@ -128,6 +139,10 @@ MqttMemoryBudget::Partial(uint64_t connection, std::size_t buffered)
     if (buffered <= before)
     {
         Release(MemoryUse::PartialPackets, before - buffered);
+    }
+    else if (buffered <= PARTIAL_ALLOWANCE)
+    {
+        Charge(MemoryUse::PartialPackets, buffered - before);
     }
     else if (!TryCharge(MemoryUse::PartialPackets, buffered - before))
     {

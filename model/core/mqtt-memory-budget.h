@@ -43,11 +43,17 @@ const char* MemoryUseName(MemoryUse use);
  *
  * Partial packets are kept per connection: Partial() replaces a connection's charge by what its
  * frame reader buffers now, so a connection that trickles a large packet pays for every byte it
- * has sent and is the one refused when the sum would pass the limit.
+ * has sent and is the one refused when the sum would pass the limit. A partial packet of at most
+ * PARTIAL_ALLOWANCE bytes is charged but never refused: it is no more than one read of the
+ * socket, and refusing it would close well-behaved clients whose packets a full budget (of
+ * retained messages, say) happens to find split across two reads.
  */
 class MqttMemoryBudget
 {
   public:
+    /** Partial packets up to this size are always accepted (one read of the POSIX broker). */
+    static constexpr std::size_t PARTIAL_ALLOWANCE = 64 * 1024;
+
     explicit MqttMemoryBudget(std::size_t limit = 0);
 
     /** The limit in bytes (0: no limit). */
@@ -61,6 +67,12 @@ class MqttMemoryBudget
     bool Fits(std::size_t bytes) const;
     /** Charges @p bytes if they fit; false (a refusal counted for @p use) if not. */
     bool TryCharge(MemoryUse use, std::size_t bytes);
+    /**
+     * Whether the charges are over the limit, counting a refusal for @p use if so: for what is
+     * charged before it is known whether it will be kept (a message, stored only if a queue or
+     * the retained store takes it).
+     */
+    bool RefuseIfOver(MemoryUse use);
     /** Charges @p bytes whatever the limit (state that exists already, e.g. restored). */
     void Charge(MemoryUse use, std::size_t bytes);
     void Release(MemoryUse use, std::size_t bytes);
@@ -68,9 +80,9 @@ class MqttMemoryBudget
     uint64_t Refused(MemoryUse use) const;
 
     /**
-     * Sets @p connection's partial-packet charge to @p buffered bytes; false when the other
-     * charges and this one pass the limit (a refusal counted; the caller closes the connection,
-     * then calls ForgetPartial).
+     * Sets @p connection's partial-packet charge to @p buffered bytes; false when @p buffered is
+     * over PARTIAL_ALLOWANCE and the other charges and this one pass the limit (a refusal
+     * counted; the caller closes the connection, then calls ForgetPartial).
      */
     bool Partial(uint64_t connection, std::size_t buffered);
     /** Releases what @p connection's partial packet was charged. */

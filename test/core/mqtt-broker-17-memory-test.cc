@@ -3,10 +3,10 @@
  *
  * Broker engine: the memory budget (profile memoryLimit, MqttMemoryBudget). Partial packets,
  * messages, sessions and subscriptions are charged at their estimated cost; what would pass the
- * limit is refused (the connection of a partial packet closed, a PUBLISH discarded unacknowledged,
- * CONNACK 3, SUBACK 0x80) and everything else goes on. The costs used below: a session 512 + 2 x
- * client id bytes, a subscription 320 + 2 x filter bytes, a message 256 + publisher id + topic +
- * payload bytes.
+ * limit is refused (the connection of a large partial packet closed, a message not queued or not
+ * stored as retained, CONNACK 3, SUBACK 0x80) and everything else goes on. The costs used below: a
+ * session 512 + 2 x client id bytes, a subscription 320 + 2 x filter bytes, a message 256 +
+ * publisher id + topic + payload bytes.
  */
 #include "mqtt-broker-settings.h"
 #include "mqtt-broker-test-harness.h"
@@ -37,19 +37,24 @@ TEST(BrokerMemory, BudgetChargesReleasesAndRefusesPerUse)
     EXPECT_FALSE(b.TryCharge(MemoryUse::Messages, 401));
     EXPECT_EQ(b.Refused(MemoryUse::Messages), 1u);
     EXPECT_EQ(b.Used(MemoryUse::Messages), 0u);
-    // A connection's partial packet is replaced, not added up.
-    EXPECT_TRUE(b.Partial(7, 300));
-    EXPECT_TRUE(b.Partial(7, 400));
-    EXPECT_EQ(b.Used(MemoryUse::PartialPackets), 400u);
-    EXPECT_FALSE(b.Partial(7, 401)); // 600 + 401 > 1000: refused, the charge stays
-    EXPECT_EQ(b.Refused(MemoryUse::PartialPackets), 1u);
-    EXPECT_EQ(b.Used(), 1000u);
-    EXPECT_TRUE(b.Partial(7, 100));
-    EXPECT_EQ(b.Used(), 700u);
-    b.ForgetPartial(7);
-    EXPECT_EQ(b.Used(), 600u);
     b.Release(MemoryUse::Sessions, 10000); // never below zero
     EXPECT_EQ(b.Used(), 0u);
+    // A connection's partial packet is replaced, not added up; one read's worth is never refused.
+    constexpr std::size_t A = MqttMemoryBudget::PARTIAL_ALLOWANCE;
+    MqttMemoryBudget p(2 * A);
+    EXPECT_TRUE(p.Partial(7, A));
+    EXPECT_TRUE(p.Partial(7, 2 * A));
+    EXPECT_EQ(p.Used(MemoryUse::PartialPackets), 2 * A);
+    EXPECT_TRUE(p.Partial(8, 10)); // small: accepted over the limit
+    EXPECT_EQ(p.Used(), 2 * A + 10);
+    EXPECT_FALSE(p.Partial(8, A + 1)); // large and over: refused, the charge stays
+    EXPECT_EQ(p.Refused(MemoryUse::PartialPackets), 1u);
+    EXPECT_EQ(p.Used(), 2 * A + 10);
+    EXPECT_TRUE(p.Partial(7, 100));
+    EXPECT_EQ(p.Used(), 110u);
+    p.ForgetPartial(7);
+    p.ForgetPartial(8);
+    EXPECT_EQ(p.Used(), 0u);
     EXPECT_STREQ(MemoryUseName(MemoryUse::PartialPackets), "partial-packets");
     EXPECT_STREQ(MemoryUseName(MemoryUse::Subscriptions), "subscriptions");
     // No limit: everything fits.
@@ -120,10 +125,11 @@ TEST(BrokerMemory, NewSessionOverTheLimitGetsConnackServerUnavailable)
     h.Connect(3, "b");
 }
 
-TEST(BrokerMemory, PublishOverTheLimitIsDiscardedUnacknowledged)
+TEST(BrokerMemory, MessageOverTheLimitIsNotQueued)
 {
     // "pub" and "sub" (518 each), the subscription "t" (322), then one queued message of 100
-    // bytes from "pub" on "t" (360): a second one does not fit.
+    // bytes from "pub" on "t" (360): a second one does not fit. The publisher is acknowledged
+    // (the message was routed); the offline subscriber's copy is dropped and reported.
     BrokerHarness h(WithMemoryLimit(518 + 518 + 322 + 360 + 359));
     h.ConnectPubAndOfflineSub("t", Qos::AtLeastOnce);
     const std::string payload(100, 'x');
@@ -134,12 +140,12 @@ TEST(BrokerMemory, PublishOverTheLimitIsDiscardedUnacknowledged)
     h.ClearLog();
     EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::Messages), 360u);
     h.Send(1, MakePublish("t", payload, Qos::AtLeastOnce, 2));
-    EXPECT_EQ(h.TakeHex(1), ""); // no PUBACK: the publisher keeps the message [MQTT-4.3.2-1]
+    EXPECT_EQ(h.TakeHex(1), "40 02 00 02");
     {
         auto drops = h.Events(EventType::MessageDropped); // holds the message while in scope
         ASSERT_EQ(drops.size(), 1u);
         EXPECT_EQ(drops[0].dropReason, DropReason::MemoryLimit);
-        EXPECT_EQ(drops[0].packetId, 2);
+        EXPECT_EQ(drops[0].peerId, "sub");
     }
     EXPECT_EQ(h.Engine().QueueDepth("sub"), 1u);
     EXPECT_EQ(h.Engine().Memory().Refused(MemoryUse::Messages), 1u);
@@ -159,21 +165,48 @@ TEST(BrokerMemory, PublishOverTheLimitIsDiscardedUnacknowledged)
 
 TEST(BrokerMemory, PartialPacketOverTheLimitClosesItsConnectionOnly)
 {
-    BrokerHarness h(WithMemoryLimit(514 + 100));
+    BrokerHarness h(WithMemoryLimit(514 + 100000));
     h.Connect(1, "a");
     h.Open(2);
-    // A CONNECT announcing 1000 bytes, trickled: every byte received counts while it waits.
-    h.Feed(2, std::vector<uint8_t>{0x10, 0xe8, 0x07});
-    h.Feed(2, std::vector<uint8_t>(50, 0));
-    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::PartialPackets), 53u);
+    // A CONNECT announcing 200,000 bytes, trickled: every byte received counts while it waits.
+    h.Feed(2, std::vector<uint8_t>{0x10, 0xc0, 0x9a, 0x0c});
+    h.Feed(2, std::vector<uint8_t>(50000, 0));
+    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::PartialPackets), 50004u);
+    h.Feed(2, std::vector<uint8_t>(49996, 0)); // 100,000 buffered: exactly at the limit
     EXPECT_TRUE(h.IsOpen(2));
-    h.Feed(2, std::vector<uint8_t>(47, 0)); // 100 buffered: exactly at the limit
-    EXPECT_TRUE(h.IsOpen(2));
+    // Half a PINGREQ from the well-behaved client: a small partial packet is never refused.
+    h.FeedHex(1, "c0");
+    EXPECT_TRUE(h.IsOpen(1));
     h.Feed(2, std::vector<uint8_t>(1, 0));
     EXPECT_EQ(h.ClosedWith(2), CloseReason::MemoryLimit);
-    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::PartialPackets), 0u);
+    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::PartialPackets), 1u);
     EXPECT_EQ(h.Engine().Memory().Refused(MemoryUse::PartialPackets), 1u);
-    // The well-behaved client goes on; a complete packet is never a partial one.
-    h.FeedHex(1, "c0 00");
+    h.FeedHex(1, "00");
     EXPECT_EQ(h.TakeHex(1), "d0 00");
+    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::PartialPackets), 0u);
+}
+
+TEST(BrokerMemory, NewRetainedTopicOverTheLimitIsForwardedButNotStored)
+{
+    // "pub" (518) and one retained message "r/1" of 1 byte (256 + 3 + 3 + 1 = 263) fill it.
+    BrokerHarness h(WithMemoryLimit(518 + 263));
+    h.Connect(1, "pub");
+    h.Send(1, MakePublish("r/1", "x", Qos::AtMostOnce, 0, true));
+    EXPECT_EQ(h.Engine().RetainedCount(), 1u);
+    h.TakeEvents();
+    h.ClearLog();
+    h.Send(1, MakePublish("r/2", "x", Qos::AtMostOnce, 0, true));
+    EXPECT_EQ(h.Engine().RetainedCount(), 1u);
+    {
+        auto drops = h.Events(EventType::MessageDropped);
+        ASSERT_EQ(drops.size(), 1u);
+        EXPECT_EQ(drops[0].dropReason, DropReason::MemoryLimit);
+    }
+    // Replacing the message of a retained topic is not refused: the old one goes.
+    h.Send(1, MakePublish("r/1", "y", Qos::AtMostOnce, 0, true));
+    EXPECT_EQ(h.Engine().RetainedCount(), 1u);
+    h.TakeEvents();
+    h.ClearLog();
+    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::Messages), 263u);
+    EXPECT_EQ(h.Engine().Memory().Refused(MemoryUse::Messages), 1u);
 }
