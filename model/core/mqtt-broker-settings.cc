@@ -498,10 +498,10 @@ MakeTable()
     AddConnectionSettings(table);
     AddKeepAliveAndQosSettings(table);
     AddSessionAndRetainSettings(table);
+    AddMemorySettings(table);
     AddTopicAndSubscriptionSettings(table);
     AddServiceSettings(table);
     AddRateAndDeviationSettings(table);
-    AddMemorySettings(table);
     return table;
 }
 
