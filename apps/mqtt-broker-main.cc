@@ -7,6 +7,7 @@
 #include "mqtt-acl.h"
 #include "mqtt-authenticator.h"
 #include "mqtt-broker-engine.h"
+#include "mqtt-broker-limits.h"
 #include "mqtt-broker-profile.h"
 #include "mqtt-broker-settings.h"
 #include "mqtt-command-line.h"
@@ -63,6 +64,7 @@ struct BrokerArgs
     std::string seed = "1";
     std::string persistence;
     bool quiet = false;
+    BrokerLimitArgs limits;
 };
 
 /** What the broker runs with, from the command line. */
@@ -190,9 +192,12 @@ DeclareOptions(MqttCommandLine& cli, BrokerArgs& a)
                    "only once the message is stored (doc/broker-engine.md)")
         ->type_name("DIR");
     app.add_flag("--quiet", a.quiet, "no connect/disconnect lines");
-    cli.SetFooter("Broker settings (--set KEY=VALUE; the older options above set three of them,\n"
-                  "before --set), with their values in the standard profile:\n" +
-                  MqttBrokerSettings::Describe(MqttBrokerProfile::Standard311()));
+    DeclareBrokerLimitOptions(cli, a.limits);
+    MqttBrokerProfile standalone = MqttBrokerProfile::Standard311();
+    ApplyStandaloneDefaults(standalone);
+    cli.SetFooter("Broker settings (--set KEY=VALUE; the older options above set some of them,\n"
+                  "before --set), with their values in the standard profile of this broker:\n" +
+                  MqttBrokerSettings::Describe(standalone));
 }
 
 /** The profile --profile names, with the older setting options and then --set applied. */
@@ -208,6 +213,10 @@ ReadProfile(const BrokerArgs& a, MqttCommandLine& cli)
             names += (names.empty() ? "" : ", ") + name;
         }
         cli.Fail("--profile: unknown profile '" + a.profile + "' (known: " + names + ")");
+        return std::nullopt;
+    }
+    if (!ApplyBrokerLimits(a.limits, *profile, cli))
+    {
         return std::nullopt;
     }
     struct Alias

@@ -31,7 +31,7 @@ target_link_libraries(mqtt-posix PUBLIC mqtt-core SQLite::SQLite3 Threads::Threa
 mqtt_target_warnings(mqtt-posix)
 
 # The standalone broker: ./ns3-mqtt broker runs it.
-add_executable(mqtt-broker apps/mqtt-broker-main.cc)
+add_executable(mqtt-broker apps/mqtt-broker-main.cc apps/mqtt-broker-limits.cc)
 target_link_libraries(mqtt-broker PRIVATE mqtt-posix)
 mqtt_target_warnings(mqtt-broker)
 

@@ -69,6 +69,16 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
                       CloseReason::ThrottledAccountConnections);
         return;
     }
+    if (session == nullptr && MemoryRefusesSession(clientId))
+    {
+        RefuseConnect(conn,
+                      ConnectReturnCode::ServerUnavailable,
+                      clientId,
+                      now,
+                      out,
+                      CloseReason::MemoryLimit);
+        return;
+    }
     if (previous != nullptr)
     {
         // [MQTT-3.1.4-2]: the existing connection of this client id is closed. It ended without
@@ -201,6 +211,7 @@ MqttBrokerEngine::Impl::OpenSession(MqttSession* stored,
     }
     if (stored == nullptr)
     {
+        ChargeSession(clientId);
         // [MQTT-3.2.2-1], [MQTT-3.2.2-3]
         return m_sessions.Create(clientId, endsWithConnection);
     }
@@ -363,6 +374,7 @@ MqttBrokerEngine::Impl::ForgetConnection(MqttBrokerConnection& conn, MqttActions
     const ConnectionId id = conn.Id();
     std::unique_ptr<MqttBrokerConnection> owned = std::move(m_connections[id]);
     m_connections.erase(id);
+    m_memory->ForgetPartial(id);
     if (conn.Timer() != 0)
     {
         CancelTimer(conn.Timer(), out);

@@ -183,6 +183,12 @@ void
 MqttBrokerEngine::Impl::Enqueue(MqttSession& s, QueuedMessage q, MqttActions& out)
 {
     const ConnectionId c = ConnectionOf(s);
+    if (MemoryRefusesToKeep())
+    {
+        // Over the memory limit: not queued for this session (MqttMemoryBudget).
+        NotifyDrop(&s, c, q.message, q.qos, DropReason::MemoryLimit, out);
+        return;
+    }
     switch (QueuePolicy(m_profile, s.QueuedCount()))
     {
     case QueueVerdict::Append:

@@ -376,7 +376,10 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
             error = "message " + std::to_string(id) + " is not a message image";
             return false;
         }
-        messages.emplace(id, std::make_shared<const MqttMessage>(std::move(*m)));
+        std::shared_ptr<MqttMessage> restored = NewMessage();
+        *restored = std::move(*m);
+        ChargeMessage(*restored);
+        messages.emplace(id, std::move(restored));
         m_nextMessageId = std::max(m_nextMessageId, id + 1);
     }
     auto find = [&](uint64_t id, const std::string& holder) -> MqttMessagePtr
@@ -414,11 +417,13 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
             error = holder + " is not a session image";
             return false;
         }
+        ChargeSession(clientId);
         MqttSession& s = m_sessions.Create(clientId, false);
         s.SetUserName(d->userName);
         for (const auto& [filter, qos] : d->subscriptions)
         {
             s.AddSubscription(filter, qos);
+            ChargeSubscription(filter, true);
             m_tree.Subscribe(filter, s.Handle(), qos);
         }
         std::vector<uint64_t> refs;

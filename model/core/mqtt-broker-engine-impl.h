@@ -24,6 +24,7 @@
 #include "mqtt-broker-policy.h"
 #include "mqtt-codec.h"
 #include "mqtt-durable-image.h"
+#include "mqtt-memory-budget.h"
 #include "mqtt-message.h"
 #include "mqtt-retained-store.h"
 #include "mqtt-session-store.h"
@@ -94,6 +95,29 @@ class MqttBrokerEngine::Impl
     MqttTopicTree m_tree;
     MqttRetainedStore m_retained;
     bool m_shutdown = false;
+
+    // --- Memory budget (mqtt-broker-memory.cc) ---------------------------------------------
+    /** The profile's memoryLimit; shared with the deleters of the messages it charged. */
+    std::shared_ptr<MqttMemoryBudget> m_memory;
+    /** Charges @p conn's partial packet; false: over the limit, the connection was closed. */
+    bool ChargePartialPacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
+    /**
+     * Whether a message (charged when made) is over the limit, so that a queue or the retained
+     * store must not keep it (a refusal counted).
+     */
+    bool MemoryRefusesToKeep();
+    /** A message that charges the budget while it lives (a plain one without a limit). */
+    std::shared_ptr<MqttMessage> NewMessage();
+    void ChargeMessage(const MqttMessage& m);
+    /** Whether a new session for @p clientId would pass the limit (a refusal counted). */
+    bool MemoryRefusesSession(const std::string& clientId);
+    /** Charges a session being created (checked by MemoryRefusesSession, or restored). */
+    void ChargeSession(const std::string& clientId);
+    /** Releases a session and its subscriptions, before it is erased. */
+    void ReleaseSession(const MqttSession& s);
+    /** Charges a new subscription to @p filter if it fits (always, with @p force). */
+    bool ChargeSubscription(const std::string& filter, bool force = false);
+    void ReleaseSubscription(const std::string& filter);
 
   private:
     struct TimerTarget

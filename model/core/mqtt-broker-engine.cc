@@ -25,6 +25,7 @@ namespace mqtt
 MqttBrokerEngine::Impl::Impl(MqttBrokerProfile profile, uint64_t seed)
     : m_profile(std::move(profile))
     , m_account(std::make_shared<MqttAccountQuotas>(m_profile))
+    , m_memory(std::make_shared<MqttMemoryBudget>(m_profile.memoryLimit))
     , m_rng(seed)
 {
 }
@@ -68,6 +69,10 @@ MqttBrokerEngine::Impl::OnBytes(
     }
     it->second->Reader().Append(data, size);
     ProcessInput(*it->second, now, out);
+    if (auto still = m_connections.find(id); still != m_connections.end())
+    {
+        ChargePartialPacket(*still->second, now, out); // what stays buffered is a partial packet
+    }
     ProcessResumed(now, out);
 }
 

@@ -25,6 +25,7 @@ class MqttAuthenticator;
 class MqttAcl;
 struct MqttDurableState;
 class MqttAccountQuotas;
+class MqttMemoryBudget;
 
 /**
  * The broker engine. The driver owns the transport and numbers connections; the engine owns
@@ -194,6 +195,8 @@ class MqttBrokerEngine
     std::size_t ActiveTimerCount() const;
     /** Subscriptions held by the topic tree, over all sessions. */
     std::size_t TotalSubscriptionCount() const;
+    /** The memory budget (the profile's memoryLimit): bytes charged and refusals per use. */
+    const MqttMemoryBudget& Memory() const;
 
   private:
     class Impl;

@@ -193,6 +193,16 @@ struct MqttBrokerProfile
     /** Half-width of a Uniform subscription delay. */
     Nanos subscriptionDelaySpread{0};
 
+    // --- Memory -----------------------------------------------------------------------------
+    /**
+     * Bytes the broker may hold for its peers (0: no limit; MqttMemoryBudget): partial packets,
+     * messages, sessions and subscriptions count against it. What would pass it is refused: a
+     * large partial packet closes its connection (MemoryLimit), a message is not queued nor
+     * stored as a new retained topic (MessageDropped MemoryLimit), a new session gets CONNACK 3,
+     * a new subscription 0x80.
+     */
+    std::size_t memoryLimit = 0;
+
     // --- Service model (simulation only) -----------------------------------------------------
     /**
      * The broker's CPU: cores and the cost of each operation (MqttServiceModel). Off (0 cores,

@@ -146,7 +146,7 @@ MqttBrokerEngine::Impl::MakeMessage(const std::string& publisherId,
                                     Properties properties,
                                     Nanos expiresAt)
 {
-    auto m = std::make_shared<MqttMessage>();
+    std::shared_ptr<MqttMessage> m = NewMessage();
     m->id = m_nextMessageId++;
     m->publisherId = publisherId;
     m->topic = std::move(topic);
@@ -155,6 +155,7 @@ MqttBrokerEngine::Impl::MakeMessage(const std::string& publisherId,
     m->retain = retain;
     m->properties = std::move(properties);
     m->expiresAt = expiresAt;
+    ChargeMessage(*m);
     return m;
 }
 
@@ -202,6 +203,12 @@ MqttBrokerEngine::Impl::UpdateRetained(const MqttMessagePtr& m,
         return;
     case RetainedVerdict::Store:
     {
+        if (m_retained.Find(m->topic) == nullptr && MemoryRefusesToKeep())
+        {
+            // A new retained topic over the memory limit: forwarded, not stored.
+            NotifyDrop(nullptr, from, m, m->qos, DropReason::MemoryLimit, out);
+            return;
+        }
         m_retained.Store(m); // [MQTT-3.3.1-5]
         MqttEvent& e = NotifyMessage(EventType::RetainedStored, from, clientId, m, out);
         e.qos = m->qos;

@@ -30,6 +30,7 @@ MqttBrokerEngine::Impl::DiscardSession(MqttSession& s, DropReason reason, MqttAc
         NotifyDrop(&s, 0, q.message, q.qos, reason, out);
     }
     const std::string clientId = s.ClientId();
+    ReleaseSession(s);
     m_sessions.Erase(clientId);
 }
 

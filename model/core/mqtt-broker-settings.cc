@@ -481,6 +481,27 @@ AddServiceSettings(std::vector<MqttBrokerSetting>& t)
     }
 }
 
+/** memory-limit: the one budget of MqttMemoryBudget. */
+void
+AddMemorySettings(std::vector<MqttBrokerSetting>& t)
+{
+    t.push_back(Quantity(
+        "memory-limit",
+        "bytes held for peers (partial packets, messages, sessions, subscriptions; 0: no limit)",
+        "size",
+        "a size like 64MiB or 65536",
+        [](P* p, const std::string& v)
+        {
+            std::optional<uint64_t> n = ParseByteSize(v);
+            if (n)
+            {
+                p->memoryLimit = static_cast<std::size_t>(*n);
+            }
+            return n.has_value();
+        },
+        [](const P& p) { return FormatByteSize(p.memoryLimit); }));
+}
+
 std::vector<MqttBrokerSetting>
 MakeTable()
 {
@@ -488,6 +509,7 @@ MakeTable()
     AddConnectionSettings(table);
     AddKeepAliveAndQosSettings(table);
     AddSessionAndRetainSettings(table);
+    AddMemorySettings(table);
     AddTopicAndSubscriptionSettings(table);
     AddServiceSettings(table);
     AddRateAndDeviationSettings(table);

@@ -85,6 +85,14 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
                 EventType::SubscriptionDenied, conn, req.filter, req.qos, SUBACK_FAILURE, out);
             continue;
         }
+        if (!replaces && !ChargeSubscription(req.filter))
+        {
+            suback.returnCodes.push_back(SUBACK_FAILURE);
+            NotifySubscription(
+                EventType::SubscriptionDenied, conn, req.filter, req.qos, SUBACK_FAILURE, out)
+                .dropReason = DropReason::MemoryLimit;
+            continue;
+        }
         // An identical filter replaces the subscription, keeping its flow [MQTT-3.8.4-3] (and,
         // when active, staying active); a new one waits out the profile's subscription delay.
         Nanos activeFrom = now;
@@ -179,6 +187,7 @@ MqttBrokerEngine::Impl::HandleUnsubscribe(MqttBrokerConnection& conn,
         }
         if (removed)
         {
+            ReleaseSubscription(filter);
             // No new messages for it [MQTT-3.10.4-2]; what is in flight or queued completes
             // [MQTT-3.10.4-3].
             m_tree.Unsubscribe(filter, s.Handle());

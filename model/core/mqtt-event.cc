@@ -45,6 +45,8 @@ CloseReasonName(CloseReason reason)
         return "ThrottledAccountPublishInRate";
     case CloseReason::ThrottledAccountRetainedPublishRate:
         return "ThrottledAccountRetainedPublishRate";
+    case CloseReason::MemoryLimit:
+        return "MemoryLimit";
     }
     return "Unknown";
 }
@@ -92,6 +94,8 @@ DropReasonName(DropReason reason)
         return "ThrottledAccountQueuedRate";
     case DropReason::ThrottledAccountRetainedPublishRate:
         return "ThrottledAccountRetainedPublishRate";
+    case DropReason::MemoryLimit:
+        return "MemoryLimit";
     }
     return "Unknown";
 }

@@ -38,6 +38,7 @@ enum class CloseReason : uint8_t
     ThrottledAccountConnections,   //!< the account's concurrent connections were all taken
     ThrottledAccountPublishInRate, //!< over the account's inbound publishes (closeOnThrottle)
     ThrottledAccountRetainedPublishRate, //!< over the account's retained publishes (same)
+    MemoryLimit, //!< its partial packet would pass the broker's memory limit (MqttMemoryBudget)
 };
 
 const char* CloseReasonName(CloseReason reason);
@@ -64,6 +65,7 @@ enum class DropReason : uint8_t
     ThrottledAccountRetainedPublishRate, //!< over the account's retained publishes per second
     MessageExpired,      //!< 5.0: its Message Expiry Interval ran out while it waited
     TooLargeForClient,   //!< 5.0: larger than the subscriber's Maximum Packet Size
+    MemoryLimit, //!< refused: storing it would pass the broker's memory limit (MqttMemoryBudget)
 };
 
 const char* DropReasonName(DropReason reason);

@@ -110,6 +110,7 @@ LifecycleDisconnectReason(CloseReason reason)
     case CloseReason::Takeover:
         return "DUPLICATE_CLIENTID";
     case CloseReason::ServerShutdown:
+    case CloseReason::MemoryLimit: // the broker ended it to stay within its memory
         return "SERVER_INITIATED_DISCONNECT";
     case CloseReason::Throttled:
     case CloseReason::ThrottledAccountPublishInRate:

@@ -17,18 +17,6 @@ namespace
 /** Largest number of identifiers a session can have in flight (section 2.3.1). */
 constexpr std::size_t MAX_PACKET_IDS = 65535;
 
-/** The first subscription (the list is sorted by filter) not before @p filter; const or not. */
-template<class Subscriptions>
-auto
-LowerBoundFilter(Subscriptions& subscriptions, std::string_view filter)
-{
-    return std::lower_bound(subscriptions.begin(),
-                            subscriptions.end(),
-                            filter,
-                            [](const MqttSubscription& s, std::string_view f)
-                            { return s.filter < f; });
-}
-
 } // namespace
 
 MqttSession::MqttSession(std::string clientId, SubscriberId handle, bool cleanSession)
@@ -101,8 +89,8 @@ MqttSession::SetExpiryTimer(TimerId timer)
 std::optional<Qos>
 MqttSession::FindSubscription(std::string_view filter) const
 {
-    auto it = LowerBoundFilter(m_subscriptions, filter);
-    if (it != m_subscriptions.end() && it->filter == filter)
+    auto it = m_subscriptions.find(filter);
+    if (it != m_subscriptions.end())
     {
         return it->qos;
     }
@@ -112,13 +100,16 @@ MqttSession::FindSubscription(std::string_view filter) const
 bool
 MqttSession::AddSubscription(std::string_view filter, Qos qos, Nanos activeFrom)
 {
-    auto it = LowerBoundFilter(m_subscriptions, filter);
-    if (it != m_subscriptions.end() && it->filter == filter)
+    auto it = m_subscriptions.find(filter);
+    if (it != m_subscriptions.end())
     {
-        it->qos = qos;
+        // Set elements are const: the replaced one goes back in its place with the new QoS.
+        MqttSubscription replaced = *it;
+        replaced.qos = qos;
+        m_subscriptions.insert(m_subscriptions.erase(it), std::move(replaced));
         return true;
     }
-    m_subscriptions.insert(it, MqttSubscription{std::string(filter), qos, activeFrom});
+    m_subscriptions.insert(MqttSubscription{std::string(filter), qos, activeFrom});
     m_pendingUntil = std::max(m_pendingUntil, activeFrom);
     return false;
 }
@@ -155,8 +146,8 @@ MqttSession::HasPendingSubscriptions(Nanos now) const
 bool
 MqttSession::RemoveSubscription(std::string_view filter)
 {
-    auto it = LowerBoundFilter(m_subscriptions, filter);
-    if (it == m_subscriptions.end() || it->filter != filter)
+    auto it = m_subscriptions.find(filter);
+    if (it == m_subscriptions.end())
     {
         return false;
     }
@@ -164,7 +155,7 @@ MqttSession::RemoveSubscription(std::string_view filter)
     return true;
 }
 
-const std::vector<MqttSubscription>&
+const MqttSubscriptions&
 MqttSession::Subscriptions() const
 {
     return m_subscriptions;

@@ -72,6 +72,36 @@ struct MqttSubscription
     uint32_t subscriptionId = 0;
 };
 
+/** Orders subscriptions by filter, and finds them by a filter alone. */
+struct SubscriptionOrder
+{
+    using is_transparent = void;
+
+    bool
+    operator()(const MqttSubscription& a, const MqttSubscription& b) const
+    {
+        return a.filter < b.filter;
+    }
+
+    bool
+    operator()(const MqttSubscription& a, std::string_view b) const
+    {
+        return a.filter < b;
+    }
+
+    bool
+    operator()(std::string_view a, const MqttSubscription& b) const
+    {
+        return a < b.filter;
+    }
+};
+
+/**
+ * A session's subscriptions, in filter order. A tree, not a sorted vector: one connection may
+ * hold 100,000 filters, and each new one must cost O(log n), not a shift of the rest.
+ */
+using MqttSubscriptions = std::set<MqttSubscription, SubscriptionOrder>;
+
 /**
  * The paced drain of a resumed session (the profile's offlineDrainRate): what is left of the
  * stored messages and when the next may go.
@@ -138,7 +168,7 @@ class MqttSession
     /** @return whether a subscription with exactly this filter existed [MQTT-3.10.4-1]. */
     bool RemoveSubscription(std::string_view filter);
     /** Sorted by filter. */
-    const std::vector<MqttSubscription>& Subscriptions() const;
+    const MqttSubscriptions& Subscriptions() const;
 
     // --- Outbound QoS 1/2 ------------------------------------------------------------------
     /**
@@ -213,7 +243,7 @@ class MqttSession
     MqttBrokerConnection* m_connection = nullptr;
     std::optional<std::string> m_userName;
     /** Sorted by filter; a vector keeps an idle session small. */
-    std::vector<MqttSubscription> m_subscriptions;
+    MqttSubscriptions m_subscriptions;
     /** Send order; the window is small, so a vector with linear lookup beats a map. */
     std::vector<InflightMessage> m_inflight;
     /** Created on first use: an empty std::deque allocates, and most sessions never queue. */

@@ -13,13 +13,23 @@
  *   - everything the broker sends decodes;
  *   - every PUBLISH sent to a connection has a topic matching a filter granted (at some time)
  *     to that connection's client id: no delivery without a subscription;
- *   - queues stay within the profile's bounds, and the engine's counts agree with ours.
+ *   - its QoS is never above the highest QoS granted to a matching filter, nor above the
+ *     profile's maximum;
+ *   - a new (DUP=0) QoS 1/2 PUBLISH never reuses a packet id still in flight to its session
+ *     (an id is freed by the client's PUBACK or PUBCOMP, or PUBREC of a QoS 1 one, or a new
+ *     session);
+ *   - queues stay within the profile's bounds, and the engine's counts agree with ours;
+ *   - with a memory limit: the memory budget's charges for sessions and subscriptions agree
+ *     with the engine's counts, and nothing is charged for messages when no queue, window or
+ *     retained store holds one (without reordering, whose held QoS 0 PUBLISHes no count shows).
  */
 #include "mqtt-broker-engine.h"
 #include "mqtt-codec.h"
 #include "mqtt-frame-reader.h"
+#include "mqtt-memory-budget.h"
 #include "mqtt-topic.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -86,6 +96,11 @@ struct Connection
     std::string clientId; //!< known once SessionStarted was seen
     bool gotFirstPacket = false;
 };
+
+/** The longest client id the engine may assign or the script use (for the budget's bounds). */
+constexpr std::size_t MAX_CLIENT_ID = 64;
+/** The longest filter the script subscribes to ("$aws/events/presence/#"). */
+constexpr std::size_t MAX_FILTER = 22;
 
 class Fuzzer
 {
@@ -271,6 +286,28 @@ class Fuzzer
     void
     FeedPacket(ConnectionId c, const Packet& p, MqttActions& out)
     {
+        auto open = m_open.find(c);
+        if (open != m_open.end() && !open->second.clientId.empty())
+        {
+            // The client's acknowledgements free the ids they complete (see the header).
+            auto& inFlight = m_inFlight[open->second.clientId];
+            if (const auto* ack = std::get_if<PubackPacket>(&p))
+            {
+                inFlight.erase(ack->packetId);
+            }
+            else if (const auto* comp = std::get_if<PubcompPacket>(&p))
+            {
+                inFlight.erase(comp->packetId);
+            }
+            else if (const auto* rec = std::get_if<PubrecPacket>(&p))
+            {
+                auto it = inFlight.find(rec->packetId);
+                if (it != inFlight.end() && it->second == Qos::AtLeastOnce)
+                {
+                    inFlight.erase(it);
+                }
+            }
+        }
         std::vector<uint8_t> bytes;
         Encode(p, bytes);
         Feed(c, bytes, out);
@@ -351,10 +388,15 @@ class Fuzzer
                     }
                     it->second.clientId = e.clientId;
                     m_clientIds.insert(e.clientId);
+                    if (!e.sessionPresent)
+                    {
+                        m_inFlight.erase(e.clientId); // a new session: nothing in flight
+                    }
                 }
                 else if (e.type == EventType::SubscriptionGranted)
                 {
-                    m_granted[e.clientId].insert(e.topic);
+                    Qos& highest = m_granted[e.clientId][e.topic];
+                    highest = std::max(highest, e.qos);
                 }
             }
         }
@@ -380,13 +422,35 @@ class Fuzzer
             {
                 const auto& filters = m_granted[conn.clientId];
                 bool matched = false;
-                for (const std::string& f : filters)
+                Qos highest = Qos::AtMostOnce;
+                for (const auto& [f, qos] : filters)
                 {
-                    matched = matched || TopicMatches(f, pub->topic);
+                    if (TopicMatches(f, pub->topic))
+                    {
+                        matched = true;
+                        highest = std::max(highest, qos);
+                    }
                 }
                 if (!matched)
                 {
                     Fail("PUBLISH to a client without a matching subscription");
+                }
+                if (pub->qos > highest)
+                {
+                    Fail("PUBLISH above the QoS granted to its subscription");
+                }
+                if (pub->qos > m_profile.maxQos)
+                {
+                    Fail("PUBLISH above the profile's maximum QoS");
+                }
+                if (pub->qos != Qos::AtMostOnce)
+                {
+                    auto& inFlight = m_inFlight[conn.clientId];
+                    if (!pub->dup && inFlight.count(pub->packetId) != 0)
+                    {
+                        Fail("a new PUBLISH reuses a packet id still in flight");
+                    }
+                    inFlight[pub->packetId] = pub->qos;
                 }
             }
         }
@@ -419,6 +483,45 @@ class Fuzzer
         {
             Fail("more timers than connections and sessions allow");
         }
+        CheckMemory();
+    }
+
+    void
+    CheckMemory()
+    {
+        const MqttMemoryBudget& memory = m_engine.Memory();
+        if (!memory.Enabled())
+        {
+            return;
+        }
+        const std::size_t sessions = m_engine.SessionCount();
+        const std::size_t sessionBytes = memory.Used(MemoryUse::Sessions);
+        if (sessionBytes < MqttMemoryBudget::SessionCost("") * sessions ||
+            sessionBytes >
+                MqttMemoryBudget::SessionCost(std::string(MAX_CLIENT_ID, 'x')) * sessions)
+        {
+            Fail("the memory charged for sessions disagrees with the sessions held");
+        }
+        std::size_t subscriptions = 0;
+        bool holding = m_engine.RetainedCount() != 0;
+        for (const std::string& id : m_clientIds)
+        {
+            subscriptions += m_engine.SubscriptionCount(id);
+            holding = holding || m_engine.QueueDepth(id) != 0 || m_engine.InflightCount(id) != 0;
+        }
+        const std::size_t subscriptionBytes = memory.Used(MemoryUse::Subscriptions);
+        if (subscriptionBytes < MqttMemoryBudget::SubscriptionCost("t") * subscriptions ||
+            subscriptionBytes >
+                MqttMemoryBudget::SubscriptionCost(std::string(MAX_FILTER, 'x')) * subscriptions)
+        {
+            Fail("the memory charged for subscriptions disagrees with the subscriptions held");
+        }
+        // Reordering holds QoS 0 PUBLISHes too, which no count shows: not checked then.
+        if (!holding && m_profile.reorderJitter == Nanos(0) &&
+            memory.Used(MemoryUse::Messages) != 0)
+        {
+            Fail("memory charged for messages that nothing holds");
+        }
     }
 
     MqttBrokerProfile m_profile;
@@ -427,7 +530,10 @@ class Fuzzer
     std::map<ConnectionId, Connection> m_open;
     std::map<TimerId, Nanos> m_timers;
     std::set<std::string> m_clientIds;
-    std::map<std::string, std::set<std::string>> m_granted;
+    /** Per client id: each filter ever granted, with the highest QoS granted to it. */
+    std::map<std::string, std::map<std::string, Qos>> m_granted;
+    /** Per client id: packet ids of QoS 1/2 PUBLISHes sent and not completed, with their QoS. */
+    std::map<std::string, std::map<uint16_t, Qos>> m_inFlight;
 };
 
 MqttBrokerProfile
@@ -504,6 +610,12 @@ ProfileFrom(Input& in)
         p.takeoverWill = TakeoverWillPolicy::DiscardOnResume;
     }
     p.closeOnControlCharacters = (d & 0x80) == 0;
+    if ((c & 0x0C) == 0x0C)
+    {
+        // Room for about three sessions with a few subscriptions and messages: refusals happen.
+        // (Bits 2-3 of c also pick the subscription delay's shape when that is on.)
+        p.memoryLimit = 2500;
+    }
     return p;
 }
 

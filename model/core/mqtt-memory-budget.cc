@@ -1,0 +1,207 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "mqtt-memory-budget.h"
+
+#include "mqtt-message.h"
+
+namespace ns3
+{
+namespace mqtt
+{
+
+namespace
+{
+
+// Heap overheads besides the bytes a thing carries, per thing (glibc malloc, 64-bit). Measured
+// with the hostile tests (doc/real-socket.md, "Memory limit"); deliberately on the high side, so
+// the limit is met in VmRSS too.
+/** MqttMessage, its shared_ptr control block, the queue or store entries pointing at it. */
+constexpr std::size_t MESSAGE_OVERHEAD = 256;
+/** MqttSession, its entries in the session store's two maps, its timers and durable marks. */
+constexpr std::size_t SESSION_OVERHEAD = 512;
+/** The session's subscription entry and the topic-tree node and subscriber entry. */
+constexpr std::size_t SUBSCRIPTION_OVERHEAD = 320;
+
+constexpr std::size_t
+Index(MemoryUse use)
+{
+    return static_cast<std::size_t>(use);
+}
+
+} // namespace
+
+const char*
+MemoryUseName(MemoryUse use)
+{
+    switch (use)
+    {
+    case MemoryUse::PartialPackets:
+        return "partial-packets";
+    case MemoryUse::Messages:
+        return "messages";
+    case MemoryUse::Sessions:
+        return "sessions";
+    case MemoryUse::Subscriptions:
+        return "subscriptions";
+    case MemoryUse::Count:
+        break;
+    }
+    return "unknown";
+}
+
+MqttMemoryBudget::MqttMemoryBudget(std::size_t limit)
+    : m_limit(limit)
+{
+}
+
+std::size_t
+MqttMemoryBudget::Limit() const
+{
+    return m_limit;
+}
+
+bool
+MqttMemoryBudget::Enabled() const
+{
+    return m_limit != 0;
+}
+
+std::size_t
+MqttMemoryBudget::Used() const
+{
+    return m_used;
+}
+
+std::size_t
+MqttMemoryBudget::Used(MemoryUse use) const
+{
+    return m_byUse[Index(use)];
+}
+
+bool
+MqttMemoryBudget::Fits(std::size_t bytes) const
+{
+    return m_limit == 0 || (m_used <= m_limit && bytes <= m_limit - m_used);
+}
+
+bool
+MqttMemoryBudget::TryCharge(MemoryUse use, std::size_t bytes)
+{
+    if (!Fits(bytes))
+    {
+        ++m_refused[Index(use)];
+        return false;
+    }
+    Charge(use, bytes);
+    return true;
+}
+
+bool
+MqttMemoryBudget::RefuseIfOver(MemoryUse use)
+{
+    if (m_limit == 0 || m_used <= m_limit)
+    {
+        return false;
+    }
+    ++m_refused[Index(use)];
+    return true;
+}
+
+void
+MqttMemoryBudget::Charge(MemoryUse use, std::size_t bytes)
+{
+    m_used += bytes;
+    m_byUse[Index(use)] += bytes;
+}
+
+void
+MqttMemoryBudget::Release(MemoryUse use, std::size_t bytes)
+{
+    // Never below zero, whatever a caller releases (a bug there must not wrap the sum).
+    std::size_t& mine = m_byUse[Index(use)];
+    const std::size_t n = bytes < mine ? bytes : mine;
+    mine -= n;
+    m_used -= n;
+}
+
+uint64_t
+MqttMemoryBudget::Refused(MemoryUse use) const
+{
+    return m_refused[Index(use)];
+}
+
+bool
+MqttMemoryBudget::Partial(uint64_t connection, std::size_t buffered)
+{
+    auto it = m_partial.find(connection);
+    const std::size_t before = it == m_partial.end() ? 0 : it->second;
+    if (buffered <= before)
+    {
+        Release(MemoryUse::PartialPackets, before - buffered);
+    }
+    else if (buffered <= PARTIAL_ALLOWANCE)
+    {
+        Charge(MemoryUse::PartialPackets, buffered - before);
+    }
+    else if (!TryCharge(MemoryUse::PartialPackets, buffered - before))
+    {
+        return false;
+    }
+    if (buffered == 0)
+    {
+        if (it != m_partial.end())
+        {
+            m_partial.erase(it);
+        }
+    }
+    else if (it == m_partial.end())
+    {
+        m_partial.emplace(connection, buffered);
+    }
+    else
+    {
+        it->second = buffered;
+    }
+    return true;
+}
+
+void
+MqttMemoryBudget::ForgetPartial(uint64_t connection)
+{
+    auto it = m_partial.find(connection);
+    if (it != m_partial.end())
+    {
+        Release(MemoryUse::PartialPackets, it->second);
+        m_partial.erase(it);
+    }
+}
+
+std::size_t
+MqttMemoryBudget::MessageCost(const MqttMessage& m)
+{
+    return MessageCost(m.publisherId.size(), m.topic.size(), m.payload.size());
+}
+
+std::size_t
+MqttMemoryBudget::MessageCost(std::size_t publisherId, std::size_t topic, std::size_t payload)
+{
+    return MESSAGE_OVERHEAD + publisherId + topic + payload;
+}
+
+std::size_t
+MqttMemoryBudget::SessionCost(std::string_view clientId)
+{
+    // The client id is kept by the session and as the store's key.
+    return SESSION_OVERHEAD + 2 * clientId.size();
+}
+
+std::size_t
+MqttMemoryBudget::SubscriptionCost(std::string_view filter)
+{
+    // The filter is kept by the session and, level by level, by the topic tree.
+    return SUBSCRIPTION_OVERHEAD + 2 * filter.size();
+}
+
+} // namespace mqtt
+} // namespace ns3

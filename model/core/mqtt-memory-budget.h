@@ -1,0 +1,111 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * One memory budget for what a broker keeps on behalf of its peers (the profile's memoryLimit,
+ * `mqtt-broker --memory-limit`, mosquitto's memory_limit): partial packets, messages (queued, in
+ * flight, retained), sessions and subscriptions.
+ */
+#ifndef MQTT_MEMORY_BUDGET_H
+#define MQTT_MEMORY_BUDGET_H
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+
+namespace ns3
+{
+namespace mqtt
+{
+
+struct MqttMessage;
+
+/** What a byte of the budget is spent on. */
+enum class MemoryUse : uint8_t
+{
+    PartialPackets = 0, //!< input buffered for a packet that has not arrived whole
+    Messages,           //!< messages the broker holds (queued, in flight, retained)
+    Sessions,           //!< session state, without its subscriptions
+    Subscriptions,      //!< one per topic filter of a session
+    Count,
+};
+
+/** "partial-packets", "messages", "sessions", "subscriptions". */
+const char* MemoryUseName(MemoryUse use);
+
+/**
+ * The accounting of one broker engine: charges and releases per use, and whether a new charge
+ * fits under the limit. The costs are estimates of the heap a thing takes (its bytes plus the
+ * overhead of the containers holding it, measured against VmRSS by the hostile tests); the
+ * limit is on their sum, so it bounds the broker's growth under any mix of abuse. With a limit of
+ * 0 everything fits and the engine does not account at all.
+ *
+ * Partial packets are kept per connection: Partial() replaces a connection's charge by what its
+ * frame reader buffers now, so a connection that trickles a large packet pays for every byte it
+ * has sent and is the one refused when the sum would pass the limit. A partial packet of at most
+ * PARTIAL_ALLOWANCE bytes is charged but never refused: it is no more than one read of the
+ * socket, and refusing it would close well-behaved clients whose packets a full budget (of
+ * retained messages, say) happens to find split across two reads.
+ */
+class MqttMemoryBudget
+{
+  public:
+    /** Partial packets up to this size are always accepted (one read of the POSIX broker). */
+    static constexpr std::size_t PARTIAL_ALLOWANCE = 64 * 1024;
+
+    explicit MqttMemoryBudget(std::size_t limit = 0);
+
+    /** The limit in bytes (0: no limit). */
+    std::size_t Limit() const;
+    /** Whether there is a limit (and so accounting). */
+    bool Enabled() const;
+    /** Bytes charged, in all or for one use. */
+    std::size_t Used() const;
+    std::size_t Used(MemoryUse use) const;
+    /** Whether @p bytes more stay within the limit. */
+    bool Fits(std::size_t bytes) const;
+    /** Charges @p bytes if they fit; false (a refusal counted for @p use) if not. */
+    bool TryCharge(MemoryUse use, std::size_t bytes);
+    /**
+     * Whether the charges are over the limit, counting a refusal for @p use if so: for what is
+     * charged before it is known whether it will be kept (a message, stored only if a queue or
+     * the retained store takes it).
+     */
+    bool RefuseIfOver(MemoryUse use);
+    /** Charges @p bytes whatever the limit (state that exists already, e.g. restored). */
+    void Charge(MemoryUse use, std::size_t bytes);
+    void Release(MemoryUse use, std::size_t bytes);
+    /** Refusals for @p use since the start. */
+    uint64_t Refused(MemoryUse use) const;
+
+    /**
+     * Sets @p connection's partial-packet charge to @p buffered bytes; false when @p buffered is
+     * over PARTIAL_ALLOWANCE and the other charges and this one pass the limit (a refusal
+     * counted; the caller closes the connection, then calls ForgetPartial).
+     */
+    bool Partial(uint64_t connection, std::size_t buffered);
+    /** Releases what @p connection's partial packet was charged. */
+    void ForgetPartial(uint64_t connection);
+
+    /** Estimated heap of a message (shared by every queue, window and store holding it). */
+    static std::size_t MessageCost(const MqttMessage& m);
+    /** The same before the message exists: for a PUBLISH of @p topic and @p payload bytes. */
+    static std::size_t MessageCost(std::size_t publisherId, std::size_t topic, std::size_t payload);
+    /** Estimated heap of a session with @p clientId, without subscriptions. */
+    static std::size_t SessionCost(std::string_view clientId);
+    /** Estimated heap of one subscription to @p filter (session entry and topic-tree nodes). */
+    static std::size_t SubscriptionCost(std::string_view filter);
+
+  private:
+    std::size_t m_limit;
+    std::size_t m_used = 0;
+    std::array<std::size_t, static_cast<std::size_t>(MemoryUse::Count)> m_byUse{};
+    std::array<uint64_t, static_cast<std::size_t>(MemoryUse::Count)> m_refused{};
+    std::unordered_map<uint64_t, std::size_t> m_partial;
+};
+
+} // namespace mqtt
+} // namespace ns3
+
+#endif // MQTT_MEMORY_BUDGET_H

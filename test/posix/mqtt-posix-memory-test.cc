@@ -1,0 +1,481 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The standalone broker under memory abuse (issue #14, "Memory bounded under abuse"): each test
+ * starts the real broker with a --memory-limit, abuses it over real sockets, then asserts that
+ * the broker's peak RSS (VmHWM) stayed under the limit plus a stated margin and that a
+ * well-behaved client, connected before the abuse, is still served within 1 s. Loads are sized
+ * to take seconds on 2 cores.
+ */
+#include "mqtt-codec.h"
+#include "mqtt-posix-test-util.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace ns3::mqtt;
+using namespace ns3::mqtt::test;
+
+namespace
+{
+
+using Clock = std::chrono::steady_clock;
+
+#ifdef MQTT_SANITIZED
+// ASan keeps freed memory in quarantine and shadows all of it: RSS means little there.
+constexpr bool CHECK_RSS = false;
+#else
+constexpr bool CHECK_RSS = true;
+#endif
+
+/**
+ * What the broker may have besides the budget: code, the allocator's slack, socket and output
+ * buffers of a few hundred connections, the reactor. Stated once for every test.
+ */
+constexpr long MARGIN_KB = 24 * 1024;
+
+/** A /proc/PID/status field in KiB (VmHWM: the peak RSS). */
+long
+StatusKb(pid_t pid, const std::string& field)
+{
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+    {
+        if (line.rfind(field + ":", 0) == 0)
+        {
+            return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
+        }
+    }
+    return 0;
+}
+
+/** A PUBLISH fixed header announcing @p remaining bytes (QoS 0), without any of them. */
+std::vector<uint8_t>
+PublishHeader(uint32_t remaining)
+{
+    std::vector<uint8_t> bytes = {0x30};
+    do
+    {
+        uint8_t digit = remaining % 128;
+        remaining /= 128;
+        bytes.push_back(static_cast<uint8_t>(remaining > 0 ? digit | 0x80 : digit));
+    } while (remaining > 0);
+    return bytes;
+}
+
+class MemoryLimit : public ::testing::Test
+{
+  protected:
+    /** Starts the broker with --memory-limit @p limitMiB MiB and @p extra; connects the bystander.
+     */
+    void
+    StartBroker(long limitMiB, std::vector<std::string> extra = {})
+    {
+        m_limitKb = limitMiB * 1024;
+        std::vector<std::string> args = {"--memory-limit", std::to_string(limitMiB) + "MiB"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        ASSERT_TRUE(m_broker.Start(args)) << m_broker.Output();
+        m_baseKb = StatusKb(m_broker.Pid(), "VmRSS");
+        ASSERT_TRUE(m_bystander.Connect(m_broker.Port()));
+        ASSERT_EQ(m_bystander.MqttConnect("bystander"), 0);
+        ASSERT_EQ(m_bystander.MqttSubscribe("bystander/echo", Qos::AtLeastOnce), 1);
+    }
+
+    /**
+     * The bystander publishes QoS 1 to its own topic and gets PUBACK and the message back, within
+     * 1 s; the broker still runs.
+     */
+    void
+    ExpectBystanderServed(const std::string& when)
+    {
+        ASSERT_TRUE(m_broker.Running()) << m_broker.Output();
+        const uint16_t id = ++m_packetId;
+        auto start = Clock::now();
+        ASSERT_TRUE(m_bystander.SendBytes(
+            RawClient::PublishBytes("bystander/echo", {1, 2, 3}, Qos::AtLeastOnce, id)));
+        bool acked = false;
+        bool echoed = false;
+        while (!(acked && echoed) && Clock::now() - start < std::chrono::seconds(5))
+        {
+            std::optional<Packet> p = m_bystander.Read(std::chrono::milliseconds(5000));
+            ASSERT_TRUE(p.has_value()) << "the bystander got nothing " << when;
+            if (auto* ack = std::get_if<PubackPacket>(&*p))
+            {
+                acked = acked || ack->packetId == id;
+            }
+            else if (auto* pub = std::get_if<PublishPacket>(&*p))
+            {
+                echoed = true;
+                ASSERT_TRUE(m_bystander.Send(PubackPacket{pub->packetId}));
+            }
+        }
+        auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+        std::printf("[ info ] bystander round trip %s: %lld ms\n",
+                    when.c_str(),
+                    static_cast<long long>(waited.count()));
+        EXPECT_TRUE(acked && echoed) << when;
+        EXPECT_LT(waited.count(), 1000) << "the bystander waited " << when;
+    }
+
+    /** Peak RSS under the start RSS + the limit + MARGIN_KB. */
+    void
+    ExpectPeakRssBounded(const std::string& what)
+    {
+        long peak = StatusKb(m_broker.Pid(), "VmHWM");
+        long now = StatusKb(m_broker.Pid(), "VmRSS");
+        long bound = m_baseKb + m_limitKb + MARGIN_KB;
+        RecordProperty(what + "_peak_rss_kb", std::to_string(peak));
+        std::printf("[ info ] broker %s: VmHWM %ld KiB, VmRSS %ld KiB (start %ld KiB, limit %ld "
+                    "KiB, bound %ld KiB)\n",
+                    what.c_str(),
+                    peak,
+                    now,
+                    m_baseKb,
+                    m_limitKb,
+                    bound);
+        if (CHECK_RSS)
+        {
+            EXPECT_LT(peak, bound) << what;
+        }
+    }
+
+    BrokerProcess m_broker;
+    RawClient m_bystander;
+    uint16_t m_packetId = 100;
+    long m_baseKb = 0;
+    long m_limitKb = 0;
+};
+
+} // namespace
+
+// Claims of huge packets are refused at the fixed header (--max-packet-size, default 16 MiB),
+// before any of the body is buffered; claims under it that are streamed slowly from many
+// connections count every buffered byte against the budget, and the connections that would pass
+// it are closed, the others kept.
+TEST_F(MemoryLimit, PacketSizeClaimsStreamedSlowlyFromManyConnections)
+{
+    StartBroker(32);
+    // Ten connections announcing 200 MB PUBLISHes (the issue's RSS 11 -> 235 MiB): each closed.
+    std::vector<std::unique_ptr<RawClient>> huge;
+    for (int i = 0; i < 10; ++i)
+    {
+        huge.push_back(std::make_unique<RawClient>());
+        ASSERT_TRUE(huge.back()->Connect(m_broker.Port()));
+        ASSERT_EQ(huge.back()->MqttConnect("huge-" + std::to_string(i)), 0);
+        huge.back()->SendBytes(PublishHeader(200000000));
+        huge.back()->SendBytes(std::vector<uint8_t>(4096, 0x55));
+    }
+    for (auto& c : huge)
+    {
+        EXPECT_TRUE(c->WaitClosed(std::chrono::milliseconds(2000)));
+    }
+    // 48 connections each announce an 8 MiB PUBLISH and stream 1 MiB of it in 64 KiB steps,
+    // round robin: 48 MiB claimed in all, against 32 MiB.
+    constexpr int SLOW = 48;
+    constexpr std::size_t STEP = 64 * 1024;
+    constexpr int STEPS = 16;
+    std::vector<std::unique_ptr<RawClient>> slow;
+    for (int i = 0; i < SLOW; ++i)
+    {
+        slow.push_back(std::make_unique<RawClient>());
+        ASSERT_TRUE(slow.back()->Connect(m_broker.Port()));
+        ASSERT_EQ(slow.back()->MqttConnect("slow-" + std::to_string(i)), 0);
+        ASSERT_TRUE(slow.back()->SendBytes(PublishHeader(8u << 20)));
+    }
+    std::vector<uint8_t> chunk(STEP, 0x55);
+    std::vector<bool> open(SLOW, true);
+    for (int step = 0; step < STEPS; ++step)
+    {
+        for (int i = 0; i < SLOW; ++i)
+        {
+            open[i] = open[i] && slow[i]->SendBytes(chunk);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (step == STEPS / 2)
+        {
+            ExpectBystanderServed("while the claims stream in");
+        }
+    }
+    // The broker reads each step as it comes: 200 ms after the last one it has read them all.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    int closed = 0;
+    for (int i = 0; i < SLOW; ++i)
+    {
+        closed += slow[i]->WaitClosed(std::chrono::milliseconds(open[i] ? 20 : 2000)) ? 1 : 0;
+    }
+    std::printf("[ info ] %d of %d slow claimers closed\n", closed, SLOW);
+    // At least the 16 MiB over the limit were refused (each closed one held at most 1 MiB), and
+    // not every claimer: the budget, not the claims, decides.
+    EXPECT_GE(closed, 16);
+    EXPECT_LT(closed, SLOW);
+    ExpectBystanderServed("after the claims");
+    ExpectPeakRssBounded("packet_claims");
+}
+
+// 6,000 persistent sessions connect once and never come back (the issue's unbounded case):
+// sessions past the budget (1 MiB: some 1,950 sessions) get CONNACK 3 (Server unavailable), and
+// the abandoned ones expire after --persistent-client-expiration, after which new clients are
+// accepted again.
+TEST_F(MemoryLimit, ThousandsOfAbandonedPersistentSessions)
+{
+    StartBroker(1, {"--persistent-client-expiration", "3s", "--quiet"});
+    constexpr int SESSIONS = 6000;
+    int accepted = 0;
+    int refused = 0;
+    auto start = Clock::now();
+    for (int i = 0; i < SESSIONS; ++i)
+    {
+        RawClient c;
+        ASSERT_TRUE(c.Connect(m_broker.Port()));
+        int rc = c.MqttConnect("abandoned-" + std::to_string(i), 0, false);
+        accepted += rc == 0 ? 1 : 0;
+        refused += rc == 3 ? 1 : 0;
+        if (i == SESSIONS / 2)
+        {
+            ExpectBystanderServed("among abandoned sessions");
+        }
+    }
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    std::printf("[ info ] %d sessions accepted, %d refused with CONNACK 3, in %lld ms\n",
+                accepted,
+                refused,
+                static_cast<long long>(took.count()));
+    EXPECT_EQ(accepted + refused, SESSIONS);
+    EXPECT_GT(refused, 0);
+    EXPECT_GT(accepted, 1500); // about 530 bytes each: some 1,950 fit in 1 MiB
+    ExpectBystanderServed("after the abandoned sessions");
+    ExpectPeakRssBounded("abandoned_sessions");
+    // The abandoned sessions expire (3 s after their connection ended): room again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+    RawClient late;
+    ASSERT_TRUE(late.Connect(m_broker.Port()));
+    EXPECT_EQ(late.MqttConnect("late", 0, false), 0);
+}
+
+// One connection publishes 100,000 retained messages on distinct topics: new topics past the
+// budget are forwarded but not stored (MessageDropped MemoryLimit), the broker stays bounded, and
+// the publisher and the bystander, whose messages pass through, are served.
+TEST_F(MemoryLimit, RetainedTopicFlood)
+{
+    StartBroker(8, {"--quiet"});
+    RawClient flooder;
+    ASSERT_TRUE(flooder.Connect(m_broker.Port()));
+    ASSERT_EQ(flooder.MqttConnect("flooder"), 0);
+    constexpr int TOPICS = 100000;
+    std::vector<uint8_t> payload(100, 0x42);
+    std::vector<uint8_t> batch;
+    for (int i = 0; i < TOPICS; ++i)
+    {
+        std::vector<uint8_t> p =
+            RawClient::PublishBytes("flood/" + std::to_string(i), payload, Qos::AtMostOnce, 0);
+        p[0] |= 0x01; // RETAIN
+        batch.insert(batch.end(), p.begin(), p.end());
+        if (batch.size() > 256 * 1024 || i + 1 == TOPICS)
+        {
+            ASSERT_TRUE(flooder.SendBytes(batch));
+            batch.clear();
+        }
+    }
+    // A PINGREQ after the flood: its PINGRESP says the broker has read everything before it.
+    ASSERT_TRUE(flooder.Send(PingreqPacket{}));
+    std::optional<Packet> pong = flooder.Read(std::chrono::milliseconds(10000));
+    ASSERT_TRUE(pong.has_value());
+    EXPECT_TRUE(std::holds_alternative<PingrespPacket>(*pong));
+    ExpectBystanderServed("after the retained flood");
+    ExpectPeakRssBounded("retained_flood");
+}
+
+// One connection subscribes to 100,000 filters (100 SUBSCRIBEs of 1,000): a bystander is served
+// within 1 s throughout, and the broker stays bounded (subscriptions past the budget get 0x80).
+TEST_F(MemoryLimit, SubscriptionFloodOnOneConnection)
+{
+    StartBroker(64, {"--set", "max-subscriptions-per-session=0", "--quiet"});
+    RawClient flooder;
+    ASSERT_TRUE(flooder.Connect(m_broker.Port()));
+    ASSERT_EQ(flooder.MqttConnect("subscriber-flood"), 0);
+    constexpr int PACKETS = 100;
+    constexpr int FILTERS = 1000;
+    std::atomic<bool> sent{false};
+    std::thread sender(
+        [&]
+        {
+            std::vector<uint8_t> all;
+            for (int k = 0; k < PACKETS; ++k)
+            {
+                SubscribePacket s;
+                s.packetId = static_cast<uint16_t>(k + 1);
+                for (int f = 0; f < FILTERS; ++f)
+                {
+                    s.topics.push_back(
+                        {"flood/" + std::to_string(f) + "/" + std::to_string(k) + "/#",
+                         Qos::AtLeastOnce});
+                }
+                Encode(s, all);
+            }
+            flooder.SendBytes(all);
+            sent = true;
+        });
+    std::size_t subacks = 0;
+    std::size_t granted = 0;
+    auto start = Clock::now();
+    while (subacks < PACKETS && Clock::now() - start < std::chrono::seconds(30))
+    {
+        std::optional<Packet> p = flooder.Read(std::chrono::milliseconds(200));
+        if (p && std::holds_alternative<SubackPacket>(*p))
+        {
+            ++subacks;
+            for (uint8_t code : std::get<SubackPacket>(*p).returnCodes)
+            {
+                granted += code == 1 ? 1 : 0;
+            }
+            if (subacks % 25 == 0)
+            {
+                ExpectBystanderServed("during the subscription flood (" + std::to_string(subacks) +
+                                      " SUBACKs)");
+            }
+        }
+    }
+    sender.join();
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    std::printf("[ info ] %zu SUBACKs, %zu filters granted, in %lld ms\n",
+                subacks,
+                granted,
+                static_cast<long long>(took.count()));
+    EXPECT_EQ(subacks, static_cast<std::size_t>(PACKETS));
+    EXPECT_GT(granted, 0u);
+    ExpectBystanderServed("after the subscription flood");
+    ExpectPeakRssBounded("subscription_flood");
+}
+
+// One connection publishes 65,535 QoS 2 messages and never sends PUBREL: every packet id stays
+// awaiting release (its PUBREC answered), the broker stays bounded and serves the bystander.
+TEST_F(MemoryLimit, Qos2MessagesNeverReleased)
+{
+    StartBroker(16, {"--quiet"});
+    RawClient publisher;
+    ASSERT_TRUE(publisher.Connect(m_broker.Port()));
+    ASSERT_EQ(publisher.MqttConnect("never-releases"), 0);
+    constexpr int COUNT = 65535;
+    std::atomic<std::size_t> pubrecs{0};
+    std::thread reader(
+        [&]
+        {
+            while (pubrecs < COUNT)
+            {
+                std::optional<Packet> p = publisher.Read(std::chrono::milliseconds(5000));
+                if (!p)
+                {
+                    return;
+                }
+                pubrecs += std::holds_alternative<PubrecPacket>(*p) ? 1 : 0;
+            }
+        });
+    std::vector<uint8_t> batch;
+    std::vector<uint8_t> payload(16, 0x42);
+    for (int id = 1; id <= COUNT; ++id)
+    {
+        std::vector<uint8_t> p = RawClient::PublishBytes(
+            "q2/" + std::to_string(id % 100), payload, Qos::ExactlyOnce, static_cast<uint16_t>(id));
+        batch.insert(batch.end(), p.begin(), p.end());
+        if (batch.size() > 256 * 1024 || id == COUNT)
+        {
+            ASSERT_TRUE(publisher.SendBytes(batch));
+            batch.clear();
+        }
+    }
+    reader.join();
+    EXPECT_EQ(pubrecs.load(), static_cast<std::size_t>(COUNT));
+    ExpectBystanderServed("with 65,535 QoS 2 messages unreleased");
+    ExpectPeakRssBounded("qos2_unreleased");
+}
+
+// 500 connections send their CONNECT one byte every 100 ms (slowloris): the connect timeout (1 s
+// here) closes each, whatever arrived; the bystander is served meanwhile.
+TEST_F(MemoryLimit, SlowlorisConnects)
+{
+    StartBroker(16, {"--connect-timeout", "1", "--quiet"});
+    constexpr int COUNT = 500;
+    ConnectPacket connect;
+    connect.clientId = "slowloris-with-a-long-client-identifier";
+    std::vector<uint8_t> bytes;
+    Encode(connect, bytes);
+    std::vector<std::unique_ptr<RawClient>> lorises;
+    for (int i = 0; i < COUNT; ++i)
+    {
+        lorises.push_back(std::make_unique<RawClient>());
+        ASSERT_TRUE(lorises.back()->Connect(m_broker.Port()));
+    }
+    auto start = Clock::now();
+    std::size_t sentBytes = 0;
+    for (std::size_t b = 0;
+         b < bytes.size() - 1 && Clock::now() - start < std::chrono::milliseconds(2000);
+         ++b)
+    {
+        for (auto& c : lorises)
+        {
+            c->SendBytes({bytes[b]});
+        }
+        ++sentBytes;
+        if (b == 5)
+        {
+            ExpectBystanderServed("among slowloris connects");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    int closed = 0;
+    for (auto& c : lorises)
+    {
+        closed += c->WaitClosed(std::chrono::milliseconds(1500)) ? 1 : 0;
+    }
+    std::printf("[ info ] %d of %d slowloris connections closed after %zu bytes each\n",
+                closed,
+                COUNT,
+                sentBytes);
+    EXPECT_EQ(closed, COUNT);
+    ExpectBystanderServed("after the slowloris connects");
+    ExpectPeakRssBounded("slowloris");
+}
+
+// The three options name themselves in their errors (exit 2), and --help gives the standalone
+// defaults of the settings they set.
+TEST(MemoryLimitOptions, ErrorsNameTheOptionAndHelpGivesTheDefaults)
+{
+    struct Case
+    {
+        std::vector<std::string> args;
+        std::string expected;
+    };
+    const std::vector<Case> cases = {
+        {{"--memory-limit", "lots"}, "--memory-limit: expected a size like 64MiB or 65536"},
+        {{"--max-packet-size", "10"}, "--max-packet-size: expected a size from 64 to 268435460"},
+        {{"--max-packet-size", "1GiB"}, "--max-packet-size: expected a size from 64"},
+        {{"--persistent-client-expiration", "soon"},
+         "--persistent-client-expiration: expected a time like 3600s, 2h, 7d or 2w, or never"},
+    };
+    for (const Case& c : cases)
+    {
+        ScratchDir dir;
+        ChildProcess broker;
+        std::vector<std::string> argv = {MQTT_BROKER_BINARY};
+        argv.insert(argv.end(), c.args.begin(), c.args.end());
+        ASSERT_TRUE(broker.Start(argv, dir.Path() + "/out"));
+        EXPECT_EQ(broker.Wait(std::chrono::milliseconds(10000)), 2) << c.args[0];
+        EXPECT_NE(broker.Output().find(c.expected), std::string::npos) << broker.Output();
+    }
+    ScratchDir dir;
+    ChildProcess help;
+    ASSERT_TRUE(help.Start({MQTT_BROKER_BINARY, "--help"}, dir.Path() + "/out"));
+    EXPECT_EQ(help.Wait(std::chrono::milliseconds(10000)), 0);
+    for (const char* line : {"memory-limit", "256MiB", "16777216", "168h", "100000", "10000"})
+    {
+        EXPECT_NE(help.Output().find(line), std::string::npos) << line << "\n" << help.Output();
+    }
+}
