@@ -180,7 +180,7 @@ TEST(ScenarioService, WithoutTheBlockASelfHostedBrokerHasTheOursCalibration)
     EXPECT_EQ(p.service.inputLimit, 4u << 20);
 
     // A managed broker (the AWS profiles) is not CPU-bound from the customer's side.
-    for (const std::string& aws : {"aws-iot-core", "aws-iot-core-2021"})
+    for (const char* aws : {"aws-iot-core", "aws-iot-core-2021"})
     {
         r = load(aws);
         ASSERT_TRUE(r.scenario) << Errors(r);
