@@ -319,6 +319,7 @@ def write_report(res, rows, plots, out, extra=(), pricing=None):
     facts = [("scenario file", a.get("scenario_file")), ("overrides", a.get("overrides")),
              ("seed / run", f"{a.get('seed', '?')} / {a.get('run', '?')}"),
              ("duration", f"{res.duration:g} s"), ("broker profile", a.get("broker_profile")),
+             ("broker service model", a.get("service_model")),
              ("clients", len(res.clients)), ("links", len(res.links)),
              ("ns-3", a.get("ns3_version")), ("ns3-mqtt", a.get("ns3_mqtt_version"))]
     lines += [f"- {k}: {str(v).replace(chr(10), '; ')}" for k, v in facts if v not in (None, "")]

@@ -89,6 +89,28 @@ AddCost(MqttServiceSpec* service, MqttServiceOp op, Picos cost)
                                    FormatCpuCost(cost));
 }
 
+/**
+ * Whether a scenario without a service block gets the default calibration: a self-hosted broker
+ * is CPU-bound, a managed one (the AWS profiles) is not from the customer's side (its account
+ * quotas bind); service-* keys in broker.overrides are a model given another way.
+ */
+bool
+DefaultToCalibration(const MqttScenario& s)
+{
+    if (s.broker.profile.rfind("aws-", 0) == 0)
+    {
+        return false;
+    }
+    for (const auto& [key, value] : s.broker.overrides)
+    {
+        if (key.rfind("service-", 0) == 0)
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 void
@@ -96,9 +118,14 @@ ResolveService(Reader& r, MqttScenario* s, const std::string& baseDir)
 {
     MqttServiceSpec& service = s->broker.service;
     service.settings.clear();
-    if (!service.given)
+    if (!service.given && !DefaultToCalibration(*s))
     {
         return;
+    }
+    if (!service.given)
+    {
+        service.calibration = MqttServiceSpec::DEFAULT_CALIBRATION;
+        service.defaulted = true;
     }
     if (service.off)
     {

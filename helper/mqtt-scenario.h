@@ -212,8 +212,16 @@ struct MqttClientGroupSpec
  */
 struct MqttServiceSpec
 {
-    /** The block is there (absent: the profile's model, off unless overrides set one). */
+    /**
+     * The block is there. Absent: a self-hosted profile gets the calibration DEFAULT_CALIBRATION
+     * (defaulted), a managed one (the AWS profiles) no model; either way only when no
+     * broker.overrides key sets a service-* field (those decide then).
+     */
     bool given = false;
+    /** The calibration is the default for a scenario without the block. */
+    bool defaulted = false;
+    /** The calibration a self-hosted broker gets without a block (calibrations/NAME.yaml). */
+    static constexpr const char* DEFAULT_CALIBRATION = "ours";
     /** service: off. */
     bool off = false;
     /** calibration: as written (a name or a path), and the file it names. */

@@ -50,11 +50,41 @@ MqttStudyRunner::Impl::SampleService()
     recorder->Record(r);
 }
 
+namespace
+{
+
+/** The service_model attribute (doc/results.md): where the run's model came from, or off. */
+std::string
+ServiceModelSource(const MqttServiceSpec& spec, bool on)
+{
+    if (!on)
+    {
+        return "off";
+    }
+    if (spec.defaulted)
+    {
+        return "calibration " + spec.calibration + " (the default for a self-hosted broker)";
+    }
+    if (!spec.calibration.empty())
+    {
+        return "calibration " + spec.calibration;
+    }
+    return spec.given ? "broker.service cores and costs" : "broker.overrides";
+}
+
+} // namespace
+
 void
 MqttStudyRunner::Impl::RecordServiceTotals()
 {
     const MqttServiceModel* model = broker ? broker->GetServiceModel() : nullptr;
-    if (!model || !recorder)
+    if (!recorder)
+    {
+        return;
+    }
+    recorder->SetAttribute("service_model", ServiceModelSource(s.broker.service, model != nullptr));
+    recorder->SetAttribute("service_calibration", s.broker.service.calibrationFile);
+    if (!model)
     {
         return;
     }

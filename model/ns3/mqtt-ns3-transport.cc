@@ -9,6 +9,7 @@
 #include "ns3/node.h"
 #include "ns3/simulator.h"
 #include "ns3/tcp-socket-factory.h"
+#include "ns3/uinteger.h"
 
 #include <algorithm>
 #include <unordered_map>
@@ -304,10 +305,34 @@ MqttNs3Transport::ReadAgain()
         return;
     }
     HandleRead(m_socket);
-    if (m_peerClosed && !m_readPaused)
+    if (m_readPaused)
+    {
+        return; // paused again: the window opens at the next resume
+    }
+    if (m_peerClosed)
     {
         Finish(false);
+        return;
     }
+    AnnounceReceiveWindow();
+}
+
+void
+MqttNs3Transport::AnnounceReceiveWindow()
+{
+    // ns-3's TCP sends no window update when the application reads. A sender last told a window
+    // smaller than one segment, with more than that to send, waits for a larger one (silly
+    // window avoidance) with no timer running (the window is not zero: no persist probe;
+    // nothing unacknowledged: no retransmission), so the connection stalls for good. Growing
+    // the receive buffer is the one public call after which the socket sends an ACK carrying its
+    // window: shrink it by a byte and grow it back.
+    UintegerValue size;
+    if (!m_socket->GetAttributeFailSafe("RcvBufSize", size) || size.Get() == 0)
+    {
+        return; // not an ns-3 TCP socket
+    }
+    m_socket->SetAttribute("RcvBufSize", UintegerValue(size.Get() - 1));
+    m_socket->SetAttribute("RcvBufSize", size);
 }
 
 std::size_t

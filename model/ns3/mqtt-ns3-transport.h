@@ -98,6 +98,8 @@ class MqttNs3Transport : public MqttTransportBase
     void ReportConnectFailed();
     /** Reads what arrived while reading was paused, then reports a close found meanwhile. */
     void ReadAgain();
+    /** Makes the socket tell the peer its receive window (ns-3 does not when we read). */
+    void AnnounceReceiveWindow();
 
     Ptr<Socket> m_socket;
     /** Bytes refused by the socket, from m_pendingOffset on. */

@@ -147,6 +147,48 @@ TEST(ScenarioService, WithoutTheBlockTheProfileAndOverridesDecide)
     EXPECT_EQ(r.scenario->broker.Profile()->service.cores, 5u); // broker.overrides
 }
 
+TEST(ScenarioService, WithoutTheBlockASelfHostedBrokerHasTheOursCalibration)
+{
+    const std::string text = "duration: 10s\n"
+                             "topology: {generator: star, nodes: 3, link: l}\n"
+                             "links:\n"
+                             "  l: {type: p2p, rate: 10Mbps, delay: 1ms}\n"
+                             "devices:\n"
+                             "  d: {count: 2, attach: leaves, interval: 1s}\n"
+                             "broker:\n"
+                             "  profile: PROFILE\n";
+    auto load = [&text](const std::string& profile)
+    {
+        std::string t = text;
+        t.replace(t.find("PROFILE"), 7, profile);
+        return Load(t);
+    };
+    MqttCalibrationLoadResult ours =
+        LoadCalibrationFile(DefaultCalibrationDir() + "/ours.yaml");
+    ASSERT_TRUE(ours.calibration);
+    MqttScenarioLoadResult r = load("standard");
+    ASSERT_TRUE(r.scenario) << Errors(r);
+    EXPECT_TRUE(r.scenario->broker.service.defaulted);
+    EXPECT_EQ(r.scenario->broker.service.calibrationFile, DefaultCalibrationDir() + "/ours.yaml");
+    MqttBrokerProfile p = *r.scenario->broker.Profile();
+    EXPECT_EQ(p.service.cores, ours.calibration->cores);
+    EXPECT_GT(p.service.cores, 0u);
+    for (const auto& [op, cost] : ours.calibration->costs)
+    {
+        EXPECT_EQ(p.service.costs[op], cost) << MqttServiceOpName(op);
+    }
+    EXPECT_EQ(p.service.inputLimit, 4u << 20);
+
+    // A managed broker (the AWS profiles) is not CPU-bound from the customer's side.
+    for (const char* aws : {"aws-iot-core", "aws-iot-core-2021"})
+    {
+        r = load(aws);
+        ASSERT_TRUE(r.scenario) << Errors(r);
+        EXPECT_FALSE(r.scenario->broker.service.defaulted);
+        EXPECT_EQ(r.scenario->broker.Profile()->service.cores, 0u) << aws;
+    }
+}
+
 TEST(ScenarioService, OffTurnsTheModelOff)
 {
     EXPECT_EQ(ProfileOf("  service: off\n").service.cores, 0u);
