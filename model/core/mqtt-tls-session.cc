@@ -439,6 +439,12 @@ MqttTlsSession::IsOpen() const
 }
 
 bool
+MqttTlsSession::Complete() const
+{
+    return m_known && m_open && m_flight >= m_handshake.flights.size();
+}
+
+bool
 MqttTlsSession::HandshakeKnown() const
 {
     return m_known;
@@ -453,9 +459,27 @@ MqttTlsSession::Handshake() const
 std::size_t
 MqttTlsSession::TicketBytes() const
 {
-    return m_client && m_open && m_serverKnown
+    return m_client && Complete() && m_serverKnown
                ? MqttTlsTicketBytes(m_clientProfile, m_serverProfile)
                : 0;
+}
+
+std::size_t
+MqttTlsSession::NextFlight() const
+{
+    return m_flight;
+}
+
+const MqttTlsClientProfile&
+MqttTlsSession::ClientProfile() const
+{
+    return m_clientProfile;
+}
+
+const MqttTlsServerProfile&
+MqttTlsSession::ServerProfile() const
+{
+    return m_serverProfile;
 }
 
 std::size_t

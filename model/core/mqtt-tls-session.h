@@ -47,11 +47,19 @@ class MqttTlsSession
 
     /** Application data may flow (this end's handshake part is over). */
     bool IsOpen() const;
+    /** Every flight of the handshake was sent or received (TLS 1.3: the tickets too). */
+    bool Complete() const;
     /** The handshake is known (client: from the start; server: once the ClientHello came). */
     bool HandshakeKnown() const;
     const MqttTlsHandshake& Handshake() const;
-    /** Client, once open: the size of the ticket the server sent (0: none), to resume with. */
+    /** Client, once complete: the size of the ticket the server sent (0: none), to resume
+     * with. */
     std::size_t TicketBytes() const;
+    /** The flight of the handshake to be sent or received next. */
+    std::size_t NextFlight() const;
+    /** The profiles in use (the server's as the client learnt it from the ServerHello). */
+    const MqttTlsClientProfile& ClientProfile() const;
+    const MqttTlsServerProfile& ServerProfile() const;
     /** Handshake bytes (records of the flights) sent and received so far. */
     std::size_t HandshakeBytesSent() const;
     std::size_t HandshakeBytesReceived() const;
