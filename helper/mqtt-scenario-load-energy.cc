@@ -98,10 +98,6 @@ ParseQuantity(const std::string& text, const std::string& unit)
     return v * scale;
 }
 
-namespace
-{
-
-/** {value: QUANTITY, source: TEXT}: the value in @p unit; the source is required. */
 std::optional<double>
 ReadSourced(Reader& r, const YAML::Node& node, const std::string& path, const std::string& unit)
 {
@@ -141,6 +137,9 @@ ReadSourced(Reader& r, const YAML::Node& node, const std::string& path, const st
     }
     return v;
 }
+
+namespace
+{
 
 /** A list of named sourced values: every one of @p required, nothing else. */
 void

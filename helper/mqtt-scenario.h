@@ -9,6 +9,7 @@
 #define MQTT_SCENARIO_H
 
 #include "mqtt-service-costs.h"
+#include "mqtt-tls-cpu.h"
 #include "mqtt-topology-graph.h"
 
 #include <chrono>
@@ -171,6 +172,23 @@ struct MqttEnergySpec
 /** Reads an energy parameter file; the errors name the file, the line and the field. */
 std::vector<std::string> MqttLoadRadioEnergy(const std::string& path, MqttRadioEnergySpec* out);
 
+/**
+ * TLS of a device group (the client's offer) or of the broker (the server's side): tls:,
+ * doc/tls-sim.md. Absent or off: plain MQTT.
+ */
+struct MqttTlsSpec
+{
+    MqttTlsClientProfile client;
+    MqttTlsServerProfile server;
+    /** cpu: as written (a name under tls/ or a path), the file, and its figures. */
+    std::string cpu;
+    std::string cpuFile;
+    std::optional<MqttTlsCpuCosts> cpuCosts;
+};
+
+/** Reads a device CPU figures file (tls/NAME.yaml); the errors name file, line and field. */
+std::vector<std::string> MqttLoadTlsCpu(const std::string& path, MqttTlsCpuCosts* out);
+
 struct MqttClientGroupSpec
 {
     std::string name;
@@ -201,6 +219,8 @@ struct MqttClientGroupSpec
     MqttReconnectSpec reconnect;
     /** Radio energy and battery life of its clients (devices only). */
     std::optional<MqttEnergySpec> energy;
+    /** Simulated TLS to the broker (devices only). */
+    std::optional<MqttTlsSpec> tls;
 
     /** The client id, topic or filter of member @p index: {group}, {id}, {client} replaced. */
     std::string Expand(const std::string& pattern, uint32_t index) const;
@@ -256,6 +276,9 @@ struct MqttBrokerSpec
 
     /** The service model (broker: service:). */
     MqttServiceSpec service;
+
+    /** Simulated TLS on the broker's port (broker: tls:). */
+    std::optional<MqttTlsSpec> tls;
 
     /**
      * The named profile with every override and the service settings applied; nothing if the
