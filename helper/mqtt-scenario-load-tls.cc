@@ -23,7 +23,7 @@ constexpr std::size_t MAX_CHAIN = 8;
 
 /** certificate-chain-bytes: one DER size, or a list of them (own certificate first). */
 void
-ReadChain(Reader& r, Map& m, bool allowNone, std::vector<std::size_t>* out)
+ReadChain(Map& m, bool allowNone, std::vector<std::size_t>* out)
 {
     const std::string key = "certificate-chain-bytes";
     if (!m.Has(key))
@@ -147,7 +147,7 @@ ReadDeviceTls(Reader& r, Map& group, std::optional<MqttTlsSpec>* out)
               &c.cipher);
     ReadNamed(m, "group", &ParseTlsGroup, "p-256 or x25519", &c.group);
     ReadNamed(m, "key", &ParseTlsKeyType, "ecdsa-p256 or rsa-2048", &c.key);
-    ReadChain(r, m, true, &c.certificateChain);
+    ReadChain(m, true, &c.certificateChain);
     m.Bool("resumption", &c.resumption);
     if (m.Has("server-name"))
     {
@@ -192,7 +192,7 @@ ReadBrokerTls(Reader& r, Map& broker, std::optional<MqttTlsSpec>* out)
         return;
     }
     MqttTlsServerProfile& s = (*out)->server;
-    ReadChain(r, m, false, &s.certificateChain);
+    ReadChain(m, false, &s.certificateChain);
     ReadNamed(m, "key", &ParseTlsKeyType, "ecdsa-p256 or rsa-2048", &s.key);
     m.Bool("client-certificate", &s.requestClientCertificate);
     m.Bool("resumption", &s.resumption);

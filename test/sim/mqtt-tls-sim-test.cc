@@ -12,6 +12,7 @@
 #include "mqtt-tls-model.h"
 
 #include "ns3/integer.h"
+#include "ns3/ipv4-address-generator.h"
 
 namespace mqtt_sim
 {
@@ -101,8 +102,11 @@ Connect(std::optional<TlsVersion> version,
         Simulator::Schedule(Seconds(5), &MqttClient::StopApplication, client);
         Simulator::Schedule(Seconds(6), &MqttClient::StartApplication, client);
     }
-    Simulator::Stop(Seconds(loss > 0 ? 60 : 10));
+    Simulator::Stop(Seconds(loss > 0 ? 60 : 15));
     Simulator::Run();
+    // Several runs in one test: a fresh simulator and address space for the next.
+    Simulator::Destroy();
+    Ipv4AddressGenerator::Reset();
     return run;
 }
 
