@@ -5,6 +5,7 @@
  * a group names (tls/NAME.yaml: each public-key operation's time with its source).
  */
 #include "mqtt-scenario-yaml.h"
+#include "mqtt-tls-cpu.h"
 
 #include <fstream>
 #include <sstream>

@@ -7,6 +7,7 @@
 #include "mqtt-scenario-loader.h"
 
 #include "mqtt-scenario-yaml.h"
+#include "mqtt-tls-cpu.h"
 
 #include <fstream>
 #include <limits>
@@ -260,7 +261,7 @@ LoadTlsFiles(Reader& r, MqttScenario* s, const std::string& baseDir)
         }
         if (errors.empty())
         {
-            t.cpuCosts = costs;
+            t.cpuCosts = std::make_shared<const MqttTlsCpuCosts>(costs);
         }
     }
 }

@@ -9,11 +9,12 @@
 #define MQTT_SCENARIO_H
 
 #include "mqtt-service-costs.h"
-#include "mqtt-tls-cpu.h"
+#include "mqtt-tls-model.h"
 #include "mqtt-topology-graph.h"
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -172,6 +173,8 @@ struct MqttEnergySpec
 /** Reads an energy parameter file; the errors name the file, the line and the field. */
 std::vector<std::string> MqttLoadRadioEnergy(const std::string& path, MqttRadioEnergySpec* out);
 
+struct MqttTlsCpuCosts; // mqtt-tls-cpu.h (which brings the packet types: not in this header)
+
 /**
  * TLS of a device group (the client's offer) or of the broker (the server's side): tls:,
  * doc/tls-sim.md. Absent or off: plain MQTT.
@@ -183,7 +186,7 @@ struct MqttTlsSpec
     /** cpu: as written (a name under tls/ or a path), the file, and its figures. */
     std::string cpu;
     std::string cpuFile;
-    std::optional<MqttTlsCpuCosts> cpuCosts;
+    std::shared_ptr<const MqttTlsCpuCosts> cpuCosts;
 };
 
 /** Reads a device CPU figures file (tls/NAME.yaml); the errors name file, line and field. */

@@ -229,7 +229,9 @@ MqttStudyRunner::Impl::ConfigureClient(Ptr<MqttClient> app, const MqttBuiltClien
     app->SetAttribute("ReconnectJitter", DoubleValue(g.reconnect.jitter));
     if (g.tls)
     {
-        app->SetTls(g.tls->client, g.tls->cpuCosts);
+        app->SetTls(g.tls->client,
+                    g.tls->cpuCosts ? std::optional<MqttTlsCpuCosts>(*g.tls->cpuCosts)
+                                    : std::nullopt);
     }
 }
 

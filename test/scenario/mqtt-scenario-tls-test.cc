@@ -6,6 +6,7 @@
  * field.
  */
 #include "mqtt-scenario-loader.h"
+#include "mqtt-tls-cpu.h"
 
 #include <gtest/gtest.h>
 
