@@ -512,6 +512,17 @@ MqttNs3Transport::Deliver(const uint8_t* data, std::size_t size)
         }
         return true;
     }
+    // Until the handshake completes, bytesReceived counts the raw bytes read (then it becomes
+    // the handshake's): only the connection's very first byte tells TLS from plain MQTT.
+    bool first = m_tlsInfo.bytesReceived == 0;
+    m_tlsInfo.bytesReceived += size;
+    if (!m_tlsInfo.client && first && size > 0 && data[0] != TLS_HANDSHAKE)
+    {
+        // Not a ClientHello: a plain MQTT client. The broker serves both, as mosquitto with a
+        // listener on 1883 beside 8883 (doc/tls-sim.md).
+        m_tls.reset();
+        return Deliver(data, size);
+    }
     std::vector<uint8_t> plain;
     std::vector<uint8_t> records;
     std::size_t flight = m_tls->NextFlight();
