@@ -244,8 +244,8 @@ def tls_lines(res):
         return []
     return ["## Connection set-up (TLS)", "",
             f"- handshakes: {t['handshakes']} ({t['full']} full, {t['resumed']} resumed)",
-            f"- set-up time, TCP connected to TLS open: mean {fmt_ms(t['setup_mean'])}, "
-            f"p99 {fmt_ms(t['setup_p99'])}",
+            f"- set-up time, TCP connected to TLS open: mean {fmt_ms(t['setup_mean'])} ms, "
+            f"p99 {fmt_ms(t['setup_p99'])} ms",
             f"- handshake bytes: {t['bytes']} in all, {t['bytes_per_delivered']:.1f} per "
             f"delivered message ({t['delivered']} delivered)",
             f"- device CPU in public-key operations: {t['cpu']:.2f} s", ""]
