@@ -36,6 +36,8 @@ TABLES = {
     "device_battery": ("client", "radio", "joules", "framework_joules", "battery_mah", "volts",
                        "setups"),
     "account_quotas": ("name", "kind", "limit", "peak", "peak_time", "requests", "throttled"),
+    "tls_handshakes": ("time", "client", "version", "resumed", "setup", "bytes_sent",
+                       "bytes_received", "cpu"),
 }
 
 # The causes and layers of device_bytes, in the order reports list them (doc/device-cost.md).
@@ -219,6 +221,36 @@ def device_cost(res):
                                      else math.nan)
         out.append(dev)
     return out
+
+
+def tls_setup(res):
+    """What TLS connection set-up cost the run's clients (/tls_handshakes, doc/tls-sim.md).
+
+    A dict: handshakes, full, resumed, setup_mean and setup_p99 (s, TCP connected to TLS open),
+    bytes (handshake records both ways), cpu (device seconds), delivered (messages of those
+    clients that reached a subscriber) and bytes_per_delivered; handshakes 0 (and nan means)
+    without TLS.
+    """
+    table = res.tables.get("tls_handshakes")
+    rows = table if table is not None else []
+    clients = {int(r["client"]) for r in rows}
+    delivered = set()
+    for d in res.tables.get("deliveries", []):
+        if int(d["publisher"]) in clients:
+            delivered.add((int(d["publisher"]), int(d["sequence"])))
+    setups = np.array([float(r["setup"]) for r in rows])
+    total = sum(int(r["bytes_sent"]) + int(r["bytes_received"]) for r in rows)
+    return {
+        "handshakes": len(rows),
+        "full": sum(1 for r in rows if not r["resumed"]),
+        "resumed": sum(1 for r in rows if r["resumed"]),
+        "setup_mean": float(setups.mean()) if len(setups) else math.nan,
+        "setup_p99": float(np.percentile(setups, 99)) if len(setups) else math.nan,
+        "bytes": total,
+        "cpu": sum(float(r["cpu"]) for r in rows),
+        "delivered": len(delivered),
+        "bytes_per_delivered": total / len(delivered) if delivered else math.nan,
+    }
 
 
 def add_energy(dev, battery, duration):

@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 
 import devicecost  # noqa: E402
 from cost import describe, load_pricing, monthly_cost  # noqa: E402
-from mqttresults import Results, summary_table, text  # noqa: E402
+from mqttresults import Results, fmt_ms, summary_table, text, tls_setup  # noqa: E402
 
 QOS_COLORS = {0: "#4c72b0", 1: "#dd8452", 2: "#55a868"}
 
@@ -237,6 +237,20 @@ def connection_summary(res):
     return lines
 
 
+def tls_lines(res):
+    """The "Connection set-up" section of a run with simulated TLS (doc/tls-sim.md)."""
+    t = tls_setup(res)
+    if t["handshakes"] == 0:
+        return []
+    return ["## Connection set-up (TLS)", "",
+            f"- handshakes: {t['handshakes']} ({t['full']} full, {t['resumed']} resumed)",
+            f"- set-up time, TCP connected to TLS open: mean {fmt_ms(t['setup_mean'])} ms, "
+            f"p99 {fmt_ms(t['setup_p99'])} ms",
+            f"- handshake bytes: {t['bytes']} in all, {t['bytes_per_delivered']:.1f} per "
+            f"delivered message ({t['delivered']} delivered)",
+            f"- device CPU in public-key operations: {t['cpu']:.2f} s", ""]
+
+
 def drop_summary(res):
     d = res["drops"]
     counts = {}
@@ -332,6 +346,7 @@ def write_report(res, rows, plots, out, extra=(), pricing=None):
     drops = drop_summary(res)
     if drops:
         lines += ["## Drops", ""] + drops + [""]
+    lines += tls_lines(res)
     lines += list(extra)
     lines += capacity_lines(res, pricing or load_pricing())
     lines += ["## Plots", ""]

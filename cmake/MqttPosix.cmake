@@ -40,6 +40,14 @@ add_executable(mqtt-tls-cost-bench bench/tls/mqtt-tls-cost.cc)
 target_link_libraries(mqtt-tls-cost-bench PRIVATE mqtt-posix)
 mqtt_target_warnings(mqtt-tls-cost-bench)
 
+# The core's TLS model against real OpenSSL handshakes in memory (./ns3-mqtt bench tls;
+# doc/tls-sim.md). The test runs it with --check: every byte ratio within 0.95-1.05.
+add_executable(mqtt-tls-model-bench bench/tls/mqtt-tls-model-bench.cc bench/tls/mqtt-tls-real.cc)
+target_link_libraries(mqtt-tls-model-bench PRIVATE mqtt-core OpenSSL::SSL OpenSSL::Crypto)
+mqtt_target_warnings(mqtt-tls-model-bench)
+add_test(NAME tls-model-vs-openssl COMMAND mqtt-tls-model-bench --check)
+set_tests_properties(tls-model-vs-openssl PROPERTIES LABELS posix TIMEOUT 120)
+
 # Interoperability (mosquitto, mosquitto_pub/sub) and hostile-peer tests on loopback.
 # Their helpers (processes, a raw MQTT connection) are shared with the real-time tests.
 add_library(mqtt-posix-test-util STATIC test/posix/mqtt-posix-test-util.cc)

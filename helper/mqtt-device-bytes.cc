@@ -14,6 +14,9 @@ namespace mqtt
 namespace
 {
 
+/** The content type of a TLS handshake record (RFC 8446 section 5.1). */
+constexpr uint8_t TLS_HANDSHAKE_RECORD = 22;
+
 constexpr uint8_t TCP_FIN = 0x01;
 constexpr uint8_t TCP_SYN = 0x02;
 constexpr uint8_t TCP_RST = 0x04;
@@ -312,6 +315,14 @@ MqttDeviceBytes::Parse(Stream& s, const uint8_t* data, std::size_t size)
     // only where each packet starts and ends, and its type, are needed.
     uint64_t at = s.next;
     std::size_t i = 0;
+    if (at == 0 && size > 0 && data[0] == TLS_HANDSHAKE_RECORD)
+    {
+        // A TLS stream (doc/tls-sim.md: it opens with a handshake record, which as MQTT would be
+        // a CONNECT with reserved flags): its records are not MQTT packets, so the whole stream
+        // is one span of Other (the tls layer is still to come, issue #15).
+        s.spans.push_back(Span{0, UNKNOWN_END, MqttByteCause::Other});
+        s.packetEnd = UNKNOWN_END;
+    }
     while (i < size)
     {
         if (s.headerBytes == 0 && at != s.packetEnd)

@@ -437,6 +437,12 @@ MqttHdf5Recorder::Record(const MqttAccountQuotaRecord& r)
 }
 
 void
+MqttHdf5Recorder::Record(const MqttTlsHandshakeRecord& r)
+{
+    m_impl->Append(r);
+}
+
+void
 MqttHdf5Recorder::Flush()
 {
     if (m_impl->closed)

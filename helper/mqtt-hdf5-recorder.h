@@ -67,6 +67,7 @@ class MqttHdf5Recorder
     void Record(const MqttDeviceEnergyRecord& r);
     void Record(const MqttDeviceBatteryRecord& r);
     void Record(const MqttAccountQuotaRecord& r);
+    void Record(const MqttTlsHandshakeRecord& r);
 
     /** Writes buffered rows and flushes the file to disk. */
     void Flush();

@@ -199,6 +199,16 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(peakTime, "peak_time", float64, 0)     /* that second, or when first reached, s */         \
     X(requests, "requests", uint64, 0)       /* offered over the run */                          \
     X(throttled, "throttled", uint64, 0)     /* refused by the quota */
+// /tls_handshakes: one row per simulated TLS handshake a client completed (doc/tls-sim.md).
+#define MQTT_RESULTS_TLS_HANDSHAKES(X)                                                           \
+    X(time, "time", float64, 0)              /* complete (TLS 1.3: tickets in), s */             \
+    X(client, "client", uint32, 0)                                                               \
+    X(version, "version", S16, {})           /* "1.2" or "1.3" */                                \
+    X(resumed, "resumed", boolean, false)                                                        \
+    X(setup, "setup", float64, 0)            /* TCP connected to TLS open, s */                  \
+    X(bytesSent, "bytes_sent", uint64, 0)    /* handshake records the client sent */             \
+    X(bytesReceived, "bytes_received", uint64, 0)                                                \
+    X(cpu, "cpu", float64, 0)                /* device public-key CPU time, s (0: no figures) */
 // clang-format on
 
 /** Every table: X(record struct, dataset name, field list), in the order files list them. */
@@ -217,7 +227,8 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(MqttDeviceBytesRecord, "device_bytes", MQTT_RESULTS_DEVICE_BYTES)                            \
     X(MqttDeviceEnergyRecord, "device_energy", MQTT_RESULTS_DEVICE_ENERGY)                         \
     X(MqttDeviceBatteryRecord, "device_battery", MQTT_RESULTS_DEVICE_BATTERY)                      \
-    X(MqttAccountQuotaRecord, "account_quotas", MQTT_RESULTS_ACCOUNT_QUOTAS)
+    X(MqttAccountQuotaRecord, "account_quotas", MQTT_RESULTS_ACCOUNT_QUOTAS)                      \
+    X(MqttTlsHandshakeRecord, "tls_handshakes", MQTT_RESULTS_TLS_HANDSHAKES)
 
 /** One column of a table, as the file and the documentation name it. */
 struct MqttResultsColumn

@@ -185,11 +185,12 @@ ReadBroker(Reader& r, const YAML::Node& node, MqttScenario* s)
     Map m(r,
           node,
           "broker",
-          {"profile", "port", "persistence", "overrides", "front-ends", "service"});
+          {"profile", "port", "persistence", "overrides", "front-ends", "service", "tls"});
     if (!m.Ok())
     {
         return;
     }
+    ReadBrokerTls(r, m, &s->broker.tls);
     m.String("profile", &s->broker.profile);
     m.Unsigned("port", 1, 65535, &s->broker.port);
     m.Bool("persistence", &s->broker.persistence);

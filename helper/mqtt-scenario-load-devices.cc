@@ -102,7 +102,8 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
            "keep-alive",
            "clean-session",
            "reconnect",
-           "energy"});
+           "energy",
+           "tls"});
     if (!m.Ok())
     {
         return;
@@ -131,6 +132,7 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
         g->energy = MqttEnergySpec();
         ReadEnergy(r, m, &*g->energy);
     }
+    ReadDeviceTls(r, m, &g->tls);
 }
 
 } // namespace

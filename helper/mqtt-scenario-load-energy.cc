@@ -100,10 +100,6 @@ ParseQuantity(const std::string& text, const std::string& unit)
     return v * scale;
 }
 
-namespace
-{
-
-/** {value: QUANTITY, source: TEXT}: the value in @p unit; the source is required. */
 std::optional<double>
 ReadSourced(Reader& r, const YAML::Node& node, const std::string& path, const std::string& unit)
 {
@@ -143,6 +139,9 @@ ReadSourced(Reader& r, const YAML::Node& node, const std::string& path, const st
     }
     return v;
 }
+
+namespace
+{
 
 /** A list of named sourced values: every one of @p required, any of @p optional, nothing
  *  else. */

@@ -7,6 +7,7 @@
 #include "mqtt-scenario-loader.h"
 
 #include "mqtt-scenario-yaml.h"
+#include "mqtt-tls-cpu.h"
 
 #include <fstream>
 #include <limits>
@@ -214,6 +215,57 @@ LoadEnergyFiles(Reader& r, MqttScenario* s, const std::string& baseDir)
     }
 }
 
+/** Each device group's tls: needs the broker's, and its CPU figures file (tls/NAME.yaml). */
+void
+LoadTlsFiles(Reader& r, MqttScenario* s, const std::string& baseDir)
+{
+    for (auto& g : s->groups)
+    {
+        if (!g.tls)
+        {
+            continue;
+        }
+        const std::string path =
+            (g.role == MqttClientRole::Device ? "devices." : "backends.") + g.name + ".tls";
+        if (!s->broker.tls)
+        {
+            r.Error(path, nullptr, "the broker has no tls: (broker: tls: {...})");
+        }
+        MqttTlsSpec& t = *g.tls;
+        if (t.cpu.empty())
+        {
+            continue;
+        }
+        if (t.client.key != TlsKeyType::EcdsaP256 ||
+            (s->broker.tls && s->broker.tls->server.key != TlsKeyType::EcdsaP256))
+        {
+            r.Error(path + ".cpu",
+                    nullptr,
+                    "CPU figures are for ECDSA P-256 keys (key: ecdsa-p256 here and at the "
+                    "broker)");
+            continue;
+        }
+        t.cpuFile = t.cpu.find('/') == std::string::npos
+                        ? std::string(MQTT_SOURCE_DIR) + "/tls/" + t.cpu + ".yaml"
+                        : (t.cpu[0] == '/' ? t.cpu : baseDir + "/" + t.cpu);
+        MqttTlsCpuCosts costs;
+        std::vector<std::string> errors = MqttLoadTlsCpu(t.cpuFile, &costs);
+        if (!errors.empty() && errors.front().find("cannot open") != std::string::npos)
+        {
+            r.Error(path + ".cpu", nullptr, errors.front());
+            continue;
+        }
+        for (const auto& error : errors)
+        {
+            r.Raw(error);
+        }
+        if (errors.empty())
+        {
+            t.cpuCosts = std::make_shared<const MqttTlsCpuCosts>(costs);
+        }
+    }
+}
+
 /** Semantic checks: they need a well-formed structure, and then the graph. */
 void
 CheckSemantics(Reader& r, MqttScenario* s, const std::string& baseDir)
@@ -221,6 +273,7 @@ CheckSemantics(Reader& r, MqttScenario* s, const std::string& baseDir)
     if (r.Errors().empty())
     {
         LoadEnergyFiles(r, s, baseDir);
+        LoadTlsFiles(r, s, baseDir);
     }
     if (r.Errors().empty())
     {

@@ -218,6 +218,17 @@ void ReadGroups(Reader& r,
 void ReadFaults(Reader& r, const YAML::Node& node, MqttScenario* s);
 /** A group's energy block, key "energy" of @p group (mqtt-scenario-load-energy.cc). */
 void ReadEnergy(Reader& r, Map& group, MqttEnergySpec* out);
+
+/** {value: QUANTITY, source: TEXT}: the value in @p unit ("s": seconds, or -1 for off); the
+ * source is required (the data files of energy/ and tls/). */
+std::optional<double> ReadSourced(Reader& r,
+                                  const YAML::Node& node,
+                                  const std::string& path,
+                                  const std::string& unit);
+
+/** A device group's or the broker's tls: (off, or a map; doc/tls-sim.md). */
+void ReadDeviceTls(Reader& r, Map& group, std::optional<MqttTlsSpec>* out);
+void ReadBrokerTls(Reader& r, Map& broker, std::optional<MqttTlsSpec>* out);
 /** An energy parameter file's tree (energy/NAME.yaml). */
 void ReadRadioEnergyFile(Reader& r, const YAML::Node& root, MqttRadioEnergySpec* out);
 /** "17.4mA" in "A": a non-negative number, an optional SI prefix (n, u, m, k), @p unit. */

@@ -9,10 +9,12 @@
 #define MQTT_SCENARIO_H
 
 #include "mqtt-service-costs.h"
+#include "mqtt-tls-model.h"
 #include "mqtt-topology-graph.h"
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -171,6 +173,25 @@ struct MqttEnergySpec
 /** Reads an energy parameter file; the errors name the file, the line and the field. */
 std::vector<std::string> MqttLoadRadioEnergy(const std::string& path, MqttRadioEnergySpec* out);
 
+struct MqttTlsCpuCosts; // mqtt-tls-cpu.h (which brings the packet types: not in this header)
+
+/**
+ * TLS of a device group (the client's offer) or of the broker (the server's side): tls:,
+ * doc/tls-sim.md. Absent or off: plain MQTT.
+ */
+struct MqttTlsSpec
+{
+    MqttTlsClientProfile client;
+    MqttTlsServerProfile server;
+    /** cpu: as written (a name under tls/ or a path), the file, and its figures. */
+    std::string cpu;
+    std::string cpuFile;
+    std::shared_ptr<const MqttTlsCpuCosts> cpuCosts;
+};
+
+/** Reads a device CPU figures file (tls/NAME.yaml); the errors name file, line and field. */
+std::vector<std::string> MqttLoadTlsCpu(const std::string& path, MqttTlsCpuCosts* out);
+
 struct MqttClientGroupSpec
 {
     std::string name;
@@ -201,6 +222,8 @@ struct MqttClientGroupSpec
     MqttReconnectSpec reconnect;
     /** Radio energy and battery life of its clients (devices only). */
     std::optional<MqttEnergySpec> energy;
+    /** Simulated TLS to the broker (devices only). */
+    std::optional<MqttTlsSpec> tls;
 
     /** The client id, topic or filter of member @p index: {group}, {id}, {client} replaced. */
     std::string Expand(const std::string& pattern, uint32_t index) const;
@@ -264,6 +287,9 @@ struct MqttBrokerSpec
 
     /** The service model (broker: service:). */
     MqttServiceSpec service;
+
+    /** Simulated TLS on the broker's port (broker: tls:). */
+    std::optional<MqttTlsSpec> tls;
 
     /**
      * The named profile with every override and the service settings applied; nothing if the

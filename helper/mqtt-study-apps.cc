@@ -117,6 +117,10 @@ MqttStudyRunner::Impl::InstallBroker(const MqttBrokerProfile& profile)
     broker->SetAttribute("Port", UintegerValue(s.broker.port));
     broker->SetAttribute("Persistence", BooleanValue(s.broker.persistence));
     broker->SetProfile(profile);
+    if (s.broker.tls)
+    {
+        broker->SetTls(s.broker.tls->server);
+    }
     broker->AssignStreams(BROKER_STREAMS);
     Ptr<Node> brokerNode = builder->BrokerNode();
     brokerNode->AddApplication(broker);
@@ -223,6 +227,12 @@ MqttStudyRunner::Impl::ConfigureClient(Ptr<MqttClient> app, const MqttBuiltClien
     app->SetAttribute("ReconnectMaxDelay", TimeValue(NanoSeconds(g.reconnect.max.count())));
     app->SetAttribute("ReconnectMultiplier", DoubleValue(g.reconnect.multiplier));
     app->SetAttribute("ReconnectJitter", DoubleValue(g.reconnect.jitter));
+    if (g.tls)
+    {
+        app->SetTls(g.tls->client,
+                    g.tls->cpuCosts ? std::optional<MqttTlsCpuCosts>(*g.tls->cpuCosts)
+                                    : std::nullopt);
+    }
 }
 
 // --- Client traces -----------------------------------------------------------------------------
@@ -231,9 +241,35 @@ void
 MqttStudyRunner::Impl::ConnectClient(Ptr<MqttClient> app, uint32_t i)
 {
     ConnectPublishes(app, i);
+    ConnectTls(app, i);
     ConnectConnections(app, i);
     ConnectSubscriptions(app, i);
     ConnectDrops(app, i);
+}
+
+void
+MqttStudyRunner::Impl::ConnectTls(Ptr<MqttClient> app, uint32_t i)
+{
+    if (!builder->Clients()[i].group->tls)
+    {
+        return;
+    }
+    app->TraceConnectWithoutContext(
+        "TlsHandshake",
+        Callback<void, const MqttTlsHandshakeInfo&>(
+            [this, i](const MqttTlsHandshakeInfo& info)
+            {
+                MqttTlsHandshakeRecord r;
+                r.time = NowSeconds();
+                r.client = i;
+                r.version = TlsVersionName(info.version);
+                r.resumed = info.resumed;
+                r.setup = (info.open - info.start).GetSeconds();
+                r.bytesSent = info.bytesSent;
+                r.bytesReceived = info.bytesReceived;
+                r.cpu = info.cpu.GetSeconds();
+                recorder->Record(r);
+            }));
 }
 
 void

@@ -125,6 +125,8 @@ struct MqttStudyRunner::Impl
     void FinishApplications();
     void ConnectClient(Ptr<MqttClient> app, uint32_t index);
     void ConnectPublishes(Ptr<MqttClient> app, uint32_t i);
+    /** tls_handshakes rows of a client over simulated TLS. */
+    void ConnectTls(Ptr<MqttClient> app, uint32_t i);
     void ConnectConnections(Ptr<MqttClient> app, uint32_t i);
     void ConnectSubscriptions(Ptr<MqttClient> app, uint32_t i);
     void ConnectDrops(Ptr<MqttClient> app, uint32_t i);

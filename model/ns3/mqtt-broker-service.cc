@@ -58,6 +58,10 @@ MqttBroker::StartService()
             break;
         }
         MqttServiceWork work = m_engine->TakeWork();
+        if (item->kind == MqttServiceItemKind::Bytes && m_tlsToCharge.erase(id) > 0)
+        {
+            work.Add(MqttServiceOp::TlsHandshake);
+        }
         MqttServiceModel::AddIo(work, item->bytes.size(), out);
         Nanos done = m_service->Charge(id, work);
         serving.done = Simulator::Schedule(NanoSeconds((done - now).count()),

@@ -160,6 +160,10 @@ MqttBroker::AddTraceSources(TypeId tid)
                         "A message not delivered or not accepted; the event says why.",
                         MakeTraceSourceAccessor(&MqttBroker::m_droppedTrace),
                         "ns3::mqtt::MqttBroker::EventTracedCallback")
+        .AddTraceSource("TlsHandshake",
+                        "A simulated TLS handshake completed (times, bytes, resumed).",
+                        MakeTraceSourceAccessor(&MqttBroker::m_tlsHandshakeTrace),
+                        "ns3::mqtt::MqttBroker::TlsHandshakeTracedCallback")
         .AddTraceSource("ConnectionOpened",
                         "A transport connection was accepted.",
                         MakeTraceSourceAccessor(&MqttBroker::m_connectionOpenedTrace),
@@ -465,8 +469,8 @@ MqttBroker::HandleAccept(Ptr<Socket> socket, const Address& from)
 {
     NS_LOG_FUNCTION(this << socket << from);
     ConnectionId id =
-        AddConnection([socket, from](ConnectionId id, const MqttTransportCallbacks& callbacks)
-                      { return Create<MqttNs3Transport>(id, socket, from, callbacks); },
+        AddConnection([this, socket, from](ConnectionId id, const MqttTransportCallbacks& callbacks)
+                      { return Accepted(id, socket, from, callbacks); },
                       from);
     if (id == 0)
     {

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -151,6 +152,15 @@ class MqttBroker : public Application
      */
     void AddFrontEnd(Ptr<Node> node);
 
+    /**
+     * Accepts the following connections over simulated TLS with @p profile (doc/tls-sim.md);
+     * with a service model each handshake costs the `tls-handshake` operation, charged with the
+     * connection's first MQTT bytes.
+     */
+    void SetTls(const MqttTlsServerProfile& profile);
+    /** Signature of the TlsHandshake trace source. */
+    typedef void (*TlsHandshakeTracedCallback)(const MqttTlsHandshakeInfo& info);
+
     /** Signature of the Event, PublishReceived, Delivered and Dropped trace sources. */
     typedef void (*EventTracedCallback)(const MqttEvent& event);
     /** Signature of the ConnectionOpened trace source. */
@@ -173,6 +183,17 @@ class MqttBroker : public Application
     void DoDispose() override;
 
   private:
+    /** Simulated TLS (SetTls); connections whose handshake is still to be charged. */
+    std::optional<MqttTlsServerProfile> m_tls;
+    std::set<ConnectionId> m_tlsToCharge;
+    TracedCallback<const MqttTlsHandshakeInfo&> m_tlsHandshakeTrace;
+    void OnTlsHandshake(const MqttTlsHandshakeInfo& info);
+    /** The transport of an accepted socket (over TLS when on). */
+    Ptr<MqttNs3Transport> Accepted(ConnectionId id,
+                                   Ptr<Socket> socket,
+                                   const Address& from,
+                                   const MqttTransportCallbacks& callbacks);
+
     /** GetTypeId() in parts: the port, the profile and who may connect and publish where. */
     static TypeId AddConnectionAttributes(TypeId tid);
     /** The engine's seed, persistence and back-pressure. */

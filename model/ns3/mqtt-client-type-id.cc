@@ -258,7 +258,11 @@ MqttClient::AddTraceSources(TypeId tid)
         .AddTraceSource("AckTimeout",
                         "No acknowledgement for a packet in time.",
                         MakeTraceSourceAccessor(&MqttClient::m_ackTimeoutTrace),
-                        "ns3::mqtt::MqttClient::EventTracedCallback");
+                        "ns3::mqtt::MqttClient::EventTracedCallback")
+        .AddTraceSource("TlsHandshake",
+                        "A simulated TLS handshake completed (times, bytes, resumed).",
+                        MakeTraceSourceAccessor(&MqttClient::m_tlsHandshakeTrace),
+                        "ns3::mqtt::MqttClient::TlsHandshakeTracedCallback");
     return MqttNs3AddBytesTraceSources(tid,
                                        &MqttClient::m_rxTrace,
                                        &MqttClient::m_txTrace,

@@ -474,7 +474,14 @@ MqttClient::Open(ConnectionId id)
     }
     else
     {
-        connection.transport = MqttNs3Transport::Connect(id, GetNode(), m_peer, m_callbacks);
+        Ptr<MqttNs3Transport> tcp = MqttNs3Transport::Connect(id, GetNode(), m_peer, m_callbacks);
+        if (m_tls)
+        {
+            tcp->EnableTls(MqttTlsSession::Client(*m_tls, m_tlsTicket),
+                           MakeCallback(&MqttClient::OnTlsHandshake, this),
+                           m_tlsCpu);
+        }
+        connection.transport = tcp;
     }
 }
 

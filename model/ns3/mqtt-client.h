@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -80,6 +81,17 @@ class MqttClient : public Application
      * factory goes back to the node's TCP stack.
      */
     void SetTransportFactory(MqttTransportFactory factory);
+
+    /**
+     * Carries the following connections over simulated TLS offering @p profile (doc/tls-sim.md):
+     * MQTT waits for the handshake, a ticket from one connection resumes the next when the
+     * profile and the broker allow. With @p cpu the device's public-key operations delay its
+     * answer to the server's first flight. Not with a transport factory (a real socket).
+     */
+    void SetTls(const MqttTlsClientProfile& profile,
+                std::optional<MqttTlsCpuCosts> cpu = std::nullopt);
+    /** Signature of the TlsHandshake trace source. */
+    typedef void (*TlsHandshakeTracedCallback)(const MqttTlsHandshakeInfo& info);
 
     /** The client id in use (the template expanded). */
     std::string GetClientId() const;
@@ -198,6 +210,11 @@ class MqttClient : public Application
     MqttNs3Transport::Callbacks m_callbacks;
     Address m_peer;
     MqttTransportFactory m_transportFactory;
+    /** Simulated TLS (SetTls) and the ticket held for the next connection (0: none). */
+    std::optional<MqttTlsClientProfile> m_tls;
+    std::optional<MqttTlsCpuCosts> m_tlsCpu;
+    std::size_t m_tlsTicket = 0;
+    void OnTlsHandshake(const MqttTlsHandshakeInfo& info);
     std::string m_topic;
     uint64_t m_publisherId = 0;
     std::vector<TopicRequest> m_subscriptions;
@@ -228,6 +245,7 @@ class MqttClient : public Application
     TracedCallback<const MqttEvent&> m_connectRefusedTrace;
     TracedCallback<const MqttEvent&> m_subscribedTrace;
     TracedCallback<const MqttEvent&> m_ackTimeoutTrace;
+    TracedCallback<const MqttTlsHandshakeInfo&> m_tlsHandshakeTrace;
     TracedCallback<Ptr<const ns3::Packet>, const Address&> m_rxTrace;
     TracedCallback<Ptr<const ns3::Packet>, const Address&> m_txTrace;
 };

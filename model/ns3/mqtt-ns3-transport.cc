@@ -149,11 +149,90 @@ MqttNs3Transport::Detach()
 }
 
 void
+MqttNs3Transport::EnableTls(MqttTlsSession session,
+                            TlsCallback done,
+                            std::optional<MqttTlsCpuCosts> cpu)
+{
+    m_tls = std::move(session);
+    m_tlsDone = std::move(done);
+    m_tlsCpu = cpu;
+    m_tlsInfo.connection = m_id;
+    m_tlsInfo.client = !m_connected;
+    if (m_connected)
+    {
+        m_tlsInfo.start = Simulator::Now(); // accepted: the server waits for the ClientHello
+    }
+}
+
+void
+MqttNs3Transport::TlsProgress()
+{
+    if (!m_tls || m_tlsReported)
+    {
+        return;
+    }
+    if (m_tlsInfo.open.IsZero() && m_tls->IsOpen() && !m_tlsComputing.IsRunning())
+    {
+        m_tlsInfo.open = Simulator::Now();
+    }
+    if (!m_tls->Complete() || m_tlsComputing.IsRunning())
+    {
+        return;
+    }
+    m_tlsReported = true;
+    m_tlsInfo.complete = Simulator::Now();
+    m_tlsInfo.resumed = m_tls->Handshake().resumed;
+    m_tlsInfo.version = m_tls->Handshake().version;
+    m_tlsInfo.bytesSent = m_tls->HandshakeBytesSent();
+    m_tlsInfo.bytesReceived = m_tls->HandshakeBytesReceived();
+    m_tlsInfo.ticketBytes = m_tls->TicketBytes();
+    if (!m_tlsDone.IsNull())
+    {
+        m_tlsDone(m_tlsInfo);
+    }
+}
+
+void
 MqttNs3Transport::Send(const uint8_t* data, std::size_t size)
 {
     NS_LOG_FUNCTION(this << m_id << size);
     if (m_closing || m_finished || size == 0)
     {
+        return;
+    }
+    if (m_tls)
+    {
+        std::vector<uint8_t> records;
+        m_tls->Send(data, size, records);
+        Write(records.data(), records.size());
+        return;
+    }
+    Write(data, size);
+}
+
+void
+MqttNs3Transport::TlsComputed()
+{
+    std::vector<uint8_t> waiting;
+    waiting.swap(m_tlsWaiting);
+    if (m_closing || m_finished)
+    {
+        return;
+    }
+    Write(waiting.data(), waiting.size());
+    TlsProgress();
+}
+
+void
+MqttNs3Transport::Write(const uint8_t* data, std::size_t size)
+{
+    if (size == 0)
+    {
+        return;
+    }
+    if (m_tlsComputing.IsRunning())
+    {
+        m_tlsWaiting.insert(m_tlsWaiting.end(), data, data + size);
         return;
     }
     if (m_connected && PendingBytes() == 0)
@@ -372,6 +451,13 @@ MqttNs3Transport::HandleConnected(Ptr<Socket> socket)
     }
     m_connected = true;
     Ptr<MqttNs3Transport> self(this);
+    if (m_tls)
+    {
+        m_tlsInfo.start = Simulator::Now();
+        std::vector<uint8_t> hello;
+        m_tls->Start(hello);
+        Write(hello.data(), hello.size());
+    }
     NotifyConnected();
     Flush();
 }
@@ -433,11 +519,72 @@ MqttNs3Transport::HandleRead(Ptr<Socket> socket)
             buffer.resize(size);
         }
         packet->CopyData(buffer.data(), size);
-        if (!m_callbacks.data.IsNull())
+        if (!Deliver(buffer.data(), size))
         {
-            m_callbacks.data(m_id, buffer.data(), size);
+            return;
         }
     }
+}
+
+bool
+MqttNs3Transport::Deliver(const uint8_t* data, std::size_t size)
+{
+    if (!m_tls)
+    {
+        if (!m_callbacks.data.IsNull())
+        {
+            m_callbacks.data(m_id, data, size);
+        }
+        return true;
+    }
+    // Until the handshake completes, bytesReceived counts the raw bytes read (then it becomes
+    // the handshake's): only the connection's very first byte tells TLS from plain MQTT.
+    bool first = m_tlsInfo.bytesReceived == 0;
+    m_tlsInfo.bytesReceived += size;
+    if (!m_tlsInfo.client && first && size > 0 && data[0] != TLS_HANDSHAKE)
+    {
+        // Not a ClientHello: a plain MQTT client. The broker serves both, as mosquitto with a
+        // listener on 1883 beside 8883 (doc/tls-sim.md).
+        m_tls.reset();
+        return Deliver(data, size);
+    }
+    std::vector<uint8_t> plain;
+    std::vector<uint8_t> records;
+    std::size_t flight = m_tls->NextFlight();
+    bool ok = m_tls->Receive(data, size, plain, records);
+    if (m_tlsInfo.client && m_tlsCpu && flight == 1 && m_tls->NextFlight() > 1)
+    {
+        // The server's first flight is in: the device computes before it answers.
+        Nanos cpu = MqttTlsCpuTime(
+            MqttTlsClientCpuOps(m_tls->Handshake(), m_tls->ClientProfile(), m_tls->ServerProfile()),
+            *m_tlsCpu);
+        m_tlsInfo.cpu = NanoSeconds(cpu.count());
+        if (cpu.count() > 0)
+        {
+            m_tlsComputing = Simulator::Schedule(NanoSeconds(cpu.count()),
+                                                 &MqttNs3Transport::TlsComputed,
+                                                 Ptr<MqttNs3Transport>(this));
+        }
+    }
+    Write(records.data(), records.size());
+    TlsProgress();
+    if (!ok)
+    {
+        // Not the records TLS expects: the connection ends as an error, like a TLS alert.
+        NS_LOG_LOGIC("connection " << m_id << ": bytes that are not TLS records");
+        Ptr<Socket> socket = m_socket;
+        Finish(true);
+        if (socket)
+        {
+            socket->Close();
+        }
+        return false;
+    }
+    if (!plain.empty() && !m_callbacks.data.IsNull() && !m_closing && !m_finished)
+    {
+        m_callbacks.data(m_id, plain.data(), plain.size());
+    }
+    return true;
 }
 
 void

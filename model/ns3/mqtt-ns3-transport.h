@@ -8,17 +8,22 @@
 #define MQTT_NS3_TRANSPORT_H
 
 #include "mqtt-action.h"
+#include "mqtt-tls-cpu.h"
+#include "mqtt-tls-session.h"
 #include "mqtt-transport.h"
 
 #include "ns3/address.h"
 #include "ns3/callback.h"
+#include "ns3/event-id.h"
 #include "ns3/packet.h"
 #include "ns3/ptr.h"
 #include "ns3/simple-ref-count.h"
+#include "ns3/nstime.h"
 #include "ns3/socket.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace ns3
@@ -28,6 +33,27 @@ class Node;
 
 namespace mqtt
 {
+
+/** One TLS handshake of a simulated connection, as its end saw it (doc/tls-sim.md). */
+struct MqttTlsHandshakeInfo
+{
+    ConnectionId connection = 0;
+    bool client = true;
+    bool resumed = false;
+    TlsVersion version = TlsVersion::Tls13;
+    /** TCP connected (client) or accepted (server). */
+    Time start;
+    /** Application data could flow from then on. */
+    Time open;
+    /** Every flight was sent or received (TLS 1.3: after the tickets). */
+    Time complete;
+    uint64_t bytesSent = 0;
+    uint64_t bytesReceived = 0;
+    /** Client: the device CPU time spent on public-key operations (0 without CPU figures). */
+    Time cpu;
+    /** Client: the ticket it holds for the next connection (0: none). */
+    uint64_t ticketBytes = 0;
+};
 
 /**
  * A TCP connection carrying MQTT bytes. Bytes the socket refuses (its send buffer is full) are
@@ -73,6 +99,19 @@ class MqttNs3Transport : public MqttTransportBase
     /** Bytes kept because the socket's buffer was full. */
     std::size_t PendingBytes() const override;
 
+    /** Reports a simulated TLS handshake once complete. */
+    using TlsCallback = Callback<void, const MqttTlsHandshakeInfo&>;
+    /**
+     * Carries the connection over simulated TLS (before it is connected, or at once after
+     * accepting): handshake records of their real sizes first, then the MQTT bytes in records;
+     * what the owner sends before the handshake ends waits for it. Bytes that are not the
+     * expected records close the connection as an error. With @p cpu (a client), the flight
+     * that answers the server's first one leaves after the device's public-key operations.
+     */
+    void EnableTls(MqttTlsSession session,
+                   TlsCallback done,
+                   std::optional<MqttTlsCpuCosts> cpu = std::nullopt);
+
   private:
     MqttNs3Transport(ConnectionId id, const Address& peer, Callbacks callbacks);
 
@@ -100,6 +139,12 @@ class MqttNs3Transport : public MqttTransportBase
     void ReadAgain();
     /** Makes the socket tell the peer its receive window (ns-3 does not when we read). */
     void AnnounceReceiveWindow();
+    /** Writes bytes on the socket (or keeps them): the TCP side of Send. */
+    void Write(const uint8_t* data, std::size_t size);
+    /** Bytes read: through TLS if on; @return false if the connection was closed for them. */
+    bool Deliver(const uint8_t* data, std::size_t size);
+    /** Notes the handshake's progress and reports it once complete. */
+    void TlsProgress();
 
     Ptr<Socket> m_socket;
     /** Bytes refused by the socket, from m_pendingOffset on. */
@@ -109,6 +154,16 @@ class MqttNs3Transport : public MqttTransportBase
     bool m_readPaused = false;
     /** The peer closed while reading was paused: reported once the rest is read. */
     bool m_peerClosed = false;
+    /** Simulated TLS (EnableTls), its report and what it is made of so far. */
+    std::optional<MqttTlsSession> m_tls;
+    TlsCallback m_tlsDone;
+    MqttTlsHandshakeInfo m_tlsInfo;
+    bool m_tlsReported = false;
+    std::optional<MqttTlsCpuCosts> m_tlsCpu;
+    /** The device computes: what is written waits until then. */
+    EventId m_tlsComputing;
+    std::vector<uint8_t> m_tlsWaiting;
+    void TlsComputed();
 };
 
 } // namespace mqtt

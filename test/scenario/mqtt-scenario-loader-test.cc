@@ -366,7 +366,7 @@ TEST(ScenarioLoaderErrors, UnknownKeyIsAnError)
     EXPECT_EQ(OneError(WithLine(23, "    qso: 1")),
               "scenarios/x.yaml:23: devices.sensors.qso: unknown field (expected one of: count, "
               "attach, link, interval, topic, qos, payload, retain, messages, start, subscribe, "
-              "client-id, keep-alive, clean-session, reconnect, energy)");
+              "client-id, keep-alive, clean-session, reconnect, energy, tls)");
     EXPECT_EQ(OneError(WithLine(3, "sead: 3")),
               "scenarios/x.yaml:3: sead: unknown field (expected one of: name, description, "
               "duration, seed, run, topology, links, broker, devices, backends, faults, output)");
@@ -561,7 +561,7 @@ TEST(ScenarioLoaderErrors, BrokerFieldsNameFileLineAndField)
               "scenarios/x.yaml:39: broker.persistence: expected true or false, got yes");
     EXPECT_EQ(OneError(with("  persistence: true", "  persistance: true")),
               "scenarios/x.yaml:39: broker.persistance: unknown field (expected one of: profile, "
-              "port, persistence, overrides, front-ends, service)");
+              "port, persistence, overrides, front-ends, service, tls)");
     EXPECT_EQ(OneError(with("    subscription-delay-shape: uniform",
                             "    subscription-delay-shape: gaussian")),
               "scenarios/x.yaml:73: broker.overrides.subscription-delay-shape: expected one of "
@@ -601,7 +601,7 @@ TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qoss=1"}),
               "--set devices.sensors.qoss=1: devices.sensors.qoss: unknown field (expected one "
               "of: count, attach, link, interval, topic, qos, payload, retain, messages, start, "
-              "subscribe, client-id, keep-alive, clean-session, reconnect, energy)");
+              "subscribe, client-id, keep-alive, clean-session, reconnect, energy, tls)");
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qos.x=1"}),
               "--set devices.sensors.qos.x=1: devices.sensors.qos is 1, not a map");
     EXPECT_EQ(OneError(BASE, {"faults.3.at=1s"}),

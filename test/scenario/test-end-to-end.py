@@ -15,7 +15,12 @@
 5. scale-1k over a 1 % lossy link: every loss repaired, no connection stalls; retransmission
    bytes on the devices. Radio energy: Wi-Fi accounting within 1 % of ns-3's framework.
 6. Every shipped scenario, shortened (15 s, starts and faults pulled early), runs and
-   delivers messages.
+   delivers messages (sweep files, with a grid, are left to 7).
+7. Simulated TLS (doc/tls-sim.md): e2e over TLS 1.2 and 1.3 delivers the same, writes one
+   tls_handshakes row per device connection, and its device_bytes still add up to the link
+   counters; scenarios/tls-lossy-cellular.yaml shrunk (each TLS value of its grid at one loss
+   rate, 30 s, broker restarts at 5 s and 20 s): every variant delivers, and with resumption
+   the reconnections resume.
 """
 import glob
 import os
@@ -406,12 +411,77 @@ def shortened(path):
 def check_shipped(runner, work):
     for path in sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.yaml"))):
         name = os.path.basename(path)[:-5]
+        if "grid" in (yaml.safe_load(open(path)) or {}):
+            continue  # a sweep (scenarios/tls-lossy-cellular.yaml): check_tls runs it shrunk
         out = os.path.join(work, "shipped-" + name)
         if not run(runner, path, out, *shortened(path)):
             continue
         t, _ = tables(os.path.join(out, "results.h5"))
         expect(len(t["publishes"]) > 0, f"{name}: nothing published")
         expect(len(t["deliveries"]) > 0, f"{name}: nothing delivered")
+
+
+def link_sums(t):
+    """{device: (tx + rx of its device_bytes, link tx, link rx)} for devices alone on a link."""
+    clients, links, db = t["clients"], t["links"], t["device_bytes"]
+    last = {}
+    for row in t["link_stats"]:
+        last[int(row["link"])] = row
+    out = {}
+    for c in range(len(clients)):
+        if clients["role"][c] != b"device":
+            continue
+        node = clients["node"][c]
+        mine = [i for i in range(len(links)) if node in (links["a"][i], links["b"][i])]
+        if len(mine) == 1:
+            out[c] = (int(db["bytes"][db["client"] == c].sum()), int(last[mine[0]]["tx_bytes"]),
+                      int(last[mine[0]]["rx_bytes"]))
+    return out
+
+
+def check_tls(runner, work):
+    scenario = os.path.join(ROOT, "test", "scenario", "data", "e2e.yaml")
+    out = os.path.join(work, "tls-e2e")
+    if run(runner, scenario, out, "broker.tls={certificate-chain-bytes: [800, 700]}",
+           'devices.q1.tls={version: "1.2"}', 'devices.q0.tls={version: "1.3", resumption: true}'):
+        t, _ = tables(os.path.join(out, "results.h5"))
+        h = t["tls_handshakes"]
+        expect(len(h) == 10, f"tls: {len(h)} handshakes, want one per device (10)")
+        versions = sorted(v.decode() for v in h["version"])
+        expect(versions == ["1.2"] * 5 + ["1.3"] * 5, f"tls: versions {versions}")
+        expect(not h["resumed"].any(), "tls: first connections are full handshakes")
+        # 1.2 full: two round trips on 10 ms + 5 ms one way (60 ms), plus transmission at 1 Mb/s.
+        setup12 = h["setup"][h["version"] == b"1.2"]
+        expect(((setup12 > 0.060) & (setup12 < 0.120)).all(), f"tls: 1.2 set-up {setup12}")
+        q1 = {(int(p["client"]), int(p["sequence"])) for p in t["publishes"] if p["qos"] == 1}
+        got = {(int(d["publisher"]), int(d["sequence"])) for d in t["deliveries"]}
+        expect(q1 <= got, f"tls: QoS 1 delivered {len(q1 & got)} of {len(q1)}")
+        for c, (mine, tx, rx) in link_sums(t).items():
+            expect(mine == tx == rx, f"tls: device {c}: device_bytes {mine}, link {tx} / {rx}")
+    sweep = yaml.safe_load(open(os.path.join(ROOT, "scenarios", "tls-lossy-cellular.yaml")))
+    base = os.path.join(ROOT, "scenarios", sweep["scenario"])
+    (key, axis), = [(k, a) for k, a in sweep["grid"].items() if a["name"] == "tls"]
+    for i, value in enumerate(axis["values"]):
+        text = value if isinstance(value, str) else yaml.safe_dump(value, default_flow_style=True)
+        out = os.path.join(work, f"tls-sweep-{i}")
+        # 30 s: the restart at 5 s and a second at 20 s leave time for the backoff and the
+        # Cortex-M4's 1.4 s of public-key work per full handshake.
+        if not run(runner, base, out, *shortened(base), f"{key}={text.strip()}",
+                   "links.cellular.loss.rate=0.02", "devices.sensors.count=5", "duration=30s",
+                   "faults.1.at=20s"):
+            continue
+        t, _ = tables(os.path.join(out, "results.h5"))
+        expect(len(t["deliveries"]) > 0, f"tls sweep value {i}: nothing delivered")
+        h = t["tls_handshakes"]
+        if value == "off":
+            expect(len(h) == 0, f"tls sweep: plain MQTT made {len(h)} handshakes")
+            continue
+        expect(len(h) >= 10, f"tls sweep value {i}: {len(h)} handshakes, want 5 + reconnections")
+        resumed = int(h["resumed"].sum())
+        if value.get("resumption"):
+            expect(resumed >= 5, f"tls sweep value {i}: {resumed} resumed after the restart")
+        else:
+            expect(resumed == 0, f"tls sweep value {i}: {resumed} resumed without resumption")
 
 
 def main():
@@ -428,6 +498,7 @@ def main():
 
     check_outage(runner, work)
     check_shipped(runner, work)
+    check_tls(runner, work)
     finish("test-end-to-end.py")
 
 

@@ -1,0 +1,30 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * MqttClient over simulated TLS (doc/tls-sim.md): the profile it offers and the ticket it keeps
+ * from one connection to the next.
+ */
+#include "mqtt-client.h"
+
+namespace ns3
+{
+namespace mqtt
+{
+
+void
+MqttClient::SetTls(const MqttTlsClientProfile& profile, std::optional<MqttTlsCpuCosts> cpu)
+{
+    m_tls = profile;
+    m_tlsCpu = cpu;
+    m_tlsTicket = 0;
+}
+
+void
+MqttClient::OnTlsHandshake(const MqttTlsHandshakeInfo& info)
+{
+    m_tlsTicket = info.ticketBytes;
+    m_tlsHandshakeTrace(info);
+}
+
+} // namespace mqtt
+} // namespace ns3
