@@ -120,14 +120,17 @@ MqttSession::SetOptions5(std::string_view filter,
                          bool retainAsPublished,
                          uint32_t subscriptionId)
 {
-    auto it = LowerBoundFilter(m_subscriptions, filter);
-    if (it == m_subscriptions.end() || it->filter != filter)
+    auto it = m_subscriptions.find(filter);
+    if (it == m_subscriptions.end())
     {
         return;
     }
-    it->noLocal = noLocal;
-    it->retainAsPublished = retainAsPublished;
-    it->subscriptionId = subscriptionId;
+    // Set elements are const: the changed one goes back in its place (as in AddSubscription).
+    MqttSubscription changed = *it;
+    changed.noLocal = noLocal;
+    changed.retainAsPublished = retainAsPublished;
+    changed.subscriptionId = subscriptionId;
+    m_subscriptions.insert(m_subscriptions.erase(it), std::move(changed));
     m_hasOptions5 = m_hasOptions5 || noLocal || retainAsPublished || subscriptionId != 0;
 }
 
