@@ -26,7 +26,7 @@ def check_sample(path):
     with h5py.File(path, "r") as f:
         expected = ["account_quotas", "broker_service", "broker_stats", "clients", "connections",
                     "deliveries", "device_battery", "device_bytes", "device_energy", "drops",
-                    "link_stats", "links", "publishes", "subscriptions", "topics"]
+                    "link_stats", "links", "publishes", "subscriptions", "tls_handshakes", "topics"]
         expect(sorted(f.keys()) == expected, f"datasets {sorted(f.keys())}")
         # Attributes: strings come back as str, numbers as numbers.
         expect(f.attrs["scenario"] == "name: sample\nduration: 10s\n", "scenario attribute")

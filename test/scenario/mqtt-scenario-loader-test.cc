@@ -266,6 +266,8 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     account-subscribe-rate: 9
     account-queued-rate: 11
     account-retained-publish-rate: 12
+    close-on-control-characters: true
+    memory-limit: 64KiB
 )";
 
 TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
@@ -333,6 +335,8 @@ TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
     EXPECT_DOUBLE_EQ(p->accountSubscribeRate, 9);
     EXPECT_DOUBLE_EQ(p->accountQueuedRate, 11);
     EXPECT_DOUBLE_EQ(p->accountRetainedPublishRate, 12);
+    EXPECT_TRUE(p->closeOnControlCharacters); // aws-iot-core's own default is false
+    EXPECT_EQ(p->memoryLimit, 64u * 1024);
 }
 
 TEST(ScenarioLoader, BrokerDefaultsAreTheNamedProfileWithoutPersistence)
@@ -723,10 +727,16 @@ TEST(ScenarioFiles, EveryShippedScenarioLoads)
                                          "scale-100k.yaml",
                                          "scale-10k.yaml",
                                          "scale-1k.yaml",
+                                         "tls-cellular.yaml",
+                                         "tls-lossy-cellular.yaml",
                                          "wifi-campus.yaml"};
     EXPECT_EQ(files, expected);
     for (const auto& f : files)
     {
+        if (f == "tls-lossy-cellular.yaml")
+        {
+            continue; // a sweep over tls-cellular.yaml (the issue names its path): the sweep tests load it
+        }
         MqttScenarioLoadResult r = MqttScenarioLoader::LoadFile(dir + "/" + f);
         std::string all;
         for (const auto& e : r.errors)

@@ -122,7 +122,7 @@ TEST(MqttBrokerDeathTest, MissingPasswordFileIsFatalWithTheErrorText)
 TEST(MqttBrokerDeathTest, MalformedAclIsFatalWithTheErrorText)
 {
     ::testing::FLAGS_gtest_death_test_style = "threadsafe";
-    std::string path = WriteTempFile("bad-acl.txt", "topic read public/#\ntopic deny x\n");
+    std::string path = WriteTempFile("bad-acl.txt", "topic read public/#\ntopic fly x\n");
     EXPECT_DEATH(
         {
             Ptr<Node> node = CreateObject<Node>();
