@@ -17,7 +17,7 @@ namespace
 {
 
 /** U+0001, U+001F, U+007F (DEL), U+0080 and U+009F, each inside a topic level. */
-const char* const CONTROL_TOPICS[] = {"a\x01" "b", "a\x1f", "\x7f", "a/\xc2\x80", "\xc2\x9f/b"};
+const char* const CONTROL_TOPICS[] = {"a\001b", "a\x1f", "\x7f", "a/\xc2\x80", "\xc2\x9f/b"};
 
 MqttBrokerProfile
 Tolerant()
