@@ -5,6 +5,7 @@
  * certificate chain (the figures are what OpenSSL 3 put on the wire for the same chain and
  * offer, seen with ./ns3-mqtt bench tls), record overhead and round trips.
  */
+#include "mqtt-tls-test-profiles.h"
 #include "mqtt-tls-model.h"
 
 #include <gtest/gtest.h>
@@ -14,27 +15,8 @@ using namespace ns3::mqtt;
 namespace
 {
 
-/** A device with a 291-byte P-256 client certificate offering one suite, one group, one
- * signature algorithm and the 18-byte server name "broker.example.com". */
-MqttTlsClientProfile
-Device(TlsVersion version)
-{
-    MqttTlsClientProfile client;
-    client.version = version;
-    client.certificateChain = {291};
-    client.resumption = true;
-    client.serverNameBytes = 18;
-    return client;
-}
-
-MqttTlsServerProfile
-Broker()
-{
-    MqttTlsServerProfile server;
-    server.certificateChain = {290};
-    server.tickets = 1;
-    return server;
-}
+using tlstest::Broker;
+using tlstest::Device;
 
 std::vector<std::size_t>
 Sizes(const MqttTlsFlight& flight)

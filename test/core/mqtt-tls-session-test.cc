@@ -5,6 +5,7 @@
  * application bytes wait for the handshake and come out unchanged with the record overhead on
  * the wire, and a second connection resumes with the ticket of the first.
  */
+#include "mqtt-tls-test-profiles.h"
 #include "mqtt-tls-session.h"
 
 #include <gtest/gtest.h>
@@ -18,25 +19,8 @@ namespace
 {
 using Bytes = std::vector<uint8_t>;
 
-MqttTlsClientProfile
-Device(TlsVersion version)
-{
-    MqttTlsClientProfile client;
-    client.version = version;
-    client.certificateChain = {291};
-    client.resumption = true;
-    client.serverNameBytes = 18;
-    return client;
-}
-
-MqttTlsServerProfile
-Broker()
-{
-    MqttTlsServerProfile server;
-    server.certificateChain = {290};
-    server.tickets = 1;
-    return server;
-}
+using tlstest::Broker;
+using tlstest::Device;
 
 /** Runs both ends until neither has anything to say; counts the bytes each way. */
 struct Link

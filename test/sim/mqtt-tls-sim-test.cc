@@ -7,6 +7,7 @@
  * of the first connection (one round trip for TLS 1.2); the broker's service model charges
  * `tls-handshake` once per handshake; and the connection still works under loss.
  */
+#include "../core/mqtt-tls-test-profiles.h"
 #include "mqtt-sim-fixture.h"
 
 #include "mqtt-tls-model.h"
@@ -19,25 +20,8 @@ namespace mqtt_sim
 namespace
 {
 
-MqttTlsClientProfile
-Device(TlsVersion version)
-{
-    MqttTlsClientProfile client;
-    client.version = version;
-    client.certificateChain = {291};
-    client.resumption = true;
-    client.serverNameBytes = 18;
-    return client;
-}
-
-MqttTlsServerProfile
-Broker()
-{
-    MqttTlsServerProfile server;
-    server.certificateChain = {290};
-    server.tickets = 1;
-    return server;
-}
+using ns3::mqtt::tlstest::Broker;
+using ns3::mqtt::tlstest::Device;
 
 struct Outcome
 {
