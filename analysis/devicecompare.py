@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Device cost of several ns3-mqtt runs side by side (doc/device-cost.md, "Comparing runs").
 
-    /usr/bin/python3 analysis/devicecompare.py RUN1/results.h5 RUN2/results.h5 ... \\
-        --out DIR [--labels NAME1,NAME2,...]
+    /usr/bin/python3 analysis/devicecompare.py RUN1 RUN2 ... --out DIR [--labels NAME1,...]
+    ./ns3-mqtt compare RUN1 RUN2 ... [--out DIR] [--labels NAME1,...]
+
+A RUN is a run's output directory (holding results.h5) or its results.h5 file.
 
 Per run and device group: devices, messages delivered, wire bytes per delivered message (all,
 and by cause), energy per delivered message, average current and battery life (median and
@@ -119,7 +121,8 @@ def plot_battery(rows, out):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("results", nargs="+", help="results.h5 files of the runs")
+    ap.add_argument("results", nargs="+", metavar="RUN",
+                    help="run directories (holding results.h5) or results.h5 files")
     ap.add_argument("--out", required=True, help="output directory")
     ap.add_argument("--labels", help="comma-separated run names, one per results file")
     args = ap.parse_args(argv)
@@ -128,6 +131,13 @@ def main(argv=None):
         print(f"devicecompare.py: --labels has {len(labels)} names for {len(args.results)} runs",
               file=sys.stderr)
         return 2
+    for i, path in enumerate(args.results):
+        inside = os.path.join(path, "results.h5")
+        args.results[i] = inside if os.path.isdir(path) else path
+        if not os.path.isfile(args.results[i]):
+            print(f"devicecompare.py: {path}: neither a results file nor a run directory "
+                  "holding results.h5", file=sys.stderr)
+            return 2
     os.makedirs(args.out, exist_ok=True)
 
     rows = []

@@ -23,18 +23,6 @@ constexpr uint8_t TCP_RST = 0x04;
 constexpr uint8_t IP_PROTOCOL_TCP = 6;
 constexpr uint64_t UNKNOWN_END = UINT64_MAX;
 
-uint16_t
-Be16(const uint8_t* p)
-{
-    return static_cast<uint16_t>((p[0] << 8) | p[1]);
-}
-
-uint32_t
-Be32(const uint8_t* p)
-{
-    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
-}
-
 /** The cause of an MQTT packet, by the type in the high nibble of its first byte. */
 MqttByteCause
 CauseOfType(uint8_t type)
@@ -68,6 +56,18 @@ CauseOfType(uint8_t type)
 
 } // namespace
 
+uint16_t
+MqttDeviceBytes::Be16(const uint8_t* p)
+{
+    return static_cast<uint16_t>((p[0] << 8) | p[1]);
+}
+
+uint32_t
+MqttDeviceBytes::Be32(const uint8_t* p)
+{
+    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+
 const char*
 MqttByteCauseName(MqttByteCause cause)
 {
@@ -91,6 +91,8 @@ MqttByteCauseName(MqttByteCause cause)
         return "tcp-ack";
     case MqttByteCause::Other:
         return "other";
+    case MqttByteCause::Relay:
+        return "relay";
     }
     return "other";
 }
@@ -194,66 +196,81 @@ MqttDeviceBytes::OnFrame(MqttByteDirection direction,
     }
 
     // TCP (RFC 793): the connection as seen from the device, the sequence number, the flags.
-    const uint32_t source = Be32(ip + 12);
-    const uint32_t destination = Be32(ip + 16);
+    const uint8_t* remote = direction == MqttByteDirection::Tx ? ip + 16 : ip + 12;
+    TcpPart part;
+    Address address{};
+    std::copy(remote, remote + 4, address.begin());
     const uint16_t sourcePort = Be16(tcp);
     const uint16_t destinationPort = Be16(tcp + 2);
-    const ConnectionKey key = direction == MqttByteDirection::Tx
-                                  ? ConnectionKey{destination, destinationPort, sourcePort}
-                                  : ConnectionKey{source, sourcePort, destinationPort};
-    auto& streams = m_connections[key];
+    part.key = direction == MqttByteDirection::Tx
+                   ? ConnectionKey{address, destinationPort, sourcePort}
+                   : ConnectionKey{address, sourcePort, destinationPort};
+    part.seq = Be32(tcp + 4);
+    part.flags = tcp[13];
+    part.payload = tcp + tcpHeader;
+    part.payloadSize = ipTotal - ipHeader - tcpHeader;
+    part.data = part.payloadSize > 0;
+    part.tcpIp = ipHeader + tcpHeader;
+    part.link = link;
+    OnTcp(direction, part);
+}
+
+MqttByteCause
+MqttDeviceBytes::OnTcp(MqttByteDirection direction, const TcpPart& part)
+{
+    auto& streams = m_connections[part.key];
     Stream& s = streams[std::size_t(direction)];
     Stream& tx = streams[std::size_t(MqttByteDirection::Tx)];
-    const uint32_t seq = Be32(tcp + 4);
-    const uint8_t flags = tcp[13];
-    const std::size_t headers = ipHeader + tcpHeader;
-    const std::size_t payload = ipTotal - headers;
+    const uint64_t payload = part.payloadSize;
 
-    if (flags & TCP_SYN)
+    if (part.flags & TCP_SYN)
     {
-        if (s.synSeen && seq == s.isn)
+        if (s.synSeen && part.seq == s.isn)
         {
-            AddFrame(MqttByteCause::Retransmission, direction, payload, headers, link);
-            return;
+            AddFrame(MqttByteCause::Retransmission, direction, payload, part.tcpIp, part.link);
+            return MqttByteCause::Retransmission;
         }
         s = Stream{};
         s.synSeen = true;
-        s.isn = seq;
+        s.isn = part.seq;
         // The device opened the connection: its ACK of the SYN-ACK is part of the set-up.
         if (direction == MqttByteDirection::Tx)
         {
             tx.handshakeAckDue = true;
         }
-        AddFrame(MqttByteCause::Connect, direction, payload, headers, link);
-        return;
+        AddFrame(MqttByteCause::Connect, direction, payload, part.tcpIp, part.link);
+        return MqttByteCause::Connect;
     }
-    if (payload > 0)
+    if (part.data)
     {
-        if (!s.synSeen)
+        if (!s.synSeen || payload == 0)
         {
-            AddFrame(MqttByteCause::Other, direction, payload, headers, link);
-            return;
+            // Data of a connection whose SYN was not seen; or a 6LoWPAN fragment holding only
+            // headers of a segment whose data follows in later fragments (ns-3 never cuts so).
+            AddFrame(MqttByteCause::Other, direction, payload, part.tcpIp, part.link);
+            return MqttByteCause::Other;
         }
         Segment seg;
-        seg.begin = uint32_t(seq - s.isn - 1); // the SYN takes sequence number ISN
-        seg.payload.assign(tcp + tcpHeader, tcp + tcpHeader + payload);
-        seg.tcpIp = headers;
-        seg.link = link;
-        OnData(s, direction, std::move(seg));
-        return;
+        // The SYN takes sequence number ISN; a later fragment starts part.offset further.
+        seg.begin = uint64_t(uint32_t(part.seq - s.isn - 1)) + part.offset;
+        seg.payload.assign(part.payload, part.payload + payload);
+        seg.tcpIp = part.tcpIp;
+        seg.link = part.link;
+        return OnData(s, direction, std::move(seg));
     }
-    if (flags & (TCP_FIN | TCP_RST))
+    if (part.flags & (TCP_FIN | TCP_RST))
     {
-        AddFrame(MqttByteCause::Disconnect, direction, 0, headers, link);
-        return;
+        AddFrame(MqttByteCause::Disconnect, direction, 0, part.tcpIp, part.link);
+        return MqttByteCause::Disconnect;
     }
     const bool handshake = direction == MqttByteDirection::Tx && tx.handshakeAckDue;
     tx.handshakeAckDue = false;
-    AddFrame(
-        handshake ? MqttByteCause::Connect : MqttByteCause::TcpAck, direction, 0, headers, link);
+    const MqttByteCause cause = handshake ? MqttByteCause::Connect : MqttByteCause::TcpAck;
+    AddFrame(cause, direction, 0, part.tcpIp, part.link);
+    return cause;
 }
 
-void
+MqttByteCause
 MqttDeviceBytes::OnData(Stream& s, MqttByteDirection direction, Segment seg)
 {
     const uint64_t end = seg.begin + seg.payload.size();
@@ -265,11 +282,12 @@ MqttDeviceBytes::OnData(Stream& s, MqttByteDirection direction, Segment seg)
         {
             AddFrame(
                 MqttByteCause::Retransmission, direction, seg.payload.size(), seg.tcpIp, seg.link);
-            return;
+            return MqttByteCause::Retransmission;
         }
         it->second = std::move(seg);
-        return;
+        return MqttByteCause::Other;
     }
+    MqttByteCause cause = MqttByteCause::Retransmission;
     if (seg.begin < s.next)
     {
         // Bytes seen before: the whole frame is a retransmission; new bytes in it are parsed.
@@ -284,7 +302,7 @@ MqttDeviceBytes::OnData(Stream& s, MqttByteDirection direction, Segment seg)
     {
         Parse(s, seg.payload.data(), seg.payload.size());
         s.next = end;
-        Attribute(s, direction, seg);
+        cause = Attribute(s, direction, seg);
     }
     // The gap may be filled: what waited behind it is in order now.
     while (!s.ahead.empty() && s.ahead.begin()->first <= s.next)
@@ -305,6 +323,7 @@ MqttDeviceBytes::OnData(Stream& s, MqttByteDirection direction, Segment seg)
         s.next = waitingEnd;
         Attribute(s, direction, waiting);
     }
+    return cause;
 }
 
 void
@@ -361,7 +380,7 @@ MqttDeviceBytes::Parse(Stream& s, const uint8_t* data, std::size_t size)
     }
 }
 
-void
+MqttByteCause
 MqttDeviceBytes::Attribute(Stream& s, MqttByteDirection direction, const Segment& seg)
 {
     const uint64_t begin = seg.begin;
@@ -405,6 +424,7 @@ MqttDeviceBytes::Attribute(Stream& s, MqttByteDirection direction, const Segment
     {
         s.spans.pop_front();
     }
+    return first;
 }
 
 void

@@ -16,6 +16,7 @@
 #include <deque>
 #include <map>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace ns3
@@ -34,9 +35,10 @@ enum class MqttByteCause : uint8_t
     Disconnect,     //!< DISCONNECT; TCP FIN and RST segments without data
     Retransmission, //!< TCP segments sending (tx) or bringing (rx) stream bytes seen before
     TcpAck,         //!< TCP segments with no data and no SYN/FIN/RST (but the handshake's)
-    Other,          //!< not TCP over IPv4 (ARP, ICMP, 6LoWPAN frames), or a stream never whole
+    Other,          //!< not TCP (ARP, ICMP, neighbour discovery), or a stream never whole
+    Relay,          //!< 802.15.4: what a mote receives to forward and forwards for other motes
 };
-constexpr std::size_t MQTT_BYTE_CAUSES = 9;
+constexpr std::size_t MQTT_BYTE_CAUSES = 10;
 
 /** Where in the frame the bytes are. */
 enum class MqttByteLayer : uint8_t
@@ -87,14 +89,26 @@ class MqttDeviceBytes
                  std::size_t linkHeader);
 
     /**
-     * One IEEE 802.15.4 data frame as the LrWpanMac traces give it (MAC header, MSDU, 2-byte
-     * FCS) carrying 6LoWPAN (RFC 4944, RFC 6282): the MAC header and FCS are `link`, the
-     * 6LoWPAN headers (mesh, fragment, IPHC or uncompressed IPv6) and the TCP header `tcpip`,
-     * the TCP payload `mqtt`; every byte's cause is Other (the TCP streams are not followed on
-     * 802.15.4: a mote also relays other motes' segments). Implemented in
-     * mqtt-device-bytes-lowpan.cc.
+     * One IEEE 802.15.4 frame as the LrWpanMac traces give it (MAC header, MSDU, 2-byte FCS)
+     * carrying 6LoWPAN (RFC 4944, RFC 6282): the MAC header and FCS are `link`, the 6LoWPAN
+     * headers (mesh, fragment, IPHC or uncompressed IPv6) and the TCP header `tcpip`, the TCP
+     * payload `mqtt`. The device's own TCP segments are followed like OnFrame's, fragment by
+     * fragment; datagrams between two other nodes are Relay; a MAC acknowledgement takes the
+     * cause of the frame it acknowledges, a MAC retry (the same frame again, same sequence
+     * number) is a Retransmission (Relay if it relays). Implemented in
+     * mqtt-device-bytes-lowpan.cc; the rules are in doc/device-cost.md.
      */
     void OnLowPanFrame(MqttByteDirection direction, const uint8_t* frame, std::size_t size);
+
+    /** An IPv6 address, or an IPv4 one in its first four bytes. */
+    using Address = std::array<uint8_t, 16>;
+
+    /**
+     * The device's own IPv6 addresses: an 802.15.4 datagram sent from another address, or
+     * received for another unicast address, is relayed. Without them every datagram is the
+     * device's own.
+     */
+    void SetOwnAddresses(std::vector<Address> addresses);
 
     /** Counts the bytes still waiting for a gap in their stream (as Other). */
     void Finish();
@@ -142,7 +156,23 @@ class MqttDeviceBytes
     };
 
     /** Connection: (remote address, remote port, local port). */
-    using ConnectionKey = std::tuple<uint32_t, uint16_t, uint16_t>;
+    using ConnectionKey = std::tuple<Address, uint16_t, uint16_t>;
+
+    /** The TCP segment a frame carries, or the part of it in one 6LoWPAN fragment. */
+    struct TcpPart
+    {
+        ConnectionKey key;
+        uint32_t seq = 0;
+        uint8_t flags = 0;
+        /** The segment carries data (in this frame or in other fragments of its datagram). */
+        bool data = false;
+        /** Where this frame's payload starts in the segment's payload. */
+        uint64_t offset = 0;
+        const uint8_t* payload = nullptr;
+        std::size_t payloadSize = 0;
+        uint64_t tcpIp = 0;
+        uint64_t link = 0;
+    };
 
     void Add(MqttByteCause cause,
              MqttByteLayer layer,
@@ -155,25 +185,61 @@ class MqttDeviceBytes
                   uint64_t mqtt,
                   uint64_t tcpIp,
                   uint64_t link);
+    /** Big-endian fields of the headers. */
+    static uint16_t Be16(const uint8_t* p);
+    static uint32_t Be32(const uint8_t* p);
+    /** Attributes a frame's TCP part; returns its cause (of its first byte; Other while it
+     *  waits behind a gap). */
+    MqttByteCause OnTcp(MqttByteDirection direction, const TcpPart& part);
     /** Parses @p size more in-order bytes of @p s into spans. */
     static void Parse(Stream& s, const uint8_t* data, std::size_t size);
-    /** Splits a frame carrying stream bytes [seg.begin, +payload) by the spans of @p s. */
-    void Attribute(Stream& s, MqttByteDirection direction, const Segment& seg);
+    /** Splits a frame carrying stream bytes [seg.begin, +payload) by the spans of @p s;
+     *  returns the cause of its first byte. */
+    MqttByteCause Attribute(Stream& s, MqttByteDirection direction, const Segment& seg);
     /** Takes a data segment in order or ahead of a gap; attributes what became whole. */
-    void OnData(Stream& s, MqttByteDirection direction, Segment seg);
+    MqttByteCause OnData(Stream& s, MqttByteDirection direction, Segment seg);
 
     /** A fragmented 6LoWPAN datagram: (direction, sender's MAC address, tag, size). */
     using DatagramKey = std::tuple<uint8_t, uint64_t, uint16_t, uint16_t>;
-    /** Where its TCP payload starts (uncompressed offset; UINT64_MAX: not TCP) and the
-     *  uncompressed bytes seen so far. */
+    /** Where its TCP payload starts (uncompressed offset; UINT64_MAX: not TCP), the
+     *  uncompressed bytes seen so far, and how its later fragments are attributed: as part of
+     *  the device's TCP segment @c tcp when @c followed, else all to @c cause. */
     struct Datagram
     {
         uint64_t payloadStart = 0;
         uint64_t seen = 0;
+        bool followed = false;
+        TcpPart tcp;
+        MqttByteCause cause = MqttByteCause::Other;
     };
+
+    /** The last data frame from one sender in one direction, to recognise a MAC retry. */
+    struct LastFrame
+    {
+        std::vector<uint8_t> bytes;
+        MqttByteCause cause = MqttByteCause::Other;
+        uint64_t mqtt = 0;
+        uint64_t tcpIp = 0;
+        uint64_t link = 0;
+    };
+
+    /** Dissects a 6LoWPAN data frame's MSDU; returns its cause and its mqtt/tcpip bytes. */
+    MqttByteCause OnLowPanData(MqttByteDirection direction,
+                               uint64_t source,
+                               const uint8_t* msduBytes,
+                               std::size_t msdu,
+                               uint64_t link,
+                               uint64_t* mqtt);
+    bool IsOwn(const Address& a) const;
 
     std::map<ConnectionKey, std::array<Stream, 2>> m_connections;
     std::map<DatagramKey, Datagram> m_datagrams;
+    std::vector<Address> m_own;
+    /** (direction, sender's MAC address) -> its last data frame. */
+    std::map<std::pair<uint8_t, uint64_t>, LastFrame> m_lastFrames;
+    /** Per direction, the cause of the last data frame of each MAC sequence number (plus one;
+     *  0: none), for the acknowledgements of the other direction. */
+    std::array<std::array<uint8_t, 256>, 2> m_sequenceCause{};
     std::array<Count, MQTT_BYTE_CAUSES * MQTT_BYTE_LAYERS * 2> m_counts{};
 };
 

@@ -8,6 +8,7 @@
 #include "mqtt-study-run-context.h"
 
 #include "ns3/csma-net-device.h"
+#include "ns3/ipv6.h"
 #include "ns3/lr-wpan-mac.h"
 #include "ns3/lr-wpan-net-device.h"
 #include "ns3/node.h"
@@ -60,6 +61,23 @@ SeeLowPanFrame(MqttDeviceBytes* bytes, MqttByteDirection direction, Ptr<const ns
     bytes->OnLowPanFrame(direction, frame.data(), frame.size());
 }
 
+/** The node's IPv6 addresses, by which the 802.15.4 accounting tells the datagrams it relays. */
+std::vector<MqttDeviceBytes::Address>
+Ipv6Addresses(Ptr<Node> node)
+{
+    std::vector<MqttDeviceBytes::Address> out;
+    Ptr<Ipv6> ip = node->GetObject<Ipv6>();
+    for (uint32_t i = 0; ip && i < ip->GetNInterfaces(); ++i)
+    {
+        for (uint32_t j = 0; j < ip->GetNAddresses(i); ++j)
+        {
+            out.emplace_back();
+            ip->GetAddress(i, j).GetAddress().GetBytes(out.back().data());
+        }
+    }
+    return out;
+}
+
 template<typename Source>
 void
 Watch(Ptr<Source> source, MqttDeviceBytes* bytes, std::size_t linkHeader)
@@ -106,6 +124,7 @@ MqttStudyRunner::Impl::WatchDeviceBytes()
             }
             else if (auto lr = DynamicCast<LrWpanNetDevice>(dev))
             {
+                bytes->SetOwnAddresses(Ipv6Addresses(c.node));
                 lr->GetMac()->TraceConnectWithoutContext(
                     "MacTx", MakeBoundCallback(&SeeLowPanFrame, bytes, MqttByteDirection::Tx));
                 lr->GetMac()->TraceConnectWithoutContext(

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """ctest "analysis-devicecompare": analysis/devicecompare.py on two runs written by the real
 recorder (mqtt-results-sample), each given device_bytes and device_battery tables here, checked
-against figures computed here from the datasets directly.
+against figures computed here from the datasets directly; then `./ns3-mqtt compare` on the two
+run directories writes the same tables.
 
     test-devicecompare.py PATH/TO/mqtt-results-sample WORKDIR
 """
@@ -121,6 +122,19 @@ def main():
         ["/usr/bin/python3", os.path.join(ROOT, "analysis", "devicecompare.py"), runs[0][1],
          "--out", out, "--labels", "a,b"], capture_output=True, text=True)
     expect(p.returncode == 2 and "Traceback" not in p.stderr, f"--labels mismatch: {p.stderr}")
+
+    # The subcommand: run directories instead of files, the same tables.
+    via = os.path.join(work, "compare-subcommand")
+    run(os.path.join(ROOT, "ns3-mqtt"), "compare", *[os.path.dirname(p) for _, p, _ in runs],
+        "--out", via)
+    direct = open(os.path.join(out, "device-compare.md")).read()
+    mine = open(os.path.join(via, "device-compare.md")).read()
+    expect(mine == direct, "ns3-mqtt compare: tables differ from devicecompare.py's")
+    p = __import__("subprocess").run(
+        [os.path.join(ROOT, "ns3-mqtt"), "compare", os.path.join(work, "no-such-run")],
+        capture_output=True, text=True)
+    expect(p.returncode == 2 and "no-such-run" in p.stderr and "Traceback" not in p.stderr,
+           f"compare of a missing run: {p.returncode} {p.stderr}")
     finish("test-devicecompare.py")
 
 
