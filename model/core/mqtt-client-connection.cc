@@ -140,6 +140,22 @@ MqttClientEngine::Impl::EndConnection(
 void
 MqttClientEngine::Impl::ProtocolViolation(uint8_t code, Nanos now, MqttActions& out)
 {
+    if (V5())
+    {
+        // 5.0 says why before closing (4.13): too large, malformed, or a well-formed packet
+        // out of place.
+        ReasonCode reason = ReasonCode::MalformedPacket;
+        if (code == static_cast<uint8_t>(DecodeError::PacketTooLarge))
+        {
+            reason = ReasonCode::PacketTooLarge;
+        }
+        else if (code == 0)
+        {
+            reason = ReasonCode::ProtocolError;
+        }
+        Violation5(reason, code, now, out);
+        return;
+    }
     EndConnection(CloseReason::ProtocolError, code, true, true, now, out);
 }
 

@@ -436,6 +436,24 @@ TEST(ClientEngine5, InboundReceiveMaximumExceeded)
     EXPECT_EQ(Sends(h.Feed(1s, "34 07 00 01 74 00 02 00 62")), Lines{Send(1, "E0 01 93")});
 }
 
+// A broker's protocol error gets DISCONNECT with its reason before the close: 0x81 for a packet
+// that does not decode (a PUBACK cut short), 0x82 for a well-formed one out of place (a second
+// CONNACK), 0x95 for one above our Maximum Packet Size.
+TEST(ClientEngine5, ProtocolErrorsOfTheBrokerGetDisconnectWithTheirReason)
+{
+    ClientHarness h(Config5());
+    Establish5(h, 0s);
+    EXPECT_EQ(Sends(h.Feed(1s, "40 01 00")), Lines{Send(1, "E0 01 81")});
+    ClientHarness second(Config5());
+    Establish5(second, 0s);
+    EXPECT_EQ(Sends(second.Feed(1s, CONNACK5)), Lines{Send(1, "E0 01 82")});
+    MqttClientConfig small = Config5();
+    small.maxPacketSize = 16;
+    ClientHarness large(small);
+    Establish5(large, 0s);
+    EXPECT_EQ(Sends(large.Feed(1s, "30 20")), Lines{Send(1, "E0 01 95")});
+}
+
 // Request Problem Information 0: a Reason String on a PUBACK is a Protocol Error (3.1.2.11.7).
 TEST(ClientEngine5, ReasonStringNotRequestedIsAProtocolError)
 {
