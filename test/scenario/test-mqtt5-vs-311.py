@@ -6,9 +6,10 @@ wake-ups after the first) through ns3-mqtt-run, its HDF5 checked.
     test-mqtt5-vs-311.py PATH/TO/ns3-mqtt-run WORKDIR
 
 - /clients says which protocol each client spoke.
-- Bytes per reading (device_bytes, cause publish, layer mqtt, tx): a 3.1.1 PUBLISH of topic T and
-  payload P is 6 + T + P bytes; a 5.0 one 9 + T + P with the topic and its alias (the first of a
-  connection), 9 + P with the alias alone. With every reading delivered once to the historian
+- Bytes per reading (device_bytes, cause publish, layer mqtt, tx): a 3.1.1 QoS 1 PUBLISH of topic
+  T and payload P is 6 + T + P bytes (fixed header 2, topic length 2, packet id 2); a 5.0 one
+  10 + T + P with the topic and its alias (Property Length 1, Topic Alias 3; the first of a
+  connection), 10 + P with the alias alone. With every reading delivered once to the historian
   (lossless links), each device's bytes are exactly those sums, and 5.0 is cheaper per reading.
 - What a waking device receives: the 3.1.1 devices get the commands queued while they slept,
   some older than 120 s; the 5.0 devices none older than the Message Expiry Interval (120 s), and
@@ -65,7 +66,7 @@ def main(runner, work):
             if group == "sleepy-311":
                 want = readings * (6 + topic + PAYLOAD)
             else:
-                want = wakes * (9 + topic + PAYLOAD) + (readings - wakes) * (9 + PAYLOAD)
+                want = wakes * (10 + topic + PAYLOAD) + (readings - wakes) * (10 + PAYLOAD)
             expect(readings >= 3 * wakes - 3 and wakes == 3,
                    f"{names[i]}: {readings} readings delivered over {wakes} wake-ups")
             expect(sent == want, f"{names[i]}: {sent} PUBLISH bytes sent, want {want} "
