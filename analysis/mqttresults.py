@@ -15,15 +15,17 @@ NO_PUBLISHER = 4294967295
 # The tables of a results file and their columns, in file order (doc/results.md). The recorder
 # declares them in helper/mqtt-results-schema.h; test/scenario/check-schema.py keeps this equal.
 TABLES = {
-    "clients": ("name", "group", "role", "node", "qos", "publishes"),
+    "clients": ("name", "group", "role", "node", "qos", "publishes", "protocol"),
     "topics": ("name",),
     "links": ("name", "class", "type", "a", "b", "rate_bps", "delay", "mean_loss"),
     "publishes": ("time", "client", "sequence", "topic", "qos", "retain", "payload"),
     "deliveries": ("time", "sent", "latency", "subscriber", "publisher", "sequence", "topic",
                    "qos", "publish_qos", "duplicate", "dup_flag", "retained"),
     "subscriptions": ("time", "client", "filter", "qos", "granted"),
-    "connections": ("time", "client", "side", "event", "reason", "session_present", "code"),
-    "drops": ("time", "client", "publisher", "sequence", "qos", "where", "reason"),
+    "connections": ("time", "client", "side", "event", "reason", "session_present", "code",
+                    "reason_code"),
+    "drops": ("time", "client", "publisher", "sequence", "qos", "where", "reason",
+              "reason_code"),
     "broker_stats": ("time", "connections", "sessions", "inflight", "queued", "bytes_in",
                      "bytes_out", "publishes_in", "publishes_out", "retransmissions", "drops"),
     "broker_service": ("time", "cores", "utilisation", "busy_cores", "queued_bytes",

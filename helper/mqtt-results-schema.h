@@ -49,7 +49,8 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(role, "role", S16, {})                 /* "device" or "backend" */                         \
     X(node, "node", S64, {})                 /* ns-3 node (or host) it runs on */                \
     X(qos, "qos", uint8, 0)                  /* QoS it publishes with */                         \
-    X(publishes, "publishes", boolean, false)
+    X(publishes, "publishes", boolean, false)                                                    \
+    X(protocol, "protocol", uint8, 4)        /* MQTT protocol level: 4 (3.1.1) or 5 (5.0) */
 
 // /topics: one row per topic name; its row number is the topic index.
 #define MQTT_RESULTS_TOPICS(X)                                                                   \
@@ -107,7 +108,8 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(event, "event", S16, {})               /* opened, session, refused, closed */              \
     X(reason, "reason", S32, {})             /* close reason (CloseReasonName) */                \
     X(sessionPresent, "session_present", boolean, false)                                         \
-    X(code, "code", uint8, 0)                /* CONNACK return code for refused */
+    X(code, "code", uint8, 0)                /* CONNACK return code for refused */               \
+    X(reasonCode, "reason_code", uint8, 0)   /* 5.0: CONNACK (refused), DISCONNECT (closed) */
 
 // /drops: a message that did not reach a subscriber, or was refused.
 #define MQTT_RESULTS_DROPS(X)                                                                    \
@@ -117,7 +119,8 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(sequence, "sequence", uint64, 0)                                                           \
     X(qos, "qos", uint8, 0)                                                                      \
     X(where, "where", S16, {})               /* "broker" or "client" */                          \
-    X(reason, "reason", S32, {})             /* DropReasonName */
+    X(reason, "reason", S32, {})             /* DropReasonName */                                \
+    X(reasonCode, "reason_code", uint8, 0)   /* 5.0: PUBACK/PUBREC code (RefusedByServer) */
 
 // /broker_stats: a periodic sample; counters are cumulative since the start.
 #define MQTT_RESULTS_BROKER_STATS(X)                                                             \

@@ -103,7 +103,14 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
            "clean-session",
            "reconnect",
            "energy",
-           "tls"});
+           "tls",
+           "protocol",
+           "session-expiry",
+           "topic-aliases",
+           "receive-maximum",
+           "message-expiry",
+           "share-group",
+           "sleep"});
     if (!m.Ok())
     {
         return;
@@ -133,6 +140,8 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
         ReadEnergy(r, m, &*g->energy);
     }
     ReadDeviceTls(r, m, &g->tls);
+    ReadGroupProtocol(r, m, g);
+    ReadGroupSleep(r, m, g);
 }
 
 } // namespace

@@ -373,6 +373,14 @@ MqttScenarioChecks::CheckGroup(const MqttClientGroupSpec& g)
     CheckGroupClientIds(g, path, where);
     CheckGroupSession(g, path);
     NoteGroupNames(g, link, where);
+    auto profile = MqttBrokerProfile::ByName(s.broker.profile);
+    if (g.protocol == 5 && profile && profile->protocolVersion != ProtocolVersion::Mqtt5)
+    {
+        // A 3.1.1 profile refuses a level 5 CONNECT (CONNACK 0x01).
+        Err(path + ".protocol",
+            "5 needs a broker profile that speaks MQTT 5.0 (standard-5, aws-iot-core-5), not " +
+                Quote(s.broker.profile));
+    }
 }
 
 const MqttLinkSpec*

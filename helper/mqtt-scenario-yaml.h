@@ -229,6 +229,13 @@ std::optional<double> ReadSourced(Reader& r,
 /** A device group's or the broker's tls: (off, or a map; doc/tls-sim.md). */
 void ReadDeviceTls(Reader& r, Map& group, std::optional<MqttTlsSpec>* out);
 void ReadBrokerTls(Reader& r, Map& broker, std::optional<MqttTlsSpec>* out);
+/**
+ * A group's protocol: and its 5.0 options (session-expiry, topic-aliases, receive-maximum,
+ * message-expiry, share-group), which need protocol: 5 (mqtt-scenario-load-protocol.cc).
+ */
+void ReadGroupProtocol(Reader& r, Map& group, MqttClientGroupSpec* g);
+/** A group's sleep: {awake: DURATION, asleep: DURATION} (the same file). */
+void ReadGroupSleep(Reader& r, Map& group, MqttClientGroupSpec* g);
 /** An energy parameter file's tree (energy/NAME.yaml). */
 void ReadRadioEnergyFile(Reader& r, const YAML::Node& root, MqttRadioEnergySpec* out);
 /** "17.4mA" in "A": a non-negative number, an optional SI prefix (n, u, m, k), @p unit. */

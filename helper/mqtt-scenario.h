@@ -225,6 +225,22 @@ struct MqttClientGroupSpec
     /** Simulated TLS to the broker (devices only). */
     std::optional<MqttTlsSpec> tls;
 
+    /** MQTT protocol level: 4 (3.1.1) or 5 (5.0); the options below need 5. */
+    uint8_t protocol = 4;
+    /** 5.0 Session Expiry Interval (0: the session ends with the connection). */
+    ScenarioTime sessionExpiry{0};
+    /** 5.0 topic aliases, each way: the client's Topic Alias Maximum and the aliases it uses. */
+    uint16_t topicAliases = 0;
+    /** 5.0 Receive Maximum of the clients. */
+    uint16_t receiveMaximum = 65535;
+    /** 5.0 Message Expiry Interval of the group's publishes (0: none). */
+    ScenarioTime messageExpiry{0};
+    /** 5.0 backends: the clients subscribe as one shared subscription group ($share/NAME/...). */
+    std::string shareGroup;
+    /** Duty cycle: connected for awake, then disconnected for asleep (both 0: always on). */
+    ScenarioTime awake{0};
+    ScenarioTime asleep{0};
+
     /** The client id, topic or filter of member @p index: {group}, {id}, {client} replaced. */
     std::string Expand(const std::string& pattern, uint32_t index) const;
 };

@@ -180,6 +180,7 @@ MqttStudyRunner::Impl::InstallClient(uint32_t i, Ptr<RandomVariableStream> start
     info.node = Names::FindName(c.node);
     info.qos = g.qos;
     info.publishes = g.interval.has_value();
+    info.protocol = g.protocol;
     recorder->AddClient(info);
     publishQos.push_back(g.qos);
 
@@ -205,9 +206,11 @@ MqttStudyRunner::Impl::ConfigureClient(Ptr<MqttClient> app, const MqttBuiltClien
     app->SetAttribute("KeepAlive", UintegerValue(g.keepAlive.count() / 1000000000));
     app->SetAttribute("CleanSession", BooleanValue(g.cleanSession));
     std::string subs;
+    // A share group makes each filter a shared subscription, $share/GROUP/FILTER (5.0, 4.8.2).
+    const std::string share = g.shareGroup.empty() ? "" : "$share/" + g.shareGroup + "/";
     for (const auto& sub : g.subscriptions)
     {
-        subs += (subs.empty() ? "" : ";") + g.Expand(sub.filter, c.index) + ":" +
+        subs += (subs.empty() ? "" : ";") + share + g.Expand(sub.filter, c.index) + ":" +
                 std::to_string(sub.qos);
     }
     app->SetAttribute("Subscriptions", StringValue(subs));
@@ -227,6 +230,19 @@ MqttStudyRunner::Impl::ConfigureClient(Ptr<MqttClient> app, const MqttBuiltClien
     app->SetAttribute("ReconnectMaxDelay", TimeValue(NanoSeconds(g.reconnect.max.count())));
     app->SetAttribute("ReconnectMultiplier", DoubleValue(g.reconnect.multiplier));
     app->SetAttribute("ReconnectJitter", DoubleValue(g.reconnect.jitter));
+    app->SetAttribute("ProtocolVersion", UintegerValue(g.protocol));
+    if (g.protocol == 5)
+    {
+        app->SetAttribute("SessionExpiryInterval",
+                          UintegerValue(g.sessionExpiry.count() / 1000000000));
+        app->SetAttribute("TopicAliasMaximum", UintegerValue(g.topicAliases));
+        app->SetAttribute("TopicAliases", UintegerValue(g.topicAliases));
+        app->SetAttribute("ReceiveMaximum", UintegerValue(g.receiveMaximum));
+        app->SetAttribute("MessageExpiryInterval",
+                          UintegerValue(g.messageExpiry.count() / 1000000000));
+    }
+    app->SetAttribute("AwakeTime", TimeValue(NanoSeconds(g.awake.count())));
+    app->SetAttribute("SleepTime", TimeValue(NanoSeconds(g.asleep.count())));
     if (g.tls)
     {
         app->SetTls(g.tls->client,
@@ -332,36 +348,48 @@ MqttStudyRunner::Impl::OnDelivery(
 void
 MqttStudyRunner::Impl::ConnectConnections(Ptr<MqttClient> app, uint32_t i)
 {
-    auto connection =
-        [this, i](const char* event, const std::string& reason, bool present, uint8_t code)
+    // reasonCode (5.0): the CONNACK's for refused, the DISCONNECT's sent or received for closed.
+    const bool v5 = builder->Clients()[i].group->protocol == 5;
+    auto connection = [this, i](const char* event,
+                                const std::string& reason,
+                                bool present,
+                                uint8_t code,
+                                uint8_t reasonCode)
     {
         if (s.output.connections)
         {
-            recorder->Record(
-                MqttConnectionRecord{NowSeconds(), i, "client", event, reason, present, code});
+            MqttConnectionRecord r{NowSeconds(), i, "client", event, reason, present, code};
+            r.reasonCode = reasonCode;
+            recorder->Record(r);
         }
     };
     app->TraceConnectWithoutContext(
         "Connected",
         Callback<void, bool>([connection](bool present)
-                             { connection("session", "", present, 0); }));
-    app->TraceConnectWithoutContext(
-        "Disconnected",
-        Callback<void, const std::string&>([connection](const std::string& reason)
-                                           { connection("closed", reason, false, 0); }));
+                             { connection("session", "", present, 0, 0); }));
     app->TraceConnectWithoutContext(
         "ConnectRefused",
-        Callback<void, const MqttEvent&>([connection](const MqttEvent& e)
-                                         { connection("refused", "", false, e.code); }));
-    app->TraceConnectWithoutContext("Event",
-                                    Callback<void, const MqttEvent&>(
-                                        [connection](const MqttEvent& e)
-                                        {
-                                            if (e.type == EventType::ConnectionOpened)
-                                            {
-                                                connection("opened", "", false, 0);
-                                            }
-                                        }));
+        Callback<void, const MqttEvent&>(
+            [connection, v5](const MqttEvent& e)
+            { connection("refused", "", false, e.code, v5 ? e.code : 0); }));
+    app->TraceConnectWithoutContext(
+        "Event",
+        Callback<void, const MqttEvent&>(
+            [connection](const MqttEvent& e)
+            {
+                if (e.type == EventType::ConnectionOpened)
+                {
+                    connection("opened", "", false, 0, 0);
+                }
+                else if (e.type == EventType::ConnectionClosed)
+                {
+                    connection("closed",
+                               CloseReasonName(e.closeReason),
+                               false,
+                               0,
+                               e.reasonCode ? static_cast<uint8_t>(*e.reasonCode) : 0);
+                }
+            }));
 }
 
 void
@@ -396,14 +424,16 @@ MqttStudyRunner::Impl::ConnectDrops(Ptr<MqttClient> app, uint32_t i)
                                             if (s.output.drops)
                                             {
                                                 auto stamp = StampOf(e);
-                                                recorder->Record(
-                                                    MqttDropRecord{NowSeconds(),
-                                                                   i,
-                                                                   i,
-                                                                   stamp ? stamp->sequence : 0,
-                                                                   static_cast<uint8_t>(e.qos),
-                                                                   "client",
-                                                                   DropReasonName(e.dropReason)});
+                                                MqttDropRecord r{NowSeconds(),
+                                                                 i,
+                                                                 i,
+                                                                 stamp ? stamp->sequence : 0,
+                                                                 static_cast<uint8_t>(e.qos),
+                                                                 "client",
+                                                                 DropReasonName(e.dropReason)};
+                                                // 5.0: the refusing PUBACK/PUBREC's code.
+                                                r.reasonCode = e.code;
+                                                recorder->Record(r);
                                             }
                                         }));
 }

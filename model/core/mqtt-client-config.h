@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ns3
@@ -68,6 +69,32 @@ struct MqttClientConfig
     std::size_t maxPacketSize = 268435460;
     /** Seeds the engine's generator when no random source is injected. */
     uint64_t seed = 1;
+
+    // MQTT 5.0 (doc/mqtt5.md, "The client engine"). With Mqtt311 the fields below are unused.
+
+    /** Mqtt311 (level 4) or Mqtt5 (level 5): the CONNECT's Protocol Level. */
+    ProtocolVersion protocolVersion = ProtocolVersion::Mqtt311;
+    /**
+     * Session Expiry Interval of CONNECT, seconds (0: the session ends with the connection;
+     * 0xFFFFFFFF: never). cleanSession is Clean Start, sent on the first CONNECT after Connect();
+     * reconnects send Clean Start 0 while the session has not expired.
+     */
+    uint32_t sessionExpiryInterval = 0;
+    /** QoS 1/2 PUBLISHes the broker may have unacknowledged towards us (1 to 65535). */
+    uint16_t receiveMaximum = 65535;
+    /** Topic aliases the broker may use towards us (CONNECT's Topic Alias Maximum; 0: none). */
+    uint16_t topicAliasMaximum = 0;
+    /**
+     * Topic aliases we use on our PUBLISHes, at most (and at most the broker's Topic Alias
+     * Maximum): each new topic takes the next alias until they are used up, never reassigned.
+     */
+    uint16_t outboundTopicAliases = 0;
+    bool requestResponseInformation = false;
+    bool requestProblemInformation = true;
+    /** User Properties of CONNECT, in order. */
+    std::vector<std::pair<std::string, std::string>> userProperties;
+    /** Message Expiry Interval of every publish that sets none, seconds (0: none). */
+    uint32_t messageExpiryInterval = 0;
 };
 
 } // namespace mqtt

@@ -32,6 +32,7 @@ MqttClientEngine::Impl::Connect(Nanos now, MqttActions& out)
         return;
     }
     m_backoffNanos = static_cast<double>(m_config.reconnectInitialDelay.count());
+    m_firstConnect = true;
     OpenConnection(out);
 }
 
@@ -64,6 +65,11 @@ MqttClientEngine::Impl::OnTransportConnected(Nanos now, MqttActions& out)
     connect.will = m_config.will;
     connect.userName = m_config.userName;
     connect.password = m_config.password;
+    m_keepAliveSeconds = m_config.keepAliveSeconds;
+    if (V5())
+    {
+        PrepareConnect5(connect, now, out);
+    }
     SendPacket(connect, now, out);
     ArmTimer(CONNACK_TIMER, now + m_config.connackTimeout, out);
 }
@@ -97,6 +103,7 @@ MqttClientEngine::Impl::EndConnection(
         out.emplace_back(CloseAction{m_connection, reason});
     }
     bool wasUp = m_transportUp;
+    bool wasConnected = m_state == ClientState::Connected || m_state == ClientState::Disconnecting;
     m_transportUp = false;
     m_pingOutstanding = false;
     m_reader.Reset();
@@ -109,8 +116,14 @@ MqttClientEngine::Impl::EndConnection(
         MqttEvent& event = Notify(EventType::ConnectionClosed, out);
         event.closeReason = reason;
         event.code = code;
+        event.reasonCode = m_disconnectReason;
     }
-    if (m_config.cleanSession)
+    m_disconnectReason.reset();
+    if (V5())
+    {
+        SessionEnds5(wasConnected, now, out);
+    }
+    else if (m_config.cleanSession)
     {
         DiscardCleanSession(out);
     }
@@ -127,6 +140,22 @@ MqttClientEngine::Impl::EndConnection(
 void
 MqttClientEngine::Impl::ProtocolViolation(uint8_t code, Nanos now, MqttActions& out)
 {
+    if (V5())
+    {
+        // 5.0 says why before closing (4.13): too large, malformed, or a well-formed packet
+        // out of place.
+        ReasonCode reason = ReasonCode::MalformedPacket;
+        if (code == static_cast<uint8_t>(DecodeError::PacketTooLarge))
+        {
+            reason = ReasonCode::PacketTooLarge;
+        }
+        else if (code == 0)
+        {
+            reason = ReasonCode::ProtocolError;
+        }
+        Violation5(reason, code, now, out);
+        return;
+    }
     EndConnection(CloseReason::ProtocolError, code, true, true, now, out);
 }
 
@@ -172,7 +201,7 @@ MqttClientEngine::Impl::ScheduleReconnect(Nanos now, MqttActions& out)
 }
 
 void
-MqttClientEngine::Impl::Disconnect(Nanos now, MqttActions& out)
+MqttClientEngine::Impl::Disconnect(Nanos now, MqttActions& out, ReasonCode reason)
 {
     switch (m_state)
     {
@@ -191,7 +220,12 @@ MqttClientEngine::Impl::Disconnect(Nanos now, MqttActions& out)
     case ClientState::Connected:
         // DISCONNECT, then close; nothing more on this connection [MQTT-3.14.4-1], [MQTT-3.14.4-2].
         SetState(ClientState::Disconnecting, out);
-        SendPacket(DisconnectPacket{}, now, out);
+        // 5.0: with its reason code (3.1.1 has no place for it).
+        SendPacket(DisconnectPacket{reason, {}}, now, out);
+        if (V5())
+        {
+            m_disconnectReason = reason;
+        }
         EndConnection(CloseReason::ClientDisconnect, 0, true, false, now, out);
         return;
     }
@@ -251,7 +285,7 @@ MqttClientEngine::Impl::KeepAliveTick(Nanos now, MqttActions& out)
 {
     // The timer is not restarted for every packet sent: it fires at most once per keep-alive
     // period and compares with the time of the last packet [MQTT-3.1.2-23].
-    Nanos period = std::chrono::seconds(m_config.keepAliveSeconds);
+    Nanos period = std::chrono::seconds(m_keepAliveSeconds);
     if (now >= m_lastSend + period)
     {
         SendPacket(PingreqPacket{}, now, out);

@@ -5,7 +5,10 @@
  * own files include it). Defined by concern: mqtt-client-engine.cc (public face, configuration,
  * output helpers), mqtt-client-connection.cc (connection life cycle, reconnects and timers),
  * mqtt-client-inbound.cc (packets from the broker), mqtt-client-requests.cc (publish, subscribe
- * and unsubscribe requests and the in-flight window).
+ * and unsubscribe requests and the in-flight window); what MQTT 5.0 adds lives in
+ * mqtt-client-v5-connect.cc (CONNECT properties, CONNACK limits, DISCONNECT both ways, session
+ * expiry) and mqtt-client-v5-publish.cc (topic aliases, message expiry, the broker's limits on
+ * what we send, reason codes), called only when the config asks for 5.0.
  */
 #ifndef MQTT_CLIENT_ENGINE_IMPL_H
 #define MQTT_CLIENT_ENGINE_IMPL_H
@@ -13,6 +16,7 @@
 #include "mqtt-client-engine.h"
 #include "mqtt-codec.h"
 #include "mqtt-frame-reader.h"
+#include "mqtt-client-v5-state.h"
 #include "mqtt-packet-id-allocator.h"
 
 #include <deque>
@@ -47,11 +51,18 @@ class MqttClientEngine::Impl
                      std::vector<uint8_t> payload,
                      Qos qos,
                      bool retain,
+                     Properties properties,
                      Nanos now,
                      MqttActions& out);
     void Subscribe(std::vector<TopicRequest> topics, Nanos now, MqttActions& out);
     void Unsubscribe(std::vector<std::string> filters, Nanos now, MqttActions& out);
-    void Disconnect(Nanos now, MqttActions& out);
+    void Disconnect(Nanos now, MqttActions& out, ReasonCode reason);
+
+    bool
+    V5() const
+    {
+        return m_config.protocolVersion == ProtocolVersion::Mqtt5;
+    }
 
     MqttClientConfig m_config;
     ClientState m_state = ClientState::Idle;
@@ -59,6 +70,8 @@ class MqttClientEngine::Impl
     std::size_t m_inflightPublishes = 0;
     MqttPacketIdAllocator m_receivedQos2; //!< QoS 2 ids received, PUBREL not yet seen
     ConnectionId m_connection = 0;
+    /** 5.0: the current connection's limits and aliases (reset per connection). */
+    Mqtt5ClientConnection m_v5;
 
   private:
     enum class Kind : uint8_t
@@ -137,10 +150,58 @@ class MqttClientEngine::Impl
     void HandlePacket(Nanos now, MqttActions& out);
     void HandleConnack(const ConnackPacket& connack, Nanos now, MqttActions& out);
     void HandlePublish(PublishPacket& publish, Nanos now, MqttActions& out);
-    void HandlePublishAck(PacketType type, uint16_t packetId, Nanos now, MqttActions& out);
+    /** @p reason: the 5.0 reason code (Success on 3.1.1). */
+    void HandlePublishAck(
+        PacketType type, uint16_t packetId, ReasonCode reason, Nanos now, MqttActions& out);
     void HandleSuback(const SubackPacket& suback, Nanos now, MqttActions& out);
-    void HandleUnsuback(uint16_t packetId, Nanos now, MqttActions& out);
-    void Complete(std::map<uint64_t, InFlight>::iterator it, Nanos now, MqttActions& out);
+    void HandleUnsuback(const UnsubackPacket& unsuback, Nanos now, MqttActions& out);
+    /** @p code: the ack's 5.0 reason code, carried in the PublishCompleted event. */
+    void Complete(std::map<uint64_t, InFlight>::iterator it,
+                  Nanos now,
+                  MqttActions& out,
+                  uint8_t code = 0);
+
+    // MQTT 5.0 (mqtt-client-v5-connect.cc).
+    /** Clean Start, Session Expiry and the other CONNECT properties; the session's expiry. */
+    void PrepareConnect5(ConnectPacket& connect, Nanos now, MqttActions& out);
+    /** A refused 5.0 CONNACK; false if the CONNACK is accepted and handling goes on. */
+    bool RefusedConnack5(const ConnackPacket& connack, Nanos now, MqttActions& out);
+    /** Takes the limits of an accepted CONNACK; false if it broke the protocol (closed). */
+    bool AcceptConnack5(const ConnackPacket& connack, Nanos now, MqttActions& out);
+    void HandleDisconnect5(const DisconnectPacket& disconnect, Nanos now, MqttActions& out);
+    /** Sends DISCONNECT @p reason and ends the connection (a protocol error of the broker's). */
+    void Violation5(ReasonCode reason, uint8_t code, Nanos now, MqttActions& out);
+    /**
+     * When a connection ends: a session that was up outlives it for the Session Expiry Interval
+     * in force, or is discarded at once when that is 0.
+     */
+    void SessionEnds5(bool wasConnected, Nanos now, MqttActions& out);
+    /**
+     * Request Problem Information 0: a Reason String or User Property on a packet other than
+     * PUBLISH, CONNACK and DISCONNECT is a Protocol Error (3.1.2.11.7). True if @p packet is one.
+     */
+    bool UnrequestedProblemInformation(const Packet& packet) const;
+
+    // MQTT 5.0 (mqtt-client-v5-publish.cc).
+    /** The message as the engine stores it: properties cleaned, expiry from the interval. */
+    std::shared_ptr<MqttMessage> MakeMessage5(const std::string& topic,
+                                std::vector<uint8_t> payload,
+                                Qos qos,
+                                bool retain,
+                                Properties properties,
+                                Nanos now);
+    /**
+     * Whether the broker's CONNACK limits let @p message go out now (not expired, QoS, retain,
+     * size); if not, the message is reported dropped.
+     */
+    bool Admit5(const MqttMessagePtr& message, bool sentBefore, Nanos now, MqttActions& out);
+    /** Writes a 5.0 PUBLISH: remaining expiry, then a topic alias per the policy. */
+    void SendPublish5(
+        const MqttMessage& message, uint16_t packetId, bool dup, Nanos now, MqttActions& out);
+    /** Resolves a 5.0 PUBLISH's topic alias; false if it broke the protocol (closed). */
+    bool ResolveInbound5(PublishPacket& publish, Nanos now, MqttActions& out);
+    /** The largest number of QoS 1/2 publishes in flight (ours, and the broker's Receive Max). */
+    std::size_t SendWindow() const;
 
     /** Sends queued requests while the window and the packet ids allow. */
     void Pump(Nanos now, MqttActions& out);
@@ -169,6 +230,19 @@ class MqttClientEngine::Impl
     uint64_t m_lastPublishId = 0;
     uint64_t m_lastReceivedId = 0;
     uint64_t m_nextSendOrder = 1;
+
+    /** Keep-alive in force: the config's, or a 5.0 Server Keep Alive [MQTT5-3.2.2-21]. */
+    uint16_t m_keepAliveSeconds = 0;
+    /** 5.0: the next CONNECT is the first since Connect() (it sends the config's Clean Start). */
+    bool m_firstConnect = true;
+    /** 5.0: the Clean Start of the latest CONNECT. */
+    bool m_lastCleanStart = true;
+    /** 5.0: the session may still live at the broker, until m_sessionEndsAt (0: never ends). */
+    bool m_sessionHeld = false;
+    Nanos m_sessionEndsAt{0};
+    /** 5.0: the DISCONNECT sent on the connection that is ending (for its event). */
+    std::optional<ReasonCode> m_disconnectReason;
+    std::vector<uint8_t> m_scratch; //!< sizes a 5.0 PUBLISH against the broker's maximum
 
     std::deque<Request> m_queue;              //!< not sent yet, in request order
     std::map<uint64_t, InFlight> m_inflight;  //!< by first-send order

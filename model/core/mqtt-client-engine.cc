@@ -64,6 +64,10 @@ ClientConfigErrorName(ClientConfigError error)
         return "PasswordWithoutUserName";
     case ClientConfigError::PasswordTooLong:
         return "PasswordTooLong";
+    case ClientConfigError::ReceiveMaximumZero:
+        return "ReceiveMaximumZero";
+    case ClientConfigError::InvalidUserProperty:
+        return "InvalidUserProperty";
     }
     return "Unknown";
 }
@@ -97,7 +101,9 @@ MqttClientEngine::CheckConfig(const MqttClientConfig& config)
     {
         return ClientConfigError::InvalidClientId;
     }
-    if (config.clientId.empty() && !config.cleanSession)
+    const bool v5 = config.protocolVersion == ProtocolVersion::Mqtt5;
+    // 5.0 lets the broker assign an identifier whatever Clean Start says (3.1.3.1).
+    if (config.clientId.empty() && !config.cleanSession && !v5)
     {
         return ClientConfigError::EmptyClientIdNeedsCleanSession; // [MQTT-3.1.3-7]
     }
@@ -122,7 +128,8 @@ MqttClientEngine::CheckConfig(const MqttClientConfig& config)
     }
     if (config.password)
     {
-        if (!config.userName)
+        // 5.0 allows a password without a user name (3.1.2.9).
+        if (!config.userName && !v5)
         {
             return ClientConfigError::PasswordWithoutUserName; // [MQTT-3.1.2-22]
         }
@@ -131,13 +138,24 @@ MqttClientEngine::CheckConfig(const MqttClientConfig& config)
             return ClientConfigError::PasswordTooLong;
         }
     }
+    if (v5 && config.receiveMaximum == 0)
+    {
+        return ClientConfigError::ReceiveMaximumZero;
+    }
+    for (const auto& [name, value] : config.userProperties)
+    {
+        if (v5 && (!ValidString(name) || !ValidString(value)))
+        {
+            return ClientConfigError::InvalidUserProperty;
+        }
+    }
     return ClientConfigError::None;
 }
 
 MqttClientEngine::Impl::Impl(MqttClientConfig config, UniformSource uniform)
     : m_config(std::move(config))
     , m_uniform(uniform ? std::move(uniform) : SeededUniform(m_config.seed))
-    , m_reader(m_config.maxPacketSize)
+    , m_reader(m_config.maxPacketSize, m_config.protocolVersion)
 {
     m_config.maxInflight = std::max<uint16_t>(m_config.maxInflight, 1);
     m_config.reconnectMultiplier = std::max(m_config.reconnectMultiplier, 1.0);
@@ -214,7 +232,7 @@ MqttClientEngine::Impl::SendPacket(const Packet& packet, Nanos now, MqttActions&
 {
     SendAction action;
     action.connection = m_connection;
-    Encode(packet, action.bytes);
+    Encode(packet, action.bytes, m_config.protocolVersion);
     out.emplace_back(std::move(action));
     m_lastSend = now;
 }
@@ -252,7 +270,14 @@ MqttClientEngine::Impl::SendRequest(InFlight& entry, bool dup, Nanos now, MqttAc
     {
     case Stage::AwaitPuback:
     case Stage::AwaitPubrec:
-        SendPublish(*entry.request.message, entry.packetId, dup, now, out);
+        if (V5())
+        {
+            SendPublish5(*entry.request.message, entry.packetId, dup, now, out);
+        }
+        else
+        {
+            SendPublish(*entry.request.message, entry.packetId, dup, now, out);
+        }
         break;
     case Stage::AwaitPubcomp:
         // Once PUBREL was sent the PUBLISH is never sent again [MQTT-4.3.3-1].
@@ -355,7 +380,19 @@ MqttClientEngine::Publish(const std::string& topic,
                           Nanos now,
                           MqttActions& out)
 {
-    return m_impl->Publish(topic, std::move(payload), qos, retain, now, out);
+    return m_impl->Publish(topic, std::move(payload), qos, retain, Properties{}, now, out);
+}
+
+uint64_t
+MqttClientEngine::Publish(const std::string& topic,
+                          std::vector<uint8_t> payload,
+                          Qos qos,
+                          bool retain,
+                          Properties properties,
+                          Nanos now,
+                          MqttActions& out)
+{
+    return m_impl->Publish(topic, std::move(payload), qos, retain, std::move(properties), now, out);
 }
 
 void
@@ -373,7 +410,13 @@ MqttClientEngine::Unsubscribe(std::vector<std::string> filters, Nanos now, MqttA
 void
 MqttClientEngine::Disconnect(Nanos now, MqttActions& out)
 {
-    m_impl->Disconnect(now, out);
+    m_impl->Disconnect(now, out, ReasonCode::NormalDisconnection);
+}
+
+void
+MqttClientEngine::Disconnect(Nanos now, MqttActions& out, ReasonCode reason)
+{
+    m_impl->Disconnect(now, out, reason);
 }
 
 ClientState
@@ -392,6 +435,18 @@ const std::string&
 MqttClientEngine::ClientId() const
 {
     return m_impl->m_config.clientId;
+}
+
+ProtocolVersion
+MqttClientEngine::Version() const
+{
+    return m_impl->m_config.protocolVersion;
+}
+
+const Mqtt5ServerLimits&
+MqttClientEngine::ServerLimits() const
+{
+    return m_impl->m_v5.server;
 }
 
 std::size_t

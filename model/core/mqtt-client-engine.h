@@ -1,13 +1,14 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * The MQTT 3.1.1 client as an I/O-free engine.
+ * The MQTT client (3.1.1 and 5.0) as an I/O-free engine.
  */
 #ifndef MQTT_CLIENT_ENGINE_H
 #define MQTT_CLIENT_ENGINE_H
 
 #include "mqtt-action.h"
 #include "mqtt-client-config.h"
+#include "mqtt-client-v5-state.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -49,6 +50,8 @@ enum class ClientConfigError : uint8_t
     InvalidUserName,                //!< not UTF-8 [MQTT-3.1.3-11], or too long
     PasswordWithoutUserName,        //!< [MQTT-3.1.2-22]
     PasswordTooLong,                //!< more than 65535 bytes (section 3.1.3.5)
+    ReceiveMaximumZero,             //!< 5.0: Receive Maximum 0 is a Protocol Error (3.1.2.11.3)
+    InvalidUserProperty,            //!< 5.0: a User Property name or value not UTF-8, or too long
 };
 
 const char* ClientConfigErrorName(ClientConfigError error);
@@ -154,6 +157,20 @@ class MqttClientEngine
                      Nanos now,
                      MqttActions& out);
 
+    /**
+     * Publish with 5.0 PUBLISH properties (Payload Format Indicator, Message Expiry Interval,
+     * Content Type, Response Topic, Correlation Data, User Properties); a Topic Alias or
+     * Subscription Identifier among them is dropped (the engine sets aliases, and a client
+     * sends no Subscription Identifier [MQTT5-3.3.4-6]). On a 3.1.1 client they are ignored.
+     */
+    uint64_t Publish(const std::string& topic,
+                     std::vector<uint8_t> payload,
+                     Qos qos,
+                     bool retain,
+                     Properties properties,
+                     Nanos now,
+                     MqttActions& out);
+
     void Subscribe(std::vector<TopicRequest> topics, Nanos now, MqttActions& out);
     void Unsubscribe(std::vector<std::string> filters, Nanos now, MqttActions& out);
 
@@ -163,11 +180,16 @@ class MqttClientEngine
      * later Connect().
      */
     void Disconnect(Nanos now, MqttActions& out);
+    /** Disconnect with a 5.0 reason code (0x04 asks the broker to publish the will). */
+    void Disconnect(Nanos now, MqttActions& out, ReasonCode reason);
 
     ClientState State() const;
     const MqttClientConfig& Config() const;
-    /** The client id in use (the broker may not assign one in 3.1.1, so this is the config's). */
+    /** The client id in use: the config's, or the one a 5.0 broker assigned to an empty one. */
     const std::string& ClientId() const;
+    ProtocolVersion Version() const;
+    /** 5.0: what the latest CONNACK announced (the defaults before the first, and on 3.1.1). */
+    const Mqtt5ServerLimits& ServerLimits() const;
     /** QoS 1/2 publishes sent or waiting to be sent and not yet fully acknowledged. */
     std::size_t PendingPublishes() const;
     /** QoS 1/2 publishes sent and not yet fully acknowledged (at most maxInflight). */

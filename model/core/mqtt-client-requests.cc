@@ -8,6 +8,8 @@
 
 #include "mqtt-topic.h"
 
+#include <cstddef>
+
 namespace ns3
 {
 namespace mqtt
@@ -16,13 +18,29 @@ namespace mqtt
 void
 MqttClientEngine::Impl::Pump(Nanos now, MqttActions& out)
 {
-    while (!m_queue.empty())
+    // 3.1.1: strictly in request order. 5.0: a publish waiting for the window does not hold
+    // back the subscribes and unsubscribes behind it [MQTT5-3.3.4-8], [MQTT5-4.9.0-3]; the
+    // publishes keep their order.
+    std::size_t i = 0;
+    while (i < m_queue.size())
     {
-        Request& front = m_queue.front();
+        Request& front = m_queue[i];
         bool publish = front.kind == Kind::Publish;
-        if (publish && m_inflightPublishes >= m_config.maxInflight)
+        if (publish && m_inflightPublishes >= SendWindow())
         {
-            return; // the window is full; later requests wait behind this one
+            // The window is full; later requests wait behind this one (3.1.1) ...
+            if (!V5() || m_queue.size() == m_queuedPublishes)
+            {
+                return;
+            }
+            ++i; // ... or only later publishes do (5.0)
+            continue;
+        }
+        if (publish && V5() && !Admit5(front.message, false, now, out))
+        {
+            --m_queuedPublishes;
+            m_queue.erase(m_queue.begin() + static_cast<std::ptrdiff_t>(i));
+            continue;
         }
         // An id not in use [MQTT-2.3.1-2]; when all are taken, wait for an ack to free one.
         uint16_t packetId = m_ids.Allocate();
@@ -48,7 +66,7 @@ MqttClientEngine::Impl::Pump(Nanos now, MqttActions& out)
             break;
         }
         entry.request = std::move(front);
-        m_queue.pop_front();
+        m_queue.erase(m_queue.begin() + static_cast<std::ptrdiff_t>(i));
         uint64_t order = m_nextSendOrder++;
         m_orderById[packetId] = order;
         InFlight& stored = m_inflight.emplace(order, std::move(entry)).first->second;
@@ -62,6 +80,7 @@ MqttClientEngine::Impl::Publish(const std::string& topic,
                                 std::vector<uint8_t> payload,
                                 Qos qos,
                                 bool retain,
+                                Properties properties,
                                 Nanos now,
                                 MqttActions& out)
 {
@@ -90,18 +109,35 @@ MqttClientEngine::Impl::Publish(const std::string& topic,
         refused = DropReason::QueueFull;
     }
 
-    if (qos == Qos::AtMostOnce && refused == DropReason::None)
+    if (qos == Qos::AtMostOnce && refused == DropReason::None && !V5())
     {
         // QoS 0: sent once with DUP = 0, never kept [MQTT-4.3.1-1]; no message object needed.
         SendPublish(false, qos, retain, topic, 0, payload, now, out);
         return id;
     }
-    auto message = std::make_shared<MqttMessage>();
+    std::shared_ptr<MqttMessage> message;
+    if (V5())
+    {
+        message = MakeMessage5(topic, std::move(payload), qos, retain, std::move(properties), now);
+    }
+    else
+    {
+        message = std::make_shared<MqttMessage>();
+        message->topic = topic;
+        message->payload = std::move(payload);
+        message->qos = qos;
+        message->retain = retain;
+    }
     message->id = id;
-    message->topic = topic;
-    message->payload = std::move(payload);
-    message->qos = qos;
-    message->retain = retain;
+    if (qos == Qos::AtMostOnce && refused == DropReason::None)
+    {
+        // 5.0 QoS 0: within the broker's limits, sent once with DUP = 0 [MQTT5-4.3.1-1].
+        if (Admit5(message, false, now, out))
+        {
+            SendPublish5(*message, 0, false, now, out);
+        }
+        return id;
+    }
     if (refused != DropReason::None)
     {
         DeliverDropped(message, refused, 0, out);

@@ -47,6 +47,8 @@ CloseReasonName(CloseReason reason)
         return "ThrottledAccountRetainedPublishRate";
     case CloseReason::MemoryLimit:
         return "MemoryLimit";
+    case CloseReason::ServerDisconnect:
+        return "ServerDisconnect";
     }
     return "Unknown";
 }
@@ -96,6 +98,10 @@ DropReasonName(DropReason reason)
         return "ThrottledAccountRetainedPublishRate";
     case DropReason::MemoryLimit:
         return "MemoryLimit";
+    case DropReason::RefusedByServer:
+        return "RefusedByServer";
+    case DropReason::RetainNotAvailable:
+        return "RetainNotAvailable";
     }
     return "Unknown";
 }

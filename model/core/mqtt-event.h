@@ -39,6 +39,7 @@ enum class CloseReason : uint8_t
     ThrottledAccountPublishInRate, //!< over the account's inbound publishes (closeOnThrottle)
     ThrottledAccountRetainedPublishRate, //!< over the account's retained publishes (same)
     MemoryLimit, //!< its partial packet would pass the broker's memory limit (MqttMemoryBudget)
+    ServerDisconnect, //!< client, 5.0: the broker sent DISCONNECT (MqttEvent::reasonCode says why)
 };
 
 const char* CloseReasonName(CloseReason reason);
@@ -66,6 +67,8 @@ enum class DropReason : uint8_t
     MessageExpired,      //!< 5.0: its Message Expiry Interval ran out while it waited
     TooLargeForClient,   //!< 5.0: larger than the subscriber's Maximum Packet Size
     MemoryLimit, //!< refused: storing it would pass the broker's memory limit (MqttMemoryBudget)
+    RefusedByServer,    //!< client, 5.0: PUBACK/PUBREC with a reason code >= 0x80 (in code)
+    RetainNotAvailable, //!< client, 5.0: a retained publish to a broker without Retain Available
 };
 
 const char* DropReasonName(DropReason reason);
@@ -131,6 +134,11 @@ struct MqttEvent
      * for malformed bytes (code holds the DecodeError) and for every other event.
      */
     std::optional<PacketType> packetType;
+    /**
+     * 5.0, client: ConnectionClosed with the reason code of the DISCONNECT the client sent, or
+     * (closeReason ServerDisconnect) received. Empty when no DISCONNECT went either way.
+     */
+    std::optional<ReasonCode> reasonCode;
 };
 
 } // namespace mqtt

@@ -123,6 +123,7 @@ LifecycleDisconnectReason(CloseReason reason)
     case CloseReason::AckTimeout:
     case CloseReason::ThrottledAccountConnectRate:
     case CloseReason::ThrottledAccountConnections:
+    case CloseReason::ServerDisconnect:
         break; // never the end of a connected client at the broker
     }
     return "UNKNOWN";

@@ -31,11 +31,12 @@ NS_OBJECT_ENSURE_REGISTERED(MqttClient);
 TypeId
 MqttClient::GetTypeId()
 {
-    static TypeId tid = AddTraceSources(AddEngineAttributes(
-        AddPublishAttributes(AddConnectionAttributes(TypeId("ns3::mqtt::MqttClient")
-                                                         .SetParent<Application>()
-                                                         .SetGroupName("Mqtt")
-                                                         .AddConstructor<MqttClient>()))));
+    static TypeId tid = AddTraceSources(AddSleepAttributes(AddProtocol5Attributes(
+        AddEngineAttributes(AddPublishAttributes(AddConnectionAttributes(
+            TypeId("ns3::mqtt::MqttClient")
+                .SetParent<Application>()
+                .SetGroupName("Mqtt")
+                .AddConstructor<MqttClient>()))))));
     return tid;
 }
 

@@ -264,6 +264,7 @@ MqttClient::MakeConfig() const
     config.reconnectMaxDelay = MqttNs3Timers::ToNanos(m_reconnectMaxDelay);
     config.reconnectMultiplier = m_reconnectMultiplier;
     config.reconnectJitter = m_reconnectJitter;
+    ApplyProtocol5(config);
     return config;
 }
 
@@ -296,6 +297,7 @@ MqttClient::StartApplication()
     m_publishing = false;
     m_engine->Connect(MqttNs3Timers::Now(), m_actions.Out());
     Execute();
+    StartSleepCycle();
 }
 
 void
@@ -308,6 +310,7 @@ MqttClient::StopApplication()
     }
     m_running = false;
     m_publishEvent.Cancel();
+    m_sleepEvent.Cancel();
     if (m_engine)
     {
         m_engine->Disconnect(MqttNs3Timers::Now(), m_actions.Out());
@@ -320,6 +323,7 @@ MqttClient::DoDispose()
 {
     NS_LOG_FUNCTION(this);
     m_publishEvent.Cancel();
+    m_sleepEvent.Cancel();
     m_connections.AbortAll();
     m_timers.CancelAll();
     m_actions.Clear();

@@ -153,6 +153,15 @@ class MqttClient : public Application
     static TypeId AddPublishAttributes(TypeId tid);
     /** The engine's reconnect, timeouts and limits. */
     static TypeId AddEngineAttributes(TypeId tid);
+    /** MQTT 5.0: ProtocolVersion and the 5.0 options (mqtt-client-v5-attributes.cc). */
+    static TypeId AddProtocol5Attributes(TypeId tid);
+    /** The 5.0 fields of @p config from those Attributes. */
+    void ApplyProtocol5(MqttClientConfig& config) const;
+    /** A duty cycle: AwakeTime connected, then SleepTime disconnected (mqtt-client-sleep.cc). */
+    static TypeId AddSleepAttributes(TypeId tid);
+    void StartSleepCycle();
+    void Sleep();
+    void Wake();
     static TypeId AddTraceSources(TypeId tid);
 
     MqttClientConfig MakeConfig() const;
@@ -202,6 +211,18 @@ class MqttClient : public Application
     uint16_t m_maxInflight;
     uint32_t m_maxQueued;
     bool m_detectDuplicates;
+    uint8_t m_protocolVersion;
+    uint32_t m_sessionExpiryInterval;
+    uint16_t m_receiveMaximum;
+    uint16_t m_topicAliasMaximum;
+    uint16_t m_topicAliases;
+    uint32_t m_messageExpiryInterval;
+    uint32_t m_willDelayInterval;
+    bool m_requestResponseInformation;
+    bool m_requestProblemInformation;
+    Time m_awakeTime;
+    Time m_sleepTime;
+    EventId m_sleepEvent;
 
     Ptr<UniformRandomVariable> m_jitter;
     std::unique_ptr<MqttClientEngine> m_engine;

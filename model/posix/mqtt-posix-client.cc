@@ -139,6 +139,13 @@ MqttPosixClient::Disconnect()
     Dispatch();
 }
 
+void
+MqttPosixClient::Disconnect(ReasonCode reason)
+{
+    m_engine.Disconnect(PosixMonotonicNow(), m_actions, reason);
+    Dispatch();
+}
+
 ClientState
 MqttPosixClient::State() const
 {

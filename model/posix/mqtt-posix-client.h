@@ -61,6 +61,8 @@ class MqttPosixClient
     void Subscribe(std::vector<TopicRequest> topics);
     void Unsubscribe(std::vector<std::string> filters);
     void Disconnect();
+    /** 5.0: DISCONNECT with @p reason (0x04: the broker publishes the will). */
+    void Disconnect(ReasonCode reason);
 
     /** Waits at most @p maxWait for I/O or a timer and handles what happened. */
     void RunOnce(Nanos maxWait);

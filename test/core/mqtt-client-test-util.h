@@ -170,18 +170,34 @@ Received(std::string_view topic,
     return s;
 }
 
+/** A non-zero 5.0 reason code, as " code=0xNN" (nothing for 0). */
 inline std::string
-Completed(uint64_t message, int packetId)
+CodeSuffix(int code)
 {
-    return "completed msg=" + std::to_string(message) + " id=" + std::to_string(packetId);
+    if (code == 0)
+    {
+        return "";
+    }
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), " code=0x%02X", code);
+    return buf;
 }
 
+/** @p code: the ack's 5.0 reason code (0 on 3.1.1). */
 inline std::string
-Dropped(uint64_t message, DropReason reason, int packetId = 0)
+Completed(uint64_t message, int packetId, int code = 0)
+{
+    return "completed msg=" + std::to_string(message) + " id=" + std::to_string(packetId) +
+           CodeSuffix(code);
+}
+
+/** @p code: the refusing ack's 5.0 reason code (RefusedByServer). */
+inline std::string
+Dropped(uint64_t message, DropReason reason, int packetId = 0, int code = 0)
 {
     return "dropped msg=" + std::to_string(message) +
            " reason=" + std::to_string(static_cast<int>(reason)) +
-           " id=" + std::to_string(packetId);
+           " id=" + std::to_string(packetId) + CodeSuffix(code);
 }
 
 inline std::string
@@ -191,16 +207,29 @@ Granted(std::string_view filter, int qos, int packetId)
            " id=" + std::to_string(packetId);
 }
 
+/** @p code: the SUBACK code when not 0x80 (5.0 refusals). */
 inline std::string
-Denied(std::string_view filter, int packetId)
+Denied(std::string_view filter, int packetId, int code = SUBACK_FAILURE)
 {
-    return "denied " + std::string(filter) + " id=" + std::to_string(packetId);
+    return "denied " + std::string(filter) + " id=" + std::to_string(packetId) +
+           (code == SUBACK_FAILURE ? std::string() : CodeSuffix(code));
 }
 
+/** @p code: the 5.0 Unsubscribe Reason Code. */
 inline std::string
-Unsubscribed(std::string_view filter, int packetId)
+Unsubscribed(std::string_view filter, int packetId, int code = 0)
 {
-    return "unsubscribed " + std::string(filter) + " id=" + std::to_string(packetId);
+    return "unsubscribed " + std::string(filter) + " id=" + std::to_string(packetId) +
+           CodeSuffix(code);
+}
+
+/** ConnectionClosed with the 5.0 DISCONNECT reason code sent or received. */
+inline std::string
+Closed5(ConnectionId c, CloseReason reason, ReasonCode sentOrReceived, int code = 0)
+{
+    char buf[24];
+    std::snprintf(buf, sizeof(buf), " disconnect=0x%02X", static_cast<int>(sentOrReceived));
+    return Closed(c, reason, code) + buf;
 }
 
 inline std::string
@@ -224,7 +253,8 @@ Describe(const MqttEvent& e)
     case EventType::ConnectionOpened:
         return Opened(e.connection);
     case EventType::ConnectionClosed:
-        return Closed(e.connection, e.closeReason, e.code);
+        return e.reasonCode ? Closed5(e.connection, e.closeReason, *e.reasonCode, e.code)
+                            : Closed(e.connection, e.closeReason, e.code);
     case EventType::SessionStarted:
         return Session(e.sessionPresent);
     case EventType::ConnectRefused:
@@ -233,15 +263,15 @@ Describe(const MqttEvent& e)
         return Received(
             e.message->topic, payload, static_cast<int>(e.qos), e.packetId, e.dup, e.retain);
     case EventType::PublishCompleted:
-        return Completed(e.message->id, e.packetId);
+        return Completed(e.message->id, e.packetId, e.code);
     case EventType::MessageDropped:
-        return Dropped(e.message ? e.message->id : 0, e.dropReason, e.packetId);
+        return Dropped(e.message ? e.message->id : 0, e.dropReason, e.packetId, e.code);
     case EventType::SubscriptionGranted:
         return Granted(e.topic, e.code, e.packetId);
     case EventType::SubscriptionDenied:
-        return Denied(e.topic, e.packetId);
+        return Denied(e.topic, e.packetId, e.code);
     case EventType::Unsubscribed:
-        return Unsubscribed(e.topic, e.packetId);
+        return Unsubscribed(e.topic, e.packetId, e.code);
     case EventType::AckTimeout:
         return AckTimedOut(e.packetId);
     default:

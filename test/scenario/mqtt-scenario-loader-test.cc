@@ -370,7 +370,9 @@ TEST(ScenarioLoaderErrors, UnknownKeyIsAnError)
     EXPECT_EQ(OneError(WithLine(23, "    qso: 1")),
               "scenarios/x.yaml:23: devices.sensors.qso: unknown field (expected one of: count, "
               "attach, link, interval, topic, qos, payload, retain, messages, start, subscribe, "
-              "client-id, keep-alive, clean-session, reconnect, energy, tls)");
+              "client-id, keep-alive, clean-session, reconnect, energy, tls, protocol, "
+              "session-expiry, topic-aliases, receive-maximum, message-expiry, share-group, "
+              "sleep)");
     EXPECT_EQ(OneError(WithLine(3, "sead: 3")),
               "scenarios/x.yaml:3: sead: unknown field (expected one of: name, description, "
               "duration, seed, run, topology, links, broker, devices, backends, faults, output)");
@@ -605,7 +607,9 @@ TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qoss=1"}),
               "--set devices.sensors.qoss=1: devices.sensors.qoss: unknown field (expected one "
               "of: count, attach, link, interval, topic, qos, payload, retain, messages, start, "
-              "subscribe, client-id, keep-alive, clean-session, reconnect, energy, tls)");
+              "subscribe, client-id, keep-alive, clean-session, reconnect, energy, tls, "
+              "protocol, session-expiry, topic-aliases, receive-maximum, message-expiry, "
+              "share-group, sleep)");
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qos.x=1"}),
               "--set devices.sensors.qos.x=1: devices.sensors.qos is 1, not a map");
     EXPECT_EQ(OneError(BASE, {"faults.3.at=1s"}),
@@ -722,6 +726,7 @@ TEST(ScenarioFiles, EveryShippedScenarioLoads)
                                          "default.yaml",
                                          "lossy-star.yaml",
                                          "lowpan-mesh.yaml",
+                                         "mqtt5-vs-311.yaml",
                                          "nbiot-battery.yaml",
                                          "reconnect-storm.yaml",
                                          "scale-100k.yaml",

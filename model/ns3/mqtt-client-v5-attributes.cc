@@ -1,0 +1,94 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * MqttClient's MQTT 5.0 Attributes: ProtocolVersion (4 = 3.1.1, 5 = 5.0) and the 5.0 options,
+ * and how they fill the engine's config (doc/mqtt5.md, "The client engine").
+ */
+#include "mqtt-client.h"
+
+#include "ns3/boolean.h"
+#include "ns3/uinteger.h"
+
+namespace ns3
+{
+namespace mqtt
+{
+
+TypeId
+MqttClient::AddProtocol5Attributes(TypeId tid)
+{
+    return tid
+        .AddAttribute("ProtocolVersion",
+                      "MQTT protocol level of CONNECT: 4 (3.1.1) or 5 (5.0). The other 5.0 "
+                      "Attributes apply only with 5.",
+                      UintegerValue(4),
+                      MakeUintegerAccessor(&MqttClient::m_protocolVersion),
+                      MakeUintegerChecker<uint8_t>(4, 5))
+        .AddAttribute("SessionExpiryInterval",
+                      "5.0: seconds the session outlives the connection (0: ends with it; "
+                      "4294967295: never). Reconnects resume it with Clean Start 0.",
+                      UintegerValue(0),
+                      MakeUintegerAccessor(&MqttClient::m_sessionExpiryInterval),
+                      MakeUintegerChecker<uint32_t>())
+        .AddAttribute("ReceiveMaximum",
+                      "5.0: QoS 1/2 publishes the broker may have unacknowledged towards us.",
+                      UintegerValue(65535),
+                      MakeUintegerAccessor(&MqttClient::m_receiveMaximum),
+                      MakeUintegerChecker<uint16_t>(1))
+        .AddAttribute("TopicAliasMaximum",
+                      "5.0: topic aliases the broker may use towards us (0: none).",
+                      UintegerValue(0),
+                      MakeUintegerAccessor(&MqttClient::m_topicAliasMaximum),
+                      MakeUintegerChecker<uint16_t>())
+        .AddAttribute("TopicAliases",
+                      "5.0: topic aliases we use on our publishes, at most (and at most the "
+                      "broker's Topic Alias Maximum); each new topic takes the next one.",
+                      UintegerValue(0),
+                      MakeUintegerAccessor(&MqttClient::m_topicAliases),
+                      MakeUintegerChecker<uint16_t>())
+        .AddAttribute("MessageExpiryInterval",
+                      "5.0: Message Expiry Interval of generated publishes, seconds (0: none).",
+                      UintegerValue(0),
+                      MakeUintegerAccessor(&MqttClient::m_messageExpiryInterval),
+                      MakeUintegerChecker<uint32_t>())
+        .AddAttribute("WillDelayInterval",
+                      "5.0: Will Delay Interval of the will, seconds (0: none).",
+                      UintegerValue(0),
+                      MakeUintegerAccessor(&MqttClient::m_willDelayInterval),
+                      MakeUintegerChecker<uint32_t>())
+        .AddAttribute("RequestResponseInformation",
+                      "5.0: ask the broker for Response Information in CONNACK.",
+                      BooleanValue(false),
+                      MakeBooleanAccessor(&MqttClient::m_requestResponseInformation),
+                      MakeBooleanChecker())
+        .AddAttribute("RequestProblemInformation",
+                      "5.0: let the broker send Reason Strings and User Properties on any "
+                      "packet.",
+                      BooleanValue(true),
+                      MakeBooleanAccessor(&MqttClient::m_requestProblemInformation),
+                      MakeBooleanChecker());
+}
+
+void
+MqttClient::ApplyProtocol5(MqttClientConfig& config) const
+{
+    if (m_protocolVersion != 5)
+    {
+        return;
+    }
+    config.protocolVersion = ProtocolVersion::Mqtt5;
+    config.sessionExpiryInterval = m_sessionExpiryInterval;
+    config.receiveMaximum = m_receiveMaximum;
+    config.topicAliasMaximum = m_topicAliasMaximum;
+    config.outboundTopicAliases = m_topicAliases;
+    config.messageExpiryInterval = m_messageExpiryInterval;
+    config.requestResponseInformation = m_requestResponseInformation;
+    config.requestProblemInformation = m_requestProblemInformation;
+    if (config.will && m_willDelayInterval != 0)
+    {
+        config.will->properties.AddNumber(PropertyId::WillDelayInterval, m_willDelayInterval);
+    }
+}
+
+} // namespace mqtt
+} // namespace ns3
