@@ -79,6 +79,10 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
                       CloseReason::MemoryLimit);
         return;
     }
+    if (!m_delayedWills.empty())
+    {
+        CancelDelayedWill(clientId, out); // 5.0: back before the Will Delay passed
+    }
     if (previous != nullptr)
     {
         // [MQTT-3.1.4-2]: the existing connection of this client id is closed. It ended without
@@ -106,6 +110,8 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
     conn.SetSession(&s);
     s.SetConnection(&conn);
     s.SetUserName(p.userName);
+    s.SetExpiryInterval5(conn.V5() ? std::optional<uint32_t>(conn.V5()->sessionExpiry)
+                                   : std::nullopt);
     MarkSession(s);
     ++m_connectedClients;
     m_account->NoteConnected(m_connectedClients, now);
@@ -275,7 +281,14 @@ MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
                                                         ReasonCode::NotAuthorized};
         refusal.reasonCode = BY_RETURN_CODE[static_cast<uint8_t>(code) % 6];
     }
-    SendPacket(conn.Id(), refusal, out);
+    if (conn.V5())
+    {
+        SendPacket5(conn, refusal, out);
+    }
+    else
+    {
+        SendPacket(conn.Id(), refusal, out);
+    }
     MqttEvent& e = Notify(EventType::ConnectRefused, conn.Id(), out);
     e.clientId = clientId;
     e.code = static_cast<uint8_t>(code);
@@ -346,7 +359,12 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     const std::string clientId = conn.ClientId();
     const std::optional<std::string> userName = conn.UserName();
 
-    if (s->IsClean())
+    const bool sessionEnds = s->IsClean();
+    if (!sessionEnds && !spec.takeover)
+    {
+        SharedMemberOffline(*s, out);
+    }
+    if (sessionEnds)
     {
         // A clean session lives as long as its connection [MQTT-3.1.2-6].
         DiscardSession(*s, DropReason::SessionDiscarded, out);
@@ -362,7 +380,8 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     }
     // The will is published on every end but DISCONNECT [MQTT-3.1.2-8]; never when there was
     // none [MQTT-3.1.2-12]; and only once [MQTT-3.1.2-10].
-    if (spec.publishWill && will)
+    if (spec.publishWill && will &&
+        !DelayWill(conn, sessionEnds ? nullptr : s, spec.takeover, *will, now, out))
     {
         PublishWill(id, clientId, userName, std::move(*will), now, out);
     }

@@ -54,9 +54,14 @@ MqttBrokerEngine::Impl::HandlePubrec(MqttSession& s, uint16_t id, MqttActions& o
     // An unknown identifier also gets PUBREL, so the client can finish the flow; 5.0 says that
     // it was unknown (0x92).
     PubrelPacket pubrel{id};
-    if (f == nullptr && s.Connection()->V5())
+    if (s.Connection()->V5())
     {
-        pubrel.reasonCode = ReasonCode::PacketIdentifierNotFound;
+        if (f == nullptr)
+        {
+            pubrel.reasonCode = ReasonCode::PacketIdentifierNotFound;
+        }
+        SendPacket5(*s.Connection(), pubrel, out);
+        return;
     }
     SendPacket(s.Connection()->Id(), pubrel, out); // [MQTT-2.3.1-6], [MQTT-4.6.0-4]
 }
@@ -76,8 +81,13 @@ MqttBrokerEngine::Impl::HandlePubcomp(MqttSession& s, uint16_t id, Nanos now, Mq
 }
 
 void
-MqttBrokerEngine::Impl::Deliver(
-    MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out)
+MqttBrokerEngine::Impl::Deliver(MqttSession& s,
+                                const MqttMessagePtr& m,
+                                Qos qos,
+                                bool retain,
+                                Nanos now,
+                                MqttActions& out,
+                                uint32_t sharedGroup)
 {
     MarkSession(s);
     if (!Deliverable5(s, m, qos, out))
@@ -92,11 +102,12 @@ MqttBrokerEngine::Impl::Deliver(
         }
         else if (s.QueuedCount() == 0 && s.Paced() == nullptr && WindowHasRoom(s))
         {
-            SendNew(s, m, qos, retain, now, out);
+            SendNew(s, m, qos, retain, now, out, sharedGroup);
         }
         else
         {
-            Enqueue(s, QueuedMessage{m, qos, retain}, out); // behind earlier ones, in order
+            // Behind earlier ones, in order.
+            Enqueue(s, QueuedMessage{m, qos, retain, sharedGroup}, out);
             if (m_pauseDepth != 0 && m_publishing != nullptr && s.QueuedCount() >= m_pauseDepth)
             {
                 PausePublisher(s, now, out);
@@ -118,7 +129,7 @@ MqttBrokerEngine::Impl::Deliver(
         NotifyDrop(&s, 0, m, qos, DropReason::ThrottledAccountQueuedRate, out);
         return;
     }
-    Enqueue(s, QueuedMessage{m, qos, retain}, out);
+    Enqueue(s, QueuedMessage{m, qos, retain, sharedGroup}, out);
 }
 
 void
@@ -152,8 +163,13 @@ MqttBrokerEngine::Impl::SendQos0(
 }
 
 void
-MqttBrokerEngine::Impl::SendNew(
-    MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out)
+MqttBrokerEngine::Impl::SendNew(MqttSession& s,
+                                const MqttMessagePtr& m,
+                                Qos qos,
+                                bool retain,
+                                Nanos now,
+                                MqttActions& out,
+                                uint32_t sharedGroup)
 {
     // An identifier no delivery in flight uses [MQTT-2.3.1-4]; DUP=0 on the first send
     // [MQTT-4.3.2-1], [MQTT-4.3.3-1], whatever the publisher's DUP was [MQTT-3.3.1-3].
@@ -163,6 +179,7 @@ MqttBrokerEngine::Impl::SendNew(
     f.packetId = packetId;
     f.qos = qos;
     f.retain = retain;
+    f.sharedGroup = sharedGroup;
     f.state =
         qos == Qos::AtLeastOnce ? InflightState::AwaitingPuback : InflightState::AwaitingPubrec;
     s.AddInflight(std::move(f));
@@ -299,7 +316,7 @@ MqttBrokerEngine::Impl::SendQueued(MqttSession& s, QueuedMessage q, Nanos now, M
     }
     else
     {
-        SendNew(s, q.message, q.qos, q.retain, now, out);
+        SendNew(s, q.message, q.qos, q.retain, now, out, q.sharedGroup);
     }
 }
 

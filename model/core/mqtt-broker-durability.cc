@@ -89,7 +89,7 @@ MqttBrokerEngine::Impl::Ref(const MqttMessagePtr& m, std::vector<PersistOp>& ops
     if (m_storedRefs[m->id]++ == 0)
     {
         PersistOp op = Op(PersistOp::Kind::PutMessage, {}, m->id);
-        op.value = EncodeMessageImage(*m);
+        op.value = EncodeMessageImage(*m, m_now);
         ops.push_back(std::move(op));
     }
 }
@@ -116,10 +116,15 @@ MqttBrokerEngine::Impl::PersistSession(const std::string& clientId,
     }
     DurableSession d;
     d.userName = s->UserName();
+    d.expiryInterval5 = s->ExpiryInterval5();
     std::vector<uint64_t> refs;
     for (const MqttSubscription& sub : s->Subscriptions())
     {
         d.subscriptions.emplace_back(sub.filter, sub.qos);
+        if (s->HasOptions5())
+        {
+            d.options5.push_back({sub.noLocal, sub.retainAsPublished, sub.subscriptionId});
+        }
     }
     for (const InflightMessage& f : s->Inflight())
     {
@@ -378,6 +383,12 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
         }
         std::shared_ptr<MqttMessage> restored = NewMessage();
         *restored = std::move(*m);
+        if (restored->expiresAt > Nanos(0))
+        {
+            // What was left of its Message Expiry when written counts again from the load,
+            // like a session's expiry (the store keeps no clock).
+            restored->expiresAt += now;
+        }
         ChargeMessage(*restored);
         messages.emplace(id, std::move(restored));
         m_nextMessageId = std::max(m_nextMessageId, id + 1);
@@ -420,11 +431,21 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
         ChargeSession(clientId);
         MqttSession& s = m_sessions.Create(clientId, false);
         s.SetUserName(d->userName);
-        for (const auto& [filter, qos] : d->subscriptions)
+        s.SetExpiryInterval5(d->expiryInterval5);
+        for (std::size_t i = 0; i < d->subscriptions.size(); ++i)
         {
+            const auto& [filter, qos] = d->subscriptions[i];
             s.AddSubscription(filter, qos);
+            if (!d->options5.empty())
+            {
+                const DurableSubscriptionOptions& o = d->options5[i];
+                s.SetOptions5(filter, o.noLocal, o.retainAsPublished, o.subscriptionId);
+            }
             ChargeSubscription(filter, true);
-            m_tree.Subscribe(filter, s.Handle(), qos);
+            if (!SubscribeShared(s, filter))
+            {
+                m_tree.Subscribe(filter, s.Handle(), qos);
+            }
         }
         std::vector<uint64_t> refs;
         for (const DurableDelivery& f : d->inflight)
@@ -463,11 +484,16 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
         {
             s.AddInboundQos2(id);
         }
-        if (m_profile.sessionExpiry > Nanos(0))
+        // The expiry clock of a stored session starts again at the load: a 5.0 session's with
+        // its own Session Expiry Interval (0xFFFFFFFF: none), a 3.1.1 one's with the profile's.
+        const Nanos expiry = d->expiryInterval5
+                                 ? (*d->expiryInterval5 == SESSION_NEVER_EXPIRES
+                                        ? Nanos(0)
+                                        : Nanos(std::chrono::seconds(*d->expiryInterval5)))
+                                 : m_profile.sessionExpiry;
+        if (expiry > Nanos(0))
         {
-            // The expiry clock of a stored session starts again at the load.
-            s.SetExpiryTimer(
-                StartTimer(TimerKind::SessionExpiry, s.Handle(), now + m_profile.sessionExpiry, out));
+            s.SetExpiryTimer(StartTimer(TimerKind::SessionExpiry, s.Handle(), now + expiry, out));
         }
         m_storedSessions.emplace(clientId, std::move(refs));
     }

@@ -29,6 +29,7 @@
 #include "mqtt-retained-store.h"
 #include "mqtt-session-store.h"
 #include "mqtt-session.h"
+#include "mqtt-shared-subscriptions.h"
 #include "mqtt-topic-tree.h"
 
 #include <deque>
@@ -56,6 +57,7 @@ enum class TimerKind : uint8_t
     Drain,         //!< the next paced message of a resumed session; key: its handle
     Pause,         //!< the longest back-pressure pause of a connection's input; key: its id
     PersistRetry,  //!< the store failed: write the whole state again; key unused
+    WillDelay,     //!< 5.0: a will's Will Delay Interval ran out; key: its session's handle
 };
 
 class MqttBrokerEngine::Impl
@@ -299,6 +301,75 @@ class MqttBrokerEngine::Impl
     /** The reason code of a refused filter in a 5.0 SUBACK (0x80 in 3.1.1). */
     uint8_t SubscribeFailure5(const MqttBrokerConnection& conn, const TopicRequest& req) const;
 
+    // --- MQTT 5.0: shared subscriptions (mqtt-broker-v5-shared.cc) ---------------------------
+    /** Whether @p filter is a shared subscription here ("$share/NAME/FILTER", profile on). */
+    bool IsSharedFilter(std::string_view filter) const;
+    /** A "$share/" filter the profile would share but whose form is not NAME/FILTER (3.1.1). */
+    bool SharedFilterRefused(std::string_view filter) const;
+    /** Joins @p s to the group of @p filter if it is shared. @return whether it was. */
+    bool SubscribeShared(const MqttSession& s, const std::string& filter);
+    /** Takes @p s out of the group of @p filter if it is shared. @return whether it was. */
+    bool UnsubscribeShared(const MqttSession& s, const std::string& filter);
+    /** One copy of @p m to one member of each group whose filter matches its topic. */
+    void RouteShared(const MqttMessagePtr& m, Nanos now, MqttActions& out);
+    /**
+     * The member of @p g the next message goes to by the profile's policy: an active
+     * subscription, connected members first (any member unless @p connectedOnly), never
+     * @p except. Null when there is none.
+     */
+    MqttSession* ChooseMember(MqttSharedGroup& g, bool connectedOnly, SubscriberId except, Nanos now);
+    /** Delivers @p m to member @p s of @p g with its subscription's QoS and options. */
+    void DeliverShared(MqttSharedGroup& g,
+                       MqttSession& s,
+                       const MqttMessagePtr& m,
+                       Nanos now,
+                       MqttActions& out);
+    /**
+     * @p s went offline and keeps its session: its queued shared deliveries move to a connected
+     * member of their group (none connected: they stay); in-flight ones stay [MQTT5-4.8.2-4].
+     */
+    void SharedMemberOffline(MqttSession& s, MqttActions& out);
+    /**
+     * @p s ends: it leaves its groups; its queued shared deliveries and its QoS 1 ones in
+     * flight go to another member; QoS 2 ones in flight are not sent elsewhere [MQTT5-4.8.2-5].
+     */
+    void SharedSessionEnds(MqttSession& s, MqttActions& out);
+    MqttSharedSubscriptions m_shared;
+
+    // --- MQTT 5.0: Will Delay Interval (mqtt-broker-v5-will.cc) ------------------------------
+    /**
+     * Holds @p will of @p conn for its Will Delay Interval when it has one: @p s is the session
+     * that outlives the connection (null: it ended, the will goes now); a @p takeover is a new
+     * connection before the delay, so the will is dropped [MQTT5-3.1.3-9].
+     * @return true when the will is not to be published now.
+     */
+    bool DelayWill(const MqttBrokerConnection& conn,
+                   const MqttSession* s,
+                   bool takeover,
+                   Will& will,
+                   Nanos now,
+                   MqttActions& out);
+    /** A new connection for @p clientId: its delayed will is not sent [MQTT5-3.1.3-9]. */
+    void CancelDelayedWill(const std::string& clientId, MqttActions& out);
+    /** The delay ran out or the session ended: @p clientId's delayed will is published now. */
+    void PublishDelayedWill(const std::string& clientId, MqttActions& out);
+    struct DelayedWill
+    {
+        Will will;
+        ConnectionId from = 0;
+        std::optional<std::string> userName;
+        TimerId timer = 0;
+    };
+    std::map<std::string, DelayedWill, std::less<>> m_delayedWills;
+
+    // --- MQTT 5.0: Reason Strings (mqtt-broker-v5-reasons.cc) --------------------------------
+    /**
+     * Writes @p packet to the 5.0 connection @p conn, with the Reason String of its failure
+     * code when the profile, the client's Request Problem Information and its Maximum Packet
+     * Size allow one.
+     */
+    void SendPacket5(const MqttBrokerConnection& conn, Packet packet, MqttActions& out);
+
     // --- Durable persistence (mqtt-broker-durability.cc) -----------------------------------
     /** @p s changed (or ended): its image is written at the end of the call. */
     void MarkSession(const MqttSession& s);
@@ -398,12 +469,23 @@ class MqttBrokerEngine::Impl
     void HandlePuback(MqttSession& s, uint16_t id, Nanos now, MqttActions& out);
     void HandlePubrec(MqttSession& s, uint16_t id, MqttActions& out);
     void HandlePubcomp(MqttSession& s, uint16_t id, Nanos now, MqttActions& out);
-    void Deliver(
-        MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out);
+    /** @p sharedGroup: the shared subscription group it goes through (0: none). */
+    void Deliver(MqttSession& s,
+                 const MqttMessagePtr& m,
+                 Qos qos,
+                 bool retain,
+                 Nanos now,
+                 MqttActions& out,
+                 uint32_t sharedGroup = 0);
     void SendQos0(
         MqttSession& s, const MqttMessagePtr& m, bool retain, Nanos now, MqttActions& out);
-    void SendNew(
-        MqttSession& s, const MqttMessagePtr& m, Qos qos, bool retain, Nanos now, MqttActions& out);
+    void SendNew(MqttSession& s,
+                 const MqttMessagePtr& m,
+                 Qos qos,
+                 bool retain,
+                 Nanos now,
+                 MqttActions& out,
+                 uint32_t sharedGroup = 0);
     /** Sends a delivery that waited: QoS 0 written, QoS 1/2 sent with a fresh id. */
     void SendQueued(MqttSession& s, QueuedMessage q, Nanos now, MqttActions& out);
     void Enqueue(MqttSession& s, QueuedMessage q, MqttActions& out);

@@ -178,7 +178,14 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
         {
             pubcomp.reasonCode = ReasonCode::PacketIdentifierNotFound; // 5.0 says so (0x92)
         }
-        SendPacket(id, pubcomp, out);
+        if (conn.V5())
+        {
+            SendPacket5(conn, pubcomp, out);
+        }
+        else
+        {
+            SendPacket(id, pubcomp, out);
+        }
         return true;
     }
     case PacketType::Pubcomp:

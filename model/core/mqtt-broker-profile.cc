@@ -37,7 +37,12 @@ MqttBrokerProfile::Standard5()
     profile.topicAliasMaximum = 10;
     profile.outboundTopicAliases = 10;
     profile.subscriptionIdentifiers = false;
-    profile.sharedSubscriptions = false;
+    // Shared subscriptions, round robin like mosquitto and EMQX's default (doc/mqtt5.md).
+    profile.sharedSubscriptions = true;
+    profile.sharedSubscriptionPolicy = SharedSubscriptionPolicy::RoundRobin;
+    // A client that asks for Response Information gets "response/<client id>" (a choice: the
+    // specification leaves its content to the server, section 3.2.2.3.15).
+    profile.responseInformationPrefix = "response/";
     return profile;
 }
 
@@ -191,9 +196,11 @@ MqttBrokerProfile::AwsIotCore5()
     p.maxSessionExpiryInterval = 3600;
     // Quotas: 100 in-flight unacknowledged messages inbound per client: the Receive Maximum.
     p.receiveMaximum = 100;
-    // MQTT 5 features: shared subscriptions exist on AWS IoT Core, but this engine has none yet
-    // (doc/mqtt5.md), so the profile says Shared Subscription Available 0.
-    p.sharedSubscriptions = false;
+    // Shared subscriptions: supported for MQTT 3.1.1 and 5 since 2023; AWS sends "a published
+    // message to only one of its subscribers in a random manner" (AWS IoT blog, "How to get
+    // started with the new shared subscriptions in AWS IoT Core", 2023; doc/aws-iot-core.md).
+    p.sharedSubscriptions = true;
+    p.sharedSubscriptionPolicy = SharedSubscriptionPolicy::Random;
     return p;
 }
 

@@ -65,6 +65,13 @@ enum class DelayShape : uint8_t
     Exponential, //!< exponential with this mean (spread unused)
 };
 
+/** Which member of a shared subscription group a message goes to (5.0, section 4.8.2). */
+enum class SharedSubscriptionPolicy : uint8_t
+{
+    RoundRobin = 0, //!< the members in join order, one message each, skipping ineligible ones
+    Random,         //!< a member drawn uniformly from the seeded generator per message
+};
+
 /** Which message an offline queue drops when it is full. */
 enum class QueueDropPolicy : uint8_t
 {
@@ -310,6 +317,23 @@ struct MqttBrokerProfile
      * Available); 0x9E for each such filter otherwise.
      */
     bool sharedSubscriptions = false;
+    /**
+     * How a shared subscription group's member is chosen per message (connected members first;
+     * doc/mqtt5.md, "Shared subscriptions").
+     */
+    SharedSubscriptionPolicy sharedSubscriptionPolicy = SharedSubscriptionPolicy::RoundRobin;
+    /**
+     * Response Information returned in CONNACK to a 5.0 client that sets Request Response
+     * Information 1: this prefix followed by the client id ("" = none is ever returned).
+     */
+    std::string responseInformationPrefix;
+    /**
+     * Reason Strings on the broker's own packets: a 5.0 DISCONNECT or refusing CONNACK with a
+     * reason code >= 0x80 carries the code's name, and so do PUBACK/PUBREC/PUBREL/PUBCOMP,
+     * SUBACK and UNSUBACK with such a code when the client allows it (Request Problem
+     * Information), each left out where it would pass the client's Maximum Packet Size.
+     */
+    bool reasonStrings = false;
 
     // --- Events -----------------------------------------------------------------------------
     /**

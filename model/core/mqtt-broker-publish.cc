@@ -306,6 +306,10 @@ MqttBrokerEngine::Impl::Route(const MqttMessagePtr& m, Nanos now, MqttActions& o
         Deliver(*s, delivered, qos, retain, now, out);
     }
     m_matches = std::move(matches);
+    if (!m_shared.Empty())
+    {
+        RouteShared(m, now, out);
+    }
 }
 
 std::optional<Qos>

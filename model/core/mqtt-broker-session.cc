@@ -16,6 +16,7 @@ MqttBrokerEngine::Impl::DiscardSession(MqttSession& s, DropReason reason, MqttAc
 {
     MarkSession(s);
     StopPaced(s, out);
+    SharedSessionEnds(s, out);
     for (const MqttSubscription& sub : s.Subscriptions())
     {
         m_tree.Unsubscribe(sub.filter, s.Handle());
@@ -32,6 +33,11 @@ MqttBrokerEngine::Impl::DiscardSession(MqttSession& s, DropReason reason, MqttAc
     const std::string clientId = s.ClientId();
     ReleaseSession(s);
     m_sessions.Erase(clientId);
+    // 5.0: a will waiting for its delay goes when the session ends [MQTT5-3.1.2-8].
+    if (!m_delayedWills.empty())
+    {
+        PublishDelayedWill(clientId, out);
+    }
 }
 
 void

@@ -502,6 +502,54 @@ AddMemorySettings(std::vector<MqttBrokerSetting>& t)
         [](const P& p) { return FormatByteSize(p.memoryLimit); }));
 }
 
+/** The MQTT 5.0 fields (doc/mqtt5.md). */
+void
+AddMqtt5Settings(std::vector<MqttBrokerSetting>& t)
+{
+    t.push_back(Choice("protocol-version",
+                       &P::protocolVersion,
+                       {{"3.1.1", ProtocolVersion::Mqtt311}, {"5", ProtocolVersion::Mqtt5}},
+                       "highest MQTT version spoken (5: each connection in its CONNECT's)"));
+    MqttBrokerSetting receiveMaximum =
+        Integer("receive-maximum",
+                &P::receiveMaximum,
+                "5.0: unacknowledged QoS 1/2 publishes a client may have (1 to 65535)");
+    // 0 is not a Receive Maximum (section 3.2.2.3.3): refused like a value out of range.
+    receiveMaximum.expected = "an integer from 1 to 65535";
+    receiveMaximum.parse = [parse = receiveMaximum.parse](P* p, const std::string& v)
+    { return v != "0" && ParseCount(v, 65535).value_or(0) != 0 && parse(p, v); };
+    t.push_back(std::move(receiveMaximum));
+    t.push_back(Integer("topic-alias-maximum",
+                        &P::topicAliasMaximum,
+                        "5.0: topic aliases a client may set (0: none)"));
+    t.push_back(Integer("outbound-topic-aliases",
+                        &P::outboundTopicAliases,
+                        "5.0: topic aliases the broker uses towards a client (0: none)"));
+    t.push_back(Integer("max-session-expiry-interval",
+                        &P::maxSessionExpiryInterval,
+                        "5.0: longest Session Expiry Interval granted, seconds"));
+    t.push_back(Integer("max-message-expiry-interval",
+                        &P::maxMessageExpiryInterval,
+                        "5.0: longest Message Expiry Interval kept, seconds (0: as asked)"));
+    t.push_back(Boolean("subscription-identifiers",
+                        &P::subscriptionIdentifiers,
+                        "5.0: Subscription Identifiers accepted"));
+    t.push_back(Boolean("shared-subscriptions",
+                        &P::sharedSubscriptions,
+                        "5.0: $share/NAME/FILTER subscriptions accepted"));
+    t.push_back(Choice("shared-subscription-policy",
+                       &P::sharedSubscriptionPolicy,
+                       {{"round-robin", SharedSubscriptionPolicy::RoundRobin},
+                        {"random", SharedSubscriptionPolicy::Random}},
+                       "5.0: which member of a shared group gets a message"));
+    t.push_back(Text("response-information-prefix",
+                     &P::responseInformationPrefix,
+                     "5.0: Response Information is this and the client id (\"\": none)"));
+    t.push_back(Boolean("reason-strings",
+                        &P::reasonStrings,
+                        "5.0: Reason Strings on the broker's failure codes"));
+}
+
 std::vector<MqttBrokerSetting>
 MakeTable()
 {
@@ -513,6 +561,7 @@ MakeTable()
     AddTopicAndSubscriptionSettings(table);
     AddServiceSettings(table);
     AddRateAndDeviationSettings(table);
+    AddMqtt5Settings(table);
     return table;
 }
 

@@ -105,7 +105,10 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
         {
             s.SetOptions5(req.filter, req.noLocal, req.retainAsPublished, subscriptionId);
         }
-        m_tree.Subscribe(req.filter, s.Handle(), *qos);
+        if (!SubscribeShared(s, req.filter))
+        {
+            m_tree.Subscribe(req.filter, s.Handle(), *qos);
+        }
         suback.returnCodes.push_back(static_cast<uint8_t>(*qos));
         granted.emplace_back(i, *qos);
         NotifySubscription(EventType::SubscriptionGranted,
@@ -115,15 +118,25 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
                            static_cast<uint8_t>(*qos),
                            out);
     }
-    SendPacket(id, suback, out); // [MQTT-3.8.4-1]
+    if (conn.V5())
+    {
+        SendPacket5(conn, std::move(suback), out); // with a Reason String if any (5.0)
+    }
+    else
+    {
+        SendPacket(id, suback, out); // [MQTT-3.8.4-1]
+    }
     // Retained messages for each new or replaced subscription, after the SUBACK
     // [MQTT-3.3.1-6], [MQTT-3.8.4-3].
     for (const auto& [index, qos] : granted)
     {
         // 5.0 Retain Handling: 1 only for a new subscription [MQTT5-3.3.1-10], 2 never
         // [MQTT5-3.3.1-11]; 3.1.1 requests are 0 [MQTT5-3.3.1-9].
+        // A shared subscription gets none (section 4.8.2).
         const RetainHandling rh = p.topics[index].retainHandling;
-        if (rh == RetainHandling::DoNotSend || (rh == RetainHandling::SendIfNew && existed[index]))
+        if (rh == RetainHandling::DoNotSend ||
+            (rh == RetainHandling::SendIfNew && existed[index]) ||
+            IsSharedFilter(p.topics[index].filter))
         {
             continue;
         }
@@ -138,7 +151,7 @@ MqttBrokerEngine::Impl::SubscriptionGrant(const MqttBrokerConnection& conn,
                                           bool replaces) const
 {
     if ((conn.V5() && SubscribeFailure5(conn, req) != SUBACK_FAILURE) ||
-        !FilterAllowed(m_profile, req.filter) ||
+        !FilterAllowed(m_profile, req.filter) || SharedFilterRefused(req.filter) ||
         (m_acl && !m_acl->MaySubscribe(conn.ClientId(), conn.UserName(), req.filter)))
     {
         return std::nullopt;
@@ -190,7 +203,10 @@ MqttBrokerEngine::Impl::HandleUnsubscribe(MqttBrokerConnection& conn,
             ReleaseSubscription(filter);
             // No new messages for it [MQTT-3.10.4-2]; what is in flight or queued completes
             // [MQTT-3.10.4-3].
-            m_tree.Unsubscribe(filter, s.Handle());
+            if (!UnsubscribeShared(s, filter))
+            {
+                m_tree.Unsubscribe(filter, s.Handle());
+            }
             MqttEvent& e = Notify(EventType::Unsubscribed, conn.Id(), out);
             e.clientId = conn.ClientId();
             e.topic = filter;

@@ -26,7 +26,8 @@ MqttBrokerEngine::Impl::FireTimer(TimerId timer, Nanos now, MqttActions& out)
     }
     TimerTarget target = it->second;
     m_timers.erase(it);
-    if (target.kind == TimerKind::SessionExpiry || target.kind == TimerKind::Drain)
+    if (target.kind == TimerKind::SessionExpiry || target.kind == TimerKind::Drain ||
+        target.kind == TimerKind::WillDelay)
     {
         FireSessionTimer(target, timer, now, out);
         return;
@@ -72,6 +73,7 @@ MqttBrokerEngine::Impl::FireTimer(TimerId timer, Nanos now, MqttActions& out)
     case TimerKind::SessionExpiry:
     case TimerKind::Drain:
     case TimerKind::PersistRetry:
+    case TimerKind::WillDelay:
         return; // handled above
     }
 }
@@ -85,6 +87,15 @@ MqttBrokerEngine::Impl::FireSessionTimer(TimerTarget target,
     MqttSession* s = m_sessions.FindByHandle(target.key);
     if (s == nullptr)
     {
+        return;
+    }
+    if (target.kind == TimerKind::WillDelay)
+    {
+        auto it = m_delayedWills.find(s->ClientId());
+        if (it != m_delayedWills.end() && it->second.timer == timer)
+        {
+            PublishDelayedWill(s->ClientId(), out); // [MQTT5-3.1.2-8]
+        }
         return;
     }
     if (target.kind == TimerKind::Drain)

@@ -105,6 +105,12 @@ MqttBrokerEngine::Impl::Connack5(const MqttBrokerConnection& conn,
     {
         props.AddNumber(PropertyId::SharedSubscriptionAvailable, 0);
     }
+    if (v5.requestResponseInformation && !m_profile.responseInformationPrefix.empty())
+    {
+        // Only to a client that asked [MQTT5-3.1.2-28]: the profile's prefix and its client id.
+        props.AddText(PropertyId::ResponseInformation,
+                      m_profile.responseInformationPrefix + clientId);
+    }
     const uint16_t keepAlive = EffectiveKeepAlive(m_profile, p.keepAliveSeconds);
     if (keepAlive != p.keepAliveSeconds)
     {
@@ -147,12 +153,15 @@ MqttBrokerEngine::Impl::SendDisconnect5(const MqttBrokerConnection& conn,
             break;
         case CloseReason::ProtocolError:
             // A packet that did not decode is malformed; a well-formed one out of place is a
-            // protocol error; one above our maximum is too large [MQTT5-3.2.2-15].
+            // protocol error, and so is No Local on a shared subscription [MQTT5-3.8.3-4]; one
+            // above our maximum is too large [MQTT5-3.2.2-15].
             if (spec.code == static_cast<uint8_t>(DecodeError::PacketTooLarge))
             {
                 code = ReasonCode::PacketTooLarge;
             }
-            else if (spec.packetType || spec.code == static_cast<uint8_t>(DecodeError::None))
+            else if (spec.packetType || spec.code == static_cast<uint8_t>(DecodeError::None) ||
+                     spec.code ==
+                         static_cast<uint8_t>(DecodeError::NoLocalOnSharedSubscription))
             {
                 code = ReasonCode::ProtocolError;
             }
@@ -180,8 +189,9 @@ MqttBrokerEngine::Impl::SendDisconnect5(const MqttBrokerConnection& conn,
     }
     DisconnectPacket d;
     d.reasonCode = code;
-    // Written as 5.0 whatever the table says: the connection has left it already.
-    Encode(d, SendBuffer(conn.Id(), out), ProtocolVersion::Mqtt5);
+    // Written as 5.0 whatever the table says: the connection has left it already; with the
+    // code's Reason String when the profile gives them.
+    SendPacket5(conn, d, out);
 }
 
 bool
@@ -201,6 +211,8 @@ MqttBrokerEngine::Impl::HandleDisconnect5(MqttBrokerConnection& conn,
         }
         v5.sessionExpiry = std::min(*expiry, m_profile.maxSessionExpiryInterval);
         conn.Session()->SetClean(v5.sessionExpiry == 0);
+        conn.Session()->SetExpiryInterval5(v5.sessionExpiry);
+        MarkSession(*conn.Session());
     }
     CloseSpec spec{CloseReason::ClientDisconnect};
     // 0x04 asks for the will to be published anyway; any other code discards it

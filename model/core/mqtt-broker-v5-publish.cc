@@ -109,11 +109,11 @@ MqttBrokerEngine::Impl::AdmitPublish5(MqttBrokerConnection& conn,
         // section 3.3.2.3.2), acknowledged so the publisher does not send it again.
         if (p.qos == Qos::AtLeastOnce)
         {
-            SendPacket(conn.Id(), PubackPacket{p.packetId, ReasonCode::PayloadFormatInvalid}, out);
+            SendPacket5(conn, PubackPacket{p.packetId, ReasonCode::PayloadFormatInvalid}, out);
         }
         else if (p.qos == Qos::ExactlyOnce)
         {
-            SendPacket(conn.Id(), PubrecPacket{p.packetId, ReasonCode::PayloadFormatInvalid}, out);
+            SendPacket5(conn, PubrecPacket{p.packetId, ReasonCode::PayloadFormatInvalid}, out);
         }
         return Publish5Verdict::Handled;
     }
@@ -277,9 +277,10 @@ MqttBrokerEngine::Impl::Route5(const MqttSession& s,
     std::vector<uint32_t> ids;
     for (const MqttSubscription& sub : s.Subscriptions())
     {
-        if (sub.activeFrom > now || !TopicMatches(sub.filter, m->topic))
+        if (sub.activeFrom > now || !TopicMatches(sub.filter, m->topic) ||
+            IsSharedFilter(sub.filter))
         {
-            continue;
+            continue; // a shared subscription delivers through its group (RouteShared)
         }
         if (sub.noLocal && m->publisherId == s.ClientId())
         {
@@ -321,7 +322,7 @@ uint8_t
 MqttBrokerEngine::Impl::SubscribeFailure5(const MqttBrokerConnection& conn,
                                           const TopicRequest& req) const
 {
-    if (req.filter.rfind("$share/", 0) == 0 && !m_profile.sharedSubscriptions)
+    if (!m_profile.sharedSubscriptions && req.filter.rfind("$share/", 0) == 0)
     {
         return static_cast<uint8_t>(ReasonCode::SharedSubscriptionsNotSupported);
     }

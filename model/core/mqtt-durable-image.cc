@@ -7,7 +7,9 @@
  */
 #include "mqtt-durable-image.h"
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 
 namespace ns3
 {
@@ -19,6 +21,9 @@ namespace
 
 constexpr uint8_t MESSAGE_FORMAT = 1;
 constexpr uint8_t SESSION_FORMAT = 1;
+/** Format 1 followed by the 5.0 state (doc/broker-engine.md, "Durable persistence"). */
+constexpr uint8_t MESSAGE_FORMAT_5 = 2;
+constexpr uint8_t SESSION_FORMAT_5 = 2;
 
 class Writer
 {
@@ -158,20 +163,76 @@ ReadDeliveries(Reader& r, std::vector<DurableDelivery>& deliveries)
     return true;
 }
 
+void
+WriteProperties(Writer& w, const Properties& properties)
+{
+    std::size_t count = 0;
+    for (const Property& p : properties.items)
+    {
+        count += p.id != PropertyId::SubscriptionIdentifier ? 1 : 0;
+    }
+    w.Int(count, 4);
+    for (const Property& p : properties.items)
+    {
+        if (p.id == PropertyId::SubscriptionIdentifier)
+        {
+            continue;
+        }
+        w.Int(static_cast<uint8_t>(p.id), 1);
+        w.Int(p.number, 4);
+        w.Blob(p.text);
+        w.Blob(p.value);
+        w.Blob(p.binary);
+    }
+}
+
+bool
+ReadProperties(Reader& r, Properties& properties)
+{
+    uint64_t count = 0;
+    if (!r.Int(count, 4))
+    {
+        return false;
+    }
+    for (uint64_t i = 0; i < count; ++i)
+    {
+        Property p;
+        uint8_t id = 0;
+        if (!r.Small(id, 1) || !r.Small(p.number, 4) || !r.Blob(p.text) || !r.Blob(p.value) ||
+            !r.Blob(p.binary))
+        {
+            return false;
+        }
+        p.id = static_cast<PropertyId>(id);
+        properties.items.push_back(std::move(p));
+    }
+    return true;
+}
+
 } // namespace
 
 std::vector<uint8_t>
-EncodeMessageImage(const MqttMessage& m)
+EncodeMessageImage(const MqttMessage& m, std::chrono::nanoseconds now)
 {
     std::vector<uint8_t> out;
     out.reserve(16 + m.publisherId.size() + m.topic.size() + m.payload.size());
     Writer w(out);
-    w.Int(MESSAGE_FORMAT, 1);
+    const bool v5 = !m.properties.Empty() || m.expiresAt > std::chrono::nanoseconds(0);
+    w.Int(v5 ? MESSAGE_FORMAT_5 : MESSAGE_FORMAT, 1);
     w.Int(static_cast<uint8_t>(m.qos), 1);
     w.Int(m.retain ? 1 : 0, 1);
     w.Blob(m.publisherId);
     w.Blob(m.topic);
     w.Blob(m.payload);
+    if (v5)
+    {
+        // What is left of the Message Expiry (at least 1 ns: 0 means none).
+        const auto left = m.expiresAt > std::chrono::nanoseconds(0)
+                              ? std::max<int64_t>(1, (m.expiresAt - now).count())
+                              : 0;
+        w.Int(static_cast<uint64_t>(left), 8);
+        WriteProperties(w, m.properties);
+    }
     return out;
 }
 
@@ -182,9 +243,23 @@ DecodeMessageImage(uint64_t id, const std::vector<uint8_t>& bytes)
     MqttMessage m;
     m.id = id;
     uint8_t format = 0;
-    if (!r.Small(format, 1) || format != MESSAGE_FORMAT || !r.Qos_(m.qos) ||
-        !r.Small(m.retain, 1) || !r.Blob(m.publisherId) || !r.Blob(m.topic) ||
-        !r.Blob(m.payload) || !r.AtEnd())
+    if (!r.Small(format, 1) || (format != MESSAGE_FORMAT && format != MESSAGE_FORMAT_5) ||
+        !r.Qos_(m.qos) || !r.Small(m.retain, 1) || !r.Blob(m.publisherId) || !r.Blob(m.topic) ||
+        !r.Blob(m.payload))
+    {
+        return std::nullopt;
+    }
+    if (format == MESSAGE_FORMAT_5)
+    {
+        uint64_t left = 0;
+        if (!r.Int(left, 8) || left > static_cast<uint64_t>(INT64_MAX) ||
+            !ReadProperties(r, m.properties))
+        {
+            return std::nullopt;
+        }
+        m.expiresAt = std::chrono::nanoseconds(static_cast<int64_t>(left));
+    }
+    if (!r.AtEnd())
     {
         return std::nullopt;
     }
@@ -196,7 +271,8 @@ EncodeSessionImage(const DurableSession& s)
 {
     std::vector<uint8_t> out;
     Writer w(out);
-    w.Int(SESSION_FORMAT, 1);
+    const bool v5 = s.expiryInterval5 || !s.options5.empty();
+    w.Int(v5 ? SESSION_FORMAT_5 : SESSION_FORMAT, 1);
     w.Int(s.userName ? 1 : 0, 1);
     if (s.userName)
     {
@@ -215,6 +291,18 @@ EncodeSessionImage(const DurableSession& s)
     {
         w.Int(id, 2);
     }
+    if (v5)
+    {
+        w.Int(s.expiryInterval5 ? 1 : 0, 1);
+        w.Int(s.expiryInterval5.value_or(0), 4);
+        w.Int(s.options5.size(), 4);
+        for (const DurableSubscriptionOptions& o : s.options5)
+        {
+            w.Int(o.noLocal ? 1 : 0, 1);
+            w.Int(o.retainAsPublished ? 1 : 0, 1);
+            w.Int(o.subscriptionId, 4);
+        }
+    }
     return out;
 }
 
@@ -225,7 +313,8 @@ DecodeSessionImage(const std::vector<uint8_t>& bytes)
     DurableSession s;
     uint8_t format = 0;
     bool hasUser = false;
-    if (!r.Small(format, 1) || format != SESSION_FORMAT || !r.Small(hasUser, 1))
+    if (!r.Small(format, 1) || (format != SESSION_FORMAT && format != SESSION_FORMAT_5) ||
+        !r.Small(hasUser, 1))
     {
         return std::nullopt;
     }
@@ -264,6 +353,30 @@ DecodeSessionImage(const std::vector<uint8_t>& bytes)
             return std::nullopt;
         }
         s.inboundQos2.push_back(id);
+    }
+    if (format == SESSION_FORMAT_5)
+    {
+        bool hasExpiry = false;
+        uint32_t expiry = 0;
+        if (!r.Small(hasExpiry, 1) || !r.Small(expiry, 4) || !r.Int(count, 4) ||
+            (count != 0 && count != s.subscriptions.size()))
+        {
+            return std::nullopt;
+        }
+        if (hasExpiry)
+        {
+            s.expiryInterval5 = expiry;
+        }
+        for (uint64_t i = 0; i < count; ++i)
+        {
+            DurableSubscriptionOptions o;
+            if (!r.Small(o.noLocal, 1) || !r.Small(o.retainAsPublished, 1) ||
+                !r.Small(o.subscriptionId, 4))
+            {
+                return std::nullopt;
+            }
+            s.options5.push_back(o);
+        }
     }
     if (!r.AtEnd())
     {

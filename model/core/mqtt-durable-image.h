@@ -34,12 +34,28 @@ struct DurableDelivery
     uint8_t state = 0;
 };
 
+/** 5.0 options of one subscription (section 3.8.3.1) and its Subscription Identifier. */
+struct DurableSubscriptionOptions
+{
+    bool noLocal = false;
+    bool retainAsPublished = false;
+    uint32_t subscriptionId = 0;
+};
+
 /** What survives of a persistent session (section 3.1.2.4). */
 struct DurableSession
 {
     std::optional<std::string> userName;
     /** Filter and granted QoS, sorted by filter. */
     std::vector<std::pair<std::string, Qos>> subscriptions;
+    /**
+     * 5.0: the Session Expiry Interval in force (seconds; nothing: a 3.1.1 session, which
+     * expires by the profile) and, when any subscription has options, one entry per
+     * subscription in the order above (else empty). A session with either is written in image
+     * format 2; without, in format 1 as before.
+     */
+    std::optional<uint32_t> expiryInterval5;
+    std::vector<DurableSubscriptionOptions> options5;
     /** In first-send order. */
     std::vector<DurableDelivery> inflight;
     /** In queue order. */
@@ -56,7 +72,14 @@ struct MqttDurableState
     std::map<std::string, uint64_t> retained;
 };
 
-std::vector<uint8_t> EncodeMessageImage(const MqttMessage& m);
+/**
+ * A message with 5.0 properties or a Message Expiry is written in format 2: its properties
+ * (Subscription Identifiers left out: they belong to a delivery, not the message) and the
+ * expiry left at @p now; DecodeMessageImage gives that remainder back in expiresAt (0: none),
+ * for the loader to add its own clock's time.
+ */
+std::vector<uint8_t> EncodeMessageImage(const MqttMessage& m,
+                                        std::chrono::nanoseconds now = std::chrono::nanoseconds(0));
 /** @return the message (with @p id), or nothing if @p bytes are not a message image. */
 std::optional<MqttMessage> DecodeMessageImage(uint64_t id, const std::vector<uint8_t>& bytes);
 

@@ -49,6 +49,8 @@ struct InflightMessage
     InflightState state = InflightState::AwaitingPuback;
     /** Sent on an earlier connection; waits for its paced re-send after a resume. */
     bool resendPending = false;
+    /** 5.0: the shared subscription group it was sent through (0: none; doc/mqtt5.md). */
+    uint32_t sharedGroup = 0;
 };
 
 /** A delivery waiting for the client to come back or for room in the in-flight window. */
@@ -57,6 +59,8 @@ struct QueuedMessage
     MqttMessagePtr message;
     Qos qos = Qos::AtMostOnce;
     bool retain = false;
+    /** 5.0: the shared subscription group it is for (0: none; doc/mqtt5.md). */
+    uint32_t sharedGroup = 0;
 };
 
 /** One subscription of a session: a filter and its granted QoS. */
@@ -144,6 +148,23 @@ class MqttSession
     /** The session-expiry timer while disconnected (0: none). */
     TimerId ExpiryTimer() const;
     void SetExpiryTimer(TimerId timer);
+
+    /**
+     * 5.0: the Session Expiry Interval in force, seconds, set by each CONNECT and DISCONNECT of
+     * a 5.0 client (nothing: a 3.1.1 session, which expires by the profile). Kept here so that
+     * durable persistence can write it.
+     */
+    std::optional<uint32_t>
+    ExpiryInterval5() const
+    {
+        return m_expiryInterval5;
+    }
+
+    void
+    SetExpiryInterval5(std::optional<uint32_t> seconds)
+    {
+        m_expiryInterval5 = seconds;
+    }
 
     // --- Subscriptions --------------------------------------------------------------------
     /** The granted QoS of exactly this filter, if subscribed. */
@@ -237,6 +258,7 @@ class MqttSession
     bool m_clean;
     uint16_t m_nextPacketId = 1;
     TimerId m_expiryTimer = 0;
+    std::optional<uint32_t> m_expiryInterval5;
     bool m_hasOptions5 = false;
     /** Latest activeFrom of the subscriptions: none is pending from then on. */
     Nanos m_pendingUntil{0};

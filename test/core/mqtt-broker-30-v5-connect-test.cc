@@ -39,11 +39,12 @@ TEST(Broker5Connect, Mqtt5_3_1_4_5_AcceptedWithSuccessAndEmptyProperties)
 
 TEST(Broker5Connect, StandardFiveAnnouncesWhatItLacks)
 {
-    // standard-5: Topic Alias Maximum 10, no Subscription Identifiers, no shared subscriptions.
+    // standard-5: Topic Alias Maximum 10, no Subscription Identifiers; shared subscriptions are
+    // available (the default, so not announced).
     BrokerHarness h(MqttBrokerProfile::Standard5());
     h.Open(1);
     h.Feed(1, Bytes5(MakeConnect5("c1")));
-    EXPECT_EQ(h.TakeHex(1), "20 0a 00 00 07 22 00 0a 29 00 2a 00");
+    EXPECT_EQ(h.TakeHex(1), "20 08 00 00 05 22 00 0a 29 00");
 }
 
 TEST(Broker5Connect, A311ClientOnAFiveBrokerGetsThe311Connack)
@@ -330,13 +331,13 @@ QuietAws5()
 TEST(Broker5Connect, AwsIotCoreFiveConnackSaysWhatAwsSupports)
 {
     // doc/aws-iot-core.md, "MQTT 5": Receive Maximum 100, Maximum QoS 1, Topic Alias Maximum
-    // 8, no Subscription Identifiers, no shared subscriptions (not in this engine yet), and a
+    // 8, no Subscription Identifiers, shared subscriptions available (not announced), and a
     // Session Expiry Interval lowered to the 1-hour quota.
     BrokerHarness h(QuietAws5());
     h.Open(1);
     h.Feed(1, Bytes5(MakeConnect5("thing", false, 86400, 60)));
     EXPECT_EQ(h.TakeHex(1),
-              "20 14 00 00 11 11 00 00 0e 10 21 00 64 24 01 22 00 08 29 00 2a 00");
+              "20 12 00 00 0f 11 00 00 0e 10 21 00 64 24 01 22 00 08 29 00");
 }
 
 TEST(Broker5Connect, AwsIotCoreFiveKeepsMessagesAtMostSevenDays)

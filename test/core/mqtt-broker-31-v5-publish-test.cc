@@ -250,7 +250,7 @@ TEST(Broker5Publish, BrokersReceiveMaximumExceededGetsDisconnect0x93)
     BrokerHarness h(p);
     h.Open(1);
     h.Feed(1, Bytes5(MakeConnect5("pub")));
-    EXPECT_EQ(h.TakeHex(1), "20 0a 00 00 07 21 00 02 29 00 2a 00");
+    EXPECT_EQ(h.TakeHex(1), "20 08 00 00 05 21 00 02 29 00");
     h.Feed(1, Bytes5(MakePublish("t", "1", Qos::ExactlyOnce, 1)));
     h.Feed(1, Bytes5(MakePublish("t", "2", Qos::ExactlyOnce, 2)));
     EXPECT_EQ(h.TakeHex(1), "50 02 00 01 50 02 00 02");
@@ -299,7 +299,7 @@ TEST(Broker5Publish, Mqtt5_3_2_2_9_MaximumQosAnnouncedAndEnforced)
     BrokerHarness h(p);
     h.Open(1);
     h.Feed(1, Bytes5(MakeConnect5("c")));
-    EXPECT_EQ(h.TakeHex(1), "20 09 00 00 06 24 01 29 00 2a 00");
+    EXPECT_EQ(h.TakeHex(1), "20 07 00 00 04 24 01 29 00");
     Subscribe5(h, 1, {"t", Qos::ExactlyOnce}, 0x01);
     h.Feed(1, Bytes5(MakePublish("t", "x", Qos::ExactlyOnce, 1)));
     EXPECT_EQ(h.TakeHex(1), "e0 01 9b");
@@ -312,7 +312,7 @@ TEST(Broker5Publish, RetainNotAvailableAnnouncedAndEnforced)
     BrokerHarness h(p);
     h.Open(1);
     h.Feed(1, Bytes5(MakeConnect5("c")));
-    EXPECT_EQ(h.TakeHex(1), "20 09 00 00 06 25 00 29 00 2a 00");
+    EXPECT_EQ(h.TakeHex(1), "20 07 00 00 04 25 00 29 00");
     h.Feed(1, Bytes5(MakePublish("t", "x", Qos::AtMostOnce, 0, true)));
     EXPECT_EQ(h.TakeHex(1), "e0 01 9a");
 }
@@ -402,9 +402,14 @@ TEST(Broker5Publish, Mqtt5_3_11_3_2_UnsubackHasAReasonCodePerFilter)
 
 TEST(Broker5Publish, SharedSubscriptionsNotAvailableGet0x9E)
 {
-    // standard-5 announces Shared Subscription Available 0 and refuses $share filters alone.
-    BrokerHarness h(MqttBrokerProfile::Standard5());
-    Connect5(h, 1, MakeConnect5("c"));
+    // A profile without them announces Shared Subscription Available 0 and refuses $share
+    // filters alone.
+    MqttBrokerProfile p = MqttBrokerProfile::Standard5();
+    p.sharedSubscriptions = false;
+    BrokerHarness h(p);
+    h.Open(1);
+    h.Feed(1, Bytes5(MakeConnect5("c")));
+    EXPECT_EQ(h.TakeHex(1), "20 0a 00 00 07 22 00 0a 29 00 2a 00");
     SubscribePacket s = MakeSubscribe(2, {{"$share/g/t", Qos::AtMostOnce}, {"t", Qos::AtLeastOnce}});
     h.Feed(1, Bytes5(s));
     EXPECT_EQ(h.TakeHex(1), "90 05 00 02 00 9e 01");

@@ -30,7 +30,7 @@ TEST(BrokerSettings, EveryKeyAppliesAndRejectsGarbage)
     {
         // Every key but the free-text ones rejects a value no field type accepts.
         if (key != "reserved-topic-prefixes" && key != "lifecycle-topic-prefix" &&
-            key != "assigned-client-id-prefix")
+            key != "assigned-client-id-prefix" && key != "response-information-prefix")
         {
             EXPECT_TRUE(MqttBrokerSettings::Apply(&p, key, "@@")) << key;
         }
@@ -68,7 +68,8 @@ TEST(BrokerSettings, ErrorsHaveOneWording)
                             0),
               0u)
         << unknown;
-    EXPECT_NE(unknown.find(", lifecycle-qos)"), std::string::npos) << unknown;
+    EXPECT_NE(unknown.find(", lifecycle-qos, protocol-version, "), std::string::npos) << unknown;
+    EXPECT_NE(unknown.find(", reason-strings)"), std::string::npos) << unknown;
 
     std::optional<MqttSettingError> e = MqttBrokerSettings::ApplyAssignment(&p, "max-inflight-out");
     ASSERT_TRUE(e);
@@ -84,7 +85,7 @@ TEST(BrokerSettings, AFailedValueLeavesTheProfileAlone)
     {
         MqttBrokerSettings::Apply(&p, key, "@@");
         if (key != "reserved-topic-prefixes" && key != "lifecycle-topic-prefix" &&
-            key != "assigned-client-id-prefix")
+            key != "assigned-client-id-prefix" && key != "response-information-prefix")
         {
             const MqttBrokerSetting* s = MqttBrokerSettings::Find(key);
             EXPECT_EQ(s->format(p), s->format(before)) << key;
@@ -125,8 +126,8 @@ TEST(BrokerSettings, KeysAreUniqueAndDocumented)
             << s.key;
     }
     // Every field of MqttBrokerProfile but its name: 43, the 6 account-wide quota rates, the
-    // service model's cores, input limit and 16 costs, and the memory limit.
-    EXPECT_EQ(seen.size(), 68u);
+    // service model's cores, input limit and 16 costs, the memory limit, and the 11 of 5.0.
+    EXPECT_EQ(seen.size(), 79u);
     std::string help = MqttBrokerSettings::Describe(MqttBrokerProfile::Standard311());
     EXPECT_NE(help.find("  max-inflight-out <integer>"), std::string::npos) << help;
     EXPECT_NE(help.find("(standard: '20')"), std::string::npos) << help;

@@ -295,3 +295,147 @@ TEST_F(MosquittoClients, AclFiltersPublishesAndSubscriptions)
     EXPECT_NE(refused.Output().find("Subscribed (mid: 1): 128"), std::string::npos)
         << refused.Output();
 }
+
+// MQTT 5.0 with libmosquitto's own 5.0 code (-V mqttv5) against the standard-5 profile: User
+// Properties (-D), Content Type and Response Topic reach a 5.0 subscriber unchanged and in order
+// [MQTT5-3.3.2-15] [MQTT5-3.3.2-17] [MQTT5-3.3.2-18] [MQTT5-3.3.2-20]; a 3.1.1 subscriber on the
+// same broker gets topic and payload only (doc/mqtt5.md).
+TEST_F(MosquittoClients, Mqtt5PropertiesReachAFiveSubscriberUnchanged)
+{
+    StartBroker({"--profile", "standard-5"});
+    auto sub5 = Subscribe({"-V",
+                           "mqttv5",
+                           "-t",
+                           "interop5/t",
+                           "-q",
+                           "1",
+                           "-C",
+                           "1",
+                           "-F",
+                           "five %t %p ct=%C rt=%R up=%P"});
+    auto sub3 = Subscribe({"-V", "mqttv311", "-t", "interop5/t", "-q", "1", "-C", "1"});
+    std::string pubOutput;
+    EXPECT_EQ(Publish({"-V",           "mqttv5",        "-t",         "interop5/t",
+                       "-q",           "1",             "-m",         "hello5",
+                       "-D",           "publish",       "user-property", "k1",
+                       "v1",           "-D",            "publish",    "user-property",
+                       "k2",           "v2",            "-D",         "publish",
+                       "content-type", "text/plain",    "-D",         "publish",
+                       "response-topic", "reply/t"},
+                      &pubOutput),
+              0)
+        << pubOutput;
+    EXPECT_EQ(sub5->Wait(10000ms), 0) << sub5->Output();
+    const std::string five = sub5->Output();
+    EXPECT_NE(five.find("five interop5/t hello5 ct=text/plain rt=reply/t up=k1:v1"),
+              std::string::npos)
+        << five;
+    EXPECT_NE(five.find("k2:v2"), std::string::npos) << five;
+    EXPECT_EQ(sub3->Wait(10000ms), 0) << sub3->Output();
+    EXPECT_NE(sub3->Output().find("interop5/t hello5"), std::string::npos) << sub3->Output();
+}
+
+// MQTT 5.0 session expiry with mosquitto_sub -V mqttv5 -c -x: a QoS 1 message published while
+// the subscriber is away is delivered when it comes back within the interval [MQTT5-3.1.2-23]
+// [MQTT5-3.1.2-5].
+TEST_F(MosquittoClients, Mqtt5SessionExpiryKeepsMessagesForAReturningSubscriber)
+{
+    StartBroker({"--profile", "standard-5"});
+    auto first = Subscribe(
+        {"-V", "mqttv5", "-t", "interop5/s", "-q", "1", "-c", "-x", "60", "-i", "sleepy", "-C", "1"});
+    EXPECT_EQ(Publish({"-V", "mqttv5", "-t", "interop5/s", "-q", "1", "-m", "one"}), 0);
+    EXPECT_EQ(first->Wait(10000ms), 0) << first->Output();
+    EXPECT_EQ(Publish({"-V", "mqttv5", "-t", "interop5/s", "-q", "1", "-m", "while-away"}), 0);
+    auto back = std::make_unique<Tool>(
+        m_dir,
+        "mosquitto_sub",
+        std::vector<std::string>{"-h", "127.0.0.1", "-p", m_port, "-v", "-V", "mqttv5", "-t",
+                                 "interop5/s", "-q", "1", "-c", "-x", "60", "-i", "sleepy",
+                                 "-C", "1", "-W", "20"});
+    EXPECT_EQ(back->Wait(10000ms), 0) << back->Output();
+    EXPECT_NE(back->Output().find("interop5/s while-away"), std::string::npos) << back->Output();
+}
+
+// Shared subscriptions with mosquitto_sub -V mqttv5 (doc/mqtt5.md "Shared subscriptions"): two
+// workers in group "workers" split four QoS 1 jobs round robin in join order (standard-5), one
+// copy each [MQTT5-4.8.2-1] [MQTT5-4.8.2-3], while a non-shared subscriber gets all four.
+TEST_F(MosquittoClients, Mqtt5SharedSubscriptionSplitsJobsRoundRobin)
+{
+    StartBroker({"--profile", "standard-5"});
+    auto a = Subscribe(
+        {"-V", "mqttv5", "-t", "$share/workers/jobs", "-q", "1", "-C", "2", "-i", "worker-a"});
+    auto b = Subscribe(
+        {"-V", "mqttv5", "-t", "$share/workers/jobs", "-q", "1", "-C", "2", "-i", "worker-b"});
+    auto all = Subscribe({"-V", "mqttv5", "-t", "jobs", "-q", "1", "-C", "4", "-i", "auditor"});
+    for (int i = 1; i <= 4; ++i)
+    {
+        EXPECT_EQ(Publish({"-V", "mqttv5", "-t", "jobs", "-q", "1", "-m", "job" + std::to_string(i)}),
+                  0);
+    }
+    EXPECT_EQ(a->Wait(10000ms), 0) << a->Output();
+    EXPECT_EQ(b->Wait(10000ms), 0) << b->Output();
+    EXPECT_EQ(all->Wait(10000ms), 0) << all->Output();
+    const std::string outA = a->Output();
+    const std::string outB = b->Output();
+    EXPECT_NE(outA.find("jobs job1"), std::string::npos) << outA;
+    EXPECT_NE(outA.find("jobs job3"), std::string::npos) << outA;
+    EXPECT_EQ(outA.find("jobs job2"), std::string::npos) << outA;
+    EXPECT_NE(outB.find("jobs job2"), std::string::npos) << outB;
+    EXPECT_NE(outB.find("jobs job4"), std::string::npos) << outB;
+    EXPECT_EQ(outB.find("jobs job1"), std::string::npos) << outB;
+    for (int i = 1; i <= 4; ++i)
+    {
+        EXPECT_NE(all->Output().find("jobs job" + std::to_string(i)), std::string::npos);
+    }
+}
+
+// Message Expiry through the broker (-D publish message-expiry-interval): a 5.0 subscriber
+// gets what is left of it (60 s, rounded up to whole seconds) [MQTT5-3.3.2-6].
+TEST_F(MosquittoClients, Mqtt5MessageExpiryIsForwardedCountedDown)
+{
+    StartBroker({"--profile", "standard-5"});
+    auto sub = Subscribe(
+        {"-V", "mqttv5", "-t", "interop5/e", "-q", "1", "-C", "1", "-F", "got %p exp=%E"});
+    EXPECT_EQ(Publish({"-V", "mqttv5", "-t", "interop5/e", "-q", "1", "-m", "soon", "-D",
+                       "publish", "message-expiry-interval", "60"}),
+              0);
+    EXPECT_EQ(sub->Wait(10000ms), 0) << sub->Output();
+    EXPECT_NE(sub->Output().find("got soon exp=60"), std::string::npos) << sub->Output();
+}
+
+// The 5.0 state of a persistent session survives kill -9 (--persistence, doc/mqtt5.md): a
+// session with Session Expiry 300 s (mosquitto_sub -V mqttv5 -c -x 300) is away; a QoS 1 message
+// with User Property, Content Type and Message Expiry 600 s is acknowledged; the broker is
+// killed and restarted on the same store; the session comes back with the message, its
+// properties and what is left of its expiry (counted again from the restart: 599 or 600 s).
+TEST_F(MosquittoClients, Mqtt5SessionAndMessagePropertiesSurviveKillNine)
+{
+    const std::string store = m_dir.Path() + "/store";
+    StartBroker({"--profile", "standard-5", "--persistence", store});
+    std::vector<std::string> sub = {"-V", "mqttv5", "-c", "-x", "300", "-i", "sleepy5", "-t",
+                                    "k/#", "-q", "1"};
+    std::vector<std::string> first = sub;
+    first.push_back("-E"); // exit once subscribed: the session is away from then on
+    auto away = Subscribe(first);
+    EXPECT_EQ(away->Wait(10000ms), 0) << away->Output();
+    EXPECT_EQ(Publish({"-V", "mqttv5", "-t", "k/1", "-q", "1", "-m", "kept", "-D", "publish",
+                       "user-property", "a", "b", "-D", "publish", "content-type", "text/x",
+                       "-D", "publish", "message-expiry-interval", "600"}),
+              0);
+    m_broker.Kill();
+    BrokerProcess again;
+    ASSERT_TRUE(again.Start({"--profile", "standard-5", "--persistence", store, "--connect-timeout",
+                             "5"}))
+        << again.Output();
+    m_port = std::to_string(again.Port());
+    std::vector<std::string> back = {"-h", "127.0.0.1", "-p", m_port, "-W", "20", "-C", "1", "-F",
+                                     "got %t %p ct=%C up=%P exp=%E"};
+    back.insert(back.end(), sub.begin(), sub.end());
+    Tool returning(m_dir, "mosquitto_sub", back);
+    ASSERT_TRUE(returning.Started());
+    EXPECT_EQ(returning.Wait(20000ms), 0) << returning.Output() << again.Output();
+    const std::string out = returning.Output();
+    EXPECT_TRUE(out.find("got k/1 kept ct=text/x up=a:b exp=600") != std::string::npos ||
+                out.find("got k/1 kept ct=text/x up=a:b exp=599") != std::string::npos)
+        << out;
+}
