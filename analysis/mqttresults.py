@@ -109,29 +109,59 @@ class Results:
         return out
 
     def expected_receivers(self):
-        """{topic index: [subscriber client indices]} from the granted subscriptions."""
+        """{topic index: {subscriber client index: since}}: who should receive a message on each
+        topic, and from when: the time of the subscriber's first granted SUBACK of a matching
+        filter. A message published before that had no subscription to reach (MQTT keeps no
+        messages for a client that has not subscribed yet), so it is expected at that
+        subscriber only if it was delivered anyway (published while the SUBSCRIBE was on its
+        way); see expected()."""
         subs = self.tables.get("subscriptions")
-        filters = defaultdict(set)
+        filters = defaultdict(dict)
         if subs is not None:
             for row in subs:
                 if row["granted"] != 0x80:
-                    filters[int(row["client"])].add(text(row["filter"]))
+                    f = text(row["filter"])
+                    c = int(row["client"])
+                    filters[c][f] = min(filters[c].get(f, math.inf), float(row["time"]))
         out = {}
         for index, topic in enumerate(self.topics):
-            out[index] = sorted(c for c, fs in filters.items()
-                                if any(topic_matches(f, topic) for f in fs))
+            out[index] = {}
+            for c in sorted(filters):
+                times = [t for f, t in filters[c].items() if topic_matches(f, topic)]
+                if times:
+                    out[index][c] = min(times)
         return out
+
+    def expected(self):
+        """The set of (subscriber, publisher, sequence) pairs that should have been delivered:
+        each published message at every subscriber of a matching filter that had subscribed by
+        the time it was published, plus those delivered although published a little earlier."""
+        receivers = self.expected_receivers()
+        delivered = {(int(d["subscriber"]), int(d["publisher"]), int(d["sequence"]))
+                     for d in self.tables["deliveries"]}
+        pairs = set()
+        for p in self.tables["publishes"]:
+            publisher, sequence = int(p["client"]), int(p["sequence"])
+            for s, since in receivers.get(int(p["topic"]), {}).items():
+                key = (s, publisher, sequence)
+                if float(p["time"]) >= since or key in delivered:
+                    pairs.add(key)
+        return pairs
 
     def summary(self):
         """Rows per (publish QoS, publisher group): the figures of the report's table.
 
-        sent: messages published; expected: (message, matching subscriber) pairs;
+        sent: messages published; expected: (message, matching subscriber) pairs, from the
+        subscriber's first SUBACK on (expected());
         delivered: pairs received at least once; duplicates: receptions beyond the first;
         lost: expected - delivered; latency percentiles over first receptions (s).
         """
         pub = self.tables["publishes"]
         dels = self.tables["deliveries"]
-        receivers = self.expected_receivers()
+        expected_pairs = self.expected()
+        expected_per_message = defaultdict(int)
+        for s, publisher, sequence in expected_pairs:
+            expected_per_message[(publisher, sequence)] += 1
         groups = self.client_groups
         rows = {}
 
@@ -145,12 +175,8 @@ class Results:
         for p in pub:
             r = row(p["qos"], groups[int(p["client"])])
             r["sent"] += 1
-            r["expected"] += len(receivers.get(int(p["topic"]), []))
+            r["expected"] += expected_per_message[(int(p["client"]), int(p["sequence"]))]
         published = {(int(p["client"]), int(p["sequence"])) for p in pub}
-        expected_pairs = set()
-        for p in pub:
-            for s in receivers.get(int(p["topic"]), []):
-                expected_pairs.add((s, int(p["client"]), int(p["sequence"])))
         seen = set()
         for d in dels:
             publisher = int(d["publisher"])
