@@ -38,12 +38,14 @@ TABLES = {
     "account_quotas": ("name", "kind", "limit", "peak", "peak_time", "requests", "throttled"),
     "tls_handshakes": ("time", "client", "version", "resumed", "setup", "bytes_sent",
                        "bytes_received", "cpu"),
+    "connection_setups": ("time", "client", "tls", "resumed", "tcp", "handshake", "mqtt",
+                          "setup", "bytes_sent", "bytes_received"),
 }
 
 # The causes and layers of device_bytes, in the order reports list them (doc/device-cost.md).
 BYTE_CAUSES = ("publish", "ack", "keepalive", "connect", "subscribe", "disconnect",
-               "retransmission", "tcp-ack", "other")
-BYTE_LAYERS = ("mqtt", "tcpip", "link")
+               "retransmission", "tcp-ack", "other", "tls-handshake")
+BYTE_LAYERS = ("mqtt", "tcpip", "link", "tls")
 
 
 def text(value):
@@ -276,6 +278,38 @@ def tls_setup(res):
         "cpu": sum(float(r["cpu"]) for r in rows),
         "delivered": len(delivered),
         "bytes_per_delivered": total / len(delivered) if delivered else math.nan,
+    }
+
+
+def connection_setup(res):
+    """What setting up connections cost the run's devices, with or without TLS
+    (/connection_setups, doc/results.md).
+
+    A dict: connections (that reached a CONNACK), setup_mean and setup_p99 (s, opening the
+    connection to the CONNACK), seconds (summed over connections), bytes (stream bytes both
+    ways until the CONNACKs), delivered (messages of the devices that reached a subscriber),
+    bytes_per_delivered and seconds_per_delivered; nan means without rows.
+    """
+    table = res.tables.get("connection_setups")
+    rows = [r for r in (table if table is not None else [])
+            if text(res.clients["role"][int(r["client"])]) == "device"]
+    clients = {int(r["client"]) for r in rows}
+    delivered = set()
+    for d in res.tables.get("deliveries", []):
+        if int(d["publisher"]) in clients:
+            delivered.add((int(d["publisher"]), int(d["sequence"])))
+    setups = np.array([float(r["setup"]) for r in rows])
+    total = sum(int(r["bytes_sent"]) + int(r["bytes_received"]) for r in rows)
+    n = len(delivered)
+    return {
+        "connections": len(rows),
+        "setup_mean": float(setups.mean()) if len(setups) else math.nan,
+        "setup_p99": float(np.percentile(setups, 99)) if len(setups) else math.nan,
+        "seconds": float(setups.sum()),
+        "bytes": total,
+        "delivered": n,
+        "bytes_per_delivered": total / n if n else math.nan,
+        "seconds_per_delivered": float(setups.sum()) / n if n else math.nan,
     }
 
 

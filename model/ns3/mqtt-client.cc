@@ -321,6 +321,7 @@ MqttClient::DoDispose()
     NS_LOG_FUNCTION(this);
     m_publishEvent.Cancel();
     m_connections.AbortAll();
+    m_settingUp = nullptr;
     m_timers.CancelAll();
     m_actions.Clear();
     m_engine.reset();
@@ -475,6 +476,7 @@ MqttClient::Open(ConnectionId id)
     else
     {
         Ptr<MqttNs3Transport> tcp = MqttNs3Transport::Connect(id, GetNode(), m_peer, m_callbacks);
+        m_settingUp = tcp;
         if (m_tls)
         {
             tcp->EnableTls(MqttTlsSession::Client(*m_tls, m_tlsTicket),
@@ -489,6 +491,7 @@ void
 MqttClient::OnSessionStarted(bool sessionPresent)
 {
     ++m_sessions;
+    ReportSetUp();
     m_connectedTrace(sessionPresent);
     if (!sessionPresent && !m_subscriptions.empty())
     {
