@@ -251,6 +251,19 @@ def device_cost(res):
     return out
 
 
+def _setup_figures(res, rows):
+    """(set-up times as an array, bytes_sent + bytes_received summed, messages of the rows'
+    clients that reached a subscriber) of rows of tls_handshakes or connection_setups."""
+    clients = {int(r["client"]) for r in rows}
+    delivered = set()
+    for d in res.tables.get("deliveries", []):
+        if int(d["publisher"]) in clients:
+            delivered.add((int(d["publisher"]), int(d["sequence"])))
+    setups = np.array([float(r["setup"]) for r in rows])
+    total = sum(int(r["bytes_sent"]) + int(r["bytes_received"]) for r in rows)
+    return setups, total, len(delivered)
+
+
 def tls_setup(res):
     """What TLS connection set-up cost the run's clients (/tls_handshakes, doc/tls-sim.md).
 
@@ -261,13 +274,7 @@ def tls_setup(res):
     """
     table = res.tables.get("tls_handshakes")
     rows = table if table is not None else []
-    clients = {int(r["client"]) for r in rows}
-    delivered = set()
-    for d in res.tables.get("deliveries", []):
-        if int(d["publisher"]) in clients:
-            delivered.add((int(d["publisher"]), int(d["sequence"])))
-    setups = np.array([float(r["setup"]) for r in rows])
-    total = sum(int(r["bytes_sent"]) + int(r["bytes_received"]) for r in rows)
+    setups, total, delivered = _setup_figures(res, rows)
     return {
         "handshakes": len(rows),
         "full": sum(1 for r in rows if not r["resumed"]),
@@ -276,8 +283,8 @@ def tls_setup(res):
         "setup_p99": float(np.percentile(setups, 99)) if len(setups) else math.nan,
         "bytes": total,
         "cpu": sum(float(r["cpu"]) for r in rows),
-        "delivered": len(delivered),
-        "bytes_per_delivered": total / len(delivered) if delivered else math.nan,
+        "delivered": delivered,
+        "bytes_per_delivered": total / delivered if delivered else math.nan,
     }
 
 
@@ -293,14 +300,8 @@ def connection_setup(res):
     table = res.tables.get("connection_setups")
     rows = [r for r in (table if table is not None else [])
             if text(res.clients["role"][int(r["client"])]) == "device"]
-    clients = {int(r["client"]) for r in rows}
-    delivered = set()
-    for d in res.tables.get("deliveries", []):
-        if int(d["publisher"]) in clients:
-            delivered.add((int(d["publisher"]), int(d["sequence"])))
-    setups = np.array([float(r["setup"]) for r in rows])
-    total = sum(int(r["bytes_sent"]) + int(r["bytes_received"]) for r in rows)
-    n = len(delivered)
+    setups, total, delivered = _setup_figures(res, rows)
+    n = delivered
     return {
         "connections": len(rows),
         "setup_mean": float(setups.mean()) if len(setups) else math.nan,
