@@ -316,8 +316,9 @@ TEST(WebSocketLayer, ClientRefusesAWrongAnswer)
 {
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", "refused the upgrade"},
-        {"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-         "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n",
+        {std::string("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n") +
+             "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n" +
+             "Sec-WebSocket-Protocol: mqtt\r\n\r\n",
          "does not match our key"},
         {"", "did not select the subprotocol mqtt"},
     };
