@@ -31,7 +31,8 @@ def figures(res, drain, by="group", warmup=0.0):
     window (window_of: after the warm-up, before duration - drain). by="qos" groups by the
     publish QoS instead ("qos0", "qos1", "qos2").
 
-    expected: (message, matching subscriber) pairs; delivered: pairs received at least once;
+    expected: (message, matching subscriber) pairs (Results.expected(): from the subscriber's
+    first SUBACK on); delivered: pairs received at least once;
     delivery = delivered / expected; p50 ... max over first receptions (s)."""
     start, end = window_of(res, drain, warmup)
     window = end - start
@@ -39,15 +40,25 @@ def figures(res, drain, by="group", warmup=0.0):
     pub = pub[(pub["time"] >= start) & (pub["time"] < end)]
     dels = res["deliveries"]
     groups = np.array(res.client_groups + [""], dtype=object)
+    # The rule of Results.expected(), vectorised: a message is expected at each matching
+    # subscriber that had subscribed when it was published, or that received it anyway.
     receivers = res.expected_receivers()
-    n_topics = len(res.topics)
-    fan = np.array([len(receivers.get(t, [])) for t in range(n_topics)] or [0], dtype=np.int64)
-    pair_keys = np.array(sorted(t * (1 << 32) + s for t, subs in receivers.items() for s in subs),
-                         dtype=np.int64)
+    pairs = sorted((t * (1 << 32) + s, since) for t, subs in receivers.items()
+                   for s, since in subs.items())
+    pair_keys = np.array([k for k, _ in pairs], dtype=np.int64)
+    pair_since = np.array([v for _, v in pairs], dtype=np.float64)
+    since_by_topic = {t: np.sort(np.array(list(subs.values()), dtype=np.float64))
+                      for t, subs in receivers.items() if subs}
 
     pub_client = pub["client"].astype(np.int64)
     pub_keys = pub_client * (1 << 32) + pub["sequence"].astype(np.int64)
-    expected_per_pub = fan[pub["topic"].astype(np.int64)] if len(pub) else np.zeros(0, np.int64)
+    pub_topic = pub["topic"].astype(np.int64)
+    expected_per_pub = np.zeros(len(pub), np.int64)
+    for t in np.unique(pub_topic):
+        since = since_by_topic.get(int(t))
+        if since is not None:
+            m = pub_topic == t
+            expected_per_pub[m] = np.searchsorted(since, pub["time"][m], side="right")
 
     d = dels[(~dels["duplicate"]) & (dels["publisher"] != NO_PUBLISHER)]
     d_pub = d["publisher"].astype(np.int64)
@@ -60,6 +71,10 @@ def figures(res, drain, by="group", warmup=0.0):
         np.zeros((0, 2), np.int64)
     _, first = np.unique(triple, axis=0, return_index=True)
     d, d_pub = d[np.sort(first)], d_pub[np.sort(first)]
+    # Delivered although published before the subscriber's SUBACK: expected after all.
+    d_pairs = d["topic"].astype(np.int64) * (1 << 32) + d["subscriber"].astype(np.int64)
+    early = d["sent"] < pair_since[np.searchsorted(pair_keys, d_pairs)] if len(d) else \
+        np.zeros(0, bool)
 
     out = {}
     if by == "qos":
@@ -72,7 +87,7 @@ def figures(res, drain, by="group", warmup=0.0):
     for g in ["all"] + names:
         pm = np.ones(len(pub), bool) if g == "all" else pub_group == g
         dm = np.ones(len(d), bool) if g == "all" else del_group == g
-        expected = int(expected_per_pub[pm].sum())
+        expected = int(expected_per_pub[pm].sum()) + int(early[dm].sum())
         delivered = int(dm.sum())
         lat = d["latency"][dm]
         out[(g, "published")] = int(pm.sum())

@@ -12,7 +12,7 @@ import numpy as np
 
 from mqttresults import BYTE_CAUSES, device_cost
 
-CAUSE_COLORS = dict(zip(BYTE_CAUSES, plt.get_cmap("tab10").colors))
+CAUSE_COLORS = dict(zip(BYTE_CAUSES, plt.get_cmap("tab20").colors))
 
 
 def _save(fig, out, name):

@@ -40,12 +40,14 @@ TABLES = {
     "account_quotas": ("name", "kind", "limit", "peak", "peak_time", "requests", "throttled"),
     "tls_handshakes": ("time", "client", "version", "resumed", "setup", "bytes_sent",
                        "bytes_received", "cpu"),
+    "connection_setups": ("time", "client", "tls", "resumed", "tcp", "handshake", "mqtt",
+                          "setup", "bytes_sent", "bytes_received"),
 }
 
 # The causes and layers of device_bytes, in the order reports list them (doc/device-cost.md).
 BYTE_CAUSES = ("publish", "ack", "keepalive", "connect", "subscribe", "disconnect",
-               "retransmission", "tcp-ack", "other")
-BYTE_LAYERS = ("mqtt", "tcpip", "link")
+               "retransmission", "tcp-ack", "other", "relay", "tls-handshake")
+BYTE_LAYERS = ("mqtt", "tcpip", "link", "tls")
 
 
 def text(value):
@@ -111,29 +113,59 @@ class Results:
         return out
 
     def expected_receivers(self):
-        """{topic index: [subscriber client indices]} from the granted subscriptions."""
+        """{topic index: {subscriber client index: since}}: who should receive a message on each
+        topic, and from when: the time of the subscriber's first granted SUBACK of a matching
+        filter. A message published before that had no subscription to reach (MQTT keeps no
+        messages for a client that has not subscribed yet), so it is expected at that
+        subscriber only if it was delivered anyway (published while the SUBSCRIBE was on its
+        way); see expected()."""
         subs = self.tables.get("subscriptions")
-        filters = defaultdict(set)
+        filters = defaultdict(dict)
         if subs is not None:
             for row in subs:
                 if row["granted"] != 0x80:
-                    filters[int(row["client"])].add(text(row["filter"]))
+                    f = text(row["filter"])
+                    c = int(row["client"])
+                    filters[c][f] = min(filters[c].get(f, math.inf), float(row["time"]))
         out = {}
         for index, topic in enumerate(self.topics):
-            out[index] = sorted(c for c, fs in filters.items()
-                                if any(topic_matches(f, topic) for f in fs))
+            out[index] = {}
+            for c in sorted(filters):
+                times = [t for f, t in filters[c].items() if topic_matches(f, topic)]
+                if times:
+                    out[index][c] = min(times)
         return out
+
+    def expected(self):
+        """The set of (subscriber, publisher, sequence) pairs that should have been delivered:
+        each published message at every subscriber of a matching filter that had subscribed by
+        the time it was published, plus those delivered although published a little earlier."""
+        receivers = self.expected_receivers()
+        delivered = {(int(d["subscriber"]), int(d["publisher"]), int(d["sequence"]))
+                     for d in self.tables["deliveries"]}
+        pairs = set()
+        for p in self.tables["publishes"]:
+            publisher, sequence = int(p["client"]), int(p["sequence"])
+            for s, since in receivers.get(int(p["topic"]), {}).items():
+                key = (s, publisher, sequence)
+                if float(p["time"]) >= since or key in delivered:
+                    pairs.add(key)
+        return pairs
 
     def summary(self):
         """Rows per (publish QoS, publisher group): the figures of the report's table.
 
-        sent: messages published; expected: (message, matching subscriber) pairs;
+        sent: messages published; expected: (message, matching subscriber) pairs, from the
+        subscriber's first SUBACK on (expected());
         delivered: pairs received at least once; duplicates: receptions beyond the first;
         lost: expected - delivered; latency percentiles over first receptions (s).
         """
         pub = self.tables["publishes"]
         dels = self.tables["deliveries"]
-        receivers = self.expected_receivers()
+        expected_pairs = self.expected()
+        expected_per_message = defaultdict(int)
+        for s, publisher, sequence in expected_pairs:
+            expected_per_message[(publisher, sequence)] += 1
         groups = self.client_groups
         rows = {}
 
@@ -147,12 +179,8 @@ class Results:
         for p in pub:
             r = row(p["qos"], groups[int(p["client"])])
             r["sent"] += 1
-            r["expected"] += len(receivers.get(int(p["topic"]), []))
+            r["expected"] += expected_per_message[(int(p["client"]), int(p["sequence"]))]
         published = {(int(p["client"]), int(p["sequence"])) for p in pub}
-        expected_pairs = set()
-        for p in pub:
-            for s in receivers.get(int(p["topic"]), []):
-                expected_pairs.add((s, int(p["client"]), int(p["sequence"])))
         seen = set()
         for d in dels:
             publisher = int(d["publisher"])
@@ -225,6 +253,19 @@ def device_cost(res):
     return out
 
 
+def _setup_figures(res, rows):
+    """(set-up times as an array, bytes_sent + bytes_received summed, messages of the rows'
+    clients that reached a subscriber) of rows of tls_handshakes or connection_setups."""
+    clients = {int(r["client"]) for r in rows}
+    delivered = set()
+    for d in res.tables.get("deliveries", []):
+        if int(d["publisher"]) in clients:
+            delivered.add((int(d["publisher"]), int(d["sequence"])))
+    setups = np.array([float(r["setup"]) for r in rows])
+    total = sum(int(r["bytes_sent"]) + int(r["bytes_received"]) for r in rows)
+    return setups, total, len(delivered)
+
+
 def tls_setup(res):
     """What TLS connection set-up cost the run's clients (/tls_handshakes, doc/tls-sim.md).
 
@@ -235,13 +276,7 @@ def tls_setup(res):
     """
     table = res.tables.get("tls_handshakes")
     rows = table if table is not None else []
-    clients = {int(r["client"]) for r in rows}
-    delivered = set()
-    for d in res.tables.get("deliveries", []):
-        if int(d["publisher"]) in clients:
-            delivered.add((int(d["publisher"]), int(d["sequence"])))
-    setups = np.array([float(r["setup"]) for r in rows])
-    total = sum(int(r["bytes_sent"]) + int(r["bytes_received"]) for r in rows)
+    setups, total, delivered = _setup_figures(res, rows)
     return {
         "handshakes": len(rows),
         "full": sum(1 for r in rows if not r["resumed"]),
@@ -250,8 +285,34 @@ def tls_setup(res):
         "setup_p99": float(np.percentile(setups, 99)) if len(setups) else math.nan,
         "bytes": total,
         "cpu": sum(float(r["cpu"]) for r in rows),
-        "delivered": len(delivered),
-        "bytes_per_delivered": total / len(delivered) if delivered else math.nan,
+        "delivered": delivered,
+        "bytes_per_delivered": total / delivered if delivered else math.nan,
+    }
+
+
+def connection_setup(res):
+    """What setting up connections cost the run's devices, with or without TLS
+    (/connection_setups, doc/results.md).
+
+    A dict: connections (that reached a CONNACK), setup_mean and setup_p99 (s, opening the
+    connection to the CONNACK), seconds (summed over connections), bytes (stream bytes both
+    ways until the CONNACKs), delivered (messages of the devices that reached a subscriber),
+    bytes_per_delivered and seconds_per_delivered; nan means without rows.
+    """
+    table = res.tables.get("connection_setups")
+    rows = [r for r in (table if table is not None else [])
+            if text(res.clients["role"][int(r["client"])]) == "device"]
+    setups, total, delivered = _setup_figures(res, rows)
+    n = delivered
+    return {
+        "connections": len(rows),
+        "setup_mean": float(setups.mean()) if len(setups) else math.nan,
+        "setup_p99": float(np.percentile(setups, 99)) if len(setups) else math.nan,
+        "seconds": float(setups.sum()),
+        "bytes": total,
+        "delivered": n,
+        "bytes_per_delivered": total / n if n else math.nan,
+        "seconds_per_delivered": float(setups.sum()) / n if n else math.nan,
     }
 
 

@@ -30,7 +30,8 @@ import numpy as np  # noqa: E402
 
 import devicecost  # noqa: E402
 from cost import describe, load_pricing, monthly_cost  # noqa: E402
-from mqttresults import Results, fmt_ms, summary_table, text, tls_setup  # noqa: E402
+from mqttresults import (Results, connection_setup, fmt_ms, summary_table, text,  # noqa: E402
+                         tls_setup)
 
 QOS_COLORS = {0: "#4c72b0", 1: "#dd8452", 2: "#55a868"}
 
@@ -238,17 +239,31 @@ def connection_summary(res):
 
 
 def tls_lines(res):
-    """The "Connection set-up" section of a run with simulated TLS (doc/tls-sim.md)."""
+    """The "Connection set-up" section: every run's devices (opening to CONNACK, stream bytes),
+    and the TLS handshakes of a run with simulated TLS (doc/tls-sim.md)."""
+    c = connection_setup(res)
     t = tls_setup(res)
-    if t["handshakes"] == 0:
+    if c["connections"] == 0 and t["handshakes"] == 0:
         return []
-    return ["## Connection set-up (TLS)", "",
-            f"- handshakes: {t['handshakes']} ({t['full']} full, {t['resumed']} resumed)",
-            f"- set-up time, TCP connected to TLS open: mean {fmt_ms(t['setup_mean'])} ms, "
-            f"p99 {fmt_ms(t['setup_p99'])} ms",
-            f"- handshake bytes: {t['bytes']} in all, {t['bytes_per_delivered']:.1f} per "
-            f"delivered message ({t['delivered']} delivered)",
-            f"- device CPU in public-key operations: {t['cpu']:.2f} s", ""]
+    lines = ["## Connection set-up", ""]
+    if c["connections"]:
+        lines += [f"- device connections set up: {c['connections']}, "
+                  f"{'with' if t['handshakes'] else 'without'} TLS",
+                  f"- set-up time, opening to CONNACK: mean {fmt_ms(c['setup_mean'])} ms, "
+                  f"p99 {fmt_ms(c['setup_p99'])} ms; "
+                  f"{fmt_ms(c['seconds_per_delivered'])} ms per delivered message",
+                  f"- set-up bytes (stream, both ways, until the CONNACK): {c['bytes']} in all, "
+                  f"{c['bytes_per_delivered']:.1f} per delivered message "
+                  f"({c['delivered']} delivered)"]
+    if t["handshakes"] == 0:
+        return lines + [""]
+    return lines + [
+        f"- TLS handshakes: {t['handshakes']} ({t['full']} full, {t['resumed']} resumed)",
+        f"- TLS set-up time, TCP connected to TLS open: mean {fmt_ms(t['setup_mean'])} ms, "
+        f"p99 {fmt_ms(t['setup_p99'])} ms",
+        f"- handshake bytes: {t['bytes']} in all, {t['bytes_per_delivered']:.1f} per "
+        f"delivered message ({t['delivered']} delivered)",
+        f"- device CPU in public-key operations: {t['cpu']:.2f} s", ""]
 
 
 def drop_summary(res):

@@ -6,9 +6,12 @@
 
 For each grid point of the sweep (scenarios/tls-lossy-cellular.yaml: plain MQTT, TLS 1.2 and
 1.3 with and without resumption, loss rates), over the seeds: mean and 95 % confidence interval
-of the TLS set-up time (TCP connected to TLS open), of the handshake bytes per delivered
-message, of the resumed share of the handshakes and of the delivery ratio. Plain runs show no
-handshake (0 bytes). Writes DIR/tls.md and DIR/tls.csv (default SWEEP_DIR/analysis).
+of the devices' connection set-up time (opening the connection to its CONNACK, with or without
+TLS: connection_setups), of the set-up bytes (stream bytes both ways until the CONNACK) per
+delivered message, of the TLS set-up time (TCP connected to TLS open), of the handshake bytes
+per delivered message, of the resumed share of the handshakes and of the delivery ratio. Plain
+runs show no handshake (0 bytes). Writes DIR/tls.md and DIR/tls.csv (default
+SWEEP_DIR/analysis).
 """
 import argparse
 import csv
@@ -17,18 +20,22 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mqttresults import Results, tls_setup  # noqa: E402
+from mqttresults import Results, connection_setup, tls_setup  # noqa: E402
 from sweep import load, mean_ci, per_qos  # noqa: E402
 
-FIGURES = (("setup_ms", "TLS set-up ms"), ("bytes_per_delivered", "handshake B / delivered"),
+FIGURES = (("connect_ms", "set-up ms"), ("connect_bytes", "set-up B / delivered"),
+           ("setup_ms", "TLS set-up ms"), ("bytes_per_delivered", "handshake B / delivered"),
            ("resumed_share", "resumed share"), ("ratio", "delivery ratio"))
 
 
 def figures(res):
     t = tls_setup(res)
+    c = connection_setup(res)
     expected = sum(q["expected"] for q in per_qos(res).values())
     delivered = sum(q["delivered"] for q in per_qos(res).values())
     return {
+        "connect_ms": 1000 * c["setup_mean"],
+        "connect_bytes": c["bytes_per_delivered"],
         "setup_ms": 1000 * t["setup_mean"] if t["handshakes"] else math.nan,
         "bytes_per_delivered": t["bytes_per_delivered"] if t["handshakes"] else 0.0,
         "resumed_share": t["resumed"] / t["handshakes"] if t["handshakes"] else math.nan,

@@ -5,6 +5,7 @@
 set(MQTT_POSIX_SOURCES
     model/posix/mqtt-posix-broker.cc
     model/posix/mqtt-posix-broker-store.cc
+    model/posix/mqtt-client-streams.cc
     model/posix/mqtt-posix-broker-streams.cc
     model/posix/mqtt-posix-client.cc
     model/posix/mqtt-posix-clock.cc

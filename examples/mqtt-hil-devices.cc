@@ -64,6 +64,7 @@ main(int argc, char** argv)
     double ramp = -1;
     MqttTlsOptions tls;
     std::string alpn;
+    std::string webSocketPath;
     CommandLine cmd(__FILE__);
     cmd.AddValue("broker", "the real broker, HOST:PORT (IPv6 as [ADDR]:PORT)", broker);
     cmd.AddValue("devices", "simulated devices", devices);
@@ -81,6 +82,10 @@ main(int argc, char** argv)
     cmd.AddValue("sni", "TLS: server name sent and checked against the certificate", tls.serverName);
     cmd.AddValue("alpn", "TLS: ALPN protocol offered (x-amzn-mqtt-ca for AWS IoT on 443)", alpn);
     cmd.AddValue("tls-version", "TLS: tlsv1.2 or tlsv1.3 (default: either)", tls.version);
+    cmd.AddValue("websocket",
+                 "MQTT over WebSocket to the broker's ws:// listener (wss:// with --cafile): "
+                 "the request path, e.g. /mqtt",
+                 webSocketPath);
     cmd.Parse(argc, argv);
     if (!alpn.empty())
     {
@@ -105,6 +110,12 @@ main(int argc, char** argv)
         context = MqttRealtimeHelper::TlsOrExit(MqttTlsContext::Role::Client, tls);
     }
 
+    std::optional<MqttWebSocketClientOptions> webSocket;
+    if (!webSocketPath.empty())
+    {
+        webSocket = MqttWebSocketClientOptions{broker, webSocketPath};
+    }
+
     NodeContainer nodes;
     nodes.Create(devices);
     InternetStackHelper().Install(nodes);
@@ -116,7 +127,7 @@ main(int argc, char** argv)
         helper.SetAttribute("Subscriptions", StringValue("devices/%n/cmd:1"));
         helper.SetAttribute("KeepAlive", UintegerValue(30));
         ApplicationContainer apps = helper.Install(nodes.Get(i));
-        MqttRealtimeHelper::UseRealBroker(apps, broker, context);
+        MqttRealtimeHelper::UseRealBroker(apps, broker, MqttClientStreamOptions(context, webSocket));
         // Staggered like devices powering up, not a thundering herd of CONNECTs.
         Time start = Seconds(ramp * i / devices);
         apps.Start(start);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 
 namespace ns3
 {
@@ -93,6 +94,8 @@ MqttByteCauseName(MqttByteCause cause)
         return "other";
     case MqttByteCause::Relay:
         return "relay";
+    case MqttByteCause::TlsHandshake:
+        return "tls-handshake";
     }
     return "other";
 }
@@ -108,6 +111,8 @@ MqttByteLayerName(MqttByteLayer layer)
         return "tcpip";
     case MqttByteLayer::Link:
         return "link";
+    case MqttByteLayer::Tls:
+        return "tls";
     }
     return "link";
 }
@@ -157,12 +162,27 @@ MqttDeviceBytes::Add(MqttByteCause cause,
 }
 
 void
-MqttDeviceBytes::AddFrame(
-    MqttByteCause cause, MqttByteDirection direction, uint64_t mqtt, uint64_t tcpIp, uint64_t link)
+MqttDeviceBytes::AddFrame(MqttByteCause cause,
+                          MqttByteDirection direction,
+                          uint64_t mqtt,
+                          uint64_t tcpIp,
+                          uint64_t link,
+                          uint64_t tls)
 {
     Add(cause, MqttByteLayer::Mqtt, direction, mqtt, true);
+    Add(cause, MqttByteLayer::Tls, direction, tls, true);
     Add(cause, MqttByteLayer::TcpIp, direction, tcpIp, true);
     Add(cause, MqttByteLayer::Link, direction, link, true);
+}
+
+void
+MqttDeviceBytes::AddStreamFrame(const Stream& s,
+                                MqttByteCause cause,
+                                MqttByteDirection direction,
+                                const Segment& seg)
+{
+    const uint64_t payload = seg.payload.size();
+    AddFrame(cause, direction, s.tls ? 0 : payload, seg.tcpIp, seg.link, s.tls ? payload : 0);
 }
 
 void
@@ -256,7 +276,7 @@ MqttDeviceBytes::OnTcp(MqttByteDirection direction, const TcpPart& part)
         seg.payload.assign(part.payload, part.payload + payload);
         seg.tcpIp = part.tcpIp;
         seg.link = part.link;
-        return OnData(s, direction, std::move(seg));
+        return OnData(streams, direction, std::move(seg));
     }
     if (part.flags & (TCP_FIN | TCP_RST))
     {
@@ -271,8 +291,9 @@ MqttDeviceBytes::OnTcp(MqttByteDirection direction, const TcpPart& part)
 }
 
 MqttByteCause
-MqttDeviceBytes::OnData(Stream& s, MqttByteDirection direction, Segment seg)
+MqttDeviceBytes::OnData(std::array<Stream, 2>& streams, MqttByteDirection direction, Segment seg)
 {
+    Stream& s = streams[std::size_t(direction)];
     const uint64_t end = seg.begin + seg.payload.size();
     if (seg.begin > s.next)
     {
@@ -280,29 +301,28 @@ MqttDeviceBytes::OnData(Stream& s, MqttByteDirection direction, Segment seg)
         auto [it, inserted] = s.ahead.emplace(seg.begin, Segment{});
         if (!inserted)
         {
-            AddFrame(
-                MqttByteCause::Retransmission, direction, seg.payload.size(), seg.tcpIp, seg.link);
+            AddStreamFrame(s, MqttByteCause::Retransmission, direction, seg);
             return MqttByteCause::Retransmission;
         }
         it->second = std::move(seg);
         return MqttByteCause::Other;
     }
-    MqttByteCause cause = MqttByteCause::Retransmission;
+    // The segment's place among the frames waiting to be attributed, if it waits (in order).
+    std::optional<std::size_t> mine;
     if (seg.begin < s.next)
     {
         // Bytes seen before: the whole frame is a retransmission; new bytes in it are parsed.
         if (end > s.next)
         {
-            Parse(s, seg.payload.data() + (s.next - seg.begin), end - s.next);
-            s.next = end;
+            Take(streams, direction, seg.payload.data() + (s.next - seg.begin), end - s.next);
         }
-        AddFrame(MqttByteCause::Retransmission, direction, seg.payload.size(), seg.tcpIp, seg.link);
+        AddStreamFrame(s, MqttByteCause::Retransmission, direction, seg);
     }
     else
     {
-        Parse(s, seg.payload.data(), seg.payload.size());
-        s.next = end;
-        cause = Attribute(s, direction, seg);
+        Take(streams, direction, seg.payload.data(), seg.payload.size());
+        mine = s.pending.size();
+        s.pending.push_back(std::move(seg));
     }
     // The gap may be filled: what waited behind it is in order now.
     while (!s.ahead.empty() && s.ahead.begin()->first <= s.next)
@@ -312,36 +332,70 @@ MqttDeviceBytes::OnData(Stream& s, MqttByteDirection direction, Segment seg)
         const uint64_t waitingEnd = waiting.begin + waiting.payload.size();
         if (waitingEnd <= s.next)
         {
-            AddFrame(MqttByteCause::Retransmission,
-                     direction,
-                     waiting.payload.size(),
-                     waiting.tcpIp,
-                     waiting.link);
+            AddStreamFrame(s, MqttByteCause::Retransmission, direction, waiting);
             continue;
         }
-        Parse(s, waiting.payload.data() + (s.next - waiting.begin), waitingEnd - s.next);
-        s.next = waitingEnd;
-        Attribute(s, direction, waiting);
+        Take(streams, direction, waiting.payload.data() + (s.next - waiting.begin), waitingEnd - s.next);
+        s.pending.push_back(std::move(waiting));
+    }
+    const MqttByteCause settled = Settle(s, direction, mine.value_or(0));
+    return mine ? settled : MqttByteCause::Retransmission;
+}
+
+void
+MqttDeviceBytes::Take(std::array<Stream, 2>& streams,
+                      MqttByteDirection direction,
+                      const uint8_t* data,
+                      std::size_t size)
+{
+    Stream& s = streams[std::size_t(direction)];
+    if (s.next == 0 && size > 0 && data[0] == TLS_HANDSHAKE_RECORD)
+    {
+        // A TLS stream (doc/tls-sim.md): it opens with a handshake record, which as MQTT would be
+        // a CONNECT with reserved flags.
+        s.tls = true;
+    }
+    if (s.tls)
+    {
+        TakeTls(streams, direction, data, size);
+    }
+    else
+    {
+        Parse(s.mqtt, data, size);
+    }
+    s.next += size;
+}
+
+uint64_t
+MqttDeviceBytes::Resolved(const Stream& s)
+{
+    return s.tls ? s.recordBegin : s.next;
+}
+
+MqttByteCause
+MqttDeviceBytes::Settle(Stream& s, MqttByteDirection direction, std::size_t index)
+{
+    const uint64_t resolved = Resolved(s);
+    MqttByteCause cause = MqttByteCause::Other;
+    for (std::size_t i = 0; !s.pending.empty() &&
+                            s.pending.front().begin + s.pending.front().payload.size() <= resolved;
+         ++i)
+    {
+        const MqttByteCause c = Attribute(s, direction, s.pending.front());
+        cause = i == index ? c : cause;
+        s.pending.pop_front();
     }
     return cause;
 }
 
 void
-MqttDeviceBytes::Parse(Stream& s, const uint8_t* data, std::size_t size)
+MqttDeviceBytes::Parse(MqttParse& s, const uint8_t* data, std::size_t size)
 {
     // MQTT fixed header (section 2.2): the type in the first byte's high nibble, then the
     // Remaining Length in 1 to 4 bytes of 7 bits, least significant first. Bodies are skipped:
     // only where each packet starts and ends, and its type, are needed.
     uint64_t at = s.next;
     std::size_t i = 0;
-    if (at == 0 && size > 0 && data[0] == TLS_HANDSHAKE_RECORD)
-    {
-        // A TLS stream (doc/tls-sim.md: it opens with a handshake record, which as MQTT would be
-        // a CONNECT with reserved flags): its records are not MQTT packets, so the whole stream
-        // is one span of Other (the tls layer is still to come, issue #15).
-        s.spans.push_back(Span{0, UNKNOWN_END, MqttByteCause::Other});
-        s.packetEnd = UNKNOWN_END;
-    }
     while (i < size)
     {
         if (s.headerBytes == 0 && at != s.packetEnd)
@@ -378,29 +432,32 @@ MqttDeviceBytes::Parse(Stream& s, const uint8_t* data, std::size_t size)
             s.headerBytes = 0;
         }
     }
+    s.next = at;
 }
 
 MqttByteCause
 MqttDeviceBytes::Attribute(Stream& s, MqttByteDirection direction, const Segment& seg)
 {
+    std::deque<Span>& spans = s.tls ? s.spans : s.mqtt.spans;
     const uint64_t begin = seg.begin;
     const uint64_t end = begin + seg.payload.size();
     std::array<uint64_t, MQTT_BYTE_CAUSES> mqtt{};
+    std::array<uint64_t, MQTT_BYTE_CAUSES> tls{};
     MqttByteCause first = MqttByteCause::Other;
     uint64_t covered = 0;
-    for (const Span& span : s.spans)
+    for (const Span& span : spans)
     {
         uint64_t from = std::max(begin, span.begin);
         uint64_t to = std::min(end, span.end);
         if (from < to)
         {
             first = covered == 0 ? span.cause : first;
-            mqtt[std::size_t(span.cause)] += to - from;
+            (span.layer == MqttByteLayer::Tls ? tls : mqtt)[std::size_t(span.cause)] += to - from;
             covered += to - from;
         }
     }
-    mqtt[std::size_t(MqttByteCause::Other)] += (end - begin) - covered;
-    // Headers in proportion to the MQTT bytes of each cause; what rounding leaves, to the first.
+    (s.tls ? tls : mqtt)[std::size_t(MqttByteCause::Other)] += (end - begin) - covered;
+    // Headers in proportion to the payload bytes of each cause; what rounding leaves, to the first.
     const uint64_t total = end - begin;
     uint64_t tcpIpLeft = seg.tcpIp;
     uint64_t linkLeft = seg.link;
@@ -408,8 +465,8 @@ MqttDeviceBytes::Attribute(Stream& s, MqttByteDirection direction, const Segment
     std::array<uint64_t, MQTT_BYTE_CAUSES> link{};
     for (std::size_t c = 0; c < MQTT_BYTE_CAUSES; ++c)
     {
-        tcpIp[c] = seg.tcpIp * mqtt[c] / total;
-        link[c] = seg.link * mqtt[c] / total;
+        tcpIp[c] = seg.tcpIp * (mqtt[c] + tls[c]) / total;
+        link[c] = seg.link * (mqtt[c] + tls[c]) / total;
         tcpIpLeft -= tcpIp[c];
         linkLeft -= link[c];
     }
@@ -417,12 +474,12 @@ MqttDeviceBytes::Attribute(Stream& s, MqttByteDirection direction, const Segment
     link[std::size_t(first)] += linkLeft;
     for (std::size_t c = 0; c < MQTT_BYTE_CAUSES; ++c)
     {
-        AddFrame(MqttByteCause(c), direction, mqtt[c], tcpIp[c], link[c]);
+        AddFrame(MqttByteCause(c), direction, mqtt[c], tcpIp[c], link[c], tls[c]);
     }
     // Later frames start at or after this one (in order, or drained from behind a gap).
-    while (!s.spans.empty() && s.spans.front().end <= begin)
+    while (!spans.empty() && spans.front().end <= begin)
     {
-        s.spans.pop_front();
+        spans.pop_front();
     }
     return first;
 }
@@ -434,15 +491,18 @@ MqttDeviceBytes::Finish()
     {
         for (std::size_t d = 0; d < streams.size(); ++d)
         {
-            for (const auto& [begin, seg] : streams[d].ahead)
+            Stream& s = streams[d];
+            // Frames of a record never whole: what is not in a whole record counts as Other.
+            for (const Segment& seg : s.pending)
             {
-                AddFrame(MqttByteCause::Other,
-                         MqttByteDirection(d),
-                         seg.payload.size(),
-                         seg.tcpIp,
-                         seg.link);
+                Attribute(s, MqttByteDirection(d), seg);
             }
-            streams[d].ahead.clear();
+            s.pending.clear();
+            for (const auto& [begin, seg] : s.ahead)
+            {
+                AddStreamFrame(s, MqttByteCause::Other, MqttByteDirection(d), seg);
+            }
+            s.ahead.clear();
         }
     }
 }

@@ -5,7 +5,8 @@
  * device's link, like a packet analyser on its interface. Each frame is dissected (link header,
  * IPv4, TCP, the MQTT packets in the TCP stream) and its bytes are attributed to a cause
  * (telemetry PUBLISH, acknowledgements, keep-alive, connection set-up, ...) and a layer (MQTT,
- * TCP/IP headers, link). Standard library only: fed with plain bytes, so the tests script frames.
+ * TLS records, TCP/IP headers, link). Standard library and the core's TLS model only: fed with
+ * plain bytes, so the tests script frames.
  */
 #ifndef MQTT_DEVICE_BYTES_H
 #define MQTT_DEVICE_BYTES_H
@@ -37,8 +38,9 @@ enum class MqttByteCause : uint8_t
     TcpAck,         //!< TCP segments with no data and no SYN/FIN/RST (but the handshake's)
     Other,          //!< not TCP (ARP, ICMP, neighbour discovery), or a stream never whole
     Relay,          //!< 802.15.4: what a mote receives to forward and forwards for other motes
+    TlsHandshake,   //!< TLS handshake flights: handshake and ChangeCipherSpec records
 };
-constexpr std::size_t MQTT_BYTE_CAUSES = 10;
+constexpr std::size_t MQTT_BYTE_CAUSES = 11;
 
 /** Where in the frame the bytes are. */
 enum class MqttByteLayer : uint8_t
@@ -46,8 +48,9 @@ enum class MqttByteLayer : uint8_t
     Mqtt,  //!< TCP payload: the MQTT packets
     TcpIp, //!< IPv4 and TCP headers
     Link,  //!< the frame beyond the IP packet (link header and trailer)
+    Tls,   //!< TCP payload that is TLS: record headers, nonces, inner types, tags; handshakes
 };
-constexpr std::size_t MQTT_BYTE_LAYERS = 3;
+constexpr std::size_t MQTT_BYTE_LAYERS = 4;
 
 enum class MqttByteDirection : uint8_t
 {
@@ -69,6 +72,15 @@ const char* MqttByteDirectionName(MqttByteDirection direction);
  * (rounded down, the remainder to the cause of its first byte). It counts as one frame in each
  * cause it carries. Stream bytes that arrive ahead of a gap wait for the gap to fill; Finish()
  * counts those still waiting as Other.
+ *
+ * A stream that opens with a TLS handshake record is read as TLS records (simulated TLS,
+ * doc/tls-sim.md; implemented in mqtt-device-bytes-tls.cc): handshake and ChangeCipherSpec
+ * records, and TLS 1.3 records whose inner content type is handshake, are cause TlsHandshake,
+ * layer Tls; an application data record's plaintext is MQTT (its packets' causes, layer Mqtt)
+ * and its header, explicit nonce, inner content type and tag are layer Tls with the cause of the
+ * MQTT packet its plaintext begins with; alerts are Disconnect. The record layout comes from the
+ * connection's ClientHello (the simulated offer: version and cipher suite). A frame waits until
+ * the records it carries are whole.
  */
 class MqttDeviceBytes
 {
@@ -118,12 +130,39 @@ class MqttDeviceBytes
     uint64_t TotalBytes(MqttByteDirection direction) const;
 
   private:
-    /** A packet of the stream: [begin, end) and its cause. */
+    /** A piece of the stream: [begin, end), its cause and layer. */
     struct Span
     {
         uint64_t begin;
         uint64_t end;
         MqttByteCause cause;
+        MqttByteLayer layer = MqttByteLayer::Mqtt;
+    };
+
+    /** Where the MQTT packets of a byte sequence start and end (a plain stream's bytes, or the
+     * plaintext of a TLS stream's application records), and their types. */
+    struct MqttParse
+    {
+        /** Bytes parsed so far. */
+        uint64_t next = 0;
+        /** The MQTT packets parsed and not yet passed by every frame (offsets of the parse). */
+        std::deque<Span> spans;
+        /** Fixed header of the packet being parsed (type byte and Remaining Length). */
+        std::array<uint8_t, 5> header{};
+        std::size_t headerBytes = 0;
+        /** Where the packet being parsed ends; UINT64_MAX while its length is incomplete. */
+        uint64_t packetEnd = 0;
+    };
+
+    /** The TLS record layout of a connection (from its ClientHello). */
+    struct TlsLayout
+    {
+        bool known = false;
+        bool tls13 = false;
+        /** Bytes between the record header and the plaintext (TLS 1.2 explicit nonce). */
+        std::size_t prefix = 0;
+        /** Bytes after the plaintext (TLS 1.3 inner content type, then the AEAD tag). */
+        std::size_t suffix = 0;
     };
 
     /** A frame's numbers to attribute once its stream bytes are known. */
@@ -144,15 +183,20 @@ class MqttDeviceBytes
         uint64_t next = 0;
         /** Received beyond a gap, by stream offset (rx only). */
         std::map<uint64_t, Segment> ahead;
-        /** The MQTT packets parsed and not yet passed by every frame. */
-        std::deque<Span> spans;
-        /** Fixed header of the packet being parsed (type byte and Remaining Length). */
-        std::array<uint8_t, 5> header{};
-        std::size_t headerBytes = 0;
-        /** Where the packet being parsed ends; UINT64_MAX while its length is incomplete. */
-        uint64_t packetEnd = 0;
+        /** The MQTT packets: of the stream, or of the TLS records' plaintext. */
+        MqttParse mqtt;
         /** The device sent SYN and has not yet acknowledged the SYN-ACK. */
         bool handshakeAckDue = false;
+        /** The stream is TLS records. */
+        bool tls = false;
+        TlsLayout layout;
+        /** TLS: the record being read, from its first byte, and where it began. */
+        std::vector<uint8_t> record;
+        uint64_t recordBegin = 0;
+        /** TLS: the pieces of the whole records read, by stream offset. */
+        std::deque<Span> spans;
+        /** In-order frames waiting for their records to be whole (TLS). */
+        std::deque<Segment> pending;
     };
 
     /** Connection: (remote address, remote port, local port). */
@@ -184,20 +228,44 @@ class MqttDeviceBytes
                   MqttByteDirection direction,
                   uint64_t mqtt,
                   uint64_t tcpIp,
-                  uint64_t link);
+                  uint64_t link,
+                  uint64_t tls = 0);
+    /** A frame all of one cause whose TCP payload is of the stream's kind (MQTT or TLS). */
+    void AddStreamFrame(const Stream& s,
+                        MqttByteCause cause,
+                        MqttByteDirection direction,
+                        const Segment& seg);
     /** Big-endian fields of the headers. */
     static uint16_t Be16(const uint8_t* p);
     static uint32_t Be32(const uint8_t* p);
     /** Attributes a frame's TCP part; returns its cause (of its first byte; Other while it
-     *  waits behind a gap). */
+     *  waits behind a gap or for its TLS records to be whole). */
     MqttByteCause OnTcp(MqttByteDirection direction, const TcpPart& part);
-    /** Parses @p size more in-order bytes of @p s into spans. */
-    static void Parse(Stream& s, const uint8_t* data, std::size_t size);
+    /** Parses @p size more in-order bytes into @p p's spans. */
+    static void Parse(MqttParse& p, const uint8_t* data, std::size_t size);
+    /** @p size more in-order bytes of the stream of @p direction (plain MQTT or TLS). */
+    static void Take(std::array<Stream, 2>& streams,
+                     MqttByteDirection direction,
+                     const uint8_t* data,
+                     std::size_t size);
+    /** TLS: @p size more in-order bytes into records (mqtt-device-bytes-tls.cc). */
+    static void TakeTls(std::array<Stream, 2>& streams,
+                        MqttByteDirection direction,
+                        const uint8_t* data,
+                        std::size_t size);
+    /** TLS: the spans of the whole record in s.record (mqtt-device-bytes-tls.cc). */
+    static void DissectRecord(std::array<Stream, 2>& streams, MqttByteDirection direction);
+    /** Stream bytes whose spans are final: all parsed bytes, or the whole TLS records. */
+    static uint64_t Resolved(const Stream& s);
     /** Splits a frame carrying stream bytes [seg.begin, +payload) by the spans of @p s;
      *  returns the cause of its first byte. */
     MqttByteCause Attribute(Stream& s, MqttByteDirection direction, const Segment& seg);
-    /** Takes a data segment in order or ahead of a gap; attributes what became whole. */
-    MqttByteCause OnData(Stream& s, MqttByteDirection direction, Segment seg);
+    /** Attributes the pending frames whose bytes are resolved; returns the cause of the
+     *  (@p index)th of them (counted from the front before settling), Other if it still waits. */
+    MqttByteCause Settle(Stream& s, MqttByteDirection direction, std::size_t index = 0);
+    /** Takes a data segment in order or ahead of a gap; attributes what became whole; returns
+     *  the segment's cause (Other while it waits). */
+    MqttByteCause OnData(std::array<Stream, 2>& streams, MqttByteDirection direction, Segment seg);
 
     /** A fragmented 6LoWPAN datagram: (direction, sender's MAC address, tag, size). */
     using DatagramKey = std::tuple<uint8_t, uint64_t, uint16_t, uint16_t>;

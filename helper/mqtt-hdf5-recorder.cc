@@ -443,6 +443,12 @@ MqttHdf5Recorder::Record(const MqttTlsHandshakeRecord& r)
 }
 
 void
+MqttHdf5Recorder::Record(const MqttConnectionSetUpRecord& r)
+{
+    m_impl->Append(r);
+}
+
+void
 MqttHdf5Recorder::Flush()
 {
     if (m_impl->closed)

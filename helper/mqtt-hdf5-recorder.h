@@ -68,6 +68,7 @@ class MqttHdf5Recorder
     void Record(const MqttDeviceBatteryRecord& r);
     void Record(const MqttAccountQuotaRecord& r);
     void Record(const MqttTlsHandshakeRecord& r);
+    void Record(const MqttConnectionSetUpRecord& r);
 
     /** Writes buffered rows and flushes the file to disk. */
     void Flush();

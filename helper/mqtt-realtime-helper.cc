@@ -100,15 +100,15 @@ MqttRealtimeHelper::ListenReal(Ptr<MqttBroker> broker,
 void
 MqttRealtimeHelper::UseRealBroker(Ptr<MqttClient> client,
                                   const std::string& text,
-                                  std::shared_ptr<MqttTlsContext> tls)
+                                  MqttClientStreamOptions streams)
 {
     MqttPosixEndpoint endpoint = ParseEndpoint(text);
     // The node id, not the node: the client holds the factory, and the node holds the client.
     uint32_t context = client->GetNode()->GetId();
     client->SetTransportFactory(
-        [endpoint, context, tls](ConnectionId id, const MqttTransportCallbacks& callbacks) {
+        [endpoint, context, streams](ConnectionId id, const MqttTransportCallbacks& callbacks) {
             return Ptr<MqttTransport>(
-                MqttRealTransport::Connect(id, context, endpoint, callbacks, tls));
+                MqttRealTransport::Connect(id, context, endpoint, callbacks, streams));
         });
 }
 
@@ -156,13 +156,13 @@ MqttRealtimeHelper::OpenTap(const std::string& name, std::string& error)
 void
 MqttRealtimeHelper::UseRealBroker(const ApplicationContainer& apps,
                                   const std::string& endpoint,
-                                  std::shared_ptr<MqttTlsContext> tls)
+                                  MqttClientStreamOptions streams)
 {
     for (auto it = apps.Begin(); it != apps.End(); ++it)
     {
         if (Ptr<MqttClient> client = DynamicCast<MqttClient>(*it))
         {
-            UseRealBroker(client, endpoint, tls);
+            UseRealBroker(client, endpoint, streams);
         }
     }
 }

@@ -8,6 +8,7 @@
 #define MQTT_REALTIME_HELPER_H
 
 #include "mqtt-broker.h"
+#include "mqtt-client-streams.h"
 #include "mqtt-client.h"
 #include "mqtt-posix-endpoint.h"
 #include "mqtt-tls.h"
@@ -50,10 +51,11 @@ class MqttRealtimeHelper
                                         const std::string& endpoint,
                                         std::shared_ptr<MqttTlsContext> tls = nullptr);
 
-    /** Makes @p client connect to the real broker at @p endpoint instead of BrokerAddress. */
+    /** Makes @p client connect to the real broker at @p endpoint instead of BrokerAddress,
+     * over TLS and/or WebSocket with @p streams (a TLS context alone converts). */
     static void UseRealBroker(Ptr<MqttClient> client,
                               const std::string& endpoint,
-                              std::shared_ptr<MqttTlsContext> tls = nullptr);
+                              MqttClientStreamOptions streams = {});
     /**
      * A TLS context for ListenReal (Role::Server) or UseRealBroker (Role::Client) from command-
      * line options; on an error (an unreadable or mismatched file, named) the program exits
@@ -65,7 +67,7 @@ class MqttRealtimeHelper
     /** UseRealBroker for every MqttClient in @p apps. */
     static void UseRealBroker(const ApplicationContainer& apps,
                               const std::string& endpoint,
-                              std::shared_ptr<MqttTlsContext> tls = nullptr);
+                              MqttClientStreamOptions streams = {});
 
     /**
      * Opens (creating it if needed) the TAP device @p name through /dev/net/tun, without packet

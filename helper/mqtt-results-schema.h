@@ -212,6 +212,18 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(bytesSent, "bytes_sent", uint64, 0)    /* handshake records the client sent */             \
     X(bytesReceived, "bytes_received", uint64, 0)                                                \
     X(cpu, "cpu", float64, 0)                /* device public-key CPU time, s (0: no figures) */
+// /connection_setups: one row per client connection that reached its CONNACK, TLS or not.
+#define MQTT_RESULTS_CONNECTION_SETUPS(X)                                                        \
+    X(time, "time", float64, 0)              /* the CONNACK arrived, s */                        \
+    X(client, "client", uint32, 0)                                                               \
+    X(tls, "tls", S16, {})                   /* "off", "1.2" or "1.3" */                         \
+    X(resumed, "resumed", boolean, false)    /* a resumed TLS handshake */                       \
+    X(tcp, "tcp", float64, 0)                /* connect() to TCP connected, s */                 \
+    X(handshake, "handshake", float64, 0)    /* TCP connected to TLS open, s (0 without TLS) */  \
+    X(mqtt, "mqtt", float64, 0)              /* TLS open (or TCP connected) to CONNACK, s */     \
+    X(setup, "setup", float64, 0)            /* connect() to CONNACK, s */                       \
+    X(bytesSent, "bytes_sent", uint64, 0)    /* stream bytes sent until the CONNACK */           \
+    X(bytesReceived, "bytes_received", uint64, 0)
 // clang-format on
 
 /** Every table: X(record struct, dataset name, field list), in the order files list them. */
@@ -231,7 +243,8 @@ using S256 = std::string;     constexpr std::size_t S256_BYTES = 256;
     X(MqttDeviceEnergyRecord, "device_energy", MQTT_RESULTS_DEVICE_ENERGY)                         \
     X(MqttDeviceBatteryRecord, "device_battery", MQTT_RESULTS_DEVICE_BATTERY)                      \
     X(MqttAccountQuotaRecord, "account_quotas", MQTT_RESULTS_ACCOUNT_QUOTAS)                      \
-    X(MqttTlsHandshakeRecord, "tls_handshakes", MQTT_RESULTS_TLS_HANDSHAKES)
+    X(MqttTlsHandshakeRecord, "tls_handshakes", MQTT_RESULTS_TLS_HANDSHAKES)                      \
+    X(MqttConnectionSetUpRecord, "connection_setups", MQTT_RESULTS_CONNECTION_SETUPS)
 
 /** One column of a table, as the file and the documentation name it. */
 struct MqttResultsColumn

@@ -258,6 +258,7 @@ MqttStudyRunner::Impl::ConnectClient(Ptr<MqttClient> app, uint32_t i)
 {
     ConnectPublishes(app, i);
     ConnectTls(app, i);
+    ConnectSetUps(app, i);
     ConnectConnections(app, i);
     ConnectSubscriptions(app, i);
     ConnectDrops(app, i);
@@ -284,6 +285,29 @@ MqttStudyRunner::Impl::ConnectTls(Ptr<MqttClient> app, uint32_t i)
                 r.bytesSent = info.bytesSent;
                 r.bytesReceived = info.bytesReceived;
                 r.cpu = info.cpu.GetSeconds();
+                recorder->Record(r);
+            }));
+}
+
+void
+MqttStudyRunner::Impl::ConnectSetUps(Ptr<MqttClient> app, uint32_t i)
+{
+    app->TraceConnectWithoutContext(
+        "ConnectionSetUp",
+        Callback<void, const MqttConnectionSetUpInfo&>(
+            [this, i](const MqttConnectionSetUpInfo& info)
+            {
+                MqttConnectionSetUpRecord r;
+                r.time = NowSeconds();
+                r.client = i;
+                r.tls = info.tls ? TlsVersionName(info.version) : "off";
+                r.resumed = info.resumed;
+                r.tcp = (info.connected - info.start).GetSeconds();
+                r.handshake = (info.open - info.connected).GetSeconds();
+                r.mqtt = (info.connack - info.open).GetSeconds();
+                r.setup = (info.connack - info.start).GetSeconds();
+                r.bytesSent = info.bytesSent;
+                r.bytesReceived = info.bytesReceived;
                 recorder->Record(r);
             }));
 }

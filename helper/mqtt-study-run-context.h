@@ -127,6 +127,8 @@ struct MqttStudyRunner::Impl
     void ConnectPublishes(Ptr<MqttClient> app, uint32_t i);
     /** tls_handshakes rows of a client over simulated TLS. */
     void ConnectTls(Ptr<MqttClient> app, uint32_t i);
+    /** connection_setups rows of every client, TLS or not. */
+    void ConnectSetUps(Ptr<MqttClient> app, uint32_t i);
     void ConnectConnections(Ptr<MqttClient> app, uint32_t i);
     void ConnectSubscriptions(Ptr<MqttClient> app, uint32_t i);
     void ConnectDrops(Ptr<MqttClient> app, uint32_t i);

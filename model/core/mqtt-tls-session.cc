@@ -271,6 +271,13 @@ MqttTlsSession::WriteFlight(const MqttTlsFlight& flight, std::vector<uint8_t>& d
         else
         {
             down.insert(down.end(), body, 0);
+            if (record.contentType == TLS_APPLICATION_DATA)
+            {
+                // An encrypted TLS 1.3 handshake message: its real content type follows the
+                // message, before the tag (RFC 8446 section 5.2), where an observer with the
+                // keys reads it (the device-bytes dissector, doc/device-cost.md).
+                down[down.size() - InnerTypeBack()] = TLS_HANDSHAKE;
+            }
         }
         m_handshakeSent += record.bytes;
     }
@@ -428,8 +435,20 @@ MqttTlsSession::WriteApplication(const uint8_t* data, std::size_t size, std::vec
         down.insert(down.end(), prefix, 0);
         down.insert(down.end(), data + at, data + at + chunk);
         down.insert(down.end(), overhead - prefix, 0);
+        if (version == TlsVersion::Tls13)
+        {
+            down[down.size() - InnerTypeBack()] = TLS_APPLICATION_DATA;
+        }
         m_overheadSent += TLS_RECORD_HEADER + overhead;
     }
+}
+
+std::size_t
+MqttTlsSession::InnerTypeBack() const
+{
+    const TlsCipher cipher = m_clientProfile.cipher;
+    return MqttTlsRecordOverhead(TlsVersion::Tls13, cipher) -
+           MqttTlsRecordPrefix(TlsVersion::Tls13, cipher);
 }
 
 bool

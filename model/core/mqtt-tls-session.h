@@ -5,7 +5,8 @@
  * records of their real sizes, then application bytes in records with their real overhead. No
  * cryptography: the records' bodies are zeros, except the ClientHello and the ServerHello, which
  * carry the client's offer and the server's profile so that each end derives the same flights,
- * and the application records, which carry the plaintext. Bytes in, bytes out, no clock: a simulation driver sends the bytes
+ * the application records, which carry the plaintext, and TLS 1.3's inner content type byte
+ * (handshake or application data, as an observer holding the keys would read it). Bytes in, bytes out, no clock: a simulation driver sends the bytes
  * over TCP (loss and retransmission act on them) and holds MQTT until IsOpen().
  */
 #ifndef MQTT_TLS_SESSION_H
@@ -78,6 +79,8 @@ class MqttTlsSession
                   std::vector<uint8_t>& down);
     void WriteFlight(const MqttTlsFlight& flight, std::vector<uint8_t>& down);
     void WriteApplication(const uint8_t* data, std::size_t size, std::vector<uint8_t>& down);
+    /** TLS 1.3: how far from a record's end its inner content type byte is (type and tag). */
+    std::size_t InnerTypeBack() const;
 
     bool m_client = true;
     MqttTlsClientProfile m_clientProfile;

@@ -263,7 +263,12 @@ MqttClient::AddTraceSources(TypeId tid)
         .AddTraceSource("TlsHandshake",
                         "A simulated TLS handshake completed (times, bytes, resumed).",
                         MakeTraceSourceAccessor(&MqttClient::m_tlsHandshakeTrace),
-                        "ns3::mqtt::MqttClient::TlsHandshakeTracedCallback");
+                        "ns3::mqtt::MqttClient::TlsHandshakeTracedCallback")
+        .AddTraceSource("ConnectionSetUp",
+                        "A connection reached its CONNACK: how long TCP, TLS and MQTT took and "
+                        "the stream bytes until then, with or without TLS.",
+                        MakeTraceSourceAccessor(&MqttClient::m_connectionSetUpTrace),
+                        "ns3::mqtt::MqttClient::ConnectionSetUpTracedCallback");
     return MqttNs3AddBytesTraceSources(tid,
                                        &MqttClient::m_rxTrace,
                                        &MqttClient::m_txTrace,

@@ -325,6 +325,7 @@ MqttClient::DoDispose()
     m_publishEvent.Cancel();
     m_sleepEvent.Cancel();
     m_connections.AbortAll();
+    m_settingUp = nullptr;
     m_timers.CancelAll();
     m_actions.Clear();
     m_engine.reset();
@@ -479,6 +480,7 @@ MqttClient::Open(ConnectionId id)
     else
     {
         Ptr<MqttNs3Transport> tcp = MqttNs3Transport::Connect(id, GetNode(), m_peer, m_callbacks);
+        m_settingUp = tcp;
         if (m_tls)
         {
             tcp->EnableTls(MqttTlsSession::Client(*m_tls, m_tlsTicket),
@@ -493,6 +495,7 @@ void
 MqttClient::OnSessionStarted(bool sessionPresent)
 {
     ++m_sessions;
+    ReportSetUp();
     m_connectedTrace(sessionPresent);
     if (!sessionPresent && !m_subscriptions.empty())
     {

@@ -92,6 +92,8 @@ class MqttClient : public Application
                 std::optional<MqttTlsCpuCosts> cpu = std::nullopt);
     /** Signature of the TlsHandshake trace source. */
     typedef void (*TlsHandshakeTracedCallback)(const MqttTlsHandshakeInfo& info);
+    /** Signature of the ConnectionSetUp trace source. */
+    typedef void (*ConnectionSetUpTracedCallback)(const MqttConnectionSetUpInfo& info);
 
     /** The client id in use (the template expanded). */
     std::string GetClientId() const;
@@ -236,6 +238,10 @@ class MqttClient : public Application
     std::optional<MqttTlsCpuCosts> m_tlsCpu;
     std::size_t m_tlsTicket = 0;
     void OnTlsHandshake(const MqttTlsHandshakeInfo& info);
+    /** The connection being set up (ns-3 TCP), until its CONNACK is reported. */
+    Ptr<MqttNs3Transport> m_settingUp;
+    /** At a CONNACK: the ConnectionSetUp trace of the connection that got it. */
+    void ReportSetUp();
     std::string m_topic;
     uint64_t m_publisherId = 0;
     std::vector<TopicRequest> m_subscriptions;
@@ -267,6 +273,7 @@ class MqttClient : public Application
     TracedCallback<const MqttEvent&> m_subscribedTrace;
     TracedCallback<const MqttEvent&> m_ackTimeoutTrace;
     TracedCallback<const MqttTlsHandshakeInfo&> m_tlsHandshakeTrace;
+    TracedCallback<const MqttConnectionSetUpInfo&> m_connectionSetUpTrace;
     TracedCallback<Ptr<const ns3::Packet>, const Address&> m_rxTrace;
     TracedCallback<Ptr<const ns3::Packet>, const Address&> m_txTrace;
 };

@@ -88,6 +88,7 @@ MqttNs3Transport::Connect(ConnectionId id, Ptr<Node> node, const Address& peer, 
     NS_LOG_FUNCTION(id << node << peer);
     Ptr<MqttNs3Transport> transport =
         Ptr<MqttNs3Transport>(new MqttNs3Transport(id, peer, std::move(callbacks)), false);
+    transport->m_openedAt = Simulator::Now();
     Ptr<Socket> socket = Socket::CreateSocket(node, TcpSocketFactory::GetTypeId());
     transport->Attach(socket);
     int rc = -1;
@@ -154,6 +155,7 @@ MqttNs3Transport::EnableTls(MqttTlsSession session,
                             std::optional<MqttTlsCpuCosts> cpu)
 {
     m_tls = std::move(session);
+    m_tlsEnabled = true;
     m_tlsDone = std::move(done);
     m_tlsCpu = cpu;
     m_tlsInfo.connection = m_id;
@@ -162,6 +164,29 @@ MqttNs3Transport::EnableTls(MqttTlsSession session,
     {
         m_tlsInfo.start = Simulator::Now(); // accepted: the server waits for the ClientHello
     }
+}
+
+MqttConnectionSetUpInfo
+MqttNs3Transport::SetUpSoFar() const
+{
+    MqttConnectionSetUpInfo info;
+    info.start = m_openedAt;
+    info.connected = m_connectedAt;
+    info.open = m_connectedAt;
+    info.tls = m_tlsEnabled;
+    if (m_tlsEnabled)
+    {
+        info.version = m_tlsInfo.version;
+        info.open = m_tlsInfo.open;
+        if (m_tls && m_tls->HandshakeKnown())
+        {
+            info.version = m_tls->Handshake().version;
+            info.resumed = m_tls->Handshake().resumed;
+        }
+    }
+    info.bytesSent = m_streamSent;
+    info.bytesReceived = m_streamReceived;
+    return info;
 }
 
 void
@@ -235,6 +260,7 @@ MqttNs3Transport::Write(const uint8_t* data, std::size_t size)
         m_tlsWaiting.insert(m_tlsWaiting.end(), data, data + size);
         return;
     }
+    m_streamSent += size;
     if (m_connected && PendingBytes() == 0)
     {
         // Fast path: straight to the socket, keeping only what it refuses.
@@ -450,6 +476,7 @@ MqttNs3Transport::HandleConnected(Ptr<Socket> socket)
         return;
     }
     m_connected = true;
+    m_connectedAt = Simulator::Now();
     Ptr<MqttNs3Transport> self(this);
     if (m_tls)
     {
@@ -519,6 +546,7 @@ MqttNs3Transport::HandleRead(Ptr<Socket> socket)
             buffer.resize(size);
         }
         packet->CopyData(buffer.data(), size);
+        m_streamReceived += size;
         if (!Deliver(buffer.data(), size))
         {
             return;

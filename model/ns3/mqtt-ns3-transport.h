@@ -55,6 +55,26 @@ struct MqttTlsHandshakeInfo
     uint64_t ticketBytes = 0;
 };
 
+/** How a client's connection was set up until its CONNACK, with or without TLS (results table
+ * connection_setups, doc/results.md). */
+struct MqttConnectionSetUpInfo
+{
+    /** The connection was opened: connect(), the SYN. */
+    Time start;
+    /** TCP connected. */
+    Time connected;
+    bool tls = false;
+    TlsVersion version = TlsVersion::Tls13;
+    bool resumed = false;
+    /** TLS open (application data may flow); without TLS, when TCP connected. */
+    Time open;
+    /** The CONNACK arrived (the client sets it). */
+    Time connack;
+    /** Stream bytes (TLS records, or MQTT packets) sent and received; TCP/IP excluded. */
+    uint64_t bytesSent = 0;
+    uint64_t bytesReceived = 0;
+};
+
 /**
  * A TCP connection carrying MQTT bytes. Bytes the socket refuses (its send buffer is full) are
  * kept and written from the socket's send callback, in order (the BulkSendApplication pattern).
@@ -98,6 +118,9 @@ class MqttNs3Transport : public MqttTransportBase
 
     /** Bytes kept because the socket's buffer was full. */
     std::size_t PendingBytes() const override;
+
+    /** The connection's set-up so far (times, TLS, stream bytes both ways); connack unset. */
+    MqttConnectionSetUpInfo SetUpSoFar() const;
 
     /** Reports a simulated TLS handshake once complete. */
     using TlsCallback = Callback<void, const MqttTlsHandshakeInfo&>;
@@ -154,6 +177,12 @@ class MqttNs3Transport : public MqttTransportBase
     bool m_readPaused = false;
     /** The peer closed while reading was paused: reported once the rest is read. */
     bool m_peerClosed = false;
+    /** When the connection was opened and connected; stream bytes written and read. */
+    Time m_openedAt;
+    Time m_connectedAt;
+    uint64_t m_streamSent = 0;
+    uint64_t m_streamReceived = 0;
+    bool m_tlsEnabled = false;
     /** Simulated TLS (EnableTls), its report and what it is made of so far. */
     std::optional<MqttTlsSession> m_tls;
     TlsCallback m_tlsDone;

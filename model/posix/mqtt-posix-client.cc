@@ -3,6 +3,8 @@
  */
 #include "mqtt-posix-client.h"
 
+#include "mqtt-client-streams.h"
+
 #include "mqtt-action-visit.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
@@ -50,6 +52,12 @@ void
 MqttPosixClient::SetTls(std::shared_ptr<MqttTlsContext> tls)
 {
     m_tls = std::move(tls);
+}
+
+void
+MqttPosixClient::SetWebSocket(MqttWebSocketClientOptions options)
+{
+    m_webSocket = std::move(options);
 }
 
 bool
@@ -250,13 +258,10 @@ MqttPosixClient::Open()
     }
     m_interest = 0;
     m_reactor.Add(m_fd, SOCKET_KEY, EPOLLOUT, m_interest);
-    if (m_tls)
+    m_stream = MqttClientStreams({m_tls, m_webSocket}, &m_tlsLayer);
+    if (m_tlsLayer != nullptr)
     {
-        m_stream = std::make_unique<MqttStreamStack>();
-        auto layer = std::make_unique<MqttTlsLayer>(m_tls);
-        layer->Resume(m_session);
-        m_tlsLayer = layer.get();
-        m_stream->Push(std::move(layer));
+        m_tlsLayer->Resume(m_session);
     }
     m_connecting = inProgress;
     if (!inProgress)

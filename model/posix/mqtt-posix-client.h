@@ -14,11 +14,13 @@
 #include "mqtt-posix-timer-queue.h"
 #include "mqtt-stream-layer.h"
 #include "mqtt-tls.h"
+#include "mqtt-websocket-layer.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,13 @@ class MqttPosixClient
      * the next connection on. Reconnections resume the last TLS session when the broker allows.
      */
     void SetTls(std::shared_ptr<MqttTlsContext> tls);
+
+    /**
+     * Speaks MQTT over WebSocket (RFC 6455, subprotocol "mqtt": a broker's ws:// or, with
+     * SetTls, wss:// listener) from the next connection on, opening with a request for
+     * @p options.
+     */
+    void SetWebSocket(MqttWebSocketClientOptions options);
 
     /** Whether the current connection resumed a TLS session (false without TLS). */
     bool TlsResumed() const;
@@ -117,7 +126,8 @@ class MqttPosixClient
     EventCallback m_eventCallback;
     std::string m_lastError;
     std::shared_ptr<MqttTlsContext> m_tls;
-    /** The TLS layer of the current connection (null without TLS). */
+    std::optional<MqttWebSocketClientOptions> m_webSocket;
+    /** The layers of the current connection (null for plain MQTT over TCP). */
     std::unique_ptr<MqttStreamStack> m_stream;
     MqttTlsLayer* m_tlsLayer = nullptr;
     MqttTlsLayer::Session m_session;

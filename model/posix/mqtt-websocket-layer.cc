@@ -4,9 +4,12 @@
 #include "mqtt-websocket-layer.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <map>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 namespace ns3
 {
@@ -58,6 +61,67 @@ HasToken(const std::string& list, const std::string& token)
     }
     return false;
 }
+
+/** An HTTP head (request or status line, then header lines): the first line and the headers by
+ * lower-case name (a repeated header's values joined with commas). */
+struct Head
+{
+    std::string first;
+    std::map<std::string, std::string> fields;
+
+    std::string
+    Field(const std::string& name) const
+    {
+        auto it = fields.find(name);
+        return it == fields.end() ? std::string() : it->second;
+    }
+};
+
+Head
+ParseHead(const std::string& head)
+{
+    Head out;
+    std::size_t lineEnd = head.find("\r\n");
+    out.first = head.substr(0, lineEnd);
+    std::size_t at = lineEnd == std::string::npos ? head.size() : lineEnd + 2;
+    while (at < head.size())
+    {
+        std::size_t next = head.find("\r\n", at);
+        std::string line = head.substr(at, next == std::string::npos ? std::string::npos : next - at);
+        at = next == std::string::npos ? head.size() : next + 2;
+        std::size_t colon = line.find(':');
+        if (colon == std::string::npos)
+        {
+            continue;
+        }
+        std::string& value = out.fields[Lower(Trim(line.substr(0, colon)))];
+        value += (value.empty() ? "" : ",") + Trim(line.substr(colon + 1));
+    }
+    return out;
+}
+
+/** @p n random bytes from OpenSSL's generator (a client's key and masks must be unpredictable,
+ * RFC 6455 sections 4.1 and 5.3). */
+template <std::size_t N>
+std::array<uint8_t, N>
+RandomBytes()
+{
+    std::array<uint8_t, N> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(N)) != 1)
+    {
+        // Without entropy a client cannot mask safely; the zero mask still frames correctly.
+        bytes.fill(0);
+    }
+    return bytes;
+}
+
+std::string
+Base64(const uint8_t* data, std::size_t size)
+{
+    std::vector<unsigned char> encoded(4 * ((size + 2) / 3) + 1);
+    int n = EVP_EncodeBlock(encoded.data(), data, static_cast<int>(size));
+    return std::string(reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(n));
+}
 } // namespace
 
 std::string
@@ -67,14 +131,53 @@ WebSocketAcceptKey(const std::string& key)
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha1(), nullptr);
-    unsigned char encoded[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
-    int size = EVP_EncodeBlock(encoded, digest, static_cast<int>(length));
-    return std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(size));
+    return Base64(digest, length);
 }
 
 MqttWebSocketLayer::MqttWebSocketLayer(uint64_t maxFrame)
     : m_decoder(true, maxFrame)
 {
+}
+
+MqttWebSocketLayer::MqttWebSocketLayer(MqttWebSocketClientOptions client, uint64_t maxFrame)
+    : m_client(std::move(client)),
+      m_decoder(false, maxFrame)
+{
+}
+
+MqttStreamStatus
+MqttWebSocketLayer::Start(std::vector<uint8_t>& down)
+{
+    if (!m_client || !m_key.empty())
+    {
+        return MqttStreamStatus::Ok;
+    }
+    auto nonce = RandomBytes<16>();
+    m_key = Base64(nonce.data(), nonce.size());
+    std::string request = "GET " + m_client->path +
+                          " HTTP/1.1\r\n"
+                          "Host: " +
+                          m_client->host +
+                          "\r\n"
+                          "Upgrade: websocket\r\n"
+                          "Connection: Upgrade\r\n"
+                          "Sec-WebSocket-Key: " +
+                          m_key +
+                          "\r\n"
+                          "Sec-WebSocket-Version: 13\r\n"
+                          "Sec-WebSocket-Protocol: mqtt\r\n\r\n";
+    down.insert(down.end(), request.begin(), request.end());
+    return MqttStreamStatus::Ok;
+}
+
+std::vector<uint8_t>
+MqttWebSocketLayer::Frame(WsOpcode opcode, const uint8_t* data, std::size_t size) const
+{
+    if (m_client)
+    {
+        return EncodeWebSocketFrame(opcode, data, size, RandomBytes<4>());
+    }
+    return EncodeWebSocketFrame(opcode, data, size);
 }
 
 MqttStreamStatus
@@ -102,7 +205,7 @@ MqttWebSocketLayer::Receive(const uint8_t* data,
         return MqttStreamStatus::Ok;
     }
     std::string rest = m_request.substr(end + 4);
-    MqttStreamStatus status = Upgrade(down, end);
+    MqttStreamStatus status = m_client ? Answered(down, end) : Upgrade(down, end);
     if (status != MqttStreamStatus::Ok || rest.empty())
     {
         return status;
@@ -113,10 +216,19 @@ MqttWebSocketLayer::Receive(const uint8_t* data,
 MqttStreamStatus
 MqttWebSocketLayer::Refuse(const char* status, const std::string& why, std::vector<uint8_t>& down)
 {
-    std::string response = std::string("HTTP/1.1 ") + status +
-                           "\r\nConnection: close\r\nSec-WebSocket-Version: 13\r\n"
-                           "Content-Length: 0\r\n\r\n";
-    down.insert(down.end(), response.begin(), response.end());
+    if (!m_client)
+    {
+        std::string response = std::string("HTTP/1.1 ") + status +
+                               "\r\nConnection: close\r\nSec-WebSocket-Version: 13\r\n"
+                               "Content-Length: 0\r\n\r\n";
+        down.insert(down.end(), response.begin(), response.end());
+    }
+    return Failed(why);
+}
+
+MqttStreamStatus
+MqttWebSocketLayer::Failed(const std::string& why)
+{
     m_error = "WebSocket: " + why;
     return MqttStreamStatus::Failed;
 }
@@ -124,49 +236,18 @@ MqttWebSocketLayer::Refuse(const char* status, const std::string& why, std::vect
 MqttStreamStatus
 MqttWebSocketLayer::Upgrade(std::vector<uint8_t>& down, std::size_t end)
 {
-    std::string head = m_request.substr(0, end);
+    Head head = ParseHead(m_request.substr(0, end));
     m_request.clear();
-    std::size_t lineEnd = head.find("\r\n");
-    std::string requestLine = head.substr(0, lineEnd);
+    const std::string& requestLine = head.first;
     if (requestLine.rfind("GET ", 0) != 0 || requestLine.find(" HTTP/1.1") == std::string::npos)
     {
         return Refuse("400 Bad Request", "not an HTTP/1.1 GET: '" + requestLine + "'", down);
     }
-    std::string upgrade, connection, key, version, protocols;
-    std::size_t at = lineEnd == std::string::npos ? head.size() : lineEnd + 2;
-    while (at < head.size())
-    {
-        std::size_t next = head.find("\r\n", at);
-        std::string line = head.substr(at, next == std::string::npos ? std::string::npos : next - at);
-        at = next == std::string::npos ? head.size() : next + 2;
-        std::size_t colon = line.find(':');
-        if (colon == std::string::npos)
-        {
-            continue;
-        }
-        std::string name = Lower(Trim(line.substr(0, colon)));
-        std::string value = Trim(line.substr(colon + 1));
-        if (name == "upgrade")
-        {
-            upgrade = value;
-        }
-        else if (name == "connection")
-        {
-            connection = value;
-        }
-        else if (name == "sec-websocket-key")
-        {
-            key = value;
-        }
-        else if (name == "sec-websocket-version")
-        {
-            version = value;
-        }
-        else if (name == "sec-websocket-protocol")
-        {
-            protocols += (protocols.empty() ? "" : ",") + value;
-        }
-    }
+    std::string upgrade = head.Field("upgrade");
+    std::string connection = head.Field("connection");
+    std::string key = head.Field("sec-websocket-key");
+    std::string version = head.Field("sec-websocket-version");
+    std::string protocols = head.Field("sec-websocket-protocol");
     if (Lower(upgrade) != "websocket" || !HasToken(connection, "upgrade") || key.size() != 24)
     {
         return Refuse("400 Bad Request", "not a WebSocket upgrade request", down);
@@ -190,6 +271,40 @@ MqttWebSocketLayer::Upgrade(std::vector<uint8_t>& down, std::size_t end)
                            "\r\n"
                            "Sec-WebSocket-Protocol: mqtt\r\n\r\n";
     down.insert(down.end(), response.begin(), response.end());
+    Opened(down);
+    return MqttStreamStatus::Ok;
+}
+
+MqttStreamStatus
+MqttWebSocketLayer::Answered(std::vector<uint8_t>& down, std::size_t end)
+{
+    Head head = ParseHead(m_request.substr(0, end));
+    m_request.clear();
+    if (head.first.rfind("HTTP/1.1 101", 0) != 0)
+    {
+        return Failed("the broker refused the upgrade: '" + head.first + "'");
+    }
+    if (Lower(head.Field("upgrade")) != "websocket" ||
+        !HasToken(head.Field("connection"), "upgrade"))
+    {
+        return Failed("the broker's 101 is not a WebSocket upgrade");
+    }
+    if (head.Field("sec-websocket-accept") != WebSocketAcceptKey(m_key))
+    {
+        return Failed("Sec-WebSocket-Accept does not match our key");
+    }
+    if (Lower(head.Field("sec-websocket-protocol")) != "mqtt")
+    {
+        return Failed("the broker did not select the subprotocol mqtt (it said '" +
+                      head.Field("sec-websocket-protocol") + "')");
+    }
+    Opened(down);
+    return MqttStreamStatus::Ok;
+}
+
+void
+MqttWebSocketLayer::Opened(std::vector<uint8_t>& down)
+{
     m_open = true;
     if (!m_early.empty())
     {
@@ -197,7 +312,6 @@ MqttWebSocketLayer::Upgrade(std::vector<uint8_t>& down, std::size_t end)
         early.swap(m_early);
         Send(early.data(), early.size(), down);
     }
-    return MqttStreamStatus::Ok;
 }
 
 MqttStreamStatus
@@ -217,8 +331,7 @@ MqttWebSocketLayer::Frames(const uint8_t* data,
     {
         if (opcode == WsOpcode::Ping)
         {
-            std::vector<uint8_t> pong =
-                EncodeWebSocketFrame(WsOpcode::Pong, payload.data(), payload.size());
+            std::vector<uint8_t> pong = Frame(WsOpcode::Pong, payload.data(), payload.size());
             down.insert(down.end(), pong.begin(), pong.end());
         }
         else if (opcode == WsOpcode::Close)
@@ -244,8 +357,7 @@ MqttWebSocketLayer::SendClose(const std::vector<uint8_t>& payload, std::vector<u
     if (!m_closeSent)
     {
         m_closeSent = true;
-        std::vector<uint8_t> frame =
-            EncodeWebSocketFrame(WsOpcode::Close, payload.data(), payload.size());
+        std::vector<uint8_t> frame = Frame(WsOpcode::Close, payload.data(), payload.size());
         down.insert(down.end(), frame.begin(), frame.end());
     }
 }
@@ -262,7 +374,7 @@ MqttWebSocketLayer::Send(const uint8_t* data, std::size_t size, std::vector<uint
     {
         return MqttStreamStatus::Ok;
     }
-    std::vector<uint8_t> frame = EncodeWebSocketFrame(WsOpcode::Binary, data, size);
+    std::vector<uint8_t> frame = Frame(WsOpcode::Binary, data, size);
     down.insert(down.end(), frame.begin(), frame.end());
     return MqttStreamStatus::Ok;
 }

@@ -47,12 +47,12 @@ MqttRealTransport::Connect(ConnectionId id,
                            uint32_t context,
                            const MqttPosixEndpoint& peer,
                            MqttTransportCallbacks callbacks,
-                           std::shared_ptr<MqttTlsContext> tls)
+                           MqttClientStreamOptions streams)
 {
     Ptr<MqttRealTransport> transport = Ptr<MqttRealTransport>(
         new MqttRealTransport(id, MqttRealtimeBridge::ToAddress(peer), std::move(callbacks)),
         false);
-    transport->m_handle = transport->m_bridge->Connect(peer, context, transport->MakeSink(), std::move(tls));
+    transport->m_handle = transport->m_bridge->Connect(peer, context, transport->MakeSink(), std::move(streams));
     return transport;
 }
 

@@ -29,13 +29,13 @@ class MqttRealTransport : public MqttTransportBase
                       MqttTransportCallbacks callbacks);
     ~MqttRealTransport() override;
 
-    /** Opens a real connection to @p peer (over TLS with @p tls), reported in node context
-     * @p context. */
+    /** Opens a real connection to @p peer (over TLS and/or WebSocket with @p streams),
+     * reported in node context @p context. */
     static Ptr<MqttRealTransport> Connect(ConnectionId id,
                                           uint32_t context,
                                           const MqttPosixEndpoint& peer,
                                           MqttTransportCallbacks callbacks,
-                                          std::shared_ptr<MqttTlsContext> tls = nullptr);
+                                          MqttClientStreamOptions streams = {});
 
     void Send(const uint8_t* data, std::size_t size) override;
     void Close() override;

@@ -234,7 +234,7 @@ MqttRealtimeBridge::Handle
 MqttRealtimeBridge::Connect(const MqttPosixEndpoint& peer,
                             uint32_t context,
                             Sink sink,
-                            std::shared_ptr<MqttTlsContext> tls)
+                            MqttClientStreamOptions streams)
 {
     NS_LOG_FUNCTION(this << peer.ToString() << context);
     bool inProgress = false;
@@ -250,11 +250,7 @@ MqttRealtimeBridge::Connect(const MqttPosixEndpoint& peer,
             socket.fd = fd;
             socket.context = context;
             socket.connecting = true;
-            if (tls)
-            {
-                socket.stream = std::make_unique<MqttStreamStack>();
-                socket.stream->Push(std::make_unique<MqttTlsLayer>(tls));
-            }
+            socket.stream = MqttClientStreams(streams);
             // A socket connected at once is writable at once: the I/O thread confirms both.
             SetInterest(handle, socket, EPOLLOUT);
         }

@@ -11,6 +11,7 @@
 #include "mqtt-posix-output-buffer.h"
 #include "mqtt-posix-reactor.h"
 #include "mqtt-stream-layer.h"
+#include "mqtt-client-streams.h"
 #include "mqtt-tls.h"
 
 #include "ns3/address.h"
@@ -94,13 +95,15 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
 
     /**
      * Starts a connection to @p peer; @p sink hears connected or connectFailed, then the rest.
-     * With @p tls (a client context) the connection speaks TLS: bytes sent before the handshake
-     * ends wait for it, and a refused handshake ends the connection with an error.
+     * With @p streams the connection speaks TLS (a client context) and/or WebSocket (ws://,
+     * wss://), through the layers the POSIX client uses (MqttClientStreams): bytes sent before
+     * the handshakes end wait for them, and a refused handshake ends the connection with an
+     * error.
      */
     Handle Connect(const MqttPosixEndpoint& peer,
                    uint32_t context,
                    Sink sink,
-                   std::shared_ptr<MqttTlsContext> tls = nullptr);
+                   MqttClientStreamOptions streams = {});
     /**
      * Starts reporting an accepted connection to @p sink; what arrived before (the owner may
      * attach only after a while) is reported from an event right after.

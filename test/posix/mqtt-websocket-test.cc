@@ -224,3 +224,126 @@ TEST(WebSocketLayer, ClosesWithTheViolationsCode)
     EXPECT_EQ(down, (Bytes{0x88, 0x02, 0x03, 0xEB}));
     EXPECT_NE(layer.Error().find("text frame"), std::string::npos);
 }
+
+namespace
+{
+/** Client bytes handed to the server layer and back until neither has more to say. */
+struct WebSocketPair
+{
+    MqttWebSocketLayer client{MqttWebSocketClientOptions{"broker.example.com:8080", "/mqtt"}};
+    MqttWebSocketLayer server;
+    Bytes clientUp;
+    Bytes serverUp;
+
+    MqttStreamStatus
+    ToServer(const Bytes& wire)
+    {
+        Bytes down;
+        MqttStreamStatus status = server.Receive(wire.data(), wire.size(), serverUp, down);
+        if (!down.empty())
+        {
+            ToClient(down);
+        }
+        return status;
+    }
+
+    MqttStreamStatus
+    ToClient(const Bytes& wire)
+    {
+        Bytes down;
+        MqttStreamStatus status = client.Receive(wire.data(), wire.size(), clientUp, down);
+        if (!down.empty())
+        {
+            ToServer(down);
+        }
+        return status;
+    }
+};
+} // namespace
+
+// The client side opens with a GET for subprotocol mqtt (RFC 6455 4.1, [MQTT-6.0.0-3]), masks
+// every frame with a fresh key (5.3), and takes the server's unmasked frames; MQTT sent before
+// the 101 waits for it.
+TEST(WebSocketLayer, ClientOpensMasksAndTakesUnmaskedFrames)
+{
+    WebSocketPair ws;
+    Bytes request;
+    ASSERT_EQ(ws.client.Start(request), MqttStreamStatus::Ok);
+    std::string text(request.begin(), request.end());
+    EXPECT_EQ(text.rfind("GET /mqtt HTTP/1.1\r\nHost: broker.example.com:8080\r\n", 0), 0u) << text;
+    EXPECT_NE(text.find("Sec-WebSocket-Protocol: mqtt\r\n"), std::string::npos);
+    EXPECT_NE(text.find("Sec-WebSocket-Version: 13\r\n"), std::string::npos);
+    Bytes early;
+    const Bytes connect = {0x10, 0x0C, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x02, 0x00, 0x3C, 0x00, 0x00};
+    ASSERT_EQ(ws.client.Send(connect.data(), connect.size(), early), MqttStreamStatus::Ok);
+    EXPECT_TRUE(early.empty());
+    EXPECT_EQ(ws.ToServer(request), MqttStreamStatus::Ok);
+    EXPECT_TRUE(ws.client.IsOpen());
+    EXPECT_TRUE(ws.server.IsOpen());
+    EXPECT_EQ(ws.serverUp, connect); // the held CONNECT followed the 101, masked, unmasked here
+    Bytes first;
+    Bytes second;
+    ws.client.Send(connect.data(), connect.size(), first);
+    ws.client.Send(connect.data(), connect.size(), second);
+    ASSERT_EQ(first.size(), 2 + 4 + connect.size());
+    EXPECT_EQ(first[0], 0x82);              // FIN, binary
+    EXPECT_EQ(first[1], 0x80 | connect.size()); // masked
+    EXPECT_NE(Bytes(first.begin() + 2, first.begin() + 6), Bytes(second.begin() + 2, second.begin() + 6))
+        << "each frame has its own masking key";
+    const Bytes connack = {0x20, 0x02, 0x00, 0x00};
+    Bytes down;
+    ws.server.Send(connack.data(), connack.size(), down);
+    EXPECT_EQ(down[1], connack.size()); // the server does not mask
+    EXPECT_EQ(ws.ToClient(down), MqttStreamStatus::Ok);
+    EXPECT_EQ(ws.clientUp, connack);
+    // A ping from the server gets a masked pong; a masked frame from the server is an error.
+    Bytes ping = EncodeWebSocketFrame(WsOpcode::Ping, connack.data(), 2);
+    Bytes pong;
+    EXPECT_EQ(ws.client.Receive(ping.data(), ping.size(), ws.clientUp, pong), MqttStreamStatus::Ok);
+    ASSERT_EQ(pong.size(), 2 + 4 + 2u);
+    EXPECT_EQ(pong[0], 0x8A);
+    EXPECT_EQ(pong[1], 0x82);
+    Bytes masked = EncodeWebSocketFrame(WsOpcode::Binary, connack.data(), 4, RFC_MASK);
+    Bytes close;
+    EXPECT_EQ(ws.client.Receive(masked.data(), masked.size(), ws.clientUp, close),
+              MqttStreamStatus::Failed);
+    EXPECT_NE(ws.client.Error().find("masked server frame"), std::string::npos);
+}
+
+// The client refuses an answer that is not a 101 with the accept key of its own key and the
+// subprotocol mqtt (RFC 6455 4.1, items 1 to 6 of the client's checks).
+TEST(WebSocketLayer, ClientRefusesAWrongAnswer)
+{
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", "refused the upgrade"},
+        {std::string("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n") +
+             "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n" +
+             "Sec-WebSocket-Protocol: mqtt\r\n\r\n",
+         "does not match our key"},
+        {"", "did not select the subprotocol mqtt"},
+    };
+    for (const auto& [answer, why] : cases)
+    {
+        MqttWebSocketLayer client(MqttWebSocketClientOptions{"localhost", "/"});
+        Bytes request;
+        client.Start(request);
+        std::string text = answer;
+        if (text.empty())
+        {
+            // The right key, but no subprotocol selected.
+            std::string req(request.begin(), request.end());
+            std::size_t at = req.find("Sec-WebSocket-Key: ") + 19;
+            std::string key = req.substr(at, req.find("\r\n", at) - at);
+            text = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+                   "Upgrade\r\nSec-WebSocket-Accept: " +
+                   WebSocketAcceptKey(key) + "\r\n\r\n";
+        }
+        Bytes up;
+        Bytes down;
+        EXPECT_EQ(client.Receive(reinterpret_cast<const uint8_t*>(text.data()), text.size(), up, down),
+                  MqttStreamStatus::Failed)
+            << why;
+        EXPECT_NE(client.Error().find(why), std::string::npos) << client.Error();
+        EXPECT_FALSE(client.IsOpen());
+    }
+}

@@ -10,6 +10,7 @@
 #include "mqtt-client-helper.h"
 #include "mqtt-client.h"
 #include "mqtt-posix-test-util.h"
+#include "mqtt-realtime-test-devices.h"
 #include "mqtt-realtime-helper.h"
 
 #include "ns3/double.h"
@@ -285,28 +286,7 @@ TEST_P(RealBroker, SimulatedClientsUseARealBroker)
         port = ours.Port();
     }
     std::string endpoint = "127.0.0.1:" + std::to_string(port);
-
-    NodeContainer nodes;
-    nodes.Create(2);
-    InternetStackHelper().Install(nodes);
-    MqttClientHelper publisherHelper(Ipv4Address("10.0.0.1")); // unused: the broker is real
-    publisherHelper.SetAttribute("ClientId", StringValue("sim-publisher"));
-    publisherHelper.SetAttribute("Topic", StringValue("hil/device"));
-    publisherHelper.SetAttribute("Qos", UintegerValue(1));
-    publisherHelper.SetAttribute("MaxMessages", UintegerValue(20));
-    publisherHelper.SetAttribute("Interval",
-                                 StringValue("ns3::ConstantRandomVariable[Constant=0.02]"));
-    ApplicationContainer publisherApps = publisherHelper.Install(nodes.Get(0));
-    MqttClientHelper subscriberHelper(Ipv4Address("10.0.0.1"));
-    subscriberHelper.SetAttribute("ClientId", StringValue("sim-subscriber"));
-    subscriberHelper.SetAttribute("Subscriptions", StringValue("hil/#:1"));
-    ApplicationContainer subscriberApps = subscriberHelper.Install(nodes.Get(1));
-    MqttRealtimeHelper::UseRealBroker(publisherApps, endpoint);
-    MqttRealtimeHelper::UseRealBroker(subscriberApps, endpoint);
-    subscriberApps.Start(Seconds(0.05));
-    publisherApps.Start(Seconds(0.5)); // after the subscription is in place
-    auto publisher = DynamicCast<MqttClient>(publisherApps.Get(0));
-    auto subscriber = DynamicCast<MqttClient>(subscriberApps.Get(0));
+    auto [publisher, subscriber] = SimulatedPair("sim", "hil/device", endpoint);
 
     std::atomic<int> realReceived{0};
     std::thread realClient(
@@ -327,19 +307,12 @@ TEST_P(RealBroker, SimulatedClientsUseARealBroker)
                 }
             }
         });
-    // Stop once the simulated subscriber has all 20 (checked every 50 ms), at most after 20 s.
-    std::function<void()> check = [&]()
-    {
-        if (subscriber->GetMessagesReceived() >= 20 && realReceived >= 20)
-        {
-            Simulator::Stop();
-            return;
-        }
-        Simulator::Schedule(MilliSeconds(50), check);
-    };
-    Simulator::Schedule(MilliSeconds(50), check);
-    Simulator::Stop(Seconds(20));
-    Simulator::Run();
+    // Stop once the simulated subscriber has all 20, at most after 20 s.
+    RunSimulationUntil(
+        [&, subscriber = subscriber] {
+            return subscriber->GetMessagesReceived() >= 20 && realReceived >= 20;
+        },
+        Seconds(20));
     realClient.join();
     EXPECT_EQ(publisher->GetPublishesCompleted(), 20u);
     EXPECT_EQ(subscriber->GetMessagesReceived(), 20u);

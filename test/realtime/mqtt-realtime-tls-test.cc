@@ -11,6 +11,7 @@
 #include "mqtt-client.h"
 #include "mqtt-posix-test-util.h"
 #include "mqtt-realtime-helper.h"
+#include "mqtt-realtime-test-devices.h"
 
 #include "ns3/global-value.h"
 #include "ns3/internet-stack-helper.h"
@@ -137,42 +138,46 @@ TEST_F(RealtimeTls, SimulatedDevicesReachARealTlsBroker)
                               m_pki.ServerKey(), "--require-certificate"}))
         << broker.Output();
     std::string endpoint = "127.0.0.1:" + std::to_string(broker.PortOf("tls"));
-    auto tls = Context(MqttTlsContext::Role::Client);
-
-    NodeContainer nodes;
-    nodes.Create(2);
-    InternetStackHelper().Install(nodes);
-    MqttClientHelper publisherHelper(Ipv4Address("10.0.0.1")); // unused: the broker is real
-    publisherHelper.SetAttribute("ClientId", StringValue("sim-tls-publisher"));
-    publisherHelper.SetAttribute("Topic", StringValue("hil/tls"));
-    publisherHelper.SetAttribute("Qos", UintegerValue(1));
-    publisherHelper.SetAttribute("MaxMessages", UintegerValue(20));
-    publisherHelper.SetAttribute("Interval",
-                                 StringValue("ns3::ConstantRandomVariable[Constant=0.02]"));
-    ApplicationContainer publisherApps = publisherHelper.Install(nodes.Get(0));
-    MqttClientHelper subscriberHelper(Ipv4Address("10.0.0.1"));
-    subscriberHelper.SetAttribute("ClientId", StringValue("sim-tls-subscriber"));
-    subscriberHelper.SetAttribute("Subscriptions", StringValue("hil/#:1"));
-    ApplicationContainer subscriberApps = subscriberHelper.Install(nodes.Get(1));
-    MqttRealtimeHelper::UseRealBroker(publisherApps, endpoint, tls);
-    MqttRealtimeHelper::UseRealBroker(subscriberApps, endpoint, tls);
-    subscriberApps.Start(Seconds(0.05));
-    publisherApps.Start(Seconds(0.5));
-    auto publisher = DynamicCast<MqttClient>(publisherApps.Get(0));
-    auto subscriber = DynamicCast<MqttClient>(subscriberApps.Get(0));
-    std::function<void()> check = [&]()
-    {
-        if (subscriber->GetMessagesReceived() >= 20)
-        {
-            Simulator::Stop();
-            return;
-        }
-        Simulator::Schedule(MilliSeconds(50), check);
-    };
-    Simulator::Schedule(MilliSeconds(50), check);
-    Simulator::Stop(Seconds(20));
-    Simulator::Run();
+    auto [publisher, subscriber] =
+        SimulatedPair("sim-tls", "hil/tls", endpoint, Context(MqttTlsContext::Role::Client));
+    RunSimulationUntil([&, s = subscriber] { return s->GetMessagesReceived() >= 20; },
+                       Seconds(20));
     EXPECT_EQ(publisher->GetPublishesCompleted(), 20u);
     EXPECT_EQ(subscriber->GetMessagesReceived(), 20u);
     EXPECT_EQ(subscriber->GetDuplicatesReceived(), 0u);
+}
+
+// Simulated devices reach a real broker over WebSocket and over WebSocket over TLS (our
+// standalone broker's --ws-listen and --wss-listen), through the bridge with the client side of
+// the same WebSocket layer as the POSIX client: 20 QoS 1 messages.
+namespace
+{
+void
+DevicesOverWebSocket(const TestPki& pki, std::shared_ptr<MqttTlsContext> tls)
+{
+    BrokerProcess broker;
+    ASSERT_TRUE(broker.Start({"--quiet", "--ws-listen", "127.0.0.1:0", "--wss-listen",
+                              "127.0.0.1:0", "--cafile", pki.CaFile(), "--certfile",
+                              pki.ServerCert(), "--keyfile", pki.ServerKey()}))
+        << broker.Output();
+    std::string endpoint = "127.0.0.1:" + std::to_string(broker.PortOf(tls ? "wss" : "ws"));
+    MqttClientStreamOptions streams(tls, MqttWebSocketClientOptions{endpoint, "/mqtt"});
+    auto [publisher, subscriber] =
+        SimulatedPair(tls ? "sim-wss" : "sim-ws", "hil/ws", endpoint, streams);
+    RunSimulationUntil([&, s = subscriber] { return s->GetMessagesReceived() >= 20; },
+                       Seconds(20));
+    EXPECT_EQ(publisher->GetPublishesCompleted(), 20u);
+    EXPECT_EQ(subscriber->GetMessagesReceived(), 20u);
+    EXPECT_EQ(subscriber->GetDuplicatesReceived(), 0u);
+}
+} // namespace
+
+TEST_F(RealtimeTls, SimulatedDevicesReachARealBrokerOverWebSocket)
+{
+    DevicesOverWebSocket(m_pki, nullptr);
+}
+
+TEST_F(RealtimeTls, SimulatedDevicesReachARealBrokerOverSecureWebSocket)
+{
+    DevicesOverWebSocket(m_pki, Context(MqttTlsContext::Role::Client));
 }

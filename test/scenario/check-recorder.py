@@ -24,8 +24,8 @@ def check_sample(path):
     import pandas as pd
 
     with h5py.File(path, "r") as f:
-        expected = ["account_quotas", "broker_service", "broker_stats", "clients", "connections",
-                    "deliveries", "device_battery", "device_bytes", "device_energy", "drops",
+        expected = ["account_quotas", "broker_service", "broker_stats", "clients",
+                    "connection_setups", "connections", "deliveries", "device_battery", "device_bytes", "device_energy", "drops",
                     "link_stats", "links", "publishes", "subscriptions", "tls_handshakes", "topics"]
         expect(sorted(f.keys()) == expected, f"datasets {sorted(f.keys())}")
         # Attributes: strings come back as str, numbers as numbers.

@@ -3,7 +3,9 @@
  *
  * MqttDeviceBytes on scripted frames: exact bytes per cause, layer and direction.
  */
+#include "../core/mqtt-tls-test-profiles.h"
 #include "mqtt-device-bytes.h"
+#include "mqtt-tls-session.h"
 
 #include <gtest/gtest.h>
 
@@ -249,6 +251,182 @@ TEST_F(DeviceBytesTest, MalformedStreamIsOtherFromThere)
     See(Dir::Tx, Frame(Dir::Tx, 14, ACK, Mqtt(0x30, 4)));
     EXPECT_EQ(Bytes(Cause::Connect, Layer::Mqtt, Dir::Tx), 6u);
     EXPECT_EQ(Bytes(Cause::Other, Layer::Mqtt, Dir::Tx), 7u + 6u);
+    ExpectTotals();
+}
+
+/**
+ * A simulated TLS connection (doc/tls-sim.md) between the test profiles' device and broker, its
+ * records handed over in memory; the test sends them as frames.
+ */
+struct TlsPair
+{
+    MqttTlsSession client;
+    MqttTlsSession server;
+    std::vector<uint8_t> up;
+
+    explicit TlsPair(TlsVersion version)
+        : client(MqttTlsSession::Client(tlstest::Device(version), 0)),
+          server(MqttTlsSession::Server(tlstest::Broker()))
+    {
+    }
+
+    std::vector<uint8_t>
+    Hello()
+    {
+        std::vector<uint8_t> out;
+        client.Start(out);
+        return out;
+    }
+
+    /** What the server answers to @p records of the client. */
+    std::vector<uint8_t>
+    ToServer(const std::vector<uint8_t>& records)
+    {
+        std::vector<uint8_t> out;
+        EXPECT_TRUE(server.Receive(records.data(), records.size(), up, out));
+        return out;
+    }
+
+    std::vector<uint8_t>
+    ToClient(const std::vector<uint8_t>& records)
+    {
+        std::vector<uint8_t> out;
+        EXPECT_TRUE(client.Receive(records.data(), records.size(), up, out));
+        return out;
+    }
+
+    static std::vector<uint8_t>
+    Records(MqttTlsSession& end, const std::vector<uint8_t>& plain)
+    {
+        std::vector<uint8_t> out;
+        end.Send(plain.data(), plain.size(), out);
+        return out;
+    }
+};
+
+TEST_F(DeviceBytesTest, Tls12HandshakeIsTlsHandshakeAndRecordOverheadIsTlsLayer)
+{
+    TlsPair tls(TlsVersion::Tls12);
+    Handshake();
+    auto hello = tls.Hello();
+    auto serverFirst = tls.ToServer(hello);
+    auto clientSecond = tls.ToClient(serverFirst);
+    auto serverSecond = tls.ToServer(clientSecond);
+    EXPECT_TRUE(tls.ToClient(serverSecond).empty());
+    ASSERT_TRUE(tls.client.IsOpen());
+    uint32_t tx = 1;
+    uint32_t rx = 1;
+    auto send = [&](Dir dir, const std::vector<uint8_t>& payload) {
+        uint32_t& seq = dir == Dir::Tx ? tx : rx;
+        See(dir, Frame(dir, seq, PSH | ACK, payload));
+        seq += uint32_t(payload.size());
+    };
+    send(Dir::Tx, hello);
+    // The server's first flight in two frames: a record cut between them waits to be whole.
+    send(Dir::Rx, {serverFirst.begin(), serverFirst.begin() + 100});
+    send(Dir::Rx, {serverFirst.begin() + 100, serverFirst.end()});
+    send(Dir::Tx, clientSecond);
+    send(Dir::Rx, serverSecond);
+    // CONNECT (22 bytes) and CONNACK (4) in records of 22 + 29 and 4 + 29 bytes: header 5,
+    // explicit nonce 8, tag 16 (AES-128-GCM).
+    send(Dir::Tx, TlsPair::Records(tls.client, Mqtt(0x10, 20)));
+    send(Dir::Rx, TlsPair::Records(tls.server, Mqtt(0x20, 2)));
+    // A PUBLISH of 62 bytes and a PINGREQ in one frame: records of 91 and 31 bytes.
+    send(Dir::Tx,
+         Concat(TlsPair::Records(tls.client, Mqtt(0x32, 60)),
+                TlsPair::Records(tls.client, Mqtt(0xC0, 0))));
+
+    EXPECT_EQ(Bytes(Cause::TlsHandshake, Layer::Tls, Dir::Tx), tls.client.HandshakeBytesSent());
+    EXPECT_EQ(Bytes(Cause::TlsHandshake, Layer::Tls, Dir::Rx),
+              tls.client.HandshakeBytesReceived());
+    EXPECT_EQ(Bytes(Cause::TlsHandshake, Layer::TcpIp, Dir::Tx), 2 * 40u);
+    EXPECT_EQ(Bytes(Cause::TlsHandshake, Layer::TcpIp, Dir::Rx), 3 * 40u);
+    EXPECT_EQ(Frames(Cause::TlsHandshake, Layer::Link, Dir::Rx), 3u);
+    EXPECT_EQ(Bytes(Cause::TlsHandshake, Layer::Mqtt, Dir::Tx), 0u);
+    EXPECT_EQ(Bytes(Cause::Connect, Layer::Mqtt, Dir::Tx), 22u);
+    EXPECT_EQ(Bytes(Cause::Connect, Layer::Tls, Dir::Tx), 29u);
+    EXPECT_EQ(Bytes(Cause::Connect, Layer::TcpIp, Dir::Tx), 3 * 40u); // SYN, ACK, CONNECT
+    EXPECT_EQ(Bytes(Cause::Connect, Layer::Mqtt, Dir::Rx), 4u);
+    EXPECT_EQ(Bytes(Cause::Connect, Layer::Tls, Dir::Rx), 29u);
+    EXPECT_EQ(Bytes(Cause::Publish, Layer::Mqtt, Dir::Tx), 62u);
+    EXPECT_EQ(Bytes(Cause::Publish, Layer::Tls, Dir::Tx), 29u);
+    EXPECT_EQ(Bytes(Cause::KeepAlive, Layer::Mqtt, Dir::Tx), 2u);
+    EXPECT_EQ(Bytes(Cause::KeepAlive, Layer::Tls, Dir::Tx), 29u);
+    // The shared frame's headers by payload: 40 * 91 / 122 = 29 and 40 * 31 / 122 = 10, the
+    // byte left to the first record's cause; link 2 * 91 / 122 = 1, 0, and 1 left.
+    EXPECT_EQ(Bytes(Cause::Publish, Layer::TcpIp, Dir::Tx), 30u);
+    EXPECT_EQ(Bytes(Cause::KeepAlive, Layer::TcpIp, Dir::Tx), 10u);
+    EXPECT_EQ(Bytes(Cause::Publish, Layer::Link, Dir::Tx), 2u);
+    EXPECT_EQ(Bytes(Cause::KeepAlive, Layer::Link, Dir::Tx), 0u);
+    for (Dir d : {Dir::Tx, Dir::Rx})
+    {
+        EXPECT_EQ(Bytes(Cause::Other, Layer::Tls, d), 0u);
+        EXPECT_EQ(Bytes(Cause::Other, Layer::Mqtt, d), 0u);
+    }
+    ExpectTotals();
+}
+
+TEST_F(DeviceBytesTest, Tls13InnerContentTypeTellsHandshakeFromMqtt)
+{
+    TlsPair tls(TlsVersion::Tls13);
+    Handshake();
+    auto hello = tls.Hello();
+    auto serverFirst = tls.ToServer(hello);
+    auto clientSecond = tls.ToClient(serverFirst);
+    ASSERT_TRUE(tls.client.IsOpen());
+    // CONNECT right behind the client's Finished, in the same frame (1 round trip): both are
+    // records of type application data; the inner type tells them apart. 22 + 22 bytes: header
+    // 5, inner type 1, tag 16.
+    auto connect = TlsPair::Records(tls.client, Mqtt(0x10, 20));
+    auto tickets = tls.ToServer(clientSecond);
+    EXPECT_EQ(tls.up.size(), 0u);
+    tls.ToServer(connect);
+    auto connack = TlsPair::Records(tls.server, Mqtt(0x20, 2));
+    EXPECT_TRUE(tls.ToClient(Concat(tickets, connack)).empty());
+    ASSERT_TRUE(tls.client.Complete());
+
+    See(Dir::Tx, Frame(Dir::Tx, 1, PSH | ACK, hello));
+    uint32_t rx = 1;
+    See(Dir::Rx, Frame(Dir::Rx, rx, PSH | ACK, serverFirst));
+    rx += uint32_t(serverFirst.size());
+    auto flight = Concat(clientSecond, connect);
+    See(Dir::Tx, Frame(Dir::Tx, 1 + uint32_t(hello.size()), PSH | ACK, flight));
+    // The server's ticket and the CONNACK in one frame.
+    See(Dir::Rx, Frame(Dir::Rx, rx, PSH | ACK, Concat(tickets, connack)));
+
+    EXPECT_EQ(Bytes(Cause::TlsHandshake, Layer::Tls, Dir::Tx), tls.client.HandshakeBytesSent());
+    EXPECT_EQ(Bytes(Cause::TlsHandshake, Layer::Tls, Dir::Rx),
+              tls.client.HandshakeBytesReceived());
+    EXPECT_EQ(Bytes(Cause::Connect, Layer::Mqtt, Dir::Tx), 22u);
+    EXPECT_EQ(Bytes(Cause::Connect, Layer::Tls, Dir::Tx), 22u);
+    EXPECT_EQ(Bytes(Cause::Connect, Layer::Mqtt, Dir::Rx), 4u);
+    EXPECT_EQ(Bytes(Cause::Connect, Layer::Tls, Dir::Rx), 22u);
+    // The client's flight and the CONNECT share a frame: 40 * 44 / (flight + 44) for the
+    // CONNECT, the rest to the handshake (its first bytes), the same for the link's 2.
+    const uint64_t shared = flight.size();
+    EXPECT_EQ(Bytes(Cause::Connect, Layer::TcpIp, Dir::Tx), 2 * 40u + 40 * 44 / shared);
+    EXPECT_EQ(Bytes(Cause::TlsHandshake, Layer::TcpIp, Dir::Tx), 40u + 40 - 40 * 44 / shared);
+    EXPECT_EQ(Bytes(Cause::TlsHandshake, Layer::Link, Dir::Tx), 2u * PPP);
+    EXPECT_EQ(Frames(Cause::Connect, Layer::Tls, Dir::Tx), 1u);
+    EXPECT_EQ(Frames(Cause::TlsHandshake, Layer::Tls, Dir::Tx), 2u);
+    for (Dir d : {Dir::Tx, Dir::Rx})
+    {
+        EXPECT_EQ(Bytes(Cause::Other, Layer::Tls, d), 0u);
+        EXPECT_EQ(Bytes(Cause::Other, Layer::Mqtt, d), 0u);
+    }
+    ExpectTotals();
+}
+
+TEST_F(DeviceBytesTest, TlsRecordNeverWholeIsOtherAtTheEnd)
+{
+    TlsPair tls(TlsVersion::Tls13);
+    Handshake();
+    auto hello = tls.Hello();
+    See(Dir::Tx, Frame(Dir::Tx, 1, PSH | ACK, {hello.begin(), hello.begin() + 50}));
+    EXPECT_EQ(bytes.TotalBytes(Dir::Tx), 2 * (40u + PPP)); // the frame waits for its record
+    bytes.Finish();
+    EXPECT_EQ(Bytes(Cause::Other, Layer::Tls, Dir::Tx), 50u);
+    EXPECT_EQ(Bytes(Cause::TlsHandshake, Layer::Tls, Dir::Tx), 0u);
     ExpectTotals();
 }
 

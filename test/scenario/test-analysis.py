@@ -34,11 +34,57 @@ def check_topic_matching():
         expect(topic_matches(f, t) == want, f"topic_matches({f!r}, {t!r}) != {want}")
 
 
+def check_late_subscriber(work):
+    """A message published before its subscriber's first SUBACK had no subscription to reach:
+    it is not expected there (unless delivered anyway). The shrunk tls-lossy-cellular sweep
+    (doc/tls-sim.md) had plain devices publish before the backend subscribed and reported a
+    delivery ratio of 0.4 for messages nobody could have received."""
+    path = os.path.join(work, "late-subscriber.h5")
+
+    def table(rows, fields):
+        return np.array(rows, dtype=np.dtype(fields))
+
+    with h5py.File(path, "w") as f:
+        f.attrs["duration"] = 10.0
+        f["clients"] = table([(b"sensor-0", b"sensors", b"device", 1, 1, 4),
+                              (b"cloud-0", b"cloud", b"backend", 0, 1, 0)],
+                             [("name", "S64"), ("group", "S64"), ("role", "S16"),
+                              ("node", "u4"), ("qos", "u1"), ("publishes", "u8")])
+        f["topics"] = table([(b"sensors/0",)], [("name", "S256")])
+        f["links"] = table([], [("name", "S64"), ("class", "S16")])
+        # Published at 1.0 (nobody subscribed), 2.9 (the SUBSCRIBE on its way, delivered
+        # anyway), 5.0 (delivered) and 7.0 (lost after the resubscription at 6.0).
+        f["publishes"] = table([(t, 0, i, 0, 1) for i, t in enumerate([1.0, 2.9, 5.0, 7.0])],
+                               [("time", "f8"), ("client", "u4"), ("sequence", "u8"),
+                                ("topic", "u4"), ("qos", "u1")])
+        f["subscriptions"] = table([(3.0, 1, b"sensors/#", 1, 1), (6.0, 1, b"sensors/#", 1, 1)],
+                                   [("time", "f8"), ("client", "u4"), ("filter", "S256"),
+                                    ("qos", "u1"), ("granted", "u1")])
+        f["deliveries"] = table([(3.05, 2.9, 0.15, 1, 0, 1, 0, 1, 1, False),
+                                 (5.1, 5.0, 0.1, 1, 0, 2, 0, 1, 1, False)],
+                                [("time", "f8"), ("sent", "f8"), ("latency", "f8"),
+                                 ("subscriber", "u4"), ("publisher", "u4"), ("sequence", "u8"),
+                                 ("topic", "u4"), ("qos", "u1"), ("publish_qos", "u1"),
+                                 ("duplicate", "?")])
+    res = Results(path)
+    expect(res.expected() == {(1, 0, 1), (1, 0, 2), (1, 0, 3)},
+           f"late subscriber: expected pairs {sorted(res.expected())}")
+    rows = res.summary()
+    expect([(r["sent"], r["expected"], r["delivered"]) for r in rows] == [(4, 3, 2)],
+           f"late subscriber: summary {[(r['sent'], r['expected'], r['delivered']) for r in rows]}")
+    from capacity_measure import figures
+    fig = figures(res, drain=0.0)
+    expect((fig[("all", "expected")], fig[("all", "delivered")]) == (3, 2),
+           f"late subscriber: capacity figures {fig[('all', 'expected')]}, "
+           f"{fig[('all', 'delivered')]}")
+
+
 def main():
     sample, work = sys.argv[1], sys.argv[2]
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     check_topic_matching()
+    check_late_subscriber(work)
 
     # One run, its report, and the figures recomputed directly from the datasets.
     path = os.path.join(work, "run", "results.h5")

@@ -17,6 +17,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "analysis"))
 from expectations import expect, finish, run  # noqa: E402
+from mqttresults import BYTE_CAUSES  # noqa: E402
 
 BATTERY_MAH = 2600.0
 VOLTS = 3.6
@@ -92,7 +93,8 @@ def main():
     cells = [[c.strip() for c in line.split("|")[1:-1]] for line in lines
              if line.startswith("| ")]
     summary = {(c[0], c[1]): c for c in cells if len(c) == 10 and c[0] != "run"}
-    by_cause = {(c[0], c[1]): c for c in cells if len(c) == 11 and c[0] != "run"}
+    by_cause = {(c[0], c[1]): c for c in cells
+                if len(c) == 2 + len(BYTE_CAUSES) and c[0] != "run"}
     for loss, _, (truth, delivered, duration) in runs:
         label = f"links.access.loss.rate={loss}"
         for group, (n, per_msg, mj, days) in expected_rows(truth, delivered, duration).items():

@@ -28,6 +28,7 @@ struct Outcome
     std::vector<Time> connected;
     std::vector<MqttTlsHandshakeInfo> clientHandshakes;
     std::vector<MqttTlsHandshakeInfo> brokerHandshakes;
+    std::vector<MqttConnectionSetUpInfo> setups;
     uint64_t received = 0;
 };
 
@@ -73,6 +74,10 @@ Connect(std::optional<TlsVersion> version,
         "TlsHandshake",
         Callback<void, const MqttTlsHandshakeInfo&>([&run](const MqttTlsHandshakeInfo& info)
                                                     { run.clientHandshakes.push_back(info); }));
+    client->TraceConnectWithoutContext(
+        "ConnectionSetUp",
+        Callback<void, const MqttConnectionSetUpInfo&>(
+            [&run](const MqttConnectionSetUpInfo& info) { run.setups.push_back(info); }));
     broker->TraceConnectWithoutContext(
         "TlsHandshake",
         Callback<void, const MqttTlsHandshakeInfo&>([&run](const MqttTlsHandshakeInfo& info)
@@ -140,6 +145,39 @@ TEST_F(TlsSim, HandshakeBytesAreTheModels)
                     version == TlsVersion::Tls12 ? 2.0 : 1.0,
                     0.01);
         EXPECT_GT(client.ticketBytes, 0U);
+    }
+}
+
+TEST_F(TlsSim, ConnectionSetUpIsRecordedWithAndWithoutTls)
+{
+    // CONNECT of client id "device": 2 + 10 + 2 + 6 = 20 bytes; CONNACK 4. In records: + 29
+    // each in TLS 1.2 (AES-128-GCM), + 22 in TLS 1.3. TLS 1.3's ticket arrives before CONNACK.
+    struct Case
+    {
+        std::optional<TlsVersion> version;
+        double handshakeTrips;
+        uint64_t sent;
+        uint64_t received;
+    };
+    auto flights = [](TlsVersion v) { return MqttTlsHandshakeFlights(Device(v), Broker(), false); };
+    const auto f12 = flights(TlsVersion::Tls12);
+    const auto f13 = flights(TlsVersion::Tls13);
+    for (const Case& c : {Case{std::nullopt, 0, 20, 4},
+                          Case{TlsVersion::Tls12, 2, f12.ClientBytes() + 49, f12.ServerBytes() + 33},
+                          Case{TlsVersion::Tls13, 1, f13.ClientBytes() + 42, f13.ServerBytes() + 26}})
+    {
+        Outcome run = Connect(c.version);
+        ASSERT_EQ(run.setups.size(), 1U);
+        const MqttConnectionSetUpInfo& s = run.setups[0];
+        EXPECT_EQ(s.tls, c.version.has_value());
+        EXPECT_FALSE(s.resumed);
+        EXPECT_EQ(s.start, Seconds(1));
+        EXPECT_EQ(s.connack, run.connected[0]);
+        EXPECT_NEAR(RoundTrips(s.connected, s.start), 1.0, 0.01);
+        EXPECT_NEAR(RoundTrips(s.open, s.connected), c.handshakeTrips, 0.01);
+        EXPECT_NEAR(RoundTrips(s.connack, s.open), 1.0, 0.01);
+        EXPECT_EQ(s.bytesSent, c.sent);
+        EXPECT_EQ(s.bytesReceived, c.received);
     }
 }
 
