@@ -85,6 +85,17 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
                 EventType::SubscriptionDenied, conn, req.filter, req.qos, SUBACK_FAILURE, out);
             continue;
         }
+        if (!replaces && !m_account->AdmitSubscription())
+        {
+            // The account's subscriptions over its connected sessions are all taken: this
+            // filter fails alone, the connection stays (as for the subscribe rate).
+            suback.returnCodes.push_back(
+                conn.V5() ? static_cast<uint8_t>(ReasonCode::QuotaExceeded) : SUBACK_FAILURE);
+            NotifySubscription(
+                EventType::SubscriptionDenied, conn, req.filter, req.qos, SUBACK_FAILURE, out)
+                .dropReason = DropReason::ThrottledAccountSubscriptions;
+            continue;
+        }
         if (!replaces && !ChargeSubscription(req.filter))
         {
             suback.returnCodes.push_back(SUBACK_FAILURE);
@@ -101,6 +112,10 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
             activeFrom = now + DrawSubscriptionDelay();
         }
         s.AddSubscription(req.filter, *qos, activeFrom);
+        if (!replaces)
+        {
+            ActivateSubscriptions(1, now);
+        }
         if (conn.V5())
         {
             s.SetOptions5(req.filter, req.noLocal, req.retainAsPublished, subscriptionId);
@@ -187,6 +202,7 @@ MqttBrokerEngine::Impl::HandleUnsubscribe(MqttBrokerConnection& conn,
         }
         if (removed)
         {
+            DeactivateSubscriptions(1);
             ReleaseSubscription(filter);
             // No new messages for it [MQTT-3.10.4-2]; what is in flight or queued completes
             // [MQTT-3.10.4-3].

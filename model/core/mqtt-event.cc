@@ -96,6 +96,8 @@ DropReasonName(DropReason reason)
         return "ThrottledAccountRetainedPublishRate";
     case DropReason::MemoryLimit:
         return "MemoryLimit";
+    case DropReason::ThrottledAccountSubscriptions:
+        return "ThrottledAccountSubscriptions";
     }
     return "Unknown";
 }

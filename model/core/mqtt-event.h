@@ -66,6 +66,7 @@ enum class DropReason : uint8_t
     MessageExpired,      //!< 5.0: its Message Expiry Interval ran out while it waited
     TooLargeForClient,   //!< 5.0: larger than the subscriber's Maximum Packet Size
     MemoryLimit, //!< refused: storing it would pass the broker's memory limit (MqttMemoryBudget)
+    ThrottledAccountSubscriptions, //!< SubscriptionDenied: the account's subscriptions all taken
 };
 
 const char* DropReasonName(DropReason reason);
