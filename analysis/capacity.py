@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import capacity_search as cs  # noqa: E402
-from capacity_measure import figures, indicators  # noqa: E402
+from capacity_measure import broker_utilisation, figures, indicators  # noqa: E402
 from capacity_window import SATURATED, default_drain, warmup_of  # noqa: E402
 from mqttresults import Results  # noqa: E402
 from sweep import load as load_sweep  # noqa: E402
@@ -122,17 +122,13 @@ class Study:
         self.runs = []          # one dict per run (a row of the table)
         self.indicators = {}    # value -> {limit: (kind, magnitude)} merged over seeds
         self.utilisation = {}   # value -> the broker cores' utilisation (max over seeds)
+        self.warmup_utilisation = {}  # value -> the same over the warm-up (nan without one)
 
     def predict(self, ok):
-        """The value at which the broker's cores would reach SATURATED, from the utilisation
-        measured at the passing value ok (the service costs are per operation, so the
-        utilisation grows in proportion to the load: field / ok = utilisation / u(ok) for a
-        count, the inverse for an interval); None without a service model or when ok's
-        utilisation is too low (under 0.05) to extrapolate from."""
-        u = self.utilisation.get(ok, math.nan)
-        if math.isnan(u) or u < 0.05 or ok <= 0:
-            return None
-        return ok * SATURATED / u if self.vary.ascending else ok * u / SATURATED
+        """The knee predicted from the passing value ok (capacity_search.predict_knee): from the
+        utilisation of the broker's cores over the measured window and over the warm-up."""
+        return cs.predict_knee(self.vary, ok, self.utilisation.get(ok, math.nan),
+                               self.warmup_utilisation.get(ok, math.nan), SATURATED)
 
     def measure(self, batch):
         verdicts = {}
@@ -160,13 +156,19 @@ class Study:
                     if k not in merged or mag > merged[k][1]:
                         merged[k] = (kind, mag)
                 ok_all &= ok
+                warm = broker_utilisation(res, self.args.warmup) if self.args.warmup > 0 \
+                    else math.nan
                 self.runs.append({"value": value, "text": self.vary.text(value),
                                   "run": int(res.attrs.get("run", 0)), "passed": ok,
                                   "failed": ",".join(failed), "fig": fig,
+                                  "warmup_utilisation": warm,
                                   "path": path, "wall": wall, "binding": ""})
             self.indicators[value] = merged
-            utils = [r["fig"][("all", "utilisation")] for r in self.runs if r["value"] == value]
+            mine = [r for r in self.runs if r["value"] == value]
+            utils = [r["fig"][("all", "utilisation")] for r in mine]
             self.utilisation[value] = max(utils) if utils else math.nan
+            warm = [r["warmup_utilisation"] for r in mine if not math.isnan(r["warmup_utilisation"])]
+            self.warmup_utilisation[value] = max(warm) if warm else math.nan
             verdicts[value] = ok_all
             log(f"{self.vary.field}={self.vary.text(value)}: "
                 f"{'meets' if ok_all else 'misses'} the SLO")
@@ -188,6 +190,7 @@ COLUMNS = [  # (column, HDF5 type, figure key or run key)
     ("value", "f8"), ("value_text", "S32"), ("run", "u4"), ("passed", "?"),
     ("publish_rate", "f8"), ("offered", "f8"), ("delivered", "f8"), ("delivery", "f8"),
     ("p50", "f8"), ("p99", "f8"), ("max", "f8"), ("utilisation", "f8"),
+    ("warmup_utilisation", "f8"),
     ("binding", "S64"), ("failed", "S128"), ("wall", "f8"),
 ]
 
@@ -202,7 +205,8 @@ def table_rows(study):
                      "delivered": f[("all", "delivered_rate")],
                      "delivery": f[("all", "delivery")], "p50": f[("all", "p50")],
                      "p99": f[("all", "p99")], "max": f[("all", "max")],
-                     "utilisation": f[("all", "utilisation")], "binding": r["binding"],
+                     "utilisation": f[("all", "utilisation")],
+                     "warmup_utilisation": r["warmup_utilisation"], "binding": r["binding"],
                      "failed": r["failed"], "wall": r["wall"]})
     return rows
 
@@ -294,13 +298,14 @@ def report(args, vary, terms, outcome, line, rows, plots, wall, out):
                "(noise; they do not raise the capacity): "
                + ", ".join(vary.text(v) for v in outcome.non_monotone) + "."]
     md += ["", "| value | run | SLO | published/s | offered/s | delivered/s | delivery | "
-           "p50 ms | p99 ms | max ms | cores util | binding | missed |",
-           "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+           "p50 ms | p99 ms | max ms | cores util | warm-up util | binding | missed |",
+           "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in rows:
         md.append(f"| {r['value_text']} | {r['run']} | {'pass' if r['passed'] else 'FAIL'} | "
                   f"{fmt(r['publish_rate'])} | {fmt(r['offered'])} | {fmt(r['delivered'])} | "
                   f"{fmt(r['delivery'], digits=5)} | {fmt(r['p50'], 1000)} | "
                   f"{fmt(r['p99'], 1000)} | {fmt(r['max'], 1000)} | {fmt(r['utilisation'], digits=3)} | "
+                  f"{fmt(r['warmup_utilisation'], digits=3)} | "
                   f"{r['binding']} | {r['failed']} |")
     md += ["", "Files: `capacity.csv`, `capacity.h5` (dataset `runs`), the sweep in `sweep/` "
            "(each run's results and log).", ""]

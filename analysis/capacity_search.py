@@ -234,21 +234,48 @@ def settle(vary, verdicts):
 
 # A prediction within this factor beyond the bracket still says the knee is near its edge.
 NEAR = 1.25
+# A utilisation under this is too low to extrapolate a knee from.
+MIN_UTILISATION = 0.05
+
+
+def predict_knee(vary, ok, window_util, warmup_util, saturated):
+    """The knee predicted from the heaviest passing value ok, or None: the service costs are per
+    operation, so the cores' utilisation grows in proportion to the load (field / ok =
+    utilisation / u(ok) for a count, the inverse for an interval). Two limits, the lighter wins:
+    - the measured window's utilisation reaching `saturated` (the rule that fails a run);
+    - the warm-up's utilisation reaching 1: devices that connect while the others already publish
+      (a connect storm on top of the steady load) leave a backlog when the cores cannot keep up
+      with both, and a backlog the steady load can only drain slowly fills the measured window.
+      In capacity-broker.yaml the warm-up costs 4 % more per device than the steady state (the
+      CONNECT and accept of every device in its first 10 s), which is where its knee lies.
+    A utilisation that is nan (no service model, no warm-up) or under MIN_UTILISATION is not
+    used."""
+    if ok <= 0:
+        return None
+    knees = []
+    for u, target in ((window_util, saturated), (warmup_util, 1.0)):
+        if u is None or math.isnan(u) or u < MIN_UTILISATION:
+            continue
+        knees.append(ok * target / u if vary.ascending else ok * u / target)
+    if not knees:
+        return None
+    return min(knees) if vary.ascending else max(knees)
 
 
 def around(vary, knee, ok, bad, n, resolution):
     """Up to n values strictly between ok (the heaviest pass) and bad (the first failure, or
     END), 0.8 x resolution (relative) apart, so that when the knee lies among them the next
-    bracket is resolved: from a predicted knee inside the bracket towards the light end (the
-    prediction is where the cores saturate; the SLO can only break earlier); stepping in from
-    bad when the knee is predicted at or a little past it (within NEAR), from ok when at or a
-    little before it; [] when the prediction is far outside."""
+    bracket is resolved: centred on a predicted knee inside the bracket (predict_knee is the
+    knee itself, within about a step either way: 2 values at 1 +- 0.4 x resolution of it);
+    stepping in from bad when the knee is predicted at or a little past it (within NEAR), from
+    ok when at or a little before it; [] when the prediction is far outside."""
     if knee is None or knee <= 0:
         return []
     step = 0.8 * resolution
     if vary.heavier(knee, ok) and vary.heavier(bad, knee):
-        sign = -1 if vary.ascending else 1
-        raw = [knee * (1 + sign * step) ** i for i in range(n)]
+        # Offsets (n-1)/2, ..., -(n-1)/2 steps (heavy to light for a count).
+        sign = 1 if vary.ascending else -1
+        raw = [knee * (1 + sign * step / 2 * (n - 1 - 2 * i)) for i in range(n)]
     elif not vary.heavier(bad, knee) and vary.heavier(bad * NEAR if vary.ascending else
                                                       bad / NEAR, knee):
         sign = -1 if vary.ascending else 1

@@ -3,6 +3,8 @@
  */
 #include "mqtt-account-quotas.h"
 
+#include <algorithm>
+
 namespace ns3
 {
 namespace mqtt
@@ -27,6 +29,8 @@ AccountQuotaName(AccountQuota quota)
         return "account-queued-rate";
     case AccountQuota::RetainedPublishRate:
         return "account-retained-publish-rate";
+    case AccountQuota::Subscriptions:
+        return "account-subscriptions";
     }
     return "unknown";
 }
@@ -34,7 +38,7 @@ AccountQuotaName(AccountQuota quota)
 bool
 IsRateQuota(AccountQuota quota)
 {
-    return quota != AccountQuota::Connections;
+    return quota != AccountQuota::Connections && quota != AccountQuota::Subscriptions;
 }
 
 double
@@ -56,6 +60,8 @@ AccountQuotaLimit(const MqttBrokerProfile& profile, AccountQuota quota)
         return profile.accountQueuedRate;
     case AccountQuota::RetainedPublishRate:
         return profile.accountRetainedPublishRate;
+    case AccountQuota::Subscriptions:
+        return static_cast<double>(profile.maxAccountSubscriptions);
     }
     return 0;
 }
@@ -118,6 +124,43 @@ MqttAccountQuotas::NoteConnected(std::size_t connected, Nanos now)
         stats.peak = connected;
         stats.peakAt = now;
     }
+}
+
+bool
+MqttAccountQuotas::AdmitSubscription()
+{
+    MqttAccountQuotaStats& stats = m_stats[static_cast<std::size_t>(AccountQuota::Subscriptions)];
+    ++stats.requests;
+    if (stats.limit > 0 && static_cast<double>(m_activeSubscriptions) >= stats.limit)
+    {
+        ++stats.throttled;
+        return false;
+    }
+    return true;
+}
+
+void
+MqttAccountQuotas::AddActiveSubscriptions(std::size_t count, Nanos now)
+{
+    m_activeSubscriptions += count;
+    MqttAccountQuotaStats& stats = m_stats[static_cast<std::size_t>(AccountQuota::Subscriptions)];
+    if (m_activeSubscriptions > stats.peak)
+    {
+        stats.peak = m_activeSubscriptions;
+        stats.peakAt = now;
+    }
+}
+
+void
+MqttAccountQuotas::RemoveActiveSubscriptions(std::size_t count)
+{
+    m_activeSubscriptions -= std::min(count, m_activeSubscriptions);
+}
+
+std::size_t
+MqttAccountQuotas::ActiveSubscriptions() const
+{
+    return m_activeSubscriptions;
 }
 
 const MqttAccountQuotaStats&

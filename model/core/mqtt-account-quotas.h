@@ -4,7 +4,7 @@
  * The account-wide quotas of a broker (AWS IoT Core: connect requests, inbound and outbound
  * publishes, subscriptions, messages queued for offline sessions and retained publishes per
  * second per account,
- * concurrent connections per account): one
+ * concurrent connections and subscriptions per account): one
  * token bucket per rate quota, shared by every connection of every engine given the same
  * object, and what was observed of each quota over a run (peak rate, when, how many throttled).
  */
@@ -34,10 +34,11 @@ enum class AccountQuota : uint8_t
     Connections,     //!< clients connected at once (maxConnectedClients)
     QueuedRate,      //!< messages queued for offline sessions per second (accountQueuedRate)
     RetainedPublishRate, //!< retained PUBLISH requests per second (accountRetainedPublishRate)
+    Subscriptions, //!< subscriptions of the connected sessions at once (maxAccountSubscriptions)
 };
 
 /** How many AccountQuota values there are. */
-constexpr std::size_t ACCOUNT_QUOTA_COUNT = 7;
+constexpr std::size_t ACCOUNT_QUOTA_COUNT = 8;
 
 /** The quota's name in results and reports: "account-connect-rate", ... */
 const char* AccountQuotaName(AccountQuota quota);
@@ -56,11 +57,15 @@ struct MqttAccountQuotaStats
     /**
      * Rates: the most requests offered (admitted or not) in one second of the run, counted in
      * whole seconds from time 0 ([k s, k+1 s)). Connections: the most clients connected at once.
+     * Subscriptions: the most subscriptions of connected sessions at once.
      */
     uint64_t peak = 0;
-    /** Start of that second (rates), or when the peak was first reached (Connections). */
+    /** Start of that second (rates), or when the peak was first reached (the counts). */
     Nanos peakAt{0};
-    /** Requests offered over the run (rates); CONNECTs that asked for a slot (Connections). */
+    /**
+     * Requests offered over the run (rates); CONNECTs that asked for a slot (Connections); new
+     * topic filters that asked for one (Subscriptions).
+     */
     uint64_t requests = 0;
     /** Requests refused by the quota. */
     uint64_t throttled = 0;
@@ -89,6 +94,24 @@ class MqttAccountQuotas
     /** @p connected clients are connected at @p now (the Connections peak). */
     void NoteConnected(std::size_t connected, Nanos now);
 
+    /**
+     * A new topic filter asks for one of the account's subscriptions (maxAccountSubscriptions,
+     * counted over the sessions while they are connected: AWS's "across all active
+     * connections"). @return whether one is free (always, when unlimited); refused ones count
+     * as throttled. The caller adds it with AddActiveSubscriptions once it is made.
+     */
+    bool AdmitSubscription();
+    /**
+     * @p count subscriptions became active at @p now (made on a connected session, or a stored
+     * session's coming back with its connection); a resumed session's may take the account past
+     * its limit, which then refuses new ones until enough are gone.
+     */
+    void AddActiveSubscriptions(std::size_t count, Nanos now);
+    /** @p count subscriptions stopped being active (removed, or their session disconnected). */
+    void RemoveActiveSubscriptions(std::size_t count);
+    /** Subscriptions of the connected sessions now. */
+    std::size_t ActiveSubscriptions() const;
+
     const MqttAccountQuotaStats& Stats(AccountQuota quota) const;
 
   private:
@@ -101,6 +124,7 @@ class MqttAccountQuotas
     std::array<MqttRateLimiter, ACCOUNT_QUOTA_COUNT> m_limiters;
     std::array<MqttAccountQuotaStats, ACCOUNT_QUOTA_COUNT> m_stats;
     std::array<Bin, ACCOUNT_QUOTA_COUNT> m_bins;
+    std::size_t m_activeSubscriptions = 0;
 };
 
 } // namespace mqtt

@@ -109,6 +109,7 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
     conn.StoredWill() = std::move(p.will); // [MQTT-3.1.2-8]
     conn.SetSession(&s);
     s.SetConnection(&conn);
+    ActivateSubscriptions(s.Subscriptions().size(), now); // a resumed session's come back
     s.SetUserName(p.userName);
     s.SetExpiryInterval5(conn.V5() ? std::optional<uint32_t>(conn.V5()->sessionExpiry)
                                    : std::nullopt);
@@ -353,6 +354,7 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
         ReleaseWaiters(*s, true, out); // an offline session pauses no one
     }
     s->SetConnection(nullptr);
+    DeactivateSubscriptions(s->Subscriptions().size());
     conn.SetSession(nullptr);
     --m_connectedClients;
     std::optional<Will> will = std::move(conn.StoredWill());

@@ -64,6 +64,8 @@ class MqttBrokerEngine::Impl
 {
   public:
     Impl(MqttBrokerProfile profile, uint64_t seed);
+    /** Gives the account back this engine's active subscriptions (a restart makes a new one). */
+    ~Impl();
 
     // --- Driver entry points (mqtt-broker-engine.cc) ---------------------------------------
     void OnConnectionOpened(ConnectionId id, Nanos now, MqttActions& out);
@@ -597,6 +599,16 @@ class MqttBrokerEngine::Impl
     uint64_t m_nextMessageId = 1;
     uint64_t m_nextAssignedId = 1;
     std::size_t m_connectedClients = 0;
+
+    // --- Subscriptions per account (mqtt-broker-account-subscriptions.cc) --------------------
+    /** Subscriptions of this engine's connected sessions, counted in m_account. */
+    std::size_t m_activeSubscriptions = 0;
+    /** @p session came online (or made one) with @p count subscriptions at @p now. */
+    void ActivateSubscriptions(std::size_t count, Nanos now);
+    /** @p count subscriptions went offline or were removed. */
+    void DeactivateSubscriptions(std::size_t count);
+    /** Moves this engine's active subscriptions onto @p account (SetAccount). */
+    void MoveSubscriptionsTo(const std::shared_ptr<MqttAccountQuotas>& account);
     /** Time of the latest admitted CONNECT per client id (minConnectInterval). */
     std::map<std::string, Nanos, std::less<>> m_lastConnect;
     /** m_lastConnect is pruned of expired entries when it grows past this. */

@@ -176,6 +176,7 @@ MqttBrokerEngine::SetAccount(std::shared_ptr<MqttAccountQuotas> account)
 {
     if (account)
     {
+        m_impl->MoveSubscriptionsTo(account);
         m_impl->m_account = std::move(account);
     }
 }

@@ -136,6 +136,8 @@ MqttBrokerProfile::AwsIotCore()
     p.accountSubscribeRate = 500;
     // Maximum concurrent client connections per account: 500,000.
     p.maxConnectedClients = 500000;
+    // Subscriptions per account: 500,000, "across all active connections".
+    p.maxAccountSubscriptions = 500000;
     // Queued messages per second per account: 500 (messages stored for offline persistent
     // sessions; the Developer Guide, "MQTT 5 features": new messages past it are dropped).
     p.accountQueuedRate = 500;

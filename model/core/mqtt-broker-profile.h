@@ -116,6 +116,13 @@ struct MqttBrokerProfile
      * a takeover needs no new slot.
      */
     std::size_t maxConnectedClients = 0;
+    /**
+     * Most subscriptions at once over the connected sessions of the account (0: no limit). A new
+     * topic filter beyond it gets 0x80 in the SUBACK (SubscriptionDenied
+     * ThrottledAccountSubscriptions) and the connection stays; a session's stored subscriptions
+     * come back with its connection whatever the count.
+     */
+    std::size_t maxAccountSubscriptions = 0;
 
     // --- Keep-alive -------------------------------------------------------------------------
     /** The broker closes after keepAliveFactor x keep-alive without a packet [MQTT-3.1.2-24]. */

@@ -261,6 +261,10 @@ AddConnectionSettings(std::vector<MqttBrokerSetting>& t)
     t.push_back(Integer("max-connected-clients",
                         &P::maxConnectedClients,
                         "clients connected at once, per account (0: no limit)"));
+    t.push_back(Integer("max-account-subscriptions",
+                        &P::maxAccountSubscriptions,
+                        "subscriptions of the connected sessions at once, per account (0: no "
+                        "limit)"));
 }
 
 void

@@ -61,18 +61,22 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
     suback.returnCodes.reserve(p.topics.size());
     std::vector<std::pair<std::size_t, Qos>> granted; // index in p.topics, granted QoS
     std::vector<bool> existed(p.topics.size(), false); // 5.0 Retain Handling 1
+    // A filter refused by an account quota fails alone and the connection stays (AWS logs a
+    // throttled subscribe as a failure; 3.1.1's SUBACK has only 0x80).
+    auto refuseForQuota = [&](const TopicRequest& req, DropReason reason) {
+        suback.returnCodes.push_back(
+            conn.V5() ? static_cast<uint8_t>(ReasonCode::QuotaExceeded) : SUBACK_FAILURE);
+        NotifySubscription(
+            EventType::SubscriptionDenied, conn, req.filter, req.qos, SUBACK_FAILURE, out)
+            .dropReason = reason;
+    };
     for (std::size_t i = 0; i < p.topics.size(); ++i)
     {
         const TopicRequest& req = p.topics[i];
-        // Every filter counts against the account's subscriptions per second; one over it fails
-        // alone (AWS logs a throttled subscribe as a failure; 3.1.1's SUBACK has only 0x80).
+        // Every filter counts against the account's subscriptions per second.
         if (!m_account->Admit(AccountQuota::SubscribeRate, now))
         {
-            suback.returnCodes.push_back(
-                conn.V5() ? static_cast<uint8_t>(ReasonCode::QuotaExceeded) : SUBACK_FAILURE);
-            NotifySubscription(
-                EventType::SubscriptionDenied, conn, req.filter, req.qos, SUBACK_FAILURE, out)
-                .dropReason = DropReason::ThrottledAccountSubscribeRate;
+            refuseForQuota(req, DropReason::ThrottledAccountSubscribeRate);
             continue;
         }
         const bool replaces = s.FindSubscription(req.filter).has_value();
@@ -83,6 +87,12 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
             suback.returnCodes.push_back(conn.V5() ? SubscribeFailure5(conn, req) : SUBACK_FAILURE);
             NotifySubscription(
                 EventType::SubscriptionDenied, conn, req.filter, req.qos, SUBACK_FAILURE, out);
+            continue;
+        }
+        // A new filter needs one of the account's subscriptions (over its connected sessions).
+        if (!replaces && !m_account->AdmitSubscription())
+        {
+            refuseForQuota(req, DropReason::ThrottledAccountSubscriptions);
             continue;
         }
         if (!replaces && !ChargeSubscription(req.filter))
@@ -101,6 +111,10 @@ MqttBrokerEngine::Impl::HandleSubscribe(MqttBrokerConnection& conn,
             activeFrom = now + DrawSubscriptionDelay();
         }
         s.AddSubscription(req.filter, *qos, activeFrom);
+        if (!replaces)
+        {
+            ActivateSubscriptions(1, now);
+        }
         if (conn.V5())
         {
             s.SetOptions5(req.filter, req.noLocal, req.retainAsPublished, subscriptionId);
@@ -200,6 +214,7 @@ MqttBrokerEngine::Impl::HandleUnsubscribe(MqttBrokerConnection& conn,
         }
         if (removed)
         {
+            DeactivateSubscriptions(1);
             ReleaseSubscription(filter);
             // No new messages for it [MQTT-3.10.4-2]; what is in flight or queued completes
             // [MQTT-3.10.4-3].

@@ -102,6 +102,8 @@ DropReasonName(DropReason reason)
         return "RefusedByServer";
     case DropReason::RetainNotAvailable:
         return "RetainNotAvailable";
+    case DropReason::ThrottledAccountSubscriptions:
+        return "ThrottledAccountSubscriptions";
     }
     return "Unknown";
 }

@@ -69,6 +69,7 @@ enum class DropReason : uint8_t
     MemoryLimit, //!< refused: storing it would pass the broker's memory limit (MqttMemoryBudget)
     RefusedByServer,    //!< client, 5.0: PUBACK/PUBREC with a reason code >= 0x80 (in code)
     RetainNotAvailable, //!< client, 5.0: a retained publish to a broker without Retain Available
+    ThrottledAccountSubscriptions, //!< SubscriptionDenied: the account's subscriptions all taken
 };
 
 const char* DropReasonName(DropReason reason);

@@ -4,7 +4,8 @@
  * The AWS IoT Core account-wide quotas (AWS General Reference, "AWS IoT Core endpoints and
  * quotas", message broker table; doc/aws-iot-core.md "Account-wide quotas"): connect requests,
  * inbound and outbound publishes, subscriptions, messages queued for offline sessions and
- * retained publishes per second per account, concurrent connections per account. Each through the broker engine, over several connections, with the
+ * retained publishes per second per account, concurrent connections and subscriptions per
+ * account. Each through the broker engine, over several connections, with the
  * exact behaviour at the limit and what the account's statistics say. Small limits keep the
  * scripts short; the published values are checked apart.
  */
@@ -67,6 +68,14 @@ TEST(BrokerAwsAccount, AccountQuotasOfTheAwsProfileAreThePublishedOnes)
     EXPECT_EQ(standard.maxConnectedClients, 0u);
     EXPECT_EQ(standard.accountQueuedRate, 0);
     EXPECT_EQ(standard.accountRetainedPublishRate, 0);
+    // Subscriptions per account, "across all active connections": 500,000, adjustable.
+    EXPECT_EQ(aws.maxAccountSubscriptions, 500000u);
+    EXPECT_EQ(MqttBrokerProfile::AwsIotCore2021().maxAccountSubscriptions, 500000u);
+    EXPECT_EQ(standard.maxAccountSubscriptions, 0u);
+    EXPECT_FALSE(MqttBrokerSettings::Apply(&standard, "max-account-subscriptions", "70"));
+    EXPECT_EQ(standard.maxAccountSubscriptions, 70u);
+    EXPECT_STREQ(AccountQuotaName(AccountQuota::Subscriptions), "account-subscriptions");
+    EXPECT_FALSE(IsRateQuota(AccountQuota::Subscriptions));
     EXPECT_FALSE(MqttBrokerSettings::Apply(&standard, "account-queued-rate", "50"));
     EXPECT_FALSE(MqttBrokerSettings::Apply(&standard, "account-retained-publish-rate", "60"));
     EXPECT_EQ(standard.accountQueuedRate, 50);
@@ -439,4 +448,116 @@ TEST(BrokerAwsAccount, AccountRetainedPublishRateClosesWithCloseOnThrottle)
                  "ThrottledAccountRetainedPublishRate");
     EXPECT_STREQ(LifecycleDisconnectReason(CloseReason::ThrottledAccountRetainedPublishRate),
                  "THROTTLED");
+}
+
+namespace
+{
+
+/** SmallAccount with room for every rate and @p subscriptions subscriptions per account. */
+MqttBrokerProfile
+SubscriptionsAccount(std::size_t subscriptions)
+{
+    MqttBrokerProfile p = SmallAccount(100);
+    p.accountSubscribeRate = 100;
+    p.maxAccountSubscriptions = subscriptions;
+    return p;
+}
+
+} // namespace
+
+TEST(BrokerAwsAccount, AccountSubscriptionsFailTheFiltersBeyondTheLimit)
+{
+    // Subscriptions per account (3 here) over every connection: a new filter past it gets 0x80
+    // and is not made (SubscriptionDenied ThrottledAccountSubscriptions); the rest of the
+    // SUBSCRIBE is handled and the connection stays. Replacing a subscription takes no new one;
+    // an UNSUBSCRIBE gives one back. The peak is the most at once, with its time.
+    BrokerHarness h(SubscriptionsAccount(3));
+    h.Connect(1, "s1");
+    h.Connect(2, "s2");
+    h.TakeEvents();
+    h.Send(1, MakeSubscribe(1, {{"a", Qos::AtMostOnce}, {"b", Qos::AtMostOnce}}));
+    EXPECT_EQ(h.TakeHex(1), "90 04 00 01 00 00");
+    h.AdvanceTo(seconds(1));
+    h.Send(2, MakeSubscribe(2, {{"c", Qos::AtLeastOnce}, {"d", Qos::AtMostOnce}}));
+    EXPECT_EQ(h.TakeHex(2), "90 04 00 02 01 80");
+    auto denied = h.Events(EventType::SubscriptionDenied);
+    ASSERT_EQ(denied.size(), 1u);
+    EXPECT_EQ(denied[0].clientId, "s2");
+    EXPECT_EQ(denied[0].topic, "d");
+    EXPECT_STREQ(DropReasonName(denied[0].dropReason), "ThrottledAccountSubscriptions");
+    EXPECT_EQ(h.Engine().SubscriptionCount("s2"), 1u);
+    EXPECT_TRUE(h.IsOpen(2));
+
+    h.Send(1, MakeSubscribe(3, {{"a", Qos::AtLeastOnce}})); // replaces a: no new one
+    EXPECT_EQ(h.TakeHex(1), "90 03 00 03 01");
+    h.AdvanceTo(seconds(2));
+    h.FeedHex(1, "a2 05 00 04 00 01 62"); // UNSUBSCRIBE id 4 "b"
+    EXPECT_EQ(h.TakeHex(1), "b0 02 00 04");
+    h.Send(2, MakeSubscribe(5, {{"d", Qos::AtMostOnce}}));
+    EXPECT_EQ(h.TakeHex(2), "90 03 00 05 00");
+
+    const MqttAccountQuotaStats& s = StatsOf(h, AccountQuota::Subscriptions);
+    EXPECT_EQ(s.limit, 3);
+    EXPECT_EQ(s.requests, 5u); // a, b, c, d refused, d: not the replacement
+    EXPECT_EQ(s.throttled, 1u);
+    EXPECT_EQ(s.peak, 3u);
+    EXPECT_EQ(s.peakAt, seconds(1));
+    EXPECT_EQ(h.Engine().Account().ActiveSubscriptions(), 3u);
+}
+
+TEST(BrokerAwsAccount, AccountSubscriptionsCountOnlyTheConnectedSessions)
+{
+    // "Across all active connections": a persistent session's subscriptions leave the count
+    // while it is offline, so others can take them, and come back with its connection even
+    // past the limit; then no new filter is granted until enough are gone. A clean session's
+    // end gives its subscriptions back.
+    BrokerHarness h(SubscriptionsAccount(3));
+    h.Connect(1, "p", false);
+    h.Send(1, MakeSubscribe(1, {{"a", Qos::AtLeastOnce}, {"b", Qos::AtLeastOnce}}));
+    EXPECT_EQ(h.TakeHex(1), "90 04 00 01 01 01");
+    h.NetClose(1);
+    EXPECT_EQ(h.Engine().Account().ActiveSubscriptions(), 0u);
+    h.Connect(2, "c");
+    h.Send(2, MakeSubscribe(2, {{"x", Qos::AtMostOnce}, {"y", Qos::AtMostOnce}}));
+    EXPECT_EQ(h.TakeHex(2), "90 04 00 02 00 00");
+    h.AdvanceTo(seconds(3));
+    EXPECT_TRUE(h.Connect(3, "p", false)); // session present, a and b with it
+    EXPECT_EQ(h.Engine().Account().ActiveSubscriptions(), 4u);
+    h.TakeEvents();
+    h.Send(2, MakeSubscribe(3, {{"z", Qos::AtMostOnce}}));
+    EXPECT_EQ(h.TakeHex(2), "90 03 00 03 80");
+    EXPECT_EQ(h.Events(EventType::SubscriptionDenied).size(), 1u);
+    h.NetClose(2); // the clean session ends: x and y are gone
+    EXPECT_EQ(h.Engine().Account().ActiveSubscriptions(), 2u);
+    h.Connect(4, "c2");
+    h.Subscribe(4, "z", Qos::AtMostOnce);
+
+    const MqttAccountQuotaStats& s = StatsOf(h, AccountQuota::Subscriptions);
+    EXPECT_EQ(s.peak, 4u);
+    EXPECT_EQ(s.peakAt, seconds(3));
+    EXPECT_EQ(s.throttled, 1u);
+}
+
+TEST(BrokerAwsAccount, AccountSubscriptionsOfAnEngineGoWithIt)
+{
+    // Engines sharing an account count their connected sessions' subscriptions together; an
+    // engine that goes away (a broker restart makes a new one on the same account) gives its
+    // back.
+    MqttBrokerProfile p = SubscriptionsAccount(2);
+    auto account = std::make_shared<MqttAccountQuotas>(p);
+    BrokerHarness a(p);
+    a.Engine().SetAccount(account);
+    {
+        BrokerHarness b(p);
+        b.Engine().SetAccount(account);
+        b.Connect(1, "y");
+        b.Subscribe(1, "t/1", Qos::AtMostOnce);
+        a.Connect(1, "x");
+        a.Subscribe(1, "t/2", Qos::AtMostOnce);
+        a.Subscribe(1, "t/3", Qos::AtMostOnce, 2, 0x80);
+        EXPECT_EQ(account->ActiveSubscriptions(), 2u);
+    }
+    EXPECT_EQ(account->ActiveSubscriptions(), 1u);
+    a.Subscribe(1, "t/3", Qos::AtMostOnce, 3);
+    EXPECT_EQ(account->Stats(AccountQuota::Subscriptions).throttled, 1u);
 }

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import broker_process  # noqa: E402
 import calibration_fit  # noqa: E402
+import loadgen_side  # noqa: E402
 import mqtt_load  # noqa: E402
 import workloads  # noqa: E402
 
@@ -71,6 +72,29 @@ def real_side(binary, name, messages, seconds):
         finally:
             loop.close_all()
     return saturated * fanout, busy, p99, paced_busy
+
+
+def real_side_loadgen(loadgen, binary, name, seconds):
+    """real_side's figures with the compiled load generator (loadgen_side.py) driving the real
+    broker: a closed-loop saturated run (the workload's window end to end), then open-loop runs
+    paced at each fraction of its rate. The paced figures also carry the rate the generator
+    reached and the messages it wrote off."""
+    spec = workloads.PUBLISH_SPECS[name]
+    fanout = max(1, spec.subs)
+    with broker_process.BrokerProcess("ours", binary=binary) as broker:
+        pid = broker.proc.pid
+        sat = loadgen_side.run(loadgen, spec, broker.port, pid, seconds, label=name + "-sat")
+        deliveries = sat["deliver_rate"]
+        busy = sat["broker_cpu_pct"] / 100
+        p99, paced_busy = {}, {}
+        for fraction in FRACTIONS:
+            rate = fraction * deliveries / fanout
+            r = loadgen_side.run(loadgen, spec, broker.port, pid, seconds, rate=rate,
+                                 window_factor=4, label="%s-%d" % (name, round(fraction * 100)))
+            p99[fraction] = r["p99_us"] / 1e3
+            paced_busy[fraction] = (r["broker_cpu_pct"] / 100, r["client_cpu_pct"] / 100,
+                                    r["pub_rate"] / rate, int(r["lost"]))
+    return deliveries, busy, p99, paced_busy, sat["client_cpu_pct"] / 100
 
 
 # -- the simulated side -----------------------------------------------------------------------
@@ -165,6 +189,9 @@ def main(argv):
     p = argparse.ArgumentParser(prog="./ns3-mqtt bench twin", description=__doc__.split("\n")[0])
     p.add_argument("--binary", required=True, help="the standalone broker (real side)")
     p.add_argument("--runner", help="ns3-mqtt-run (simulated side); without it: real side only")
+    p.add_argument("--loadgen", help="the compiled load generator (../shared/bench/mqtt-loadgen, "
+                   "built by ./ns3-mqtt bench twin) driving the real side; without it the "
+                   "Python generator does, whose p99 is its own queueing")
     p.add_argument("--calibration", default="ours",
                    help="calibration of the simulated broker (name or path; default ours)")
     p.add_argument("--workloads", default=",".join(TWIN_WORKLOADS),
@@ -193,8 +220,18 @@ def main(argv):
             print("# WARNING: %s was not measured with the real side's broker options (its "
                   "header lacks \"%s\"): measure it again (./ns3-mqtt calibrate --repeat 5) "
                   "before judging qos1-fan-in" % (a.calibration, broker_process.OPTIONS_NOTE))
+    print("# real side driven by %s" % (
+        "the compiled load generator %s (one process, one core at most)" % a.loadgen
+        if a.loadgen else "the Python generator (tools/calibrate/mqtt_load.py): its p99 under "
+        "pacing is mostly its own queueing"))
     for name in names:
-        real_rate, busy, real_p99, paced_busy = real_side(a.binary, name, a.messages, a.seconds)
+        if a.loadgen:
+            real_rate, busy, real_p99, paced_busy, gen_busy = real_side_loadgen(
+                a.loadgen, a.binary, name, a.seconds)
+        else:
+            real_rate, busy, real_p99, paced_busy = real_side(a.binary, name, a.messages,
+                                                              a.seconds)
+            gen_busy = None
         if a.runner:
             sim_rate, sim_p99 = sim_side(a.runner, a.calibration, name, a.sim_seconds)
         else:
@@ -205,14 +242,17 @@ def main(argv):
             print("twin %s p99@%d%%: sim=%.3fms real=%.3fms"
                   % (name, round(fraction * 100), sim_p99[fraction], real_p99[fraction]))
         per_cpu = real_rate / busy if busy > 0 else float("nan")
-        print("# %s: real broker busy %.0f %% of the saturated run's wall time; %.0f deliveries "
-              "per broker CPU-second (sim / that = %.3f)"
-              % (name, 100 * busy, per_cpu, sim_rate / per_cpu))
+        print("# %s: real broker busy %.0f %% of the saturated run's wall time%s; %.0f "
+              "deliveries per broker CPU-second (sim / that = %.3f)"
+              % (name, 100 * busy, "" if gen_busy is None else
+                 ", load generator %.0f %%" % (100 * gen_busy), per_cpu, sim_rate / per_cpu))
         # A paced run whose generator is busy most of the time measures the generator's
         # queueing in its p99, not the broker's (doc/capacity.md, "The twin check").
         print("# %s paced: %s" % (name, "; ".join(
-            "at %d %% broker busy %.0f %%, load generator busy %.0f %%"
-            % (round(f * 100), 100 * paced_busy[f][0], 100 * paced_busy[f][1])
+            "at %d %% broker busy %.0f %%, load generator busy %.0f %%%s"
+            % (round(f * 100), 100 * paced_busy[f][0], 100 * paced_busy[f][1],
+               "" if len(paced_busy[f]) < 4 else ", rate reached %.1f %%, lost %d"
+               % (100 * paced_busy[f][2], paced_busy[f][3]))
             for f in FRACTIONS)))
         sys.stdout.flush()
     with open("/proc/loadavg") as f:
