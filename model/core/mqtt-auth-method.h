@@ -117,7 +117,8 @@ class MqttAuthMethod
     /** The Authentication Method property's value, e.g. "SCRAM-SHA-256". */
     virtual const std::string& Name() const = 0;
     virtual std::unique_ptr<ServerExchange> StartServer() const = 0;
-    virtual std::unique_ptr<ClientExchange> StartClient(const ClientCredentials& credentials) const = 0;
+    virtual std::unique_ptr<ClientExchange> StartClient(
+        const ClientCredentials& credentials) const = 0;
 };
 
 /**
