@@ -310,6 +310,11 @@ struct MqttBrokerProfile
      * Available); 0x9E for each such filter otherwise.
      */
     bool sharedSubscriptions = false;
+    /**
+     * Enhanced authentication (AUTH, section 4.12) with the methods the driver registers
+     * (MqttBrokerEngine::SetAuthMethods); false: a CONNECT naming a method gets CONNACK 0x8C.
+     */
+    bool enhancedAuthentication = true;
 
     // --- Events -----------------------------------------------------------------------------
     /**
