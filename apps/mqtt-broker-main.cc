@@ -13,6 +13,7 @@
 #include "mqtt-command-line.h"
 #include "mqtt-mosquitto-conf.h"
 #include "mqtt-password-hashes.h"
+#include "mqtt-scram.h"
 #include "mqtt-posix-broker.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
@@ -51,6 +52,7 @@ struct BrokerArgs
     bool identityAsUserName = false;
     std::string profile = "standard";
     std::string passwords;
+    std::string scramUsers;
     std::string acl;
     std::string config;
     std::string allowAnonymous;
@@ -75,6 +77,7 @@ struct BrokerConfig
     uint64_t seed = 1;
     std::optional<uint64_t> backPressure;
     std::string passwords;
+    std::string scramUsers;
     std::string acl;
     std::optional<bool> allowAnonymous;
     std::string record;
@@ -138,6 +141,11 @@ DeclareOptions(MqttCommandLine& cli, BrokerArgs& a)
     app.add_option("--profile", a.profile, "broker profile: " + names + " (default standard)")
         ->type_name("NAME");
     app.add_option("--passwords", a.passwords, "user names and passwords (format: doc/auth.md)")
+        ->type_name("FILE");
+    app.add_option("--scram-users",
+                   a.scramUsers,
+                   "SCRAM-SHA-256 credentials for MQTT 5.0 enhanced authentication\n"
+                   "(format: doc/auth.md)")
         ->type_name("FILE");
     app.add_option("--acl", a.acl, "topic access control (format: doc/auth.md)")->type_name("FILE");
     app.add_option("--allow-anonymous",
@@ -417,6 +425,7 @@ ReadBrokerArgs(const BrokerArgs& a, MqttCommandLine& cli, BrokerConfig& config)
         config.options.log = nullptr;
     }
     config.passwords = a.passwords;
+    config.scramUsers = a.scramUsers;
     config.acl = a.acl;
     if (!a.allowAnonymous.empty())
     {
@@ -472,6 +481,18 @@ ConfigureEngine(MqttBrokerEngine& engine, const BrokerConfig& config, MqttComman
             authenticator->SetAllowAnonymous(*config.allowAnonymous);
         }
         engine.SetAuthenticator(authenticator);
+    }
+    if (!config.scramUsers.empty())
+    {
+        auto scram = std::make_shared<MqttScramSha256>();
+        MqttConfigError error;
+        if (!scram->Load(config.scramUsers, error))
+        {
+            Exit(cli, "--scram-users: " + error.ToString());
+        }
+        auto methods = std::make_shared<MqttAuthMethods>();
+        methods->Add(scram);
+        engine.SetAuthMethods(methods);
     }
     if (!config.acl.empty())
     {

@@ -8,6 +8,7 @@
 #include "mqtt-authenticator.h"
 #include "mqtt-command-line.h"
 #include "mqtt-password-hashes.h"
+#include "mqtt-scram.h"
 #include "mqtt-units.h"
 #include "mqtt-utf8.h"
 
@@ -169,16 +170,22 @@ main(int argc, char** argv)
                  fromStdin,
                  "read the password from the first line of standard input\n"
                  "(for scripts and CI, which have no terminal)");
+    bool scram = false;
+    app.add_flag("--scram",
+                 scram,
+                 "write a SCRAM-SHA-256 credential instead (a --scram-users\n"
+                 "file of the broker, MQTT 5.0 enhanced authentication)");
     app.add_option("--iterations",
                    iterationsText,
-                   "PBKDF2 iterations (default 101, as mosquitto_passwd; more\n"
-                   "makes each CONNECT of this user cost more CPU)")
+                   "PBKDF2 iterations (default 101, as mosquitto_passwd, or 4096\n"
+                   "with --scram; more makes each CONNECT of this user cost more CPU)")
         ->type_name("N");
     if (cli.Parse(argc, argv) != MqttCommandLine::Outcome::Run)
     {
         return cli.Report();
     }
-    uint32_t iterations = MqttPasswordHashes::DEFAULT_ITERATIONS;
+    uint32_t iterations = scram ? MqttScramSha256::DEFAULT_ITERATIONS
+                                : MqttPasswordHashes::DEFAULT_ITERATIONS;
     if (!iterationsText.empty())
     {
         std::optional<uint64_t> n = ParseCount(iterationsText, MqttPasswordHashes::MAX_ITERATIONS);
@@ -210,7 +217,16 @@ main(int argc, char** argv)
         cli.Fail(readError.ToString());
         return cli.Report();
     }
-    std::optional<std::string> hash = MqttPasswordHashes::HashPbkdf2(*password, iterations);
+    std::optional<std::string> hash;
+    if (!scram)
+    {
+        hash = MqttPasswordHashes::HashPbkdf2(*password, iterations);
+    }
+    else if (std::optional<MqttScramCredential> c =
+                 MqttScramSha256::MakeCredential(*password, iterations))
+    {
+        hash = MqttScramSha256::FormatCredential(*c);
+    }
     if (!hash)
     {
         cli.Fail("no random bytes for the salt (OpenSSL RAND_bytes failed)");

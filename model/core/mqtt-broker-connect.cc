@@ -44,7 +44,21 @@ MqttBrokerEngine::Impl::HandleConnect(MqttBrokerConnection& conn,
     {
         return;
     }
-    const std::string& clientId = *checked;
+    if (WantsEnhancedAuth5(conn, p))
+    {
+        StartConnectAuth5(conn, p, *checked, now, out); // mqtt-broker-v5-auth.cc
+        return;
+    }
+    AcceptConnect(conn, p, *checked, now, out);
+}
+
+void
+MqttBrokerEngine::Impl::AcceptConnect(MqttBrokerConnection& conn,
+                                      ConnectPacket& p,
+                                      const std::string& clientId,
+                                      Nanos now,
+                                      MqttActions& out)
+{
     MqttSession* session = m_sessions.Find(clientId);
     MqttBrokerConnection* previous = session != nullptr ? session->Connection() : nullptr;
     if (RefusesTakeover(m_profile, previous != nullptr))
@@ -189,7 +203,7 @@ MqttBrokerEngine::Impl::CheckConnect(MqttBrokerConnection& conn,
         RefuseConnect(conn, ConnectReturnCode::ServerUnavailable, clientId, now, out);
         return std::nullopt;
     }
-    if (m_authenticator && !conn.Identity())
+    if (m_authenticator && !conn.Identity() && !WantsEnhancedAuth5(conn, p))
     {
         ConnectReturnCode rc = m_authenticator->Authenticate(p.userName, p.password);
         if (rc != ConnectReturnCode::Accepted)
@@ -267,7 +281,8 @@ MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
                                       const std::string& clientId,
                                       Nanos now,
                                       MqttActions& out,
-                                      std::optional<CloseReason> reason)
+                                      std::optional<CloseReason> reason,
+                                      std::optional<ReasonCode> reason5)
 {
     // Session Present is 0 with a non-zero code [MQTT-3.2.2-4]; then close [MQTT-3.2.2-5].
     ConnackPacket refusal{false, code};
@@ -280,7 +295,7 @@ MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
                                                         ReasonCode::ServerUnavailable,
                                                         ReasonCode::BadUserNameOrPassword,
                                                         ReasonCode::NotAuthorized};
-        refusal.reasonCode = BY_RETURN_CODE[static_cast<uint8_t>(code) % 6];
+        refusal.reasonCode = reason5.value_or(BY_RETURN_CODE[static_cast<uint8_t>(code) % 6]);
     }
     if (conn.V5())
     {

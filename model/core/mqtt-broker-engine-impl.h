@@ -19,6 +19,7 @@
 #define MQTT_BROKER_ENGINE_IMPL_H
 
 #include "mqtt-account-quotas.h"
+#include "mqtt-auth-method.h"
 #include "mqtt-broker-connection.h"
 #include "mqtt-broker-engine.h"
 #include "mqtt-broker-policy.h"
@@ -93,6 +94,8 @@ class MqttBrokerEngine::Impl
     /** The account's quotas: this engine's own, or shared with others (SetAccount). */
     std::shared_ptr<MqttAccountQuotas> m_account;
     std::shared_ptr<const MqttAuthenticator> m_authenticator;
+    /** Enhanced authentication methods by name (5.0); null: a CONNECT naming one gets 0x8C. */
+    std::shared_ptr<const MqttAuthMethods> m_authMethods;
     std::shared_ptr<const MqttAcl> m_acl;
     std::unordered_map<ConnectionId, std::unique_ptr<MqttBrokerConnection>> m_connections;
     MqttSessionStore m_sessions;
@@ -178,6 +181,15 @@ class MqttBrokerEngine::Impl
     // --- CONNECT and the end of connections (mqtt-broker-connect.cc) -----------------------
     void HandleConnect(MqttBrokerConnection& conn, ConnectPacket& p, Nanos now, MqttActions& out);
     /**
+     * A CONNECT that passed its checks (and its enhanced authentication, if any): takeover,
+     * sessions, CONNACK, keep-alive, resume.
+     */
+    void AcceptConnect(MqttBrokerConnection& conn,
+                       ConnectPacket& p,
+                       const std::string& clientId,
+                       Nanos now,
+                       MqttActions& out);
+    /**
      * The checks of a CONNECT before sessions are touched (will topic, client id, connect
      * rate, will retain, shutdown, credentials). @return the client id to use, or nothing when
      * the CONNECT was refused and the connection closed.
@@ -207,7 +219,8 @@ class MqttBrokerEngine::Impl
                        const std::string& clientId,
                        Nanos now,
                        MqttActions& out,
-                       std::optional<CloseReason> reason = std::nullopt);
+                       std::optional<CloseReason> reason = std::nullopt,
+                       std::optional<ReasonCode> reason5 = std::nullopt);
     void CloseConnection(MqttBrokerConnection& conn,
                          const CloseSpec& spec,
                          Nanos now,
@@ -260,6 +273,22 @@ class MqttBrokerEngine::Impl
                      ReasonCode code,
                      Nanos now,
                      MqttActions& out);
+
+    // --- MQTT 5.0: enhanced authentication (mqtt-broker-v5-auth.cc) --------------------------
+    /** Whether @p p names an Authentication Method on a 5.0 connection (section 4.12). */
+    static bool WantsEnhancedAuth5(const MqttBrokerConnection& conn, const ConnectPacket& p);
+    /** Starts the CONNECT's exchange; CONNACK when it ends at once, else AUTH 0x18. */
+    void StartConnectAuth5(MqttBrokerConnection& conn,
+                           ConnectPacket& p,
+                           const std::string& clientId,
+                           Nanos now,
+                           MqttActions& out);
+    /** An AUTH from a 5.0 client. @return false when the connection was closed. */
+    bool HandleAuth5(MqttBrokerConnection& conn, const AuthPacket& p, Nanos now, MqttActions& out);
+    /** Carries out one step of the exchange under way. @return false when closed. */
+    bool ApplyAuthStep5(MqttBrokerConnection& conn, MqttAuthStep step, Nanos now, MqttActions& out);
+    /** The Authentication Method and final data a successful CONNACK repeats [MQTT5-4.12.0-5]. */
+    static void AddConnackAuth5(const MqttBrokerConnection& conn, Properties& props);
 
     // --- MQTT 5.0: PUBLISH in and out (mqtt-broker-v5-publish.cc) ---------------------------
     /**

@@ -144,6 +144,12 @@ MqttBrokerEngine::SetAuthenticator(std::shared_ptr<const MqttAuthenticator> auth
 }
 
 void
+MqttBrokerEngine::SetAuthMethods(std::shared_ptr<const MqttAuthMethods> methods)
+{
+    m_impl->m_authMethods = std::move(methods);
+}
+
+void
 MqttBrokerEngine::SetBackPressure(std::size_t queueDepth, Nanos maxPause)
 {
     m_impl->SetBackPressure(queueDepth, maxPause);

@@ -22,6 +22,7 @@ namespace mqtt
 {
 
 class MqttAuthenticator;
+class MqttAuthMethods;
 class MqttAcl;
 struct MqttDurableState;
 class MqttAccountQuotas;
@@ -60,6 +61,14 @@ class MqttBrokerEngine
 
     /** User names and passwords; null (the default) accepts every client. */
     void SetAuthenticator(std::shared_ptr<const MqttAuthenticator> authenticator);
+
+    /**
+     * The enhanced authentication methods of 5.0 clients (section 4.12), looked up by the
+     * CONNECT's Authentication Method; null (the default) or a method not in it: CONNACK 0x8C.
+     * A CONNECT with a method is authenticated by it alone (the authenticator above is not
+     * asked). The profile's enhancedAuthentication false refuses every method.
+     */
+    void SetAuthMethods(std::shared_ptr<const MqttAuthMethods> methods);
 
     /** Topic access control; null (the default) allows everything. */
     void SetAcl(std::shared_ptr<const MqttAcl> acl);

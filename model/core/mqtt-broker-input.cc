@@ -148,6 +148,11 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
             m_work.Add(MqttServiceOp::Connect);
             HandleConnect(conn, *connect, now, out);
         }
+        else if (auto* auth = std::get_if<AuthPacket>(&m_packet);
+                 auth != nullptr && conn.V5() != nullptr && conn.V5()->auth)
+        {
+            HandleAuth5(conn, *auth, now, out); // the CONNECT's exchange goes on (section 4.12)
+        }
         else
         {
             ProtocolViolation(
@@ -209,12 +214,18 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
         CloseConnection(conn, CloseSpec{CloseReason::ClientDisconnect}, now, out);
         return false;
     }
+    case PacketType::Auth:
+        if (conn.V5())
+        {
+            return HandleAuth5(conn, std::get<AuthPacket>(m_packet), now, out);
+        }
+        ProtocolViolation(conn, DecodeError::None, TypeOf(m_packet), now, out);
+        return false;
     case PacketType::Connect: // a second CONNECT [MQTT-3.1.0-2]
     case PacketType::Connack: // packets only a server sends
     case PacketType::Suback:
     case PacketType::Unsuback:
     case PacketType::Pingresp:
-    case PacketType::Auth: // 5.0 only: the 3.1.1 decoder refuses type 15 before this
         ProtocolViolation(conn, DecodeError::None, TypeOf(m_packet), now, out);
         return false;
     }

@@ -187,6 +187,7 @@ MqttBrokerProfile::AwsIotCore5()
     // here too), Subscription Identifier Available 0.
     p.maxQos = Qos::AtLeastOnce;
     p.subscriptionIdentifiers = false;
+    p.enhancedAuthentication = false; // a CONNECT naming a method: CONNACK 0x8C
     // MQTT 5 features: Topic Alias Maximum 8 (aliases from the client); AWS sets none towards
     // the client.
     p.topicAliasMaximum = 8;

@@ -341,6 +341,11 @@ struct MqttBrokerProfile
      * Information), each left out where it would pass the client's Maximum Packet Size.
      */
     bool reasonStrings = false;
+    /**
+     * Enhanced authentication (AUTH, section 4.12) with the methods the driver registers
+     * (MqttBrokerEngine::SetAuthMethods); false: a CONNECT naming a method gets CONNACK 0x8C.
+     */
+    bool enhancedAuthentication = true;
 
     // --- Events -----------------------------------------------------------------------------
     /**

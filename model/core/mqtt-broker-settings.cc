@@ -552,6 +552,9 @@ AddMqtt5Settings(std::vector<MqttBrokerSetting>& t)
     t.push_back(Boolean("reason-strings",
                         &P::reasonStrings,
                         "5.0: Reason Strings on the broker's failure codes"));
+    t.push_back(Boolean("enhanced-authentication",
+                        &P::enhancedAuthentication,
+                        "5.0: AUTH with the registered methods (false: CONNACK 0x8C)"));
 }
 
 std::vector<MqttBrokerSetting>

@@ -117,6 +117,7 @@ MqttBrokerEngine::Impl::Connack5(const MqttBrokerConnection& conn,
         // The keep-alive the broker applies replaces the client's [MQTT5-3.2.2-21].
         props.AddNumber(PropertyId::ServerKeepAlive, keepAlive);
     }
+    AddConnackAuth5(conn, props); // mqtt-broker-v5-auth.cc
     return ack;
 }
 

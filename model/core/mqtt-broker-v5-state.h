@@ -8,8 +8,11 @@
 #ifndef MQTT_BROKER_V5_STATE_H
 #define MQTT_BROKER_V5_STATE_H
 
+#include "mqtt-broker-v5-auth-state.h"
+
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace ns3
@@ -41,6 +44,8 @@ struct Mqtt5ConnectionState
     /** Aliases we set on PUBLISHes to the client: topic -> alias, and the next to hand out. */
     std::map<std::string, uint16_t, std::less<>> outboundAliases;
     uint16_t nextOutboundAlias = 1;
+    /** Enhanced authentication: null when the CONNECT named no Authentication Method. */
+    std::unique_ptr<Mqtt5AuthState> auth;
 };
 
 } // namespace mqtt

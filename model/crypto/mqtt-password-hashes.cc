@@ -3,6 +3,8 @@
  */
 #include "mqtt-password-hashes.h"
 
+#include "mqtt-base64.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -29,41 +31,6 @@ struct HashFields
     std::vector<uint8_t> salt;
     std::vector<uint8_t> hash;
 };
-
-/** Standard base64 (with padding) to bytes, or nothing when @p text is not base64. */
-std::optional<std::vector<uint8_t>>
-FromBase64(std::string_view text)
-{
-    if (text.empty() || text.size() % 4 != 0)
-    {
-        return std::nullopt;
-    }
-    std::vector<uint8_t> out(text.size() / 4 * 3);
-    const int n = EVP_DecodeBlock(
-        out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    if (n < 0)
-    {
-        return std::nullopt;
-    }
-    // EVP_DecodeBlock counts the padding as zero bytes: drop them.
-    std::size_t size = static_cast<std::size_t>(n);
-    for (std::size_t i = text.size(); i > 0 && text[i - 1] == '=' && size > 0; --i)
-    {
-        --size;
-    }
-    out.resize(size);
-    return out;
-}
-
-std::string
-ToBase64(const std::vector<uint8_t>& bytes)
-{
-    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-    const int n = EVP_EncodeBlock(
-        reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
 
 /** The '$'-separated fields after the leading '$'. */
 std::vector<std::string_view>

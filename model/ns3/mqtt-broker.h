@@ -236,6 +236,7 @@ class MqttBroker : public Application
     uint16_t m_port;
     std::string m_profileName;
     std::string m_passwordFile;
+    std::string m_scramUsersFile;
     bool m_allowAnonymous;
     std::string m_aclFile;
     uint64_t m_seed;

@@ -69,7 +69,8 @@ TEST(BrokerSettings, ErrorsHaveOneWording)
               0u)
         << unknown;
     EXPECT_NE(unknown.find(", lifecycle-qos, protocol-version, "), std::string::npos) << unknown;
-    EXPECT_NE(unknown.find(", reason-strings)"), std::string::npos) << unknown;
+    EXPECT_NE(unknown.find(", reason-strings, enhanced-authentication)"), std::string::npos)
+        << unknown;
 
     std::optional<MqttSettingError> e = MqttBrokerSettings::ApplyAssignment(&p, "max-inflight-out");
     ASSERT_TRUE(e);
@@ -126,8 +127,8 @@ TEST(BrokerSettings, KeysAreUniqueAndDocumented)
             << s.key;
     }
     // Every field of MqttBrokerProfile but its name: 44, the 6 account-wide quota rates, the
-    // service model's cores, input limit and 16 costs, the memory limit, and the 11 of 5.0.
-    EXPECT_EQ(seen.size(), 80u);
+    // service model's cores, input limit and 16 costs, the memory limit, and the 12 of 5.0.
+    EXPECT_EQ(seen.size(), 81u);
     std::string help = MqttBrokerSettings::Describe(MqttBrokerProfile::Standard311());
     EXPECT_NE(help.find("  max-inflight-out <integer>"), std::string::npos) << help;
     EXPECT_NE(help.find("(standard: '20')"), std::string::npos) << help;
