@@ -175,6 +175,7 @@ MqttBrokerEngine::Impl::PersistRetained(const std::string& topic,
 void
 MqttBrokerEngine::Impl::EndTurn(std::size_t mark, MqttActions& out)
 {
+    ReleasePacketHandling(); // the driver carries the actions out and frees them
     if (!m_durable || (m_storageFailed && !m_retryDue))
     {
         // While the store fails, changes wait for the retry (which writes everything) and the
@@ -463,6 +464,7 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
         {
             s.AddInboundQos2(id);
         }
+        ChargeInboundQos2(d->inboundQos2.size());
         if (m_profile.sessionExpiry > Nanos(0))
         {
             // The expiry clock of a stored session starts again at the load.
