@@ -78,10 +78,10 @@ SEEDS = {
     + op(4, 1, 0, 0, 0x03) + op(8, 0, 6) + op(8, 0, 7) + op(0, 2) + connect(2, 0, clean=False)
     + op(0, 3) + connect(3, 2) + publish(3, 1, 2, pid=1) + op(6, 2, 1 | (0 << 2)),
     # Persistence: a persistent subscriber offline, QoS 1 and 2 messages for it made durable,
-    # a crash, the restored session delivers them.
-    "persistence-crash": b"\x0c\x00\x08\x00" + op(0, 0) + connect(0, 0) + op(0, 1)
-    + connect(1, 1, clean=False) + op(10, 0, 5) + op(4, 1, 0, 0, 0x23) + op(10, 0, 5) + op(1, 1)
-    + publish(0, 2, 1, pid=1) + publish(0, 2, 2, pid=2) + op(10, 0, 4) + op(10, 0, 7) + op(0, 2)
+    # a crash, the restored session delivers them (window 1: one after the other).
+    "persistence-crash": b"\x0c\x08\x08\x00" + op(0, 0) + connect(0, 0) + op(0, 1)
+    + connect(1, 1, clean=False) + op(10, 0, 5) + op(4, 1, 0, 0, 0x25) + op(10, 0, 5) + op(1, 1)
+    + publish(0, 0, 1, pid=1) + publish(0, 0, 2, pid=2) + op(10, 0, 5) + op(10, 0, 7) + op(0, 2)
     + connect(2, 1, clean=False) + op(10, 0, 5) + op(6, 2, 0 | (0 << 2)) + op(6, 2, 1 | (1 << 2))
     + op(10, 0, 5) + op(6, 2, 3 | (1 << 2)) + op(10, 0, 5),
 }

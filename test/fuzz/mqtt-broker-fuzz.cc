@@ -111,8 +111,6 @@ struct Connection
     std::unique_ptr<MqttFrameReader> reader;
     std::string clientId; //!< known once SessionStarted was seen
     bool gotFirstPacket = false;
-    /** The CleanSession flag of the last CONNECT fed; unknown once raw bytes were fed. */
-    std::optional<bool> clean;
 };
 
 /** The longest client id the engine may assign or the script use (for the budget's bounds). */
@@ -168,14 +166,15 @@ class Fuzzer
         case 0:
             if (m_open.count(c) == 0)
             {
-                m_open[c] = Connection{std::make_unique<MqttFrameReader>(), "", false, true};
+                m_open[c] = Connection{std::make_unique<MqttFrameReader>(), "", false};
+                m_connectClean[c] = true;
                 m_engine->OnConnectionOpened(c, m_now, out);
             }
             break;
         case 1:
             if (m_open.count(c) != 0)
             {
-                Gone(c);
+                m_open.erase(c);
                 m_engine->OnConnectionClosed(c, m_now, out);
             }
             break;
@@ -203,10 +202,7 @@ class Fuzzer
                               static_cast<Qos>(in.Byte() % 3),
                               (flags & 32) != 0};
             }
-            if (auto open = m_open.find(c); open != m_open.end())
-            {
-                open->second.clean = p.cleanSession;
-            }
+            m_connectClean[c] = p.cleanSession;
             FeedPacket(c, p, out);
             break;
         }
@@ -328,44 +324,37 @@ class Fuzzer
     void
     FeedRaw(ConnectionId c, const std::vector<uint8_t>& bytes, MqttActions& out)
     {
-        if (auto open = m_open.find(c); open != m_open.end())
-        {
-            open->second.clean.reset();
-        }
+        m_connectClean[c].reset();
         Feed(c, bytes, out);
     }
 
     /**
-     * Connection @p c is gone for the driver. Its clean session ends with it: no subscription
-     * is left [MQTT-3.1.2-6]; a persistent one may expire while offline (then its
-     * subscriptions are not known until the client's next new session).
+     * The engine closed connection @p c of @p clientId (ConnectionClosed). If it held the
+     * session, a clean session ends with it: no subscription is left [MQTT-3.1.2-6]; a
+     * persistent one may expire while offline (known again at its next CONNACK).
      */
     void
-    Gone(ConnectionId c)
+    Gone(ConnectionId c, const std::string& clientId)
     {
-        auto it = m_open.find(c);
-        if (it == m_open.end())
+        auto owner = m_owner.find(clientId);
+        if (clientId.empty() || owner == m_owner.end() || owner->second != c)
         {
             return;
         }
-        const Connection& conn = it->second;
-        if (!conn.clientId.empty() && m_owner[conn.clientId] == c)
+        m_owner.erase(owner);
+        const std::optional<bool> clean = m_cleanSession[clientId];
+        if (clean == true)
         {
-            m_owner.erase(conn.clientId);
-            if (conn.clean == true)
-            {
-                m_active[conn.clientId].clear();
-            }
-            else if (!conn.clean)
-            {
-                m_subsUnknown.insert(conn.clientId);
-            }
-            else if (m_profile.sessionExpiry > Nanos(0))
-            {
-                m_mayExpire.insert(conn.clientId); // known again at its next CONNACK
-            }
+            m_active[clientId].clear();
         }
-        m_open.erase(it);
+        else if (!clean)
+        {
+            m_subsUnknown.insert(clientId);
+        }
+        else if (m_profile.sessionExpiry > Nanos(0))
+        {
+            m_mayExpire.insert(clientId);
+        }
     }
 
     /**
@@ -562,11 +551,10 @@ class Fuzzer
             }
             else if (const auto* close = std::get_if<CloseAction>(&a))
             {
-                if (m_open.count(close->connection) == 0)
+                if (m_open.erase(close->connection) == 0)
                 {
                     Fail("CloseAction for a connection that is not open");
                 }
-                Gone(close->connection);
             }
             else if (const auto* persist = std::get_if<PersistAction>(&a))
             {
@@ -598,7 +586,7 @@ class Fuzzer
                     it->second.clientId = e.clientId;
                     m_clientIds.insert(e.clientId);
                     m_owner[e.clientId] = e.connection;
-                    m_cleanSession[e.clientId] = it->second.clean;
+                    m_cleanSession[e.clientId] = m_connectClean[e.connection];
                     m_mayExpire.erase(e.clientId); // present: it did not expire
                     if (!e.sessionPresent)
                     {
@@ -607,6 +595,10 @@ class Fuzzer
                         m_subsUnknown.erase(e.clientId);
                         ++m_generation[e.clientId];
                     }
+                }
+                else if (e.type == EventType::ConnectionClosed)
+                {
+                    Gone(e.connection, e.clientId);
                 }
                 else if (e.type == EventType::SubscriptionGranted)
                 {
@@ -804,6 +796,8 @@ class Fuzzer
     std::map<std::string, std::map<std::string, Qos>> m_granted;
     /** Per client id: packet ids of QoS 1/2 PUBLISHes sent and not completed, with their QoS. */
     std::map<std::string, std::map<uint16_t, Qos>> m_inFlight;
+    /** Per connection: the CleanSession flag of its last CONNECT (unknown after raw bytes). */
+    std::map<ConnectionId, std::optional<bool>> m_connectClean;
     /** Per client id: the connection its session is attached to. */
     std::map<std::string, ConnectionId> m_owner;
     /** Per client id: the CleanSession flag of its session (unknown: raw bytes connected it). */
