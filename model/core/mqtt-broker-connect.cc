@@ -411,6 +411,7 @@ MqttBrokerEngine::Impl::ForgetConnection(MqttBrokerConnection& conn, MqttActions
     std::unique_ptr<MqttBrokerConnection> owned = std::move(m_connections[id]);
     m_connections.erase(id);
     m_memory->ForgetPartial(id);
+    m_memory->ForgetOutput(id);
     if (conn.Timer() != 0)
     {
         CancelTimer(conn.Timer(), out);

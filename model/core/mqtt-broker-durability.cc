@@ -180,6 +180,7 @@ MqttBrokerEngine::Impl::PersistRetained(const std::string& topic,
 void
 MqttBrokerEngine::Impl::EndTurn(std::size_t mark, MqttActions& out)
 {
+    ReleasePacketHandling(); // the driver carries the actions out and frees them
     if (!m_durable || (m_storageFailed && !m_retryDue))
     {
         // While the store fails, changes wait for the retry (which writes everything) and the
@@ -484,6 +485,7 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
         {
             s.AddInboundQos2(id);
         }
+        ChargeInboundQos2(d->inboundQos2.size());
         // The expiry clock of a stored session starts again at the load: a 5.0 session's with
         // its own Session Expiry Interval (0xFFFFFFFF: none), a 3.1.1 one's with the profile's.
         const Nanos expiry = d->expiryInterval5

@@ -120,11 +120,31 @@ class MqttBrokerEngine::Impl
     bool MemoryRefusesSession(const std::string& clientId);
     /** Charges a session being created (checked by MemoryRefusesSession, or restored). */
     void ChargeSession(const std::string& clientId);
-    /** Releases a session and its subscriptions, before it is erased. */
+    /** Releases a session, its subscriptions and inbound QoS 2 ids, before it is erased. */
     void ReleaseSession(const MqttSession& s);
     /** Charges a new subscription to @p filter if it fits (always, with @p force). */
     bool ChargeSubscription(const std::string& filter, bool force = false);
     void ReleaseSubscription(const std::string& filter);
+    /**
+     * Charges a new inbound QoS 2 id of @p s; false (a refusal counted) when it would pass the
+     * limit and @p s holds INBOUND_QOS2_ALLOWANCE ids already.
+     */
+    bool AdmitInboundQos2(const MqttSession& s);
+    /** Charges @p count inbound QoS 2 ids whatever the limit (restored). */
+    void ChargeInboundQos2(std::size_t count);
+    void ReleaseInboundQos2(std::size_t count);
+    /**
+     * Charges the handling of @p conn's next packet, if it is buffered whole and its
+     * HandlingFootprint is over the allowance; false: over the limit, the connection was closed
+     * before the packet was decoded.
+     */
+    bool ChargePacketHandling(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
+    /** The driver's call ends: what packet handling was charged in it is given back. */
+    void ReleasePacketHandling();
+    /** The driver holds @p unsent bytes for @p id: charged, or the connection closed. */
+    void OutputBuffered(ConnectionId id, std::size_t unsent, Nanos now, MqttActions& out);
+    /** PacketHandling charged since the driver's call began. */
+    std::size_t m_handlingCharged = 0;
 
   private:
     struct TimerTarget

@@ -206,6 +206,16 @@ class MqttBrokerEngine
     std::size_t TotalSubscriptionCount() const;
     /** The memory budget (the profile's memoryLimit): bytes charged and refusals per use. */
     const MqttMemoryBudget& Memory() const;
+    /**
+     * The driver holds @p unsent bytes for @p connection that its transport has not taken (a
+     * peer that does not read): with a memory limit they are charged to it, and a connection
+     * whose output would pass the limit is closed (CloseReason::MemoryLimit; the driver drops
+     * what it holds). Drivers report when the amount changes, 0 once written.
+     */
+    void OnOutputBuffered(ConnectionId connection,
+                          std::size_t unsent,
+                          Nanos now,
+                          MqttActions& out);
 
   private:
     class Impl;

@@ -34,6 +34,10 @@ MqttBrokerEngine::Impl::ProcessInput(MqttBrokerConnection& conn, Nanos now, Mqtt
         {
             return;
         }
+        if (m_memory->Enabled() && !ChargePacketHandling(conn, now, out))
+        {
+            return; // closed: handling the packet would pass the memory limit
+        }
         DecodeResult r = conn.Reader().Next(m_packet);
         if (r.status == DecodeStatus::NeedMore)
         {
@@ -179,7 +183,11 @@ MqttBrokerEngine::Impl::HandlePacket(MqttBrokerConnection& conn, Nanos now, Mqtt
         // forgotten, so a PUBREL re-sent after a reconnect completes).
         uint16_t packetId = std::get<PubrelPacket>(m_packet).packetId;
         PubcompPacket pubcomp{packetId};
-        if (!s.ReleaseInboundQos2(packetId) && conn.V5())
+        if (s.ReleaseInboundQos2(packetId))
+        {
+            ReleaseInboundQos2(1);
+        }
+        else if (conn.V5())
         {
             pubcomp.reasonCode = ReasonCode::PacketIdentifierNotFound; // 5.0 says so (0x92)
         }

@@ -12,20 +12,133 @@
  * are served whatever fills the budget. A new session gets CONNACK 3 (Server unavailable,
  * 3.1.1's "not now"); a new subscription gets 0x80 [MQTT-3.9.3-2]. What exists already is
  * never taken away.
+ *
+ * The same rule as for partial packets holds for what the peer alone makes the broker hold: a
+ * new inbound QoS 2 id over the limit, once the session holds INBOUND_QOS2_ALLOWANCE, closes its
+ * connection unacknowledged (the publisher sends it again after reconnecting); so does output the
+ * driver could not write past PARTIAL_ALLOWANCE (a subscriber that does not read), and a packet
+ * whose handling (HandlingFootprint: a SUBSCRIBE of 100,000 filters) would pass the limit, found
+ * before it is decoded. Handling over the allowance is charged until the end of the driver's
+ * call (so the subscriptions of a huge SUBSCRIBE are decided beside it); within it, not at all.
  */
 #include "mqtt-broker-engine-impl.h"
 
 #include "mqtt-frame-reader.h"
+#include "mqtt-packet-footprint.h"
 
 namespace ns3
 {
 namespace mqtt
 {
 
+namespace
+{
+
+/**
+ * Inbound QoS 2 ids a session may hold whatever the budget: more than a client's usual window
+ * (mosquitto's max_inflight_messages is 20), so a well-behaved publisher is never refused.
+ */
+constexpr std::size_t INBOUND_QOS2_ALLOWANCE = 32;
+
+} // namespace
+
 const MqttMemoryBudget&
 MqttBrokerEngine::Memory() const
 {
     return *m_impl->m_memory;
+}
+
+void
+MqttBrokerEngine::OnOutputBuffered(ConnectionId connection,
+                                   std::size_t unsent,
+                                   Nanos now,
+                                   MqttActions& out)
+{
+    const std::size_t mark = out.size();
+    m_impl->OutputBuffered(connection, unsent, now, out);
+    m_impl->EndTurn(mark, out);
+}
+
+void
+MqttBrokerEngine::Impl::OutputBuffered(ConnectionId id,
+                                       std::size_t unsent,
+                                       Nanos now,
+                                       MqttActions& out)
+{
+    m_now = now;
+    auto it = m_connections.find(id);
+    if (!m_memory->Enabled() || it == m_connections.end() || m_memory->Output(id, unsent))
+    {
+        return;
+    }
+    CloseWithWill(*it->second, CloseReason::MemoryLimit, now, out);
+    ProcessResumed(now, out);
+}
+
+bool
+MqttBrokerEngine::Impl::ChargePacketHandling(MqttBrokerConnection& conn,
+                                             Nanos now,
+                                             MqttActions& out)
+{
+    const auto [packet, size] = conn.Reader().PeekPacket();
+    const std::size_t cost =
+        HandlingFootprint(packet, size, conn.Reader().Version(), conn.ClientId().size());
+    if (cost <= MqttMemoryBudget::PARTIAL_ALLOWANCE)
+    {
+        // Within the allowance: not charged at all, so that the subscriptions of an ordinary
+        // SUBSCRIBE are decided as before.
+        return true;
+    }
+    if (!m_memory->TryCharge(MemoryUse::PacketHandling, cost))
+    {
+        CloseWithWill(conn, CloseReason::MemoryLimit, now, out);
+        return false;
+    }
+    m_handlingCharged += cost;
+    return true;
+}
+
+void
+MqttBrokerEngine::Impl::ReleasePacketHandling()
+{
+    if (m_handlingCharged != 0)
+    {
+        m_memory->Release(MemoryUse::PacketHandling, m_handlingCharged);
+        m_handlingCharged = 0;
+    }
+}
+
+bool
+MqttBrokerEngine::Impl::AdmitInboundQos2(const MqttSession& s)
+{
+    if (!m_memory->Enabled())
+    {
+        return true;
+    }
+    if (s.InboundQos2Count() < INBOUND_QOS2_ALLOWANCE)
+    {
+        m_memory->Charge(MemoryUse::InboundQos2, MqttMemoryBudget::InboundQos2Cost());
+        return true;
+    }
+    return m_memory->TryCharge(MemoryUse::InboundQos2, MqttMemoryBudget::InboundQos2Cost());
+}
+
+void
+MqttBrokerEngine::Impl::ChargeInboundQos2(std::size_t count)
+{
+    if (m_memory->Enabled())
+    {
+        m_memory->Charge(MemoryUse::InboundQos2, count * MqttMemoryBudget::InboundQos2Cost());
+    }
+}
+
+void
+MqttBrokerEngine::Impl::ReleaseInboundQos2(std::size_t count)
+{
+    if (m_memory->Enabled())
+    {
+        m_memory->Release(MemoryUse::InboundQos2, count * MqttMemoryBudget::InboundQos2Cost());
+    }
 }
 
 bool
@@ -101,6 +214,7 @@ MqttBrokerEngine::Impl::ReleaseSession(const MqttSession& s)
         return;
     }
     m_memory->Release(MemoryUse::Sessions, MqttMemoryBudget::SessionCost(s.ClientId()));
+    ReleaseInboundQos2(s.InboundQos2Count());
     for (const MqttSubscription& sub : s.Subscriptions())
     {
         ReleaseSubscription(sub.filter);

@@ -101,6 +101,13 @@ MqttBrokerEngine::Impl::HandlePublish(MqttBrokerConnection& conn,
     }
     else if (received == Qos::ExactlyOnce)
     {
+        if (!AdmitInboundQos2(s))
+        {
+            // Not acknowledged: the publisher sends it again once reconnected [MQTT-4.4.0-1].
+            NotifyDrop(nullptr, id, m, received, DropReason::MemoryLimit, out).packetId =
+                p.packetId;
+            return CloseWithWill(conn, CloseReason::MemoryLimit, now, out);
+        }
         s.AddInboundQos2(p.packetId);
         SendAck(conn, PacketType::Pubrec, p.packetId, now, out);
     }

@@ -26,12 +26,12 @@ MqttBrokerEngine::Impl::DiscardSession(MqttSession& s, DropReason reason, MqttAc
         CancelTimer(s.ExpiryTimer(), out);
         s.SetExpiryTimer(0);
     }
+    ReleaseSession(s); // before its inbound QoS 2 ids go with its messages
     for (const QueuedMessage& q : s.TakeAllMessages())
     {
         NotifyDrop(&s, 0, q.message, q.qos, reason, out);
     }
     const std::string clientId = s.ClientId();
-    ReleaseSession(s);
     m_sessions.Erase(clientId);
     // 5.0: a will waiting for its delay goes when the session ends [MQTT5-3.1.2-8].
     if (!m_delayedWills.empty())

@@ -38,7 +38,8 @@ enum class CloseReason : uint8_t
     ThrottledAccountConnections,   //!< the account's concurrent connections were all taken
     ThrottledAccountPublishInRate, //!< over the account's inbound publishes (closeOnThrottle)
     ThrottledAccountRetainedPublishRate, //!< over the account's retained publishes (same)
-    MemoryLimit, //!< its partial packet would pass the broker's memory limit (MqttMemoryBudget)
+    MemoryLimit, //!< what its peer made the broker hold (a partial packet, unsent output, inbound
+                 //!< QoS 2 ids, a packet's handling) would pass the memory limit (MqttMemoryBudget)
     ServerDisconnect, //!< client, 5.0: the broker sent DISCONNECT (MqttEvent::reasonCode says why)
 };
 

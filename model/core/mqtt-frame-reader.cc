@@ -89,6 +89,38 @@ MqttFrameReader::Buffered() const
     return m_buffer.size() - m_start;
 }
 
+std::pair<const uint8_t*, std::size_t>
+MqttFrameReader::PeekPacket() const
+{
+    const std::size_t buffered = Buffered();
+    if (m_error != DecodeError::None || buffered < 2)
+    {
+        return {nullptr, 0};
+    }
+    const uint8_t* p = m_buffer.data() + m_start;
+    std::size_t remaining = 0;
+    std::size_t header = 1;
+    for (unsigned shift = 0; header <= 4; shift += 7)
+    {
+        if (header >= buffered)
+        {
+            return {nullptr, 0};
+        }
+        const uint8_t digit = p[header++];
+        remaining |= static_cast<std::size_t>(digit & 0x7f) << shift;
+        if ((digit & 0x80) == 0)
+        {
+            const std::size_t size = header + remaining;
+            if (size > buffered)
+            {
+                return {nullptr, 0};
+            }
+            return {p, size};
+        }
+    }
+    return {nullptr, 0}; // a malformed length: Next() reports it
+}
+
 std::size_t
 MqttFrameReader::MaxPacketSize() const
 {

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace ns3
@@ -54,6 +55,13 @@ class MqttFrameReader
 
     /** Bytes received but not yet consumed by a complete packet. */
     std::size_t Buffered() const;
+
+    /**
+     * The next packet's bytes (fixed header included) when it is buffered whole, without
+     * decoding it: for sizing its handling before anything is allocated. Null and 0 when it is
+     * not all there (or the reader is in error).
+     */
+    std::pair<const uint8_t*, std::size_t> PeekPacket() const;
 
     /** The largest whole packet this reader accepts. */
     std::size_t MaxPacketSize() const;

@@ -22,6 +22,8 @@ constexpr std::size_t MESSAGE_OVERHEAD = 256;
 constexpr std::size_t SESSION_OVERHEAD = 512;
 /** The session's subscription entry and the topic-tree node and subscriber entry. */
 constexpr std::size_t SUBSCRIPTION_OVERHEAD = 320;
+/** A std::set<uint16_t> node: three pointers, the colour and the id, in a 48-byte chunk. */
+constexpr std::size_t INBOUND_QOS2_COST = 48;
 
 constexpr std::size_t
 Index(MemoryUse use)
@@ -44,6 +46,12 @@ MemoryUseName(MemoryUse use)
         return "sessions";
     case MemoryUse::Subscriptions:
         return "subscriptions";
+    case MemoryUse::InboundQos2:
+        return "inbound-qos2";
+    case MemoryUse::OutputBuffers:
+        return "output-buffers";
+    case MemoryUse::PacketHandling:
+        return "packet-handling";
     case MemoryUse::Count:
         break;
     }
@@ -134,46 +142,75 @@ MqttMemoryBudget::Refused(MemoryUse use) const
 bool
 MqttMemoryBudget::Partial(uint64_t connection, std::size_t buffered)
 {
-    auto it = m_partial.find(connection);
-    const std::size_t before = it == m_partial.end() ? 0 : it->second;
-    if (buffered <= before)
-    {
-        Release(MemoryUse::PartialPackets, before - buffered);
-    }
-    else if (buffered <= PARTIAL_ALLOWANCE)
-    {
-        Charge(MemoryUse::PartialPackets, buffered - before);
-    }
-    else if (!TryCharge(MemoryUse::PartialPackets, buffered - before))
-    {
-        return false;
-    }
-    if (buffered == 0)
-    {
-        if (it != m_partial.end())
-        {
-            m_partial.erase(it);
-        }
-    }
-    else if (it == m_partial.end())
-    {
-        m_partial.emplace(connection, buffered);
-    }
-    else
-    {
-        it->second = buffered;
-    }
-    return true;
+    return PerConnection(MemoryUse::PartialPackets, m_partial, connection, buffered);
 }
 
 void
 MqttMemoryBudget::ForgetPartial(uint64_t connection)
 {
-    auto it = m_partial.find(connection);
-    if (it != m_partial.end())
+    Forget(MemoryUse::PartialPackets, m_partial, connection);
+}
+
+bool
+MqttMemoryBudget::Output(uint64_t connection, std::size_t unsent)
+{
+    return PerConnection(MemoryUse::OutputBuffers, m_output, connection, unsent);
+}
+
+void
+MqttMemoryBudget::ForgetOutput(uint64_t connection)
+{
+    Forget(MemoryUse::OutputBuffers, m_output, connection);
+}
+
+bool
+MqttMemoryBudget::PerConnection(MemoryUse use,
+                                std::unordered_map<uint64_t, std::size_t>& held,
+                                uint64_t connection,
+                                std::size_t bytes)
+{
+    auto it = held.find(connection);
+    const std::size_t before = it == held.end() ? 0 : it->second;
+    if (bytes <= before)
     {
-        Release(MemoryUse::PartialPackets, it->second);
-        m_partial.erase(it);
+        Release(use, before - bytes);
+    }
+    else if (bytes <= PARTIAL_ALLOWANCE)
+    {
+        Charge(use, bytes - before);
+    }
+    else if (!TryCharge(use, bytes - before))
+    {
+        return false;
+    }
+    if (bytes == 0)
+    {
+        if (it != held.end())
+        {
+            held.erase(it);
+        }
+    }
+    else if (it == held.end())
+    {
+        held.emplace(connection, bytes);
+    }
+    else
+    {
+        it->second = bytes;
+    }
+    return true;
+}
+
+void
+MqttMemoryBudget::Forget(MemoryUse use,
+                         std::unordered_map<uint64_t, std::size_t>& held,
+                         uint64_t connection)
+{
+    auto it = held.find(connection);
+    if (it != held.end())
+    {
+        Release(use, it->second);
+        held.erase(it);
     }
 }
 
@@ -201,6 +238,12 @@ MqttMemoryBudget::SubscriptionCost(std::string_view filter)
 {
     // The filter is kept by the session and, level by level, by the topic tree.
     return SUBSCRIPTION_OVERHEAD + 2 * filter.size();
+}
+
+std::size_t
+MqttMemoryBudget::InboundQos2Cost()
+{
+    return INBOUND_QOS2_COST;
 }
 
 } // namespace mqtt

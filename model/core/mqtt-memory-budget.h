@@ -3,7 +3,8 @@
  *
  * One memory budget for what a broker keeps on behalf of its peers (the profile's memoryLimit,
  * `mqtt-broker --memory-limit`, mosquitto's memory_limit): partial packets, messages (queued, in
- * flight, retained), sessions and subscriptions.
+ * flight, retained), sessions, subscriptions, inbound QoS 2 packet ids, the output the transport
+ * could not write yet, and the transient memory of handling one packet.
  */
 #ifndef MQTT_MEMORY_BUDGET_H
 #define MQTT_MEMORY_BUDGET_H
@@ -28,10 +29,16 @@ enum class MemoryUse : uint8_t
     Messages,           //!< messages the broker holds (queued, in flight, retained)
     Sessions,           //!< session state, without its subscriptions
     Subscriptions,      //!< one per topic filter of a session
+    InboundQos2,        //!< inbound QoS 2 packet ids awaiting PUBREL
+    OutputBuffers,      //!< bytes the driver holds for a connection that has not taken them
+    PacketHandling,     //!< decoding and handling one packet, until the driver's call ends
     Count,
 };
 
-/** "partial-packets", "messages", "sessions", "subscriptions". */
+/**
+ * "partial-packets", "messages", "sessions", "subscriptions", "inbound-qos2", "output-buffers",
+ * "packet-handling".
+ */
 const char* MemoryUseName(MemoryUse use);
 
 /**
@@ -46,12 +53,17 @@ const char* MemoryUseName(MemoryUse use);
  * has sent and is the one refused when the sum would pass the limit. A partial packet of at most
  * PARTIAL_ALLOWANCE bytes is charged but never refused: it is no more than one read of the
  * socket, and refusing it would close well-behaved clients whose packets a full budget (of
- * retained messages, say) happens to find split across two reads.
+ * retained messages, say) happens to find split across two reads. The output a driver could not
+ * write to a connection is kept per connection the same way (Output()), with the same allowance:
+ * a subscriber that does not read is the one closed.
  */
 class MqttMemoryBudget
 {
   public:
-    /** Partial packets up to this size are always accepted (one read of the POSIX broker). */
+    /**
+     * Partial packets up to this size are always accepted (one read of the POSIX broker); so are
+     * a connection's unsent output and the handling of one packet up to it.
+     */
     static constexpr std::size_t PARTIAL_ALLOWANCE = 64 * 1024;
 
     explicit MqttMemoryBudget(std::size_t limit = 0);
@@ -87,6 +99,14 @@ class MqttMemoryBudget
     bool Partial(uint64_t connection, std::size_t buffered);
     /** Releases what @p connection's partial packet was charged. */
     void ForgetPartial(uint64_t connection);
+    /**
+     * Sets @p connection's output charge to the @p unsent bytes its driver holds; false (a
+     * refusal counted) when @p unsent is over PARTIAL_ALLOWANCE and the charges would pass the
+     * limit: the caller closes the connection, then calls ForgetOutput.
+     */
+    bool Output(uint64_t connection, std::size_t unsent);
+    /** Releases what @p connection's output was charged. */
+    void ForgetOutput(uint64_t connection);
 
     /** Estimated heap of a message (shared by every queue, window and store holding it). */
     static std::size_t MessageCost(const MqttMessage& m);
@@ -96,13 +116,23 @@ class MqttMemoryBudget
     static std::size_t SessionCost(std::string_view clientId);
     /** Estimated heap of one subscription to @p filter (session entry and topic-tree nodes). */
     static std::size_t SubscriptionCost(std::string_view filter);
+    /** Estimated heap of one inbound QoS 2 packet id awaiting PUBREL (a std::set node). */
+    static std::size_t InboundQos2Cost();
 
   private:
     std::size_t m_limit;
     std::size_t m_used = 0;
     std::array<std::size_t, static_cast<std::size_t>(MemoryUse::Count)> m_byUse{};
     std::array<uint64_t, static_cast<std::size_t>(MemoryUse::Count)> m_refused{};
+    /** Replaces @p connection's charge in @p held (PartialPackets or OutputBuffers). */
+    bool PerConnection(MemoryUse use,
+                       std::unordered_map<uint64_t, std::size_t>& held,
+                       uint64_t connection,
+                       std::size_t bytes);
+    void Forget(MemoryUse use, std::unordered_map<uint64_t, std::size_t>& held, uint64_t connection);
+
     std::unordered_map<uint64_t, std::size_t> m_partial;
+    std::unordered_map<uint64_t, std::size_t> m_output;
 };
 
 } // namespace mqtt

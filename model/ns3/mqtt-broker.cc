@@ -9,6 +9,7 @@
 #include "mqtt-scram.h"
 #include "mqtt-broker-setting-attributes.h"
 #include "mqtt-broker-settings.h"
+#include "mqtt-memory-budget.h"
 
 #include "ns3/boolean.h"
 #include "ns3/fatal-error.h"
@@ -197,6 +198,7 @@ MqttBroker::MqttBroker()
     m_seedStream = CreateObject<UniformRandomVariable>();
     m_callbacks.data = MakeCallback(&MqttBroker::OnData, this);
     m_callbacks.closed = MakeCallback(&MqttBroker::OnClosed, this);
+    m_callbacks.unsent = MakeCallback(&MqttBroker::OnUnsent, this);
     MqttNs3TraceBytes(m_callbacks, m_rxTrace, m_txTrace);
 }
 
@@ -593,6 +595,17 @@ MqttBroker::OnClosed(ConnectionId connection, bool error)
             return;
         }
         m_engine->OnConnectionClosed(connection, MqttNs3Timers::Now(), m_actions.Out());
+        Execute();
+    }
+}
+
+void
+MqttBroker::OnUnsent(ConnectionId connection, std::size_t bytes)
+{
+    // The memory budget counts what the sockets did not take; without a limit nothing to do.
+    if (m_engine && m_engine->Memory().Enabled() && m_connections.IsLive(connection))
+    {
+        m_engine->OnOutputBuffered(connection, bytes, MqttNs3Timers::Now(), m_actions.Out());
         Execute();
     }
 }

@@ -209,6 +209,8 @@ class MqttBroker : public Application
 
     void OnData(ConnectionId connection, const uint8_t* data, std::size_t size);
     void OnClosed(ConnectionId connection, bool error);
+    /** A transport's unsent bytes changed: charged to the engine's memory budget. */
+    void OnUnsent(ConnectionId connection, std::size_t bytes);
     void OnTimer(TimerId timer);
     void Execute();
     void Notify(const MqttEvent& event);

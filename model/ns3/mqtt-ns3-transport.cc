@@ -290,6 +290,7 @@ MqttNs3Transport::Write(const uint8_t* data, std::size_t size)
         m_pendingOffset = 0;
     }
     m_pending.insert(m_pending.end(), data, data + size);
+    NotifyUnsent(PendingBytes());
 }
 
 void
@@ -622,6 +623,7 @@ MqttNs3Transport::HandleSend(Ptr<Socket> /* socket */, uint32_t available)
     if (m_connected && !m_finished)
     {
         Flush();
+        NotifyUnsent(PendingBytes());
     }
 }
 

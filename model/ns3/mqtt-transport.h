@@ -39,6 +39,8 @@ struct MqttTransportCallbacks
     /** A packet was written / read (the bytes as an ns-3 Packet, and the peer). */
     Callback<void, Ptr<const ns3::Packet>, const Address&> tx;
     Callback<void, Ptr<const ns3::Packet>, const Address&> rx;
+    /** The bytes kept because the connection did not take them changed (PendingBytes()). */
+    Callback<void, ConnectionId, std::size_t> unsent;
 };
 
 /**
@@ -133,6 +135,17 @@ class MqttTransportBase : public MqttTransport
         }
     }
 
+    /** Reports @p pending unsent bytes if that changed since the last report. */
+    void
+    NotifyUnsent(std::size_t pending)
+    {
+        if (pending != m_notifiedUnsent && !m_callbacks.unsent.IsNull() && !m_finished)
+        {
+            m_notifiedUnsent = pending;
+            m_callbacks.unsent(m_id, pending);
+        }
+    }
+
     /** Enters finished once. @return false if already finished (nothing to do). */
     bool
     MarkFinished()
@@ -153,6 +166,8 @@ class MqttTransportBase : public MqttTransport
     bool m_closing = false;
     /** Closed or aborted: nothing more is reported. */
     bool m_finished = false;
+    /** The unsent bytes last reported (NotifyUnsent). */
+    std::size_t m_notifiedUnsent = 0;
 };
 
 /**

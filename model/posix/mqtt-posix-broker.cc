@@ -5,6 +5,7 @@
 
 #include "mqtt-action-visit.h"
 #include "mqtt-broker-engine.h"
+#include "mqtt-memory-budget.h"
 #include "mqtt-posix-clock.h"
 #include "mqtt-posix-socket.h"
 
@@ -609,7 +610,7 @@ MqttPosixBroker::Flush(Nanos now)
             {
                 Destroy(connection->id);
             }
-            else
+            else if (ReportUnsent(*connection, now))
             {
                 SetInterest(*connection, !connection->readPaused, false);
             }
@@ -626,6 +627,10 @@ MqttPosixBroker::Flush(Nanos now)
             }
             continue;
         }
+        if (!ReportUnsent(*connection, now))
+        {
+            continue;
+        }
         if (connection->out.Size() > m_options.maxUnsentBytes)
         {
             ++m_stats.closedSlow;
@@ -638,6 +643,28 @@ MqttPosixBroker::Flush(Nanos now)
         SetInterest(*connection, !connection->readPaused, true);
     }
     m_dirty.clear();
+}
+
+bool
+MqttPosixBroker::ReportUnsent(Connection& connection, Nanos now)
+{
+    const std::size_t unsent = connection.out.Size();
+    if (unsent == connection.reportedUnsent || !m_engine.Memory().Enabled())
+    {
+        return true;
+    }
+    connection.reportedUnsent = unsent;
+    const ConnectionId id = connection.id;
+    m_engine.OnOutputBuffered(id, unsent, now, m_actions);
+    Apply(now);
+    Connection* still = Find(id);
+    if (still != nullptr && still->closing)
+    {
+        // Over the memory limit: what it did not read is what the budget refused.
+        Destroy(id);
+        return false;
+    }
+    return still != nullptr;
 }
 
 void

@@ -196,6 +196,8 @@ class MqttPosixBroker
         bool closing = false;
         /** Not read while the engine does not take its input (in m_pausedReads). */
         bool readPaused = false;
+        /** The unsent bytes last reported to the engine's memory budget. */
+        std::size_t reportedUnsent = 0;
         std::string clientId;
         std::string peer;
         /** TLS and/or WebSocket between the socket and the engine; null: plain MQTT. */
@@ -227,6 +229,11 @@ class MqttPosixBroker
     /** Stops reading; the rest is written, then the connection is closed. */
     void Close(const CloseAction& close);
     void Flush(Nanos now);
+    /**
+     * Tells the engine's memory budget how much @p connection leaves unsent, if that changed.
+     * @return false when the engine closed it for that (its output is dropped, it is destroyed).
+     */
+    bool ReportUnsent(Connection& connection, Nanos now);
     /** Hands the batches gathered so far to the store writer, unless it is busy. */
     void CommitPersisted(Nanos now);
     /**

@@ -6,26 +6,12 @@
  * 0x80) when a deny rule covers the whole filter, and messages of denied topics are withheld
  * from a wider subscription.
  */
-#include "mqtt-acl.h"
+#include "mqtt-acl-test-util.h"
 #include "mqtt-broker-test-harness.h"
 
 using namespace brokertest;
-
-namespace
-{
-
-const std::optional<std::string> ANONYMOUS;
-
-MqttAcl
-Acl(std::string_view text)
-{
-    MqttAcl acl;
-    MqttConfigError error;
-    EXPECT_TRUE(acl.Parse(text, "acl.txt", error)) << error.ToString();
-    return acl;
-}
-
-} // namespace
+using mqtt_test::Acl;
+using mqtt_test::ANONYMOUS;
 
 TEST(AclDeny, DenyWinsOverAGrantForPublishAndReceive)
 {

@@ -4,6 +4,7 @@
  * Topic access control: the ACL file format (doc/auth.md), publish / subscribe / receive checks,
  * user blocks, patterns, and which filters a rule covers.
  */
+#include "mqtt-acl-test-util.h"
 #include "mqtt-acl.h"
 #include "mqtt-auth-test-util.h"
 #include "mqtt-topic.h"
@@ -15,11 +16,11 @@
 #include <vector>
 
 using namespace ns3::mqtt;
+using mqtt_test::Acl;
+using mqtt_test::ANONYMOUS;
 
 namespace
 {
-
-const std::optional<std::string> ANONYMOUS;
 
 /** Parses @p text as "acl.txt" and returns the error text, or "" when it parsed. */
 std::string
@@ -32,15 +33,6 @@ ParseError(std::string_view text)
         return "";
     }
     return error.ToString();
-}
-
-MqttAcl
-Acl(std::string_view text)
-{
-    MqttAcl acl;
-    MqttConfigError error;
-    EXPECT_TRUE(acl.Parse(text, "acl.txt", error)) << error.ToString();
-    return acl;
 }
 
 } // namespace

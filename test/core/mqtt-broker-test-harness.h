@@ -209,6 +209,15 @@ class BrokerHarness
         Process(out);
     }
 
+    /** The driver holds @p unsent bytes for @p c (MqttBrokerEngine::OnOutputBuffered). */
+    void
+    OutputBuffered(ConnectionId c, std::size_t unsent)
+    {
+        MqttActions out;
+        m_engine.OnOutputBuffered(c, unsent, m_now, out);
+        Process(out);
+    }
+
     void
     Shutdown()
     {

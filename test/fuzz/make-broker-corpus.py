@@ -7,7 +7,8 @@ and limits), then operations of (op, connection, arguments...). Ops (op % 12):
 will qos]), 4 SUBSCRIBE (id, n, n x filter byte: filter b % 9, or the lifecycle filter when b & 0x80;
 QoS (b >> 4) % 3), 5 PUBLISH (flags[, id], payload length),
 6 ack (type | id<<2), 7 UNSUBSCRIBE (id, filter), 8 PINGREQ/DISCONNECT, 9 advance (x 250 ms),
-10 fire due timers, 11 stale timer id.
+10 fire due timers, 11 stale timer id. Persistence mode (third profile byte, bits 2-3 = 10): op 10
+takes a byte: 0-3 fire due timers, 4 makes the oldest batch durable, 5 and 6 all, 7 crashes.
 """
 import pathlib
 
@@ -70,6 +71,19 @@ SEEDS = {
     + op(0, 1) + connect(1, 1) + publish(1, 0, 0) + publish(1, 0, 1, pid=1) + publish(1, 0, 1, pid=2)
     + publish(1, 0, 0) + publish(1, 0, 0) + publish(1, 0, 0) + op(0, 2) + connect(2, 1) + op(9, 0, 5)
     + op(0, 3) + connect(3, 1) + op(8, 3, 0),
+    # Subscriptions: one removed by UNSUBSCRIBE, the other kept by the persistent session over
+    # a restart (Shutdown, Resume); a clean session's go with its connection.
+    "unsubscribe-restart": b"\x0c\x00\x00\x00" + op(0, 0) + connect(0, 0, clean=False)
+    + op(4, 0, 0, 1, 0x01, 0x02) + op(7, 0, 1, 0x01) + op(0, 1) + connect(1, 1)
+    + op(4, 1, 0, 0, 0x03) + op(8, 0, 6) + op(8, 0, 7) + op(0, 2) + connect(2, 0, clean=False)
+    + op(0, 3) + connect(3, 2) + publish(3, 1, 2, pid=1) + op(6, 2, 1 | (0 << 2)),
+    # Persistence: a persistent subscriber offline, QoS 1 and 2 messages for it made durable,
+    # a crash, the restored session delivers them (window 1: one after the other).
+    "persistence-crash": b"\x0c\x08\x08\x00" + op(0, 0) + connect(0, 0) + op(0, 1)
+    + connect(1, 1, clean=False) + op(10, 0, 5) + op(4, 1, 0, 0, 0x25) + op(10, 0, 5) + op(1, 1)
+    + publish(0, 0, 1, pid=1) + publish(0, 0, 2, pid=2) + op(10, 0, 5) + op(10, 0, 7) + op(0, 2)
+    + connect(2, 1, clean=False) + op(10, 0, 5) + op(6, 2, 0 | (0 << 2)) + op(6, 2, 1 | (1 << 2))
+    + op(10, 0, 5) + op(6, 2, 3 | (1 << 2)) + op(10, 0, 5),
 }
 
 for name, data in SEEDS.items():

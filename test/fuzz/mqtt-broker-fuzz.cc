@@ -21,10 +21,23 @@
  *   - queues stay within the profile's bounds, and the engine's counts agree with ours;
  *   - with a memory limit: the memory budget's charges for sessions and subscriptions agree
  *     with the engine's counts, and nothing is charged for messages when no queue, window or
- *     retained store holds one (without reordering, whose held QoS 0 PUBLISHes no count shows).
+ *     retained store holds one (without reordering, whose held QoS 0 PUBLISHes no count shows);
+ *   - the subscriptions a session holds are those granted and not removed since: by UNSUBSCRIBE
+ *     [MQTT-3.10.4-1], by a new session [MQTT-3.1.2-6], at the end of a clean session, and
+ *     across a restart (Shutdown, Resume) where persistent sessions keep theirs; the topic tree
+ *     holds exactly the sessions' subscriptions;
+ *   - QoS 2 exactly once per subscriber [MQTT-4.3.3-2]: a message is delivered (PUBCOMP'd) at QoS
+ *     2 at most once to a session (retained copies, sent anew on each SUBSCRIBE, aside).
+ * A persistence mode (profile byte 3, bits 2-3 = 10) turns durability on: PersistActions wait in
+ * a store until the script makes them durable (ApplyPersistOps, OnPersisted), and a crash
+ * replaces the engine by one restored from the durable image; then every message received at
+ * QoS 1 or 2 in a durable batch and still held for a persistent session (queued or in flight,
+ * not delivered, not dropped) must be held by the restored session: no acknowledged message is
+ * lost.
  */
 #include "mqtt-broker-engine.h"
 #include "mqtt-codec.h"
+#include "mqtt-durable-image.h"
 #include "mqtt-frame-reader.h"
 #include "mqtt-memory-budget.h"
 #include "mqtt-topic.h"
@@ -34,10 +47,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace ns3::mqtt;
@@ -105,13 +121,15 @@ constexpr std::size_t MAX_FILTER = 22;
 class Fuzzer
 {
   public:
-    Fuzzer(const MqttBrokerProfile& profile, bool backPressure)
+    Fuzzer(const MqttBrokerProfile& profile, bool backPressure, bool persistent)
         : m_profile(profile)
-        , m_engine(profile, 1)
+        , m_backPressure(backPressure)
+        , m_persistent(persistent)
     {
-        if (backPressure)
+        m_engine = NewEngine();
+        if (persistent)
         {
-            m_engine.SetBackPressure(2, std::chrono::seconds(1));
+            m_engine->EnablePersistence();
         }
     }
 
@@ -126,6 +144,17 @@ class Fuzzer
     }
 
   private:
+    std::unique_ptr<MqttBrokerEngine>
+    NewEngine() const
+    {
+        auto engine = std::make_unique<MqttBrokerEngine>(m_profile, 1);
+        if (m_backPressure)
+        {
+            engine->SetBackPressure(2, std::chrono::seconds(1));
+        }
+        return engine;
+    }
+
     void
     Step(Input& in)
     {
@@ -138,14 +167,15 @@ class Fuzzer
             if (m_open.count(c) == 0)
             {
                 m_open[c] = Connection{std::make_unique<MqttFrameReader>(), "", false};
-                m_engine.OnConnectionOpened(c, m_now, out);
+                m_connectClean[c] = true;
+                m_engine->OnConnectionOpened(c, m_now, out);
             }
             break;
         case 1:
             if (m_open.count(c) != 0)
             {
                 m_open.erase(c);
-                m_engine.OnConnectionClosed(c, m_now, out);
+                m_engine->OnConnectionClosed(c, m_now, out);
             }
             break;
         case 2:
@@ -155,7 +185,7 @@ class Fuzzer
             {
                 b = in.Byte();
             }
-            Feed(c, bytes, out);
+            FeedRaw(c, bytes, out);
             break;
         }
         case 3:
@@ -172,6 +202,7 @@ class Fuzzer
                               static_cast<Qos>(in.Byte() % 3),
                               (flags & 32) != 0};
             }
+            m_connectClean[c] = p.cleanSession;
             FeedPacket(c, p, out);
             break;
         }
@@ -236,18 +267,19 @@ class Fuzzer
             if (b == 6)
             {
                 // A restart with persistence: only session-expiry timers may outlive it.
-                m_engine.Shutdown(m_now, out);
+                m_engine->Shutdown(m_now, out);
                 Process(out);
                 out.clear();
-                if (m_engine.ConnectionCount() != 0 || !m_open.empty() ||
-                    m_engine.ActiveTimerCount() > m_engine.SessionCount())
+                // With durability a close may wait for its batch: the driver sees it later.
+                if (m_engine->ConnectionCount() != 0 || (!m_persistent && !m_open.empty()) ||
+                    m_engine->ActiveTimerCount() > m_engine->SessionCount())
                 {
                     Fail("Shutdown left connections or connection timers");
                 }
             }
             else if (b == 7)
             {
-                m_engine.Resume(m_now, out);
+                m_engine->Resume(m_now, out);
             }
             else if (b & 1)
             {
@@ -264,11 +296,16 @@ class Fuzzer
             FireDue();
             break;
         case 10:
+            if (m_persistent)
+            {
+                Durability(in.Byte() % 8);
+                break;
+            }
             FireDue();
             break;
         default:
             // A timer id the engine may never have started, or has cancelled.
-            m_engine.OnTimer(in.Byte(), m_now, out);
+            m_engine->OnTimer(in.Byte(), m_now, out);
             break;
         }
         Process(out);
@@ -279,8 +316,159 @@ class Fuzzer
     {
         if (m_open.count(c) != 0)
         {
-            m_engine.OnBytes(c, bytes.data(), bytes.size(), m_now, out);
+            m_engine->OnBytes(c, bytes.data(), bytes.size(), m_now, out);
         }
+    }
+
+    /** Raw bytes may hold a CONNECT whose CleanSession flag the model does not know. */
+    void
+    FeedRaw(ConnectionId c, const std::vector<uint8_t>& bytes, MqttActions& out)
+    {
+        m_connectClean[c].reset();
+        Feed(c, bytes, out);
+    }
+
+    /**
+     * The engine closed connection @p c of @p clientId (ConnectionClosed). If it held the
+     * session, a clean session ends with it: no subscription is left [MQTT-3.1.2-6]; a
+     * persistent one may expire while offline (known again at its next CONNACK).
+     */
+    void
+    Gone(ConnectionId c, const std::string& clientId)
+    {
+        auto owner = m_owner.find(clientId);
+        if (clientId.empty() || owner == m_owner.end() || owner->second != c)
+        {
+            return;
+        }
+        m_owner.erase(owner);
+        const std::optional<bool> clean = m_cleanSession[clientId];
+        if (clean == true)
+        {
+            m_active[clientId].clear();
+        }
+        else if (!clean)
+        {
+            m_subsUnknown.insert(clientId);
+        }
+        else if (m_profile.sessionExpiry > Nanos(0))
+        {
+            m_mayExpire.insert(clientId);
+        }
+    }
+
+    /**
+     * The persistence mode's store and crashes: @p what 0-3 fires due timers, 4 makes the
+     * oldest batch durable, 5 and 6 all of them, 7 crashes.
+     */
+    void
+    Durability(uint8_t what)
+    {
+        if (what < 4)
+        {
+            FireDue();
+            return;
+        }
+        if (what == 7)
+        {
+            Crash();
+            return;
+        }
+        while (!m_batches.empty())
+        {
+            PersistAction batch = std::move(m_batches.front());
+            m_batches.pop_front();
+            ApplyPersistOps(m_store, batch.ops);
+            m_durableBatch = batch.batch;
+            MqttActions out;
+            m_engine->OnPersisted(batch.batch, m_now, out);
+            Process(out);
+            if (what == 4)
+            {
+                return;
+            }
+        }
+    }
+
+    /** The broker dies: a new engine restored from the durable image. */
+    void
+    Crash()
+    {
+        // What must survive: per persistent session, the messages acknowledged in a durable
+        // batch that it still holds.
+        std::map<std::string, std::size_t> expected;
+        for (const auto& [clientId, held] : m_held)
+        {
+            auto clean = m_cleanSession.find(clientId);
+            if (clean == m_cleanSession.end() || clean->second != false)
+            {
+                continue; // clean sessions are not stored; unknown ones not checked
+            }
+            for (uint64_t id : held)
+            {
+                auto batch = m_batchOf.find(id);
+                expected[clientId] +=
+                    batch != m_batchOf.end() && batch->second <= m_durableBatch ? 1 : 0;
+            }
+        }
+        m_open.clear();
+        m_owner.clear();
+        m_timers.clear();
+        m_batches.clear();
+        m_engine = NewEngine();
+        MqttActions out;
+        std::string error;
+        if (!m_engine->Restore(m_store, m_now, out, error))
+        {
+            std::fprintf(stderr, "%s\n", error.c_str());
+            Fail("the durable image does not restore");
+        }
+        Process(out);
+        for (const auto& [clientId, count] : expected)
+        {
+            if (m_engine->QueueDepth(clientId) + m_engine->InflightCount(clientId) < count)
+            {
+                Fail("a crash lost a message acknowledged for a persistent session");
+            }
+        }
+        // The model goes on from what was stored: subscriptions of persistent sessions are
+        // those of their last durable batch, and deliveries in flight those of the image.
+        for (const std::string& clientId : m_clientIds)
+        {
+            if (m_cleanSession[clientId] != true)
+            {
+                m_subsUnknown.insert(clientId);
+            }
+            else
+            {
+                m_active[clientId].clear();
+            }
+            m_inFlight.erase(clientId);
+        }
+        for (const auto& [clientId, bytes] : m_store.sessions)
+        {
+            if (auto d = DecodeSessionImage(bytes))
+            {
+                for (const DurableDelivery& f : d->inflight)
+                {
+                    m_inFlight[clientId][f.packetId] = f.qos;
+                }
+            }
+        }
+        for (auto& [clientId, held] : m_held)
+        {
+            for (auto it = held.begin(); it != held.end();)
+            {
+                it = m_store.messages.count(*it) != 0 ? std::next(it) : held.erase(it);
+            }
+        }
+        for (auto it = m_batchOf.begin(); it != m_batchOf.end();)
+        {
+            it = m_store.messages.count(it->first) != 0 ? std::next(it) : m_batchOf.erase(it);
+        }
+        m_unbatched.clear();
+        // A QoS 2 completion after the last durable batch is done again: not a duplicate.
+        m_deliveredQos2.clear();
     }
 
     void
@@ -334,7 +522,7 @@ class Fuzzer
             TimerId id = next->first;
             m_timers.erase(next);
             MqttActions more;
-            m_engine.OnTimer(id, m_now, more);
+            m_engine->OnTimer(id, m_now, more);
             Process(more);
         }
     }
@@ -368,6 +556,15 @@ class Fuzzer
                     Fail("CloseAction for a connection that is not open");
                 }
             }
+            else if (const auto* persist = std::get_if<PersistAction>(&a))
+            {
+                for (uint64_t id : m_unbatched)
+                {
+                    m_batchOf[id] = persist->batch;
+                }
+                m_unbatched.clear();
+                m_batches.push_back(*persist);
+            }
             else if (const auto* start = std::get_if<StartTimerAction>(&a))
             {
                 m_timers[start->timer] = start->at;
@@ -388,15 +585,55 @@ class Fuzzer
                     }
                     it->second.clientId = e.clientId;
                     m_clientIds.insert(e.clientId);
+                    m_owner[e.clientId] = e.connection;
+                    m_cleanSession[e.clientId] = m_connectClean[e.connection];
+                    m_mayExpire.erase(e.clientId); // present: it did not expire
                     if (!e.sessionPresent)
                     {
                         m_inFlight.erase(e.clientId); // a new session: nothing in flight
+                        m_active[e.clientId].clear(); // and no subscription [MQTT-3.1.2-6]
+                        m_subsUnknown.erase(e.clientId);
+                        ++m_generation[e.clientId];
                     }
+                }
+                else if (e.type == EventType::ConnectionClosed)
+                {
+                    Gone(e.connection, e.clientId);
                 }
                 else if (e.type == EventType::SubscriptionGranted)
                 {
                     Qos& highest = m_granted[e.clientId][e.topic];
                     highest = std::max(highest, e.qos);
+                    m_active[e.clientId].insert(e.topic);
+                }
+                else if (e.type == EventType::Unsubscribed)
+                {
+                    m_active[e.clientId].erase(e.topic);
+                }
+                else if (e.type == EventType::PublishReceived && m_persistent &&
+                         e.qos != Qos::AtMostOnce && e.message)
+                {
+                    m_unbatched.push_back(e.message->id);
+                }
+                else if ((e.type == EventType::MessageQueued || e.type == EventType::MessageSent) &&
+                         e.qos != Qos::AtMostOnce && e.message)
+                {
+                    m_held[e.peerId].insert(e.message->id);
+                }
+                else if (e.type == EventType::MessageDropped && !e.peerId.empty() && e.message)
+                {
+                    m_held[e.peerId].erase(e.message->id);
+                }
+                else if (e.type == EventType::MessageDelivered && e.message)
+                {
+                    m_held[e.peerId].erase(e.message->id);
+                    if (e.qos == Qos::ExactlyOnce && !e.retain &&
+                        !m_deliveredQos2
+                             .emplace(e.peerId, m_generation[e.peerId], e.message->id)
+                             .second)
+                    {
+                        Fail("a QoS 2 message delivered twice to one session");
+                    }
                 }
             }
         }
@@ -459,19 +696,22 @@ class Fuzzer
     void
     Check()
     {
-        if (m_engine.ConnectionCount() != m_open.size())
+        // With durability a close may wait for its batch: the driver hears of it later.
+        if (m_persistent ? m_engine->ConnectionCount() > m_open.size()
+                         : m_engine->ConnectionCount() != m_open.size())
         {
             Fail("engine and driver disagree on open connections");
         }
+        CheckSubscriptions();
         uint32_t window = m_profile.maxInflightOut == 0 ? 65535 : m_profile.maxInflightOut;
         for (const std::string& id : m_clientIds)
         {
-            if (m_engine.InflightCount(id) > window)
+            if (m_engine->InflightCount(id) > window)
             {
                 Fail("in-flight window exceeded");
             }
             if (m_profile.maxQueuedMessages != 0 &&
-                m_engine.QueueDepth(id) > m_profile.maxQueuedMessages + window)
+                m_engine->QueueDepth(id) > m_profile.maxQueuedMessages + window)
             {
                 Fail("queue bound exceeded");
             }
@@ -479,7 +719,7 @@ class Fuzzer
         // Per connection: CONNECT deadline / keep-alive, held output, input paused by the byte
         // rate, input paused by back-pressure; per session: expiry (offline) or paced drain
         // (online).
-        if (m_engine.ActiveTimerCount() > 4 * m_engine.ConnectionCount() + m_engine.SessionCount())
+        if (m_engine->ActiveTimerCount() > 4 * m_engine->ConnectionCount() + m_engine->SessionCount())
         {
             Fail("more timers than connections and sessions allow");
         }
@@ -487,14 +727,34 @@ class Fuzzer
     }
 
     void
+    CheckSubscriptions()
+    {
+        std::size_t total = 0;
+        for (const std::string& id : m_clientIds)
+        {
+            const std::size_t held = m_engine->SubscriptionCount(id);
+            total += held;
+            if (m_subsUnknown.count(id) == 0 && m_mayExpire.count(id) == 0 &&
+                held != m_active[id].size())
+            {
+                Fail("a session holds other subscriptions than those granted and not removed");
+            }
+        }
+        if (total != m_engine->TotalSubscriptionCount())
+        {
+            Fail("the topic tree holds other subscriptions than the sessions");
+        }
+    }
+
+    void
     CheckMemory()
     {
-        const MqttMemoryBudget& memory = m_engine.Memory();
+        const MqttMemoryBudget& memory = m_engine->Memory();
         if (!memory.Enabled())
         {
             return;
         }
-        const std::size_t sessions = m_engine.SessionCount();
+        const std::size_t sessions = m_engine->SessionCount();
         const std::size_t sessionBytes = memory.Used(MemoryUse::Sessions);
         if (sessionBytes < MqttMemoryBudget::SessionCost("") * sessions ||
             sessionBytes >
@@ -503,11 +763,11 @@ class Fuzzer
             Fail("the memory charged for sessions disagrees with the sessions held");
         }
         std::size_t subscriptions = 0;
-        bool holding = m_engine.RetainedCount() != 0;
+        bool holding = m_engine->RetainedCount() != 0;
         for (const std::string& id : m_clientIds)
         {
-            subscriptions += m_engine.SubscriptionCount(id);
-            holding = holding || m_engine.QueueDepth(id) != 0 || m_engine.InflightCount(id) != 0;
+            subscriptions += m_engine->SubscriptionCount(id);
+            holding = holding || m_engine->QueueDepth(id) != 0 || m_engine->InflightCount(id) != 0;
         }
         const std::size_t subscriptionBytes = memory.Used(MemoryUse::Subscriptions);
         if (subscriptionBytes < MqttMemoryBudget::SubscriptionCost("t") * subscriptions ||
@@ -525,7 +785,9 @@ class Fuzzer
     }
 
     MqttBrokerProfile m_profile;
-    MqttBrokerEngine m_engine;
+    bool m_backPressure;
+    bool m_persistent;
+    std::unique_ptr<MqttBrokerEngine> m_engine;
     Nanos m_now{0};
     std::map<ConnectionId, Connection> m_open;
     std::map<TimerId, Nanos> m_timers;
@@ -534,6 +796,31 @@ class Fuzzer
     std::map<std::string, std::map<std::string, Qos>> m_granted;
     /** Per client id: packet ids of QoS 1/2 PUBLISHes sent and not completed, with their QoS. */
     std::map<std::string, std::map<uint16_t, Qos>> m_inFlight;
+    /** Per connection: the CleanSession flag of its last CONNECT (unknown after raw bytes). */
+    std::map<ConnectionId, std::optional<bool>> m_connectClean;
+    /** Per client id: the connection its session is attached to. */
+    std::map<std::string, ConnectionId> m_owner;
+    /** Per client id: the CleanSession flag of its session (unknown: raw bytes connected it). */
+    std::map<std::string, std::optional<bool>> m_cleanSession;
+    /** Per client id: the filters its session holds (granted and not removed). */
+    std::map<std::string, std::set<std::string>> m_active;
+    /** Client ids whose subscriptions the model cannot know (expiry, raw CONNECT, a crash). */
+    std::set<std::string> m_subsUnknown;
+    /** Client ids of offline persistent sessions that may have expired (profile expiry). */
+    std::set<std::string> m_mayExpire;
+    /** Per client id: its sessions so far (a new one starts without session present). */
+    std::map<std::string, uint64_t> m_generation;
+    /** (subscriber, its session, message id) of every QoS 2 delivery completed. */
+    std::set<std::tuple<std::string, uint64_t, uint64_t>> m_deliveredQos2;
+    /** Per client id: messages (QoS 1/2) its session holds, queued or in flight. */
+    std::map<std::string, std::set<uint64_t>> m_held;
+    // Persistence mode.
+    MqttDurableState m_store;
+    std::deque<PersistAction> m_batches; //!< emitted, not durable yet
+    uint64_t m_durableBatch = 0;
+    /** Messages received at QoS 1/2 since the last PersistAction, and the batch of each. */
+    std::vector<uint64_t> m_unbatched;
+    std::map<uint64_t, uint64_t> m_batchOf;
 };
 
 MqttBrokerProfile
@@ -629,7 +916,9 @@ LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size)
     // Bit 6 of the fourth profile byte (also the lifecycle QoS's low bit when lifecycle events
     // are on): queue depth 2 pauses a publisher.
     bool backPressure = size >= 4 && (data[3] & 0x40) != 0;
-    Fuzzer fuzzer(profile, backPressure);
+    // Bits 2-3 of the third profile byte: 11 is the memory limit, 10 the persistence mode.
+    bool persistent = size >= 3 && (data[2] & 0x0C) == 0x08;
+    Fuzzer fuzzer(profile, backPressure, persistent);
     fuzzer.Run(in);
     return 0;
 }

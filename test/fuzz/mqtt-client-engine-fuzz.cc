@@ -10,7 +10,11 @@
  *   [MQTT-3.14.4-2];
  * - a new QoS > 0 PUBLISH, SUBSCRIBE or UNSUBSCRIBE uses an id not in use [MQTT-2.3.1-2]; a DUP
  *   PUBLISH or a PUBREL uses one that is [MQTT-2.3.1-3];
- * - the window and queue bounds hold.
+ * - the window and queue bounds hold;
+ * - inbound exactly once [MQTT-4.3.3-2]: a QoS 2 PUBLISH reaches the application once per
+ *   packet id until the client has answered its PUBREL with PUBCOMP (or the session ended: a
+ *   CONNACK without session present, or the end of a clean session); repeats meanwhile only
+ *   get their PUBREC again.
  */
 #include "mqtt-client-engine.h"
 #include "mqtt-codec.h"
@@ -77,6 +81,7 @@ struct Checker
     std::set<ConnectionId> sentOn;   //!< connections that carried a packet
     std::set<ConnectionId> finished; //!< closed by the engine or after DISCONNECT
     std::set<uint16_t> outstanding;  //!< ids of our requests not finally acknowledged
+    std::set<uint16_t> receivedQos2; //!< inbound QoS 2 ids delivered, PUBCOMP not yet sent
 
     void
     Take(const MqttActions& actions)
@@ -144,6 +149,9 @@ struct Checker
         case PacketType::Pubrel:
             Check(outstanding.count(std::get<PubrelPacket>(packet).packetId) != 0);
             break;
+        case PacketType::Pubcomp:
+            receivedQos2.erase(std::get<PubcompPacket>(packet).packetId);
+            break;
         default:
             break;
         }
@@ -171,6 +179,19 @@ struct Checker
             if (config->cleanSession)
             {
                 outstanding.clear();
+                receivedQos2.clear();
+            }
+            break;
+        case EventType::SessionStarted:
+            if (!event.sessionPresent)
+            {
+                receivedQos2.clear(); // the broker has no PUBREL left to send for them
+            }
+            break;
+        case EventType::PublishReceived:
+            if (event.qos == Qos::ExactlyOnce)
+            {
+                Check(receivedQos2.insert(event.packetId).second); // delivered once
             }
             break;
         default:

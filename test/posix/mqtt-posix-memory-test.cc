@@ -444,6 +444,138 @@ TEST_F(MemoryLimit, SlowlorisConnects)
     ExpectPeakRssBounded("slowloris");
 }
 
+// Twelve connections each publish 65,535 QoS 2 messages and never send PUBREL (the case above
+// times twelve: some 40 MiB of packet ids without a budget for them). Each id is charged (48
+// bytes); once the budget is spent, a connection holding 32 ids is closed at its next one,
+// unacknowledged.
+TEST_F(MemoryLimit, Qos2IdsNeverReleasedFromManyConnections)
+{
+    StartBroker(4, {"--quiet"});
+    constexpr int CONNECTIONS = 12;
+    constexpr int COUNT = 65535;
+    std::vector<uint8_t> payload(16, 0x42);
+    int closed = 0;
+    for (int c = 0; c < CONNECTIONS; ++c)
+    {
+        RawClient publisher;
+        ASSERT_TRUE(publisher.Connect(m_broker.Port()));
+        ASSERT_EQ(publisher.MqttConnect("unreleased-" + std::to_string(c), 0, false), 0);
+        std::vector<uint8_t> batch;
+        bool open = true;
+        for (int id = 1; id <= COUNT && open; ++id)
+        {
+            std::vector<uint8_t> p = RawClient::PublishBytes(
+                "q2/" + std::to_string(id % 100), payload, Qos::ExactlyOnce,
+                static_cast<uint16_t>(id));
+            batch.insert(batch.end(), p.begin(), p.end());
+            if (batch.size() > 256 * 1024 || id == COUNT)
+            {
+                open = publisher.SendBytes(batch);
+                batch.clear();
+            }
+        }
+        // A PINGREQ after the flood: its PINGRESP says the broker kept the connection.
+        open = open && publisher.Send(PingreqPacket{});
+        bool served = false;
+        while (open)
+        {
+            std::optional<Packet> p = publisher.Read(std::chrono::milliseconds(10000));
+            if (!p)
+            {
+                break;
+            }
+            if (std::holds_alternative<PingrespPacket>(*p))
+            {
+                served = true;
+                break;
+            }
+        }
+        closed += served ? 0 : 1;
+        if (c == CONNECTIONS / 2)
+        {
+            ExpectBystanderServed("among connections holding QoS 2 ids");
+        }
+    }
+    std::printf("[ info ] %d of %d publishers of unreleased QoS 2 messages closed\n",
+                closed,
+                CONNECTIONS);
+    // 4 MiB hold some 87,000 ids: the first publisher's 65,535 fit, and from the third on each
+    // is closed.
+    EXPECT_GE(closed, CONNECTIONS - 2);
+    ExpectBystanderServed("after the unreleased QoS 2 messages");
+    ExpectPeakRssBounded("qos2_unreleased_many");
+}
+
+// Eight subscribers never read while a publisher sends them 24 MiB each of QoS 0 messages: what
+// the kernel does not take waits in the broker's output buffers, which count against the budget;
+// the readers whose output would pass it are closed (before the 8 MiB slow-consumer limit of
+// each, 64 MiB in all, is reached).
+TEST_F(MemoryLimit, SubscribersThatNeverRead)
+{
+    StartBroker(4, {"--quiet"});
+    constexpr int READERS = 8;
+    std::vector<std::unique_ptr<RawClient>> readers;
+    for (int i = 0; i < READERS; ++i)
+    {
+        readers.push_back(std::make_unique<RawClient>());
+        readers.back()->SetReceiveBuffer(4096);
+        ASSERT_TRUE(readers.back()->Connect(m_broker.Port()));
+        ASSERT_EQ(readers.back()->MqttConnect("never-reads-" + std::to_string(i)), 0);
+        ASSERT_EQ(readers.back()->MqttSubscribe("fan/#", Qos::AtMostOnce), 0);
+    }
+    RawClient publisher;
+    ASSERT_TRUE(publisher.Connect(m_broker.Port()));
+    ASSERT_EQ(publisher.MqttConnect("fan-publisher"), 0);
+    std::vector<uint8_t> payload(64 * 1024, 0x42);
+    std::vector<uint8_t> message = RawClient::PublishBytes("fan/x", payload, Qos::AtMostOnce, 0);
+    for (int i = 0; i < 384; ++i)
+    {
+        ASSERT_TRUE(publisher.SendBytes(message));
+        if (i == 192)
+        {
+            ExpectBystanderServed("while the readers fall behind");
+        }
+    }
+    ASSERT_TRUE(publisher.Send(PingreqPacket{}));
+    std::optional<Packet> pong = publisher.Read(std::chrono::milliseconds(10000));
+    ASSERT_TRUE(pong.has_value());
+    EXPECT_TRUE(std::holds_alternative<PingrespPacket>(*pong));
+    int closed = 0;
+    for (auto& r : readers)
+    {
+        closed += r->WaitClosed(std::chrono::milliseconds(5000)) ? 1 : 0;
+    }
+    std::printf("[ info ] %d of %d readers that never read closed\n", closed, READERS);
+    EXPECT_EQ(closed, READERS);
+    ExpectBystanderServed("after the readers that never read");
+    ExpectPeakRssBounded("never_read");
+}
+
+// One SUBSCRIBE of 100,000 filters (1.9 MB on the wire; decoding and handling it took the broker
+// to 82 MiB): its handling is counted from its bytes before it is decoded, and over a 16 MiB
+// budget the connection is closed without a SUBACK.
+TEST_F(MemoryLimit, OneSubscribeOfAHundredThousandFilters)
+{
+    StartBroker(16, {"--set", "max-subscriptions-per-session=0", "--quiet"});
+    RawClient flooder;
+    ASSERT_TRUE(flooder.Connect(m_broker.Port()));
+    ASSERT_EQ(flooder.MqttConnect("one-huge-subscribe"), 0);
+    SubscribePacket s;
+    s.packetId = 1;
+    for (int f = 0; f < 100000; ++f)
+    {
+        s.topics.push_back({"flood/" + std::to_string(f) + "/#", Qos::AtLeastOnce});
+    }
+    std::vector<uint8_t> bytes;
+    Encode(s, bytes);
+    ASSERT_TRUE(flooder.SendBytes(bytes));
+    std::optional<Packet> answer = flooder.Read(std::chrono::milliseconds(5000));
+    EXPECT_FALSE(answer.has_value()) << "a SUBACK for a SUBSCRIBE over the budget";
+    EXPECT_TRUE(flooder.WaitClosed(std::chrono::milliseconds(5000)));
+    ExpectBystanderServed("after the huge SUBSCRIBE");
+    ExpectPeakRssBounded("one_huge_subscribe");
+}
+
 // The three options name themselves in their errors (exit 2), and --help gives the standalone
 // defaults of the settings they set.
 TEST(MemoryLimitOptions, ErrorsNameTheOptionAndHelpGivesTheDefaults)

@@ -331,6 +331,31 @@ FileSize(const std::string& path)
     return stat(path.c_str(), &st) == 0 ? static_cast<long>(st.st_size) : -1;
 }
 
+/**
+ * KillLoop over 20 kills, its figures printed; expects a kill to have interrupted a flow, some
+ * messages acknowledged and none of them lost.
+ */
+KillLoopResult
+TwentyKills(Qos qos, uint32_t seed, bool withRetained)
+{
+    auto start = Clock::now();
+    KillLoopResult r = KillLoop(qos, 20, seed, withRetained);
+    std::printf("QoS %d: 20 kills (%d mid-flow), %zu acknowledged (%zu before the last start), "
+                "%zu delivered, %zu duplicates, %.1f s\n",
+                static_cast<int>(qos),
+                r.killsMidFlow,
+                r.acknowledged,
+                r.acknowledgedByKills,
+                r.delivered,
+                r.duplicates,
+                std::chrono::duration<double>(Clock::now() - start).count());
+    EXPECT_GT(r.killsMidFlow, 0) << "no kill interrupted a flow: the test proves nothing";
+    EXPECT_GT(r.acknowledged, 0u);
+    EXPECT_TRUE(r.lost.empty()) << r.lost.size() << " acknowledged messages lost, first "
+                                << r.lost.front();
+    return r;
+}
+
 } // namespace
 
 TEST(PosixPersistence, Qos1EveryAcknowledgedMessageSurvivesTwentyKills)
@@ -338,39 +363,13 @@ TEST(PosixPersistence, Qos1EveryAcknowledgedMessageSurvivesTwentyKills)
     // [MQTT-4.3.2-2] with a broker that dies: what it acknowledged with PUBACK is delivered
     // after the restart (duplicates allowed at QoS 1 [MQTT-4.3.2-1]); [MQTT-3.2.2-2] the
     // sessions resume; [MQTT-3.3.1-5] the retained message stays.
-    auto start = Clock::now();
-    KillLoopResult r = KillLoop(Qos::AtLeastOnce, 20, 14, true);
-    std::printf("QoS 1: 20 kills (%d mid-flow), %zu acknowledged (%zu before the last start), "
-                "%zu delivered, %zu duplicates, %.1f s\n",
-                r.killsMidFlow,
-                r.acknowledged,
-                r.acknowledgedByKills,
-                r.delivered,
-                r.duplicates,
-                std::chrono::duration<double>(Clock::now() - start).count());
-    EXPECT_GT(r.killsMidFlow, 0) << "no kill interrupted a flow: the test proves nothing";
-    EXPECT_GT(r.acknowledged, 0u);
-    EXPECT_TRUE(r.lost.empty()) << r.lost.size() << " acknowledged messages lost, first "
-                                << r.lost.front();
+    TwentyKills(Qos::AtLeastOnce, 14, true);
 }
 
 TEST(PosixPersistence, Qos2EveryAcknowledgedMessageArrivesExactlyOnceOverTwentyKills)
 {
     // [MQTT-4.3.3-2] across crashes: every PUBREC'd message once, none twice.
-    auto start = Clock::now();
-    KillLoopResult r = KillLoop(Qos::ExactlyOnce, 20, 15, false);
-    std::printf("QoS 2: 20 kills (%d mid-flow), %zu acknowledged (%zu before the last start), "
-                "%zu delivered, %zu duplicates, %.1f s\n",
-                r.killsMidFlow,
-                r.acknowledged,
-                r.acknowledgedByKills,
-                r.delivered,
-                r.duplicates,
-                std::chrono::duration<double>(Clock::now() - start).count());
-    EXPECT_GT(r.killsMidFlow, 0) << "no kill interrupted a flow: the test proves nothing";
-    EXPECT_GT(r.acknowledged, 0u);
-    EXPECT_TRUE(r.lost.empty()) << r.lost.size() << " acknowledged messages lost, first "
-                                << r.lost.front();
+    KillLoopResult r = TwentyKills(Qos::ExactlyOnce, 15, false);
     EXPECT_EQ(r.duplicates, 0u);
 }
 
