@@ -102,12 +102,18 @@ MqttServiceModel::Take(Nanos now)
     core.ready = m_nextReady++;
     ++m_busyCores;
     m_startSum += now;
-    // The ready connections at the turn's start, as one epoll_wait reports them; free cores
-    // share them (this one and those still free take a share each).
-    const std::size_t freeCores = m_cores.size() - m_busyCores + 1;
+    // The ready connections at the turn's start, as one epoll_wait reports them. With several
+    // cores each takes its share of the connections with input (ready or in another core's
+    // turn), so that one core's turn does not hold them all while the others idle.
+    std::size_t serving = 0;
+    for (const Core& other : m_cores)
+    {
+        serving += other.busy ? other.connections.size() : 0;
+    }
+    const std::size_t cores = m_cores.size();
     const std::size_t share = std::min<std::size_t>(
-        m_config.readsPerTurn, (m_ring.size() + freeCores - 1) / freeCores);
-    while (turn.reads.size() < share)
+        m_config.readsPerTurn, (m_ring.size() + serving + cores - 1) / cores);
+    while (!m_ring.empty() && turn.reads.size() < share)
     {
         const ConnectionId id = m_ring.begin()->second;
         m_ring.erase(m_ring.begin());

@@ -14,8 +14,8 @@
  * - the output of a whole turn is written when the turn ends, one flush per connection that
  *   got output (the driver charges a `write` per such connection), so under load, with many
  *   connections per turn, one write carries many messages, as in the real broker;
- * - with several cores, each free core takes its share of the ready connections
- *   (ceil(ready / free cores)), so that the cores serve in parallel;
+ * - with several cores, a turn takes at most its core's share of the connections with input
+ *   (ceil((ready + in other cores' turns) / cores)), so that the cores serve in parallel;
  * - one connection is in at most one turn at a time: its input is served in order;
  * - a turn's service takes the CPU time of the work charged for it (costs rounded to the
  *   nanosecond, the remainder carried to the next turn so that sub-nanosecond per-byte costs
