@@ -29,6 +29,8 @@ constexpr const char* OP_NAMES[MQTT_SERVICE_OPS] = {
     "byte-in",
     "byte-out",
     "tls-handshake",
+    "read",
+    "write",
 };
 
 constexpr const char* OP_DOCS[MQTT_SERVICE_OPS] = {
@@ -48,9 +50,11 @@ constexpr const char* OP_DOCS[MQTT_SERVICE_OPS] = {
     "each byte read",
     "each byte written",
     "a TLS handshake",
+    "a read of a connection's socket (one per connection per turn)",
+    "a write of a connection's output (one per connection per turn)",
 };
 
-static_assert(static_cast<std::size_t>(MqttServiceOp::TlsHandshake) + 1 == MQTT_SERVICE_OPS,
+static_assert(static_cast<std::size_t>(MqttServiceOp::Write) + 1 == MQTT_SERVICE_OPS,
               "one name per operation");
 
 } // namespace

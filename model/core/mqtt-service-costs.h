@@ -42,10 +42,12 @@ enum class MqttServiceOp : uint8_t
     ByteIn,       //!< each byte read
     ByteOut,      //!< each byte written
     TlsHandshake, //!< a TLS handshake (0 until TLS exists)
+    Read,         //!< each read of a connection's socket (one per connection per reactor turn)
+    Write,        //!< each flush of a connection's output (one per connection per turn)
 };
 
 /** Number of MqttServiceOp values. */
-constexpr std::size_t MQTT_SERVICE_OPS = 16;
+constexpr std::size_t MQTT_SERVICE_OPS = 18;
 
 /** The operation's key: "publish-qos1", as in service-cost-publish-qos1 and costs.NAME. */
 const char* MqttServiceOpName(MqttServiceOp op);
@@ -111,6 +113,10 @@ struct MqttServiceConfig
     uint32_t cores = 0;
     /** Bytes of input waiting for service above which the broker stops reading (0: no bound). */
     uint64_t inputLimit = 4ULL << 20;
+    /** Bytes one read takes from a connection (MqttPosixBrokerOptions::readChunk). */
+    uint64_t readSize = 64 * 1024;
+    /** Connections one turn reads at most (MqttPosixReactor::MAX_EVENTS). */
+    uint32_t readsPerTurn = 256;
     MqttServiceCosts costs;
 };
 

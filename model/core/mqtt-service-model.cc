@@ -4,6 +4,7 @@
 #include "mqtt-service-model.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 namespace ns3
@@ -12,8 +13,11 @@ namespace mqtt
 {
 
 MqttServiceModel::MqttServiceModel(const MqttServiceConfig& config)
-    : m_config(config)
+    : m_config(config),
+      m_cores(config.cores)
 {
+    m_config.readSize = std::max<uint64_t>(m_config.readSize, 1);
+    m_config.readsPerTurn = std::max<uint32_t>(m_config.readsPerTurn, 1);
 }
 
 const MqttServiceConfig&
@@ -27,150 +31,187 @@ MqttServiceModel::Enqueue(MqttServiceItem item)
 {
     const ConnectionId id = item.connection;
     Lane& lane = m_lanes[id];
-    const bool wasEmpty = lane.items.empty();
+    if (lane.items.empty() && !lane.inService)
+    {
+        m_ring.emplace(std::make_pair(m_nextReady++, 0u), id); // it joins the round
+    }
     m_queuedBytes += item.bytes.size();
     m_peakQueuedBytes = std::max(m_peakQueuedBytes, m_queuedBytes);
-    if (item.kind != MqttServiceItemKind::Bytes)
-    {
-        Push(lane, std::move(item));
-    }
-    else
-    {
-        m_pieces.clear();
-        lane.splitter.Split(item.bytes.data(), item.bytes.size(), m_pieces);
-        if (m_pieces.size() <= 1)
-        {
-            Push(lane, std::move(item));
-        }
-        else
-        {
-            std::size_t at = 0;
-            for (std::size_t size : m_pieces)
-            {
-                MqttServiceItem piece;
-                piece.connection = id;
-                piece.kind = MqttServiceItemKind::Bytes;
-                piece.queued = item.queued;
-                piece.bytes.assign(item.bytes.begin() + static_cast<std::ptrdiff_t>(at),
-                                   item.bytes.begin() + static_cast<std::ptrdiff_t>(at + size));
-                at += size;
-                Push(lane, std::move(piece));
-            }
-        }
-    }
-    if (!lane.inService && wasEmpty)
-    {
-        MakeReady(id, lane);
-    }
+    ++m_queuedItems;
+    lane.items.push_back(std::move(item));
     UpdateFull();
     return m_full;
 }
 
-void
-MqttServiceModel::Push(Lane& lane, MqttServiceItem item)
+MqttServiceItem
+MqttServiceModel::Read(ConnectionId id, Lane& lane)
 {
-    ++m_queuedItems;
-    lane.items.push_back(Queued{m_nextSeq++, std::move(item)});
+    MqttServiceItem& front = lane.items.front();
+    if (front.kind != MqttServiceItemKind::Bytes)
+    {
+        MqttServiceItem item = std::move(front);
+        lane.items.pop_front();
+        --m_queuedItems;
+        return item;
+    }
+    // recv() into the read buffer: the bytes of consecutive Bytes items, up to readSize.
+    MqttServiceItem read;
+    read.connection = id;
+    read.kind = MqttServiceItemKind::Bytes;
+    read.queued = front.queued;
+    while (!lane.items.empty() && lane.items.front().kind == MqttServiceItemKind::Bytes &&
+           read.bytes.size() < m_config.readSize)
+    {
+        MqttServiceItem& piece = lane.items.front();
+        const std::size_t left = piece.bytes.size() - lane.readOffset;
+        const std::size_t take =
+            std::min<std::size_t>(left, m_config.readSize - read.bytes.size());
+        const auto from = piece.bytes.begin() + static_cast<std::ptrdiff_t>(lane.readOffset);
+        read.bytes.insert(read.bytes.end(), from, from + static_cast<std::ptrdiff_t>(take));
+        if (take < left)
+        {
+            lane.readOffset += take;
+            break;
+        }
+        lane.readOffset = 0;
+        lane.items.pop_front();
+        --m_queuedItems;
+    }
+    m_queuedBytes -= read.bytes.size();
+    return read;
 }
 
-std::optional<MqttServiceItem>
+std::optional<MqttServiceTurn>
 MqttServiceModel::Take(Nanos now)
 {
-    if (m_busyCores >= m_config.cores || m_ready.empty())
+    if (m_busyCores >= m_cores.size() || m_ring.empty())
     {
         return std::nullopt;
     }
-    auto first = m_ready.begin();
-    Lane& lane = m_lanes[first->second];
-    m_ready.erase(first);
-    MqttServiceItem item = std::move(lane.items.front().item);
-    lane.items.pop_front();
-    lane.inService = true;
-    lane.gone = lane.gone || item.kind == MqttServiceItemKind::Closed;
-    lane.start = now;
-    lane.cost = Nanos(0);
-    lane.work = MqttServiceWork{};
+    MqttServiceTurn turn;
+    while (m_cores[turn.core].busy)
+    {
+        ++turn.core;
+    }
+    Core& core = m_cores[turn.core];
+    core.busy = true;
+    core.start = now;
+    core.cost = Nanos(0);
+    core.work = MqttServiceWork{};
+    core.connections.clear();
+    core.ready = m_nextReady++;
     ++m_busyCores;
     m_startSum += now;
-    m_queuedBytes -= item.bytes.size();
-    --m_queuedItems;
+    // The ready connections at the turn's start, as one epoll_wait reports them. With several
+    // cores each takes its share of the connections with input (ready or in another core's
+    // turn), so that one core's turn does not hold them all while the others idle.
+    std::size_t serving = 0;
+    for (const Core& other : m_cores)
+    {
+        serving += other.busy ? other.connections.size() : 0;
+    }
+    const std::size_t cores = m_cores.size();
+    const std::size_t share = std::min<std::size_t>(
+        m_config.readsPerTurn, (m_ring.size() + serving + cores - 1) / cores);
+    while (!m_ring.empty() && turn.reads.size() < share)
+    {
+        const ConnectionId id = m_ring.begin()->second;
+        m_ring.erase(m_ring.begin());
+        Lane& lane = m_lanes[id];
+        lane.inService = true;
+        core.connections.push_back(id);
+        turn.reads.push_back(Read(id, lane));
+    }
     UpdateFull();
-    return item;
+    return turn;
 }
 
 void
-MqttServiceModel::AddIo(MqttServiceWork& work, std::size_t bytesIn, const MqttActions& out)
+MqttServiceModel::AddIo(MqttServiceWork& work, const MqttServiceTurn& turn, const MqttActions& out)
 {
-    uint64_t bytesOut = 0;
+    for (const MqttServiceItem& read : turn.reads)
+    {
+        if (read.kind == MqttServiceItemKind::Bytes)
+        {
+            work.Add(MqttServiceOp::Read);
+            work.Add(MqttServiceOp::ByteIn, read.bytes.size());
+        }
+    }
+    std::set<ConnectionId> written;
     for (const MqttAction& action : out)
     {
         if (const auto* send = std::get_if<SendAction>(&action))
         {
-            bytesOut += send->bytes.size();
+            written.insert(send->connection);
+            work.Add(MqttServiceOp::ByteOut, send->bytes.size());
         }
     }
-    work.Add(MqttServiceOp::ByteIn, bytesIn);
-    work.Add(MqttServiceOp::ByteOut, bytesOut);
+    work.Add(MqttServiceOp::Write, written.size());
 }
 
 Nanos
-MqttServiceModel::Charge(ConnectionId connection, const MqttServiceWork& work)
+MqttServiceModel::Charge(uint32_t coreIndex, const MqttServiceWork& work)
 {
-    Lane& lane = m_lanes[connection];
+    Core& core = m_cores.at(coreIndex);
     Picos picos = m_config.costs.Of(work) + m_carry;
     m_carry = picos % 1000;
-    lane.cost += Nanos(static_cast<int64_t>(picos / 1000));
-    lane.work += work;
-    return lane.start + lane.cost;
+    core.cost += Nanos(static_cast<int64_t>(picos / 1000));
+    core.work += work;
+    return core.start + core.cost;
 }
 
 void
-MqttServiceModel::Complete(ConnectionId connection, Nanos now)
+MqttServiceModel::Complete(uint32_t coreIndex, Nanos now)
 {
-    auto it = m_lanes.find(connection);
-    if (it == m_lanes.end() || !it->second.inService)
+    if (coreIndex >= m_cores.size() || !m_cores[coreIndex].busy)
     {
         return;
     }
-    Lane& lane = it->second;
-    lane.inService = false;
+    Core& core = m_cores[coreIndex];
+    core.busy = false;
     --m_busyCores;
-    m_startSum -= lane.start;
-    m_busyDone += now - lane.start;
-    ++m_completedItems;
-    m_completedWork += lane.work;
-    if (lane.items.empty())
+    m_startSum -= core.start;
+    m_busyDone += now - core.start;
+    m_completedItems += core.connections.size();
+    ++m_completedTurns;
+    m_completedWork += core.work;
+    uint32_t back = 0;
+    for (ConnectionId id : core.connections)
     {
-        // Nothing waits: the lane goes unless a packet is half-read (cheap at 100k connections).
-        if (lane.gone || lane.splitter.AtBoundary())
+        auto it = m_lanes.find(id);
+        if (it == m_lanes.end())
+        {
+            continue;
+        }
+        it->second.inService = false;
+        if (it->second.items.empty())
         {
             m_lanes.erase(it);
         }
-        return;
+        else
+        {
+            m_ring.emplace(std::make_pair(core.ready, ++back), id); // input left: next round
+        }
     }
-    MakeReady(connection, lane);
+    core.connections.clear();
 }
 
 void
 MqttServiceModel::Clear(Nanos now)
 {
-    // Ordered by connection so that the work adds up in one order (it is integers anyway).
-    std::map<ConnectionId, const Lane*> serving;
-    for (const auto& [id, lane] : m_lanes)
+    for (Core& core : m_cores)
     {
-        if (lane.inService)
+        if (core.busy)
         {
-            serving.emplace(id, &lane);
+            m_busyDone += now - core.start;
+            m_completedItems += core.connections.size();
+            ++m_completedTurns;
+            m_completedWork += core.work;
         }
-    }
-    for (const auto& [id, lane] : serving)
-    {
-        m_busyDone += now - lane->start;
-        ++m_completedItems;
-        m_completedWork += lane->work;
+        core = Core{};
     }
     m_lanes.clear();
-    m_ready.clear();
+    m_ring.clear();
     m_busyCores = 0;
     m_startSum = Nanos(0);
     m_queuedBytes = 0;
@@ -181,17 +222,13 @@ MqttServiceModel::Clear(Nanos now)
 void
 MqttServiceModel::Forget(ConnectionId connection)
 {
+    // What it queued is still served (the engine ignores input of a connection it closed); the
+    // lane goes when its last read completes.
     auto it = m_lanes.find(connection);
-    if (it == m_lanes.end())
-    {
-        return;
-    }
-    if (!it->second.inService && it->second.items.empty())
+    if (it != m_lanes.end() && !it->second.inService && it->second.items.empty())
     {
         m_lanes.erase(it);
-        return;
     }
-    it->second.gone = true;
 }
 
 std::size_t
@@ -210,15 +247,6 @@ Nanos
 MqttServiceModel::BusyTime(Nanos now) const
 {
     return m_busyDone + now * static_cast<int64_t>(m_busyCores) - m_startSum;
-}
-
-void
-MqttServiceModel::MakeReady(ConnectionId id, const Lane& lane)
-{
-    if (!lane.items.empty())
-    {
-        m_ready.emplace(lane.items.front().seq, id);
-    }
 }
 
 void

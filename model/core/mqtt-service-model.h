@@ -1,16 +1,34 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * A broker's CPU as a queueing model, I/O-free: input waits in a bounded queue for one of a few
- * cores; a core serves one piece of input for the CPU time its work costs. The driver asks what
- * a free core takes next, runs the engine on it, charges the work the engine did, and carries
- * out the engine's actions when the service completes. doc/capacity.md, "Service model".
+ * A broker's CPU as a queueing model, I/O-free, serving its input the way the real reactor
+ * (model/posix, MqttPosixBroker on MqttPosixReactor) does. Rules:
+ * - each core runs turns, as the reactor's one thread runs loop iterations; a turn takes the
+ *   connections with waiting input round robin: up to readsPerTurn of them from the front of a
+ *   ring (epoll's ready list, up to MAX_EVENTS per epoll_wait), and a connection still holding
+ *   input after its turn goes back to the ring behind those ready before the turn started and
+ *   ahead of those that became ready during it (where epoll's level-triggered list puts it);
+ * - a turn reads each of its connections once: up to readSize bytes of its waiting bytes
+ *   (several packets, or part of one, as recv() does), or one accept or close; the driver
+ *   charges a `read` per bytes read on top of the per-packet and per-byte costs;
+ * - the output of a whole turn is written when the turn ends, one flush per connection that
+ *   got output (the driver charges a `write` per such connection), so under load, with many
+ *   connections per turn, one write carries many messages, as in the real broker;
+ * - with several cores, a turn takes at most its core's share of the connections with input
+ *   (ceil((ready + in other cores' turns) / cores)), so that the cores serve in parallel;
+ * - one connection is in at most one turn at a time: its input is served in order;
+ * - a turn's service takes the CPU time of the work charged for it (costs rounded to the
+ *   nanosecond, the remainder carried to the next turn so that sub-nanosecond per-byte costs
+ *   add up exactly);
+ * - the input is full once more than inputLimit bytes wait, and stays full until at most half
+ *   of that waits (a driver stops reading while it is full); inputLimit 0: never full.
+ * Deterministic: no clock, no randomness, no iteration over unordered containers.
+ * doc/capacity.md, "Service model".
  */
 #ifndef MQTT_SERVICE_MODEL_H
 #define MQTT_SERVICE_MODEL_H
 
 #include "mqtt-action.h"
-#include "mqtt-packet-splitter.h"
 #include "mqtt-service-costs.h"
 
 #include <cstddef>
@@ -19,6 +37,7 @@
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace ns3
@@ -34,30 +53,24 @@ enum class MqttServiceItemKind : uint8_t
     Closed, //!< the transport closed (OnConnectionClosed)
 };
 
-/** One piece of input waiting for a core. */
+/** One piece of input waiting for a core, or one read of a turn. */
 struct MqttServiceItem
 {
     ConnectionId connection = 0;
     MqttServiceItemKind kind = MqttServiceItemKind::Bytes;
     std::vector<uint8_t> bytes;
-    /** When it was queued. */
+    /** When it was queued (a read: when its first byte was). */
     Nanos queued{0};
 };
 
-/**
- * Cores and the input queue. Rules:
- * - bytes are served one MQTT packet at a time: a read is cut at packet ends (a piece of a
- *   packet still arriving is served on its own, so a huge packet cannot hold the queue);
- * - a free core takes the item that was queued first among the connections with no item in
- *   service, so one connection's items are served one after the other, in order, and a busy
- *   connection does not hold up the others;
- * - an item's service takes the CPU time of the work charged for it (costs rounded to the
- *   nanosecond, the remainder carried to the next item so that sub-nanosecond per-byte costs
- *   add up exactly);
- * - the input is full once more than inputLimit bytes wait, and stays full until at most half
- *   of that waits (a driver stops reading while it is full); inputLimit 0: never full.
- * Deterministic: no clock, no randomness, no iteration over unordered containers.
- */
+/** What one core serves in one turn: one read per connection, in round-robin order. */
+struct MqttServiceTurn
+{
+    uint32_t core = 0;
+    std::vector<MqttServiceItem> reads;
+};
+
+/** Cores and the input queue; the rules are at the top of this file. */
 class MqttServiceModel
 {
   public:
@@ -66,48 +79,46 @@ class MqttServiceModel
     const MqttServiceConfig& Config() const;
 
     /**
-     * Queues @p item (bytes cut into packets). @return whether the input is full now (the driver
-     * stops reading the item's connection).
+     * Queues @p item. @return whether the input is full now (the driver stops reading the
+     * item's connection).
      */
     bool Enqueue(MqttServiceItem item);
 
     /**
-     * The item a free core serves from @p now on, or nothing (no free core, or nothing ready).
-     * The core and the item's connection are busy until Complete().
+     * The turn a free core serves from @p now on, or nothing (no free core, or no input). The
+     * core and the turn's connections are busy until Complete().
      */
-    std::optional<MqttServiceItem> Take(Nanos now);
+    std::optional<MqttServiceTurn> Take(Nanos now);
 
     /**
-     * Adds the bytes of a piece of work to @p work: @p bytesIn read, and the bytes of every
-     * SendAction in @p out written.
+     * Adds the I/O of a turn to @p work: a `read` per bytes read and the bytes read
+     * (`byte-in`), a `write` per connection that any SendAction of @p out goes to and the bytes
+     * of those actions (`byte-out`).
      */
-    static void AddIo(MqttServiceWork& work, std::size_t bytesIn, const MqttActions& out);
+    static void AddIo(MqttServiceWork& work, const MqttServiceTurn& turn, const MqttActions& out);
 
     /**
-     * Charges @p work to the item @p connection has in service. @return when its service
-     * completes (the start plus its CPU time).
+     * Charges @p work to the turn @p core serves. @return when its service completes (the start
+     * plus its CPU time).
      */
-    Nanos Charge(ConnectionId connection, const MqttServiceWork& work);
+    Nanos Charge(uint32_t core, const MqttServiceWork& work);
 
-    /** The service of @p connection's item completed at @p now: its core is free again. */
-    void Complete(ConnectionId connection, Nanos now);
+    /** @p core's turn completed at @p now: the core and the turn's connections are free. */
+    void Complete(uint32_t core, Nanos now);
 
     /**
-     * The broker stops at @p now: the items in service complete now, the queued ones are
+     * The broker stops at @p now: the turns in service complete now, the queued input is
      * forgotten (with the connections' state); the statistics stay.
      */
     void Clear(Nanos now);
 
     /**
      * @p connection ended without a Closed item (the engine closed it): its state goes once
-     * what it queued is served. A Closed item does the same when it is served.
+     * what it queued is served. A connection's state goes anyway when nothing of it waits.
      */
     void Forget(ConnectionId connection);
 
-    /**
-     * Connections the model holds state for: input queued or in service, or a packet cut in
-     * the middle.
-     */
+    /** Connections the model holds state for: input queued or in service. */
     std::size_t ConnectionCount() const;
 
     /** Whether the input is over its bound (see the class rules). */
@@ -127,6 +138,7 @@ class MqttServiceModel
         return m_queuedBytes;
     }
 
+    /** Pieces of input waiting (as queued; a read may take several, or part of one). */
     uint64_t
     QueuedItems() const
     {
@@ -149,14 +161,21 @@ class MqttServiceModel
     /** Core time spent up to @p now, over all cores (in service included). */
     Nanos BusyTime(Nanos now) const;
 
-    /** Items whose service completed. */
+    /** Reads (accepts and closes included) whose turn completed. */
     uint64_t
     CompletedItems() const
     {
         return m_completedItems;
     }
 
-    /** The operations of the completed items. */
+    /** Turns completed. */
+    uint64_t
+    CompletedTurns() const
+    {
+        return m_completedTurns;
+    }
+
+    /** The operations of the completed turns. */
     const MqttServiceWork&
     CompletedWork() const
     {
@@ -171,36 +190,42 @@ class MqttServiceModel
     }
 
   private:
-    struct Queued
-    {
-        uint64_t seq;
-        MqttServiceItem item;
-    };
-
-    /** One connection's items, and the one it has in service. */
+    /** One connection's waiting input. */
     struct Lane
     {
-        std::deque<Queued> items;
-        MqttPacketSplitter splitter;
+        std::deque<MqttServiceItem> items;
+        /** Bytes of the first item read already (a read stops at readSize). */
+        std::size_t readOffset = 0;
         bool inService = false;
-        /** The connection ended: the lane goes once its items are served. */
-        bool gone = false;
+    };
+
+    /** A core and the turn it serves. */
+    struct Core
+    {
+        bool busy = false;
+        /** Where the turn's connections go back in the ring. */
+        uint64_t ready = 0;
         Nanos start{0};
         Nanos cost{0};
         MqttServiceWork work;
+        std::vector<ConnectionId> connections;
     };
 
-    /** Appends @p item to @p lane. */
-    void Push(Lane& lane, MqttServiceItem item);
-    /** Puts @p id's lane in the ready order by its first item, if it has one. */
-    void MakeReady(ConnectionId id, const Lane& lane);
+    /** The next read of @p lane (its front item, or up to readSize of its bytes). */
+    MqttServiceItem Read(ConnectionId id, Lane& lane);
+
     void UpdateFull();
 
     MqttServiceConfig m_config;
     std::unordered_map<ConnectionId, Lane> m_lanes;
-    /** Connections with items and none in service, by the sequence number of their first. */
-    std::map<uint64_t, ConnectionId> m_ready;
-    uint64_t m_nextSeq = 0;
+    /**
+     * Connections with input waiting and not in service, in round-robin order: by when they
+     * became ready; one that still has input after its turn counts as ready at the turn's start
+     * (epoll puts a level-triggered descriptor back on its ready list when it reports it).
+     */
+    std::map<std::pair<uint64_t, uint32_t>, ConnectionId> m_ring;
+    uint64_t m_nextReady = 0;
+    std::vector<Core> m_cores;
     uint32_t m_busyCores = 0;
     uint64_t m_queuedBytes = 0;
     uint64_t m_queuedItems = 0;
@@ -209,13 +234,12 @@ class MqttServiceModel
     uint64_t m_fullCount = 0;
     /** Picoseconds charged but not yet a whole nanosecond of service. */
     Picos m_carry = 0;
-    /** Core time of completed items, and the sum of the start times of the items in service. */
+    /** Core time of completed turns, and the sum of the start times of the turns in service. */
     Nanos m_busyDone{0};
     Nanos m_startSum{0};
     uint64_t m_completedItems = 0;
+    uint64_t m_completedTurns = 0;
     MqttServiceWork m_completedWork;
-    /** Scratch for the splitter's cuts. */
-    std::vector<std::size_t> m_pieces;
 };
 
 } // namespace mqtt

@@ -2,8 +2,8 @@
  * SPDX-License-Identifier: GPL-2.0-only
  *
  * MqttBroker with a service model (doc/capacity.md): input waits in MqttServiceModel for a core,
- * the engine handles it when a core takes it, and its actions are carried out when the service
- * ends.
+ * a core serves it in turns like the real reactor (one read per connection per turn), the engine
+ * handles a turn's reads when it starts, and the turn's actions are carried out when it ends.
  */
 #include "mqtt-broker.h"
 
@@ -39,35 +39,41 @@ MqttBroker::StartService()
 {
     const bool wasFull = m_service->InputFull();
     const Nanos now = MqttNs3Timers::Now();
-    while (std::optional<MqttServiceItem> item = m_service->Take(now))
+    while (std::optional<MqttServiceTurn> turn = m_service->Take(now))
     {
-        const ConnectionId id = item->connection;
-        InService& serving = m_inService[id];
+        InService& serving = m_inService[turn->core];
         MqttActions& out = serving.actions;
-        m_engine->TakeWork(); // what timers did is not charged
-        switch (item->kind)
+        MqttServiceWork work;
+        // One time for the whole turn, as the reactor takes the clock once per loop iteration.
+        for (const MqttServiceItem& read : turn->reads)
         {
-        case MqttServiceItemKind::Opened:
-            m_engine->OnConnectionOpened(id, now, out);
-            break;
-        case MqttServiceItemKind::Bytes:
-            m_engine->OnBytes(id, item->bytes.data(), item->bytes.size(), now, out);
-            break;
-        case MqttServiceItemKind::Closed:
-            m_engine->OnConnectionClosed(id, now, out);
-            break;
+            const ConnectionId id = read.connection;
+            serving.connections.push_back(id);
+            m_engine->TakeWork(); // what timers did is not charged
+            switch (read.kind)
+            {
+            case MqttServiceItemKind::Opened:
+                m_engine->OnConnectionOpened(id, now, out);
+                break;
+            case MqttServiceItemKind::Bytes:
+                m_engine->OnBytes(id, read.bytes.data(), read.bytes.size(), now, out);
+                break;
+            case MqttServiceItemKind::Closed:
+                m_engine->OnConnectionClosed(id, now, out);
+                break;
+            }
+            work += m_engine->TakeWork();
+            if (read.kind == MqttServiceItemKind::Bytes && m_tlsToCharge.erase(id) > 0)
+            {
+                work.Add(MqttServiceOp::TlsHandshake);
+            }
         }
-        MqttServiceWork work = m_engine->TakeWork();
-        if (item->kind == MqttServiceItemKind::Bytes && m_tlsToCharge.erase(id) > 0)
-        {
-            work.Add(MqttServiceOp::TlsHandshake);
-        }
-        MqttServiceModel::AddIo(work, item->bytes.size(), out);
-        Nanos done = m_service->Charge(id, work);
+        MqttServiceModel::AddIo(work, *turn, out);
+        Nanos done = m_service->Charge(turn->core, work);
         serving.done = Simulator::Schedule(NanoSeconds((done - now).count()),
                                            &MqttBroker::CompleteService,
                                            this,
-                                           id);
+                                           turn->core);
     }
     if (wasFull && !m_service->InputFull())
     {
@@ -76,20 +82,25 @@ MqttBroker::StartService()
 }
 
 void
-MqttBroker::CompleteService(ConnectionId connection)
+MqttBroker::CompleteService(uint32_t core)
 {
-    auto it = m_inService.find(connection);
+    std::vector<ConnectionId> connections;
+    auto it = m_inService.find(core);
     if (it != m_inService.end())
     {
         MqttActions& actions = it->second.actions;
         std::move(actions.begin(), actions.end(), std::back_inserter(m_actions.Out()));
+        connections = std::move(it->second.connections);
         m_inService.erase(it);
     }
-    m_service->Complete(connection, MqttNs3Timers::Now());
+    m_service->Complete(core, MqttNs3Timers::Now());
     Execute();
     if (m_backPressureDepth > 0)
     {
-        PauseIfPaused(connection);
+        for (ConnectionId connection : connections)
+        {
+            PauseIfPaused(connection);
+        }
     }
     StartService();
 }

@@ -227,10 +227,10 @@ class MqttBroker : public Application
                          MqttServiceItemKind kind,
                          const uint8_t* data,
                          std::size_t size);
-    /** Lets free cores take queued input: the engine handles it, its actions wait. */
+    /** Lets free cores take turns: the engine handles their reads, their actions wait. */
     void StartService();
-    /** The service of @p connection's input ended: its actions are carried out. */
-    void CompleteService(ConnectionId connection);
+    /** @p core's turn ended: its actions are carried out (the reactor's flush). */
+    void CompleteService(uint32_t core);
     /** Carries out the actions of input in service now (the broker stops); forgets the queue. */
     void FlushService();
 
@@ -268,15 +268,16 @@ class MqttBroker : public Application
     MqttPausedReads m_pausedReads;
     /** The service model while running with one; null: the engine handles input at once. */
     std::unique_ptr<MqttServiceModel> m_service;
-    /** Input in service: the engine's actions for it and the end of its service. */
+    /** A turn in service: the engine's actions for it, its connections and its end. */
     struct InService
     {
         MqttActions actions;
+        std::vector<ConnectionId> connections;
         EventId done;
     };
 
-    /** By connection (ordered: FlushService carries them out in one order). */
-    std::map<ConnectionId, InService> m_inService;
+    /** By core (ordered: FlushService carries them out in one order). */
+    std::map<uint32_t, InService> m_inService;
 
     TracedCallback<const MqttEvent&> m_eventTrace;
     TracedCallback<const MqttEvent&> m_publishReceivedTrace;

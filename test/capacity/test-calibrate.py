@@ -28,7 +28,12 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "calibrate"))
 import broker_process  # noqa: E402
 import mqtt_load  # noqa: E402
 import mqtt_wire as w  # noqa: E402
+import syscall_count  # noqa: E402
 import workloads  # noqa: E402
+
+# perf counts the broker's system calls where it may (root here and in CI); elsewhere the
+# calibration runs without (its read and write costs stay 0).
+PERF = syscall_count.available()
 
 BINARY = None
 WORK = None
@@ -49,7 +54,8 @@ class CalibrateTest(unittest.TestCase):
     def test_tiny_calibration_of_our_broker(self):
         out = os.path.join(WORK, "ours.yaml")
         run = calibrate("--broker", "ours", "--binary", BINARY, "--scale", "0.02",
-                        "--repeat", "1", "--busy-ok", "--out", out)
+                        "--repeat", "1", "--busy-ok", "--out", out,
+                        *([] if PERF else ["--no-syscalls"]))
         self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
         with open(out) as f:
             text = f.read()
@@ -82,6 +88,44 @@ class CalibrateTest(unittest.TestCase):
         self.assertAlmostEqual(predicted / measured, 1.0, delta=0.25)
         self.assertGreater(fit["r2"], 0.5)
         self.assertLessEqual(fit["r2"], 1.0)
+        if PERF:
+            # Every publishing workload read and wrote; its comment says how much it batched.
+            self.assertRegex(text, r"\n    qos0-fan-in: .*# spread .*; \d+ reads, \d+ writes, \d+ "
+                                   r"waits \(\d+\.\d packets per read, \d+\.\d reads per wait\)")
+            self.assertIn("(perf stat, syscall tracepoints)", text)
+
+    @unittest.skipUnless(PERF, "perf cannot count syscall tracepoints here")
+    def test_syscalls_of_a_process_are_counted_by_kind(self):
+        # A child making 300 send()/recv() pairs and 50 write()/read() pairs on a socket pair
+        # once it is told to (warmed up first: a first call may import a module, which reads):
+        # 350 reads and 350 writes, whatever the libc calls them.
+        child = subprocess.Popen([sys.executable, "-c", """
+import os, socket, sys
+a, b = socket.socketpair()
+a.send(b"x"); b.recv(1); os.write(a.fileno(), b"x"); os.read(b.fileno(), 1)
+sys.stdout.write("ready\\n"); sys.stdout.flush()
+sys.stdin.readline()
+for _ in range(300):
+    a.send(b"x"); b.recv(1)
+for _ in range(50):
+    os.write(a.fileno(), b"x"); os.read(b.fileno(), 1)
+sys.stdout.write("done\\n"); sys.stdout.flush()
+sys.stdin.readline()
+"""], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.assertEqual(child.stdout.readline(), "ready\n")
+        try:
+            with syscall_count.SyscallCounter([child.pid]) as counter:
+                child.stdin.write("go\n")
+                child.stdin.flush()
+                self.assertEqual(child.stdout.readline(), "done\n")
+            self.assertEqual(counter.counts["read"], 350 + 1)  # and its stdin line
+            self.assertEqual(counter.counts["write"], 350 + 1)  # and its "done"
+            self.assertEqual(counter.counts["wait"], 0)
+        finally:
+            child.kill()
+            child.wait()
+            child.stdin.close()
+            child.stdout.close()
 
     def test_refuses_a_busy_machine_and_says_so(self):
         out = os.path.join(WORK, "busy.yaml")

@@ -24,7 +24,8 @@ KEYS = mqtt_load.COST_KEYS
 TRUE = {"accept": 18e-6, "connect": 25e-6, "publish-qos0": 0.47e-6, "publish-qos1": 1.2e-6,
         "publish-qos2": 1.9e-6, "ack": 0.8e-6, "subscribe": 6e-6, "filter": 1.25e-6,
         "unsubscribe": 4e-6, "pingreq": 0.9e-6, "disconnect": 21e-6, "match": 0.28e-6,
-        "delivery": 0.58e-6, "byte-in": 0.74e-9, "byte-out": 1.4e-9, "tls-handshake": 0.0}
+        "delivery": 0.58e-6, "byte-in": 0.74e-9, "byte-out": 1.4e-9, "tls-handshake": 0.0,
+        "read": 2.1e-6, "write": 3.3e-6}
 
 
 def synthetic_rows(costs, seed=7, workloads=20):
@@ -72,6 +73,26 @@ class FitTest(unittest.TestCase):
             rows.append(("w%d" % i, ops, ops["accept"] * 30e-6 + ops["pingreq"] * 1e-6))
         _c, _p, _r2, unidentified = calibration_fit.fit(rows, KEYS)
         self.assertIn("(1 of 3 costs depend on others)", unidentified)
+
+    def test_weights_come_from_the_spread_with_a_floor(self):
+        self.assertEqual([round(x, 12) for x in calibration_fit.spread_weights([0.01, 0.02, 0.04])],
+                         [1.2, 1.2, 0.6])  # 1/0.02, 1/0.02, 1/0.04 over their mean
+
+    def test_a_noisy_workload_pulls_a_weighted_fit_less(self):
+        # One workload measured 40 % high (its repetitions spread 40 %), the others exact
+        # (spread 1 %): weighted, the costs stay near the truth; unweighted they move more.
+        rows = synthetic_rows(TRUE)
+        rows[5] = (rows[5][0], rows[5][1], rows[5][2] * 1.4)
+        spreads = [0.01] * len(rows)
+        spreads[5] = 0.4
+
+        def error(costs):
+            return sum(abs(costs[k] - TRUE[k]) / TRUE[k] for k in KEYS if TRUE[k] > 0)
+
+        weighted, _p, _r2, _u = calibration_fit.fit(
+            rows, KEYS, calibration_fit.spread_weights(spreads))
+        plain, _p, _r2, _u = calibration_fit.fit(rows, KEYS)
+        self.assertLess(error(weighted), error(plain) / 5)
 
     def test_refuses_a_workload_without_cpu_time(self):
         rows = synthetic_rows(TRUE)

@@ -1,9 +1,10 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * The broker service model (doc/capacity.md, "Service model"): queueing on one and two cores,
- * the order of one connection's input, the cost of each operation, the input bound's pause and
- * resume, and that one script gives one schedule. Also what the engine counts for its work.
+ * The broker service model (doc/capacity.md, "Service model"): turns on one and two cores, round
+ * robin across connections, reads of up to the read size, the cost of each operation (a read and
+ * a write per connection per turn), the input bound's pause and resume, and that one script
+ * gives one schedule. Also what the engine counts for its work.
  */
 #include "mqtt-broker-settings.h"
 #include "mqtt-broker-test-harness.h"
@@ -13,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -73,84 +75,237 @@ Publishes(uint64_t n)
     return w;
 }
 
-/** Takes what the cores take at @p now, charging one publish each: (connection, done) pairs. */
-std::vector<std::pair<ConnectionId, Nanos>>
+/** One turn as the test sees it: its core, its connections in order, when it completes. */
+struct Served
+{
+    uint32_t core;
+    std::vector<ConnectionId> connections;
+    Nanos done;
+
+    bool
+    operator==(const Served& other) const
+    {
+        return core == other.core && connections == other.connections && done == other.done;
+    }
+};
+
+std::ostream&
+operator<<(std::ostream& os, const Served& s)
+{
+    os << "{core " << s.core << ":";
+    for (ConnectionId c : s.connections)
+    {
+        os << " " << c;
+    }
+    return os << " done " << s.done.count() << "ns}";
+}
+
+using Started = std::vector<Served>;
+
+/** Takes the turns the cores take at @p now, charging one publish per read. */
+Started
 TakeAll(MqttServiceModel& m, Nanos now)
 {
-    std::vector<std::pair<ConnectionId, Nanos>> started;
-    while (auto item = m.Take(now))
+    Started started;
+    while (auto turn = m.Take(now))
     {
-        started.emplace_back(item->connection, m.Charge(item->connection, Publishes(1)));
+        Served s{turn->core, {}, Nanos(0)};
+        for (const MqttServiceItem& read : turn->reads)
+        {
+            s.connections.push_back(read.connection);
+        }
+        s.done = m.Charge(turn->core, Publishes(turn->reads.size()));
+        started.push_back(s);
     }
     return started;
 }
 
-using Started = std::vector<std::pair<ConnectionId, Nanos>>;
+/** @p config with at most @p reads connections per turn. */
+MqttServiceConfig
+ReadsPerTurn(MqttServiceConfig config, uint32_t reads)
+{
+    config.readsPerTurn = reads;
+    return config;
+}
 
 } // namespace
 
-TEST(ServiceModel, OneCoreServesInArrivalOrder)
+TEST(ServiceModel, OneCoreReadsEveryReadyConnectionInOneTurn)
 {
     MqttServiceModel m(TenMicrosPerPublish(1));
     m.Enqueue(Item(1, 10));
     m.Enqueue(Item(2, 10));
     m.Enqueue(Item(3, 10));
-    EXPECT_EQ(TakeAll(m, Nanos(0)), (Started{{1, microseconds(10)}}));
-    EXPECT_EQ(m.QueuedItems(), 2u);
-    EXPECT_EQ(m.QueuedBytes(), 20u);
-    m.Complete(1, microseconds(10));
-    EXPECT_EQ(TakeAll(m, microseconds(10)), (Started{{2, microseconds(20)}}));
-    m.Complete(2, microseconds(20));
-    EXPECT_EQ(TakeAll(m, microseconds(20)), (Started{{3, microseconds(30)}}));
-    m.Complete(3, microseconds(30));
+    EXPECT_EQ(TakeAll(m, Nanos(0)), (Started{{0, {1, 2, 3}, microseconds(30)}}));
+    EXPECT_EQ(m.QueuedItems(), 0u);
+    EXPECT_EQ(m.QueuedBytes(), 0u);
+    m.Enqueue(Item(2, 10)); // during the turn: the next turn's
+    EXPECT_EQ(TakeAll(m, microseconds(5)), Started{});
+    m.Complete(0, microseconds(30));
+    EXPECT_EQ(TakeAll(m, microseconds(30)), (Started{{0, {2}, microseconds(40)}}));
+    m.Complete(0, microseconds(40));
     EXPECT_TRUE(m.Idle());
-    EXPECT_EQ(m.CompletedItems(), 3u);
-    EXPECT_EQ(m.CompletedWork().Of(MqttServiceOp::PublishQos0), 3u);
-    EXPECT_EQ(m.BusyTime(microseconds(40)), microseconds(30));
+    EXPECT_EQ(m.CompletedItems(), 4u);
+    EXPECT_EQ(m.CompletedTurns(), 2u);
+    EXPECT_EQ(m.CompletedWork().Of(MqttServiceOp::PublishQos0), 4u);
+    EXPECT_EQ(m.BusyTime(microseconds(50)), microseconds(40));
 }
 
-TEST(ServiceModel, TwoCoresServeTwoAtOnce)
+TEST(ServiceModel, TwoCoresShareTheReadyConnections)
 {
     MqttServiceModel m(TenMicrosPerPublish(2));
     m.Enqueue(Item(1, 10));
     m.Enqueue(Item(2, 10));
     m.Enqueue(Item(3, 10));
-    EXPECT_EQ(TakeAll(m, Nanos(0)), (Started{{1, microseconds(10)}, {2, microseconds(10)}}));
+    // Two free cores, three ready: the first takes ceil(3/2), the second the rest.
+    EXPECT_EQ(TakeAll(m, Nanos(0)),
+              (Started{{0, {1, 2}, microseconds(20)}, {1, {3}, microseconds(10)}}));
     EXPECT_EQ(m.BusyCores(), 2u);
-    // Half-way, both cores have worked 5 us.
+    // Half-way through core 1's turn, both cores have worked 5 us.
     EXPECT_EQ(m.BusyTime(microseconds(5)), microseconds(10));
     m.Complete(1, microseconds(10));
-    EXPECT_EQ(TakeAll(m, microseconds(10)), (Started{{3, microseconds(20)}}));
-    m.Complete(2, microseconds(10));
-    EXPECT_EQ(TakeAll(m, microseconds(10)), Started{});
+    m.Enqueue(Item(4, 10));
+    EXPECT_EQ(TakeAll(m, microseconds(10)), (Started{{1, {4}, microseconds(20)}}));
+    m.Complete(0, microseconds(20));
+    EXPECT_EQ(TakeAll(m, microseconds(20)), Started{});
     EXPECT_EQ(m.BusyCores(), 1u);
-    m.Complete(3, microseconds(20));
-    EXPECT_EQ(m.BusyTime(microseconds(20)), microseconds(30));
+    m.Complete(1, microseconds(20));
+    EXPECT_EQ(m.BusyTime(microseconds(20)), microseconds(40));
 }
 
-TEST(ServiceModel, OneConnectionIsServedInOrderOneItemAtATime)
+TEST(ServiceModel, RoundRobinServesTwoConnectionsAlternately)
 {
-    MqttServiceModel m(TenMicrosPerPublish(3));
-    m.Enqueue(Item(1, 2));
-    m.Enqueue(Item(1, 3));
-    m.Enqueue(Item(2, 4));
-    // Connection 1's second item waits for its first although a core is free; 2 overtakes it.
-    std::optional<MqttServiceItem> a = m.Take(Nanos(0));
-    ASSERT_TRUE(a);
-    EXPECT_EQ(a->connection, 1u);
-    EXPECT_EQ(a->bytes.size(), 2u);
-    m.Charge(1, Publishes(1));
-    std::optional<MqttServiceItem> b = m.Take(Nanos(0));
-    ASSERT_TRUE(b);
-    EXPECT_EQ(b->connection, 2u);
-    m.Charge(2, Publishes(1));
-    EXPECT_FALSE(m.Take(Nanos(0)));
-    EXPECT_EQ(m.BusyCores(), 2u);
-    m.Complete(1, microseconds(10));
-    std::optional<MqttServiceItem> c = m.Take(microseconds(10));
-    ASSERT_TRUE(c);
-    EXPECT_EQ(c->connection, 1u);
-    EXPECT_EQ(c->bytes.size(), 3u);
+    // Connection 1 queued three packets before connection 2 queued three: first come first
+    // served would serve 1, 1, 1, 2, 2, 2. A read of one packet (readSize 10) and one
+    // connection per turn show the round: 1, 2, 1, 2, 1, 2, every 10 us.
+    MqttServiceConfig config = ReadsPerTurn(TenMicrosPerPublish(1), 1);
+    config.readSize = 10;
+    MqttServiceModel m(config);
+    for (ConnectionId c : {1, 1, 1, 2, 2, 2})
+    {
+        m.Enqueue(Item(c, 10));
+    }
+    Started order;
+    Nanos now{0};
+    while (true)
+    {
+        Started s = TakeAll(m, now);
+        if (s.empty())
+        {
+            break;
+        }
+        order.push_back(s[0]);
+        now = s[0].done;
+        m.Complete(0, now);
+    }
+    EXPECT_EQ(order,
+              (Started{{0, {1}, microseconds(10)},
+                       {0, {2}, microseconds(20)},
+                       {0, {1}, microseconds(30)},
+                       {0, {2}, microseconds(40)},
+                       {0, {1}, microseconds(50)},
+                       {0, {2}, microseconds(60)}}));
+    // With the reactor's turn (every ready connection once), each turn reads both, in turn.
+    config.readsPerTurn = 256;
+    MqttServiceModel both(config);
+    for (ConnectionId c : {1, 1, 1, 2, 2, 2})
+    {
+        both.Enqueue(Item(c, 10));
+    }
+    EXPECT_EQ(TakeAll(both, Nanos(0)), (Started{{0, {1, 2}, microseconds(20)}}));
+    both.Complete(0, microseconds(20));
+    EXPECT_EQ(TakeAll(both, microseconds(20)), (Started{{0, {1, 2}, microseconds(40)}}));
+}
+
+TEST(ServiceModel, OneTurnReadsUpToTheReadSizeAndChargesOneRead)
+{
+    // Five PUBLISHes of 10 bytes, queued as they came (three, then two); a read takes 35 bytes,
+    // across item ends and into the fourth packet, as recv() into a 35-byte buffer would.
+    MqttServiceConfig config;
+    config.cores = 1;
+    config.inputLimit = 0;
+    config.readSize = 35;
+    config.costs[MqttServiceOp::Read] = *ParseCpuCost("2us");
+    config.costs[MqttServiceOp::ByteIn] = *ParseCpuCost("1ns");
+    config.costs[MqttServiceOp::Write] = *ParseCpuCost("3us");
+    config.costs[MqttServiceOp::ByteOut] = *ParseCpuCost("0.5ns");
+    MqttServiceModel m(config);
+    MqttServiceItem three = Item(9, 10);
+    three.bytes.insert(three.bytes.end(), three.bytes.begin(), three.bytes.begin() + 10);
+    three.bytes.insert(three.bytes.end(), three.bytes.begin(), three.bytes.begin() + 10);
+    MqttServiceItem two = Item(9, 10);
+    two.bytes.insert(two.bytes.end(), two.bytes.begin(), two.bytes.begin() + 10);
+    m.Enqueue(three);
+    m.Enqueue(two);
+    std::optional<MqttServiceTurn> turn = m.Take(Nanos(0));
+    ASSERT_TRUE(turn);
+    ASSERT_EQ(turn->reads.size(), 1u);
+    EXPECT_EQ(turn->reads[0].bytes.size(), 35u);
+    EXPECT_EQ(m.QueuedBytes(), 15u);
+    EXPECT_EQ(m.QueuedItems(), 1u); // the second item, half read
+    // The turn's output: two sends to connection 4 and one to 5: two writes, 40 bytes.
+    MqttActions out;
+    out.emplace_back(SendAction{4, std::vector<uint8_t>(10)});
+    out.emplace_back(SendAction{5, std::vector<uint8_t>(20)});
+    out.emplace_back(SendAction{4, std::vector<uint8_t>(10)});
+    MqttServiceWork work;
+    MqttServiceModel::AddIo(work, *turn, out);
+    EXPECT_EQ(work.Of(MqttServiceOp::Read), 1u);
+    EXPECT_EQ(work.Of(MqttServiceOp::ByteIn), 35u);
+    EXPECT_EQ(work.Of(MqttServiceOp::Write), 2u);
+    EXPECT_EQ(work.Of(MqttServiceOp::ByteOut), 40u);
+    // One read (2 us) + 35 bytes (35 ns) + two writes (6 us) + 40 bytes (20 ns).
+    EXPECT_EQ(m.Charge(0, work), microseconds(8) + nanoseconds(55));
+    m.Complete(0, microseconds(8) + nanoseconds(55));
+    turn = m.Take(microseconds(9));
+    ASSERT_TRUE(turn);
+    ASSERT_EQ(turn->reads.size(), 1u);
+    EXPECT_EQ(turn->reads[0].bytes.size(), 15u); // the rest, in one read
+    EXPECT_TRUE(std::equal(turn->reads[0].bytes.begin(),
+                           turn->reads[0].bytes.end(),
+                           two.bytes.begin() + 5));
+    work = MqttServiceWork{};
+    MqttServiceModel::AddIo(work, *turn, MqttActions{});
+    EXPECT_EQ(m.Charge(0, work), microseconds(11) + nanoseconds(15));
+    m.Complete(0, microseconds(11) + nanoseconds(15));
+    EXPECT_TRUE(m.Idle());
+    EXPECT_EQ(m.ConnectionCount(), 0u);
+}
+
+TEST(ServiceModel, AWindowBoundSubscriberIsNotStarvedUnderOverload)
+{
+    // Eight publishers have 100 packets each waiting (800 reads of work at 10 us, one packet a
+    // read); a subscriber's PUBACK arrives 5 us into the first turn. First come first served
+    // made it wait behind all 800 (8 ms); round robin reads it in the second turn, after the
+    // eight publishers, which went back to the ring when the first turn started.
+    MqttServiceConfig config = TenMicrosPerPublish(1);
+    config.readSize = 10;
+    MqttServiceModel m(config);
+    for (int i = 0; i < 100; ++i)
+    {
+        for (ConnectionId c = 1; c <= 8; ++c)
+        {
+            m.Enqueue(Item(c, 10));
+        }
+    }
+    EXPECT_EQ(TakeAll(m, Nanos(0)), (Started{{0, {1, 2, 3, 4, 5, 6, 7, 8}, microseconds(80)}}));
+    m.Enqueue(Item(100, 10, microseconds(5)));
+    m.Complete(0, microseconds(80));
+    EXPECT_EQ(TakeAll(m, microseconds(80)),
+              (Started{{0, {1, 2, 3, 4, 5, 6, 7, 8, 100}, microseconds(170)}}));
+    m.Complete(0, microseconds(170));
+    // Each later PUBACK waits at most one turn of the nine, however deep the publishers' queues.
+    Nanos now = microseconds(170);
+    for (int round = 0; round < 20; ++round)
+    {
+        m.Enqueue(Item(100, 10, now));
+        Started s = TakeAll(m, now);
+        ASSERT_EQ(s.size(), 1u);
+        EXPECT_EQ(s[0].connections.back(), 100u);
+        EXPECT_LE(s[0].done - now, microseconds(90));
+        now = s[0].done;
+        m.Complete(0, now);
+    }
 }
 
 TEST(ServiceModel, EachOperationCostsItsPrice)
@@ -164,17 +319,17 @@ TEST(ServiceModel, EachOperationCostsItsPrice)
     MqttServiceWork work;
     for (std::size_t i = 0; i < MQTT_SERVICE_OPS; ++i)
     {
-        work.count[i] = 2; // each twice: 2 * (1 + ... + 16) ns
+        work.count[i] = 2; // each twice: 2 * (1 + ... + 18) ns
     }
-    EXPECT_EQ(config.costs.Of(work), 272'000u);
+    EXPECT_EQ(config.costs.Of(work), 342'000u);
     MqttServiceModel m(config);
     m.Enqueue(Item(7, 0));
     ASSERT_TRUE(m.Take(microseconds(1)));
-    EXPECT_EQ(m.Charge(7, work), microseconds(1) + nanoseconds(272));
-    // A second charge for the same service adds to it (one item may be charged in parts).
+    EXPECT_EQ(m.Charge(0, work), microseconds(1) + nanoseconds(342));
+    // A second charge for the same turn adds to it (one turn may be charged in parts).
     MqttServiceWork one;
     one.Add(MqttServiceOp::Delivery);
-    EXPECT_EQ(m.Charge(7, one), microseconds(1) + nanoseconds(272 + 13));
+    EXPECT_EQ(m.Charge(0, one), microseconds(1) + nanoseconds(342 + 13));
 }
 
 TEST(ServiceModel, SubNanosecondCostsCarryOver)
@@ -191,9 +346,9 @@ TEST(ServiceModel, SubNanosecondCostsCarryOver)
         ASSERT_TRUE(m.Take(now));
         MqttServiceWork w;
         w.Add(MqttServiceOp::ByteIn);
-        Nanos done = m.Charge(1, w);
+        Nanos done = m.Charge(0, w);
         costs.push_back(done - now);
-        m.Complete(1, done);
+        m.Complete(0, done);
         now = done;
     }
     // 0.4, 0.8, 1.2, 1.6, 2.0 ns charged in all: whole nanoseconds at 1.2 and 2.0.
@@ -203,7 +358,8 @@ TEST(ServiceModel, SubNanosecondCostsCarryOver)
 
 TEST(ServiceModel, TheInputBoundPausesAndResumesAtHalf)
 {
-    MqttServiceModel m(TenMicrosPerPublish(1, 100));
+    // One connection per turn, so that what waits goes down a read at a time.
+    MqttServiceModel m(ReadsPerTurn(TenMicrosPerPublish(1, 100), 1));
     EXPECT_FALSE(m.Enqueue(Item(1, 60)));
     EXPECT_FALSE(m.Enqueue(Item(2, 40))); // 100 bytes: at the bound, not over it
     EXPECT_TRUE(m.Enqueue(Item(3, 30)));  // 130: over, full
@@ -212,8 +368,8 @@ TEST(ServiceModel, TheInputBoundPausesAndResumesAtHalf)
     EXPECT_TRUE(m.Enqueue(Item(4, 0))); // still full
     ASSERT_TRUE(m.Take(Nanos(0)));      // 70 wait: above half, still full
     EXPECT_TRUE(m.InputFull());
-    m.Charge(1, Publishes(1));
-    m.Complete(1, microseconds(10));
+    m.Charge(0, Publishes(1));
+    m.Complete(0, microseconds(10));
     ASSERT_TRUE(m.Take(microseconds(10))); // 30 wait: at most half, reading resumes
     EXPECT_FALSE(m.InputFull());
     EXPECT_EQ(m.QueuedBytes(), 30u);
@@ -236,16 +392,19 @@ TEST(ServiceModel, OneScriptOneSchedule)
     {
         MqttServiceModel m(TenMicrosPerPublish(2));
         std::vector<std::pair<ConnectionId, Nanos>> log;
-        std::vector<std::pair<Nanos, ConnectionId>> running;
+        std::vector<std::pair<Nanos, uint32_t>> running;
         Nanos now{0};
         for (int step = 0; step < 200; ++step)
         {
             m.Enqueue(Item(static_cast<ConnectionId>(step * 7 % 5 + 1), 10, now));
-            while (auto item = m.Take(now))
+            while (auto turn = m.Take(now))
             {
-                Nanos done = m.Charge(item->connection, Publishes(1 + step % 3));
-                running.emplace_back(done, item->connection);
-                log.emplace_back(item->connection, done);
+                Nanos done = m.Charge(turn->core, Publishes(1 + step % 3));
+                running.emplace_back(done, turn->core);
+                for (const MqttServiceItem& read : turn->reads)
+                {
+                    log.emplace_back(read.connection, done);
+                }
             }
             now += microseconds(7);
             std::sort(running.begin(), running.end());
@@ -258,38 +417,8 @@ TEST(ServiceModel, OneScriptOneSchedule)
         return log;
     };
     std::vector<std::pair<ConnectionId, Nanos>> first = run();
-    EXPECT_GT(first.size(), 100u);
+    EXPECT_EQ(first.size(), 200u); // each item read once
     EXPECT_EQ(first, run());
-}
-
-TEST(ServiceModel, BytesAreServedOnePacketAtATime)
-{
-    MqttServiceModel m(TenMicrosPerPublish(1));
-    std::vector<uint8_t> two = Bytes(MakePublish("a", "1"));
-    std::vector<uint8_t> more = Bytes(MakePublish("b", "22"));
-    two.insert(two.end(), more.begin(), more.end());
-    std::vector<uint8_t> third = Bytes(MakePublish("c", "333"));
-    two.insert(two.end(), third.begin(), third.begin() + 3); // half of the third
-    MqttServiceItem item;
-    item.connection = 40;
-    item.bytes = two;
-    m.Enqueue(item);
-    item.bytes.assign(third.begin() + 3, third.end());
-    m.Enqueue(item);
-    EXPECT_EQ(m.QueuedItems(), 4u);
-    std::vector<std::size_t> sizes;
-    Nanos now{0};
-    while (auto taken = m.Take(now))
-    {
-        sizes.push_back(taken->bytes.size());
-        m.Charge(40, Publishes(0));
-        m.Complete(40, now);
-    }
-    EXPECT_EQ(sizes,
-              (std::vector<std::size_t>{Bytes(MakePublish("a", "1")).size(),
-                                        Bytes(MakePublish("b", "22")).size(),
-                                        3,
-                                        third.size() - 3}));
 }
 
 TEST(ServiceModel, ConnectionStateLastsOnlyWhileNeeded)
@@ -302,32 +431,34 @@ TEST(ServiceModel, ConnectionStateLastsOnlyWhileNeeded)
     m.Enqueue(item);
     EXPECT_EQ(m.ConnectionCount(), 1u);
     ASSERT_TRUE(m.Take(Nanos(0)));
-    m.Complete(50, Nanos(0));
-    EXPECT_EQ(m.ConnectionCount(), 0u); // a whole packet served: nothing to remember
+    m.Complete(0, Nanos(0));
+    EXPECT_EQ(m.ConnectionCount(), 0u); // all read: nothing to remember
 
-    item.bytes.assign(publish.begin(), publish.begin() + 2); // half a packet
+    // Half a packet: the engine keeps it; the model reads bytes as they come, as recv() does.
+    item.bytes.assign(publish.begin(), publish.begin() + 2);
     m.Enqueue(item);
     ASSERT_TRUE(m.Take(Nanos(0)));
-    m.Complete(50, Nanos(0));
-    EXPECT_EQ(m.ConnectionCount(), 1u); // where the packet ends is remembered
+    m.Complete(0, Nanos(0));
+    EXPECT_EQ(m.ConnectionCount(), 0u);
     item.bytes.assign(publish.begin() + 2, publish.end());
-    item.bytes.insert(item.bytes.end(), publish.begin(), publish.end());
     m.Enqueue(item);
-    EXPECT_EQ(m.QueuedItems(), 2u); // the rest of the first, then the second
+    item.bytes = publish;
+    m.Enqueue(item);
+    EXPECT_EQ(m.QueuedItems(), 2u);
     m.Forget(50);
     EXPECT_EQ(m.ConnectionCount(), 1u); // what it queued is still served
-    while (m.Take(Nanos(0)))
-    {
-        m.Complete(50, Nanos(0));
-    }
+    std::optional<MqttServiceTurn> turn = m.Take(Nanos(0));
+    ASSERT_TRUE(turn);
+    EXPECT_EQ(turn->reads[0].bytes.size(), publish.size() - 2 + publish.size()); // one read
+    m.Complete(0, Nanos(0));
     EXPECT_EQ(m.ConnectionCount(), 0u);
 
     // Clear() drops what waits and ends what is in service; the statistics stay.
     item.connection = 51;
     m.Enqueue(item);
-    m.Enqueue(item);
     ASSERT_TRUE(m.Take(Nanos(0)));
-    m.Charge(51, Publishes(1));
+    m.Enqueue(item);
+    m.Charge(0, Publishes(1));
     m.Clear(microseconds(4));
     EXPECT_TRUE(m.Idle());
     EXPECT_EQ(m.ConnectionCount(), 0u);
@@ -336,31 +467,36 @@ TEST(ServiceModel, ConnectionStateLastsOnlyWhileNeeded)
     EXPECT_EQ(m.CompletedWork().Of(MqttServiceOp::PublishQos0), 1u);
 }
 
-TEST(ServiceModel, AMalformedLengthStopsTheCutting)
+TEST(ServiceModel, AcceptsAndClosesAreReadsOfTheirOwn)
 {
-    // Five length bytes with the continuation bit: malformed; the rest goes to the engine as
-    // it comes, whatever it holds.
+    // A connection's accept, bytes and close are served in order, one per turn; only bytes
+    // count as a read (accept() and a close are charged as accept and disconnect).
     MqttServiceModel m(TenMicrosPerPublish(1));
-    MqttServiceItem item;
-    item.connection = 41;
-    item.bytes = FromHex("30 80 80 80 80 01 c0 00 c0 00");
-    m.Enqueue(item);
-    EXPECT_EQ(m.QueuedItems(), 1u);
-    item.bytes = FromHex("c0 00");
-    m.Enqueue(item);
-    EXPECT_EQ(m.QueuedItems(), 2u);
-}
-
-TEST(ServiceModel, AddIoCountsBytesReadAndWritten)
-{
-    MqttActions out;
-    out.emplace_back(SendAction{1, std::vector<uint8_t>(5)});
-    out.emplace_back(CloseAction{2, CloseReason::ProtocolError});
-    out.emplace_back(SendAction{3, std::vector<uint8_t>(7)});
-    MqttServiceWork w;
-    MqttServiceModel::AddIo(w, 11, out);
-    EXPECT_EQ(w.Of(MqttServiceOp::ByteIn), 11u);
-    EXPECT_EQ(w.Of(MqttServiceOp::ByteOut), 12u);
+    MqttServiceItem opened;
+    opened.connection = 3;
+    opened.kind = MqttServiceItemKind::Opened;
+    MqttServiceItem closed = opened;
+    closed.kind = MqttServiceItemKind::Closed;
+    m.Enqueue(opened);
+    m.Enqueue(Item(3, 10));
+    m.Enqueue(Item(3, 10));
+    m.Enqueue(closed);
+    std::vector<std::pair<MqttServiceItemKind, std::size_t>> reads;
+    MqttServiceWork io;
+    while (auto turn = m.Take(Nanos(0)))
+    {
+        ASSERT_EQ(turn->reads.size(), 1u);
+        reads.emplace_back(turn->reads[0].kind, turn->reads[0].bytes.size());
+        MqttServiceModel::AddIo(io, *turn, MqttActions{});
+        m.Complete(turn->core, Nanos(0));
+    }
+    EXPECT_EQ(reads,
+              (std::vector<std::pair<MqttServiceItemKind, std::size_t>>{
+                  {MqttServiceItemKind::Opened, 0},
+                  {MqttServiceItemKind::Bytes, 20},
+                  {MqttServiceItemKind::Closed, 0}}));
+    EXPECT_EQ(io.Of(MqttServiceOp::Read), 1u);
+    EXPECT_EQ(io.Of(MqttServiceOp::ByteIn), 20u);
 }
 
 // --- What the engine counts --------------------------------------------------------------------

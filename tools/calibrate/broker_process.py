@@ -93,15 +93,19 @@ def _process_cpu_ns(pid):
     return total
 
 
-def tree_cpu_ns(pid):
-    """CPU time (ns) of @p pid and its descendants so far."""
-    total = 0
-    todo = [pid]
+def tree_pids(pid):
+    """@p pid and its descendants."""
+    found, todo = [], [pid]
     while todo:
         p = todo.pop()
-        total += _process_cpu_ns(p)
+        found.append(p)
         todo += _children(p)
-    return total
+    return found
+
+
+def tree_cpu_ns(pid):
+    """CPU time (ns) of @p pid and its descendants so far."""
+    return sum(_process_cpu_ns(p) for p in tree_pids(pid))
 
 
 class BrokerProcess:
@@ -153,6 +157,10 @@ class BrokerProcess:
 
     def cpu_ns(self):
         return tree_cpu_ns(self.proc.pid)
+
+    def pids(self):
+        """The broker process and its descendants (a command may start the broker in a child)."""
+        return tree_pids(self.proc.pid)
 
     def settle(self, quiet_ns=50_000, period=0.03, limit=2.0):
         """Waits until the broker is idle (less than @p quiet_ns of CPU in @p period)."""

@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import broker_process  # noqa: E402
 import calibration_fit  # noqa: E402
 import mqtt_load  # noqa: E402
+import syscall_count  # noqa: E402
 import workloads  # noqa: E402
 
 FIT_KEYS = mqtt_load.COST_KEYS
@@ -39,6 +40,18 @@ def machine_description():
         pass
     return "%s, %s, %d cores, kernel %s" % (socket.gethostname(), model, os.cpu_count() or 0,
                                             platform.release())
+
+
+def syscall_note(ops, counts):
+    """What a workload's comment says of the broker's system calls: counts and batching."""
+    packets = sum(ops[k] for k in ("publish-qos0", "publish-qos1", "publish-qos2", "ack",
+                                   "connect", "subscribe", "unsubscribe", "pingreq"))
+    waits = statistics.mean(c["wait"] for c in counts)
+    note = "%d reads, %d writes, %d waits" % (ops["read"], ops["write"], waits)
+    if ops["read"] > 0:
+        note += " (%.1f packets per read, %.1f reads per wait)" % (
+            packets / ops["read"], ops["read"] / max(waits, 1))
+    return note
 
 
 def load_average():
@@ -77,6 +90,12 @@ def parse_args(argv):
     p.add_argument("--busy-ok", action="store_true",
                    help="measure even above --max-load (the load is written to the file)")
     p.add_argument("--only", help="comma-separated workloads (default all)")
+    p.add_argument("--no-syscalls", action="store_true",
+                   help="do not count the broker's read and write system calls (perf): the "
+                        "read and write costs stay 0 and the others absorb them")
+    p.add_argument("--unweighted", action="store_true",
+                   help="weigh every workload alike (default: by its spread over the "
+                        "repetitions, so a noisy workload pulls the costs less)")
     p.add_argument("--command-line", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.repeat < 1 or a.scale <= 0:
@@ -105,6 +124,13 @@ def main(argv):
                  ", ".join(workloads.WORKLOAD_NAMES)), file=sys.stderr)
         return 2
 
+    count_syscalls = not a.no_syscalls
+    if count_syscalls and not syscall_count.available():
+        print("calibrate: cannot count the broker's system calls: perf (Debian linux-perf) "
+              "must be installed and allowed to read syscall tracepoints (root). "
+              "--no-syscalls fits without the read and write costs.", file=sys.stderr)
+        return 2
+
     load = wait_for_quiet(a.max_load, a.wait_quiet)
     if load > a.max_load and not a.busy_ok:
         print("calibrate: the machine is busy (1-minute load %.2f > --max-load %.2f): CPU times "
@@ -121,6 +147,7 @@ def main(argv):
             loop = mqtt_load.Loop("127.0.0.1", broker.port)
             ctx = workloads.Context(loop, broker, a.scale, rep)
             ctx.only = only
+            ctx.count_syscalls = count_syscalls
             try:
                 results = workloads.run_all(ctx)
             finally:
@@ -129,22 +156,26 @@ def main(argv):
                 print("calibrate: the broker died during the run:\n%s" % broker.log(),
                       file=sys.stderr)
                 return 1
-        per_rep.append(results)
+        per_rep.append((results, ctx.syscalls))
         loads.append(load_average())
         print("calibrate: repetition %d of %d: %d workloads in %.1f s (load %.2f)"
               % (rep + 1, a.repeat, len(results), ctx.wall, loads[-1]), file=sys.stderr)
 
-    rows, comments = [], {}
-    for i, (name, _ops, _cpu) in enumerate(per_rep[0]):
-        cpus = [rep[i][2] for rep in per_rep]
+    rows, comments, spreads = [], {}, []
+    for i, (name, _ops, _cpu) in enumerate(per_rep[0][0]):
+        cpus = [rep[i][2] for rep, _calls in per_rep]
         ops = mqtt_load.Ops()
         for k in FIT_KEYS:
-            ops[k] = statistics.mean(rep[i][1][k] for rep in per_rep)
+            ops[k] = statistics.mean(rep[i][1][k] for rep, _calls in per_rep)
         median = statistics.median(cpus)
         rows.append((name, ops, median))
         spread = (max(cpus) - min(cpus)) / median if median > 0 else 0.0
+        spreads.append(spread)
         comments[name] = "spread %.1f %% over %d runs" % (100 * spread, len(cpus))
-    costs, predicted, r2, unidentified = calibration_fit.fit(rows, FIT_KEYS)
+        if count_syscalls:
+            comments[name] += "; " + syscall_note(ops, [calls[name] for _r, calls in per_rep])
+    weights = None if a.unweighted else calibration_fit.spread_weights(spreads)
+    costs, predicted, r2, unidentified = calibration_fit.fit(rows, FIT_KEYS, weights)
 
     header = [
         "Calibration of broker '%s', written by ./ns3-mqtt calibrate (doc/capacity.md)." % a.broker,
@@ -152,6 +183,12 @@ def main(argv):
         "%d repetitions of %d workloads (scale %g), a fresh broker each; measured-cpu is the "
         "median," % (a.repeat, len(rows), a.scale),
         "the broker process's CPU time (user + kernel, /proc/PID/task/*/schedstat).",
+        ("read and write: the broker's read/recv and write/send system calls in each window "
+         "(perf stat, syscall tracepoints); waits: its epoll_wait calls (one per reactor turn, "
+         "not a cost of its own: the fit spreads it over read and the others)."
+         if count_syscalls else "read and write not measured (--no-syscalls): 0."),
+        ("fit weighted by each workload's spread over the repetitions (1 / max(spread, %g))."
+         % calibration_fit.SPREAD_FLOOR if weights is not None else "fit unweighted."),
         "1-minute load average: %s (start, then after each repetition)."
         % ", ".join("%.2f" % x for x in loads),
     ]

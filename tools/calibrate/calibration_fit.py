@@ -5,7 +5,8 @@ Model: the broker's CPU time in a workload is the sum over operations of count x
     cpu_w = sum_k ops[w][k] * cost[k],   cost[k] >= 0.
 Costs are found by non-negative least squares (scipy.optimize.nnls, Lawson-Hanson) on the
 relative error of each workload: every row is divided by its measured CPU time, so a workload of
-50 ms counts as much as one of 2 s, and every column is scaled to unit norm first, so per-byte
+50 ms counts as much as one of 2 s, and optionally weighted by how well it repeats (a workload
+whose CPU time spread 20 % over the repetitions counts a tenth of one that spread 2 %), and every column is scaled to unit norm first, so per-byte
 costs (fractions of a nanosecond over millions of bytes) and per-connection costs (microseconds
 over hundreds of connections) are solved on the same footing. Non-negative because a negative
 CPU cost has no meaning and would let two correlated operations cancel each other out.
@@ -17,9 +18,22 @@ import numpy as np
 from scipy.optimize import nnls
 
 
-def fit(rows, keys):
-    """rows: [(name, {key: count}, cpu_seconds)]. Returns (costs {key: seconds}, predicted
-    [seconds per row], r2, unidentified [keys whose column is zero or dependent])."""
+# The smallest spread a weight assumes: a workload that happened to repeat exactly does not
+# outweigh the rest without bound.
+SPREAD_FLOOR = 0.02
+
+
+def spread_weights(spreads):
+    """Row weights from each workload's relative spread over the repetitions: 1 / spread, the
+    spread at least SPREAD_FLOOR, normalised to a mean of 1."""
+    w = np.array([1.0 / max(float(s), SPREAD_FLOOR) for s in spreads])
+    return list(w / w.mean()) if len(w) else []
+
+
+def fit(rows, keys, weights=None):
+    """rows: [(name, {key: count}, cpu_seconds)]; weights: one per row (None: all 1), on top of
+    the relative error. Returns (costs {key: seconds}, predicted [seconds per row], r2,
+    unidentified [keys whose column is zero or dependent])."""
     names = [r[0] for r in rows]
     a = np.array([[float(r[1].get(k, 0)) for k in keys] for r in rows])
     b = np.array([float(r[2]) for r in rows])
@@ -27,10 +41,11 @@ def fit(rows, keys):
         raise ValueError("every workload needs a positive measured CPU time: %s"
                          % ", ".join("%s=%g" % (n, v) for n, v in zip(names, b)))
     used = [j for j in range(len(keys)) if np.any(a[:, j] != 0)]
-    weighted = a[:, used] / b[:, None]
+    w = np.ones(len(b)) if weights is None else np.array([float(x) for x in weights])
+    weighted = a[:, used] * (w / b)[:, None]
     norms = np.linalg.norm(weighted, axis=0)
     scaled = weighted / norms
-    solution, _ = nnls(scaled, np.ones(len(b)), maxiter=50 * len(used) + 100)
+    solution, _ = nnls(scaled, w, maxiter=50 * len(used) + 100)
     x = np.zeros(len(keys))
     x[used] = solution / norms
     predicted = a @ x

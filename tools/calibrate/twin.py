@@ -113,6 +113,8 @@ def per_message_cpu(costs, spec):
     cpu += subs * (costs["match"] + costs["delivery"] + delivery * costs["byte-out"])
     if qos_out:
         cpu += subs * qos_out * (costs["ack"] + 4 * costs["byte-in"])
+    # At least a read per chunk and a write per subscriber per chunk (fewer under load).
+    cpu += (costs.get("read", 0.0) + subs * costs.get("write", 0.0)) / spec.chunk
     return cpu
 
 

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Counts a broker's read, write and epoll_wait system calls during a measured window.
+
+The service model charges a `read` per read of a connection's socket and a `write` per flush of
+a connection's output (doc/capacity.md, "Service model"); the calibration fits their costs to
+these counts. They come from the kernel's syscall tracepoints through `perf stat -p PID`, which
+counts every system call of any broker (ours calls recv/send, mosquitto read/write).
+/proc/PID/io (syscr/syscw) is no substitute: it counts read()/write() but not recv()/send().
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+# System calls by what the reactor does with them (the *mmsg and vectored forms included).
+READ_CALLS = ("read", "readv", "recvfrom", "recvmsg", "recvmmsg")
+WRITE_CALLS = ("write", "writev", "sendto", "sendmsg", "sendmmsg")
+WAIT_CALLS = ("epoll_wait", "epoll_pwait", "epoll_pwait2", "poll", "ppoll", "select",
+              "pselect6")
+KINDS = {"read": READ_CALLS, "write": WRITE_CALLS, "wait": WAIT_CALLS}
+# perf prints counts every this many ms; the first line says the counters are attached.
+INTERVAL_MS = 50
+
+
+def available():
+    """Whether perf can count syscall tracepoints here (root, or perf_event_paranoid <= 1)."""
+    if shutil.which("perf") is None:
+        return False
+    return subprocess.run(["perf", "stat", "-x,", "-e", "syscalls:sys_enter_read", "--", "true"],
+                          capture_output=True, timeout=30).returncode == 0
+
+
+def _events():
+    known = set()
+    for base in ("/sys/kernel/tracing/events/syscalls", "/sys/kernel/debug/tracing/events/syscalls"):
+        try:
+            known = set(os.listdir(base))
+            break
+        except OSError:
+            continue
+    names = [c for calls in KINDS.values() for c in calls]
+    return ["syscalls:sys_enter_%s" % c for c in names if not known or "sys_enter_" + c in known]
+
+
+class SyscallCounter:
+    """`with SyscallCounter(pids) as c: ...` counts; c.counts is {read, write, wait} after."""
+
+    def __init__(self, pids, attach_timeout=10.0):
+        self.pids = pids
+        self.attach_timeout = attach_timeout
+        self.counts = None
+        self.proc = None
+        self.tmp = None
+
+    def __enter__(self):
+        self.tmp = tempfile.NamedTemporaryFile(prefix="mqtt-syscalls-", suffix=".csv",
+                                               delete=False)
+        self.tmp.close()
+        argv = ["perf", "stat", "-x,", "-I", str(INTERVAL_MS), "-o", self.tmp.name,
+                "-e", ",".join(_events()), "-p", ",".join(str(p) for p in self.pids)]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        # Counting has started once perf printed its first interval.
+        deadline = time.monotonic() + self.attach_timeout
+        while not self._lines():
+            if self.proc.poll() is not None:
+                raise RuntimeError("perf stat failed: %s"
+                                   % self.proc.stderr.read().decode(errors="replace").strip())
+            if time.monotonic() > deadline:
+                self._stop()
+                raise RuntimeError("perf stat did not start counting within %.0f s"
+                                   % self.attach_timeout)
+            time.sleep(INTERVAL_MS / 1000 / 2)
+        return self
+
+    def __exit__(self, *exc):
+        self._stop()
+        totals = {}
+        for line in self._lines():
+            fields = line.split(",")
+            try:
+                value = int(fields[1])
+            except (IndexError, ValueError):
+                continue  # <not counted>, <not supported>
+            call = fields[3].split("sys_enter_", 1)[-1]
+            totals[call] = totals.get(call, 0) + value
+        self.counts = {kind: sum(totals.get(c, 0) for c in calls) for kind, calls in KINDS.items()}
+        os.unlink(self.tmp.name)
+        return False
+
+    def _stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.proc.stderr.close()
+
+    def _lines(self):
+        try:
+            with open(self.tmp.name) as f:
+                return [line for line in f if line.strip() and not line.startswith("#")]
+        except OSError:
+            return []
