@@ -270,6 +270,19 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     account-retained-publish-rate: 12
     close-on-control-characters: true
     memory-limit: 64KiB
+    max-account-subscriptions: 13
+    protocol-version: "3.1.1"
+    receive-maximum: 14
+    topic-alias-maximum: 15
+    outbound-topic-aliases: 16
+    max-session-expiry-interval: 17
+    max-message-expiry-interval: 18
+    subscription-identifiers: false
+    shared-subscriptions: true
+    shared-subscription-policy: random
+    response-information-prefix: "reply/"
+    reason-strings: true
+    enhanced-authentication: false
 )";
 
 TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
@@ -339,6 +352,19 @@ TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
     EXPECT_DOUBLE_EQ(p->accountRetainedPublishRate, 12);
     EXPECT_TRUE(p->closeOnControlCharacters); // aws-iot-core's own default is false
     EXPECT_EQ(p->memoryLimit, 64u * 1024);
+    EXPECT_EQ(p->maxAccountSubscriptions, 13u);
+    EXPECT_EQ(p->protocolVersion, ProtocolVersion::Mqtt311);
+    EXPECT_EQ(p->receiveMaximum, 14u);
+    EXPECT_EQ(p->topicAliasMaximum, 15u);
+    EXPECT_EQ(p->outboundTopicAliases, 16u);
+    EXPECT_EQ(p->maxSessionExpiryInterval, 17u);
+    EXPECT_EQ(p->maxMessageExpiryInterval, 18u);
+    EXPECT_FALSE(p->subscriptionIdentifiers);
+    EXPECT_TRUE(p->sharedSubscriptions);
+    EXPECT_EQ(p->sharedSubscriptionPolicy, SharedSubscriptionPolicy::Random);
+    EXPECT_EQ(p->responseInformationPrefix, "reply/");
+    EXPECT_TRUE(p->reasonStrings);
+    EXPECT_FALSE(p->enhancedAuthentication);
 }
 
 TEST(ScenarioLoader, BrokerDefaultsAreTheNamedProfileWithoutPersistence)
@@ -593,7 +619,11 @@ TEST(ScenarioLoaderErrors, BrokerFieldsNameFileLineAndField)
                             0),
               0u)
         << unknown;
-    EXPECT_NE(unknown.find("lifecycle-topic-prefix, lifecycle-qos)"), std::string::npos) << unknown;
+    EXPECT_NE(unknown.find("lifecycle-topic-prefix, lifecycle-qos, protocol-version, "),
+              std::string::npos)
+        << unknown;
+    EXPECT_NE(unknown.find(", reason-strings, enhanced-authentication)"), std::string::npos)
+        << unknown;
     EXPECT_EQ(OneError(with("    max-qos: 2", "    max-qos: [2]")),
               "scenarios/x.yaml:54: broker.overrides.max-qos: expected a value, got a list");
     // The fault no longer has keep-sessions: persistence is the broker's.
