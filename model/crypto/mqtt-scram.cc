@@ -386,8 +386,10 @@ class MqttScramSha256::Server : public MqttAuthMethod::ServerExchange
 class MqttScramSha256::Client : public MqttAuthMethod::ClientExchange
 {
   public:
+    // The exchange keeps its own copy of the nonce source (seeded sources share their generator),
+    // so it may outlive the method that started it, as a client's often does.
     Client(const MqttScramSha256& method, ClientCredentials credentials)
-        : m_method(method)
+        : m_nonces(method.m_nonces)
         , m_credentials(std::move(credentials))
     {
     }
@@ -395,7 +397,7 @@ class MqttScramSha256::Client : public MqttAuthMethod::ClientExchange
     MqttAuthStep
     Start() override
     {
-        m_clientNonce = m_method.m_nonces();
+        m_clientNonce = m_nonces();
         if (!IsNonce(m_clientNonce))
         {
             return Refuse("no client nonce");
@@ -478,7 +480,7 @@ class MqttScramSha256::Client : public MqttAuthMethod::ClientExchange
     }
 
   private:
-    const MqttScramSha256& m_method;
+    NonceSource m_nonces;
     ClientCredentials m_credentials;
     bool m_started = false;
     std::string m_clientNonce;
