@@ -592,7 +592,8 @@ class Fuzzer
                     m_mayExpire.erase(e.clientId); // present: it did not expire
                     if (!e.sessionPresent)
                     {
-                        m_inFlight.erase(e.clientId); // a new session: nothing in flight
+                        m_inFlight.erase(e.clientId); // a new session: nothing in flight,
+                        m_held.erase(e.clientId);     // nothing held for it
                         m_active[e.clientId].clear(); // and no subscription [MQTT-3.1.2-6]
                         m_subsUnknown.erase(e.clientId);
                         ++m_generation[e.clientId];
