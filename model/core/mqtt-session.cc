@@ -187,6 +187,14 @@ MqttSession::AllocatePacketId()
 InflightMessage&
 MqttSession::AddInflight(InflightMessage message)
 {
+    // New ids go after every id added, so a restored session (whose deliveries come back with
+    // their stored ids) does not hand out an id its subscriber has just acknowledged and may
+    // acknowledge once more for the re-sent copy (BrokerPersistence, "ARestoredSession...").
+    if (message.packetId >= m_nextPacketId)
+    {
+        m_nextPacketId =
+            message.packetId == 65535 ? 1 : static_cast<uint16_t>(message.packetId + 1);
+    }
     m_inflight.push_back(std::move(message));
     return m_inflight.back();
 }

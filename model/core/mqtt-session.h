@@ -197,7 +197,7 @@ class MqttSession
      * 65535 are in use.
      */
     uint16_t AllocatePacketId();
-    /** Appends a delivery in flight (in send order). */
+    /** Appends a delivery in flight (in send order); new ids are allocated after its id. */
     InflightMessage& AddInflight(InflightMessage message);
     /** The delivery in flight with this identifier, or null. */
     InflightMessage* FindInflight(uint16_t packetId);

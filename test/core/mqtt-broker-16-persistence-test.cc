@@ -173,7 +173,7 @@ TEST(BrokerPersistence, AFailedBatchAcknowledgesNothingAndRefusesClientsUntilAll
     h.Persisted(h.PendingPersist()[0].batch);
     EXPECT_FALSE(h.Engine().IsShutDown());
     h.SetAutoPersist(true);
-    EXPECT_TRUE(h.Connect(3, "sub", false)); // [MQTT-3.2.2-2]
+    EXPECT_TRUE(h.Connect(3, "sub", false));            // [MQTT-3.2.2-2]
     EXPECT_EQ(h.TakeHex(3), "3a 06 00 01 74 00 01 61"); // kept in memory, now stored: DUP
 }
 
@@ -212,6 +212,47 @@ TEST(BrokerPersistence, ACrashedBrokerRestoresSessionsDeliveriesInboundIdsAndRet
     EXPECT_EQ(h.TakeHex(2), "3c 06 00 01 74 00 01 61 32 06 00 01 74 00 02 62");
     h.Subscribe(2, "r", Qos::AtLeastOnce, 3);
     EXPECT_EQ(h.TakeHex(2), "33 09 00 01 72 00 03 6b 65 70 74");
+}
+
+TEST(BrokerPersistence, ARestoredSessionNumbersNewDeliveriesAfterTheIdsItHadInFlight)
+{
+    // Found by the broker fuzz target's persistence mode (test/fuzz/corpus/broker/
+    // persistence-inflight-id-1). After a crash the subscriber may acknowledge a delivery it had
+    // received before the crash while the re-sent copy (DUP=1) is still on its way; it then
+    // acknowledges the copy too [MQTT-4.3.2-2]. Had the restored session numbered its next
+    // delivery from 1, that id would be free again at the first PUBACK and the second PUBACK
+    // would hit a QoS 2 delivery (a wrong-kind acknowledgement, which closes the connection).
+    // So a restored session numbers new deliveries after the highest id it had in flight.
+    MqttBrokerProfile profile = MqttBrokerProfile::Standard311();
+    profile.maxInflightOut = 1;
+    MqttDurableState stored;
+    {
+        BrokerHarness h(profile);
+        h.EnablePersistence();
+        h.Connect(1, "pub", false);
+        h.Connect(2, "sub", false);
+        h.Subscribe(2, "t", Qos::ExactlyOnce);
+        h.Send(1, MakePublish("t", "a", Qos::AtLeastOnce, 2));
+        EXPECT_EQ(h.TakeHex(1), "40 02 00 02");
+        EXPECT_EQ(h.TakeHex(2), "32 06 00 01 74 00 01 61");
+        h.Send(1, MakePublish("t", "b", Qos::ExactlyOnce, 3));
+        EXPECT_EQ(h.TakeHex(1), "50 02 00 03");
+        EXPECT_EQ(h.TakeHex(2), ""); // the window of one is full: queued
+        stored = h.Store();
+    }
+    BrokerHarness h(profile);
+    EXPECT_EQ(h.Restore(stored), "");
+    EXPECT_TRUE(h.Connect(3, "sub", false));
+    EXPECT_EQ(h.TakeHex(3), "3a 06 00 01 74 00 01 61"); // the copy, DUP=1, id 1
+    h.FeedHex(3, "40 02 00 01"); // the PUBACK of the first copy, sent before the crash's news
+    EXPECT_EQ(h.TakeHex(3), "34 06 00 01 74 00 02 62"); // 'b' at QoS 2 under id 2, not 1
+    h.FeedHex(3, "40 02 00 01"); // the PUBACK of the re-sent copy: completes nothing
+    EXPECT_TRUE(h.IsOpen(3));
+    h.FeedHex(3, "50 02 00 02");
+    EXPECT_EQ(h.TakeHex(3), "62 02 00 02");
+    h.FeedHex(3, "70 02 00 02");
+    EXPECT_EQ(h.Engine().InflightCount("sub"), 0u);
+    EXPECT_TRUE(h.IsOpen(3));
 }
 
 TEST(BrokerPersistence, RestoreRefusesADamagedStoreNamingWhatIsWrong)

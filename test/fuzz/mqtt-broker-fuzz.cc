@@ -61,6 +61,10 @@ using namespace ns3::mqtt;
 namespace
 {
 
+/** MQTT_FUZZ_TRACE=1: the script's steps and the broker's PUBLISHes on stderr, to read a finding.
+ */
+const bool TRACE = std::getenv("MQTT_FUZZ_TRACE") != nullptr;
+
 [[noreturn]] void
 Fail(const char* what)
 {
@@ -161,6 +165,13 @@ class Fuzzer
         uint8_t op = in.Byte();
         ConnectionId c = 1 + (in.Byte() & 3);
         MqttActions out;
+        if (TRACE)
+        {
+            std::fprintf(stderr,
+                         "step op %d connection %llu\n",
+                         op % 12,
+                         static_cast<unsigned long long>(c));
+        }
         switch (op % 12)
         {
         case 0:
@@ -364,6 +375,11 @@ class Fuzzer
     void
     Durability(uint8_t what)
     {
+        if (TRACE)
+        {
+            std::fprintf(
+                stderr, "  durability %d (0-3 timers, 4 oldest batch, 5-6 all, 7 crash)\n", what);
+        }
         if (what < 4)
         {
             FireDue();
@@ -426,6 +442,15 @@ class Fuzzer
         Process(out);
         for (const auto& [clientId, count] : expected)
         {
+            if (TRACE)
+            {
+                std::fprintf(stderr,
+                             "  crash: '%s' must hold %zu, holds %zu queued %zu in flight\n",
+                             clientId.c_str(),
+                             count,
+                             m_engine->QueueDepth(clientId),
+                             m_engine->InflightCount(clientId));
+            }
             if (m_engine->QueueDepth(clientId) + m_engine->InflightCount(clientId) < count)
             {
                 Fail("a crash lost a message acknowledged for a persistent session");
@@ -469,6 +494,7 @@ class Fuzzer
             it = m_store.messages.count(it->first) != 0 ? std::next(it) : m_batchOf.erase(it);
         }
         m_unbatched.clear();
+        m_durableBatch = 0; // the new engine numbers its batches from 1 again
         // A QoS 2 completion after the last durable batch is done again: not a duplicate.
         m_deliveredQos2.clear();
     }
@@ -500,6 +526,15 @@ class Fuzzer
         }
         std::vector<uint8_t> bytes;
         Encode(p, bytes);
+        if (TRACE)
+        {
+            std::fprintf(stderr,
+                         "  -> %llu %s (first byte 0x%02x, %zu bytes)\n",
+                         static_cast<unsigned long long>(c),
+                         PacketTypeName(TypeOf(p)),
+                         bytes[0],
+                         bytes.size());
+        }
         Feed(c, bytes, out);
     }
 
@@ -560,6 +595,13 @@ class Fuzzer
             }
             else if (const auto* persist = std::get_if<PersistAction>(&a))
             {
+                if (TRACE)
+                {
+                    std::fprintf(stderr,
+                                 "  persist batch %llu (%zu ops)\n",
+                                 static_cast<unsigned long long>(persist->batch),
+                                 persist->ops.size());
+                }
                 for (uint64_t id : m_unbatched)
                 {
                     m_batchOf[id] = persist->batch;
@@ -578,6 +620,16 @@ class Fuzzer
             else if (const auto* notify = std::get_if<NotifyAction>(&a))
             {
                 const MqttEvent& e = notify->event;
+                if (TRACE)
+                {
+                    std::fprintf(stderr,
+                                 "  event %s client '%s' peer '%s' message %llu%s\n",
+                                 EventTypeName(e.type),
+                                 e.clientId.c_str(),
+                                 e.peerId.c_str(),
+                                 e.message ? static_cast<unsigned long long>(e.message->id) : 0ULL,
+                                 e.sessionPresent ? " session present" : "");
+                }
                 if (e.type == EventType::SessionStarted)
                 {
                     auto it = m_open.find(e.connection);
@@ -631,8 +683,7 @@ class Fuzzer
                 {
                     m_held[e.peerId].erase(e.message->id);
                     if (e.qos == Qos::ExactlyOnce && !e.retain &&
-                        !m_deliveredQos2
-                             .emplace(e.peerId, m_generation[e.peerId], e.message->id)
+                        !m_deliveredQos2.emplace(e.peerId, m_generation[e.peerId], e.message->id)
                              .second)
                     {
                         Fail("a QoS 2 message delivered twice to one session");
@@ -657,6 +708,16 @@ class Fuzzer
             if (r.status == DecodeStatus::Error)
             {
                 Fail("the broker sent bytes that do not decode");
+            }
+            if (const auto* pub = std::get_if<PublishPacket>(&p); pub != nullptr && TRACE)
+            {
+                std::fprintf(stderr,
+                             "  <- %s PUBLISH %s qos %d id %u dup %d\n",
+                             conn.clientId.c_str(),
+                             pub->topic.c_str(),
+                             static_cast<int>(pub->qos),
+                             pub->packetId,
+                             pub->dup ? 1 : 0);
             }
             if (const auto* pub = std::get_if<PublishPacket>(&p))
             {
@@ -722,7 +783,8 @@ class Fuzzer
         // Per connection: CONNECT deadline / keep-alive, held output, input paused by the byte
         // rate, input paused by back-pressure; per session: expiry (offline) or paced drain
         // (online).
-        if (m_engine->ActiveTimerCount() > 4 * m_engine->ConnectionCount() + m_engine->SessionCount())
+        if (m_engine->ActiveTimerCount() >
+            4 * m_engine->ConnectionCount() + m_engine->SessionCount())
         {
             Fail("more timers than connections and sessions allow");
         }
@@ -920,13 +982,7 @@ LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size)
     // are on): queue depth 2 pauses a publisher.
     bool backPressure = size >= 4 && (data[3] & 0x40) != 0;
     // Bits 2-3 of the third profile byte: 11 is the memory limit, 10 the persistence mode.
-    // The persistence mode is off until its model is right (test/fuzz/open/README.md): in its
-    // first run under CI it reported "a crash lost a message acknowledged for a persistent
-    // session" after a clean-session reconnect whose discard of the stored session was not yet
-    // durable, and it is not yet known whether the engine or the model is wrong there.
-    // MQTT_FUZZ_PERSISTENCE=1 turns it on to work on it.
-    static const bool persistenceMode = std::getenv("MQTT_FUZZ_PERSISTENCE") != nullptr;
-    bool persistent = persistenceMode && size >= 3 && (data[2] & 0x0C) == 0x08;
+    bool persistent = size >= 3 && (data[2] & 0x0C) == 0x08;
     Fuzzer fuzzer(profile, backPressure, persistent);
     fuzzer.Run(in);
     return 0;
