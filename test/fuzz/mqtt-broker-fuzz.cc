@@ -30,10 +30,10 @@
  *     2 at most once to a session (retained copies, sent anew on each SUBSCRIBE, aside).
  * A persistence mode (profile byte 3, bits 2-3 = 10) turns durability on: PersistActions wait in
  * a store until the script makes them durable (ApplyPersistOps, OnPersisted), and a crash
- * replaces the engine by one restored from the durable image; then every message received at
- * QoS 1 or 2 in a durable batch and still held for a persistent session (queued or in flight,
- * not delivered, not dropped) must be held by the restored session: no acknowledged message is
- * lost.
+ * replaces the engine by one restored from the durable image; then every QoS 1/2 message a
+ * persistent session came to hold in a durable batch (routed to it from an acknowledged PUBLISH,
+ * or a retained copy on its acknowledged SUBSCRIBE) and still holds (queued or in flight, not
+ * delivered, not dropped) must be held by the restored session: no acknowledged message is lost.
  */
 #include "mqtt-broker-engine.h"
 #include "mqtt-codec.h"
@@ -410,8 +410,9 @@ class Fuzzer
     void
     Crash()
     {
-        // What must survive: per persistent session, the messages acknowledged in a durable
-        // batch that it still holds.
+        // What must survive: per persistent session, the messages it still holds that it came
+        // to hold in a durable batch (a PUBLISH routed to it, a retained copy on its SUBSCRIBE:
+        // the PUBACK or SUBACK waited for that batch).
         std::map<std::string, std::size_t> expected;
         for (const auto& [clientId, held] : m_held)
         {
@@ -420,11 +421,9 @@ class Fuzzer
             {
                 continue; // clean sessions are not stored; unknown ones not checked
             }
-            for (uint64_t id : held)
+            for (const auto& [id, batch] : held)
             {
-                auto batch = m_batchOf.find(id);
-                expected[clientId] +=
-                    batch != m_batchOf.end() && batch->second <= m_durableBatch ? 1 : 0;
+                expected[clientId] += batch <= m_durableBatch ? 1 : 0;
             }
         }
         m_open.clear();
@@ -482,18 +481,22 @@ class Fuzzer
                 }
             }
         }
-        for (auto& [clientId, held] : m_held)
+        // What each session holds now is what its image holds, all of it durable (batch 0).
+        m_held.clear();
+        for (const auto& [clientId, bytes] : m_store.sessions)
         {
-            for (auto it = held.begin(); it != held.end();)
+            if (auto d = DecodeSessionImage(bytes))
             {
-                it = m_store.messages.count(*it) != 0 ? std::next(it) : held.erase(it);
+                for (const DurableDelivery& f : d->inflight)
+                {
+                    m_held[clientId][f.messageId] = 0;
+                }
+                for (const DurableDelivery& q : d->queued)
+                {
+                    m_held[clientId][q.messageId] = 0;
+                }
             }
         }
-        for (auto it = m_batchOf.begin(); it != m_batchOf.end();)
-        {
-            it = m_store.messages.count(it->first) != 0 ? std::next(it) : m_batchOf.erase(it);
-        }
-        m_unbatched.clear();
         m_durableBatch = 0; // the new engine numbers its batches from 1 again
         // A QoS 2 completion after the last durable batch is done again: not a duplicate.
         m_deliveredQos2.clear();
@@ -602,11 +605,13 @@ class Fuzzer
                                  static_cast<unsigned long long>(persist->batch),
                                  persist->ops.size());
                 }
-                for (uint64_t id : m_unbatched)
+                for (auto& [clientId, held] : m_held)
                 {
-                    m_batchOf[id] = persist->batch;
+                    for (auto& [id, batch] : held)
+                    {
+                        batch = std::min(batch, persist->batch);
+                    }
                 }
-                m_unbatched.clear();
                 m_batches.push_back(*persist);
             }
             else if (const auto* start = std::get_if<StartTimerAction>(&a))
@@ -665,15 +670,11 @@ class Fuzzer
                 {
                     m_active[e.clientId].erase(e.topic);
                 }
-                else if (e.type == EventType::PublishReceived && m_persistent &&
-                         e.qos != Qos::AtMostOnce && e.message)
-                {
-                    m_unbatched.push_back(e.message->id);
-                }
                 else if ((e.type == EventType::MessageQueued || e.type == EventType::MessageSent) &&
                          e.qos != Qos::AtMostOnce && e.message)
                 {
-                    m_held[e.peerId].insert(e.message->id);
+                    // Held from the call's batch (the next PersistAction) unless held before.
+                    m_held[e.peerId].emplace(e.message->id, UNBATCHED);
                 }
                 else if (e.type == EventType::MessageDropped && !e.peerId.empty() && e.message)
                 {
@@ -877,15 +878,16 @@ class Fuzzer
     std::map<std::string, uint64_t> m_generation;
     /** (subscriber, its session, message id) of every QoS 2 delivery completed. */
     std::set<std::tuple<std::string, uint64_t, uint64_t>> m_deliveredQos2;
-    /** Per client id: messages (QoS 1/2) its session holds, queued or in flight. */
-    std::map<std::string, std::set<uint64_t>> m_held;
+    /**
+     * Per client id: messages (QoS 1/2) its session holds, queued or in flight, each with the
+     * batch that stored it there (UNBATCHED until the next PersistAction; 0: restored).
+     */
+    std::map<std::string, std::map<uint64_t, uint64_t>> m_held;
+    static constexpr uint64_t UNBATCHED = UINT64_MAX;
     // Persistence mode.
     MqttDurableState m_store;
     std::deque<PersistAction> m_batches; //!< emitted, not durable yet
     uint64_t m_durableBatch = 0;
-    /** Messages received at QoS 1/2 since the last PersistAction, and the batch of each. */
-    std::vector<uint64_t> m_unbatched;
-    std::map<uint64_t, uint64_t> m_batchOf;
 };
 
 MqttBrokerProfile
