@@ -15,22 +15,6 @@ using std::chrono::seconds;
 namespace
 {
 
-MqttBrokerProfile
-Durable5()
-{
-    MqttBrokerProfile p = MqttBrokerProfile::Standard5();
-    p.topicAliasMaximum = 0;
-    p.outboundTopicAliases = 0;
-    p.subscriptionIdentifiers = true;
-    return p;
-}
-
-ConnectPacket
-Persistent(const std::string& clientId, uint32_t expiry)
-{
-    return MakeConnect5(clientId, false, expiry);
-}
-
 /** A QoS 1 PUBLISH with a Content Type, a User Property and Message Expiry @p expiry. */
 PublishPacket
 Rich(const std::string& topic, uint16_t id, uint32_t expiry, bool retain = false)
@@ -49,10 +33,10 @@ TEST(Broker5Persistence, TheSessionExpiryIntervalSurvivesARestart)
     // A 5.0 session with Session Expiry 50 s expires 50 s after the load (the clock of a stored
     // session starts again there); one with 0xFFFFFFFF never does; a 3.1.1 session keeps the
     // profile's rule (standard: never).
-    BrokerHarness before(Durable5());
+    BrokerHarness before(Plain5());
     before.EnablePersistence();
-    Connect5(before, 1, Persistent("short", 50));
-    Connect5(before, 2, Persistent("forever", 0xFFFFFFFF));
+    Connect5(before, 1, Persistent5("short", 50));
+    Connect5(before, 2, Persistent5("forever", 0xFFFFFFFF));
     before.Connect(3, "old", false);
     before.NetClose(1);
     before.NetClose(2);
@@ -63,7 +47,7 @@ TEST(Broker5Persistence, TheSessionExpiryIntervalSurvivesARestart)
     EXPECT_EQ(image->expiryInterval5.value_or(0), 50u);
     EXPECT_FALSE(DecodeSessionImage(before.Store().sessions.at("old"))->expiryInterval5.has_value());
 
-    BrokerHarness after(Durable5());
+    BrokerHarness after(Plain5());
     ASSERT_EQ(after.Restore(before.Store()), "");
     EXPECT_EQ(after.Engine().SessionCount(), 3u);
     after.Advance(milliseconds(49999));
@@ -74,7 +58,7 @@ TEST(Broker5Persistence, TheSessionExpiryIntervalSurvivesARestart)
     EXPECT_EQ(after.Engine().SessionCount(), 2u);
     // The restored interval is the one in force: a CONNECT resuming it shows Session Present.
     after.Open(2);
-    after.Feed(2, Bytes5(Persistent("forever", 0xFFFFFFFF)));
+    after.Feed(2, Bytes5(Persistent5("forever", 0xFFFFFFFF)));
     EXPECT_EQ(after.TakeHex(2), "20 03 01 00 00");
 }
 
@@ -82,14 +66,14 @@ TEST(Broker5Persistence, AnIntervalSetByDisconnectIsTheOneStored)
 {
     // DISCONNECT with Session Expiry 5 replaces the CONNECT's 100 (section 3.14.2.2.2): the
     // store has 5, and the restored session expires 5 s after the load.
-    BrokerHarness before(Durable5());
+    BrokerHarness before(Plain5());
     before.EnablePersistence();
-    Connect5(before, 1, Persistent("d", 100));
+    Connect5(before, 1, Persistent5("d", 100));
     DisconnectPacket d;
     d.properties.AddNumber(PropertyId::SessionExpiryInterval, 5);
     before.Feed(1, Bytes5(d));
     EXPECT_EQ(DecodeSessionImage(before.Store().sessions.at("d"))->expiryInterval5.value_or(0), 5u);
-    BrokerHarness after(Durable5());
+    BrokerHarness after(Plain5());
     ASSERT_EQ(after.Restore(before.Store()), "");
     after.Advance(seconds(5));
     EXPECT_EQ(after.Engine().SessionCount(), 0u);
@@ -100,9 +84,9 @@ TEST(Broker5Persistence, SubscriptionOptionsIdentifiersAndSharedGroupsSurviveARe
     // "me" holds t with No Local and identifier 4, and $share/g/t; after the restore its own
     // message comes back once (through the group: No Local is the plain subscription's), and
     // another client's message comes twice, the plain copy with identifier 4.
-    BrokerHarness before(Durable5());
+    BrokerHarness before(Plain5());
     before.EnablePersistence();
-    Connect5(before, 1, Persistent("me", 1000));
+    Connect5(before, 1, Persistent5("me", 1000));
     TopicRequest plain{"t", Qos::AtMostOnce};
     plain.noLocal = true;
     Properties four;
@@ -117,10 +101,10 @@ TEST(Broker5Persistence, SubscriptionOptionsIdentifiersAndSharedGroupsSurviveARe
     EXPECT_TRUE(image->options5[1].noLocal);
     EXPECT_EQ(image->options5[1].subscriptionId, 4u);
 
-    BrokerHarness after(Durable5());
+    BrokerHarness after(Plain5());
     ASSERT_EQ(after.Restore(before.Store()), "");
     after.Open(1);
-    after.Feed(1, Bytes5(Persistent("me", 1000)));
+    after.Feed(1, Bytes5(Persistent5("me", 1000)));
     EXPECT_EQ(after.TakeHex(1), "20 03 01 00 00");
     after.Feed(1, Bytes5(MakePublish("t", "own")));
     EXPECT_EQ(after.TakeHex(1), HexOf5(MakePublish("t", "own")));
@@ -135,9 +119,9 @@ TEST(Broker5Persistence, QueuedAndRetainedMessagesKeepTheirPropertiesAndExpiry)
 {
     // A queued message and a retained one keep Content Type and User Property; what was left of
     // their Message Expiry when written counts again from the load: 100 s and 30 s.
-    BrokerHarness before(Durable5());
+    BrokerHarness before(Plain5());
     before.EnablePersistence();
-    Connect5(before, 1, Persistent("sub", 1000));
+    Connect5(before, 1, Persistent5("sub", 1000));
     Subscribe5(before, 1, {"t", Qos::AtLeastOnce}, 0x01);
     before.NetClose(1);
     Connect5(before, 2, MakeConnect5("pub"));
@@ -145,11 +129,11 @@ TEST(Broker5Persistence, QueuedAndRetainedMessagesKeepTheirPropertiesAndExpiry)
     before.Feed(2, Bytes5(Rich("r", 2, 30, true)));
     EXPECT_EQ(before.TakeHex(2), "40 02 00 01 40 02 00 02");
 
-    BrokerHarness after(Durable5());
+    BrokerHarness after(Plain5());
     ASSERT_EQ(after.Restore(before.Store()), "");
     after.Advance(seconds(10));
     after.Open(1);
-    after.Feed(1, Bytes5(Persistent("sub", 1000)));
+    after.Feed(1, Bytes5(Persistent5("sub", 1000)));
     EXPECT_EQ(after.TakeHex(1), "20 03 01 00 00 " + HexOf5(Rich("t", 1, 90)));
     Connect5(after, 3, MakeConnect5("late"));
     after.Feed(3, Bytes5(MakeSubscribe(1, {{"r", Qos::AtLeastOnce}})));

@@ -13,16 +13,6 @@ using std::chrono::seconds;
 namespace
 {
 
-MqttBrokerProfile
-Plain5()
-{
-    MqttBrokerProfile p = MqttBrokerProfile::Standard5();
-    p.topicAliasMaximum = 0;
-    p.outboundTopicAliases = 0;
-    p.subscriptionIdentifiers = true; // so CONNACK is the shortest one
-    return p;
-}
-
 std::string
 Pub(const std::string& topic,
     const std::string& payload,
@@ -180,9 +170,7 @@ TEST(Broker5Flows, Mqtt5_4_6_0_5_MessagesOfOneTopicAreForwardedInArrivalOrder)
     // subscriber in the order they arrived, also through its queue (Receive Maximum 1).
     BrokerHarness h(Plain5());
     Connect5(h, 1, MakeConnect5("pub"));
-    ConnectPacket c = MakeConnect5("sub");
-    c.properties.AddNumber(PropertyId::ReceiveMaximum, 1);
-    Connect5(h, 2, c);
+    Connect5(h, 2, ConnectWith5("sub", PropertyId::ReceiveMaximum, 1));
     Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
     for (uint16_t i = 1; i <= 5; ++i)
     {
