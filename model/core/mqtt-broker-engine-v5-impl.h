@@ -167,6 +167,8 @@
         ConnectionId from = 0;
         std::optional<std::string> userName;
         TimerId timer = 0;
+        /** When the delay runs out (durable persistence stores what is left of it). */
+        Nanos due{0};
     };
     std::map<std::string, DelayedWill, std::less<>> m_delayedWills;
 

@@ -92,6 +92,17 @@ class MosquittoClients : public ::testing::Test
         return status;
     }
 
+    /** kill -9 of the standard-5 broker, then @p again on the same --persistence @p store. */
+    void
+    KillAndRestart5(BrokerProcess& again, const std::string& store)
+    {
+        m_broker.Kill();
+        ASSERT_TRUE(again.Start({"--profile", "standard-5", "--persistence", store,
+                                 "--connect-timeout", "5"}))
+            << again.Output();
+        m_port = std::to_string(again.Port());
+    }
+
     ScratchDir m_dir;
     BrokerProcess m_broker;
     std::string m_port;
@@ -422,12 +433,8 @@ TEST_F(MosquittoClients, Mqtt5SessionAndMessagePropertiesSurviveKillNine)
                        "user-property", "a", "b", "-D", "publish", "content-type", "text/x",
                        "-D", "publish", "message-expiry-interval", "600"}),
               0);
-    m_broker.Kill();
     BrokerProcess again;
-    ASSERT_TRUE(again.Start({"--profile", "standard-5", "--persistence", store, "--connect-timeout",
-                             "5"}))
-        << again.Output();
-    m_port = std::to_string(again.Port());
+    KillAndRestart5(again, store);
     std::vector<std::string> back = {"-h", "127.0.0.1", "-p", m_port, "-W", "20", "-C", "1", "-F",
                                      "got %t %p ct=%C up=%P exp=%E"};
     back.insert(back.end(), sub.begin(), sub.end());
@@ -438,4 +445,27 @@ TEST_F(MosquittoClients, Mqtt5SessionAndMessagePropertiesSurviveKillNine)
     EXPECT_TRUE(out.find("got k/1 kept ct=text/x up=a:b exp=600") != std::string::npos ||
                 out.find("got k/1 kept ct=text/x up=a:b exp=599") != std::string::npos)
         << out;
+}
+
+// A delayed will survives kill -9 (--persistence; doc/mqtt5.md, "A delayed will across a
+// restart") [MQTT5-3.1.2-8]: "dev" (Session Expiry 300 s, Will Delay 5 s) is killed, so its
+// connection ends without DISCONNECT and its will waits in the stored session; the broker is
+// killed within the delay and restarted on the same store; the will is still published, after
+// the restart, to a watcher that subscribed then (the timing is the core test's:
+// Broker5Persistence.Mqtt5_3_1_2_8_ADelayedWillFiresAtWhatWasLeftOfItsDelay).
+TEST_F(MosquittoClients, Mqtt5DelayedWillSurvivesKillNine)
+{
+    const std::string store = m_dir.Path() + "/store";
+    StartBroker({"--profile", "standard-5", "--persistence", store});
+    auto dev = Subscribe({"-V", "mqttv5", "-c", "-x", "300", "-i", "dev", "-t", "d/#", "-q", "1",
+                          "--will-topic", "w", "--will-payload", "gone", "-D", "will",
+                          "will-delay-interval", "5"});
+    dev->Kill();
+    // The broker writes the session with its will in the call that sees the connection end.
+    std::this_thread::sleep_for(500ms);
+    BrokerProcess again;
+    KillAndRestart5(again, store);
+    auto watcher = Subscribe({"-V", "mqttv5", "-i", "watcher", "-t", "w", "-C", "1"});
+    EXPECT_EQ(watcher->Wait(20000ms), 0) << watcher->Output() << again.Output();
+    EXPECT_NE(watcher->Output().find("w gone"), std::string::npos) << watcher->Output();
 }
