@@ -238,6 +238,7 @@ TEST(Broker5Persistence, Mqtt5_3_1_3_9_AReconnectAfterARestoreCancelsTheStoredWi
     before.EnablePersistence();
     Connect5(before, 1, WithWill5("dev", 300, 30));
     before.NetClose(1);
+    ASSERT_TRUE(DecodeSessionImage(before.Store().sessions.at("dev"))->will5.has_value());
 
     BrokerHarness after(Plain5());
     ASSERT_EQ(after.Restore(before.Store()), "");
