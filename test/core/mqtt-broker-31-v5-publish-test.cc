@@ -78,9 +78,7 @@ TEST(Broker5Publish, Mqtt5_3_3_2_6_MessageExpiryCountsDownWhileQueued)
     // [MQTT5-3.3.2-6]: a message queued for an offline session is forwarded with what is left
     // of its interval; [MQTT5-3.3.2-5]: one whose interval ran out is not delivered at all.
     BrokerHarness h(NoIds5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, MakeConnect5("sub", false, 3600));
-    Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
+    PubAndSub5(h, Qos::AtLeastOnce, MakeConnect5("sub", false, 3600));
     h.NetClose(2);
     PublishPacket ten = MakePublish("t", "ten", Qos::AtLeastOnce, 1);
     ten.properties.AddNumber(PropertyId::MessageExpiryInterval, 10);
@@ -220,9 +218,7 @@ TEST(Broker5Publish, Mqtt5_3_3_4_9_ClientsReceiveMaximumBoundsDeliveriesInFlight
     // deliveries go out and the third waits for a PUBACK; [MQTT5-3.3.4-10] [MQTT5-4.9.0-3]:
     // other packets are answered meanwhile; QoS 0 is not counted.
     BrokerHarness h(NoIds5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, ConnectWith5("sub", PropertyId::ReceiveMaximum, 2));
-    Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
+    PubAndSub5(h, Qos::AtLeastOnce, ConnectWith5("sub", PropertyId::ReceiveMaximum, 2));
     for (uint16_t i = 1; i <= 3; ++i)
     {
         h.Feed(1, Bytes5(MakePublish("t", std::to_string(i), Qos::AtLeastOnce, i)));
@@ -261,9 +257,7 @@ TEST(Broker5Publish, Mqtt5_3_1_2_25_TooLargeForTheClientIsDroppedAsIfDelivered)
     // [MQTT5-3.1.2-25]: it is dropped and the broker goes on as if delivered (no identifier
     // held: the next delivery gets identifier 1).
     BrokerHarness h(NoIds5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, ConnectWith5("sub", PropertyId::MaximumPacketSize, 20));
-    Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
+    PubAndSub5(h, Qos::AtLeastOnce, ConnectWith5("sub", PropertyId::MaximumPacketSize, 20));
     h.Feed(1, Bytes5(MakePublish("t", std::string(40, 'x'), Qos::AtLeastOnce, 1)));
     EXPECT_EQ(h.TakeHex(2), "");
     auto dropped = h.Events(EventType::MessageDropped);
@@ -318,9 +312,7 @@ TEST(Broker5Publish, InvalidUtf8PayloadIsRefusedWith0x99)
     // [MQTT5-3.1.2-29]: with Request Problem Information 0 the acknowledgement has no Reason
     // String or User Property (no properties at all).
     BrokerHarness h(NoIds5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, MakeConnect5("sub"));
-    Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
+    PubAndSub5(h, Qos::AtLeastOnce, MakeConnect5("sub"));
     PublishPacket p = MakePublish("t", "\xff\xfe", Qos::AtLeastOnce, 5);
     p.properties.AddNumber(PropertyId::PayloadFormatIndicator, 1);
     h.Feed(1, Bytes5(p));
@@ -344,9 +336,7 @@ TEST(Broker5Publish, Mqtt5_4_3_3_10_RepeatedQos2PublishIsNotDeliveredTwice)
     // PUBREL, and one onward delivery; [MQTT5-4.3.3-11] [MQTT5-4.3.3-12]: PUBCOMP, after which
     // the identifier carries a new message.
     BrokerHarness h(NoIds5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, MakeConnect5("sub"));
-    Subscribe5(h, 2, {"t", Qos::AtMostOnce}, 0x00);
+    PubAndSub5(h, Qos::AtMostOnce, MakeConnect5("sub"));
     PublishPacket p = MakePublish("t", "once", Qos::ExactlyOnce, 9);
     h.Feed(1, Bytes5(p));
     p.dup = true;

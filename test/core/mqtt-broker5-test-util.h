@@ -179,6 +179,15 @@ WatchWills5(BrokerHarness& h)
     Subscribe5(h, 9, {"w", Qos::AtMostOnce}, 0x00);
 }
 
+/** "pub" on connection 1; @p sub on 2, subscribed to "t" at @p qos (granted as asked). */
+inline void
+PubAndSub5(BrokerHarness& h, Qos qos, const ConnectPacket& sub = Persistent5("sub"))
+{
+    Connect5(h, 1, MakeConnect5("pub"));
+    Connect5(h, 2, sub);
+    Subscribe5(h, 2, {"t", qos}, static_cast<uint8_t>(qos));
+}
+
 /** Connection @p c connects with @p connect and joins @p filter at @p qos (granted as asked). */
 inline void
 JoinShared5(BrokerHarness& h,
