@@ -92,14 +92,20 @@ class MosquittoClients : public ::testing::Test
         return status;
     }
 
-    /** kill -9 of the standard-5 broker, then @p again on the same --persistence @p store. */
+    /**
+     * kill -9 of the standard-5 broker, then @p again on the same --persistence @p store (with
+     * the @p extra options the first one had).
+     */
     void
-    KillAndRestart5(BrokerProcess& again, const std::string& store)
+    KillAndRestart5(BrokerProcess& again,
+                    const std::string& store,
+                    const std::vector<std::string>& extra = {})
     {
         m_broker.Kill();
-        ASSERT_TRUE(again.Start({"--profile", "standard-5", "--persistence", store,
-                                 "--connect-timeout", "5"}))
-            << again.Output();
+        std::vector<std::string> args = {"--profile", "standard-5", "--persistence", store,
+                                         "--connect-timeout", "5"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        ASSERT_TRUE(again.Start(args)) << again.Output();
         m_port = std::to_string(again.Port());
     }
 
@@ -468,4 +474,30 @@ TEST_F(MosquittoClients, Mqtt5DelayedWillSurvivesKillNine)
     auto watcher = Subscribe({"-V", "mqttv5", "-i", "watcher", "-t", "w", "-C", "1"});
     EXPECT_EQ(watcher->Wait(20000ms), 0) << watcher->Output() << again.Output();
     EXPECT_NE(watcher->Output().find("w gone"), std::string::npos) << watcher->Output();
+}
+
+// [MQTT5-3.3.4-3] across kill -9: a stored delivery keeps the Subscription Identifier of the
+// subscription it matched (7; doc/mqtt5.md, "5.0 state in durable persistence"). The returning
+// client subscribes again with 9, but the queued message goes out right after its CONNACK,
+// before that SUBSCRIBE, with the identifier it was stored with.
+TEST_F(MosquittoClients, Mqtt5SubscriptionIdentifierOfAStoredDeliverySurvivesKillNine)
+{
+    const std::string store = m_dir.Path() + "/store";
+    const std::vector<std::string> ids = {"--set", "subscription-identifiers=true"};
+    StartBroker({"--profile", "standard-5", "--persistence", store, ids[0], ids[1]});
+    auto away = Subscribe({"-V", "mqttv5", "-c", "-x", "300", "-i", "ids5", "-t", "k/#", "-q",
+                           "1", "-D", "subscribe", "subscription-identifier", "7", "-E"});
+    EXPECT_EQ(away->Wait(10000ms), 0) << away->Output();
+    EXPECT_EQ(Publish({"-V", "mqttv5", "-t", "k/1", "-q", "1", "-m", "kept"}), 0);
+    BrokerProcess again;
+    KillAndRestart5(again, store, ids);
+    Tool returning(m_dir,
+                   "mosquitto_sub",
+                   {"-h", "127.0.0.1", "-p", m_port, "-W", "20", "-C", "1", "-F",
+                    "got %t %p id=%S", "-V", "mqttv5", "-c", "-x", "300", "-i", "ids5", "-t",
+                    "k/#", "-q", "1", "-D", "subscribe", "subscription-identifier", "9"});
+    ASSERT_TRUE(returning.Started());
+    EXPECT_EQ(returning.Wait(20000ms), 0) << returning.Output() << again.Output();
+    EXPECT_NE(returning.Output().find("got k/1 kept id=7"), std::string::npos)
+        << returning.Output();
 }
