@@ -39,7 +39,32 @@ ToDurable(const MqttMessagePtr& m, Qos qos, bool retain)
     d.messageId = m->id;
     d.qos = qos;
     d.retain = retain;
+    // 5.0: the identifiers of this session's subscriptions that its copy of the message carries
+    // (Route5, DeliverShared); the message image leaves them out.
+    for (const Property& p : m->properties.items)
+    {
+        if (p.id == PropertyId::SubscriptionIdentifier)
+        {
+            d.subscriptionIds5.push_back(p.number);
+        }
+    }
     return d;
+}
+
+/** The message of a restored delivery: @p m, or a copy carrying the delivery's identifiers. */
+MqttMessagePtr
+WithSubscriptionIds(const MqttMessagePtr& m, const std::vector<uint32_t>& ids)
+{
+    if (ids.empty())
+    {
+        return m;
+    }
+    auto copy = std::make_shared<MqttMessage>(*m);
+    for (uint32_t id : ids)
+    {
+        copy->properties.AddNumber(PropertyId::SubscriptionIdentifier, id);
+    }
+    return copy;
 }
 
 /**
@@ -126,23 +151,37 @@ MqttBrokerEngine::Impl::PersistSession(const std::string& clientId,
             d.options5.push_back({sub.noLocal, sub.retainAsPublished, sub.subscriptionId});
         }
     }
+    auto groupKey = [this](uint32_t group) -> std::string
+    {
+        const MqttSharedGroup* g = group != 0 ? m_shared.Find(group) : nullptr;
+        return g != nullptr ? g->key : std::string();
+    };
     for (const InflightMessage& f : s->Inflight())
     {
         DurableDelivery delivery = ToDurable(f.message, f.qos, f.retain);
         delivery.packetId = f.packetId;
         delivery.state = static_cast<uint8_t>(f.state);
-        d.inflight.push_back(delivery);
+        delivery.sharedGroup5 = groupKey(f.sharedGroup);
+        d.inflight.push_back(std::move(delivery));
         refs.push_back(f.message->id);
         Ref(f.message, ops);
     }
     s->ForEachQueued(
         [&](const QueuedMessage& q)
         {
-            d.queued.push_back(ToDurable(q.message, q.qos, q.retain));
+            DurableDelivery delivery = ToDurable(q.message, q.qos, q.retain);
+            delivery.sharedGroup5 = groupKey(q.sharedGroup);
+            d.queued.push_back(std::move(delivery));
             refs.push_back(q.message->id);
             Ref(q.message, ops);
         });
     d.inboundQos2 = s->InboundQos2Ids();
+    if (auto will = m_delayedWills.find(clientId); will != m_delayedWills.end())
+    {
+        d.will5 = DurableWill{will->second.will,
+                              will->second.userName,
+                              std::max(Nanos(1), will->second.due - m_now)};
+    }
     PersistOp op = Op(PersistOp::Kind::PutSession, clientId);
     op.value = EncodeSessionImage(d);
     ops.push_back(std::move(op));
@@ -420,13 +459,15 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
         m_retained.Store(m);
         m_storedRetained.emplace(topic, id);
     }
+    // Every session's subscriptions first, so that each shared group a stored delivery names
+    // exists whichever session holds the delivery.
+    std::vector<std::pair<MqttSession*, DurableSession>> sessions;
     for (const auto& [clientId, bytes] : state.sessions)
     {
-        const std::string holder = "session '" + clientId + "'";
         auto d = DecodeSessionImage(bytes);
         if (!d)
         {
-            error = holder + " is not a session image";
+            error = "session '" + clientId + "' is not a session image";
             return false;
         }
         ChargeSession(clientId);
@@ -448,6 +489,20 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
                 m_tree.Subscribe(filter, s.Handle(), qos);
             }
         }
+        sessions.emplace_back(&s, std::move(*d));
+    }
+    auto groupOf = [this](const std::string& key) -> uint32_t
+    {
+        // A group no member subscribes to any more: the delivery stays with its session.
+        const MqttSharedGroup* g = key.empty() ? nullptr : m_shared.FindByKey(key);
+        return g != nullptr ? g->id : 0;
+    };
+    for (auto& [session, image] : sessions)
+    {
+        MqttSession& s = *session;
+        const DurableSession* d = &image;
+        const std::string& clientId = s.ClientId();
+        const std::string holder = "session '" + clientId + "'";
         std::vector<uint64_t> refs;
         for (const DurableDelivery& f : d->inflight)
         {
@@ -463,11 +518,12 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
                 return false;
             }
             InflightMessage inflight;
-            inflight.message = m;
+            inflight.message = WithSubscriptionIds(m, f.subscriptionIds5);
             inflight.packetId = f.packetId;
             inflight.qos = f.qos;
             inflight.retain = f.retain;
             inflight.state = static_cast<InflightState>(f.state);
+            inflight.sharedGroup = groupOf(f.sharedGroup5);
             s.AddInflight(std::move(inflight));
             refs.push_back(f.messageId);
         }
@@ -478,7 +534,10 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
             {
                 return false;
             }
-            s.PushQueued(QueuedMessage{m, q.qos, q.retain});
+            s.PushQueued(QueuedMessage{WithSubscriptionIds(m, q.subscriptionIds5),
+                                       q.qos,
+                                       q.retain,
+                                       groupOf(q.sharedGroup5)});
             refs.push_back(q.messageId);
         }
         for (uint16_t id : d->inboundQos2)
@@ -496,6 +555,16 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
         if (expiry > Nanos(0))
         {
             s.SetExpiryTimer(StartTimer(TimerKind::SessionExpiry, s.Handle(), now + expiry, out));
+        }
+        if (d->will5)
+        {
+            // What was left of the Will Delay when the image was written counts again from the
+            // load, like a message's expiry; the session's own expiry may still end it sooner.
+            DelayedWill& will = m_delayedWills[clientId];
+            will.will = d->will5->will;
+            will.userName = d->will5->userName;
+            will.due = now + d->will5->delayLeft;
+            will.timer = StartTimer(TimerKind::WillDelay, s.Handle(), will.due, out);
         }
         m_storedSessions.emplace(clientId, std::move(refs));
     }

@@ -5,8 +5,9 @@
  * without DISCONNECT 0x00 is published when its delay has passed or when its session ends,
  * whichever comes first [MQTT5-3.1.2-8]; a new connection for the client id before then
  * cancels it [MQTT5-3.1.3-9]. A session that ends with its connection (Session Expiry 0) ends
- * at once, so its will is published at once whatever the delay. Delayed wills are not written
- * to durable persistence (doc/mqtt5.md).
+ * at once, so its will is published at once whatever the delay. A delayed will is part of its
+ * session's durable image (what is left of the delay counts again from a restore: doc/mqtt5.md),
+ * so each change to one marks the session.
  */
 #include "mqtt-broker-engine-impl.h"
 
@@ -47,7 +48,9 @@ MqttBrokerEngine::Impl::DelayWill(const MqttBrokerConnection& conn,
     d.will = std::move(will);
     d.from = conn.Id();
     d.userName = conn.UserName();
-    d.timer = StartTimer(TimerKind::WillDelay, s->Handle(), now + std::chrono::seconds(delay), out);
+    d.due = now + std::chrono::seconds(delay);
+    d.timer = StartTimer(TimerKind::WillDelay, s->Handle(), d.due, out);
+    MarkSession(*s);
     return true;
 }
 
@@ -61,6 +64,10 @@ MqttBrokerEngine::Impl::CancelDelayedWill(const std::string& clientId, MqttActio
     }
     CancelTimer(it->second.timer, out);
     m_delayedWills.erase(it);
+    if (const MqttSession* s = m_sessions.Find(clientId))
+    {
+        MarkSession(*s);
+    }
 }
 
 void
@@ -76,6 +83,10 @@ MqttBrokerEngine::Impl::PublishDelayedWill(const std::string& clientId, MqttActi
     if (m_timers.count(d.timer) != 0)
     {
         CancelTimer(d.timer, out);
+    }
+    if (const MqttSession* s = m_sessions.Find(clientId))
+    {
+        MarkSession(*s); // the delay ran out: the session is stored without the will
     }
     PublishWill(d.from, clientId, d.userName, std::move(d.will), m_now, out);
 }

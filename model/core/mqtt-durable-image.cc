@@ -3,7 +3,8 @@
  *
  * Images are little-endian: a format byte, then fixed-width integers and length-prefixed
  * strings. Decoding checks every length against what is left, so a damaged value is refused,
- * never read past.
+ * never read past. Session formats: 1 (3.1.1), 2 (1 and the session's 5.0 state), 3 (2 and the
+ * 5.0 state of its deliveries and its delayed will); each is written only when needed.
  */
 #include "mqtt-durable-image.h"
 
@@ -24,6 +25,8 @@ constexpr uint8_t SESSION_FORMAT = 1;
 /** Format 1 followed by the 5.0 state (doc/broker-engine.md, "Durable persistence"). */
 constexpr uint8_t MESSAGE_FORMAT_5 = 2;
 constexpr uint8_t SESSION_FORMAT_5 = 2;
+/** Format 2 followed by each delivery's 5.0 state and the delayed will. */
+constexpr uint8_t SESSION_FORMAT_5_DELIVERIES = 3;
 
 class Writer
 {
@@ -209,6 +212,121 @@ ReadProperties(Reader& r, Properties& properties)
     return true;
 }
 
+/** Format 3: the Subscription Identifiers and shared group of every delivery, in order. */
+void
+WriteDeliveries5(Writer& w, const std::vector<DurableDelivery>& deliveries)
+{
+    for (const DurableDelivery& d : deliveries)
+    {
+        w.Int(d.subscriptionIds5.size(), 4);
+        for (uint32_t id : d.subscriptionIds5)
+        {
+            w.Int(id, 4);
+        }
+        w.Blob(d.sharedGroup5);
+    }
+}
+
+bool
+ReadDeliveries5(Reader& r, std::vector<DurableDelivery>& deliveries)
+{
+    for (DurableDelivery& d : deliveries)
+    {
+        uint64_t count = 0;
+        if (!r.Int(count, 4))
+        {
+            return false;
+        }
+        for (uint64_t i = 0; i < count; ++i)
+        {
+            uint32_t id = 0;
+            if (!r.Small(id, 4))
+            {
+                return false;
+            }
+            d.subscriptionIds5.push_back(id);
+        }
+        if (!r.Blob(d.sharedGroup5))
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+void
+WriteWill5(Writer& w, const std::optional<DurableWill>& will)
+{
+    w.Int(will ? 1 : 0, 1);
+    if (!will)
+    {
+        return;
+    }
+    w.Blob(will->will.topic);
+    w.Blob(will->will.payload);
+    w.Int(static_cast<uint8_t>(will->will.qos), 1);
+    w.Int(will->will.retain ? 1 : 0, 1);
+    WriteProperties(w, will->will.properties);
+    w.Int(will->userName ? 1 : 0, 1);
+    if (will->userName)
+    {
+        w.Blob(*will->userName);
+    }
+    w.Int(static_cast<uint64_t>(std::max<int64_t>(1, will->delayLeft.count())), 8);
+}
+
+bool
+ReadWill5(Reader& r, std::optional<DurableWill>& will)
+{
+    bool present = false;
+    if (!r.Small(present, 1))
+    {
+        return false;
+    }
+    if (!present)
+    {
+        return true;
+    }
+    DurableWill d;
+    bool hasUser = false;
+    if (!r.Blob(d.will.topic) || !r.Blob(d.will.payload) || !r.Qos_(d.will.qos) ||
+        !r.Small(d.will.retain, 1) || !ReadProperties(r, d.will.properties) ||
+        !r.Small(hasUser, 1))
+    {
+        return false;
+    }
+    if (hasUser)
+    {
+        d.userName.emplace();
+        if (!r.Blob(*d.userName))
+        {
+            return false;
+        }
+    }
+    uint64_t left = 0;
+    if (!r.Int(left, 8) || left == 0 || left > static_cast<uint64_t>(INT64_MAX))
+    {
+        return false;
+    }
+    d.delayLeft = std::chrono::nanoseconds(static_cast<int64_t>(left));
+    will = std::move(d);
+    return true;
+}
+
+/** Whether @p s has state only format 3 holds. */
+bool
+NeedsFormat3(const DurableSession& s)
+{
+    auto any = [](const std::vector<DurableDelivery>& deliveries)
+    {
+        return std::any_of(deliveries.begin(),
+                           deliveries.end(),
+                           [](const DurableDelivery& d)
+                           { return !d.subscriptionIds5.empty() || !d.sharedGroup5.empty(); });
+    };
+    return s.will5.has_value() || any(s.inflight) || any(s.queued);
+}
+
 } // namespace
 
 std::vector<uint8_t>
@@ -271,8 +389,9 @@ EncodeSessionImage(const DurableSession& s)
 {
     std::vector<uint8_t> out;
     Writer w(out);
-    const bool v5 = s.expiryInterval5 || !s.options5.empty();
-    w.Int(v5 ? SESSION_FORMAT_5 : SESSION_FORMAT, 1);
+    const bool deliveries5 = NeedsFormat3(s);
+    const bool v5 = deliveries5 || s.expiryInterval5 || !s.options5.empty();
+    w.Int(deliveries5 ? SESSION_FORMAT_5_DELIVERIES : v5 ? SESSION_FORMAT_5 : SESSION_FORMAT, 1);
     w.Int(s.userName ? 1 : 0, 1);
     if (s.userName)
     {
@@ -303,6 +422,12 @@ EncodeSessionImage(const DurableSession& s)
             w.Int(o.subscriptionId, 4);
         }
     }
+    if (deliveries5)
+    {
+        WriteDeliveries5(w, s.inflight);
+        WriteDeliveries5(w, s.queued);
+        WriteWill5(w, s.will5);
+    }
     return out;
 }
 
@@ -313,7 +438,7 @@ DecodeSessionImage(const std::vector<uint8_t>& bytes)
     DurableSession s;
     uint8_t format = 0;
     bool hasUser = false;
-    if (!r.Small(format, 1) || (format != SESSION_FORMAT && format != SESSION_FORMAT_5) ||
+    if (!r.Small(format, 1) || format < SESSION_FORMAT || format > SESSION_FORMAT_5_DELIVERIES ||
         !r.Small(hasUser, 1))
     {
         return std::nullopt;
@@ -354,7 +479,7 @@ DecodeSessionImage(const std::vector<uint8_t>& bytes)
         }
         s.inboundQos2.push_back(id);
     }
-    if (format == SESSION_FORMAT_5)
+    if (format >= SESSION_FORMAT_5)
     {
         bool hasExpiry = false;
         uint32_t expiry = 0;
@@ -377,6 +502,12 @@ DecodeSessionImage(const std::vector<uint8_t>& bytes)
             }
             s.options5.push_back(o);
         }
+    }
+    if (format == SESSION_FORMAT_5_DELIVERIES &&
+        (!ReadDeliveries5(r, s.inflight) || !ReadDeliveries5(r, s.queued) ||
+         !ReadWill5(r, s.will5)))
+    {
+        return std::nullopt;
     }
     if (!r.AtEnd())
     {

@@ -12,6 +12,7 @@
 #include "mqtt-message.h"
 #include "mqtt-packets.h"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -32,6 +33,23 @@ struct DurableDelivery
     /** In flight only: the packet id and the InflightState as a number. */
     uint16_t packetId = 0;
     uint8_t state = 0;
+    /**
+     * 5.0: the Subscription Identifiers this delivery carries (the message image leaves them
+     * out: one message may go to several sessions, each with its own), in PUBLISH order.
+     */
+    std::vector<uint32_t> subscriptionIds5;
+    /** 5.0: the shared subscription it came through, "$share/NAME/FILTER" (empty: none). */
+    std::string sharedGroup5;
+};
+
+/** 5.0: a will waiting for its Will Delay Interval (section 3.1.3.2.2). */
+struct DurableWill
+{
+    Will will;
+    /** The user name of the connection that set it (ACL checks when it is published). */
+    std::optional<std::string> userName;
+    /** What was left of the delay when the image was written (at least 1 ns). */
+    std::chrono::nanoseconds delayLeft{1};
 };
 
 /** 5.0 options of one subscription (section 3.8.3.1) and its Subscription Identifier. */
@@ -61,6 +79,12 @@ struct DurableSession
     /** In queue order. */
     std::vector<DurableDelivery> queued;
     std::vector<uint16_t> inboundQos2;
+    /**
+     * 5.0: the delayed will of the session's last connection, if its delay has not passed. A
+     * session with one, or with a delivery that has Subscription Identifiers or a shared group,
+     * is written in image format 3 (format 2 followed by these).
+     */
+    std::optional<DurableWill> will5;
 };
 
 /** Everything a store holds, as the engine's Restore() takes it. */

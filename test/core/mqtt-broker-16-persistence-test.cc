@@ -263,7 +263,7 @@ TEST(BrokerPersistence, RestoreRefusesADamagedStoreNamingWhatIsWrong)
     EXPECT_EQ(a.Restore(state), "session 'dev-1' is not a session image");
 
     DurableSession session;
-    session.queued.push_back(DurableDelivery{42, Qos::AtLeastOnce, false, 0, 0});
+    session.queued.push_back(DurableDelivery{42, Qos::AtLeastOnce, false, 0, 0, {}, {}});
     state.sessions["dev-1"] = EncodeSessionImage(session);
     BrokerHarness b;
     EXPECT_EQ(b.Restore(state), "session 'dev-1' refers to message 42, which is missing");
@@ -333,8 +333,8 @@ TEST(DurableImage, MessageAndSessionImagesRoundTripAndTruncatedOnesAreRefused)
     DurableSession s;
     s.userName = "u";
     s.subscriptions = {{"a/#", Qos::AtLeastOnce}, {"b", Qos::ExactlyOnce}};
-    s.inflight = {DurableDelivery{7, Qos::ExactlyOnce, false, 12, 2}};
-    s.queued = {DurableDelivery{8, Qos::AtLeastOnce, true, 0, 0}};
+    s.inflight = {DurableDelivery{7, Qos::ExactlyOnce, false, 12, 2, {}, {}}};
+    s.queued = {DurableDelivery{8, Qos::AtLeastOnce, true, 0, 0, {}, {}}};
     s.inboundQos2 = {4, 65535};
     bytes = EncodeSessionImage(s);
     auto session = DecodeSessionImage(bytes);

@@ -12,18 +12,6 @@ using namespace brokertest;
 namespace
 {
 
-MqttBrokerProfile
-Plain5()
-{
-    // standard-5 without the capabilities it announces, so CONNACK is the shortest one.
-    MqttBrokerProfile p = MqttBrokerProfile::Standard5();
-    p.topicAliasMaximum = 0;
-    p.outboundTopicAliases = 0;
-    p.subscriptionIdentifiers = true;
-    p.sharedSubscriptions = true;
-    return p;
-}
-
 } // namespace
 
 TEST(Broker5Connect, Mqtt5_3_1_4_5_AcceptedWithSuccessAndEmptyProperties)

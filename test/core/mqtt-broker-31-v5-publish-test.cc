@@ -13,12 +13,12 @@ using namespace brokertest;
 namespace
 {
 
+/** Plain5 without Subscription Identifiers: its CONNACK announces 29 00. */
 MqttBrokerProfile
-Plain5()
+NoIds5()
 {
-    MqttBrokerProfile p = MqttBrokerProfile::Standard5();
-    p.topicAliasMaximum = 0;
-    p.outboundTopicAliases = 0;
+    MqttBrokerProfile p = Plain5();
+    p.subscriptionIdentifiers = false;
     return p;
 }
 
@@ -47,7 +47,7 @@ TEST(Broker5Publish, Mqtt5_3_3_2_17_PropertiesAreForwardedUnchangedAndInOrder)
     // [MQTT5-3.3.4-1] [MQTT5-4.3.2-4] [MQTT5-2.2.1-5]: the publisher gets the PUBACK its QoS
     // asks for, with its identifier; [MQTT5-4.5.0-1]: the subscriber gets the message;
     // [MQTT5-2.2.1-4] [MQTT5-4.3.2-2]: with a fresh identifier, QoS 1 and DUP 0.
-    BrokerHarness h(Plain5());
+    BrokerHarness h(NoIds5());
     Connect5(h, 1, MakeConnect5("pub"));
     Connect5(h, 2, MakeConnect5("sub"));
     Subscribe5(h, 2, {"a/+", Qos::AtLeastOnce}, 0x01);
@@ -60,7 +60,7 @@ TEST(Broker5Publish, Mqtt5_3_3_2_17_PropertiesAreForwardedUnchangedAndInOrder)
 TEST(Broker5Publish, A311SubscriberGetsThe311PublishWithoutProperties)
 {
     // doc/mqtt5.md: a 3.1.1 subscriber of a 5.0 publish gets topic, payload, QoS and flags.
-    BrokerHarness h(Plain5());
+    BrokerHarness h(NoIds5());
     Connect5(h, 1, MakeConnect5("pub"));
     h.Connect(2, "old");
     h.Subscribe(2, "a/b", Qos::AtLeastOnce);
@@ -77,10 +77,8 @@ TEST(Broker5Publish, Mqtt5_3_3_2_6_MessageExpiryCountsDownWhileQueued)
 {
     // [MQTT5-3.3.2-6]: a message queued for an offline session is forwarded with what is left
     // of its interval; [MQTT5-3.3.2-5]: one whose interval ran out is not delivered at all.
-    BrokerHarness h(Plain5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, MakeConnect5("sub", false, 3600));
-    Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
+    BrokerHarness h(NoIds5());
+    PubAndSub5(h, Qos::AtLeastOnce, MakeConnect5("sub", false, 3600));
     h.NetClose(2);
     PublishPacket ten = MakePublish("t", "ten", Qos::AtLeastOnce, 1);
     ten.properties.AddNumber(PropertyId::MessageExpiryInterval, 10);
@@ -113,7 +111,7 @@ TEST(Broker5Publish, Mqtt5_3_3_2_6_MessageExpiryCountsDownWhileQueued)
 
 TEST(Broker5Publish, ExpiredRetainedMessageIsNotSent)
 {
-    BrokerHarness h(Plain5());
+    BrokerHarness h(NoIds5());
     Connect5(h, 1, MakeConnect5("pub"));
     PublishPacket r = MakePublish("r", "old", Qos::AtMostOnce, 0, true);
     r.properties.AddNumber(PropertyId::MessageExpiryInterval, 5);
@@ -136,7 +134,7 @@ TEST(Broker5Publish, Mqtt5_3_3_2_12_InboundTopicAliases)
 {
     // [MQTT5-3.3.2-12]: every alias from 1 to the announced maximum is accepted; a PUBLISH
     // with an empty topic and a known alias goes to the aliased topic.
-    MqttBrokerProfile p = Plain5();
+    MqttBrokerProfile p = NoIds5();
     p.topicAliasMaximum = 2;
     BrokerHarness h(p);
     Connect5(h, 1, MakeConnect5("pub"));
@@ -157,7 +155,7 @@ TEST(Broker5Publish, Mqtt5_3_3_2_7_AliasesDoNotOutliveTheConnection)
 {
     // [MQTT5-3.3.2-7]: a new connection starts without the old mappings: an empty topic with
     // alias 1 is then a Protocol Error (DISCONNECT 0x82).
-    MqttBrokerProfile p = Plain5();
+    MqttBrokerProfile p = NoIds5();
     p.topicAliasMaximum = 2;
     BrokerHarness h(p);
     Connect5(h, 1, MakeConnect5("pub"));
@@ -175,7 +173,7 @@ TEST(Broker5Publish, Mqtt5_3_3_2_7_AliasesDoNotOutliveTheConnection)
 
 TEST(Broker5Publish, AliasAboveTheMaximumGetsDisconnect0x94)
 {
-    MqttBrokerProfile p = Plain5();
+    MqttBrokerProfile p = NoIds5();
     p.topicAliasMaximum = 2;
     BrokerHarness h(p);
     Connect5(h, 1, MakeConnect5("pub"));
@@ -190,13 +188,11 @@ TEST(Broker5Publish, Mqtt5_3_3_2_11_OutboundTopicAliasesWithinTheClientsMaximum)
     // [MQTT5-3.1.2-26] [MQTT5-3.3.2-11]: aliases 1..the client's maximum (1 here): the first
     // PUBLISH on a topic sets alias 1 with the topic, later ones send an empty topic; a second
     // topic gets no alias. [MQTT5-3.1.2-27]: a client with no maximum gets none.
-    MqttBrokerProfile p = Plain5();
+    MqttBrokerProfile p = NoIds5();
     p.outboundTopicAliases = 10;
     BrokerHarness h(p);
     Connect5(h, 1, MakeConnect5("pub"));
-    ConnectPacket c = MakeConnect5("sub");
-    c.properties.AddNumber(PropertyId::TopicAliasMaximum, 1);
-    Connect5(h, 2, c);
+    Connect5(h, 2, ConnectWith5("sub", PropertyId::TopicAliasMaximum, 1));
     Connect5(h, 3, MakeConnect5("plain"));
     Subscribe5(h, 2, {"#", Qos::AtMostOnce}, 0x00);
     Subscribe5(h, 3, {"#", Qos::AtMostOnce}, 0x00);
@@ -221,12 +217,8 @@ TEST(Broker5Publish, Mqtt5_3_3_4_9_ClientsReceiveMaximumBoundsDeliveriesInFlight
     // [MQTT5-3.3.4-9] [MQTT5-4.9.0-1] [MQTT5-4.9.0-2]: with Receive Maximum 2, two QoS 1
     // deliveries go out and the third waits for a PUBACK; [MQTT5-3.3.4-10] [MQTT5-4.9.0-3]:
     // other packets are answered meanwhile; QoS 0 is not counted.
-    BrokerHarness h(Plain5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    ConnectPacket c = MakeConnect5("sub");
-    c.properties.AddNumber(PropertyId::ReceiveMaximum, 2);
-    Connect5(h, 2, c);
-    Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
+    BrokerHarness h(NoIds5());
+    PubAndSub5(h, Qos::AtLeastOnce, ConnectWith5("sub", PropertyId::ReceiveMaximum, 2));
     for (uint16_t i = 1; i <= 3; ++i)
     {
         h.Feed(1, Bytes5(MakePublish("t", std::to_string(i), Qos::AtLeastOnce, i)));
@@ -245,7 +237,7 @@ TEST(Broker5Publish, Mqtt5_3_3_4_9_ClientsReceiveMaximumBoundsDeliveriesInFlight
 TEST(Broker5Publish, BrokersReceiveMaximumExceededGetsDisconnect0x93)
 {
     // CONNACK announces Receive Maximum 2; a third QoS 2 PUBLISH before any PUBREL exceeds it.
-    MqttBrokerProfile p = Plain5();
+    MqttBrokerProfile p = NoIds5();
     p.receiveMaximum = 2;
     BrokerHarness h(p);
     h.Open(1);
@@ -264,12 +256,8 @@ TEST(Broker5Publish, Mqtt5_3_1_2_25_TooLargeForTheClientIsDroppedAsIfDelivered)
     // [MQTT5-3.1.2-24]: nothing larger than the client's Maximum Packet Size is sent;
     // [MQTT5-3.1.2-25]: it is dropped and the broker goes on as if delivered (no identifier
     // held: the next delivery gets identifier 1).
-    BrokerHarness h(Plain5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    ConnectPacket c = MakeConnect5("sub");
-    c.properties.AddNumber(PropertyId::MaximumPacketSize, 20);
-    Connect5(h, 2, c);
-    Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
+    BrokerHarness h(NoIds5());
+    PubAndSub5(h, Qos::AtLeastOnce, ConnectWith5("sub", PropertyId::MaximumPacketSize, 20));
     h.Feed(1, Bytes5(MakePublish("t", std::string(40, 'x'), Qos::AtLeastOnce, 1)));
     EXPECT_EQ(h.TakeHex(2), "");
     auto dropped = h.Events(EventType::MessageDropped);
@@ -282,7 +270,7 @@ TEST(Broker5Publish, Mqtt5_3_1_2_25_TooLargeForTheClientIsDroppedAsIfDelivered)
 TEST(Broker5Publish, Mqtt5_3_3_4_6_SubscriptionIdentifierFromAClientIsAProtocolError)
 {
     // [MQTT5-3.3.4-6]: DISCONNECT 0x82.
-    BrokerHarness h(Plain5());
+    BrokerHarness h(NoIds5());
     Connect5(h, 1, MakeConnect5("pub"));
     PublishPacket p = MakePublish("t", "x");
     p.properties.AddNumber(PropertyId::SubscriptionIdentifier, 3);
@@ -294,7 +282,7 @@ TEST(Broker5Publish, Mqtt5_3_2_2_9_MaximumQosAnnouncedAndEnforced)
 {
     // [MQTT5-3.2.2-9]: a broker without QoS 2 says Maximum QoS 1; [MQTT5-3.2.2-10]: it still
     // accepts a SUBSCRIBE for QoS 2 (granted 1); a QoS 2 PUBLISH is DISCONNECT 0x9B.
-    MqttBrokerProfile p = Plain5();
+    MqttBrokerProfile p = NoIds5();
     p.maxQos = Qos::AtLeastOnce;
     BrokerHarness h(p);
     h.Open(1);
@@ -307,7 +295,7 @@ TEST(Broker5Publish, Mqtt5_3_2_2_9_MaximumQosAnnouncedAndEnforced)
 
 TEST(Broker5Publish, RetainNotAvailableAnnouncedAndEnforced)
 {
-    MqttBrokerProfile p = Plain5();
+    MqttBrokerProfile p = NoIds5();
     p.retain = RetainPolicy::Disconnect;
     BrokerHarness h(p);
     h.Open(1);
@@ -323,10 +311,8 @@ TEST(Broker5Publish, InvalidUtf8PayloadIsRefusedWith0x99)
     // [MQTT5-3.4.2-1]), PUBREC 0x99 for QoS 2 ([MQTT5-3.5.2-1]), not forwarded;
     // [MQTT5-3.1.2-29]: with Request Problem Information 0 the acknowledgement has no Reason
     // String or User Property (no properties at all).
-    BrokerHarness h(Plain5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, MakeConnect5("sub"));
-    Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
+    BrokerHarness h(NoIds5());
+    PubAndSub5(h, Qos::AtLeastOnce, MakeConnect5("sub"));
     PublishPacket p = MakePublish("t", "\xff\xfe", Qos::AtLeastOnce, 5);
     p.properties.AddNumber(PropertyId::PayloadFormatIndicator, 1);
     h.Feed(1, Bytes5(p));
@@ -338,9 +324,7 @@ TEST(Broker5Publish, InvalidUtf8PayloadIsRefusedWith0x99)
     h.Feed(1, Bytes5(q2));
     EXPECT_EQ(h.TakeHex(1), "50 03 00 06 99");
 
-    ConnectPacket quiet = MakeConnect5("quiet");
-    quiet.properties.AddNumber(PropertyId::RequestProblemInformation, 0);
-    Connect5(h, 3, quiet);
+    Connect5(h, 3, ConnectWith5("quiet", PropertyId::RequestProblemInformation, 0));
     h.Feed(3, Bytes5(p));
     EXPECT_EQ(h.TakeHex(3), "40 03 00 05 99");
     EXPECT_EQ(h.TakeHex(2), "");
@@ -351,10 +335,8 @@ TEST(Broker5Publish, Mqtt5_4_3_3_10_RepeatedQos2PublishIsNotDeliveredTwice)
     // [MQTT5-4.3.3-8] [MQTT5-4.3.3-10]: PUBREC with the identifier, again for a repeat before
     // PUBREL, and one onward delivery; [MQTT5-4.3.3-11] [MQTT5-4.3.3-12]: PUBCOMP, after which
     // the identifier carries a new message.
-    BrokerHarness h(Plain5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, MakeConnect5("sub"));
-    Subscribe5(h, 2, {"t", Qos::AtMostOnce}, 0x00);
+    BrokerHarness h(NoIds5());
+    PubAndSub5(h, Qos::AtMostOnce, MakeConnect5("sub"));
     PublishPacket p = MakePublish("t", "once", Qos::ExactlyOnce, 9);
     h.Feed(1, Bytes5(p));
     p.dup = true;
@@ -372,7 +354,7 @@ TEST(Broker5Publish, Mqtt5_3_7_2_1_UnknownIdentifiersGetReasonCode0x92)
     // [MQTT5-3.7.2-1] [MQTT5-3.6.2-1]: PUBCOMP for a PUBREL of an unknown identifier, and
     // PUBREL for a PUBREC of one, carry 0x92 Packet Identifier not found; [MQTT5-4.3.3-11]:
     // a known one is answered with the same identifier and Success.
-    BrokerHarness h(Plain5());
+    BrokerHarness h(NoIds5());
     Connect5(h, 1, MakeConnect5("c"));
     h.Feed(1, Bytes5(PubrelPacket{9}));
     EXPECT_EQ(h.TakeHex(1), "70 03 00 09 92");
@@ -390,7 +372,7 @@ TEST(Broker5Publish, Mqtt5_3_11_3_2_UnsubackHasAReasonCodePerFilter)
     // [MQTT5-3.10.4-1] [MQTT5-3.10.4-6]: one UNSUBACK, with the identifier, one code per filter,
     // in order:
     // Success for a removed subscription, 0x11 No subscription existed otherwise.
-    BrokerHarness h(Plain5());
+    BrokerHarness h(NoIds5());
     Connect5(h, 1, MakeConnect5("c"));
     Subscribe5(h, 1, {"b", Qos::AtMostOnce}, 0x00);
     UnsubscribePacket u;

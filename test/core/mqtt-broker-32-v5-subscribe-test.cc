@@ -11,16 +11,6 @@ using namespace brokertest;
 namespace
 {
 
-MqttBrokerProfile
-Ids5()
-{
-    MqttBrokerProfile p = MqttBrokerProfile::Standard5();
-    p.topicAliasMaximum = 0;
-    p.outboundTopicAliases = 0;
-    p.subscriptionIdentifiers = true;
-    return p;
-}
-
 TopicRequest
 Req(const std::string& filter,
     Qos qos,
@@ -49,7 +39,7 @@ TEST(Broker5Subscribe, Mqtt5_3_8_3_3_NoLocalKeepsAClientsOwnMessagesFromIt)
 {
     // [MQTT5-3.8.3-3]: with No Local a client does not get what it published itself; others
     // still do, and without No Local it does.
-    BrokerHarness h(Ids5());
+    BrokerHarness h(Plain5());
     Connect5(h, 1, MakeConnect5("me"));
     Connect5(h, 2, MakeConnect5("other"));
     Subscribe5(h, 1, Req("t", Qos::AtMostOnce, true), 0x00);
@@ -66,7 +56,7 @@ TEST(Broker5Subscribe, Mqtt5_3_3_1_13_RetainAsPublishedKeepsTheFlag)
 {
     // [MQTT5-3.3.1-12]: RETAIN 0 on forwarded messages without it; [MQTT5-3.3.1-13]: the
     // publisher's flag with it.
-    BrokerHarness h(Ids5());
+    BrokerHarness h(Plain5());
     Connect5(h, 1, MakeConnect5("pub"));
     Connect5(h, 2, MakeConnect5("rap"));
     Connect5(h, 3, MakeConnect5("plain"));
@@ -81,7 +71,7 @@ TEST(Broker5Subscribe, Mqtt5_3_3_1_10_RetainHandling)
 {
     // [MQTT5-3.3.1-9]: 0 sends the retained message at every subscribe; [MQTT5-3.3.1-10]: 1
     // only when the subscription is new; [MQTT5-3.3.1-11]: 2 never.
-    BrokerHarness h(Ids5());
+    BrokerHarness h(Plain5());
     Connect5(h, 1, MakeConnect5("pub"));
     h.Feed(1, Bytes5(MakePublish("t", "kept", Qos::AtMostOnce, 0, true)));
     const std::string retained = HexOf5(MakePublish("t", "kept", Qos::AtMostOnce, 0, true));
@@ -110,7 +100,7 @@ TEST(Broker5Subscribe, Mqtt5_3_3_4_4_OneCopyCarriesEveryMatchingIdentifier)
     // [MQTT5-3.3.4-3] [MQTT5-3.3.4-4]: overlapping subscriptions with identifiers 7 and 3: one
     // PUBLISH at the highest QoS [MQTT5-3.3.4-2] with both identifiers; a subscription without
     // one adds none.
-    BrokerHarness h(Ids5());
+    BrokerHarness h(Plain5());
     Connect5(h, 1, MakeConnect5("pub"));
     Connect5(h, 2, MakeConnect5("s"));
     Subscribe5(h, 2, Req("a/#", Qos::AtMostOnce), 0x00, 1, SubId(7));
@@ -146,7 +136,7 @@ TEST(Broker5Subscribe, Mqtt5_3_9_3_2_SubackCodesSayWhyAFilterWasRefused)
     // [MQTT5-3.9.3-1] [MQTT5-3.9.3-2] [MQTT5-3.8.4-6] [MQTT5-3.8.4-7] [MQTT5-3.8.4-5]
     // [MQTT5-3.8.4-1] [MQTT5-3.8.4-2]: one SUBACK with the SUBSCRIBE's identifier and one code
     // per filter, in order: granted QoS, or 0xA2 Wildcard Subscriptions not supported.
-    MqttBrokerProfile p = Ids5();
+    MqttBrokerProfile p = Plain5();
     p.wildcardSubscriptions = false;
     BrokerHarness h(p);
     h.Open(1);

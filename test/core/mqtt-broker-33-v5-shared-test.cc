@@ -17,10 +17,7 @@ namespace
 MqttBrokerProfile
 Shared5(SharedSubscriptionPolicy policy = SharedSubscriptionPolicy::RoundRobin)
 {
-    MqttBrokerProfile p = MqttBrokerProfile::Standard5();
-    p.topicAliasMaximum = 0;
-    p.outboundTopicAliases = 0;
-    p.subscriptionIdentifiers = true;
+    MqttBrokerProfile p = Plain5();
     p.sharedSubscriptionPolicy = policy;
     return p;
 }
@@ -40,16 +37,13 @@ Pub0(const std::string& topic, const std::string& payload)
     return HexOf5(MakePublish(topic, payload));
 }
 
-/** A persistent 5.0 CONNECT (Clean Start 0, Session Expiry @p expiry seconds). */
-ConnectPacket
-Persistent(const std::string& clientId, uint32_t expiry = 100, uint16_t receiveMaximum = 0)
+/** "pub" on connection 1; @p a on 2 and @p b on 3, members of $share/g/t at @p qos. */
+void
+PubAndMembers(BrokerHarness& h, const ConnectPacket& a, const ConnectPacket& b, Qos qos)
 {
-    ConnectPacket c = MakeConnect5(clientId, false, expiry);
-    if (receiveMaximum != 0)
-    {
-        c.properties.AddNumber(PropertyId::ReceiveMaximum, receiveMaximum);
-    }
-    return c;
+    Connect5(h, 1, MakeConnect5("pub"));
+    JoinShared5(h, 2, a, qos);
+    JoinShared5(h, 3, b, qos);
 }
 
 } // namespace
@@ -100,10 +94,8 @@ TEST(Broker5Shared, Mqtt5_4_8_2_3_EachMemberGetsItsOwnGrantedQos)
     // QoS 0 and m3 at QoS 1.
     BrokerHarness h(Shared5());
     Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, MakeConnect5("m2"));
-    Subscribe5(h, 2, Req("$share/g/t", Qos::AtMostOnce), 0x00);
-    Connect5(h, 3, MakeConnect5("m3"));
-    Subscribe5(h, 3, Req("$share/g/t", Qos::AtLeastOnce), 0x01);
+    JoinShared5(h, 2, MakeConnect5("m2"), Qos::AtMostOnce);
+    JoinShared5(h, 3, MakeConnect5("m3"), Qos::AtLeastOnce);
     h.Feed(1, Bytes5(MakePublish("t", "a", Qos::AtLeastOnce, 1)));
     h.Feed(1, Bytes5(MakePublish("t", "b", Qos::AtLeastOnce, 2)));
     EXPECT_EQ(h.TakeHex(1), "40 02 00 01 40 02 00 02");
@@ -144,11 +136,7 @@ TEST(Broker5Shared, ConnectedMembersFirstThenTheOfflineOnesQueue)
     // A member that is offline (persistent session) gets nothing while another is connected;
     // with every member offline, the messages queue for them in turn.
     BrokerHarness h(Shared5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, Persistent("a"));
-    Subscribe5(h, 2, Req("$share/g/t", Qos::AtLeastOnce), 0x01);
-    Connect5(h, 3, Persistent("b"));
-    Subscribe5(h, 3, Req("$share/g/t", Qos::AtLeastOnce), 0x01);
+    PubAndMembers(h, Persistent5("a"), Persistent5("b"), Qos::AtLeastOnce);
     h.NetClose(2);
     h.Feed(1, Bytes5(MakePublish("t", "1", Qos::AtLeastOnce, 1)));
     h.Feed(1, Bytes5(MakePublish("t", "2", Qos::AtLeastOnce, 2)));
@@ -163,11 +151,11 @@ TEST(Broker5Shared, ConnectedMembersFirstThenTheOfflineOnesQueue)
         h.Feed(1, Bytes5(MakePublish("t", payload, Qos::AtLeastOnce, 3)));
     }
     // Round robin over the offline members, from the start of the list: a gets 3 and 5, b 4.
-    std::vector<Packet> a = ConnectAll5(h, 2, Persistent("a"));
+    std::vector<Packet> a = ConnectAll5(h, 2, Persistent5("a"));
     ASSERT_EQ(a.size(), 3u);
     EXPECT_EQ(std::get<PublishPacket>(a[1]).payload, Payload("3"));
     EXPECT_EQ(std::get<PublishPacket>(a[2]).payload, Payload("5"));
-    std::vector<Packet> b = ConnectAll5(h, 3, Persistent("b"));
+    std::vector<Packet> b = ConnectAll5(h, 3, Persistent5("b"));
     ASSERT_EQ(b.size(), 2u);
     EXPECT_EQ(std::get<PublishPacket>(b[1]).payload, Payload("4"));
 }
@@ -177,17 +165,13 @@ TEST(Broker5Shared, Mqtt5_4_8_2_4_AnInterruptedQos2DeliveryIsCompletedToTheSameM
     // [MQTT5-4.8.2-4]: member a loses its connection before PUBREC; the message is not sent to
     // b, and a gets it again (DUP 1, same identifier) when it comes back.
     BrokerHarness h(Shared5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, Persistent("a"));
-    Subscribe5(h, 2, Req("$share/g/t", Qos::ExactlyOnce), 0x02);
-    Connect5(h, 3, MakeConnect5("b"));
-    Subscribe5(h, 3, Req("$share/g/t", Qos::ExactlyOnce), 0x02);
+    PubAndMembers(h, Persistent5("a"), MakeConnect5("b"), Qos::ExactlyOnce);
     h.Feed(1, Bytes5(MakePublish("t", "q2", Qos::ExactlyOnce, 1)));
     EXPECT_EQ(h.TakeHex(2), HexOf5(MakePublish("t", "q2", Qos::ExactlyOnce, 1)));
     h.NetClose(2);
     EXPECT_EQ(h.TakeHex(3), "");
     h.Open(2);
-    h.Feed(2, Bytes5(Persistent("a")));
+    h.Feed(2, Bytes5(Persistent5("a")));
     EXPECT_EQ(h.TakeHex(2),
               "20 03 01 00 00 " +
                   HexOf5(MakePublish("t", "q2", Qos::ExactlyOnce, 1, false, true)));
@@ -201,16 +185,14 @@ TEST(Broker5Shared, Mqtt5_4_8_2_5_WhenTheMemberSessionEndsQos2IsNotResentElsewhe
     // SHOULD for QoS 1); b was not a member when they were published.
     BrokerHarness h(Shared5());
     Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, Persistent("a", 10, 2));
-    Subscribe5(h, 2, Req("$share/g/t", Qos::ExactlyOnce), 0x02);
+    JoinShared5(h, 2, Persistent5("a", 10, 2), Qos::ExactlyOnce);
     h.Feed(1, Bytes5(MakePublish("t", "two", Qos::ExactlyOnce, 1)));
     h.Feed(1, Bytes5(MakePublish("t", "one", Qos::AtLeastOnce, 2)));
     h.Feed(1, Bytes5(MakePublish("t", "queued", Qos::AtLeastOnce, 3)));
     EXPECT_EQ(h.TakeHex(2),
               HexOf5(MakePublish("t", "two", Qos::ExactlyOnce, 1)) + " " +
                   HexOf5(MakePublish("t", "one", Qos::AtLeastOnce, 2)));
-    Connect5(h, 3, MakeConnect5("b"));
-    Subscribe5(h, 3, Req("$share/g/t", Qos::ExactlyOnce), 0x02);
+    JoinShared5(h, 3, MakeConnect5("b"), Qos::ExactlyOnce);
     h.NetClose(2);
     // Offline, a keeps what is in flight [MQTT5-4.8.2-4]; its queued message moves to b.
     EXPECT_EQ(h.TakeHex(3), HexOf5(MakePublish("t", "queued", Qos::AtLeastOnce, 1)));
@@ -224,11 +206,7 @@ TEST(Broker5Shared, Mqtt5_4_8_2_6_ARefusedMessageIsNotSentToAnotherMember)
     // [MQTT5-4.8.2-6]: a answers PUBACK 0x80: the message is discarded, b does not get it; the
     // next message goes to b in turn.
     BrokerHarness h(Shared5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, MakeConnect5("a"));
-    Subscribe5(h, 2, Req("$share/g/t", Qos::AtLeastOnce), 0x01);
-    Connect5(h, 3, MakeConnect5("b"));
-    Subscribe5(h, 3, Req("$share/g/t", Qos::AtLeastOnce), 0x01);
+    PubAndMembers(h, MakeConnect5("a"), MakeConnect5("b"), Qos::AtLeastOnce);
     h.Feed(1, Bytes5(MakePublish("t", "x", Qos::AtLeastOnce, 1)));
     EXPECT_EQ(h.TakeHex(2), HexOf5(MakePublish("t", "x", Qos::AtLeastOnce, 1)));
     h.Feed(2, Bytes5(PubackPacket{1, ReasonCode::UnspecifiedError}));
@@ -243,11 +221,7 @@ TEST(Broker5Shared, AMemberThatUnsubscribesLeavesTheGroupAndKeepsWhatItHad)
     // UNSUBSCRIBE of the shared filter: 0x00; what it has in flight completes to it
     // [MQTT-3.10.4-3]; later messages go to the others only.
     BrokerHarness h(Shared5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, MakeConnect5("a"));
-    Subscribe5(h, 2, Req("$share/g/t", Qos::AtLeastOnce), 0x01);
-    Connect5(h, 3, MakeConnect5("b"));
-    Subscribe5(h, 3, Req("$share/g/t", Qos::AtLeastOnce), 0x01);
+    PubAndMembers(h, MakeConnect5("a"), MakeConnect5("b"), Qos::AtLeastOnce);
     h.Feed(1, Bytes5(MakePublish("t", "1", Qos::AtLeastOnce, 1)));
     EXPECT_EQ(h.TakeHex(2), HexOf5(MakePublish("t", "1", Qos::AtLeastOnce, 1)));
     UnsubscribePacket u;
@@ -295,8 +269,7 @@ TEST(Broker5Shared, A311ClientMayJoinAGroup)
     h.Connect(2, "old");
     h.Subscribe(2, "$share/g/t", Qos::AtMostOnce);
     h.TakeHex(2);
-    Connect5(h, 3, MakeConnect5("new"));
-    Subscribe5(h, 3, Req("$share/g/t", Qos::AtMostOnce), 0x00);
+    JoinShared5(h, 3, MakeConnect5("new"), Qos::AtMostOnce);
     h.Feed(1, Bytes5(MakePublish("t", "1")));
     h.Feed(1, Bytes5(MakePublish("t", "2")));
     EXPECT_EQ(h.TakeHex(2), Hex(Bytes(MakePublish("t", "1"))));
@@ -311,11 +284,7 @@ TEST(Broker5Shared, RandomPolicyIsSeededAndSpreadsTheMessages)
     // same seed gives the same sequence, and both members get messages.
     auto run = [](uint64_t seed) {
         BrokerHarness h(Shared5(SharedSubscriptionPolicy::Random), seed);
-        Connect5(h, 1, MakeConnect5("pub"));
-        Connect5(h, 2, MakeConnect5("a"));
-        Subscribe5(h, 2, Req("$share/g/t", Qos::AtMostOnce), 0x00);
-        Connect5(h, 3, MakeConnect5("b"));
-        Subscribe5(h, 3, Req("$share/g/t", Qos::AtMostOnce), 0x00);
+        PubAndMembers(h, MakeConnect5("a"), MakeConnect5("b"), Qos::AtMostOnce);
         std::string order;
         for (int i = 0; i < 100; ++i)
         {

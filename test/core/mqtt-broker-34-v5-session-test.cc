@@ -14,47 +14,6 @@ namespace
 {
 
 MqttBrokerProfile
-Plain5()
-{
-    MqttBrokerProfile p = MqttBrokerProfile::Standard5();
-    p.topicAliasMaximum = 0;
-    p.outboundTopicAliases = 0;
-    p.subscriptionIdentifiers = true; // so CONNACK is the shortest one
-    return p;
-}
-
-/** A CONNECT of @p clientId with a will on "w" ("gone"), Will Delay @p delay seconds. */
-ConnectPacket
-WithWill(const std::string& clientId,
-         uint32_t sessionExpiry,
-         uint32_t delay,
-         bool willRetain = false,
-         bool cleanStart = false)
-{
-    ConnectPacket c = MakeConnect5(clientId, cleanStart, sessionExpiry);
-    Will w;
-    w.topic = "w";
-    w.payload = Payload("gone");
-    w.retain = willRetain;
-    if (delay != 0)
-    {
-        w.properties.AddNumber(PropertyId::WillDelayInterval, delay);
-    }
-    c.will = std::move(w);
-    return c;
-}
-
-/** Connection 9 watching "w". */
-void
-Watch(BrokerHarness& h)
-{
-    Connect5(h, 9, MakeConnect5("watcher"));
-    Subscribe5(h, 9, {"w", Qos::AtMostOnce}, 0x00);
-}
-
-const std::string WILL = HexOf5(MakePublish("w", "gone"));
-
-MqttBrokerProfile
 Reasons5()
 {
     MqttBrokerProfile p = Plain5();
@@ -77,6 +36,31 @@ Suback(uint16_t id, uint8_t code, bool withReason)
     return s;
 }
 
+/** A QoS 1 PUBLISH whose payload says UTF-8 (Payload Format Indicator 1) and is not. */
+PublishPacket
+NotUtf8(uint16_t packetId)
+{
+    PublishPacket bad = MakePublish("a", "\xff", Qos::AtLeastOnce, packetId);
+    bad.properties.AddNumber(PropertyId::PayloadFormatIndicator, 1);
+    return bad;
+}
+
+/**
+ * Connection 1 sends a PUBLISH with a Subscription Identifier [MQTT5-3.3.4-6]: it gets
+ * DISCONNECT 0x82 with the Reason String "Protocol Error" (Reasons5).
+ */
+void
+SendSubscriptionIdentifier(BrokerHarness& h)
+{
+    PublishPacket withId = MakePublish("a", "x");
+    withId.properties.AddNumber(PropertyId::SubscriptionIdentifier, 1);
+    h.Feed(1, Bytes5(withId));
+    DisconnectPacket d;
+    d.reasonCode = ReasonCode::ProtocolError;
+    d.properties.AddText(PropertyId::ReasonString, "Protocol Error");
+    EXPECT_EQ(h.TakeHex(1), HexOf5(d));
+}
+
 } // namespace
 
 TEST(Broker5Will, Mqtt5_3_1_2_8_TheWillWaitsForItsDelay)
@@ -84,14 +68,14 @@ TEST(Broker5Will, Mqtt5_3_1_2_8_TheWillWaitsForItsDelay)
     // [MQTT5-3.1.2-7] [MQTT5-3.1.2-8]: the connection ends without DISCONNECT; the will is
     // published once its Will Delay Interval (30 s) has passed, not before.
     BrokerHarness h(Plain5());
-    Watch(h);
-    Connect5(h, 1, WithWill("dev", 100, 30));
+    WatchWills5(h);
+    Connect5(h, 1, WithWill5("dev", 100, 30));
     h.NetClose(1);
     EXPECT_EQ(h.TakeHex(9), "");
     h.Advance(milliseconds(29999));
     EXPECT_EQ(h.TakeHex(9), "");
     h.Advance(milliseconds(1));
-    EXPECT_EQ(h.TakeHex(9), WILL);
+    EXPECT_EQ(h.TakeHex(9), WILL5);
     h.Advance(seconds(100));
     EXPECT_EQ(h.TakeHex(9), "");
 }
@@ -101,8 +85,8 @@ TEST(Broker5Will, Mqtt5_3_1_3_9_AReconnectBeforeTheDelayCancelsTheWill)
     // [MQTT5-3.1.3-9]: back after 10 s of a 30 s delay: the will is never sent, also after the
     // new connection ends with DISCONNECT 0x00.
     BrokerHarness h(Plain5());
-    Watch(h);
-    Connect5(h, 1, WithWill("dev", 100, 30));
+    WatchWills5(h);
+    Connect5(h, 1, WithWill5("dev", 100, 30));
     h.NetClose(1);
     h.Advance(seconds(10));
     Connect5(h, 2, MakeConnect5("dev", false, 100));
@@ -118,24 +102,24 @@ TEST(Broker5Will, Mqtt5_3_1_2_8_TheSessionEndingFirstPublishesTheWill)
     // [MQTT5-3.1.2-8]: Session Expiry 10 s, Will Delay 30 s: the will goes when the session
     // ends, at 10 s; with Session Expiry 0 the session ends with the connection, so at once.
     BrokerHarness h(Plain5());
-    Watch(h);
-    Connect5(h, 1, WithWill("dev", 10, 30));
+    WatchWills5(h);
+    Connect5(h, 1, WithWill5("dev", 10, 30));
     h.NetClose(1);
     h.Advance(milliseconds(9999));
     EXPECT_EQ(h.TakeHex(9), "");
     h.Advance(milliseconds(1));
-    EXPECT_EQ(h.TakeHex(9), WILL);
-    Connect5(h, 2, WithWill("eph", 0, 30, false, true));
+    EXPECT_EQ(h.TakeHex(9), WILL5);
+    Connect5(h, 2, WithWill5("eph", 0, 30, false, true));
     h.NetClose(2);
-    EXPECT_EQ(h.TakeHex(9), WILL);
+    EXPECT_EQ(h.TakeHex(9), WILL5);
 }
 
 TEST(Broker5Will, Mqtt5_3_1_2_8_ANormalDisconnectDiscardsADelayedWill)
 {
     // [MQTT5-3.1.2-8]: DISCONNECT 0x00 removes the will; nothing after the delay either.
     BrokerHarness h(Plain5());
-    Watch(h);
-    Connect5(h, 1, WithWill("dev", 100, 5));
+    WatchWills5(h);
+    Connect5(h, 1, WithWill5("dev", 100, 5));
     h.Feed(1, Bytes5(DisconnectPacket{}));
     h.Advance(seconds(10));
     EXPECT_EQ(h.TakeHex(9), "");
@@ -146,17 +130,17 @@ TEST(Broker5Will, Mqtt5_3_1_2_15_WillRetainDecidesTheRetainedWill)
     // [MQTT5-3.1.2-14]: Will Retain 0 is published as a non-retained message (a later
     // subscriber gets nothing); [MQTT5-3.1.2-15]: Will Retain 1 as a retained one.
     BrokerHarness h(Plain5());
-    Watch(h);
-    Connect5(h, 1, WithWill("plain", 0, 0, false, true));
+    WatchWills5(h);
+    Connect5(h, 1, WithWill5("plain", 0, 0, false, true));
     h.NetClose(1);
-    EXPECT_EQ(h.TakeHex(9), WILL);
+    EXPECT_EQ(h.TakeHex(9), WILL5);
     Connect5(h, 2, MakeConnect5("late"));
     h.Feed(2, Bytes5(MakeSubscribe(1, {{"w", Qos::AtMostOnce}})));
     EXPECT_EQ(h.TakeHex(2), "90 04 00 01 00 00");
-    Connect5(h, 3, WithWill("kept", 0, 0, true, true));
+    Connect5(h, 3, WithWill5("kept", 0, 0, true, true));
     h.NetClose(3);
-    EXPECT_EQ(h.TakeHex(9), WILL); // RETAIN 0 through the established subscriptions
-    EXPECT_EQ(h.TakeHex(2), WILL);
+    EXPECT_EQ(h.TakeHex(9), WILL5); // RETAIN 0 through the established subscriptions
+    EXPECT_EQ(h.TakeHex(2), WILL5);
     h.Feed(2, Bytes5(MakeSubscribe(2, {{"w", Qos::AtMostOnce}})));
     EXPECT_EQ(h.TakeHex(2),
               "90 04 00 02 00 00 " + HexOf5(MakePublish("w", "gone", Qos::AtMostOnce, 0, true)));
@@ -167,8 +151,8 @@ TEST(Broker5Will, Mqtt5_3_1_3_10_WillUserPropertiesKeepTheirOrder)
     // [MQTT5-3.1.3-10]: the will is published with its User Properties in their order (and
     // its Content Type), the Will Delay Interval not forwarded.
     BrokerHarness h(Plain5());
-    Watch(h);
-    ConnectPacket c = WithWill("dev", 0, 0, false, true);
+    WatchWills5(h);
+    ConnectPacket c = WithWill5("dev", 0, 0, false, true);
     c.will->properties.AddUserProperty("z", "1");
     c.will->properties.AddUserProperty("a", "2");
     c.will->properties.AddUserProperty("z", "3");
@@ -230,19 +214,11 @@ TEST(Broker5Info, ReasonStringsOnTheBrokersFailures)
     EXPECT_EQ(h.TakeHex(1), HexOf5(Suback(1, 0xA2, true)));
     h.Feed(1, Bytes5(MakeSubscribe(2, {{"a", Qos::AtMostOnce}})));
     EXPECT_EQ(h.TakeHex(1), HexOf5(Suback(2, 0x00, false)));
-    PublishPacket bad = MakePublish("a", "\xff", Qos::AtLeastOnce, 3);
-    bad.properties.AddNumber(PropertyId::PayloadFormatIndicator, 1);
-    h.Feed(1, Bytes5(bad));
+    h.Feed(1, Bytes5(NotUtf8(3)));
     PubackPacket refused{3, ReasonCode::PayloadFormatInvalid};
     refused.properties.AddText(PropertyId::ReasonString, "Payload format invalid");
     EXPECT_EQ(h.TakeHex(1), HexOf5(refused));
-    PublishPacket withId = MakePublish("a", "x");
-    withId.properties.AddNumber(PropertyId::SubscriptionIdentifier, 1);
-    h.Feed(1, Bytes5(withId));
-    DisconnectPacket d;
-    d.reasonCode = ReasonCode::ProtocolError;
-    d.properties.AddText(PropertyId::ReasonString, "Protocol Error");
-    EXPECT_EQ(h.TakeHex(1), HexOf5(d));
+    SendSubscriptionIdentifier(h); // a Protocol Error: DISCONNECT 0x82 with its name
 }
 
 TEST(Broker5Info, Mqtt5_3_1_2_29_NoProblemInformationOnlyOnConnackAndDisconnect)
@@ -250,18 +226,10 @@ TEST(Broker5Info, Mqtt5_3_1_2_29_NoProblemInformationOnlyOnConnackAndDisconnect)
     // [MQTT5-3.1.2-29]: Request Problem Information 0: no Reason String on the SUBACK, but the
     // DISCONNECT may still carry one.
     BrokerHarness h(Reasons5());
-    ConnectPacket c = MakeConnect5("c");
-    c.properties.AddNumber(PropertyId::RequestProblemInformation, 0);
-    Connect5(h, 1, c);
+    Connect5(h, 1, ConnectWith5("c", PropertyId::RequestProblemInformation, 0));
     h.Feed(1, Bytes5(MakeSubscribe(1, {{"a/+", Qos::AtMostOnce}})));
     EXPECT_EQ(h.TakeHex(1), HexOf5(Suback(1, 0xA2, false)));
-    PublishPacket withId = MakePublish("a", "x");
-    withId.properties.AddNumber(PropertyId::SubscriptionIdentifier, 1);
-    h.Feed(1, Bytes5(withId));
-    DisconnectPacket d;
-    d.reasonCode = ReasonCode::ProtocolError;
-    d.properties.AddText(PropertyId::ReasonString, "Protocol Error");
-    EXPECT_EQ(h.TakeHex(1), HexOf5(d));
+    SendSubscriptionIdentifier(h); // a Protocol Error: DISCONNECT 0x82 with its name
 }
 
 TEST(Broker5Info, Mqtt5_3_14_2_3_AReasonStringTooLargeForTheClientIsLeftOut)
@@ -271,14 +239,10 @@ TEST(Broker5Info, Mqtt5_3_14_2_3_AReasonStringTooLargeForTheClientIsLeftOut)
     // without one (the broker sends no User Properties of its own [MQTT5-3.9.2-2]
     // [MQTT5-3.4.2-3] [MQTT5-3.14.2-4]).
     BrokerHarness h(Reasons5());
-    ConnectPacket c = MakeConnect5("c");
-    c.properties.AddNumber(PropertyId::MaximumPacketSize, 12);
-    Connect5(h, 1, c);
+    Connect5(h, 1, ConnectWith5("c", PropertyId::MaximumPacketSize, 12));
     h.Feed(1, Bytes5(MakeSubscribe(1, {{"a/+", Qos::AtMostOnce}})));
     EXPECT_EQ(h.TakeHex(1), "90 04 00 01 00 a2");
-    PublishPacket bad = MakePublish("a", "\xff", Qos::AtLeastOnce, 3);
-    bad.properties.AddNumber(PropertyId::PayloadFormatIndicator, 1);
-    h.Feed(1, Bytes5(bad));
+    h.Feed(1, Bytes5(NotUtf8(3)));
     EXPECT_EQ(h.TakeHex(1), "40 03 00 03 99");
     PublishPacket withId = MakePublish("a", "x");
     withId.properties.AddNumber(PropertyId::SubscriptionIdentifier, 1);

@@ -13,16 +13,6 @@ using std::chrono::seconds;
 namespace
 {
 
-MqttBrokerProfile
-Plain5()
-{
-    MqttBrokerProfile p = MqttBrokerProfile::Standard5();
-    p.topicAliasMaximum = 0;
-    p.outboundTopicAliases = 0;
-    p.subscriptionIdentifiers = true; // so CONNACK is the shortest one
-    return p;
-}
-
 std::string
 Pub(const std::string& topic,
     const std::string& payload,
@@ -34,22 +24,13 @@ Pub(const std::string& topic,
     return HexOf5(MakePublish(topic, payload, qos, id, retain, dup));
 }
 
-/** "pub" on 1, a subscriber "sub" on 2 (persistent, expiry 100 s) subscribed to t at @p qos. */
-void
-PubSub(BrokerHarness& h, Qos qos)
-{
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, MakeConnect5("sub", false, 100));
-    Subscribe5(h, 2, {"t", qos}, static_cast<uint8_t>(qos));
-}
-
 } // namespace
 
 TEST(Broker5Flows, Mqtt5_4_3_1_1_Qos0IsSentWithQos0AndDupZero)
 {
     // [MQTT5-4.3.1-1]: the publisher's DUP does not reach the subscriber.
     BrokerHarness h(Plain5());
-    PubSub(h, Qos::AtMostOnce);
+    PubAndSub5(h, Qos::AtMostOnce);
     h.Feed(1, Bytes5(MakePublish("t", "x", Qos::AtLeastOnce, 1, false, true)));
     EXPECT_EQ(h.TakeHex(2), "30 05 00 01 74 00 78");
 }
@@ -59,7 +40,7 @@ TEST(Broker5Flows, Mqtt5_4_3_2_1_Qos1TakesAFreshIdentifierAndWaitsForPuback)
     // [MQTT5-4.3.2-1]: identifiers 1 and 2 for two messages; [MQTT5-4.3.2-3]: each is
     // unacknowledged (in flight, sent again on resume) until its PUBACK.
     BrokerHarness h(Plain5());
-    PubSub(h, Qos::AtLeastOnce);
+    PubAndSub5(h, Qos::AtLeastOnce);
     h.Feed(1, Bytes5(MakePublish("t", "a", Qos::AtLeastOnce, 7)));
     h.Feed(1, Bytes5(MakePublish("t", "b", Qos::AtLeastOnce, 8)));
     EXPECT_EQ(h.TakeHex(2),
@@ -77,7 +58,7 @@ TEST(Broker5Flows, Mqtt5_4_3_2_5_AnIdentifierReusedAfterPubackIsANewMessage)
 {
     // [MQTT5-4.3.2-5]: after the PUBACK for 5, a PUBLISH with 5 (even DUP 1) is a new message.
     BrokerHarness h(Plain5());
-    PubSub(h, Qos::AtMostOnce);
+    PubAndSub5(h, Qos::AtMostOnce);
     h.Feed(1, Bytes5(MakePublish("t", "a", Qos::AtLeastOnce, 5)));
     EXPECT_EQ(h.TakeHex(1), "40 02 00 05");
     h.Feed(1, Bytes5(MakePublish("t", "b", Qos::AtLeastOnce, 5, false, true)));
@@ -92,7 +73,7 @@ TEST(Broker5Flows, Mqtt5_4_3_3_6_TheQos2FlowOfTheBroker)
     // PUBREC below 0x80; [MQTT5-4.3.3-5] PUBREL unacknowledged until PUBCOMP; [MQTT5-4.3.3-6]
     // [MQTT5-4.4.0-1]: on resume only the PUBREL is sent again, never the PUBLISH.
     BrokerHarness h(Plain5());
-    PubSub(h, Qos::ExactlyOnce);
+    PubAndSub5(h, Qos::ExactlyOnce);
     h.Feed(1, Bytes5(MakePublish("t", "q", Qos::ExactlyOnce, 9)));
     EXPECT_EQ(h.TakeHex(2), Pub("t", "q", Qos::ExactlyOnce, 1));
     EXPECT_EQ(h.Engine().InflightCount("sub"), 1u);
@@ -113,7 +94,7 @@ TEST(Broker5Flows, Mqtt5_4_3_3_7_AQos2MessageSentIsNotExpired)
     // [MQTT5-4.3.3-7]: Message Expiry 1 s, the PUBLISH went out; 5 s later the subscriber
     // returns and gets it again (DUP 1) with a Message Expiry Interval of 0, not dropped.
     BrokerHarness h(Plain5());
-    PubSub(h, Qos::ExactlyOnce);
+    PubAndSub5(h, Qos::ExactlyOnce);
     PublishPacket p = MakePublish("t", "q", Qos::ExactlyOnce, 9);
     p.properties.AddNumber(PropertyId::MessageExpiryInterval, 1);
     h.Feed(1, Bytes5(p));
@@ -136,7 +117,7 @@ TEST(Broker5Flows, Mqtt5_4_3_3_9_AfterAFailedPubrecTheIdentifierIsNew)
     // [MQTT5-4.3.3-9]: PUBREC 0x99 for identifier 4 (a payload said to be UTF-8 that is not);
     // the next PUBLISH with 4 is a new message, answered PUBREC 0x00 and forwarded.
     BrokerHarness h(Plain5());
-    PubSub(h, Qos::AtMostOnce);
+    PubAndSub5(h, Qos::AtMostOnce);
     PublishPacket bad = MakePublish("t", "\xff", Qos::ExactlyOnce, 4);
     bad.properties.AddNumber(PropertyId::PayloadFormatIndicator, 1);
     h.Feed(1, Bytes5(bad));
@@ -164,7 +145,7 @@ TEST(Broker5Flows, Mqtt5_4_4_0_2_ARefusedDeliveryIsNotSentAgain)
 {
     // [MQTT5-4.4.0-2]: the subscriber answers PUBACK 0x80: acknowledged, not re-sent on resume.
     BrokerHarness h(Plain5());
-    PubSub(h, Qos::AtLeastOnce);
+    PubAndSub5(h, Qos::AtLeastOnce);
     h.Feed(1, Bytes5(MakePublish("t", "a", Qos::AtLeastOnce, 1)));
     h.TakeHex(2);
     h.Feed(2, Bytes5(PubackPacket{1, ReasonCode::UnspecifiedError}));
@@ -179,11 +160,7 @@ TEST(Broker5Flows, Mqtt5_4_6_0_5_MessagesOfOneTopicAreForwardedInArrivalOrder)
     // [MQTT5-4.6.0-5] [MQTT5-4.6.0-6]: every topic is ordered: five QoS 1 messages reach the
     // subscriber in the order they arrived, also through its queue (Receive Maximum 1).
     BrokerHarness h(Plain5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    ConnectPacket c = MakeConnect5("sub");
-    c.properties.AddNumber(PropertyId::ReceiveMaximum, 1);
-    Connect5(h, 2, c);
-    Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
+    PubAndSub5(h, Qos::AtLeastOnce, ConnectWith5("sub", PropertyId::ReceiveMaximum, 1));
     for (uint16_t i = 1; i <= 5; ++i)
     {
         h.Feed(1, Bytes5(MakePublish("t", std::to_string(i), Qos::AtLeastOnce, i)));
@@ -223,9 +200,7 @@ TEST(Broker5Flows, Mqtt5_3_3_1_6_RetainedMessagesIn5)
     // changes nothing; [MQTT5-3.3.1-6]: an empty retained PUBLISH is delivered and removes it;
     // [MQTT5-3.3.1-7]: and is not stored itself.
     BrokerHarness h(Plain5());
-    Connect5(h, 1, MakeConnect5("pub"));
-    Connect5(h, 2, MakeConnect5("live"));
-    Subscribe5(h, 2, {"t", Qos::AtMostOnce}, 0x00);
+    PubAndSub5(h, Qos::AtMostOnce, MakeConnect5("live"));
     h.Feed(1, Bytes5(MakePublish("t", "one", Qos::AtMostOnce, 0, true)));
     h.Feed(1, Bytes5(MakePublish("t", "two", Qos::AtMostOnce, 0, true)));
     h.Feed(1, Bytes5(MakePublish("t", "plain")));

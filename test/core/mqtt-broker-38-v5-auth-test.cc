@@ -21,18 +21,6 @@ namespace
 /** "TEST-CHALLENGE" in hex, as the properties carry it after 00 0e. */
 const std::string METHOD_HEX = "54 45 53 54 2d 43 48 41 4c 4c 45 4e 47 45";
 
-MqttBrokerProfile
-Plain5()
-{
-    // standard-5 without the capabilities it announces, so CONNACK is the shortest one.
-    MqttBrokerProfile p = MqttBrokerProfile::Standard5();
-    p.topicAliasMaximum = 0;
-    p.outboundTopicAliases = 0;
-    p.subscriptionIdentifiers = true;
-    p.sharedSubscriptions = true;
-    return p;
-}
-
 std::shared_ptr<MqttAuthMethods>
 Methods()
 {

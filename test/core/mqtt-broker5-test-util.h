@@ -44,6 +44,66 @@ MakeConnect5(const std::string& clientId,
     return p;
 }
 
+/**
+ * The standard-5 profile most 5.0 tests use: no topic aliases either way (PUBLISHes keep their
+ * topic names) and Subscription Identifiers on, so that its CONNACK is the shortest one
+ * (20 03 00 00 00): it announces nothing.
+ */
+inline MqttBrokerProfile
+Plain5()
+{
+    MqttBrokerProfile p = MqttBrokerProfile::Standard5();
+    p.topicAliasMaximum = 0;
+    p.outboundTopicAliases = 0;
+    p.subscriptionIdentifiers = true;
+    return p;
+}
+
+/** A clean level 5 CONNECT of @p clientId with one numeric CONNECT property. */
+inline ConnectPacket
+ConnectWith5(const std::string& clientId, PropertyId id, uint32_t value)
+{
+    ConnectPacket c = MakeConnect5(clientId);
+    c.properties.AddNumber(id, value);
+    return c;
+}
+
+/** A persistent level 5 CONNECT: Clean Start 0, Session Expiry @p expiry seconds. */
+inline ConnectPacket
+Persistent5(const std::string& clientId, uint32_t expiry = 100, uint16_t receiveMaximum = 0)
+{
+    ConnectPacket c = MakeConnect5(clientId, false, expiry);
+    if (receiveMaximum != 0)
+    {
+        c.properties.AddNumber(PropertyId::ReceiveMaximum, receiveMaximum);
+    }
+    return c;
+}
+
+/** A level 5 CONNECT with a will on "w" ("gone") and Will Delay @p delay seconds (0: none). */
+inline ConnectPacket
+WithWill5(const std::string& clientId,
+          uint32_t sessionExpiry,
+          uint32_t delay,
+          bool willRetain = false,
+          bool cleanStart = false)
+{
+    ConnectPacket c = MakeConnect5(clientId, cleanStart, sessionExpiry);
+    Will w;
+    w.topic = "w";
+    w.payload = Payload("gone");
+    w.retain = willRetain;
+    if (delay != 0)
+    {
+        w.properties.AddNumber(PropertyId::WillDelayInterval, delay);
+    }
+    c.will = std::move(w);
+    return c;
+}
+
+/** The will of WithWill5 as a QoS 0 subscriber of "w" gets it. */
+inline const std::string WILL5 = HexOf5(MakePublish("w", "gone"));
+
 /** Every packet in @p hex, decoded as 5.0 (a failure if any does not decode). */
 inline std::vector<Packet>
 Packets5(const std::string& hex)
@@ -109,6 +169,35 @@ Subscribe5(BrokerHarness& h,
     want.packetId = packetId;
     want.returnCodes = {expected};
     EXPECT_EQ(h.TakeHex(c).substr(0, HexOf5(want).size()), HexOf5(want));
+}
+
+/** Connection 9, "watcher", subscribed to "w" at QoS 0: it sees the wills of WithWill5. */
+inline void
+WatchWills5(BrokerHarness& h)
+{
+    Connect5(h, 9, MakeConnect5("watcher"));
+    Subscribe5(h, 9, {"w", Qos::AtMostOnce}, 0x00);
+}
+
+/** "pub" on connection 1; @p sub on 2, subscribed to "t" at @p qos (granted as asked). */
+inline void
+PubAndSub5(BrokerHarness& h, Qos qos, const ConnectPacket& sub = Persistent5("sub"))
+{
+    Connect5(h, 1, MakeConnect5("pub"));
+    Connect5(h, 2, sub);
+    Subscribe5(h, 2, {"t", qos}, static_cast<uint8_t>(qos));
+}
+
+/** Connection @p c connects with @p connect and joins @p filter at @p qos (granted as asked). */
+inline void
+JoinShared5(BrokerHarness& h,
+            ConnectionId c,
+            const ConnectPacket& connect,
+            Qos qos,
+            const std::string& filter = "$share/g/t")
+{
+    Connect5(h, c, connect);
+    Subscribe5(h, c, {filter, qos}, static_cast<uint8_t>(qos));
 }
 
 } // namespace brokertest

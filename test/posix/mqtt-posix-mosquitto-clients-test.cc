@@ -92,6 +92,23 @@ class MosquittoClients : public ::testing::Test
         return status;
     }
 
+    /**
+     * kill -9 of the standard-5 broker, then @p again on the same --persistence @p store (with
+     * the @p extra options the first one had).
+     */
+    void
+    KillAndRestart5(BrokerProcess& again,
+                    const std::string& store,
+                    const std::vector<std::string>& extra = {})
+    {
+        m_broker.Kill();
+        std::vector<std::string> args = {"--profile", "standard-5", "--persistence", store,
+                                         "--connect-timeout", "5"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        ASSERT_TRUE(again.Start(args)) << again.Output();
+        m_port = std::to_string(again.Port());
+    }
+
     ScratchDir m_dir;
     BrokerProcess m_broker;
     std::string m_port;
@@ -422,12 +439,8 @@ TEST_F(MosquittoClients, Mqtt5SessionAndMessagePropertiesSurviveKillNine)
                        "user-property", "a", "b", "-D", "publish", "content-type", "text/x",
                        "-D", "publish", "message-expiry-interval", "600"}),
               0);
-    m_broker.Kill();
     BrokerProcess again;
-    ASSERT_TRUE(again.Start({"--profile", "standard-5", "--persistence", store, "--connect-timeout",
-                             "5"}))
-        << again.Output();
-    m_port = std::to_string(again.Port());
+    KillAndRestart5(again, store);
     std::vector<std::string> back = {"-h", "127.0.0.1", "-p", m_port, "-W", "20", "-C", "1", "-F",
                                      "got %t %p ct=%C up=%P exp=%E"};
     back.insert(back.end(), sub.begin(), sub.end());
@@ -438,4 +451,53 @@ TEST_F(MosquittoClients, Mqtt5SessionAndMessagePropertiesSurviveKillNine)
     EXPECT_TRUE(out.find("got k/1 kept ct=text/x up=a:b exp=600") != std::string::npos ||
                 out.find("got k/1 kept ct=text/x up=a:b exp=599") != std::string::npos)
         << out;
+}
+
+// A delayed will survives kill -9 (--persistence; doc/mqtt5.md, "A delayed will across a
+// restart") [MQTT5-3.1.2-8]: "dev" (Session Expiry 300 s, Will Delay 5 s) is killed, so its
+// connection ends without DISCONNECT and its will waits in the stored session; the broker is
+// killed within the delay and restarted on the same store; the will is still published, after
+// the restart, to a watcher that subscribed then (the timing is the core test's:
+// Broker5Persistence.Mqtt5_3_1_2_8_ADelayedWillFiresAtWhatWasLeftOfItsDelay).
+TEST_F(MosquittoClients, Mqtt5DelayedWillSurvivesKillNine)
+{
+    const std::string store = m_dir.Path() + "/store";
+    StartBroker({"--profile", "standard-5", "--persistence", store});
+    auto dev = Subscribe({"-V", "mqttv5", "-c", "-x", "300", "-i", "dev", "-t", "d/#", "-q", "1",
+                          "--will-topic", "w", "--will-payload", "gone", "-D", "will",
+                          "will-delay-interval", "5"});
+    dev->Kill();
+    // The broker writes the session with its will in the call that sees the connection end.
+    std::this_thread::sleep_for(500ms);
+    BrokerProcess again;
+    KillAndRestart5(again, store);
+    auto watcher = Subscribe({"-V", "mqttv5", "-i", "watcher", "-t", "w", "-C", "1"});
+    EXPECT_EQ(watcher->Wait(20000ms), 0) << watcher->Output() << again.Output();
+    EXPECT_NE(watcher->Output().find("w gone"), std::string::npos) << watcher->Output();
+}
+
+// [MQTT5-3.3.4-3] across kill -9: a stored delivery keeps the Subscription Identifier of the
+// subscription it matched (7; doc/mqtt5.md, "5.0 state in durable persistence"). The returning
+// client subscribes again with 9, but the queued message goes out right after its CONNACK,
+// before that SUBSCRIBE, with the identifier it was stored with.
+TEST_F(MosquittoClients, Mqtt5SubscriptionIdentifierOfAStoredDeliverySurvivesKillNine)
+{
+    const std::string store = m_dir.Path() + "/store";
+    const std::vector<std::string> ids = {"--set", "subscription-identifiers=true"};
+    StartBroker({"--profile", "standard-5", "--persistence", store, ids[0], ids[1]});
+    auto away = Subscribe({"-V", "mqttv5", "-c", "-x", "300", "-i", "ids5", "-t", "k/#", "-q",
+                           "1", "-D", "subscribe", "subscription-identifier", "7", "-E"});
+    EXPECT_EQ(away->Wait(10000ms), 0) << away->Output();
+    EXPECT_EQ(Publish({"-V", "mqttv5", "-t", "k/1", "-q", "1", "-m", "kept"}), 0);
+    BrokerProcess again;
+    KillAndRestart5(again, store, ids);
+    Tool returning(m_dir,
+                   "mosquitto_sub",
+                   {"-h", "127.0.0.1", "-p", m_port, "-W", "20", "-C", "1", "-F",
+                    "got %t %p id=%S", "-V", "mqttv5", "-c", "-x", "300", "-i", "ids5", "-t",
+                    "k/#", "-q", "1", "-D", "subscribe", "subscription-identifier", "9"});
+    ASSERT_TRUE(returning.Started());
+    EXPECT_EQ(returning.Wait(20000ms), 0) << returning.Output() << again.Output();
+    EXPECT_NE(returning.Output().find("got k/1 kept id=7"), std::string::npos)
+        << returning.Output();
 }
