@@ -191,6 +191,23 @@ MqttBrokerEngine::Impl::CheckConnect(MqttBrokerConnection& conn,
         }
         break;
     }
+    if (p.will && conn.V5() != nullptr)
+    {
+        // 5.0 refuses a will the broker could not publish as asked, with the code that says why,
+        // then closes: Will QoS above Maximum QoS 0x9B [MQTT5-3.2.2-12], Will Retain without
+        // retain support 0x9A [MQTT5-3.2.2-13].
+        if (std::optional<ReasonCode> refusal = WillRefusal5(m_profile, *p.will))
+        {
+            RefuseConnect(conn,
+                          ConnectReturnCode::NotAuthorized,
+                          clientId,
+                          now,
+                          out,
+                          CloseReason::PolicyViolation,
+                          refusal);
+            return std::nullopt;
+        }
+    }
     if (p.will && RefusesRetain(m_profile, p.will->retain))
     {
         // A will with Will Retain = 1 is a request to retain a message: the connection ends.
@@ -308,6 +325,10 @@ MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
     MqttEvent& e = Notify(EventType::ConnectRefused, conn.Id(), out);
     e.clientId = clientId;
     e.code = static_cast<uint8_t>(code);
+    if (conn.V5())
+    {
+        e.reasonCode = refusal.reasonCode; // what the 5.0 client was told
+    }
     CloseSpec spec;
     spec.reason = reason.value_or(RefusalCloseReason(code));
     spec.code = static_cast<uint8_t>(code);

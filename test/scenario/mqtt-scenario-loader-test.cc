@@ -283,6 +283,7 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     response-information-prefix: "reply/"
     reason-strings: true
     enhanced-authentication: false
+    ack-user-properties: [server=ns3-mqtt, zone=a=b]
 )";
 
 TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
@@ -365,6 +366,7 @@ TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
     EXPECT_EQ(p->responseInformationPrefix, "reply/");
     EXPECT_TRUE(p->reasonStrings);
     EXPECT_FALSE(p->enhancedAuthentication);
+    EXPECT_EQ(p->ackUserProperties, (std::vector<std::string>{"server=ns3-mqtt", "zone=a=b"}));
 }
 
 TEST(ScenarioLoader, BrokerDefaultsAreTheNamedProfileWithoutPersistence)
