@@ -441,7 +441,7 @@ TEST(Broker5Connect, Mqtt5_3_2_0_2_ASecondConnectGetsNoSecondConnack)
     h.Feed(1, Bytes5(MakeConnect5("c1")));
     EXPECT_EQ(h.TakeHex(1), "e0 01 82");
     EXPECT_EQ(h.ClosedWith(1), CloseReason::ProtocolError);
-    EXPECT_EQ(h.Count(EventType::Connected), 1u);
+    EXPECT_EQ(h.Count(EventType::SessionStarted), 1u);
 }
 
 namespace

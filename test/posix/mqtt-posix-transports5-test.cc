@@ -208,6 +208,8 @@ class Transports5 : public ::testing::Test
                                     "standard-5",
                                     "--tls-listen",
                                     "127.0.0.1:0",
+                                    "--cafile",
+                                    m_pki->CaFile(),
                                     "--certfile",
                                     m_pki->ServerCert(),
                                     "--keyfile",
