@@ -318,6 +318,7 @@ TEST(Broker5Flows, Mqtt5_3_10_4_2_AfterUnsubscribeNewMessagesStopButStartedOnesC
     Connect5(h, 2, MakeConnect5("sub", true, 100));
     Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
     h.Feed(1, Bytes5(MakePublish("t", "1", Qos::AtLeastOnce, 1)));
+    EXPECT_EQ(h.TakeHex(1), "40 02 00 01");
     EXPECT_EQ(h.TakeHex(2), Pub("t", "1", Qos::AtLeastOnce, 1));
     UnsubscribePacket u;
     u.packetId = 9;
