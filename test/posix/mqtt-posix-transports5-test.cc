@@ -189,8 +189,12 @@ Connect5(const std::string& clientId)
     return c;
 }
 
-/** standard-5's CONNACK: Topic Alias Maximum 10, Subscription Identifier Available 0. */
-const std::string CONNACK = "20 08 00 00 05 22 00 0a 29 00";
+/**
+ * The standalone broker's standard-5 CONNACK: Maximum Packet Size 16 MiB (the broker's
+ * default), Topic Alias Maximum 10, Subscription Identifier Available 0.
+ */
+const std::string CONNACK = "20 0d 00 00 0a 27 01 00 00 00 22 00 0a 29 00";
+constexpr std::size_t CONNACK_SIZE = 15;
 
 class Transports5 : public ::testing::Test
 {
@@ -217,6 +221,9 @@ class Transports5 : public ::testing::Test
                                     "--ws-listen",
                                     "127.0.0.1:0"}))
             << m_broker.Output();
+        // Start() returns at the first listener; the others are printed as they open.
+        ASSERT_TRUE(m_broker.WaitForOutput(" (tls)", 5000ms)) << m_broker.Output();
+        ASSERT_TRUE(m_broker.WaitForOutput(" (ws)", 5000ms)) << m_broker.Output();
         ASSERT_NE(m_broker.PortOf("tls"), 0) << m_broker.Output();
         ASSERT_NE(m_broker.PortOf("ws"), 0) << m_broker.Output();
     }
@@ -350,7 +357,7 @@ TEST_F(Transports5, Mqtt5_6_0_0_2_PacketsAreNotAlignedWithFrames)
     Bytes second(connect.begin() + 5, connect.end());
     second.insert(second.end(), sub.begin(), sub.begin() + 3);
     ws.Frame(WsOpcode::Binary, second);
-    EXPECT_EQ(Hex(ws.Data(10)), CONNACK);
+    EXPECT_EQ(Hex(ws.Data(CONNACK_SIZE)), CONNACK);
     ws.Frame(WsOpcode::Binary, Bytes(sub.begin() + 3, sub.end()));
     EXPECT_EQ(Hex(ws.Data(6)), "90 04 00 01 00 01");
     Bytes fourth = pub;
@@ -370,7 +377,7 @@ TEST_F(Transports5, Mqtt5_6_0_0_1_ATextFrameClosesTheConnection)
     RawWebSocket ws;
     ASSERT_EQ(ws.Open(m_broker.PortOf("ws")).rfind("HTTP/1.1 101", 0), 0u);
     ws.Frame(WsOpcode::Binary, Encode5(Connect5("ws-text")));
-    EXPECT_EQ(Hex(ws.Data(10)), CONNACK);
+    EXPECT_EQ(Hex(ws.Data(CONNACK_SIZE)), CONNACK);
     ws.Frame(WsOpcode::Text, Bytes{0xc0, 0x00});
     EXPECT_EQ(Hex(ws.Data(1, 3000ms)), ""); // no PINGRESP, and the stream ends
     EXPECT_TRUE(ws.Eof());
