@@ -6,7 +6,8 @@
  * every close (wills, session detach, expiry timer).
  *
  * Order of checks (doc/broker-engine.md): will topic, account connect rate, client id, connect
- * rate of the client id, will retain, shutdown, credentials, takeover policy, connection slots
+ * rate of the client id, (5.0) Will QoS and Will Retain the broker cannot honour, will retain,
+ * shutdown, credentials, takeover policy, connection slots
  * (the account's connections); then takeover, clean session
  * processing, CONNACK 0, resume, lifecycle event.
  */
