@@ -8,7 +8,11 @@
  *
  *   ./ns3-mqtt example mqtt-basic-pubsub [--count=10] [--topic=sdk/test/cpp] [--qos=1]
  *       [--message="Hello World!"] [--interval=1] [--keepAlive=30] [--delay=10ms]
- *       [--pcap=PREFIX]
+ *       [--protocol=4|5] [--unsubscribe] [--pcap=PREFIX]
+ *
+ * --protocol=5 runs it in MQTT 5.0 against the standard-5 broker, with the 5.0 options a study
+ * of sleepy devices uses (Session and Message Expiry Intervals, topic aliases both ways); with
+ * --unsubscribe the device unsubscribes before it disconnects.
  */
 #include "mqtt-broker-helper.h"
 #include "mqtt-broker.h"
@@ -45,6 +49,7 @@ struct Sample
     Time interval = Seconds(1);
     uint32_t published = 0;
     uint32_t received = 0;
+    bool unsubscribe = false;
 };
 
 Sample g_sample;
@@ -84,6 +89,13 @@ OnSubscribed(const MqttEvent& event)
 }
 
 void
+Disconnect()
+{
+    std::cout << ExampleStamp() << " Disconnecting..." << std::endl;
+    g_sample.device->StopApplication();
+}
+
+void
 OnReceived(const MqttEvent& event, const MqttPayloadStamp&, Time, bool)
 {
     std::string text(event.message->payload.begin(), event.message->payload.end());
@@ -93,8 +105,15 @@ OnReceived(const MqttEvent& event, const MqttPayloadStamp&, Time, bool)
     {
         std::cout << ExampleStamp() << " " << g_sample.count << " message(s) received."
                   << std::endl;
-        std::cout << ExampleStamp() << " Disconnecting..." << std::endl;
-        g_sample.device->StopApplication();
+        if (g_sample.unsubscribe)
+        {
+            std::cout << ExampleStamp() << " Unsubscribing from '" << g_sample.topic << "'"
+                      << std::endl;
+            g_sample.device->Unsubscribe({g_sample.topic});
+            Simulator::Schedule(Seconds(0.5), &Disconnect);
+            return;
+        }
+        Disconnect();
     }
 }
 
@@ -114,6 +133,7 @@ main(int argc, char** argv)
     std::string pcap;
     double interval = 1.0;
     uint32_t keepAlive = 30;
+    uint32_t protocol = 4;
     g_sample.topic = "sdk/test/cpp";
     g_sample.message = "Hello World!";
     CommandLine cmd(__FILE__);
@@ -124,8 +144,15 @@ main(int argc, char** argv)
     cmd.AddValue("interval", "seconds between publishes", interval);
     cmd.AddValue("keepAlive", "keep-alive of the device, seconds", keepAlive);
     cmd.AddValue("delay", "one-way delay of the link", delay);
+    cmd.AddValue("protocol", "MQTT protocol level: 4 (3.1.1) or 5 (5.0)", protocol);
+    cmd.AddValue("unsubscribe", "unsubscribe before disconnecting", g_sample.unsubscribe);
     cmd.AddValue("pcap", "write pcap files PREFIX-*.pcap", pcap);
     cmd.Parse(argc, argv);
+    if (protocol != 4 && protocol != 5)
+    {
+        std::cerr << "--protocol must be 4 or 5" << std::endl;
+        return 2;
+    }
     if (qos > 2)
     {
         std::cerr << "--qos must be 0, 1 or 2" << std::endl;
@@ -144,8 +171,19 @@ main(int argc, char** argv)
     Ipv4InterfaceContainer interfaces =
         Ipv4AddressHelper("10.1.1.0", "255.255.255.0").Assign(devices);
 
-    MqttBrokerHelper().Install(nodes.Get(0)).Start(Seconds(0));
+    MqttBrokerHelper broker;
     MqttClientHelper client(interfaces.GetAddress(0));
+    if (protocol == 5)
+    {
+        // standard-5 allows 10 topic aliases each way; the device uses and accepts 4.
+        broker.SetAttribute("Profile", StringValue("standard-5"));
+        client.SetAttribute("ProtocolVersion", UintegerValue(5));
+        client.SetAttribute("SessionExpiryInterval", UintegerValue(3600));
+        client.SetAttribute("MessageExpiryInterval", UintegerValue(600));
+        client.SetAttribute("TopicAliases", UintegerValue(4));
+        client.SetAttribute("TopicAliasMaximum", UintegerValue(4));
+    }
+    broker.Install(nodes.Get(0)).Start(Seconds(0));
     client.SetAttribute("ClientId", StringValue("basicPubSub"));
     client.SetAttribute("KeepAlive", UintegerValue(keepAlive));
     client.SetAttribute("Subscriptions", StringValue(g_sample.topic + ":" + std::to_string(qos)));

@@ -4,6 +4,7 @@
  * The broker section: profile, port, persistence, front ends, profile overrides, and the
  * service model (with the calibration file it names).
  */
+#include "mqtt-broker-settings.h"
 #include "mqtt-calibration.h"
 #include "mqtt-scenario-yaml.h"
 
@@ -228,9 +229,12 @@ ReadBroker(Reader& r, const YAML::Node& node, MqttScenario* s)
             std::string key = kv.first.Scalar();
             std::string path = "broker.overrides." + key;
             r.Remember(path, kv.first);
-            if (key == "reserved-topic-prefixes" && kv.second.IsSequence())
+            const MqttBrokerSetting* setting = MqttBrokerSettings::Find(key);
+            if (setting != nullptr && setting->type == MqttSettingType::List &&
+                kv.second.IsSequence())
             {
-                // A list of prefixes, the same as the comma-separated form.
+                // A list (topic prefixes, name=value User Properties), the same as the
+                // comma-separated form.
                 std::string joined;
                 bool ok = true;
                 for (const auto& item : kv.second)
@@ -240,7 +244,10 @@ ReadBroker(Reader& r, const YAML::Node& node, MqttScenario* s)
                     {
                         r.Error(path,
                                 &item,
-                                "expected topic prefixes (no commas), got " + Describe(item));
+                                std::string(key == "reserved-topic-prefixes"
+                                                ? "expected topic prefixes"
+                                                : "expected name=value items") +
+                                    " (no commas), got " + Describe(item));
                         ok = false;
                         break;
                     }

@@ -6,7 +6,8 @@
  * every close (wills, session detach, expiry timer).
  *
  * Order of checks (doc/broker-engine.md): will topic, account connect rate, client id, connect
- * rate of the client id, will retain, shutdown, credentials, takeover policy, connection slots
+ * rate of the client id, (5.0) Will QoS and Will Retain the broker cannot honour, will retain,
+ * shutdown, credentials, takeover policy, connection slots
  * (the account's connections); then takeover, clean session
  * processing, CONNACK 0, resume, lifecycle event.
  */
@@ -191,6 +192,23 @@ MqttBrokerEngine::Impl::CheckConnect(MqttBrokerConnection& conn,
         }
         break;
     }
+    if (p.will && conn.V5() != nullptr)
+    {
+        // 5.0 refuses a will the broker could not publish as asked, with the code that says why,
+        // then closes: Will QoS above Maximum QoS 0x9B [MQTT5-3.2.2-12], Will Retain without
+        // retain support 0x9A [MQTT5-3.2.2-13].
+        if (std::optional<ReasonCode> refusal = WillRefusal5(m_profile, *p.will))
+        {
+            RefuseConnect(conn,
+                          ConnectReturnCode::NotAuthorized,
+                          clientId,
+                          now,
+                          out,
+                          CloseReason::PolicyViolation,
+                          refusal);
+            return std::nullopt;
+        }
+    }
     if (p.will && RefusesRetain(m_profile, p.will->retain))
     {
         // A will with Will Retain = 1 is a request to retain a message: the connection ends.
@@ -308,6 +326,10 @@ MqttBrokerEngine::Impl::RefuseConnect(MqttBrokerConnection& conn,
     MqttEvent& e = Notify(EventType::ConnectRefused, conn.Id(), out);
     e.clientId = clientId;
     e.code = static_cast<uint8_t>(code);
+    if (conn.V5())
+    {
+        e.reasonCode = refusal.reasonCode; // what the 5.0 client was told
+    }
     CloseSpec spec;
     spec.reason = reason.value_or(RefusalCloseReason(code));
     spec.code = static_cast<uint8_t>(code);

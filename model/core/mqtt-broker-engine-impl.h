@@ -578,7 +578,18 @@ MqttBrokerEngine::Impl::SendBuffer(ConnectionId id, MqttActions& out)
 inline void
 MqttBrokerEngine::Impl::SendPacket(ConnectionId id, const Packet& packet, MqttActions& out)
 {
-    Encode(packet, SendBuffer(id, out), VersionOf(id));
+    if (m_profile.protocolVersion != ProtocolVersion::Mqtt311)
+    {
+        // A 5.0 connection's packets all go through SendPacket5 (Reason Strings, User
+        // Properties, the client's Maximum Packet Size: mqtt-broker-v5-reasons.cc).
+        auto it = m_connections.find(id);
+        if (it != m_connections.end() && it->second->V5() != nullptr)
+        {
+            SendPacket5(*it->second, packet, out);
+            return;
+        }
+    }
+    Encode(packet, SendBuffer(id, out), ProtocolVersion::Mqtt311);
 }
 
 inline ProtocolVersion

@@ -87,8 +87,21 @@ MqttBrokerEngine::Impl::RejectMalformed(MqttBrokerConnection& conn,
                                         Nanos now,
                                         MqttActions& out)
 {
-    if (conn.State() == BrokerConnectionState::AwaitingConnect &&
-        error == DecodeError::UnsupportedProtocolLevel)
+    const bool unknownProtocol = error == DecodeError::UnsupportedProtocolLevel ||
+                                 error == DecodeError::InvalidProtocolName;
+    const auto* connect = std::get_if<ConnectPacket>(&m_packet); // name and level as received
+    if (conn.State() == BrokerConnectionState::AwaitingConnect && unknownProtocol &&
+        m_profile.protocolVersion == ProtocolVersion::Mqtt5 && connect != nullptr &&
+        connect->protocolLevel >= 5)
+    {
+        // A broker that speaks 5.0 answers a CONNECT of level 5 or later that it cannot take (a
+        // later level, or level 5 under another name) with the 5.0 CONNACK 0x84, then closes
+        // [MQTT5-3.1.2-1], [MQTT5-3.1.2-2]. An older level keeps the CONNACK it can read (0x01).
+        conn.MakeV5();
+        RefuseConnect(conn, ConnectReturnCode::UnacceptableProtocolVersion, "", now, out);
+    }
+    else if (conn.State() == BrokerConnectionState::AwaitingConnect &&
+             error == DecodeError::UnsupportedProtocolLevel)
     {
         // [MQTT-3.1.2-2]: CONNACK 0x01, then close.
         RefuseConnect(conn, ConnectReturnCode::UnacceptableProtocolVersion, "", now, out);

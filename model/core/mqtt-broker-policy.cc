@@ -87,6 +87,20 @@ RefusesRetain(const MqttBrokerProfile& profile, bool retain)
     return retain && profile.retain == RetainPolicy::Disconnect;
 }
 
+std::optional<ReasonCode>
+WillRefusal5(const MqttBrokerProfile& profile, const Will& will)
+{
+    if (static_cast<uint8_t>(will.qos) > static_cast<uint8_t>(profile.maxQos))
+    {
+        return ReasonCode::QosNotSupported;
+    }
+    if (RefusesRetain(profile, will.retain))
+    {
+        return ReasonCode::RetainNotSupported;
+    }
+    return std::nullopt;
+}
+
 bool
 RefusesTakeover(const MqttBrokerProfile& profile, bool idConnected)
 {

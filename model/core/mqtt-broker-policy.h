@@ -64,6 +64,13 @@ ClientIdVerdict ClientIdPolicy(const MqttBrokerProfile& profile,
 /** Whether a request to retain (PUBLISH RETAIN=1, or Will Retain=1) ends the connection. */
 bool RefusesRetain(const MqttBrokerProfile& profile, bool retain);
 
+/**
+ * 5.0: why a CONNECT's will is refused, or nothing: Will QoS above the profile's Maximum QoS is
+ * QoS not supported (0x9B) [MQTT5-3.2.2-12], Will Retain 1 where retain is not available is
+ * Retain not supported (0x9A) [MQTT5-3.2.2-13].
+ */
+std::optional<ReasonCode> WillRefusal5(const MqttBrokerProfile& profile, const Will& will);
+
 /** Whether a CONNECT of a client id that is connected now is refused (CONNACK 0x02). */
 bool RefusesTakeover(const MqttBrokerProfile& profile, bool idConnected);
 

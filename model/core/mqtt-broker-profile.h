@@ -337,10 +337,19 @@ struct MqttBrokerProfile
     /**
      * Reason Strings on the broker's own packets: a 5.0 DISCONNECT or refusing CONNACK with a
      * reason code >= 0x80 carries the code's name, and so do PUBACK/PUBREC/PUBREL/PUBCOMP,
-     * SUBACK and UNSUBACK with such a code when the client allows it (Request Problem
-     * Information), each left out where it would pass the client's Maximum Packet Size.
+     * SUBACK and UNSUBACK with such a code (UNSUBACK also with 0x11, No subscription existed)
+     * when the client allows it (Request Problem Information), each left out where it would
+     * pass the client's Maximum Packet Size.
      */
     bool reasonStrings = false;
+    /**
+     * User Properties the broker adds, in order, to its acknowledgements of a 5.0 client
+     * (PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK), each item "name=value", when the
+     * client allows them (Request Problem Information 1, [MQTT5-3.1.2-29]). A packet they would
+     * make larger than the client's Maximum Packet Size goes without them (and then without its
+     * Reason String if that is still too large). Empty (both 5.0 profiles): none.
+     */
+    std::vector<std::string> ackUserProperties;
     /**
      * Enhanced authentication (AUTH, section 4.12) with the methods the driver registers
      * (MqttBrokerEngine::SetAuthMethods); false: a CONNECT naming a method gets CONNACK 0x8C.

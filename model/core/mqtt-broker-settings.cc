@@ -4,6 +4,7 @@
 #include "mqtt-broker-settings.h"
 
 #include "mqtt-units.h"
+#include "mqtt-utf8.h"
 
 #include <algorithm>
 #include <charconv>
@@ -229,6 +230,34 @@ List(const char* key, std::vector<std::string> P::*field, const char* doc)
                 return true;
             },
             [field](const P& p) { return Join(p.*field, ","); }};
+}
+
+/** A List whose items are "name=value" User Properties (a non-empty name, valid UTF-8). */
+MqttBrokerSetting
+UserPropertyList(const char* key, std::vector<std::string> P::*field, const char* doc)
+{
+    MqttBrokerSetting s = List(key, field, doc);
+    s.hint = "name=value,...";
+    s.expected = "comma-separated name=value pairs";
+    s.parse = [field, list = s.parse](P* p, const std::string& v)
+    {
+        P read;
+        if (!list(&read, v))
+        {
+            return false;
+        }
+        for (const std::string& item : read.*field)
+        {
+            const std::size_t eq = item.find('=');
+            if (eq == 0 || eq == std::string::npos || CheckUtf8(item) != Utf8Status::Valid)
+            {
+                return false;
+            }
+        }
+        p->*field = read.*field;
+        return true;
+    };
+    return s;
 }
 
 void
@@ -555,6 +584,10 @@ AddMqtt5Settings(std::vector<MqttBrokerSetting>& t)
     t.push_back(Boolean("enhanced-authentication",
                         &P::enhancedAuthentication,
                         "5.0: AUTH with the registered methods (false: CONNACK 0x8C)"));
+    t.push_back(UserPropertyList(
+        "ack-user-properties",
+        &P::ackUserProperties,
+        "5.0: User Properties (name=value) on the broker's acknowledgements"));
 }
 
 std::vector<MqttBrokerSetting>

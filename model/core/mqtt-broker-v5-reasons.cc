@@ -1,13 +1,17 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * MQTT 5.0 Reason Strings on the broker's own packets (profile field reasonStrings): a packet
- * whose reason code is a failure (0x80 and above) carries the code's name from table 2-6 as its
- * Reason String. CONNACK and DISCONNECT always may; PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK and
- * UNSUBACK only when the client left Request Problem Information at 1 [MQTT5-3.1.2-29]. A Reason
- * String that would make the packet larger than the client's Maximum Packet Size is left out
- * [MQTT5-3.2.2-19], [MQTT5-3.4.2-2], [MQTT5-3.9.2-1], [MQTT5-3.11.2-1], [MQTT5-3.14.2-3]. The
- * broker sends no User Properties of its own, so their rules are kept by sending none.
+ * What the broker adds to its own packets to a 5.0 client: Reason Strings (profile field
+ * reasonStrings) and User Properties (ackUserProperties). A packet whose reason code is a
+ * failure (0x80 and above), or an UNSUBACK of a filter that had no subscription (0x11), carries
+ * the code's name from table 2-6 as its Reason String; the acknowledgements (PUBACK, PUBREC,
+ * PUBREL, PUBCOMP, SUBACK, UNSUBACK) carry the profile's User Properties. CONNACK and DISCONNECT
+ * always may carry a Reason String; the acknowledgements only when the client left Request
+ * Problem Information at 1 [MQTT5-3.1.2-29]. What would make the packet larger than the
+ * client's Maximum Packet Size is left out: the User Properties first, then the Reason String
+ * [MQTT5-3.2.2-19], [MQTT5-3.4.2-2], [MQTT5-3.4.2-3], [MQTT5-3.5.2-2], [MQTT5-3.5.2-3],
+ * [MQTT5-3.6.2-2], [MQTT5-3.6.2-3], [MQTT5-3.7.2-2], [MQTT5-3.7.2-3], [MQTT5-3.9.2-1],
+ * [MQTT5-3.9.2-2], [MQTT5-3.11.2-1], [MQTT5-3.11.2-2], [MQTT5-3.14.2-3].
  */
 #include "mqtt-broker-engine-impl.h"
 
@@ -46,7 +50,33 @@ FirstFailure(const std::vector<uint8_t>& codes)
     return ReasonCode::Success;
 }
 
-/** The failure @p packet reports, or Success. */
+/** UNSUBACK: the first code that is not Success (0x11 No subscription existed, or a failure). */
+ReasonCode
+FirstNotSuccess(const std::vector<uint8_t>& codes)
+{
+    for (uint8_t c : codes)
+    {
+        if (c != static_cast<uint8_t>(ReasonCode::Success))
+        {
+            return static_cast<ReasonCode>(c);
+        }
+    }
+    return ReasonCode::Success;
+}
+
+/** Whether @p packet is an acknowledgement that may carry the profile's User Properties. */
+bool
+IsAcknowledgement(const Packet& packet)
+{
+    return std::holds_alternative<PubackPacket>(packet) ||
+           std::holds_alternative<PubrecPacket>(packet) ||
+           std::holds_alternative<PubrelPacket>(packet) ||
+           std::holds_alternative<PubcompPacket>(packet) ||
+           std::holds_alternative<SubackPacket>(packet) ||
+           std::holds_alternative<UnsubackPacket>(packet);
+}
+
+/** The code whose name @p packet's Reason String would be, or Success (none). */
 ReasonCode
 FailureOf(const Packet& packet)
 {
@@ -59,7 +89,7 @@ FailureOf(const Packet& packet)
             }
             else if constexpr (std::is_same_v<T, UnsubackPacket>)
             {
-                return FirstFailure(p.reasonCodes);
+                return FirstNotSuccess(p.reasonCodes);
             }
             else if constexpr (std::is_same_v<T, ConnackPacket> ||
                                std::is_same_v<T, PubackPacket> ||
@@ -86,34 +116,60 @@ MqttBrokerEngine::Impl::SendPacket5(const MqttBrokerConnection& conn,
                                     MqttActions& out)
 {
     const Mqtt5ConnectionState* v5 = conn.V5();
+    auto propertiesOf = [](auto& p) -> Properties* {
+        if constexpr (HasProperties<std::decay_t<decltype(p)>>::value)
+        {
+            return &p.properties;
+        }
+        else
+        {
+            return nullptr;
+        }
+    };
+    Properties* props = v5 != nullptr ? std::visit(propertiesOf, packet) : nullptr;
+    if (props == nullptr)
+    {
+        Encode(packet, SendBuffer(conn.Id(), out), ProtocolVersion::Mqtt5);
+        return;
+    }
     const ReasonCode code = FailureOf(packet);
     const bool connackOrDisconnect = std::holds_alternative<ConnackPacket>(packet) ||
                                      std::holds_alternative<DisconnectPacket>(packet);
-    if (m_profile.reasonStrings && v5 != nullptr && IsFailure(code) &&
+    bool reasonAdded = false;
+    if (m_profile.reasonStrings && code != ReasonCode::Success &&
         (connackOrDisconnect || v5->requestProblemInformation))
     {
-        auto properties = [](auto& p) -> Properties* {
-            if constexpr (HasProperties<std::decay_t<decltype(p)>>::value)
-            {
-                return &p.properties;
-            }
-            else
-            {
-                return nullptr;
-            }
-        };
-        if (Properties* props = std::visit(properties, packet))
+        props->AddText(PropertyId::ReasonString, ReasonCodeName(code));
+        reasonAdded = true;
+    }
+    std::size_t usersAdded = 0;
+    if (!m_profile.ackUserProperties.empty() && v5->requestProblemInformation &&
+        IsAcknowledgement(packet))
+    {
+        for (const std::string& item : m_profile.ackUserProperties)
         {
-            props->AddText(PropertyId::ReasonString, ReasonCodeName(code));
-            if (v5->clientMaximumPacketSize != 0)
-            {
-                m_sizeScratch.clear();
-                Encode(packet, m_sizeScratch, ProtocolVersion::Mqtt5);
-                if (m_sizeScratch.size() > v5->clientMaximumPacketSize)
-                {
-                    props->items.pop_back(); // too large with it: sent without
-                }
-            }
+            const std::size_t eq = item.find('=');
+            props->AddUserProperty(std::string_view(item).substr(0, eq),
+                                   std::string_view(item).substr(eq + 1));
+            ++usersAdded;
+        }
+    }
+    if ((reasonAdded || usersAdded != 0) && v5->clientMaximumPacketSize != 0)
+    {
+        // Too large for the client with what we added: the User Properties go first, then the
+        // Reason String (what was added is at the end of the list).
+        auto tooLarge = [&] {
+            m_sizeScratch.clear();
+            Encode(packet, m_sizeScratch, ProtocolVersion::Mqtt5);
+            return m_sizeScratch.size() > v5->clientMaximumPacketSize;
+        };
+        if (usersAdded != 0 && tooLarge())
+        {
+            props->items.resize(props->items.size() - usersAdded);
+        }
+        if (reasonAdded && tooLarge())
+        {
+            props->items.pop_back();
         }
     }
     Encode(packet, SendBuffer(conn.Id(), out), ProtocolVersion::Mqtt5);

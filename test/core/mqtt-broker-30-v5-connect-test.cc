@@ -5,6 +5,7 @@
  * capabilities a CONNACK announces, Assigned Client Identifier, Server Keep Alive), reason-coded
  * refusals, the DISCONNECT the broker sends and the one it receives.
  */
+#include "mqtt-broker-settings.h"
 #include "mqtt-broker5-test-util.h"
 
 using namespace brokertest;
@@ -346,5 +347,152 @@ TEST(Broker5Connect, AwsIotCoreFiveKeepsMessagesAtMostSevenDays)
     {
         EXPECT_EQ(std::get<PublishPacket>(p).properties.Number(PropertyId::MessageExpiryInterval),
                   604800u);
+    }
+}
+
+// --- Protocol name and level, a CONNECT that does not conform, one CONNACK, the will ---------
+
+TEST(Broker5Connect, Mqtt5_3_1_2_1_AnotherProtocolNameAtLevelFiveGetsConnack84ThenClose)
+{
+    // [MQTT5-3.1.2-1]: "MQTX" at level 5 is not MQTT 5.0: CONNACK 0x84 in the 5.0 layout, then
+    // the close; nothing after it is read, no session is made. At level 4 the broker answers as
+    // a 3.1.1 server does: the close alone.
+    BrokerHarness h(Plain5());
+    h.Open(1);
+    h.FeedHex(1, "10 0f 00 04 4d 51 54 58 05 02 00 00 00 00 02 63 31  c0 00");
+    EXPECT_EQ(h.TakeHex(1), "20 03 00 84 00");
+    EXPECT_EQ(h.ClosedWith(1), CloseReason::ConnectRefused);
+    auto refused = h.Events(EventType::ConnectRefused);
+    ASSERT_EQ(refused.size(), 1u);
+    EXPECT_EQ(refused[0].reasonCode, ReasonCode::UnsupportedProtocolVersion);
+    EXPECT_EQ(h.Engine().SessionCount(), 0u);
+    h.Open(2);
+    h.FeedHex(2, "10 0e 00 04 4d 51 54 58 04 02 00 00 00 02 63 31");
+    EXPECT_EQ(h.TakeHex(2), "");
+    EXPECT_EQ(h.ClosedWith(2), CloseReason::ProtocolError);
+}
+
+TEST(Broker5Connect, Mqtt5_3_1_2_2_ALaterLevelGetsConnack84AnOlderOneConnack01)
+{
+    // [MQTT5-3.1.2-2]: "MQTT" level 6 is a version this broker does not speak: CONNACK 0x84
+    // (5.0 layout), then the close. Level 3 (and MQIsdp) are older clients: they get the CONNACK
+    // they can read, 0x01 in the 3.1.1 layout, and the close as well.
+    BrokerHarness h(Plain5());
+    h.Open(1);
+    h.FeedHex(1, "10 0f 00 04 4d 51 54 54 06 02 00 00 00 00 02 63 31");
+    EXPECT_EQ(h.TakeHex(1), "20 03 00 84 00");
+    EXPECT_EQ(h.ClosedWith(1), CloseReason::ConnectRefused);
+    h.Open(2);
+    h.FeedHex(2, "10 0e 00 04 4d 51 54 54 03 02 00 00 00 02 63 31");
+    EXPECT_EQ(h.TakeHex(2), "20 02 00 01");
+    EXPECT_EQ(h.ClosedWith(2), CloseReason::ConnectRefused);
+    EXPECT_EQ(h.Count(EventType::ConnectRefused), 2u);
+    EXPECT_EQ(h.Engine().SessionCount(), 0u);
+}
+
+TEST(Broker5Connect, Mqtt5_3_1_4_1_ANonConformingConnectIsClosedUnanswered)
+{
+    // [MQTT5-3.1.4-1]: a level 5 CONNECT that breaks section 3.1 closes the connection, no
+    // CONNACK, no session: Will QoS 1 without the Will Flag [MQTT5-3.1.2-11], and a Session
+    // Expiry Interval given twice (section 2.2.2.2).
+    struct Case
+    {
+        const char* hex;
+        DecodeError error;
+    };
+    for (const Case& c :
+         {Case{"10 0f 00 04 4d 51 54 54 05 0a 00 00 00 00 02 63 31",
+               DecodeError::WillFlagsWithoutWill},
+          Case{"10 19 00 04 4d 51 54 54 05 02 00 00 0a 11 00 00 00 0a 11 00 00 00 0a 00 02 63 31",
+               DecodeError::DuplicateProperty}})
+    {
+        BrokerHarness h(Plain5());
+        h.Open(1);
+        h.FeedHex(1, c.hex);
+        EXPECT_EQ(h.TakeHex(1), "") << c.hex;
+        EXPECT_EQ(h.ClosedWith(1), CloseReason::ProtocolError) << c.hex;
+        auto closed = h.Events(EventType::ConnectionClosed);
+        ASSERT_EQ(closed.size(), 1u);
+        EXPECT_EQ(closed[0].code, static_cast<uint8_t>(c.error)) << c.hex;
+        EXPECT_EQ(h.Engine().SessionCount(), 0u);
+    }
+}
+
+TEST(Broker5Connect, Mqtt5_3_2_0_2_ASecondConnectGetsNoSecondConnack)
+{
+    // [MQTT5-3.2.0-2]: one CONNACK per connection; a second CONNECT is a Protocol Error
+    // answered with DISCONNECT 0x82 (not a CONNACK), then the close.
+    BrokerHarness h(Plain5());
+    h.Open(1);
+    h.Feed(1, Bytes5(MakeConnect5("c1")));
+    EXPECT_EQ(h.TakeHex(1), "20 03 00 00 00");
+    h.Feed(1, Bytes5(MakeConnect5("c1")));
+    EXPECT_EQ(h.TakeHex(1), "e0 01 82");
+    EXPECT_EQ(h.ClosedWith(1), CloseReason::ProtocolError);
+    EXPECT_EQ(h.Count(EventType::SessionStarted), 1u);
+}
+
+namespace
+{
+
+ConnectPacket
+WithWillOf(Qos qos, bool retain, const std::string& clientId = "w")
+{
+    ConnectPacket p = MakeConnect5(clientId);
+    Will w;
+    w.topic = "will";
+    w.payload = Payload("gone");
+    w.qos = qos;
+    w.retain = retain;
+    p.will = w;
+    return p;
+}
+
+} // namespace
+
+TEST(Broker5Connect, Mqtt5_3_2_2_12_WillQosAboveMaximumQosGetsConnack9B)
+{
+    // [MQTT5-3.2.2-12]: a will of QoS 2 on a broker of Maximum QoS 1 is refused with CONNACK
+    // 0x9B and the close: standard-5 with max-qos 1, and aws-iot-core-5 (no QoS 2). A will of
+    // QoS 1 is accepted on both.
+    MqttBrokerProfile standard = Plain5();
+    ASSERT_FALSE(MqttBrokerSettings::Apply(&standard, "max-qos", "1"));
+    for (const MqttBrokerProfile& p : {standard, MqttBrokerProfile::AwsIotCore5()})
+    {
+        BrokerHarness h(p);
+        h.Open(1);
+        h.Feed(1, Bytes5(WithWillOf(Qos::ExactlyOnce, false)));
+        EXPECT_EQ(h.TakeHex(1), "20 03 00 9b 00") << p.name;
+        EXPECT_EQ(h.ClosedWith(1), CloseReason::PolicyViolation) << p.name;
+        EXPECT_EQ(h.Events(EventType::ConnectRefused).at(0).reasonCode,
+                  ReasonCode::QosNotSupported);
+        EXPECT_EQ(h.Engine().SessionCount(), 0u);
+        ConnackPacket ok = Connect5(h, 2, WithWillOf(Qos::AtLeastOnce, false, "w2"));
+        EXPECT_EQ(ok.reasonCode, ReasonCode::Success) << p.name;
+        EXPECT_TRUE(h.Engine().IsConnected("w2")) << p.name;
+    }
+}
+
+TEST(Broker5Connect, Mqtt5_3_2_2_13_WillRetainWithoutRetainGetsConnack9A)
+{
+    // [MQTT5-3.2.2-13]: Will Retain 1 on a broker without retained messages (Retain Available
+    // 0: standard-5 with retain disconnect, and an AWS profile that refuses retain) is refused
+    // with CONNACK 0x9A and the close; Will Retain 0 is accepted.
+    MqttBrokerProfile standard = Plain5();
+    ASSERT_FALSE(MqttBrokerSettings::Apply(&standard, "retain", "disconnect"));
+    MqttBrokerProfile aws = MqttBrokerProfile::AwsIotCore5();
+    ASSERT_FALSE(MqttBrokerSettings::Apply(&aws, "retain", "disconnect"));
+    for (const MqttBrokerProfile& p : {standard, aws})
+    {
+        BrokerHarness h(p);
+        h.Open(1);
+        h.Feed(1, Bytes5(WithWillOf(Qos::AtMostOnce, true)));
+        EXPECT_EQ(h.TakeHex(1), "20 03 00 9a 00") << p.name;
+        EXPECT_EQ(h.ClosedWith(1), CloseReason::PolicyViolation) << p.name;
+        EXPECT_EQ(h.Events(EventType::ConnectRefused).at(0).reasonCode,
+                  ReasonCode::RetainNotSupported);
+        EXPECT_EQ(h.Engine().SessionCount(), 0u);
+        ConnackPacket ok = Connect5(h, 2, WithWillOf(Qos::AtMostOnce, false, "w2"));
+        EXPECT_EQ(ok.reasonCode, ReasonCode::Success) << p.name;
     }
 }

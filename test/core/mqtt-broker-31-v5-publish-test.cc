@@ -396,3 +396,64 @@ TEST(Broker5Publish, SharedSubscriptionsNotAvailableGet0x9E)
     h.Feed(1, Bytes5(s));
     EXPECT_EQ(h.TakeHex(1), "90 05 00 02 00 9e 01");
 }
+
+TEST(Broker5Publish, Mqtt5_3_3_1_3_OutgoingDupSaysOnlyWhetherThatPublishIsARepeat)
+{
+    // [MQTT5-3.3.1-3]: the publisher's DUP 1 is not passed on: the subscriber's first copy has
+    // DUP 0; the copy re-sent when the subscriber's session resumes has DUP 1, whatever the
+    // publisher's flag was.
+    BrokerHarness h(Plain5());
+    Connect5(h, 1, MakeConnect5("pub"));
+    Connect5(h, 2, MakeConnect5("sub", true, 300));
+    Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
+    h.Feed(1, Bytes5(MakePublish("t", "m", Qos::AtLeastOnce, 7, false, true)));
+    EXPECT_EQ(h.TakeHex(1), "40 02 00 07");
+    EXPECT_EQ(h.TakeHex(2), "32 07 00 01 74 00 01 00 6d");
+    h.Feed(1, Bytes5(MakePublish("t", "n", Qos::AtLeastOnce, 8)));
+    EXPECT_EQ(h.TakeHex(2), "32 07 00 01 74 00 02 00 6e");
+    h.NetClose(2);
+    std::vector<Packet> got = ConnectAll5(h, 3, MakeConnect5("sub", false, 300));
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(HexOf5(got[1]), "3a 07 00 01 74 00 01 00 6d");
+    EXPECT_EQ(HexOf5(got[2]), "3a 07 00 01 74 00 02 00 6e");
+}
+
+TEST(Broker5Publish, Mqtt5_3_3_2_3_TheTopicNameSentMatchesTheSubscriptionsFilter)
+{
+    // [MQTT5-3.3.2-3]: the subscriber of "a/+" and the member of "$share/g/x/#" get the topic the
+    // publisher used, which their filter matches (not the filter, not the $share prefix).
+    BrokerHarness h(Plain5());
+    Connect5(h, 1, MakeConnect5("pub"));
+    Connect5(h, 2, MakeConnect5("sub"));
+    Subscribe5(h, 2, {"a/+", Qos::AtMostOnce}, 0x00);
+    Connect5(h, 3, MakeConnect5("member"));
+    Subscribe5(h, 3, {"$share/g/x/#", Qos::AtMostOnce}, 0x00);
+    h.Feed(1, Bytes5(MakePublish("a/b", "1")));
+    EXPECT_EQ(h.TakeHex(2), "30 07 00 03 61 2f 62 00 31");
+    h.Feed(1, Bytes5(MakePublish("x/y/z", "2")));
+    EXPECT_EQ(h.TakeHex(3), "30 09 00 05 78 2f 79 2f 7a 00 32");
+    EXPECT_EQ(h.TakeHex(2), "");
+}
+
+TEST(Broker5Publish, Mqtt5_3_3_4_5_SeparateCopiesEachCarryTheirOwnSubscriptionIdentifier)
+{
+    // [MQTT5-3.3.4-5]: a session that is a member of "$share/g/t" (Subscription Identifier 1)
+    // and also subscribed to "t" (identifier 2) gets two copies of a message to t, each with
+    // the identifier of the subscription it came through, and only that one.
+    MqttBrokerProfile p = Plain5();
+    p.subscriptionIdentifiers = true;
+    BrokerHarness h(p);
+    Connect5(h, 1, MakeConnect5("pub"));
+    Connect5(h, 2, MakeConnect5("sub"));
+    Properties id1;
+    id1.AddNumber(PropertyId::SubscriptionIdentifier, 1);
+    Subscribe5(h, 2, {"$share/g/t", Qos::AtMostOnce}, 0x00, 1, id1);
+    Properties id2;
+    id2.AddNumber(PropertyId::SubscriptionIdentifier, 2);
+    Subscribe5(h, 2, {"t", Qos::AtMostOnce}, 0x00, 2, id2);
+    h.Feed(1, Bytes5(MakePublish("t", "m")));
+    // Each copy: topic t, Property Length 2, Subscription Identifier (0x0b) n, payload m.
+    const std::string viaShared = "30 07 00 01 74 02 0b 01 6d";
+    const std::string viaOwn = "30 07 00 01 74 02 0b 02 6d";
+    EXPECT_EQ(h.TakeHex(2), viaOwn + " " + viaShared);
+}

@@ -282,3 +282,46 @@ TEST(Broker5Flows, Mqtt5_3_1_3_5_ShortAlphanumericClientIdsAreAccepted)
     h.Feed(1, Bytes5(MakeConnect5("abcdefghijklmnopqrstuv0")));
     EXPECT_EQ(h.TakeHex(1), "20 03 00 00 00");
 }
+
+TEST(Broker5Flows, Mqtt5_3_10_4_2_AfterUnsubscribeNewMessagesStopButStartedOnesComplete)
+{
+    // [MQTT5-3.10.4-2]: once "t" is unsubscribed, a message published to t is not delivered;
+    // [MQTT5-3.10.4-3]: the QoS 1 delivery already started for it is completed: sent again when
+    // the session resumes, and its PUBACK ends it.
+    BrokerHarness h(Plain5());
+    Connect5(h, 1, MakeConnect5("pub"));
+    Connect5(h, 2, MakeConnect5("sub", true, 100));
+    Subscribe5(h, 2, {"t", Qos::AtLeastOnce}, 0x01);
+    h.Feed(1, Bytes5(MakePublish("t", "1", Qos::AtLeastOnce, 1)));
+    EXPECT_EQ(h.TakeHex(1), "40 02 00 01");
+    EXPECT_EQ(h.TakeHex(2), Pub("t", "1", Qos::AtLeastOnce, 1));
+    UnsubscribePacket u;
+    u.packetId = 9;
+    u.filters = {"t"};
+    h.Feed(2, Bytes5(u));
+    EXPECT_EQ(h.TakeHex(2), "b0 04 00 09 00 00");
+    h.Feed(1, Bytes5(MakePublish("t", "2", Qos::AtLeastOnce, 2)));
+    EXPECT_EQ(h.TakeHex(1), "40 02 00 02");
+    EXPECT_EQ(h.TakeHex(2), "");
+    h.NetClose(2);
+    std::vector<Packet> got = ConnectAll5(h, 3, MakeConnect5("sub", false, 100));
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(HexOf5(got[1]), Pub("t", "1", Qos::AtLeastOnce, 1, false, true));
+    h.TakeEvents();
+    h.Feed(3, Bytes5(PubackPacket{1}));
+    EXPECT_EQ(h.Count(EventType::MessageDelivered), 1u);
+    h.Feed(1, Bytes5(MakePublish("t", "3")));
+    EXPECT_EQ(h.TakeHex(3), "");
+}
+
+TEST(Broker5Flows, Mqtt5_3_12_4_1_EveryPingreqGetsAPingresp)
+{
+    // [MQTT5-3.12.4-1]: each PINGREQ is answered with one PINGRESP, also several in one read.
+    BrokerHarness h(Plain5());
+    Connect5(h, 1, MakeConnect5("c", true, 0, 30));
+    h.FeedHex(1, "c0 00");
+    EXPECT_EQ(h.TakeHex(1), "d0 00");
+    h.FeedHex(1, "c0 00 c0 00 c0 00");
+    EXPECT_EQ(h.TakeHex(1), "d0 00 d0 00 d0 00");
+    EXPECT_TRUE(h.IsOpen(1));
+}

@@ -77,6 +77,22 @@ TEST(BrokerPolicy, RetainRequestsEndTheConnectionOnlyUnderDisconnect)
     EXPECT_FALSE(RefusesRetain(p, false));
 }
 
+TEST(BrokerPolicy, WillRefusal5NamesTheCapabilityTheWillAsksBeyond)
+{
+    // [MQTT5-3.2.2-12] [MQTT5-3.2.2-13]: QoS beyond Maximum QoS 0x9B, retain without it 0x9A.
+    MqttBrokerProfile p = Standard();
+    Will will{"w", {'x'}, Qos::ExactlyOnce, true};
+    EXPECT_EQ(WillRefusal5(p, will), std::nullopt);
+    p.maxQos = Qos::AtLeastOnce;
+    EXPECT_EQ(WillRefusal5(p, will), ReasonCode::QosNotSupported);
+    will.qos = Qos::AtLeastOnce;
+    EXPECT_EQ(WillRefusal5(p, will), std::nullopt);
+    p.retain = RetainPolicy::Disconnect;
+    EXPECT_EQ(WillRefusal5(p, will), ReasonCode::RetainNotSupported);
+    will.retain = false;
+    EXPECT_EQ(WillRefusal5(p, will), std::nullopt);
+}
+
 TEST(BrokerPolicy, TakeoverClosesTheExistingConnectionByDefault) // [MQTT-3.1.4-2]
 {
     MqttBrokerProfile p = Standard();

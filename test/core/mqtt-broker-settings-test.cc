@@ -69,8 +69,18 @@ TEST(BrokerSettings, ErrorsHaveOneWording)
               0u)
         << unknown;
     EXPECT_NE(unknown.find(", lifecycle-qos, protocol-version, "), std::string::npos) << unknown;
-    EXPECT_NE(unknown.find(", reason-strings, enhanced-authentication)"), std::string::npos)
+    EXPECT_NE(unknown.find(", reason-strings, enhanced-authentication, ack-user-properties)"),
+              std::string::npos)
         << unknown;
+    // Each item a User Property: a name, "=", a value.
+    EXPECT_EQ(error("ack-user-properties", "server=a,=b"),
+              "broker setting 'ack-user-properties': expected comma-separated name=value pairs, "
+              "got 'server=a,=b'");
+    EXPECT_EQ(error("ack-user-properties", "server"),
+              "broker setting 'ack-user-properties': expected comma-separated name=value pairs, "
+              "got 'server'");
+    EXPECT_EQ(error("ack-user-properties", "a=1,b="), "(no error)");
+    EXPECT_EQ(p.ackUserProperties, (std::vector<std::string>{"a=1", "b="}));
 
     std::optional<MqttSettingError> e = MqttBrokerSettings::ApplyAssignment(&p, "max-inflight-out");
     ASSERT_TRUE(e);
@@ -127,8 +137,8 @@ TEST(BrokerSettings, KeysAreUniqueAndDocumented)
             << s.key;
     }
     // Every field of MqttBrokerProfile but its name: 44, the 6 account-wide quota rates, the
-    // service model's cores, input limit and 18 costs, the memory limit, and the 12 of 5.0.
-    EXPECT_EQ(seen.size(), 83u);
+    // service model's cores, input limit and 18 costs, the memory limit, and the 13 of 5.0.
+    EXPECT_EQ(seen.size(), 84u);
     std::string help = MqttBrokerSettings::Describe(MqttBrokerProfile::Standard311());
     EXPECT_NE(help.find("  max-inflight-out <integer>"), std::string::npos) << help;
     EXPECT_NE(help.find("(standard: '20')"), std::string::npos) << help;

@@ -283,6 +283,7 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     response-information-prefix: "reply/"
     reason-strings: true
     enhanced-authentication: false
+    ack-user-properties: [server=ns3-mqtt, zone=a=b]
 )";
 
 TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
@@ -365,6 +366,7 @@ TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
     EXPECT_EQ(p->responseInformationPrefix, "reply/");
     EXPECT_TRUE(p->reasonStrings);
     EXPECT_FALSE(p->enhancedAuthentication);
+    EXPECT_EQ(p->ackUserProperties, (std::vector<std::string>{"server=ns3-mqtt", "zone=a=b"}));
 }
 
 TEST(ScenarioLoader, BrokerDefaultsAreTheNamedProfileWithoutPersistence)
@@ -622,10 +624,15 @@ TEST(ScenarioLoaderErrors, BrokerFieldsNameFileLineAndField)
     EXPECT_NE(unknown.find("lifecycle-topic-prefix, lifecycle-qos, protocol-version, "),
               std::string::npos)
         << unknown;
-    EXPECT_NE(unknown.find(", reason-strings, enhanced-authentication)"), std::string::npos)
+    EXPECT_NE(unknown.find(", enhanced-authentication, ack-user-properties)"), std::string::npos)
         << unknown;
     EXPECT_EQ(OneError(with("    max-qos: 2", "    max-qos: [2]")),
               "scenarios/x.yaml:54: broker.overrides.max-qos: expected a value, got a list");
+    // A list setting's items are checked as in the comma-separated form.
+    EXPECT_EQ(OneError(with("    ack-user-properties: [server=ns3-mqtt, zone=a=b]",
+                            "    ack-user-properties: [server=ns3-mqtt, zone]")),
+              "scenarios/x.yaml:124: broker.overrides.ack-user-properties: expected "
+              "comma-separated name=value pairs, got 'server=ns3-mqtt,zone'");
     // The fault no longer has keep-sessions: persistence is the broker's.
     std::string fault =
         OneError(BASE, {"faults.1={at: 20s, action: broker-restart, keep-sessions: true}"});
