@@ -233,6 +233,12 @@ Closed5(ConnectionId c, CloseReason reason, ReasonCode sentOrReceived, int code 
 }
 
 inline std::string
+Reauthenticated()
+{
+    return "reauthenticated";
+}
+
+inline std::string
 AckTimedOut(int packetId)
 {
     return "ack-timeout id=" + std::to_string(packetId);
@@ -274,6 +280,8 @@ Describe(const MqttEvent& e)
         return Unsubscribed(e.topic, e.packetId, e.code);
     case EventType::AckTimeout:
         return AckTimedOut(e.packetId);
+    case EventType::Reauthenticated:
+        return Reauthenticated();
     default:
         return "event " + std::to_string(static_cast<int>(e.type));
     }
@@ -318,6 +326,18 @@ Sends(const Lines& lines)
         }
     }
     return out;
+}
+
+/** The lines of a CONNACK that refuses: the connection closed with @p reason, then @p after. */
+inline Lines
+RefusedLines(ConnectionId c, int code, CloseReason reason, Lines after)
+{
+    Lines lines{Cancel(MqttClientEngine::CONNACK_TIMER),
+                Refused(c, code),
+                Close(c, reason),
+                Closed(c, reason, code)};
+    lines.insert(lines.end(), after.begin(), after.end());
+    return lines;
 }
 
 /**
@@ -377,6 +397,14 @@ class ClientHarness
         MqttActions a;
         engine.OnTransportConnected(now, a);
         return Take(a);
+    }
+
+    /** Connect, then the transport up, both at @p t: the lines of the second (the CONNECT). */
+    Lines
+    Open(Nanos t)
+    {
+        Connect(t);
+        return Connected(t);
     }
 
     Lines
@@ -465,8 +493,7 @@ class ClientHarness
     void
     Establish(Nanos t, bool sessionPresent = false)
     {
-        Connect(t);
-        Connected(t);
+        Open(t);
         Feed(t, sessionPresent ? "20 02 01 00" : "20 02 00 00");
         ASSERT_EQ(engine.State(), ClientState::Connected);
     }
