@@ -202,15 +202,24 @@ TEST(ClientEngine5Options, UserPropertiesAndReasonStringsOnOurAcks)
               Lines{Send(1, "62 0B 00 01 00 07 26 00 01 6B 00 01 76")});
 }
 
-// [MQTT5-3.4.2-2]: the Reason String is left out when it would pass the broker's Maximum Packet
-// Size (16): the User Property still fits; [MQTT5-3.4.2-3]: at 12 it is left out too.
+// The Reason String is left out when it would pass the broker's Maximum Packet Size (16), the
+// User Property still fits: PUBACK [MQTT5-3.4.2-2], PUBREC [MQTT5-3.5.2-2], PUBREL
+// [MQTT5-3.6.2-2], PUBCOMP [MQTT5-3.7.2-2]; at 12 the User Property is left out too
+// [MQTT5-3.4.2-3], [MQTT5-3.5.2-3], [MQTT5-3.6.2-3], [MQTT5-3.7.2-3].
 TEST(ClientEngine5Options, AckPropertiesLeftOutAboveTheBrokersMaximumPacketSize)
 {
     ClientHarness h(AckOptions());
     Establish5(h, 0s, "20 08 00 00 05 27 00 00 00 10");
     EXPECT_EQ(h.Feed(1s, "32 09 00 01 74 00 05 02 01 01 FF"),
               Lines{Send(1, "40 0B 00 05 99 07 26 00 01 6B 00 01 76")});
+    EXPECT_EQ(h.Feed(1s, "34 09 00 01 74 00 06 02 01 01 FF"),
+              Lines{Send(1, "50 0B 00 06 99 07 26 00 01 6B 00 01 76")});
+    EXPECT_EQ(h.Feed(1s, "50 02 00 07"), Lines{Send(1, "62 0B 00 07 92 07 26 00 01 6B 00 01 76")});
+    EXPECT_EQ(h.Feed(1s, "62 02 00 09"), Lines{Send(1, "70 0B 00 09 92 07 26 00 01 6B 00 01 76")});
     ClientHarness tight(AckOptions());
     Establish5(tight, 0s, "20 08 00 00 05 27 00 00 00 0C");
     EXPECT_EQ(tight.Feed(1s, "32 09 00 01 74 00 05 02 01 01 FF"), Lines{Send(1, "40 03 00 05 99")});
+    EXPECT_EQ(tight.Feed(1s, "34 09 00 01 74 00 06 02 01 01 FF"), Lines{Send(1, "50 03 00 06 99")});
+    EXPECT_EQ(tight.Feed(1s, "50 02 00 07"), Lines{Send(1, "62 03 00 07 92")});
+    EXPECT_EQ(tight.Feed(1s, "62 02 00 09"), Lines{Send(1, "70 03 00 09 92")});
 }
