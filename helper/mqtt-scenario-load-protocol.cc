@@ -1,7 +1,8 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * A client group's MQTT protocol (protocol: 4 or 5) and its 5.0 options, and its duty cycle
+ * A client group's MQTT protocol (protocol: 4 or 5) and its 5.0 options (enhanced authentication
+ * among them), and its duty cycle
  * (sleep: {awake, asleep}); doc/scenarios.md. Each error names the file, line and field.
  */
 #include "mqtt-scenario-yaml.h"
@@ -37,6 +38,33 @@ Interval(Map& m, const std::string& key, ScenarioTime* out)
     *out = d;
 }
 
+/** auth: {method: SCRAM-SHA-256, user, password}: 5.0 enhanced authentication (doc/auth.md). */
+void
+ReadGroupAuth(Reader& r, Map& m, MqttClientGroupSpec* g)
+{
+    if (!m.Has("auth"))
+    {
+        return;
+    }
+    Map am(r, m.Get("auth"), m.Path("auth"), {"method", "user", "password"});
+    if (!am.Ok())
+    {
+        return;
+    }
+    am.Require({"method", "user", "password"});
+    am.String("method", &g->authMethod);
+    if (am.Has("method") && g->authMethod != "SCRAM-SHA-256")
+    {
+        am.Fail("method", "expected SCRAM-SHA-256, got " + g->authMethod);
+    }
+    am.String("user", &g->authUser);
+    if (am.Has("user") && g->authUser.empty())
+    {
+        am.Fail("user", "expected a user name, got nothing");
+    }
+    am.String("password", &g->authPassword);
+}
+
 } // namespace
 
 void
@@ -55,12 +83,17 @@ ReadGroupProtocol(Reader& r, Map& m, MqttClientGroupSpec* g)
         // [MQTT5-4.8.2-1], [MQTT5-4.8.2-2]: a ShareName is not empty and has no '/', '+', '#'.
         m.Fail("share-group", "expected a name without '/', '+' or '#'");
     }
+    ReadGroupAuth(r, m, g);
     if (g->protocol == 5)
     {
         return;
     }
-    for (const char* key :
-         {"session-expiry", "topic-aliases", "receive-maximum", "message-expiry", "share-group"})
+    for (const char* key : {"session-expiry",
+                            "topic-aliases",
+                            "receive-maximum",
+                            "message-expiry",
+                            "share-group",
+                            "auth"})
     {
         if (m.Has(key))
         {

@@ -116,6 +116,7 @@ MqttStudyRunner::Impl::InstallBroker(const MqttBrokerProfile& profile)
     broker = CreateObject<MqttBroker>();
     broker->SetAttribute("Port", UintegerValue(s.broker.port));
     broker->SetAttribute("Persistence", BooleanValue(s.broker.persistence));
+    broker->SetAttribute("ScramUsersFile", StringValue(s.broker.scramUsers));
     broker->SetProfile(profile);
     if (s.broker.tls)
     {
@@ -240,6 +241,9 @@ MqttStudyRunner::Impl::ConfigureClient(Ptr<MqttClient> app, const MqttBuiltClien
         app->SetAttribute("ReceiveMaximum", UintegerValue(g.receiveMaximum));
         app->SetAttribute("MessageExpiryInterval",
                           UintegerValue(g.messageExpiry.count() / 1000000000));
+        app->SetAttribute("AuthMethod", StringValue(g.authMethod));
+        app->SetAttribute("AuthUserName", StringValue(g.Expand(g.authUser, c.index)));
+        app->SetAttribute("AuthPassword", StringValue(g.authPassword));
     }
     app->SetAttribute("AwakeTime", TimeValue(NanoSeconds(g.awake.count())));
     app->SetAttribute("SleepTime", TimeValue(NanoSeconds(g.asleep.count())));

@@ -2,10 +2,12 @@
  * SPDX-License-Identifier: GPL-2.0-only
  *
  * Client engine in MQTT 5.0, what the application may ask for beyond a plain request and what
- * the CONNACK forbids: SUBSCRIBE with a Subscription Identifier, the capabilities a CONNACK
- * withholds (Wildcard, Subscription Identifier, Shared Subscription Available 0), a DISCONNECT
- * that changes the Session Expiry Interval, and User Properties and Reason Strings on the
- * client's own acknowledgements. Byte scripts on a fake clock.
+ * the CONNACK forbids (its Maximum QoS and Retain Available on PUBLISH are tested in
+ * mqtt-client-v5-test.cc, ClientEngine5.NoPublishAboveTheBrokersMaximumQos and
+ * NoRetainedPublishWhenRetainIsNotAvailable): SUBSCRIBE with a Subscription Identifier, the
+ * capabilities a CONNACK withholds (Wildcard, Subscription Identifier, Shared Subscription
+ * Available 0), a DISCONNECT that changes the Session Expiry Interval, and User Properties and
+ * Reason Strings on the client's own acknowledgements. Byte scripts on a fake clock.
  */
 #include "mqtt-client5-test-util.h"
 
@@ -107,19 +109,6 @@ TEST(ClientEngine5Options, QueuedSubscribeIsCheckedAgainstTheConnack)
                      Session(false),
                      Denied("a/+", 0, 0xA2),
                      Timer(MqttClientEngine::KEEP_ALIVE_TIMER, 60s)}));
-}
-
-// [MQTT5-3.2.2-11], [MQTT5-3.2.2-14]: Maximum QoS 0 and Retain Available 0 in one CONNACK: a
-// QoS 1 publish and a retained QoS 0 one are dropped unsent, with their reasons.
-TEST(ClientEngine5Options, PublishAboveMaximumQosOrRetainedIsRefusedUnsent)
-{
-    ClientHarness h(Config5());
-    Establish5(h, 0s, "20 07 00 00 04 24 00 25 00");
-    EXPECT_EQ(h.Publish(1s, "t", "a", Qos::AtLeastOnce),
-              Lines{Dropped(1, DropReason::QosNotSupported)});
-    EXPECT_EQ(h.Publish(1s, "t", "b", Qos::AtMostOnce, true),
-              Lines{Dropped(2, DropReason::RetainNotAvailable)});
-    EXPECT_EQ(h.Publish(1s, "t", "c", Qos::AtMostOnce), Lines{Send(1, "30 05 00 01 74 00 63")});
 }
 
 // DISCONNECT changing the Session Expiry Interval: 60 s in CONNECT, 0 at DISCONNECT ends the
