@@ -53,7 +53,13 @@ MqttClientEngine::Impl::HandlePacket(Nanos now, MqttActions& out)
     }
     if (type == PacketType::Auth && V5())
     {
-        // Before the CONNACK (the CONNECT's exchange) or after it (a re-authentication).
+        // Before the CONNACK (the CONNECT's exchange) or after it (a re-authentication); a
+        // Reason String on it needs Request Problem Information (3.1.2.11.7).
+        if (UnrequestedProblemInformation(m_packet))
+        {
+            Violation5(ReasonCode::ProtocolError, 0, now, out);
+            return;
+        }
         HandleAuth5(std::get<AuthPacket>(m_packet), now, out);
         return;
     }

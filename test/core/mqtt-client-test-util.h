@@ -361,6 +361,17 @@ class ClientHarness
     {
     }
 
+    /** Sets the clock to @p t, runs @p call with a fresh action list, returns its lines. */
+    template<typename Call>
+    Lines
+    Run(Nanos t, Call&& call)
+    {
+        now = t;
+        MqttActions a;
+        call(a);
+        return Take(a);
+    }
+
     Lines
     Take(MqttActions& actions)
     {
@@ -384,19 +395,13 @@ class ClientHarness
     Lines
     Connect(Nanos t)
     {
-        now = t;
-        MqttActions a;
-        engine.Connect(now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.Connect(now, a); });
     }
 
     Lines
     Connected(Nanos t)
     {
-        now = t;
-        MqttActions a;
-        engine.OnTransportConnected(now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.OnTransportConnected(now, a); });
     }
 
     /** Connect, then the transport up, both at @p t: the lines of the second (the CONNECT). */
@@ -410,29 +415,20 @@ class ClientHarness
     Lines
     Failed(Nanos t)
     {
-        now = t;
-        MqttActions a;
-        engine.OnTransportFailed(now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.OnTransportFailed(now, a); });
     }
 
     Lines
     PeerClosed(Nanos t)
     {
-        now = t;
-        MqttActions a;
-        engine.OnTransportClosed(now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.OnTransportClosed(now, a); });
     }
 
     Lines
     Feed(Nanos t, std::string_view hex)
     {
-        now = t;
-        Bytes bytes = Hex(hex);
-        MqttActions a;
-        engine.OnBytes(bytes.data(), bytes.size(), now, a);
-        return Take(a);
+        const Bytes bytes = Hex(hex);
+        return Run(t, [&](MqttActions& a) { engine.OnBytes(bytes.data(), bytes.size(), now, a); });
     }
 
     /** Runs @p id at its armed deadline; fails the test if it is not armed. */
@@ -456,37 +452,27 @@ class ClientHarness
     Publish(
         Nanos t, const std::string& topic, std::string_view payload, Qos qos, bool retain = false)
     {
-        now = t;
-        MqttActions a;
-        lastPublish = engine.Publish(topic, Raw(payload), qos, retain, now, a);
-        return Take(a);
+        return Run(t,
+                   [&](MqttActions& a)
+                   { lastPublish = engine.Publish(topic, Raw(payload), qos, retain, now, a); });
     }
 
     Lines
     Subscribe(Nanos t, std::vector<TopicRequest> topics)
     {
-        now = t;
-        MqttActions a;
-        engine.Subscribe(std::move(topics), now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.Subscribe(std::move(topics), now, a); });
     }
 
     Lines
     Unsubscribe(Nanos t, std::vector<std::string> filters)
     {
-        now = t;
-        MqttActions a;
-        engine.Unsubscribe(std::move(filters), now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.Unsubscribe(std::move(filters), now, a); });
     }
 
     Lines
     Disconnect(Nanos t)
     {
-        now = t;
-        MqttActions a;
-        engine.Disconnect(now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.Disconnect(now, a); });
     }
 
     /** Connect, transport up, CONNACK 0 (session present as given), all at @p t. */

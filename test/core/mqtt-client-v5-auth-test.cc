@@ -52,14 +52,13 @@ Authenticated(ClientHarness& h)
 Lines
 Reauthenticate(ClientHarness& h, Nanos t, bool* started = nullptr)
 {
-    h.now = t;
-    MqttActions a;
-    const bool ok = h.engine.Reauthenticate(t, a);
+    bool ok = false;
+    Lines lines = h.Run(t, [&](MqttActions& a) { ok = h.engine.Reauthenticate(t, a); });
     if (started)
     {
         *started = ok;
     }
-    return h.Take(a);
+    return lines;
 }
 
 } // namespace
@@ -155,6 +154,18 @@ TEST(ClientEngine5Auth, AuthOrConnackWithoutOurMethodIsAProtocolError)
     Authenticated(reauth);
     EXPECT_EQ(Sends(reauth.Feed(1s, "F0 13 19 11 " + METHOD)), Lines{Send(1, "E0 01 82")});
     EXPECT_EQ(reauth.engine.State(), ClientState::WaitingToReconnect);
+}
+
+// Request Problem Information 0: a Reason String on the broker's AUTH is a Protocol Error
+// (3.1.2.11.7), as on any packet but PUBLISH, CONNACK and DISCONNECT.
+TEST(ClientEngine5Auth, ReasonStringOnAuthNeedsProblemInformation)
+{
+    MqttClientConfig config = AuthConfig();
+    config.requestProblemInformation = false;
+    ClientHarness h(config);
+    h.Open(0s);
+    EXPECT_EQ(Sends(h.Feed(0s, "F0 1C 18 1A " + METHOD + " 16 00 02 63 31 1F 00 01 78")),
+              Lines{Send(1, "E0 01 82")});
 }
 
 // [MQTT5-4.12.0-7]: with no method in its CONNECT the client never sends AUTH

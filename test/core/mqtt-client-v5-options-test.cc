@@ -25,10 +25,9 @@ constexpr const char* CONNACK_NO_CAPABILITIES = "20 09 00 00 06 28 00 29 00 2A 0
 Lines
 Subscribe5(ClientHarness& h, Nanos t, std::vector<TopicRequest> topics, Properties properties)
 {
-    h.now = t;
-    MqttActions a;
-    h.engine.Subscribe(std::move(topics), std::move(properties), t, a);
-    return h.Take(a);
+    return h.Run(t,
+                 [&](MqttActions& a)
+                 { h.engine.Subscribe(std::move(topics), std::move(properties), t, a); });
 }
 
 Properties
@@ -42,10 +41,10 @@ Identifier(uint32_t id)
 Lines
 DisconnectWithExpiry(ClientHarness& h, Nanos t, uint32_t expiry, bool* accepted)
 {
-    h.now = t;
-    MqttActions a;
-    *accepted = h.engine.Disconnect(t, a, ReasonCode::NormalDisconnection, expiry);
-    return h.Take(a);
+    return h.Run(t,
+                 [&](MqttActions& a) {
+                     *accepted = h.engine.Disconnect(t, a, ReasonCode::NormalDisconnection, expiry);
+                 });
 }
 
 MqttClientConfig

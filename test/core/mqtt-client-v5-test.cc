@@ -113,8 +113,7 @@ TEST(ClientEngine5, AssignedClientIdentifierIsAdopted)
     MqttClientConfig config = Config5();
     config.clientId = "";
     ClientHarness h(config);
-    EXPECT_EQ(Sends(h.Open(0s)),
-              Lines{Send(1, "10 0D 00 04 4D 51 54 54 05 02 00 3C 00 00 00")});
+    EXPECT_EQ(Sends(h.Open(0s)), Lines{Send(1, "10 0D 00 04 4D 51 54 54 05 02 00 3C 00 00 00")});
     h.Feed(0s, "20 0A 00 00 07 12 00 04 61 62 63 64");
     EXPECT_EQ(h.engine.ClientId(), "abcd");
     h.PeerClosed(1s);
@@ -135,7 +134,11 @@ TEST(ClientEngine5, ConnackReasonCodeDecidesWhetherToRetry)
     ClientHarness busy(Config5());
     busy.Open(0s);
     EXPECT_EQ(busy.Feed(0s, "20 03 00 89 00"),
-              RefusedLines(1, 0x89, CloseReason::ConnectRefused, {State(ClientState::WaitingToReconnect), Timer(MqttClientEngine::RECONNECT_TIMER, 1s)}));
+              RefusedLines(1,
+                           0x89,
+                           CloseReason::ConnectRefused,
+                           {State(ClientState::WaitingToReconnect),
+                            Timer(MqttClientEngine::RECONNECT_TIMER, 1s)}));
 }
 
 // [MQTT5-3.3.4-7], [MQTT5-4.9.0-1], [MQTT5-4.9.0-2]: the broker's Receive Maximum of 2 bounds
@@ -208,9 +211,9 @@ TEST(ClientEngine5, InboundTopicAliasesAreResolved)
     EXPECT_EQ(h.Feed(1s, "30 08 00 01 74 03 23 00 01 78"), Lines{Received("t", "x", 0, 0)});
     EXPECT_EQ(h.Feed(1s, "30 07 00 00 03 23 00 01 79"), Lines{Received("t", "y", 0, 0)});
     EXPECT_EQ(h.Feed(1s, "30 08 00 01 75 03 23 00 02 78"), Lines{Received("u", "x", 0, 0)});
-    EXPECT_TRUE(h.last.size() == 1 &&
-                !std::get<NotifyAction>(h.last[0]).event.message->properties.Has(
-                    PropertyId::TopicAlias));
+    EXPECT_TRUE(
+        h.last.size() == 1 &&
+        !std::get<NotifyAction>(h.last[0]).event.message->properties.Has(PropertyId::TopicAlias));
     EXPECT_EQ(h.Feed(2s, "30 08 00 01 76 03 23 00 03 78"),
               (Lines{Send(1, "E0 01 94"),
                      Close(1, CloseReason::ProtocolError),
@@ -297,8 +300,9 @@ TEST(ClientEngine5, AckReasonCodesCompleteOrRefuse)
 }
 
 // [MQTT5-4.3.3-1], [MQTT5-4.3.3-2], [MQTT5-4.3.3-3], [MQTT5-4.3.3-5], [MQTT5-4.3.2-1],
-// [MQTT5-4.3.2-3], [MQTT5-4.3.1-1], [MQTT5-2.2.1-3]: QoS 0 with DUP 0 and no id; QoS 1 and 2 each with an unused
-// non-zero id, DUP 0, unacknowledged until PUBACK / PUBREC, the PUBREL until PUBCOMP.
+// [MQTT5-4.3.2-3], [MQTT5-4.3.1-1], [MQTT5-2.2.1-3]: QoS 0 with DUP 0 and no id; QoS 1 and 2 each
+// with an unused non-zero id, DUP 0, unacknowledged until PUBACK / PUBREC, the PUBREL until
+// PUBCOMP.
 TEST(ClientEngine5, QosFlowsOfTheSender)
 {
     ClientHarness h(Config5());
@@ -459,9 +463,10 @@ TEST(ClientEngine5, DisconnectCarriesItsReasonCode)
                      State(ClientState::Idle)}));
     ClientHarness w(Config5());
     Establish5(w, 0s);
-    MqttActions a;
-    w.engine.Disconnect(1s, a, ReasonCode::DisconnectWithWillMessage);
-    EXPECT_EQ(Sends(w.Take(a)), Lines{Send(1, "E0 01 04")});
+    EXPECT_EQ(Sends(w.Run(1s,
+                          [&](MqttActions& a)
+                          { w.engine.Disconnect(1s, a, ReasonCode::DisconnectWithWillMessage); })),
+              Lines{Send(1, "E0 01 04")});
 }
 
 // Message expiry in our own queue: two QoS 1 messages made offline at 0 s, with 10 s and 2 s to
@@ -504,8 +509,7 @@ TEST(ClientEngine5, SessionResumesWithCleanStartZero)
     config.sessionExpiryInterval = 60;
     ClientHarness h(config);
     EXPECT_EQ(Sends(h.Open(0s)),
-              Lines{Send(1,
-                         "10 14 00 04 4D 51 54 54 05 02 00 3C 05 11 00 00 00 3C 00 02 63 31")});
+              Lines{Send(1, "10 14 00 04 4D 51 54 54 05 02 00 3C 05 11 00 00 00 3C 00 02 63 31")});
     h.Feed(0s, CONNACK5);
     h.Publish(1s, "t", "a", Qos::AtLeastOnce);
     h.Publish(1s, "t", "b", Qos::ExactlyOnce);
@@ -514,8 +518,7 @@ TEST(ClientEngine5, SessionResumesWithCleanStartZero)
     EXPECT_EQ(h.engine.PendingPublishes(), 2u);
     h.Fire(MqttClientEngine::RECONNECT_TIMER);
     EXPECT_EQ(Sends(h.Connected(11s)),
-              Lines{Send(2,
-                         "10 14 00 04 4D 51 54 54 05 00 00 3C 05 11 00 00 00 3C 00 02 63 31")});
+              Lines{Send(2, "10 14 00 04 4D 51 54 54 05 00 00 3C 05 11 00 00 00 3C 00 02 63 31")});
     EXPECT_EQ(Sends(h.Feed(11s, "20 03 01 00 00")),
               (Lines{Send(2, "3A 07 00 01 74 00 01 00 61"), Send(2, "62 02 00 02")}));
 }
@@ -557,8 +560,7 @@ TEST(ClientEngine5, ExpiredSessionIsDiscardedBeforeReconnecting)
               (Lines{Opened(2),
                      State(ClientState::AwaitingConnack),
                      Dropped(1, DropReason::SessionDiscarded, 1),
-                     Send(2,
-                          "10 14 00 04 4D 51 54 54 05 00 00 3C 05 11 00 00 00 3C 00 02 63 31"),
+                     Send(2, "10 14 00 04 4D 51 54 54 05 00 00 3C 05 11 00 00 00 3C 00 02 63 31"),
                      Timer(MqttClientEngine::CONNACK_TIMER, 110s)}));
 }
 

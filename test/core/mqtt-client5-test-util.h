@@ -51,10 +51,11 @@ Publish5(ClientHarness& h,
          Properties properties,
          bool retain = false)
 {
-    h.now = t;
-    MqttActions a;
-    h.lastPublish = h.engine.Publish(topic, Raw(payload), qos, retain, properties, t, a);
-    return h.Take(a);
+    return h.Run(t,
+                 [&](MqttActions& a) {
+                     h.lastPublish =
+                         h.engine.Publish(topic, Raw(payload), qos, retain, properties, t, a);
+                 });
 }
 
 } // namespace clienttest
