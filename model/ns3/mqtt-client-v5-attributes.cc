@@ -9,6 +9,7 @@
 
 #include "ns3/boolean.h"
 #include "ns3/fatal-error.h"
+#include "ns3/random-variable-stream.h"
 #include "ns3/string.h"
 #include "ns3/uinteger.h"
 
