@@ -110,7 +110,7 @@ ReadGroupSleep(Reader& r, Map& m, MqttClientGroupSpec* g)
         return;
     }
     YAML::Node node = m.Get("sleep");
-    Map sm(r, node, m.Path("sleep"), {"awake", "asleep"});
+    Map sm(r, node, m.Path("sleep"), {"awake", "asleep", "session-expiry"});
     if (!sm.Ok())
     {
         return;
@@ -126,6 +126,27 @@ ReadGroupSleep(Reader& r, Map& m, MqttClientGroupSpec* g)
     {
         sm.Fail("asleep", "must be above 0");
     }
+    if (!sm.Has("session-expiry"))
+    {
+        return;
+    }
+    ScenarioTime expiry{-1};
+    Interval(sm, "session-expiry", &expiry);
+    if (expiry.count() < 0)
+    {
+        return; // the error is recorded
+    }
+    if (g->protocol != 5)
+    {
+        sm.Fail("session-expiry", "an MQTT 5.0 option: needs protocol: 5");
+    }
+    else if (g->sessionExpiry.count() == 0 && expiry.count() != 0)
+    {
+        // 3.14.2.2.2: after a CONNECT with 0 a non-zero interval at DISCONNECT is a Protocol
+        // Error.
+        sm.Fail("session-expiry", "needs the group's session-expiry above 0s");
+    }
+    g->sleepSessionExpiry = expiry;
 }
 
 } // namespace scenario_yaml

@@ -244,6 +244,8 @@ struct MqttClientGroupSpec
     /** Duty cycle: connected for awake, then disconnected for asleep (both 0: always on). */
     ScenarioTime awake{0};
     ScenarioTime asleep{0};
+    /** 5.0: the Session Expiry Interval of the DISCONNECT before each sleep (none: CONNECT's). */
+    std::optional<ScenarioTime> sleepSessionExpiry;
 
     /** The client id, topic or filter of member @p index: {group}, {id}, {client} replaced. */
     std::string Expand(const std::string& pattern, uint32_t index) const;

@@ -106,6 +106,13 @@ MqttClient::ApplyProtocol5(MqttClientConfig& config) const
     config.messageExpiryInterval = m_messageExpiryInterval;
     config.requestResponseInformation = m_requestResponseInformation;
     config.requestProblemInformation = m_requestProblemInformation;
+    if (m_sleepSessionExpiryInterval > 0 && m_sessionExpiryInterval == 0)
+    {
+        // 3.14.2.2.2: a non-zero interval at DISCONNECT after 0 in CONNECT is a Protocol Error.
+        NS_FATAL_ERROR("MqttClient " << config.clientId
+                                     << ": SleepSessionExpiryInterval needs a non-zero "
+                                        "SessionExpiryInterval");
+    }
     if (!m_authMethod.empty())
     {
         if (m_authMethod != "SCRAM-SHA-256")

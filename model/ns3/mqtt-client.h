@@ -233,6 +233,7 @@ class MqttClient : public Application
     std::string m_authPassword;
     Time m_awakeTime;
     Time m_sleepTime;
+    int64_t m_sleepSessionExpiryInterval;
     EventId m_sleepEvent;
 
     Ptr<UniformRandomVariable> m_jitter;

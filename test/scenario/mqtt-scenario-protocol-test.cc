@@ -194,3 +194,32 @@ TEST(ScenarioProtocolErrors, AuthErrorsNameFileLineAndField)
     EXPECT_EQ(Errors(After(12, "  scram-users: no-such-file.txt")),
               "scenarios/x.yaml:13: broker.scram-users: cannot open ./no-such-file.txt");
 }
+
+// A sleepy 5.0 device may ask, at each DISCONNECT before it sleeps, for a longer Session Expiry
+// Interval than while connected (sleep: session-expiry).
+TEST(ScenarioProtocol, SleepSessionExpiry)
+{
+    MqttScenarioLoadResult r =
+        Load(After(16,
+                   "    protocol: 5\n"
+                   "    session-expiry: 60s\n"
+                   "    sleep: {awake: 20s, asleep: 280s, session-expiry: 1h}"));
+    ASSERT_TRUE(r.scenario) << (r.errors.empty() ? "" : r.errors[0]);
+    const MqttClientGroupSpec& g = *r.scenario->FindGroup("sensors");
+    EXPECT_EQ(g.sleepSessionExpiry, std::optional<ScenarioTime>(3600s));
+    EXPECT_FALSE(Load(BASE).scenario->FindGroup("sensors")->sleepSessionExpiry.has_value());
+}
+
+// 3.14.2.2.2: after a CONNECT with Session Expiry Interval 0, a non-zero one at DISCONNECT is a
+// Protocol Error; and it is a 5.0 field.
+TEST(ScenarioProtocolErrors, SleepSessionExpiryNeedsFiveAndASessionExpiry)
+{
+    EXPECT_EQ(Errors(After(16,
+                           "    protocol: 5\n    sleep: {awake: 20s, asleep: 280s, "
+                           "session-expiry: 1h}")),
+              "scenarios/x.yaml:18: devices.sensors.sleep.session-expiry: needs the group's "
+              "session-expiry above 0s");
+    EXPECT_EQ(Errors(After(16, "    sleep: {awake: 20s, asleep: 280s, session-expiry: 1h}")),
+              "scenarios/x.yaml:17: devices.sensors.sleep.session-expiry: an MQTT 5.0 option: "
+              "needs protocol: 5");
+}
