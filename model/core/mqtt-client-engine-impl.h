@@ -7,8 +7,10 @@
  * mqtt-client-inbound.cc (packets from the broker), mqtt-client-requests.cc (publish, subscribe
  * and unsubscribe requests and the in-flight window); what MQTT 5.0 adds lives in
  * mqtt-client-v5-connect.cc (CONNECT properties, CONNACK limits, DISCONNECT both ways, session
- * expiry) and mqtt-client-v5-publish.cc (topic aliases, message expiry, the broker's limits on
- * what we send, reason codes), called only when the config asks for 5.0.
+ * expiry), mqtt-client-v5-publish.cc (topic aliases, message expiry, the broker's limits on
+ * what we send, reason codes), mqtt-client-v5-auth.cc (enhanced authentication),
+ * mqtt-client-v5-capabilities.cc (the CONNACK's capabilities on our SUBSCRIBEs) and
+ * mqtt-client-v5-acks.cc (properties on our acks), called only when the config asks for 5.0.
  */
 #ifndef MQTT_CLIENT_ENGINE_IMPL_H
 #define MQTT_CLIENT_ENGINE_IMPL_H
