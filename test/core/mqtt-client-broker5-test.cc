@@ -148,9 +148,9 @@ TEST(ClientBroker5, EnhancedAuthentication)
     ASSERT_EQ(refused.size(), 1u);
     EXPECT_EQ(refused[0].code, 0x87);
     bool started = false;
-    net.Call(good, [&](MqttClientEngine& e, Nanos now, MqttActions& out) {
-        started = e.Reauthenticate(now, out);
-    });
+    net.Call(good,
+             [&](MqttClientEngine& e, Nanos now, MqttActions& out)
+             { started = e.Reauthenticate(now, out); });
     net.RunFor(1s);
     EXPECT_TRUE(started);
     EXPECT_EQ(net.Events(good, EventType::Reauthenticated).size(), 1u);
