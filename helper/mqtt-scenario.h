@@ -314,8 +314,8 @@ struct MqttBrokerSpec
     std::optional<MqttTlsSpec> tls;
 
     /**
-     * SCRAM-SHA-256 credentials for 5.0 enhanced authentication (broker: scram-users:, doc/auth.md),
-     * resolved against the scenario's folder; empty: none.
+     * SCRAM-SHA-256 credentials for 5.0 enhanced authentication (broker: scram-users:,
+     * doc/auth.md), resolved against the scenario's folder; empty: none.
      */
     std::string scramUsers;
 

@@ -198,10 +198,7 @@ class MqttClientEngine
      * sent) when the CONNECT's interval was 0 and this one is not, a Protocol Error (3.14.2.2.2),
      * on a 3.1.1 client, or when no CONNECT went out on the current connection.
      */
-    bool Disconnect(Nanos now,
-                    MqttActions& out,
-                    ReasonCode reason,
-                    uint32_t sessionExpiryInterval);
+    bool Disconnect(Nanos now, MqttActions& out, ReasonCode reason, uint32_t sessionExpiryInterval);
     /**
      * 5.0: re-authenticates a connected client with the config's authMethod: AUTH 0x19 with the
      * method's first data; the broker's AUTH 0x18 are answered, its AUTH 0x00 checked, and
