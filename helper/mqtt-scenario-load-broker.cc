@@ -186,7 +186,14 @@ ReadBroker(Reader& r, const YAML::Node& node, MqttScenario* s)
     Map m(r,
           node,
           "broker",
-          {"profile", "port", "persistence", "overrides", "front-ends", "service", "tls"});
+          {"profile",
+           "port",
+           "persistence",
+           "overrides",
+           "front-ends",
+           "service",
+           "tls",
+           "scram-users"});
     if (!m.Ok())
     {
         return;
@@ -195,6 +202,11 @@ ReadBroker(Reader& r, const YAML::Node& node, MqttScenario* s)
     m.String("profile", &s->broker.profile);
     m.Unsigned("port", 1, 65535, &s->broker.port);
     m.Bool("persistence", &s->broker.persistence);
+    m.String("scram-users", &s->broker.scramUsers);
+    if (m.Has("scram-users") && s->broker.scramUsers.empty())
+    {
+        m.Fail("scram-users", "expected a SCRAM credentials file (doc/auth.md), got nothing");
+    }
     if (m.Has("service"))
     {
         ReadService(m, &s->broker.service);

@@ -110,6 +110,7 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
            "receive-maximum",
            "message-expiry",
            "share-group",
+           "auth",
            "sleep"});
     if (!m.Ok())
     {

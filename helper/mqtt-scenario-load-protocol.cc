@@ -1,7 +1,8 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * A client group's MQTT protocol (protocol: 4 or 5) and its 5.0 options, and its duty cycle
+ * A client group's MQTT protocol (protocol: 4 or 5) and its 5.0 options (enhanced authentication
+ * among them), and its duty cycle
  * (sleep: {awake, asleep}); doc/scenarios.md. Each error names the file, line and field.
  */
 #include "mqtt-scenario-yaml.h"
@@ -37,6 +38,33 @@ Interval(Map& m, const std::string& key, ScenarioTime* out)
     *out = d;
 }
 
+/** auth: {method: SCRAM-SHA-256, user, password}: 5.0 enhanced authentication (doc/auth.md). */
+void
+ReadGroupAuth(Reader& r, Map& m, MqttClientGroupSpec* g)
+{
+    if (!m.Has("auth"))
+    {
+        return;
+    }
+    Map am(r, m.Get("auth"), m.Path("auth"), {"method", "user", "password"});
+    if (!am.Ok())
+    {
+        return;
+    }
+    am.Require({"method", "user", "password"});
+    am.String("method", &g->authMethod);
+    if (am.Has("method") && g->authMethod != "SCRAM-SHA-256")
+    {
+        am.Fail("method", "expected SCRAM-SHA-256, got " + g->authMethod);
+    }
+    am.String("user", &g->authUser);
+    if (am.Has("user") && g->authUser.empty())
+    {
+        am.Fail("user", "expected a user name, got nothing");
+    }
+    am.String("password", &g->authPassword);
+}
+
 } // namespace
 
 void
@@ -55,12 +83,17 @@ ReadGroupProtocol(Reader& r, Map& m, MqttClientGroupSpec* g)
         // [MQTT5-4.8.2-1], [MQTT5-4.8.2-2]: a ShareName is not empty and has no '/', '+', '#'.
         m.Fail("share-group", "expected a name without '/', '+' or '#'");
     }
+    ReadGroupAuth(r, m, g);
     if (g->protocol == 5)
     {
         return;
     }
-    for (const char* key :
-         {"session-expiry", "topic-aliases", "receive-maximum", "message-expiry", "share-group"})
+    for (const char* key : {"session-expiry",
+                            "topic-aliases",
+                            "receive-maximum",
+                            "message-expiry",
+                            "share-group",
+                            "auth"})
     {
         if (m.Has(key))
         {
@@ -77,7 +110,7 @@ ReadGroupSleep(Reader& r, Map& m, MqttClientGroupSpec* g)
         return;
     }
     YAML::Node node = m.Get("sleep");
-    Map sm(r, node, m.Path("sleep"), {"awake", "asleep"});
+    Map sm(r, node, m.Path("sleep"), {"awake", "asleep", "session-expiry"});
     if (!sm.Ok())
     {
         return;
@@ -93,6 +126,27 @@ ReadGroupSleep(Reader& r, Map& m, MqttClientGroupSpec* g)
     {
         sm.Fail("asleep", "must be above 0");
     }
+    if (!sm.Has("session-expiry"))
+    {
+        return;
+    }
+    ScenarioTime expiry{-1};
+    Interval(sm, "session-expiry", &expiry);
+    if (expiry.count() < 0)
+    {
+        return; // the error is recorded
+    }
+    if (g->protocol != 5)
+    {
+        sm.Fail("session-expiry", "an MQTT 5.0 option: needs protocol: 5");
+    }
+    else if (g->sessionExpiry.count() == 0 && expiry.count() != 0)
+    {
+        // 3.14.2.2.2: after a CONNECT with 0 a non-zero interval at DISCONNECT is a Protocol
+        // Error.
+        sm.Fail("session-expiry", "needs the group's session-expiry above 0s");
+    }
+    g->sleepSessionExpiry = expiry;
 }
 
 } // namespace scenario_yaml

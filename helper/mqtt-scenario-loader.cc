@@ -266,6 +266,28 @@ LoadTlsFiles(Reader& r, MqttScenario* s, const std::string& baseDir)
     }
 }
 
+/**
+ * broker.scram-users, resolved against the scenario's folder; it must open. Its contents are
+ * the broker's to parse (MqttBroker's ScramUsersFile names the line of an error).
+ */
+void
+ResolveScramUsers(Reader& r, MqttScenario* s, const std::string& baseDir)
+{
+    std::string& file = s->broker.scramUsers;
+    if (file.empty())
+    {
+        return;
+    }
+    if (file[0] != '/' && !baseDir.empty())
+    {
+        file = baseDir + "/" + file;
+    }
+    if (!std::ifstream(file))
+    {
+        r.Error("broker.scram-users", nullptr, "cannot open " + file);
+    }
+}
+
 /** Semantic checks: they need a well-formed structure, and then the graph. */
 void
 CheckSemantics(Reader& r, MqttScenario* s, const std::string& baseDir)
@@ -274,6 +296,7 @@ CheckSemantics(Reader& r, MqttScenario* s, const std::string& baseDir)
     {
         LoadEnergyFiles(r, s, baseDir);
         LoadTlsFiles(r, s, baseDir);
+        ResolveScramUsers(r, s, baseDir);
     }
     if (r.Errors().empty())
     {

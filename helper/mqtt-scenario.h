@@ -237,9 +237,15 @@ struct MqttClientGroupSpec
     ScenarioTime messageExpiry{0};
     /** 5.0 backends: the clients subscribe as one shared subscription group ($share/NAME/...). */
     std::string shareGroup;
+    /** 5.0 enhanced authentication (auth:): SCRAM-SHA-256 or empty, its user and password. */
+    std::string authMethod;
+    std::string authUser;
+    std::string authPassword;
     /** Duty cycle: connected for awake, then disconnected for asleep (both 0: always on). */
     ScenarioTime awake{0};
     ScenarioTime asleep{0};
+    /** 5.0: the Session Expiry Interval of the DISCONNECT before each sleep (none: CONNECT's). */
+    std::optional<ScenarioTime> sleepSessionExpiry;
 
     /** The client id, topic or filter of member @p index: {group}, {id}, {client} replaced. */
     std::string Expand(const std::string& pattern, uint32_t index) const;
@@ -306,6 +312,12 @@ struct MqttBrokerSpec
 
     /** Simulated TLS on the broker's port (broker: tls:). */
     std::optional<MqttTlsSpec> tls;
+
+    /**
+     * SCRAM-SHA-256 credentials for 5.0 enhanced authentication (broker: scram-users:,
+     * doc/auth.md), resolved against the scenario's folder; empty: none.
+     */
+    std::string scramUsers;
 
     /**
      * The named profile with every override and the service settings applied; nothing if the

@@ -12,6 +12,7 @@
 
 #include "ns3/boolean.h"
 #include "ns3/double.h"
+#include "ns3/integer.h"
 #include "ns3/names.h"
 #include "ns3/node.h"
 #include "ns3/pointer.h"
@@ -116,6 +117,7 @@ MqttStudyRunner::Impl::InstallBroker(const MqttBrokerProfile& profile)
     broker = CreateObject<MqttBroker>();
     broker->SetAttribute("Port", UintegerValue(s.broker.port));
     broker->SetAttribute("Persistence", BooleanValue(s.broker.persistence));
+    broker->SetAttribute("ScramUsersFile", StringValue(s.broker.scramUsers));
     broker->SetProfile(profile);
     if (s.broker.tls)
     {
@@ -240,6 +242,14 @@ MqttStudyRunner::Impl::ConfigureClient(Ptr<MqttClient> app, const MqttBuiltClien
         app->SetAttribute("ReceiveMaximum", UintegerValue(g.receiveMaximum));
         app->SetAttribute("MessageExpiryInterval",
                           UintegerValue(g.messageExpiry.count() / 1000000000));
+        app->SetAttribute("AuthMethod", StringValue(g.authMethod));
+        app->SetAttribute("AuthUserName", StringValue(g.Expand(g.authUser, c.index)));
+        app->SetAttribute("AuthPassword", StringValue(g.authPassword));
+        if (g.sleepSessionExpiry)
+        {
+            app->SetAttribute("SleepSessionExpiryInterval",
+                              IntegerValue(g.sleepSessionExpiry->count() / 1000000000));
+        }
     }
     app->SetAttribute("AwakeTime", TimeValue(NanoSeconds(g.awake.count())));
     app->SetAttribute("SleepTime", TimeValue(NanoSeconds(g.asleep.count())));

@@ -13,6 +13,7 @@
  * PUBLISH without any of them (its layout has no place for properties; doc/mqtt5.md).
  */
 #include "mqtt-broker-engine-impl.h"
+#include "mqtt-publish-properties.h"
 
 #include "mqtt-acl.h"
 #include "mqtt-topic.h"
@@ -128,22 +129,8 @@ MqttBrokerEngine::Impl::ForwardedProperties5(Properties properties,
                                              Nanos now,
                                              uint32_t maxMessageExpiry)
 {
-    std::optional<uint32_t> expiry;
-    auto& items = properties.items;
-    items.erase(std::remove_if(items.begin(),
-                               items.end(),
-                               [&expiry](const Property& prop) {
-                                   if (prop.id == PropertyId::MessageExpiryInterval)
-                                   {
-                                       expiry = prop.number;
-                                       return true;
-                                   }
-                                   // Per hop: set again (or not) on each outgoing PUBLISH.
-                                   return prop.id == PropertyId::TopicAlias ||
-                                          prop.id == PropertyId::SubscriptionIdentifier ||
-                                          prop.id == PropertyId::WillDelayInterval;
-                               }),
-                items.end());
+    // Per hop: the alias and identifiers are set again (or not) on each outgoing PUBLISH.
+    std::optional<uint32_t> expiry = TakePerHopProperties(properties);
     if (maxMessageExpiry != 0 && (!expiry || *expiry > maxMessageExpiry))
     {
         expiry = maxMessageExpiry; // the profile keeps no message longer

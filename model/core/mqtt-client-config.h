@@ -7,9 +7,11 @@
 #define MQTT_CLIENT_CONFIG_H
 
 #include "mqtt-action.h"
+#include "mqtt-auth-method.h"
 #include "mqtt-packets.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -95,6 +97,21 @@ struct MqttClientConfig
     std::vector<std::pair<std::string, std::string>> userProperties;
     /** Message Expiry Interval of every publish that sets none, seconds (0: none). */
     uint32_t messageExpiryInterval = 0;
+    /**
+     * Enhanced authentication (section 4.12, doc/auth.md): the method whose exchange runs before
+     * the CONNACK (its Name() is the CONNECT's Authentication Method) and that
+     * MqttClientEngine::Reauthenticate runs again; null: none, and the client never sends AUTH.
+     */
+    std::shared_ptr<const MqttAuthMethod> authMethod;
+    /** What the method authenticates with (for SCRAM-SHA-256: the user name and password). */
+    MqttAuthMethod::ClientCredentials authCredentials;
+    /** User Properties put on every PUBACK, PUBREC, PUBREL and PUBCOMP the client sends. */
+    std::vector<std::pair<std::string, std::string>> ackUserProperties;
+    /**
+     * A Reason String on the acknowledgements that refuse (0x92 Packet Identifier not found,
+     * 0x99 Payload format invalid), saying why in words.
+     */
+    bool ackReasonStrings = false;
 };
 
 } // namespace mqtt

@@ -69,6 +69,10 @@ MqttClientEngine::Impl::OnTransportConnected(Nanos now, MqttActions& out)
     if (V5())
     {
         PrepareConnect5(connect, now, out);
+        if (!PrepareConnectAuth5(connect, now, out))
+        {
+            return;
+        }
     }
     SendPacket(connect, now, out);
     ArmTimer(CONNACK_TIMER, now + m_config.connackTimeout, out);
@@ -119,6 +123,7 @@ MqttClientEngine::Impl::EndConnection(
         event.reasonCode = m_disconnectReason;
     }
     m_disconnectReason.reset();
+    m_authExchange.reset(); // an exchange lives on its connection
     if (V5())
     {
         SessionEnds5(wasConnected, now, out);

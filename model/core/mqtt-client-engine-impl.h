@@ -7,8 +7,10 @@
  * mqtt-client-inbound.cc (packets from the broker), mqtt-client-requests.cc (publish, subscribe
  * and unsubscribe requests and the in-flight window); what MQTT 5.0 adds lives in
  * mqtt-client-v5-connect.cc (CONNECT properties, CONNACK limits, DISCONNECT both ways, session
- * expiry) and mqtt-client-v5-publish.cc (topic aliases, message expiry, the broker's limits on
- * what we send, reason codes), called only when the config asks for 5.0.
+ * expiry), mqtt-client-v5-publish.cc (topic aliases, message expiry, the broker's limits on
+ * what we send, reason codes), mqtt-client-v5-auth.cc (enhanced authentication),
+ * mqtt-client-v5-capabilities.cc (the CONNACK's capabilities on our SUBSCRIBEs) and
+ * mqtt-client-v5-acks.cc (properties on our acks), called only when the config asks for 5.0.
  */
 #ifndef MQTT_CLIENT_ENGINE_IMPL_H
 #define MQTT_CLIENT_ENGINE_IMPL_H
@@ -20,6 +22,7 @@
 #include "mqtt-packet-id-allocator.h"
 
 #include <deque>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
@@ -54,9 +57,14 @@ class MqttClientEngine::Impl
                      Properties properties,
                      Nanos now,
                      MqttActions& out);
-    void Subscribe(std::vector<TopicRequest> topics, Nanos now, MqttActions& out);
+    void Subscribe(std::vector<TopicRequest> topics,
+                   Properties properties,
+                   Nanos now,
+                   MqttActions& out);
     void Unsubscribe(std::vector<std::string> filters, Nanos now, MqttActions& out);
     void Disconnect(Nanos now, MqttActions& out, ReasonCode reason);
+    bool Disconnect5(Nanos now, MqttActions& out, ReasonCode reason, uint32_t sessionExpiry);
+    bool Reauthenticate(Nanos now, MqttActions& out);
 
     bool
     V5() const
@@ -97,6 +105,7 @@ class MqttClientEngine::Impl
         Kind kind = Kind::Publish;
         MqttMessagePtr message;           //!< Publish
         std::vector<TopicRequest> topics; //!< Subscribe
+        Properties properties;            //!< Subscribe, 5.0: Subscription Identifier, ...
         std::vector<std::string> filters; //!< Unsubscribe
     };
 
@@ -182,6 +191,24 @@ class MqttClientEngine::Impl
      */
     bool UnrequestedProblemInformation(const Packet& packet) const;
 
+    // MQTT 5.0 (mqtt-client-v5-auth.cc).
+    /**
+     * The CONNECT's Authentication Method and Data when the config names a method; false if the
+     * method cannot start (the connection is closed, no CONNECT sent).
+     */
+    bool PrepareConnectAuth5(ConnectPacket& connect, Nanos now, MqttActions& out);
+    /** An AUTH from the broker (before the CONNACK or during a re-authentication). */
+    void HandleAuth5(const AuthPacket& auth, Nanos now, MqttActions& out);
+    /**
+     * The Authentication Method and final data of an accepted CONNACK, checked by the method;
+     * false if the broker is not proven or broke the rules of 4.12 (closed).
+     */
+    bool FinishConnectAuth5(const ConnackPacket& connack, Nanos now, MqttActions& out);
+    /** Sends AUTH @p reason with our method and @p data (none when empty). */
+    void SendAuth5(ReasonCode reason, std::vector<uint8_t> data, Nanos now, MqttActions& out);
+    /** The method refused to go on: DISCONNECT @p reason, close (AuthFailure). */
+    void AuthFailed5(ReasonCode reason, Nanos now, MqttActions& out);
+
     // MQTT 5.0 (mqtt-client-v5-publish.cc).
     /** The message as the engine stores it: properties cleaned, expiry from the interval. */
     std::shared_ptr<MqttMessage> MakeMessage5(const std::string& topic,
@@ -202,6 +229,22 @@ class MqttClientEngine::Impl
     bool ResolveInbound5(PublishPacket& publish, Nanos now, MqttActions& out);
     /** The largest number of QoS 1/2 publishes in flight (ours, and the broker's Receive Max). */
     std::size_t SendWindow() const;
+
+    // MQTT 5.0 (mqtt-client-v5-capabilities.cc).
+    /**
+     * Takes out of a SUBSCRIBE the filters the CONNACK said the broker does not support
+     * (Wildcard, Subscription Identifier, Shared Subscription Available 0), each denied with the
+     * code the broker would refuse it with (0xA2, 0xA1, 0x9E); false if none is left (nothing
+     * is sent).
+     */
+    bool AdmitSubscribe5(Request& request, MqttActions& out);
+
+    // MQTT 5.0 (mqtt-client-v5-acks.cc).
+    /**
+     * Sends PUBACK, PUBREC, PUBREL or PUBCOMP; on 5.0 with the config's ack User Properties and
+     * Reason String, left out when they would pass the broker's Maximum Packet Size.
+     */
+    void SendAck(Packet ack, Nanos now, MqttActions& out);
 
     /** Sends queued requests while the window and the packet ids allow. */
     void Pump(Nanos now, MqttActions& out);
@@ -243,6 +286,8 @@ class MqttClientEngine::Impl
     /** 5.0: the DISCONNECT sent on the connection that is ending (for its event). */
     std::optional<ReasonCode> m_disconnectReason;
     std::vector<uint8_t> m_scratch; //!< sizes a 5.0 PUBLISH against the broker's maximum
+    /** 5.0: the enhanced authentication exchange under way (the CONNECT's or a re-one). */
+    std::unique_ptr<MqttAuthMethod::ClientExchange> m_authExchange;
 
     std::deque<Request> m_queue;              //!< not sent yet, in request order
     std::map<uint64_t, InFlight> m_inflight;  //!< by first-send order

@@ -281,10 +281,12 @@ MqttClientEngine::Impl::SendRequest(InFlight& entry, bool dup, Nanos now, MqttAc
         break;
     case Stage::AwaitPubcomp:
         // Once PUBREL was sent the PUBLISH is never sent again [MQTT-4.3.3-1].
-        SendPacket(PubrelPacket{entry.packetId}, now, out);
+        SendAck(PubrelPacket{entry.packetId}, now, out);
         break;
     case Stage::AwaitSuback:
-        SendPacket(SubscribePacket{entry.packetId, entry.request.topics}, now, out);
+        SendPacket(SubscribePacket{entry.packetId, entry.request.topics, entry.request.properties},
+                   now,
+                   out);
         break;
     case Stage::AwaitUnsuback:
         SendPacket(UnsubscribePacket{entry.packetId, entry.request.filters}, now, out);
@@ -398,7 +400,16 @@ MqttClientEngine::Publish(const std::string& topic,
 void
 MqttClientEngine::Subscribe(std::vector<TopicRequest> topics, Nanos now, MqttActions& out)
 {
-    m_impl->Subscribe(std::move(topics), now, out);
+    m_impl->Subscribe(std::move(topics), Properties{}, now, out);
+}
+
+void
+MqttClientEngine::Subscribe(std::vector<TopicRequest> topics,
+                            Properties properties,
+                            Nanos now,
+                            MqttActions& out)
+{
+    m_impl->Subscribe(std::move(topics), std::move(properties), now, out);
 }
 
 void
@@ -417,6 +428,21 @@ void
 MqttClientEngine::Disconnect(Nanos now, MqttActions& out, ReasonCode reason)
 {
     m_impl->Disconnect(now, out, reason);
+}
+
+bool
+MqttClientEngine::Disconnect(Nanos now,
+                             MqttActions& out,
+                             ReasonCode reason,
+                             uint32_t sessionExpiryInterval)
+{
+    return m_impl->Disconnect5(now, out, reason, sessionExpiryInterval);
+}
+
+bool
+MqttClientEngine::Reauthenticate(Nanos now, MqttActions& out)
+{
+    return m_impl->Reauthenticate(now, out);
 }
 
 ClientState

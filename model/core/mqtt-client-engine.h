@@ -172,6 +172,16 @@ class MqttClientEngine
                      MqttActions& out);
 
     void Subscribe(std::vector<TopicRequest> topics, Nanos now, MqttActions& out);
+    /**
+     * Subscribe with 5.0 SUBSCRIBE properties (a Subscription Identifier, User Properties). When
+     * the CONNACK said the broker lacks a capability, the filters needing it are denied before
+     * anything is sent (SubscriptionDenied, packetId 0, code 0xA2 Wildcard, 0xA1 Subscription
+     * Identifier, 0x9E Shared Subscriptions not supported) and the others go out.
+     */
+    void Subscribe(std::vector<TopicRequest> topics,
+                   Properties properties,
+                   Nanos now,
+                   MqttActions& out);
     void Unsubscribe(std::vector<std::string> filters, Nanos now, MqttActions& out);
 
     /**
@@ -182,6 +192,21 @@ class MqttClientEngine
     void Disconnect(Nanos now, MqttActions& out);
     /** Disconnect with a 5.0 reason code (0x04 asks the broker to publish the will). */
     void Disconnect(Nanos now, MqttActions& out, ReasonCode reason);
+    /**
+     * 5.0: Disconnect that sets the session's Session Expiry Interval to @p sessionExpiryInterval
+     * (seconds; the broker and this client keep the session that long). Refused (false, nothing
+     * sent) when the CONNECT's interval was 0 and this one is not, a Protocol Error (3.14.2.2.2),
+     * on a 3.1.1 client, or when no CONNECT went out on the current connection.
+     */
+    bool Disconnect(Nanos now, MqttActions& out, ReasonCode reason, uint32_t sessionExpiryInterval);
+    /**
+     * 5.0: re-authenticates a connected client with the config's authMethod: AUTH 0x19 with the
+     * method's first data; the broker's AUTH 0x18 are answered, its AUTH 0x00 checked, and
+     * success reported as a Reauthenticated event (failure: DISCONNECT 0x87, ConnectionClosed
+     * AuthFailure). False, nothing sent, without a method, when not connected, or while an
+     * exchange is under way.
+     */
+    bool Reauthenticate(Nanos now, MqttActions& out);
 
     ClientState State() const;
     const MqttClientConfig& Config() const;

@@ -51,9 +51,21 @@ MqttClientEngine::Impl::HandlePacket(Nanos now, MqttActions& out)
         HandleConnack(std::get<ConnackPacket>(m_packet), now, out);
         return;
     }
+    if (type == PacketType::Auth && V5())
+    {
+        // Before the CONNACK (the CONNECT's exchange) or after it (a re-authentication); a
+        // Reason String on it needs Request Problem Information (3.1.2.11.7).
+        if (UnrequestedProblemInformation(m_packet))
+        {
+            Violation5(ReasonCode::ProtocolError, 0, now, out);
+            return;
+        }
+        HandleAuth5(std::get<AuthPacket>(m_packet), now, out);
+        return;
+    }
     if (m_state != ClientState::Connected)
     {
-        ProtocolViolation(0, now, out); // the broker's first packet is CONNACK
+        ProtocolViolation(0, now, out); // the broker's first packet is CONNACK (or AUTH)
         return;
     }
     if (V5())
@@ -104,7 +116,7 @@ MqttClientEngine::Impl::HandlePacket(Nanos now, MqttActions& out)
         {
             pubcomp.reasonCode = ReasonCode::PacketIdentifierNotFound;
         }
-        SendPacket(pubcomp, now, out);
+        SendAck(pubcomp, now, out);
         return;
     }
     case PacketType::Suback:
@@ -154,7 +166,7 @@ MqttClientEngine::Impl::HandleConnack(const ConnackPacket& connack, Nanos now, M
     }
     if (V5())
     {
-        if (!AcceptConnack5(connack, now, out))
+        if (!FinishConnectAuth5(connack, now, out) || !AcceptConnack5(connack, now, out))
         {
             return;
         }
@@ -245,11 +257,11 @@ MqttClientEngine::Impl::HandlePublish(PublishPacket& publish, Nanos now, MqttAct
     // [MQTT-4.6.0-3]; every PUBLISH is acknowledged [MQTT-4.5.0-2].
     if (qos == Qos::AtLeastOnce)
     {
-        SendPacket(PubackPacket{packetId, reason, {}}, now, out);
+        SendAck(PubackPacket{packetId, reason, {}}, now, out);
     }
     else if (qos == Qos::ExactlyOnce)
     {
-        SendPacket(PubrecPacket{packetId, reason, {}}, now, out);
+        SendAck(PubrecPacket{packetId, reason, {}}, now, out);
     }
 }
 
@@ -263,7 +275,7 @@ MqttClientEngine::Impl::HandlePublishAck(
         if (V5() && type == PacketType::Pubrec)
         {
             // 5.0 answers a PUBREC it has no message for with PUBREL 0x92 (3.6.2.1).
-            SendPacket(PubrelPacket{packetId, ReasonCode::PacketIdentifierNotFound, {}}, now, out);
+            SendAck(PubrelPacket{packetId, ReasonCode::PacketIdentifierNotFound, {}}, now, out);
             return;
         }
         ProtocolViolation(0, now, out);

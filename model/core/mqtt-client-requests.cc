@@ -42,6 +42,11 @@ MqttClientEngine::Impl::Pump(Nanos now, MqttActions& out)
             m_queue.erase(m_queue.begin() + static_cast<std::ptrdiff_t>(i));
             continue;
         }
+        if (front.kind == Kind::Subscribe && V5() && !AdmitSubscribe5(front, out))
+        {
+            m_queue.erase(m_queue.begin() + static_cast<std::ptrdiff_t>(i));
+            continue;
+        }
         // An id not in use [MQTT-2.3.1-2]; when all are taken, wait for an ack to free one.
         uint16_t packetId = m_ids.Allocate();
         if (packetId == 0)
@@ -183,7 +188,10 @@ MqttClientEngine::Impl::Submit(Request request, bool valid, Nanos now, MqttActio
 }
 
 void
-MqttClientEngine::Impl::Subscribe(std::vector<TopicRequest> topics, Nanos now, MqttActions& out)
+MqttClientEngine::Impl::Subscribe(std::vector<TopicRequest> topics,
+                                  Properties properties,
+                                  Nanos now,
+                                  MqttActions& out)
 {
     std::size_t size = 2;
     bool valid = !topics.empty();
@@ -193,9 +201,28 @@ MqttClientEngine::Impl::Subscribe(std::vector<TopicRequest> topics, Nanos now, M
         valid =
             valid && ValidQos(topic.qos) && ValidateTopicFilter(topic.filter) == TopicError::None;
     }
+    if (V5())
+    {
+        // A SUBSCRIBE carries one Subscription Identifier, 1 to 268,435,455 (3.8.2.1.2), and
+        // User Properties; anything else would not decode at the broker.
+        int identifiers = 0;
+        for (const Property& prop : properties.items)
+        {
+            const bool identifier = prop.id == PropertyId::SubscriptionIdentifier;
+            identifiers += identifier ? 1 : 0;
+            valid =
+                valid && (prop.id == PropertyId::UserProperty ||
+                          (identifier && prop.number != 0 && prop.number <= MAX_REMAINING_LENGTH));
+        }
+        valid = valid && identifiers <= 1;
+    }
     Request request;
     request.kind = Kind::Subscribe;
     request.topics = std::move(topics);
+    if (V5())
+    {
+        request.properties = std::move(properties);
+    }
     Submit(std::move(request), valid && size <= MAX_REMAINING_LENGTH, now, out);
 }
 

@@ -185,6 +185,33 @@ MqttClientEngine::Impl::HandleDisconnect5(const DisconnectPacket& disconnect,
                   out);
 }
 
+bool
+MqttClientEngine::Impl::Disconnect5(Nanos now,
+                                     MqttActions& out,
+                                     ReasonCode reason,
+                                     uint32_t sessionExpiry)
+{
+    if (!V5() || (m_state != ClientState::AwaitingConnack && m_state != ClientState::Connected))
+    {
+        return false; // no CONNECT on this connection: no DISCONNECT to carry it
+    }
+    if (m_config.sessionExpiryInterval == 0 && sessionExpiry != 0)
+    {
+        // After a CONNECT with 0 a non-zero interval in DISCONNECT is a Protocol Error
+        // (3.14.2.2.2; the standard numbers no statement for it): refused, nothing sent.
+        return false;
+    }
+    SetState(ClientState::Disconnecting, out);
+    DisconnectPacket disconnect{reason, {}};
+    disconnect.properties.AddNumber(PropertyId::SessionExpiryInterval, sessionExpiry);
+    SendPacket(disconnect, now, out);
+    m_disconnectReason = reason;
+    // The new interval is the one in force: we keep (or drop) our side of the session by it.
+    m_v5.server.sessionExpiryInterval = sessionExpiry;
+    EndConnection(CloseReason::ClientDisconnect, 0, true, false, now, out);
+    return true;
+}
+
 void
 MqttClientEngine::Impl::Violation5(ReasonCode reason, uint8_t code, Nanos now, MqttActions& out)
 {

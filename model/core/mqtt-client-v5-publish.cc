@@ -9,6 +9,7 @@
 #include "mqtt-client-engine-impl.h"
 
 #include "mqtt-codec-impl.h"
+#include "mqtt-publish-properties.h"
 
 #include <algorithm>
 
@@ -58,22 +59,9 @@ MqttClientEngine::Impl::MakeMessage5(const std::string& topic,
     message->payload = std::move(payload);
     message->qos = qos;
     message->retain = retain;
-    uint32_t expiry = m_config.messageExpiryInterval;
-    auto& items = properties.items;
-    items.erase(std::remove_if(items.begin(),
-                               items.end(),
-                               [&expiry](const Property& prop) {
-                                   if (prop.id == PropertyId::MessageExpiryInterval)
-                                   {
-                                       expiry = prop.number;
-                                       return true;
-                                   }
-                                   // The alias is ours to set; a client sends no Subscription
-                                   // Identifier [MQTT5-3.3.4-6].
-                                   return prop.id == PropertyId::TopicAlias ||
-                                          prop.id == PropertyId::SubscriptionIdentifier;
-                               }),
-                items.end());
+    // The alias is ours to set; a client sends no Subscription Identifier [MQTT5-3.3.4-6].
+    const uint32_t expiry =
+        TakePerHopProperties(properties).value_or(m_config.messageExpiryInterval);
     message->properties = std::move(properties);
     // The interval counts from now: time in our queue is taken off what the broker is told.
     message->expiresAt = expiry != 0 ? now + std::chrono::seconds(expiry) : Nanos(0);

@@ -151,6 +151,8 @@ EventTypeName(EventType type)
         return "AckTimeout";
     case EventType::LifecyclePublished:
         return "LifecyclePublished";
+    case EventType::Reauthenticated:
+        return "Reauthenticated";
     }
     return "Unknown";
 }

@@ -96,6 +96,7 @@ enum class EventType : uint8_t
     StateChanged,         //!< client: state machine transition; code holds the new state
     AckTimeout,           //!< client: no ack for a packet within its timeout
     LifecyclePublished,   //!< broker: a lifecycle event (connected/disconnected) was published
+    Reauthenticated,      //!< client, 5.0: a re-authentication (AUTH 0x19) ended with AUTH 0x00
 };
 
 const char* EventTypeName(EventType type);

@@ -5,10 +5,12 @@
  * connected, then sends DISCONNECT and sleeps SleepTime, then connects again. The publish process
  * goes on while it sleeps: the engine keeps QoS 1/2 messages for the next wake (and drops QoS 0
  * ones, QosZeroOffline), so what a device sends and receives on waking shows what its session
- * kept (doc/mqtt5.md).
+ * kept (doc/mqtt5.md). A 5.0 device may say at each DISCONNECT how long the broker keeps its
+ * session while it sleeps (SleepSessionExpiryInterval), longer than while it is connected.
  */
 #include "mqtt-client.h"
 
+#include "ns3/integer.h"
 #include "ns3/log.h"
 #include "ns3/nstime.h"
 #include "ns3/simulator.h"
@@ -35,7 +37,14 @@ MqttClient::AddSleepAttributes(TypeId tid)
                       "Time asleep (disconnected) between two awake times (0: no sleep).",
                       TimeValue(Seconds(0)),
                       MakeTimeAccessor(&MqttClient::m_sleepTime),
-                      MakeTimeChecker());
+                      MakeTimeChecker())
+        .AddAttribute("SleepSessionExpiryInterval",
+                      "5.0: Session Expiry Interval of the DISCONNECT sent when going to sleep, "
+                      "seconds (-1: none, the CONNECT's stays in force). Needs a non-zero "
+                      "SessionExpiryInterval: after 0 in CONNECT it is a Protocol Error.",
+                      IntegerValue(-1),
+                      MakeIntegerAccessor(&MqttClient::m_sleepSessionExpiryInterval),
+                      MakeIntegerChecker<int64_t>(-1, 0xFFFFFFFFLL));
 }
 
 void
@@ -55,7 +64,18 @@ MqttClient::Sleep()
     {
         return;
     }
-    m_engine->Disconnect(MqttNs3Timers::Now(), m_actions.Out());
+    // 5.0 with SleepSessionExpiryInterval: the DISCONNECT carries it. Otherwise (or when no
+    // CONNECT went out on this connection) a plain Disconnect, which also stops reconnecting.
+    const bool withExpiry =
+        m_protocolVersion == 5 && m_sleepSessionExpiryInterval >= 0 &&
+        m_engine->Disconnect(MqttNs3Timers::Now(),
+                             m_actions.Out(),
+                             ReasonCode::NormalDisconnection,
+                             static_cast<uint32_t>(m_sleepSessionExpiryInterval));
+    if (!withExpiry)
+    {
+        m_engine->Disconnect(MqttNs3Timers::Now(), m_actions.Out());
+    }
     Execute();
     m_sleepEvent = Simulator::Schedule(m_sleepTime, &MqttClient::Wake, this);
 }

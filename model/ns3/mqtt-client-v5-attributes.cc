@@ -5,9 +5,15 @@
  * and how they fill the engine's config (doc/mqtt5.md, "The client engine").
  */
 #include "mqtt-client.h"
+#include "mqtt-scram.h"
 
 #include "ns3/boolean.h"
+#include "ns3/fatal-error.h"
+#include "ns3/random-variable-stream.h"
+#include "ns3/string.h"
 #include "ns3/uinteger.h"
+
+#include <limits>
 
 namespace ns3
 {
@@ -66,7 +72,23 @@ MqttClient::AddProtocol5Attributes(TypeId tid)
                       "packet.",
                       BooleanValue(true),
                       MakeBooleanAccessor(&MqttClient::m_requestProblemInformation),
-                      MakeBooleanChecker());
+                      MakeBooleanChecker())
+        .AddAttribute("AuthMethod",
+                      "5.0: enhanced authentication method of CONNECT (doc/auth.md): "
+                      "SCRAM-SHA-256, or empty for none.",
+                      StringValue(""),
+                      MakeStringAccessor(&MqttClient::m_authMethod),
+                      MakeStringChecker())
+        .AddAttribute("AuthUserName",
+                      "5.0: the user the AuthMethod authenticates (SCRAM's n=).",
+                      StringValue(""),
+                      MakeStringAccessor(&MqttClient::m_authUserName),
+                      MakeStringChecker())
+        .AddAttribute("AuthPassword",
+                      "5.0: the AuthMethod's password.",
+                      StringValue(""),
+                      MakeStringAccessor(&MqttClient::m_authPassword),
+                      MakeStringChecker());
 }
 
 void
@@ -84,6 +106,27 @@ MqttClient::ApplyProtocol5(MqttClientConfig& config) const
     config.messageExpiryInterval = m_messageExpiryInterval;
     config.requestResponseInformation = m_requestResponseInformation;
     config.requestProblemInformation = m_requestProblemInformation;
+    if (m_sleepSessionExpiryInterval > 0 && m_sessionExpiryInterval == 0)
+    {
+        // 3.14.2.2.2: a non-zero interval at DISCONNECT after 0 in CONNECT is a Protocol Error.
+        NS_FATAL_ERROR("MqttClient " << config.clientId
+                                     << ": SleepSessionExpiryInterval needs a non-zero "
+                                        "SessionExpiryInterval");
+    }
+    if (!m_authMethod.empty())
+    {
+        if (m_authMethod != "SCRAM-SHA-256")
+        {
+            NS_FATAL_ERROR("MqttClient " << config.clientId << ": AuthMethod '" << m_authMethod
+                                         << "' unknown (SCRAM-SHA-256 or empty)");
+        }
+        // Client nonces from the run's seed (the jitter's stream, drawn once per client), so
+        // that a seed reproduces the run's bytes, as the broker's nonces do.
+        const uint32_t seed = m_jitter->GetInteger(1, std::numeric_limits<uint32_t>::max());
+        config.authMethod = std::make_shared<MqttScramSha256>(MqttScramSha256::SeededNonces(seed));
+        config.authCredentials.userName = m_authUserName;
+        config.authCredentials.secret.assign(m_authPassword.begin(), m_authPassword.end());
+    }
     if (config.will && m_willDelayInterval != 0)
     {
         config.will->properties.AddNumber(PropertyId::WillDelayInterval, m_willDelayInterval);

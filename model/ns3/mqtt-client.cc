@@ -362,6 +362,18 @@ MqttClient::Subscribe(const std::vector<TopicRequest>& topics)
     Execute();
 }
 
+bool
+MqttClient::Reauthenticate()
+{
+    if (!m_engine || !m_running)
+    {
+        return false;
+    }
+    const bool started = m_engine->Reauthenticate(MqttNs3Timers::Now(), m_actions.Out());
+    Execute();
+    return started;
+}
+
 void
 MqttClient::Unsubscribe(const std::vector<std::string>& filters)
 {

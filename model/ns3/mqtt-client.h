@@ -74,6 +74,12 @@ class MqttClient : public Application
     /** Subscribes now (kept by the engine until connected). */
     void Subscribe(const std::vector<TopicRequest>& topics);
     void Unsubscribe(const std::vector<std::string>& filters);
+    /**
+     * 5.0: re-authenticates now with the AuthMethod (AUTH 0x19, doc/auth.md); success is the
+     * engine's Reauthenticated event (Event trace). False when not connected, without an
+     * AuthMethod, or while an exchange is under way.
+     */
+    bool Reauthenticate();
 
     /**
      * Makes future connections with @p factory instead of an ns-3 TCP socket to BrokerAddress
@@ -222,8 +228,12 @@ class MqttClient : public Application
     uint32_t m_willDelayInterval;
     bool m_requestResponseInformation;
     bool m_requestProblemInformation;
+    std::string m_authMethod;
+    std::string m_authUserName;
+    std::string m_authPassword;
     Time m_awakeTime;
     Time m_sleepTime;
+    int64_t m_sleepSessionExpiryInterval;
     EventId m_sleepEvent;
 
     Ptr<UniformRandomVariable> m_jitter;

@@ -134,6 +134,13 @@ MqttPosixClient::Subscribe(std::vector<TopicRequest> topics)
 }
 
 void
+MqttPosixClient::Subscribe(std::vector<TopicRequest> topics, Properties properties)
+{
+    m_engine.Subscribe(std::move(topics), std::move(properties), PosixMonotonicNow(), m_actions);
+    Dispatch();
+}
+
+void
 MqttPosixClient::Unsubscribe(std::vector<std::string> filters)
 {
     m_engine.Unsubscribe(std::move(filters), PosixMonotonicNow(), m_actions);
@@ -152,6 +159,23 @@ MqttPosixClient::Disconnect(ReasonCode reason)
 {
     m_engine.Disconnect(PosixMonotonicNow(), m_actions, reason);
     Dispatch();
+}
+
+bool
+MqttPosixClient::Disconnect(ReasonCode reason, uint32_t sessionExpiryInterval)
+{
+    const bool sent =
+        m_engine.Disconnect(PosixMonotonicNow(), m_actions, reason, sessionExpiryInterval);
+    Dispatch();
+    return sent;
+}
+
+bool
+MqttPosixClient::Reauthenticate()
+{
+    const bool started = m_engine.Reauthenticate(PosixMonotonicNow(), m_actions);
+    Dispatch();
+    return started;
 }
 
 ClientState

@@ -68,10 +68,19 @@ class MqttPosixClient
     void Connect();
     uint64_t Publish(const std::string& topic, std::vector<uint8_t> payload, Qos qos, bool retain);
     void Subscribe(std::vector<TopicRequest> topics);
+    /** 5.0: SUBSCRIBE with properties (a Subscription Identifier, User Properties). */
+    void Subscribe(std::vector<TopicRequest> topics, Properties properties);
     void Unsubscribe(std::vector<std::string> filters);
     void Disconnect();
     /** 5.0: DISCONNECT with @p reason (0x04: the broker publishes the will). */
     void Disconnect(ReasonCode reason);
+    /**
+     * 5.0: DISCONNECT that sets the Session Expiry Interval; false (nothing sent) when the engine
+     * refuses it (MqttClientEngine::Disconnect).
+     */
+    bool Disconnect(ReasonCode reason, uint32_t sessionExpiryInterval);
+    /** 5.0: re-authenticates with the config's authMethod (AUTH 0x19); false if it cannot. */
+    bool Reauthenticate();
 
     /** Waits at most @p maxWait for I/O or a timer and handles what happened. */
     void RunOnce(Nanos maxWait);

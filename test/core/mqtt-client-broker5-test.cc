@@ -4,8 +4,10 @@
  * 5.0 client engines and the broker engine (profile standard-5) through the in-memory network:
  * a sleepy device's session across a disconnect (Session Expiry Interval, Clean Start 0), a
  * command that expires at the broker while the device sleeps (Message Expiry Interval), topic
- * aliases both ways, and a 3.1.1 subscriber of the device's 5.0 messages.
+ * aliases both ways, a 3.1.1 subscriber of the device's 5.0 messages, and enhanced
+ * authentication with re-authentication.
  */
+#include "mqtt-auth-test-method.h"
 #include "mqtt-memory-network.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +18,7 @@
 using namespace ns3::mqtt;
 using namespace ns3::mqtt::memnet;
 using namespace std::chrono_literals;
+using mqtt_test::ChallengeMethod;
 
 namespace
 {
@@ -32,6 +35,16 @@ Config5(const std::string& id)
     config.outboundTopicAliases = 4;
     config.keepAliveSeconds = 0;
     config.reconnectJitter = 0;
+    return config;
+}
+
+/** A 5.0 client authenticating as alice with TEST-CHALLENGE (mqtt-auth-test-method.h). */
+MqttClientConfig
+AuthConfig(const std::string& id, const std::string& secret)
+{
+    MqttClientConfig config = Config5(id);
+    config.authMethod = std::make_shared<ChallengeMethod>();
+    config.authCredentials = {"alice", std::vector<uint8_t>(secret.begin(), secret.end())};
     return config;
 }
 
@@ -114,4 +127,32 @@ TEST(ClientBroker5, SleepyDeviceWakesToItsSessionWithoutExpiredCommands)
     EXPECT_EQ(Payloads(net, historian, "plant/line/temperature"),
               (std::vector<std::string>{"r1", "r2", "r3"}));
     EXPECT_EQ(net.Events(device, EventType::PublishCompleted).size(), 3u);
+}
+
+// The client engine against the broker engine, both with TEST-CHALLENGE: the right secret
+// connects and re-authenticates; a wrong one gets CONNACK 0x87 and stops the client.
+TEST(ClientBroker5, EnhancedAuthentication)
+{
+    MemoryNetwork net(MqttBrokerProfile::Standard5());
+    auto methods = std::make_shared<MqttAuthMethods>();
+    methods->Add(std::make_shared<ChallengeMethod>());
+    net.Broker().SetAuthMethods(methods);
+    std::size_t good = net.AddClient(AuthConfig("c1", "pw"));
+    std::size_t wrong = net.AddClient(AuthConfig("c2", "nope"));
+    net.Connect(good);
+    net.Connect(wrong);
+    net.RunFor(1s);
+    EXPECT_EQ(net.Client(good).State(), ClientState::Connected);
+    EXPECT_EQ(net.Client(wrong).State(), ClientState::Idle);
+    const auto refused = net.Events(wrong, EventType::ConnectRefused);
+    ASSERT_EQ(refused.size(), 1u);
+    EXPECT_EQ(refused[0].code, 0x87);
+    bool started = false;
+    net.Call(good,
+             [&](MqttClientEngine& e, Nanos now, MqttActions& out)
+             { started = e.Reauthenticate(now, out); });
+    net.RunFor(1s);
+    EXPECT_TRUE(started);
+    EXPECT_EQ(net.Events(good, EventType::Reauthenticated).size(), 1u);
+    EXPECT_EQ(net.Client(good).State(), ClientState::Connected);
 }

@@ -56,8 +56,7 @@ TEST(ClientEngineQos, PublishQos0OfflineIsDropped)
     ClientHarness h(BaseConfig());
     EXPECT_EQ(h.Publish(0s, "a/b", "hi", Qos::AtMostOnce),
               Lines{Dropped(1, DropReason::QosZeroOffline)});
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Publish(0s, "a/b", "hi", Qos::AtMostOnce),
               Lines{Dropped(2, DropReason::QosZeroOffline)});
     EXPECT_EQ(h.lastPublish, 2u);

@@ -69,8 +69,7 @@ TEST(ClientEngine, ConnectWithQos2WillNotRetained)
     MqttClientConfig config = BaseConfig();
     config.will = Will{"w", {}, Qos::ExactlyOnce, false};
     ClientHarness h(config);
-    h.Connect(0s);
-    EXPECT_EQ(Sends(h.Connected(0s)),
+    EXPECT_EQ(Sends(h.Open(0s)),
               Lines{Send(1, "10 13 00 04 4D 51 54 54 04 16 00 3C 00 02 63 31 00 01 77 00 00")});
 }
 
@@ -83,9 +82,7 @@ TEST(ClientEngine, ConnectWithoutWillOrCredentialsHasZeroFlags)
     config.cleanSession = false;
     config.keepAliveSeconds = 0;
     ClientHarness h(config);
-    h.Connect(0s);
-    EXPECT_EQ(Sends(h.Connected(0s)),
-              Lines{Send(1, "10 0E 00 04 4D 51 54 54 04 00 00 00 00 02 63 31")});
+    EXPECT_EQ(Sends(h.Open(0s)), Lines{Send(1, "10 0E 00 04 4D 51 54 54 04 00 00 00 00 02 63 31")});
     // Keep-alive 0 turns the mechanism off: no keep-alive timer after CONNACK.
     EXPECT_EQ(h.Feed(0s, "20 02 00 00"),
               (Lines{Cancel(MqttClientEngine::CONNACK_TIMER),
@@ -99,8 +96,7 @@ TEST(ClientEngine, ConnectWithUserNameOnly)
     MqttClientConfig config = BaseConfig();
     config.userName = "u";
     ClientHarness h(config);
-    h.Connect(0s);
-    EXPECT_EQ(Sends(h.Connected(0s)),
+    EXPECT_EQ(Sends(h.Open(0s)),
               Lines{Send(1, "10 11 00 04 4D 51 54 54 04 82 00 3C 00 02 63 31 00 01 75")});
 }
 
@@ -131,8 +127,7 @@ TEST(ClientEngine, EmptyClientIdNeedsCleanSession)
     }
     config.cleanSession = true;
     ClientHarness h(config);
-    h.Connect(0s);
-    EXPECT_EQ(Sends(h.Connected(0s)), Lines{Send(1, "10 0C 00 04 4D 51 54 54 04 02 00 3C 00 00")});
+    EXPECT_EQ(Sends(h.Open(0s)), Lines{Send(1, "10 0C 00 04 4D 51 54 54 04 02 00 3C 00 00")});
 }
 
 TEST(ClientEngine, InvalidConfigsAreRefused)
@@ -159,8 +154,7 @@ TEST(ClientEngine, InvalidConfigsAreRefused)
 TEST(ClientEngine, ConnackTimeoutClosesAndRetries)
 {
     ClientHarness h(BaseConfig());
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Fire(MqttClientEngine::CONNACK_TIMER),
               (Lines{Close(1, CloseReason::ConnectTimeout),
                      Closed(1, CloseReason::ConnectTimeout),
@@ -175,43 +169,31 @@ TEST(ClientEngine, ConnackTimeoutClosesAndRetries)
 TEST(ClientEngine, ConnackNotAuthorizedStopsTheClient)
 {
     ClientHarness h(BaseConfig());
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Feed(1s, "20 02 00 05"),
-              (Lines{Cancel(MqttClientEngine::CONNACK_TIMER),
-                     Refused(1, 5),
-                     Close(1, CloseReason::AuthFailure),
-                     Closed(1, CloseReason::AuthFailure, 5),
-                     State(ClientState::Idle)}));
+              RefusedLines(1, 5, CloseReason::AuthFailure, {State(ClientState::Idle)}));
     EXPECT_TRUE(h.timers.empty());
 }
 
 TEST(ClientEngine, ConnackRejectedIdentifierStopsTheClient)
 {
     ClientHarness h(BaseConfig());
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Feed(1s, "20 02 00 02"),
-              (Lines{Cancel(MqttClientEngine::CONNACK_TIMER),
-                     Refused(1, 2),
-                     Close(1, CloseReason::ConnectRefused),
-                     Closed(1, CloseReason::ConnectRefused, 2),
-                     State(ClientState::Idle)}));
+              RefusedLines(1, 2, CloseReason::ConnectRefused, {State(ClientState::Idle)}));
 }
 
 // Server unavailable is transient: back off and retry.
 TEST(ClientEngine, ConnackServerUnavailableRetries)
 {
     ClientHarness h(BaseConfig());
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Feed(1s, "20 02 00 03"),
-              (Lines{Cancel(MqttClientEngine::CONNACK_TIMER),
-                     Refused(1, 3),
-                     Close(1, CloseReason::ConnectRefused),
-                     Closed(1, CloseReason::ConnectRefused, 3),
-                     State(ClientState::WaitingToReconnect),
-                     Timer(MqttClientEngine::RECONNECT_TIMER, 2s)}));
+              RefusedLines(1,
+                           3,
+                           CloseReason::ConnectRefused,
+                           {State(ClientState::WaitingToReconnect),
+                            Timer(MqttClientEngine::RECONNECT_TIMER, 2s)}));
 }
 
 TEST(ClientEngine, RetryRefusedConnectRetriesBadCredentialsWithBackoff)
@@ -219,15 +201,13 @@ TEST(ClientEngine, RetryRefusedConnectRetriesBadCredentialsWithBackoff)
     MqttClientConfig config = BaseConfig();
     config.retryRefusedConnect = true;
     ClientHarness h(config);
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Feed(1s, "20 02 00 04"),
-              (Lines{Cancel(MqttClientEngine::CONNACK_TIMER),
-                     Refused(1, 4),
-                     Close(1, CloseReason::AuthFailure),
-                     Closed(1, CloseReason::AuthFailure, 4),
-                     State(ClientState::WaitingToReconnect),
-                     Timer(MqttClientEngine::RECONNECT_TIMER, 2s)}));
+              RefusedLines(1,
+                           4,
+                           CloseReason::AuthFailure,
+                           {State(ClientState::WaitingToReconnect),
+                            Timer(MqttClientEngine::RECONNECT_TIMER, 2s)}));
     h.Fire(MqttClientEngine::RECONNECT_TIMER);
     h.Connected(2s);
     // The refusal does not reset the backoff: the next delay is doubled.
@@ -370,8 +350,7 @@ TEST(ClientEngine, DisconnectSendsDisconnectThenCloses)
     EXPECT_TRUE(a.empty());
     EXPECT_EQ(h.Disconnect(61s), Lines{});
     // A later Connect() sends what waited.
-    h.Connect(70s);
-    h.Connected(70s);
+    h.Open(70s);
     EXPECT_EQ(Sends(h.Feed(70s, "20 02 00 00")),
               Lines{Send(2, "32 09 00 03 61 2F 62 00 01 68 69")});
 }
@@ -379,8 +358,7 @@ TEST(ClientEngine, DisconnectSendsDisconnectThenCloses)
 TEST(ClientEngine, DisconnectBeforeConnackStillSendsDisconnect)
 {
     ClientHarness h(BaseConfig());
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Disconnect(1s),
               (Lines{State(ClientState::Disconnecting),
                      Send(1, "E0 00"),
@@ -419,8 +397,7 @@ TEST(ClientEngine, PeerCloseReconnectsWithNewConnection)
 TEST(ClientEngine, ConnackSplitAcrossCallsAndPacketsTogether)
 {
     ClientHarness h(BaseConfig());
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Feed(0s, "20"), Lines{});
     EXPECT_EQ(h.Feed(0s, "02"), Lines{});
     EXPECT_EQ(h.Feed(0s, "00"), Lines{});
@@ -516,8 +493,7 @@ TEST(ClientEngine, AckOfTheWrongKindCloses)
 TEST(ClientEngine, PacketBeforeConnackCloses)
 {
     ClientHarness h(BaseConfig());
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Feed(1s, "30 05 00 01 74 68 69"),
               (Lines{Close(1, CloseReason::ProtocolError),
                      Cancel(MqttClientEngine::CONNACK_TIMER),
@@ -531,8 +507,7 @@ TEST(ClientEngine, PacketBeforeConnackCloses)
 TEST(ClientEngine, SessionPresentOnCleanSessionCloses)
 {
     ClientHarness h(BaseConfig());
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Feed(1s, "20 02 01 00"),
               (Lines{Cancel(MqttClientEngine::CONNACK_TIMER),
                      Close(1, CloseReason::ProtocolError),

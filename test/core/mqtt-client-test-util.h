@@ -233,6 +233,12 @@ Closed5(ConnectionId c, CloseReason reason, ReasonCode sentOrReceived, int code 
 }
 
 inline std::string
+Reauthenticated()
+{
+    return "reauthenticated";
+}
+
+inline std::string
 AckTimedOut(int packetId)
 {
     return "ack-timeout id=" + std::to_string(packetId);
@@ -274,6 +280,8 @@ Describe(const MqttEvent& e)
         return Unsubscribed(e.topic, e.packetId, e.code);
     case EventType::AckTimeout:
         return AckTimedOut(e.packetId);
+    case EventType::Reauthenticated:
+        return Reauthenticated();
     default:
         return "event " + std::to_string(static_cast<int>(e.type));
     }
@@ -320,6 +328,18 @@ Sends(const Lines& lines)
     return out;
 }
 
+/** The lines of a CONNACK that refuses: the connection closed with @p reason, then @p after. */
+inline Lines
+RefusedLines(ConnectionId c, int code, CloseReason reason, Lines after)
+{
+    Lines lines{Cancel(MqttClientEngine::CONNACK_TIMER),
+                Refused(c, code),
+                Close(c, reason),
+                Closed(c, reason, code)};
+    lines.insert(lines.end(), after.begin(), after.end());
+    return lines;
+}
+
 /**
  * One client engine on a fake clock. Each call sets the clock, runs the engine and returns the
  * actions as lines; `last` keeps the raw actions of the latest call. Started timers are tracked,
@@ -339,6 +359,17 @@ class ClientHarness
                      return u;
                  })
     {
+    }
+
+    /** Sets the clock to @p t, runs @p call with a fresh action list, returns its lines. */
+    template<typename Call>
+    Lines
+    Run(Nanos t, Call&& call)
+    {
+        now = t;
+        MqttActions a;
+        call(a);
+        return Take(a);
     }
 
     Lines
@@ -364,47 +395,40 @@ class ClientHarness
     Lines
     Connect(Nanos t)
     {
-        now = t;
-        MqttActions a;
-        engine.Connect(now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.Connect(now, a); });
     }
 
     Lines
     Connected(Nanos t)
     {
-        now = t;
-        MqttActions a;
-        engine.OnTransportConnected(now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.OnTransportConnected(now, a); });
+    }
+
+    /** Connect, then the transport up, both at @p t: the lines of the second (the CONNECT). */
+    Lines
+    Open(Nanos t)
+    {
+        Connect(t);
+        return Connected(t);
     }
 
     Lines
     Failed(Nanos t)
     {
-        now = t;
-        MqttActions a;
-        engine.OnTransportFailed(now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.OnTransportFailed(now, a); });
     }
 
     Lines
     PeerClosed(Nanos t)
     {
-        now = t;
-        MqttActions a;
-        engine.OnTransportClosed(now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.OnTransportClosed(now, a); });
     }
 
     Lines
     Feed(Nanos t, std::string_view hex)
     {
-        now = t;
-        Bytes bytes = Hex(hex);
-        MqttActions a;
-        engine.OnBytes(bytes.data(), bytes.size(), now, a);
-        return Take(a);
+        const Bytes bytes = Hex(hex);
+        return Run(t, [&](MqttActions& a) { engine.OnBytes(bytes.data(), bytes.size(), now, a); });
     }
 
     /** Runs @p id at its armed deadline; fails the test if it is not armed. */
@@ -428,45 +452,34 @@ class ClientHarness
     Publish(
         Nanos t, const std::string& topic, std::string_view payload, Qos qos, bool retain = false)
     {
-        now = t;
-        MqttActions a;
-        lastPublish = engine.Publish(topic, Raw(payload), qos, retain, now, a);
-        return Take(a);
+        return Run(t,
+                   [&](MqttActions& a)
+                   { lastPublish = engine.Publish(topic, Raw(payload), qos, retain, now, a); });
     }
 
     Lines
     Subscribe(Nanos t, std::vector<TopicRequest> topics)
     {
-        now = t;
-        MqttActions a;
-        engine.Subscribe(std::move(topics), now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.Subscribe(std::move(topics), now, a); });
     }
 
     Lines
     Unsubscribe(Nanos t, std::vector<std::string> filters)
     {
-        now = t;
-        MqttActions a;
-        engine.Unsubscribe(std::move(filters), now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.Unsubscribe(std::move(filters), now, a); });
     }
 
     Lines
     Disconnect(Nanos t)
     {
-        now = t;
-        MqttActions a;
-        engine.Disconnect(now, a);
-        return Take(a);
+        return Run(t, [&](MqttActions& a) { engine.Disconnect(now, a); });
     }
 
     /** Connect, transport up, CONNACK 0 (session present as given), all at @p t. */
     void
     Establish(Nanos t, bool sessionPresent = false)
     {
-        Connect(t);
-        Connected(t);
+        Open(t);
         Feed(t, sessionPresent ? "20 02 01 00" : "20 02 00 00");
         ASSERT_EQ(engine.State(), ClientState::Connected);
     }

@@ -7,7 +7,7 @@
  * on DISCONNECT both ways, message expiry in the client's queue, and the session across
  * connections (Session Expiry Interval, Clean Start 0). Byte scripts on a fake clock.
  */
-#include "mqtt-client-test-util.h"
+#include "mqtt-client5-test-util.h"
 #include "mqtt-codec.h"
 
 #include <gtest/gtest.h>
@@ -17,47 +17,6 @@ using namespace ns3::mqtt::clienttest;
 
 namespace
 {
-
-// CONNECT of Config5(): "MQTT" level 5, flags 02 (Clean Start), keep-alive 60, no properties,
-// id "c1".
-constexpr const char* CONNECT5_C1 = "10 0F 00 04 4D 51 54 54 05 02 00 3C 00 00 02 63 31";
-// CONNACK 5.0: session not present, Success, no properties.
-constexpr const char* CONNACK5 = "20 03 00 00 00";
-
-MqttClientConfig
-Config5()
-{
-    MqttClientConfig config = BaseConfig();
-    config.protocolVersion = ProtocolVersion::Mqtt5;
-    config.reconnectJitter = 0;
-    return config;
-}
-
-/** Connect, transport up, then @p connack, all at @p t. */
-void
-Establish5(ClientHarness& h, Nanos t, std::string_view connack = CONNACK5)
-{
-    h.Connect(t);
-    h.Connected(t);
-    h.Feed(t, connack);
-    ASSERT_EQ(h.engine.State(), ClientState::Connected);
-}
-
-/** A publish with 5.0 properties. */
-Lines
-Publish5(ClientHarness& h,
-         Nanos t,
-         const std::string& topic,
-         std::string_view payload,
-         Qos qos,
-         Properties properties,
-         bool retain = false)
-{
-    h.now = t;
-    MqttActions a;
-    h.lastPublish = h.engine.Publish(topic, Raw(payload), qos, retain, properties, t, a);
-    return h.Take(a);
-}
 
 Properties
 Expiry(uint32_t seconds)
@@ -73,8 +32,7 @@ Expiry(uint32_t seconds)
 TEST(ClientEngine5, ConnectIsLevel5WithNoProperties)
 {
     ClientHarness h(Config5());
-    h.Connect(0s);
-    EXPECT_EQ(h.Connected(0s),
+    EXPECT_EQ(h.Open(0s),
               (Lines{Opened(1),
                      State(ClientState::AwaitingConnack),
                      Send(1, CONNECT5_C1),
@@ -101,8 +59,7 @@ TEST(ClientEngine5, ConnectCarriesThePropertiesOfTheConfig)
     config.requestProblemInformation = false;
     config.userProperties = {{"a", "b"}};
     ClientHarness h(config);
-    h.Connect(0s);
-    EXPECT_EQ(Sends(h.Connected(0s)),
+    EXPECT_EQ(Sends(h.Open(0s)),
               Lines{Send(1,
                          "10 2A 00 04 4D 51 54 54 05 02 00 3C 1B"
                          " 11 00 00 0E 10"       // Session Expiry Interval 3600
@@ -124,8 +81,7 @@ TEST(ClientEngine5, ConnectWithWillDelayInterval)
     will.properties.AddNumber(PropertyId::WillDelayInterval, 30);
     config.will = will;
     ClientHarness h(config);
-    h.Connect(0s);
-    EXPECT_EQ(Sends(h.Connected(0s)),
+    EXPECT_EQ(Sends(h.Open(0s)),
               Lines{Send(1,
                          "10 1B 00 04 4D 51 54 54 05 06 00 3C 00 00 02 63 31"
                          " 05 18 00 00 00 1E" // Will Properties: Will Delay Interval 30
@@ -137,8 +93,7 @@ TEST(ClientEngine5, ConnectWithWillDelayInterval)
 TEST(ClientEngine5, ServerKeepAliveReplacesOurs)
 {
     ClientHarness h(Config5());
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Feed(0s, "20 06 00 00 03 13 00 0A"),
               (Lines{Cancel(MqttClientEngine::CONNACK_TIMER),
                      State(ClientState::Connected),
@@ -158,9 +113,7 @@ TEST(ClientEngine5, AssignedClientIdentifierIsAdopted)
     MqttClientConfig config = Config5();
     config.clientId = "";
     ClientHarness h(config);
-    h.Connect(0s);
-    EXPECT_EQ(Sends(h.Connected(0s)),
-              Lines{Send(1, "10 0D 00 04 4D 51 54 54 05 02 00 3C 00 00 00")});
+    EXPECT_EQ(Sends(h.Open(0s)), Lines{Send(1, "10 0D 00 04 4D 51 54 54 05 02 00 3C 00 00 00")});
     h.Feed(0s, "20 0A 00 00 07 12 00 04 61 62 63 64");
     EXPECT_EQ(h.engine.ClientId(), "abcd");
     h.PeerClosed(1s);
@@ -174,25 +127,18 @@ TEST(ClientEngine5, AssignedClientIdentifierIsAdopted)
 TEST(ClientEngine5, ConnackReasonCodeDecidesWhetherToRetry)
 {
     ClientHarness h(Config5());
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Feed(0s, "20 03 00 87 00"),
-              (Lines{Cancel(MqttClientEngine::CONNACK_TIMER),
-                     Refused(1, 0x87),
-                     Close(1, CloseReason::AuthFailure),
-                     Closed(1, CloseReason::AuthFailure, 0x87),
-                     State(ClientState::Idle)}));
+              RefusedLines(1, 0x87, CloseReason::AuthFailure, {State(ClientState::Idle)}));
 
     ClientHarness busy(Config5());
-    busy.Connect(0s);
-    busy.Connected(0s);
+    busy.Open(0s);
     EXPECT_EQ(busy.Feed(0s, "20 03 00 89 00"),
-              (Lines{Cancel(MqttClientEngine::CONNACK_TIMER),
-                     Refused(1, 0x89),
-                     Close(1, CloseReason::ConnectRefused),
-                     Closed(1, CloseReason::ConnectRefused, 0x89),
-                     State(ClientState::WaitingToReconnect),
-                     Timer(MqttClientEngine::RECONNECT_TIMER, 1s)}));
+              RefusedLines(1,
+                           0x89,
+                           CloseReason::ConnectRefused,
+                           {State(ClientState::WaitingToReconnect),
+                            Timer(MqttClientEngine::RECONNECT_TIMER, 1s)}));
 }
 
 // [MQTT5-3.3.4-7], [MQTT5-4.9.0-1], [MQTT5-4.9.0-2]: the broker's Receive Maximum of 2 bounds
@@ -265,9 +211,9 @@ TEST(ClientEngine5, InboundTopicAliasesAreResolved)
     EXPECT_EQ(h.Feed(1s, "30 08 00 01 74 03 23 00 01 78"), Lines{Received("t", "x", 0, 0)});
     EXPECT_EQ(h.Feed(1s, "30 07 00 00 03 23 00 01 79"), Lines{Received("t", "y", 0, 0)});
     EXPECT_EQ(h.Feed(1s, "30 08 00 01 75 03 23 00 02 78"), Lines{Received("u", "x", 0, 0)});
-    EXPECT_TRUE(h.last.size() == 1 &&
-                !std::get<NotifyAction>(h.last[0]).event.message->properties.Has(
-                    PropertyId::TopicAlias));
+    EXPECT_TRUE(
+        h.last.size() == 1 &&
+        !std::get<NotifyAction>(h.last[0]).event.message->properties.Has(PropertyId::TopicAlias));
     EXPECT_EQ(h.Feed(2s, "30 08 00 01 76 03 23 00 03 78"),
               (Lines{Send(1, "E0 01 94"),
                      Close(1, CloseReason::ProtocolError),
@@ -354,8 +300,9 @@ TEST(ClientEngine5, AckReasonCodesCompleteOrRefuse)
 }
 
 // [MQTT5-4.3.3-1], [MQTT5-4.3.3-2], [MQTT5-4.3.3-3], [MQTT5-4.3.3-5], [MQTT5-4.3.2-1],
-// [MQTT5-4.3.2-3], [MQTT5-4.3.1-1], [MQTT5-2.2.1-3]: QoS 0 with DUP 0 and no id; QoS 1 and 2 each with an unused
-// non-zero id, DUP 0, unacknowledged until PUBACK / PUBREC, the PUBREL until PUBCOMP.
+// [MQTT5-4.3.2-3], [MQTT5-4.3.1-1], [MQTT5-2.2.1-3]: QoS 0 with DUP 0 and no id; QoS 1 and 2 each
+// with an unused non-zero id, DUP 0, unacknowledged until PUBACK / PUBREC, the PUBREL until
+// PUBCOMP.
 TEST(ClientEngine5, QosFlowsOfTheSender)
 {
     ClientHarness h(Config5());
@@ -427,8 +374,7 @@ TEST(ClientEngine5, InboundReceiveMaximumExceeded)
     MqttClientConfig config = Config5();
     config.receiveMaximum = 1;
     ClientHarness h(config);
-    h.Connect(0s);
-    EXPECT_EQ(Sends(h.Connected(0s)),
+    EXPECT_EQ(Sends(h.Open(0s)),
               Lines{Send(1, "10 12 00 04 4D 51 54 54 05 02 00 3C 03 21 00 01 00 02 63 31")});
     h.Feed(0s, CONNACK5);
     EXPECT_EQ(Sends(h.Feed(1s, "34 07 00 01 74 00 01 00 61")), Lines{Send(1, "50 02 00 01")});
@@ -517,9 +463,10 @@ TEST(ClientEngine5, DisconnectCarriesItsReasonCode)
                      State(ClientState::Idle)}));
     ClientHarness w(Config5());
     Establish5(w, 0s);
-    MqttActions a;
-    w.engine.Disconnect(1s, a, ReasonCode::DisconnectWithWillMessage);
-    EXPECT_EQ(Sends(w.Take(a)), Lines{Send(1, "E0 01 04")});
+    EXPECT_EQ(Sends(w.Run(1s,
+                          [&](MqttActions& a)
+                          { w.engine.Disconnect(1s, a, ReasonCode::DisconnectWithWillMessage); })),
+              Lines{Send(1, "E0 01 04")});
 }
 
 // Message expiry in our own queue: two QoS 1 messages made offline at 0 s, with 10 s and 2 s to
@@ -529,8 +476,7 @@ TEST(ClientEngine5, MessageExpiryCountsDownInTheClientsQueue)
     ClientHarness h(Config5());
     EXPECT_EQ(Publish5(h, 0s, "t", "a", Qos::AtLeastOnce, Expiry(10)), Lines{});
     EXPECT_EQ(Publish5(h, 0s, "t", "b", Qos::AtLeastOnce, Expiry(2)), Lines{});
-    h.Connect(4s);
-    h.Connected(4s);
+    h.Open(4s);
     EXPECT_EQ(h.Feed(4s, CONNACK5),
               (Lines{Cancel(MqttClientEngine::CONNACK_TIMER),
                      State(ClientState::Connected),
@@ -562,10 +508,8 @@ TEST(ClientEngine5, SessionResumesWithCleanStartZero)
     MqttClientConfig config = Config5();
     config.sessionExpiryInterval = 60;
     ClientHarness h(config);
-    h.Connect(0s);
-    EXPECT_EQ(Sends(h.Connected(0s)),
-              Lines{Send(1,
-                         "10 14 00 04 4D 51 54 54 05 02 00 3C 05 11 00 00 00 3C 00 02 63 31")});
+    EXPECT_EQ(Sends(h.Open(0s)),
+              Lines{Send(1, "10 14 00 04 4D 51 54 54 05 02 00 3C 05 11 00 00 00 3C 00 02 63 31")});
     h.Feed(0s, CONNACK5);
     h.Publish(1s, "t", "a", Qos::AtLeastOnce);
     h.Publish(1s, "t", "b", Qos::ExactlyOnce);
@@ -574,8 +518,7 @@ TEST(ClientEngine5, SessionResumesWithCleanStartZero)
     EXPECT_EQ(h.engine.PendingPublishes(), 2u);
     h.Fire(MqttClientEngine::RECONNECT_TIMER);
     EXPECT_EQ(Sends(h.Connected(11s)),
-              Lines{Send(2,
-                         "10 14 00 04 4D 51 54 54 05 00 00 3C 05 11 00 00 00 3C 00 02 63 31")});
+              Lines{Send(2, "10 14 00 04 4D 51 54 54 05 00 00 3C 05 11 00 00 00 3C 00 02 63 31")});
     EXPECT_EQ(Sends(h.Feed(11s, "20 03 01 00 00")),
               (Lines{Send(2, "3A 07 00 01 74 00 01 00 61"), Send(2, "62 02 00 02")}));
 }
@@ -613,13 +556,11 @@ TEST(ClientEngine5, ExpiredSessionIsDiscardedBeforeReconnecting)
     Establish5(h, 0s);
     h.Publish(1s, "t", "a", Qos::AtLeastOnce);
     h.Disconnect(20s);
-    h.Connect(100s);
-    EXPECT_EQ(h.Connected(100s),
+    EXPECT_EQ(h.Open(100s),
               (Lines{Opened(2),
                      State(ClientState::AwaitingConnack),
                      Dropped(1, DropReason::SessionDiscarded, 1),
-                     Send(2,
-                          "10 14 00 04 4D 51 54 54 05 00 00 3C 05 11 00 00 00 3C 00 02 63 31"),
+                     Send(2, "10 14 00 04 4D 51 54 54 05 00 00 3C 05 11 00 00 00 3C 00 02 63 31"),
                      Timer(MqttClientEngine::CONNACK_TIMER, 110s)}));
 }
 
@@ -628,8 +569,7 @@ TEST(ClientEngine5, ExpiredSessionIsDiscardedBeforeReconnecting)
 TEST(ClientEngine5, SessionPresentAfterCleanStartIsAProtocolError)
 {
     ClientHarness h(Config5());
-    h.Connect(0s);
-    h.Connected(0s);
+    h.Open(0s);
     EXPECT_EQ(h.Feed(0s, "20 03 01 00 00"),
               (Lines{Cancel(MqttClientEngine::CONNACK_TIMER),
                      Send(1, "E0 01 82"),

@@ -402,7 +402,7 @@ TEST(ScenarioLoaderErrors, UnknownKeyIsAnError)
               "attach, link, interval, topic, qos, payload, retain, messages, start, subscribe, "
               "client-id, keep-alive, clean-session, reconnect, energy, tls, protocol, "
               "session-expiry, topic-aliases, receive-maximum, message-expiry, share-group, "
-              "sleep)");
+              "auth, sleep)");
     EXPECT_EQ(OneError(WithLine(3, "sead: 3")),
               "scenarios/x.yaml:3: sead: unknown field (expected one of: name, description, "
               "duration, seed, run, topology, links, broker, devices, backends, faults, output)");
@@ -597,7 +597,7 @@ TEST(ScenarioLoaderErrors, BrokerFieldsNameFileLineAndField)
               "scenarios/x.yaml:39: broker.persistence: expected true or false, got yes");
     EXPECT_EQ(OneError(with("  persistence: true", "  persistance: true")),
               "scenarios/x.yaml:39: broker.persistance: unknown field (expected one of: profile, "
-              "port, persistence, overrides, front-ends, service, tls)");
+              "port, persistence, overrides, front-ends, service, tls, scram-users)");
     EXPECT_EQ(OneError(with("    subscription-delay-shape: uniform",
                             "    subscription-delay-shape: gaussian")),
               "scenarios/x.yaml:73: broker.overrides.subscription-delay-shape: expected one of "
@@ -648,7 +648,7 @@ TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
               "of: count, attach, link, interval, topic, qos, payload, retain, messages, start, "
               "subscribe, client-id, keep-alive, clean-session, reconnect, energy, tls, "
               "protocol, session-expiry, topic-aliases, receive-maximum, message-expiry, "
-              "share-group, sleep)");
+              "share-group, auth, sleep)");
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qos.x=1"}),
               "--set devices.sensors.qos.x=1: devices.sensors.qos is 1, not a map");
     EXPECT_EQ(OneError(BASE, {"faults.3.at=1s"}),

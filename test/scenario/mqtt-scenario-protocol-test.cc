@@ -2,8 +2,9 @@
  * SPDX-License-Identifier: GPL-2.0-only
  *
  * Scenario files: a client group's protocol (protocol: 4 or 5), its MQTT 5.0 options
- * (session-expiry, topic-aliases, receive-maximum, message-expiry, share-group) and its duty
- * cycle (sleep: {awake, asleep}); each error names the file, the line and the field.
+ * (session-expiry, topic-aliases, receive-maximum, message-expiry, share-group, auth), the
+ * broker's SCRAM credentials (scram-users) and the duty cycle (sleep: {awake, asleep}); each error
+ * names the file, the line and the field.
  */
 #include "mqtt-scenario-loader.h"
 
@@ -41,11 +42,11 @@ backends:
     subscribe: [{filter: "sensors/#", qos: 1}]
 )";
 
-/** BASE with @p text inserted after line @p line (1-based). */
+/** @p base with @p text inserted after line @p line (1-based). */
 std::string
-After(int line, const std::string& text)
+Insert(const std::string& base, int line, const std::string& text)
 {
-    std::istringstream in(BASE);
+    std::istringstream in(base);
     std::string out;
     std::string l;
     for (int n = 1; std::getline(in, l); ++n)
@@ -57,6 +58,24 @@ After(int line, const std::string& text)
         }
     }
     return out;
+}
+
+/** BASE with @p text inserted after line @p line (1-based). */
+std::string
+After(int line, const std::string& text)
+{
+    return Insert(BASE, line, text);
+}
+
+/** The test SCRAM credentials (alice, bob), by absolute path. */
+const std::string SCRAM_USERS =
+    std::string(MQTT_TEST_SOURCE_DIR) + "/test/data/auth/scram-users.txt";
+
+/** BASE with the broker's scram-users (after line 12) and @p group lines for the sensors. */
+std::string
+WithAuth(const std::string& group)
+{
+    return Insert(After(12, "  scram-users: " + SCRAM_USERS), 17, group);
 }
 
 MqttScenarioLoadResult
@@ -146,4 +165,61 @@ TEST(ScenarioProtocolErrors, FiveNeedsABrokerThatSpeaksIt)
     EXPECT_EQ(Errors(text),
               "scenarios/x.yaml:17: devices.sensors.protocol: 5 needs a broker profile that "
               "speaks MQTT 5.0 (standard-5, aws-iot-core-5), not 'standard'");
+}
+
+// Enhanced authentication: the broker's SCRAM credentials file and a group's auth: (user with
+// {id}, so each device may be its own user).
+TEST(ScenarioProtocol, EnhancedAuthentication)
+{
+    MqttScenarioLoadResult r =
+        Load(WithAuth("    protocol: 5\n"
+                      "    auth: {method: SCRAM-SHA-256, user: alice, password: alice-secret}"));
+    ASSERT_TRUE(r.scenario) << (r.errors.empty() ? "" : r.errors[0]);
+    EXPECT_EQ(r.scenario->broker.scramUsers, SCRAM_USERS);
+    const MqttClientGroupSpec& g = *r.scenario->FindGroup("sensors");
+    EXPECT_EQ(g.authMethod, "SCRAM-SHA-256");
+    EXPECT_EQ(g.authUser, "alice");
+    EXPECT_EQ(g.authPassword, "alice-secret");
+}
+
+TEST(ScenarioProtocolErrors, AuthErrorsNameFileLineAndField)
+{
+    EXPECT_EQ(Errors(WithAuth("    protocol: 5\n    auth: {method: PLAIN, user: a, password: b}")),
+              "scenarios/x.yaml:19: devices.sensors.auth.method: expected SCRAM-SHA-256, got "
+              "PLAIN");
+    EXPECT_EQ(Errors(WithAuth("    protocol: 5\n    auth: {method: SCRAM-SHA-256, user: a}")),
+              "scenarios/x.yaml:19: devices.sensors.auth: missing required field 'password'");
+    EXPECT_EQ(Errors(WithAuth("    auth: {method: SCRAM-SHA-256, user: a, password: b}")),
+              "scenarios/x.yaml:18: devices.sensors.auth: an MQTT 5.0 option: needs protocol: 5");
+    EXPECT_EQ(Errors(After(12, "  scram-users: no-such-file.txt")),
+              "scenarios/x.yaml:13: broker.scram-users: cannot open ./no-such-file.txt");
+}
+
+// A sleepy 5.0 device may ask, at each DISCONNECT before it sleeps, for a longer Session Expiry
+// Interval than while connected (sleep: session-expiry).
+TEST(ScenarioProtocol, SleepSessionExpiry)
+{
+    MqttScenarioLoadResult r =
+        Load(After(16,
+                   "    protocol: 5\n"
+                   "    session-expiry: 60s\n"
+                   "    sleep: {awake: 20s, asleep: 280s, session-expiry: 1h}"));
+    ASSERT_TRUE(r.scenario) << (r.errors.empty() ? "" : r.errors[0]);
+    const MqttClientGroupSpec& g = *r.scenario->FindGroup("sensors");
+    EXPECT_EQ(g.sleepSessionExpiry, std::optional<ScenarioTime>(3600s));
+    EXPECT_FALSE(Load(BASE).scenario->FindGroup("sensors")->sleepSessionExpiry.has_value());
+}
+
+// 3.14.2.2.2: after a CONNECT with Session Expiry Interval 0, a non-zero one at DISCONNECT is a
+// Protocol Error; and it is a 5.0 field.
+TEST(ScenarioProtocolErrors, SleepSessionExpiryNeedsFiveAndASessionExpiry)
+{
+    EXPECT_EQ(Errors(After(16,
+                           "    protocol: 5\n    sleep: {awake: 20s, asleep: 280s, "
+                           "session-expiry: 1h}")),
+              "scenarios/x.yaml:18: devices.sensors.sleep.session-expiry: needs the group's "
+              "session-expiry above 0s");
+    EXPECT_EQ(Errors(After(16, "    sleep: {awake: 20s, asleep: 280s, session-expiry: 1h}")),
+              "scenarios/x.yaml:17: devices.sensors.sleep.session-expiry: an MQTT 5.0 option: "
+              "needs protocol: 5");
 }
