@@ -141,6 +141,12 @@ class MqttBrokerEngine::Impl
     bool ChargePacketHandling(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
     /** The driver's call ends: what packet handling was charged in it is given back. */
     void ReleasePacketHandling();
+    /**
+     * Charges @p bytes of a delivery written for @p id in this call as output (Produced); false:
+     * @p refusable (a QoS 0 copy) and over the limit, not to be written. QoS 1 and 2 copies are
+     * never refused: the in-flight window bounds them, the rest wait in the queue.
+     */
+    bool ChargeDelivery(ConnectionId id, std::size_t bytes, bool refusable);
     /** The driver holds @p unsent bytes for @p id: charged, or the connection closed. */
     void OutputBuffered(ConnectionId id, std::size_t unsent, Nanos now, MqttActions& out);
     /** PacketHandling charged since the driver's call began. */
@@ -550,8 +556,11 @@ class MqttBrokerEngine::Impl
     /** The paced part of DrainQueue. @return whether the normal drain may follow. */
     bool DrainPaced(MqttSession& s, Nanos now, MqttActions& out);
     bool WindowHasRoom(const MqttSession& s) const;
-    /** A PUBLISH to @p s now (DUP=0), with its MessageSent (and MessageDelivered for QoS 0). */
-    void WritePublish(MqttSession& s,
+    /**
+     * A PUBLISH to @p s now (DUP=0), with its MessageSent (and MessageDelivered for QoS 0).
+     * @return false: a QoS 0 copy the memory budget refused (ChargeDelivery), dropped and reported.
+     */
+    bool WritePublish(MqttSession& s,
                       const MqttMessagePtr& m,
                       Qos qos,
                       uint16_t packetId,

@@ -20,6 +20,15 @@
  * whose handling (HandlingFootprint: a SUBSCRIBE of 100,000 filters) would pass the limit, found
  * before it is decoded. Handling over the allowance is charged until the end of the driver's
  * call (so the subscriptions of a huge SUBSCRIBE are decided beside it); within it, not at all.
+ *
+ * The deliveries a call writes are charged to their connection's output as they are written
+ * (ChargeDelivery), until the call ends and the driver reports what it holds: a SUBSCRIBE that
+ * matches 1,000 retained messages, or one large message fanned out to many subscribers, cannot
+ * make more than the budget in one call. A QoS 0 copy past the allowance that would pass the
+ * limit is dropped and reported (MessageDropped MemoryLimit), the connection kept: its
+ * subscriber did nothing wrong, and closing it would close it again at each resubscription.
+ * QoS 1 and 2 copies are charged, never refused: the in-flight window bounds them and the rest
+ * wait in the session's queue.
  */
 #include "mqtt-broker-engine-impl.h"
 
@@ -106,6 +115,14 @@ MqttBrokerEngine::Impl::ReleasePacketHandling()
         m_memory->Release(MemoryUse::PacketHandling, m_handlingCharged);
         m_handlingCharged = 0;
     }
+    // The deliveries the call wrote go to the driver, which reports what it cannot write.
+    m_memory->EndProduced();
+}
+
+bool
+MqttBrokerEngine::Impl::ChargeDelivery(ConnectionId id, std::size_t bytes, bool refusable)
+{
+    return !m_memory->Enabled() || m_memory->Produced(id, bytes, refusable);
 }
 
 bool

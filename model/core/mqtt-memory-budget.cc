@@ -161,6 +161,49 @@ void
 MqttMemoryBudget::ForgetOutput(uint64_t connection)
 {
     Forget(MemoryUse::OutputBuffers, m_output, connection);
+    m_produced.erase(connection);
+}
+
+bool
+MqttMemoryBudget::Produced(uint64_t connection, std::size_t bytes, bool refusable)
+{
+    auto it = m_output.find(connection);
+    const std::size_t held = it == m_output.end() ? 0 : it->second;
+    if (refusable)
+    {
+        if (!PerConnection(MemoryUse::OutputBuffers, m_output, connection, held + bytes))
+        {
+            return false;
+        }
+    }
+    else
+    {
+        Charge(MemoryUse::OutputBuffers, bytes);
+        m_output[connection] = held + bytes;
+    }
+    m_produced[connection] += bytes;
+    return true;
+}
+
+void
+MqttMemoryBudget::EndProduced()
+{
+    for (const auto& [connection, bytes] : m_produced)
+    {
+        auto it = m_output.find(connection);
+        if (it == m_output.end())
+        {
+            continue;
+        }
+        const std::size_t n = bytes < it->second ? bytes : it->second;
+        Release(MemoryUse::OutputBuffers, n);
+        it->second -= n;
+        if (it->second == 0)
+        {
+            m_output.erase(it);
+        }
+    }
+    m_produced.clear();
 }
 
 bool

@@ -107,6 +107,20 @@ class MqttMemoryBudget
     bool Output(uint64_t connection, std::size_t unsent);
     /** Releases what @p connection's output was charged. */
     void ForgetOutput(uint64_t connection);
+    /**
+     * Adds @p bytes the engine produced for @p connection during one of its calls (a delivery
+     * written into the call's actions) to the connection's output charge, so that what one packet
+     * makes (a SUBSCRIBE matching many retained messages, a large message fanned out) is counted
+     * as it is made, not once the driver holds it. With @p refusable, false (a refusal counted,
+     * nothing charged) under the rule of Output(): the connection's output then passes
+     * PARTIAL_ALLOWANCE and the charges would pass the limit.
+     */
+    bool Produced(uint64_t connection, std::size_t bytes, bool refusable);
+    /**
+     * The engine's call ends: what Produced() charged is given back (the driver carries the
+     * actions out and reports what it still holds through Output()).
+     */
+    void EndProduced();
 
     /** Estimated heap of a message (shared by every queue, window and store holding it). */
     static std::size_t MessageCost(const MqttMessage& m);
@@ -133,6 +147,8 @@ class MqttMemoryBudget
 
     std::unordered_map<uint64_t, std::size_t> m_partial;
     std::unordered_map<uint64_t, std::size_t> m_output;
+    /** What Produced() added per connection in the engine's current call. */
+    std::unordered_map<uint64_t, std::size_t> m_produced;
 };
 
 } // namespace mqtt

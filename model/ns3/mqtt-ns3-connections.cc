@@ -25,7 +25,14 @@ MqttNs3Connections::Close(const CloseAction& close)
     if (it != end() && it->second.live)
     {
         it->second.live = false;
-        it->second.transport->Close();
+        if (it->second.discardUnsent)
+        {
+            it->second.transport->CloseDiscardingUnsent();
+        }
+        else
+        {
+            it->second.transport->Close();
+        }
     }
 }
 

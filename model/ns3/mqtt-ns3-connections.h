@@ -33,6 +33,11 @@ struct MqttNs3Connection
     bool live = true;
     /** Not read while the engine does not take its input (back-pressure). */
     bool readPaused = false;
+    /**
+     * The engine closes it because its unsent output passed the memory limit: what it did not
+     * read is dropped at the close (MqttTransport::CloseDiscardingUnsent).
+     */
+    bool discardUnsent = false;
 };
 
 /** An application's connections by id. */
@@ -41,7 +46,10 @@ class MqttNs3Connections : public std::map<ConnectionId, MqttNs3Connection>
   public:
     /** Writes to a live connection; unknown or closing ones are ignored. */
     void Send(const SendAction& send);
-    /** Closes a live connection gracefully; unknown or closing ones are ignored. */
+    /**
+     * Closes a live connection gracefully (dropping its unsent bytes if discardUnsent); unknown
+     * or closing ones are ignored.
+     */
     void Close(const CloseAction& close);
 
     /** Whether @p id is known and the engine still uses it (inline: asked per packet). */

@@ -345,7 +345,7 @@ MqttRealtimeBridge::Queue(RealSocket& socket, const uint8_t* data, std::size_t s
 }
 
 void
-MqttRealtimeBridge::Close(Handle connection)
+MqttRealtimeBridge::Close(Handle connection, bool discardPending)
 {
     auto sink = m_sinks.find(connection);
     if (sink != m_sinks.end())
@@ -360,7 +360,11 @@ MqttRealtimeBridge::Close(Handle connection)
     }
     RealSocket& socket = it->second;
     socket.closing = true;
-    if (socket.stream && !socket.connecting)
+    if (discardPending)
+    {
+        socket.out.Clear();
+    }
+    else if (socket.stream && !socket.connecting)
     {
         std::vector<uint8_t> wire;
         socket.stream->Close(wire); // close_notify
@@ -530,10 +534,14 @@ MqttRealtimeBridge::Transfer(Handle handle,
     uint32_t context = socket.context;
     bool closeNow = false;
     bool error = false;
+    bool written = false;
     std::vector<uint8_t> bytes;
     if (flags & EPOLLOUT)
     {
-        switch (socket.out.Write(socket.fd))
+        const std::size_t before = socket.out.Size();
+        auto result = socket.out.Write(socket.fd);
+        written = socket.out.Size() < before && !socket.closing && QueueWritten(socket);
+        switch (result)
         {
         case MqttPosixOutputBuffer::WriteResult::Drained:
             closeNow = socket.closing;
@@ -606,6 +614,11 @@ MqttRealtimeBridge::Transfer(Handle handle,
         CloseSocket(handle);
     }
     lock.unlock();
+    if (written && !closeNow)
+    {
+        Simulator::ScheduleWithContext(
+            context, Seconds(0), [this, handle]() { DeliverWritten(handle); });
+    }
     if (!bytes.empty())
     {
         Simulator::ScheduleWithContext(context,
@@ -713,6 +726,36 @@ MqttRealtimeBridge::DeliverData(Handle connection, const std::vector<uint8_t>& b
         return;
     }
     it->second.sink.data(bytes.data(), bytes.size());
+}
+
+bool
+MqttRealtimeBridge::QueueWritten(RealSocket& socket)
+{
+    if (socket.writtenQueued)
+    {
+        return false;
+    }
+    socket.writtenQueued = true;
+    return true;
+}
+
+void
+MqttRealtimeBridge::DeliverWritten(Handle connection)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto socket = m_sockets.find(connection);
+        if (socket == m_sockets.end())
+        {
+            return;
+        }
+        socket->second.writtenQueued = false;
+    }
+    auto it = m_sinks.find(connection);
+    if (it != m_sinks.end() && !it->second.closing && !it->second.sink.written.IsNull())
+    {
+        it->second.sink.written();
+    }
 }
 
 void

@@ -62,6 +62,8 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
         Callback<void, const uint8_t*, std::size_t> data;
         /** The connection ended (bool: by an error); also the end of a Close(). */
         Callback<void, bool> closed;
+        /** The I/O thread wrote pending bytes (PendingBytes() is smaller). */
+        Callback<void> written;
     };
 
     /** A listener accepted connection @p handle from @p peer (call Attach() or Abort()). */
@@ -111,8 +113,11 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     void Attach(Handle connection, Sink sink);
 
     void Send(Handle connection, const uint8_t* data, std::size_t size);
-    /** Writes what is pending, closes, then reports closed(false). */
-    void Close(Handle connection);
+    /**
+     * Writes what is pending (with @p discardPending, drops it: a peer that does not read),
+     * closes, then reports closed(false).
+     */
+    void Close(Handle connection, bool discardPending = false);
     /** Closes at once; reports nothing more. */
     void Abort(Handle connection);
     /** Bytes the kernel did not take yet. */
@@ -143,6 +148,8 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
         bool failed = false;
         /** Not read (back-pressure): no EPOLLIN. */
         bool readPaused = false;
+        /** A written event is on its way to the simulation (DeliverWritten). */
+        bool writtenQueued = false;
         /** In the epoll set. */
         bool registered = false;
         uint32_t interest = 0;
@@ -192,6 +199,12 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     void DeliverConnected(Handle connection, bool ok);
     void DeliverData(Handle connection, const std::vector<uint8_t>& bytes);
     void DeliverClosed(Handle connection, bool error);
+    void DeliverWritten(Handle connection);
+    /**
+     * After the I/O thread wrote some of @p socket's output (m_mutex held): whether to schedule
+     * a written event (one at a time per connection; the event reads the amount then).
+     */
+    static bool QueueWritten(RealSocket& socket);
 
     MqttPosixReactor m_reactor;
     std::thread m_thread;

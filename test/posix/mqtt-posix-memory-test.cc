@@ -7,6 +7,7 @@
  * well-behaved client, connected before the abuse, is still served within 1 s. Loads are sized
  * to take seconds on 2 cores.
  */
+#include "mqtt-bystander-expect.h"
 #include "mqtt-codec.h"
 #include "mqtt-posix-test-util.h"
 
@@ -97,32 +98,7 @@ class MemoryLimit : public ::testing::Test
     ExpectBystanderServed(const std::string& when)
     {
         ASSERT_TRUE(m_broker.Running()) << m_broker.Output();
-        const uint16_t id = ++m_packetId;
-        auto start = Clock::now();
-        ASSERT_TRUE(m_bystander.SendBytes(
-            RawClient::PublishBytes("bystander/echo", {1, 2, 3}, Qos::AtLeastOnce, id)));
-        bool acked = false;
-        bool echoed = false;
-        while (!(acked && echoed) && Clock::now() - start < std::chrono::seconds(5))
-        {
-            std::optional<Packet> p = m_bystander.Read(std::chrono::milliseconds(5000));
-            ASSERT_TRUE(p.has_value()) << "the bystander got nothing " << when;
-            if (auto* ack = std::get_if<PubackPacket>(&*p))
-            {
-                acked = acked || ack->packetId == id;
-            }
-            else if (auto* pub = std::get_if<PublishPacket>(&*p))
-            {
-                echoed = true;
-                ASSERT_TRUE(m_bystander.Send(PubackPacket{pub->packetId}));
-            }
-        }
-        auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-        std::printf("[ info ] bystander round trip %s: %lld ms\n",
-                    when.c_str(),
-                    static_cast<long long>(waited.count()));
-        EXPECT_TRUE(acked && echoed) << when;
-        EXPECT_LT(waited.count(), 1000) << "the bystander waited " << when;
+        ExpectServedWithinOneSecond(m_bystander, "bystander/echo", ++m_packetId, when);
     }
 
     /** Peak RSS under the start RSS + the limit + MARGIN_KB. */

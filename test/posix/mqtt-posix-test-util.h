@@ -207,6 +207,16 @@ std::optional<std::chrono::microseconds> ProbeBroker(uint16_t port,
                                                      const std::string& host = "127.0.0.1");
 
 /**
+ * @p client, subscribed at QoS 1 to @p topic, publishes "ok" there at QoS 1 with @p packetId and
+ * reads (acknowledging what comes) until the PUBACK and its message are back. @return the round
+ * trip from the PUBLISH to the message's arrival, or nothing if not both came within @p timeout.
+ */
+std::optional<std::chrono::microseconds> EchoRoundTrip(RawClient& client,
+                                                       const std::string& topic,
+                                                       uint16_t packetId,
+                                                       std::chrono::milliseconds timeout = 5000ms);
+
+/**
  * QoS 1 PUBLISHes on @p topic with packet ids 1..@p count, each payload its id (2 bytes, big
  * endian), in one buffer: a publisher that outruns its subscriber (back-pressure tests).
  */

@@ -1,0 +1,106 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The memory limit on the real sockets of a simulated broker (MqttRealtimeHelper::ListenReal):
+ * the bridge holds what the kernel does not take, and reports it to the broker's engine
+ * (MqttTransportBase::NotifyUnsent, as the ns-3 transport does; the standalone broker reports its
+ * output buffers the same way), so a subscriber that never reads is closed with MemoryLimit and
+ * what it did not read is dropped, while a bystander is served. The standalone broker's case is
+ * MemoryLimit.SubscribersThatNeverRead (test/posix/mqtt-posix-memory-test.cc).
+ */
+#include "mqtt-broker-helper.h"
+#include "mqtt-broker.h"
+#include "mqtt-memory-budget.h"
+#include "mqtt-bystander-expect.h"
+#include "mqtt-posix-test-util.h"
+#include "mqtt-realtime-helper.h"
+
+#include "ns3/global-value.h"
+#include "ns3/node.h"
+#include "ns3/simulator.h"
+#include "ns3/string.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
+using namespace ns3;
+using namespace ns3::mqtt;
+using namespace ns3::mqtt::test;
+
+TEST(RealtimeMemoryLimit, ASubscriberThatNeverReadsIsClosedAndTheBystanderServed)
+{
+    MqttRealtimeHelper::EnableRealtime();
+    Ptr<Node> node = CreateObject<Node>();
+    MqttBrokerHelper helper;
+    ApplicationContainer apps = helper.Install(node);
+    auto broker = DynamicCast<MqttBroker>(apps.Get(0));
+    ASSERT_FALSE(broker->SetSetting("memory-limit", "4MiB"));
+    std::mutex closedMutex;
+    std::vector<std::string> closed;
+    broker->TraceConnectWithoutContext(
+        "ConnectionClosed",
+        Callback<void, uint64_t, const std::string&, const std::string&>(
+            [&](uint64_t, const std::string& clientId, const std::string& reason)
+            {
+                std::lock_guard<std::mutex> lock(closedMutex);
+                closed.push_back(clientId + ":" + reason);
+            }));
+    MqttPosixEndpoint real = MqttRealtimeHelper::ListenReal(broker, "127.0.0.1:0");
+
+    bool readerClosed = false;
+    bool publisherServed = false;
+    std::thread clients(
+        [&]
+        {
+            RawClient reader;
+            RawClient bystander;
+            RawClient publisher;
+            reader.SetReceiveBuffer(4096);
+            if (reader.Connect(real.Port()) && reader.MqttConnect("never-reads") == 0 &&
+                reader.MqttSubscribe("fan/#", Qos::AtMostOnce) == 0 &&
+                bystander.Connect(real.Port()) && bystander.MqttConnect("bystander") == 0 &&
+                bystander.MqttSubscribe("bystander/echo", Qos::AtLeastOnce) == 1 &&
+                publisher.Connect(real.Port()) && publisher.MqttConnect("fan-publisher") == 0)
+            {
+                // 16 MiB of QoS 0 messages for the reader, which reads none of it: the bridge
+                // would hold it all (4 MiB budget).
+                std::vector<uint8_t> message = RawClient::PublishBytes(
+                    "fan/x", std::vector<uint8_t>(64 * 1024, 0x42), Qos::AtMostOnce, 0);
+                for (int i = 0; i < 256 && publisher.SendBytes(message); ++i)
+                {
+                    if (i == 128)
+                    {
+                        ExpectServedWithinOneSecond(
+                            bystander, "bystander/echo", 1, "while the reader falls behind");
+                    }
+                }
+                publisher.Send(PingreqPacket{});
+                std::optional<Packet> pong = publisher.Read(std::chrono::milliseconds(10000));
+                publisherServed = pong && std::holds_alternative<PingrespPacket>(*pong);
+                readerClosed = reader.WaitClosed(std::chrono::milliseconds(5000));
+                ExpectServedWithinOneSecond(
+                    bystander, "bystander/echo", 2, "after the reader was closed");
+            }
+            Simulator::ScheduleWithContext(Simulator::NO_CONTEXT, Seconds(0), &Simulator::Stop);
+        });
+    Simulator::Stop(Seconds(60)); // a bound; the clients stop it much sooner
+    Simulator::Run();
+    clients.join();
+    const uint64_t outputRefusals =
+        broker->GetEngine()->Memory().Refused(MemoryUse::OutputBuffers);
+    Simulator::Destroy();
+    GlobalValue::Bind("SimulatorImplementationType", StringValue("ns3::DefaultSimulatorImpl"));
+
+    EXPECT_TRUE(publisherServed);
+    EXPECT_TRUE(readerClosed) << "the reader that never reads was not closed";
+    EXPECT_EQ(outputRefusals, 1u);
+    std::lock_guard<std::mutex> lock(closedMutex);
+    EXPECT_NE(std::find(closed.begin(), closed.end(), "never-reads:MemoryLimit"), closed.end());
+    EXPECT_EQ(std::count_if(closed.begin(),
+                            closed.end(),
+                            [](const std::string& c) { return c.rfind("bystander:", 0) == 0; }),
+              0);
+}
