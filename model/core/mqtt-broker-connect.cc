@@ -93,6 +93,16 @@ MqttBrokerEngine::Impl::AcceptConnect(MqttBrokerConnection& conn,
                       CloseReason::MemoryLimit);
         return;
     }
+    if (p.will && !ChargeWill(conn, clientId, *p.will))
+    {
+        RefuseConnect(conn,
+                      ConnectReturnCode::ServerUnavailable,
+                      clientId,
+                      now,
+                      out,
+                      CloseReason::MemoryLimit);
+        return;
+    }
     if (!m_delayedWills.empty())
     {
         CancelDelayedWill(clientId, out); // 5.0: back before the Will Delay passed
@@ -402,6 +412,7 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     {
         PublishWill(id, clientId, userName, std::move(*will), now, out);
     }
+    conn.WillCharge() = MqttMemoryCharge(); // published (a message now), delayed or discarded
 }
 
 std::unique_ptr<MqttBrokerConnection>

@@ -147,6 +147,11 @@ class MqttBrokerEngine::Impl
      * never refused: the in-flight window bounds them, the rest wait in the queue.
      */
     bool ChargeDelivery(ConnectionId id, std::size_t bytes, bool refusable);
+    /**
+     * Charges the will of @p p to @p conn (WillCharge) as a message of @p clientId; false (a
+     * refusal counted) when it is larger than PARTIAL_ALLOWANCE and would pass the limit.
+     */
+    bool ChargeWill(MqttBrokerConnection& conn, const std::string& clientId, const Will& will);
     /** The driver holds @p unsent bytes for @p id: charged, or the connection closed. */
     void OutputBuffered(ConnectionId id, std::size_t unsent, Nanos now, MqttActions& out);
     /** PacketHandling charged since the driver's call began. */
@@ -416,6 +421,8 @@ class MqttBrokerEngine::Impl
         ConnectionId from = 0;
         std::optional<std::string> userName;
         TimerId timer = 0;
+        /** The will's memory charge, moved from its connection. */
+        MqttMemoryCharge charge;
     };
     std::map<std::string, DelayedWill, std::less<>> m_delayedWills;
 

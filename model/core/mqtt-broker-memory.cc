@@ -29,6 +29,11 @@
  * subscriber did nothing wrong, and closing it would close it again at each resubscription.
  * QoS 1 and 2 copies are charged, never refused: the in-flight window bounds them and the rest
  * wait in the session's queue.
+ *
+ * A will is charged as a message from its CONNECT until it is published or discarded, and moves
+ * with a 5.0 delayed will (MqttMemoryCharge): a CONNECT whose will is over the allowance and would
+ * pass the limit gets CONNACK 3 (Server unavailable), like a new session; a small one is always
+ * taken, so a device that reconnects with an ordinary will is never refused for it.
  */
 #include "mqtt-broker-engine-impl.h"
 
@@ -117,6 +122,26 @@ MqttBrokerEngine::Impl::ReleasePacketHandling()
     }
     // The deliveries the call wrote go to the driver, which reports what it cannot write.
     m_memory->EndProduced();
+}
+
+bool
+MqttBrokerEngine::Impl::ChargeWill(MqttBrokerConnection& conn,
+                                   const std::string& clientId,
+                                   const Will& will)
+{
+    if (!m_memory->Enabled())
+    {
+        return true;
+    }
+    const std::size_t cost =
+        MqttMemoryBudget::MessageCost(clientId.size(), will.topic.size(), will.payload.size());
+    if (cost > MqttMemoryBudget::PARTIAL_ALLOWANCE && !m_memory->Fits(cost))
+    {
+        m_memory->TryCharge(MemoryUse::Wills, cost); // counts the refusal
+        return false;
+    }
+    conn.WillCharge() = MqttMemoryCharge(m_memory, MemoryUse::Wills, cost);
+    return true;
 }
 
 bool

@@ -5,6 +5,8 @@
 
 #include "mqtt-message.h"
 
+#include <utility>
+
 namespace ns3
 {
 namespace mqtt
@@ -52,6 +54,8 @@ MemoryUseName(MemoryUse use)
         return "output-buffers";
     case MemoryUse::PacketHandling:
         return "packet-handling";
+    case MemoryUse::Wills:
+        return "wills";
     case MemoryUse::Count:
         break;
     }
@@ -287,6 +291,65 @@ std::size_t
 MqttMemoryBudget::InboundQos2Cost()
 {
     return INBOUND_QOS2_COST;
+}
+
+MqttMemoryCharge::MqttMemoryCharge(std::shared_ptr<MqttMemoryBudget> budget,
+                                   MemoryUse use,
+                                   std::size_t bytes)
+    : m_budget(std::move(budget))
+    , m_use(use)
+    , m_bytes(bytes)
+{
+    if (m_budget)
+    {
+        m_budget->Charge(m_use, m_bytes);
+    }
+}
+
+MqttMemoryCharge::~MqttMemoryCharge()
+{
+    Release();
+}
+
+MqttMemoryCharge::MqttMemoryCharge(MqttMemoryCharge&& other) noexcept
+    : m_budget(std::move(other.m_budget))
+    , m_use(other.m_use)
+    , m_bytes(other.m_bytes)
+{
+    other.m_budget = nullptr;
+    other.m_bytes = 0;
+}
+
+MqttMemoryCharge&
+MqttMemoryCharge::operator=(MqttMemoryCharge&& other) noexcept
+{
+    if (this != &other)
+    {
+        Release();
+        m_budget = std::move(other.m_budget);
+        m_use = other.m_use;
+        m_bytes = other.m_bytes;
+        other.m_budget = nullptr;
+        other.m_bytes = 0;
+    }
+    return *this;
+}
+
+std::size_t
+MqttMemoryCharge::Bytes() const
+{
+    return m_bytes;
+}
+
+void
+MqttMemoryCharge::Release()
+{
+    if (m_budget)
+    {
+        m_budget->Release(m_use, m_bytes);
+        m_budget = nullptr;
+        m_bytes = 0;
+    }
 }
 
 } // namespace mqtt

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 
@@ -32,12 +33,13 @@ enum class MemoryUse : uint8_t
     InboundQos2,        //!< inbound QoS 2 packet ids awaiting PUBREL
     OutputBuffers,      //!< bytes the driver holds for a connection that has not taken them
     PacketHandling,     //!< decoding and handling one packet, until the driver's call ends
+    Wills,              //!< will messages held for a connection or a delayed will (5.0)
     Count,
 };
 
 /**
  * "partial-packets", "messages", "sessions", "subscriptions", "inbound-qos2", "output-buffers",
- * "packet-handling".
+ * "packet-handling", "wills".
  */
 const char* MemoryUseName(MemoryUse use);
 
@@ -149,6 +151,32 @@ class MqttMemoryBudget
     std::unordered_map<uint64_t, std::size_t> m_output;
     /** What Produced() added per connection in the engine's current call. */
     std::unordered_map<uint64_t, std::size_t> m_produced;
+};
+
+/**
+ * Bytes charged to a budget for as long as this object lives: it moves with what it pays for (a
+ * will from its connection to the delayed wills) and releases them when destroyed or replaced.
+ */
+class MqttMemoryCharge
+{
+  public:
+    MqttMemoryCharge() = default;
+    /** Charges @p bytes for @p use to @p budget (whatever the limit: the caller checked). */
+    MqttMemoryCharge(std::shared_ptr<MqttMemoryBudget> budget, MemoryUse use, std::size_t bytes);
+    ~MqttMemoryCharge();
+    MqttMemoryCharge(MqttMemoryCharge&& other) noexcept;
+    MqttMemoryCharge& operator=(MqttMemoryCharge&& other) noexcept;
+    MqttMemoryCharge(const MqttMemoryCharge&) = delete;
+    MqttMemoryCharge& operator=(const MqttMemoryCharge&) = delete;
+
+    std::size_t Bytes() const;
+
+  private:
+    void Release();
+
+    std::shared_ptr<MqttMemoryBudget> m_budget;
+    MemoryUse m_use = MemoryUse::Messages;
+    std::size_t m_bytes = 0;
 };
 
 } // namespace mqtt

@@ -1,0 +1,75 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Broker engine: will messages count against the memory budget (MemoryUse::Wills) from the
+ * CONNECT that brings them until they are published or discarded. Each connection could hold a
+ * will of up to the maximum packet size (16 MiB for the standalone broker) without it being
+ * charged: forty such connections passed a 256 MiB budget. A will over the 64 KiB allowance that
+ * would pass the limit gets CONNACK 3 (Server unavailable) and the close (MemoryLimit), like a
+ * new session; a small one is always taken. Costs as in mqtt-broker-17-memory-test.cc: a session
+ * 512 + 2 x client id bytes, a will 256 + client id + topic + payload bytes.
+ */
+#include "mqtt-broker-test-harness.h"
+#include "mqtt-memory-budget.h"
+
+using namespace brokertest;
+
+namespace
+{
+
+constexpr std::size_t SESSION = 512 + 2; //!< a one-letter client id
+constexpr std::size_t BIG = 70000;       //!< over the 64 KiB allowance
+constexpr std::size_t BIG_WILL = 256 + 1 + 1 + BIG;
+
+ConnectPacket
+ConnectWithWill(const std::string& clientId, std::size_t payload)
+{
+    ConnectPacket p = MakeConnect(clientId);
+    Will will;
+    will.topic = "w";
+    will.payload.assign(payload, 0x57);
+    p.will = std::move(will);
+    return p;
+}
+
+} // namespace
+
+TEST(BrokerMemory, WillsAreChargedAndALargeOneOverTheLimitGetsServerUnavailable)
+{
+    // Sessions "a" and "b", b's large will, and 20,000 bytes: a second large will does not fit.
+    BrokerHarness h(WithMemoryLimit(2 * SESSION + BIG_WILL + 20000));
+    h.Connect(1, "a");
+    h.Open(2);
+    h.Send(2, ConnectWithWill("b", BIG));
+    EXPECT_EQ(h.TakeHex(2), "20 02 00 00");
+    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::Wills), BIG_WILL);
+    // [MQTT-3.2.2-4]: CONNACK 3, then the close.
+    h.Open(3);
+    h.Send(3, ConnectWithWill("c", BIG));
+    EXPECT_EQ(h.TakeHex(3), "20 02 00 03");
+    EXPECT_EQ(h.ClosedWith(3), CloseReason::MemoryLimit);
+    EXPECT_EQ(h.Engine().Memory().Refused(MemoryUse::Wills), 1u);
+    // A small will is taken whatever the budget holds.
+    h.Open(4);
+    h.Send(4, ConnectWithWill("d", 10));
+    EXPECT_EQ(h.TakeHex(4), "20 02 00 00");
+    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::Wills), BIG_WILL + 256 + 1 + 1 + 10);
+    // DISCONNECT discards b's will [MQTT-3.1.2-10]: its bytes come back, and c's will fits.
+    h.Send(2, DisconnectPacket{});
+    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::Wills), 256u + 1 + 1 + 10);
+    h.Open(5);
+    h.Send(5, ConnectWithWill("c", BIG));
+    EXPECT_EQ(h.TakeHex(5), "20 02 00 00");
+    // The network drops c: its will is published [MQTT-3.1.2-8] (a message from then on, gone
+    // once nothing holds it) and no longer charged as a will.
+    h.NetClose(5);
+    EXPECT_EQ(h.Count(EventType::WillPublished), 1u);
+    h.TakeEvents();
+    h.ClearLog();
+    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::Wills), 256u + 1 + 1 + 10);
+    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::Messages), 0u);
+    h.NetClose(4);
+    h.TakeEvents();
+    h.ClearLog();
+    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::Wills), 0u);
+}
