@@ -152,6 +152,11 @@ class MqttBrokerEngine::Impl
      * refusal counted) when it is larger than PARTIAL_ALLOWANCE and would pass the limit.
      */
     bool ChargeWill(MqttBrokerConnection& conn, const std::string& clientId, const Will& will);
+    /**
+     * Charges 5.0 topic alias @p alias of @p conn set to a topic of @p topicSize bytes; false (a
+     * refusal counted) when the connection's aliases would pass PARTIAL_ALLOWANCE and the limit.
+     */
+    bool ChargeInboundAlias5(MqttBrokerConnection& conn, uint16_t alias, std::size_t topicSize);
     /** The driver holds @p unsent bytes for @p id: charged, or the connection closed. */
     void OutputBuffered(ConnectionId id, std::size_t unsent, Nanos now, MqttActions& out);
     /** PacketHandling charged since the driver's call began. */

@@ -34,6 +34,10 @@
  * with a 5.0 delayed will (MqttMemoryCharge): a CONNECT whose will is over the allowance and would
  * pass the limit gets CONNACK 3 (Server unavailable), like a new session; a small one is always
  * taken, so a device that reconnects with an ordinary will is never refused for it.
+ *
+ * The topics a 5.0 client sets as topic aliases (up to our Topic Alias Maximum, each as long as
+ * a topic may be) are the client's doing: past the allowance, an alias that would pass the limit
+ * closes its connection (DISCONNECT 0x97 Quota exceeded, CloseReason::MemoryLimit).
  */
 #include "mqtt-broker-engine-impl.h"
 
@@ -53,6 +57,9 @@ namespace
  * (mosquitto's max_inflight_messages is 20), so a well-behaved publisher is never refused.
  */
 constexpr std::size_t INBOUND_QOS2_ALLOWANCE = 32;
+
+/** A topic alias besides its topic's bytes: the std::map node and the std::string. */
+constexpr std::size_t ALIAS_OVERHEAD = 80;
 
 } // namespace
 
@@ -141,6 +148,32 @@ MqttBrokerEngine::Impl::ChargeWill(MqttBrokerConnection& conn,
         return false;
     }
     conn.WillCharge() = MqttMemoryCharge(m_memory, MemoryUse::Wills, cost);
+    return true;
+}
+
+bool
+MqttBrokerEngine::Impl::ChargeInboundAlias5(MqttBrokerConnection& conn,
+                                            uint16_t alias,
+                                            std::size_t topicSize)
+{
+    Mqtt5ConnectionState& v5 = *conn.V5();
+    auto it = v5.inboundAliases.find(alias);
+    const std::size_t replaced =
+        it == v5.inboundAliases.end() ? 0 : ALIAS_OVERHEAD + it->second.size();
+    const std::size_t bytes = v5.inboundAliasBytes - replaced + ALIAS_OVERHEAD + topicSize;
+    if (m_memory->Enabled())
+    {
+        const std::size_t charged = v5.inboundAliasCharge.Bytes();
+        if (bytes > charged && bytes > MqttMemoryBudget::PARTIAL_ALLOWANCE &&
+            !m_memory->Fits(bytes - charged))
+        {
+            m_memory->TryCharge(MemoryUse::TopicAliases, bytes - charged); // counts the refusal
+            return false;
+        }
+        // The new charge is made before the old one is given back.
+        v5.inboundAliasCharge = MqttMemoryCharge(m_memory, MemoryUse::TopicAliases, bytes);
+    }
+    v5.inboundAliasBytes = bytes;
     return true;
 }
 

@@ -56,6 +56,8 @@ MemoryUseName(MemoryUse use)
         return "packet-handling";
     case MemoryUse::Wills:
         return "wills";
+    case MemoryUse::TopicAliases:
+        return "topic-aliases";
     case MemoryUse::Count:
         break;
     }

@@ -34,12 +34,13 @@ enum class MemoryUse : uint8_t
     OutputBuffers,      //!< bytes the driver holds for a connection that has not taken them
     PacketHandling,     //!< decoding and handling one packet, until the driver's call ends
     Wills,              //!< will messages held for a connection or a delayed will (5.0)
+    TopicAliases,       //!< the topics of a 5.0 client's topic aliases
     Count,
 };
 
 /**
  * "partial-packets", "messages", "sessions", "subscriptions", "inbound-qos2", "output-buffers",
- * "packet-handling", "wills".
+ * "packet-handling", "wills", "topic-aliases".
  */
 const char* MemoryUseName(MemoryUse use);
 
