@@ -157,6 +157,11 @@ class MqttBrokerEngine::Impl
      * refusal counted) when the connection's aliases would pass PARTIAL_ALLOWANCE and the limit.
      */
     bool ChargeInboundAlias5(MqttBrokerConnection& conn, uint16_t alias, std::size_t topicSize);
+    /**
+     * The end of a driver's call: closes (MemoryLimit) the connections whose deliveries were
+     * refused while their driver held more than the allowance for them (peers that do not read).
+     */
+    void CloseSlowReaders(Nanos now, MqttActions& out);
     /** The driver holds @p unsent bytes for @p id: charged, or the connection closed. */
     void OutputBuffered(ConnectionId id, std::size_t unsent, Nanos now, MqttActions& out);
     /** PacketHandling charged since the driver's call began. */

@@ -28,7 +28,9 @@
  * limit is dropped and reported (MessageDropped MemoryLimit), the connection kept: its
  * subscriber did nothing wrong, and closing it would close it again at each resubscription.
  * QoS 1 and 2 copies are charged, never refused: the in-flight window bounds them and the rest
- * wait in the session's queue.
+ * wait in the session's queue. A connection whose copy is refused while its driver already held
+ * more than the allowance for it is a peer that does not read: it is closed at the end of the
+ * call (CloseSlowReaders), as a report of that output over the limit would close it.
  *
  * A will is charged as a message from its CONNECT until it is published or discarded, and moves
  * with a 5.0 delayed will (MqttMemoryCharge): a CONNECT whose will is over the allowance and would
@@ -77,6 +79,7 @@ MqttBrokerEngine::OnOutputBuffered(ConnectionId connection,
 {
     const std::size_t mark = out.size();
     m_impl->OutputBuffered(connection, unsent, now, out);
+    m_impl->CloseSlowReaders(now, out);
     m_impl->EndTurn(mark, out);
 }
 
@@ -94,6 +97,29 @@ MqttBrokerEngine::Impl::OutputBuffered(ConnectionId id,
     }
     CloseWithWill(*it->second, CloseReason::MemoryLimit, now, out);
     ProcessResumed(now, out);
+}
+
+void
+MqttBrokerEngine::Impl::CloseSlowReaders(Nanos now, MqttActions& out)
+{
+    if (!m_memory->Enabled())
+    {
+        return;
+    }
+    // A close publishes a will and lets paused publishers go on: their deliveries may find more.
+    for (std::vector<uint64_t> slow = m_memory->TakeSlowReaders(); !slow.empty();
+         slow = m_memory->TakeSlowReaders())
+    {
+        for (uint64_t id : slow)
+        {
+            auto it = m_connections.find(id);
+            if (it != m_connections.end())
+            {
+                CloseWithWill(*it->second, CloseReason::MemoryLimit, now, out);
+            }
+        }
+        ProcessResumed(now, out);
+    }
 }
 
 bool

@@ -179,6 +179,13 @@ MqttMemoryBudget::Produced(uint64_t connection, std::size_t bytes, bool refusabl
     {
         if (!PerConnection(MemoryUse::OutputBuffers, m_output, connection, held + bytes))
         {
+            auto produced = m_produced.find(connection);
+            const std::size_t before = held - (produced == m_produced.end() ? 0 : produced->second);
+            if (before > PARTIAL_ALLOWANCE &&
+                (m_slowReaders.empty() || m_slowReaders.back() != connection))
+            {
+                m_slowReaders.push_back(connection);
+            }
             return false;
         }
     }
@@ -189,6 +196,14 @@ MqttMemoryBudget::Produced(uint64_t connection, std::size_t bytes, bool refusabl
     }
     m_produced[connection] += bytes;
     return true;
+}
+
+std::vector<uint64_t>
+MqttMemoryBudget::TakeSlowReaders()
+{
+    std::vector<uint64_t> slow;
+    slow.swap(m_slowReaders);
+    return slow;
 }
 
 void

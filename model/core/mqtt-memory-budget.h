@@ -15,6 +15,7 @@
 #include <memory>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace ns3
 {
@@ -116,9 +117,16 @@ class MqttMemoryBudget
      * makes (a SUBSCRIBE matching many retained messages, a large message fanned out) is counted
      * as it is made, not once the driver holds it. With @p refusable, false (a refusal counted,
      * nothing charged) under the rule of Output(): the connection's output then passes
-     * PARTIAL_ALLOWANCE and the charges would pass the limit.
+     * PARTIAL_ALLOWANCE and the charges would pass the limit. A connection refused so while its
+     * driver held more than PARTIAL_ALLOWANCE before the call (a peer that does not read) is
+     * noted for TakeSlowReaders.
      */
     bool Produced(uint64_t connection, std::size_t bytes, bool refusable);
+    /**
+     * The connections Produced() refused while their driver held more than PARTIAL_ALLOWANCE:
+     * the engine closes them at the end of its call (their output is what fills the budget).
+     */
+    std::vector<uint64_t> TakeSlowReaders();
     /**
      * The engine's call ends: what Produced() charged is given back (the driver carries the
      * actions out and reports what it still holds through Output()).
@@ -152,6 +160,7 @@ class MqttMemoryBudget
     std::unordered_map<uint64_t, std::size_t> m_output;
     /** What Produced() added per connection in the engine's current call. */
     std::unordered_map<uint64_t, std::size_t> m_produced;
+    std::vector<uint64_t> m_slowReaders;
 };
 
 /**

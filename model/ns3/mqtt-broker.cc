@@ -605,18 +605,7 @@ MqttBroker::OnUnsent(ConnectionId connection, std::size_t bytes)
     // The memory budget counts what the sockets did not take; without a limit nothing to do.
     if (m_engine && m_engine->Memory().Enabled() && m_connections.IsLive(connection))
     {
-        MqttActions& out = m_actions.Out();
-        const std::size_t mark = out.size();
-        m_engine->OnOutputBuffered(connection, bytes, MqttNs3Timers::Now(), out);
-        for (std::size_t i = mark; i < out.size(); ++i)
-        {
-            const auto* close = std::get_if<CloseAction>(&out[i]);
-            if (close != nullptr && close->connection == connection)
-            {
-                // Over the limit: what the peer did not read is what the budget refused.
-                m_connections[connection].discardUnsent = true;
-            }
-        }
+        m_engine->OnOutputBuffered(connection, bytes, MqttNs3Timers::Now(), m_actions.Out());
         Execute();
     }
 }

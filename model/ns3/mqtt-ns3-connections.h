@@ -33,11 +33,6 @@ struct MqttNs3Connection
     bool live = true;
     /** Not read while the engine does not take its input (back-pressure). */
     bool readPaused = false;
-    /**
-     * The engine closes it because its unsent output passed the memory limit: what it did not
-     * read is dropped at the close (MqttTransport::CloseDiscardingUnsent).
-     */
-    bool discardUnsent = false;
 };
 
 /** An application's connections by id. */
@@ -47,8 +42,8 @@ class MqttNs3Connections : public std::map<ConnectionId, MqttNs3Connection>
     /** Writes to a live connection; unknown or closing ones are ignored. */
     void Send(const SendAction& send);
     /**
-     * Closes a live connection gracefully (dropping its unsent bytes if discardUnsent); unknown
-     * or closing ones are ignored.
+     * Closes a live connection gracefully; unknown or closing ones are ignored. Closed for the
+     * memory limit, it drops what its peer did not read (MqttTransport::CloseDiscardingUnsent).
      */
     void Close(const CloseAction& close);
 
