@@ -45,7 +45,6 @@ MqttBrokerEngine::Impl::DelayWill(const MqttBrokerConnection& conn,
         CancelTimer(d.timer, out);
     }
     d.will = std::move(will);
-    d.charge = std::move(conn.WillCharge());
     d.from = conn.Id();
     d.userName = conn.UserName();
     d.timer = StartTimer(TimerKind::WillDelay, s->Handle(), now + std::chrono::seconds(delay), out);
