@@ -96,7 +96,7 @@ TEST(RealtimeMemoryLimit, ASubscriberThatNeverReadsIsClosedAndTheBystanderServed
 
     EXPECT_TRUE(publisherServed);
     EXPECT_TRUE(readerClosed) << "the reader that never reads was not closed";
-    EXPECT_EQ(outputRefusals, 1u);
+    EXPECT_GE(outputRefusals, 1u);
     std::lock_guard<std::mutex> lock(closedMutex);
     EXPECT_NE(std::find(closed.begin(), closed.end(), "never-reads:MemoryLimit"), closed.end());
     EXPECT_EQ(std::count_if(closed.begin(),
