@@ -13,6 +13,10 @@
  * 3.1.1's "not now"); a new subscription gets 0x80 [MQTT-3.9.3-2]. What exists already is
  * never taken away.
  *
+ * A connection that has not sent its CONNECT yet has an allowance of 8 KiB only
+ * (PRE_CONNECT_ALLOWANCE): thousands of connections each trickling 64 KiB of a CONNECT would
+ * otherwise pass any limit.
+ *
  * The same rule as for partial packets holds for what the peer alone makes the broker hold: a
  * new inbound QoS 2 id over the limit, once the session holds INBOUND_QOS2_ALLOWANCE, closes its
  * connection unacknowledged (the publisher sends it again after reconnecting); so does output the
@@ -59,6 +63,13 @@ namespace
  * (mosquitto's max_inflight_messages is 20), so a well-behaved publisher is never refused.
  */
 constexpr std::size_t INBOUND_QOS2_ALLOWANCE = 32;
+
+/**
+ * What a connection that has not sent its CONNECT yet may buffer whatever the budget: a CONNECT
+ * with credentials and a small will. The 64 KiB allowance of a client (PARTIAL_ALLOWANCE) times
+ * thousands of connections that never send a whole CONNECT would be unbounded.
+ */
+constexpr std::size_t PRE_CONNECT_ALLOWANCE = 8 * 1024;
 
 /** A topic alias besides its topic's bytes: the std::map node and the std::string. */
 constexpr std::size_t ALIAS_OVERHEAD = 80;
@@ -245,7 +256,24 @@ MqttBrokerEngine::Impl::ReleaseInboundQos2(std::size_t count)
 bool
 MqttBrokerEngine::Impl::ChargePartialPacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out)
 {
-    if (!m_memory->Enabled() || m_memory->Partial(conn.Id(), conn.Reader().Buffered()))
+    if (!m_memory->Enabled())
+    {
+        return true;
+    }
+    const std::size_t buffered = conn.Reader().Buffered();
+    if (conn.State() == BrokerConnectionState::AwaitingConnect && buffered > PRE_CONNECT_ALLOWANCE)
+    {
+        // No CONNECT yet: the allowance of a client is not for it. Its charge is replaced by
+        // what it buffers now, if that fits.
+        m_memory->ForgetPartial(conn.Id());
+        if (!m_memory->TryCharge(MemoryUse::PartialPackets, buffered))
+        {
+            CloseWithWill(conn, CloseReason::MemoryLimit, now, out);
+            return false;
+        }
+        m_memory->Release(MemoryUse::PartialPackets, buffered); // charged again per connection
+    }
+    if (m_memory->Partial(conn.Id(), buffered))
     {
         return true;
     }

@@ -1,13 +1,15 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * Broker engine: will messages count against the memory budget (MemoryUse::Wills) from the
- * CONNECT that brings them until they are published or discarded. Each connection could hold a
- * will of up to the maximum packet size (16 MiB for the standalone broker) without it being
- * charged: forty such connections passed a 256 MiB budget. A will over the 64 KiB allowance that
- * would pass the limit gets CONNACK 3 (Server unavailable) and the close (MemoryLimit), like a
- * new session; a small one is always taken. Costs as in mqtt-broker-17-memory-test.cc: a session
- * 512 + 2 x client id bytes, a will 256 + client id + topic + payload bytes.
+ * Broker engine: what CONNECT makes the broker hold, charged to the memory budget. A connection
+ * that has not sent its CONNECT yet may buffer 8 KiB whatever the budget, not the 64 KiB of a
+ * client: thousands of such connections were unbounded. A will counts (MemoryUse::Wills) from the
+ * CONNECT that brings it until it is published or discarded: each connection could hold one of up
+ * to the maximum packet size (16 MiB for the standalone broker) uncharged. A will over the 64 KiB
+ * allowance that would pass the limit gets CONNACK 3 (Server unavailable) and the close
+ * (MemoryLimit), like a new session; a small one is always taken. Costs as in
+ * mqtt-broker-17-memory-test.cc: a session 512 + 2 x client id bytes, a will 256 + client id +
+ * topic + payload bytes.
  */
 #include "mqtt-broker-test-harness.h"
 #include "mqtt-memory-budget.h"
@@ -72,4 +74,26 @@ TEST(BrokerMemory, WillsAreChargedAndALargeOneOverTheLimitGetsServerUnavailable)
     h.TakeEvents();
     h.ClearLog();
     EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::Wills), 0u);
+}
+
+TEST(BrokerMemory, AConnectionWithoutConnectMayBufferOnly8KiBOverTheLimit)
+{
+    // Session "a" and 20,000 bytes.
+    BrokerHarness h(WithMemoryLimit(SESSION + 20000));
+    h.Connect(1, "a");
+    h.Open(2);
+    // A CONNECT announcing 100,000 bytes, trickled: 8 KiB and a little more fit.
+    h.Feed(2, std::vector<uint8_t>{0x10, 0xa0, 0x8d, 0x06});
+    h.Feed(2, std::vector<uint8_t>(8192, 0));
+    EXPECT_TRUE(h.IsOpen(2));
+    EXPECT_EQ(h.Engine().Memory().Used(MemoryUse::PartialPackets), 8196u);
+    // 20,196 bytes do not fit beside "a": closed, though a client's 64 KiB would have been kept.
+    h.Feed(2, std::vector<uint8_t>(12000, 0));
+    EXPECT_EQ(h.ClosedWith(2), CloseReason::MemoryLimit);
+    EXPECT_EQ(h.Engine().Memory().Refused(MemoryUse::PartialPackets), 1u);
+    EXPECT_EQ(h.Engine().Memory().Used(), SESSION);
+    // Within 8 KiB a connection is never refused: a CONNECT arrives whole and is answered.
+    h.Open(3);
+    h.Send(3, MakeConnect("b"));
+    EXPECT_EQ(h.TakeHex(3), "20 02 00 00");
 }
