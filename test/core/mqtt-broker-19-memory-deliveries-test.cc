@@ -13,8 +13,6 @@
 #include "mqtt-broker-test-harness.h"
 #include "mqtt-memory-budget.h"
 
-#include <cstdio>
-
 using namespace brokertest;
 
 namespace
@@ -33,9 +31,8 @@ constexpr std::size_t LIMIT = SUB_SESSION + SUBSCRIPTION + RETAINED * MESSAGE + 
 std::string
 RetainedTopic(std::size_t i)
 {
-    char topic[8];
-    std::snprintf(topic, sizeof(topic), "r/%03zu", i);
-    return topic;
+    const std::string n = std::to_string(i % 1000);
+    return "r/" + std::string(3 - n.size(), '0') + n;
 }
 
 /** "pub" stores RETAINED retained messages "r/000".."r/999" of PAYLOAD bytes, then leaves. */
