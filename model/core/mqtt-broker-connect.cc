@@ -83,17 +83,9 @@ MqttBrokerEngine::Impl::AcceptConnect(MqttBrokerConnection& conn,
                       CloseReason::ThrottledAccountConnections);
         return;
     }
-    if (session == nullptr && MemoryRefusesSession(clientId))
-    {
-        RefuseConnect(conn,
-                      ConnectReturnCode::ServerUnavailable,
-                      clientId,
-                      now,
-                      out,
-                      CloseReason::MemoryLimit);
-        return;
-    }
-    if (p.will && !ChargeWill(conn, clientId, *p.will))
+    // A new session, or a large will, that would pass the memory limit.
+    if ((session == nullptr && MemoryRefusesSession(clientId)) ||
+        (p.will && !ChargeWill(conn, clientId, *p.will)))
     {
         RefuseConnect(conn,
                       ConnectReturnCode::ServerUnavailable,
