@@ -5,7 +5,7 @@
  * that has not sent its CONNECT yet may buffer 8 KiB whatever the budget, not the 64 KiB of a
  * client: thousands of such connections were unbounded. A will counts (MemoryUse::Wills) from the
  * CONNECT that brings it until it is published or discarded: each connection could hold one of up
- * to the maximum packet size (16 MiB for the standalone broker) uncharged. A will over the 64 KiB
+ * to some 128 KiB (a topic and a payload of up to 65,535 bytes each) uncharged. A will over the 64 KiB
  * allowance that would pass the limit gets CONNACK 3 (Server unavailable) and the close
  * (MemoryLimit), like a new session; a small one is always taken. Costs as in
  * mqtt-broker-17-memory-test.cc: a session 512 + 2 x client id bytes, a will 256 + client id +
@@ -20,8 +20,8 @@ namespace
 {
 
 constexpr std::size_t SESSION = 512 + 2; //!< a one-letter client id
-constexpr std::size_t BIG = 70000;       //!< over the 64 KiB allowance
-constexpr std::size_t BIG_WILL = 256 + 1 + 1 + BIG;
+constexpr std::size_t BIG = 65535; //!< the largest will payload (two length bytes)
+constexpr std::size_t BIG_WILL = 256 + 1 + 1 + BIG; //!< 65,793: over the 64 KiB allowance
 
 ConnectPacket
 ConnectWithWill(const std::string& clientId, std::size_t payload)
