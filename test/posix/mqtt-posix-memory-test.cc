@@ -602,19 +602,20 @@ TEST_F(MemoryLimit, SubscribesMatchingManyRetainedMessages)
     }
 }
 
-// Forty connections each CONNECT with a 4 MiB will and stay: 160 MiB of wills the broker held
-// uncharged (each within --max-packet-size) against a 32 MiB budget. Wills are charged from their
-// CONNECT on; one over the allowance that would pass the limit gets CONNACK 3 (or its CONNECT,
-// still arriving, closes it as a partial packet over the limit).
+// A thousand connections each CONNECT with a will as large as 3.1.1 carries (a 60,000-byte topic
+// and a 65,535-byte payload) and stay: 120 MiB of wills the broker held uncharged against a 32 MiB
+// budget. Wills are charged from their CONNECT on; one over the allowance that would pass the
+// limit gets CONNACK 3 (or its CONNECT, still arriving, closes it as a partial packet over the
+// limit).
 TEST_F(MemoryLimit, ConnectionsHoldingLargeWills)
 {
     StartBroker(32, {"--quiet"});
-    constexpr int CONNECTIONS = 40;
+    constexpr int CONNECTIONS = 1000;
     ConnectPacket connect;
     connect.keepAliveSeconds = 60;
     Will will;
-    will.topic = "wills/large";
-    will.payload.assign(4u << 20, 0x57);
+    will.topic = "wills/" + std::string(60000, 'w');
+    will.payload.assign(65535, 0x57);
     connect.will = std::move(will);
     std::vector<std::unique_ptr<RawClient>> holders;
     int accepted = 0;
@@ -636,10 +637,10 @@ TEST_F(MemoryLimit, ConnectionsHoldingLargeWills)
             ExpectBystanderServed("among connections holding large wills");
         }
     }
-    std::printf("[ info ] %d of %d connections with a 4 MiB will accepted\n", accepted, CONNECTIONS);
-    // About 7 fit in 32 MiB beside the rest; never all of them.
-    EXPECT_GT(accepted, 0);
-    EXPECT_LT(accepted, 10);
+    std::printf("[ info ] %d of %d connections with a 126 KB will accepted\n", accepted, CONNECTIONS);
+    // About 260 fit in 32 MiB; never all of them.
+    EXPECT_GT(accepted, 100);
+    EXPECT_LT(accepted, 400);
     ExpectBystanderServed("after the large wills");
     ExpectPeakRssBounded("large_wills");
 }
