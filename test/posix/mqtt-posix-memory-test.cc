@@ -685,6 +685,30 @@ TEST_F(MemoryLimit, ManyConnectionsTricklingPartialConnects)
     ExpectPeakRssBounded("partial_connects");
 }
 
+// A hundred connections each send one 4 MiB PUBLISH, then nothing: each connection's input buffer
+// kept the capacity of its largest packet until more bytes came (400 MiB against a 16 MiB
+// budget, never charged); now it is given back once the packet is decoded.
+TEST_F(MemoryLimit, ConnectionsIdleAfterOneLargePacket)
+{
+    StartBroker(16, {"--quiet"});
+    constexpr int CONNECTIONS = 100;
+    const std::vector<uint8_t> publish = RawClient::PublishBytes(
+        "large/once", std::vector<uint8_t>(4u << 20, 0x42), Qos::AtMostOnce, 0);
+    std::vector<std::unique_ptr<RawClient>> idle;
+    for (int i = 0; i < CONNECTIONS; ++i)
+    {
+        idle.push_back(std::make_unique<RawClient>());
+        ASSERT_TRUE(idle.back()->Connect(m_broker.Port()));
+        ASSERT_EQ(idle.back()->MqttConnect("large-once-" + std::to_string(i)), 0);
+        ASSERT_TRUE(idle.back()->SendBytes(publish));
+        ASSERT_TRUE(idle.back()->Send(PingreqPacket{})); // its PINGRESP: the PUBLISH was read
+        std::optional<Packet> pong = idle.back()->Read(std::chrono::milliseconds(10000));
+        ASSERT_TRUE(pong && std::holds_alternative<PingrespPacket>(*pong)) << i;
+    }
+    ExpectBystanderServed("among connections idle after one large packet");
+    ExpectPeakRssBounded("idle_after_large_packet");
+}
+
 // One SUBSCRIBE of 100,000 filters (1.9 MB on the wire; decoding and handling it took the broker
 // to 82 MiB): its handling is counted from its bytes before it is decoded, and over a 16 MiB
 // budget the connection is closed without a SUBACK.
