@@ -78,7 +78,7 @@ TEST(RealtimeMemoryLimit, ASubscriberThatNeverReadsIsClosedAndTheBystanderServed
                     }
                 }
                 publisher.Send(PingreqPacket{});
-                std::optional<Packet> pong = publisher.Read(std::chrono::milliseconds(10000));
+                std::optional<mqtt::Packet> pong = publisher.Read(std::chrono::milliseconds(10000));
                 publisherServed = pong && std::holds_alternative<PingrespPacket>(*pong);
                 readerClosed = reader.WaitClosed(std::chrono::milliseconds(5000));
                 ExpectServedWithinOneSecond(
