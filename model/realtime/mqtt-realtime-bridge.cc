@@ -33,6 +33,11 @@ namespace
 
 /** Connections accepted per listener per wakeup. */
 constexpr int MAX_ACCEPTS = 64;
+/**
+ * How long a closing connection may take to write what is pending (the standalone broker's close
+ * linger): a peer that does not read would otherwise keep it, and its bytes, for ever.
+ */
+constexpr int64_t CLOSE_LINGER_MS = 2000;
 constexpr std::size_t READ_CHUNK = 64 * 1024;
 
 Ptr<MqttRealtimeBridge>&
@@ -374,11 +379,28 @@ MqttRealtimeBridge::Close(Handle connection, bool discardPending)
     {
         m_pendingClose.push_back(connection);
         Wake();
+        return;
     }
-    else
+    SetInterest(connection, socket, EPOLLOUT);
+    Ptr<MqttRealtimeBridge> self(this);
+    Simulator::Schedule(MilliSeconds(CLOSE_LINGER_MS),
+                        [self, connection]() { self->EndLinger(connection); });
+}
+
+void
+MqttRealtimeBridge::EndLinger(Handle connection)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_sockets.find(connection);
+    if (it == m_sockets.end() || !it->second.closing || it->second.out.Empty())
     {
-        SetInterest(connection, socket, EPOLLOUT);
+        return; // closed, or about to be
     }
+    NS_LOG_WARN("real connection " << connection << ": " << it->second.out.Size()
+                                   << " bytes still unsent after the close linger, dropped");
+    it->second.out.Clear();
+    m_pendingClose.push_back(connection);
+    Wake();
 }
 
 void

@@ -114,8 +114,9 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
 
     void Send(Handle connection, const uint8_t* data, std::size_t size);
     /**
-     * Writes what is pending (with @p discardPending, drops it: a peer that does not read),
-     * closes, then reports closed(false).
+     * Writes what is pending (with @p discardPending, drops it: a peer that does not read), for
+     * at most 2 s (then it is dropped, as the standalone broker's close linger does), closes,
+     * then reports closed(false).
      */
     void Close(Handle connection, bool discardPending = false);
     /** Closes at once; reports nothing more. */
@@ -189,6 +190,8 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     static uint32_t ReadInterest(const RealSocket& socket);
     /** Closes and forgets a socket (I/O thread, m_mutex held). */
     void CloseSocket(Handle handle);
+    /** A Close() whose output the peer has not taken after the linger: dropped, then closed. */
+    void EndLinger(Handle connection);
     /** Asks the I/O thread to look at m_pendingClose (m_mutex held). */
     void Wake();
     /** Plain bytes of the simulation through the socket's layers into its output (m_mutex held). */

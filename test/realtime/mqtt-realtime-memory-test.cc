@@ -6,7 +6,8 @@
  * (MqttTransportBase::NotifyUnsent, as the ns-3 transport does; the standalone broker reports its
  * output buffers the same way), so a subscriber that never reads is closed with MemoryLimit and
  * what it did not read is dropped, while a bystander is served. The standalone broker's case is
- * MemoryLimit.SubscribersThatNeverRead (test/posix/mqtt-posix-memory-test.cc).
+ * MemoryLimit.SubscribersThatNeverRead (test/posix/mqtt-posix-memory-test.cc). Without a limit, a
+ * connection closed while its peer does not read keeps its output for the close linger (2 s) only.
  */
 #include "mqtt-broker-helper.h"
 #include "mqtt-broker.h"
@@ -103,4 +104,63 @@ TEST(RealtimeMemoryLimit, ASubscriberThatNeverReadsIsClosedAndTheBystanderServed
                             closed.end(),
                             [](const std::string& c) { return c.rfind("bystander:", 0) == 0; }),
               0);
+}
+
+// No memory limit: a subscriber that stops reading and sending is closed by its keep-alive (1 s,
+// so after 1.5 s) with 16 MiB for it still in the bridge. The bridge writes what is pending for
+// 2 s, then drops the rest and closes (the standalone broker's close linger); it used to keep the
+// connection, and the bytes, until the peer read them, if ever. Read afterwards, the subscriber
+// gets what the kernel's buffers took, not the 16 MiB.
+TEST(RealtimeMemoryLimit, AClosedConnectionsUnsentOutputIsDroppedAfterTheLinger)
+{
+    MqttRealtimeHelper::EnableRealtime();
+    Ptr<Node> node = CreateObject<Node>();
+    MqttBrokerHelper helper;
+    ApplicationContainer apps = helper.Install(node);
+    auto broker = DynamicCast<MqttBroker>(apps.Get(0));
+    MqttPosixEndpoint real = MqttRealtimeHelper::ListenReal(broker, "127.0.0.1:0");
+
+    constexpr int MESSAGES = 256;
+    std::size_t payloadRead = 0;
+    bool setUp = false;
+    std::thread clients(
+        [&]
+        {
+            RawClient reader;
+            RawClient publisher;
+            reader.SetReceiveBuffer(4096);
+            if (reader.Connect(real.Port()) && reader.MqttConnect("stops-reading", 1) == 0 &&
+                reader.MqttSubscribe("fan/#", Qos::AtMostOnce) == 0 &&
+                publisher.Connect(real.Port()) && publisher.MqttConnect("fan-publisher") == 0)
+            {
+                std::vector<uint8_t> message = RawClient::PublishBytes(
+                    "fan/x", std::vector<uint8_t>(64 * 1024, 0x42), Qos::AtMostOnce, 0);
+                setUp = true;
+                for (int i = 0; i < MESSAGES && publisher.SendBytes(message); ++i)
+                {
+                }
+                // The keep-alive closes the reader after 1.5 s; the linger ends 2 s later.
+                std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+                while (std::optional<mqtt::Packet> p = reader.Read(std::chrono::milliseconds(2000)))
+                {
+                    if (const auto* publish = std::get_if<PublishPacket>(&*p))
+                    {
+                        payloadRead += publish->payload.size();
+                    }
+                }
+            }
+            Simulator::ScheduleWithContext(Simulator::NO_CONTEXT, Seconds(0), &Simulator::Stop);
+        });
+    Simulator::Stop(Seconds(60));
+    Simulator::Run();
+    clients.join();
+    Simulator::Destroy();
+    GlobalValue::Bind("SimulatorImplementationType", StringValue("ns3::DefaultSimulatorImpl"));
+
+    ASSERT_TRUE(setUp);
+    std::printf("[ info ] the reader got %zu of %d bytes after its close\n",
+                payloadRead,
+                MESSAGES * 64 * 1024);
+    EXPECT_GT(payloadRead, 0u);
+    EXPECT_LT(payloadRead, static_cast<std::size_t>(MESSAGES) * 64 * 1024 / 2);
 }
