@@ -9,23 +9,16 @@
  * MemoryLimit.SubscribersThatNeverRead (test/posix/mqtt-posix-memory-test.cc). Without a limit, a
  * connection closed while its peer does not read keeps its output for the close linger (2 s) only.
  */
-#include "mqtt-broker-helper.h"
-#include "mqtt-broker.h"
-#include "mqtt-memory-budget.h"
 #include "mqtt-bystander-expect.h"
+#include "mqtt-memory-budget.h"
 #include "mqtt-posix-test-util.h"
-#include "mqtt-realtime-helper.h"
-
-#include "ns3/global-value.h"
-#include "ns3/node.h"
-#include "ns3/simulator.h"
-#include "ns3/string.h"
+#include "mqtt-realtime-test-broker.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <mutex>
-#include <thread>
 
 using namespace ns3;
 using namespace ns3::mqtt;
@@ -33,15 +26,11 @@ using namespace ns3::mqtt::test;
 
 TEST(RealtimeMemoryLimit, ASubscriberThatNeverReadsIsClosedAndTheBystanderServed)
 {
-    MqttRealtimeHelper::EnableRealtime();
-    Ptr<Node> node = CreateObject<Node>();
-    MqttBrokerHelper helper;
-    ApplicationContainer apps = helper.Install(node);
-    auto broker = DynamicCast<MqttBroker>(apps.Get(0));
-    ASSERT_FALSE(broker->SetSetting("memory-limit", "4MiB"));
+    RealtimeTestBroker real;
+    ASSERT_FALSE(real.Broker()->SetSetting("memory-limit", "4MiB"));
     std::mutex closedMutex;
     std::vector<std::string> closed;
-    broker->TraceConnectWithoutContext(
+    real.Broker()->TraceConnectWithoutContext(
         "ConnectionClosed",
         Callback<void, uint64_t, const std::string&, const std::string&>(
             [&](uint64_t, const std::string& clientId, const std::string& reason)
@@ -49,55 +38,44 @@ TEST(RealtimeMemoryLimit, ASubscriberThatNeverReadsIsClosedAndTheBystanderServed
                 std::lock_guard<std::mutex> lock(closedMutex);
                 closed.push_back(clientId + ":" + reason);
             }));
-    MqttPosixEndpoint real = MqttRealtimeHelper::ListenReal(broker, "127.0.0.1:0");
-
     bool readerClosed = false;
     bool publisherServed = false;
-    std::thread clients(
-        [&]
+    real.Run(
+        [&](uint16_t port)
         {
             RawClient reader;
             RawClient bystander;
             RawClient publisher;
             reader.SetReceiveBuffer(4096);
-            if (reader.Connect(real.Port()) && reader.MqttConnect("never-reads") == 0 &&
-                reader.MqttSubscribe("fan/#", Qos::AtMostOnce) == 0 &&
-                bystander.Connect(real.Port()) && bystander.MqttConnect("bystander") == 0 &&
-                bystander.MqttSubscribe("bystander/echo", Qos::AtLeastOnce) == 1 &&
-                publisher.Connect(real.Port()) && publisher.MqttConnect("fan-publisher") == 0)
+            if (!(reader.Connect(port) && reader.MqttConnect("never-reads") == 0 &&
+                  reader.MqttSubscribe("fan/#", Qos::AtMostOnce) == 0 &&
+                  bystander.Connect(port) && bystander.MqttConnect("bystander") == 0 &&
+                  bystander.MqttSubscribe("bystander/echo", Qos::AtLeastOnce) == 1 &&
+                  publisher.Connect(port) && publisher.MqttConnect("fan-publisher") == 0))
             {
-                // 16 MiB of QoS 0 messages for the reader, which reads none of it: the bridge
-                // would hold it all (4 MiB budget).
-                std::vector<uint8_t> message = RawClient::PublishBytes(
-                    "fan/x", std::vector<uint8_t>(64 * 1024, 0x42), Qos::AtMostOnce, 0);
-                for (int i = 0; i < 256 && publisher.SendBytes(message); ++i)
-                {
-                    if (i == 128)
-                    {
-                        ExpectServedWithinOneSecond(
-                            bystander, "bystander/echo", 1, "while the reader falls behind");
-                    }
-                }
-                publisher.Send(PingreqPacket{});
-                std::optional<mqtt::Packet> pong = publisher.Read(std::chrono::milliseconds(10000));
-                publisherServed = pong && std::holds_alternative<PingrespPacket>(*pong);
-                readerClosed = reader.WaitClosed(std::chrono::milliseconds(5000));
-                ExpectServedWithinOneSecond(
-                    bystander, "bystander/echo", 2, "after the reader was closed");
+                return;
             }
-            Simulator::ScheduleWithContext(Simulator::NO_CONTEXT, Seconds(0), &Simulator::Stop);
+            // 16 MiB of QoS 0 messages for the reader, which reads none of it: the bridge would
+            // hold it all (4 MiB budget).
+            std::vector<uint8_t> message = RawClient::PublishBytes(
+                "fan/x", std::vector<uint8_t>(64 * 1024, 0x42), Qos::AtMostOnce, 0);
+            for (int i = 0; i < 256 && publisher.SendBytes(message); ++i)
+            {
+                if (i == 128)
+                {
+                    ExpectServedWithinOneSecond(
+                        bystander, "bystander/echo", 1, "while the reader falls behind");
+                }
+            }
+            publisher.Send(PingreqPacket{});
+            std::optional<mqtt::Packet> pong = publisher.Read(std::chrono::milliseconds(10000));
+            publisherServed = pong && std::holds_alternative<PingrespPacket>(*pong);
+            readerClosed = reader.WaitClosed(std::chrono::milliseconds(5000));
+            ExpectServedWithinOneSecond(bystander, "bystander/echo", 2, "after the reader was closed");
         });
-    Simulator::Stop(Seconds(60)); // a bound; the clients stop it much sooner
-    Simulator::Run();
-    clients.join();
-    const uint64_t outputRefusals =
-        broker->GetEngine()->Memory().Refused(MemoryUse::OutputBuffers);
-    Simulator::Destroy();
-    GlobalValue::Bind("SimulatorImplementationType", StringValue("ns3::DefaultSimulatorImpl"));
-
     EXPECT_TRUE(publisherServed);
     EXPECT_TRUE(readerClosed) << "the reader that never reads was not closed";
-    EXPECT_GE(outputRefusals, 1u);
+    EXPECT_GE(real.Broker()->GetEngine()->Memory().Refused(MemoryUse::OutputBuffers), 1u);
     std::lock_guard<std::mutex> lock(closedMutex);
     EXPECT_NE(std::find(closed.begin(), closed.end(), "never-reads:MemoryLimit"), closed.end());
     EXPECT_EQ(std::count_if(closed.begin(),
@@ -113,54 +91,41 @@ TEST(RealtimeMemoryLimit, ASubscriberThatNeverReadsIsClosedAndTheBystanderServed
 // gets what the kernel's buffers took, not the 16 MiB.
 TEST(RealtimeMemoryLimit, AClosedConnectionsUnsentOutputIsDroppedAfterTheLinger)
 {
-    MqttRealtimeHelper::EnableRealtime();
-    Ptr<Node> node = CreateObject<Node>();
-    MqttBrokerHelper helper;
-    ApplicationContainer apps = helper.Install(node);
-    auto broker = DynamicCast<MqttBroker>(apps.Get(0));
-    MqttPosixEndpoint real = MqttRealtimeHelper::ListenReal(broker, "127.0.0.1:0");
-
-    constexpr int MESSAGES = 256;
+    constexpr std::size_t FLOOD = 256 * 64 * 1024;
     std::size_t payloadRead = 0;
     bool setUp = false;
-    std::thread clients(
-        [&]
+    RealtimeTestBroker real;
+    real.Run(
+        [&](uint16_t port)
         {
             RawClient reader;
             RawClient publisher;
             reader.SetReceiveBuffer(4096);
-            if (reader.Connect(real.Port()) && reader.MqttConnect("stops-reading", 1) == 0 &&
-                reader.MqttSubscribe("fan/#", Qos::AtMostOnce) == 0 &&
-                publisher.Connect(real.Port()) && publisher.MqttConnect("fan-publisher") == 0)
+            setUp = reader.Connect(port) && reader.MqttConnect("stops-reading", 1) == 0 &&
+                    reader.MqttSubscribe("fan/#", Qos::AtMostOnce) == 0 &&
+                    publisher.Connect(port) && publisher.MqttConnect("fan-publisher") == 0;
+            if (!setUp)
             {
-                std::vector<uint8_t> message = RawClient::PublishBytes(
-                    "fan/x", std::vector<uint8_t>(64 * 1024, 0x42), Qos::AtMostOnce, 0);
-                setUp = true;
-                for (int i = 0; i < MESSAGES && publisher.SendBytes(message); ++i)
+                return;
+            }
+            std::vector<uint8_t> message = RawClient::PublishBytes(
+                "fan/x", std::vector<uint8_t>(64 * 1024, 0x42), Qos::AtMostOnce, 0);
+            for (std::size_t sent = 0; sent < FLOOD && publisher.SendBytes(message);
+                 sent += 64 * 1024)
+            {
+            }
+            // The keep-alive closes the reader after 1.5 s; the linger ends 2 s later.
+            std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+            while (std::optional<mqtt::Packet> p = reader.Read(std::chrono::milliseconds(2000)))
+            {
+                if (const auto* publish = std::get_if<PublishPacket>(&*p))
                 {
-                }
-                // The keep-alive closes the reader after 1.5 s; the linger ends 2 s later.
-                std::this_thread::sleep_for(std::chrono::milliseconds(4500));
-                while (std::optional<mqtt::Packet> p = reader.Read(std::chrono::milliseconds(2000)))
-                {
-                    if (const auto* publish = std::get_if<PublishPacket>(&*p))
-                    {
-                        payloadRead += publish->payload.size();
-                    }
+                    payloadRead += publish->payload.size();
                 }
             }
-            Simulator::ScheduleWithContext(Simulator::NO_CONTEXT, Seconds(0), &Simulator::Stop);
         });
-    Simulator::Stop(Seconds(60));
-    Simulator::Run();
-    clients.join();
-    Simulator::Destroy();
-    GlobalValue::Bind("SimulatorImplementationType", StringValue("ns3::DefaultSimulatorImpl"));
-
     ASSERT_TRUE(setUp);
-    std::printf("[ info ] the reader got %zu of %d bytes after its close\n",
-                payloadRead,
-                MESSAGES * 64 * 1024);
+    std::printf("[ info ] the reader got %zu of %zu bytes after its close\n", payloadRead, FLOOD);
     EXPECT_GT(payloadRead, 0u);
-    EXPECT_LT(payloadRead, static_cast<std::size_t>(MESSAGES) * 64 * 1024 / 2);
+    EXPECT_LT(payloadRead, FLOOD / 2);
 }
