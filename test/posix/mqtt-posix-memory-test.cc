@@ -521,16 +521,16 @@ TEST_F(MemoryLimit, SubscribersThatNeverRead)
     ExpectPeakRssBounded("never_read");
 }
 
-// 22,000 retained messages of 1 KiB fill most of a 32 MiB budget (about 28 MB); then eight
+// 16,000 retained messages of 1 KiB fill most of a 24 MiB budget (about 21 MB); then eight
 // subscribers, which never read, each send one SUBSCRIBE matching all of them. Each SUBSCRIBE
-// made its 22 MiB of copies in one call before they were charged (twice: in the call's actions,
+// made its 16 MiB of copies in one call before they were charged (twice: in the call's actions,
 // then in the output buffer); now each copy is charged as it is written and the QoS 0 copies past
 // the budget are dropped (MessageDropped MemoryLimit), the subscribers kept. A subscriber that
 // reads gets a prefix of the retained messages, in order.
 TEST_F(MemoryLimit, SubscribesMatchingManyRetainedMessages)
 {
-    StartBroker(32, {"--quiet"});
-    constexpr int RETAINED = 22000;
+    StartBroker(24, {"--quiet"});
+    constexpr int RETAINED = 16000;
     {
         RawClient publisher;
         ASSERT_TRUE(publisher.Connect(m_broker.Port()));
@@ -567,7 +567,7 @@ TEST_F(MemoryLimit, SubscribesMatchingManyRetainedMessages)
         ASSERT_TRUE(subscribers.back()->Send(s));
         if (i == SUBSCRIBERS / 2)
         {
-            ExpectBystanderServed("among SUBSCRIBEs matching 22,000 retained messages");
+            ExpectBystanderServed("among SUBSCRIBEs matching 16,000 retained messages");
         }
     }
     ExpectBystanderServed("after the SUBSCRIBEs");
