@@ -562,7 +562,9 @@ MqttRealtimeBridge::Transfer(Handle handle,
     {
         const std::size_t before = socket.out.Size();
         auto result = socket.out.Write(socket.fd);
-        written = socket.out.Size() < before && !socket.closing && QueueWritten(socket);
+        // One written event on its way at a time: it reads the amount when it runs.
+        written = socket.out.Size() < before && !socket.closing && !socket.writtenQueued;
+        socket.writtenQueued = socket.writtenQueued || written;
         switch (result)
         {
         case MqttPosixOutputBuffer::WriteResult::Drained:
@@ -748,17 +750,6 @@ MqttRealtimeBridge::DeliverData(Handle connection, const std::vector<uint8_t>& b
         return;
     }
     it->second.sink.data(bytes.data(), bytes.size());
-}
-
-bool
-MqttRealtimeBridge::QueueWritten(RealSocket& socket)
-{
-    if (socket.writtenQueued)
-    {
-        return false;
-    }
-    socket.writtenQueued = true;
-    return true;
 }
 
 void

@@ -203,11 +203,6 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     void DeliverData(Handle connection, const std::vector<uint8_t>& bytes);
     void DeliverClosed(Handle connection, bool error);
     void DeliverWritten(Handle connection);
-    /**
-     * After the I/O thread wrote some of @p socket's output (m_mutex held): whether to schedule
-     * a written event (one at a time per connection; the event reads the amount then).
-     */
-    static bool QueueWritten(RealSocket& socket);
 
     MqttPosixReactor m_reactor;
     std::thread m_thread;
