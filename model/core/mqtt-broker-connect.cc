@@ -84,7 +84,9 @@ MqttBrokerEngine::Impl::AcceptConnect(MqttBrokerConnection& conn,
                       CloseReason::ThrottledAccountConnections);
         return;
     }
-    if (session == nullptr && MemoryRefusesSession(clientId))
+    // A new session, or a large will, that would pass the memory limit.
+    if ((session == nullptr && MemoryRefusesSession(clientId)) ||
+        (p.will && !ChargeWill(conn, clientId, *p.will)))
     {
         RefuseConnect(conn,
                       ConnectReturnCode::ServerUnavailable,
@@ -419,11 +421,18 @@ MqttBrokerEngine::Impl::CloseConnection(MqttBrokerConnection& conn,
     }
     // The will is published on every end but DISCONNECT [MQTT-3.1.2-8]; never when there was
     // none [MQTT-3.1.2-12]; and only once [MQTT-3.1.2-10].
-    if (spec.publishWill && will &&
-        !DelayWill(conn, sessionEnds ? nullptr : s, spec.takeover, *will, now, out))
+    if (spec.publishWill && will)
     {
-        PublishWill(id, clientId, userName, std::move(*will), now, out);
+        if (!DelayWill(conn, sessionEnds ? nullptr : s, spec.takeover, *will, now, out))
+        {
+            PublishWill(id, clientId, userName, std::move(*will), now, out);
+        }
+        else if (auto delayed = m_delayedWills.find(clientId); delayed != m_delayedWills.end())
+        {
+            delayed->second.charge = std::move(conn.WillCharge()); // 5.0: held until it fires
+        }
     }
+    conn.WillCharge() = MqttMemoryCharge(); // published (a message now), delayed or discarded
 }
 
 std::unique_ptr<MqttBrokerConnection>

@@ -86,6 +86,12 @@ MqttBrokerConnection::StoredWill()
     return m_will;
 }
 
+MqttMemoryCharge&
+MqttBrokerConnection::WillCharge()
+{
+    return m_willCharge;
+}
+
 MqttSession*
 MqttBrokerConnection::Session() const
 {

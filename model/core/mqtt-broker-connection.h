@@ -10,6 +10,7 @@
 #include "mqtt-action.h"
 #include "mqtt-broker-v5-state.h"
 #include "mqtt-frame-reader.h"
+#include "mqtt-memory-budget.h"
 #include "mqtt-message.h"
 #include "mqtt-packets.h"
 #include "mqtt-rate-limiter.h"
@@ -114,6 +115,8 @@ class MqttBrokerConnection
 
     /** The will to publish if the connection ends without DISCONNECT [MQTT-3.1.2-8]. */
     std::optional<Will>& StoredWill();
+    /** What the stored will is charged to the memory budget (none without a limit). */
+    MqttMemoryCharge& WillCharge();
 
     MqttSession* Session() const;
     void SetSession(MqttSession* session);
@@ -160,6 +163,7 @@ class MqttBrokerConnection
     std::optional<std::string> m_userName;
     std::optional<std::string> m_identity;
     std::optional<Will> m_will;
+    MqttMemoryCharge m_willCharge;
     MqttSession* m_session = nullptr;
     TimerId m_timer = 0;
     Nanos m_lastActivity;

@@ -16,6 +16,24 @@ namespace ns3
 namespace mqtt
 {
 
+namespace
+{
+
+/** The bytes of a 3.1.1 PUBLISH: fixed header, topic, packet id (QoS 1, 2), payload. */
+std::size_t
+PublishWireSize(std::size_t topic, Qos qos, std::size_t payload)
+{
+    const std::size_t body = 2 + topic + (qos == Qos::AtMostOnce ? 0 : 2) + payload;
+    std::size_t lengthBytes = 1;
+    for (std::size_t rest = body >> 7; rest != 0; rest >>= 7)
+    {
+        ++lengthBytes;
+    }
+    return 1 + lengthBytes + body;
+}
+
+} // namespace
+
 void
 MqttBrokerEngine::Impl::HandlePuback(MqttSession& s, uint16_t id, Nanos now, MqttActions& out)
 {
@@ -143,8 +161,7 @@ MqttBrokerEngine::Impl::SendQos0(
         m_profile.qos0DuplicateProbability > 0 && Uniform() < m_profile.qos0DuplicateProbability;
     if (!Reorders())
     {
-        WritePublish(s, m, Qos::AtMostOnce, 0, retain, true, out);
-        if (duplicate)
+        if (WritePublish(s, m, Qos::AtMostOnce, 0, retain, true, out) && duplicate)
         {
             WritePublish(s, m, Qos::AtMostOnce, 0, retain, false, out);
         }
@@ -320,7 +337,7 @@ MqttBrokerEngine::Impl::SendQueued(MqttSession& s, QueuedMessage q, Nanos now, M
     }
 }
 
-void
+bool
 MqttBrokerEngine::Impl::WritePublish(MqttSession& s,
                                      const MqttMessagePtr& m,
                                      Qos qos,
@@ -332,27 +349,38 @@ MqttBrokerEngine::Impl::WritePublish(MqttSession& s,
     // DUP=0 on a first send [MQTT-4.3.1-1], [MQTT-4.3.2-1], [MQTT-4.3.3-1] whatever the
     // publisher's DUP was [MQTT-3.3.1-3]; QoS 0 has no identifier [MQTT-3.3.1-2].
     m_work.Add(MqttServiceOp::Delivery);
+    const ConnectionId id = s.Connection()->Id();
+    // Charged before it is encoded (a 5.0 copy may take a topic alias): the 3.1.1 size, then
+    // what 5.0's properties add.
+    const std::size_t wire = PublishWireSize(m->topic.size(), qos, m->payload.size());
+    if (!ChargeDelivery(id, wire, qos == Qos::AtMostOnce))
+    {
+        // Over the memory limit: this copy is not written (the others of the call may be).
+        NotifyDrop(&s, id, m, qos, DropReason::MemoryLimit, out);
+        return false;
+    }
+    std::vector<uint8_t>& buffer = SendBuffer(id, out);
+    const std::size_t before = buffer.size();
     if (s.Connection()->V5())
     {
-        EncodePublish5To(s, m, qos, packetId, retain, false, SendBuffer(s.Connection()->Id(), out));
+        EncodePublish5To(s, m, qos, packetId, retain, false, buffer);
     }
     else
     {
         // A 5.0 message reaches a 3.1.1 subscriber without its properties (doc/mqtt5.md).
-        EncodePublish(false,
-                      qos,
-                      retain,
-                      m->topic,
-                      packetId,
-                      m->payload.data(),
-                      m->payload.size(),
-                      SendBuffer(s.Connection()->Id(), out));
+        EncodePublish(
+            false, qos, retain, m->topic, packetId, m->payload.data(), m->payload.size(), buffer);
+    }
+    if (buffer.size() - before > wire)
+    {
+        ChargeDelivery(id, buffer.size() - before - wire, false);
     }
     NotifyDelivery(EventType::MessageSent, s, m, qos, packetId, false, retain, out);
     if (qos == Qos::AtMostOnce && countDelivered)
     {
         NotifyDelivery(EventType::MessageDelivered, s, m, qos, 0, false, retain, out);
     }
+    return true;
 }
 
 void

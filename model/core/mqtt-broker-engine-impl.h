@@ -142,6 +142,27 @@ class MqttBrokerEngine::Impl
     bool ChargePacketHandling(MqttBrokerConnection& conn, Nanos now, MqttActions& out);
     /** The driver's call ends: what packet handling was charged in it is given back. */
     void ReleasePacketHandling();
+    /**
+     * Charges @p bytes of a delivery written for @p id in this call as output (Produced); false:
+     * @p refusable (a QoS 0 copy) and over the limit, not to be written. QoS 1 and 2 copies are
+     * never refused: the in-flight window bounds them, the rest wait in the queue.
+     */
+    bool ChargeDelivery(ConnectionId id, std::size_t bytes, bool refusable);
+    /**
+     * Charges the will of @p p to @p conn (WillCharge) as a message of @p clientId; false (a
+     * refusal counted) when it is larger than PARTIAL_ALLOWANCE and would pass the limit.
+     */
+    bool ChargeWill(MqttBrokerConnection& conn, const std::string& clientId, const Will& will);
+    /**
+     * Charges 5.0 topic alias @p alias of @p conn set to a topic of @p topicSize bytes; false (a
+     * refusal counted) when the connection's aliases would pass PARTIAL_ALLOWANCE and the limit.
+     */
+    bool ChargeInboundAlias5(MqttBrokerConnection& conn, uint16_t alias, std::size_t topicSize);
+    /**
+     * The end of a driver's call: closes (MemoryLimit) the connections whose deliveries were
+     * refused while their driver held more than the allowance for them (peers that do not read).
+     */
+    void CloseSlowReaders(Nanos now, MqttActions& out);
     /** The driver holds @p unsent bytes for @p id: charged, or the connection closed. */
     void OutputBuffered(ConnectionId id, std::size_t unsent, Nanos now, MqttActions& out);
     /** PacketHandling charged since the driver's call began. */
@@ -393,8 +414,11 @@ class MqttBrokerEngine::Impl
     /** The paced part of DrainQueue. @return whether the normal drain may follow. */
     bool DrainPaced(MqttSession& s, Nanos now, MqttActions& out);
     bool WindowHasRoom(const MqttSession& s) const;
-    /** A PUBLISH to @p s now (DUP=0), with its MessageSent (and MessageDelivered for QoS 0). */
-    void WritePublish(MqttSession& s,
+    /**
+     * A PUBLISH to @p s now (DUP=0), with its MessageSent (and MessageDelivered for QoS 0).
+     * @return false: a QoS 0 copy the memory budget refused (ChargeDelivery), dropped and reported.
+     */
+    bool WritePublish(MqttSession& s,
                       const MqttMessagePtr& m,
                       Qos qos,
                       uint16_t packetId,

@@ -169,6 +169,8 @@
         TimerId timer = 0;
         /** When the delay runs out (durable persistence stores what is left of it). */
         Nanos due{0};
+        /** The will's memory charge, moved from its connection (none for a restored will). */
+        MqttMemoryCharge charge;
     };
     std::map<std::string, DelayedWill, std::less<>> m_delayedWills;
 

@@ -207,6 +207,7 @@ MqttBrokerEngine::OnBytes(
 {
     const std::size_t mark = out.size();
     m_impl->OnBytes(connection, data, size, now, out);
+    m_impl->CloseSlowReaders(now, out);
     m_impl->EndTurn(mark, out);
 }
 
@@ -215,6 +216,7 @@ MqttBrokerEngine::OnConnectionClosed(ConnectionId connection, Nanos now, MqttAct
 {
     const std::size_t mark = out.size();
     m_impl->OnConnectionClosed(connection, now, out);
+    m_impl->CloseSlowReaders(now, out);
     m_impl->EndTurn(mark, out);
 }
 
@@ -223,6 +225,7 @@ MqttBrokerEngine::OnTimer(TimerId timer, Nanos now, MqttActions& out)
 {
     const std::size_t mark = out.size();
     m_impl->OnTimer(timer, now, out);
+    m_impl->CloseSlowReaders(now, out);
     m_impl->EndTurn(mark, out);
 }
 

@@ -13,6 +13,10 @@
  * 3.1.1's "not now"); a new subscription gets 0x80 [MQTT-3.9.3-2]. What exists already is
  * never taken away.
  *
+ * A connection that has not sent its CONNECT yet has an allowance of 8 KiB only
+ * (PRE_CONNECT_ALLOWANCE): thousands of connections each trickling 64 KiB of a CONNECT would
+ * otherwise pass any limit.
+ *
  * The same rule as for partial packets holds for what the peer alone makes the broker hold: a
  * new inbound QoS 2 id over the limit, once the session holds INBOUND_QOS2_ALLOWANCE, closes its
  * connection unacknowledged (the publisher sends it again after reconnecting); so does output the
@@ -20,6 +24,26 @@
  * whose handling (HandlingFootprint: a SUBSCRIBE of 100,000 filters) would pass the limit, found
  * before it is decoded. Handling over the allowance is charged until the end of the driver's
  * call (so the subscriptions of a huge SUBSCRIBE are decided beside it); within it, not at all.
+ *
+ * The deliveries a call writes are charged to their connection's output as they are written
+ * (ChargeDelivery), until the call ends and the driver reports what it holds: a SUBSCRIBE that
+ * matches 1,000 retained messages, or one large message fanned out to many subscribers, cannot
+ * make more than the budget in one call. A QoS 0 copy past the allowance that would pass the
+ * limit is dropped and reported (MessageDropped MemoryLimit), the connection kept: its
+ * subscriber did nothing wrong, and closing it would close it again at each resubscription.
+ * QoS 1 and 2 copies are charged, never refused: the in-flight window bounds them and the rest
+ * wait in the session's queue. A connection whose copy is refused while its driver already held
+ * more than the allowance for it is a peer that does not read: it is closed at the end of the
+ * call (CloseSlowReaders), as a report of that output over the limit would close it.
+ *
+ * A will is charged as a message from its CONNECT until it is published or discarded, and moves
+ * with a 5.0 delayed will (MqttMemoryCharge): a CONNECT whose will is over the allowance and would
+ * pass the limit gets CONNACK 3 (Server unavailable), like a new session; a small one is always
+ * taken, so a device that reconnects with an ordinary will is never refused for it.
+ *
+ * The topics a 5.0 client sets as topic aliases (up to our Topic Alias Maximum, each as long as
+ * a topic may be) are the client's doing: past the allowance, an alias that would pass the limit
+ * closes its connection (DISCONNECT 0x97 Quota exceeded, CloseReason::MemoryLimit).
  */
 #include "mqtt-broker-engine-impl.h"
 
@@ -40,6 +64,16 @@ namespace
  */
 constexpr std::size_t INBOUND_QOS2_ALLOWANCE = 32;
 
+/**
+ * What a connection that has not sent its CONNECT yet may buffer whatever the budget: a CONNECT
+ * with credentials and a small will. The 64 KiB allowance of a client (PARTIAL_ALLOWANCE) times
+ * thousands of connections that never send a whole CONNECT would be unbounded.
+ */
+constexpr std::size_t PRE_CONNECT_ALLOWANCE = 8 * 1024;
+
+/** A topic alias besides its topic's bytes: the std::map node and the std::string. */
+constexpr std::size_t ALIAS_OVERHEAD = 80;
+
 } // namespace
 
 const MqttMemoryBudget&
@@ -56,6 +90,7 @@ MqttBrokerEngine::OnOutputBuffered(ConnectionId connection,
 {
     const std::size_t mark = out.size();
     m_impl->OutputBuffered(connection, unsent, now, out);
+    m_impl->CloseSlowReaders(now, out);
     m_impl->EndTurn(mark, out);
 }
 
@@ -73,6 +108,29 @@ MqttBrokerEngine::Impl::OutputBuffered(ConnectionId id,
     }
     CloseWithWill(*it->second, CloseReason::MemoryLimit, now, out);
     ProcessResumed(now, out);
+}
+
+void
+MqttBrokerEngine::Impl::CloseSlowReaders(Nanos now, MqttActions& out)
+{
+    if (!m_memory->Enabled())
+    {
+        return;
+    }
+    // A close publishes a will and lets paused publishers go on: their deliveries may find more.
+    for (std::vector<uint64_t> slow = m_memory->TakeSlowReaders(); !slow.empty();
+         slow = m_memory->TakeSlowReaders())
+    {
+        for (uint64_t id : slow)
+        {
+            auto it = m_connections.find(id);
+            if (it != m_connections.end())
+            {
+                CloseWithWill(*it->second, CloseReason::MemoryLimit, now, out);
+            }
+        }
+        ProcessResumed(now, out);
+    }
 }
 
 bool
@@ -106,6 +164,60 @@ MqttBrokerEngine::Impl::ReleasePacketHandling()
         m_memory->Release(MemoryUse::PacketHandling, m_handlingCharged);
         m_handlingCharged = 0;
     }
+    // The deliveries the call wrote go to the driver, which reports what it cannot write.
+    m_memory->EndProduced();
+}
+
+bool
+MqttBrokerEngine::Impl::ChargeWill(MqttBrokerConnection& conn,
+                                   const std::string& clientId,
+                                   const Will& will)
+{
+    if (!m_memory->Enabled())
+    {
+        return true;
+    }
+    const std::size_t cost =
+        MqttMemoryBudget::MessageCost(clientId.size(), will.topic.size(), will.payload.size());
+    if (cost > MqttMemoryBudget::PARTIAL_ALLOWANCE && !m_memory->Fits(cost))
+    {
+        m_memory->TryCharge(MemoryUse::Wills, cost); // counts the refusal
+        return false;
+    }
+    conn.WillCharge() = MqttMemoryCharge(m_memory, MemoryUse::Wills, cost);
+    return true;
+}
+
+bool
+MqttBrokerEngine::Impl::ChargeInboundAlias5(MqttBrokerConnection& conn,
+                                            uint16_t alias,
+                                            std::size_t topicSize)
+{
+    Mqtt5ConnectionState& v5 = *conn.V5();
+    auto it = v5.inboundAliases.find(alias);
+    const std::size_t replaced =
+        it == v5.inboundAliases.end() ? 0 : ALIAS_OVERHEAD + it->second.size();
+    const std::size_t bytes = v5.inboundAliasBytes - replaced + ALIAS_OVERHEAD + topicSize;
+    if (m_memory->Enabled())
+    {
+        const std::size_t charged = v5.inboundAliasCharge.Bytes();
+        if (bytes > charged && bytes > MqttMemoryBudget::PARTIAL_ALLOWANCE &&
+            !m_memory->Fits(bytes - charged))
+        {
+            m_memory->TryCharge(MemoryUse::TopicAliases, bytes - charged); // counts the refusal
+            return false;
+        }
+        // The new charge is made before the old one is given back.
+        v5.inboundAliasCharge = MqttMemoryCharge(m_memory, MemoryUse::TopicAliases, bytes);
+    }
+    v5.inboundAliasBytes = bytes;
+    return true;
+}
+
+bool
+MqttBrokerEngine::Impl::ChargeDelivery(ConnectionId id, std::size_t bytes, bool refusable)
+{
+    return !m_memory->Enabled() || m_memory->Produced(id, bytes, refusable);
 }
 
 bool
@@ -144,7 +256,24 @@ MqttBrokerEngine::Impl::ReleaseInboundQos2(std::size_t count)
 bool
 MqttBrokerEngine::Impl::ChargePartialPacket(MqttBrokerConnection& conn, Nanos now, MqttActions& out)
 {
-    if (!m_memory->Enabled() || m_memory->Partial(conn.Id(), conn.Reader().Buffered()))
+    if (!m_memory->Enabled())
+    {
+        return true;
+    }
+    const std::size_t buffered = conn.Reader().Buffered();
+    if (conn.State() == BrokerConnectionState::AwaitingConnect && buffered > PRE_CONNECT_ALLOWANCE)
+    {
+        // No CONNECT yet: the allowance of a client is not for it. Its charge is replaced by
+        // what it buffers now, if that fits.
+        m_memory->ForgetPartial(conn.Id());
+        if (!m_memory->TryCharge(MemoryUse::PartialPackets, buffered))
+        {
+            CloseWithWill(conn, CloseReason::MemoryLimit, now, out);
+            return false;
+        }
+        m_memory->Release(MemoryUse::PartialPackets, buffered); // charged again per connection
+    }
+    if (m_memory->Partial(conn.Id(), buffered))
     {
         return true;
     }

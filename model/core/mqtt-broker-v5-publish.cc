@@ -65,6 +65,11 @@ MqttBrokerEngine::Impl::AdmitPublish5(MqttBrokerConnection& conn,
         const auto key = static_cast<uint16_t>(*alias);
         if (!p.topic.empty())
         {
+            if (!ChargeInboundAlias5(conn, key, p.topic.size()))
+            {
+                Disconnect5(conn, CloseReason::MemoryLimit, ReasonCode::QuotaExceeded, now, out);
+                return Publish5Verdict::Closed;
+            }
             v5.inboundAliases[key] = p.topic;
         }
         else

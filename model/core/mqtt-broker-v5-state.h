@@ -9,6 +9,7 @@
 #define MQTT_BROKER_V5_STATE_H
 
 #include "mqtt-broker-v5-auth-state.h"
+#include "mqtt-memory-budget.h"
 
 #include <cstdint>
 #include <map>
@@ -41,6 +42,9 @@ struct Mqtt5ConnectionState
     bool connectHadExpiry = false;
     /** Aliases the client set on its PUBLISHes, each bounded by our Topic Alias Maximum. */
     std::map<uint16_t, std::string> inboundAliases;
+    /** Their estimated heap, and its charge to the memory budget (ChargeInboundAlias5). */
+    std::size_t inboundAliasBytes = 0;
+    MqttMemoryCharge inboundAliasCharge;
     /** Aliases we set on PUBLISHes to the client: topic -> alias, and the next to hand out. */
     std::map<std::string, uint16_t, std::less<>> outboundAliases;
     uint16_t nextOutboundAlias = 1;

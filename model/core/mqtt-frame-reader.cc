@@ -69,6 +69,13 @@ MqttFrameReader::Next(Packet& out)
     if (r.status == DecodeStatus::Complete)
     {
         m_start += r.consumed;
+        if (m_start == m_buffer.size() && m_buffer.capacity() > RELEASE_ABOVE)
+        {
+            // The packet owns its bytes now: a connection that sent one big packet and then
+            // nothing must not pin a buffer its size until it sends again.
+            std::vector<uint8_t>().swap(m_buffer);
+            m_start = 0;
+        }
         if (const auto* connect = std::get_if<ConnectPacket>(&out))
         {
             // The CONNECT chooses the connection's version (it decoded, so its level is 4 or 5).

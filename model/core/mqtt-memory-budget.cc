@@ -5,6 +5,8 @@
 
 #include "mqtt-message.h"
 
+#include <utility>
+
 namespace ns3
 {
 namespace mqtt
@@ -52,6 +54,10 @@ MemoryUseName(MemoryUse use)
         return "output-buffers";
     case MemoryUse::PacketHandling:
         return "packet-handling";
+    case MemoryUse::Wills:
+        return "wills";
+    case MemoryUse::TopicAliases:
+        return "topic-aliases";
     case MemoryUse::Count:
         break;
     }
@@ -161,6 +167,64 @@ void
 MqttMemoryBudget::ForgetOutput(uint64_t connection)
 {
     Forget(MemoryUse::OutputBuffers, m_output, connection);
+    m_produced.erase(connection);
+}
+
+bool
+MqttMemoryBudget::Produced(uint64_t connection, std::size_t bytes, bool refusable)
+{
+    auto it = m_output.find(connection);
+    const std::size_t held = it == m_output.end() ? 0 : it->second;
+    if (refusable)
+    {
+        if (!PerConnection(MemoryUse::OutputBuffers, m_output, connection, held + bytes))
+        {
+            auto produced = m_produced.find(connection);
+            const std::size_t before = held - (produced == m_produced.end() ? 0 : produced->second);
+            if (before > PARTIAL_ALLOWANCE &&
+                (m_slowReaders.empty() || m_slowReaders.back() != connection))
+            {
+                m_slowReaders.push_back(connection);
+            }
+            return false;
+        }
+    }
+    else
+    {
+        Charge(MemoryUse::OutputBuffers, bytes);
+        m_output[connection] = held + bytes;
+    }
+    m_produced[connection] += bytes;
+    return true;
+}
+
+std::vector<uint64_t>
+MqttMemoryBudget::TakeSlowReaders()
+{
+    std::vector<uint64_t> slow;
+    slow.swap(m_slowReaders);
+    return slow;
+}
+
+void
+MqttMemoryBudget::EndProduced()
+{
+    for (const auto& [connection, bytes] : m_produced)
+    {
+        auto it = m_output.find(connection);
+        if (it == m_output.end())
+        {
+            continue;
+        }
+        const std::size_t n = bytes < it->second ? bytes : it->second;
+        Release(MemoryUse::OutputBuffers, n);
+        it->second -= n;
+        if (it->second == 0)
+        {
+            m_output.erase(it);
+        }
+    }
+    m_produced.clear();
 }
 
 bool
@@ -244,6 +308,65 @@ std::size_t
 MqttMemoryBudget::InboundQos2Cost()
 {
     return INBOUND_QOS2_COST;
+}
+
+MqttMemoryCharge::MqttMemoryCharge(std::shared_ptr<MqttMemoryBudget> budget,
+                                   MemoryUse use,
+                                   std::size_t bytes)
+    : m_budget(std::move(budget))
+    , m_use(use)
+    , m_bytes(bytes)
+{
+    if (m_budget)
+    {
+        m_budget->Charge(m_use, m_bytes);
+    }
+}
+
+MqttMemoryCharge::~MqttMemoryCharge()
+{
+    Release();
+}
+
+MqttMemoryCharge::MqttMemoryCharge(MqttMemoryCharge&& other) noexcept
+    : m_budget(std::move(other.m_budget))
+    , m_use(other.m_use)
+    , m_bytes(other.m_bytes)
+{
+    other.m_budget = nullptr;
+    other.m_bytes = 0;
+}
+
+MqttMemoryCharge&
+MqttMemoryCharge::operator=(MqttMemoryCharge&& other) noexcept
+{
+    if (this != &other)
+    {
+        Release();
+        m_budget = std::move(other.m_budget);
+        m_use = other.m_use;
+        m_bytes = other.m_bytes;
+        other.m_budget = nullptr;
+        other.m_bytes = 0;
+    }
+    return *this;
+}
+
+std::size_t
+MqttMemoryCharge::Bytes() const
+{
+    return m_bytes;
+}
+
+void
+MqttMemoryCharge::Release()
+{
+    if (m_budget)
+    {
+        m_budget->Release(m_use, m_bytes);
+        m_budget = nullptr;
+        m_bytes = 0;
+    }
 }
 
 } // namespace mqtt

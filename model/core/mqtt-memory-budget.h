@@ -12,8 +12,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace ns3
 {
@@ -32,12 +34,14 @@ enum class MemoryUse : uint8_t
     InboundQos2,        //!< inbound QoS 2 packet ids awaiting PUBREL
     OutputBuffers,      //!< bytes the driver holds for a connection that has not taken them
     PacketHandling,     //!< decoding and handling one packet, until the driver's call ends
+    Wills,              //!< will messages held for a connection or a delayed will (5.0)
+    TopicAliases,       //!< the topics of a 5.0 client's topic aliases
     Count,
 };
 
 /**
  * "partial-packets", "messages", "sessions", "subscriptions", "inbound-qos2", "output-buffers",
- * "packet-handling".
+ * "packet-handling", "wills", "topic-aliases".
  */
 const char* MemoryUseName(MemoryUse use);
 
@@ -107,6 +111,27 @@ class MqttMemoryBudget
     bool Output(uint64_t connection, std::size_t unsent);
     /** Releases what @p connection's output was charged. */
     void ForgetOutput(uint64_t connection);
+    /**
+     * Adds @p bytes the engine produced for @p connection during one of its calls (a delivery
+     * written into the call's actions) to the connection's output charge, so that what one packet
+     * makes (a SUBSCRIBE matching many retained messages, a large message fanned out) is counted
+     * as it is made, not once the driver holds it. With @p refusable, false (a refusal counted,
+     * nothing charged) under the rule of Output(): the connection's output then passes
+     * PARTIAL_ALLOWANCE and the charges would pass the limit. A connection refused so while its
+     * driver held more than PARTIAL_ALLOWANCE before the call (a peer that does not read) is
+     * noted for TakeSlowReaders.
+     */
+    bool Produced(uint64_t connection, std::size_t bytes, bool refusable);
+    /**
+     * The connections Produced() refused while their driver held more than PARTIAL_ALLOWANCE:
+     * the engine closes them at the end of its call (their output is what fills the budget).
+     */
+    std::vector<uint64_t> TakeSlowReaders();
+    /**
+     * The engine's call ends: what Produced() charged is given back (the driver carries the
+     * actions out and reports what it still holds through Output()).
+     */
+    void EndProduced();
 
     /** Estimated heap of a message (shared by every queue, window and store holding it). */
     static std::size_t MessageCost(const MqttMessage& m);
@@ -133,6 +158,35 @@ class MqttMemoryBudget
 
     std::unordered_map<uint64_t, std::size_t> m_partial;
     std::unordered_map<uint64_t, std::size_t> m_output;
+    /** What Produced() added per connection in the engine's current call. */
+    std::unordered_map<uint64_t, std::size_t> m_produced;
+    std::vector<uint64_t> m_slowReaders;
+};
+
+/**
+ * Bytes charged to a budget for as long as this object lives: it moves with what it pays for (a
+ * will from its connection to the delayed wills) and releases them when destroyed or replaced.
+ */
+class MqttMemoryCharge
+{
+  public:
+    MqttMemoryCharge() = default;
+    /** Charges @p bytes for @p use to @p budget (whatever the limit: the caller checked). */
+    MqttMemoryCharge(std::shared_ptr<MqttMemoryBudget> budget, MemoryUse use, std::size_t bytes);
+    ~MqttMemoryCharge();
+    MqttMemoryCharge(MqttMemoryCharge&& other) noexcept;
+    MqttMemoryCharge& operator=(MqttMemoryCharge&& other) noexcept;
+    MqttMemoryCharge(const MqttMemoryCharge&) = delete;
+    MqttMemoryCharge& operator=(const MqttMemoryCharge&) = delete;
+
+    std::size_t Bytes() const;
+
+  private:
+    void Release();
+
+    std::shared_ptr<MqttMemoryBudget> m_budget;
+    MemoryUse m_use = MemoryUse::Messages;
+    std::size_t m_bytes = 0;
 };
 
 } // namespace mqtt

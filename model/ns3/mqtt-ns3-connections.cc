@@ -25,7 +25,15 @@ MqttNs3Connections::Close(const CloseAction& close)
     if (it != end() && it->second.live)
     {
         it->second.live = false;
-        it->second.transport->Close();
+        if (close.reason == CloseReason::MemoryLimit && it->second.transport->PendingBytes() > 0)
+        {
+            // What the peer did not read is what the memory budget refused to hold.
+            it->second.transport->CloseDiscardingUnsent();
+        }
+        else
+        {
+            it->second.transport->Close();
+        }
     }
 }
 

@@ -41,7 +41,10 @@ class MqttNs3Connections : public std::map<ConnectionId, MqttNs3Connection>
   public:
     /** Writes to a live connection; unknown or closing ones are ignored. */
     void Send(const SendAction& send);
-    /** Closes a live connection gracefully; unknown or closing ones are ignored. */
+    /**
+     * Closes a live connection gracefully; unknown or closing ones are ignored. Closed for the
+     * memory limit, it drops what its peer did not read (MqttTransport::CloseDiscardingUnsent).
+     */
     void Close(const CloseAction& close);
 
     /** Whether @p id is known and the engine still uses it (inline: asked per packet). */

@@ -330,6 +330,18 @@ MqttNs3Transport::Flush()
 }
 
 void
+MqttNs3Transport::CloseDiscardingUnsent()
+{
+    NS_LOG_FUNCTION(this << m_id << PendingBytes());
+    if (!m_closing && !m_finished)
+    {
+        std::vector<uint8_t>().swap(m_pending);
+        m_pendingOffset = 0;
+    }
+    Close();
+}
+
+void
 MqttNs3Transport::Close()
 {
     NS_LOG_FUNCTION(this << m_id);

@@ -110,6 +110,7 @@ class MqttNs3Transport : public MqttTransportBase
     void Send(const uint8_t* data, std::size_t size) override;
     /** Writes what is pending, then closes the socket. */
     void Close() override;
+    void CloseDiscardingUnsent() override;
     /** Forgets the socket at once (application disposal): drops pending bytes, sends nothing,
      * reports nothing more. */
     void Abort() override;

@@ -58,6 +58,11 @@ class MqttTransport : public SimpleRefCount<MqttTransport>
     virtual void Send(const uint8_t* data, std::size_t size) = 0;
     /** Writes what is pending, then closes. */
     virtual void Close() = 0;
+    /**
+     * Closes like Close() but drops what is pending first: the peer did not read it, and the
+     * memory budget refused to hold more for it (MqttBrokerEngine::OnOutputBuffered).
+     */
+    virtual void CloseDiscardingUnsent() = 0;
     /** Closes at once, drops pending bytes, reports nothing more. */
     virtual void Abort() = 0;
     /**

@@ -95,6 +95,13 @@ MqttPosixOutputBuffer::Written() const
 }
 
 void
+MqttPosixOutputBuffer::Clear()
+{
+    std::vector<uint8_t>().swap(m_bytes);
+    m_head = 0;
+}
+
+void
 MqttPosixOutputBuffer::Trim()
 {
     if (Empty() && m_bytes.capacity() > KEEP_CAPACITY)

@@ -47,6 +47,8 @@ class MqttPosixOutputBuffer
 
     /** Frees the memory of an empty buffer that grew large (after a burst). */
     void Trim();
+    /** Drops every byte not yet written and frees the memory. */
+    void Clear();
 
   private:
     std::vector<uint8_t> m_bytes;

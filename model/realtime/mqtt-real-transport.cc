@@ -65,6 +65,7 @@ MqttRealTransport::MakeSink()
     sink.connectFailed = MakeCallback(&MqttRealTransport::HandleConnectFailed, this);
     sink.data = MakeCallback(&MqttRealTransport::HandleData, this);
     sink.closed = MakeCallback(&MqttRealTransport::HandleClosed, this);
+    sink.written = MakeCallback(&MqttRealTransport::HandleWritten, this);
     return sink;
 }
 
@@ -80,6 +81,8 @@ MqttRealTransport::Send(const uint8_t* data, std::size_t size)
     {
         m_callbacks.tx(Create<ns3::Packet>(data, static_cast<uint32_t>(size)), m_peer);
     }
+    // What the kernel did not take is held by the bridge: its owner (the memory budget) hears.
+    NotifyUnsent(PendingBytes());
 }
 
 void
@@ -92,6 +95,18 @@ MqttRealTransport::Close()
     }
     m_closing = true;
     m_bridge->Close(m_handle);
+}
+
+void
+MqttRealTransport::CloseDiscardingUnsent()
+{
+    NS_LOG_FUNCTION(this << m_id);
+    if (m_finished || m_closing)
+    {
+        return;
+    }
+    m_closing = true;
+    m_bridge->Close(m_handle, true);
 }
 
 void
@@ -146,6 +161,15 @@ MqttRealTransport::HandleData(const uint8_t* data, std::size_t size)
     if (!m_callbacks.data.IsNull())
     {
         m_callbacks.data(m_id, data, size);
+    }
+}
+
+void
+MqttRealTransport::HandleWritten()
+{
+    if (!m_closing)
+    {
+        NotifyUnsent(PendingBytes());
     }
 }
 

@@ -39,6 +39,7 @@ class MqttRealTransport : public MqttTransportBase
 
     void Send(const uint8_t* data, std::size_t size) override;
     void Close() override;
+    void CloseDiscardingUnsent() override;
     void Abort() override;
     void SetReadPaused(bool paused) override;
     std::size_t PendingBytes() const override;
@@ -50,6 +51,8 @@ class MqttRealTransport : public MqttTransportBase
     void HandleConnected();
     void HandleConnectFailed();
     void HandleData(const uint8_t* data, std::size_t size);
+    /** The I/O thread wrote some of what was pending: the owner hears the new amount. */
+    void HandleWritten();
     void HandleClosed(bool error);
 
     Ptr<MqttRealtimeBridge> m_bridge;

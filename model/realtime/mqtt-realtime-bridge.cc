@@ -33,6 +33,11 @@ namespace
 
 /** Connections accepted per listener per wakeup. */
 constexpr int MAX_ACCEPTS = 64;
+/**
+ * How long a closing connection may take to write what is pending (the standalone broker's close
+ * linger): a peer that does not read would otherwise keep it, and its bytes, for ever.
+ */
+constexpr int64_t CLOSE_LINGER_MS = 2000;
 constexpr std::size_t READ_CHUNK = 64 * 1024;
 
 Ptr<MqttRealtimeBridge>&
@@ -345,7 +350,7 @@ MqttRealtimeBridge::Queue(RealSocket& socket, const uint8_t* data, std::size_t s
 }
 
 void
-MqttRealtimeBridge::Close(Handle connection)
+MqttRealtimeBridge::Close(Handle connection, bool discardPending)
 {
     auto sink = m_sinks.find(connection);
     if (sink != m_sinks.end())
@@ -360,7 +365,11 @@ MqttRealtimeBridge::Close(Handle connection)
     }
     RealSocket& socket = it->second;
     socket.closing = true;
-    if (socket.stream && !socket.connecting)
+    if (discardPending)
+    {
+        socket.out.Clear();
+    }
+    else if (socket.stream && !socket.connecting)
     {
         std::vector<uint8_t> wire;
         socket.stream->Close(wire); // close_notify
@@ -370,11 +379,28 @@ MqttRealtimeBridge::Close(Handle connection)
     {
         m_pendingClose.push_back(connection);
         Wake();
+        return;
     }
-    else
+    SetInterest(connection, socket, EPOLLOUT);
+    Ptr<MqttRealtimeBridge> self(this);
+    Simulator::Schedule(MilliSeconds(CLOSE_LINGER_MS),
+                        [self, connection]() { self->EndLinger(connection); });
+}
+
+void
+MqttRealtimeBridge::EndLinger(Handle connection)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_sockets.find(connection);
+    if (it == m_sockets.end() || !it->second.closing || it->second.out.Empty())
     {
-        SetInterest(connection, socket, EPOLLOUT);
+        return; // closed, or about to be
     }
+    NS_LOG_WARN("real connection " << connection << ": " << it->second.out.Size()
+                                   << " bytes still unsent after the close linger, dropped");
+    it->second.out.Clear();
+    m_pendingClose.push_back(connection);
+    Wake();
 }
 
 void
@@ -530,10 +556,16 @@ MqttRealtimeBridge::Transfer(Handle handle,
     uint32_t context = socket.context;
     bool closeNow = false;
     bool error = false;
+    bool written = false;
     std::vector<uint8_t> bytes;
     if (flags & EPOLLOUT)
     {
-        switch (socket.out.Write(socket.fd))
+        const std::size_t before = socket.out.Size();
+        auto result = socket.out.Write(socket.fd);
+        // One written event on its way at a time: it reads the amount when it runs.
+        written = socket.out.Size() < before && !socket.closing && !socket.writtenQueued;
+        socket.writtenQueued = socket.writtenQueued || written;
+        switch (result)
         {
         case MqttPosixOutputBuffer::WriteResult::Drained:
             closeNow = socket.closing;
@@ -606,6 +638,11 @@ MqttRealtimeBridge::Transfer(Handle handle,
         CloseSocket(handle);
     }
     lock.unlock();
+    if (written && !closeNow)
+    {
+        Simulator::ScheduleWithContext(
+            context, Seconds(0), [this, handle]() { DeliverWritten(handle); });
+    }
     if (!bytes.empty())
     {
         Simulator::ScheduleWithContext(context,
@@ -713,6 +750,25 @@ MqttRealtimeBridge::DeliverData(Handle connection, const std::vector<uint8_t>& b
         return;
     }
     it->second.sink.data(bytes.data(), bytes.size());
+}
+
+void
+MqttRealtimeBridge::DeliverWritten(Handle connection)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto socket = m_sockets.find(connection);
+        if (socket == m_sockets.end())
+        {
+            return;
+        }
+        socket->second.writtenQueued = false;
+    }
+    auto it = m_sinks.find(connection);
+    if (it != m_sinks.end() && !it->second.closing && !it->second.sink.written.IsNull())
+    {
+        it->second.sink.written();
+    }
 }
 
 void

@@ -62,6 +62,8 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
         Callback<void, const uint8_t*, std::size_t> data;
         /** The connection ended (bool: by an error); also the end of a Close(). */
         Callback<void, bool> closed;
+        /** The I/O thread wrote pending bytes (PendingBytes() is smaller). */
+        Callback<void> written;
     };
 
     /** A listener accepted connection @p handle from @p peer (call Attach() or Abort()). */
@@ -111,8 +113,12 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     void Attach(Handle connection, Sink sink);
 
     void Send(Handle connection, const uint8_t* data, std::size_t size);
-    /** Writes what is pending, closes, then reports closed(false). */
-    void Close(Handle connection);
+    /**
+     * Writes what is pending (with @p discardPending, drops it: a peer that does not read), for
+     * at most 2 s (then it is dropped, as the standalone broker's close linger does), closes,
+     * then reports closed(false).
+     */
+    void Close(Handle connection, bool discardPending = false);
     /** Closes at once; reports nothing more. */
     void Abort(Handle connection);
     /** Bytes the kernel did not take yet. */
@@ -143,6 +149,8 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
         bool failed = false;
         /** Not read (back-pressure): no EPOLLIN. */
         bool readPaused = false;
+        /** A written event is on its way to the simulation (DeliverWritten). */
+        bool writtenQueued = false;
         /** In the epoll set. */
         bool registered = false;
         uint32_t interest = 0;
@@ -182,6 +190,8 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     static uint32_t ReadInterest(const RealSocket& socket);
     /** Closes and forgets a socket (I/O thread, m_mutex held). */
     void CloseSocket(Handle handle);
+    /** A Close() whose output the peer has not taken after the linger: dropped, then closed. */
+    void EndLinger(Handle connection);
     /** Asks the I/O thread to look at m_pendingClose (m_mutex held). */
     void Wake();
     /** Plain bytes of the simulation through the socket's layers into its output (m_mutex held). */
@@ -192,6 +202,7 @@ class MqttRealtimeBridge : public SimpleRefCount<MqttRealtimeBridge>
     void DeliverConnected(Handle connection, bool ok);
     void DeliverData(Handle connection, const std::vector<uint8_t>& bytes);
     void DeliverClosed(Handle connection, bool error);
+    void DeliverWritten(Handle connection);
 
     MqttPosixReactor m_reactor;
     std::thread m_thread;

@@ -14,19 +14,6 @@
 
 using namespace brokertest;
 
-namespace
-{
-
-MqttBrokerProfile
-WithMemoryLimit(std::size_t limit)
-{
-    MqttBrokerProfile p = MqttBrokerProfile::Standard311();
-    p.memoryLimit = limit;
-    return p;
-}
-
-} // namespace
-
 TEST(BrokerMemory, BudgetChargesReleasesAndRefusesPerUse)
 {
     MqttMemoryBudget b(1000);

@@ -18,14 +18,6 @@ using namespace brokertest;
 namespace
 {
 
-MqttBrokerProfile
-WithMemoryLimit(std::size_t limit)
-{
-    MqttBrokerProfile p = MqttBrokerProfile::Standard311();
-    p.memoryLimit = limit;
-    return p;
-}
-
 constexpr std::size_t ID = 48; //!< MqttMemoryBudget::InboundQos2Cost()
 
 /** A SUBSCRIBE of @p n filters "f/0", "f/1", ... at QoS 0. */

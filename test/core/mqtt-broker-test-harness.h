@@ -147,6 +147,15 @@ MakeSubscribe(uint16_t packetId, std::vector<TopicRequest> topics)
     return p;
 }
 
+/** The standard 3.1.1 profile with a memory budget of @p limit bytes (memoryLimit). */
+inline MqttBrokerProfile
+WithMemoryLimit(std::size_t limit)
+{
+    MqttBrokerProfile p = MqttBrokerProfile::Standard311();
+    p.memoryLimit = limit;
+    return p;
+}
+
 class BrokerHarness
 {
   public:

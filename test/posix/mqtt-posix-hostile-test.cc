@@ -30,13 +30,6 @@ namespace
 
 using Clock = std::chrono::steady_clock;
 
-#ifdef MQTT_SANITIZED
-// ASan keeps freed memory in quarantine and shadows all of it: RSS means little there.
-constexpr bool CHECK_RSS = false;
-#else
-constexpr bool CHECK_RSS = true;
-#endif
-
 /** Stated memory bounds of the broker process (VmRSS, KiB). */
 constexpr long FLOOD_RSS_BOUND_KB = 32 * 1024;
 constexpr long IDLE_10K_RSS_BOUND_KB = 64 * 1024;

@@ -726,21 +726,15 @@ RawClient::PublishBytes(const std::string& topic,
 }
 
 std::optional<std::chrono::microseconds>
-ProbeBroker(uint16_t port,
-            const std::string& clientId,
-            std::chrono::milliseconds timeout,
-            const std::string& host)
+EchoRoundTrip(RawClient& client,
+              const std::string& topic,
+              uint16_t packetId,
+              std::chrono::milliseconds timeout)
 {
     auto deadline = Clock::now() + timeout;
-    RawClient client;
-    const std::string topic = "probe/" + clientId;
-    if (!client.Connect(port, host) || client.MqttConnect(clientId, 60, true, timeout) != 0 ||
-        client.MqttSubscribe(topic, Qos::AtLeastOnce, timeout) != 1)
-    {
-        return std::nullopt;
-    }
+    const std::vector<uint8_t> payload = {'o', 'k'};
     auto sent = Clock::now();
-    if (!client.SendBytes(RawClient::PublishBytes(topic, {'o', 'k'}, Qos::AtLeastOnce, 7)))
+    if (!client.SendBytes(RawClient::PublishBytes(topic, payload, Qos::AtLeastOnce, packetId)))
     {
         return std::nullopt;
     }
@@ -756,11 +750,11 @@ ProbeBroker(uint16_t port,
         }
         if (auto* puback = std::get_if<PubackPacket>(&*packet))
         {
-            acked = acked || puback->packetId == 7;
+            acked = acked || puback->packetId == packetId;
         }
         else if (auto* publish = std::get_if<PublishPacket>(&*packet))
         {
-            if (publish->topic == topic && publish->payload == std::vector<uint8_t>{'o', 'k'})
+            if (publish->topic == topic && publish->payload == payload)
             {
                 roundTrip =
                     std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent);
@@ -775,7 +769,29 @@ ProbeBroker(uint16_t port,
     {
         return std::nullopt;
     }
-    client.Send(DisconnectPacket{});
+    return roundTrip;
+}
+
+std::optional<std::chrono::microseconds>
+ProbeBroker(uint16_t port,
+            const std::string& clientId,
+            std::chrono::milliseconds timeout,
+            const std::string& host)
+{
+    auto deadline = Clock::now() + timeout;
+    RawClient client;
+    const std::string topic = "probe/" + clientId;
+    if (!client.Connect(port, host) || client.MqttConnect(clientId, 60, true, timeout) != 0 ||
+        client.MqttSubscribe(topic, Qos::AtLeastOnce, timeout) != 1)
+    {
+        return std::nullopt;
+    }
+    std::optional<std::chrono::microseconds> roundTrip =
+        EchoRoundTrip(client, topic, 7, std::chrono::milliseconds(RemainingMs(deadline)));
+    if (roundTrip)
+    {
+        client.Send(DisconnectPacket{});
+    }
     return roundTrip;
 }
 

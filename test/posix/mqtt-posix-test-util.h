@@ -37,6 +37,16 @@ std::string FindProgram(const std::string& name);
 /** VmRSS of a process in KiB (from /proc/PID/status), 0 if unknown. */
 long VmRssKb(pid_t pid);
 
+/**
+ * Whether a test may assert the broker's RSS: not in the sanitizer build (MQTT_SANITIZED, set for
+ * the test binary), where ASan keeps freed memory in quarantine and shadows all of it.
+ */
+#ifdef MQTT_SANITIZED
+constexpr bool CHECK_RSS = false;
+#else
+constexpr bool CHECK_RSS = true;
+#endif
+
 /** The contents of a file ("" if missing). */
 std::string ReadFile(const std::string& path);
 
@@ -205,6 +215,16 @@ std::optional<std::chrono::microseconds> ProbeBroker(uint16_t port,
                                                      const std::string& clientId,
                                                      std::chrono::milliseconds timeout = 5000ms,
                                                      const std::string& host = "127.0.0.1");
+
+/**
+ * @p client, subscribed at QoS 1 to @p topic, publishes "ok" there at QoS 1 with @p packetId and
+ * reads (acknowledging what comes) until the PUBACK and its message are back. @return the round
+ * trip from the PUBLISH to the message's arrival, or nothing if not both came within @p timeout.
+ */
+std::optional<std::chrono::microseconds> EchoRoundTrip(RawClient& client,
+                                                       const std::string& topic,
+                                                       uint16_t packetId,
+                                                       std::chrono::milliseconds timeout = 5000ms);
 
 /**
  * QoS 1 PUBLISHes on @p topic with packet ids 1..@p count, each payload its id (2 bytes, big

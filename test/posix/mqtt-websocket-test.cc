@@ -238,23 +238,28 @@ struct WebSocketPair
     MqttStreamStatus
     ToServer(const Bytes& wire)
     {
-        Bytes down;
-        MqttStreamStatus status = server.Receive(wire.data(), wire.size(), serverUp, down);
-        if (!down.empty())
-        {
-            ToClient(down);
-        }
-        return status;
+        return Pass(server, serverUp, client, clientUp, wire);
     }
 
     MqttStreamStatus
     ToClient(const Bytes& wire)
     {
-        Bytes down;
-        MqttStreamStatus status = client.Receive(wire.data(), wire.size(), clientUp, down);
-        if (!down.empty())
+        return Pass(client, clientUp, server, serverUp, wire);
+    }
+
+    /** @p wire into @p to (its MQTT bytes to @p toUp); its answer to @p back, and so on. */
+    static MqttStreamStatus
+    Pass(MqttWebSocketLayer& to,
+         Bytes& toUp,
+         MqttWebSocketLayer& back,
+         Bytes& backUp,
+         const Bytes& wire)
+    {
+        Bytes answer;
+        MqttStreamStatus status = to.Receive(wire.data(), wire.size(), toUp, answer);
+        if (!answer.empty())
         {
-            ToServer(down);
+            Pass(back, backUp, to, toUp, answer);
         }
         return status;
     }

@@ -5,21 +5,13 @@
  * same flood as test/posix/mqtt-posix-backpressure-test.cc, served by the ns-3 MqttBroker with
  * its BackPressureQueueDepth Attribute instead of the standalone broker's --backpressure.
  */
-#include "mqtt-broker-helper.h"
-#include "mqtt-broker.h"
 #include "mqtt-posix-test-util.h"
-#include "mqtt-realtime-helper.h"
+#include "mqtt-realtime-test-broker.h"
 
-#include "ns3/global-value.h"
 #include "ns3/integer.h"
-#include "ns3/node.h"
-#include "ns3/simulator.h"
-#include "ns3/string.h"
 #include "ns3/uinteger.h"
 
 #include <gtest/gtest.h>
-
-#include <thread>
 
 using namespace ns3;
 using namespace ns3::mqtt;
@@ -45,39 +37,28 @@ struct FloodResult
 FloodResult
 RunFlood(uint32_t depth)
 {
-    MqttRealtimeHelper::EnableRealtime();
-    Ptr<Node> node = CreateObject<Node>();
     MqttBrokerHelper helper;
     helper.SetAttribute("MaxInflight", IntegerValue(1));
     helper.SetAttribute("MaxQueuedMessages", IntegerValue(1000));
     helper.SetAttribute("BackPressureQueueDepth", UintegerValue(depth));
-    ApplicationContainer apps = helper.Install(node);
-    auto broker = DynamicCast<MqttBroker>(apps.Get(0));
-    MqttPosixEndpoint real = MqttRealtimeHelper::ListenReal(broker, "127.0.0.1:0");
-
+    RealtimeTestBroker real(helper);
     FloodResult result;
-    std::thread clients(
-        [&]
+    real.Run(
+        [&](uint16_t port)
         {
             RawClient subscriber;
             RawClient publisher;
-            if (subscriber.Connect(real.Port()) && subscriber.MqttConnect("bp-sub") == 0 &&
+            if (subscriber.Connect(port) && subscriber.MqttConnect("bp-sub") == 0 &&
                 subscriber.MqttSubscribe("bp/t", Qos::AtLeastOnce) == 1 &&
-                publisher.Connect(real.Port()) && publisher.MqttConnect("bp-pub") == 0 &&
+                publisher.Connect(port) && publisher.MqttConnect("bp-pub") == 0 &&
                 publisher.SendBytes(NumberedQos1Flood("bp/t", MESSAGES)))
             {
                 result.pubacksWhilePaused = CountPubacks(publisher, MESSAGES, 300ms);
                 result.received = ReceiveNumbered(subscriber, MESSAGES, 2000ms);
                 result.pubacksAfter = CountPubacks(publisher, MESSAGES, 2000ms);
             }
-            Simulator::ScheduleWithContext(Simulator::NO_CONTEXT, Seconds(0), &Simulator::Stop);
         });
-    Simulator::Stop(Seconds(60)); // a bound; the clients stop it much sooner
-    Simulator::Run();
-    clients.join();
-    result.readPauses = broker->GetReadPauses();
-    Simulator::Destroy();
-    GlobalValue::Bind("SimulatorImplementationType", StringValue("ns3::DefaultSimulatorImpl"));
+    result.readPauses = real.Broker()->GetReadPauses();
     return result;
 }
 

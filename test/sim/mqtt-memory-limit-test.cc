@@ -94,7 +94,9 @@ TEST_F(SimTest, MemoryLimitDropsWhatTheOfflineQueueCannotHold)
 // A QoS 0 subscriber on a 64 kb/s link falls behind a publisher sending 200 messages of 10,000
 // bytes at 1 MB/s: what its TCP socket does not take waits in the broker's transport and is
 // charged to the 1 MiB budget, until it passes it and that one connection is closed
-// (MemoryLimit). A subscriber on a fast link gets every message, and nothing else is closed.
+// (MemoryLimit): the copy that would have passed it is refused as it is written (reported
+// dropped, MemoryLimit) and, the subscriber having that much unread already, it is closed at the
+// end of the call. A subscriber on a fast link gets every message, and nothing else is closed.
 TEST_F(SimTest, MemoryLimitClosesTheSubscriberWhoseUnsentOutputPassesIt)
 {
     Star star(3, "100Mbps", "2ms");
@@ -128,7 +130,8 @@ TEST_F(SimTest, MemoryLimitClosesTheSubscriberWhoseUnsentOutputPassesIt)
 
     EXPECT_EQ(closed, (std::vector<std::string>{"slow:MemoryLimit"}));
     EXPECT_EQ(fast->GetMessagesReceived(), 200u);
-    EXPECT_TRUE(drops.byReason.empty());
+    EXPECT_EQ(drops.byReason, (std::map<std::string, uint64_t>{{"MemoryLimit", 1}}));
+    EXPECT_EQ(drops.bySubscriber, (std::map<std::string, uint64_t>{{"slow", 1}}));
     const MqttMemoryBudget& memory = broker->GetEngine()->Memory();
     EXPECT_EQ(memory.Refused(MemoryUse::OutputBuffers), 1u);
     EXPECT_EQ(memory.Used(MemoryUse::OutputBuffers), 0u);
