@@ -268,6 +268,8 @@ struct MqttServiceSpec
     std::string calibrationFile;
     std::optional<uint32_t> cores;
     std::optional<uint64_t> inputLimit;
+    /** write-per: turn or packet (service-write-per). */
+    std::optional<MqttServiceWritePer> writePer;
     /** costs: NAME: DURATION, in file order. */
     std::vector<std::pair<MqttServiceOp, Picos>> costs;
     /**

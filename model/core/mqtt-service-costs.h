@@ -104,6 +104,17 @@ struct MqttServiceCosts
 };
 
 /**
+ * What one `write` is (service-write-per): a flush of a connection's output per turn (Turn:
+ * this project's broker, which writes each connection once per reactor turn), or one outbound
+ * packet (Packet: a broker that writes every packet with a call of its own, as mosquitto does).
+ */
+enum class MqttServiceWritePer : uint8_t
+{
+    Turn = 0,
+    Packet,
+};
+
+/**
  * A broker's service model (the service-* broker settings): how many cores serve its input and
  * what each operation costs them. cores 0: no model, the infinitely fast broker.
  */
@@ -117,6 +128,8 @@ struct MqttServiceConfig
     uint64_t readSize = 64 * 1024;
     /** Connections one turn reads at most (MqttPosixReactor::MAX_EVENTS). */
     uint32_t readsPerTurn = 256;
+    /** What a `write` is charged for (see MqttServiceWritePer). */
+    MqttServiceWritePer writePer = MqttServiceWritePer::Turn;
     MqttServiceCosts costs;
 };
 

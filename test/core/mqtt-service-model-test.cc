@@ -549,6 +549,36 @@ TEST(ServiceWork, TheEngineCountsEachOperation)
     EXPECT_EQ(h.Engine().TakeWork().Of(MqttServiceOp::Disconnect), 0u);
 }
 
+TEST(ServiceModel, WritePerPacketChargesAWriteForEveryOutboundPacket)
+{
+    // A turn that read one connection and answered two: connection 4 gets a CONNACK and a
+    // 7-byte PUBLISH in one SendAction (the engine joins consecutive sends), connection 5 a
+    // PUBLISH of 200 bytes (a remaining length of two bytes: 0xC5 0x01 is 197).
+    MqttServiceTurn turn;
+    MqttServiceItem read;
+    read.connection = 4;
+    read.bytes = {0xC0, 0x00}; // a PINGREQ
+    turn.reads.push_back(read);
+    std::vector<uint8_t> two = {0x20, 0x02, 0x00, 0x00, 0x30, 0x05, 0x00, 0x01, 't', 'x', 'y'};
+    std::vector<uint8_t> large = {0x30, 0xC5, 0x01};
+    large.resize(200);
+    MqttActions out;
+    out.emplace_back(SendAction{4, two});
+    out.emplace_back(SendAction{5, large});
+    MqttServiceWork perTurn;
+    MqttServiceModel::AddIo(perTurn, turn, out);
+    EXPECT_EQ(perTurn.Of(MqttServiceOp::Write), 2u); // one per connection written
+    MqttServiceWork perPacket;
+    MqttServiceModel::AddIo(perPacket, turn, out, MqttServiceWritePer::Packet);
+    EXPECT_EQ(perPacket.Of(MqttServiceOp::Write), 3u); // one per packet
+    EXPECT_EQ(perPacket.Of(MqttServiceOp::ByteOut), 211u);
+    EXPECT_EQ(perPacket.Of(MqttServiceOp::Read), 1u);
+    EXPECT_EQ(perPacket.Of(MqttServiceOp::ByteIn), 2u);
+    EXPECT_EQ(MqttServiceModel::CountPackets({}), 0u);
+    EXPECT_EQ(MqttServiceModel::CountPackets({0x30, 0x7F, 0x00}), 1u); // truncated: one
+    EXPECT_EQ(MqttServiceModel::CountPackets({0xE0, 0x00, 0xE0, 0x00, 0xE0}), 3u);
+}
+
 // --- Settings and units ------------------------------------------------------------------------
 
 TEST(ServiceSettings, KeysSetTheServiceModel)
@@ -569,6 +599,11 @@ TEST(ServiceSettings, KeysSetTheServiceModel)
     EXPECT_EQ(cost->format(p), "3500ns");
     EXPECT_EQ(MqttBrokerSettings::Find("service-cost-byte-in")->format(p), "0.4ns");
     EXPECT_EQ(MqttBrokerSettings::Find("service-input-limit")->format(p), "64KiB");
+    EXPECT_EQ(p.service.writePer, MqttServiceWritePer::Turn);
+    EXPECT_EQ(MqttBrokerSettings::Find("service-write-per")->format(p), "turn");
+    EXPECT_FALSE(MqttBrokerSettings::Apply(&p, "service-write-per", "packet"));
+    EXPECT_EQ(p.service.writePer, MqttServiceWritePer::Packet);
+    EXPECT_EQ(MqttBrokerSettings::Find("service-write-per")->format(p), "packet");
     for (const std::string& name : MqttServiceOpNames())
     {
         EXPECT_NE(MqttBrokerSettings::Find("service-cost-" + name), nullptr) << name;
@@ -596,6 +631,8 @@ TEST(ServiceSettings, BadValuesSayWhatIsExpected)
               "broker setting 'service-cost-connect': expected a CPU time like 3.5us or 0.4ns, "
               "got '-1us'");
     EXPECT_EQ(p.service.costs[MqttServiceOp::Connect], 0u);
+    EXPECT_EQ(error("service-write-per", "both"),
+              "broker setting 'service-write-per': expected one of turn, packet, got 'both'");
 }
 
 TEST(ServiceUnits, CpuCostsAndSizesReadAndPrintBack)

@@ -244,6 +244,7 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     lifecycle-qos: 0
     service-cores: 3
     service-input-limit: 1MiB
+    service-write-per: packet
     service-cost-accept: 1.5us
     service-cost-connect: 2.5us
     service-cost-publish-qos0: 3.5us
@@ -340,6 +341,7 @@ TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
     EXPECT_EQ(p->lifecycleQos, Qos::AtMostOnce);
     EXPECT_EQ(p->service.cores, 3u);
     EXPECT_EQ(p->service.inputLimit, 1u << 20);
+    EXPECT_EQ(p->service.writePer, MqttServiceWritePer::Packet);
     for (std::size_t i = 0; i < MQTT_SERVICE_OPS; ++i)
     {
         EXPECT_EQ(p->service.costs.picos[i], (i + 1) * 1'000'000 + 500'000) << i;
