@@ -116,7 +116,7 @@ class FitTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "c.yaml")
             calibration_fit.write_calibration(
-                path, ["made by a test"], "ours", "v1", 1,
+                path, ["made by a test"], "ours", "v1", 1, "packet",
                 {"date": "2026-12-02", "machine": "m, cpu, 2 cores", "load": 0.25}, costs, KEYS,
                 [(n, cpu, p, "spread 0 %") for (n, _o, cpu), p in zip(rows, predicted)], r2)
             with open(path) as fh:
@@ -126,6 +126,7 @@ class FitTest(unittest.TestCase):
         self.assertEqual(doc["broker"], "ours")
         self.assertEqual(doc["broker-version"], "v1")
         self.assertEqual(doc["cores"], 1)
+        self.assertEqual(doc["write-per"], "packet")
         self.assertEqual(doc["measured"], {"date": "2026-12-02", "machine": "m, cpu, 2 cores",
                                            "load": 0.25})
         self.assertEqual(list(doc["costs"]), KEYS)
