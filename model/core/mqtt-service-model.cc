@@ -156,6 +156,8 @@ MqttServiceModel::AddIo(MqttServiceWork& work,
     }
     work.Add(MqttServiceOp::Write,
              writePer == MqttServiceWritePer::Packet ? packets : written.size());
+    work.Add(MqttServiceOp::Wait); // the turn itself: one epoll_wait and its wakeup
+
 }
 
 uint64_t

@@ -93,8 +93,9 @@ class MqttServiceModel
     std::optional<MqttServiceTurn> Take(Nanos now);
 
     /**
-     * Adds the I/O of a turn to @p work: a `read` per bytes read and the bytes read
-     * (`byte-in`), the bytes of @p out's SendActions (`byte-out`) and its writes: with
+     * Adds the I/O of a turn to @p work: a `wait` (the turn's epoll_wait and wakeup), a `read`
+     * per bytes read and the bytes read (`byte-in`), the bytes of @p out's SendActions
+     * (`byte-out`) and its writes: with
      * @p writePer Turn one per connection that any SendAction goes to, with Packet one per MQTT
      * packet those actions carry.
      */

@@ -25,7 +25,7 @@ TRUE = {"accept": 18e-6, "connect": 25e-6, "publish-qos0": 0.47e-6, "publish-qos
         "publish-qos2": 1.9e-6, "ack": 0.8e-6, "subscribe": 6e-6, "filter": 1.25e-6,
         "unsubscribe": 4e-6, "pingreq": 0.9e-6, "disconnect": 21e-6, "match": 0.28e-6,
         "delivery": 0.58e-6, "byte-in": 0.74e-9, "byte-out": 1.4e-9, "tls-handshake": 0.0,
-        "read": 2.1e-6, "write": 3.3e-6}
+        "read": 2.1e-6, "write": 3.3e-6, "wait": 4.4e-6}
 
 
 def synthetic_rows(costs, seed=7, workloads=20):

@@ -319,9 +319,9 @@ TEST(ServiceModel, EachOperationCostsItsPrice)
     MqttServiceWork work;
     for (std::size_t i = 0; i < MQTT_SERVICE_OPS; ++i)
     {
-        work.count[i] = 2; // each twice: 2 * (1 + ... + 18) ns
+        work.count[i] = 2; // each twice: 2 * (1 + ... + 19) ns
     }
-    EXPECT_EQ(config.costs.Of(work), 342'000u);
+    EXPECT_EQ(config.costs.Of(work), 380'000u);
     MqttServiceModel m(config);
     m.Enqueue(Item(7, 0));
     ASSERT_TRUE(m.Take(microseconds(1)));
@@ -573,6 +573,8 @@ TEST(ServiceModel, WritePerPacketChargesAWriteForEveryOutboundPacket)
     EXPECT_EQ(perPacket.Of(MqttServiceOp::Write), 3u); // one per packet
     EXPECT_EQ(perPacket.Of(MqttServiceOp::ByteOut), 211u);
     EXPECT_EQ(perPacket.Of(MqttServiceOp::Read), 1u);
+    EXPECT_EQ(perPacket.Of(MqttServiceOp::Wait), 1u); // the turn
+    EXPECT_EQ(perTurn.Of(MqttServiceOp::Wait), 1u);
     EXPECT_EQ(perPacket.Of(MqttServiceOp::ByteIn), 2u);
     EXPECT_EQ(MqttServiceModel::CountPackets({}), 0u);
     EXPECT_EQ(MqttServiceModel::CountPackets({0x30, 0x7F, 0x00}), 1u); // truncated: one

@@ -263,6 +263,7 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     service-cost-tls-handshake: 16.5us
     service-cost-read: 17.5us
     service-cost-write: 18.5us
+    service-cost-wait: 19.5us
     account-connect-rate: 7
     account-publish-in-rate: 70.5
     account-publish-out-rate: 80

@@ -44,7 +44,7 @@ def machine_description():
 
 def syscall_note(ops, counts):
     """What a workload's comment says of the broker's system calls: counts and batching."""
-    waits = statistics.mean(c["wait"] for c in counts)
+    waits = ops["wait"]
     note = "%d reads, %d writes, %d waits" % (ops["read"], ops["write"], waits)
     per_read, per_write = syscall_count.batching(ops)
     if ops["read"] > 0:
@@ -197,10 +197,9 @@ def main(argv):
         "%d repetitions of %d workloads (scale %g), a fresh broker each; measured-cpu is the "
         "median," % (a.repeat, len(rows), a.scale),
         "the broker process's CPU time (user + kernel, /proc/PID/task/*/schedstat).",
-        ("read and write: the broker's read/recv and write/send system calls in each window "
-         "(perf stat, syscall tracepoints); waits: its epoll_wait calls (one per reactor turn, "
-         "not a cost of its own: the fit spreads it over read and the others)."
-         if count_syscalls else "read and write not measured (--no-syscalls): 0."),
+        ("read, write and wait: the broker's read/recv, write/send and epoll_wait system calls "
+         "in each window (perf stat, syscall tracepoints); a wait is a turn of its loop."
+         if count_syscalls else "read, write and wait not measured (--no-syscalls): 0."),
         ("fit weighted by each workload's spread over the repetitions (1 / max(spread, %g))."
          % calibration_fit.SPREAD_FLOOR if weights is not None else "fit unweighted."),
         "1-minute load average: %s (start, then after each repetition)."

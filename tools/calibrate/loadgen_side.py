@@ -120,5 +120,6 @@ def counted_run(loadgen, spec, broker, seconds, rate=None, label="counted"):
         result = run(loadgen, spec, broker.port, broker.proc.pid, seconds, rate=rate,
                      window_factor=4 if rate else 1, label=label, warmup=0)
     ops = run_ops(spec, result)
-    ops["read"], ops["write"] = counter.counts["read"], counter.counts["write"]
+    for kind in ("read", "write", "wait"):
+        ops[kind] = counter.counts[kind]
     return result, ops, counter.counts

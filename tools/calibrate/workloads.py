@@ -117,6 +117,7 @@ class Context:
             # The broker's reads and writes of the window (its idle settling makes none).
             ops["read"] = counter.counts["read"]
             ops["write"] = counter.counts["write"]
+            ops["wait"] = counter.counts["wait"]
             self.syscalls[name] = counter.counts
         self.results.append((name, ops, (cpu1 - cpu0) / 1e9))
         return True
