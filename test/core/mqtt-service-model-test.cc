@@ -325,11 +325,11 @@ TEST(ServiceModel, EachOperationCostsItsPrice)
     MqttServiceModel m(config);
     m.Enqueue(Item(7, 0));
     ASSERT_TRUE(m.Take(microseconds(1)));
-    EXPECT_EQ(m.Charge(0, work), microseconds(1) + nanoseconds(342));
+    EXPECT_EQ(m.Charge(0, work), microseconds(1) + nanoseconds(380));
     // A second charge for the same turn adds to it (one turn may be charged in parts).
     MqttServiceWork one;
     one.Add(MqttServiceOp::Delivery);
-    EXPECT_EQ(m.Charge(0, one), microseconds(1) + nanoseconds(342 + 13));
+    EXPECT_EQ(m.Charge(0, one), microseconds(1) + nanoseconds(380 + 13));
 }
 
 TEST(ServiceModel, SubNanosecondCostsCarryOver)
