@@ -212,6 +212,8 @@ struct MqttClientGroupSpec
     bool retain = false;
     /** Messages per client; 0: until the end of the run. */
     uint64_t messages = 0;
+    /** QoS 1/2 publishes each client has in flight at most (the client's MaxInflight). */
+    uint32_t maxInflight = 20;
     /** When each client starts (connects), after the start of the run. */
     MqttRandomTime start;
 

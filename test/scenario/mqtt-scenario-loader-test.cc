@@ -641,8 +641,8 @@ TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
               "--set devices.sensors.qos=3: devices.sensors.qos: expected 0, 1 or 2, got 3");
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qoss=1"}),
               "--set devices.sensors.qoss=1: devices.sensors.qoss: unknown field (expected one "
-              "of: count, attach, link, interval, topic, qos, payload, retain, messages, start, "
-              "subscribe, client-id, keep-alive, clean-session, reconnect, energy, tls, "
+              "of: count, attach, link, interval, topic, qos, payload, retain, messages, "
+              "max-inflight, start, subscribe, client-id, keep-alive, clean-session, reconnect, energy, tls, "
               "protocol, session-expiry, topic-aliases, receive-maximum, message-expiry, "
               "share-group, sleep)");
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qos.x=1"}),

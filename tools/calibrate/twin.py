@@ -155,6 +155,9 @@ def sim_run(runner, calibration, name, spec, msg_rate, duration_s, out):
             "devices.pubs.payload=%d" % spec.payload,
             "devices.pubs.interval=%.3fus" % interval_us,
             "backends.subs.count=%d" % spec.subs,
+            # The loadgen's window per publisher (loadgen_side.arguments): a QoS 1 client's
+            # in-flight window bounds how many PUBLISHes one read of its connection carries.
+            "devices.pubs.max-inflight=%d" % max(1, spec.window // max(1, spec.pubs)),
             "backends.subs.subscribe=[{filter: 'twin/#', qos: %d}]" % spec.sub_qos,
             # The default input limit (4 MiB): reads pause and resume as a saturated broker's
             # do (doc/capacity.md, "Resuming after a pause").
