@@ -642,9 +642,9 @@ TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qoss=1"}),
               "--set devices.sensors.qoss=1: devices.sensors.qoss: unknown field (expected one "
               "of: count, attach, link, interval, topic, qos, payload, retain, messages, "
-              "max-inflight, start, subscribe, client-id, keep-alive, clean-session, reconnect, energy, tls, "
-              "protocol, session-expiry, topic-aliases, receive-maximum, message-expiry, "
-              "share-group, sleep)");
+              "max-inflight, start, subscribe, client-id, keep-alive, clean-session, reconnect, "
+              "energy, tls, protocol, session-expiry, topic-aliases, receive-maximum, "
+              "message-expiry, share-group, sleep)");
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qos.x=1"}),
               "--set devices.sensors.qos.x=1: devices.sensors.qos is 1, not a map");
     EXPECT_EQ(OneError(BASE, {"faults.3.at=1s"}),
