@@ -400,10 +400,10 @@ TEST(ScenarioLoaderErrors, UnknownKeyIsAnError)
 {
     EXPECT_EQ(OneError(WithLine(23, "    qso: 1")),
               "scenarios/x.yaml:23: devices.sensors.qso: unknown field (expected one of: count, "
-              "attach, link, interval, topic, qos, payload, retain, messages, start, subscribe, "
-              "client-id, keep-alive, clean-session, reconnect, energy, tls, protocol, "
-              "session-expiry, topic-aliases, receive-maximum, message-expiry, share-group, "
-              "sleep)");
+              "attach, link, interval, topic, qos, payload, retain, messages, max-inflight, "
+              "start, subscribe, client-id, keep-alive, clean-session, reconnect, energy, tls, "
+              "protocol, session-expiry, topic-aliases, receive-maximum, message-expiry, "
+              "share-group, sleep)");
     EXPECT_EQ(OneError(WithLine(3, "sead: 3")),
               "scenarios/x.yaml:3: sead: unknown field (expected one of: name, description, "
               "duration, seed, run, topology, links, broker, devices, backends, faults, output)");
