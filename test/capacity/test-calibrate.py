@@ -94,7 +94,8 @@ class CalibrateTest(unittest.TestCase):
         if PERF:
             # Every publishing workload read and wrote; its comment says how much it batched.
             self.assertRegex(text, r"\n    qos0-fan-in: .*# spread .*; \d+ reads, \d+ writes, \d+ "
-                                   r"waits \(\d+\.\d packets per read, \d+\.\d reads per wait\)")
+                                   r"waits \(\d+\.\d packets per read, \d+\.\d reads per wait, "
+                                   r"\d+\.\d deliveries per write\)")
             self.assertIn("(perf stat, syscall tracepoints)", text)
 
     @unittest.skipUnless(PERF, "perf cannot count syscall tracepoints here")
