@@ -139,13 +139,24 @@ LoadCalibrationText(const std::string& text, const std::string& fileName)
     }
     Reader r(fileName);
     MqttCalibration c;
-    Map top(r, root, "", {"broker", "broker-version", "cores", "measured", "costs", "fit"});
+    Map top(r,
+            root,
+            "",
+            {"broker", "broker-version", "cores", "write-per", "measured", "costs", "fit"});
     if (top.Ok())
     {
         top.Require({"broker", "cores", "costs"});
         top.String("broker", &c.broker);
         top.String("broker-version", &c.brokerVersion);
         top.Unsigned("cores", 1, 4096, &c.cores);
+        if (top.Has("write-per"))
+        {
+            top.Enum("write-per",
+                     std::vector<std::pair<std::string, MqttServiceWritePer>>{
+                         {"turn", MqttServiceWritePer::Turn},
+                         {"packet", MqttServiceWritePer::Packet}},
+                     &c.writePer);
+        }
         if (top.Has("measured"))
         {
             ReadMeasured(r, top.Get("measured"), &c);

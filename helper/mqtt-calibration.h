@@ -41,6 +41,11 @@ struct MqttCalibration
     std::string date;
     std::string machine;
     std::optional<double> load;
+    /**
+     * write-per: what the `write` cost was fitted to, a flush per connection per turn (turn, the
+     * default) or a write per outbound packet (packet: mosquitto); service-write-per.
+     */
+    MqttServiceWritePer writePer = MqttServiceWritePer::Turn;
     /** Each cost the file gives, in file order (the others are 0). */
     std::vector<std::pair<MqttServiceOp, Picos>> costs;
     /** fit: method, workloads by name, r2 (absent: not stated). */

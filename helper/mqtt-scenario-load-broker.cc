@@ -18,7 +18,18 @@ namespace scenario_yaml
 namespace
 {
 
-/** broker.service: "off", or {calibration, cores, input-limit, costs}. */
+/** What write-per (in a scenario's service block and in a calibration file) may say. */
+const std::vector<std::pair<std::string, MqttServiceWritePer>> WRITE_PER = {
+    {"turn", MqttServiceWritePer::Turn},
+    {"packet", MqttServiceWritePer::Packet}};
+
+const char*
+WritePerName(MqttServiceWritePer w)
+{
+    return w == MqttServiceWritePer::Packet ? "packet" : "turn";
+}
+
+/** broker.service: "off", or {calibration, cores, input-limit, write-per, costs}. */
 void
 ReadService(Map& broker, MqttServiceSpec* service)
 {
@@ -30,13 +41,17 @@ ReadService(Map& broker, MqttServiceSpec* service)
         if (node.Scalar() != "off")
         {
             broker.Fail("service",
-                        "expected off or a map (calibration, cores, input-limit, costs), got " +
+                        "expected off or a map (calibration, cores, input-limit, write-per, "
+                        "costs), got " +
                             node.Scalar());
         }
         service->off = true;
         return;
     }
-    Map m(r, node, "broker.service", {"calibration", "cores", "input-limit", "costs"});
+    Map m(r,
+          node,
+          "broker.service",
+          {"calibration", "cores", "input-limit", "write-per", "costs"});
     if (!m.Ok())
     {
         return;
@@ -62,6 +77,12 @@ ReadService(Map& broker, MqttServiceSpec* service)
     if (m.ByteSize("input-limit", &limit))
     {
         service->inputLimit = limit;
+    }
+    if (m.Has("write-per"))
+    {
+        MqttServiceWritePer writePer = MqttServiceWritePer::Turn;
+        m.Enum("write-per", WRITE_PER, &writePer);
+        service->writePer = writePer;
     }
     if (!m.Has("costs"))
     {
@@ -165,6 +186,9 @@ ResolveService(Reader& r, MqttScenario* s, const std::string& baseDir)
         {
             AddCost(&service, op, cost);
         }
+        // A calibration is self-contained: what its `write` cost was fitted to goes with it.
+        service.settings.emplace_back("service-write-per",
+                                      WritePerName(loaded.calibration->writePer));
     }
     if (service.cores)
     {
@@ -173,6 +197,10 @@ ResolveService(Reader& r, MqttScenario* s, const std::string& baseDir)
     if (service.inputLimit)
     {
         service.settings.emplace_back("service-input-limit", FormatByteSize(*service.inputLimit));
+    }
+    if (service.writePer)
+    {
+        service.settings.emplace_back("service-write-per", WritePerName(*service.writePer));
     }
     for (const auto& [op, cost] : service.costs)
     {

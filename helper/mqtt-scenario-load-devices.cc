@@ -96,6 +96,7 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
            "payload",
            "retain",
            "messages",
+           "max-inflight",
            "start",
            "subscribe",
            "client-id",
@@ -129,6 +130,7 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
     m.Unsigned("payload", 0, 268435455, &g->payload);
     m.Bool("retain", &g->retain);
     m.Unsigned("messages", 0, std::numeric_limits<uint32_t>::max(), &g->messages);
+    m.Unsigned("max-inflight", 1, 65535, &g->maxInflight);
     ReadRandomTime(m, "start", &g->start);
     ReadSubscriptions(r, m, &g->subscriptions);
     m.String("client-id", &g->clientId);

@@ -212,6 +212,8 @@ struct MqttClientGroupSpec
     bool retain = false;
     /** Messages per client; 0: until the end of the run. */
     uint64_t messages = 0;
+    /** QoS 1/2 publishes each client has in flight at most (the client's MaxInflight). */
+    uint32_t maxInflight = 20;
     /** When each client starts (connects), after the start of the run. */
     MqttRandomTime start;
 
@@ -274,6 +276,8 @@ struct MqttServiceSpec
     std::string calibrationFile;
     std::optional<uint32_t> cores;
     std::optional<uint64_t> inputLimit;
+    /** write-per: turn or packet (service-write-per). */
+    std::optional<MqttServiceWritePer> writePer;
     /** costs: NAME: DURATION, in file order. */
     std::vector<std::pair<MqttServiceOp, Picos>> costs;
     /**

@@ -227,6 +227,7 @@ MqttStudyRunner::Impl::ConfigureClient(Ptr<MqttClient> app, const MqttBuiltClien
         app->SetAttribute("Interval", PointerValue(MakeRandomTime(*g.interval)));
         app->SetAttribute("MaxMessages", UintegerValue(g.messages));
     }
+    app->SetAttribute("MaxInflight", UintegerValue(g.maxInflight));
     app->SetAttribute("AutoReconnect", BooleanValue(g.reconnect.enabled));
     app->SetAttribute("ReconnectInitialDelay", TimeValue(NanoSeconds(g.reconnect.initial.count())));
     app->SetAttribute("ReconnectMaxDelay", TimeValue(NanoSeconds(g.reconnect.max.count())));

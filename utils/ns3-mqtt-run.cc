@@ -4,7 +4,11 @@
  * ns3-mqtt-run: runs a study described by a scenario file (doc/scenarios.md).
  *
  *   ns3-mqtt-run [SCENARIO] [--out DIR] [--set PATH=VALUE ...] [--dry-run]
- *                [--progress auto|bar|plain|none]
+ *                [--progress auto|bar|plain|none] [--inputs]
+ *
+ * --inputs prints what decides the run's results and runs nothing: the effective scenario's
+ * hash, each file it names and the runner's build, with their content hashes (mqtt-run-inputs.h;
+ * mqtt-sweep keys its resumption on them).
  *
  * Without SCENARIO it runs scenarios/default.yaml. The results go to DIR (default
  * output.dir of the scenario, else results/NAME): results.h5 and topology.graphml. Messages and
@@ -13,6 +17,7 @@
  * 1 when the run fails.
  */
 #include "mqtt-command-line.h"
+#include "mqtt-run-inputs.h"
 #include "mqtt-scenario-loader.h"
 #include "mqtt-study-runner.h"
 
@@ -36,6 +41,7 @@ struct RunArgs
     std::string progress = "auto";
     std::vector<std::string> sets;
     bool dryRun = false;
+    bool inputs = false;
 };
 
 void
@@ -52,6 +58,10 @@ DeclareOptions(MqttCommandLine& cli, RunArgs& a)
                       "change a field of the scenario (repeatable; doc/scenarios.md)");
     app.add_flag(
         "--dry-run", a.dryRun, "build and check the study, write the topology, run nothing");
+    app.add_flag("--inputs",
+                 a.inputs,
+                 "print what decides the results (the scenario with --set applied, the files "
+                 "it names, this runner's build) with content hashes; run nothing");
     app.add_option("--progress", a.progress, "progress on stderr (default auto: bar on a terminal)")
         ->type_name("auto|bar|plain|none");
 }
@@ -116,6 +126,11 @@ main(int argc, char** argv)
         return 2;
     }
     const MqttScenario& s = *loaded.scenario;
+    if (args.inputs)
+    {
+        MqttWriteRunInputs(s, std::cout);
+        return 0;
+    }
     MqttStudyRunner::Options options;
     options.outDir = !args.out.empty()       ? args.out
                      : !s.output.dir.empty() ? s.output.dir

@@ -457,7 +457,7 @@ Quantity(std::string key,
             std::move(format)};
 }
 
-/** service-cores, service-input-limit and one service-cost-NAME per operation. */
+/** The service-* settings: cores, input limit, write-per, a cost per operation. */
 void
 AddServiceSettings(std::vector<MqttBrokerSetting>& t)
 {
@@ -493,6 +493,27 @@ AddServiceSettings(std::vector<MqttBrokerSetting>& t)
             return n.has_value();
         },
         [](const P& p) { return FormatByteSize(p.service.inputLimit); }));
+    t.push_back({"service-write-per",
+                 MqttSettingType::Choice,
+                 "what one `write` is charged for: a connection's output per turn (turn: this "
+                 "project's broker) or each outbound packet (packet: mosquitto)",
+                 "turn|packet",
+                 "one of turn, packet",
+                 0,
+                 [](P* p, const std::string& v)
+                 {
+                     if (v != "turn" && v != "packet")
+                     {
+                         return false;
+                     }
+                     p->service.writePer =
+                         v == "turn" ? MqttServiceWritePer::Turn : MqttServiceWritePer::Packet;
+                     return true;
+                 },
+                 [](const P& p) {
+                     return std::string(p.service.writePer == MqttServiceWritePer::Turn ? "turn"
+                                                                                       : "packet");
+                 }});
     for (const std::string& name : MqttServiceOpNames())
     {
         MqttServiceOp op = *MqttServiceOpByName(name);

@@ -31,6 +31,7 @@ constexpr const char* OP_NAMES[MQTT_SERVICE_OPS] = {
     "tls-handshake",
     "read",
     "write",
+    "wait",
 };
 
 constexpr const char* OP_DOCS[MQTT_SERVICE_OPS] = {
@@ -52,9 +53,10 @@ constexpr const char* OP_DOCS[MQTT_SERVICE_OPS] = {
     "a TLS handshake",
     "a read of a connection's socket (one per connection per turn)",
     "a write of a connection's output (one per connection per turn)",
+    "a turn of the broker's loop (its epoll_wait and wakeup)",
 };
 
-static_assert(static_cast<std::size_t>(MqttServiceOp::Write) + 1 == MQTT_SERVICE_OPS,
+static_assert(static_cast<std::size_t>(MqttServiceOp::Wait) + 1 == MQTT_SERVICE_OPS,
               "one name per operation");
 
 } // namespace

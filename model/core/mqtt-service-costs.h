@@ -44,10 +44,11 @@ enum class MqttServiceOp : uint8_t
     TlsHandshake, //!< a TLS handshake (0 until TLS exists)
     Read,         //!< each read of a connection's socket (one per connection per reactor turn)
     Write,        //!< each flush of a connection's output (one per connection per turn)
+    Wait,         //!< each turn of the broker's loop: its epoll_wait and the wakeup
 };
 
 /** Number of MqttServiceOp values. */
-constexpr std::size_t MQTT_SERVICE_OPS = 18;
+constexpr std::size_t MQTT_SERVICE_OPS = 19;
 
 /** The operation's key: "publish-qos1", as in service-cost-publish-qos1 and costs.NAME. */
 const char* MqttServiceOpName(MqttServiceOp op);
@@ -104,6 +105,17 @@ struct MqttServiceCosts
 };
 
 /**
+ * What one `write` is (service-write-per): a flush of a connection's output per turn (Turn:
+ * this project's broker, which writes each connection once per reactor turn), or one outbound
+ * packet (Packet: a broker that writes every packet with a call of its own, as mosquitto does).
+ */
+enum class MqttServiceWritePer : uint8_t
+{
+    Turn = 0,
+    Packet,
+};
+
+/**
  * A broker's service model (the service-* broker settings): how many cores serve its input and
  * what each operation costs them. cores 0: no model, the infinitely fast broker.
  */
@@ -117,6 +129,8 @@ struct MqttServiceConfig
     uint64_t readSize = 64 * 1024;
     /** Connections one turn reads at most (MqttPosixReactor::MAX_EVENTS). */
     uint32_t readsPerTurn = 256;
+    /** What a `write` is charged for (see MqttServiceWritePer). */
+    MqttServiceWritePer writePer = MqttServiceWritePer::Turn;
     MqttServiceCosts costs;
 };
 

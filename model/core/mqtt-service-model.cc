@@ -127,7 +127,10 @@ MqttServiceModel::Take(Nanos now)
 }
 
 void
-MqttServiceModel::AddIo(MqttServiceWork& work, const MqttServiceTurn& turn, const MqttActions& out)
+MqttServiceModel::AddIo(MqttServiceWork& work,
+                        const MqttServiceTurn& turn,
+                        const MqttActions& out,
+                        MqttServiceWritePer writePer)
 {
     for (const MqttServiceItem& read : turn.reads)
     {
@@ -138,15 +141,49 @@ MqttServiceModel::AddIo(MqttServiceWork& work, const MqttServiceTurn& turn, cons
         }
     }
     std::set<ConnectionId> written;
+    uint64_t packets = 0;
     for (const MqttAction& action : out)
     {
         if (const auto* send = std::get_if<SendAction>(&action))
         {
             written.insert(send->connection);
             work.Add(MqttServiceOp::ByteOut, send->bytes.size());
+            if (writePer == MqttServiceWritePer::Packet)
+            {
+                packets += CountPackets(send->bytes);
+            }
         }
     }
-    work.Add(MqttServiceOp::Write, written.size());
+    work.Add(MqttServiceOp::Write,
+             writePer == MqttServiceWritePer::Packet ? packets : written.size());
+    work.Add(MqttServiceOp::Wait); // the turn itself: one epoll_wait and its wakeup
+
+}
+
+uint64_t
+MqttServiceModel::CountPackets(const std::vector<uint8_t>& bytes)
+{
+    // Fixed header: a type byte, then the remaining length in 1 to 4 bytes of 7 bits each
+    // (3.1.1 section 2.2.3), then that many bytes.
+    uint64_t packets = 0;
+    std::size_t at = 0;
+    while (at < bytes.size())
+    {
+        ++packets;
+        std::size_t i = at + 1;
+        uint64_t length = 0;
+        for (unsigned shift = 0; i < bytes.size() && shift < 28; shift += 7)
+        {
+            const uint8_t b = bytes[i++];
+            length |= static_cast<uint64_t>(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                break;
+            }
+        }
+        at = i + length;
+    }
+    return packets;
 }
 
 Nanos

@@ -13,7 +13,9 @@
  *   charges a `read` per bytes read on top of the per-packet and per-byte costs;
  * - the output of a whole turn is written when the turn ends, one flush per connection that
  *   got output (the driver charges a `write` per such connection), so under load, with many
- *   connections per turn, one write carries many messages, as in the real broker;
+ *   connections per turn, one write carries many messages, as in the real broker; a broker
+ *   that writes every packet with a call of its own (writePer Packet, mosquitto) is charged a
+ *   `write` per outbound packet instead;
  * - with several cores, a turn takes at most its core's share of the connections with input
  *   (ceil((ready + in other cores' turns) / cores)), so that the cores serve in parallel;
  * - one connection is in at most one turn at a time: its input is served in order;
@@ -91,11 +93,22 @@ class MqttServiceModel
     std::optional<MqttServiceTurn> Take(Nanos now);
 
     /**
-     * Adds the I/O of a turn to @p work: a `read` per bytes read and the bytes read
-     * (`byte-in`), a `write` per connection that any SendAction of @p out goes to and the bytes
-     * of those actions (`byte-out`).
+     * Adds the I/O of a turn to @p work: a `wait` (the turn's epoll_wait and wakeup), a `read`
+     * per bytes read and the bytes read (`byte-in`), the bytes of @p out's SendActions
+     * (`byte-out`) and its writes: with
+     * @p writePer Turn one per connection that any SendAction goes to, with Packet one per MQTT
+     * packet those actions carry.
      */
-    static void AddIo(MqttServiceWork& work, const MqttServiceTurn& turn, const MqttActions& out);
+    static void AddIo(MqttServiceWork& work,
+                      const MqttServiceTurn& turn,
+                      const MqttActions& out,
+                      MqttServiceWritePer writePer = MqttServiceWritePer::Turn);
+
+    /**
+     * The MQTT packets in @p bytes, whole packets one after the other (what a SendAction of the
+     * engine holds); a truncated last packet counts as one.
+     */
+    static uint64_t CountPackets(const std::vector<uint8_t>& bytes);
 
     /**
      * Charges @p work to the turn @p core serves. @return when its service completes (the start

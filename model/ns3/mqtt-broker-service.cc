@@ -68,7 +68,7 @@ MqttBroker::StartService()
                 work.Add(MqttServiceOp::TlsHandshake);
             }
         }
-        MqttServiceModel::AddIo(work, *turn, out);
+        MqttServiceModel::AddIo(work, *turn, out, m_service->Config().writePer);
         Nanos done = m_service->Charge(turn->core, work);
         serving.done = Simulator::Schedule(NanoSeconds((done - now).count()),
                                            &MqttBroker::CompleteService,

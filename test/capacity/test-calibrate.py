@@ -65,6 +65,7 @@ class CalibrateTest(unittest.TestCase):
         self.assertEqual(doc["broker"], "ours")
         self.assertIn("mqtt-broker", doc["broker-version"])
         self.assertEqual(doc["cores"], 1)
+        self.assertEqual(doc["write-per"], "turn")  # ours writes a connection once per turn
         self.assertRegex(str(doc["measured"]["date"]), r"^\d{4}-\d{2}-\d{2}$")
         self.assertIn("cores, kernel", doc["measured"]["machine"])
         self.assertGreaterEqual(float(doc["measured"]["load"]), 0.0)
@@ -75,7 +76,9 @@ class CalibrateTest(unittest.TestCase):
         self.assertGreater(sum(1 for v in doc["costs"].values() if v != "0s"), 5)
         fit = doc["fit"]
         self.assertEqual(fit["method"], "non-negative least squares over workloads")
-        self.assertEqual(list(fit["workloads"]), workloads.WORKLOAD_NAMES)
+        # No load generator given: the Python one drives all, the paced workloads are left out.
+        self.assertEqual(list(fit["workloads"]), [n for n in workloads.WORKLOAD_NAMES
+                                                  if n not in workloads.PACED_WORKLOADS])
         for name, w in fit["workloads"].items():
             self.assertRegex(str(w["measured-cpu"]), DURATION, name)
             self.assertRegex(str(w["predicted-cpu"]), DURATION, name)
@@ -91,7 +94,8 @@ class CalibrateTest(unittest.TestCase):
         if PERF:
             # Every publishing workload read and wrote; its comment says how much it batched.
             self.assertRegex(text, r"\n    qos0-fan-in: .*# spread .*; \d+ reads, \d+ writes, \d+ "
-                                   r"waits \(\d+\.\d packets per read, \d+\.\d reads per wait\)")
+                                   r"waits \(\d+\.\d packets per read, \d+\.\d reads per wait, "
+                                   r"\d+\.\d deliveries per write\)")
             self.assertIn("(perf stat, syscall tracepoints)", text)
 
     @unittest.skipUnless(PERF, "perf cannot count syscall tracepoints here")
@@ -126,6 +130,29 @@ sys.stdin.readline()
             child.wait()
             child.stdin.close()
             child.stdout.close()
+
+    def test_a_loadgen_run_counts_the_operations_of_its_packets(self):
+        """loadgen_side.run_ops: a whole run of the compiled generator (--warmup 0) of
+        qos1-fan-in, 16 publishers and 1 subscriber, 1000 messages, counted from its packets
+        (loadgen.cc): CONNECT of ids "lg" + 8 hex + s0 / p0..p15 (26 bytes, 27 from p10 on),
+        SUBSCRIBE of twin/# (13), PUBLISH QoS 1 of 64 bytes on twin/0..twin/15 (76 bytes, 77
+        from twin/10 on: 76.375 on average), a PUBACK (4) per delivery, DISCONNECT (2); out:
+        CONNACK (4), SUBACK (5), the deliveries and a PUBACK per message."""
+        import loadgen_side
+        ops = loadgen_side.run_ops(workloads.PUBLISH_SPECS["qos1-fan-in"],
+                                   {"sent": 1000.0, "received": 1000.0, "dup": 0.0})
+        expected = dict.fromkeys(mqtt_load.COST_KEYS, 0)
+        expected.update({"accept": 17, "connect": 17, "disconnect": 17, "subscribe": 1,
+                         "filter": 1, "publish-qos1": 1000, "ack": 1000, "match": 1000,
+                         "delivery": 1000,
+                         "byte-in": (1 + 10) * 26 + 6 * 27 + 13 + 76375 + 4000 + 17 * 2,
+                         "byte-out": 17 * 4 + 5 + 76375 + 4000})
+        self.assertEqual(dict(ops), expected)
+        # QoS 0 to a QoS 0 subscription: no acknowledgements either way.
+        ops = loadgen_side.run_ops(workloads.PUBLISH_SPECS["qos0-fan-in"],
+                                   {"sent": 800.0, "received": 800.0})
+        self.assertEqual((ops["publish-qos0"], ops["ack"], ops["delivery"]), (800, 0, 800))
+        self.assertEqual(ops["byte-out"], 17 * 4 + 5 + 800 * 74.375)
 
     def test_refuses_a_busy_machine_and_says_so(self):
         out = os.path.join(WORK, "busy.yaml")

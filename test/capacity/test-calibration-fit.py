@@ -25,7 +25,7 @@ TRUE = {"accept": 18e-6, "connect": 25e-6, "publish-qos0": 0.47e-6, "publish-qos
         "publish-qos2": 1.9e-6, "ack": 0.8e-6, "subscribe": 6e-6, "filter": 1.25e-6,
         "unsubscribe": 4e-6, "pingreq": 0.9e-6, "disconnect": 21e-6, "match": 0.28e-6,
         "delivery": 0.58e-6, "byte-in": 0.74e-9, "byte-out": 1.4e-9, "tls-handshake": 0.0,
-        "read": 2.1e-6, "write": 3.3e-6}
+        "read": 2.1e-6, "write": 3.3e-6, "wait": 4.4e-6}
 
 
 def synthetic_rows(costs, seed=7, workloads=20):
@@ -116,7 +116,7 @@ class FitTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "c.yaml")
             calibration_fit.write_calibration(
-                path, ["made by a test"], "ours", "v1", 1,
+                path, ["made by a test"], "ours", "v1", 1, "packet",
                 {"date": "2026-12-02", "machine": "m, cpu, 2 cores", "load": 0.25}, costs, KEYS,
                 [(n, cpu, p, "spread 0 %") for (n, _o, cpu), p in zip(rows, predicted)], r2)
             with open(path) as fh:
@@ -126,6 +126,7 @@ class FitTest(unittest.TestCase):
         self.assertEqual(doc["broker"], "ours")
         self.assertEqual(doc["broker-version"], "v1")
         self.assertEqual(doc["cores"], 1)
+        self.assertEqual(doc["write-per"], "packet")
         self.assertEqual(doc["measured"], {"date": "2026-12-02", "machine": "m, cpu, 2 cores",
                                            "load": 0.25})
         self.assertEqual(list(doc["costs"]), KEYS)

@@ -319,17 +319,17 @@ TEST(ServiceModel, EachOperationCostsItsPrice)
     MqttServiceWork work;
     for (std::size_t i = 0; i < MQTT_SERVICE_OPS; ++i)
     {
-        work.count[i] = 2; // each twice: 2 * (1 + ... + 18) ns
+        work.count[i] = 2; // each twice: 2 * (1 + ... + 19) ns
     }
-    EXPECT_EQ(config.costs.Of(work), 342'000u);
+    EXPECT_EQ(config.costs.Of(work), 380'000u);
     MqttServiceModel m(config);
     m.Enqueue(Item(7, 0));
     ASSERT_TRUE(m.Take(microseconds(1)));
-    EXPECT_EQ(m.Charge(0, work), microseconds(1) + nanoseconds(342));
+    EXPECT_EQ(m.Charge(0, work), microseconds(1) + nanoseconds(380));
     // A second charge for the same turn adds to it (one turn may be charged in parts).
     MqttServiceWork one;
     one.Add(MqttServiceOp::Delivery);
-    EXPECT_EQ(m.Charge(0, one), microseconds(1) + nanoseconds(342 + 13));
+    EXPECT_EQ(m.Charge(0, one), microseconds(1) + nanoseconds(380 + 13));
 }
 
 TEST(ServiceModel, SubNanosecondCostsCarryOver)
@@ -549,6 +549,38 @@ TEST(ServiceWork, TheEngineCountsEachOperation)
     EXPECT_EQ(h.Engine().TakeWork().Of(MqttServiceOp::Disconnect), 0u);
 }
 
+TEST(ServiceModel, WritePerPacketChargesAWriteForEveryOutboundPacket)
+{
+    // A turn that read one connection and answered two: connection 4 gets a CONNACK and a
+    // 7-byte PUBLISH in one SendAction (the engine joins consecutive sends), connection 5 a
+    // PUBLISH of 200 bytes (a remaining length of two bytes: 0xC5 0x01 is 197).
+    MqttServiceTurn turn;
+    MqttServiceItem read;
+    read.connection = 4;
+    read.bytes = {0xC0, 0x00}; // a PINGREQ
+    turn.reads.push_back(read);
+    std::vector<uint8_t> two = {0x20, 0x02, 0x00, 0x00, 0x30, 0x05, 0x00, 0x01, 't', 'x', 'y'};
+    std::vector<uint8_t> large = {0x30, 0xC5, 0x01};
+    large.resize(200);
+    MqttActions out;
+    out.emplace_back(SendAction{4, two});
+    out.emplace_back(SendAction{5, large});
+    MqttServiceWork perTurn;
+    MqttServiceModel::AddIo(perTurn, turn, out);
+    EXPECT_EQ(perTurn.Of(MqttServiceOp::Write), 2u); // one per connection written
+    MqttServiceWork perPacket;
+    MqttServiceModel::AddIo(perPacket, turn, out, MqttServiceWritePer::Packet);
+    EXPECT_EQ(perPacket.Of(MqttServiceOp::Write), 3u); // one per packet
+    EXPECT_EQ(perPacket.Of(MqttServiceOp::ByteOut), 211u);
+    EXPECT_EQ(perPacket.Of(MqttServiceOp::Read), 1u);
+    EXPECT_EQ(perPacket.Of(MqttServiceOp::Wait), 1u); // the turn
+    EXPECT_EQ(perTurn.Of(MqttServiceOp::Wait), 1u);
+    EXPECT_EQ(perPacket.Of(MqttServiceOp::ByteIn), 2u);
+    EXPECT_EQ(MqttServiceModel::CountPackets({}), 0u);
+    EXPECT_EQ(MqttServiceModel::CountPackets({0x30, 0x7F, 0x00}), 1u); // truncated: one
+    EXPECT_EQ(MqttServiceModel::CountPackets({0xE0, 0x00, 0xE0, 0x00, 0xE0}), 3u);
+}
+
 // --- Settings and units ------------------------------------------------------------------------
 
 TEST(ServiceSettings, KeysSetTheServiceModel)
@@ -569,6 +601,11 @@ TEST(ServiceSettings, KeysSetTheServiceModel)
     EXPECT_EQ(cost->format(p), "3500ns");
     EXPECT_EQ(MqttBrokerSettings::Find("service-cost-byte-in")->format(p), "0.4ns");
     EXPECT_EQ(MqttBrokerSettings::Find("service-input-limit")->format(p), "64KiB");
+    EXPECT_EQ(p.service.writePer, MqttServiceWritePer::Turn);
+    EXPECT_EQ(MqttBrokerSettings::Find("service-write-per")->format(p), "turn");
+    EXPECT_FALSE(MqttBrokerSettings::Apply(&p, "service-write-per", "packet"));
+    EXPECT_EQ(p.service.writePer, MqttServiceWritePer::Packet);
+    EXPECT_EQ(MqttBrokerSettings::Find("service-write-per")->format(p), "packet");
     for (const std::string& name : MqttServiceOpNames())
     {
         EXPECT_NE(MqttBrokerSettings::Find("service-cost-" + name), nullptr) << name;
@@ -596,6 +633,8 @@ TEST(ServiceSettings, BadValuesSayWhatIsExpected)
               "broker setting 'service-cost-connect': expected a CPU time like 3.5us or 0.4ns, "
               "got '-1us'");
     EXPECT_EQ(p.service.costs[MqttServiceOp::Connect], 0u);
+    EXPECT_EQ(error("service-write-per", "both"),
+              "broker setting 'service-write-per': expected one of turn, packet, got 'both'");
 }
 
 TEST(ServiceUnits, CpuCostsAndSizesReadAndPrintBack)

@@ -244,6 +244,7 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     lifecycle-qos: 0
     service-cores: 3
     service-input-limit: 1MiB
+    service-write-per: packet
     service-cost-accept: 1.5us
     service-cost-connect: 2.5us
     service-cost-publish-qos0: 3.5us
@@ -262,6 +263,7 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     service-cost-tls-handshake: 16.5us
     service-cost-read: 17.5us
     service-cost-write: 18.5us
+    service-cost-wait: 19.5us
     account-connect-rate: 7
     account-publish-in-rate: 70.5
     account-publish-out-rate: 80
@@ -341,6 +343,7 @@ TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
     EXPECT_EQ(p->lifecycleQos, Qos::AtMostOnce);
     EXPECT_EQ(p->service.cores, 3u);
     EXPECT_EQ(p->service.inputLimit, 1u << 20);
+    EXPECT_EQ(p->service.writePer, MqttServiceWritePer::Packet);
     for (std::size_t i = 0; i < MQTT_SERVICE_OPS; ++i)
     {
         EXPECT_EQ(p->service.costs.picos[i], (i + 1) * 1'000'000 + 500'000) << i;
@@ -399,10 +402,10 @@ TEST(ScenarioLoaderErrors, UnknownKeyIsAnError)
 {
     EXPECT_EQ(OneError(WithLine(23, "    qso: 1")),
               "scenarios/x.yaml:23: devices.sensors.qso: unknown field (expected one of: count, "
-              "attach, link, interval, topic, qos, payload, retain, messages, start, subscribe, "
-              "client-id, keep-alive, clean-session, reconnect, energy, tls, protocol, "
-              "session-expiry, topic-aliases, receive-maximum, message-expiry, share-group, "
-              "auth, sleep)");
+              "attach, link, interval, topic, qos, payload, retain, messages, max-inflight, "
+              "start, subscribe, client-id, keep-alive, clean-session, reconnect, energy, tls, "
+              "protocol, session-expiry, topic-aliases, receive-maximum, message-expiry, "
+              "share-group, auth, sleep)");
     EXPECT_EQ(OneError(WithLine(3, "sead: 3")),
               "scenarios/x.yaml:3: sead: unknown field (expected one of: name, description, "
               "duration, seed, run, topology, links, broker, devices, backends, faults, output)");
@@ -645,10 +648,10 @@ TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
               "--set devices.sensors.qos=3: devices.sensors.qos: expected 0, 1 or 2, got 3");
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qoss=1"}),
               "--set devices.sensors.qoss=1: devices.sensors.qoss: unknown field (expected one "
-              "of: count, attach, link, interval, topic, qos, payload, retain, messages, start, "
-              "subscribe, client-id, keep-alive, clean-session, reconnect, energy, tls, "
-              "protocol, session-expiry, topic-aliases, receive-maximum, message-expiry, "
-              "share-group, auth, sleep)");
+              "of: count, attach, link, interval, topic, qos, payload, retain, messages, "
+              "max-inflight, start, subscribe, client-id, keep-alive, clean-session, reconnect, "
+              "energy, tls, protocol, session-expiry, topic-aliases, receive-maximum, "
+              "message-expiry, share-group, auth, sleep)");
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qos.x=1"}),
               "--set devices.sensors.qos.x=1: devices.sensors.qos is 1, not a map");
     EXPECT_EQ(OneError(BASE, {"faults.3.at=1s"}),

@@ -78,6 +78,7 @@ TEST(Calibration, AFileLoadsWithEveryField)
     EXPECT_EQ(c.broker, "test-broker");
     EXPECT_EQ(c.brokerVersion, "0.0");
     EXPECT_EQ(c.cores, 2u);
+    EXPECT_EQ(c.writePer, MqttServiceWritePer::Packet);
     EXPECT_EQ(c.date, "2026-12-02");
     EXPECT_EQ(c.machine, "none (test data)");
     EXPECT_EQ(c.load, 0.5);
@@ -201,12 +202,15 @@ TEST(ScenarioService, ACalibrationGivesCoresAndCostsAndTheBlockOverridesThem)
     EXPECT_EQ(p.service.inputLimit, 4u << 20); // the default
     EXPECT_EQ(p.service.costs[MqttServiceOp::Connect], 14'200'000u);
     EXPECT_EQ(p.service.costs[MqttServiceOp::ByteIn], 400u);
+    EXPECT_EQ(p.service.writePer, MqttServiceWritePer::Packet); // the calibration's
 
     p = ProfileOf("  service:\n"
                   "    calibration: ./calibration-test.yaml\n"
                   "    cores: 8\n"
                   "    input-limit: 256KiB\n"
+                  "    write-per: turn\n"
                   "    costs: {connect: 20us, match: 0.25us}\n");
+    EXPECT_EQ(p.service.writePer, MqttServiceWritePer::Turn);
     EXPECT_EQ(p.service.cores, 8u);
     EXPECT_EQ(p.service.inputLimit, 256u << 10);
     EXPECT_EQ(p.service.costs[MqttServiceOp::Connect], 20'000'000u);
@@ -241,7 +245,7 @@ TEST(ScenarioServiceErrors, EachMistakeNamesTheLineAndField)
     };
     EXPECT_EQ(one("  service: on\n"),
               "s.yaml:10: broker.service: expected off or a map (calibration, cores, "
-              "input-limit, costs), got on");
+              "input-limit, write-per, costs), got on");
     EXPECT_EQ(one("  service: {}\n"),
               "s.yaml:10: broker.service: expected a calibration or cores (or service: off), got "
               "neither");
@@ -253,13 +257,15 @@ TEST(ScenarioServiceErrors, EachMistakeNamesTheLineAndField)
               "s.yaml:13: broker.service.costs.conect: unknown field (expected one of: accept, "
               "connect, publish-qos0, publish-qos1, publish-qos2, ack, subscribe, filter, "
               "unsubscribe, pingreq, disconnect, match, delivery, byte-in, byte-out, "
-              "tls-handshake, read, write)");
+              "tls-handshake, read, write, wait)");
     EXPECT_EQ(one("  service:\n    cores: 1\n    costs:\n      connect: 1\n"),
               "s.yaml:13: broker.service.costs.connect: expected a CPU time like 3.5us or 0.4ns, "
               "got 1");
     EXPECT_EQ(one("  service:\n    cores: 1\n    speed: 2\n"),
               "s.yaml:12: broker.service.speed: unknown field (expected one of: calibration, "
-              "cores, input-limit, costs)");
+              "cores, input-limit, write-per, costs)");
+    EXPECT_EQ(one("  service:\n    cores: 1\n    write-per: call\n"),
+              "s.yaml:12: broker.service.write-per: expected one of turn, packet, got call");
     EXPECT_EQ(one("  service:\n    calibration: my broker\n"),
               "s.yaml:11: broker.service.calibration: expected a calibration name (letters, "
               "digits, '.', '_', '-') or a path with a '/', got my broker");

@@ -15,9 +15,14 @@ Studies (default: all):
   storm   scenarios/reconnect-storm.yaml shrunk (400 devices, connect quota 10/s), with and
           without jitter: analysis/reconnect.py's report; the quota throttles, QoS 1 loses
           nothing.
+  resume  capacity-link.yaml naming a calibration file beside it, searched three times into one
+          directory: the second search reuses every run; after the calibration's costs
+          change, the third redoes every run (the sweep's resumption is keyed on the content
+          of the files a scenario names, not only on the scenario).
 """
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -171,8 +176,53 @@ def study_storm(sweep, runner, work):
            f"{j1['line']}")
 
 
+def results_times(out):
+    """{run id: modification time (ns) of its results file} of a capacity search's sweep."""
+    runs = os.path.join(out, "sweep", "runs")
+    return {r: os.stat(os.path.join(runs, r, "results.h5")).st_mtime_ns
+            for r in sorted(os.listdir(runs))
+            if os.path.exists(os.path.join(runs, r, "results.h5"))}
+
+
+def study_resume(sweep, runner, work):
+    """A finished run is reused only while the calibration its scenario names is unchanged."""
+    inputs = os.path.join(work, "resume-inputs")
+    shutil.rmtree(inputs, ignore_errors=True)
+    os.makedirs(inputs)
+    scenario = os.path.join(inputs, "scenario.yaml")
+    calibration = os.path.join(inputs, "calibration.yaml")
+    shutil.copy(os.path.join(ROOT, "test", "scenario", "data", "capacity-link.yaml"), scenario)
+    shutil.copy(os.path.join(ROOT, "calibrations", "ours.yaml"), calibration)
+    out = os.path.join(work, "resume")
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = ["/usr/bin/python3", os.path.join(ROOT, "analysis", "capacity.py"), scenario,
+           "--vary", "devices.sensors.count=5:10:2", "--out", out, "-j", "2", "--sweep", sweep,
+           "--runner", runner, "--set", "broker.service={calibration: ./calibration.yaml}",
+           "--set", "duration=4s", "--drain", "1s", "--warmup", "1s"]
+
+    def search(what):
+        p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        expect(p.returncode == 0, f"resume: {what}: exit {p.returncode}\n{p.stderr}")
+        return results_times(out)
+
+    first = search("first search")
+    if not expect(len(first) == 2, f"resume: {len(first)} runs, expected 2 (5 and 10)"):
+        return
+    second = search("second search, nothing changed")
+    expect(second == first, f"resume: runs redone with nothing changed: {first} -> {second}")
+    with open(calibration) as f:
+        text = f.read()
+    changed = re.sub(r"\bwrite: [0-9.]+[a-z]*s\b", "write: 123us", text, count=1)
+    expect(changed != text, "resume: calibrations/ours.yaml has no write cost to change")
+    with open(calibration, "w") as f:
+        f.write(changed)
+    third = search("third search, the calibration changed")
+    expect(sorted(third) == sorted(first) and all(third[r] > first[r] for r in first),
+           f"resume: after the calibration changed, not every run was redone: {first} -> {third}")
+
+
 STUDIES = {"link": study_link, "broker": study_broker, "quota": study_quota,
-           "storm": study_storm}
+           "storm": study_storm, "resume": study_resume}
 
 
 def main():

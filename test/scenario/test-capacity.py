@@ -377,13 +377,17 @@ def test_end_to_end(sweep, work):
     calls = os.path.join(work, "calls.txt")
     if os.path.exists(calls):
         os.remove(calls)
+    # A file the scenario names (as a calibration): the fake runner's --inputs hashes it.
+    named = os.path.join(work, "named-input.yaml")
+    with open(named, "w") as f:
+        f.write("costs: {publish-qos0: 1us}\n")
     cmd = ["/usr/bin/python3", os.path.join(ROOT, "analysis", "capacity.py"),
            os.path.join(ROOT, "scenarios", "lossy-star.yaml"),
            "--vary", "links.access.loss.rate=0:0.6:4", "--slo", "delivery>=0.9",
            "--out", out, "-j", "2", "--sweep", sweep,
            "--runner", os.path.join(ROOT, "test", "sweep", "fake-runner.py"),
            "--set", "duration=20s", "--set", f"fake.calls={calls}", "--drain", "1s",
-           "--resolution", "0.1"]
+           "--set", f"fake.input={named}", "--resolution", "0.1"]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if not expect(p.returncode == 0, f"capacity.py exit {p.returncode}\n{p.stderr}"):
         return
@@ -408,6 +412,14 @@ def test_end_to_end(sweep, work):
     with open(calls) as f:
         expect(len(f.read().splitlines()) == n_calls, "the second search re-ran runs")
     expect(p2.stdout.strip().splitlines()[-1] == last, "the second search differs")
+    # The named file changed (a calibration measured again): every run is redone, once.
+    with open(named, "w") as f:
+        f.write("costs: {publish-qos0: 2us}\n")
+    p3 = subprocess.run(cmd, capture_output=True, text=True)
+    with open(calls) as f:
+        redone = len(f.read().splitlines()) - n_calls
+    expect(p3.returncode == 0 and redone == n_calls,
+           f"after the named file changed {redone} of {n_calls} runs were redone")
     # Errors name the argument, exit 2.
     bad = subprocess.run(cmd[:3] + ["--vary", "x=1", "--sweep", sweep], capture_output=True,
                          text=True)

@@ -3,6 +3,7 @@
 """A stand-in for the scenario runner, for the sweep tests. Same command line:
 
     fake-runner.py SCENARIO --out DIR [--set KEY=VALUE ...]
+    fake-runner.py SCENARIO --inputs [--set KEY=VALUE ...]
 
 It checks the arguments like the runner would (the scenario file exists, --out given, every
 --set is KEY=VALUE), prints a line, and writes DIR/results.h5. Knobs, all given with --set:
@@ -16,6 +17,13 @@ It checks the arguments like the runner would (the scenario file exists, --out g
                         hang (sleep until killed), noresults (exit 0 without results)
   fake.calls=FILE       append "RUN-ID PID" per invocation (the tests count invocations)
   fake.sleep=SECONDS    sleep this long first (default 0)
+  fake.input=FILE       a file the scenario names: --inputs prints its content hash, as the
+                        runner does for a calibration (mqtt-sweep reuses a run only while
+                        the inputs are unchanged)
+
+--inputs prints what decides the results, as the runner's --inputs does: the hash of the
+scenario file with the sets, and of fake.input's file; it runs nothing and is not counted in
+fake.calls.
 
 Scenario keys it reads (defaults as in scenarios/lossy-star.yaml): links.access.loss.rate,
 devices.qos0.qos, devices.qos1.qos, backends.sink.subscribe.0.qos, seed, run, duration.
@@ -32,6 +40,10 @@ def parse(argv):
     scenario, out, sets = argv[0], None, {}
     i = 1
     while i < len(argv):
+        if argv[i] == "--inputs":
+            out = ""  # no results directory: print the inputs only
+            i += 1
+            continue
         if argv[i] == "--out" and i + 1 < len(argv):
             out = argv[i + 1]
         elif argv[i] == "--set" and i + 1 < len(argv):
@@ -132,8 +144,25 @@ def write_h5(path, sets):
             f.create_dataset(name, data=np.zeros(0, dtype=dtype))
 
 
+def print_inputs(scenario, sets):
+    import hashlib
+    with open(scenario, "rb") as f:
+        text = f.read() + "".join(f"\0{k}={v}" for k, v in sorted(sets.items())).encode()
+    print("scenario", hashlib.sha256(text).hexdigest())
+    if "fake.input" in sets:
+        path = sets["fake.input"]
+        try:
+            with open(path, "rb") as f:
+                print("file", hashlib.sha256(f.read()).hexdigest(), path)
+        except OSError:
+            print("file unreadable", path)
+    return 0
+
+
 def main():
     scenario, out, sets = parse(sys.argv[1:])
+    if out == "":
+        return print_inputs(scenario, sets)
     run_id = os.path.basename(os.path.normpath(out))
     if "fake.calls" in sets:
         with open(sets["fake.calls"], "a") as f:

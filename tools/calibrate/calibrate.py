@@ -44,13 +44,13 @@ def machine_description():
 
 def syscall_note(ops, counts):
     """What a workload's comment says of the broker's system calls: counts and batching."""
-    packets = sum(ops[k] for k in ("publish-qos0", "publish-qos1", "publish-qos2", "ack",
-                                   "connect", "subscribe", "unsubscribe", "pingreq"))
-    waits = statistics.mean(c["wait"] for c in counts)
+    waits = ops["wait"]
     note = "%d reads, %d writes, %d waits" % (ops["read"], ops["write"], waits)
+    per_read, per_write = syscall_count.batching(ops)
     if ops["read"] > 0:
-        note += " (%.1f packets per read, %.1f reads per wait)" % (
-            packets / ops["read"], ops["read"] / max(waits, 1))
+        note += " (%.1f packets per read, %.1f reads per wait" % (
+            per_read, ops["read"] / max(waits, 1))
+        note += ", %.1f deliveries per write)" % per_write if ops["delivery"] else ")"
     return note
 
 
@@ -96,10 +96,23 @@ def parse_args(argv):
     p.add_argument("--unweighted", action="store_true",
                    help="weigh every workload alike (default: by its spread over the "
                         "repetitions, so a noisy workload pulls the costs less)")
+    p.add_argument("--loadgen",
+                   help="the compiled load generator (../shared/bench/mqtt-loadgen, built by "
+                        "./ns3-mqtt calibrate): it drives the QoS 0/1 fan-in and fan-out "
+                        "workloads, as it drives bench twin's real side, and the paced ones; "
+                        "without it the Python generator drives all and the paced workloads "
+                        "are left out")
+    p.add_argument("--write-per", choices=("turn", "packet"),
+                   help="what the broker's write system call carries, written to the file as "
+                        "write-per (the service model's service-write-per): a connection's "
+                        "output per loop turn (turn: ours) or one packet (packet: mosquitto); "
+                        "default packet for mosquitto, else turn")
     p.add_argument("--command-line", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.repeat < 1 or a.scale <= 0:
         p.error("--repeat must be at least 1 and --scale positive")
+    if a.write_per is None:
+        a.write_per = "packet" if a.broker == "mosquitto" else "turn"
     return a
 
 
@@ -148,6 +161,7 @@ def main(argv):
             ctx = workloads.Context(loop, broker, a.scale, rep)
             ctx.only = only
             ctx.count_syscalls = count_syscalls
+            ctx.loadgen = a.loadgen
             try:
                 results = workloads.run_all(ctx)
             finally:
@@ -183,14 +197,22 @@ def main(argv):
         "%d repetitions of %d workloads (scale %g), a fresh broker each; measured-cpu is the "
         "median," % (a.repeat, len(rows), a.scale),
         "the broker process's CPU time (user + kernel, /proc/PID/task/*/schedstat).",
-        ("read and write: the broker's read/recv and write/send system calls in each window "
-         "(perf stat, syscall tracepoints); waits: its epoll_wait calls (one per reactor turn, "
-         "not a cost of its own: the fit spreads it over read and the others)."
-         if count_syscalls else "read and write not measured (--no-syscalls): 0."),
+        ("read, write and wait: the broker's read/recv, write/send and epoll_wait system calls "
+         "in each window (perf stat, syscall tracepoints); a wait is a turn of its loop."
+         if count_syscalls else "read, write and wait not measured (--no-syscalls): 0."),
         ("fit weighted by each workload's spread over the repetitions (1 / max(spread, %g))."
          % calibration_fit.SPREAD_FLOOR if weights is not None else "fit unweighted."),
         "1-minute load average: %s (start, then after each repetition)."
         % ", ".join("%.2f" % x for x in loads),
+        ("generator: the compiled load generator (%s) for %s (one whole run each, as bench "
+         "twin's real side); the Python one for the rest."
+         % (os.path.basename(a.loadgen), ", ".join(
+             n for n in workloads.LOADGEN_WORKLOADS + list(workloads.PACED_WORKLOADS)
+             if only is None or n in only))
+         if a.loadgen else "generator: the Python one (tools/calibrate/mqtt_load.py) for all."),
+        "write-per %s: a write is %s." % (a.write_per, "one outbound packet"
+                                           if a.write_per == "packet" else
+                                           "a connection's output per loop turn"),
     ]
     if kind != "command":
         header.append(broker_process.OPTIONS_NOTE + ".")
@@ -204,7 +226,7 @@ def main(argv):
     version = broker_process.version(kind, a.binary, a.broker)
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     calibration_fit.write_calibration(
-        out, header, a.broker, version, a.cores, measured, costs, FIT_KEYS,
+        out, header, a.broker, version, a.cores, a.write_per, measured, costs, FIT_KEYS,
         [(name, meas, pred, comments[name]) for (name, _o, meas), pred in zip(rows, predicted)],
         r2)
     print("calibrate: %s: r2 %.4f; costs: %s" % (out, r2, ", ".join(

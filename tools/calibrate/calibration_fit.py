@@ -76,14 +76,15 @@ def _significant(value, digits):
     return text
 
 
-def write_calibration(path, header_lines, broker, version, cores, measured, costs, keys,
-                      workloads, r2):
+def write_calibration(path, header_lines, broker, version, cores, write_per, measured, costs,
+                      keys, workloads, r2):
     """Writes the calibration file of issue #13. workloads: [(name, measured s, predicted s,
     comment)]; measured: {date, machine, load}."""
     out = ["# " + line for line in header_lines]
     out.append("broker: %s" % _quote_if_needed(broker))
     out.append("broker-version: %s" % _quote(version))
     out.append("cores: %d" % cores)
+    out.append("write-per: %s" % write_per)
     out.append("measured: {date: %s, machine: %s, load: %.2f}"
                % (_quote(measured["date"]), _quote(measured["machine"]), measured["load"]))
     items = ["%s: %s" % (k, format_duration(costs.get(k, 0.0))) for k in keys]

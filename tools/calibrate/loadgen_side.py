@@ -1,14 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""The twin's real side driven by the compiled load generator of ../shared/bench/mqtt-loadgen
-(doc/capacity.md, "The twin check"): one C++ process with an epoll loop, open-loop pacing on a
-timerfd and one monotonic clock for send and receive times. The Python generator of
+"""The compiled load generator of ../shared/bench/mqtt-loadgen driving a real broker: the twin's
+real side (doc/capacity.md, "The twin's real side") and the calibration's publishing workloads
+it can drive (QoS 0 and 1 fan-in, fan-out; "Workloads"), so that the calibration and the twin
+see the broker batch its reads and writes alike. One C++ process with an epoll loop, open-loop
+pacing on a timerfd and one monotonic clock for send and receive times. The Python generator of
 mqtt_load.py was 92 to 99 % busy while pacing, so its p99 was its own queueing; this one costs
 a few per cent of a core at the same rates.
 
-`./ns3-mqtt bench twin` builds the generator into build/ and passes it with --loadgen.
+`./ns3-mqtt bench twin` and `./ns3-mqtt calibrate` build the generator into build/ and pass it
+with --loadgen.
 """
 
 import subprocess
+
+import mqtt_load
+import mqtt_wire as w
+import syscall_count
 
 # Seconds of each loadgen run before its window (connections made, queues formed) and the
 # longest it may drain after it.
@@ -32,7 +39,7 @@ def parse_result(text):
     raise RuntimeError("the load generator printed no RESULT line:\n%s" % text[-2000:])
 
 
-def arguments(spec, port, broker_pid, seconds, rate=None, window_factor=1):
+def arguments(spec, port, broker_pid, seconds, rate=None, window_factor=1, warmup=WARMUP_S):
     """The generator's command-line arguments for a calibration workload @p spec: the same
     publishers, subscribers, QoS and payload, each publisher on its own topic under twin/ (the
     filter twin/#, as in bench/twin/twin.yaml), an end-to-end window of the workload's window
@@ -42,19 +49,20 @@ def arguments(spec, port, broker_pid, seconds, rate=None, window_factor=1):
             "--qos", str(spec.pub_qos), "--sub-qos", str(spec.sub_qos),
             "--payload", str(spec.payload), "--topics", str(spec.pubs), "--topic-prefix", "twin",
             "--sub-mode", "all", "--flow", "e2e", "--inflight", str(inflight),
-            "--duration", "%g" % seconds, "--warmup", "%g" % WARMUP_S, "--drain", "%g" % DRAIN_S,
+            "--duration", "%g" % seconds, "--warmup", "%g" % warmup, "--drain", "%g" % DRAIN_S,
             "--threads", "1", "--broker-pid", str(broker_pid)]
     if rate is not None:
         argv += ["--rate", "%.1f" % rate]
     return argv
 
 
-def run(loadgen, spec, port, broker_pid, seconds, rate=None, window_factor=1, label="twin"):
+def run(loadgen, spec, port, broker_pid, seconds, rate=None, window_factor=1, label="twin",
+        warmup=WARMUP_S):
     """Runs the generator once; returns its RESULT fields. Raises RuntimeError when it fails or
     reports protocol errors or misrouted messages (a twin measures a broker that works); lost
     messages (its end-to-end window written off after a second without progress) are in the
     result's `lost`, for the caller to report."""
-    argv = [loadgen] + arguments(spec, port, broker_pid, seconds, rate, window_factor) + \
+    argv = [loadgen] + arguments(spec, port, broker_pid, seconds, rate, window_factor, warmup) + \
         ["--label", label]
     p = subprocess.run(argv, capture_output=True, text=True)
     if p.returncode != 0:
@@ -65,3 +73,53 @@ def run(loadgen, spec, port, broker_pid, seconds, rate=None, window_factor=1, la
         raise RuntimeError("the load generator reports errors=%s misrouted=%s: %s"
                            % (result.get("errors"), result.get("misrouted"), " ".join(argv)))
     return result
+
+
+# -- the operations of a whole run --------------------------------------------------------------
+# The generator's client ids: "lg", 8 hex digits of a run id, "s" or "p", the index.
+RUN_ID = "0" * 8
+
+
+def run_ops(spec, result):
+    """The broker's operations (mqtt_load.Ops) in a whole run of the generator with --warmup 0,
+    from its RESULT: every message it sent is then measured (`sent`), every delivery of them
+    received (`received`, `dup`), and the run is the connections' CONNECT (and SUBSCRIBE), the
+    messages, and their DISCONNECT; the sizes are the generator's packets (loadgen.cc). The
+    broker's read and write system calls are not here (syscall_count.py counts them)."""
+    ops = mqtt_load.Ops()
+    pubs, subs = spec.pubs, spec.subs
+    conns = pubs + subs
+    ops["accept"] = ops["connect"] = ops["disconnect"] = conns
+    ops["subscribe"] = ops["filter"] = subs
+    sent = int(result["sent"])
+    deliveries = int(result["received"]) + int(result.get("dup", 0))
+    qos_out = min(spec.pub_qos, spec.sub_qos)
+    ops["publish-qos%d" % spec.pub_qos] = sent
+    ops["match"] = ops["delivery"] = deliveries
+    ops["ack"] = deliveries if qos_out else 0  # the subscribers' PUBACKs
+    topics = ["twin/%d" % i for i in range(max(1, pubs))]
+    # Publishers send alike (round robin, one window each): the mean size over their topics.
+    payload = bytes(spec.payload)
+    size_in = sum(len(w.publish(t, payload, spec.pub_qos, 1)) for t in topics) / len(topics)
+    size_out = sum(len(w.publish(t, payload, qos_out, 1)) for t in topics) / len(topics)
+    connects = sum(len(w.connect("lg%s%s%d" % (RUN_ID, kind, i)))
+                   for kind, n in (("s", subs), ("p", pubs)) for i in range(n))
+    ops["byte-in"] = int(connects + subs * len(w.subscribe(1, [("twin/#", spec.sub_qos)])) +
+                         sent * size_in + ops["ack"] * 4 + conns * len(w.DISCONNECT_BYTES))
+    ops["byte-out"] = int(conns * 4 + subs * 5 + deliveries * size_out +
+                          (sent * 4 if spec.pub_qos else 0))
+    return ops
+
+
+def counted_run(loadgen, spec, broker, seconds, rate=None, label="counted"):
+    """One whole run of the generator (--warmup 0; paced at @p rate with 4 times the window, as
+    the twin's paced runs) with the broker's system calls counted (perf, syscall_count.py):
+    (RESULT fields, its operations with the broker's reads and writes, the {read, write, wait}
+    counts). The calibration's loadgen workloads are such runs."""
+    with syscall_count.SyscallCounter(broker.pids()) as counter:
+        result = run(loadgen, spec, broker.port, broker.proc.pid, seconds, rate=rate,
+                     window_factor=4 if rate else 1, label=label, warmup=0)
+    ops = run_ops(spec, result)
+    for kind in ("read", "write", "wait"):
+        ops[kind] = counter.counts[kind]
+    return result, ops, counter.counts

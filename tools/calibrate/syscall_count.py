@@ -23,6 +23,19 @@ WAIT_CALLS = ("epoll_wait", "epoll_pwait", "epoll_pwait2", "poll", "ppoll", "sel
 KINDS = {"read": READ_CALLS, "write": WRITE_CALLS, "wait": WAIT_CALLS}
 # perf prints counts every this many ms; the first line says the counters are attached.
 INTERVAL_MS = 50
+# The inbound packets a read carries (what "packets per read" counts; DISCONNECT left out).
+PACKET_OPS = ("publish-qos0", "publish-qos1", "publish-qos2", "ack", "connect", "subscribe",
+              "unsubscribe", "pingreq")
+
+
+def batching(ops):
+    """(inbound packets per read, deliveries per write) of a run's operation counts (the
+    calibration's and the twin's Ops, or the simulated broker's service_ops_NAME totals); nan
+    where there was no read or write."""
+    packets = sum(ops.get(k, 0) for k in PACKET_OPS)
+    reads, writes = ops.get("read", 0), ops.get("write", 0)
+    return (packets / reads if reads else float("nan"),
+            ops.get("delivery", 0) / writes if writes else float("nan"))
 
 
 def available():

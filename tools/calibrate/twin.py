@@ -7,8 +7,13 @@ fast link (bench/twin/twin.yaml through the scenario runner). Prints per workloa
     twin NAME sim=RATE real=RATE ratio=R            saturated delivery rate (deliveries/s)
     twin NAME p99@50%: sim=.. real=..               p99 latency at 50 % of that side's saturation
     twin NAME p99@90%: sim=.. real=..
+    # NAME batching: sim P packets per read, D deliveries per write; real P', D' (...)
 
-ratio = sim / real; the goal is 0.85 to 1.15 for every workload (doc/capacity.md).
+ratio = sim / real; the goal is 0.85 to 1.15 for every workload (doc/capacity.md). The batching
+line compares how the two brokers spread their per-call costs: the simulated broker's reads and
+writes (the service model's totals of the saturated run, service_ops_read and _write) against
+the real broker's read and write system calls (perf) in a whole run of the compiled load
+generator, the calibration's run of that workload.
 """
 
 import argparse
@@ -26,6 +31,7 @@ import broker_process  # noqa: E402
 import calibration_fit  # noqa: E402
 import loadgen_side  # noqa: E402
 import mqtt_load  # noqa: E402
+import syscall_count  # noqa: E402
 import workloads  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -42,10 +48,10 @@ def p99_ms(samples_ns):
 
 
 # -- the real side ----------------------------------------------------------------------------
-def real_side(binary, name, messages, seconds):
+def real_side(kind, binary, name, messages, seconds):
     """Saturated delivery rate, broker CPU share, and p99 (ms) at each fraction of it."""
     spec = workloads.PUBLISH_SPECS[name]
-    with broker_process.BrokerProcess("ours", binary=binary) as broker:
+    with broker_process.BrokerProcess(kind, binary=binary) as broker:
         loop = mqtt_load.Loop("127.0.0.1", broker.port, latency=True)
         try:
             ctx = workloads.Context(loop, broker, 1.0, 0)
@@ -74,14 +80,16 @@ def real_side(binary, name, messages, seconds):
     return saturated * fanout, busy, p99, paced_busy
 
 
-def real_side_loadgen(loadgen, binary, name, seconds):
+def real_side_loadgen(loadgen, kind, binary, name, seconds):
     """real_side's figures with the compiled load generator (loadgen_side.py) driving the real
     broker: a closed-loop saturated run (the workload's window end to end), then open-loop runs
     paced at each fraction of its rate. The paced figures also carry the rate the generator
-    reached and the messages it wrote off."""
+    reached and the messages it wrote off. Last, the broker's batching (packets per read,
+    deliveries per write) in a whole closed-loop run with its system calls counted (perf; the
+    calibration's run of the workload), or None without perf."""
     spec = workloads.PUBLISH_SPECS[name]
     fanout = max(1, spec.subs)
-    with broker_process.BrokerProcess("ours", binary=binary) as broker:
+    with broker_process.BrokerProcess(kind, binary=binary) as broker:
         pid = broker.proc.pid
         sat = loadgen_side.run(loadgen, spec, broker.port, pid, seconds, label=name + "-sat")
         deliveries = sat["deliver_rate"]
@@ -94,7 +102,12 @@ def real_side_loadgen(loadgen, binary, name, seconds):
             p99[fraction] = r["p99_us"] / 1e3
             paced_busy[fraction] = (r["broker_cpu_pct"] / 100, r["client_cpu_pct"] / 100,
                                     r["pub_rate"] / rate, int(r["lost"]))
-    return deliveries, busy, p99, paced_busy, sat["client_cpu_pct"] / 100
+        batching = None
+        if syscall_count.available():
+            _r, ops, _c = loadgen_side.counted_run(loadgen, spec, broker, seconds,
+                                                   label=name + "-counted")
+            batching = syscall_count.batching(ops)
+    return deliveries, busy, p99, paced_busy, sat["client_cpu_pct"] / 100, batching
 
 
 # -- the simulated side -----------------------------------------------------------------------
@@ -134,13 +147,17 @@ def parse_duration(text):
 
 def sim_run(runner, calibration, name, spec, msg_rate, duration_s, out):
     """Runs the twin scenario with @p msg_rate PUBLISHes/s in total; returns the delivery
-    rate over the measured window and the p99 latency (ms)."""
+    rate over the measured window, the p99 latency (ms) and the service model's operation
+    totals of the run ({NAME: count} from the service_ops_NAME attributes)."""
     import h5py
     interval_us = spec.pubs / msg_rate * 1e6
     sets = ["devices.pubs.count=%d" % spec.pubs, "devices.pubs.qos=%d" % spec.pub_qos,
             "devices.pubs.payload=%d" % spec.payload,
             "devices.pubs.interval=%.3fus" % interval_us,
             "backends.subs.count=%d" % spec.subs,
+            # The loadgen's window per publisher (loadgen_side.arguments): a QoS 1 client's
+            # in-flight window bounds how many PUBLISHes one read of its connection carries.
+            "devices.pubs.max-inflight=%d" % max(1, spec.window // max(1, spec.pubs)),
             "backends.subs.subscribe=[{filter: 'twin/#', qos: %d}]" % spec.sub_qos,
             # The default input limit (4 MiB): reads pause and resume as a saturated broker's
             # do (doc/capacity.md, "Resuming after a pause").
@@ -156,6 +173,8 @@ def sim_run(runner, calibration, name, spec, msg_rate, duration_s, out):
                                                                      run.stderr[-2000:]))
     with h5py.File(os.path.join(out, "results.h5"), "r") as f:
         d = f["deliveries"][:]
+        ops = {k[len("service_ops_"):]: int(v) for k, v in f.attrs.items()
+               if k.startswith("service_ops_")}
     start = SIM_WARMUP_S  # the publishers start by 20 ms; measure once the queues have formed
     window = d[d["time"] >= start]
     rate = len(window) / (duration_s - start)
@@ -164,7 +183,7 @@ def sim_run(runner, calibration, name, spec, msg_rate, duration_s, out):
                            % (start * 1e3, " ".join(argv), out))
     latency = window["latency"]
     p99 = float(np.percentile(latency, 99)) * 1e3 if len(latency) else float("nan")
-    return rate, p99
+    return rate, p99, ops
 
 
 def calibration_path(calibration):
@@ -177,35 +196,45 @@ def sim_side(runner, calibration, name, duration_s):
     costs = read_costs(calibration_path(calibration))
     capacity = 1.0 / per_message_cpu(costs, spec)  # PUBLISHes/s the model can serve
     with tempfile.TemporaryDirectory(prefix="mqtt-twin-") as tmp:
-        deliveries, _ = sim_run(runner, calibration, name, spec, 2.0 * capacity, duration_s,
-                                os.path.join(tmp, "sat"))
+        deliveries, _, ops = sim_run(runner, calibration, name, spec, 2.0 * capacity,
+                                     duration_s, os.path.join(tmp, "sat"))
         saturated = deliveries / max(1, spec.subs)
         p99 = {}
         for fraction in FRACTIONS:
-            _, p99[fraction] = sim_run(runner, calibration, name, spec, fraction * saturated,
-                                       duration_s, os.path.join(tmp, "f%d" % (fraction * 100)))
-    return deliveries, p99
+            _, p99[fraction], _ = sim_run(runner, calibration, name, spec, fraction * saturated,
+                                          duration_s, os.path.join(tmp, "f%d" % (fraction * 100)))
+    return deliveries, p99, syscall_count.batching(ops)
 
 
 def main(argv):
     p = argparse.ArgumentParser(prog="./ns3-mqtt bench twin", description=__doc__.split("\n")[0])
     p.add_argument("--binary", required=True, help="the standalone broker (real side)")
+    p.add_argument("--broker", choices=("ours", "mosquitto"), default="ours",
+                   help="the real broker: ours (--binary, default) or Debian's mosquitto, "
+                        "with the calibration's options")
     p.add_argument("--runner", help="ns3-mqtt-run (simulated side); without it: real side only")
     p.add_argument("--loadgen", help="the compiled load generator (../shared/bench/mqtt-loadgen, "
                    "built by ./ns3-mqtt bench twin) driving the real side; without it the "
                    "Python generator does, whose p99 is its own queueing")
-    p.add_argument("--calibration", default="ours",
-                   help="calibration of the simulated broker (name or path; default ours)")
+    p.add_argument("--calibration",
+                   help="calibration of the simulated broker (name or path; default the "
+                        "broker's: ours or mosquitto)")
     p.add_argument("--workloads", default=",".join(TWIN_WORKLOADS),
                    help="comma-separated (default %s)" % ",".join(TWIN_WORKLOADS))
     p.add_argument("--messages", type=int, default=300_000,
                    help="PUBLISHes of the saturated real run (times the workload's share)")
     p.add_argument("--seconds", type=float, default=2.0,
                    help="length of each real latency run (2)")
-    p.add_argument("--sim-seconds", type=float, default=0.15,
+    p.add_argument("--sim-seconds", type=float,
                    help="simulated time of each simulation run, the first 50 ms unmeasured "
-                        "(0.15: a saturated run simulates about 10^5 deliveries)")
+                        "(default 0.15 for ours: a saturated run simulates about 10^5 "
+                        "deliveries; 1.05 for mosquitto, whose costs make a saturated turn "
+                        "(16 connections x 64 KiB) last some 100 ms, so 0.15 s would measure "
+                        "one turn or none)")
     a = p.parse_args(argv)
+    a.calibration = a.calibration or a.broker
+    if a.sim_seconds is None:
+        a.sim_seconds = 1.05 if a.broker == "mosquitto" else 0.15
     names = a.workloads.split(",")
     unknown = [n for n in names if n not in workloads.PUBLISH_SPECS]
     if unknown:
@@ -227,17 +256,20 @@ def main(argv):
         if a.loadgen else "the Python generator (tools/calibrate/mqtt_load.py): its p99 under "
         "pacing is mostly its own queueing"))
     for name in names:
+        real_batching = None
         if a.loadgen:
-            real_rate, busy, real_p99, paced_busy, gen_busy = real_side_loadgen(
-                a.loadgen, a.binary, name, a.seconds)
+            real_rate, busy, real_p99, paced_busy, gen_busy, real_batching = real_side_loadgen(
+                a.loadgen, a.broker, a.binary, name, a.seconds)
         else:
-            real_rate, busy, real_p99, paced_busy = real_side(a.binary, name, a.messages,
-                                                              a.seconds)
+            real_rate, busy, real_p99, paced_busy = real_side(a.broker, a.binary, name,
+                                                              a.messages, a.seconds)
             gen_busy = None
         if a.runner:
-            sim_rate, sim_p99 = sim_side(a.runner, a.calibration, name, a.sim_seconds)
+            sim_rate, sim_p99, sim_batching = sim_side(a.runner, a.calibration, name,
+                                                       a.sim_seconds)
         else:
             sim_rate, sim_p99 = float("nan"), {f: float("nan") for f in FRACTIONS}
+            sim_batching = (float("nan"), float("nan"))
         print("twin %s sim=%.0f real=%.0f ratio=%.3f" % (name, sim_rate, real_rate,
                                                          sim_rate / real_rate))
         for fraction in FRACTIONS:
@@ -256,6 +288,12 @@ def main(argv):
                "" if len(paced_busy[f]) < 4 else ", rate reached %.1f %%, lost %d"
                % (100 * paced_busy[f][2], paced_busy[f][3]))
             for f in FRACTIONS)))
+        print("# %s batching: sim %.1f packets per read, %.1f deliveries per write; real %s"
+              % (name, sim_batching[0], sim_batching[1],
+                 "%.1f, %.1f (a whole closed-loop run of the load generator, the calibration's; "
+                 "perf)" % real_batching if real_batching else
+                 "not counted (%s)" % ("perf cannot count system calls here" if a.loadgen else
+                                       "needs the compiled load generator")))
         sys.stdout.flush()
     with open("/proc/loadavg") as f:
         print("# load average at end: %s" % " ".join(f.read().split()[:3]))

@@ -27,6 +27,18 @@ window is spent on the window's operations only. Why each one is there (doc/capa
   qos2-fan-in       QoS 2 to a QoS 0 subscription (PUBREL each)          -> publish-qos2
   retained-on-subscribe
                     subscribers receive stored retained messages         -> delivery without match
+  qos0-fan-in-paced, qos1-fan-in-paced
+                    qos0-fan-in and qos1-fan-in paced far below saturation (loadgen only): about
+                    a packet per read and a delivery per write, where the saturated runs carry
+                    tens to hundreds -> read and write apart from the per-packet costs
+
+With the compiled load generator (--loadgen, ../shared/bench/mqtt-loadgen), the workloads it can
+drive (LOADGEN_WORKLOADS: QoS 0 and QoS 1 fan-in, fan-out) run on it, as `bench twin`'s real
+side does, so the calibration and the twin see the broker batch alike (doc/capacity.md); each
+is one whole run of the generator (connections, a closed-loop or paced window, DISCONNECT), its
+operations counted from the generator's totals (loadgen_side.run_ops). The Python generator
+keeps what the loadgen does not speak: QoS 2, retained messages, UNSUBSCRIBE, PINGREQ, the
+connection workloads, and publishing without subscribers.
 
 The broker's read and write system calls in each window are counted too (syscall_count.py):
 they are the `read` and `write` costs' counts, and they differ between workloads with the
@@ -41,6 +53,8 @@ import time
 
 import numpy as np
 
+import loadgen_side
+import mqtt_load
 import mqtt_wire as w
 import syscall_count
 
@@ -68,6 +82,8 @@ class Context:
         # wait}} per measured window.
         self.count_syscalls = False
         self.syscalls = {}
+        # The compiled load generator (a path), or None: the Python generator drives all.
+        self.loadgen = None
 
     def n(self, count):
         return max(1, int(round(count * self.scale)))
@@ -76,7 +92,9 @@ class Context:
         self.loop.run_until(done, self.timeout, what)
 
     def measure(self, name, window):
-        """Runs window() as the measured window @p name."""
+        """Runs window() as the measured window @p name. The operations are the loop's counts
+        over the window, or what window() returns when it returns them (mqtt_load.Ops: the
+        compiled load generator's run)."""
         if self.only is not None and name not in self.only:
             return False
         counter = None
@@ -85,19 +103,21 @@ class Context:
             counter = syscall_count.SyscallCounter(self.broker.pids()).__enter__()
         cpu0 = self.broker.settle()
         ops0 = self.loop.ops.copy()
+        returned = None
         try:
-            window()
+            returned = window()
         except TimeoutError as e:
             raise TimeoutError("workload %s: %s" % (name, e)) from None
         finally:
             cpu1 = self.broker.settle()
             if counter:
                 counter.__exit__(None, None, None)
-        ops = self.loop.ops - ops0
+        ops = returned if isinstance(returned, mqtt_load.Ops) else self.loop.ops - ops0
         if counter:
             # The broker's reads and writes of the window (its idle settling makes none).
             ops["read"] = counter.counts["read"]
             ops["write"] = counter.counts["write"]
+            ops["wait"] = counter.counts["wait"]
             self.syscalls[name] = counter.counts
         self.results.append((name, ops, (cpu1 - cpu0) / 1e9))
         return True
@@ -353,10 +373,42 @@ def publish_setup(ctx, name, spec):
     return pubs, subs
 
 
+# The workloads the compiled load generator drives when given (ctx.loadgen).
+LOADGEN_WORKLOADS = ["qos0-fan-in", "qos0-fan-in-large", "fan-out", "fan-out-5", "qos1-fan-in",
+                     "qos1-sub0"]
+# Seconds of each loadgen window at scale 1 (at least 0.25 s at any scale).
+LOADGEN_SECONDS = 1.0
+# The batch-varying workloads (loadgen only): a publishing workload paced at a rate (messages/s)
+# far below any calibrated broker's saturation, so the broker reads about one packet per read and
+# writes about one delivery per write (the comments in the file give the counts).
+PACED_WORKLOADS = {"qos0-fan-in-paced": ("qos0-fan-in", 10000.0),
+                   "qos1-fan-in-paced": ("qos1-fan-in", 5000.0)}
+
+
+def loadgen_workload(ctx, name, spec, rate=None):
+    """@p spec as one whole run of the compiled load generator (--warmup 0: every message is
+    counted), closed loop on the workload's window or paced at @p rate messages/s."""
+    seconds = max(0.25, LOADGEN_SECONDS * ctx.scale)
+
+    def window():
+        result = loadgen_side.run(ctx.loadgen, spec, ctx.broker.port, ctx.broker.proc.pid,
+                                  seconds, rate=rate, window_factor=4 if rate else 1,
+                                  label=name, warmup=0)
+        if result.get("lost", 0):
+            raise RuntimeError("workload %s: the load generator lost %d messages"
+                               % (name, result["lost"]))
+        return loadgen_side.run_ops(spec, result)
+
+    ctx.measure(name, window)
+
+
 def publish_workload(ctx, name):
     if ctx.only is not None and name not in ctx.only:
         return
     spec = PUBLISH_SPECS[name]
+    if ctx.loadgen and name in LOADGEN_WORKLOADS:
+        loadgen_workload(ctx, name, spec)
+        return
     pubs, subs = publish_setup(ctx, name, spec)
     total = max(spec.chunk * spec.pubs, int(ctx.messages * spec.share))
     ctx.measure(name, lambda: drive(ctx, pubs, subs, len(subs), total, spec.chunk, spec.window))
@@ -398,13 +450,17 @@ def publish_workloads(ctx):
     for name in PUBLISH_SPECS:
         publish_workload(ctx, name)
     retained_workload(ctx)
+    if ctx.loadgen:
+        for name, (base, rate) in PACED_WORKLOADS.items():
+            if ctx.only is None or name in ctx.only:
+                loadgen_workload(ctx, name, PUBLISH_SPECS[base], rate)
 
 
 WORKLOAD_NAMES = ["accept", "connect", "ping", "subscribe-one", "subscribe-many",
                   "unsubscribe-one", "unsubscribe-many", "disconnect", "connect-storm",
                   "qos0-no-subscriber", "qos0-no-subscriber-large", "qos0-fan-in",
-                  "qos0-fan-in-large", "fan-out", "fan-out-5", "qos1-fan-in", "qos1-sub0", "qos2-fan-in",
-                  "retained-on-subscribe"]
+                  "qos0-fan-in-large", "fan-out", "fan-out-5", "qos1-fan-in", "qos1-sub0",
+                  "qos2-fan-in", "retained-on-subscribe"] + list(PACED_WORKLOADS)
 
 
 def run_all(ctx):

@@ -4,6 +4,7 @@
 #include "mqtt-sweep-coordinator.h"
 
 #include "mqtt-sweep-index.h"
+#include "mqtt-sweep-inputs.h"
 #include "mqtt-sweep-json.h"
 
 #include <cerrno>
@@ -412,6 +413,9 @@ MqttSweepCoordinator::Run(MqttSweepWorkers* workers,
                           const volatile std::sig_atomic_t* interrupted,
                           std::ostream& out)
 {
+    // A finished run counts only while what decides its results is unchanged: the scenario
+    // and overrides (the plan's fingerprint) and the files it names and the runner's build.
+    MqttSweepAddInputs(m_options.runner, &m_plan);
     if (m_options.dryRun)
     {
         return DryRun(out);

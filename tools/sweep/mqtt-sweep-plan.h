@@ -42,7 +42,9 @@ struct MqttSweepRun
     std::vector<std::string> overrides;
     /**
      * Hash (16 hex digits) of what decides the run's results: the base scenario file's bytes and
-     * the overrides. A finished run counts only while its fingerprint still matches.
+     * the overrides, and once the coordinator has asked the runner (MqttSweepAddInputs), the
+     * content of the files the scenario names and the runner's build. A finished run counts
+     * only while its fingerprint still matches.
      */
     std::string fingerprint;
 };
