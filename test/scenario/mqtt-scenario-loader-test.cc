@@ -634,7 +634,7 @@ TEST(ScenarioLoaderErrors, BrokerFieldsNameFileLineAndField)
     // A list setting's items are checked as in the comma-separated form.
     EXPECT_EQ(OneError(with("    ack-user-properties: [server=ns3-mqtt, zone=a=b]",
                             "    ack-user-properties: [server=ns3-mqtt, zone]")),
-              "scenarios/x.yaml:124: broker.overrides.ack-user-properties: expected "
+              "scenarios/x.yaml:126: broker.overrides.ack-user-properties: expected "
               "comma-separated name=value pairs, got 'server=ns3-mqtt,zone'");
     // The fault no longer has keep-sessions: persistence is the broker's.
     std::string fault =
