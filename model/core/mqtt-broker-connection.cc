@@ -116,6 +116,12 @@ MqttBrokerConnection::SetTimer(TimerId timer)
     m_timer = timer;
 }
 
+MqttBrokerConnection::OpenSend&
+MqttBrokerConnection::CurrentSend()
+{
+    return m_send;
+}
+
 Nanos
 MqttBrokerConnection::LastActivity() const
 {

@@ -125,6 +125,19 @@ class MqttBrokerConnection
     TimerId Timer() const;
     void SetTimer(TimerId timer);
 
+    /**
+     * Where this connection's SendAction of the engine's current turn is: the turn's number and
+     * the action's index in the turn's output (turn 0: none yet), so that every packet of one
+     * turn to this connection joins one SendAction (one buffer, one write) even when other
+     * connections' output and notifications come between them.
+     */
+    struct OpenSend
+    {
+        uint64_t turn = 0;
+        std::size_t index = 0;
+    };
+    OpenSend& CurrentSend();
+
     /** Time of the latest complete packet from the client. */
     Nanos LastActivity() const;
     void SetLastActivity(Nanos now);
@@ -170,6 +183,7 @@ class MqttBrokerConnection
     Nanos m_keepAlivePeriod{0};
     uint16_t m_keepAliveSeconds = 0;
     uint64_t m_lifecycleVersion = 0;
+    OpenSend m_send;
 
     struct Extras
     {

@@ -359,7 +359,7 @@ MqttBrokerEngine::Impl::WritePublish(MqttSession& s,
         NotifyDrop(&s, id, m, qos, DropReason::MemoryLimit, out);
         return false;
     }
-    std::vector<uint8_t>& buffer = SendBuffer(id, out);
+    std::vector<uint8_t>& buffer = SendBuffer(*s.Connection(), out);
     const std::size_t before = buffer.size();
     if (s.Connection()->V5())
     {
@@ -393,6 +393,10 @@ MqttBrokerEngine::Impl::NotifyDelivery(EventType type,
                                        bool retain,
                                        MqttActions& out)
 {
+    if (!m_eventInterest.Has(type))
+    {
+        return; // the hot path of a fan-out: not even the depth is worked out
+    }
     MqttEvent& e = NotifyMessage(type, ConnectionOf(s), m->publisherId, m, out);
     e.peerId = s.ClientId();
     e.qos = qos;

@@ -79,6 +79,15 @@ class MqttBrokerEngine::Impl
     bool IsInputPaused(ConnectionId id) const;
     void SetBackPressure(std::size_t queueDepth, Nanos maxPause);
 
+    /**
+     * The start of a driver's call that appends to @p out from its current end (returned: the
+     * mark EndTurn takes). Output to one connection within the call joins one SendAction; never
+     * one of an earlier call, which EndTurn may already have released or held.
+     */
+    std::size_t BeginTurn(const MqttActions& out);
+    uint64_t m_turn = 0;
+    std::size_t m_turnMark = 0;
+
     // --- Durable persistence (mqtt-broker-durability.cc) -----------------------------------
     /**
      * The end of a driver's call that appended from @p mark on: the changes of the call become
@@ -474,12 +483,20 @@ class MqttBrokerEngine::Impl
     Nanos DrawSubscriptionDelay();
 
     // --- Output and notifications (inline below, and mqtt-broker-delivery.cc) --------------
-    /** The byte buffer of a SendAction for @p id: the last action's if it is one, else new. */
+    /**
+     * The byte buffer of the call's SendAction for @p id: the one it already has (the last
+     * action, or the connection's open send of this turn), else a new one.
+     */
     std::vector<uint8_t>& SendBuffer(ConnectionId id, MqttActions& out);
+    std::vector<uint8_t>& SendBuffer(MqttBrokerConnection& conn, MqttActions& out);
     void SendPacket(ConnectionId id, const Packet& packet, MqttActions& out);
     /** The version the connection @p id speaks (3.1.1 for a profile that speaks no other). */
     ProtocolVersion VersionOf(ConnectionId id) const;
     MqttEvent& Notify(EventType type, ConnectionId connection, MqttActions& out);
+    /** The events the driver wants (SetEventInterest). */
+    MqttEventSet m_eventInterest = MqttEventSet::All();
+    /** What Notify hands out for an event nobody wants: filled in, never emitted. */
+    MqttEvent m_unwanted;
     /** An event about message @p m, with @p clientId, the message and its topic filled in. */
     MqttEvent& NotifyMessage(EventType type,
                              ConnectionId connection,
@@ -585,6 +602,14 @@ class MqttBrokerEngine::Impl
 // Output helpers on every delivery's path: inline, so splitting the engine into files did not
 // put a call between a delivery and its bytes.
 
+inline std::size_t
+MqttBrokerEngine::Impl::BeginTurn(const MqttActions& out)
+{
+    ++m_turn;
+    m_turnMark = out.size();
+    return m_turnMark;
+}
+
 inline std::vector<uint8_t>&
 MqttBrokerEngine::Impl::SendBuffer(ConnectionId id, MqttActions& out)
 {
@@ -595,7 +620,32 @@ MqttBrokerEngine::Impl::SendBuffer(ConnectionId id, MqttActions& out)
             return send->bytes;
         }
     }
+    auto it = m_connections.find(id);
+    if (it != m_connections.end())
+    {
+        return SendBuffer(*it->second, out);
+    }
     out.emplace_back(SendAction{id, {}});
+    return std::get<SendAction>(out.back()).bytes;
+}
+
+inline std::vector<uint8_t>&
+MqttBrokerEngine::Impl::SendBuffer(MqttBrokerConnection& conn, MqttActions& out)
+{
+    // A fan-out turn writes to many connections in turn; without this, every delivery would
+    // start a SendAction of its own (a buffer, a copy and a write call each).
+    MqttBrokerConnection::OpenSend& open = conn.CurrentSend();
+    if (open.turn == m_turn && open.index >= m_turnMark && open.index < out.size())
+    {
+        if (auto* send = std::get_if<SendAction>(&out[open.index]);
+            send && send->connection == conn.Id())
+        {
+            return send->bytes;
+        }
+    }
+    out.emplace_back(SendAction{conn.Id(), {}});
+    open.turn = m_turn;
+    open.index = out.size() - 1;
     return std::get<SendAction>(out.back()).bytes;
 }
 
@@ -631,6 +681,10 @@ MqttBrokerEngine::Impl::VersionOf(ConnectionId id) const
 inline MqttEvent&
 MqttBrokerEngine::Impl::Notify(EventType type, ConnectionId connection, MqttActions& out)
 {
+    if (!m_eventInterest.Has(type))
+    {
+        return m_unwanted;
+    }
     NotifyAction action;
     action.event.type = type;
     action.event.connection = connection;
@@ -646,6 +700,10 @@ MqttBrokerEngine::Impl::NotifyMessage(EventType type,
                                       MqttActions& out)
 {
     MqttEvent& e = Notify(type, connection, out);
+    if (&e == &m_unwanted)
+    {
+        return e;
+    }
     e.clientId = clientId;
     e.message = m;
     e.topic = m->topic;

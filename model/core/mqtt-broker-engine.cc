@@ -150,6 +150,12 @@ MqttBrokerEngine::SetAuthMethods(std::shared_ptr<const MqttAuthMethods> methods)
 }
 
 void
+MqttBrokerEngine::SetEventInterest(MqttEventSet events)
+{
+    m_impl->m_eventInterest = events;
+}
+
+void
 MqttBrokerEngine::SetBackPressure(std::size_t queueDepth, Nanos maxPause)
 {
     m_impl->SetBackPressure(queueDepth, maxPause);
@@ -196,7 +202,7 @@ MqttBrokerEngine::Account() const
 void
 MqttBrokerEngine::OnConnectionOpened(ConnectionId connection, Nanos now, MqttActions& out)
 {
-    const std::size_t mark = out.size();
+    const std::size_t mark = m_impl->BeginTurn(out);
     m_impl->OnConnectionOpened(connection, now, out);
     m_impl->EndTurn(mark, out);
 }
@@ -205,7 +211,7 @@ void
 MqttBrokerEngine::OnBytes(
     ConnectionId connection, const uint8_t* data, std::size_t size, Nanos now, MqttActions& out)
 {
-    const std::size_t mark = out.size();
+    const std::size_t mark = m_impl->BeginTurn(out);
     m_impl->OnBytes(connection, data, size, now, out);
     m_impl->CloseSlowReaders(now, out);
     m_impl->EndTurn(mark, out);
@@ -214,7 +220,7 @@ MqttBrokerEngine::OnBytes(
 void
 MqttBrokerEngine::OnConnectionClosed(ConnectionId connection, Nanos now, MqttActions& out)
 {
-    const std::size_t mark = out.size();
+    const std::size_t mark = m_impl->BeginTurn(out);
     m_impl->OnConnectionClosed(connection, now, out);
     m_impl->CloseSlowReaders(now, out);
     m_impl->EndTurn(mark, out);
@@ -223,7 +229,7 @@ MqttBrokerEngine::OnConnectionClosed(ConnectionId connection, Nanos now, MqttAct
 void
 MqttBrokerEngine::OnTimer(TimerId timer, Nanos now, MqttActions& out)
 {
-    const std::size_t mark = out.size();
+    const std::size_t mark = m_impl->BeginTurn(out);
     m_impl->OnTimer(timer, now, out);
     m_impl->CloseSlowReaders(now, out);
     m_impl->EndTurn(mark, out);
@@ -232,7 +238,7 @@ MqttBrokerEngine::OnTimer(TimerId timer, Nanos now, MqttActions& out)
 void
 MqttBrokerEngine::Shutdown(Nanos now, MqttActions& out)
 {
-    const std::size_t mark = out.size();
+    const std::size_t mark = m_impl->BeginTurn(out);
     m_impl->Shutdown(now, out);
     m_impl->EndTurn(mark, out);
 }
@@ -269,18 +275,21 @@ MqttBrokerEngine::Restore(const MqttDurableState& state,
                           MqttActions& out,
                           std::string& error)
 {
+    m_impl->BeginTurn(out);
     return m_impl->Restore(state, now, out, error);
 }
 
 void
 MqttBrokerEngine::OnPersisted(uint64_t batch, Nanos /* now */, MqttActions& out)
 {
+    m_impl->BeginTurn(out);
     m_impl->OnPersisted(batch, out);
 }
 
 void
 MqttBrokerEngine::OnPersistFailed(uint64_t batch, Nanos now, MqttActions& out)
 {
+    m_impl->BeginTurn(out);
     m_impl->OnPersistFailed(batch, now, out);
 }
 

@@ -70,6 +70,12 @@ class MqttBrokerEngine
      */
     void SetAuthMethods(std::shared_ptr<const MqttAuthMethods> methods);
 
+    /**
+     * The events to emit (all by default). Left-out events cost nothing; the engine's behaviour
+     * and its other actions are the same whatever the set.
+     */
+    void SetEventInterest(MqttEventSet events);
+
     /** Topic access control; null (the default) allows everything. */
     void SetAcl(std::shared_ptr<const MqttAcl> acl);
 

@@ -88,7 +88,7 @@ MqttBrokerEngine::OnOutputBuffered(ConnectionId connection,
                                    Nanos now,
                                    MqttActions& out)
 {
-    const std::size_t mark = out.size();
+    const std::size_t mark = m_impl->BeginTurn(out);
     m_impl->OutputBuffered(connection, unsent, now, out);
     m_impl->CloseSlowReaders(now, out);
     m_impl->EndTurn(mark, out);

@@ -82,7 +82,7 @@ MqttBrokerEngine::Impl::ResendInflight(MqttSession& s, const InflightMessage& f,
     m_work.Add(MqttServiceOp::Delivery);
     if (s.Connection()->V5())
     {
-        EncodePublish5To(s, f.message, f.qos, f.packetId, f.retain, true, SendBuffer(id, out));
+        EncodePublish5To(s, f.message, f.qos, f.packetId, f.retain, true, SendBuffer(*s.Connection(), out));
     }
     else
     {
@@ -93,7 +93,7 @@ MqttBrokerEngine::Impl::ResendInflight(MqttSession& s, const InflightMessage& f,
                       f.packetId,
                       m.payload.data(),
                       m.payload.size(),
-                      SendBuffer(id, out));
+                      SendBuffer(*s.Connection(), out));
     }
     NotifyDelivery(EventType::MessageSent, s, f.message, f.qos, f.packetId, true, f.retain, out);
 }

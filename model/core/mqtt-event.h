@@ -11,6 +11,7 @@
 #include "mqtt-packets.h"
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -100,6 +101,46 @@ enum class EventType : uint8_t
 };
 
 const char* EventTypeName(EventType type);
+
+/**
+ * A set of event types: the events a driver wants its engine to emit. Events left out are not
+ * built at all, which matters for the per-delivery ones (MessageSent, MessageDelivered): a
+ * fan-out to many subscribers spent about 40 % of a real broker's CPU building events nobody read.
+ */
+class MqttEventSet
+{
+  public:
+    static MqttEventSet All()
+    {
+        MqttEventSet s;
+        s.m_bits = ~uint64_t{0};
+        return s;
+    }
+
+    static MqttEventSet Of(std::initializer_list<EventType> types)
+    {
+        MqttEventSet s;
+        for (EventType t : types)
+        {
+            s.m_bits |= Bit(t);
+        }
+        return s;
+    }
+
+    bool Has(EventType type) const
+    {
+        return (m_bits & Bit(type)) != 0;
+    }
+
+  private:
+    static uint64_t Bit(EventType type)
+    {
+        static_assert(static_cast<int>(EventType::Reauthenticated) < 64, "one bit per type");
+        return uint64_t{1} << static_cast<unsigned>(type);
+    }
+
+    uint64_t m_bits = 0;
+};
 
 /**
  * One notification. Fields not meaningful for a type keep their defaults. Message events carry

@@ -42,6 +42,15 @@ MqttPosixBroker::MqttPosixBroker(MqttBrokerEngine& engine, MqttPosixBrokerOption
         m_options.readChunk = 64 * 1024;
     }
     m_readBuffer.resize(m_options.readChunk);
+    m_engine.SetEventInterest(WantedEvents());
+}
+
+MqttEventSet
+MqttPosixBroker::WantedEvents() const
+{
+    // What HandleEvent reads, unless a callback takes every event.
+    return m_eventCallback ? MqttEventSet::All()
+                           : MqttEventSet::Of({EventType::SessionStarted, EventType::ConnectRefused});
 }
 
 MqttPosixBroker::~MqttPosixBroker()
@@ -184,6 +193,7 @@ void
 MqttPosixBroker::SetEventCallback(EventCallback callback)
 {
     m_eventCallback = std::move(callback);
+    m_engine.SetEventInterest(WantedEvents());
 }
 
 void
@@ -438,7 +448,7 @@ MqttPosixBroker::Apply(Nanos now)
     {
         VisitAction(action,
                     MqttOverloaded{
-                        [this](const SendAction& send) { Send(send); },
+                        [this](SendAction& send) { Send(send); },
                         [this](const CloseAction& close) { Close(close); },
                         MqttTimerActions{m_timers},
                         [this, now](const NotifyAction& notify) { HandleEvent(notify.event, now); },
@@ -459,7 +469,7 @@ MqttPosixBroker::Apply(Nanos now)
 }
 
 void
-MqttPosixBroker::Send(const SendAction& send)
+MqttPosixBroker::Send(SendAction& send)
 {
     Connection* connection = Find(send.connection);
     if (connection != nullptr && !connection->closing)
@@ -470,7 +480,7 @@ MqttPosixBroker::Send(const SendAction& send)
         }
         else
         {
-            connection->out.Append(send.bytes);
+            connection->out.Append(std::move(send.bytes));
         }
         MarkDirty(*connection);
     }

@@ -222,10 +222,12 @@ class MqttPosixBroker
     bool SealStream(Connection& connection, Nanos now);
     /** The layers a listener's connections need. */
     std::unique_ptr<MqttStreamStack> MakeStream(Protocol protocol) const;
+    /** The events the engine is asked for: those HandleEvent and the callback read. */
+    MqttEventSet WantedEvents() const;
     /** Carries out the engine's actions of m_actions. */
     void Apply(Nanos now);
     /** Queues bytes for the end-of-wakeup write. */
-    void Send(const SendAction& send);
+    void Send(SendAction& send);
     /** Stops reading; the rest is written, then the connection is closed. */
     void Close(const CloseAction& close);
     void Flush(Nanos now);

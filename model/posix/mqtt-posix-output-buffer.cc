@@ -41,6 +41,19 @@ MqttPosixOutputBuffer::Append(const std::vector<uint8_t>& bytes)
     Append(bytes.data(), bytes.size());
 }
 
+void
+MqttPosixOutputBuffer::Append(std::vector<uint8_t>&& bytes)
+{
+    if (Empty())
+    {
+        m_bytes.swap(bytes);
+        m_head = 0;
+        bytes.clear();
+        return;
+    }
+    Append(bytes.data(), bytes.size());
+}
+
 MqttPosixOutputBuffer::WriteResult
 MqttPosixOutputBuffer::Write(int fd)
 {

@@ -33,6 +33,8 @@ class MqttPosixOutputBuffer
 
     void Append(const uint8_t* data, std::size_t size);
     void Append(const std::vector<uint8_t>& bytes);
+    /** Takes @p bytes' storage when nothing is waiting (no copy); @p bytes is left empty. */
+    void Append(std::vector<uint8_t>&& bytes);
 
     /** Writes from the front until done or the socket refuses more (send, MSG_NOSIGNAL). */
     WriteResult Write(int fd);

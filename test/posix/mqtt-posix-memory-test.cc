@@ -447,9 +447,13 @@ TEST_F(MemoryLimit, Qos2IdsNeverReleasedFromManyConnections)
     {
         RawClient publisher;
         ASSERT_TRUE(publisher.Connect(m_broker.Port()));
-        ASSERT_EQ(publisher.MqttConnect("unreleased-" + std::to_string(c), 0, false), 0);
+        // Once the held ids leave no room for another session, CONNACK 3 refuses it: as good as
+        // a close for this test (which one comes first depends on how much of the previous
+        // publisher's PUBRECs waited unsent when it was closed).
+        const int code = publisher.MqttConnect("unreleased-" + std::to_string(c), 0, false);
+        ASSERT_TRUE(code == 0 || (c >= 2 && code == 3)) << "connection " << c << ": " << code;
         std::vector<uint8_t> batch;
-        bool open = true;
+        bool open = code == 0;
         for (int id = 1; id <= COUNT && open; ++id)
         {
             std::vector<uint8_t> p = RawClient::PublishBytes("q2/" + std::to_string(id % 100),
@@ -488,7 +492,7 @@ TEST_F(MemoryLimit, Qos2IdsNeverReleasedFromManyConnections)
     std::printf(
         "[ info ] %d of %d publishers of unreleased QoS 2 messages closed\n", closed, CONNECTIONS);
     // 4 MiB hold some 87,000 ids: the first publisher's 65,535 fit, and from the third on each
-    // is closed.
+    // is closed or refused.
     EXPECT_GE(closed, CONNECTIONS - 2);
     ExpectBystanderServed("after the unreleased QoS 2 messages");
     ExpectPeakRssBounded("qos2_unreleased_many");

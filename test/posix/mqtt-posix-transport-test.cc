@@ -226,6 +226,28 @@ TEST(PosixOutputBuffer, ReportsABrokenConnection)
     close(fds[0]);
 }
 
+TEST(PosixOutputBuffer, TakesAMovedBufferWhenEmptyAndAppendsAfterWhatWaits)
+{
+    int fds[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
+    MqttPosixOutputBuffer out;
+    std::vector<uint8_t> first{1, 2, 3};
+    out.Append(std::move(first));
+    // Nothing was waiting: the bytes were not copied, the caller's vector is left empty.
+    EXPECT_TRUE(first.empty());
+    EXPECT_EQ(out.Size(), 3u);
+    out.Append(std::vector<uint8_t>{4, 5});
+    out.Append(std::vector<uint8_t>{});
+    EXPECT_EQ(out.Size(), 5u);
+    EXPECT_EQ(out.Write(fds[0]), MqttPosixOutputBuffer::WriteResult::Drained);
+    uint8_t buffer[16];
+    ASSERT_EQ(recv(fds[1], buffer, sizeof(buffer), 0), 5);
+    EXPECT_EQ(std::vector<uint8_t>(buffer, buffer + 5), (std::vector<uint8_t>{1, 2, 3, 4, 5}));
+    EXPECT_EQ(out.Written(), 5u);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 TEST(PosixSocket, ListensOnIpv4AndIpv6WithKernelChosenPorts)
 {
     for (const char* text : {"127.0.0.1:0", "[::1]:0"})
