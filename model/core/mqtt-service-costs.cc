@@ -32,6 +32,7 @@ constexpr const char* OP_NAMES[MQTT_SERVICE_OPS] = {
     "read",
     "write",
     "wait",
+    "wakeup",
 };
 
 constexpr const char* OP_DOCS[MQTT_SERVICE_OPS] = {
@@ -54,9 +55,10 @@ constexpr const char* OP_DOCS[MQTT_SERVICE_OPS] = {
     "a read of a connection's socket (one per connection per turn)",
     "a write of a connection's output (one per connection per turn)",
     "a turn of the broker's loop (its epoll_wait and wakeup)",
+    "a turn on a core that was idle (its thread slept in epoll_wait and is woken)",
 };
 
-static_assert(static_cast<std::size_t>(MqttServiceOp::Wait) + 1 == MQTT_SERVICE_OPS,
+static_assert(static_cast<std::size_t>(MqttServiceOp::Wakeup) + 1 == MQTT_SERVICE_OPS,
               "one name per operation");
 
 } // namespace

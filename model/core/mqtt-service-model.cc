@@ -89,11 +89,18 @@ MqttServiceModel::Take(Nanos now)
         return std::nullopt;
     }
     MqttServiceTurn turn;
-    while (m_cores[turn.core].busy)
+    // The free core whose thread ran last (the lowest index among equals).
+    bool found = false;
+    for (uint32_t i = 0; i < m_cores.size(); ++i)
     {
-        ++turn.core;
+        if (!m_cores[i].busy && (!found || m_cores[i].freeAt > m_cores[turn.core].freeAt))
+        {
+            turn.core = i;
+            found = true;
+        }
     }
     Core& core = m_cores[turn.core];
+    turn.afterIdle = now > core.freeAt;
     core.busy = true;
     core.start = now;
     core.cost = Nanos(0);
@@ -157,6 +164,10 @@ MqttServiceModel::AddIo(MqttServiceWork& work,
     work.Add(MqttServiceOp::Write,
              writePer == MqttServiceWritePer::Packet ? packets : written.size());
     work.Add(MqttServiceOp::Wait); // the turn itself: one epoll_wait and its wakeup
+    if (turn.afterIdle)
+    {
+        work.Add(MqttServiceOp::Wakeup); // and the scheduler's wakeup of a sleeping thread
+    }
 
 }
 
@@ -206,6 +217,7 @@ MqttServiceModel::Complete(uint32_t coreIndex, Nanos now)
     }
     Core& core = m_cores[coreIndex];
     core.busy = false;
+    core.freeAt = now;
     --m_busyCores;
     m_startSum -= core.start;
     m_busyDone += now - core.start;

@@ -11,6 +11,9 @@
  * - a turn reads each of its connections once: up to readSize bytes of its waiting bytes
  *   (several packets, or part of one, as recv() does), or one accept or close; the driver
  *   charges a `read` per bytes read on top of the per-packet and per-byte costs;
+ * - a turn that starts on a core left idle (its last turn ended before this turn's input came,
+ *   or it never ran) also costs a `wakeup`: the thread slept in epoll_wait. A free core that
+ *   just ended a turn is taken before one idle for longer (its thread is still running);
  * - the output of a whole turn is written when the turn ends, one flush per connection that
  *   got output (the driver charges a `write` per such connection), so under load, with many
  *   connections per turn, one write carries many messages, as in the real broker; a broker
@@ -70,6 +73,12 @@ struct MqttServiceTurn
 {
     uint32_t core = 0;
     std::vector<MqttServiceItem> reads;
+    /**
+     * Whether the core was idle before the turn (nothing to serve when its last turn ended, or
+     * none yet): its thread slept in epoll_wait and the scheduler wakes it, which costs more
+     * than the next round of a busy loop (a `wakeup` on top of the turn's `wait`).
+     */
+    bool afterIdle = false;
 };
 
 /** Cores and the input queue; the rules are at the top of this file. */
@@ -216,6 +225,8 @@ class MqttServiceModel
     struct Core
     {
         bool busy = false;
+        /** When its last turn ended (-1: never ran); a turn starting later follows idleness. */
+        Nanos freeAt{-1};
         /** Where the turn's connections go back in the ring. */
         uint64_t ready = 0;
         Nanos start{0};

@@ -95,19 +95,19 @@ class CalibrateTest(unittest.TestCase):
         if PERF:
             # Every publishing workload read and wrote; its comment says how much it batched.
             self.assertRegex(text, r"\n    qos0-fan-in: .*# spread .*; \d+ reads, \d+ writes, \d+ "
-                                   r"waits \(\d+\.\d packets per read, \d+\.\d reads per wait, "
+                                   r"waits, \d+ wakeups \(\d+\.\d packets per read, \d+\.\d reads per wait, "
                                    r"\d+\.\d deliveries per write\)")
             self.assertIn("(perf stat, syscall tracepoints)", text)
 
     @unittest.skipUnless(PERF, "perf cannot count syscall tracepoints here")
     def test_syscalls_of_a_process_are_counted_by_kind(self):
-        # A child making 300 send()/recv() pairs and 50 write()/read() pairs on a socket pair
-        # once it is told to (warmed up first: a first call may import a module, which reads):
+        # A child making 300 send()/recv() pairs, 50 write()/read() pairs on a socket pair and
+        # 20 sleeps once it is told to (warmed up first: a first call may import a module, which reads):
         # 350 reads and 350 writes, whatever the libc calls them. It waits for the go in
         # sigwait, which is neither a read nor a wait: whether perf attaches before or after the
         # child blocks cannot change the counts (a stdin read made them 350 or 351 by timing).
         child = subprocess.Popen([sys.executable, "-c", """
-import os, signal, socket, sys
+import os, signal, socket, sys, time
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
 a, b = socket.socketpair()
 a.send(b"x"); b.recv(1); os.write(a.fileno(), b"x"); os.read(b.fileno(), 1)
@@ -117,6 +117,8 @@ for _ in range(300):
     a.send(b"x"); b.recv(1)
 for _ in range(50):
     os.write(a.fileno(), b"x"); os.read(b.fileno(), 1)
+for _ in range(20):
+    time.sleep(0.002)
 sys.stdout.write("done\\n"); sys.stdout.flush()
 signal.sigwait({signal.SIGUSR1})
 """], stdout=subprocess.PIPE, text=True)
@@ -128,6 +130,9 @@ signal.sigwait({signal.SIGUSR1})
             self.assertEqual(counter.counts["read"], 350)
             self.assertEqual(counter.counts["write"], 350 + 1)  # and its "done"
             self.assertEqual(counter.counts["wait"], 0)
+            # 20 sleeps, each a voluntary context switch (a wakeup for the fit); the sigwait
+            # after "done" may come before the count ends or after.
+            self.assertIn(counter.counts["wakeup"], (20, 21))
         finally:
             child.kill()
             child.wait()

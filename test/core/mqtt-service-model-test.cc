@@ -319,17 +319,17 @@ TEST(ServiceModel, EachOperationCostsItsPrice)
     MqttServiceWork work;
     for (std::size_t i = 0; i < MQTT_SERVICE_OPS; ++i)
     {
-        work.count[i] = 2; // each twice: 2 * (1 + ... + 19) ns
+        work.count[i] = 2; // each twice: 2 * (1 + ... + 20) ns
     }
-    EXPECT_EQ(config.costs.Of(work), 380'000u);
+    EXPECT_EQ(config.costs.Of(work), 420'000u);
     MqttServiceModel m(config);
     m.Enqueue(Item(7, 0));
     ASSERT_TRUE(m.Take(microseconds(1)));
-    EXPECT_EQ(m.Charge(0, work), microseconds(1) + nanoseconds(380));
+    EXPECT_EQ(m.Charge(0, work), microseconds(1) + nanoseconds(420));
     // A second charge for the same turn adds to it (one turn may be charged in parts).
     MqttServiceWork one;
     one.Add(MqttServiceOp::Delivery);
-    EXPECT_EQ(m.Charge(0, one), microseconds(1) + nanoseconds(380 + 13));
+    EXPECT_EQ(m.Charge(0, one), microseconds(1) + nanoseconds(420 + 13));
 }
 
 TEST(ServiceModel, SubNanosecondCostsCarryOver)
@@ -579,6 +579,69 @@ TEST(ServiceModel, WritePerPacketChargesAWriteForEveryOutboundPacket)
     EXPECT_EQ(MqttServiceModel::CountPackets({}), 0u);
     EXPECT_EQ(MqttServiceModel::CountPackets({0x30, 0x7F, 0x00}), 1u); // truncated: one
     EXPECT_EQ(MqttServiceModel::CountPackets({0xE0, 0x00, 0xE0, 0x00, 0xE0}), 3u);
+}
+
+TEST(ServiceModel, ATurnOnAnIdleCoreCostsAWakeupAndTheNextRoundOfABusyLoopDoesNot)
+{
+    MqttServiceModel m(TenMicrosPerPublish(1));
+    m.Enqueue(Item(1, 10, microseconds(0)));
+    std::optional<MqttServiceTurn> first = m.Take(microseconds(0));
+    ASSERT_TRUE(first);
+    EXPECT_TRUE(first->afterIdle); // the thread slept before the first input
+    m.Enqueue(Item(2, 10, microseconds(5))); // arrives while the core serves
+    m.Complete(first->core, microseconds(10));
+    std::optional<MqttServiceTurn> second = m.Take(microseconds(10));
+    ASSERT_TRUE(second);
+    EXPECT_FALSE(second->afterIdle); // input was waiting: epoll_wait returns at once
+    m.Complete(second->core, microseconds(20));
+    EXPECT_FALSE(m.Take(microseconds(20))); // nothing waits: the core sleeps
+    m.Enqueue(Item(3, 10, microseconds(30)));
+    std::optional<MqttServiceTurn> third = m.Take(microseconds(30));
+    ASSERT_TRUE(third);
+    EXPECT_TRUE(third->afterIdle);
+
+    MqttServiceWork idle;
+    MqttServiceModel::AddIo(idle, *third, {});
+    EXPECT_EQ(idle.Of(MqttServiceOp::Wait), 1u);
+    EXPECT_EQ(idle.Of(MqttServiceOp::Wakeup), 1u);
+    MqttServiceWork busy;
+    MqttServiceModel::AddIo(busy, *second, {});
+    EXPECT_EQ(busy.Of(MqttServiceOp::Wait), 1u);
+    EXPECT_EQ(busy.Of(MqttServiceOp::Wakeup), 0u);
+
+    // What the wakeup costs goes into the turn's service time.
+    MqttServiceConfig c = TenMicrosPerPublish(1);
+    c.costs[MqttServiceOp::Wakeup] = 7'000'000; // 7 us
+    MqttServiceModel priced(c);
+    priced.Enqueue(Item(1, 10));
+    std::optional<MqttServiceTurn> turn = priced.Take(Nanos(0));
+    ASSERT_TRUE(turn);
+    MqttServiceWork work;
+    work.Add(MqttServiceOp::PublishQos0);
+    MqttServiceModel::AddIo(work, *turn, {});
+    EXPECT_EQ(priced.Charge(turn->core, work), microseconds(17));
+}
+
+TEST(ServiceModel, AFreeCoreThatJustEndedATurnServesBeforeOneIdleForLonger)
+{
+    // Core 0 ends its turn at 10 us and sleeps; core 1 ends its own at 20 us with input
+    // waiting: core 1's thread takes it, without a wakeup.
+    MqttServiceModel m(TenMicrosPerPublish(2));
+    m.Enqueue(Item(1, 10));
+    m.Enqueue(Item(2, 10));
+    std::optional<MqttServiceTurn> a = m.Take(Nanos(0));
+    std::optional<MqttServiceTurn> b = m.Take(Nanos(0));
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->core, 0u);
+    EXPECT_EQ(b->core, 1u);
+    EXPECT_TRUE(a->afterIdle && b->afterIdle);
+    m.Complete(0, microseconds(10));
+    m.Enqueue(Item(3, 10, microseconds(15)));
+    m.Complete(1, microseconds(20));
+    std::optional<MqttServiceTurn> next = m.Take(microseconds(20));
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->core, 1u);
+    EXPECT_FALSE(next->afterIdle);
 }
 
 // --- Settings and units ------------------------------------------------------------------------

@@ -45,7 +45,8 @@ def machine_description():
 def syscall_note(ops, counts):
     """What a workload's comment says of the broker's system calls: counts and batching."""
     waits = ops["wait"]
-    note = "%d reads, %d writes, %d waits" % (ops["read"], ops["write"], waits)
+    note = "%d reads, %d writes, %d waits, %d wakeups" % (ops["read"], ops["write"], waits,
+                                                          ops.get("wakeup", 0))
     per_read, per_write = syscall_count.batching(ops)
     if ops["read"] > 0:
         note += " (%.1f packets per read, %.1f reads per wait" % (
@@ -198,8 +199,10 @@ def main(argv):
         "median," % (a.repeat, len(rows), a.scale),
         "the broker process's CPU time (user + kernel, /proc/PID/task/*/schedstat).",
         ("read, write and wait: the broker's read/recv, write/send and epoll_wait system calls "
-         "in each window (perf stat, syscall tracepoints); a wait is a turn of its loop."
-         if count_syscalls else "read, write and wait not measured (--no-syscalls): 0."),
+         "in each window (perf stat, syscall tracepoints); a wait is a turn of its loop. "
+         "wakeup: its voluntary context switches (/proc), a sleep each: the turns that follow "
+         "idleness."
+         if count_syscalls else "read, write, wait and wakeup not measured (--no-syscalls): 0."),
         ("fit weighted by each workload's spread over the repetitions (1 / max(spread, %g))."
          % calibration_fit.SPREAD_FLOOR if weights is not None else "fit unweighted."),
         "1-minute load average: %s (start, then after each repetition)."

@@ -120,6 +120,6 @@ def counted_run(loadgen, spec, broker, seconds, rate=None, label="counted"):
         result = run(loadgen, spec, broker.port, broker.proc.pid, seconds, rate=rate,
                      window_factor=4 if rate else 1, label=label, warmup=0)
     ops = run_ops(spec, result)
-    for kind in ("read", "write", "wait"):
+    for kind in ("read", "write", "wait", "wakeup"):
         ops[kind] = counter.counts[kind]
     return result, ops, counter.counts

@@ -58,13 +58,35 @@ def _events():
     return ["syscalls:sys_enter_%s" % c for c in names if not known or "sys_enter_" + c in known]
 
 
+def voluntary_switches(pids):
+    """The voluntary context switches of every thread of @p pids so far: each is a sleep (for a
+    reactor, in epoll_wait with nothing to do), so the number of wakeups from idle follows."""
+    total = 0
+    for pid in pids:
+        try:
+            tasks = os.listdir("/proc/%d/task" % pid)
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open("/proc/%d/task/%s/status" % (pid, task)) as f:
+                    for line in f:
+                        if line.startswith("voluntary_ctxt_switches:"):
+                            total += int(line.split()[1])
+            except (OSError, ValueError):
+                continue
+    return total
+
+
 class SyscallCounter:
-    """`with SyscallCounter(pids) as c: ...` counts; c.counts is {read, write, wait} after."""
+    """`with SyscallCounter(pids) as c: ...` counts; c.counts is {read, write, wait, wakeup}
+    after (wakeup: the broker's voluntary context switches, its sleeps, from /proc)."""
 
     def __init__(self, pids, attach_timeout=10.0):
         self.pids = pids
         self.attach_timeout = attach_timeout
         self.counts = None
+        self.switches = 0
         self.proc = None
         self.tmp = None
 
@@ -87,6 +109,7 @@ class SyscallCounter:
                 raise RuntimeError("perf stat did not start counting within %.0f s"
                                    % self.attach_timeout)
             time.sleep(INTERVAL_MS / 1000 / 2)
+        self.switches = voluntary_switches(self.pids)
         return self
 
     def __exit__(self, *exc):
@@ -101,6 +124,7 @@ class SyscallCounter:
             call = fields[3].split("sys_enter_", 1)[-1]
             totals[call] = totals.get(call, 0) + value
         self.counts = {kind: sum(totals.get(c, 0) for c in calls) for kind, calls in KINDS.items()}
+        self.counts["wakeup"] = max(0, voluntary_switches(self.pids) - self.switches)
         os.unlink(self.tmp.name)
         return False
 

@@ -118,6 +118,7 @@ class Context:
             ops["read"] = counter.counts["read"]
             ops["write"] = counter.counts["write"]
             ops["wait"] = counter.counts["wait"]
+            ops["wakeup"] = counter.counts["wakeup"]
             self.syscalls[name] = counter.counts
         self.results.append((name, ops, (cpu1 - cpu0) / 1e9))
         return True
