@@ -51,7 +51,8 @@ set_tests_properties(tls-model-vs-openssl PROPERTIES LABELS posix TIMEOUT 120)
 
 # Interoperability (mosquitto, mosquitto_pub/sub) and hostile-peer tests on loopback.
 # Their helpers (processes, a raw MQTT connection) are shared with the real-time tests.
-add_library(mqtt-posix-test-util STATIC test/posix/mqtt-posix-test-util.cc)
+add_library(mqtt-posix-test-util STATIC test/posix/mqtt-posix-test-util.cc
+                                        test/posix/mqtt-posix-raw-client.cc)
 target_include_directories(mqtt-posix-test-util PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/test/posix)
 target_link_libraries(mqtt-posix-test-util PUBLIC mqtt-posix)
 target_compile_definitions(mqtt-posix-test-util PRIVATE

@@ -2,14 +2,14 @@
  * SPDX-License-Identifier: GPL-2.0-only
  *
  * Helpers of the real-socket tests: child processes (our broker, mosquitto and its clients), a
- * blocking raw MQTT connection built on the codec, free loopback ports.
+ * scratch directory, a test PKI, free loopback ports; the raw MQTT connection is in
+ * mqtt-posix-raw-client.h.
  */
 #ifndef MQTT_POSIX_TEST_UTIL_H
 #define MQTT_POSIX_TEST_UTIL_H
 
 #include "mqtt-action.h"
-#include "mqtt-frame-reader.h"
-#include "mqtt-packets.h"
+#include "mqtt-posix-raw-client.h"
 
 #include <chrono>
 #include <cstdint>
@@ -161,87 +161,6 @@ class MosquittoProcess : public ChildProcess
     ScratchDir m_dir;
     uint16_t m_port = 0;
 };
-
-/** A blocking TCP connection speaking MQTT through the codec, with timeouts; for tests only. */
-class RawClient
-{
-  public:
-    RawClient() = default;
-    ~RawClient();
-    RawClient(const RawClient&) = delete;
-    RawClient& operator=(const RawClient&) = delete;
-
-    bool Connect(uint16_t port, const std::string& host = "127.0.0.1");
-    void Close();
-    int Fd() const;
-    /** Sets SO_RCVBUF (before Connect to take effect on the window). */
-    void SetReceiveBuffer(int bytes);
-
-    bool SendBytes(const std::vector<uint8_t>& bytes);
-    bool Send(const Packet& packet);
-    /** The next packet within @p timeout, or nothing (timeout, close or malformed input). */
-    std::optional<Packet> Read(std::chrono::milliseconds timeout);
-    /** Whether the peer closes the connection within @p timeout (bytes before EOF are skipped). */
-    bool WaitClosed(std::chrono::milliseconds timeout);
-
-    /** CONNECT and CONNACK; returns the CONNACK return code or -1. */
-    int MqttConnect(const std::string& clientId,
-                    uint16_t keepAlive = 60,
-                    bool cleanSession = true,
-                    std::chrono::milliseconds timeout = 5000ms);
-    /** SUBSCRIBE one filter; returns the SUBACK return code or -1. */
-    int MqttSubscribe(const std::string& filter,
-                      Qos qos,
-                      std::chrono::milliseconds timeout = 5000ms);
-    /** A PUBLISH packet on the wire. */
-    static std::vector<uint8_t> PublishBytes(const std::string& topic,
-                                             const std::vector<uint8_t>& payload,
-                                             Qos qos,
-                                             uint16_t packetId);
-
-  private:
-    int m_fd = -1;
-    int m_receiveBuffer = 0;
-    uint16_t m_nextPacketId = 1;
-    MqttFrameReader m_reader;
-};
-
-/**
- * Checks that the broker on @p port serves a well-behaved client: CONNECT, SUBSCRIBE QoS 1 to a
- * topic of its own, PUBLISH QoS 1 to it, and PUBACK plus the message back, all within
- * @p timeout. @return the round trip from PUBLISH to the message's arrival, or nothing on failure.
- */
-std::optional<std::chrono::microseconds> ProbeBroker(uint16_t port,
-                                                     const std::string& clientId,
-                                                     std::chrono::milliseconds timeout = 5000ms,
-                                                     const std::string& host = "127.0.0.1");
-
-/**
- * @p client, subscribed at QoS 1 to @p topic, publishes "ok" there at QoS 1 with @p packetId and
- * reads (acknowledging what comes) until the PUBACK and its message are back. @return the round
- * trip from the PUBLISH to the message's arrival, or nothing if not both came within @p timeout.
- */
-std::optional<std::chrono::microseconds> EchoRoundTrip(RawClient& client,
-                                                       const std::string& topic,
-                                                       uint16_t packetId,
-                                                       std::chrono::milliseconds timeout = 5000ms);
-
-/**
- * QoS 1 PUBLISHes on @p topic with packet ids 1..@p count, each payload its id (2 bytes, big
- * endian), in one buffer: a publisher that outruns its subscriber (back-pressure tests).
- */
-std::vector<uint8_t> NumberedQos1Flood(const std::string& topic, uint16_t count);
-
-/** PUBACKs read until @p want arrived or nothing came for @p quiet. */
-std::size_t CountPubacks(RawClient& client, std::size_t want, std::chrono::milliseconds quiet);
-
-/**
- * Reads PUBLISHes of NumberedQos1Flood (acknowledging each) until @p want arrived or nothing came
- * for @p quiet. @return their numbers, in arrival order.
- */
-std::vector<uint16_t> ReceiveNumbered(RawClient& subscriber,
-                                      std::size_t want,
-                                      std::chrono::milliseconds quiet);
 
 } // namespace test
 } // namespace mqtt
