@@ -178,9 +178,8 @@ MqttBrokerEngine::Impl::PersistSession(const std::string& clientId,
     d.inboundQos2 = s->InboundQos2Ids();
     if (auto will = m_delayedWills.find(clientId); will != m_delayedWills.end())
     {
-        d.will5 = DurableWill{will->second.will,
-                              will->second.userName,
-                              std::max(Nanos(1), will->second.due - m_now)};
+        d.will5 = DurableWill{
+            will->second.will, will->second.userName, std::max(Nanos(1), will->second.due - m_now)};
     }
     PersistOp op = Op(PersistOp::Kind::PutSession, clientId);
     op.value = EncodeSessionImage(d);
@@ -400,7 +399,8 @@ MqttBrokerEngine::Impl::DropHeldFor(ConnectionId id)
 {
     m_heldForStore.erase(std::remove_if(m_heldForStore.begin(),
                                         m_heldForStore.end(),
-                                        [id](const auto& held) { return TargetOf(held.second) == id; }),
+                                        [id](const auto& held)
+                                        { return TargetOf(held.second) == id; }),
                          m_heldForStore.end());
     m_heldPerConnection.erase(id);
 }
@@ -565,6 +565,16 @@ MqttBrokerEngine::Impl::Restore(const MqttDurableState& state,
             will.userName = d->will5->userName;
             will.due = now + d->will5->delayLeft;
             will.timer = StartTimer(TimerKind::WillDelay, s.Handle(), will.due, out);
+            if (m_memory->Enabled())
+            {
+                // Held as before the crash (ChargeWill's cost), whatever the limit: a restore
+                // refuses nothing it stored.
+                will.charge = MqttMemoryCharge(
+                    m_memory,
+                    MemoryUse::Wills,
+                    MqttMemoryBudget::MessageCost(
+                        clientId.size(), will.will.topic.size(), will.will.payload.size()));
+            }
         }
         m_storedSessions.emplace(clientId, std::move(refs));
     }

@@ -169,7 +169,7 @@
         TimerId timer = 0;
         /** When the delay runs out (durable persistence stores what is left of it). */
         Nanos due{0};
-        /** The will's memory charge, moved from its connection (none for a restored will). */
+        /** The will's memory charge, moved from its connection (a restored will: charged anew). */
         MqttMemoryCharge charge;
     };
     std::map<std::string, DelayedWill, std::less<>> m_delayedWills;

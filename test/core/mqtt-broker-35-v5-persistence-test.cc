@@ -9,6 +9,7 @@
  * in test/posix).
  */
 #include "mqtt-broker5-test-util.h"
+#include "mqtt-memory-budget.h"
 
 using namespace brokertest;
 using std::chrono::milliseconds;
@@ -228,6 +229,30 @@ TEST(Broker5Persistence, Mqtt5_3_1_2_8_ADelayedWillFiresAtWhatWasLeftOfItsDelay)
     EXPECT_FALSE(DecodeSessionImage(after.Store().sessions.at("dev"))->will5.has_value());
     after.Advance(seconds(1000));
     EXPECT_EQ(after.TakeHex(9), "");
+}
+
+TEST(Broker5Persistence, ARestoredDelayedWillIsChargedToTheMemoryBudgetUntilItIsPublished)
+{
+    // A delayed will waiting in a restored broker holds memory as it did before the crash: the
+    // same charge (MemoryUse::Wills), released when it is published.
+    MqttBrokerProfile profile = Plain5();
+    profile.memoryLimit = 1 << 20;
+    BrokerHarness before(profile);
+    before.EnablePersistence();
+    Connect5(before, 1, WithWill5("dev", 300, 30));
+    before.NetClose(1);
+    const std::size_t charged = before.Engine().Memory().Used(MemoryUse::Wills);
+    EXPECT_GT(charged, 0u);
+    before.Shutdown();
+
+    BrokerHarness after(profile);
+    EXPECT_EQ(after.Engine().Memory().Used(MemoryUse::Wills), 0u);
+    ASSERT_EQ(after.Restore(before.Store()), "");
+    EXPECT_EQ(after.Engine().Memory().Used(MemoryUse::Wills), charged);
+    WatchWills5(after);
+    after.AdvanceTo(seconds(30));
+    EXPECT_EQ(after.TakeHex(9), WILL5);
+    EXPECT_EQ(after.Engine().Memory().Used(MemoryUse::Wills), 0u);
 }
 
 TEST(Broker5Persistence, Mqtt5_3_1_3_9_AReconnectAfterARestoreCancelsTheStoredWill)
