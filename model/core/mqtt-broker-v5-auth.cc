@@ -57,6 +57,7 @@ MqttBrokerEngine::Impl::StartConnectAuth5(MqttBrokerConnection& conn,
     state->method = method;
     state->impl = impl;
     state->exchange = impl->StartServer();
+    m_work.Add(MqttServiceOp::Auth);
     const std::vector<uint8_t>* data = p.properties.Binary(PropertyId::AuthenticationData);
     MqttAuthStep step =
         state->exchange->Step(data ? std::optional<std::vector<uint8_t>>(*data) : std::nullopt);
@@ -98,6 +99,7 @@ MqttBrokerEngine::Impl::HandleAuth5(MqttBrokerConnection& conn,
         ProtocolViolation(conn, DecodeError::None, PacketType::Auth, now, out);
         return false;
     }
+    m_work.Add(MqttServiceOp::Auth);
     const std::vector<uint8_t>* data = p.properties.Binary(PropertyId::AuthenticationData);
     MqttAuthStep step =
         auth->exchange->Step(data ? std::optional<std::vector<uint8_t>>(*data) : std::nullopt);

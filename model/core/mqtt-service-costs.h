@@ -46,10 +46,11 @@ enum class MqttServiceOp : uint8_t
     Write,        //!< each flush of a connection's output (one per connection per turn)
     Wait,         //!< each turn of the broker's loop: its epoll_wait and the wakeup
     Wakeup,       //!< each turn on a core that was idle: its thread slept and is woken
+    Auth,         //!< each credential check: a CONNECT's password, or an enhanced auth step
 };
 
 /** Number of MqttServiceOp values. */
-constexpr std::size_t MQTT_SERVICE_OPS = 20;
+constexpr std::size_t MQTT_SERVICE_OPS = 21;
 
 /** The operation's key: "publish-qos1", as in service-cost-publish-qos1 and costs.NAME. */
 const char* MqttServiceOpName(MqttServiceOp op);

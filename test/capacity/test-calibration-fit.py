@@ -25,7 +25,7 @@ TRUE = {"accept": 18e-6, "connect": 25e-6, "publish-qos0": 0.47e-6, "publish-qos
         "publish-qos2": 1.9e-6, "ack": 0.8e-6, "subscribe": 6e-6, "filter": 1.25e-6,
         "unsubscribe": 4e-6, "pingreq": 0.9e-6, "disconnect": 21e-6, "match": 0.28e-6,
         "delivery": 0.58e-6, "byte-in": 0.74e-9, "byte-out": 1.4e-9, "tls-handshake": 0.0,
-        "read": 2.1e-6, "write": 3.3e-6, "wait": 4.4e-6, "wakeup": 6.1e-6}
+        "read": 2.1e-6, "write": 3.3e-6, "wait": 4.4e-6, "wakeup": 6.1e-6, "auth": 850e-6}
 
 
 def synthetic_rows(costs, seed=7, workloads=20):
@@ -81,7 +81,7 @@ class FitTest(unittest.TestCase):
     def test_a_noisy_workload_pulls_a_weighted_fit_less(self):
         # One workload measured 40 % high (its repetitions spread 40 %), the others exact
         # (spread 1 %): weighted, the costs stay near the truth; unweighted they move more. 24
-        # workloads for 19 costs: with 20, dropping the noisy one's weight leaves too few.
+        # workloads for 20 costs: with 20, dropping the noisy one's weight leaves too few.
         rows = synthetic_rows(TRUE, workloads=24)
         rows[5] = (rows[5][0], rows[5][1], rows[5][2] * 1.4)
         spreads = [0.01] * len(rows)

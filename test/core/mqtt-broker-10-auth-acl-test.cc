@@ -39,6 +39,29 @@ ParseAcl(std::string_view text)
 
 } // namespace
 
+TEST(BrokerAuth, EveryPasswordCheckedIsOneAuthOperationForTheServiceModel)
+{
+    // A CONNECT with a user name has its password checked (a hash: the service model's `auth`,
+    // doc/capacity.md), whether it passes or not; an anonymous one does not.
+    BrokerHarness h;
+    auto auth = std::make_shared<MqttAuthenticator>();
+    auth->SetUser("alice", Payload("secret"));
+    auth->SetAllowAnonymous(true);
+    h.Engine().SetAuthenticator(auth);
+    h.Open(1);
+    h.Send(1, WithUser("c1", "alice", "secret"));
+    EXPECT_EQ(h.TakeHex(1), "20 02 00 00");
+    h.Open(2);
+    h.Send(2, WithUser("c2", "alice", "wrong"));
+    EXPECT_EQ(h.TakeHex(2), "20 02 00 04");
+    h.Open(3);
+    h.Send(3, WithUser("c3", std::nullopt, std::nullopt));
+    EXPECT_EQ(h.TakeHex(3), "20 02 00 00");
+    MqttServiceWork w = h.Engine().TakeWork();
+    EXPECT_EQ(w.Of(MqttServiceOp::Auth), 2u);
+    EXPECT_EQ(w.Of(MqttServiceOp::Connect), 3u);
+}
+
 TEST(BrokerAuth, CredentialsCheckedWithConnack4Or5)
 {
     // Section 3.1.4 step 3: a failed check gets CONNACK 4 or 5 and the connection closes

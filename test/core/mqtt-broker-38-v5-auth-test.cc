@@ -304,3 +304,23 @@ TEST(Broker5Auth, TheConnectDeadlineBoundsTheExchange)
     EXPECT_FALSE(h.IsOpen(1));
     EXPECT_EQ(h.ClosedWith(1), CloseReason::ConnectTimeout);
 }
+
+TEST(Broker5Auth, EachExchangeStepIsOneAuthOperationForTheServiceModel)
+{
+    // The service model charges `auth` per step the method computes (doc/capacity.md): the
+    // CONNECT's and the client's answer, then a re-authentication's two.
+    BrokerHarness h(Plain5());
+    h.Engine().SetAuthMethods(Methods());
+    h.Open(1);
+    h.Engine().TakeWork();
+    h.Feed(1, Bytes5(AuthConnect("c1")));
+    MqttServiceWork connect = h.Engine().TakeWork();
+    EXPECT_EQ(connect.Of(MqttServiceOp::Auth), 1u);
+    EXPECT_EQ(connect.Of(MqttServiceOp::Connect), 1u);
+    h.Feed(1, Bytes5(Auth(ReasonCode::ContinueAuthentication, "pw:c1")));
+    EXPECT_EQ(h.Engine().TakeWork().Of(MqttServiceOp::Auth), 1u);
+    h.Feed(1, Bytes5(Auth(ReasonCode::ReAuthenticate, "alice")));
+    h.Feed(1, Bytes5(Auth(ReasonCode::ContinueAuthentication, "pw:c2")));
+    EXPECT_EQ(h.Engine().TakeWork().Of(MqttServiceOp::Auth), 2u);
+    EXPECT_TRUE(h.Engine().IsConnected("c1"));
+}

@@ -139,7 +139,7 @@ TEST(BrokerSettings, KeysAreUniqueAndDocumented)
     // Every field of MqttBrokerProfile but its name: 44, the 6 account-wide quota rates, the
     // service model's cores, input limit, write-per and 19 costs, the memory limit, and the 13
     // of 5.0.
-    EXPECT_EQ(seen.size(), 87u);
+    EXPECT_EQ(seen.size(), 88u);
     std::string help = MqttBrokerSettings::Describe(MqttBrokerProfile::Standard311());
     EXPECT_NE(help.find("  max-inflight-out <integer>"), std::string::npos) << help;
     EXPECT_NE(help.find("(standard: '20')"), std::string::npos) << help;

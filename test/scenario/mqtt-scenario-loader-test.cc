@@ -265,6 +265,7 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     service-cost-write: 18.5us
     service-cost-wait: 19.5us
     service-cost-wakeup: 20.5us
+    service-cost-auth: 21.5us
     account-connect-rate: 7
     account-publish-in-rate: 70.5
     account-publish-out-rate: 80
@@ -635,7 +636,7 @@ TEST(ScenarioLoaderErrors, BrokerFieldsNameFileLineAndField)
     // A list setting's items are checked as in the comma-separated form.
     EXPECT_EQ(OneError(with("    ack-user-properties: [server=ns3-mqtt, zone=a=b]",
                             "    ack-user-properties: [server=ns3-mqtt, zone]")),
-              "scenarios/x.yaml:127: broker.overrides.ack-user-properties: expected "
+              "scenarios/x.yaml:128: broker.overrides.ack-user-properties: expected "
               "comma-separated name=value pairs, got 'server=ns3-mqtt,zone'");
     // The fault no longer has keep-sessions: persistence is the broker's.
     std::string fault =

@@ -257,7 +257,7 @@ TEST(ScenarioServiceErrors, EachMistakeNamesTheLineAndField)
               "s.yaml:13: broker.service.costs.conect: unknown field (expected one of: accept, "
               "connect, publish-qos0, publish-qos1, publish-qos2, ack, subscribe, filter, "
               "unsubscribe, pingreq, disconnect, match, delivery, byte-in, byte-out, "
-              "tls-handshake, read, write, wait, wakeup)");
+              "tls-handshake, read, write, wait, wakeup, auth)");
     EXPECT_EQ(one("  service:\n    cores: 1\n    costs:\n      connect: 1\n"),
               "s.yaml:13: broker.service.costs.connect: expected a CPU time like 3.5us or 0.4ns, "
               "got 1");

@@ -23,7 +23,7 @@ FAST_MIN_PACKETS = 8
 # The service-cost operations of issue #13, in the order calibration files list them.
 COST_KEYS = ["accept", "connect", "publish-qos0", "publish-qos1", "publish-qos2", "ack",
              "subscribe", "filter", "unsubscribe", "pingreq", "disconnect", "match", "delivery",
-             "byte-in", "byte-out", "tls-handshake", "read", "write", "wait", "wakeup"]
+             "byte-in", "byte-out", "tls-handshake", "read", "write", "wait", "wakeup", "auth"]
 
 
 class Ops(dict):
