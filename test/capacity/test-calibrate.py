@@ -74,6 +74,13 @@ class CalibrateTest(unittest.TestCase):
         for key, value in doc["costs"].items():
             self.assertRegex(str(value), DURATION, key)  # non-negative by the pattern
         self.assertEqual(doc["costs"]["tls-handshake"], "0s")
+        # connect-auth: 20 CONNECTs whose passwords the broker checks against a $7$ hash of 101
+        # PBKDF2-HMAC-SHA512 iterations: tens to hundreds of microseconds each, far above the
+        # few microseconds of a CONNECT without one.
+        self.assertIn("connect-auth", doc["fit"]["workloads"])
+        self.assertIn("# " + broker_process.AUTH_NOTE + ".\n", text)
+        self.assertGreater(seconds(doc["costs"]["auth"]), 5e-6)
+        self.assertLess(seconds(doc["costs"]["auth"]), 5e-3)
         self.assertGreater(sum(1 for v in doc["costs"].values() if v != "0s"), 5)
         fit = doc["fit"]
         self.assertEqual(fit["method"], "non-negative least squares over workloads")
@@ -245,7 +252,8 @@ class LoadGeneratorTest(unittest.TestCase):
         self.assertEqual(argv[argv.index("--max-queued-messages") + 1],
                          str(overrides["max-queued-messages"]))
         self.assertIn("max_inflight_messages %d" % broker_process.MAX_INFLIGHT,
-                      broker_process.MOSQUITTO_CONF.format(port=1, inflight=broker_process.MAX_INFLIGHT))
+                      broker_process.MOSQUITTO_CONF.format(port=1, inflight=broker_process.MAX_INFLIGHT,
+                                                           passwords="p"))
 
 
 if __name__ == "__main__":

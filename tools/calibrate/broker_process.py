@@ -6,7 +6,9 @@ descendants of /proc/PID/task/TID/schedstat (nanoseconds on the CPU, user and ke
 utime+stime of /proc/PID/stat (10 ms ticks) where the kernel has no schedstat.
 """
 
+import base64
 import ctypes
+import hashlib
 import os
 import shlex
 import signal
@@ -24,10 +26,29 @@ MAX_INFLIGHT = 3200
 # The calibration file's header line that says so (bench twin looks for it).
 OPTIONS_NOTE = ("broker options: %d QoS 1/2 messages in flight per client, 100000 queued per "
                 "session" % MAX_INFLIGHT)
+# The one user of the broker's password file (anonymous clients are allowed too): the
+# connect-auth workload's CONNECTs have their password checked against a $7$ hash (PBKDF2-HMAC-
+# SHA512) of mosquitto_passwd's default iterations, so `auth` is the cost at that setting.
+AUTH_USER = "calibrate"
+AUTH_PASSWORD = b"calibrate-password"
+AUTH_ITERATIONS = 101
+AUTH_NOTE = ("auth: a password checked against a $7$ hash (PBKDF2-HMAC-SHA512) of %d iterations, "
+             "mosquitto_passwd's default; it scales with the iterations" % AUTH_ITERATIONS)
+
+
+def write_password_file(path):
+    """A password file (doc/auth.md) with AUTH_USER's $7$ hash and allow_anonymous true."""
+    salt = os.urandom(12)
+    digest = hashlib.pbkdf2_hmac("sha512", AUTH_PASSWORD, salt, AUTH_ITERATIONS, 64)
+    with open(path, "w") as f:
+        f.write("allow_anonymous true\n%s:$7$%d$%s$%s\n" % (
+            AUTH_USER, AUTH_ITERATIONS, base64.b64encode(salt).decode(),
+            base64.b64encode(digest).decode()))
 
 MOSQUITTO_CONF = """# written by ./ns3-mqtt calibrate
 listener {port} 127.0.0.1
 allow_anonymous true
+password_file {passwords}
 persistence false
 max_queued_messages 100000
 max_inflight_messages {inflight}
@@ -116,14 +137,21 @@ class BrokerProcess:
         self.port = free_port()
         self.tmp = tempfile.TemporaryDirectory(prefix="mqtt-calibrate-")
         self.log_path = os.path.join(self.tmp.name, "broker.log")
+        # Ours and mosquitto check passwords (anonymous clients still connect); a broker command
+        # is as its user wrote it, and connect-auth is left out for it.
+        self.passwords = os.path.join(self.tmp.name, "passwords")
+        self.checks_passwords = kind in ("ours", "mosquitto")
+        write_password_file(self.passwords)
         if kind == "ours":
             argv = [binary, "--listen", "127.0.0.1:%d" % self.port, "--quiet",
-                    "--max-queued-messages", "100000", "--max-inflight", str(MAX_INFLIGHT)]
+                    "--max-queued-messages", "100000", "--max-inflight", str(MAX_INFLIGHT),
+                    "--passwords", self.passwords]
             argv += list(extra_args)
         elif kind == "mosquitto":
             conf = os.path.join(self.tmp.name, "mosquitto.conf")
             with open(conf, "w") as f:
-                f.write(MOSQUITTO_CONF.format(port=self.port, inflight=MAX_INFLIGHT))
+                f.write(MOSQUITTO_CONF.format(port=self.port, inflight=MAX_INFLIGHT,
+                                              passwords=self.passwords))
             argv = ["mosquitto", "-c", conf]
         else:
             if "{port}" not in command:

@@ -219,6 +219,7 @@ def main(argv):
     ]
     if kind != "command":
         header.append(broker_process.OPTIONS_NOTE + ".")
+        header.append(broker_process.AUTH_NOTE + ".")
     if load > a.max_load:
         header.append("WARNING: measured on a busy machine (load above --max-load %.2f)."
                       % a.max_load)

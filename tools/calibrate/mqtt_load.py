@@ -56,6 +56,7 @@ class Conn:
         self.eof = False
         self.closed = False
         self.received = {}  # packet type -> count
+        self.connack_code = None  # the CONNACK's return code once it came
         self.publishes = 0
         self.retained = 0
 
@@ -107,8 +108,10 @@ class Loop:
         conn.out += data
         self._flush(conn)
 
-    def connect(self, conn, client_id, clean=True, keepalive=60):
-        self.send(conn, w.connect(client_id, keepalive, clean), connect=1)
+    def connect(self, conn, client_id, clean=True, keepalive=60, user=None, password=None):
+        """CONNECT; with @p user the broker checks the password against its file (auth)."""
+        self.send(conn, w.connect(client_id, keepalive, clean, user, password), connect=1,
+                  auth=1 if user is not None else 0)
 
     def subscribe(self, conn, packet_id, filters):
         self.send(conn, w.subscribe(packet_id, filters), subscribe=1, filter=len(filters))
@@ -179,6 +182,8 @@ class Loop:
                 elif qos == 2:
                     replies += w.ack(w.PUBREC, pid)
                     acks += 1
+            elif kind == w.CONNACK and len(body) >= 2:
+                conn.connack_code = body[1]
             elif kind == w.PUBREC:
                 replies += w.ack(w.PUBREL, int.from_bytes(body[0:2], "big"))
                 acks += 1

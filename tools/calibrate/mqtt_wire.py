@@ -29,9 +29,15 @@ def utf8(text):
     return len(data).to_bytes(2, "big") + data
 
 
-def connect(client_id, keepalive=60, clean=True):
-    flags = 0x02 if clean else 0x00
+def connect(client_id, keepalive=60, clean=True, user=None, password=None):
+    """CONNECT (3.1.1); with @p user (and @p password, bytes) the User Name and Password flags."""
+    flags = (0x02 if clean else 0x00) | (0x80 if user is not None else 0) | \
+        (0x40 if password is not None else 0)
     body = utf8("MQTT") + bytes([4, flags]) + keepalive.to_bytes(2, "big") + utf8(client_id)
+    if user is not None:
+        body += utf8(user)
+    if password is not None:
+        body += len(password).to_bytes(2, "big") + password
     return packet(0x10, body)
 
 

@@ -15,6 +15,7 @@ window is spent on the window's operations only. Why each one is there (doc/capa
   unsubscribe-many  one UNSUBSCRIBE of 20 filters per connection
   disconnect        DISCONNECT on every connection                       -> disconnect
   connect-storm     whole connections: open, CONNECT, DISCONNECT         (a check of additivity)
+  connect-auth      connect-storm with a user name and password checked  -> auth
   qos0-no-subscriber, qos0-no-subscriber-large
                     QoS 0 PUBLISHes nobody receives, 64 and 1024 B        -> publish-qos0, byte-in
   qos0-fan-in, qos0-fan-in-large
@@ -53,6 +54,7 @@ import time
 
 import numpy as np
 
+import broker_process
 import loadgen_side
 import mqtt_load
 import mqtt_wire as w
@@ -218,6 +220,26 @@ def connection_workloads(ctx):
             close_clients(ctx, conns)
 
     ctx.measure("connect-storm", storm)
+
+    def storm_with_passwords():
+        # connect-storm with every CONNECT's password checked against its hash: auth apart from
+        # accept, connect and disconnect.
+        batch = 100
+        for start in range(0, ctx.conns, batch):
+            conns = [loop.open("a%d" % i) for i in range(start, min(ctx.conns, start + batch))]
+            for c in conns:
+                loop.connect(c, client_id(ctx, "a", start) + c.name,
+                             user=broker_process.AUTH_USER,
+                             password=broker_process.AUTH_PASSWORD)
+            ctx.wait(lambda: all(c.count(w.CONNACK) for c in conns), "CONNACK (connect-auth)")
+            refused = [c for c in conns if c.connack_code not in (None, 0)]
+            if refused:
+                raise RuntimeError("connect-auth: the broker refused the password (CONNACK %d)"
+                                   % refused[0].connack_code)
+            close_clients(ctx, conns)
+
+    if ctx.broker.checks_passwords:
+        ctx.measure("connect-auth", storm_with_passwords)
 
 
 # -- publishing -------------------------------------------------------------------------------
@@ -459,6 +481,7 @@ def publish_workloads(ctx):
 
 WORKLOAD_NAMES = ["accept", "connect", "ping", "subscribe-one", "subscribe-many",
                   "unsubscribe-one", "unsubscribe-many", "disconnect", "connect-storm",
+                  "connect-auth",
                   "qos0-no-subscriber", "qos0-no-subscriber-large", "qos0-fan-in",
                   "qos0-fan-in-large", "fan-out", "fan-out-5", "qos1-fan-in", "qos1-sub0",
                   "qos2-fan-in", "retained-on-subscribe"] + list(PACED_WORKLOADS)
