@@ -111,9 +111,10 @@ def real_side_loadgen(loadgen, kind, binary, name, seconds):
 
 
 # -- the simulated side -----------------------------------------------------------------------
-def per_message_cpu(costs, spec):
+def per_message_cpu(costs, spec, read_per="turn"):
     """Seconds of broker CPU per PUBLISH of @p spec by the calibration's @p costs (the service
-    model's view), to offer the simulated broker more than it can take."""
+    model's view), to offer the simulated broker more than it can take; @p read_per packet: a
+    `read` per inbound packet (the PUBLISH and each subscriber's acknowledgement)."""
     publish = 2 + 2 + len("twin/00") + (2 if spec.pub_qos else 0) + spec.payload
     qos_out = min(spec.pub_qos, spec.sub_qos)
     delivery = publish - (2 if spec.pub_qos else 0) + (2 if qos_out else 0)
@@ -126,6 +127,10 @@ def per_message_cpu(costs, spec):
     cpu += subs * (costs["match"] + costs["delivery"] + delivery * costs["byte-out"])
     if qos_out:
         cpu += subs * qos_out * (costs["ack"] + 4 * costs["byte-in"])
+    if read_per == "packet":
+        cpu += costs.get("read", 0.0) * (1 + subs * qos_out + (2 if spec.pub_qos == 2 else 0))
+        cpu += subs * costs.get("write", 0.0) / spec.chunk
+        return cpu
     # At least a read per chunk and a write per subscriber per chunk (fewer under load).
     cpu += (costs.get("read", 0.0) + subs * costs.get("write", 0.0)) / spec.chunk
     return cpu
@@ -136,6 +141,13 @@ def read_costs(path):
     with open(path) as f:
         doc = yaml.safe_load(f)
     return {k: parse_duration(str(v)) for k, v in doc["costs"].items()}
+
+
+def read_per_of(path):
+    """The calibration's read-per (turn when the file has none)."""
+    import yaml
+    with open(path) as f:
+        return yaml.safe_load(f).get("read-per", "turn")
 
 
 def parse_duration(text):
@@ -193,8 +205,9 @@ def calibration_path(calibration):
 
 def sim_side(runner, calibration, name, duration_s):
     spec = workloads.PUBLISH_SPECS[name]
-    costs = read_costs(calibration_path(calibration))
-    capacity = 1.0 / per_message_cpu(costs, spec)  # PUBLISHes/s the model can serve
+    path = calibration_path(calibration)
+    # PUBLISHes/s the model can serve
+    capacity = 1.0 / per_message_cpu(read_costs(path), spec, read_per_of(path))
     with tempfile.TemporaryDirectory(prefix="mqtt-twin-") as tmp:
         deliveries, _, ops = sim_run(runner, calibration, name, spec, 2.0 * capacity,
                                      duration_s, os.path.join(tmp, "sat"))
