@@ -277,16 +277,17 @@ MqttServiceModel::Complete(uint32_t coreIndex, Nanos now)
         {
             continue;
         }
-        it->second.inService = false;
-        // A packet part-read (read-per packet) keeps the lane: its end is still to be found.
-        if (it->second.items.empty() && (it->second.ended || it->second.splitter.AtBoundary()))
-        {
-            m_lanes.erase(it);
-        }
-        else
+        Lane& lane = it->second;
+        lane.inService = false;
+        if (!lane.items.empty())
         {
             m_ring.emplace(std::make_pair(core.ready, ++back), id); // input left: next round
         }
+        else if (lane.ended || lane.splitter.AtBoundary())
+        {
+            m_lanes.erase(it);
+        }
+        // else a packet part-read (read-per packet): the lane waits for the rest of it.
     }
     core.connections.clear();
 }

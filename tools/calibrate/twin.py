@@ -128,7 +128,8 @@ def per_message_cpu(costs, spec, read_per="turn"):
     if qos_out:
         cpu += subs * qos_out * (costs["ack"] + 4 * costs["byte-in"])
     if read_per == "packet":
-        cpu += costs.get("read", 0.0) * (1 + subs * qos_out + (2 if spec.pub_qos == 2 else 0))
+        # The PUBLISH (and its PUBREL at QoS 2), each subscriber's PUBACK or PUBREC and PUBCOMP.
+        cpu += costs.get("read", 0.0) * (1 + subs * qos_out + (1 if spec.pub_qos == 2 else 0))
         cpu += subs * costs.get("write", 0.0) / spec.chunk
         return cpu
     # At least a read per chunk and a write per subscriber per chunk (fewer under load).
