@@ -142,13 +142,28 @@ LoadCalibrationText(const std::string& text, const std::string& fileName)
     Map top(r,
             root,
             "",
-            {"broker", "broker-version", "cores", "write-per", "measured", "costs", "fit"});
+            {"broker",
+             "broker-version",
+             "cores",
+             "read-per",
+             "write-per",
+             "measured",
+             "costs",
+             "fit"});
     if (top.Ok())
     {
         top.Require({"broker", "cores", "costs"});
         top.String("broker", &c.broker);
         top.String("broker-version", &c.brokerVersion);
         top.Unsigned("cores", 1, 4096, &c.cores);
+        if (top.Has("read-per"))
+        {
+            top.Enum("read-per",
+                     std::vector<std::pair<std::string, MqttServiceReadPer>>{
+                         {"turn", MqttServiceReadPer::Turn},
+                         {"packet", MqttServiceReadPer::Packet}},
+                     &c.readPer);
+        }
         if (top.Has("write-per"))
         {
             top.Enum("write-per",

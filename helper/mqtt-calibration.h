@@ -42,6 +42,11 @@ struct MqttCalibration
     std::string machine;
     std::optional<double> load;
     /**
+     * read-per: what the `read` cost was fitted to, a read of up to 64 KiB per connection per
+     * turn (turn, the default) or one packet read (packet: mosquitto); service-read-per.
+     */
+    MqttServiceReadPer readPer = MqttServiceReadPer::Turn;
+    /**
      * write-per: what the `write` cost was fitted to, a flush per connection per turn (turn, the
      * default) or a write per outbound packet (packet: mosquitto); service-write-per.
      */

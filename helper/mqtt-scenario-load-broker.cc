@@ -29,7 +29,18 @@ WritePerName(MqttServiceWritePer w)
     return w == MqttServiceWritePer::Packet ? "packet" : "turn";
 }
 
-/** broker.service: "off", or {calibration, cores, input-limit, write-per, costs}. */
+/** What read-per (in a scenario's service block and in a calibration file) may say. */
+const std::vector<std::pair<std::string, MqttServiceReadPer>> READ_PER = {
+    {"turn", MqttServiceReadPer::Turn},
+    {"packet", MqttServiceReadPer::Packet}};
+
+const char*
+ReadPerName(MqttServiceReadPer r)
+{
+    return r == MqttServiceReadPer::Packet ? "packet" : "turn";
+}
+
+/** broker.service: "off", or {calibration, cores, input-limit, read-per, write-per, costs}. */
 void
 ReadService(Map& broker, MqttServiceSpec* service)
 {
@@ -41,8 +52,8 @@ ReadService(Map& broker, MqttServiceSpec* service)
         if (node.Scalar() != "off")
         {
             broker.Fail("service",
-                        "expected off or a map (calibration, cores, input-limit, write-per, "
-                        "costs), got " +
+                        "expected off or a map (calibration, cores, input-limit, read-per, "
+                        "write-per, costs), got " +
                             node.Scalar());
         }
         service->off = true;
@@ -51,7 +62,7 @@ ReadService(Map& broker, MqttServiceSpec* service)
     Map m(r,
           node,
           "broker.service",
-          {"calibration", "cores", "input-limit", "write-per", "costs"});
+          {"calibration", "cores", "input-limit", "read-per", "write-per", "costs"});
     if (!m.Ok())
     {
         return;
@@ -77,6 +88,12 @@ ReadService(Map& broker, MqttServiceSpec* service)
     if (m.ByteSize("input-limit", &limit))
     {
         service->inputLimit = limit;
+    }
+    if (m.Has("read-per"))
+    {
+        MqttServiceReadPer readPer = MqttServiceReadPer::Turn;
+        m.Enum("read-per", READ_PER, &readPer);
+        service->readPer = readPer;
     }
     if (m.Has("write-per"))
     {
@@ -186,7 +203,10 @@ ResolveService(Reader& r, MqttScenario* s, const std::string& baseDir)
         {
             AddCost(&service, op, cost);
         }
-        // A calibration is self-contained: what its `write` cost was fitted to goes with it.
+        // A calibration is self-contained: what its `read` and `write` costs were fitted to go
+        // with it.
+        service.settings.emplace_back("service-read-per",
+                                      ReadPerName(loaded.calibration->readPer));
         service.settings.emplace_back("service-write-per",
                                       WritePerName(loaded.calibration->writePer));
     }
@@ -197,6 +217,10 @@ ResolveService(Reader& r, MqttScenario* s, const std::string& baseDir)
     if (service.inputLimit)
     {
         service.settings.emplace_back("service-input-limit", FormatByteSize(*service.inputLimit));
+    }
+    if (service.readPer)
+    {
+        service.settings.emplace_back("service-read-per", ReadPerName(*service.readPer));
     }
     if (service.writePer)
     {

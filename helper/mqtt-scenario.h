@@ -276,6 +276,8 @@ struct MqttServiceSpec
     std::string calibrationFile;
     std::optional<uint32_t> cores;
     std::optional<uint64_t> inputLimit;
+    /** read-per: turn or packet (service-read-per). */
+    std::optional<MqttServiceReadPer> readPer;
     /** write-per: turn or packet (service-write-per). */
     std::optional<MqttServiceWritePer> writePer;
     /** costs: NAME: DURATION, in file order. */

@@ -457,7 +457,7 @@ Quantity(std::string key,
             std::move(format)};
 }
 
-/** The service-* settings: cores, input limit, write-per, a cost per operation. */
+/** The service-* settings: cores, input limit, read-per, write-per, a cost per operation. */
 void
 AddServiceSettings(std::vector<MqttBrokerSetting>& t)
 {
@@ -493,6 +493,27 @@ AddServiceSettings(std::vector<MqttBrokerSetting>& t)
             return n.has_value();
         },
         [](const P& p) { return FormatByteSize(p.service.inputLimit); }));
+    t.push_back({"service-read-per",
+                 MqttSettingType::Choice,
+                 "what a turn reads of a connection and one `read` is charged for: up to 64 KiB "
+                 "(turn: this project's broker) or one packet (packet: mosquitto)",
+                 "turn|packet",
+                 "one of turn, packet",
+                 0,
+                 [](P* p, const std::string& v)
+                 {
+                     if (v != "turn" && v != "packet")
+                     {
+                         return false;
+                     }
+                     p->service.readPer =
+                         v == "turn" ? MqttServiceReadPer::Turn : MqttServiceReadPer::Packet;
+                     return true;
+                 },
+                 [](const P& p) {
+                     return std::string(p.service.readPer == MqttServiceReadPer::Turn ? "turn"
+                                                                                     : "packet");
+                 }});
     t.push_back({"service-write-per",
                  MqttSettingType::Choice,
                  "what one `write` is charged for: a connection's output per turn (turn: this "

@@ -53,8 +53,8 @@ constexpr const char* OP_DOCS[MQTT_SERVICE_OPS] = {
     "each byte read",
     "each byte written",
     "a TLS handshake",
-    "a read of a connection's socket (one per connection per turn)",
-    "a write of a connection's output (one per connection per turn)",
+    "a read of a connection's socket (one per connection per turn; read-per packet: per packet)",
+    "a write of a connection's output (one per connection per turn; write-per packet: per packet)",
     "a turn of the broker's loop (its epoll_wait and wakeup)",
     "a turn on a core that was idle (its thread slept in epoll_wait and is woken)",
     "a credential check: a CONNECT's user name and password against the password file, or one "

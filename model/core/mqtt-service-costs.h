@@ -42,7 +42,8 @@ enum class MqttServiceOp : uint8_t
     ByteIn,       //!< each byte read
     ByteOut,      //!< each byte written
     TlsHandshake, //!< a TLS handshake (0 until TLS exists)
-    Read,         //!< each read of a connection's socket (one per connection per reactor turn)
+    Read,         //!< each read of a connection's socket (one per connection per reactor turn;
+                  //!< with read-per packet, one per packet read)
     Write,        //!< each flush of a connection's output (one per connection per turn)
     Wait,         //!< each turn of the broker's loop: its epoll_wait and the wakeup
     Wakeup,       //!< each turn on a core that was idle: its thread slept and is woken
@@ -118,6 +119,19 @@ enum class MqttServiceWritePer : uint8_t
 };
 
 /**
+ * What one `read` is (service-read-per): a read of up to readSize bytes of a connection per turn
+ * (Turn: this project's broker, one recv() per ready connection per reactor turn), or one MQTT
+ * packet (Packet: a broker whose loop takes one packet per ready connection per iteration, as
+ * mosquitto 2.0 does; the `read` cost is then the cost of reading one packet, whatever number of
+ * system calls that takes).
+ */
+enum class MqttServiceReadPer : uint8_t
+{
+    Turn = 0,
+    Packet,
+};
+
+/**
  * A broker's service model (the service-* broker settings): how many cores serve its input and
  * what each operation costs them. cores 0: no model, the infinitely fast broker.
  */
@@ -131,6 +145,8 @@ struct MqttServiceConfig
     uint64_t readSize = 64 * 1024;
     /** Connections one turn reads at most (MqttPosixReactor::MAX_EVENTS). */
     uint32_t readsPerTurn = 256;
+    /** What a turn reads of a connection and a `read` is charged for (see MqttServiceReadPer). */
+    MqttServiceReadPer readPer = MqttServiceReadPer::Turn;
     /** What a `write` is charged for (see MqttServiceWritePer). */
     MqttServiceWritePer writePer = MqttServiceWritePer::Turn;
     MqttServiceCosts costs;

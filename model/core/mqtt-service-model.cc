@@ -35,12 +35,34 @@ MqttServiceModel::Enqueue(MqttServiceItem item)
     {
         m_ring.emplace(std::make_pair(m_nextReady++, 0u), id); // it joins the round
     }
+    if (m_config.readPer == MqttServiceReadPer::Packet && item.kind == MqttServiceItemKind::Bytes)
+    {
+        FindPacketEnds(lane, item.bytes);
+    }
     m_queuedBytes += item.bytes.size();
     m_peakQueuedBytes = std::max(m_peakQueuedBytes, m_queuedBytes);
     ++m_queuedItems;
     lane.items.push_back(std::move(item));
     UpdateFull();
     return m_full;
+}
+
+void
+MqttServiceModel::FindPacketEnds(Lane& lane, const std::vector<uint8_t>& bytes)
+{
+    std::vector<std::size_t> pieces;
+    lane.splitter.Split(bytes.data(), bytes.size(), pieces);
+    uint64_t at = lane.arrived;
+    for (std::size_t i = 0; i < pieces.size(); ++i)
+    {
+        at += pieces[i];
+        // Every piece ends a packet but the last, which does when the stream is at a boundary.
+        if (i + 1 < pieces.size() || lane.splitter.AtBoundary())
+        {
+            lane.ends.push_back(at);
+        }
+    }
+    lane.arrived += bytes.size();
 }
 
 MqttServiceItem
@@ -52,20 +74,52 @@ MqttServiceModel::Read(ConnectionId id, Lane& lane)
         MqttServiceItem item = std::move(front);
         lane.items.pop_front();
         --m_queuedItems;
+        lane.ended = lane.ended || item.kind == MqttServiceItemKind::Closed;
         return item;
     }
-    // recv() into the read buffer: the bytes of consecutive Bytes items, up to readSize.
+    if (m_config.readPer == MqttServiceReadPer::Turn)
+    {
+        return ReadBytes(id, lane, m_config.readSize);
+    }
+    // One packet: the rest of the next complete one, or the part of one that has arrived.
+    if (lane.nextEnd == lane.ends.size())
+    {
+        MqttServiceItem read = ReadBytes(id, lane, UINT64_MAX);
+        lane.taken += read.bytes.size();
+        read.partialPacket = true;
+        return read;
+    }
+    MqttServiceItem read = ReadBytes(id, lane, lane.ends[lane.nextEnd++] - lane.taken);
+    lane.taken += read.bytes.size();
+    if (lane.nextEnd == lane.ends.size())
+    {
+        lane.ends.clear(); // all read: start over
+        lane.nextEnd = 0;
+    }
+    else if (lane.nextEnd > 1024 && lane.nextEnd * 2 > lane.ends.size())
+    {
+        lane.ends.erase(lane.ends.begin(),
+                        lane.ends.begin() + static_cast<std::ptrdiff_t>(lane.nextEnd));
+        lane.nextEnd = 0;
+    }
+    return read;
+}
+
+MqttServiceItem
+MqttServiceModel::ReadBytes(ConnectionId id, Lane& lane, uint64_t limit)
+{
+    // recv() into the read buffer: the bytes of consecutive Bytes items, up to the limit.
     MqttServiceItem read;
     read.connection = id;
     read.kind = MqttServiceItemKind::Bytes;
-    read.queued = front.queued;
+    read.queued = lane.items.front().queued;
     while (!lane.items.empty() && lane.items.front().kind == MqttServiceItemKind::Bytes &&
-           read.bytes.size() < m_config.readSize)
+           read.bytes.size() < limit)
     {
         MqttServiceItem& piece = lane.items.front();
         const std::size_t left = piece.bytes.size() - lane.readOffset;
-        const std::size_t take =
-            std::min<std::size_t>(left, m_config.readSize - read.bytes.size());
+        const std::size_t take = static_cast<std::size_t>(
+            std::min<uint64_t>(left, limit - read.bytes.size()));
         const auto from = piece.bytes.begin() + static_cast<std::ptrdiff_t>(lane.readOffset);
         read.bytes.insert(read.bytes.end(), from, from + static_cast<std::ptrdiff_t>(take));
         if (take < left)
@@ -143,7 +197,10 @@ MqttServiceModel::AddIo(MqttServiceWork& work,
     {
         if (read.kind == MqttServiceItemKind::Bytes)
         {
-            work.Add(MqttServiceOp::Read);
+            if (!read.partialPacket) // read-per packet: the read that completes it is charged
+            {
+                work.Add(MqttServiceOp::Read);
+            }
             work.Add(MqttServiceOp::ByteIn, read.bytes.size());
         }
     }
@@ -232,15 +289,17 @@ MqttServiceModel::Complete(uint32_t coreIndex, Nanos now)
         {
             continue;
         }
-        it->second.inService = false;
-        if (it->second.items.empty())
-        {
-            m_lanes.erase(it);
-        }
-        else
+        Lane& lane = it->second;
+        lane.inService = false;
+        if (!lane.items.empty())
         {
             m_ring.emplace(std::make_pair(core.ready, ++back), id); // input left: next round
         }
+        else if (lane.ended || lane.splitter.AtBoundary())
+        {
+            m_lanes.erase(it);
+        }
+        // else a packet part-read (read-per packet): the lane waits for the rest of it.
     }
     core.connections.clear();
 }
@@ -274,10 +333,16 @@ MqttServiceModel::Forget(ConnectionId connection)
     // What it queued is still served (the engine ignores input of a connection it closed); the
     // lane goes when its last read completes.
     auto it = m_lanes.find(connection);
-    if (it != m_lanes.end() && !it->second.inService && it->second.items.empty())
+    if (it == m_lanes.end())
+    {
+        return;
+    }
+    if (!it->second.inService && it->second.items.empty())
     {
         m_lanes.erase(it);
+        return;
     }
+    it->second.ended = true; // nothing of its stream to remember once its input is served
 }
 
 std::size_t

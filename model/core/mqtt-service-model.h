@@ -14,6 +14,11 @@
  * - a turn that starts on a core left idle (its last turn ended before this turn's input came,
  *   or it never ran) also costs a `wakeup`: the thread slept in epoll_wait. A free core that
  *   just ended a turn is taken before one idle for longer (its thread is still running);
+ * - with readPer Packet (a loop that takes one packet per ready connection per iteration, as
+ *   mosquitto 2.0's does) a turn's read of a connection takes the rest of its next packet
+ *   instead: one whole packet, or, when the packet has not all arrived, the part that has (the
+ *   packet's `read` is charged by the read that completes it: one `read` per packet read);
+ *   packet ends are found from the fixed headers as the bytes are queued (MqttPacketSplitter);
  * - the output of a whole turn is written when the turn ends, one flush per connection that
  *   got output (the driver charges a `write` per such connection), so under load, with many
  *   connections per turn, one write carries many messages, as in the real broker; a broker
@@ -34,6 +39,7 @@
 #define MQTT_SERVICE_MODEL_H
 
 #include "mqtt-action.h"
+#include "mqtt-packet-splitter.h"
 #include "mqtt-service-costs.h"
 
 #include <cstddef>
@@ -66,6 +72,11 @@ struct MqttServiceItem
     std::vector<uint8_t> bytes;
     /** When it was queued (a read: when its first byte was). */
     Nanos queued{0};
+    /**
+     * A read that ends inside a packet (read-per packet: the part of a packet that has arrived):
+     * no `read` is charged for it; the read that completes the packet is charged.
+     */
+    bool partialPacket = false;
 };
 
 /** What one core serves in one turn: one read per connection, in round-robin order. */
@@ -103,8 +114,8 @@ class MqttServiceModel
 
     /**
      * Adds the I/O of a turn to @p work: a `wait` (the turn's epoll_wait and wakeup), a `read`
-     * per bytes read and the bytes read (`byte-in`), the bytes of @p out's SendActions
-     * (`byte-out`) and its writes: with
+     * per bytes read (but a partialPacket one) and the bytes read (`byte-in`), the bytes of
+     * @p out's SendActions (`byte-out`) and its writes: with
      * @p writePer Turn one per connection that any SendAction goes to, with Packet one per MQTT
      * packet those actions carry.
      */
@@ -140,7 +151,10 @@ class MqttServiceModel
      */
     void Forget(ConnectionId connection);
 
-    /** Connections the model holds state for: input queued or in service. */
+    /**
+     * Connections the model holds state for: input queued or in service, or (read-per packet)
+     * a packet part-read or a stream that cannot be cut into packets (until it closes).
+     */
     std::size_t ConnectionCount() const;
 
     /** Whether the input is over its bound (see the class rules). */
@@ -219,6 +233,16 @@ class MqttServiceModel
         /** Bytes of the first item read already (a read stops at readSize). */
         std::size_t readOffset = 0;
         bool inService = false;
+        /** Its Closed item was read or it was forgotten: no stream state to keep once empty. */
+        bool ended = false;
+        // Read-per packet only: where the packets end in the connection's byte stream.
+        MqttPacketSplitter splitter;
+        /** Stream offsets of the ends of the complete packets queued, from nextEnd on. */
+        std::vector<uint64_t> ends;
+        std::size_t nextEnd = 0;
+        /** Stream bytes queued and read so far. */
+        uint64_t arrived = 0;
+        uint64_t taken = 0;
     };
 
     /** A core and the turn it serves. */
@@ -235,8 +259,17 @@ class MqttServiceModel
         std::vector<ConnectionId> connections;
     };
 
-    /** The next read of @p lane (its front item, or up to readSize of its bytes). */
+    /**
+     * The next read of @p lane: its front item, or up to readSize of its bytes (read-per turn),
+     * or the rest of its next packet (read-per packet).
+     */
     MqttServiceItem Read(ConnectionId id, Lane& lane);
+
+    /** Up to @p limit of @p lane's consecutive waiting bytes, as one read. */
+    MqttServiceItem ReadBytes(ConnectionId id, Lane& lane, uint64_t limit);
+
+    /** Read-per packet: notes where the packets of @p bytes, the next of the stream, end. */
+    void FindPacketEnds(Lane& lane, const std::vector<uint8_t>& bytes);
 
     void UpdateFull();
 

@@ -66,6 +66,7 @@ class CalibrateTest(unittest.TestCase):
         self.assertEqual(doc["broker"], "ours")
         self.assertIn("mqtt-broker", doc["broker-version"])
         self.assertEqual(doc["cores"], 1)
+        self.assertEqual(doc["read-per"], "turn")  # ours reads a connection once per turn
         self.assertEqual(doc["write-per"], "turn")  # ours writes a connection once per turn
         self.assertRegex(str(doc["measured"]["date"]), r"^\d{4}-\d{2}-\d{2}$")
         self.assertIn("cores, kernel", doc["measured"]["machine"])
@@ -167,6 +168,28 @@ signal.sigwait({signal.SIGUSR1})
                                    {"sent": 800.0, "received": 800.0})
         self.assertEqual((ops["publish-qos0"], ops["ack"], ops["delivery"]), (800, 0, 800))
         self.assertEqual(ops["byte-out"], 17 * 4 + 5 + 800 * 74.375)
+
+    def test_read_per_packet_fits_read_to_the_packets_read(self):
+        """With read-per packet (mosquitto) the fit's read column is every inbound packet of the
+        workload, CONNECT to DISCONNECT, whatever the read system calls (perf) were; with turn
+        it stays the system calls. The loadgen's qos1-fan-in of 1000 messages reads 17 CONNECTs,
+        a SUBSCRIBE, 1000 PUBLISHes, 1000 PUBACKs and 17 DISCONNECTs."""
+        import calibrate
+        import loadgen_side
+        ops = loadgen_side.run_ops(workloads.PUBLISH_SPECS["qos1-fan-in"],
+                                   {"sent": 1000.0, "received": 1000.0, "dup": 0.0})
+        ops["read"], ops["write"], ops["wait"] = 6543, 2100, 700
+        self.assertEqual(syscall_count.packets_read(ops), 17 + 1 + 1000 + 1000 + 17)
+        packet = calibrate.fit_ops(ops, "packet")
+        self.assertEqual(packet["read"], 2035)
+        self.assertEqual({k: v for k, v in packet.items() if k != "read"},
+                         {k: v for k, v in ops.items() if k != "read"})
+        self.assertEqual(ops["read"], 6543)  # the counts themselves are left as they were
+        self.assertEqual(calibrate.fit_ops(ops, "turn"), ops)
+        self.assertEqual(calibrate.parse_args(["--broker", "mosquitto"]).read_per, "packet")
+        self.assertEqual(calibrate.parse_args([]).read_per, "turn")
+        self.assertEqual(calibrate.parse_args(["--broker", "mosquitto", "--read-per", "turn"])
+                         .read_per, "turn")
 
     def test_refuses_a_busy_machine_and_says_so(self):
         out = os.path.join(WORK, "busy.yaml")

@@ -119,7 +119,8 @@ class FitTest(unittest.TestCase):
             calibration_fit.write_calibration(
                 path, ["made by a test"], "ours", "v1", 1, "packet",
                 {"date": "2026-12-02", "machine": "m, cpu, 2 cores", "load": 0.25}, costs, KEYS,
-                [(n, cpu, p, "spread 0 %") for (n, _o, cpu), p in zip(rows, predicted)], r2)
+                [(n, cpu, p, "spread 0 %") for (n, _o, cpu), p in zip(rows, predicted)], r2,
+                read_per="packet")
             with open(path) as fh:
                 text = fh.read()
             doc = yaml.safe_load(text)
@@ -127,6 +128,7 @@ class FitTest(unittest.TestCase):
         self.assertEqual(doc["broker"], "ours")
         self.assertEqual(doc["broker-version"], "v1")
         self.assertEqual(doc["cores"], 1)
+        self.assertEqual(doc["read-per"], "packet")
         self.assertEqual(doc["write-per"], "packet")
         self.assertEqual(doc["measured"], {"date": "2026-12-02", "machine": "m, cpu, 2 cores",
                                            "load": 0.25})

@@ -137,9 +137,9 @@ TEST(BrokerSettings, KeysAreUniqueAndDocumented)
             << s.key;
     }
     // Every field of MqttBrokerProfile but its name: 44, the 6 account-wide quota rates, the
-    // service model's cores, input limit, write-per and 19 costs, the memory limit, and the 13
-    // of 5.0.
-    EXPECT_EQ(seen.size(), 88u);
+    // service model's cores, input limit, read-per, write-per and 21 costs, the memory limit,
+    // and the 13 of 5.0.
+    EXPECT_EQ(seen.size(), 89u);
     std::string help = MqttBrokerSettings::Describe(MqttBrokerProfile::Standard311());
     EXPECT_NE(help.find("  max-inflight-out <integer>"), std::string::npos) << help;
     EXPECT_NE(help.find("(standard: '20')"), std::string::npos) << help;

@@ -244,6 +244,7 @@ const char* EVERY_PROFILE_FIELD = R"(broker:
     lifecycle-qos: 0
     service-cores: 3
     service-input-limit: 1MiB
+    service-read-per: packet
     service-write-per: packet
     service-cost-accept: 1.5us
     service-cost-connect: 2.5us
@@ -345,6 +346,7 @@ TEST(ScenarioLoader, BrokerOverridesReachEveryProfileField)
     EXPECT_EQ(p->lifecycleQos, Qos::AtMostOnce);
     EXPECT_EQ(p->service.cores, 3u);
     EXPECT_EQ(p->service.inputLimit, 1u << 20);
+    EXPECT_EQ(p->service.readPer, MqttServiceReadPer::Packet);
     EXPECT_EQ(p->service.writePer, MqttServiceWritePer::Packet);
     for (std::size_t i = 0; i < MQTT_SERVICE_OPS; ++i)
     {
@@ -636,7 +638,7 @@ TEST(ScenarioLoaderErrors, BrokerFieldsNameFileLineAndField)
     // A list setting's items are checked as in the comma-separated form.
     EXPECT_EQ(OneError(with("    ack-user-properties: [server=ns3-mqtt, zone=a=b]",
                             "    ack-user-properties: [server=ns3-mqtt, zone]")),
-              "scenarios/x.yaml:128: broker.overrides.ack-user-properties: expected "
+              "scenarios/x.yaml:129: broker.overrides.ack-user-properties: expected "
               "comma-separated name=value pairs, got 'server=ns3-mqtt,zone'");
     // The fault no longer has keep-sessions: persistence is the broker's.
     std::string fault =

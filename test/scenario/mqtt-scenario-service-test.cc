@@ -78,6 +78,7 @@ TEST(Calibration, AFileLoadsWithEveryField)
     EXPECT_EQ(c.broker, "test-broker");
     EXPECT_EQ(c.brokerVersion, "0.0");
     EXPECT_EQ(c.cores, 2u);
+    EXPECT_EQ(c.readPer, MqttServiceReadPer::Packet);
     EXPECT_EQ(c.writePer, MqttServiceWritePer::Packet);
     EXPECT_EQ(c.date, "2026-12-02");
     EXPECT_EQ(c.machine, "none (test data)");
@@ -117,6 +118,12 @@ TEST(Calibration, ErrorsNameTheFileLineAndField)
     r = LoadCalibrationText("broker: x\ncores: 0\ncosts: {}\n", "c.yaml");
     ASSERT_EQ(r.errors.size(), 1u);
     EXPECT_EQ(r.errors[0], "c.yaml:2: cores: expected an integer from 1 to 4096, got 0");
+    r = LoadCalibrationText("broker: x\ncores: 1\nread-per: syscall\ncosts: {}\n", "c.yaml");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0], "c.yaml:3: read-per: expected one of turn, packet, got syscall");
+    r = LoadCalibrationText("broker: x\ncores: 1\ncosts: {}\n", "c.yaml");
+    ASSERT_TRUE(r.calibration);
+    EXPECT_EQ(r.calibration->readPer, MqttServiceReadPer::Turn); // the default
     r = LoadCalibrationText("broker: [x\n", "c.yaml");
     ASSERT_EQ(r.errors.size(), 1u);
     EXPECT_EQ(r.errors[0].rfind("c.yaml:", 0), 0u) << r.errors[0];
@@ -203,13 +210,16 @@ TEST(ScenarioService, ACalibrationGivesCoresAndCostsAndTheBlockOverridesThem)
     EXPECT_EQ(p.service.costs[MqttServiceOp::Connect], 14'200'000u);
     EXPECT_EQ(p.service.costs[MqttServiceOp::ByteIn], 400u);
     EXPECT_EQ(p.service.writePer, MqttServiceWritePer::Packet); // the calibration's
+    EXPECT_EQ(p.service.readPer, MqttServiceReadPer::Packet);   // the calibration's
 
     p = ProfileOf("  service:\n"
                   "    calibration: ./calibration-test.yaml\n"
                   "    cores: 8\n"
                   "    input-limit: 256KiB\n"
+                  "    read-per: turn\n"
                   "    write-per: turn\n"
                   "    costs: {connect: 20us, match: 0.25us}\n");
+    EXPECT_EQ(p.service.readPer, MqttServiceReadPer::Turn);
     EXPECT_EQ(p.service.writePer, MqttServiceWritePer::Turn);
     EXPECT_EQ(p.service.cores, 8u);
     EXPECT_EQ(p.service.inputLimit, 256u << 10);
@@ -245,7 +255,7 @@ TEST(ScenarioServiceErrors, EachMistakeNamesTheLineAndField)
     };
     EXPECT_EQ(one("  service: on\n"),
               "s.yaml:10: broker.service: expected off or a map (calibration, cores, "
-              "input-limit, write-per, costs), got on");
+              "input-limit, read-per, write-per, costs), got on");
     EXPECT_EQ(one("  service: {}\n"),
               "s.yaml:10: broker.service: expected a calibration or cores (or service: off), got "
               "neither");
@@ -263,9 +273,11 @@ TEST(ScenarioServiceErrors, EachMistakeNamesTheLineAndField)
               "got 1");
     EXPECT_EQ(one("  service:\n    cores: 1\n    speed: 2\n"),
               "s.yaml:12: broker.service.speed: unknown field (expected one of: calibration, "
-              "cores, input-limit, write-per, costs)");
+              "cores, input-limit, read-per, write-per, costs)");
     EXPECT_EQ(one("  service:\n    cores: 1\n    write-per: call\n"),
               "s.yaml:12: broker.service.write-per: expected one of turn, packet, got call");
+    EXPECT_EQ(one("  service:\n    cores: 1\n    input-limit: 1MiB\n    read-per: recv\n"),
+              "s.yaml:13: broker.service.read-per: expected one of turn, packet, got recv");
     EXPECT_EQ(one("  service:\n    calibration: my broker\n"),
               "s.yaml:11: broker.service.calibration: expected a calibration name (letters, "
               "digits, '.', '_', '-') or a path with a '/', got my broker");

@@ -55,6 +55,17 @@ def syscall_note(ops, counts):
     return note
 
 
+def fit_ops(ops, read_per):
+    """The operations a workload's row of the fit has: @p ops, with the `read` column the packets
+    read when the broker reads a packet per read (read-per packet: the model charges a `read` per
+    packet read, so that is what the cost is fitted to), else its read system calls."""
+    row = mqtt_load.Ops()
+    row.update(ops)
+    if read_per == "packet":
+        row["read"] = syscall_count.packets_read(ops)
+    return row
+
+
 def load_average():
     with open("/proc/loadavg") as f:
         return float(f.read().split()[0])
@@ -103,6 +114,12 @@ def parse_args(argv):
                         "workloads, as it drives bench twin's real side, and the paced ones; "
                         "without it the Python generator drives all and the paced workloads "
                         "are left out")
+    p.add_argument("--read-per", choices=("turn", "packet"),
+                   help="what one of the broker's reads takes, written to the file as read-per "
+                        "(the service model's service-read-per): a connection's bytes per loop "
+                        "turn (turn: ours; the fit's read column is the read system calls) or "
+                        "one packet (packet: mosquitto; the read column is the packets read); "
+                        "default packet for mosquitto, else turn")
     p.add_argument("--write-per", choices=("turn", "packet"),
                    help="what the broker's write system call carries, written to the file as "
                         "write-per (the service model's service-write-per): a connection's "
@@ -114,6 +131,8 @@ def parse_args(argv):
         p.error("--repeat must be at least 1 and --scale positive")
     if a.write_per is None:
         a.write_per = "packet" if a.broker == "mosquitto" else "turn"
+    if a.read_per is None:
+        a.read_per = "packet" if a.broker == "mosquitto" else "turn"
     return a
 
 
@@ -189,6 +208,10 @@ def main(argv):
         comments[name] = "spread %.1f %% over %d runs" % (100 * spread, len(cpus))
         if count_syscalls:
             comments[name] += "; " + syscall_note(ops, [calls[name] for _r, calls in per_rep])
+        if a.read_per == "packet":
+            ops = fit_ops(ops, a.read_per)
+            rows[-1] = (name, ops, median)
+            comments[name] += "; read column: %d packets read" % ops["read"]
     weights = None if a.unweighted else calibration_fit.spread_weights(spreads)
     costs, predicted, r2, unidentified = calibration_fit.fit(rows, FIT_KEYS, weights)
 
@@ -213,6 +236,10 @@ def main(argv):
              n for n in workloads.LOADGEN_WORKLOADS + list(workloads.PACED_WORKLOADS)
              if only is None or n in only))
          if a.loadgen else "generator: the Python one (tools/calibrate/mqtt_load.py) for all."),
+        "read-per %s: a read is %s." % (a.read_per, "one inbound packet read (the fit's read "
+                                         "column: packets read, not read system calls)"
+                                         if a.read_per == "packet" else
+                                         "a read system call of a connection per loop turn"),
         "write-per %s: a write is %s." % (a.write_per, "one outbound packet"
                                            if a.write_per == "packet" else
                                            "a connection's output per loop turn"),
@@ -232,7 +259,7 @@ def main(argv):
     calibration_fit.write_calibration(
         out, header, a.broker, version, a.cores, a.write_per, measured, costs, FIT_KEYS,
         [(name, meas, pred, comments[name]) for (name, _o, meas), pred in zip(rows, predicted)],
-        r2)
+        r2, read_per=a.read_per)
     print("calibrate: %s: r2 %.4f; costs: %s" % (out, r2, ", ".join(
         "%s %s" % (k, calibration_fit.format_duration(costs[k])) for k in FIT_KEYS)))
     return 0

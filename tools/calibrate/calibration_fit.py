@@ -77,13 +77,14 @@ def _significant(value, digits):
 
 
 def write_calibration(path, header_lines, broker, version, cores, write_per, measured, costs,
-                      keys, workloads, r2):
+                      keys, workloads, r2, read_per="turn"):
     """Writes the calibration file of issue #13. workloads: [(name, measured s, predicted s,
-    comment)]; measured: {date, machine, load}."""
+    comment)]; measured: {date, machine, load}; read_per, write_per: turn or packet."""
     out = ["# " + line for line in header_lines]
     out.append("broker: %s" % _quote_if_needed(broker))
     out.append("broker-version: %s" % _quote(version))
     out.append("cores: %d" % cores)
+    out.append("read-per: %s" % read_per)
     out.append("write-per: %s" % write_per)
     out.append("measured: {date: %s, machine: %s, load: %.2f}"
                % (_quote(measured["date"]), _quote(measured["machine"]), measured["load"]))

@@ -26,6 +26,15 @@ INTERVAL_MS = 50
 # The inbound packets a read carries (what "packets per read" counts; DISCONNECT left out).
 PACKET_OPS = ("publish-qos0", "publish-qos1", "publish-qos2", "ack", "connect", "subscribe",
               "unsubscribe", "pingreq")
+# Every inbound packet the broker reads: the above and the DISCONNECTs (every workload's
+# connections end with one). With read-per packet, the `read` the fit prices is one of these.
+READ_PACKET_OPS = PACKET_OPS + ("disconnect",)
+
+
+def packets_read(ops):
+    """The inbound packets of a run's operation counts (READ_PACKET_OPS): the `read` count of a
+    broker that reads one packet per read (read-per packet, mosquitto)."""
+    return sum(ops.get(k, 0) for k in READ_PACKET_OPS)
 
 
 def batching(ops):
