@@ -23,6 +23,7 @@ import broker_process  # noqa: E402
 import calibration_fit  # noqa: E402
 import mqtt_load  # noqa: E402
 import syscall_count  # noqa: E402
+import tls_material  # noqa: E402
 import workloads  # noqa: E402
 
 FIT_KEYS = mqtt_load.COST_KEYS
@@ -73,7 +74,9 @@ def parse_args(argv):
     p = argparse.ArgumentParser(prog="./ns3-mqtt calibrate", description=__doc__.split("\n")[0])
     p.add_argument("--broker", default="ours",
                    help="ours (the standalone broker), mosquitto, or a command line starting a "
-                        "broker on 127.0.0.1:{port} (default ours)")
+                        "broker on 127.0.0.1:{port} (default ours); a command with {tls_port} "
+                        "also listens for MQTT over TLS there, with the certificates {cafile}, "
+                        "{certfile} and {keyfile} (tls-connect-storm)")
     p.add_argument("--out", help="calibration file (default calibrations/BROKER.yaml for ours "
                                  "and mosquitto; required for a command)")
     p.add_argument("--binary", help="the standalone broker's executable (--broker ours)")
@@ -150,14 +153,28 @@ def main(argv):
               "would be disturbed. Wait, or --wait-quiet SECONDS, or --busy-ok to measure anyway "
               "(the load is written to the file)." % (load, a.max_load), file=sys.stderr)
         return 3
+    # tls-connect-storm's throwaway certificates, made now and deleted when the run ends.
+    tls = None
+    if ((only is None or "tls-connect-storm" in only)
+            and (kind != "command" or broker_process.command_has_tls(a.broker))):
+        tls = tls_material.Material()
+    try:
+        return measure_and_write(a, kind, out, only, count_syscalls, load, tls)
+    finally:
+        if tls:
+            tls.close()
+
+
+def measure_and_write(a, kind, out, only, count_syscalls, load, tls):
     loads = [load]
     started = datetime.datetime.now(datetime.timezone.utc)
     per_rep = []
     for rep in range(a.repeat):
         broker = broker_process.BrokerProcess(
-            "command" if kind == "command" else kind, binary=a.binary, command=a.broker)
+            "command" if kind == "command" else kind, binary=a.binary, command=a.broker, tls=tls)
         with broker:
-            loop = mqtt_load.Loop("127.0.0.1", broker.port)
+            loop = mqtt_load.Loop("127.0.0.1", broker.port, tls=(
+                (broker.tls_port, tls.client_context()) if broker.tls_port else None))
             ctx = workloads.Context(loop, broker, a.scale, rep)
             ctx.only = only
             ctx.count_syscalls = count_syscalls
@@ -188,6 +205,8 @@ def main(argv):
         comments[name] = "spread %.1f %% over %d runs" % (100 * spread, len(cpus))
         if count_syscalls:
             comments[name] += "; " + syscall_note(ops, [calls[name] for _r, calls in per_rep])
+        if ops["tls-handshake"]:
+            comments[name] += "; %d TLS handshakes" % ops["tls-handshake"]
     weights = None if a.unweighted else calibration_fit.spread_weights(spreads)
     costs, predicted, r2, unidentified = calibration_fit.fit(rows, FIT_KEYS, weights)
 
@@ -216,6 +235,12 @@ def main(argv):
     ]
     if kind != "command":
         header.append(broker_process.OPTIONS_NOTE + ".")
+    if "tls-connect-storm" in comments:
+        header.append("tls-connect-storm: %s; the broker's TLS listener %s." % (
+            tls_material.DESCRIPTION, {
+                "ours": "--tls-listen with --require-certificate --tls-version tlsv1.2",
+                "mosquitto": "a second listener with require_certificate true, tls_version "
+                             "tlsv1.2"}.get(kind, "{tls_port} of the command")))
     if load > a.max_load:
         header.append("WARNING: measured on a busy machine (load above --max-load %.2f)."
                       % a.max_load)
