@@ -154,6 +154,7 @@ class BrokerProcess:
             with open(conf, "w") as f:
                 f.write(MOSQUITTO_CONF.format(port=self.port, inflight=MAX_INFLIGHT))
                 if self.tls_port:
+                    tls.readable_by("mosquitto")  # its `user` when started as root
                     f.write(MOSQUITTO_TLS_LISTENER.format(
                         tls_port=self.tls_port, cafile=tls.cafile, certfile=tls.certfile,
                         keyfile=tls.keyfile))

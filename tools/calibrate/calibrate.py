@@ -55,6 +55,23 @@ def syscall_note(ops, counts):
     return note
 
 
+def handshake_syscalls_note(ops_of, costs):
+    """What the TLS handshake's own system calls are: tls-connect-storm's reads, writes and
+    waits per connection over connect-storm's, and their CPU time at the fitted costs. The
+    simulated broker charges none of them (its TLS runs before the service model), so this is
+    what it charges a TLS connection less than the real broker spent. None without the two."""
+    tls, plain = ops_of.get("tls-connect-storm"), ops_of.get("connect-storm")
+    if not tls or not plain or not tls["accept"] or not plain["accept"]:
+        return None
+    extra = {k: tls[k] / tls["accept"] - plain[k] / plain["accept"]
+             for k in ("read", "write", "wait")}
+    cpu = sum(extra[k] * costs[k] for k in extra)
+    return ("the handshake's own system calls, over connect-storm's: %+.1f reads, %+.1f writes, "
+            "%+.1f waits per connection, %s at these costs (not charged in simulation)"
+            % (extra["read"], extra["write"], extra["wait"],
+               ("-" if cpu < 0 else "") + calibration_fit.format_duration(abs(cpu))))
+
+
 def load_average():
     with open("/proc/loadavg") as f:
         return float(f.read().split()[0])
@@ -116,6 +133,7 @@ def parse_args(argv):
         p.error("--repeat must be at least 1 and --scale positive")
     if a.write_per is None:
         a.write_per = "packet" if a.broker == "mosquitto" else "turn"
+    a.argv = argv
     return a
 
 
@@ -209,10 +227,14 @@ def measure_and_write(a, kind, out, only, count_syscalls, load, tls):
             comments[name] += "; %d TLS handshakes" % ops["tls-handshake"]
     weights = None if a.unweighted else calibration_fit.spread_weights(spreads)
     costs, predicted, r2, unidentified = calibration_fit.fit(rows, FIT_KEYS, weights)
+    if count_syscalls:
+        note = handshake_syscalls_note({name: ops for name, ops, _cpu in rows}, costs)
+        if note:
+            comments["tls-connect-storm"] += "; " + note
 
     header = [
         "Calibration of broker '%s', written by ./ns3-mqtt calibrate (doc/capacity.md)." % a.broker,
-        "command: %s" % (a.command_line or "calibrate.py " + " ".join(argv)),
+        "command: %s" % (a.command_line or "calibrate.py " + " ".join(a.argv)),
         "%d repetitions of %d workloads (scale %g), a fresh broker each; measured-cpu is the "
         "median," % (a.repeat, len(rows), a.scale),
         "the broker process's CPU time (user + kernel, /proc/PID/task/*/schedstat).",

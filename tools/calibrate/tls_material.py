@@ -14,6 +14,7 @@ with it: no key material is ever committed or kept.
 """
 
 import os
+import pwd
 import ssl
 import subprocess
 import tempfile
@@ -56,6 +57,19 @@ class Material:
             _openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
                      "-CAcreateserial", "-days", "2", "-out", name + ".crt", "-extfile", "ext",
                      cwd=d)
+
+    def readable_by(self, user):
+        """Hands the files to @p user (a broker that drops root for it, as mosquitto does for
+        `mosquitto`, reads them after it did); nothing when we are not root or it is unknown."""
+        if os.geteuid() != 0:
+            return
+        try:
+            entry = pwd.getpwnam(user)
+        except KeyError:
+            return
+        d = self.tmp.name
+        for path in [d] + [os.path.join(d, f) for f in os.listdir(d)]:
+            os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def client_context(self):
         """The device's side: TLS 1.2 only, the one suite, the broker checked against the CA."""
