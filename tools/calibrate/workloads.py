@@ -155,6 +155,36 @@ def close_clients(ctx, conns):
     ctx.wait(lambda: all(c.closed for c in conns), "the broker closing after DISCONNECT")
 
 
+# -- TLS --------------------------------------------------------------------------------------
+def tls_connect_storm(ctx):
+    """connect-storm over the broker's TLS listener: whole connections, TLS_BATCH at a time,
+    each a full handshake (no session offered), CONNECT, DISCONNECT. Only the handshake sets it
+    apart from connect-storm, whose accept, connect and disconnect the other workloads fix."""
+    name = "tls-connect-storm"
+    loop = ctx.loop
+    if loop.tls is None or (ctx.only is not None and name not in ctx.only):
+        return  # a broker command without a TLS listener: tls-handshake stays unidentified
+    total = max(10, ctx.n(TLS_CONNECTIONS))
+    made = []
+
+    def storm():
+        for start in range(0, total, TLS_BATCH):
+            conns = [loop.open_tls("t%d" % i) for i in range(start, min(total, start + TLS_BATCH))]
+            for c in conns:
+                loop.connect(c, client_id(ctx, "t", start) + c.name)
+            ctx.wait(lambda: all(c.count(w.CONNACK) for c in conns), "CONNACK (TLS storm)")
+            made.extend(c.tls for c in conns)
+            close_clients(ctx, conns)
+
+    ctx.measure(name, storm)
+    # The handshakes the workload is about, every one: what the header says was measured.
+    want = ("TLSv1.2", tls_material.CIPHER, False)
+    other = [t for t in made if t != want]
+    if len(made) != total or other:
+        raise RuntimeError("%s: %d of %d handshakes were not %s (version, suite, resumed): %s"
+                           % (name, len(other) + total - len(made), total, want, other[:3]))
+
+
 # -- connections and subscriptions ------------------------------------------------------------
 def connection_workloads(ctx):
     loop = ctx.loop
@@ -224,36 +254,6 @@ def connection_workloads(ctx):
             close_clients(ctx, conns)
 
     ctx.measure("connect-storm", storm)
-    tls_connect_storm(ctx)
-
-
-def tls_connect_storm(ctx):
-    """connect-storm over the broker's TLS listener: whole connections, TLS_BATCH at a time,
-    each a full handshake (no session offered), CONNECT, DISCONNECT. Only the handshake sets it
-    apart from connect-storm, whose accept, connect and disconnect the other workloads fix."""
-    name = "tls-connect-storm"
-    loop = ctx.loop
-    if loop.tls is None or (ctx.only is not None and name not in ctx.only):
-        return  # a broker command without a TLS listener: tls-handshake stays unidentified
-    total = max(10, ctx.n(TLS_CONNECTIONS))
-    made = []
-
-    def storm():
-        for start in range(0, total, TLS_BATCH):
-            conns = [loop.open_tls("t%d" % i) for i in range(start, min(total, start + TLS_BATCH))]
-            for c in conns:
-                loop.connect(c, client_id(ctx, "t", start) + c.name)
-            ctx.wait(lambda: all(c.count(w.CONNACK) for c in conns), "CONNACK (TLS storm)")
-            made.extend(c.tls for c in conns)
-            close_clients(ctx, conns)
-
-    ctx.measure(name, storm)
-    # The handshakes the workload is about, every one: what the header says was measured.
-    want = ("TLSv1.2", tls_material.CIPHER, False)
-    other = [t for t in made if t != want]
-    if len(made) != total or other:
-        raise RuntimeError("%s: %d of %d handshakes were not %s (version, suite, resumed): %s"
-                           % (name, len(other) + total - len(made), total, want, other[:3]))
 
 
 # -- publishing -------------------------------------------------------------------------------
@@ -504,6 +504,7 @@ def run_all(ctx):
     """Runs every workload once (one repetition); returns ctx.results."""
     started = time.monotonic()
     connection_workloads(ctx)
+    tls_connect_storm(ctx)
     publish_workloads(ctx)
     ctx.wall = time.monotonic() - started
     return ctx.results
