@@ -63,12 +63,13 @@ def handshake_syscalls_note(ops_of, costs):
     tls, plain = ops_of.get("tls-connect-storm"), ops_of.get("connect-storm")
     if not tls or not plain or not tls["accept"] or not plain["accept"]:
         return None
+    # The per-call costs this calibration fits (wakeup too where it is one).
     extra = {k: tls[k] / tls["accept"] - plain[k] / plain["accept"]
-             for k in ("read", "write", "wait")}
+             for k in ("read", "write", "wait", "wakeup") if k in costs and k in tls}
     cpu = sum(extra[k] * costs[k] for k in extra)
-    return ("the handshake's own system calls, over connect-storm's: %+.1f reads, %+.1f writes, "
-            "%+.1f waits per connection, %s at these costs (not charged in simulation)"
-            % (extra["read"], extra["write"], extra["wait"],
+    return ("the handshake's own system calls, over connect-storm's: %s per connection, %s at "
+            "these costs (not charged in simulation)"
+            % (", ".join("%+.1f %ss" % (v, k) for k, v in extra.items()),
                ("-" if cpu < 0 else "") + calibration_fit.format_duration(abs(cpu))))
 
 
