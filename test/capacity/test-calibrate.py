@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """A tiny calibration (a few seconds) of the standalone broker: tools/calibrate/calibrate.py
 against the mqtt-broker given on the command line; the file it writes must parse, name every
-cost with a non-negative duration, and fit every workload with a sane residual. Also: a busy
+cost with a non-negative duration, and fit every workload with a sane residual; its TLS
+workload identifies tls-handshake. Also: mosquitto's TLS listener serves the TLS workload, a busy
 machine is refused (and says so), a broker command without {port} is refused. And the load
-generator's answers to runs of acknowledgements, and the twin simulating the real side's broker
-options.
+generator's answers to runs of acknowledgements, its TLS connections, and the twin simulating
+the real side's broker options.
 
 Usage: test-calibrate.py MQTT_BROKER_BINARY WORK_DIR
 """
@@ -14,10 +15,13 @@ import math
 import os
 import re
 import selectors
+import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
+import threading
 import unittest
 
 import yaml
@@ -30,6 +34,7 @@ import broker_process  # noqa: E402
 import mqtt_load  # noqa: E402
 import mqtt_wire as w  # noqa: E402
 import syscall_count  # noqa: E402
+import tls_material  # noqa: E402
 import workloads  # noqa: E402
 
 # perf counts the broker's system calls where it may (root here and in CI); elsewhere the
@@ -39,6 +44,12 @@ PERF = syscall_count.available()
 BINARY = None
 WORK = None
 DURATION = re.compile(r"^(\d+(\.\d+)?)(ns|us|ms|s)$")
+# tls-connect-storm at --scale 0.02: max(10, 200 x 0.02) connections.
+TINY_HANDSHAKES = 10
+# A plausible tls-handshake: a full TLS 1.2 handshake with RSA 2048 keys costs a broker about a
+# millisecond of CPU on this VM (OpenSSL 3.0; the RSA signature and the two verifications); a
+# factor of 10 each way for another machine, a busy one or a tiny run.
+TLS_HANDSHAKE_BOUNDS = (100e-6, 10e-3)
 
 
 def seconds(text):
@@ -74,7 +85,6 @@ class CalibrateTest(unittest.TestCase):
         self.assertEqual(list(doc["costs"]), mqtt_load.COST_KEYS)
         for key, value in doc["costs"].items():
             self.assertRegex(str(value), DURATION, key)  # non-negative by the pattern
-        self.assertEqual(doc["costs"]["tls-handshake"], "0s")
         # connect-auth: 20 CONNECTs whose passwords the broker checks against a $7$ hash of 101
         # PBKDF2-HMAC-SHA512 iterations: tens to hundreds of microseconds each, far above the
         # few microseconds of a CONNECT without one.
@@ -83,6 +93,19 @@ class CalibrateTest(unittest.TestCase):
         self.assertGreater(seconds(doc["costs"]["auth"]), 5e-6)
         self.assertLess(seconds(doc["costs"]["auth"]), 5e-3)
         self.assertGreater(sum(1 for v in doc["costs"].values() if v != "0s"), 5)
+        # The TLS workload ran (its TLS is what the header says) and identified the handshake.
+        self.assertIn("# tls-connect-storm: " + tls_material.DESCRIPTION + "; the broker's TLS "
+                      "listener --tls-listen with --require-certificate --tls-version tlsv1.2.\n",
+                      text)
+        self.assertNotIn("not identified by these workloads (cost 0): tls-handshake", text)
+        self.assertRegex(text, r"\n    tls-connect-storm: .*; %d TLS handshakes[;\n]"
+                         % TINY_HANDSHAKES)
+        handshake = seconds(doc["costs"]["tls-handshake"])
+        self.assertGreater(handshake, TLS_HANDSHAKE_BOUNDS[0])
+        self.assertLess(handshake, TLS_HANDSHAKE_BOUNDS[1])
+        # Only tls-connect-storm has handshakes: tls-handshake takes what the other costs leave
+        # of its CPU time, so its residual is 0 (and says nothing).
+        self.assertLessEqual(abs(doc["fit"]["workloads"]["tls-connect-storm"]["residual"]), 0.001)
         fit = doc["fit"]
         self.assertEqual(fit["method"], "non-negative least squares over workloads")
         # No load generator given: the Python one drives all, the paced workloads are left out.
@@ -106,6 +129,30 @@ class CalibrateTest(unittest.TestCase):
                                    r"waits, \d+ wakeups \(\d+\.\d packets per read, \d+\.\d reads per wait, "
                                    r"\d+\.\d deliveries per write\)")
             self.assertIn("(perf stat, syscall tracepoints)", text)
+            # The broker reads a TLS connection's ClientHello and its second flight besides the
+            # CONNECT and the DISCONNECT that connect-storm reads.
+            reads = int(re.search(r"\n    tls-connect-storm: .*; (\d+) reads", text).group(1))
+            self.assertGreaterEqual(reads, 4 * TINY_HANDSHAKES)
+
+    @unittest.skipUnless(shutil.which("mosquitto"), "mosquitto is not installed")
+    def test_mosquitto_serves_the_tls_workload(self):
+        """--broker mosquitto: the generated configuration's second listener speaks TLS with the
+        run's certificates, and the TLS workload identifies mosquitto's tls-handshake."""
+        out = os.path.join(WORK, "mosquitto.yaml")
+        run = calibrate("--broker", "mosquitto", "--scale", "0.02", "--repeat", "1", "--busy-ok",
+                        "--only", "accept,connect,disconnect,connect-storm,tls-connect-storm",
+                        "--out", out, *([] if PERF else ["--no-syscalls"]))
+        self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
+        with open(out) as f:
+            text = f.read()
+        doc = yaml.safe_load(text)
+        self.assertIn("the broker's TLS listener a second listener with require_certificate "
+                      "true, tls_version tlsv1.2.", text)
+        self.assertRegex(text, r"\n    tls-connect-storm: .*; %d TLS handshakes[;\n]"
+                         % TINY_HANDSHAKES)
+        handshake = seconds(doc["costs"]["tls-handshake"])
+        self.assertGreater(handshake, TLS_HANDSHAKE_BOUNDS[0])
+        self.assertLess(handshake, TLS_HANDSHAKE_BOUNDS[1])
 
     @unittest.skipUnless(PERF, "perf cannot count syscall tracepoints here")
     def test_syscalls_of_a_process_are_counted_by_kind(self):
@@ -198,11 +245,73 @@ signal.sigwait({signal.SIGUSR1})
         self.assertIn("the machine is busy (1-minute load", run.stderr)
         self.assertFalse(os.path.exists(out))
 
+    def test_a_command_gets_its_tls_listener_with_the_run_certificates(self):
+        with tls_material.Material() as tls:
+            broker = broker_process.BrokerProcess(  # not started
+                "command", command="b -p {port} --tls {tls_port} {cafile} {certfile} {keyfile}",
+                tls=tls)
+            broker.tmp.cleanup()
+            self.assertEqual(broker.argv, ["b", "-p", str(broker.port), "--tls",
+                                           str(broker.tls_port), tls.cafile, tls.certfile,
+                                           tls.keyfile])
+            self.assertNotEqual(broker.port, broker.tls_port)
+            # Without {tls_port} no TLS listener: tls-connect-storm is left out.
+            broker = broker_process.BrokerProcess("command", command="b -p {port}", tls=tls)
+            broker.tmp.cleanup()
+            self.assertIsNone(broker.tls_port)
+
     def test_refuses_a_command_without_port(self):
         run = calibrate("--broker", "mosquitto -p 1883", "--out", os.path.join(WORK, "x.yaml"),
                         "--busy-ok", "--scale", "0.01", "--repeat", "1")
         self.assertNotEqual(run.returncode, 0)
         self.assertIn("must contain {port}", run.stderr)
+
+
+class TlsConnectionTest(unittest.TestCase):
+    """The generator's TLS connection against a Python TLS server with the run's certificates:
+    the handshake is counted once, the CONNECT waits for it, and the bytes counted
+    are the MQTT bytes inside the records (as the simulated broker counts them)."""
+
+    def test_a_tls_connection_counts_its_handshake_and_its_mqtt_bytes(self):
+        with tls_material.Material() as tls:
+            server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            server_ctx.load_cert_chain(tls.certfile, tls.keyfile)
+            server_ctx.load_verify_locations(tls.cafile)
+            server_ctx.verify_mode = ssl.CERT_REQUIRED
+            listener = socket.create_server(("127.0.0.1", 0))
+            port = listener.getsockname()[1]
+            connect = w.connect("dev", 60, True)
+            got = {}
+
+            def serve():
+                raw, _ = listener.accept()
+                with server_ctx.wrap_socket(raw, server_side=True) as s:
+                    got["peer"] = dict(x[0] for x in s.getpeercert()["subject"])["commonName"]
+                    data = b"x"
+                    while data and len(got.setdefault("connect", b"")) < len(connect):
+                        data = s.recv(len(connect) - len(got["connect"]))
+                        got["connect"] += data
+                    s.sendall(b"\x20\x02\x00\x00")  # CONNACK, then the close
+
+            server = threading.Thread(target=serve, daemon=True)
+            server.start()
+            loop = mqtt_load.Loop("127.0.0.1", 0, tls=(port, tls.client_context()))
+            try:
+                c = loop.open_tls("t0")
+                loop.connect(c, "dev")  # waits for the handshake
+                loop.run_until(lambda: c.closed, 10, "the server's close")
+            finally:
+                loop.close_all()
+                server.join(10)
+                listener.close()
+        self.assertEqual(got["peer"], "device")
+        self.assertEqual(got["connect"], connect)
+        self.assertEqual(c.tls, ("TLSv1.2", tls_material.CIPHER, False))
+        self.assertEqual(c.count(w.CONNACK), 1)
+        expected = dict.fromkeys(mqtt_load.COST_KEYS, 0)
+        expected.update({"accept": 1, "tls-handshake": 1, "connect": 1, "disconnect": 1,
+                         "byte-in": len(connect), "byte-out": 4})
+        self.assertEqual(dict(loop.ops), expected)
 
 
 class LoadGeneratorTest(unittest.TestCase):

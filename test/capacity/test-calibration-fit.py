@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The calibration fit (tools/calibrate/calibration_fit.py) on synthetic workloads whose CPU
 times come from known costs: the fit must give those costs back exactly, keep costs
-non-negative, and write a calibration file the YAML reader takes back unchanged."""
+non-negative, let a cost that one workload alone has (tls-handshake) take that workload's
+remainder without moving the others, and write a calibration file the YAML reader takes back
+unchanged."""
 
 import os
 import sys
@@ -55,6 +57,30 @@ class FitTest(unittest.TestCase):
         rows = synthetic_rows(TRUE)
         for (_name, _ops, cpu), p in zip(rows, predicted):
             self.assertAlmostEqual(p, cpu, delta=1e-9 * cpu)
+
+    def test_a_cost_of_one_workload_takes_its_remainder_and_moves_no_other(self):
+        # tls-connect-storm is the only workload with tls-handshake: on noisy workloads (the
+        # others' costs do not fit exactly) adding it leaves every other cost where it was, and
+        # tls-handshake explains what they leave of its CPU time, exactly.
+        rng = np.random.default_rng(3)
+        rows = [(n, ops, cpu * rng.uniform(0.8, 1.2)) for n, ops, cpu in synthetic_rows(TRUE)]
+        storm = mqtt_load.Ops()
+        storm.update({"accept": 200, "connect": 200, "disconnect": 200, "tls-handshake": 200,
+                      "read": 800, "write": 800, "wait": 250, "byte-in": 3800,
+                      "byte-out": 800})
+        others = sum(storm[k] * TRUE[k] for k in KEYS)
+        weights = calibration_fit.spread_weights(rng.uniform(0.05, 0.4, len(rows) + 1))
+        without, _p, _r2, _u = calibration_fit.fit(rows, KEYS, weights[:-1])
+        tls_rows = rows + [("tls-connect-storm", storm, others + 200 * 1.4e-3)]
+        with_tls, predicted, _r2, unidentified = calibration_fit.fit(tls_rows, KEYS, weights)
+        for k in KEYS:
+            if k != "tls-handshake":
+                self.assertAlmostEqual(with_tls[k], without[k], delta=1e-9 * max(without[k], 1e-9),
+                                       msg=k)
+        self.assertNotIn("tls-handshake", unidentified)
+        self.assertAlmostEqual(predicted[-1], tls_rows[-1][2], delta=1e-9 * tls_rows[-1][2])
+        remainder = tls_rows[-1][2] - sum(storm[k] * without[k] for k in KEYS)
+        self.assertAlmostEqual(with_tls["tls-handshake"], remainder / 200, delta=1e-12)
 
     def test_costs_stay_non_negative(self):
         # Times that only a negative byte-out cost would explain: the fit clamps it to 0.

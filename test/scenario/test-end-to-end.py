@@ -17,8 +17,9 @@
 6. Every shipped scenario, shortened (15 s, starts and faults pulled early), runs and
    delivers messages (sweep files, with a grid, are left to 7).
 7. Simulated TLS (doc/tls-sim.md): e2e over TLS 1.2 and 1.3 delivers the same, writes one
-   tls_handshakes row per device connection, and its device_bytes still add up to the link
-   counters; scenarios/tls-lossy-cellular.yaml shrunk (each TLS value of its grid at one loss
+   tls_handshakes row per device connection, its broker's service model (a calibration with a
+   tls-handshake cost) charges exactly those handshakes and their time, and its device_bytes
+   still add up to the link counters; scenarios/tls-lossy-cellular.yaml shrunk (each TLS value of its grid at one loss
    rate, 30 s, broker restarts at 5 s and 20 s): every variant delivers every expected message,
    records every device connection's set-up (connection_setups, TLS or not), and with
    resumption the reconnections resume.
@@ -49,6 +50,12 @@ def run(runner, scenario, out, *sets):
     p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     expect(p.returncode == 0, f"{' '.join(cmd)}: exit {p.returncode}\n{p.stderr}")
     return p.returncode == 0
+
+
+def seconds(duration):
+    """A calibration file's duration ("1.98us", "0.4ns", "0s") in seconds."""
+    m = re.match(r"^(\d+(?:\.\d+)?)(ns|us|ms|s)$", str(duration))
+    return float(m.group(1)) * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[m.group(2)]
 
 
 def tables(path):
@@ -455,11 +462,30 @@ def link_sums(t):
 def check_tls(runner, work):
     scenario = os.path.join(ROOT, "test", "scenario", "data", "e2e.yaml")
     out = os.path.join(work, "tls-e2e")
+    # With a calibration and a tls-handshake cost of its own (what a calibration with
+    # tls-connect-storm gives, doc/capacity.md).
     if run(runner, scenario, out, "broker.tls={certificate-chain-bytes: [800, 700]}",
-           'devices.q1.tls={version: "1.2"}', 'devices.q0.tls={version: "1.3", resumption: true}'):
-        t, _ = tables(os.path.join(out, "results.h5"))
+           'devices.q1.tls={version: "1.2"}', 'devices.q0.tls={version: "1.3", resumption: true}',
+           "broker.service={calibration: ours, costs: {tls-handshake: 1ms}}"):
+        t, attrs = tables(os.path.join(out, "results.h5"))
         h = t["tls_handshakes"]
         expect(len(h) == 10, f"tls: {len(h)} handshakes, want one per device (10)")
+        # The service model charged exactly the handshakes made: one per device connection,
+        # none for the sink's plain connection (11 accepted).
+        served = {k: int(attrs[f"service_ops_{k}"]) for k in ("tls-handshake", "accept")}
+        expect(served == {"tls-handshake": len(h), "accept": len(h) + 1},
+               f"tls: service model charged {served}, want {len(h)} handshakes of "
+               f"{len(h) + 1} connections ({attrs.get('service_model')})")
+        # And their time: the cores' busy time is every operation at the calibration's cost
+        # plus 1 ms per handshake (the model keeps picoseconds and carries what it rounds).
+        with open(attrs["service_calibration"]) as f:
+            costs = {k: seconds(v) for k, v in yaml.safe_load(f)["costs"].items()}
+        others = sum(int(v) * costs.get(k[len("service_ops_"):], 0.0) for k, v in attrs.items()
+                     if k.startswith("service_ops_") and k != "service_ops_tls-handshake")
+        busy = float(t["broker_service"]["busy_time"][-1])
+        expect(abs(busy - others - len(h) * 1e-3) < 1e-8,
+               f"tls: busy {busy} s, other operations {others} s: the handshakes' "
+               f"{busy - others} s is not {len(h)} x 1 ms")
         versions = sorted(v.decode() for v in h["version"])
         expect(versions == ["1.2"] * 5 + ["1.3"] * 5, f"tls: versions {versions}")
         expect(not h["resumed"].any(), "tls: first connections are full handshakes")

@@ -10,6 +10,7 @@ import base64
 import ctypes
 import hashlib
 import os
+import pwd
 import shlex
 import signal
 import socket
@@ -36,6 +37,19 @@ AUTH_NOTE = ("auth: a password checked against a $7$ hash (PBKDF2-HMAC-SHA512) o
              "mosquitto_passwd's default; it scales with the iterations" % AUTH_ITERATIONS)
 
 
+def hand_to(user, paths):
+    """Gives @p paths to @p user (a broker that drops root for it, as mosquitto does for
+    `mosquitto`, reads them after it did); nothing when we are not root or it is unknown."""
+    if os.geteuid() != 0:
+        return
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        return
+    for path in paths:
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
 def write_password_file(path):
     """A password file (doc/auth.md) with AUTH_USER's $7$ hash and allow_anonymous true."""
     salt = os.urandom(12)
@@ -55,6 +69,15 @@ max_inflight_messages {inflight}
 log_dest stderr
 log_type error
 log_type warning
+"""
+# The TLS listener of tls-connect-storm (tls_material.py), after the plain one: mosquitto's
+# certificate options (per_listener_settings false) apply to the listener before them.
+MOSQUITTO_TLS_LISTENER = """listener {tls_port} 127.0.0.1
+cafile {cafile}
+certfile {certfile}
+keyfile {keyfile}
+require_certificate true
+tls_version tlsv1.2
 """
 
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -76,10 +99,13 @@ def stop_on_signals():
     signal.signal(signal.SIGINT, handler)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(other_than=None):
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port != other_than:
+            return port
 
 
 def _children(pid):
@@ -129,12 +155,25 @@ def tree_cpu_ns(pid):
     return sum(_process_cpu_ns(p) for p in tree_pids(pid))
 
 
-class BrokerProcess:
-    """Starts the broker command (with {port} replaced), waits for the port, stops it."""
+# What a broker command may contain for its TLS listener (the calibration fills them in).
+COMMAND_TLS_FIELDS = ("{tls_port}", "{cafile}", "{certfile}", "{keyfile}")
 
-    def __init__(self, kind, binary=None, command=None, extra_args=()):
+
+def command_has_tls(command):
+    return "{tls_port}" in command
+
+
+class BrokerProcess:
+    """Starts the broker command (with {port} replaced), waits for the port, stops it. With
+    @p tls (a tls_material.Material) the broker also listens for MQTT over TLS on tls_port,
+    with that material's certificates and client certificates required."""
+
+    def __init__(self, kind, binary=None, command=None, extra_args=(), tls=None):
         self.kind = kind
         self.port = free_port()
+        self.tls_port = None
+        if tls is not None and (kind != "command" or command_has_tls(command)):
+            self.tls_port = free_port(other_than=self.port)
         self.tmp = tempfile.TemporaryDirectory(prefix="mqtt-calibrate-")
         self.log_path = os.path.join(self.tmp.name, "broker.log")
         # Ours and mosquitto check passwords (anonymous clients still connect); a broker command
@@ -146,17 +185,33 @@ class BrokerProcess:
             argv = [binary, "--listen", "127.0.0.1:%d" % self.port, "--quiet",
                     "--max-queued-messages", "100000", "--max-inflight", str(MAX_INFLIGHT),
                     "--passwords", self.passwords]
+            if self.tls_port:
+                argv += ["--tls-listen", "127.0.0.1:%d" % self.tls_port, "--cafile", tls.cafile,
+                         "--certfile", tls.certfile, "--keyfile", tls.keyfile,
+                         "--require-certificate", "--tls-version", "tlsv1.2"]
             argv += list(extra_args)
         elif kind == "mosquitto":
             conf = os.path.join(self.tmp.name, "mosquitto.conf")
             with open(conf, "w") as f:
                 f.write(MOSQUITTO_CONF.format(port=self.port, inflight=MAX_INFLIGHT,
                                               passwords=self.passwords))
+                # mosquitto reads its password file after it dropped root for its user.
+                hand_to("mosquitto", [self.tmp.name, self.passwords])
+                if self.tls_port:
+                    tls.readable_by("mosquitto")  # its `user` when started as root
+                    f.write(MOSQUITTO_TLS_LISTENER.format(
+                        tls_port=self.tls_port, cafile=tls.cafile, certfile=tls.certfile,
+                        keyfile=tls.keyfile))
             argv = ["mosquitto", "-c", conf]
         else:
             if "{port}" not in command:
                 raise ValueError("--broker CMD must contain {port}: %s" % command)
-            argv = shlex.split(command.replace("{port}", str(self.port)))
+            command = command.replace("{port}", str(self.port))
+            if self.tls_port:
+                for field, value in zip(COMMAND_TLS_FIELDS, (self.tls_port, tls.cafile,
+                                                             tls.certfile, tls.keyfile)):
+                    command = command.replace(field, str(value))
+            argv = shlex.split(command)
         self.argv = argv
         self.proc = None
 
@@ -166,20 +221,21 @@ class BrokerProcess:
                                      stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         log.close()
         deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("the broker exited with status %d before listening: %s\n%s"
-                                   % (self.proc.returncode, " ".join(self.argv), self.log()))
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("the broker did not listen on 127.0.0.1:%d within %.0f s: %s"
-                                       % (self.port, timeout, " ".join(self.argv)))
-                time.sleep(0.05)
-        # Let the probe connection's close be handled before anything is measured.
+        for port in [self.port] + ([self.tls_port] if self.tls_port else []):
+            while True:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("the broker exited with status %d before listening: %s\n%s"
+                                       % (self.proc.returncode, " ".join(self.argv), self.log()))
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        self.stop()
+                        raise RuntimeError("the broker did not listen on 127.0.0.1:%d within "
+                                           "%.0f s: %s" % (port, timeout, " ".join(self.argv)))
+                    time.sleep(0.05)
+        # Let the probe connections' close be handled before anything is measured.
         time.sleep(0.1)
         return self
 

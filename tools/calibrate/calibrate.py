@@ -23,6 +23,7 @@ import broker_process  # noqa: E402
 import calibration_fit  # noqa: E402
 import mqtt_load  # noqa: E402
 import syscall_count  # noqa: E402
+import tls_material  # noqa: E402
 import workloads  # noqa: E402
 
 FIT_KEYS = mqtt_load.COST_KEYS
@@ -66,6 +67,24 @@ def fit_ops(ops, read_per):
     return row
 
 
+def handshake_syscalls_note(ops_of, costs):
+    """What the TLS handshake's own system calls are: tls-connect-storm's reads, writes and
+    waits per connection over connect-storm's, and their CPU time at the fitted costs. The
+    simulated broker charges none of them (its TLS runs before the service model), so this is
+    what it charges a TLS connection less than the real broker spent. None without the two."""
+    tls, plain = ops_of.get("tls-connect-storm"), ops_of.get("connect-storm")
+    if not tls or not plain or not tls["accept"] or not plain["accept"]:
+        return None
+    # The per-call costs this calibration fits (wakeup too where it is one).
+    extra = {k: tls[k] / tls["accept"] - plain[k] / plain["accept"]
+             for k in ("read", "write", "wait", "wakeup") if k in costs and k in tls}
+    cpu = sum(extra[k] * costs[k] for k in extra)
+    return ("the handshake's own system calls, over connect-storm's: %s per connection, %s at "
+            "these costs (not charged in simulation)"
+            % (", ".join("%+.1f %ss" % (v, k) for k, v in extra.items()),
+               ("-" if cpu < 0 else "") + calibration_fit.format_duration(abs(cpu))))
+
+
 def load_average():
     with open("/proc/loadavg") as f:
         return float(f.read().split()[0])
@@ -85,7 +104,9 @@ def parse_args(argv):
     p = argparse.ArgumentParser(prog="./ns3-mqtt calibrate", description=__doc__.split("\n")[0])
     p.add_argument("--broker", default="ours",
                    help="ours (the standalone broker), mosquitto, or a command line starting a "
-                        "broker on 127.0.0.1:{port} (default ours)")
+                        "broker on 127.0.0.1:{port} (default ours); a command with {tls_port} "
+                        "also listens for MQTT over TLS there, with the certificates {cafile}, "
+                        "{certfile} and {keyfile} (tls-connect-storm)")
     p.add_argument("--out", help="calibration file (default calibrations/BROKER.yaml for ours "
                                  "and mosquitto; required for a command)")
     p.add_argument("--binary", help="the standalone broker's executable (--broker ours)")
@@ -133,6 +154,7 @@ def parse_args(argv):
         a.write_per = "packet" if a.broker == "mosquitto" else "turn"
     if a.read_per is None:
         a.read_per = "packet" if a.broker == "mosquitto" else "turn"
+    a.argv = argv
     return a
 
 
@@ -170,14 +192,28 @@ def main(argv):
               "would be disturbed. Wait, or --wait-quiet SECONDS, or --busy-ok to measure anyway "
               "(the load is written to the file)." % (load, a.max_load), file=sys.stderr)
         return 3
+    # tls-connect-storm's throwaway certificates, made now and deleted when the run ends.
+    tls = None
+    if ((only is None or "tls-connect-storm" in only)
+            and (kind != "command" or broker_process.command_has_tls(a.broker))):
+        tls = tls_material.Material()
+    try:
+        return measure_and_write(a, kind, out, only, count_syscalls, load, tls)
+    finally:
+        if tls:
+            tls.close()
+
+
+def measure_and_write(a, kind, out, only, count_syscalls, load, tls):
     loads = [load]
     started = datetime.datetime.now(datetime.timezone.utc)
     per_rep = []
     for rep in range(a.repeat):
         broker = broker_process.BrokerProcess(
-            "command" if kind == "command" else kind, binary=a.binary, command=a.broker)
+            "command" if kind == "command" else kind, binary=a.binary, command=a.broker, tls=tls)
         with broker:
-            loop = mqtt_load.Loop("127.0.0.1", broker.port)
+            loop = mqtt_load.Loop("127.0.0.1", broker.port, tls=(
+                (broker.tls_port, tls.client_context()) if broker.tls_port else None))
             ctx = workloads.Context(loop, broker, a.scale, rep)
             ctx.only = only
             ctx.count_syscalls = count_syscalls
@@ -212,12 +248,18 @@ def main(argv):
             ops = fit_ops(ops, a.read_per)
             rows[-1] = (name, ops, median)
             comments[name] += "; read column: %d packets read" % ops["read"]
+        if ops["tls-handshake"]:
+            comments[name] += "; %d TLS handshakes" % ops["tls-handshake"]
     weights = None if a.unweighted else calibration_fit.spread_weights(spreads)
     costs, predicted, r2, unidentified = calibration_fit.fit(rows, FIT_KEYS, weights)
+    if count_syscalls:
+        note = handshake_syscalls_note({name: ops for name, ops, _cpu in rows}, costs)
+        if note:
+            comments["tls-connect-storm"] += "; " + note
 
     header = [
         "Calibration of broker '%s', written by ./ns3-mqtt calibrate (doc/capacity.md)." % a.broker,
-        "command: %s" % (a.command_line or "calibrate.py " + " ".join(argv)),
+        "command: %s" % (a.command_line or "calibrate.py " + " ".join(a.argv)),
         "%d repetitions of %d workloads (scale %g), a fresh broker each; measured-cpu is the "
         "median," % (a.repeat, len(rows), a.scale),
         "the broker process's CPU time (user + kernel, /proc/PID/task/*/schedstat).",
@@ -247,6 +289,12 @@ def main(argv):
     if kind != "command":
         header.append(broker_process.OPTIONS_NOTE + ".")
         header.append(broker_process.AUTH_NOTE + ".")
+    if "tls-connect-storm" in comments:
+        header.append("tls-connect-storm: %s; the broker's TLS listener %s." % (
+            tls_material.DESCRIPTION, {
+                "ours": "--tls-listen with --require-certificate --tls-version tlsv1.2",
+                "mosquitto": "a second listener with require_certificate true, tls_version "
+                             "tlsv1.2"}.get(kind, "{tls_port} of the command")))
     if load > a.max_load:
         header.append("WARNING: measured on a busy machine (load above --max-load %.2f)."
                       % a.max_load)

@@ -11,6 +11,7 @@ the sockets, not from what a workload meant to happen.
 
 import selectors
 import socket
+import ssl
 import time
 
 import numpy as np
@@ -59,6 +60,11 @@ class Conn:
         self.connack_code = None  # the CONNACK's return code once it came
         self.publishes = 0
         self.retained = 0
+        # TLS: True until the handshake completes (what is sent meanwhile waits in out), and
+        # whether the handshake asked to wait for the socket to take its bytes.
+        self.handshaking = False
+        self.handshake_wants_write = False
+        self.tls = None  # (version, cipher, session reused) once the handshake completed
 
     def count(self, kind):
         return self.received.get(kind, 0)
@@ -67,9 +73,11 @@ class Conn:
 class Loop:
     """The event loop of all connections of a run, with the operation counters."""
 
-    def __init__(self, host, port, latency=False):
+    def __init__(self, host, port, latency=False, tls=None):
         self.host = host
         self.port = port
+        # (port, ssl.SSLContext) of the broker's TLS listener, or None: open_tls() needs it.
+        self.tls = tls
         self.sel = selectors.DefaultSelector()
         self.ops = Ops()
         self.conns = []
@@ -88,6 +96,42 @@ class Loop:
         self.conns.append(conn)
         self.ops["accept"] += 1
         return conn
+
+    def open_tls(self, name):
+        """A new TLS connection to the TLS listener: the TCP connection as open(), then the
+        handshake runs in the loop (non-blocking); what is sent before it completes waits.
+        Counts accept now and tls-handshake when the handshake completes; the bytes counted
+        (byte-in, byte-out) are the MQTT bytes inside the records, as the simulated broker
+        counts them (doc/capacity.md)."""
+        port, context = self.tls
+        raw = socket.create_connection((self.host, port), timeout=10)
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        raw.setblocking(False)
+        sock = context.wrap_socket(raw, server_hostname=self.host, do_handshake_on_connect=False)
+        conn = Conn(sock, name)
+        conn.handshaking = True
+        self.sel.register(sock, selectors.EVENT_READ, conn)
+        self.conns.append(conn)
+        self.ops["accept"] += 1
+        self._handshake(conn)
+        return conn
+
+    def _handshake(self, conn):
+        try:
+            conn.sock.do_handshake()
+        except ssl.SSLWantReadError:
+            conn.handshake_wants_write = False
+        except ssl.SSLWantWriteError:
+            conn.handshake_wants_write = True
+        except (ssl.SSLError, OSError) as e:
+            raise RuntimeError("TLS handshake of connection %s failed: %s"
+                               % (conn.name, e)) from None
+        else:
+            conn.handshaking = False
+            conn.handshake_wants_write = False
+            conn.tls = (conn.sock.version(), conn.sock.cipher()[0], conn.sock.session_reused)
+            self.ops["tls-handshake"] += 1
+        self._flush(conn)
 
     def close(self, conn):
         """Closes our side; the broker handles the loss (or the DISCONNECT sent before)."""
@@ -131,15 +175,15 @@ class Loop:
         self.send(conn, w.DISCONNECT_BYTES)
 
     def _flush(self, conn):
-        if conn.out and not conn.closed:
+        if conn.out and not conn.closed and not conn.handshaking:
             try:
                 n = conn.sock.send(conn.out)
                 del conn.out[:n]
-            except BlockingIOError:
+            except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
                 pass
             except OSError:
                 conn.out.clear()
-        want = bool(conn.out)
+        want = conn.handshake_wants_write if conn.handshaking else bool(conn.out)
         if want != conn.writing and not conn.closed:
             conn.writing = want
             events = selectors.EVENT_READ | (selectors.EVENT_WRITE if want else 0)
@@ -149,7 +193,11 @@ class Loop:
     def _read(self, conn):
         try:
             data = conn.sock.recv(1 << 18)
-        except BlockingIOError:
+            # A TLS record's plaintext beyond what recv returned waits in the SSL object, where
+            # select cannot see it.
+            while data and isinstance(conn.sock, ssl.SSLSocket) and conn.sock.pending():
+                data += conn.sock.recv(conn.sock.pending())
+        except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
             return
         except OSError:
             data = b""
@@ -303,6 +351,9 @@ class Loop:
         """Waits at most @p timeout seconds for I/O and handles what is ready."""
         for key, events in self.sel.select(timeout):
             conn = key.data
+            if conn.handshaking:
+                self._handshake(conn)
+                continue
             if events & selectors.EVENT_READ and not conn.closed:
                 self._read(conn)
             if events & selectors.EVENT_WRITE and not conn.closed:
