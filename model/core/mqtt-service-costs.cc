@@ -57,8 +57,8 @@ constexpr const char* OP_DOCS[MQTT_SERVICE_OPS] = {
     "a write of a connection's output (one per connection per turn; write-per packet: per packet)",
     "a turn of the broker's loop (its epoll_wait and wakeup)",
     "a turn on a core that was idle (its thread slept in epoll_wait and is woken)",
-    "a credential check: a CONNECT's user name and password against the password file, or one "
-    "step of a 5.0 enhanced authentication (CONNECT or AUTH with an Authentication Method)",
+    ("a credential check: a CONNECT's user name and password against the password file, or "
+     "one step of a 5.0 enhanced authentication (CONNECT or AUTH with an Authentication Method)"),
 };
 
 static_assert(static_cast<std::size_t>(MqttServiceOp::Auth) + 1 == MQTT_SERVICE_OPS,
