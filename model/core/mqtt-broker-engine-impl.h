@@ -681,6 +681,20 @@ MqttBrokerEngine::Impl::VersionOf(ConnectionId id) const
 inline MqttEvent&
 MqttBrokerEngine::Impl::Notify(EventType type, ConnectionId connection, MqttActions& out)
 {
+    if (type != EventType::PublishReceived && type != EventType::MessageSent &&
+        type != EventType::MessageDelivered && type != EventType::MessageQueued &&
+        type != EventType::MessageDropped)
+    {
+        // Bytes written after a change of the connection's state (a session started, a
+        // subscription granted, ...) go after its event, as they were written: only the
+        // per-message events let one call's packets join one SendAction. Whether the event is
+        // wanted or not, so that the actions are the same for every driver.
+        auto it = m_connections.find(connection);
+        if (it != m_connections.end())
+        {
+            it->second->CurrentSend().turn = 0;
+        }
+    }
     if (!m_eventInterest.Has(type))
     {
         return m_unwanted;

@@ -122,6 +122,39 @@ TEST(BrokerTurnOutput, AQos1FanOutAcknowledgesThePublisherInOneActionToo)
     EXPECT_EQ(Hex(sends[2].bytes), Hex(sends[1].bytes));
 }
 
+TEST(BrokerTurnOutput, BytesWrittenAfterAConnectionsStateChangedComeAfterItsEvent)
+{
+    // A stored session resumes with a QoS 1 delivery in flight: the CONNACK, the SessionStarted
+    // event, then the re-sent PUBLISH in an action of its own, as written (only per-message
+    // events let one call's packets join one action). The same actions without events.
+    for (bool all : {true, false})
+    {
+        BrokerHarness h;
+        if (!all)
+        {
+            h.Engine().SetEventInterest(MqttEventSet::Of({}));
+        }
+        h.ConnectPubAndPersistentSub("t", Qos::AtLeastOnce);
+        h.Send(1, MakePublish("t", "m", Qos::AtLeastOnce, 1));
+        h.TakeHex(2); // delivered, never acknowledged
+        h.NetClose(2);
+        h.Open(3);
+        h.ClearLog();
+        h.Send(3, MakeConnect("sub", false));
+        const MqttActions& log = h.Log();
+        std::vector<SendAction> sends = Sends(log);
+        ASSERT_EQ(sends.size(), 2u) << all;
+        EXPECT_EQ(Hex(sends[0].bytes), "20 02 01 00");
+        EXPECT_EQ(Hex(sends[1].bytes), "3a 06 00 01 74 00 01 6d");
+        if (all)
+        {
+            ASSERT_GE(log.size(), 3u);
+            EXPECT_TRUE(std::holds_alternative<SendAction>(log[0]));
+            EXPECT_EQ(std::get<NotifyAction>(log[1]).event.type, EventType::SessionStarted);
+        }
+    }
+}
+
 TEST(BrokerEventInterest, LeftOutEventsAreNotEmittedAndTheBytesAreTheSame)
 {
     BrokerHarness all;
