@@ -28,7 +28,6 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import broker_process  # noqa: E402
-import calibration_fit  # noqa: E402
 import loadgen_side  # noqa: E402
 import mqtt_load  # noqa: E402
 import syscall_count  # noqa: E402
