@@ -4,6 +4,7 @@
 # sanitizer build (MQTT_CORE_ONLY) builds and tests it too.
 set(MQTT_POSIX_SOURCES
     model/posix/mqtt-posix-broker.cc
+    model/posix/mqtt-posix-broker-output.cc
     model/posix/mqtt-posix-broker-store.cc
     model/posix/mqtt-client-streams.cc
     model/posix/mqtt-posix-broker-streams.cc
