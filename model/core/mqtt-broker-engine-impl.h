@@ -85,8 +85,9 @@ class MqttBrokerEngine::Impl
      * one of an earlier call, which EndTurn may already have released or held.
      */
     std::size_t BeginTurn(const MqttActions& out);
+    /** Numbers the calls: a connection's open send (OpenSend) counts only in the call that made it.
+     */
     uint64_t m_turn = 0;
-    std::size_t m_turnMark = 0;
 
     // --- Durable persistence (mqtt-broker-durability.cc) -----------------------------------
     /**
@@ -606,8 +607,7 @@ inline std::size_t
 MqttBrokerEngine::Impl::BeginTurn(const MqttActions& out)
 {
     ++m_turn;
-    m_turnMark = out.size();
-    return m_turnMark;
+    return out.size();
 }
 
 inline std::vector<uint8_t>&
@@ -635,7 +635,7 @@ MqttBrokerEngine::Impl::SendBuffer(MqttBrokerConnection& conn, MqttActions& out)
     // A fan-out turn writes to many connections in turn; without this, every delivery would
     // start a SendAction of its own (a buffer, a copy and a write call each).
     MqttBrokerConnection::OpenSend& open = conn.CurrentSend();
-    if (open.turn == m_turn && open.index >= m_turnMark && open.index < out.size())
+    if (open.turn == m_turn && open.index < out.size())
     {
         if (auto* send = std::get_if<SendAction>(&out[open.index]);
             send && send->connection == conn.Id())
@@ -675,7 +675,7 @@ MqttBrokerEngine::Impl::VersionOf(ConnectionId id) const
     }
     auto it = m_connections.find(id);
     return it != m_connections.end() && it->second->V5() != nullptr ? ProtocolVersion::Mqtt5
-                                                                      : ProtocolVersion::Mqtt311;
+                                                                    : ProtocolVersion::Mqtt311;
 }
 
 inline MqttEvent&
