@@ -97,6 +97,7 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
            "retain",
            "messages",
            "max-inflight",
+           "end-to-end-window",
            "start",
            "subscribe",
            "client-id",
@@ -131,6 +132,7 @@ ReadGroup(Reader& r, const YAML::Node& node, const std::string& path, MqttClient
     m.Bool("retain", &g->retain);
     m.Unsigned("messages", 0, std::numeric_limits<uint32_t>::max(), &g->messages);
     m.Unsigned("max-inflight", 1, 65535, &g->maxInflight);
+    m.Unsigned("end-to-end-window", 1, 65535, &g->endToEndWindow);
     ReadRandomTime(m, "start", &g->start);
     ReadSubscriptions(r, m, &g->subscriptions);
     m.String("client-id", &g->clientId);

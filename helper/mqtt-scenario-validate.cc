@@ -443,6 +443,12 @@ MqttScenarioChecks::CheckGroupTraffic(const MqttClientGroupSpec& g, const std::s
         Err(path + ".start",
             "clients would start after the end of the run (" + FormatDuration(s.duration) + ")");
     }
+    if (g.endToEndWindow != 0 && !g.interval)
+    {
+        Err(path + ".end-to-end-window",
+            "only for a group that publishes (give it an interval: the time between publishes "
+            "while the window is open)");
+    }
     if (g.interval && g.payload < STAMP_SIZE)
     {
         Err(path + ".payload",

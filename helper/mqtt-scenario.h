@@ -214,6 +214,11 @@ struct MqttClientGroupSpec
     uint64_t messages = 0;
     /** QoS 1/2 publishes each client has in flight at most (the client's MaxInflight). */
     uint32_t maxInflight = 20;
+    /**
+     * Closed loop (end-to-end-window): each client's messages not yet received by every
+     * subscriber they go to, at most (MqttEndToEndWindow); 0: open loop, the interval alone.
+     */
+    uint32_t endToEndWindow = 0;
     /** When each client starts (connects), after the start of the run. */
     MqttRandomTime start;
 

@@ -106,6 +106,7 @@ MqttStudyRunner::Impl::InstallApplications()
     {
         InstallClient(i, starts[builder->Clients()[i].group]);
     }
+    InstallEndToEndWindow();
     WatchDeviceBytes();
     InstallEnergy();
     return true;
@@ -603,6 +604,7 @@ MqttStudyRunner::Impl::FinishApplications()
         SampleService();
     }
     RecordServiceTotals();
+    RecordEndToEndWindow();
     // What the account's quotas saw over the whole run (kept across broker restarts).
     if (std::shared_ptr<const MqttAccountQuotas> account = broker->GetAccount())
     {

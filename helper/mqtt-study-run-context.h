@@ -13,6 +13,7 @@
 #include "mqtt-broker.h"
 #include "mqtt-client.h"
 #include "mqtt-device-bytes.h"
+#include "mqtt-end-to-end-window.h"
 #include "mqtt-energy-models.h"
 #include "mqtt-hdf5-recorder.h"
 #include "mqtt-payload-stamp.h"
@@ -75,6 +76,10 @@ struct MqttStudyRunner::Impl
     /** The service model's busy time and the time at the previous broker_service row. */
     Nanos serviceBusy{0};
     Nanos serviceSampled{0};
+    /** The closed-loop window of groups with end-to-end-window (null: none has one), and the
+     * pending write-off check of each publisher waiting at it. */
+    std::unique_ptr<MqttEndToEndWindow> endToEnd;
+    std::map<uint64_t, EventId> writeOffChecks;
 
     Impl(const MqttScenario& scenario, const Options& options, std::ostream& l);
 
@@ -139,6 +144,15 @@ struct MqttStudyRunner::Impl
                             const char* event,
                             const std::string& reason,
                             bool sessionPresent);
+    // --- Closed-loop publishers (mqtt-study-end-to-end-window.cc) -----------------------------
+
+    /** The window of groups with end-to-end-window: every subscriber counted, gates set. */
+    void InstallEndToEndWindow();
+    /** Publisher @p publisher (client @p i) waits at its gate: check for a write-off when due. */
+    void ScheduleWriteOff(uint64_t publisher, uint32_t i);
+    /** The end_to_end_written_off attribute, at the end of the run. */
+    void RecordEndToEndWindow();
+
     // --- Bytes by cause per device (mqtt-study-device-bytes.cc) -------------------------------
 
     void WatchDeviceBytes();

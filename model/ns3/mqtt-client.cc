@@ -310,6 +310,7 @@ MqttClient::StopApplication()
     }
     m_running = false;
     m_publishEvent.Cancel();
+    m_waitingAtGate = false;
     m_sleepEvent.Cancel();
     if (m_engine)
     {
@@ -323,6 +324,7 @@ MqttClient::DoDispose()
 {
     NS_LOG_FUNCTION(this);
     m_publishEvent.Cancel();
+    m_mayPublish = nullptr;
     m_sleepEvent.Cancel();
     m_connections.AbortAll();
     m_settingUp = nullptr;
@@ -386,10 +388,42 @@ MqttClient::Unsubscribe(const std::vector<std::string>& filters)
 }
 
 void
+MqttClient::SetPublishGate(std::function<bool()> mayPublish)
+{
+    m_mayPublish = std::move(mayPublish);
+}
+
+void
+MqttClient::OpenPublishGate()
+{
+    if (!m_waitingAtGate)
+    {
+        return;
+    }
+    m_waitingAtGate = false;
+    if (m_running)
+    {
+        // Not from inside the caller (another client's delivery, deep in its receive path).
+        m_publishEvent = Simulator::ScheduleNow(&MqttClient::PublishNext, this);
+    }
+}
+
+bool
+MqttClient::IsWaitingAtPublishGate() const
+{
+    return m_waitingAtGate;
+}
+
+void
 MqttClient::PublishNext()
 {
     if (!m_running || (m_maxMessages != 0 && m_sequence >= m_maxMessages))
     {
+        return;
+    }
+    if (m_mayPublish && !m_mayPublish())
+    {
+        m_waitingAtGate = true;
         return;
     }
     MqttPayloadStamp stamp;

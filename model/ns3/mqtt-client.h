@@ -22,6 +22,7 @@
 #include "ns3/traced-callback.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -96,6 +97,18 @@ class MqttClient : public Application
      */
     void SetTls(const MqttTlsClientProfile& profile,
                 std::optional<MqttTlsCpuCosts> cpu = std::nullopt);
+
+    /**
+     * Holds the publish process behind a window kept outside the client (a closed-loop load
+     * generator, MqttEndToEndWindow): each generated publish first asks @p mayPublish; when it
+     * says no, the process waits, without a timer, until OpenPublishGate(), then publishes at
+     * once and goes on every Interval from there. A null callback: no gate (the default).
+     */
+    void SetPublishGate(std::function<bool()> mayPublish);
+    /** The gate opened: a publish process waiting at it goes on now; otherwise nothing. */
+    void OpenPublishGate();
+    /** The publish process waits at the gate. */
+    bool IsWaitingAtPublishGate() const;
     /** Signature of the TlsHandshake trace source. */
     typedef void (*TlsHandshakeTracedCallback)(const MqttTlsHandshakeInfo& info);
     /** Signature of the ConnectionSetUp trace source. */
@@ -260,6 +273,8 @@ class MqttClient : public Application
     bool m_running = false;
     bool m_publishing = false;
     EventId m_publishEvent;
+    std::function<bool()> m_mayPublish;
+    bool m_waitingAtGate = false;
     ClientState m_state = ClientState::Idle;
 
     uint64_t m_sequence = 0;

@@ -63,3 +63,34 @@ TEST(ScenarioClientWindow, OutOfRangeNamesTheLineAndField)
               "s.yaml:11: devices.d.max-inflight: expected an integer from 1 to 65535, got "
               "65536");
 }
+
+TEST(ScenarioClientWindow, EndToEndWindowIsReadAndOffWithoutIt)
+{
+    MqttScenarioLoadResult r = Load("");
+    ASSERT_TRUE(r.scenario) << r.errors.front();
+    EXPECT_EQ(r.scenario->FindGroup("d")->endToEndWindow, 0u); // open loop
+    r = Load("    end-to-end-window: 256\n");
+    ASSERT_TRUE(r.scenario) << r.errors.front();
+    EXPECT_EQ(r.scenario->FindGroup("d")->endToEndWindow, 256u);
+    r = Load("", {"devices.d.end-to-end-window=3"});
+    ASSERT_TRUE(r.scenario) << r.errors.front();
+    EXPECT_EQ(r.scenario->FindGroup("d")->endToEndWindow, 3u);
+}
+
+TEST(ScenarioClientWindow, EndToEndWindowOutOfRangeOrWithoutPublishingNamesTheLineAndField)
+{
+    MqttScenarioLoadResult r = Load("    end-to-end-window: 0\n");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0],
+              "s.yaml:11: devices.d.end-to-end-window: expected an integer from 1 to 65535, got "
+              "0");
+    r = Load("backends:\n"                  // 11
+             "  b:\n"                       // 12
+             "    attach: leaves\n"         // 13
+             "    subscribe: ['#']\n"       // 14
+             "    end-to-end-window: 4\n"); // 15
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0],
+              "s.yaml:15: backends.b.end-to-end-window: only for a group that publishes (give it "
+              "an interval: the time between publishes while the window is open)");
+}

@@ -407,7 +407,8 @@ TEST(ScenarioLoaderErrors, UnknownKeyIsAnError)
     EXPECT_EQ(OneError(WithLine(23, "    qso: 1")),
               "scenarios/x.yaml:23: devices.sensors.qso: unknown field (expected one of: count, "
               "attach, link, interval, topic, qos, payload, retain, messages, max-inflight, "
-              "start, subscribe, client-id, keep-alive, clean-session, reconnect, energy, tls, "
+              "end-to-end-window, start, subscribe, client-id, keep-alive, clean-session, "
+              "reconnect, energy, tls, "
               "protocol, session-expiry, topic-aliases, receive-maximum, message-expiry, "
               "share-group, auth, sleep)");
     EXPECT_EQ(OneError(WithLine(3, "sead: 3")),
@@ -653,7 +654,8 @@ TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qoss=1"}),
               "--set devices.sensors.qoss=1: devices.sensors.qoss: unknown field (expected one "
               "of: count, attach, link, interval, topic, qos, payload, retain, messages, "
-              "max-inflight, start, subscribe, client-id, keep-alive, clean-session, reconnect, "
+              "max-inflight, end-to-end-window, start, subscribe, client-id, keep-alive, "
+              "clean-session, reconnect, "
               "energy, tls, protocol, session-expiry, topic-aliases, receive-maximum, "
               "message-expiry, share-group, auth, sleep)");
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qos.x=1"}),
@@ -786,7 +788,8 @@ TEST(ScenarioFiles, EveryShippedScenarioLoads)
     {
         if (f == "tls-lossy-cellular.yaml")
         {
-            continue; // a sweep over tls-cellular.yaml (the issue names its path): the sweep tests load it
+            continue; // a sweep over tls-cellular.yaml (the issue names its path): the sweep tests
+                      // load it
         }
         MqttScenarioLoadResult r = MqttScenarioLoader::LoadFile(dir + "/" + f);
         std::string all;

@@ -39,16 +39,21 @@ def parse_result(text):
     raise RuntimeError("the load generator printed no RESULT line:\n%s" % text[-2000:])
 
 
+def inflight(spec, window_factor=1):
+    """Each publisher's end-to-end window: the workload's window (times @p window_factor) shared
+    out over its publishers (the twin's simulated publishers get the same)."""
+    return max(1, spec.window * window_factor // max(1, spec.pubs))
+
+
 def arguments(spec, port, broker_pid, seconds, rate=None, window_factor=1, warmup=WARMUP_S):
     """The generator's command-line arguments for a calibration workload @p spec: the same
     publishers, subscribers, QoS and payload, each publisher on its own topic under twin/ (the
     filter twin/#, as in bench/twin/twin.yaml), an end-to-end window of the workload's window
     (times @p window_factor) shared out per publisher; open loop at @p rate messages/s."""
-    inflight = max(1, spec.window * window_factor // max(1, spec.pubs))
     argv = ["--port", str(port), "--pubs", str(spec.pubs), "--subs", str(spec.subs),
             "--qos", str(spec.pub_qos), "--sub-qos", str(spec.sub_qos),
             "--payload", str(spec.payload), "--topics", str(spec.pubs), "--topic-prefix", "twin",
-            "--sub-mode", "all", "--flow", "e2e", "--inflight", str(inflight),
+            "--sub-mode", "all", "--flow", "e2e", "--inflight", str(inflight(spec, window_factor)),
             "--duration", "%g" % seconds, "--warmup", "%g" % warmup, "--drain", "%g" % DRAIN_S,
             "--threads", "1", "--broker-pid", str(broker_pid)]
     if rate is not None:

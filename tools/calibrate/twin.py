@@ -9,7 +9,10 @@ fast link (bench/twin/twin.yaml through the scenario runner). Prints per workloa
     twin NAME p99@90%: sim=.. real=..
     # NAME batching: sim P packets per read, D deliveries per write; real P', D' (...)
 
-ratio = sim / real; the goal is 0.85 to 1.15 for every workload (doc/capacity.md). The batching
+Both sides get the same load: each publisher closed loop on its share of the workload's
+end-to-end window (the load generator's --flow e2e; the simulated publishers' end-to-end-window),
+saturated as fast as the window allows, then paced at 50 % and 90 % of that rate with 4 times the
+window. ratio = sim / real; the goal is 0.85 to 1.15 for every workload (doc/capacity.md). The batching
 line compares how the two brokers spread their per-call costs: the simulated broker's reads and
 writes (the service model's totals of the saturated run, service_ops_read and _write) against
 the real broker's read and write system calls (perf) in a whole run of the compiled load
@@ -120,66 +123,24 @@ def real_side_loadgen(loadgen, kind, binary, name, seconds, repeat):
 
 
 # -- the simulated side -----------------------------------------------------------------------
-def per_message_cpu(costs, spec, read_per="turn"):
-    """Seconds of broker CPU per PUBLISH of @p spec by the calibration's @p costs (the service
-    model's view), to offer the simulated broker more than it can take; @p read_per packet: a
-    `read` per inbound packet (the PUBLISH and each subscriber's acknowledgement)."""
-    publish = 2 + 2 + len("twin/00") + (2 if spec.pub_qos else 0) + spec.payload
-    qos_out = min(spec.pub_qos, spec.sub_qos)
-    delivery = publish - (2 if spec.pub_qos else 0) + (2 if qos_out else 0)
-    cpu = costs["publish-qos%d" % spec.pub_qos] + publish * costs["byte-in"]
-    if spec.pub_qos == 1:
-        cpu += 4 * costs["byte-out"]
-    if spec.pub_qos == 2:
-        cpu += costs["ack"] + 4 * costs["byte-in"] + 8 * costs["byte-out"]
-    subs = max(1, spec.subs)
-    cpu += subs * (costs["match"] + costs["delivery"] + delivery * costs["byte-out"])
-    if qos_out:
-        cpu += subs * qos_out * (costs["ack"] + 4 * costs["byte-in"])
-    if read_per == "packet":
-        # The PUBLISH (and its PUBREL at QoS 2), each subscriber's PUBACK or PUBREC and PUBCOMP.
-        cpu += costs.get("read", 0.0) * (1 + subs * qos_out + (1 if spec.pub_qos == 2 else 0))
-        cpu += subs * costs.get("write", 0.0) / spec.chunk
-        return cpu
-    # At least a read per chunk and a write per subscriber per chunk (fewer under load).
-    cpu += (costs.get("read", 0.0) + subs * costs.get("write", 0.0)) / spec.chunk
-    return cpu
-
-
-def read_costs(path):
-    import yaml
-    with open(path) as f:
-        doc = yaml.safe_load(f)
-    return {k: parse_duration(str(v)) for k, v in doc["costs"].items()}
-
-
-def read_per_of(path):
-    """The calibration's read-per (turn when the file has none)."""
-    import yaml
-    with open(path) as f:
-        return yaml.safe_load(f).get("read-per", "turn")
-
-
-def parse_duration(text):
-    for unit, scale in (("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1.0)):
-        if text.endswith(unit):
-            return float(text[:-len(unit)]) * scale
-    return float(text)
-
-
-def sim_run(runner, calibration, name, spec, msg_rate, duration_s, out):
-    """Runs the twin scenario with @p msg_rate PUBLISHes/s in total; returns the delivery
+def sim_run(runner, calibration, spec, duration_s, out, rate=None, window_factor=1):
+    """Runs the twin scenario with the real side's flow (loadgen_side.arguments): each publisher
+    closed loop on its share of the workload's end-to-end window (times @p window_factor), as
+    fast as the window allows, or paced at @p rate PUBLISHes/s in total. Returns the delivery
     rate over the measured window, the p99 latency (ms) and the service model's operation
     totals of the run ({NAME: count} from the service_ops_NAME attributes)."""
     import h5py
-    interval_us = spec.pubs / msg_rate * 1e6
+    # Saturated: a publish every nanosecond while the window is open: the window alone paces.
+    interval = "%.3fus" % (spec.pubs / rate * 1e6) if rate else "1ns"
+    window = loadgen_side.inflight(spec, window_factor)
     sets = ["devices.pubs.count=%d" % spec.pubs, "devices.pubs.qos=%d" % spec.pub_qos,
             "devices.pubs.payload=%d" % spec.payload,
-            "devices.pubs.interval=%.3fus" % interval_us,
+            "devices.pubs.interval=%s" % interval,
+            "devices.pubs.end-to-end-window=%d" % window,
             "backends.subs.count=%d" % spec.subs,
-            # The loadgen's window per publisher (loadgen_side.arguments): a QoS 1 client's
-            # in-flight window bounds how many PUBLISHes one read of its connection carries.
-            "devices.pubs.max-inflight=%d" % max(1, spec.window // max(1, spec.pubs)),
+            # The loadgen's --inflight is its QoS 1 window too: it bounds how many PUBLISHes
+            # one read of a publisher's connection carries.
+            "devices.pubs.max-inflight=%d" % window,
             "backends.subs.subscribe=[{filter: 'twin/#', qos: %d}]" % spec.sub_qos,
             # The default input limit (4 MiB): reads pause and resume as a saturated broker's
             # do (doc/capacity.md, "Resuming after a pause").
@@ -198,14 +159,14 @@ def sim_run(runner, calibration, name, spec, msg_rate, duration_s, out):
         ops = {k[len("service_ops_"):]: int(v) for k, v in f.attrs.items()
                if k.startswith("service_ops_")}
     start = SIM_WARMUP_S  # the publishers start by 20 ms; measure once the queues have formed
-    window = d[d["time"] >= start]
-    rate = len(window) / (duration_s - start)
-    if rate <= 0:
+    measured = d[d["time"] >= start]
+    delivered = len(measured) / (duration_s - start)
+    if delivered <= 0:
         raise RuntimeError("the twin simulation delivered nothing after %.0f ms (%s); see %s"
                            % (start * 1e3, " ".join(argv), out))
-    latency = window["latency"]
+    latency = measured["latency"]
     p99 = float(np.percentile(latency, 99)) * 1e3 if len(latency) else float("nan")
-    return rate, p99, ops
+    return delivered, p99, ops
 
 
 def calibration_path(calibration):
@@ -214,18 +175,19 @@ def calibration_path(calibration):
 
 
 def sim_side(runner, calibration, name, duration_s):
+    """The simulated side as the real one is driven (real_side_loadgen): saturated closed loop
+    on the workload's window, then paced at each fraction of that rate with 4 times the
+    window."""
     spec = workloads.PUBLISH_SPECS[name]
-    path = calibration_path(calibration)
-    # PUBLISHes/s the model can serve
-    capacity = 1.0 / per_message_cpu(read_costs(path), spec, read_per_of(path))
     with tempfile.TemporaryDirectory(prefix="mqtt-twin-") as tmp:
-        deliveries, _, ops = sim_run(runner, calibration, name, spec, 2.0 * capacity,
-                                     duration_s, os.path.join(tmp, "sat"))
+        deliveries, _, ops = sim_run(runner, calibration, spec, duration_s,
+                                     os.path.join(tmp, "sat"))
         saturated = deliveries / max(1, spec.subs)
         p99 = {}
         for fraction in FRACTIONS:
-            _, p99[fraction], _ = sim_run(runner, calibration, name, spec, fraction * saturated,
-                                          duration_s, os.path.join(tmp, "f%d" % (fraction * 100)))
+            _, p99[fraction], _ = sim_run(runner, calibration, spec, duration_s,
+                                          os.path.join(tmp, "f%d" % (fraction * 100)),
+                                          rate=fraction * saturated, window_factor=4)
     return deliveries, p99, syscall_count.batching(ops)
 
 
@@ -328,17 +290,6 @@ def main(argv):
                  "perf)" % real_batching if real_batching else
                  "not counted (%s)" % ("perf cannot count system calls here" if a.loadgen else
                                        "needs the compiled load generator")))
-        spec = workloads.PUBLISH_SPECS[name]
-        if (a.runner and min(spec.pub_qos, spec.sub_qos) > 0
-                and read_per_of(calibration_path(a.calibration)) == "packet"):
-            # The simulated publishers are open loop at twice the capacity, their window kept
-            # open by the broker's PUBACK; the loadgen's flow is end to end. One packet per
-            # connection per turn then reads one subscriber PUBACK per turn of all the
-            # publishers' PUBLISHes, and the simulated delivery rate collapses (doc/capacity.md).
-            print("# %s: read-per packet: the simulated publishers overload the broker open loop "
-                  "(the real side's flow is end to end), so the subscriber's window fills and a "
-                  "turn reads one of its PUBACKs per PUBLISH of each publisher: not comparable"
-                  % name)
         sys.stdout.flush()
     with open("/proc/loadavg") as f:
         print("# load average at end: %s" % " ".join(f.read().split()[:3]))
