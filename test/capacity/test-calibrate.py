@@ -373,6 +373,52 @@ class LoadGeneratorTest(unittest.TestCase):
         self.assertEqual(self.loop.received[w.PUBACK], 10)
         self.assertEqual(self.loop.received[w.PUBREC], 10)
 
+    def test_counted_calls_scale_with_the_size_of_the_timed_runs(self):
+        import calibrate
+        counted = mqtt_load.Ops()
+        counted.update({"publish-qos0": 1000, "delivery": 1000, "read": 10, "write": 5,
+                        "wait": 4, "wakeup": 2})
+        timed = mqtt_load.Ops()
+        timed.update({"publish-qos0": 1500, "delivery": 1500, "byte-in": 99999})
+        self.assertEqual(calibrate.scaled_calls(counted, timed),
+                         {"read": 15.0, "write": 7.5, "wait": 6.0, "wakeup": 3.0})
+        # A run of nothing the sizes count (no packets): its calls as counted.
+        idle = mqtt_load.Ops()
+        idle.update({"wait": 3})
+        self.assertEqual(calibrate.scaled_calls(idle, timed),
+                         {"read": 0, "write": 0, "wait": 3.0, "wakeup": 0})
+
+    def test_between_runs_after_each_timed_repetition_and_perf_only_in_its_own(self):
+        import contextlib
+        import io
+        import calibrate
+        calls = []
+        err = io.StringIO()
+        out = os.path.join(WORK, "between.yaml")
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            status = calibrate.main(["--broker", "ours", "--binary", BINARY, "--only", "ping",
+                                     "--repeat", "2", "--scale", "0.02", "--busy-ok",
+                                     "--out", out] + ([] if PERF else ["--no-syscalls"]),
+                                    between=lambda rep: calls.append(
+                                        (rep, err.getvalue().count("calibrate: repetition"))))
+        self.assertEqual(status, 0, err.getvalue())
+        # After repetition 1 (index 0) and 2 (index 1), each right after its own line.
+        self.assertEqual(calls, [(0, 1), (1, 2)])
+        lines = [line for line in err.getvalue().splitlines() if line.startswith("calibrate:")]
+        if PERF:
+            # The counting repetition first, and not one of the timed ones.
+            self.assertTrue(lines[0].startswith("calibrate: the broker's system calls counted "
+                                                "(perf; not timed): 1 workloads"), lines)
+            self.assertEqual(len(lines), 3, lines)
+            with open(out) as f:
+                text = f.read()
+            self.assertIn("Counted in one more repetition, first, whose CPU times are not used",
+                          text)
+            # The calls are in the comment, though no timed repetition counted them.
+            self.assertRegex(text, r"\n    ping: .*over 2 runs; \d+ reads")
+        else:
+            self.assertEqual(len(lines), 2, lines)
+
     def test_the_twin_simulates_the_broker_options_of_the_real_side(self):
         with open(os.path.join(ROOT, "bench", "twin", "twin.yaml")) as f:
             overrides = yaml.safe_load(f)["broker"]["overrides"]

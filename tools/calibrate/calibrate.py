@@ -43,7 +43,7 @@ def machine_description():
                                             platform.release())
 
 
-def syscall_note(ops, counts):
+def syscall_note(ops):
     """What a workload's comment says of the broker's system calls: counts and batching."""
     waits = ops["wait"]
     note = "%d reads, %d writes, %d waits, %d wakeups" % (ops["read"], ops["write"], waits,
@@ -158,7 +158,9 @@ def parse_args(argv):
     return a
 
 
-def main(argv):
+def main(argv, between=None):
+    """The command; @p between(rep), when given, runs after each repetition (bench twin
+    --calibrate puts its real runs there, so both see the machine of the same minutes)."""
     a = parse_args(argv)
     kind = a.broker if a.broker in ("ours", "mosquitto") else "command"
     if kind == "ours" and not a.binary:
@@ -198,25 +200,48 @@ def main(argv):
             and (kind != "command" or broker_process.command_has_tls(a.broker))):
         tls = tls_material.Material()
     try:
-        return measure_and_write(a, kind, out, only, count_syscalls, load, tls)
+        return measure_and_write(a, kind, out, only, count_syscalls, load, tls, between)
     finally:
         if tls:
             tls.close()
 
 
-def measure_and_write(a, kind, out, only, count_syscalls, load, tls):
+# The columns perf counts (and the voluntary context switches counted with them).
+CALL_KEYS = ("read", "write", "wait", "wakeup")
+# What a run's size is measured in when its counted calls are scaled to a timed run.
+SIZE_KEYS = syscall_count.PACKET_OPS + ("delivery", "accept", "disconnect")
+
+
+def scaled_calls(counted, timed):
+    """The broker's system calls of a timed run of a workload whose operations are @p timed (a
+    mean over the timed repetitions), from the counting run's operations @p counted: its calls
+    times the ratio of the two runs' sizes (a saturated run does as much as the machine lets it
+    in its second; the calls per operation are the broker's batching, which does not change)."""
+    size = sum(counted.get(k, 0) for k in SIZE_KEYS)
+    scale = sum(timed.get(k, 0) for k in SIZE_KEYS) / size if size else 1.0
+    return {k: counted.get(k, 0) * scale for k in CALL_KEYS}
+
+
+def measure_and_write(a, kind, out, only, count_syscalls, load, tls, between=None):
     loads = [load]
     started = datetime.datetime.now(datetime.timezone.utc)
     per_rep = []
-    for rep in range(a.repeat):
+    counted = None  # the counting repetition's {workload: operations with the calls}
+    # perf's syscall tracepoints cost CPU per system call (a fifth of mosquitto's, which makes
+    # about four per message), so the calls are counted in a repetition of their own, first,
+    # whose CPU times are not used; the timed repetitions run without perf.
+    runs = ([True] if count_syscalls else []) + [False] * a.repeat
+    for counting in runs:
+        rep = len(per_rep)
         broker = broker_process.BrokerProcess(
             "command" if kind == "command" else kind, binary=a.binary, command=a.broker, tls=tls)
         with broker:
             loop = mqtt_load.Loop("127.0.0.1", broker.port, tls=(
                 (broker.tls_port, tls.client_context()) if broker.tls_port else None))
-            ctx = workloads.Context(loop, broker, a.scale, rep)
+            # Client ids differ between repetitions: the counting one is numbered after them.
+            ctx = workloads.Context(loop, broker, a.scale, a.repeat if counting else rep)
             ctx.only = only
-            ctx.count_syscalls = count_syscalls
+            ctx.count_syscalls = counting
             ctx.loadgen = a.loadgen
             try:
                 results = workloads.run_all(ctx)
@@ -226,24 +251,33 @@ def measure_and_write(a, kind, out, only, count_syscalls, load, tls):
                 print("calibrate: the broker died during the run:\n%s" % broker.log(),
                       file=sys.stderr)
                 return 1
-        per_rep.append((results, ctx.syscalls))
         loads.append(load_average())
+        if counting:
+            counted = {name: ops for name, ops, _cpu in results}
+            print("calibrate: the broker's system calls counted (perf; not timed): %d workloads "
+                  "in %.1f s (load %.2f)" % (len(results), ctx.wall, loads[-1]), file=sys.stderr)
+            continue
+        per_rep.append(results)
         print("calibrate: repetition %d of %d: %d workloads in %.1f s (load %.2f)"
               % (rep + 1, a.repeat, len(results), ctx.wall, loads[-1]), file=sys.stderr)
+        if between:
+            between(rep)
 
     rows, comments, spreads = [], {}, []
-    for i, (name, _ops, _cpu) in enumerate(per_rep[0][0]):
-        cpus = [rep[i][2] for rep, _calls in per_rep]
+    for i, (name, _ops, _cpu) in enumerate(per_rep[0]):
+        cpus = [results[i][2] for results in per_rep]
         ops = mqtt_load.Ops()
         for k in FIT_KEYS:
-            ops[k] = statistics.mean(rep[i][1][k] for rep, _calls in per_rep)
+            ops[k] = statistics.mean(results[i][1][k] for results in per_rep)
+        if counted is not None:
+            ops.update(scaled_calls(counted[name], ops))
         median = statistics.median(cpus)
         rows.append((name, ops, median))
         spread = (max(cpus) - min(cpus)) / median if median > 0 else 0.0
         spreads.append(spread)
         comments[name] = "spread %.1f %% over %d runs" % (100 * spread, len(cpus))
         if count_syscalls:
-            comments[name] += "; " + syscall_note(ops, [calls[name] for _r, calls in per_rep])
+            comments[name] += "; " + syscall_note(ops)
         if a.read_per == "packet":
             ops = fit_ops(ops, a.read_per)
             rows[-1] = (name, ops, median)
@@ -266,7 +300,9 @@ def measure_and_write(a, kind, out, only, count_syscalls, load, tls):
         ("read, write and wait: the broker's read/recv, write/send and epoll_wait system calls "
          "in each window (perf stat, syscall tracepoints); a wait is a turn of its loop. "
          "wakeup: its voluntary context switches (/proc), a sleep each: the turns that follow "
-         "idleness."
+         "idleness. Counted in one more repetition, first, whose CPU times are not used (perf "
+         "costs CPU per system call), and scaled to each workload's operations in the timed "
+         "ones."
          if count_syscalls else "read, write, wait and wakeup not measured (--no-syscalls): 0."),
         ("fit weighted by each workload's spread over the repetitions (1 / max(spread, %g))."
          % calibration_fit.SPREAD_FLOOR if weights is not None else "fit unweighted."),

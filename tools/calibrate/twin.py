@@ -82,23 +82,29 @@ def real_side(kind, binary, name, messages, seconds):
     return saturated * fanout, busy, p99, paced_busy
 
 
-def real_side_loadgen(loadgen, kind, binary, name, seconds, repeat):
+def saturated_run(loadgen, kind, binary, name, seconds, label):
+    """One closed-loop saturated run of workload @p name on a fresh broker: the RESULT fields."""
+    with broker_process.BrokerProcess(kind, binary=binary) as broker:
+        return loadgen_side.run(loadgen, workloads.PUBLISH_SPECS[name], broker.port,
+                                broker.proc.pid, seconds, label=label)
+
+
+def real_side_loadgen(loadgen, kind, binary, name, seconds, repeat, runs=None):
     """real_side's figures with the compiled load generator (loadgen_side.py) driving the real
     broker: @p repeat closed-loop saturated runs (the workload's window end to end), each on a
     fresh broker, the median counting; then open-loop runs paced at each fraction of that rate.
     The paced figures also carry the rate the generator reached and the messages it wrote off.
     Last, the broker's batching (packets per read, deliveries per write) in a whole closed-loop
     run with its system calls counted (perf; the calibration's run of the workload), or None
-    without perf. Also returns every saturated run's rate."""
+    without perf. Also returns every saturated run's rate. @p runs: the saturated runs, made
+    already (bench twin --calibrate, between the calibration's repetitions)."""
     spec = workloads.PUBLISH_SPECS[name]
     fanout = max(1, spec.subs)
-    runs = []
-    for i in range(repeat):
+    if runs is None:
         # The same run varies by +-20 % from one broker process to the next on the 2-vCPU VM
         # (doc/capacity.md, "How far one real run is from the next"): one run is not a figure.
-        with broker_process.BrokerProcess(kind, binary=binary) as broker:
-            runs.append(loadgen_side.run(loadgen, spec, broker.port, broker.proc.pid, seconds,
-                                         label="%s-sat%d" % (name, i + 1)))
+        runs = [saturated_run(loadgen, kind, binary, name, seconds, "%s-sat%d" % (name, i + 1))
+                for i in range(repeat)]
     runs_by_rate = sorted(runs, key=lambda r: r["deliver_rate"])
     sat = runs_by_rate[len(runs_by_rate) // 2]
     deliveries = sat["deliver_rate"]
@@ -191,6 +197,29 @@ def sim_side(runner, calibration, name, duration_s):
     return deliveries, p99, syscall_count.batching(ops)
 
 
+def calibrate_interleaved(a, names, argv):
+    """--calibrate: ./ns3-mqtt calibrate --repeat N into a.calibrate, one saturated real run of
+    each workload after each repetition. Returns {workload: [RESULT fields]} or None when the
+    calibration failed (it said why)."""
+    import calibrate
+    runs = {name: [] for name in names}
+
+    def between(rep):
+        for name in names:
+            runs[name].append(saturated_run(a.loadgen, a.broker, a.binary, name, a.seconds,
+                                            "%s-sat%d" % (name, rep + 1)))
+
+    scale = a.scale if a.scale is not None else (0.5 if a.broker == "mosquitto" else 1.0)
+    cal_argv = ["--broker", a.broker, "--binary", a.binary, "--loadgen", a.loadgen,
+                "--repeat", str(a.repeat), "--scale", "%g" % scale, "--out", a.calibrate,
+                "--command-line", "./ns3-mqtt bench twin " + " ".join(argv)]
+    if a.busy_ok:
+        cal_argv.append("--busy-ok")
+    if calibrate.main(cal_argv, between=between) != 0:
+        return None
+    return runs
+
+
 def main(argv):
     p = argparse.ArgumentParser(prog="./ns3-mqtt bench twin", description=__doc__.split("\n")[0])
     p.add_argument("--binary", required=True, help="the standalone broker (real side)")
@@ -204,6 +233,17 @@ def main(argv):
     p.add_argument("--calibration",
                    help="calibration of the simulated broker (name or path; default the "
                         "broker's: ours or mosquitto)")
+    p.add_argument("--calibrate", metavar="FILE",
+                   help="first calibrate the real broker into FILE (./ns3-mqtt calibrate "
+                        "--repeat N) with each workload's saturated real run made after each "
+                        "of its repetitions, then simulate on FILE: both sides measured in the "
+                        "same minutes (the machine's speed drifts by tens of per cent over "
+                        "minutes; doc/capacity.md). Needs the compiled load generator")
+    p.add_argument("--scale", type=float,
+                   help="with --calibrate: the calibration's workload size (its --scale; "
+                        "default 1, 0.5 for mosquitto)")
+    p.add_argument("--busy-ok", action="store_true",
+                   help="with --calibrate: calibrate even on a busy machine")
     p.add_argument("--workloads", default=",".join(TWIN_WORKLOADS),
                    help="comma-separated (default %s)" % ",".join(TWIN_WORKLOADS))
     p.add_argument("--messages", type=int, default=300_000,
@@ -232,6 +272,16 @@ def main(argv):
                                                        ", ".join(workloads.PUBLISH_SPECS)))
     with open("/proc/loadavg") as f:
         print("# load average at start: %s" % " ".join(f.read().split()[:3]))
+    interleaved = None
+    if a.calibrate:
+        if not a.loadgen:
+            p.error("--calibrate needs the compiled load generator (--loadgen)")
+        interleaved = calibrate_interleaved(a, names, argv)
+        if interleaved is None:
+            return 1
+        a.calibration = a.calibrate
+        print("# calibrated into %s, %d repetitions, each followed by one saturated real run "
+              "of every workload" % (a.calibrate, a.repeat))
     if a.runner:
         with open(calibration_path(a.calibration)) as f:
             measured_alike = broker_process.OPTIONS_NOTE in f.read()
@@ -250,7 +300,7 @@ def main(argv):
         if a.loadgen:
             (real_rate, busy, real_p99, paced_busy, gen_busy, real_batching,
              real_runs) = real_side_loadgen(a.loadgen, a.broker, a.binary, name, a.seconds,
-                                            a.repeat)
+                                            a.repeat, interleaved and interleaved[name])
         else:
             real_rate, busy, real_p99, paced_busy = real_side(a.broker, a.binary, name,
                                                               a.messages, a.seconds)
