@@ -82,11 +82,28 @@ def real_side(kind, binary, name, messages, seconds):
     return saturated * fanout, busy, p99, paced_busy
 
 
+# A saturated run counts only if the broker was on a CPU this share of its wall time at least:
+# below, something else (the generator, the host taking the vCPU) set the rate, not the broker.
+SATURATED_BUSY = 0.9
+# Tries per saturated run before the busiest one counts anyway.
+SATURATED_TRIES = 3
+
+
 def saturated_run(loadgen, kind, binary, name, seconds, label):
-    """One closed-loop saturated run of workload @p name on a fresh broker: the RESULT fields."""
-    with broker_process.BrokerProcess(kind, binary=binary) as broker:
-        return loadgen_side.run(loadgen, workloads.PUBLISH_SPECS[name], broker.port,
-                                broker.proc.pid, seconds, label=label)
+    """One closed-loop saturated run of workload @p name on a fresh broker: the RESULT fields,
+    with "discarded" the rates of the tries before it in which the broker was busy less than
+    SATURATED_BUSY (up to SATURATED_TRIES in all; the busiest counts if none was)."""
+    tries = []
+    for i in range(SATURATED_TRIES):
+        with broker_process.BrokerProcess(kind, binary=binary) as broker:
+            tries.append(loadgen_side.run(loadgen, workloads.PUBLISH_SPECS[name], broker.port,
+                                          broker.proc.pid, seconds, label="%s-%d" % (label, i)))
+        if tries[-1]["broker_cpu_pct"] >= 100 * SATURATED_BUSY:
+            break
+    counted = tries[-1] if tries[-1]["broker_cpu_pct"] >= 100 * SATURATED_BUSY else \
+        max(tries, key=lambda r: r["broker_cpu_pct"])
+    counted["discarded"] = [r["deliver_rate"] for r in tries if r is not counted]
+    return counted
 
 
 def real_side_loadgen(loadgen, kind, binary, name, seconds, repeat, runs=None):
@@ -125,7 +142,7 @@ def real_side_loadgen(loadgen, kind, binary, name, seconds, repeat, runs=None):
                                                    label=name + "-counted")
             batching = syscall_count.batching(ops)
     return (deliveries, busy, p99, paced_busy, sat["client_cpu_pct"] / 100, batching,
-            [r["deliver_rate"] for r in runs])
+            [r["deliver_rate"] for r in runs], [d for r in runs for d in r["discarded"]])
 
 
 # -- the simulated side -----------------------------------------------------------------------
@@ -298,14 +315,14 @@ def main(argv):
     for name in names:
         real_batching = None
         if a.loadgen:
-            (real_rate, busy, real_p99, paced_busy, gen_busy, real_batching,
-             real_runs) = real_side_loadgen(a.loadgen, a.broker, a.binary, name, a.seconds,
+            (real_rate, busy, real_p99, paced_busy, gen_busy, real_batching, real_runs,
+             discarded) = real_side_loadgen(a.loadgen, a.broker, a.binary, name, a.seconds,
                                             a.repeat, interleaved and interleaved[name])
         else:
             real_rate, busy, real_p99, paced_busy = real_side(a.broker, a.binary, name,
                                                               a.messages, a.seconds)
             gen_busy = None
-            real_runs = [real_rate]
+            real_runs, discarded = [real_rate], []
         if a.runner:
             sim_rate, sim_p99, sim_batching = sim_side(a.runner, a.calibration, name,
                                                        a.sim_seconds)
@@ -321,6 +338,11 @@ def main(argv):
             print("# %s real saturated runs: %s deliveries/s (the median counts; spread %.0f %%)"
                   % (name, ", ".join("%.0f" % r for r in real_runs),
                      100 * (max(real_runs) - min(real_runs)) / real_rate))
+        if discarded:
+            print("# %s: %d saturated runs discarded, the broker busy under %.0f %% of them "
+                  "(not saturated): %s deliveries/s"
+                  % (name, len(discarded), 100 * SATURATED_BUSY,
+                     ", ".join("%.0f" % r for r in discarded)))
         per_cpu = real_rate / busy if busy > 0 else float("nan")
         print("# %s: real broker busy %.0f %% of the saturated run's wall time%s; %.0f "
               "deliveries per broker CPU-second (sim / that = %.3f)"
