@@ -419,9 +419,19 @@ class LoadGeneratorTest(unittest.TestCase):
         else:
             self.assertEqual(len(lines), 2, lines)
 
-    def test_a_saturated_twin_run_that_left_the_broker_idle_is_tried_again(self):
+    def test_the_twin_counts_real_deliveries_per_second_of_broker_cpu(self):
         from unittest import mock
         import twin
+        # user nice system idle iowait irq softirq steal: 30 of 200 ticks stolen.
+        self.assertEqual(twin.steal_share([10, 0, 5, 100, 0, 0, 0, 7],
+                                          [80, 0, 25, 170, 0, 0, 10, 37]), 0.15)
+        self.assertEqual(twin.steal_share([1, 2], [1, 2]), 0.0)
+        runs = [{"deliver_rate": 600.0, "broker_cpu_pct": 60},   # 1000 per CPU-second
+                {"deliver_rate": 900.0, "broker_cpu_pct": 100},  # 900
+                {"deliver_rate": 950.0, "broker_cpu_pct": 50}]   # 1900
+        self.assertEqual(twin.per_cpu_rate(runs[0]), 1000.0)
+        self.assertIs(twin.median_run(runs, twin.per_cpu_rate), runs[0])
+        self.assertIs(twin.median_run(runs, lambda r: r["deliver_rate"]), runs[1])
 
         class Broker:
             port = 1
@@ -433,26 +443,13 @@ class LoadGeneratorTest(unittest.TestCase):
             def __exit__(self, *exc):
                 return False
 
-        def runs(*busy):
-            results = iter([{"broker_cpu_pct": b, "deliver_rate": 1000.0 * b} for b in busy])
-            return mock.patch.object(twin.loadgen_side, "run",
-                                     side_effect=lambda *a, **k: dict(next(results)))
-
-        with mock.patch.object(twin.broker_process, "BrokerProcess", lambda *a, **k: Broker()):
-            # Busy 90 % or more: counted at once.
-            with runs(90) as run:
-                r = twin.saturated_run("lg", "ours", "b", "qos0-fan-in", 2.0, "x")
-            self.assertEqual((run.call_count, r["deliver_rate"], r["discarded"]), (1, 90000, []))
-            # 66 % and 89 %: tried again until one was saturated; the others said.
-            with runs(66, 89, 97) as run:
-                r = twin.saturated_run("lg", "ours", "b", "qos0-fan-in", 2.0, "x")
-            self.assertEqual((run.call_count, r["deliver_rate"], r["discarded"]),
-                             (3, 97000, [66000, 89000]))
-            # None saturated in SATURATED_TRIES: the busiest counts.
-            with runs(50, 80, 70, 99) as run:
-                r = twin.saturated_run("lg", "ours", "b", "qos0-fan-in", 2.0, "x")
-            self.assertEqual((run.call_count, r["deliver_rate"], r["discarded"]),
-                             (twin.SATURATED_TRIES, 80000, [50000, 70000]))
+        times = iter([[0] * 7 + [0], [90, 0, 10, 0, 0, 0, 0, 100]])
+        with mock.patch.object(twin.broker_process, "BrokerProcess", lambda *a, **k: Broker()), \
+                mock.patch.object(twin, "cpu_times", lambda: next(times)), \
+                mock.patch.object(twin.loadgen_side, "run",
+                                  lambda *a, **k: {"deliver_rate": 5.0, "broker_cpu_pct": 50}):
+            r = twin.saturated_run("lg", "ours", "b", "qos0-fan-in", 2.0, "x")
+        self.assertEqual(r, {"deliver_rate": 5.0, "broker_cpu_pct": 50, "steal": 0.5})
 
     def test_the_twin_simulates_the_broker_options_of_the_real_side(self):
         with open(os.path.join(ROOT, "bench", "twin", "twin.yaml")) as f:

@@ -4,7 +4,8 @@
 broker on loopback and, in simulation, against the calibrated service model on an equivalent
 fast link (bench/twin/twin.yaml through the scenario runner). Prints per workload
 
-    twin NAME sim=RATE real=RATE ratio=R            saturated delivery rate (deliveries/s)
+    twin NAME sim=RATE real=RATE ratio=R            saturated delivery rate (deliveries/s;
+                                                    real: per second of the broker's CPU time)
     twin NAME p99@50%: sim=.. real=..               p99 latency at 50 % of that side's saturation
     twin NAME p99@90%: sim=.. real=..
     # NAME batching: sim P packets per read, D deliveries per write; real P', D' (...)
@@ -82,28 +83,40 @@ def real_side(kind, binary, name, messages, seconds):
     return saturated * fanout, busy, p99, paced_busy
 
 
-# A saturated run counts only if the broker was on a CPU this share of its wall time at least:
-# below, something else (the generator, the host taking the vCPU) set the rate, not the broker.
-SATURATED_BUSY = 0.9
-# Tries per saturated run before the busiest one counts anyway.
-SATURATED_TRIES = 3
+def cpu_times():
+    """The machine's CPU time by kind (the first line of /proc/stat, in ticks)."""
+    with open("/proc/stat") as f:
+        return [int(x) for x in f.readline().split()[1:]]
+
+
+def steal_share(before, after):
+    """The share of the machine's CPU time the host took (steal) between two cpu_times()."""
+    delta = [b - a for a, b in zip(before, after)]
+    return delta[7] / sum(delta) if len(delta) > 7 and sum(delta) > 0 else 0.0
+
+
+def per_cpu_rate(run):
+    """A saturated run's deliveries per second of broker CPU time: what the broker delivers on a
+    core of its own. A VM's host takes its vCPUs at times (steal: 10 to 30 % of this VM's CPU
+    time in session 10), and a broker that is runnable then neither runs nor delivers; its CPU
+    time does not advance either, so this rate is the broker's, and the wall rate the host's."""
+    return run["deliver_rate"] / max(run["broker_cpu_pct"] / 100, 1e-9)
 
 
 def saturated_run(loadgen, kind, binary, name, seconds, label):
     """One closed-loop saturated run of workload @p name on a fresh broker: the RESULT fields,
-    with "discarded" the rates of the tries before it in which the broker was busy less than
-    SATURATED_BUSY (up to SATURATED_TRIES in all; the busiest counts if none was)."""
-    tries = []
-    for i in range(SATURATED_TRIES):
-        with broker_process.BrokerProcess(kind, binary=binary) as broker:
-            tries.append(loadgen_side.run(loadgen, workloads.PUBLISH_SPECS[name], broker.port,
-                                          broker.proc.pid, seconds, label="%s-%d" % (label, i)))
-        if tries[-1]["broker_cpu_pct"] >= 100 * SATURATED_BUSY:
-            break
-    counted = tries[-1] if tries[-1]["broker_cpu_pct"] >= 100 * SATURATED_BUSY else \
-        max(tries, key=lambda r: r["broker_cpu_pct"])
-    counted["discarded"] = [r["deliver_rate"] for r in tries if r is not counted]
-    return counted
+    with "steal" the host's share of the machine's CPU time during it."""
+    with broker_process.BrokerProcess(kind, binary=binary) as broker:
+        before = cpu_times()
+        result = loadgen_side.run(loadgen, workloads.PUBLISH_SPECS[name], broker.port,
+                                  broker.proc.pid, seconds, label=label)
+        result["steal"] = steal_share(before, cpu_times())
+    return result
+
+
+def median_run(runs, key):
+    """The run at the median of @p key (the upper one of an even count)."""
+    return sorted(runs, key=key)[len(runs) // 2]
 
 
 def real_side_loadgen(loadgen, kind, binary, name, seconds, repeat, runs=None):
@@ -113,8 +126,9 @@ def real_side_loadgen(loadgen, kind, binary, name, seconds, repeat, runs=None):
     The paced figures also carry the rate the generator reached and the messages it wrote off.
     Last, the broker's batching (packets per read, deliveries per write) in a whole closed-loop
     run with its system calls counted (perf; the calibration's run of the workload), or None
-    without perf. Also returns every saturated run's rate. @p runs: the saturated runs, made
-    already (bench twin --calibrate, between the calibration's repetitions)."""
+    without perf. Returns (the median run's deliveries per broker CPU-second, p99, paced
+    figures, batching, the saturated runs). @p runs: the saturated runs, made already (bench
+    twin --calibrate, between the calibration's repetitions)."""
     spec = workloads.PUBLISH_SPECS[name]
     fanout = max(1, spec.subs)
     if runs is None:
@@ -122,10 +136,9 @@ def real_side_loadgen(loadgen, kind, binary, name, seconds, repeat, runs=None):
         # (doc/capacity.md, "How far one real run is from the next"): one run is not a figure.
         runs = [saturated_run(loadgen, kind, binary, name, seconds, "%s-sat%d" % (name, i + 1))
                 for i in range(repeat)]
-    runs_by_rate = sorted(runs, key=lambda r: r["deliver_rate"])
-    sat = runs_by_rate[len(runs_by_rate) // 2]
-    deliveries = sat["deliver_rate"]
-    busy = sat["broker_cpu_pct"] / 100
+    sat = median_run(runs, per_cpu_rate)
+    # The paced runs offer fractions of what the machine delivered (its wall rate).
+    deliveries = median_run(runs, lambda r: r["deliver_rate"])["deliver_rate"]
     with broker_process.BrokerProcess(kind, binary=binary) as broker:
         pid = broker.proc.pid
         p99, paced_busy = {}, {}
@@ -141,8 +154,7 @@ def real_side_loadgen(loadgen, kind, binary, name, seconds, repeat, runs=None):
             _r, ops, _c = loadgen_side.counted_run(loadgen, spec, broker, seconds,
                                                    label=name + "-counted")
             batching = syscall_count.batching(ops)
-    return (deliveries, busy, p99, paced_busy, sat["client_cpu_pct"] / 100, batching,
-            [r["deliver_rate"] for r in runs], [d for r in runs for d in r["discarded"]])
+    return per_cpu_rate(sat), p99, paced_busy, batching, runs
 
 
 # -- the simulated side -----------------------------------------------------------------------
@@ -315,14 +327,14 @@ def main(argv):
     for name in names:
         real_batching = None
         if a.loadgen:
-            (real_rate, busy, real_p99, paced_busy, gen_busy, real_batching, real_runs,
-             discarded) = real_side_loadgen(a.loadgen, a.broker, a.binary, name, a.seconds,
-                                            a.repeat, interleaved and interleaved[name])
+            real_rate, real_p99, paced_busy, real_batching, real_runs = real_side_loadgen(
+                a.loadgen, a.broker, a.binary, name, a.seconds, a.repeat,
+                interleaved and interleaved[name])
         else:
-            real_rate, busy, real_p99, paced_busy = real_side(a.broker, a.binary, name,
+            wall_rate, busy, real_p99, paced_busy = real_side(a.broker, a.binary, name,
                                                               a.messages, a.seconds)
-            gen_busy = None
-            real_runs, discarded = [real_rate], []
+            real_rate = wall_rate / busy if busy > 0 else float("nan")
+            real_runs = None
         if a.runner:
             sim_rate, sim_p99, sim_batching = sim_side(a.runner, a.calibration, name,
                                                        a.sim_seconds)
@@ -334,20 +346,23 @@ def main(argv):
         for fraction in FRACTIONS:
             print("twin %s p99@%d%%: sim=%.3fms real=%.3fms"
                   % (name, round(fraction * 100), sim_p99[fraction], real_p99[fraction]))
-        if len(real_runs) > 1:
-            print("# %s real saturated runs: %s deliveries/s (the median counts; spread %.0f %%)"
-                  % (name, ", ".join("%.0f" % r for r in real_runs),
-                     100 * (max(real_runs) - min(real_runs)) / real_rate))
-        if discarded:
-            print("# %s: %d saturated runs discarded, the broker busy under %.0f %% of them "
-                  "(not saturated): %s deliveries/s"
-                  % (name, len(discarded), 100 * SATURATED_BUSY,
-                     ", ".join("%.0f" % r for r in discarded)))
-        per_cpu = real_rate / busy if busy > 0 else float("nan")
-        print("# %s: real broker busy %.0f %% of the saturated run's wall time%s; %.0f "
-              "deliveries per broker CPU-second (sim / that = %.3f)"
-              % (name, 100 * busy, "" if gen_busy is None else
-                 ", load generator %.0f %%" % (100 * gen_busy), per_cpu, sim_rate / per_cpu))
+        if real_runs:
+            walls = [r["deliver_rate"] for r in real_runs]
+            wall = median_run(real_runs, lambda r: r["deliver_rate"])["deliver_rate"]
+            print("# %s real saturated runs, deliveries per broker CPU-second: %s (the median "
+                  "counts; spread %.0f %%); per wall second: %s (median %.0f, sim / that = %.3f)"
+                  % (name, ", ".join("%.0f" % per_cpu_rate(r) for r in real_runs),
+                     100 * (max(map(per_cpu_rate, real_runs)) - min(map(per_cpu_rate, real_runs)))
+                     / real_rate, ", ".join("%.0f" % w for w in walls), wall, sim_rate / wall))
+            print("# %s: real broker busy %s %% of the runs' wall time, the load generator %s %%, "
+                  "the host's steal %s %% of the machine's CPU time"
+                  % (name, ", ".join("%.0f" % r["broker_cpu_pct"] for r in real_runs),
+                     ", ".join("%.0f" % r["client_cpu_pct"] for r in real_runs),
+                     ", ".join("%.0f" % (100 * r["steal"]) for r in real_runs)))
+        else:
+            print("# %s: real broker busy %.0f %% of the saturated run's wall time; %.0f "
+                  "deliveries per wall second (sim / that = %.3f)"
+                  % (name, 100 * busy, wall_rate, sim_rate / wall_rate))
         # A paced run whose generator is busy most of the time measures the generator's
         # queueing in its p99, not the broker's (doc/capacity.md, "The twin check").
         print("# %s paced: %s" % (name, "; ".join(
