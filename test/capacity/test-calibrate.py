@@ -451,6 +451,20 @@ class LoadGeneratorTest(unittest.TestCase):
             r = twin.saturated_run("lg", "ours", "b", "qos0-fan-in", 2.0, "x")
         self.assertEqual(r, {"deliver_rate": 5.0, "broker_cpu_pct": 50, "steal": 0.5})
 
+    def test_the_twin_says_when_the_calibration_is_of_another_cpu(self):
+        import twin
+        amd = 'measured: {date: "2026-12-02", machine: "vm, AMD EPYC, 2 cores, kernel 6.1"}\n'
+        self.assertEqual(twin.cpu_model("vm, Intel(R) Xeon(R) Processor, 2 cores, kernel 6.2"),
+                         "Intel(R) Xeon(R) Processor")
+        # The same CPU on another host or kernel: nothing to say.
+        self.assertIsNone(twin.other_machine_note(amd, "box, AMD EPYC, 2 cores, kernel 6.9"))
+        self.assertEqual(
+            twin.other_machine_note(amd, "vm, Intel(R) Xeon(R) Processor, 2 cores, kernel 6.1"),
+            "# NOTE: the calibration was measured on AMD EPYC, this machine is Intel(R) Xeon(R) "
+            "Processor: the ratios compare the two machines as much as the model; --calibrate "
+            "FILE measures both sides here, in the same minutes (doc/capacity.md)")
+        self.assertIsNone(twin.other_machine_note("broker: ours\n", "vm, X, 2 cores, kernel 1"))
+
     def test_the_twin_simulates_the_broker_options_of_the_real_side(self):
         with open(os.path.join(ROOT, "bench", "twin", "twin.yaml")) as f:
             overrides = yaml.safe_load(f)["broker"]["overrides"]

@@ -204,6 +204,26 @@ def sim_run(runner, calibration, spec, duration_s, out, rate=None, window_factor
     return delivered, p99, ops
 
 
+def cpu_model(machine):
+    """The CPU model of a calibration's `measured: machine` ("HOST, MODEL, N cores, kernel K")."""
+    parts = [p.strip() for p in machine.split(",")]
+    return ", ".join(parts[1:-2]) if len(parts) >= 4 else machine
+
+
+def other_machine_note(calibration_text, here):
+    """A comment line when the calibration was measured on another CPU model than @p here (this
+    machine's description, calibrate.machine_description()), else None: its costs are that
+    machine's, so the ratios then compare two machines, not the model and the broker."""
+    import yaml
+    measured = (yaml.safe_load(calibration_text) or {}).get("measured") or {}
+    there = str(measured.get("machine", ""))
+    if not there or cpu_model(there) == cpu_model(here):
+        return None
+    return ("# NOTE: the calibration was measured on %s, this machine is %s: the ratios compare "
+            "the two machines as much as the model; --calibrate FILE measures both sides here, "
+            "in the same minutes (doc/capacity.md)" % (cpu_model(there), cpu_model(here)))
+
+
 def calibration_path(calibration):
     return (calibration if os.path.sep in calibration else
             os.path.join(ROOT, "calibrations", calibration + ".yaml"))
@@ -312,8 +332,13 @@ def main(argv):
         print("# calibrated into %s, %d repetitions, each followed by one saturated real run "
               "of every workload" % (a.calibrate, a.repeat))
     if a.runner:
+        import calibrate
         with open(calibration_path(a.calibration)) as f:
-            measured_alike = broker_process.OPTIONS_NOTE in f.read()
+            text = f.read()
+        measured_alike = broker_process.OPTIONS_NOTE in text
+        note = other_machine_note(text, calibrate.machine_description())
+        if note:
+            print(note)
         if not measured_alike:
             # The QoS 1/2 costs of a calibration made with the standard window of 20 carry a
             # round trip's overhead per 20 messages (doc/capacity.md, "The twin check").
