@@ -408,9 +408,8 @@ TEST(ScenarioLoaderErrors, UnknownKeyIsAnError)
               "scenarios/x.yaml:23: devices.sensors.qso: unknown field (expected one of: count, "
               "attach, link, interval, topic, qos, payload, retain, messages, max-inflight, "
               "end-to-end-window, start, subscribe, client-id, keep-alive, clean-session, "
-              "reconnect, energy, tls, "
-              "protocol, session-expiry, topic-aliases, receive-maximum, message-expiry, "
-              "share-group, auth, sleep)");
+              "reconnect, energy, tls, protocol, session-expiry, topic-aliases, "
+              "receive-maximum, message-expiry, share-group, auth, sleep)");
     EXPECT_EQ(OneError(WithLine(3, "sead: 3")),
               "scenarios/x.yaml:3: sead: unknown field (expected one of: name, description, "
               "duration, seed, run, topology, links, broker, devices, backends, faults, output)");
@@ -655,9 +654,8 @@ TEST(ScenarioLoaderErrors, ErrorsFromOverridesNameTheOverride)
               "--set devices.sensors.qoss=1: devices.sensors.qoss: unknown field (expected one "
               "of: count, attach, link, interval, topic, qos, payload, retain, messages, "
               "max-inflight, end-to-end-window, start, subscribe, client-id, keep-alive, "
-              "clean-session, reconnect, "
-              "energy, tls, protocol, session-expiry, topic-aliases, receive-maximum, "
-              "message-expiry, share-group, auth, sleep)");
+              "clean-session, reconnect, energy, tls, protocol, session-expiry, topic-aliases, "
+              "receive-maximum, message-expiry, share-group, auth, sleep)");
     EXPECT_EQ(OneError(BASE, {"devices.sensors.qos.x=1"}),
               "--set devices.sensors.qos.x=1: devices.sensors.qos is 1, not a map");
     EXPECT_EQ(OneError(BASE, {"faults.3.at=1s"}),
@@ -788,8 +786,7 @@ TEST(ScenarioFiles, EveryShippedScenarioLoads)
     {
         if (f == "tls-lossy-cellular.yaml")
         {
-            continue; // a sweep over tls-cellular.yaml (the issue names its path): the sweep tests
-                      // load it
+            continue; // a sweep over tls-cellular.yaml: the sweep tests load it
         }
         MqttScenarioLoadResult r = MqttScenarioLoader::LoadFile(dir + "/" + f);
         std::string all;
