@@ -16,9 +16,9 @@ end-to-end-window), saturated as fast as the window allows, then paced at 50 % a
 rate with 4 times the window. ratio = sim / real; the goal is 0.85 to 1.15 for every workload
 (doc/capacity.md). With --calibrate FILE the calibration is made first, the real saturated runs
 between its repetitions. The batching line compares how the two brokers spread their per-call
-costs: the simulated broker's reads and writes (the service model's totals of the saturated run, service_ops_read and _write) against
-the real broker's read and write system calls (perf) in a whole run of the compiled load
-generator, the calibration's run of that workload.
+costs: the simulated broker's reads and writes (the service model's totals of the saturated
+run, service_ops_read and _write) against the real broker's read and write system calls (perf)
+in a whole run of the compiled load generator, the calibration's run of that workload.
 """
 
 import argparse
