@@ -265,6 +265,8 @@ def calibrate_interleaved(a, names, argv):
                 "--command-line", "./ns3-mqtt bench twin " + " ".join(argv)]
     if a.busy_ok:
         cal_argv.append("--busy-ok")
+    if a.wait_quiet:
+        cal_argv += ["--wait-quiet", "%g" % a.wait_quiet]
     if calibrate.main(cal_argv, between=between) != 0:
         return None
     return runs
@@ -294,6 +296,8 @@ def main(argv):
                         "default 1, 0.5 for mosquitto)")
     p.add_argument("--busy-ok", action="store_true",
                    help="with --calibrate: calibrate even on a busy machine")
+    p.add_argument("--wait-quiet", type=float, default=0,
+                   help="with --calibrate: seconds to wait for a quiet machine first (0)")
     p.add_argument("--workloads", default=",".join(TWIN_WORKLOADS),
                    help="comma-separated (default %s)" % ",".join(TWIN_WORKLOADS))
     p.add_argument("--messages", type=int, default=300_000,
