@@ -36,19 +36,25 @@ Load(const std::string& extra, const std::vector<std::string>& overrides = {})
                                         overrides);
 }
 
+/** Group d's @p field once loaded (as text), or the loader's first error. */
+std::string
+Field(uint32_t MqttClientGroupSpec::*field,
+      const std::string& extra,
+      const std::vector<std::string>& overrides = {})
+{
+    MqttScenarioLoadResult r = Load(extra, overrides);
+    return r.scenario ? std::to_string(r.scenario->FindGroup("d")->*field)
+                      : "error: " + r.errors.front();
+}
+
 } // namespace
 
 TEST(ScenarioClientWindow, MaxInflightIsTheGroupsWindow)
 {
-    MqttScenarioLoadResult r = Load("");
-    ASSERT_TRUE(r.scenario) << r.errors.front();
-    EXPECT_EQ(r.scenario->FindGroup("d")->maxInflight, 20u); // the client's default
-    r = Load("    max-inflight: 50\n");
-    ASSERT_TRUE(r.scenario) << r.errors.front();
-    EXPECT_EQ(r.scenario->FindGroup("d")->maxInflight, 50u);
-    r = Load("", {"devices.d.max-inflight=65535"});
-    ASSERT_TRUE(r.scenario) << r.errors.front();
-    EXPECT_EQ(r.scenario->FindGroup("d")->maxInflight, 65535u);
+    const auto field = &MqttClientGroupSpec::maxInflight;
+    EXPECT_EQ(Field(field, ""), "20"); // the client's default
+    EXPECT_EQ(Field(field, "    max-inflight: 50\n"), "50");
+    EXPECT_EQ(Field(field, "", {"devices.d.max-inflight=65535"}), "65535");
 }
 
 TEST(ScenarioClientWindow, OutOfRangeNamesTheLineAndField)
@@ -66,15 +72,10 @@ TEST(ScenarioClientWindow, OutOfRangeNamesTheLineAndField)
 
 TEST(ScenarioClientWindow, EndToEndWindowIsReadAndOffWithoutIt)
 {
-    MqttScenarioLoadResult r = Load("");
-    ASSERT_TRUE(r.scenario) << r.errors.front();
-    EXPECT_EQ(r.scenario->FindGroup("d")->endToEndWindow, 0u); // open loop
-    r = Load("    end-to-end-window: 256\n");
-    ASSERT_TRUE(r.scenario) << r.errors.front();
-    EXPECT_EQ(r.scenario->FindGroup("d")->endToEndWindow, 256u);
-    r = Load("", {"devices.d.end-to-end-window=3"});
-    ASSERT_TRUE(r.scenario) << r.errors.front();
-    EXPECT_EQ(r.scenario->FindGroup("d")->endToEndWindow, 3u);
+    const auto field = &MqttClientGroupSpec::endToEndWindow;
+    EXPECT_EQ(Field(field, ""), "0"); // open loop
+    EXPECT_EQ(Field(field, "    end-to-end-window: 256\n"), "256");
+    EXPECT_EQ(Field(field, "", {"devices.d.end-to-end-window=3"}), "3");
 }
 
 TEST(ScenarioClientWindow, EndToEndWindowOutOfRangeOrWithoutPublishingNamesTheLineAndField)
