@@ -306,8 +306,9 @@ def measure_and_write(a, kind, out, only, count_syscalls, load, tls, between=Non
          if count_syscalls else "read, write, wait and wakeup not measured (--no-syscalls): 0."),
         ("fit weighted by each workload's spread over the repetitions (1 / max(spread, %g))."
          % calibration_fit.SPREAD_FLOOR if weights is not None else "fit unweighted."),
-        "1-minute load average: %s (start, then after each repetition)."
-        % ", ".join("%.2f" % x for x in loads),
+        "1-minute load average: %s (start, then after %seach repetition)."
+        % (", ".join("%.2f" % x for x in loads),
+           "the counting one and " if counted is not None else ""),
         ("generator: the compiled load generator (%s) for %s (one whole run each, as bench "
          "twin's real side); the Python one for the rest."
          % (os.path.basename(a.loadgen), ", ".join(

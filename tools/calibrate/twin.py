@@ -33,6 +33,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import broker_process  # noqa: E402
+import calibrate  # noqa: E402
 import loadgen_side  # noqa: E402
 import mqtt_load  # noqa: E402
 import syscall_count  # noqa: E402
@@ -251,7 +252,6 @@ def calibrate_interleaved(a, names, argv):
     """--calibrate: ./ns3-mqtt calibrate --repeat N into a.calibrate, one saturated real run of
     each workload after each repetition. Returns {workload: [RESULT fields]} or None when the
     calibration failed (it said why)."""
-    import calibrate
     runs = {name: [] for name in names}
 
     def between(rep):
@@ -337,7 +337,6 @@ def main(argv):
         print("# calibrated into %s, %d repetitions, each followed by one saturated real run "
               "of every workload" % (a.calibrate, a.repeat))
     if a.runner:
-        import calibrate
         with open(calibration_path(a.calibration)) as f:
             text = f.read()
         measured_alike = broker_process.OPTIONS_NOTE in text
